@@ -1,0 +1,194 @@
+/**
+ * Convolution passes on channels-last images as implicit GEMM on the 4×8 tile (tile.ts).
+ *  forward:        y[P, outC]  = patches(x)[P, kH·kW·inC] · wᵀ,          P = batch·outH·outW
+ *  input-gradient: dx[Q, inC]  = gathered(dy)[Q, kH·kW·outC] · w',       Q = batch·inH·inW (a gather, so threads
+ *                  never write the same dx row and strides need no scatter)
+ *  filter-grad:    dw[outC, K] = dyᵀ · patches(x),                       reduced over P in blocks of RB rows
+ * A rows are packed per 4-row strip as [K][4] (taps outside the image read as zero); weights are packed once per
+ * call by the main thread into 8-wide panels (packConvW / packConvWT).
+ */
+import { tileSeg, tileRows } from './tile';
+
+const RB: i32 = 32; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
+const FB: i32 = 128; // rows per filter-gradient block
+
+/** wp[panel][k][8] = w[panel·8 + j][k] over K = kH·kW·inC (zero beyond outC). */
+export function packConvW(w: usize, wp: usize, outC: i32, K: i32): void {
+  for (let p = 0; p < outC; p += 8) {
+    const panel = wp + <usize>(p * K) * 4;
+    for (let j = 0; j < 8; j++) {
+      const oc = p + j;
+      for (let k = 0; k < K; k++) {
+        store<f32>(panel + <usize>((k << 3) + j) * 4, oc < outC ? load<f32>(w + <usize>(oc * K + k) * 4) : 0);
+      }
+    }
+  }
+}
+
+/** wq[panel][tap·outC + oc][8] = w[oc][tap][panel·8 + j]: the transposed filter of the input-gradient. */
+export function packConvWT(w: usize, wq: usize, outC: i32, taps: i32, inC: i32): void {
+  const K = taps * outC;
+  for (let p = 0; p < inC; p += 8) {
+    const panel = wq + <usize>(p * K) * 4;
+    for (let t = 0; t < taps; t++) {
+      for (let oc = 0; oc < outC; oc++) {
+        const d = panel + <usize>((t * outC + oc) << 3) * 4;
+        const src = w + <usize>((oc * taps + t) * inC + p) * 4;
+        for (let j = 0; j < 8; j++) store<f32>(d + <usize>j * 4, p + j < inC ? load<f32>(src + <usize>j * 4) : 0);
+      }
+    }
+  }
+}
+
+// Geometry: 13 i32 in shared memory (batch, inH, inW, inC, outC, kH, kW, sH, sW, pH, pW, outH, outW), copied
+// into this instance's globals at the start of each entry point (globals are per thread, memory is shared).
+let gBatch = 0, gInH = 0, gInW = 0, gInC = 0, gOutC = 0, gKH = 0, gKW = 0;
+let gSH = 0, gSW = 0, gPH = 0, gPW = 0, gOutH = 0, gOutW = 0;
+
+export function loadGeometry(g: usize): void {
+  gBatch = load<i32>(g); gInH = load<i32>(g, 4); gInW = load<i32>(g, 8); gInC = load<i32>(g, 12);
+  gOutC = load<i32>(g, 16); gKH = load<i32>(g, 20); gKW = load<i32>(g, 24); gSH = load<i32>(g, 28);
+  gSW = load<i32>(g, 32); gPH = load<i32>(g, 36); gPW = load<i32>(g, 40); gOutH = load<i32>(g, 44);
+  gOutW = load<i32>(g, 48);
+}
+
+/** Address of input pixel (b, ih, iw) for forward tap (kh, kw) of output row r, or 0 outside the image. */
+// @ts-ignore: decorator
+@inline
+function fwdSrc(x: usize, r: i32, kh: i32, kw: i32): usize {
+  const ow = r % gOutW;
+  const t = r / gOutW;
+  const oh = t % gOutH;
+  const b = t / gOutH;
+  const ih = oh * gSH - gPH + kh;
+  const iw = ow * gSW - gPW + kw;
+  if (ih < 0 || ih >= gInH || iw < 0 || iw >= gInW) return 0;
+  return x + <usize>(((b * gInH + ih) * gInW + iw) * gInC) * 4;
+}
+
+/** Address of dy pixel that input row q receives from tap (kh, kw), or 0 when none does. */
+// @ts-ignore: decorator
+@inline
+function bwdSrc(dy: usize, q: i32, kh: i32, kw: i32): usize {
+  const iw = q % gInW;
+  const t = q / gInW;
+  const ih = t % gInH;
+  const b = t / gInH;
+  const th = ih + gPH - kh;
+  const tw = iw + gPW - kw;
+  if (th < 0 || tw < 0) return 0;
+  const oh = th / gSH;
+  const ow = tw / gSW;
+  if (oh * gSH != th || ow * gSW != tw || oh >= gOutH || ow >= gOutW) return 0;
+  return dy + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC) * 4;
+}
+
+/** Packs the A strip of rows [r, r+mr) as [taps·segLen][4]. */
+function packStrip(src: usize, backward: bool, r: i32, mr: i32, segLen: i32, dst: usize): void {
+  let k = 0;
+  for (let kh = 0; kh < gKH; kh++) {
+    for (let kw = 0; kw < gKW; kw++) {
+      for (let i = 0; i < 4; i++) {
+        const p: usize = i >= mr ? 0 : backward ? bwdSrc(src, r + i, kh, kw) : fwdSrc(src, r + i, kh, kw);
+        const d = dst + <usize>(k << 4) + <usize>i * 4;
+        if (p == 0) {
+          for (let c = 0; c < segLen; c++) store<f32>(d + <usize>(c << 4), 0);
+        } else {
+          for (let c = 0; c < segLen; c++) store<f32>(d + <usize>(c << 4), load<f32>(p + <usize>c * 4));
+        }
+      }
+      k += segLen;
+    }
+  }
+}
+
+/** Rows [start, end) of the forward (backward = 0) or of the input-gradient (backward = 1). */
+function convRows(
+  src: usize, wp: usize, bias: usize, out: usize, backward: bool, start: i32, end: i32, scratch: usize,
+): void {
+  const segLen = backward ? gOutC : gInC;
+  const N = backward ? gInC : gOutC;
+  const K = gKH * gKW * segLen;
+  const tmp = scratch;
+  const strips = scratch + 128;
+  const ldc = <usize>N * 4;
+  for (let rb = start; rb < end; rb += RB) {
+    const re = min(rb + RB, end);
+    for (let r = rb; r < re; r += 4) {
+      packStrip(src, backward, r, min(4, re - r), segLen, strips + <usize>(((r - rb) >> 2) * K) * 16);
+    }
+    for (let p = 0; p < N; p += 8) {
+      const nr = min(8, N - p);
+      const panel = wp + <usize>(p * K) * 4;
+      const b = bias ? bias + <usize>p * 4 : 0;
+      for (let r = rb; r < re; r += 4) {
+        tileSeg(strips + <usize>(((r - rb) >> 2) * K) * 16, panel, K, out + <usize>(r * N + p) * 4, ldc,
+          1, 0, b, min(4, re - r), nr, tmp);
+      }
+    }
+  }
+}
+
+/** Scratch bytes per thread for the conv passes. */
+export function convScratch(K: i32): i32 {
+  const a = 128 + (RB >> 2) * K * 16;
+  const f = 128 + FB * 4 + FB * ((K + 7) & ~7) * 4;
+  return max(a, f);
+}
+
+export function convFwd(
+  g: usize, x: usize, wp: usize, bias: usize, y: usize, start: i32, end: i32, scratch: usize,
+): void {
+  loadGeometry(g);
+  convRows(x, wp, bias, y, false, start, end, scratch);
+}
+
+export function convBwdInput(g: usize, dy: usize, wq: usize, dx: usize, start: i32, end: i32, scratch: usize): void {
+  loadGeometry(g);
+  convRows(dy, wq, 0, dx, true, start, end, scratch);
+}
+
+/**
+ * Columns [k0, k1) (multiples of 8 except at K) of dw[outC, K] (+)= dyᵀ · patches(x). The patches of FB rows are
+ * copied as an im2col block, whose rows the tile reads through a table of row addresses.
+ */
+export function convBwdFilter(
+  g: usize, x: usize, dy: usize, dw: usize, accumulate: i32, k0: i32, k1: i32, scratch: usize,
+): void {
+  loadGeometry(g);
+  const K = gKH * gKW * gInC;
+  const P = gBatch * gOutH * gOutW;
+  const width = (k1 - k0 + 7) & ~7;
+  const tmp = scratch;
+  const tbl = scratch + 128;
+  const cols = tbl + <usize>FB * 4;
+  if (!accumulate) {
+    for (let oc = 0; oc < gOutC; oc++) memory.fill(dw + <usize>(oc * K + k0) * 4, 0, <usize>(k1 - k0) * 4);
+  }
+  for (let rb = 0; rb < P; rb += FB) {
+    const rows = min(FB, P - rb);
+    for (let i = 0; i < rows; i++) {
+      const row = cols + <usize>(i * width) * 4;
+      store<u32>(tbl + <usize>i * 4, <u32>row);
+      let j = 0;
+      for (let k = k0; k < k1; ) {
+        const tap = k / gInC;
+        const c0 = k - tap * gInC;
+        const n = min(gInC - c0, k1 - k);
+        const p = fwdSrc(x, rb + i, tap / gKW, tap % gKW);
+        if (p == 0) memory.fill(row + <usize>j * 4, 0, <usize>n * 4);
+        else memory.copy(row + <usize>j * 4, p + <usize>c0 * 4, <usize>n * 4);
+        j += n;
+        k += n;
+      }
+      if (j < width) memory.fill(row + <usize>j * 4, 0, <usize>(width - j) * 4);
+    }
+    for (let k = k0; k < k1; k += 8) {
+      const nr = min(8, k1 - k);
+      for (let oc = 0; oc < gOutC; oc += 4) {
+        tileRows(tbl, rows, <usize>(k - k0) * 4, dy + <usize>(rb * gOutC + oc) * 4, <usize>gOutC * 4,
+          dw + <usize>(oc * K + k) * 4, <usize>K * 4, 1, min(4, gOutC - oc), nr, tmp);
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/** The wasm kernel module: every export is a thread entry point or a small helper the main thread calls. */
+export { gemmRows, gemmCols, GEMM_SCRATCH } from './gemm';
+export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratch } from './conv';
+export { avgPoolFwd, avgPoolBwd } from './pool';
+export { colSums, rowAffine, addRowVec } from './colsum';
+export { neuronFwd, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';
+export { ew, sumRange } from './elementwise';
+export { sgd, adam } from './optim';

@@ -1,0 +1,105 @@
+/**
+ * Fused multi-step neurons over time-major [T, n]: charge, fire, reset and the (weighted) rate in one pass over T,
+ * four neurons per vector; threads split the neurons. Comparisons and resets are exact float32 operations in the
+ * order of the contract, so spikes match the reference wherever the membrane is not rounded differently.
+ *   u = leak ? decay·u + gain·I : u + I;   s = u ≥ thr;   u −= s·vth;   spikes = s·mag
+ *   acc = acc·rateDecay + s;   rate = acc·rateScale
+ */
+export function neuronFwd(
+  inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
+  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, start: i32, end: i32,
+): void {
+  const step = <usize>n * 4;
+  const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
+  const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), vRD = f32x4.splat(rateDecay);
+  const vRS = f32x4.splat(rateScale), one = f32x4.splat(1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let u = f32x4.splat(0), acc = f32x4.splat(0);
+    let pi = inp + <usize>i * 4, ps = spikes + <usize>i * 4;
+    for (let t = 0; t < T; t++) {
+      const x = v128.load(pi);
+      u = leak ? f32x4.add(f32x4.mul(vDecay, u), f32x4.mul(vGain, x)) : f32x4.add(u, x);
+      const m = f32x4.ge(u, vThr);
+      u = f32x4.sub(u, v128.and(m, vVth));
+      v128.store(ps, v128.and(m, vMag));
+      acc = f32x4.add(f32x4.mul(acc, vRD), v128.and(m, one));
+      pi += step;
+      ps += step;
+    }
+    if (rate) v128.store(rate + <usize>i * 4, f32x4.mul(acc, vRS));
+  }
+  for (; i < end; i++) {
+    let u: f32 = 0, acc: f32 = 0;
+    for (let t = 0; t < T; t++) {
+      const o = <usize>(t * n + i) * 4;
+      const x = load<f32>(inp + o);
+      u = leak ? decay * u + gain * x : u + x;
+      const s: f32 = u >= thr ? 1 : 0;
+      u -= s * vth;
+      store<f32>(spikes + o, s * mag);
+      acc = acc * rateDecay + s;
+    }
+    if (rate) store<f32>(rate + <usize>i * 4, acc * rateScale);
+  }
+}
+
+/** out[i] = Σ_t w[t]·x[t·n + i], w float32 [T]. */
+export function timeReduce(x: usize, out: usize, w: usize, T: i32, n: i32, start: i32, end: i32): void {
+  const step = <usize>n * 4;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let acc = f32x4.splat(0);
+    let p = x + <usize>i * 4;
+    for (let t = 0; t < T; t++) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load(p), v128.load32_splat(w + <usize>t * 4)));
+      p += step;
+    }
+    v128.store(out + <usize>i * 4, acc);
+  }
+  for (; i < end; i++) {
+    let acc: f32 = 0;
+    for (let t = 0; t < T; t++) acc += load<f32>(x + <usize>(t * n + i) * 4) * load<f32>(w + <usize>t * 4);
+    store<f32>(out + <usize>i * 4, acc);
+  }
+}
+
+/** out[t·n + i] = scale·x[i]. */
+export function timeBroadcast(x: usize, out: usize, scale: f32, T: i32, n: i32, start: i32, end: i32): void {
+  const vs = f32x4.splat(scale);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const v = f32x4.mul(v128.load(x + <usize>i * 4), vs);
+    for (let t = 0; t < T; t++) v128.store(out + <usize>(t * n + i) * 4, v);
+  }
+  for (; i < end; i++) {
+    const v = load<f32>(x + <usize>i * 4) * scale;
+    for (let t = 0; t < T; t++) store<f32>(out + <usize>(t * n + i) * 4, v);
+  }
+}
+
+/**
+ * gradIn = gradRep·slope where 0 ≤ mean ≤ hi (closed) or 0 < mean < hi (open), else 0; the float64 sum of gradRep
+ * over mean > hi goes to out64 (this thread's partial).
+ */
+export function clampBwd(
+  mean: usize, gradRep: usize, gradIn: usize, hi: f32, slope: f32, closed: i32, start: i32, end: i32, out64: usize,
+): void {
+  let over: f64 = 0;
+  for (let i = start; i < end; i++) {
+    const o = <usize>i * 4;
+    const m = load<f32>(mean + o);
+    const g = load<f32>(gradRep + o);
+    const pass = closed ? m >= 0 && m <= hi : m > 0 && m < hi;
+    store<f32>(gradIn + o, pass ? g * slope : 0);
+    if (m > hi) over += <f64>g;
+  }
+  store<f64>(out64, over);
+}
+
+export function clamp(x: usize, y: usize, lo: f32, hi: f32, start: i32, end: i32): void {
+  const vl = f32x4.splat(lo), vh = f32x4.splat(hi);
+  let i = start;
+  for (; i + 4 <= end; i += 4) v128.store(y + <usize>i * 4, f32x4.min(f32x4.max(v128.load(x + <usize>i * 4), vl), vh));
+  for (; i < end; i++) store<f32>(y + <usize>i * 4, min(max(load<f32>(x + <usize>i * 4), lo), hi));
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""The PyTorch peer for spikerep's benchmarks: the same networks trained by DSR (reference-style: the neuron's
+autograd function keeps the T-step input current, every conv/BN backward runs over all T*B rows), or by BPTT with a
+sigmoid surrogate. Random data, forward + backward + SGD step; prints one JSON object.
+
+Run with Debian's interpreter: /usr/bin/python3 bench/torch_dsr.py --model mnistnet --T 4 --threads 2
+For a fair speed comparison start it with the tuned allocator (see the bench driver) and channels-last tensors.
+"""
+import argparse, json, math, os, resource, sys, time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class DsrIF(torch.autograd.Function):
+    """IF neuron, spec section 1.1 forward and 2.2 backward, on [T*B, ...] time-major input."""
+
+    @staticmethod
+    def forward(ctx, x, vth, T, alpha):
+        xs = x.view(T, -1, *x.shape[1:])
+        u = torch.zeros_like(xs[0])
+        out = []
+        for t in range(T):
+            u = u + xs[t]
+            s = (u >= alpha * vth).to(x.dtype)
+            u = u - vth * s
+            out.append(vth * s)
+        ctx.save_for_backward(x, vth)
+        ctx.T = T
+        return torch.cat(out, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, vth = ctx.saved_tensors
+        T = ctx.T
+        xm = x.view(T, -1, *x.shape[1:]).mean(0)
+        gc = g.view(T, -1, *g.shape[1:]).sum(0)
+        gin = gc * ((xm >= 0) & (xm <= vth)).to(g.dtype)
+        gv = (gc * (xm > vth).to(g.dtype)).sum()
+        return (gin / T).repeat(T, *([1] * (g.dim() - 1))), gv, None, None
+
+
+class BpttLIF(nn.Module):
+    """LIF with a sigmoid surrogate on (u - alpha*vth)/vth, unrolled by autograd (backpropagation through time)."""
+
+    def __init__(self, T, vth=0.3, alpha=0.3, tau=1.0, dt=0.05, slope=4.0):
+        super().__init__()
+        self.T, self.alpha, self.dt, self.slope = T, alpha, dt, slope
+        self.lam = math.exp(-dt / tau)
+        self.vth = nn.Parameter(torch.tensor(vth))
+
+    def forward(self, x):
+        xs = x.view(self.T, -1, *x.shape[1:])
+        u = torch.zeros_like(xs[0])
+        out = []
+        for t in range(self.T):
+            u = self.lam * u + (1 - self.lam) * xs[t]
+            z = (u - self.alpha * self.vth) / self.vth
+            soft = torch.sigmoid(self.slope * z)
+            s = (z >= 0).to(x.dtype) + soft - soft.detach()  # Heaviside forward, sigmoid gradient
+            u = u - self.vth * s
+            out.append(self.vth * s / self.dt)
+        return torch.cat(out, 0)
+
+
+class IFLayer(nn.Module):
+    def __init__(self, T, vth=6.0, alpha=0.5):
+        super().__init__()
+        self.T, self.alpha = T, alpha
+        self.vth = nn.Parameter(torch.tensor(vth))
+
+    def forward(self, x):
+        with torch.no_grad():
+            self.vth.clamp_(min=0.01)
+        return DsrIF.apply(x, self.vth, self.T, self.alpha)
+
+
+def neuron(kind, T):
+    return IFLayer(T) if kind == "if" else BpttLIF(T)
+
+
+class MnistNet(nn.Module):
+    def __init__(self, kind, T):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), neuron(kind, T), nn.AvgPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), neuron(kind, T), nn.AvgPool2d(2),
+            nn.Flatten(), nn.Linear(3136, 256), nn.BatchNorm1d(256), neuron(kind, T),
+            nn.Linear(256, 10), nn.BatchNorm1d(10), neuron(kind, T))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class PreActBlock(nn.Module):
+    def __init__(self, cin, cout, stride, kind, T):
+        super().__init__()
+        self.bn1, self.n1 = nn.BatchNorm2d(cin), neuron(kind, T)
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1)
+        self.bn2, self.n2 = nn.BatchNorm2d(cout), neuron(kind, T)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1)
+        self.short = nn.Conv2d(cin, cout, 1, stride) if stride != 1 or cin != cout else None
+
+    def forward(self, x):
+        s = self.n1(self.bn1(x))  # the shortcut takes the first neuron's spikes (spec section 3)
+        out = self.conv2(self.n2(self.bn2(self.conv1(s))))
+        return out + (self.short(s) if self.short is not None else s)
+
+
+class PreActResNet18(nn.Module):
+    def __init__(self, kind, T, classes=10):
+        super().__init__()
+        layers, cin = [nn.Conv2d(3, 64, 3, 1, 1, bias=False)], 64
+        for cout, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+            layers += [PreActBlock(cin, cout, stride, kind, T), PreActBlock(cout, cout, 1, kind, T)]
+            cin = cout
+        layers += [nn.BatchNorm2d(512), neuron(kind, T), nn.AvgPool2d(4), neuron(kind, T), nn.Flatten(),
+                   nn.Linear(512, classes), nn.BatchNorm1d(classes), neuron(kind, T)]
+        self.f = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.f(x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="mnistnet", choices=["mnistnet", "resnet18"])
+    ap.add_argument("--neuron", default="if", choices=["if", "bptt"])
+    ap.add_argument("--T", type=int, default=4)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    shape = (a.batch, 1, 28, 28) if a.model == "mnistnet" else (a.batch, 3, 32, 32)
+    net = MnistNet(a.neuron, a.T) if a.model == "mnistnet" else PreActResNet18(a.neuron, a.T)
+    net = net.to(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(*shape).to(memory_format=torch.channels_last)
+    y = torch.randint(0, 10, (a.batch,))
+    T = a.T
+    if a.neuron == "if":
+        weights = torch.full((T,), 1.0 / T)
+    else:
+        lam = math.exp(-0.05)
+        w = torch.tensor([lam ** (T - t) for t in range(1, T + 1)])
+        weights = w / w.sum()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        out = net(torch.cat([x] * T, 0))
+        rates = (out.view(T, a.batch, -1) * weights.view(T, 1, 1)).sum(0)
+        loss = F.cross_entropy(rates, y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(a.warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    dt = (time.perf_counter() - t0) / a.steps
+    print(json.dumps({
+        "model": a.model, "neuron": a.neuron, "T": T, "batch": a.batch, "threads": torch.get_num_threads(),
+        "seconds_per_step": dt, "images_per_s": a.batch / dt,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "torch": torch.__version__,
+        # Debian's torch calls whatever libblas.so.3 points to: reference BLAS is ~30x slower than OpenBLAS
+        "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
+    }))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

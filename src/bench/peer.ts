@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The PyTorch DSR peer (bench/torch_dsr.py), run with Debian's python3-torch when it is installed. */
+export const PEER_SCRIPT = fileURLToPath(new URL('../../bench/torch_dsr.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+export interface PeerResult {
+  images_per_s: number;
+  seconds_per_step: number;
+  peak_rss_mb: number;
+  torch: string;
+  blas: string;
+}
+
+/** Why the peer cannot run here, or null when it can. */
+export function peerUnavailable(): string | null {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  if (!existsSync(PEER_SCRIPT)) return `${PEER_SCRIPT} not found`;
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.status !== 0) return 'python3-torch is not installed (apt-get install python3-torch libopenblas0-pthread)';
+  return null;
+}
+
+/**
+ * Runs the peer at its best (backends.md): threads set explicitly on every library, channels-last, and glibc
+ * malloc tuned so large activations are not re-faulted every step. The environment's OPENBLAS_* settings are
+ * left as they are.
+ */
+export function runPeer(args: { model: string; neuron: 'if' | 'bptt'; T: number; batch: number; threads: number; steps: number }): PeerResult {
+  const env = {
+    ...process.env,
+    OMP_NUM_THREADS: String(args.threads),
+    OPENBLAS_NUM_THREADS: String(args.threads),
+    MKL_NUM_THREADS: String(args.threads),
+    MALLOC_MMAP_MAX_: '0',
+    MALLOC_TRIM_THRESHOLD_: '1099511627776',
+    MALLOC_TOP_PAD_: '1073741824',
+  };
+  const r = spawnSync(
+    PYTHON,
+    [PEER_SCRIPT, '--model', args.model, '--neuron', args.neuron, '--T', String(args.T), '--batch', String(args.batch),
+      '--threads', String(args.threads), '--steps', String(args.steps)],
+    { encoding: 'utf8', env, maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerResult;
+}

@@ -1,0 +1,50 @@
+import type { Kernels } from '../kernels/kernels.js';
+import { Rng } from '../rng.js';
+import { buildModel, type ModelName } from '../models/index.js';
+import type { NeuronChoice } from '../models/neurons.js';
+import { sgd } from '../optim/sgd.js';
+import { trainStep } from '../train/step.js';
+
+export interface TrainBenchCase {
+  model: ModelName;
+  neuron: NeuronChoice;
+  T: number;
+  batch: number;
+  /** Timed steps after one untimed warm-up step. */
+  steps: number;
+}
+
+export interface TrainBenchResult {
+  imagesPerSecond: number;
+  secondsPerStep: number;
+  /** Floats kept for backward at the end of a forward (the activation memory of one step). */
+  cachedMB: number;
+}
+
+/** Times full training steps (forward over T, loss, backward, SGD) on random data of the model's input shape. */
+export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult {
+  const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
+  const { net } = buildModel(k, { model: c.model, input, classes: 10, neuron: c.neuron, T: c.T, seed: 0 });
+  const params = net.params();
+  const opt = sgd({ momentum: 0.9, weightDecay: 5e-4 });
+  let state = opt.init(params, k);
+  const rng = new Rng(0);
+  const x = k.alloc(c.batch * input[0] * input[1] * input[2]);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const labels = Int32Array.from({ length: c.batch }, () => rng.int(10));
+  const batch = { x: { shape: [c.batch, ...input], data: x }, labels };
+  let cached = 0;
+  const step = (): void => {
+    state = trainStep(net, params, opt, state, batch, 0.01, rng).state;
+  };
+  step();
+  const logits = net.forward(batch.x, { training: true, rng });
+  cached = net.cachedFloats();
+  void logits;
+  net.releaseCache();
+  const t0 = performance.now();
+  for (let s = 0; s < c.steps; s++) step();
+  const secondsPerStep = (performance.now() - t0) / 1000 / c.steps;
+  k.free(x);
+  return { imagesPerSecond: c.batch / secondsPerStep, secondsPerStep, cachedMB: (cached * 4) / 2 ** 20 };
+}

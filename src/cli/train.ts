@@ -1,0 +1,63 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { SpikerepError } from '../errors.js';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
+import { loadRecipe } from '../train/recipe.js';
+import { train, type TrainResult } from '../train/loop.js';
+import { makeProgress } from '../train/progress.js';
+import { TRAIN_OPTIONS, configFromFlags } from './options.js';
+
+export function addTrainCommand(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a spiking network and print its test accuracy (default: DSR-IF convnet on MNIST, T = 4)');
+  for (const o of TRAIN_OPTIONS) cmd.option(o.flag, o.help, (text: string) => o.parse(text, o.flag.split(' ')[0]!));
+  cmd
+    .option('--recipe <name|file>', 'start from a recipe (recipes/*.json: mnist, fashion-mnist, cifar10, cifar100, cifar10-lowlatency)')
+    .option('--full', 'train on the whole training set (lifts the default --train-limit)')
+    .option('--json <path>', 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON')
+    .option('--quiet', 'print only the final line')
+    .action(async (flags: Record<string, unknown>) => {
+      const cfg = resolveConfig(flags);
+      const command = `spikerep train ${process.argv.slice(3).join(' ')}`.trim();
+      const result = await runTraining(cfg, { quiet: flags['quiet'] === true });
+      if (typeof flags['json'] === 'string') writeJson(flags['json'], { command, ...result });
+      printSummary(result);
+    });
+}
+
+export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
+  const recipe = typeof flags['recipe'] === 'string' ? loadRecipe(flags['recipe']).config : {};
+  return { ...DEFAULT_CONFIG, ...recipe, ...configFromFlags(flags) };
+}
+
+export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Promise<TrainResult> {
+  const k = await createKernels(cfg.backend, { threads: cfg.threads });
+  try {
+    return train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });
+  } finally {
+    disposeKernels(k);
+  }
+}
+
+export function writeJson(path: string, value: unknown): void {
+  const full = resolve(path);
+  try {
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, `${JSON.stringify(value, null, 2)}\n`);
+  } catch (e) {
+    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
+  }
+}
+
+function printSummary(r: TrainResult): void {
+  const rates = r.firingRates.map((f) => f.firingRate.toFixed(3)).join(' ');
+  process.stdout.write(
+    `test accuracy ${(r.testAccuracy * 100).toFixed(2)}% (best ${(r.bestTestAccuracy * 100).toFixed(2)}%) | ${r.dataset} ${r.model} ` +
+      `${r.neuron} T=${r.T} | ${r.epochs} epoch(s), ${r.secondsPerEpoch.toFixed(1)} s/epoch, ${r.imagesPerSecond.toFixed(0)} img/s ` +
+      `on ${r.backend}×${r.threads} | firing rates ${rates} | ${(r.synOps / 1e6).toFixed(2)} M synops, ` +
+      `${(r.energyJoules * 1e6).toFixed(2)} µJ vs ANN ${(r.annEnergyJoules * 1e6).toFixed(2)} µJ per image | peak RSS ${r.peakRssMB.toFixed(0)} MB\n`,
+  );
+}

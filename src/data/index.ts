@@ -1,0 +1,27 @@
+/** The data layer's public surface. */
+export * from './dataset.js';
+export { U8ImageDataset } from './imageDataset.js';
+export { parseIdx, readIdxImages, readIdxLabels, readIdxPair, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from './idx.js';
+export type { IdxArray } from './idx.js';
+export { loadMnist, mnistPackageDir, MNIST_STATS, MNIST_SHA256 } from './mnist.js';
+export type { ImageLoadOptions } from './mnist.js';
+export { loadFashionMnist, FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_STATS } from './fashionMnist.js';
+export type { Split } from './mnistFormat.js';
+export { loadCifar, parseCifarBatch, CifarDataset, CIFAR10_CLASSES, CIFAR_STATS, CIFAR_LAYOUT } from './cifar.js';
+export type { CifarKind } from './cifar.js';
+export { CIFAR100_CLASSES } from './cifar100Classes.js';
+export { ensureCifar, CIFAR_REMOTES } from './cifarDownload.js';
+export { parseAedat, framesByCount, DVS_SIZE } from './aedat.js';
+export type { Events } from './aedat.js';
+export { resizeBilinear } from './resize.js';
+export { DvsCifar10 } from './dvsCifar10.js';
+export type { DvsCifar10Options } from './dvsCifar10.js';
+export { download, verifyFile, hashFile, sourceUrl } from './download.js';
+export type { Remote, DownloadOptions } from './download.js';
+export { extractTarGz, extractZipFlat } from './extract.js';
+export { ensureDvsCifar10, DVS_CIFAR10_REMOTES } from './dvsDownload.js';
+export { defaultCacheDir } from './cacheDir.js';
+export * from './transforms.js';
+export * from './encoders.js';
+export { openDataset, isDatasetName, DATASET_NAMES } from './registry.js';
+export type { DatasetName, OpenOptions } from './registry.js';

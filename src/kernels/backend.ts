@@ -1,0 +1,29 @@
+/** Backend selection: the one place that maps a BackendName to a Kernels instance. */
+import { SpikerepError } from '../errors.js';
+import type { BackendName, Kernels } from './kernels.js';
+import { reference } from './reference/index.js';
+import { createWasmKernels, WasmKernels } from './wasm/index.js';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'wasm'];
+
+export interface BackendOptions {
+  /** Threads for the wasm backend, the main thread included (default: one per core). */
+  threads?: number;
+}
+
+export async function createKernels(name: BackendName = 'wasm', opts: BackendOptions = {}): Promise<Kernels> {
+  switch (name) {
+    case 'reference':
+      return reference;
+    case 'wasm':
+      return createWasmKernels(opts);
+    default:
+      name satisfies never;
+      throw new SpikerepError('E_BACKEND', `unknown backend "${String(name)}": expected ${BACKEND_NAMES.join(' or ')}`);
+  }
+}
+
+/** Releases a backend's threads (a no-op for the reference backend). */
+export function disposeKernels(k: Kernels): void {
+  if (k instanceof WasmKernels) k.close();
+}

@@ -1,0 +1,55 @@
+/**
+ * The reference backend: plain loops over Float32Array, written to be obviously right rather than fast.
+ * It is the living specification of the kernel contract (kernels.ts) and the oracle every fast backend is
+ * tested against, so keep it simple. One file per kernel group; this file only assembles them.
+ */
+import type { Buf, Kernels } from '../kernels.js';
+import { gemm } from './gemm.js';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
+import { avgPool2dForward, avgPool2dBackward } from './pool.js';
+import { batchNormStats, batchNormApply, batchNormBackward } from './batchnorm.js';
+import { ifForward, lifForward, timeReduce, timeBroadcast, clampBackward, clamp, bpttForward, bpttBackward } from './neuron.js';
+import { fill, copy, add, mul, axpy, scale, sum, sumRows, addRowVector } from './elementwise.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { sgdStep, adamStep } from './optim.js';
+
+export class ReferenceKernels implements Kernels {
+  readonly name = 'reference' as const;
+  readonly threads = 1;
+  alloc(n: number): Buf {
+    return new Float32Array(n);
+  }
+  free(_buf: Buf): void {}
+  gemm = gemm;
+  conv2dForward = conv2dForward;
+  conv2dBackwardInput = conv2dBackwardInput;
+  conv2dBackwardFilter = conv2dBackwardFilter;
+  avgPool2dForward = avgPool2dForward;
+  avgPool2dBackward = avgPool2dBackward;
+  batchNormStats = batchNormStats;
+  batchNormApply = batchNormApply;
+  batchNormBackward = batchNormBackward;
+  ifForward = ifForward;
+  lifForward = lifForward;
+  timeReduce = timeReduce;
+  timeBroadcast = timeBroadcast;
+  clampBackward = clampBackward;
+  clamp = clamp;
+  bpttForward = bpttForward;
+  bpttBackward = bpttBackward;
+  fill = fill;
+  copy = copy;
+  add = add;
+  mul = mul;
+  axpy = axpy;
+  scale = scale;
+  sum = sum;
+  sumRows = sumRows;
+  addRowVector = addRowVector;
+  softmaxCrossEntropy = softmaxCrossEntropy;
+  sgdStep = sgdStep;
+  adamStep = adamStep;
+}
+
+/** The shared reference instance; it has no state. */
+export const reference: Kernels = new ReferenceKernels();

@@ -1,0 +1,78 @@
+/** Batch-norm on the wasm backend: per-channel float64 column sums, then one fused per-row affine pass. */
+import type { BatchNormAttrs, Buf } from '../kernels.js';
+import { readF64, staged, tempF32, type WasmContext } from './context.js';
+
+function colSums(ctx: WasmContext, px: number, py: number, shift: number, rows: number, C: number, mode: number): Float64Array {
+  const o64 = ctx.heap.allocBytes(C * 8);
+  try {
+    ctx.pool.run('colSums', [px, py, shift, o64, rows, C, mode], C, { align: 4, work: rows * C * 2 });
+    return readF64(ctx, o64, C);
+  } finally {
+    ctx.heap.freeBytes(o64);
+  }
+}
+
+/** y = (x − a)·b + d (+ z·e), coefficients per channel. */
+function affine(ctx: WasmContext, px: number, pz: number, py: number, coef: number[][], rows: number, C: number): void {
+  const flat = new Float32Array(4 * C);
+  coef.forEach((v, i) => flat.set(v, i * C));
+  const pc = tempF32(ctx, flat);
+  try {
+    ctx.pool.run('rowAffine', [px, pz, py, pc, rows, C], rows, { align: 1, work: rows * C * 3 });
+  } finally {
+    ctx.heap.freeBytes(pc);
+  }
+}
+
+export function batchNormStats(ctx: WasmContext, x: Buf, mean: Buf, variance: Buf, a: BatchNormAttrs): void {
+  const { rows, channels: C } = a;
+  staged(ctx, () => {
+    const px = ctx.st.in(x);
+    const pm = ctx.st.out(mean);
+    const s = colSums(ctx, px, 0, 0, rows, C, 0);
+    const m = new Float32Array(ctx.heap.memory.buffer, pm, C);
+    for (let c = 0; c < C; c++) m[c] = s[c]! / rows;
+    const q = colSums(ctx, px, 0, pm, rows, C, 1);
+    for (let c = 0; c < C; c++) variance[c] = q[c]! / rows;
+  });
+}
+
+export function batchNormApply(
+  ctx: WasmContext, x: Buf, y: Buf, mean: Buf, invStd: Buf, gamma: Buf, beta: Buf, a: BatchNormAttrs,
+): void {
+  const { rows, channels: C } = a;
+  const scale = Array.from({ length: C }, (_, c) => invStd[c]! * gamma[c]!);
+  staged(ctx, () => {
+    affine(ctx, ctx.st.in(x), 0, ctx.st.out(y), [Array.from(mean), scale, Array.from(beta), []], rows, C);
+  });
+}
+
+export function batchNormBackward(
+  ctx: WasmContext, x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
+  dx: Buf, dgamma: Buf, dbeta: Buf, a: BatchNormAttrs, accumulate: boolean,
+): void {
+  const { rows, channels: C } = a;
+  staged(ctx, () => {
+    const px = ctx.st.in(x);
+    const pdy = ctx.st.in(dy);
+    const pm = ctx.st.in(mean);
+    const sdy = colSums(ctx, pdy, 0, 0, rows, C, 0);
+    const sdyx = colSums(ctx, px, pdy, pm, rows, C, 2);
+    // dx = p·dy + q·(x − mean) + r with p = γσ⁻¹, q = −p·σ⁻¹·dγ/N, r = −p·dβ/N
+    const q: number[] = [];
+    const r: number[] = [];
+    const p: number[] = [];
+    for (let c = 0; c < C; c++) {
+      const is = invStd[c]!;
+      const dg = sdyx[c]! * is;
+      const db = sdy[c]!;
+      const pc = gamma[c]! * is;
+      p.push(pc);
+      q.push((-pc * is * dg) / rows);
+      r.push((-pc * db) / rows);
+      dgamma[c] = accumulate ? dgamma[c]! + dg : dg;
+      dbeta[c] = accumulate ? dbeta[c]! + db : db;
+    }
+    affine(ctx, px, pdy, ctx.st.out(dx), [Array.from(mean), q, r, p], rows, C);
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * The main thread plus (threads − 1) workers, all running the same kernel module on one shared memory. A call
+ * splits a range [0, total) into aligned parts; part 0 runs on the main thread, the others in workers, and the
+ * main thread waits with Atomics until all are done. Small calls run on the main thread alone.
+ */
+import { SpikerepError } from '../../errors.js';
+import type { Heap } from './heap.js';
+import { startWorker, type WorkerHandle } from './platform.js';
+import { CTRL_HEADER, DONE, FAIL, FN_EXIT, FN_IDLE, GEN, MAX_ARGS, SLOT_BYTES } from './worker-body.js';
+
+export type KernelFn = (...args: number[]) => number;
+export type KernelExports = Record<string, KernelFn>;
+
+/** Rough work units (about one float op) below which a thread is not worth waking. */
+const MIN_WORK_PER_PART = 1 << 16;
+
+export interface RunOptions {
+  /** Part boundaries are multiples of this (tile height, vector width). */
+  align?: number;
+  /** Estimated work of the whole call, in float ops; decides how many threads join. */
+  work?: number;
+  /** Scratch bytes each part needs; passed as the last argument. */
+  scratch?: number;
+}
+
+export class Pool {
+  readonly threads: number;
+  private readonly names: string[];
+  private readonly ids = new Map<string, number>();
+  private readonly ctrl: Int32Array;
+  private readonly heads: Int32Array[] = [];
+  private readonly args: Float64Array[] = [];
+  private scratchBytes = 0;
+  private scratch: number[] = [];
+
+  private constructor(
+    private readonly ex: KernelExports,
+    private readonly heap: Heap,
+    private readonly ctrlPtr: number,
+    private readonly workers: WorkerHandle[],
+    names: string[],
+  ) {
+    this.threads = workers.length + 1;
+    this.names = names;
+    names.forEach((n, i) => this.ids.set(n, i));
+    const buf = heap.memory.buffer;
+    this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_HEADER / 4);
+    for (let w = 0; w < workers.length; w++) {
+      const slot = ctrlPtr + CTRL_HEADER + w * SLOT_BYTES;
+      this.heads.push(new Int32Array(buf, slot, 2));
+      this.args.push(new Float64Array(buf, slot + 8, MAX_ARGS));
+    }
+  }
+
+  static async create(module: WebAssembly.Module, ex: KernelExports, heap: Heap, threads: number): Promise<Pool> {
+    const names = Object.keys(ex).filter((k) => typeof ex[k] === 'function');
+    const nw = Math.max(0, threads - 1);
+    const ctrlPtr = heap.allocBytes(CTRL_HEADER + nw * SLOT_BYTES);
+    const workers = await Promise.all(
+      Array.from({ length: nw }, (_, index) =>
+        startWorker({ module, memory: heap.memory, names, ctrl: ctrlPtr, index }),
+      ),
+    );
+    return new Pool(ex, heap, ctrlPtr, workers, names);
+  }
+
+  /** Per-part scratch: pointer for part p (valid until the next call that asks for more). */
+  private ensureScratch(bytes: number): void {
+    if (bytes <= this.scratchBytes) return;
+    for (const p of this.scratch) this.heap.freeBytes(p);
+    this.scratch = Array.from({ length: this.threads }, () => this.heap.allocBytes(bytes));
+    this.scratchBytes = bytes;
+  }
+
+  scratchOf(part: number): number {
+    return this.scratch[part]!;
+  }
+
+  /**
+   * Runs ex[fn](...args, start, end, scratch) over parts of [0, total). Returns the number of parts, so that a
+   * reduction can read each part's partial result from scratchOf(p).
+   */
+  run(fn: string, args: number[], total: number, opts: RunOptions = {}): number {
+    const align = opts.align ?? 4;
+    const units = Math.ceil(total / align);
+    const byWork = Math.floor((opts.work ?? total) / MIN_WORK_PER_PART);
+    const parts = Math.max(1, Math.min(this.threads, units, byWork));
+    this.ensureScratch(Math.max(opts.scratch ?? 0, 64));
+    const bound = (p: number): number => Math.min(total, Math.floor((p * units) / parts) * align);
+    if (parts > 1) {
+      const id = this.ids.get(fn);
+      if (id === undefined) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn} is not exported`);
+      if (args.length + 3 > MAX_ARGS) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn}: too many arguments`);
+      for (let w = 0; w < this.workers.length; w++) {
+        const p = w + 1;
+        if (p >= parts) {
+          this.heads[w]![0] = FN_IDLE;
+          continue;
+        }
+        const a = this.args[w]!;
+        for (let i = 0; i < args.length; i++) a[i] = args[i]!;
+        a[args.length] = bound(p);
+        a[args.length + 1] = bound(p + 1);
+        a[args.length + 2] = this.scratch[p]!;
+        this.heads[w]![0] = id;
+        this.heads[w]![1] = args.length + 3;
+      }
+      Atomics.store(this.ctrl, DONE, 0);
+      Atomics.store(this.ctrl, FAIL, 0);
+      Atomics.add(this.ctrl, GEN, 1);
+      Atomics.notify(this.ctrl, GEN);
+    }
+    const f = this.ex[fn]!;
+    let mainError: unknown = null;
+    try {
+      f(...args, bound(0), bound(1), this.scratch[0]!);
+    } catch (e) {
+      mainError = e;
+    }
+    if (parts > 1) this.waitFor(parts - 1);
+    if (mainError !== null) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn} failed: ${String(mainError)}`);
+    const failed = Atomics.load(this.ctrl, FAIL);
+    if (failed !== 0) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn} failed in worker ${failed - 1}`);
+    return parts;
+  }
+
+  private waitFor(n: number): void {
+    for (let spin = 0; spin < 20000; spin++) if (Atomics.load(this.ctrl, DONE) >= n) return;
+    for (;;) {
+      const done = Atomics.load(this.ctrl, DONE);
+      if (done >= n) return;
+      Atomics.wait(this.ctrl, DONE, done, 1000);
+    }
+  }
+
+  /** Stops the workers; the pool cannot run parallel calls afterwards. */
+  close(): void {
+    for (let w = 0; w < this.workers.length; w++) this.heads[w]![0] = FN_EXIT;
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+    (this as { threads: number }).threads = 1;
+  }
+}

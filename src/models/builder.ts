@@ -1,0 +1,57 @@
+import type { Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../rng.js';
+import type { Layer } from '../nn/layer.js';
+import { Conv2d, type Conv2dOptions } from '../nn/conv2d.js';
+import { Linear, type LinearOptions } from '../nn/linear.js';
+import { BatchNorm } from '../nn/batchnorm.js';
+import { AvgPool2d } from '../nn/avgpool.js';
+import { Flatten } from '../nn/flatten.js';
+import { Dropout } from '../nn/dropout.js';
+import { SpikingNeuron } from '../nn/neuron-layer.js';
+import { RateReadout } from '../nn/readout.js';
+import type { NeuronSpec } from './neurons.js';
+
+/**
+ * Shorthand for model definitions: every layer of a model is made through one Builder, so all neuron layers
+ * share the model's NeuronSpec and all weights draw from one seeded generator in definition order.
+ */
+export class Builder {
+  constructor(
+    readonly k: Kernels,
+    readonly rng: Rng,
+    readonly neuronSpec: NeuronSpec,
+  ) {}
+
+  conv(name: string, inC: number, outC: number, kernel: number, o: Partial<Conv2dOptions> = {}): Conv2d {
+    return new Conv2d({ k: this.k, rng: this.rng }, { name, inC, outC, kernel, pad: (kernel - 1) >> 1, ...o });
+  }
+
+  linear(name: string, inF: number, outF: number, o: Partial<LinearOptions> = {}): Linear {
+    return new Linear({ k: this.k, rng: this.rng }, { name, inF, outF, ...o });
+  }
+
+  bn(name: string, channels: number): BatchNorm {
+    return new BatchNorm({ k: this.k }, { name, channels });
+  }
+
+  neuron(name: string): SpikingNeuron {
+    const s = this.neuronSpec;
+    return new SpikingNeuron({ k: this.k }, { name, config: s.config, mode: s.mode, surrogateSlope: s.surrogateSlope });
+  }
+
+  readout(): Layer {
+    return new RateReadout({ config: this.neuronSpec.config });
+  }
+
+  pool(kernel: number, stride = kernel): AvgPool2d {
+    return new AvgPool2d({ kernel, stride });
+  }
+
+  flatten(): Flatten {
+    return new Flatten();
+  }
+
+  dropout(p: number): Dropout {
+    return new Dropout({ p });
+  }
+}

@@ -1,0 +1,55 @@
+import type { Kernels } from '../kernels/kernels.js';
+import { Rng } from '../rng.js';
+import { check } from '../errors.js';
+import { Network } from '../nn/network.js';
+import { Builder } from './builder.js';
+import { mnistNet } from './mnistnet.js';
+import { preActResNet18 } from './preact-resnet18.js';
+import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } from './neurons.js';
+
+export type ModelName = 'mnistnet' | 'resnet18';
+export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18'];
+
+export interface ModelOptions {
+  model: ModelName;
+  /** Channels-last input shape of one sample, [H, W, C]. */
+  input: readonly [number, number, number];
+  classes: number;
+  neuron: NeuronChoice;
+  neuronOverrides?: NeuronOverrides;
+  /** Time steps; the ANN always runs with T = 1. */
+  T: number;
+  seed?: number;
+  dropout?: number;
+}
+
+export interface BuiltModel {
+  net: Network;
+  spec: NeuronSpec;
+}
+
+/** Builds a named model with every neuron layer of the chosen kind; weights are drawn from `seed`. */
+export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
+  check(MODEL_NAMES.includes(o.model), `expected one of ${MODEL_NAMES.join('|')}, got ${String(o.model)}`, '--model');
+  check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, '--T');
+  const spec = neuronSpec(o.neuron, o.neuronOverrides);
+  const b = new Builder(k, new Rng(o.seed ?? 0), spec);
+  let body;
+  switch (o.model) {
+    case 'mnistnet':
+      body = mnistNet(b, o.input, o.classes);
+      break;
+    case 'resnet18':
+      body = preActResNet18(b, o.input, o.classes, o.dropout ?? 0);
+      break;
+    default:
+      o.model satisfies never;
+      throw new Error('unreachable');
+  }
+  const T = spec.mode === 'ann' ? 1 : o.T;
+  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes }), spec };
+}
+
+export { Builder } from './builder.js';
+export { neuronSpec, NEURON_CHOICES } from './neurons.js';
+export type { NeuronChoice, NeuronOverrides, NeuronSpec } from './neurons.js';

@@ -1,0 +1,68 @@
+import { SpikerepError } from '../errors.js';
+import { poolGeometry } from '../kernels/geometry.js';
+import type { ConvGeometry } from '../kernels/kernels.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+export interface AvgPool2dOptions {
+  readonly kernel: number;
+  readonly stride?: number; // defaults to kernel, as in PyTorch
+  readonly pad?: number;
+}
+
+/** What backward needs: only the geometry (the gradient of an average does not depend on x). */
+interface AvgPool2dCache {
+  readonly g: ConvGeometry;
+  readonly inShape: readonly number[];
+}
+
+/** Average pooling on [rows, H, W, C]; padding counts as zeros in the average (count_include_pad=True). */
+export class AvgPool2d implements Layer {
+  readonly kind = 'avgpool2d';
+  private cache: AvgPool2dCache | null = null;
+
+  constructor(readonly opts: AvgPool2dOptions) {}
+
+  private geometry(shape: readonly number[]): ConvGeometry {
+    if (shape.length !== 4) {
+      throw new SpikerepError('E_SHAPE', `avgpool2d: expected input [rows, H, W, C], got [${shape.join(', ')}]`);
+    }
+    const { kernel, stride = kernel, pad = 0 } = this.opts;
+    return poolGeometry(shape[0]!, shape[1]!, shape[2]!, shape[3]!, kernel, stride, pad);
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    const g = this.geometry(inputShape);
+    return [g.batch, g.outH, g.outW, g.outC];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const g = this.geometry(x.shape);
+    const y = ctx.k.alloc(g.batch * g.outH * g.outW * g.outC);
+    ctx.k.avgPool2dForward(x.data, y, g);
+    this.cache = ctx.training ? { g, inShape: x.shape } : null;
+    return tensor([g.batch, g.outH, g.outW, g.outC], y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { g, inShape } = takeCache(this.cache, 'avgpool2d');
+    this.cache = null;
+    const dx = ctx.k.alloc(g.batch * g.inH * g.inW * g.inC);
+    ctx.k.avgPool2dBackward(dy.data, dx, g);
+    return tensor(inShape, dx);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  cachedFloats(): number {
+    return 0;
+  }
+
+  releaseCache(): void {
+    this.cache = null;
+  }
+}

@@ -1,0 +1,135 @@
+import { SpikerepError } from '../errors.js';
+import type { BatchNormAttrs, Buf, Kernels } from '../kernels/kernels.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { NamedBuffer } from './buffers.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import { joinName, makeParam, type Param } from './param.js';
+
+export interface BatchNormOptions {
+  /** Full path ("layer1.0.bn1"); params `${name}.weight`/`.bias`, buffers `${name}.running_mean`/`.running_var`. */
+  readonly name: string;
+  readonly channels: number;
+  readonly momentum?: number;
+  readonly eps?: number;
+}
+
+/** What backward needs: the input and the batch statistics it was normalised with. */
+interface BatchNormCache {
+  readonly x: Tensor;
+  readonly mean: Buf; // [C]
+  readonly invStd: Buf; // [C], 1/√(biased batch variance + eps)
+  readonly attrs: BatchNormAttrs;
+}
+
+/**
+ * Batch-norm over the last (channel) axis of any [rows, …, C] tensor: statistics per channel over every other
+ * position. On time-major SNN tensors that pools time and batch jointly (BN2d over T·B·H·W, BN1d over T·B)
+ * with one set of running statistics, as spec §3 requires. Training uses batch statistics and updates
+ *   running_mean ← (1 − momentum)·running_mean + momentum·mean
+ *   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)   (unbiased, like PyTorch)
+ * Eval normalises with the running statistics.
+ */
+export class BatchNorm implements Layer {
+  readonly kind = 'batchnorm';
+  readonly weight: Param; // gamma, starts at 1
+  readonly bias: Param; // beta, starts at 0
+  readonly runningMean: Buf;
+  readonly runningVar: Buf;
+  private readonly momentum: number;
+  private readonly eps: number;
+  private readonly k: Kernels; // to free the cached statistics in releaseCache
+  private cache: BatchNormCache | null = null;
+
+  constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
+    const C = opts.channels;
+    this.k = init.k;
+    this.momentum = opts.momentum ?? 0.1;
+    this.eps = opts.eps ?? 1e-5;
+    this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'bn-weight', [C]);
+    this.bias = makeParam(init.k, joinName(opts.name, 'bias'), 'bn-bias', [C]);
+    this.weight.value.fill(1);
+    this.runningMean = init.k.alloc(C);
+    this.runningVar = init.k.alloc(C);
+    this.runningVar.fill(1);
+  }
+
+  buffers(): NamedBuffer[] {
+    return [
+      { name: joinName(this.opts.name, 'running_mean'), value: this.runningMean },
+      { name: joinName(this.opts.name, 'running_var'), value: this.runningVar },
+    ];
+  }
+
+  private attrs(shape: readonly number[]): BatchNormAttrs {
+    const C = this.opts.channels;
+    if (shape.length < 2 || shape[shape.length - 1] !== C) {
+      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, …, ${C}], got [${shape.join(', ')}]`);
+    }
+    let rows = 1;
+    for (let i = 0; i < shape.length - 1; i++) rows *= shape[i]!;
+    return { rows, channels: C };
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    this.attrs(inputShape);
+    return [...inputShape];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const attrs = this.attrs(x.shape);
+    const { rows, channels: C } = attrs;
+    const { k } = ctx;
+    const y = k.alloc(x.data.length);
+    const invStd = k.alloc(C);
+    if (!ctx.training) {
+      for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps);
+      k.batchNormApply(x.data, y, this.runningMean, invStd, this.weight.value, this.bias.value, attrs);
+      k.free(invStd);
+      this.cache = null;
+      return tensor(x.shape, y);
+    }
+    if (rows < 2) {
+      throw new SpikerepError('E_SHAPE', `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`);
+    }
+    const mean = k.alloc(C);
+    const variance = k.alloc(C);
+    k.batchNormStats(x.data, mean, variance, attrs);
+    const m = this.momentum;
+    for (let c = 0; c < C; c++) {
+      invStd[c] = 1 / Math.sqrt(variance[c]! + this.eps);
+      this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
+      this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * rows) / (rows - 1);
+    }
+    k.free(variance);
+    k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
+    this.cache = { x, mean, invStd, attrs };
+    return tensor(x.shape, y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    const dx = ctx.k.alloc(x.data.length);
+    ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
+    ctx.k.free(mean);
+    ctx.k.free(invStd);
+    return tensor(x.shape, dx);
+  }
+
+  params(): Param[] {
+    return [this.weight, this.bias];
+  }
+
+  cachedFloats(): number {
+    return this.cache === null ? 0 : this.cache.x.data.length + 2 * this.opts.channels;
+  }
+
+  releaseCache(): void {
+    if (this.cache !== null) {
+      this.k.free(this.cache.mean);
+      this.k.free(this.cache.invStd);
+    }
+    this.cache = null;
+  }
+}

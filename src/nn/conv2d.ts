@@ -1,0 +1,107 @@
+import { SpikerepError } from '../errors.js';
+import { convGeometry } from '../kernels/geometry.js';
+import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../rng.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { defaultUniform, kaimingNormalFanOut } from './init.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import { joinName, makeParam, type Param } from './param.js';
+
+export interface Conv2dOptions {
+  /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
+  readonly name: string;
+  readonly inC: number;
+  readonly outC: number;
+  readonly kernel: number | readonly [number, number];
+  readonly stride?: number | readonly [number, number];
+  readonly pad?: number | readonly [number, number];
+  readonly bias?: boolean;
+  /** 'default': PyTorch's U(−1/√fanIn, 1/√fanIn) (what the CIFAR ResNet keeps); 'zero': as the VGG zeroes it. */
+  readonly biasInit?: 'default' | 'zero';
+}
+
+/** What backward needs: the input (for the filter gradient) and the geometry of the pass. */
+interface Conv2dCache {
+  readonly x: Tensor;
+  readonly g: ConvGeometry;
+}
+
+/**
+ * 2-D convolution on channels-last images [rows, H, W, inC] → [rows, outH, outW, outC], weight
+ * [outC, kH, kW, inC]. Weights start kaiming-normal (fan_out, relu): std = √(2/(outC·kH·kW)).
+ */
+export class Conv2d implements Layer {
+  readonly kind = 'conv2d';
+  readonly weight: Param;
+  readonly bias: Param | null;
+  private readonly kH: number;
+  private readonly kW: number;
+  private readonly stride: [number, number];
+  private readonly pad: [number, number];
+  private cache: Conv2dCache | null = null;
+
+  constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
+    [this.kH, this.kW] = pair(opts.kernel);
+    this.stride = pair(opts.stride ?? 1);
+    this.pad = pair(opts.pad ?? 0);
+    const { inC, outC } = opts;
+    this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'weight', [outC, this.kH, this.kW, inC]);
+    kaimingNormalFanOut(this.weight.value, outC * this.kH * this.kW, init.rng);
+    this.bias = null;
+    if (opts.bias ?? true) {
+      this.bias = makeParam(init.k, joinName(opts.name, 'bias'), 'bias', [outC]);
+      if ((opts.biasInit ?? 'default') === 'default') defaultUniform(this.bias.value, inC * this.kH * this.kW, init.rng);
+    }
+  }
+
+  private geometry(shape: readonly number[]): ConvGeometry {
+    if (shape.length !== 4 || shape[3] !== this.opts.inC) {
+      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, H, W, ${this.opts.inC}], got [${shape.join(', ')}]`);
+    }
+    return convGeometry({
+      batch: shape[0]!, inH: shape[1]!, inW: shape[2]!, inC: this.opts.inC, outC: this.opts.outC,
+      kH: this.kH, kW: this.kW, stride: this.stride, pad: this.pad,
+    });
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    const g = this.geometry(inputShape);
+    return [g.batch, g.outH, g.outW, g.outC];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const g = this.geometry(x.shape);
+    const shape = [g.batch, g.outH, g.outW, g.outC];
+    const y = ctx.k.alloc(g.batch * g.outH * g.outW * g.outC);
+    ctx.k.conv2dForward(x.data, this.weight.value, this.bias?.value ?? null, y, g);
+    this.cache = ctx.training ? { x, g } : null;
+    return tensor(shape, y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { x, g } = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    const dx = ctx.k.alloc(x.data.length);
+    ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
+    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
+    return tensor(x.shape, dx);
+  }
+
+  params(): Param[] {
+    return this.bias === null ? [this.weight] : [this.weight, this.bias];
+  }
+
+  cachedFloats(): number {
+    return this.cache === null ? 0 : this.cache.x.data.length;
+  }
+
+  releaseCache(): void {
+    this.cache = null;
+  }
+}
+
+function pair(v: number | readonly [number, number]): [number, number] {
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+

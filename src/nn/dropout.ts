@@ -1,0 +1,71 @@
+import { check } from '../errors.js';
+import type { Buf } from '../kernels/kernels.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+export interface DropoutOptions {
+  readonly p: number;
+}
+
+/** What backward needs: the mask, 0 or 1/(1 − p) per element (null when the layer was the identity). */
+interface DropoutCache {
+  readonly mask: Buf | null;
+}
+
+/**
+ * Inverted dropout: in training each element is kept with probability 1 − p and scaled by 1/(1 − p).
+ * The mask is drawn per element of the whole [T·B, …] tensor, so it differs between time steps, as the DSR
+ * VGG does (spec §3). Identity in eval and when p = 0 (no draws, so the rng stream is untouched).
+ */
+export class Dropout implements Layer {
+  readonly kind = 'dropout';
+  private cache: DropoutCache | null = null;
+
+  constructor(readonly opts: DropoutOptions) {
+    check(opts.p >= 0 && opts.p <= 1, `dropout: p must be in [0, 1], got ${opts.p}`);
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const { p } = this.opts;
+    if (!ctx.training || p === 0) {
+      this.cache = ctx.training ? { mask: null } : null;
+      return x;
+    }
+    // The draws come from the JS rng, so this one loop over the activation runs here rather than in a kernel.
+    const mask = ctx.k.alloc(x.data.length);
+    const keep = p === 1 ? 0 : 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.uniform() < p ? 0 : keep;
+    const y = ctx.k.alloc(x.data.length);
+    ctx.k.mul(x.data, mask, y);
+    this.cache = { mask };
+    return tensor(x.shape, y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { mask } = takeCache(this.cache, 'dropout');
+    this.cache = null;
+    if (mask === null) return dy;
+    const dx = ctx.k.alloc(dy.data.length);
+    ctx.k.mul(dy.data, mask, dx);
+    ctx.k.free(mask);
+    return tensor(dy.shape, dx);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  cachedFloats(): number {
+    return this.cache?.mask?.length ?? 0;
+  }
+
+  releaseCache(): void {
+    this.cache = null;
+  }
+}

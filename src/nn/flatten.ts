@@ -1,0 +1,47 @@
+import { tensor, type Tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+/** What backward needs: the input shape to give the gradient back. */
+interface FlattenCache {
+  readonly inShape: readonly number[];
+}
+
+/**
+ * [rows, H, W, C] (or any [rows, …]) → [rows, H·W·C], sharing the buffer: no copy either way.
+ * The flattened order is channels-last (H, W, C), not PyTorch's (C, H, W).
+ */
+export class Flatten implements Layer {
+  readonly kind = 'flatten';
+  private cache: FlattenCache | null = null;
+
+  outputShape(inputShape: readonly number[]): number[] {
+    let row = 1;
+    for (let i = 1; i < inputShape.length; i++) row *= inputShape[i]!;
+    return [inputShape[0]!, row];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    this.cache = ctx.training ? { inShape: x.shape } : null;
+    return tensor(this.outputShape(x.shape), x.data);
+  }
+
+  backward(dy: Tensor, _ctx: RunContext): Tensor {
+    const { inShape } = takeCache(this.cache, 'flatten');
+    this.cache = null;
+    return tensor(inShape, dy.data);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  cachedFloats(): number {
+    return 0;
+  }
+
+  releaseCache(): void {
+    this.cache = null;
+  }
+}

@@ -1,0 +1,97 @@
+import { SpikerepError } from '../errors.js';
+import type { Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../rng.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
+import { defaultUniform, normal } from './init.js';
+import type { Layer, RunContext } from './layer.js';
+import { joinName, makeParam, type Param } from './param.js';
+
+export interface LinearOptions {
+  /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
+  readonly name: string;
+  readonly inF: number;
+  readonly outF: number;
+  readonly bias?: boolean;
+  /** 'default': PyTorch's U(−1/√inF, 1/√inF); {normalStd}: N(0, std²) as the VGG head uses (0.01). */
+  readonly weightInit?: 'default' | { readonly normalStd: number };
+  /** 'default': U(−1/√inF, 1/√inF); 'zero' as both reference models do. */
+  readonly biasInit?: 'default' | 'zero';
+}
+
+/** What backward needs: the input (for the weight gradient; its shape is also dx's shape). */
+interface LinearCache {
+  readonly x: Tensor;
+}
+
+/**
+ * y[rows, outF] = x[rows, inF] · Wᵀ + b with W [outF, inF]. Any input [rows, …] whose row holds inF values
+ * is taken as [rows, inF] (so a flattened image needs no copy); dx comes back in the input's own shape.
+ */
+export class Linear implements Layer {
+  readonly kind = 'linear';
+  readonly weight: Param;
+  readonly bias: Param | null;
+  private cache: LinearCache | null = null;
+
+  constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
+    const { inF, outF } = opts;
+    this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'weight', [outF, inF]);
+    const wInit = opts.weightInit ?? 'default';
+    if (wInit === 'default') defaultUniform(this.weight.value, inF, init.rng);
+    else normal(this.weight.value, wInit.normalStd, init.rng);
+    this.bias = null;
+    if (opts.bias ?? true) {
+      this.bias = makeParam(init.k, joinName(opts.name, 'bias'), 'bias', [outF]);
+      if ((opts.biasInit ?? 'default') === 'default') defaultUniform(this.bias.value, inF, init.rng);
+    }
+  }
+
+  private rows(shape: readonly number[]): number {
+    let row = 1;
+    for (let i = 1; i < shape.length; i++) row *= shape[i]!;
+    if (shape.length < 2 || row !== this.opts.inF) {
+      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, ${this.opts.inF}], got [${shape.join(', ')}]`);
+    }
+    return shape[0]!;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [this.rows(inputShape), this.opts.outF];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const rows = this.rows(x.shape);
+    const { inF, outF } = this.opts;
+    const y = ctx.k.alloc(rows * outF);
+    ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
+    if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
+    this.cache = ctx.training ? { x } : null;
+    return tensor([rows, outF], y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { x } = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    const rows = x.shape[0]!;
+    const { inF, outF } = this.opts;
+    const dx = ctx.k.alloc(rows * inF);
+    // dx = dy · W;  dW += dyᵀ · x;  db += Σ_rows dy
+    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
+    ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
+    if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
+    return tensor(x.shape, dx);
+  }
+
+  params(): Param[] {
+    return this.bias === null ? [this.weight] : [this.weight, this.bias];
+  }
+
+  cachedFloats(): number {
+    return this.cache === null ? 0 : this.cache.x.data.length;
+  }
+
+  releaseCache(): void {
+    this.cache = null;
+  }
+}

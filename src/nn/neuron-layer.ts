@@ -1,0 +1,192 @@
+/**
+ * A layer of spiking neurons with one trainable scalar threshold `${name}.vth` (spec §2.4). Three modes share
+ * the forward dynamics and differ in the backward:
+ *  - 'dsr':  Differentiation on Spike Representation (snn/dsr.ts, spec §2.2–2.3);
+ *  - 'bptt': backpropagation through time with a sigmoid surrogate (the baseline);
+ *  - 'ann':  the mapping DSR differentiates, y = clamp(x, 0, Vth), for the T = 1 ANN.
+ * Input and output are time-major [T·B, …] with T = ctx.T; each step is one contiguous block of n values.
+ */
+import { SpikerepError } from '../errors.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
+import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
+import { clampThreshold, dsrBackward, simulate } from '../snn/dsr.js';
+import { bpttAttrs, neuronModel, type NeuronModel } from '../snn/model.js';
+import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
+import type { Layer, RunContext } from './layer.js';
+import { joinName, makeParam, type Param } from './param.js';
+import { Scratch } from './scratch.js';
+
+export type NeuronMode = 'dsr' | 'bptt' | 'ann';
+
+export interface SpikingNeuronOptions {
+  /** Full path of the layer ("layer1.0.relu1"); its threshold is `${name}.vth`. */
+  readonly name: string;
+  readonly config: NeuronConfig;
+  readonly mode: NeuronMode;
+  /** Slope of the BPTT sigmoid surrogate on z = (u − α·Vth)/Vth (default 4, snn/surrogate.ts). */
+  readonly surrogateSlope?: number;
+}
+
+/**
+ * Everything kept between forward and backward, in one place. `model` fixes the threshold the forward used.
+ *  - dsr:  the input current for all T steps, as the reference code saves it (spec §2.1). Held, not copied,
+ *          like PyTorch's save_for_backward. (A representation-level cache of n floats would suffice for the
+ *          DSR backward, see dsrBackwardFromRep; this reproduces the reference code's memory.)
+ *  - bptt: the membrane u[t] before reset for all T steps, owned by this layer and freed after backward.
+ *  - ann:  the input x, held, for the clamp masks.
+ */
+type NeuronCache =
+  | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
+  | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
+  | { readonly mode: 'ann'; readonly model: NeuronModel; readonly input: Tensor };
+
+export class SpikingNeuron implements Layer {
+  readonly kind = 'neuron';
+  readonly vth: Param;
+  private readonly slope: number;
+  private cache: NeuronCache | null = null;
+  private cacheOwner: Kernels | null = null;
+  private readonly work = { inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch() };
+  private counting = false;
+  private count = { spikes: 0, neuronSteps: 0 };
+
+  constructor(init: { readonly k: Kernels }, readonly opts: SpikingNeuronOptions) {
+    validateNeuronConfig(opts.config, opts.name);
+    this.slope = opts.surrogateSlope ?? DEFAULT_SURROGATE_SLOPE;
+    if (!(Number.isFinite(this.slope) && this.slope > 0)) {
+      throw new SpikerepError('E_ARG', `surrogateSlope must be > 0, got ${this.slope}`, opts.name);
+    }
+    this.vth = makeParam(init.k, joinName(opts.name, 'vth'), 'threshold', [1]);
+    this.vth.value[0] = opts.config.vth;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  /** Vth ← max(Vth, bound) in place, before every forward (spec §2.4); returns the clamped value. */
+  private clampVth(): number {
+    const v = this.vth.value;
+    v[0] = clampThreshold(v[0]!, this.opts.config.vthBound);
+    return v[0]!;
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
+    const n = this.perStep(x, T);
+    if (this.opts.mode === 'ann' && T !== 1) {
+      throw new SpikerepError('E_ARG', `mode 'ann' needs T = 1, got T = ${T}`, this.opts.name);
+    }
+    const y = k.alloc(T * n);
+    this.releaseCache();
+    switch (this.opts.mode) {
+      case 'dsr':
+        simulate(k, model, x.data, y, null, T, n);
+        if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
+        break;
+      case 'bptt': {
+        const membrane = k.alloc(T * n);
+        k.bpttForward(x.data, y, membrane, bpttAttrs(model, T, n, this.slope));
+        if (ctx.training) {
+          this.cache = { mode: 'bptt', model, membrane, shape: x.shape };
+          this.cacheOwner = k;
+        } else k.free(membrane);
+        break;
+      }
+      case 'ann':
+        k.clamp(x.data, y, 0, model.vth);
+        if (ctx.training) this.cache = { mode: 'ann', model, input: x };
+        break;
+      default:
+        this.opts.mode satisfies never;
+    }
+    if (this.counting) this.countSpikes(k, y, model, T * n);
+    return tensor(x.shape, y);
+  }
+
+  /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
+  startCounting(): void {
+    this.counting = true;
+    this.count = { spikes: 0, neuronSteps: 0 };
+  }
+
+  stopCounting(): void {
+    this.counting = false;
+  }
+
+  /**
+   * Spikes and neuron·steps seen since startCounting. In 'ann' mode `spikes` is Σ y/Vth: the rate an IF neuron
+   * with that threshold would approach.
+   */
+  get counted(): { readonly spikes: number; readonly neuronSteps: number } {
+    return { ...this.count };
+  }
+
+  private countSpikes(k: Kernels, y: Buf, model: NeuronModel, neuronSteps: number): void {
+    const total = k.sum(y);
+    const magnitude = this.opts.mode === 'ann' ? model.vth : Math.fround(model.spikeScale * model.vth);
+    const spikes = total / magnitude;
+    this.count.spikes += this.opts.mode === 'ann' ? spikes : Math.round(spikes);
+    this.count.neuronSteps += neuronSteps;
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const cache = takeCache(this.cache, this.opts.name);
+    const dx = k.alloc(dy.data.length);
+    const n = dy.data.length / T;
+    let gradVth: number;
+    switch (cache.mode) {
+      case 'dsr': {
+        const work = {
+          inputRep: this.work.inputRep.get(k, n),
+          gradRep: this.work.gradRep.get(k, n),
+          gradRepIn: this.work.gradRepIn.get(k, n),
+        };
+        gradVth = dsrBackward(k, cache.model, cache.input.data, dy.data, dx, T, n, work);
+        break;
+      }
+      case 'bptt':
+        gradVth = k.bpttBackward(cache.membrane, dy.data, dx, bpttAttrs(cache.model, T, n, this.slope));
+        gradVth *= cache.model.config.vthGradScale;
+        break;
+      case 'ann': {
+        // d clamp(x, 0, V)/dx = 1 on the closed interval [0, V]; d/dV = 1 where x > V.
+        const hi = Math.fround(cache.model.vth);
+        gradVth = k.clampBackward(cache.input.data, dy.data, dx, { n: dy.data.length, hi, slope: 1, closed: true });
+        gradVth *= cache.model.config.vthGradScale;
+        break;
+      }
+    }
+    this.vth.grad[0]! += gradVth;
+    const shape = cache.mode === 'bptt' ? cache.shape : cache.input.shape;
+    this.releaseCache();
+    return tensor(shape, dx);
+  }
+
+  params(): Param[] {
+    return [this.vth];
+  }
+
+  cachedFloats(): number {
+    if (this.cache === null) return 0;
+    return this.cache.mode === 'bptt' ? this.cache.membrane.length : this.cache.input.data.length;
+  }
+
+  releaseCache(): void {
+    if (this.cache?.mode === 'bptt' && this.cacheOwner !== null) this.cacheOwner.free(this.cache.membrane);
+    this.cache = null;
+    this.cacheOwner = null;
+  }
+
+  private perStep(x: Tensor, T: number): number {
+    const rows = x.shape[0] ?? 0;
+    if (x.shape.length < 2 || rows % T !== 0) {
+      throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
+    }
+    return x.data.length / T;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The network's output (spec §3): the last neuron layer's spikes [T·B, C] become the logits [B, C] for the
+ * cross-entropy as their spike representation — the plain mean over T for IF, the weighted mean with weights
+ * λ^(T−t)/Σw for LIF (the same for the BPTT variants), and the identity for the ANN (T = 1).
+ * Backward hands step t the gradient w_t·dL/dlogits. Fed into the LIF neuron's DSR backward, whose Gc is
+ * T·Σ_t w_t·g[t], that gives T·Σw²/(Σw)²·dL/da = 1.081751·dL/da at T = 20 — the reference code's
+ * output-layer over-scale (spec §2.3, §6.16).
+ */
+import { SpikerepError } from '../errors.js';
+import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
+import { neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+export interface RateReadoutOptions {
+  readonly name?: string;
+  /** The last neuron layer's config: only its kind, τ and Δt matter (they fix the weights). */
+  readonly config: NeuronConfig;
+}
+
+export class RateReadout implements Layer {
+  readonly kind = 'readout';
+  private readonly model: NeuronModel;
+
+  constructor(readonly opts: RateReadoutOptions) {
+    this.model = neuronModel(validateNeuronConfig(opts.config, opts.name ?? 'readout'));
+  }
+
+  outputShape(inputShape: readonly number[], ctx: Pick<RunContext, 'T' | 'batch'>): number[] {
+    return [this.batchOf(inputShape, ctx.T), ...inputShape.slice(1)];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const batch = this.batchOf(x.shape, T);
+    const n = x.data.length / T;
+    const logits = k.alloc(n);
+    k.timeReduce(x.data, logits, representationWeights(this.model, T), T, n);
+    return tensor([batch, ...x.shape.slice(1)], logits);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const n = dy.data.length;
+    const w = representationWeights(this.model, T);
+    const dx = k.alloc(T * n);
+    for (let t = 0; t < T; t++) k.timeBroadcast(dy.data, dx.subarray(t * n, (t + 1) * n), w[t]!, 1, n);
+    return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  /** Nothing is kept: the backward needs only T and the weights. */
+  cachedFloats(): number {
+    return 0;
+  }
+
+  releaseCache(): void {}
+
+  private batchOf(shape: readonly number[], T: number): number {
+    const rows = shape[0] ?? 0;
+    if (shape.length < 2 || rows % T !== 0) {
+      const where = this.opts.name ?? 'readout';
+      throw new SpikerepError('E_SHAPE', `expected spikes [T·B, …] with T = ${T}, got [${shape.join(', ')}]`, where);
+    }
+    return rows / T;
+  }
+}

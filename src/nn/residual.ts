@@ -1,0 +1,74 @@
+import { SpikerepError } from '../errors.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { buffersOf, type NamedBuffer } from './buffers.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+export interface ResidualOptions {
+  readonly main: Layer;
+  /** A projection (e.g. a 1×1 conv) or null for the identity. */
+  readonly shortcut: Layer | null;
+}
+
+/**
+ * y = main(x) + shortcut(x), the identity shortcut when it is null. Backward adds the two input gradients.
+ * In the DSR PreAct block this sits after the first BN → neuron, so both branches see that neuron's spikes
+ * (spec §3). No cache of its own: the branches keep what they need.
+ */
+export class Residual implements Layer {
+  readonly kind = 'residual';
+  readonly main: Layer;
+  readonly shortcut: Layer | null;
+
+  constructor(opts: ResidualOptions) {
+    this.main = opts.main;
+    this.shortcut = opts.shortcut;
+  }
+
+  outputShape(inputShape: readonly number[], ctx: Pick<RunContext, 'T' | 'batch'>): number[] {
+    const a = this.main.outputShape(inputShape, ctx);
+    const b = this.shortcut === null ? [...inputShape] : this.shortcut.outputShape(inputShape, ctx);
+    sameShape(a, b);
+    return a;
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const a = this.main.forward(x, ctx);
+    const b = this.shortcut === null ? x : this.shortcut.forward(x, ctx);
+    sameShape(a.shape, b.shape);
+    const y = ctx.k.alloc(a.data.length);
+    ctx.k.add(a.data, b.data, y);
+    return tensor(a.shape, y);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const da = this.main.backward(dy, ctx);
+    const db = this.shortcut === null ? dy : this.shortcut.backward(dy, ctx);
+    const dx = ctx.k.alloc(da.data.length);
+    ctx.k.add(da.data, db.data, dx);
+    return tensor(da.shape, dx);
+  }
+
+  params(): Param[] {
+    return this.shortcut === null ? this.main.params() : [...this.main.params(), ...this.shortcut.params()];
+  }
+
+  buffers(): NamedBuffer[] {
+    return buffersOf([this.main, this.shortcut]);
+  }
+
+  cachedFloats(): number {
+    return this.main.cachedFloats() + (this.shortcut?.cachedFloats() ?? 0);
+  }
+
+  releaseCache(): void {
+    this.main.releaseCache();
+    this.shortcut?.releaseCache();
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): void {
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new SpikerepError('E_SHAPE', `residual: main branch gives [${a.join(', ')}] but shortcut gives [${b.join(', ')}]`);
+  }
+}

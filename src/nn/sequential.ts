@@ -1,0 +1,50 @@
+import type { Tensor } from '../tensor.js';
+import { buffersOf, type NamedBuffer } from './buffers.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
+
+/**
+ * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
+ * what it needs.
+ */
+export class Sequential implements Layer {
+  readonly kind = 'sequential';
+
+  constructor(readonly layers: readonly Layer[]) {}
+
+  outputShape(inputShape: readonly number[], ctx: Pick<RunContext, 'T' | 'batch'>): number[] {
+    let shape = [...inputShape];
+    for (const l of this.layers) shape = l.outputShape(shape, ctx);
+    return shape;
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    let h = x;
+    for (const l of this.layers) h = l.forward(h, ctx);
+    return h;
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    let g = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g, ctx);
+    return g;
+  }
+
+  params(): Param[] {
+    return this.layers.flatMap((l) => l.params());
+  }
+
+  buffers(): NamedBuffer[] {
+    return buffersOf(this.layers);
+  }
+
+  cachedFloats(): number {
+    let n = 0;
+    for (const l of this.layers) n += l.cachedFloats();
+    return n;
+  }
+
+  releaseCache(): void {
+    for (const l of this.layers) l.releaseCache();
+  }
+}

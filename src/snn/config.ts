@@ -1,0 +1,78 @@
+/**
+ * What a spiking neuron layer is configured with. One member of the union per neuron model; a new model is one
+ * more member plus its file (if.ts, lif.ts). Defaults are the reference code's CIFAR settings (spec §2.4, §2.5).
+ */
+import { check } from '../errors.js';
+
+export interface IfConfig {
+  readonly kind: 'if';
+  /** Initial threshold Vth (trainable, one scalar per layer). */
+  readonly vth: number;
+  /** Fire at α·Vth, subtract Vth (spec §2.5). */
+  readonly alpha: number;
+  /** Vth is clamped to ≥ this before every forward (spec §2.4). */
+  readonly vthBound: number;
+  /** Extra factor on dL/dVth: 1 on CIFAR/DVS, 0.001 in the reference ImageNet IF code (spec §2.2). */
+  readonly vthGradScale: number;
+}
+
+export interface LifConfig {
+  readonly kind: 'lif';
+  readonly vth: number;
+  readonly alpha: number;
+  /** Membrane time constant τ (fixed, not trained). */
+  readonly tau: number;
+  /** Step length Δt: leak λ = exp(−Δt/τ), spike magnitude Vth/Δt. */
+  readonly dt: number;
+  readonly vthBound: number;
+  readonly vthGradScale: number;
+}
+
+export type NeuronConfig = IfConfig | LifConfig;
+
+export const IF_DEFAULTS: IfConfig = { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 };
+export const LIF_DEFAULTS: LifConfig = {
+  kind: 'lif', vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05, vthBound: 0.0005, vthGradScale: 1,
+};
+
+/** An IF config: the defaults with some fields replaced, validated. */
+export function ifConfig(over: Partial<Omit<IfConfig, 'kind'>> = {}): IfConfig {
+  return validateNeuronConfig({ ...IF_DEFAULTS, ...over });
+}
+
+/** A LIF config: the defaults with some fields replaced, validated. */
+export function lifConfig(over: Partial<Omit<LifConfig, 'kind'>> = {}): LifConfig {
+  return validateNeuronConfig({ ...LIF_DEFAULTS, ...over });
+}
+
+/** Throws E_ARG with a one-line message on the first bad field; returns the config unchanged. */
+export function validateNeuronConfig<C extends NeuronConfig>(c: C, where = 'neuron'): C {
+  check(c.kind === 'if' || c.kind === 'lif', `kind must be 'if' or 'lif', got ${String((c as { kind: unknown }).kind)}`, where);
+  checkVth(c.vth, where);
+  checkAlpha(c.alpha, where);
+  check(isFinitePositive(c.vthBound), `vthBound must be > 0, got ${c.vthBound}`, where);
+  check(Number.isFinite(c.vthGradScale) && c.vthGradScale >= 0, `vthGradScale must be ≥ 0, got ${c.vthGradScale}`, where);
+  if (c.kind === 'lif') checkLeak(c.tau, c.dt, where);
+  return c;
+}
+
+export function checkVth(vth: number, where = 'neuron'): void {
+  check(isFinitePositive(vth), `vth must be > 0, got ${vth}`, where);
+}
+
+export function checkAlpha(alpha: number, where = 'neuron'): void {
+  check(Number.isFinite(alpha) && alpha > 0 && alpha <= 1, `alpha must be in (0, 1], got ${alpha}`, where);
+}
+
+export function checkLeak(tau: number, dt: number, where = 'neuron'): void {
+  check(isFinitePositive(tau), `tau must be > 0, got ${tau}`, where);
+  check(isFinitePositive(dt), `dt must be > 0, got ${dt}`, where);
+}
+
+export function checkTimeSteps(T: number, where = 'neuron'): void {
+  check(Number.isInteger(T) && T >= 1, `T must be an integer ≥ 1, got ${T}`, where);
+}
+
+function isFinitePositive(x: number): boolean {
+  return Number.isFinite(x) && x > 0;
+}

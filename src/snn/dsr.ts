@@ -1,0 +1,73 @@
+/**
+ * The DSR rule (Meng et al., CVPR 2022) in one file, as the reference code computes it (spec §1, §2):
+ *  - forward: simulate the IF/LIF neuron over T steps; spikes carry magnitude Vth or Vth/Δt (§1.1, §1.2, §6.1);
+ *  - representation: the (weighted) firing rate a = Σ w_t·o[t] with w = 1/T or λ^(T−t)/Σw (§1.3, §6.4);
+ *  - backward: the chain rule of the clamp mapping a ≈ clamp(Ī, 0, Vth) (IF) or clamp(Ī_w/τ, 0, Vth/Δt) (LIF),
+ *    with masks from the MEAN input current rather than from the spikes (§2.2, §2.3, §6.5), the input gradient
+ *    replicated uniformly as 1/T over the steps (§6.6), and one scalar threshold gradient summed over every
+ *    element, times Δt for LIF and the optional vthGradScale (§6.7).
+ * Everything runs through the Kernels contract, so the same code serves every backend.
+ */
+import type { Buf, Kernels } from '../kernels/kernels.js';
+import { gradientWeights, representationWeights, type NeuronModel } from './model.js';
+
+/** Vth ← max(Vth, bound), applied before every forward in training and eval (spec §2.4, §6.7). */
+export function clampThreshold(vth: number, bound: number): number {
+  // The code writes relu(Vth − bound) + bound; max() is the same value without its extra float32 rounding.
+  return Math.max(vth, bound);
+}
+
+/** Forward simulation of `input` [T, n]: spikes [T, n] and, when asked, the representation rate [n]. */
+export function simulate(k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number): void {
+  const c = m.config;
+  if (c.kind === 'if') k.ifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha });
+  else k.lifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, tau: c.tau, dt: c.dt });
+}
+
+/** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (spec §1.3). */
+export function represent(k: Kernels, m: NeuronModel, x: Buf, out: Buf, T: number, n: number): void {
+  k.timeReduce(x, out, representationWeights(m, T), T, n);
+}
+
+/** Scratch for the backward: three buffers of n floats (allocated per call when not given). */
+export interface DsrWork {
+  readonly inputRep: Buf;
+  readonly gradRep: Buf;
+  readonly gradRepIn: Buf;
+}
+
+/**
+ * The DSR backward from the input representation Ī (IF) / Ī_w (LIF), n floats: all it needs of the forward.
+ * Writes dL/dI [T, n] into gradInput and returns dL/dVth. `work` needs gradRep and gradRepIn only.
+ */
+export function dsrBackwardFromRep(
+  k: Kernels, m: NeuronModel, inputRep: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number,
+  work?: Pick<DsrWork, 'gradRep' | 'gradRepIn'>,
+): number {
+  const gradRep = work?.gradRep ?? k.alloc(n);
+  const gradRepIn = work?.gradRepIn ?? k.alloc(n);
+  // Gc = T·(weighted) mean over t of dL/do[t]: Σ_t dL/do[t] for IF, T·Σ_t w_t/Σw·dL/do[t] for LIF.
+  k.timeReduce(gradSpikes, gradRep, gradientWeights(m, T), T, n);
+  // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
+  const saturated = k.clampBackward(inputRep, gradRep, gradRepIn, {
+    n, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
+  });
+  // dI[t] = gIn/T at every step, uniformly even for LIF (spec §6.6).
+  k.timeBroadcast(gradRepIn, gradInput, 1 / T, T, n);
+  if (work === undefined) {
+    k.free(gradRep);
+    k.free(gradRepIn);
+  }
+  return saturated * m.vthGradFactor * m.config.vthGradScale;
+}
+
+/** The DSR backward from the stored input current [T, n] (what the reference code saves, spec §2.1). */
+export function dsrBackward(
+  k: Kernels, m: NeuronModel, input: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number, work?: DsrWork,
+): number {
+  const inputRep = work?.inputRep ?? k.alloc(n);
+  represent(k, m, input, inputRep, T, n);
+  const gradVth = dsrBackwardFromRep(k, m, inputRep, gradSpikes, gradInput, T, n, work);
+  if (work === undefined) k.free(inputRep);
+  return gradVth;
+}

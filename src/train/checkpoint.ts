@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { SpikerepError } from '../errors.js';
+
+/**
+ * Checkpoint file: one self-describing binary file.
+ *   bytes 0..7   magic "SPKRCKPT"
+ *   bytes 8..11  header length L (uint32 little-endian)
+ *   next L bytes UTF-8 JSON header: format version, metadata (config, epoch, RNG and optimiser state, …),
+ *                the list of named float32 tensors with their offsets, and the SHA-256 of the payload
+ *   payload      the tensors' float32 values, little-endian, back to back
+ * It is written to a temporary file in the same folder, fsynced, then renamed over the target, so a crash
+ * leaves either the old checkpoint or the new one, never half of one; a damaged file fails its checksum.
+ */
+export const CHECKPOINT_FORMAT = 1;
+const MAGIC = 'SPKRCKPT';
+
+export interface NamedArray {
+  readonly name: string;
+  readonly value: Float32Array;
+}
+
+interface Header {
+  format: number;
+  meta: unknown;
+  tensors: { name: string; offset: number; length: number }[];
+  payloadBytes: number;
+  sha256: string;
+}
+
+export interface Checkpoint<M> {
+  meta: M;
+  tensors: Map<string, Float32Array>;
+}
+
+export function saveCheckpoint(path: string, meta: unknown, tensors: readonly NamedArray[]): void {
+  let total = 0;
+  const entries = tensors.map((t) => {
+    const e = { name: t.name, offset: total, length: t.value.length };
+    total += t.value.length;
+    return e;
+  });
+  const payload = Buffer.alloc(total * 4);
+  for (let i = 0; i < tensors.length; i++) {
+    const v = tensors[i]!.value;
+    Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(payload, entries[i]!.offset * 4);
+  }
+  const header: Header = {
+    format: CHECKPOINT_FORMAT,
+    meta,
+    tensors: entries,
+    payloadBytes: payload.length,
+    sha256: createHash('sha256').update(payload).digest('hex'),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const lead = Buffer.alloc(12);
+  lead.write(MAGIC, 0, 'latin1');
+  lead.writeUInt32LE(headerBytes.length, 8);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'w');
+    for (const part of [lead, headerBytes, payload]) {
+      let off = 0;
+      while (off < part.length) off += writeSync(fd, part, off, part.length - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+    syncDir(dirname(path));
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    if (existsSync(tmp)) unlinkSync(tmp);
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EROFS' ? 'the folder is not writable' : err.message;
+    throw new SpikerepError('E_IO', `cannot write checkpoint (${why}); the previous checkpoint is unchanged`, path);
+  }
+}
+
+export function loadCheckpoint<M>(path: string): Checkpoint<M> {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpikerepError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', code === 'ENOENT' ? 'checkpoint not found' : `cannot read checkpoint (${code})`, path);
+  }
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) {
+    throw new SpikerepError('E_FORMAT', 'not a spikerep checkpoint (bad magic bytes)', path);
+  }
+  const hlen = buf.readUInt32LE(8);
+  if (12 + hlen > buf.length) throw new SpikerepError('E_TRUNCATED', 'checkpoint is truncated (header cut short)', path);
+  let header: Header;
+  try {
+    header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header;
+  } catch {
+    throw new SpikerepError('E_FORMAT', 'checkpoint header is not valid JSON', path);
+  }
+  if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT || !Array.isArray(header.tensors)) {
+    throw new SpikerepError('E_FORMAT', `unsupported checkpoint format ${String(header?.format)} (expected ${CHECKPOINT_FORMAT})`, path);
+  }
+  const payload = buf.subarray(12 + hlen);
+  if (payload.length !== header.payloadBytes) {
+    throw new SpikerepError('E_TRUNCATED', `checkpoint payload has ${payload.length} bytes, expected ${header.payloadBytes}`, path);
+  }
+  if (createHash('sha256').update(payload).digest('hex') !== header.sha256) {
+    throw new SpikerepError('E_CHECKSUM', 'checkpoint is corrupted (SHA-256 mismatch)', path);
+  }
+  const aligned = new Float32Array(payload.length / 4);
+  Buffer.from(aligned.buffer).set(payload);
+  const tensors = new Map<string, Float32Array>();
+  for (const t of header.tensors) {
+    if (!Number.isInteger(t.offset) || !Number.isInteger(t.length) || t.offset < 0 || t.offset + t.length > aligned.length) {
+      throw new SpikerepError('E_FORMAT', `tensor ${String(t.name)} lies outside the payload`, path);
+    }
+    tensors.set(t.name, aligned.subarray(t.offset, t.offset + t.length));
+  }
+  return { meta: header.meta as M, tensors };
+}
+
+/** fsync the folder so the rename itself survives a power cut (ignored where folders cannot be opened). */
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* not supported on this platform */
+  }
+}

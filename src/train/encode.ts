@@ -1,0 +1,36 @@
+import type { Kernels } from '../kernels/kernels.js';
+import type { Rng } from '../rng.js';
+import type { Tensor } from '../tensor.js';
+import type { Encoding } from '../nn/network.js';
+import { Scratch } from '../nn/scratch.js';
+import { encodeLatency, encodeRate } from '../data/encoders.js';
+import type { EncoderName } from './config.js';
+
+export interface EncodedInput {
+  x: Tensor;
+  encoding: Encoding;
+}
+
+const staging = new WeakMap<Kernels, Scratch>();
+
+/**
+ * A data batch [B, …] (intensities in [0, 1] for rate/latency, normalised for direct) as network input in the
+ * backend's memory: direct input stays [B, …] (the network presents it at every step), spike encodings become
+ * time-major [T·B, …].
+ */
+export function encodeBatch(k: Kernels, encoder: EncoderName, x: Float32Array, shape: readonly number[], T: number, rng: Rng): EncodedInput {
+  let data = x;
+  let outShape = shape;
+  let encoding: Encoding = 'direct';
+  if (encoder !== 'direct') {
+    const enc = encoder === 'rate' ? encodeRate(x, shape, { T, rng }) : encodeLatency(x, shape, { T });
+    data = enc.input.data;
+    outShape = enc.input.shape;
+    encoding = 'time-major';
+  }
+  let s = staging.get(k);
+  if (s === undefined) staging.set(k, (s = new Scratch()));
+  const buf = s.get(k, data.length);
+  buf.set(data);
+  return { x: { shape: outShape, data: buf }, encoding };
+}

@@ -1,0 +1,185 @@
+import type { Kernels } from '../kernels/kernels.js';
+import { Rng } from '../rng.js';
+import { gatherBatch, epochOrder, batchesOf, subset, sampleSize, type Dataset, type Batch as DataBatch } from '../data/dataset.js';
+import { randomCropFlip, padFill } from '../data/transforms.js';
+import { buildModel } from '../models/index.js';
+import type { Network } from '../nn/network.js';
+import { countCorrect } from '../nn/loss.js';
+import { sgd } from '../optim/sgd.js';
+import { adam } from '../optim/adam.js';
+import { cosineWarmup } from '../optim/schedule.js';
+import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import { trainStep } from './step.js';
+import { loadDataset } from './datasets.js';
+import { validateConfig, type TrainConfig } from './config.js';
+import { encodeBatch } from './encode.js';
+import { collectMetrics, type RunMetrics } from './metrics.js';
+import { restoreRun, saveRun, type RunState } from './state.js';
+import { makeProgress, type Progress } from './progress.js';
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  lr: number;
+  seconds: number;
+}
+
+export interface TrainResult extends RunMetrics {
+  testAccuracy: number;
+  bestTestAccuracy: number;
+  epochs: number;
+  T: number;
+  neuron: string;
+  dataset: string;
+  model: string;
+  backend: string;
+  threads: number;
+  secondsPerEpoch: number;
+  imagesPerSecond: number;
+  peakRssMB: number;
+  history: EpochRecord[];
+  config: TrainConfig;
+}
+
+export interface TrainHooks {
+  progress?: Progress;
+  /** Called after each epoch's evaluation (and checkpoint). */
+  onEpoch?: (r: EpochRecord) => void;
+}
+
+/** Seeded streams, one per purpose, so that e.g. turning augmentation on does not change the initial weights. */
+type Streams = Record<'order' | 'augment' | 'layers', Rng>;
+
+/**
+ * Trains a model end to end on a named dataset: epochs of shuffled batches (augmented and encoded), evaluation
+ * after each epoch, `last.ckpt` and `best.ckpt` in the checkpoint folder, resumable from `last.ckpt`.
+ */
+export function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): TrainResult {
+  const cfg = validateConfig({ ...cfgIn });
+  const progress = hooks.progress ?? makeProgress({ quiet: true });
+  const normalize = cfg.encoder === 'direct';
+  const trainSet = limit(loadDataset(cfg.dataset, 'train', cfg.dataDir, normalize), cfg.trainLimit);
+  const testSet = limit(loadDataset(cfg.dataset, 'test', cfg.dataDir, normalize), cfg.testLimit);
+  const input = trainSet.sampleShape as [number, number, number];
+  const built = buildModel(k, {
+    model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
+    dropout: cfg.dropout,
+    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, dt: cfg.dt, vthBound: cfg.vthBound },
+  });
+  const { net } = built;
+  const params = net.params();
+  const opt: Optimizer<OptimizerState> = (cfg.optimizer === 'sgd'
+    ? sgd({ momentum: cfg.momentum, weightDecay: cfg.weightDecay })
+    : adam({ weightDecay: cfg.weightDecay })) as Optimizer<OptimizerState>;
+  let optState = opt.init(params, k);
+  const schedule = cosineWarmup(cfg.lr, cfg.epochs, cfg.warmupIters);
+  const master = new Rng(cfg.seed);
+  const streams: Streams = { order: master.fork(), augment: master.fork(), layers: master.fork() };
+
+  let run: RunState = { epoch: 0, iteration: 0, best: -1, history: [] };
+  if (cfg.resume) {
+    const restored = restoreRun(cfg, net, params, optState, streams);
+    if (restored !== null) {
+      run = restored.run;
+      optState = restored.optState;
+      progress.log(`resumed from epoch ${run.epoch} (best test accuracy ${(run.best * 100).toFixed(2)}%)`);
+    }
+  }
+
+  const batches = Math.ceil(trainSet.length / cfg.batchSize);
+  let dataBatch: DataBatch | undefined;
+  let cropped: Float32Array | undefined;
+  let trainSeconds = 0;
+  let trainedImages = 0;
+  let epochsRun = 0;
+  for (let epoch = run.epoch; epoch < cfg.epochs; epoch++) {
+    const t0 = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let lr = schedule(epoch, run.iteration);
+    progress.start(`epoch ${epoch + 1}/${cfg.epochs}`, batches);
+    let done = 0;
+    for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
+      dataBatch = gatherBatch(trainSet, idx, dataBatch);
+      let x = dataBatch.x;
+      if (cfg.cropPad > 0 || cfg.flip) {
+        cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
+        x = randomCropFlip(x, dataBatch.shape, { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) }, streams.augment, cropped);
+      }
+      const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
+      lr = schedule(epoch, run.iteration);
+      const r = trainStep(net, params, opt, optState, { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding }, lr, streams.layers);
+      optState = r.state;
+      run.iteration++;
+      lossSum += r.loss * idx.length;
+      correct += r.correct;
+      seen += idx.length;
+      done++;
+      const elapsed = (performance.now() - t0) / 1000;
+      progress.update(done, {
+        loss: (lossSum / seen).toFixed(4),
+        acc: `${((100 * correct) / seen).toFixed(2)}%`,
+        'img/s': (seen / elapsed).toFixed(1),
+      });
+    }
+    progress.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    trainSeconds += seconds;
+    trainedImages += seen;
+    epochsRun++;
+    const testAccuracy = evaluate(k, net, testSet, cfg, false).accuracy;
+    const rec: EpochRecord = { epoch: epoch + 1, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, lr, seconds };
+    run = { ...run, epoch: epoch + 1, history: [...run.history, rec] };
+    const isBest = testAccuracy > run.best;
+    if (isBest) run.best = testAccuracy;
+    if (cfg.checkpointDir !== undefined) saveRun(cfg, net, params, optState, streams, run, isBest);
+    progress.log(
+      `epoch ${rec.epoch}/${cfg.epochs}: loss ${rec.trainLoss.toFixed(4)}, train ${(rec.trainAccuracy * 100).toFixed(2)}%, ` +
+        `test ${(testAccuracy * 100).toFixed(2)}%, ${seconds.toFixed(1)} s`,
+    );
+    hooks.onEpoch?.(rec);
+  }
+
+  const final = evaluate(k, net, testSet, cfg, true);
+  const last = run.history[run.history.length - 1];
+  return {
+    ...final.metrics!,
+    testAccuracy: last?.testAccuracy ?? final.accuracy,
+    bestTestAccuracy: Math.max(run.best, final.accuracy),
+    epochs: cfg.epochs,
+    T: net.T,
+    neuron: cfg.neuron,
+    dataset: cfg.dataset,
+    model: cfg.model,
+    backend: k.name,
+    threads: k.threads,
+    secondsPerEpoch: epochsRun > 0 ? trainSeconds / epochsRun : 0,
+    imagesPerSecond: trainSeconds > 0 ? trainedImages / trainSeconds : 0,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    history: run.history,
+    config: cfg,
+  };
+}
+
+/** Test accuracy in eval mode; with `withMetrics`, also firing rates, thresholds, synaptic operations, energy. */
+export function evaluate(k: Kernels, net: Network, ds: Dataset, cfg: TrainConfig, withMetrics: boolean): { accuracy: number; metrics?: RunMetrics } {
+  const rng = new Rng(cfg.seed + 7919); // evaluation randomness (Poisson encoding) never touches training streams
+  let correct = 0;
+  let batch: DataBatch | undefined;
+  const probe = withMetrics ? collectMetrics.begin(net) : null;
+  for (const idx of batchesOf(epochOrder(ds.length), cfg.testBatchSize)) {
+    batch = gatherBatch(ds, idx, batch);
+    const enc = encodeBatch(k, cfg.encoder, batch.x, batch.shape, net.T, rng);
+    const logits = net.forward(enc.x, { training: false, rng, encoding: enc.encoding });
+    correct += countCorrect(logits, batch.labels);
+  }
+  const accuracy = correct / ds.length;
+  return probe === null ? { accuracy } : { accuracy, metrics: probe.finish(ds.length, sampleSize(ds)) };
+}
+
+function limit(ds: Dataset, n: number | undefined): Dataset {
+  return n === undefined || n >= ds.length ? ds : subset(ds, n);
+}
