@@ -9,8 +9,9 @@
  */
 import { tileSeg, tileRows } from './tile';
 
-const RB: i32 = 32; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
-const FB: i32 = 128; // rows per filter-gradient block
+const RB: i32 = 16; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
+const FB: i32 = 128;
+const KCC: i32 = 288; // K chunk of the forward and input-gradient tiles // rows per filter-gradient block
 
 /** wp[panel][k][8] = w[panel·8 + j][k] over K = kH·kW·inC (zero beyond outC). */
 export function packConvW(w: usize, wp: usize, outC: i32, K: i32): void {
@@ -117,13 +118,17 @@ function convRows(
     for (let r = rb; r < re; r += 4) {
       packStrip(src, backward, r, min(4, re - r), segLen, strips + <usize>(((r - rb) >> 2) * K) * 16);
     }
-    for (let p = 0; p < N; p += 8) {
-      const nr = min(8, N - p);
-      const panel = wp + <usize>(p * K) * 4;
-      const b = bias ? bias + <usize>p * 4 : 0;
-      for (let r = rb; r < re; r += 4) {
-        tileSeg(strips + <usize>(((r - rb) >> 2) * K) * 16, panel, K, out + <usize>(r * N + p) * 4, ldc,
-          1, 0, b, min(4, re - r), nr, tmp);
+    // K is cut into chunks so that the strips' chunk and one panel's chunk both stay in L1.
+    for (let k0 = 0; k0 < K; k0 += KCC) {
+      const kc = min(KCC, K - k0);
+      for (let p = 0; p < N; p += 8) {
+        const nr = min(8, N - p);
+        const panel = wp + <usize>(p * K + (k0 << 3)) * 4;
+        const b = bias && k0 == 0 ? bias + <usize>p * 4 : 0;
+        for (let r = rb; r < re; r += 4) {
+          tileSeg(strips + <usize>(((r - rb) >> 2) * K + k0) * 16, panel, kc, out + <usize>(r * N + p) * 4, ldc,
+            1, k0 > 0 ? 1 : 0, b, min(4, re - r), nr, tmp);
+        }
       }
     }
   }

@@ -11,7 +11,10 @@ import { download, sourceUrl, type Remote } from '../src/data/download.js';
 import { extractTarGz } from '../src/data/extract.js';
 import { ensureCifar } from '../src/data/cifarDownload.js';
 import { loadCifar } from '../src/data/cifar.js';
-import { cifarBytes, cifarImage, put, rejectsAsync, tempDir } from './data.fixtures.js';
+import { ensureDvsCifar10 } from '../src/data/dvsDownload.js';
+import { DvsCifar10 } from '../src/data/dvsCifar10.js';
+import { extractZipFlat } from '../src/data/extract.js';
+import { aedatBytes, cifarBytes, cifarImage, put, rejectsAsync, tempDir, zipBytes } from './data.fixtures.js';
 
 const digest = (algo: string, b: Uint8Array): string => createHash(algo).update(b).digest('hex');
 const payload = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251);
@@ -164,5 +167,34 @@ test('tar.gz extraction, end to end with CIFAR-10 from a local mirror; damaged a
   await rejectsAsync(extractTarGz(cut, tempDir('tar-cut'), 'cifar-10-batches-bin'), 'E_FORMAT', 'cannot extract');
   await rejectsAsync(extractTarGz(archive, tempDir('tar-top'), 'cifar-100-binary'), 'E_FORMAT', 'no top folder cifar-100-binary/');
   const notTar = put(join(src, 'plain.tar.gz'), gzipSync(Buffer.from('hello')));
-  await rejectsAsync(extractTarGz(notTar, tempDir('tar-plain'), 'x'), 'E_FORMAT', '');
+  await rejectsAsync(extractTarGz(notTar, tempDir('tar-plain'), 'x'), 'E_FORMAT', /cannot extract|no top folder/);
+});
+
+test('CIFAR10-DVS class zips: .aedat entries unpacked flat under the class folder; damage refused', async () => {
+  const ev = (k: number) => aedatBytes([{ x: k, y: 2 * k, pol: k & 1, t: k }, { x: 1, y: 1, pol: 0, t: k + 1 }]);
+  const cache = tempDir('zip');
+  const root = join(cache, 'cifar10-dvs');
+  const classes = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+  for (const [c, cls] of classes.entries()) {
+    const entries = [0, 1].map((i) => ({ name: `${cls}/cifar10_${cls}_${i}.aedat`, data: ev(10 * c + i) }));
+    entries.push({ name: `${cls}/readme.txt`, data: new Uint8Array([1]) }, { name: `${cls}/`, data: new Uint8Array(0) });
+    const bytes = zipBytes(entries, c % 2 === 0);
+    files.set(`/dvs/${cls}.zip`, bytes);
+    const zip = await download({ url: `${base}/dvs/${cls}.zip`, md5: digest('md5', bytes) }, { cacheDir: cache });
+    const pattern = new RegExp(`^cifar10_${cls}_\\d+\\.aedat$`);
+    assert.equal(await extractZipFlat(zip, root, cls, (n) => pattern.test(n)), 2);
+  }
+  assert.deepEqual(new Uint8Array(readFileSync(join(root, 'dog', 'cifar10_dog_1.aedat'))), ev(51));
+  assert.equal(existsSync(join(root, 'dog', 'readme.txt')), false);
+  const ds = new DvsCifar10('test', { dataDir: root, T: 2, filesPerClass: 2, trainPerClass: 1 });
+  assert.deepEqual([ds.length, ds.label(5)], [10, 5]);
+  // the published MD5 refuses our fixture zips, fetched from the mirror under their class names
+  const n = log.length;
+  await rejectsAsync(ensureDvsCifar10({ cacheDir: tempDir('zip-real'), mirror: `${base}/dvs` }), 'E_CHECKSUM', 'expected 0afd5c4bf9ae06af762a77b180354fdd');
+  assert.equal(log[n]!.path, '/dvs/airplane.zip');
+  const whole = files.get('/dvs/cat.zip')!;
+  const cut = put(join(cache, 'cut.zip'), whole.subarray(0, whole.length - 30));
+  await rejectsAsync(extractZipFlat(cut, tempDir('zip-cut'), 'cat', () => true), 'E_FORMAT', 'cannot extract .zip');
+  const empty = put(join(cache, 'none.zip'), zipBytes([{ name: 'x.txt', data: new Uint8Array([1]) }]));
+  await rejectsAsync(extractZipFlat(empty, tempDir('zip-none'), 'cat', (n) => n.endsWith('.aedat')), 'E_FORMAT', 'no expected files');
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { SpikerepError } from '../src/errors.js';
 import type { Dataset } from '../src/data/dataset.js';
 
@@ -121,6 +122,50 @@ export function moments(ds: Dataset): { mean: number; std: number } {
   const count = n * ds.length;
   const mean = s / count;
   return { mean, std: Math.sqrt(s2 / count - mean * mean) };
+}
+
+/** A .zip with the given entries (deflated when `deflate`), written from the PKWARE layout: local headers, central
+ * directory, end record. */
+export function zipBytes(entries: { name: string; data: Uint8Array }[], deflate = true): Uint8Array {
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const body = deflate ? deflateRawSync(e.data) : Buffer.from(e.data);
+    const crc = crc32(e.data);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(deflate ? 8 : 0, 8);
+    h.writeUInt16LE(33, 12); // 1980-01-01
+    h.writeUInt32LE(crc, 14);
+    h.writeUInt32LE(body.length, 18);
+    h.writeUInt32LE(e.data.length, 22);
+    h.writeUInt16LE(name.length, 26);
+    local.push(h, name, body);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(deflate ? 8 : 0, 10);
+    c.writeUInt16LE(33, 14);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(body.length, 20);
+    c.writeUInt32LE(e.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, name);
+    offset += 30 + name.length + body.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...local, cd, end]));
 }
 
 export { join };

@@ -82,3 +82,29 @@ for (const choice of ['if', 'lif', 'bptt', 'ann'] as const) {
     assert.notEqual(vths[1]!.value[0], Math.fround(vthFor(choice)), `${vths[1]!.name} was trained`);
   });
 }
+
+test('a training step allocates nothing once shapes are stable (buffers are reused across batches)', () => {
+  let allocs = 0;
+  const counting = new Proxy(reference, {
+    get(target, prop, receiver) {
+      if (prop === 'alloc') return (n: number) => (allocs++, target.alloc(n));
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  for (const choice of ['if', 'lif', 'bptt', 'ann'] as const) {
+    const spec = neuronSpec(choice);
+    const b = new Builder(counting, new Rng(3), spec);
+    const body = new Sequential([b.conv('c', 1, 4, 3), b.bn('bn', 4), b.neuron('sn1'), b.dropout(0.2), b.pool(2), b.flatten(), b.linear('fc', 36, 3), b.bn('bn2', 3), b.neuron('sn2')]);
+    const net = new Network({ k: counting, T: spec.mode === 'ann' ? 1 : 3, body, readout: b.readout(), inputShape: [S, S, 1], classes: 3 });
+    const params = net.params();
+    const opt = sgd({ momentum: 0.9 });
+    let state = opt.init(params, counting);
+    const { x, labels } = problem(1, 4);
+    const batch = { x: { shape: [labels.length, S, S, 1], data: x }, labels };
+    const rng = new Rng(2);
+    for (let i = 0; i < 2; i++) state = trainStep(net, params, opt, state, batch, 0.01, rng).state;
+    allocs = 0;
+    state = trainStep(net, params, opt, state, batch, 0.01, rng).state;
+    assert.equal(allocs, 0, `${choice}: ${allocs} allocations in a steady-state step`);
+  }
+});

@@ -20,7 +20,8 @@ export interface Encoded {
   /** [T·B, H, W, C], time-major. */
   readonly input: Tensor;
   readonly T: number;
-  /** True when every step holds the same values (direct): `frame` [B, H, W, C] is that one step. */
+  /** True when every step holds the same values (direct): `frame` [B, H, W, C] is that one step (it is the
+   *  caller's batch array, not a copy). */
   readonly timeConstant: boolean;
   readonly frame: Tensor | undefined;
 }

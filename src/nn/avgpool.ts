@@ -5,6 +5,7 @@ import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface AvgPool2dOptions {
   readonly kernel: number;
@@ -22,6 +23,8 @@ interface AvgPool2dCache {
 export class AvgPool2d implements Layer {
   readonly kind = 'avgpool2d';
   private cache: AvgPool2dCache | null = null;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: AvgPool2dOptions) {}
 
@@ -40,7 +43,7 @@ export class AvgPool2d implements Layer {
 
   forward(x: Tensor, ctx: RunContext): Tensor {
     const g = this.geometry(x.shape);
-    const y = ctx.k.alloc(g.batch * g.outH * g.outW * g.outC);
+    const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     ctx.k.avgPool2dForward(x.data, y, g);
     this.cache = ctx.training ? { g, inShape: x.shape } : null;
     return tensor([g.batch, g.outH, g.outW, g.outC], y);
@@ -49,7 +52,7 @@ export class AvgPool2d implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { g, inShape } = takeCache(this.cache, 'avgpool2d');
     this.cache = null;
-    const dx = ctx.k.alloc(g.batch * g.inH * g.inW * g.inC);
+    const dx = this.gradIn.get(ctx.k, g.batch * g.inH * g.inW * g.inC);
     ctx.k.avgPool2dBackward(dy.data, dx, g);
     return tensor(inShape, dx);
   }

@@ -5,6 +5,7 @@ import type { NamedBuffer } from './buffers.js';
 import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface BatchNormOptions {
   /** Full path ("layer1.0.bn1"); params `${name}.weight`/`.bias`, buffers `${name}.running_mean`/`.running_var`. */
@@ -38,12 +39,15 @@ export class BatchNorm implements Layer {
   readonly runningVar: Buf;
   private readonly momentum: number;
   private readonly eps: number;
-  private readonly k: Kernels; // to free the cached statistics in releaseCache
   private cache: BatchNormCache | null = null;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
+  private readonly mean = new Scratch();
+  private readonly variance = new Scratch();
+  private readonly invStd = new Scratch();
 
   constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
     const C = opts.channels;
-    this.k = init.k;
     this.momentum = opts.momentum ?? 0.1;
     this.eps = opts.eps ?? 1e-5;
     this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'bn-weight', [C]);
@@ -80,20 +84,19 @@ export class BatchNorm implements Layer {
     const attrs = this.attrs(x.shape);
     const { rows, channels: C } = attrs;
     const { k } = ctx;
-    const y = k.alloc(x.data.length);
-    const invStd = k.alloc(C);
+    const y = this.out.get(k, x.data.length);
+    const invStd = this.invStd.get(k, C);
     if (!ctx.training) {
       for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps);
       k.batchNormApply(x.data, y, this.runningMean, invStd, this.weight.value, this.bias.value, attrs);
-      k.free(invStd);
       this.cache = null;
       return tensor(x.shape, y);
     }
     if (rows < 2) {
       throw new SpikerepError('E_SHAPE', `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`);
     }
-    const mean = k.alloc(C);
-    const variance = k.alloc(C);
+    const mean = this.mean.get(k, C);
+    const variance = this.variance.get(k, C);
     k.batchNormStats(x.data, mean, variance, attrs);
     const m = this.momentum;
     for (let c = 0; c < C; c++) {
@@ -101,7 +104,6 @@ export class BatchNorm implements Layer {
       this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
       this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * rows) / (rows - 1);
     }
-    k.free(variance);
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     this.cache = { x, mean, invStd, attrs };
     return tensor(x.shape, y);
@@ -110,10 +112,8 @@ export class BatchNorm implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    const dx = ctx.k.alloc(x.data.length);
+    const dx = this.gradIn.get(ctx.k, x.data.length);
     ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
-    ctx.k.free(mean);
-    ctx.k.free(invStd);
     return tensor(x.shape, dx);
   }
 
@@ -126,10 +126,6 @@ export class BatchNorm implements Layer {
   }
 
   releaseCache(): void {
-    if (this.cache !== null) {
-      this.k.free(this.cache.mean);
-      this.k.free(this.cache.invStd);
-    }
     this.cache = null;
   }
 }

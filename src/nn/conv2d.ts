@@ -7,6 +7,7 @@ import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -40,6 +41,8 @@ export class Conv2d implements Layer {
   private readonly stride: [number, number];
   private readonly pad: [number, number];
   private cache: Conv2dCache | null = null;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -73,7 +76,7 @@ export class Conv2d implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     const g = this.geometry(x.shape);
     const shape = [g.batch, g.outH, g.outW, g.outC];
-    const y = ctx.k.alloc(g.batch * g.outH * g.outW * g.outC);
+    const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     ctx.k.conv2dForward(x.data, this.weight.value, this.bias?.value ?? null, y, g);
     this.cache = ctx.training ? { x, g } : null;
     return tensor(shape, y);
@@ -82,7 +85,7 @@ export class Conv2d implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, g } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    const dx = ctx.k.alloc(x.data.length);
+    const dx = this.gradIn.get(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
     ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
     return tensor(x.shape, dx);

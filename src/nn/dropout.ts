@@ -4,6 +4,7 @@ import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface DropoutOptions {
   readonly p: number;
@@ -22,6 +23,9 @@ interface DropoutCache {
 export class Dropout implements Layer {
   readonly kind = 'dropout';
   private cache: DropoutCache | null = null;
+  private readonly mask = new Scratch();
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: DropoutOptions) {
     check(opts.p >= 0 && opts.p <= 1, `dropout: p must be in [0, 1], got ${opts.p}`);
@@ -38,10 +42,10 @@ export class Dropout implements Layer {
       return x;
     }
     // The draws come from the JS rng, so this one loop over the activation runs here rather than in a kernel.
-    const mask = ctx.k.alloc(x.data.length);
+    const mask = this.mask.get(ctx.k, x.data.length);
     const keep = p === 1 ? 0 : 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.uniform() < p ? 0 : keep;
-    const y = ctx.k.alloc(x.data.length);
+    const y = this.out.get(ctx.k, x.data.length);
     ctx.k.mul(x.data, mask, y);
     this.cache = { mask };
     return tensor(x.shape, y);
@@ -51,9 +55,8 @@ export class Dropout implements Layer {
     const { mask } = takeCache(this.cache, 'dropout');
     this.cache = null;
     if (mask === null) return dy;
-    const dx = ctx.k.alloc(dy.data.length);
+    const dx = this.gradIn.get(ctx.k, dy.data.length);
     ctx.k.mul(dy.data, mask, dx);
-    ctx.k.free(mask);
     return tensor(dy.shape, dx);
   }
 

@@ -6,6 +6,7 @@ import { takeCache } from './cache.js';
 import { defaultUniform, normal } from './init.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -33,6 +34,8 @@ export class Linear implements Layer {
   readonly weight: Param;
   readonly bias: Param | null;
   private cache: LinearCache | null = null;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -63,7 +66,7 @@ export class Linear implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     const rows = this.rows(x.shape);
     const { inF, outF } = this.opts;
-    const y = ctx.k.alloc(rows * outF);
+    const y = this.out.get(ctx.k, rows * outF);
     ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
     if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
     this.cache = ctx.training ? { x } : null;
@@ -75,7 +78,7 @@ export class Linear implements Layer {
     this.cache = null;
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
-    const dx = ctx.k.alloc(rows * inF);
+    const dx = this.gradIn.get(ctx.k, rows * inF);
     // dx = dy · W;  dW += dyᵀ · x;  db += Σ_rows dy
     ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });

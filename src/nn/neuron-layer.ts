@@ -34,7 +34,7 @@ export interface SpikingNeuronOptions {
  *  - dsr:  the input current for all T steps, as the reference code saves it (spec §2.1). Held, not copied,
  *          like PyTorch's save_for_backward. (A representation-level cache of n floats would suffice for the
  *          DSR backward, see dsrBackwardFromRep; this reproduces the reference code's memory.)
- *  - bptt: the membrane u[t] before reset for all T steps, owned by this layer and freed after backward.
+ *  - bptt: the membrane u[t] before reset for all T steps, in a buffer this layer owns and reuses.
  *  - ann:  the input x, held, for the clamp masks.
  */
 type NeuronCache =
@@ -47,8 +47,10 @@ export class SpikingNeuron implements Layer {
   readonly vth: Param;
   private readonly slope: number;
   private cache: NeuronCache | null = null;
-  private cacheOwner: Kernels | null = null;
-  private readonly work = { inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch() };
+  private readonly work = {
+    out: new Scratch(), gradIn: new Scratch(), membrane: new Scratch(),
+    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(),
+  };
   private counting = false;
   private count = { spikes: 0, neuronSteps: 0 };
 
@@ -80,7 +82,7 @@ export class SpikingNeuron implements Layer {
     if (this.opts.mode === 'ann' && T !== 1) {
       throw new SpikerepError('E_ARG', `mode 'ann' needs T = 1, got T = ${T}`, this.opts.name);
     }
-    const y = k.alloc(T * n);
+    const y = this.work.out.get(k, T * n);
     this.releaseCache();
     switch (this.opts.mode) {
       case 'dsr':
@@ -88,12 +90,11 @@ export class SpikingNeuron implements Layer {
         if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
-        const membrane = k.alloc(T * n);
+        const membrane = this.work.membrane.get(k, T * n);
         k.bpttForward(x.data, y, membrane, bpttAttrs(model, T, n, this.slope));
         if (ctx.training) {
           this.cache = { mode: 'bptt', model, membrane, shape: x.shape };
-          this.cacheOwner = k;
-        } else k.free(membrane);
+        }
         break;
       }
       case 'ann':
@@ -136,7 +137,7 @@ export class SpikingNeuron implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
-    const dx = k.alloc(dy.data.length);
+    const dx = this.work.gradIn.get(k, dy.data.length);
     const n = dy.data.length / T;
     let gradVth: number;
     switch (cache.mode) {
@@ -177,9 +178,7 @@ export class SpikingNeuron implements Layer {
   }
 
   releaseCache(): void {
-    if (this.cache?.mode === 'bptt' && this.cacheOwner !== null) this.cacheOwner.free(this.cache.membrane);
     this.cache = null;
-    this.cacheOwner = null;
   }
 
   private perStep(x: Tensor, T: number): number {

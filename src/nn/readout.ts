@@ -12,6 +12,7 @@ import { neuronModel, representationWeights, type NeuronModel } from '../snn/mod
 import { tensor, type Tensor } from '../tensor.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface RateReadoutOptions {
   readonly name?: string;
@@ -22,6 +23,8 @@ export interface RateReadoutOptions {
 export class RateReadout implements Layer {
   readonly kind = 'readout';
   private readonly model: NeuronModel;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: RateReadoutOptions) {
     this.model = neuronModel(validateNeuronConfig(opts.config, opts.name ?? 'readout'));
@@ -35,7 +38,7 @@ export class RateReadout implements Layer {
     const { k, T } = ctx;
     const batch = this.batchOf(x.shape, T);
     const n = x.data.length / T;
-    const logits = k.alloc(n);
+    const logits = this.out.get(k, n);
     k.timeReduce(x.data, logits, representationWeights(this.model, T), T, n);
     return tensor([batch, ...x.shape.slice(1)], logits);
   }
@@ -44,7 +47,7 @@ export class RateReadout implements Layer {
     const { k, T } = ctx;
     const n = dy.data.length;
     const w = representationWeights(this.model, T);
-    const dx = k.alloc(T * n);
+    const dx = this.gradIn.get(k, T * n);
     for (let t = 0; t < T; t++) k.timeBroadcast(dy.data, dx.subarray(t * n, (t + 1) * n), w[t]!, 1, n);
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
   }

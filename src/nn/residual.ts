@@ -3,6 +3,7 @@ import { tensor, type Tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { Scratch } from './scratch.js';
 
 export interface ResidualOptions {
   readonly main: Layer;
@@ -19,6 +20,8 @@ export class Residual implements Layer {
   readonly kind = 'residual';
   readonly main: Layer;
   readonly shortcut: Layer | null;
+  private readonly out = new Scratch();
+  private readonly gradIn = new Scratch();
 
   constructor(opts: ResidualOptions) {
     this.main = opts.main;
@@ -36,7 +39,7 @@ export class Residual implements Layer {
     const a = this.main.forward(x, ctx);
     const b = this.shortcut === null ? x : this.shortcut.forward(x, ctx);
     sameShape(a.shape, b.shape);
-    const y = ctx.k.alloc(a.data.length);
+    const y = this.out.get(ctx.k, a.data.length);
     ctx.k.add(a.data, b.data, y);
     return tensor(a.shape, y);
   }
@@ -44,7 +47,7 @@ export class Residual implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const da = this.main.backward(dy, ctx);
     const db = this.shortcut === null ? dy : this.shortcut.backward(dy, ctx);
-    const dx = ctx.k.alloc(da.data.length);
+    const dx = this.gradIn.get(ctx.k, da.data.length);
     ctx.k.add(da.data, db.data, dx);
     return tensor(da.shape, dx);
   }
