@@ -7,11 +7,11 @@
  * A rows are packed per 4-row strip as [K][4] (taps outside the image read as zero); weights are packed once per
  * call by the main thread into 8-wide panels (packConvW / packConvWT).
  */
-import { tileSeg, tileRows } from './tile';
+import { tileSeg } from './tile';
 
-const RB: i32 = 16; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
+const RB: i32 = 32; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
 const FB: i32 = 128;
-const KCC: i32 = 288; // K chunk of the forward and input-gradient tiles // rows per filter-gradient block
+const KCC: i32 = 100000; // K chunk of the forward and input-gradient tiles // rows per filter-gradient block
 
 /** wp[panel][k][8] = w[panel·8 + j][k] over K = kH·kW·inC (zero beyond outC). */
 export function packConvW(w: usize, wp: usize, outC: i32, K: i32): void {
@@ -84,21 +84,48 @@ function bwdSrc(dy: usize, q: i32, kh: i32, kw: i32): usize {
   return dy + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC) * 4;
 }
 
-/** Packs the A strip of rows [r, r+mr) as [taps·segLen][4]. */
+// @ts-ignore: decorator
+@inline
+function rowPtr(src: usize, backward: bool, r: i32, kh: i32, kw: i32): usize {
+  return backward ? bwdSrc(src, r, kh, kw) : fwdSrc(src, r, kh, kw);
+}
+
+/** Packs the A strip of rows [r, r+mr) as [taps·segLen][4]: 4×4 transposes, missing rows and taps as zeros. */
 function packStrip(src: usize, backward: bool, r: i32, mr: i32, segLen: i32, dst: usize): void {
-  let k = 0;
+  const zero = f32x4.splat(0);
+  const seg4 = segLen & ~3;
+  let d = dst;
   for (let kh = 0; kh < gKH; kh++) {
     for (let kw = 0; kw < gKW; kw++) {
-      for (let i = 0; i < 4; i++) {
-        const p: usize = i >= mr ? 0 : backward ? bwdSrc(src, r + i, kh, kw) : fwdSrc(src, r + i, kh, kw);
-        const d = dst + <usize>(k << 4) + <usize>i * 4;
-        if (p == 0) {
-          for (let c = 0; c < segLen; c++) store<f32>(d + <usize>(c << 4), 0);
-        } else {
-          for (let c = 0; c < segLen; c++) store<f32>(d + <usize>(c << 4), load<f32>(p + <usize>c * 4));
-        }
+      const p0 = rowPtr(src, backward, r, kh, kw);
+      const p1 = mr > 1 ? rowPtr(src, backward, r + 1, kh, kw) : 0;
+      const p2 = mr > 2 ? rowPtr(src, backward, r + 2, kh, kw) : 0;
+      const p3 = mr > 3 ? rowPtr(src, backward, r + 3, kh, kw) : 0;
+      let c = 0;
+      for (; c < seg4; c += 4) {
+        const o = <usize>c * 4;
+        const r0 = p0 ? v128.load(p0 + o) : zero;
+        const r1 = p1 ? v128.load(p1 + o) : zero;
+        const r2 = p2 ? v128.load(p2 + o) : zero;
+        const r3 = p3 ? v128.load(p3 + o) : zero;
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+        v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+        d += 64;
       }
-      k += segLen;
+      for (; c < segLen; c++) {
+        const o = <usize>c * 4;
+        store<f32>(d, p0 ? load<f32>(p0 + o) : 0);
+        store<f32>(d, p1 ? load<f32>(p1 + o) : 0, 4);
+        store<f32>(d, p2 ? load<f32>(p2 + o) : 0, 8);
+        store<f32>(d, p3 ? load<f32>(p3 + o) : 0, 12);
+        d += 16;
+      }
     }
   }
 }
@@ -134,10 +161,10 @@ function convRows(
   }
 }
 
-/** Scratch bytes per thread for the conv passes. */
-export function convScratch(K: i32): i32 {
+/** Scratch bytes per thread for the conv passes (K = taps · channels of the reduced side). */
+export function convScratch(K: i32, outC: i32): i32 {
   const a = 128 + (RB >> 2) * K * 16;
-  const f = 128 + FB * 4 + FB * ((K + 7) & ~7) * 4;
+  const f = 128 + FB * 12 + ((outC + 3) >> 2) * FB * 16 + FB * 32;
   return max(a, f);
 }
 
@@ -154,8 +181,9 @@ export function convBwdInput(g: usize, dy: usize, wq: usize, dx: usize, start: i
 }
 
 /**
- * Columns [k0, k1) (multiples of 8 except at K) of dw[outC, K] (+)= dyᵀ · patches(x). The patches of FB rows are
- * copied as an im2col block, whose rows the tile reads through a table of row addresses.
+ * Columns [k0, k1) (multiples of 8 except at K) of dw[outC, K] (+)= dyᵀ · patches(x), reduced over the P output
+ * pixels in blocks of FB rows: dy rows are packed as [FB][4] strips (one per 4 output channels), patch columns as
+ * [FB][8] panels, and the same 4×8 tile as the forward accumulates into dw.
  */
 export function convBwdFilter(
   g: usize, x: usize, dy: usize, dw: usize, accumulate: i32, k0: i32, k1: i32, scratch: usize,
@@ -163,37 +191,92 @@ export function convBwdFilter(
   loadGeometry(g);
   const K = gKH * gKW * gInC;
   const P = gBatch * gOutH * gOutW;
-  const width = (k1 - k0 + 7) & ~7;
+  const groups = (gOutC + 3) >> 2;
   const tmp = scratch;
-  const tbl = scratch + 128;
-  const cols = tbl + <usize>FB * 4;
+  const info = scratch + 128; // per row: ih0, iw0, pixel index of (b, ih0, iw0)
+  const strips = info + <usize>FB * 12;
+  const panel = strips + <usize>(groups * FB) * 16;
   if (!accumulate) {
     for (let oc = 0; oc < gOutC; oc++) memory.fill(dw + <usize>(oc * K + k0) * 4, 0, <usize>(k1 - k0) * 4);
   }
   for (let rb = 0; rb < P; rb += FB) {
     const rows = min(FB, P - rb);
     for (let i = 0; i < rows; i++) {
-      const row = cols + <usize>(i * width) * 4;
-      store<u32>(tbl + <usize>i * 4, <u32>row);
-      let j = 0;
-      for (let k = k0; k < k1; ) {
-        const tap = k / gInC;
-        const c0 = k - tap * gInC;
-        const n = min(gInC - c0, k1 - k);
-        const p = fwdSrc(x, rb + i, tap / gKW, tap % gKW);
-        if (p == 0) memory.fill(row + <usize>j * 4, 0, <usize>n * 4);
-        else memory.copy(row + <usize>j * 4, p + <usize>c0 * 4, <usize>n * 4);
-        j += n;
-        k += n;
-      }
-      if (j < width) memory.fill(row + <usize>j * 4, 0, <usize>(width - j) * 4);
+      const r = rb + i;
+      const ow = r % gOutW, t = r / gOutW, oh = t % gOutH, b = t / gOutH;
+      const ih0 = oh * gSH - gPH, iw0 = ow * gSW - gPW;
+      const o = info + <usize>i * 12;
+      store<i32>(o, ih0);
+      store<i32>(o, iw0, 4);
+      store<i32>(o, (b * gInH + ih0) * gInW + iw0, 8);
     }
+    packDyStrips(dy, rb, rows, groups, strips);
     for (let k = k0; k < k1; k += 8) {
       const nr = min(8, k1 - k);
-      for (let oc = 0; oc < gOutC; oc += 4) {
-        tileRows(tbl, rows, <usize>(k - k0) * 4, dy + <usize>(rb * gOutC + oc) * 4, <usize>gOutC * 4,
-          dw + <usize>(oc * K + k) * 4, <usize>K * 4, 1, min(4, gOutC - oc), nr, tmp);
+      packPatchPanel(x, info, rows, k, nr, panel);
+      for (let gi = 0; gi < groups; gi++) {
+        const oc = gi << 2;
+        tileSeg(strips + <usize>(gi * FB) * 16, panel, rows, dw + <usize>(oc * K + k) * 4, <usize>K * 4,
+          1, 1, 0, min(4, gOutC - oc), nr, tmp);
       }
+    }
+  }
+}
+
+/** strips[g][i][0..3] = dy[rb + i, 4g .. 4g+3] (zero past outC). */
+function packDyStrips(dy: usize, rb: i32, rows: i32, groups: i32, strips: usize): void {
+  for (let gi = 0; gi < groups; gi++) {
+    const oc = gi << 2;
+    const d = strips + <usize>(gi * FB) * 16;
+    if (oc + 4 <= gOutC) {
+      for (let i = 0; i < rows; i++) v128.store(d + <usize>(i << 4), v128.load(dy + <usize>((rb + i) * gOutC + oc) * 4));
+    } else {
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < 4; j++) {
+          store<f32>(d + <usize>((i << 4) + j * 4), oc + j < gOutC ? load<f32>(dy + <usize>((rb + i) * gOutC + oc + j) * 4) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** panel[i][0..7] = patch columns [k, k+nr) of row i (zero outside the image and past nr). */
+function packPatchPanel(x: usize, info: usize, rows: i32, k: i32, nr: i32, panel: usize): void {
+  const tap = k / gInC;
+  const c0 = k - tap * gInC;
+  const zero = f32x4.splat(0);
+  if (nr == 8 && c0 + 8 <= gInC) {
+    const kh = tap / gKW, kw = tap - (tap / gKW) * gKW;
+    for (let i = 0; i < rows; i++) {
+      const o = info + <usize>i * 12;
+      const ih = load<i32>(o) + kh, iw = load<i32>(o, 4) + kw;
+      const d = panel + <usize>(i << 5);
+      if (ih < 0 || ih >= gInH || iw < 0 || iw >= gInW) {
+        v128.store(d, zero);
+        v128.store(d, zero, 16);
+      } else {
+        const p = x + <usize>((load<i32>(o, 8) + kh * gInW + kw) * gInC + c0) * 4;
+        v128.store(d, v128.load(p));
+        v128.store(d, v128.load(p, 16), 16);
+      }
+    }
+    return;
+  }
+  for (let j = 0; j < 8; j++) {
+    const kk = k + j;
+    const tp = kk / gInC;
+    const c = kk - tp * gInC;
+    const kh = tp / gKW, kw = tp - (tp / gKW) * gKW;
+    for (let i = 0; i < rows; i++) {
+      const d = panel + <usize>((i << 5) + j * 4);
+      if (j >= nr) {
+        store<f32>(d, 0);
+        continue;
+      }
+      const o = info + <usize>i * 12;
+      const ih = load<i32>(o) + kh, iw = load<i32>(o, 4) + kw;
+      store<f32>(d, ih < 0 || ih >= gInH || iw < 0 || iw >= gInW ? 0
+        : load<f32>(x + <usize>((load<i32>(o, 8) + kh * gInW + kw) * gInC + c) * 4));
     }
   }
 }

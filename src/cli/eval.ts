@@ -3,7 +3,7 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { evaluate } from '../train/loop.js';
-import { loadDataset } from '../train/datasets.js';
+import { openDataset } from '../data/registry.js';
 import { subset } from '../data/dataset.js';
 import { int } from './options.js';
 import { writeJson } from './train.js';
@@ -22,7 +22,7 @@ export function addEvalCommand(program: Command): void {
       const k = await createKernels(flags.backend, { threads: flags.threads });
       try {
         const { net, config } = modelFromCheckpoint(k, flags.checkpoint);
-        let test = loadDataset(config.dataset, 'test', flags.dataDir ?? config.dataDir, config.encoder === 'direct');
+        let test = await openDataset(config.dataset, 'test', { dataDir: flags.dataDir ?? config.dataDir, normalize: config.encoder === 'direct', T: config.T });
         if (flags.testLimit !== undefined && flags.testLimit < test.length) test = subset(test, flags.testLimit);
         const { accuracy, metrics } = evaluate(k, net, test, config, true);
         const result = { checkpoint: flags.checkpoint, testAccuracy: accuracy, samples: test.length, T: net.T, neuron: config.neuron, dataset: config.dataset, ...metrics };

@@ -30,8 +30,9 @@ const str = (text: string): string => text;
 const bool = (): boolean => true;
 
 export const TRAIN_OPTIONS: readonly OptionSpec[] = [
-  { flag: '--dataset <name>', field: 'dataset', parse: str, help: 'mnist | fashion-mnist | cifar10 | cifar100 (default mnist)' },
+  { flag: '--dataset <name>', field: 'dataset', parse: str, help: 'mnist | fashion-mnist | cifar10 | cifar100 | dvs-cifar10 (default mnist)' },
   { flag: '--data-dir <dir>', field: 'dataDir', parse: str, help: 'folder with the dataset files, instead of the default place' },
+  { flag: '--download', field: 'download', parse: bool, help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing' },
   { flag: '--model <name>', field: 'model', parse: str, help: 'mnistnet | resnet18 (default mnistnet)' },
   { flag: '--neuron <kind>', field: 'neuron', parse: str, help: 'if | lif (DSR) | bptt (surrogate baseline) | ann (clamp, T = 1) (default if)' },
   { flag: '--T <steps>', field: 'T', parse: int, help: 'time steps (default 4)' },

@@ -36,7 +36,7 @@ export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
 export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Promise<TrainResult> {
   const k = await createKernels(cfg.backend, { threads: cfg.threads });
   try {
-    return train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });
+    return await train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });
   } finally {
     disposeKernels(k);
   }

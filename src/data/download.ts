@@ -151,7 +151,11 @@ export async function download(remote: Remote, opts: DownloadOptions = {}): Prom
     throw new SpikerepError('E_ARG', 'a download needs an expected SHA-256 or MD5', name);
   }
   const dir = opts.cacheDir ?? defaultCacheDir();
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new SpikerepError('E_IO', `cannot create the cache folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`, dir);
+  }
   const dest = join(dir, name);
   if (existsSync(dest)) {
     try {

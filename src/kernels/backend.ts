@@ -9,6 +9,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'wasm'];
 export interface BackendOptions {
   /** Threads for the wasm backend, the main thread included (default: one per core). */
   threads?: number;
+  /** wasm: use fused multiply-add where the engine supports it (default true). */
+  fma?: boolean;
 }
 
 export async function createKernels(name: BackendName = 'wasm', opts: BackendOptions = {}): Promise<Kernels> {

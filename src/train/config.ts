@@ -2,7 +2,7 @@ import { check } from '../errors.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { MODEL_NAMES, type ModelName } from '../models/index.js';
 import { NEURON_CHOICES, type NeuronChoice } from '../models/neurons.js';
-import { DATASET_NAMES, type DatasetName } from './datasets.js';
+import { DATASET_NAMES, type DatasetName } from '../data/registry.js';
 
 export type EncoderName = 'direct' | 'rate' | 'latency';
 export const ENCODERS: readonly EncoderName[] = ['direct', 'rate', 'latency'];
@@ -12,6 +12,8 @@ export type OptimizerName = 'sgd' | 'adam';
 export interface TrainConfig {
   dataset: DatasetName;
   dataDir: string | undefined;
+  /** Fetch CIFAR / CIFAR10-DVS archives into the cache when they are missing. */
+  download: boolean;
   model: ModelName;
   neuron: NeuronChoice;
   T: number;
@@ -47,6 +49,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: TrainConfig = {
   dataset: 'mnist',
   dataDir: undefined,
+  download: false,
   model: 'mnistnet',
   neuron: 'if',
   T: 4,

@@ -10,7 +10,7 @@ import { adam } from '../optim/adam.js';
 import { cosineWarmup } from '../optim/schedule.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { trainStep } from './step.js';
-import { loadDataset } from './datasets.js';
+import { openDataset } from '../data/registry.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
@@ -56,12 +56,13 @@ type Streams = Record<'order' | 'augment' | 'layers', Rng>;
  * Trains a model end to end on a named dataset: epochs of shuffled batches (augmented and encoded), evaluation
  * after each epoch, `last.ckpt` and `best.ckpt` in the checkpoint folder, resumable from `last.ckpt`.
  */
-export function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): TrainResult {
+export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const cfg = validateConfig({ ...cfgIn });
   const progress = hooks.progress ?? makeProgress({ quiet: true });
   const normalize = cfg.encoder === 'direct';
-  const trainSet = limit(loadDataset(cfg.dataset, 'train', cfg.dataDir, normalize), cfg.trainLimit);
-  const testSet = limit(loadDataset(cfg.dataset, 'test', cfg.dataDir, normalize), cfg.testLimit);
+  const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
+  const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
+  const testSet = limit(await openDataset(cfg.dataset, 'test', open), cfg.testLimit);
   const input = trainSet.sampleShape as [number, number, number];
   const built = buildModel(k, {
     model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,

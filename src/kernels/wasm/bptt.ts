@@ -1,49 +1,66 @@
 /**
- * Surrogate-gradient (BPTT) neuron (contract: BpttAttrs in kernels.ts). Plain loops on the views for now: the
- * DSR path never calls it, and its cost is linear in T·n.
+ * Surrogate-gradient (BPTT) neuron (contract: BpttAttrs in kernels.ts), as plain loops on the views with the
+ * reference backend's float32 rounding of the membrane. The DSR path never calls it; its cost is linear in T·n.
  */
 import type { BpttAttrs, Buf } from '../kernels.js';
+
+const f32 = Math.fround;
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+function constants(a: BpttAttrs): { vth: number; level: number; decay: number; gain: number; mag: number } {
+  const vth = f32(a.vth);
+  return {
+    vth, level: f32(f32(a.alpha) * vth), decay: f32(a.decay), gain: f32(a.gain), mag: f32(a.spikeScale * vth),
+  };
+}
+
 export function bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
-  const { T, n, vth, decay, gain } = a;
-  const thr = a.alpha * vth;
-  const out = a.spikeScale * vth;
+  const { T, n, soft, slope } = a;
+  const { vth, level, decay, gain, mag } = constants(a);
   for (let i = 0; i < n; i++) {
     let v = 0;
     for (let t = 0; t < T; t++) {
       const o = t * n + i;
-      const u = Math.fround(decay * v + gain * input[o]!);
+      const u = f32(f32(decay * v) + f32(gain * input[o]!));
       membrane[o] = u;
-      const s = a.soft ? sigmoid((a.slope * (u - thr)) / vth) : u >= thr ? 1 : 0;
-      v = Math.fround(u - vth * s);
-      spikes[o] = out * s;
+      if (soft) {
+        const s = sigmoid((slope * (u - level)) / vth);
+        v = f32(u - vth * s);
+        spikes[o] = mag * s;
+      } else {
+        const fired = u >= level;
+        v = fired ? f32(u - vth) : u;
+        spikes[o] = fired ? mag : 0;
+      }
     }
   }
 }
 
-/** Reverse pass over t; returns d loss / d vth (through the output magnitude, the reset and the threshold). */
+/**
+ * Reverse pass over t with ∂L/∂v carried from step t+1; returns d loss / d vth (through the spike magnitude,
+ * the reset and the firing level). σ' is the logistic surrogate at z = (u − α·vth)/vth.
+ */
 export function bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number {
-  const { T, n, vth, decay, gain, slope } = a;
-  const thr = a.alpha * vth;
+  const { T, n, soft, slope, spikeScale } = a;
+  const { vth, level, decay, gain, mag } = constants(a);
   let dVth = 0;
   for (let i = 0; i < n; i++) {
-    let dv = 0; // d loss / d v[t], flowing back from step t+1
+    let dv = 0;
     for (let t = T - 1; t >= 0; t--) {
       const o = t * n + i;
       const u = membrane[o]!;
-      const sg = sigmoid((slope * (u - thr)) / vth);
-      const s = a.soft ? sg : u >= thr ? 1 : 0;
+      const sg = sigmoid((slope * (u - level)) / vth);
+      const s = soft ? sg : u >= level ? 1 : 0;
+      const dsdz = slope * sg * (1 - sg);
       const go = gradSpikes[o]!;
-      const ds = go * a.spikeScale * vth - dv * vth;
-      const dsdz = sg * (1 - sg) * slope; // z = (u − alpha·vth)/vth, s ≈ σ(slope·z)
+      const ds = mag * go - vth * dv;
       const du = dv + (ds * dsdz) / vth;
-      gradInput[o] = du * gain;
-      dVth += go * a.spikeScale * s - dv * s + ds * dsdz * (-u / (vth * vth));
-      dv = du * decay;
+      gradInput[o] = gain * du;
+      dVth += spikeScale * s * go - s * dv - (ds * dsdz * u) / (vth * vth);
+      dv = decay * du;
     }
   }
   return dVth;

@@ -47,7 +47,7 @@ export function conv2dForward(ctx: WasmContext, x: Buf, w: Buf, bias: Buf | null
     try {
       ctx.ex.packConvW!(pw, wp, g.outC, K);
       ctx.pool.run('convFwd', [gp, px, wp, pb, py], rows, {
-        align: 4, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K),
+        align: 4, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wp);
@@ -69,7 +69,7 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
     try {
       ctx.ex.packConvWT!(pw, wq, g.outC, taps, g.inC);
       ctx.pool.run('convBwdInput', [gp, pdy, wq, pdx], rows, {
-        align: 4, work: 2 * rows * g.inC * K, scratch: ctx.ex.convScratch!(K),
+        align: 4, work: 2 * rows * g.inC * K, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wq);
@@ -90,7 +90,7 @@ export function conv2dBackwardFilter(
     const gp = geometry(ctx, g);
     try {
       ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
-        align: 8, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K),
+        align: 8, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(gp);

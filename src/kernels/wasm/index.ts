@@ -18,6 +18,8 @@ import { Stager } from './stage.js';
 export interface WasmOptions {
   /** Threads including the main thread (default: one per core). */
   threads?: number;
+  /** Use fused multiply-add (relaxed SIMD) when the engine supports it (default true). */
+  fma?: boolean;
 }
 
 export async function createWasmKernels(opts: WasmOptions = {}): Promise<WasmKernels> {
@@ -25,19 +27,22 @@ export async function createWasmKernels(opts: WasmOptions = {}): Promise<WasmKer
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new SpikerepError('E_BACKEND', `threads must be an integer from 1 to 256, got ${threads}`);
   }
-  const module = await loadKernelModule();
+  const { module, fma } = await loadKernelModule(opts.fma ?? true);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const heap = new Heap(memory);
   const pool = await Pool.create(module, ex, heap, threads);
-  return new WasmKernels({ ex, pool, heap, st: new Stager(heap) });
+  return new WasmKernels({ ex, pool, heap, st: new Stager(heap) }, fma);
 }
 
 export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;
   private readonly c: WasmContext;
-  constructor(ctx: WasmContext) {
+  /** Whether the heavy kernels use fused multiply-add (relaxed SIMD). */
+  readonly fma: boolean;
+  constructor(ctx: WasmContext, fma: boolean) {
     this.c = ctx;
+    this.fma = fma;
   }
   get threads(): number {
     return this.c.pool.threads;

@@ -4,27 +4,45 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SpikerepError } from '../../errors.js';
 import { WORKER_MAIN } from './worker-body.js';
 
-/** Built by `npm run build:wasm`; found next to dist/ whether this file runs from src/ or from dist/. */
-const CANDIDATES = ['../../wasm/kernels.wasm', '../../../dist/wasm/kernels.wasm'];
+/** Built by `npm run build:wasm`; found in dist/wasm/ whether this file runs from src/ or from dist/. */
+const DIRS = ['../../wasm/', '../../../dist/wasm/'];
 
-export async function loadKernelModule(): Promise<WebAssembly.Module> {
-  for (const rel of CANDIDATES) {
-    const url = new URL(rel, import.meta.url);
-    let bytes: Buffer;
+async function readBuilt(file: string): Promise<Buffer | null> {
+  for (const dir of DIRS) {
     try {
-      bytes = await readFile(url);
+      return await readFile(new URL(dir + file, import.meta.url));
     } catch {
-      continue;
+      // try the next location
     }
-    return WebAssembly.compile(bytes);
   }
-  const where = fileURLToPath(new URL(CANDIDATES[1]!, import.meta.url));
-  throw new SpikerepError('E_BACKEND', `wasm kernels not built: run "npm run build:wasm" (expected ${where})`);
+  return null;
+}
+
+/** Relaxed SIMD (fused multiply-add) is on by default from V8 11.4; Node 20 has it behind a flag. */
+function relaxedSimdAvailable(bytes: Buffer): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
+/** The kernel module: the fused multiply-add build where the engine can run it (and fma is not off), else plain. */
+export async function loadKernelModule(fma: boolean): Promise<{ module: WebAssembly.Module; fma: boolean }> {
+  if (fma) {
+    const bytes = await readBuilt('kernels-fma.wasm');
+    if (bytes !== null && relaxedSimdAvailable(bytes)) return { module: await WebAssembly.compile(bytes), fma: true };
+  }
+  const bytes = await readBuilt('kernels.wasm');
+  if (bytes === null) {
+    const where = fileURLToPath(new URL(`${DIRS[1]}kernels.wasm`, import.meta.url));
+    throw new SpikerepError('E_BACKEND', `wasm kernels not built: run "npm run build:wasm" (expected ${where})`);
+  }
+  return { module: await WebAssembly.compile(bytes), fma: false };
 }
 
 export function defaultThreads(): number {

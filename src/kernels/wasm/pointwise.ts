@@ -5,22 +5,29 @@ import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 6; // float ops per neuron step, for the threading threshold
 
+// Constants rounded exactly as the reference backend rounds them (float32 tensors in the original code), so that
+// the float32 membrane, and therefore every spike, is bit-identical.
+const f32 = Math.fround;
+const firingLevel = (alpha: number, vth: number): number => f32(f32(alpha) * f32(vth));
+
 export function ifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
+  const vth = f32(a.vth);
   staged(ctx, () => {
     const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      0, 1, 1, a.alpha * a.vth, a.vth, a.vth, 1, a.vth / a.T];
+      0, 1, 1, firingLevel(a.alpha, vth), vth, vth, 1, vth / a.T];
     ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
   });
 }
 
 export function lifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
-  const lambda = Math.exp(-a.dt / a.tau);
-  let sumW = 0;
-  for (let t = 1; t <= a.T; t++) sumW += lambda ** (a.T - t);
-  const mag = a.vth / a.dt;
+  const vth = f32(a.vth);
+  const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
+  let sumW = 0; // Σ_t exp(−(T−t)·Δt/τ), the weighted-rate normaliser
+  for (let t = 1; t <= a.T; t++) sumW += Math.exp(-(a.T * a.dt - t * a.dt) / a.tau);
+  const mag = f32(vth / a.dt);
   staged(ctx, () => {
     const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      1, lambda, 1 - lambda, a.alpha * a.vth, a.vth, mag, lambda, mag / sumW];
+      1, lambda, f32(1 - lambda), firingLevel(a.alpha, vth), vth, mag, lambda, mag / sumW];
     ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
   });
 }

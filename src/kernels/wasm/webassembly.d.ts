@@ -20,5 +20,6 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
+  function validate(bytes: ArrayBufferView | ArrayBuffer): boolean;
   function compile(bytes: ArrayBufferView | ArrayBuffer): Promise<Module>;
 }
