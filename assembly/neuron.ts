@@ -9,6 +9,17 @@ export function neuronFwd(
   inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
   thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, start: i32, end: i32,
 ): void {
+  // Two copies of the loop (the branch on `leak` is decided once, not per vector).
+  if (leak) neuronLoop(inp, spikes, rate, T, n, true, decay, gain, thr, vth, mag, rateDecay, rateScale, start, end);
+  else neuronLoop(inp, spikes, rate, T, n, false, decay, gain, thr, vth, mag, rateDecay, rateScale, start, end);
+}
+
+// @ts-ignore: decorator
+@inline
+function neuronLoop(
+  inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
+  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, start: i32, end: i32,
+): void {
   const step = <usize>n * 4;
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
   const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), vRD = f32x4.splat(rateDecay);
@@ -23,7 +34,7 @@ export function neuronFwd(
       const m = f32x4.ge(u, vThr);
       u = f32x4.sub(u, v128.and(m, vVth));
       v128.store(ps, v128.and(m, vMag));
-      acc = f32x4.add(f32x4.mul(acc, vRD), v128.and(m, one));
+      if (rate) acc = leak ? f32x4.add(f32x4.mul(acc, vRD), v128.and(m, one)) : f32x4.add(acc, v128.and(m, one));
       pi += step;
       ps += step;
     }

@@ -99,10 +99,11 @@ export class BatchNorm implements Layer {
     const variance = this.variance.get(k, C);
     k.batchNormStats(x.data, mean, variance, attrs);
     const m = this.momentum;
+    const n = rows * (ctx.timeCopies ?? 1); // values per channel, counting identical time copies (network.ts)
     for (let c = 0; c < C; c++) {
       invStd[c] = 1 / Math.sqrt(variance[c]! + this.eps);
       this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
-      this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * rows) / (rows - 1);
+      this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * n) / (n - 1);
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     this.cache = { x, mean, invStd, attrs };

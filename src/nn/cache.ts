@@ -1,4 +1,5 @@
 import { SpikerepError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 
 /** The cache a backward needs, or a clear error when no training-mode forward ran before it. */
 export function takeCache<C>(cache: C | null, who: string): C {
@@ -7,3 +8,6 @@ export function takeCache<C>(cache: C | null, who: string): C {
   }
   return cache;
 }
+
+/** What a first layer returns from backward when its input gradient is not wanted (nobody reads it). */
+export const NO_GRADIENT: Tensor = Object.freeze({ shape: [0], data: new Float32Array(0) });

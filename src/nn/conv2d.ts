@@ -4,7 +4,7 @@ import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
-import { takeCache } from './cache.js';
+import { takeCache, NO_GRADIENT } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
@@ -36,6 +36,8 @@ export class Conv2d implements Layer {
   readonly kind = 'conv2d';
   readonly weight: Param;
   readonly bias: Param | null;
+  /** False on a network's first layer, whose input gradient nobody uses: backward then skips that pass. */
+  computeInputGrad = true;
   private readonly kH: number;
   private readonly kW: number;
   private readonly stride: [number, number];
@@ -85,9 +87,10 @@ export class Conv2d implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, g } = takeCache(this.cache, this.opts.name);
     this.cache = null;
+    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
+    if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = this.gradIn.get(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
-    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
     return tensor(x.shape, dx);
   }
 

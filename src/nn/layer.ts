@@ -13,6 +13,11 @@ export interface RunContext {
   /** Training mode: batch statistics in BN, active dropout, and caches kept for backward. */
   readonly training: boolean;
   readonly rng: Rng;
+  /**
+   * How many identical time steps each row stands for (default 1). The network runs time-invariant leading
+   * layers once per sample and sets this to T, so batch-norm can count its T·B rows for the running variance.
+   */
+  readonly timeCopies?: number;
 }
 
 /**

@@ -2,7 +2,7 @@ import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
-import { takeCache } from './cache.js';
+import { takeCache, NO_GRADIENT } from './cache.js';
 import { defaultUniform, normal } from './init.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
@@ -33,6 +33,8 @@ export class Linear implements Layer {
   readonly kind = 'linear';
   readonly weight: Param;
   readonly bias: Param | null;
+  /** False on a network's first layer, whose input gradient nobody uses: backward then skips that pass. */
+  computeInputGrad = true;
   private cache: LinearCache | null = null;
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
@@ -78,11 +80,12 @@ export class Linear implements Layer {
     this.cache = null;
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
-    const dx = this.gradIn.get(ctx.k, rows * inF);
-    // dx = dy · W;  dW += dyᵀ · x;  db += Σ_rows dy
-    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
+    // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
+    if (!this.computeInputGrad) return NO_GRADIENT;
+    const dx = this.gradIn.get(ctx.k, rows * inF);
+    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
     return tensor(x.shape, dx);
   }
 

@@ -5,6 +5,12 @@ import { SpikerepError } from '../errors.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { Sequential } from './sequential.js';
+import { Conv2d } from './conv2d.js';
+import { Linear } from './linear.js';
+import { BatchNorm } from './batchnorm.js';
+import { AvgPool2d } from './avgpool.js';
+import { Flatten } from './flatten.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -19,6 +25,29 @@ export interface ForwardOptions {
   encoding?: Encoding;
 }
 
+export interface NetworkOptions {
+  k: Kernels;
+  T: number;
+  body: Layer;
+  readout: Layer;
+  /** One sample's input shape [H, W, C] (used for operation counts and checkpoints). */
+  inputShape?: readonly number[];
+  classes: number;
+  /**
+   * With direct encoding every step sees the same image, so the layers before the first neuron give the same
+   * output at every step: run them once on [B, …] and repeat the result T times, and in backward run them once
+   * on the gradient summed over T. Exact in real arithmetic, including BN over T×B (identical copies have the
+   * same mean and biased variance; the summed gradient is what the copies' gradients add up to). Default on;
+   * off reproduces the reference code's T-fold computation.
+   */
+  firstLayersOnce?: boolean;
+}
+
+/** Layers whose output at a step depends only on that step's input, and that hold no per-step randomness. */
+function timeInvariant(l: Layer): boolean {
+  return l instanceof Conv2d || l instanceof Linear || l instanceof BatchNorm || l instanceof AvgPool2d || l instanceof Flatten;
+}
+
 /**
  * A spiking network: a body of layers over time-major [T·B, …] tensors and a readout that turns the last
  * neuron layer's spikes into logits [B, classes] (the (weighted) firing rate, spec §3). The ANN of the same
@@ -29,15 +58,18 @@ export class Network {
   readonly T: number;
   readonly body: Layer;
   readonly readout: Layer;
-  /** One sample's input shape [H, W, C] (used for operation counts); undefined when not known. */
   readonly inputShape: readonly number[] | undefined;
-  /** Output classes (logits per sample). */
   readonly classes: number;
+  /** The time-invariant leading layers run once per sample (empty when disabled or not applicable). */
+  private readonly prefix: Layer[];
+  private readonly rest: Layer;
   private ctx: RunContext | null = null;
+  private usedPrefix = false;
   private readonly repeated = new Scratch();
+  private readonly gradSum = new Scratch();
   private readonly gradLogits = new Scratch();
 
-  constructor(opts: { k: Kernels; T: number; body: Layer; readout: Layer; inputShape?: readonly number[]; classes: number }) {
+  constructor(opts: NetworkOptions) {
     if (!Number.isInteger(opts.T) || opts.T < 1) throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, '--T');
     this.k = opts.k;
     this.T = opts.T;
@@ -45,9 +77,17 @@ export class Network {
     this.readout = opts.readout;
     this.inputShape = opts.inputShape;
     this.classes = opts.classes;
+    const layers = opts.body instanceof Sequential ? opts.body.layers : [opts.body];
+    let cut = 0;
+    if ((opts.firstLayersOnce ?? true) && opts.body instanceof Sequential) while (cut < layers.length && timeInvariant(layers[cut]!)) cut++;
+    this.prefix = layers.slice(0, cut);
+    this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
+    // Nobody uses the input gradient of the first layer: skip that pass.
+    const first = layers[0];
+    if (first instanceof Conv2d || first instanceof Linear) first.computeInputGrad = false;
   }
 
-  /** Runs T steps and returns the logits [B, classes]. In training mode the layers keep what backward needs. */
+  /** Runs T steps and returns the logits [B, classes], valid until the next forward. */
   forward(x: Tensor, opts: ForwardOptions): Tensor {
     const encoding = opts.encoding ?? 'direct';
     const batch = encoding === 'direct' ? x.shape[0]! : x.shape[0]! / this.T;
@@ -56,10 +96,17 @@ export class Network {
     }
     const ctx: RunContext = { k: this.k, T: this.T, batch, training: opts.training, rng: opts.rng };
     this.ctx = ctx;
-    const input = encoding === 'direct' ? this.repeatOverTime(x) : x;
-    const spikes = this.body.forward(input, ctx);
-    const logits = this.readout.forward(spikes, ctx);
-    return logits;
+    let h = x;
+    this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
+    if (this.usedPrefix) {
+      const once = this.onceContext(ctx);
+      for (const l of this.prefix) h = l.forward(h, once);
+      h = this.repeatOverTime(h);
+      h = this.rest.forward(h, ctx);
+    } else {
+      h = this.body.forward(encoding === 'direct' ? this.repeatOverTime(x) : x, ctx);
+    }
+    return this.readout.forward(h, ctx);
   }
 
   /** Backpropagates dLoss/dlogits; parameter gradients accumulate into Param.grad. */
@@ -67,7 +114,13 @@ export class Network {
     const ctx = this.ctx;
     if (ctx === null || !ctx.training) throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
     const dSpikes = this.readout.backward(dLogits, ctx);
-    this.body.backward(dSpikes, ctx);
+    if (this.usedPrefix) {
+      let g = this.sumOverTime(this.rest.backward(dSpikes, ctx));
+      const once = this.onceContext(ctx);
+      for (let i = this.prefix.length - 1; i >= 0; i--) g = this.prefix[i]!.backward(g, once);
+    } else {
+      this.body.backward(dSpikes, ctx);
+    }
     this.ctx = null;
   }
 
@@ -91,11 +144,23 @@ export class Network {
     this.ctx = null;
   }
 
-  /** Direct encoding: the same analog image at every step, time-major. */
+  /** The prefix sees one copy of each sample; BN's running variance still counts the T copies. */
+  private onceContext(ctx: RunContext): RunContext {
+    return { ...ctx, T: 1, timeCopies: this.T };
+  }
+
+  /** The same values at every step, time-major. */
   private repeatOverTime(x: Tensor): Tensor {
     const n = x.data.length;
     const out = this.repeated.get(this.k, n * this.T);
     this.k.timeBroadcast(x.data, out, 1, this.T, n);
     return { shape: [x.shape[0]! * this.T, ...x.shape.slice(1)], data: out };
+  }
+
+  private sumOverTime(g: Tensor): Tensor {
+    const n = g.data.length / this.T;
+    const out = this.gradSum.get(this.k, n);
+    this.k.timeReduce(g.data, out, new Float64Array(this.T).fill(1), this.T, n);
+    return { shape: [g.shape[0]! / this.T, ...g.shape.slice(1)], data: out };
   }
 }

@@ -21,6 +21,7 @@ interface Block {
 export class Heap {
   readonly memory: WebAssembly.Memory;
   private top = BASE;
+  private highWater = BASE;
   private readonly freeList: Block[] = []; // sorted by offset
   private readonly sizes = new Map<number, number>();
   private readonly buffers = new WeakSet<ArrayBufferLike>();
@@ -56,6 +57,10 @@ export class Heap {
       off = this.top;
       this.ensure(off + size + SLACK);
       this.top = off + size;
+      // Bytes below the high-water mark were used before (the top shrinks on free); above it they are still zero.
+      const dirty = Math.min(this.top, this.highWater) - off;
+      if (dirty > 0) new Uint8Array(this.memory.buffer, off, dirty).fill(0);
+      this.highWater = Math.max(this.highWater, this.top);
     }
     this.sizes.set(off, size);
     return off;

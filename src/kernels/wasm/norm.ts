@@ -58,21 +58,22 @@ export function batchNormBackward(
     const pm = ctx.st.in(mean);
     const sdy = colSums(ctx, pdy, 0, 0, rows, C, 0);
     const sdyx = colSums(ctx, px, pdy, pm, rows, C, 2);
-    // dx = p·dy + q·(x − mean) + r with p = γσ⁻¹, q = −p·σ⁻¹·dγ/N, r = −p·dβ/N
-    const q: number[] = [];
-    const r: number[] = [];
-    const p: number[] = [];
+    // dx = A·(N·dy − Σdy − x̂·Σdy·x̂) with A = γ·σ⁻¹/N, as (x − mean)·b + d + dy·e per channel. d and e are
+    // built from the same float32 A, so that dx is exactly 0 where dy equals its mean and x its mean.
+    const b: number[] = [];
+    const d: number[] = [];
+    const e: number[] = [];
     for (let c = 0; c < C; c++) {
       const is = invStd[c]!;
       const dg = sdyx[c]! * is;
       const db = sdy[c]!;
-      const pc = gamma[c]! * is;
-      p.push(pc);
-      q.push((-pc * is * dg) / rows);
-      r.push((-pc * db) / rows);
+      const A = Math.fround((gamma[c]! * is) / rows);
+      b.push(-A * is * dg);
+      d.push(Math.fround(-A * db));
+      e.push(Math.fround(A * rows));
       dgamma[c] = accumulate ? dgamma[c]! + dg : dg;
       dbeta[c] = accumulate ? dbeta[c]! + db : db;
     }
-    affine(ctx, px, pdy, ctx.st.out(dx), [Array.from(mean), q, r, p], rows, C);
+    affine(ctx, px, pdy, ctx.st.out(dx), [Array.from(mean), b, d, e], rows, C);
   });
 }

@@ -134,11 +134,11 @@ export function sgdStep(ctx: WasmContext, param: Buf, grad: Buf, buf: Buf, a: Sg
 }
 
 export function adamStep(ctx: WasmContext, param: Buf, grad: Buf, m: Buf, v: Buf, a: AdamAttrs): void {
-  const bc1 = 1 - a.beta1 ** a.step;
-  const bc2 = 1 - a.beta2 ** a.step;
+  const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
+  const bc2sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
   staged(ctx, () => {
-    const args = [ctx.st.inout(param), ctx.st.in(grad), ctx.st.inout(m), ctx.st.inout(v), a.lr, a.beta1, a.beta2,
-      a.eps, a.weightDecay, bc1, Math.sqrt(bc2)];
+    const args = [ctx.st.inout(param), ctx.st.in(grad), ctx.st.inout(m), ctx.st.inout(v), stepSize, a.beta1, a.beta2,
+      a.eps, a.weightDecay, bc2sqrt];
     ctx.pool.run('adam', args, a.n, { align: 4, work: 10 * a.n });
   });
 }
