@@ -7,8 +7,9 @@ import { tileSeg } from './tile';
 
 const KC = 256;
 const NC = 512;
+const MB = 32; // rows per packed A block
 /** Scratch bytes one thread needs for gemm. */
-export const GEMM_SCRATCH: i32 = 256 + 4 * KC * 4 + KC * NC * 4;
+export const GEMM_SCRATCH: i32 = 256 + MB * KC * 4 + KC * NC * 4;
 
 function packB(b: usize, ldb: i32, transB: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   for (let jp = 0; jp < nc; jp += 8) {
@@ -83,7 +84,7 @@ export function gemmBlock(
   const ldc = n;
   const tmp = scratch;
   const aPack = scratch + 256;
-  const bPack = aPack + 4 * KC * 4;
+  const bPack = aPack + MB * KC * 4;
   if (beta != 1 && (beta != 0 || k == 0)) scaleBlock(c, ldc, i0, i1, j0, j1, beta);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
@@ -91,13 +92,17 @@ export function gemmBlock(
     for (let jc = j0; jc < j1; jc += NC) {
       const nc = min(NC, j1 - jc);
       packB(b, ldb, transB, pc, kc, jc, nc, bPack);
-      for (let i = i0; i < i1; i += 4) {
-        const mr = min(4, i1 - i);
-        packA(a, lda, transA, i, mr, pc, kc, aPack);
-        const cRow = c + <usize>(i * ldc + jc) * 4;
+      // A block of MB rows is packed once per B block; each B panel is then reused from L1 across the block.
+      for (let ib = i0; ib < i1; ib += MB) {
+        const ie = min(ib + MB, i1);
+        for (let i = ib; i < ie; i += 4) packA(a, lda, transA, i, min(4, ie - i), pc, kc, aPack + <usize>(((i - ib) >> 2) * kc) * 16);
         for (let jp = 0; jp < nc; jp += 8) {
-          tileSeg(aPack, bPack + <usize>(jp * kc) * 4, kc, cRow + <usize>jp * 4, <usize>ldc * 4,
-            alpha, accum, 0, mr, min(8, nc - jp), tmp);
+          const panel = bPack + <usize>(jp * kc) * 4;
+          const nr = min(8, nc - jp);
+          for (let i = ib; i < ie; i += 4) {
+            tileSeg(aPack + <usize>(((i - ib) >> 2) * kc) * 16, panel, kc, c + <usize>(i * ldc + jc + jp) * 4,
+              <usize>ldc * 4, alpha, accum, 0, min(4, ie - i), nr, tmp);
+          }
         }
       }
     }

@@ -25,20 +25,32 @@ function neuronLoop(
   const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), vRD = f32x4.splat(rateDecay);
   const vRS = f32x4.splat(rateScale), one = f32x4.splat(1);
   let i = start;
-  for (; i + 4 <= end; i += 4) {
-    let u = f32x4.splat(0), acc = f32x4.splat(0);
+  // Two independent vectors per iteration: the charge → fire → reset chain is serial within a neuron.
+  for (; i + 8 <= end; i += 8) {
+    let u0 = f32x4.splat(0), u1 = f32x4.splat(0), a0 = f32x4.splat(0), a1 = f32x4.splat(0);
     let pi = inp + <usize>i * 4, ps = spikes + <usize>i * 4;
     for (let t = 0; t < T; t++) {
-      const x = v128.load(pi);
-      u = leak ? f32x4.add(f32x4.mul(vDecay, u), f32x4.mul(vGain, x)) : f32x4.add(u, x);
-      const m = f32x4.ge(u, vThr);
-      u = f32x4.sub(u, v128.and(m, vVth));
-      v128.store(ps, v128.and(m, vMag));
-      if (rate) acc = leak ? f32x4.add(f32x4.mul(acc, vRD), v128.and(m, one)) : f32x4.add(acc, v128.and(m, one));
+      const x0 = v128.load(pi);
+      const x1 = v128.load(pi, 16);
+      u0 = leak ? f32x4.add(f32x4.mul(vDecay, u0), f32x4.mul(vGain, x0)) : f32x4.add(u0, x0);
+      u1 = leak ? f32x4.add(f32x4.mul(vDecay, u1), f32x4.mul(vGain, x1)) : f32x4.add(u1, x1);
+      const m0 = f32x4.ge(u0, vThr);
+      const m1 = f32x4.ge(u1, vThr);
+      u0 = f32x4.sub(u0, v128.and(m0, vVth));
+      u1 = f32x4.sub(u1, v128.and(m1, vVth));
+      v128.store(ps, v128.and(m0, vMag));
+      v128.store(ps, v128.and(m1, vMag), 16);
+      if (rate) {
+        a0 = leak ? f32x4.add(f32x4.mul(a0, vRD), v128.and(m0, one)) : f32x4.add(a0, v128.and(m0, one));
+        a1 = leak ? f32x4.add(f32x4.mul(a1, vRD), v128.and(m1, one)) : f32x4.add(a1, v128.and(m1, one));
+      }
       pi += step;
       ps += step;
     }
-    if (rate) v128.store(rate + <usize>i * 4, f32x4.mul(acc, vRS));
+    if (rate) {
+      v128.store(rate + <usize>i * 4, f32x4.mul(a0, vRS));
+      v128.store(rate + <usize>i * 4, f32x4.mul(a1, vRS), 16);
+    }
   }
   for (; i < end; i++) {
     let u: f32 = 0, acc: f32 = 0;

@@ -15,7 +15,7 @@ export function addTrainCommand(program: Command): void {
     .description('train a spiking network and print its test accuracy (default: DSR-IF convnet on MNIST, T = 4)');
   for (const o of TRAIN_OPTIONS) cmd.option(o.flag, o.help, (text: string) => o.parse(text, o.flag.split(' ')[0]!));
   cmd
-    .option('--recipe <name|file>', 'start from a recipe (recipes/*.json: mnist, fashion-mnist, cifar10, cifar100, cifar10-lowlatency)')
+    .option('--recipe <name|file>', 'start from a recipe (recipes/*.json: mnist, fashion-mnist, cifar10, cifar100, cifar10-lowlatency, dvs-cifar10)')
     .option('--full', 'train on the whole training set (lifts the default --train-limit)')
     .option('--json <path>', 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON')
     .option('--quiet', 'print only the final line')

@@ -5,14 +5,15 @@ import { Network } from '../nn/network.js';
 import { Builder } from './builder.js';
 import { mnistNet } from './mnistnet.js';
 import { preActResNet18 } from './preact-resnet18.js';
+import { vgg11 } from './vgg11.js';
 import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } from './neurons.js';
 
-export type ModelName = 'mnistnet' | 'resnet18';
-export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18'];
+export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11';
+export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11'];
 
 export interface ModelOptions {
   model: ModelName;
-  /** Channels-last input shape of one sample, [H, W, C]. */
+  /** Channels-last input shape of one sample, [H, W, C] (event data: the shape of one frame). */
   input: readonly [number, number, number];
   classes: number;
   neuron: NeuronChoice;
@@ -41,6 +42,9 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       break;
     case 'resnet18':
       body = preActResNet18(b, o.input, o.classes, o.dropout ?? 0);
+      break;
+    case 'vgg11':
+      body = vgg11(b, o.input, o.classes, o.dropout ?? 0.1);
       break;
     default:
       o.model satisfies never;

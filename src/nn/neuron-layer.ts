@@ -79,6 +79,7 @@ export class SpikingNeuron implements Layer {
     const { k, T } = ctx;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
+    this.observeInput?.(x);
     if (this.opts.mode === 'ann' && T !== 1) {
       throw new SpikerepError('E_ARG', `mode 'ann' needs T = 1, got T = ${T}`, this.opts.name);
     }
@@ -109,6 +110,12 @@ export class SpikingNeuron implements Layer {
   }
 
   /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
+  /**
+   * Called with every forward's input current while set (e.g. to calibrate thresholds from an ANN's
+   * activations for hybrid training, train/hybrid.ts). Not for hot paths.
+   */
+  observeInput: ((x: Tensor) => void) | null = null;
+
   startCounting(): void {
     this.counting = true;
     this.count = { spikes: 0, neuronSteps: 0 };

@@ -36,6 +36,8 @@ export interface TrainConfig {
   cropPad: number;
   flip: boolean;
   dropout: number;
+  /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (spec §4.4). */
+  hybridAnnEpochs: number;
   seed: number;
   backend: BackendName;
   threads: number | undefined;
@@ -70,6 +72,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   cropPad: 0,
   flip: false,
   dropout: 0,
+  hybridAnnEpochs: 0,
   seed: 1,
   backend: 'wasm',
   threads: undefined,
@@ -94,6 +97,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   int(c.warmupIters, 0, '--warmup');
   int(c.cropPad, 0, '--crop-pad');
   int(c.seed, 0, '--seed');
+  int(c.hybridAnnEpochs, 0, '--hybrid');
   if (c.threads !== undefined) int(c.threads, 1, '--threads');
   if (c.trainLimit !== undefined) int(c.trainLimit, 1, '--train-limit');
   if (c.testLimit !== undefined) int(c.testLimit, 1, '--test-limit');

@@ -3,7 +3,7 @@ import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import type { Encoding } from '../nn/network.js';
 import { Scratch } from '../nn/scratch.js';
-import { encodeLatency, encodeRate } from '../data/encoders.js';
+import { encodeFrames, encodeLatency, encodeRate } from '../data/encoders.js';
 import type { EncoderName } from './config.js';
 
 export interface EncodedInput {
@@ -16,13 +16,18 @@ const staging = new WeakMap<Kernels, Scratch>();
 /**
  * A data batch [B, …] (intensities in [0, 1] for rate/latency, normalised for direct) as network input in the
  * backend's memory: direct input stays [B, …] (the network presents it at every step), spike encodings become
- * time-major [T·B, …].
+ * time-major [T·B, …]. Event data [B, T, H, W, C] (DVS frames) is reordered to time-major whatever the encoder.
  */
 export function encodeBatch(k: Kernels, encoder: EncoderName, x: Float32Array, shape: readonly number[], T: number, rng: Rng): EncodedInput {
   let data = x;
   let outShape = shape;
   let encoding: Encoding = 'direct';
-  if (encoder !== 'direct') {
+  if (shape.length === 5) {
+    const enc = encodeFrames(x, shape);
+    data = enc.input.data;
+    outShape = enc.input.shape;
+    encoding = 'time-major';
+  } else if (encoder !== 'direct') {
     const enc = encoder === 'rate' ? encodeRate(x, shape, { T, rng }) : encodeLatency(x, shape, { T });
     data = enc.input.data;
     outShape = enc.input.shape;

@@ -16,6 +16,8 @@ import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
 import { restoreRun, saveRun, type RunState } from './state.js';
 import { makeProgress, type Progress } from './progress.js';
+import { activationPercentiles, initFromAnn } from './hybrid.js';
+import { join } from 'node:path';
 
 export interface EpochRecord {
   epoch: number;
@@ -41,12 +43,16 @@ export interface TrainResult extends RunMetrics {
   peakRssMB: number;
   history: EpochRecord[];
   config: TrainConfig;
+  /** Hybrid training only: the ANN phase's test accuracy and the thresholds it gave the SNN. */
+  hybrid?: { annTestAccuracy: number; thresholds: Record<string, number> };
 }
 
 export interface TrainHooks {
   progress?: Progress;
   /** Called after each epoch's evaluation (and checkpoint). */
   onEpoch?: (r: EpochRecord) => void;
+  /** Called with the trained network at the end. */
+  onFinish?: (net: Network) => void;
 }
 
 /** Seeded streams, one per purpose, so that e.g. turning augmentation on does not change the initial weights. */
@@ -63,7 +69,8 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
   const testSet = limit(await openDataset(cfg.dataset, 'test', open), cfg.testLimit);
-  const input = trainSet.sampleShape as [number, number, number];
+  // one frame's [H, W, C] (event data has [T, H, W, C] samples)
+  const input = trainSet.sampleShape.slice(-3) as [number, number, number];
   const built = buildModel(k, {
     model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
     dropout: cfg.dropout,
@@ -87,6 +94,20 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
       optState = restored.optState;
       progress.log(`resumed from epoch ${run.epoch} (best test accuracy ${(run.best * 100).toFixed(2)}%)`);
     }
+  }
+
+  let hybrid: TrainResult['hybrid'];
+  if (cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && run.epoch === 0) {
+    // Phase 1 of hybrid training (spec §4.4): the ANN of the same shape, then thresholds from its activations.
+    progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ANN epoch(s) first`);
+    let ann: Network | undefined;
+    const annDir = cfg.checkpointDir === undefined ? undefined : join(cfg.checkpointDir, 'ann');
+    const annCfg: TrainConfig = { ...cfg, neuron: 'ann', epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0, checkpointDir: annDir, resume: false };
+    const annResult = await train(k, annCfg, { progress, onFinish: (n) => (ann = n) });
+    const pct = activationPercentiles(k, ann!, trainSet, { batches: 5, batchSize: cfg.batchSize, fraction: 0.999, seed: cfg.seed });
+    const thresholds = Object.fromEntries(initFromAnn(net, ann!, pct));
+    hybrid = { annTestAccuracy: annResult.testAccuracy, thresholds };
+    progress.log(`ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${Object.values(thresholds).map((v) => v.toFixed(3)).join(' ')}`);
   }
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
@@ -145,6 +166,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   }
 
   const final = evaluate(k, net, testSet, cfg, true);
+  hooks.onFinish?.(net);
   const last = run.history[run.history.length - 1];
   return {
     ...final.metrics!,
@@ -162,6 +184,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     history: run.history,
     config: cfg,
+    ...(hybrid === undefined ? {} : { hybrid }),
   };
 }
 

@@ -93,7 +93,11 @@ export class Heap {
 
   alloc(n: number): Float32Array {
     const off = this.allocBytes(n * 4);
-    return new Float32Array(this.memory.buffer, off, n);
+    const view = new Float32Array(this.memory.buffer, off, n);
+    // V8 may hand out a new buffer object for the same shared memory (e.g. after a grow seen by another
+    // thread), so remember the one behind every view given out rather than only those seen at grow time.
+    this.buffers.add(view.buffer);
+    return view;
   }
 
   free(buf: ArrayBufferView): void {

@@ -1,0 +1,98 @@
+import { Rng } from '../rng.js';
+import type { Dataset } from '../data/dataset.js';
+import { batchesOf, epochOrder, gatherBatch, type Batch } from '../data/dataset.js';
+import type { Network } from '../nn/network.js';
+import { SpikingNeuron } from '../nn/neuron-layer.js';
+import { buffersOf } from '../nn/buffers.js';
+import { Sequential } from '../nn/sequential.js';
+import { Residual } from '../nn/residual.js';
+import type { Layer } from '../nn/layer.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { encodeBatch } from './encode.js';
+
+/**
+ * Hybrid training (spec §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
+ * set to the 99.9th percentile of that layer's ReLU'd pre-activations (BN output, eval mode, a few batches),
+ * and the SNN starts from the ANN's weights. For LIF the percentile is multiplied by Δt, since LIF spikes have
+ * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
+ * set stays unseen.
+ */
+export function neuronLayers(root: Layer): SpikingNeuron[] {
+  const out: SpikingNeuron[] = [];
+  const visit = (l: Layer): void => {
+    if (l instanceof SpikingNeuron) out.push(l);
+    if (l instanceof Sequential) l.layers.forEach(visit);
+    if (l instanceof Residual) {
+      visit(l.main);
+      if (l.shortcut !== null) visit(l.shortcut);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds`. */
+export function activationPercentiles(
+  k: Kernels, ann: Network, ds: Dataset, opts: { batches: number; batchSize: number; fraction: number; seed: number },
+): Map<string, number> {
+  const maxSamples = 1 << 20; // per layer: a uniform subsample keeps memory bounded
+  const rng = new Rng(opts.seed);
+  const samples = new Map<string, { values: Float32Array; seen: number }>();
+  const layers = neuronLayers(ann.body);
+  for (const l of layers) {
+    const store = { values: new Float32Array(maxSamples), seen: 0 };
+    samples.set(l.opts.name, store);
+    l.observeInput = (x) => {
+      for (const v of x.data) {
+        const a = v > 0 ? v : 0;
+        if (store.seen < maxSamples) store.values[store.seen] = a;
+        else {
+          const j = Math.floor(rng.uniform() * (store.seen + 1));
+          if (j < maxSamples) store.values[j] = a;
+        }
+        store.seen++;
+      }
+    };
+  }
+  let batch: Batch | undefined;
+  let done = 0;
+  for (const idx of batchesOf(epochOrder(ds.length, new Rng(opts.seed)), opts.batchSize)) {
+    if (done++ >= opts.batches) break;
+    batch = gatherBatch(ds, idx, batch);
+    const enc = encodeBatch(k, 'direct', batch.x, batch.shape, 1, rng);
+    ann.forward(enc.x, { training: false, rng, encoding: enc.encoding });
+  }
+  const out = new Map<string, number>();
+  for (const l of layers) {
+    l.observeInput = null;
+    const s = samples.get(l.opts.name)!;
+    const v = s.values.subarray(0, Math.min(s.seen, maxSamples)).sort();
+    out.set(l.opts.name, v.length === 0 ? 0 : v[Math.min(v.length - 1, Math.floor(opts.fraction * (v.length - 1)))]!);
+  }
+  return out;
+}
+
+/**
+ * Starts `snn` from `ann`: every parameter and BN statistic with the same name and size is copied (like the
+ * reference code's non-strict load_state_dict), then thresholds are set from the percentiles (×Δt for LIF),
+ * never below each layer's bound. Returns the thresholds set.
+ */
+export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string, number>): Map<string, number> {
+  const source = new Map<string, Float32Array>();
+  for (const p of ann.params()) source.set(p.name, p.value);
+  for (const b of buffersOf([ann.body])) source.set(b.name, b.value);
+  for (const t of [...snn.params().filter((p) => p.role !== 'threshold'), ...buffersOf([snn.body])]) {
+    const v = source.get(t.name);
+    if (v !== undefined && v.length === t.value.length) t.value.set(v);
+  }
+  const set = new Map<string, number>();
+  for (const l of neuronLayers(snn.body)) {
+    const p = percentiles.get(l.opts.name);
+    if (p === undefined || !(p > 0)) continue;
+    const c = l.opts.config;
+    const vth = Math.max(c.vthBound, c.kind === 'lif' ? p * c.dt : p);
+    l.vth.value[0] = vth;
+    set.set(l.opts.name, vth);
+  }
+  return set;
+}
