@@ -9,7 +9,8 @@ export interface BenchResult {
   name: string;
   backend: string;
   threads: number;
-  value: number;
+  /** null when the measurement was skipped (then `note` says why). */
+  value: number | null;
   unit: string;
   note?: string;
 }
@@ -33,12 +34,15 @@ export function machineInfo(): Record<string, string | number> {
 
 export class Report {
   readonly results: BenchResult[] = [];
+  /** Extra machine facts a bench wants recorded (merged over machineInfo()). */
+  readonly machine: Record<string, string | number> = {};
   add(r: BenchResult): void {
-    this.results.push(r);
-    console.log(formatRow(r));
+    const row: BenchResult = { name: r.name, backend: r.backend, threads: r.threads, value: r.value, unit: r.unit };
+    if (r.note !== undefined) row.note = r.note;
+    this.results.push(row);
   }
   toJSON(): BenchReport {
-    return { machine: machineInfo(), results: this.results };
+    return { machine: { ...machineInfo(), ...this.machine }, results: this.results };
   }
   write(path: string): void {
     writeFileSync(path, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
@@ -53,7 +57,7 @@ export function header(): string {
 }
 
 function formatRow(r: BenchResult): string {
-  const v = r.value >= 100 ? r.value.toFixed(1) : r.value.toPrecision(4);
+  const v = r.value === null ? '–' : r.value >= 100 ? r.value.toFixed(1) : r.value.toPrecision(4);
   return `${r.name.padEnd(22)} ${r.backend.padEnd(10)} ${String(r.threads).padStart(7)} ${v.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ''}`;
 }
 

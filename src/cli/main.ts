@@ -8,7 +8,8 @@ import { addBenchCommand } from './bench.js';
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('spikerep')
     .description('Train low-latency spiking neural networks by Differentiation on Spike Representation (DSR)')
-    .showHelpAfterError('(run with --help for the options)')
+    // commander's messages (unknown option, missing value, its suggestion) become one line too
+    .configureOutput({ outputError: (text, write) => write(`spikerep: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
     .exitOverride();
   addTrainCommand(program);
   addEvalCommand(program);

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SpikerepError } from '../errors.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, validateConfig, type TrainConfig } from '../train/config.js';
 import { loadRecipe } from '../train/recipe.js';
 import { train, type TrainResult } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
@@ -34,6 +34,7 @@ export function resolveConfig(flags: Record<string, unknown>): TrainConfig {
 }
 
 export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Promise<TrainResult> {
+  validateConfig(cfg); // flags are checked before any thread or file is touched
   const k = await createKernels(cfg.backend, { threads: cfg.threads });
   try {
     return await train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });

@@ -14,7 +14,7 @@ import { openDataset } from '../data/registry.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
-import { restoreRun, saveRun, type RunState } from './state.js';
+import { prepareCheckpointDir, restoreRun, saveRun, type RunState } from './state.js';
 import { makeProgress, type Progress } from './progress.js';
 import { activationPercentiles, initFromAnn } from './hybrid.js';
 import { join } from 'node:path';
@@ -65,6 +65,7 @@ type Streams = Record<'order' | 'augment' | 'layers', Rng>;
 export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const cfg = validateConfig({ ...cfgIn });
   const progress = hooks.progress ?? makeProgress({ quiet: true });
+  if (cfg.checkpointDir !== undefined) prepareCheckpointDir(cfg.checkpointDir);
   const normalize = cfg.encoder === 'direct';
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { SpikerepError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -42,15 +42,22 @@ export function runTensors(net: Network, params: readonly Param[], opt: Optimize
   return out;
 }
 
+/** Creates the checkpoint folder up front, so a bad path fails before any training time is spent. */
+export function prepareCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SpikerepError('E_IO', `cannot create the checkpoint folder (${code}${code === 'EACCES' || code === 'EROFS' ? ': not writable' : ''})`, dir);
+  }
+}
+
 export function saveRun(
   cfg: TrainConfig, net: Network, params: readonly Param[], opt: OptimizerState, rngs: Record<string, Rng>, run: RunState, isBest: boolean,
 ): void {
   const dir = cfg.checkpointDir!;
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new SpikerepError('E_IO', `cannot create the checkpoint folder (${(e as NodeJS.ErrnoException).code})`, dir);
-  }
+  prepareCheckpointDir(dir);
   const meta: Meta = {
     kind: 'spikerep-run',
     config: cfg,

@@ -2,6 +2,9 @@
 import type { Buf, ConvGeometry, GemmAttrs } from '../kernels.js';
 import { readF64, staged, tempI32, type WasmContext } from './context.js';
 
+/** Single-thread speed of the tile kernels, to turn flops into the pool's work estimate (nanoseconds). */
+const FLOPS_PER_NS = 40;
+
 export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): void {
   const { m, n, k } = at;
   if (m === 0 || n === 0) return;
@@ -14,7 +17,7 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
       byRows ? 'gemmRows' : 'gemmCols',
       [pa, pb, pc, m, n, k, at.transA ? 1 : 0, at.transB ? 1 : 0, at.alpha, at.beta],
       byRows ? m : n,
-      { align: byRows ? 4 : 8, work: 2 * m * n * k, scratch: gemmScratch(ctx) },
+      { align: byRows ? 4 : 8, work: (2 * m * n * k) / FLOPS_PER_NS, scratch: gemmScratch(ctx) },
     );
   });
 }
@@ -47,7 +50,7 @@ export function conv2dForward(ctx: WasmContext, x: Buf, w: Buf, bias: Buf | null
     try {
       ctx.ex.packConvW!(pw, wp, g.outC, K);
       ctx.pool.run('convFwd', [gp, px, wp, pb, py], rows, {
-        align: 4, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 4, work: (2 * rows * g.outC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wp);
@@ -69,7 +72,7 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
     try {
       ctx.ex.packConvWT!(pw, wq, g.outC, taps, g.inC);
       ctx.pool.run('convBwdInput', [gp, pdy, wq, pdx], rows, {
-        align: 4, work: 2 * rows * g.inC * K, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 4, work: (2 * rows * g.inC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wq);
@@ -90,7 +93,7 @@ export function conv2dBackwardFilter(
     const gp = geometry(ctx, g);
     try {
       ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
-        align: 8, work: 2 * rows * g.outC * K, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 8, work: (2 * rows * g.outC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(gp);

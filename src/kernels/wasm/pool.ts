@@ -11,13 +11,16 @@ import { CTRL_HEADER, DONE, FAIL, FN_EXIT, FN_IDLE, GEN, MAX_ARGS, SLOT_BYTES } 
 export type KernelFn = (...args: number[]) => number;
 export type KernelExports = Record<string, KernelFn>;
 
-/** Rough work units (about one float op) below which a thread is not worth waking. */
-const MIN_WORK_PER_PART = 1 << 16;
+/**
+ * Estimated single-thread nanoseconds below which another thread is not worth waking (a worker that is still
+ * spinning answers in about a microsecond, a sleeping one in tens).
+ */
+const MIN_WORK_PER_PART = 1 << 14;
 
 export interface RunOptions {
   /** Part boundaries are multiples of this (tile height, vector width). */
   align?: number;
-  /** Estimated work of the whole call, in float ops; decides how many threads join. */
+  /** Estimated single-thread time of the whole call in ns (default: total); decides how many threads join. */
   work?: number;
   /** Scratch bytes each part needs; passed as the last argument. */
   scratch?: number;
