@@ -1,39 +1,21 @@
 /**
- * Per-column sums over the rows of a [rows, cols] matrix, in float64 so that statistics over ~10⁵ rows keep
- * float32 accuracy. Threads split the columns. Used by batch-norm statistics and the bias gradient.
+ * Per-column sums over rows [r0, r1) of a [rows, cols] matrix, as float64 so that statistics over ~10⁵ rows keep
+ * float32 accuracy: 64-row partials in float32 vectors, added into float64. Threads split the rows; each writes its
+ * partial sums (cols float64) to out64 and the caller adds them up.
+ *   out64[c] = Σ_r f(x[r, c]):  f = x (mode 0), (x − shift[c])² (mode 1), y[r, c]·(x − shift[c]) (mode 2)
  */
-
-/** out64[c] = Σ_r f(x[r, c]) for c in [c0, c1): f = x (mode 0), (x − shift[c])² (mode 1), y·(x − shift[c]) (mode 2). */
 export function colSums(
-  x: usize, y: usize, shift: usize, out64: usize, rows: i32, cols: i32, mode: i32, c0: i32, c1: i32,
+  x: usize, y: usize, shift: usize, rows: i32, cols: i32, mode: i32, r0: i32, r1: i32, out64: usize,
 ): void {
   const ld = <usize>cols * 4;
-  let c = c0;
-  for (; c + 4 <= c1; c += 4) {
-    let lo = f64x2.splat(0), hi = f64x2.splat(0);
-    const sh = mode ? v128.load(shift + <usize>c * 4) : f32x4.splat(0);
-    let px = x + <usize>c * 4;
-    let py = y + <usize>c * 4;
-    for (let r = 0; r < rows; r++) {
-      let v = v128.load(px);
-      if (mode == 1) {
-        v = f32x4.sub(v, sh);
-        v = f32x4.mul(v, v);
-      } else if (mode == 2) {
-        v = f32x4.mul(f32x4.sub(v, sh), v128.load(py));
-        py += ld;
-      }
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
-      px += ld;
-    }
-    v128.store(out64 + <usize>c * 8, lo);
-    v128.store(out64 + <usize>c * 8, hi, 16);
-  }
-  for (; c < c1; c++) {
+  let c = 0;
+  // 16 columns (one cache line) at a time, then 4, then single columns.
+  for (; c + 16 <= cols; c += 16) sum16(x, y, shift, ld, c, mode, r0, r1, out64);
+  for (; c + 4 <= cols; c += 4) sum4(x, y, shift, ld, c, mode, r0, r1, out64);
+  for (; c < cols; c++) {
     let s: f64 = 0;
     const sh: f32 = mode ? load<f32>(shift + <usize>c * 4) : 0;
-    for (let r = 0; r < rows; r++) {
+    for (let r = r0; r < r1; r++) {
       const o = <usize>r * ld + <usize>c * 4;
       const v = load<f32>(x + o);
       if (mode == 0) s += <f64>v;
@@ -41,6 +23,60 @@ export function colSums(
       else s += <f64>((v - sh) * load<f32>(y + o));
     }
     store<f64>(out64 + <usize>c * 8, s);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function term(x: usize, y: usize, o: usize, sh: v128, mode: i32): v128 {
+  let v = v128.load(x + o);
+  if (mode == 1) {
+    v = f32x4.sub(v, sh);
+    return f32x4.mul(v, v);
+  }
+  if (mode == 2) return f32x4.mul(f32x4.sub(v, sh), v128.load(y + o));
+  return v;
+}
+
+// @ts-ignore: decorator
+@inline
+function addTo64(out64: usize, c: i32, v: v128): void {
+  const p = out64 + <usize>c * 8;
+  v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v)));
+  v128.store(p, f64x2.add(v128.load(p, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+}
+
+function sum16(x: usize, y: usize, shift: usize, ld: usize, c: i32, mode: i32, r0: i32, r1: i32, out64: usize): void {
+  memory.fill(out64 + <usize>c * 8, 0, 128);
+  const s0 = mode ? v128.load(shift + <usize>c * 4) : f32x4.splat(0);
+  const s1 = mode ? v128.load(shift + <usize>c * 4, 16) : f32x4.splat(0);
+  const s2 = mode ? v128.load(shift + <usize>c * 4, 32) : f32x4.splat(0);
+  const s3 = mode ? v128.load(shift + <usize>c * 4, 48) : f32x4.splat(0);
+  for (let rb = r0; rb < r1; rb += 64) {
+    const re = min(rb + 64, r1);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let r = rb; r < re; r++) {
+      const o = <usize>r * ld + <usize>c * 4;
+      a0 = f32x4.add(a0, term(x, y, o, s0, mode));
+      a1 = f32x4.add(a1, term(x, y, o + 16, s1, mode));
+      a2 = f32x4.add(a2, term(x, y, o + 32, s2, mode));
+      a3 = f32x4.add(a3, term(x, y, o + 48, s3, mode));
+    }
+    addTo64(out64, c, a0);
+    addTo64(out64, c + 4, a1);
+    addTo64(out64, c + 8, a2);
+    addTo64(out64, c + 12, a3);
+  }
+}
+
+function sum4(x: usize, y: usize, shift: usize, ld: usize, c: i32, mode: i32, r0: i32, r1: i32, out64: usize): void {
+  memory.fill(out64 + <usize>c * 8, 0, 32);
+  const s0 = mode ? v128.load(shift + <usize>c * 4) : f32x4.splat(0);
+  for (let rb = r0; rb < r1; rb += 64) {
+    const re = min(rb + 64, r1);
+    let a0 = f32x4.splat(0);
+    for (let r = rb; r < re; r++) a0 = f32x4.add(a0, term(x, y, <usize>r * ld + <usize>c * 4, s0, mode));
+    addTo64(out64, c, a0);
   }
 }
 

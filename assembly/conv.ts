@@ -3,15 +3,15 @@
  *  forward:        y[P, outC]  = patches(x)[P, kH·kW·inC] · wᵀ,          P = batch·outH·outW
  *  input-gradient: dx[Q, inC]  = gathered(dy)[Q, kH·kW·outC] · w',       Q = batch·inH·inW (a gather, so threads
  *                  never write the same dx row and strides need no scatter)
- *  filter-grad:    dw[outC, K] = dyᵀ · patches(x),                       reduced over P in blocks of RB rows
+ *  filter-grad:    dw[outC, K] = dyᵀ · patches(x),                       reduced over P in blocks of FB rows
  * A rows are packed per 4-row strip as [K][4] (taps outside the image read as zero); weights are packed once per
  * call by the main thread into 8-wide panels (packConvW / packConvWT).
  */
 import { tileSeg } from './tile';
+import { gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry, packTap } from './convgeom';
 
-const RB: i32 = 32; // rows per block: RB/4 strips of A stay in L2 while one weight panel sits in L1
-const FB: i32 = 128;
-const KCC: i32 = 100000; // K chunk of the forward and input-gradient tiles // rows per filter-gradient block
+const RB: i32 = 32; // rows per block: RB/4 packed strips of A stay in cache while the weight panels stream
+const FB: i32 = 256; // rows per filter-gradient block
 
 /** wp[panel][k][8] = w[panel·8 + j][k] over K = kH·kW·inC (zero beyond outC). */
 export function packConvW(w: usize, wp: usize, outC: i32, K: i32): void {
@@ -41,93 +41,56 @@ export function packConvWT(w: usize, wq: usize, outC: i32, taps: i32, inC: i32):
   }
 }
 
-// Geometry: 13 i32 in shared memory (batch, inH, inW, inC, outC, kH, kW, sH, sW, pH, pW, outH, outW), copied
-// into this instance's globals at the start of each entry point (globals are per thread, memory is shared).
-let gBatch = 0, gInH = 0, gInW = 0, gInC = 0, gOutC = 0, gKH = 0, gKW = 0;
-let gSH = 0, gSW = 0, gPH = 0, gPW = 0, gOutH = 0, gOutW = 0;
-
-export function loadGeometry(g: usize): void {
-  gBatch = load<i32>(g); gInH = load<i32>(g, 4); gInW = load<i32>(g, 8); gInC = load<i32>(g, 12);
-  gOutC = load<i32>(g, 16); gKH = load<i32>(g, 20); gKW = load<i32>(g, 24); gSH = load<i32>(g, 28);
-  gSW = load<i32>(g, 32); gPH = load<i32>(g, 36); gPW = load<i32>(g, 40); gOutH = load<i32>(g, 44);
-  gOutW = load<i32>(g, 48);
-}
-
-/** Address of input pixel (b, ih, iw) for forward tap (kh, kw) of output row r, or 0 outside the image. */
-// @ts-ignore: decorator
-@inline
-function fwdSrc(x: usize, r: i32, kh: i32, kw: i32): usize {
-  const ow = r % gOutW;
-  const t = r / gOutW;
-  const oh = t % gOutH;
-  const b = t / gOutH;
-  const ih = oh * gSH - gPH + kh;
-  const iw = ow * gSW - gPW + kw;
-  if (ih < 0 || ih >= gInH || iw < 0 || iw >= gInW) return 0;
-  return x + <usize>(((b * gInH + ih) * gInW + iw) * gInC) * 4;
-}
-
-/** Address of dy pixel that input row q receives from tap (kh, kw), or 0 when none does. */
-// @ts-ignore: decorator
-@inline
-function bwdSrc(dy: usize, q: i32, kh: i32, kw: i32): usize {
-  const iw = q % gInW;
-  const t = q / gInW;
-  const ih = t % gInH;
-  const b = t / gInH;
-  const th = ih + gPH - kh;
-  const tw = iw + gPW - kw;
-  if (th < 0 || tw < 0) return 0;
-  const oh = th / gSH;
-  const ow = tw / gSW;
-  if (oh * gSH != th || ow * gSW != tw || oh >= gOutH || ow >= gOutW) return 0;
-  return dy + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC) * 4;
-}
-
-// @ts-ignore: decorator
-@inline
-function rowPtr(src: usize, backward: bool, r: i32, kh: i32, kw: i32): usize {
-  return backward ? bwdSrc(src, r, kh, kw) : fwdSrc(src, r, kh, kw);
-}
-
-/** Packs the A strip of rows [r, r+mr) as [taps·segLen][4]: 4×4 transposes, missing rows and taps as zeros. */
-function packStrip(src: usize, backward: bool, r: i32, mr: i32, segLen: i32, dst: usize): void {
-  const zero = f32x4.splat(0);
-  const seg4 = segLen & ~3;
+/**
+ * Packs the A strip of rows [r, r+mr) as [taps·segLen][4] (missing rows and taps read as zero). Each row is
+ * decoded once into the corner its taps are offsets from: forward taps read x at (y + kh, x + kw); stride-1
+ * input-gradient taps read dy at (y − kh, x − kw). `info` holds 4 × (y, x, pixel index) for the strip.
+ */
+function packStrip(src: usize, backward: bool, r: i32, mr: i32, segLen: i32, dst: usize, info: usize): void {
+  const H = backward ? gOutH : gInH, W = backward ? gOutW : gInW;
+  const sign = backward ? -1 : 1;
+  for (let i = 0; i < 4; i++) {
+    const o = info + <usize>i * 12;
+    if (i >= mr) {
+      store<i32>(o, -(1 << 30)); // never inside the image
+      continue;
+    }
+    const q = r + i;
+    let y: i32, x: i32;
+    if (backward) {
+      const iw = q % gInW, t = q / gInW, ih = t % gInH, b = t / gInH;
+      y = ih + gPH;
+      x = iw + gPW;
+      store<i32>(o, y, 0);
+      store<i32>(o, (b * gOutH + y) * gOutW + x, 8);
+    } else {
+      const ow = q % gOutW, t = q / gOutW, oh = t % gOutH, b = t / gOutH;
+      y = oh * gSH - gPH;
+      x = ow * gSW - gPW;
+      store<i32>(o, y, 0);
+      store<i32>(o, (b * gInH + y) * gInW + x, 8);
+    }
+    store<i32>(o, x, 4);
+  }
   let d = dst;
   for (let kh = 0; kh < gKH; kh++) {
     for (let kw = 0; kw < gKW; kw++) {
-      const p0 = rowPtr(src, backward, r, kh, kw);
-      const p1 = mr > 1 ? rowPtr(src, backward, r + 1, kh, kw) : 0;
-      const p2 = mr > 2 ? rowPtr(src, backward, r + 2, kh, kw) : 0;
-      const p3 = mr > 3 ? rowPtr(src, backward, r + 3, kh, kw) : 0;
-      let c = 0;
-      for (; c < seg4; c += 4) {
-        const o = <usize>c * 4;
-        const r0 = p0 ? v128.load(p0 + o) : zero;
-        const r1 = p1 ? v128.load(p1 + o) : zero;
-        const r2 = p2 ? v128.load(p2 + o) : zero;
-        const r3 = p3 ? v128.load(p3 + o) : zero;
-        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-        const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-        v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-        v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
-        d += 64;
-      }
-      for (; c < segLen; c++) {
-        const o = <usize>c * 4;
-        store<f32>(d, p0 ? load<f32>(p0 + o) : 0);
-        store<f32>(d, p1 ? load<f32>(p1 + o) : 0, 4);
-        store<f32>(d, p2 ? load<f32>(p2 + o) : 0, 8);
-        store<f32>(d, p3 ? load<f32>(p3 + o) : 0, 12);
-        d += 16;
-      }
+      const off = sign * (kh * W + kw);
+      const p0 = tapPtr(src, info, H, W, sign * kh, sign * kw, off, segLen);
+      const p1 = tapPtr(src, info + 12, H, W, sign * kh, sign * kw, off, segLen);
+      const p2 = tapPtr(src, info + 24, H, W, sign * kh, sign * kw, off, segLen);
+      const p3 = tapPtr(src, info + 36, H, W, sign * kh, sign * kw, off, segLen);
+      d = packTap(p0, p1, p2, p3, segLen, d);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function tapPtr(src: usize, o: usize, H: i32, W: i32, dy: i32, dx: i32, off: i32, C: i32): usize {
+  const y = load<i32>(o) + dy, x = load<i32>(o, 4) + dx;
+  if (y < 0 || y >= H || x < 0 || x >= W) return 0;
+  return src + <usize>((load<i32>(o, 8) + off) * C) * 4;
 }
 
 /** Rows [start, end) of the forward (backward = 0) or of the input-gradient (backward = 1). */
@@ -138,24 +101,21 @@ function convRows(
   const N = backward ? gInC : gOutC;
   const K = gKH * gKW * segLen;
   const tmp = scratch;
-  const strips = scratch + 128;
+  const info = scratch + 128;
+  const strips = scratch + 192;
   const ldc = <usize>N * 4;
   for (let rb = start; rb < end; rb += RB) {
     const re = min(rb + RB, end);
     for (let r = rb; r < re; r += 4) {
-      packStrip(src, backward, r, min(4, re - r), segLen, strips + <usize>(((r - rb) >> 2) * K) * 16);
+      packStrip(src, backward, r, min(4, re - r), segLen, strips + <usize>(((r - rb) >> 2) * K) * 16, info);
     }
-    // K is cut into chunks so that the strips' chunk and one panel's chunk both stay in L1.
-    for (let k0 = 0; k0 < K; k0 += KCC) {
-      const kc = min(KCC, K - k0);
-      for (let p = 0; p < N; p += 8) {
-        const nr = min(8, N - p);
-        const panel = wp + <usize>(p * K + (k0 << 3)) * 4;
-        const b = bias && k0 == 0 ? bias + <usize>p * 4 : 0;
-        for (let r = rb; r < re; r += 4) {
-          tileSeg(strips + <usize>(((r - rb) >> 2) * K + k0) * 16, panel, kc, out + <usize>(r * N + p) * 4, ldc,
-            1, k0 > 0 ? 1 : 0, b, min(4, re - r), nr, tmp);
-        }
+    for (let p = 0; p < N; p += 8) {
+      const nr = min(8, N - p);
+      const panel = wp + <usize>(p * K) * 4;
+      const b = bias ? bias + <usize>p * 4 : 0;
+      for (let r = rb; r < re; r += 4) {
+        tileSeg(strips + <usize>(((r - rb) >> 2) * K) * 16, panel, K, out + <usize>(r * N + p) * 4, ldc,
+          1, 0, b, min(4, re - r), nr, tmp);
       }
     }
   }
@@ -163,8 +123,8 @@ function convRows(
 
 /** Scratch bytes per thread for the conv passes (K = taps · channels of the reduced side). */
 export function convScratch(K: i32, outC: i32): i32 {
-  const a = 128 + (RB >> 2) * K * 16;
-  const f = 128 + FB * 12 + ((outC + 3) >> 2) * FB * 16 + FB * 32;
+  const a = 192 + (RB >> 2) * K * 16;
+  const f = 128 + FB * 12 + ((outC + 3) >> 2) * FB * 16 + FB * 32 + 96;
   return max(a, f);
 }
 
@@ -262,21 +222,34 @@ function packPatchPanel(x: usize, info: usize, rows: i32, k: i32, nr: i32, panel
     }
     return;
   }
-  for (let j = 0; j < 8; j++) {
+  // Columns cross taps (small inC): per column, the tap and the offset of its value from the row's corner pixel.
+  // Rows whose whole window is inside the image (most of them) then need no bounds checks.
+  const offs = panel + <usize>(rows << 5); // 8 × (offset, kh, kw) after the panel, in scratch
+  for (let j = 0; j < nr; j++) {
     const kk = k + j;
     const tp = kk / gInC;
-    const c = kk - tp * gInC;
     const kh = tp / gKW, kw = tp - (tp / gKW) * gKW;
-    for (let i = 0; i < rows; i++) {
-      const d = panel + <usize>((i << 5) + j * 4);
-      if (j >= nr) {
-        store<f32>(d, 0);
-        continue;
+    store<i32>(offs + <usize>j * 12, (kh * gInW + kw) * gInC + (kk - tp * gInC));
+    store<i32>(offs + <usize>j * 12, kh, 4);
+    store<i32>(offs + <usize>j * 12, kw, 8);
+  }
+  for (let i = 0; i < rows; i++) {
+    const o = info + <usize>i * 12;
+    const y = load<i32>(o), x0 = load<i32>(o, 4);
+    const base = x + <usize>(load<i32>(o, 8) * gInC) * 4;
+    const d = panel + <usize>(i << 5);
+    v128.store(d, zero);
+    v128.store(d, zero, 16);
+    if (y >= 0 && y + gKH <= gInH && x0 >= 0 && x0 + gKW <= gInW) {
+      for (let j = 0; j < nr; j++) store<f32>(d + <usize>j * 4, load<f32>(base + <usize>load<i32>(offs + <usize>j * 12) * 4));
+    } else {
+      for (let j = 0; j < nr; j++) {
+        const c = offs + <usize>j * 12;
+        const ih = y + load<i32>(c, 4), iw = x0 + load<i32>(c, 8);
+        if (ih >= 0 && ih < gInH && iw >= 0 && iw < gInW) {
+          store<f32>(d + <usize>j * 4, load<f32>(base + <usize>load<i32>(c) * 4));
+        }
       }
-      const o = info + <usize>i * 12;
-      const ih = load<i32>(o) + kh, iw = load<i32>(o, 4) + kw;
-      store<f32>(d, ih < 0 || ih >= gInH || iw < 0 || iw >= gInW ? 0
-        : load<f32>(x + <usize>((load<i32>(o, 8) + kh * gInW + kw) * gInC + c) * 4));
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * General matrix multiply on the 4×8 tile. Each call computes the block rows [i0,i1) × columns [j0,j1) of C, so
- * threads split C without sharing writes. B is packed per (KC×NC) block into 8-wide panels in the caller's scratch;
- * rows of a non-transposed A are read in place, a transposed A is packed 4 rows at a time.
+ * threads split C without sharing writes. In the caller's scratch, B is packed per (KC×NC) block into 8-wide panels
+ * and A per block of MB rows into 4-row strips (either operand may be transposed; packing absorbs it).
  */
 import { tileSeg } from './tile';
 

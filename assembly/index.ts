@@ -6,3 +6,5 @@ export { colSums, rowAffine, addRowVec } from './colsum';
 export { neuronFwd, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';
 export { ew, sumRange } from './elementwise';
 export { sgd, adam } from './optim';
+export { bpttFwd, bpttBwd } from './bptt';
+export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';

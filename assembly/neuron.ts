@@ -108,16 +108,29 @@ export function timeBroadcast(x: usize, out: usize, scale: f32, T: i32, n: i32, 
 export function clampBwd(
   mean: usize, gradRep: usize, gradIn: usize, hi: f32, slope: f32, closed: i32, start: i32, end: i32, out64: usize,
 ): void {
-  let over: f64 = 0;
-  for (let i = start; i < end; i++) {
+  const zero = f32x4.splat(0), vh = f32x4.splat(hi), vs = f32x4.splat(slope);
+  let lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const o = <usize>i * 4;
+    const m = v128.load(mean + o);
+    const g = v128.load(gradRep + o);
+    const pass = closed ? v128.and(f32x4.ge(m, zero), f32x4.le(m, vh)) : v128.and(f32x4.gt(m, zero), f32x4.lt(m, vh));
+    v128.store(gradIn + o, v128.and(pass, f32x4.mul(g, vs)));
+    const over = v128.and(f32x4.gt(m, vh), g);
+    lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(over));
+    hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(i32x4.shuffle(over, over, 2, 3, 0, 1)));
+  }
+  let total = f64x2.extract_lane(lo2, 0) + f64x2.extract_lane(lo2, 1) + f64x2.extract_lane(hi2, 0) + f64x2.extract_lane(hi2, 1);
+  for (; i < end; i++) {
     const o = <usize>i * 4;
     const m = load<f32>(mean + o);
     const g = load<f32>(gradRep + o);
     const pass = closed ? m >= 0 && m <= hi : m > 0 && m < hi;
     store<f32>(gradIn + o, pass ? g * slope : 0);
-    if (m > hi) over += <f64>g;
+    if (m > hi) total += <f64>g;
   }
-  store<f64>(out64, over);
+  store<f64>(out64, total);
 }
 
 export function clamp(x: usize, y: usize, lo: f32, hi: f32, start: i32, end: i32): void {

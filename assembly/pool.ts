@@ -1,49 +1,59 @@
-/** Average pooling over channels-last images; padding counts as zeros (divisor kH·kW). Geometry as in conv.ts. */
+/**
+ * Average pooling over channels-last images; padding counts as zeros (divisor kH·kW). Geometry as in
+ * convgeom.ts. Each output pixel (forward) or input pixel (backward, a gather, so threads never write the same
+ * row) first lists the pixels it sums, then sums them one channel vector at a time in a register.
+ */
 
-export function avgPoolFwd(g: usize, x: usize, y: usize, start: i32, end: i32, _scratch: usize): void {
+// @ts-ignore: decorator
+@inline
+function sumList(list: usize, n: i32, C: i32, dst: usize, scale: f32): void {
+  const vs = f32x4.splat(scale);
+  const end = list + (<usize>n << 2);
+  let c = 0;
+  for (; c + 4 <= C; c += 4) {
+    const o = <usize>c * 4;
+    let acc = f32x4.splat(0);
+    for (let p = list; p < end; p += 4) acc = f32x4.add(acc, v128.load(<usize>load<u32>(p) + o));
+    v128.store(dst + o, f32x4.mul(acc, vs));
+  }
+  for (; c < C; c++) {
+    const o = <usize>c * 4;
+    let acc: f32 = 0;
+    for (let p = list; p < end; p += 4) acc += load<f32>(<usize>load<u32>(p) + o);
+    store<f32>(dst + o, acc * scale);
+  }
+}
+
+export function avgPoolFwd(g: usize, x: usize, y: usize, start: i32, end: i32, scratch: usize): void {
   const inH = load<i32>(g, 4), inW = load<i32>(g, 8), C = load<i32>(g, 12);
   const kH = load<i32>(g, 20), kW = load<i32>(g, 24), sH = load<i32>(g, 28), sW = load<i32>(g, 32);
   const pH = load<i32>(g, 36), pW = load<i32>(g, 40), outH = load<i32>(g, 44), outW = load<i32>(g, 48);
-  const inv = f32x4.splat(<f32>(1.0 / <f64>(kH * kW)));
-  const invS = <f32>(1.0 / <f64>(kH * kW));
-  const C4 = C & ~3;
+  const inv = <f32>(1.0 / <f64>(kH * kW));
   for (let r = start; r < end; r++) {
     const ow = r % outW, t = r / outW, oh = t % outH, b = t / outH;
-    const dst = y + <usize>(r * C) * 4;
-    memory.fill(dst, 0, <usize>C * 4);
+    let n = 0;
     for (let kh = 0; kh < kH; kh++) {
       const ih = oh * sH - pH + kh;
       if (ih < 0 || ih >= inH) continue;
       for (let kw = 0; kw < kW; kw++) {
         const iw = ow * sW - pW + kw;
         if (iw < 0 || iw >= inW) continue;
-        const src = x + <usize>(((b * inH + ih) * inW + iw) * C) * 4;
-        let c = 0;
-        for (; c < C4; c += 4) {
-          const o = <usize>c * 4;
-          v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-        }
-        for (; c < C; c++) store<f32>(dst + <usize>c * 4, load<f32>(dst + <usize>c * 4) + load<f32>(src + <usize>c * 4));
+        store<u32>(scratch + (<usize>n << 2), <u32>(x + <usize>(((b * inH + ih) * inW + iw) * C) * 4));
+        n++;
       }
     }
-    let c = 0;
-    for (; c < C4; c += 4) v128.store(dst + <usize>c * 4, f32x4.mul(v128.load(dst + <usize>c * 4), inv));
-    for (; c < C; c++) store<f32>(dst + <usize>c * 4, load<f32>(dst + <usize>c * 4) * invS);
+    sumList(scratch, n, C, y + <usize>(r * C) * 4, inv);
   }
 }
 
-/** dx rows [start, end) gather the dy pixels whose windows cover them: no two threads write the same row. */
-export function avgPoolBwd(g: usize, dy: usize, dx: usize, start: i32, end: i32, _scratch: usize): void {
+export function avgPoolBwd(g: usize, dy: usize, dx: usize, start: i32, end: i32, scratch: usize): void {
   const inH = load<i32>(g, 4), inW = load<i32>(g, 8), C = load<i32>(g, 12);
   const kH = load<i32>(g, 20), kW = load<i32>(g, 24), sH = load<i32>(g, 28), sW = load<i32>(g, 32);
   const pH = load<i32>(g, 36), pW = load<i32>(g, 40), outH = load<i32>(g, 44), outW = load<i32>(g, 48);
-  const inv = f32x4.splat(<f32>(1.0 / <f64>(kH * kW)));
-  const invS = <f32>(1.0 / <f64>(kH * kW));
-  const C4 = C & ~3;
+  const inv = <f32>(1.0 / <f64>(kH * kW));
   for (let q = start; q < end; q++) {
     const iw = q % inW, t = q / inW, ih = t % inH, b = t / inH;
-    const dst = dx + <usize>(q * C) * 4;
-    memory.fill(dst, 0, <usize>C * 4);
+    let n = 0;
     for (let kh = 0; kh < kH; kh++) {
       const th = ih + pH - kh;
       if (th < 0) continue;
@@ -54,14 +64,10 @@ export function avgPoolBwd(g: usize, dy: usize, dx: usize, start: i32, end: i32,
         if (tw < 0) continue;
         const ow = tw / sW;
         if (ow * sW != tw || ow >= outW) continue;
-        const src = dy + <usize>(((b * outH + oh) * outW + ow) * C) * 4;
-        let c = 0;
-        for (; c < C4; c += 4) {
-          const o = <usize>c * 4;
-          v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(v128.load(src + o), inv)));
-        }
-        for (; c < C; c++) store<f32>(dst + <usize>c * 4, load<f32>(dst + <usize>c * 4) + load<f32>(src + <usize>c * 4) * invS);
+        store<u32>(scratch + (<usize>n << 2), <u32>(dy + <usize>(((b * outH + oh) * outW + ow) * C) * 4));
+        n++;
       }
     }
+    sumList(scratch, n, C, dx + <usize>(q * C) * 4, inv);
   }
 }

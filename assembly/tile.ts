@@ -3,10 +3,7 @@
  * two B vectors and one broadcast A value fit; larger tiles spill (see shared/notes/backends.md).
  *
  * tileSeg: C[4×8] (+)= alpha · A·B over k steps, with A packed as [k][4] (so the four broadcasts use constant
- * offsets from one pointer) and B packed as [k][8]. gemm and both implicit-GEMM conv passes run on it.
- *
- * tileRows: C[4×8] (+)= Σ_r A[r][4] ⊗ B_r[8], where A[r] is 4 contiguous floats at a + r·lda and B_r is 8 contiguous
- * floats at a pointer read from a per-row table plus an offset: the filter-gradient of a convolution.
+ * offsets from one pointer) and B packed as [k][8]. gemm and all three conv passes run on it.
  */
 
 /**
@@ -77,34 +74,6 @@ export function tileSeg(
     bp += 32;
   }
   finish(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc, alpha, accum, bias, mr, nr, tmp);
-}
-
-export function tileRows(
-  tbl: usize, rows: i32, off: usize, a: usize, lda: usize,
-  c: usize, ldc: usize, accum: i32, mr: i32, nr: i32, tmp: usize,
-): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = tbl + (<usize>rows << 2);
-  for (let t = tbl; t < end; t += 4) {
-    const bp = <usize>load<u32>(t) + off;
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 4);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 8);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 12);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
-    a += lda;
-  }
-  finish(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc, 1, accum, 0, mr, nr, tmp);
 }
 
 // @ts-ignore: decorator

@@ -103,22 +103,26 @@ for (const cfg of CONFIGS) {
     it('BPTT forward and backward match the reference (hard and soft)', () => {
       const k = K();
       const rng = new Rng(12);
-      const T = 6, n = 37;
-      for (const soft of [false, true]) {
-        for (const [decay, gain, spikeScale, vth] of [[1, 1, 1, 1], [0.9, 0.1, 20, 0.3]] as const) {
-          const a = { T, n, vth, alpha: 0.5, decay, gain, spikeScale, slope: 4, soft };
-          const input = uniform(k, rng, T * n, -1, 3);
-          const s = k.alloc(T * n), m = k.alloc(T * n), sRef = new Float32Array(T * n), mRef = new Float32Array(T * n);
-          k.bpttForward(input, s, m, a);
-          ref.bpttForward(input, sRef, mRef, a);
-          assertBits(m, mRef, `membrane soft=${soft}`);
-          assertClose(s, sRef, { rtol: 1e-6 }, `spikes soft=${soft}`);
-          const go = uniform(k, rng, T * n);
-          const gi = k.alloc(T * n), giRef = new Float32Array(T * n);
-          const dv = k.bpttBackward(m, go, gi, a);
-          const dvRef = ref.bpttBackward(mRef, go, giRef, a);
-          assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput soft=${soft}`);
-          assert.ok(Math.abs(dv - dvRef) <= 1e-6 * (1 + Math.abs(dvRef)), `dVth ${dv} vs ${dvRef}`);
+      for (const [T, n] of [[6, 37], [4, 5003]] as const) {
+        for (const soft of [false, true]) {
+          for (const [decay, gain, spikeScale, vth] of [[1, 1, 1, 1], [0.9, 0.1, 20, 0.3]] as const) {
+            const a = { T, n, vth, alpha: 0.5, decay, gain, spikeScale, slope: 4, soft };
+            const input = uniform(k, rng, T * n, -1, 3);
+            const s = k.alloc(T * n), m = k.alloc(T * n), sRef = new Float32Array(T * n), mRef = new Float32Array(T * n);
+            k.bpttForward(input, s, m, a);
+            ref.bpttForward(input, sRef, mRef, a);
+            // Hard: bit-identical. Soft: exp() of two engines may differ in the last bit, and the membrane follows.
+            if (soft) assertClose(m, mRef, { rtol: 1e-6 }, `membrane soft n=${n}`);
+            else assertBits(m, mRef, `membrane hard n=${n}`);
+            if (soft) assertClose(s, sRef, { rtol: 1e-6 }, `spikes soft n=${n}`);
+            else assertBits(s, sRef, `spikes hard n=${n}`);
+            const go = uniform(k, rng, T * n);
+            const gi = k.alloc(T * n), giRef = new Float32Array(T * n);
+            const dv = k.bpttBackward(m, go, gi, a);
+            const dvRef = ref.bpttBackward(mRef, go, giRef, a);
+            assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput soft=${soft}`);
+            assert.ok(Math.abs(dv - dvRef) <= 1e-6 * (1 + Math.abs(dvRef)), `dVth ${dv} vs ${dvRef}`);
+          }
         }
       }
     });

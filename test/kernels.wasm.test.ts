@@ -27,8 +27,9 @@ function convCases(): ConvGeometry[] {
     convGeometry({ batch: 2, inH: 6, inW: 5, inC: 3, outC: 4, kH: 1, stride: 2 }),
     convGeometry({ batch: 1, inH: 8, inW: 5, inC: 2, outC: 2, kH: 3, kW: 2, stride: [2, 1], pad: [1, 0] }),
     convGeometry({ batch: 2, inH: 5, inW: 7, inC: 1, outC: 1, kH: 5, pad: 2 }),
+    convGeometry({ batch: 1, inH: 8, inW: 7, inC: 5, outC: 3, kH: 2, stride: 3 }), // phases no tap reaches
     convGeometry({ batch: 2, inH: 9, inW: 9, inC: 16, outC: 24, kH: 3, pad: 1 }), // threaded
-    convGeometry({ batch: 1, inH: 11, inW: 10, inC: 12, outC: 20, kH: 3, stride: 2, pad: 1 }), // threaded, stride 2
+    convGeometry({ batch: 4, inH: 21, inW: 20, inC: 12, outC: 20, kH: 3, stride: 2, pad: 1 }), // threaded, stride 2
   ];
   const rng = new Rng(7);
   while (fixed.length < 16) {
@@ -52,7 +53,7 @@ for (const cfg of CONFIGS) {
     it('gemm matches the reference for every transpose, alpha, beta and tile remainder', () => {
       const k = K();
       const rng = new Rng(1);
-      const shapes = [[1, 1, 1], [5, 7, 3], [4, 8, 16], [33, 17, 65], [64, 130, 300], [300, 9, 20], [3, 1000, 50], [70, 70, 70]];
+      const shapes = [[1, 1, 1], [5, 7, 3], [4, 8, 16], [33, 17, 65], [64, 130, 300], [300, 9, 20], [3, 2000, 200], [70, 70, 70]];
       for (const [m, n, kk] of shapes as [number, number, number][]) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
@@ -181,6 +182,25 @@ describe('wasm backend memory and selection', () => {
     k.conv2dBackwardInput(dy, w, dx, g);
     ref.conv2dBackwardInput(dy, wrong, dxWrong, g);
     assert.ok(closeness(dx, dxWrong, SUMS).ratio > 1);
+  });
+
+  it('large calls are split across the threads, small ones are not', () => {
+    const k = backends.get('2 threads')! as WasmKernels;
+    const rng = new Rng(8);
+    const a = uniform(k, rng, 128 * 128), c = k.alloc(128 * 128);
+    const at = { m: 128, n: 128, k: 128, transA: false, transB: false, alpha: 1, beta: 0 };
+    let before = k.parallelCalls;
+    k.gemm(a, a, c, at);
+    assert.equal(k.parallelCalls, before + 1);
+    before = k.parallelCalls;
+    k.gemm(a, a, c, { ...at, m: 4, n: 4, k: 4 });
+    k.fill(c.subarray(0, 1000), 1);
+    assert.equal(k.parallelCalls, before, 'a 4×4 gemm and a 1000-float fill stay on the main thread');
+    const big = k.alloc(1 << 20);
+    k.fill(big, 1);
+    assert.equal(k.parallelCalls, before + 1, 'a million-float fill is split');
+    assert.equal(big[(1 << 20) - 1], 1);
+    k.free(big);
   });
 
   it('buffers from outside its memory are copied in and out, with the same results', () => {

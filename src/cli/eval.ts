@@ -6,7 +6,7 @@ import { evaluate } from '../train/loop.js';
 import { openDataset } from '../data/registry.js';
 import { subset } from '../data/dataset.js';
 import { int } from './options.js';
-import { writeJson } from './train.js';
+import { checkWritable, writeJson } from './train.js';
 
 export function addEvalCommand(program: Command): void {
   program
@@ -19,6 +19,7 @@ export function addEvalCommand(program: Command): void {
     .option('--threads <n>', 'worker threads of the wasm backend', (t: string) => int(t, '--threads'))
     .option('--json <path>', 'write the result as JSON')
     .action(async (flags: { checkpoint: string; dataDir?: string; testLimit?: number; backend: BackendName; threads?: number; json?: string }) => {
+      if (flags.json !== undefined) checkWritable(flags.json);
       const k = await createKernels(flags.backend, { threads: flags.threads });
       try {
         const { net, config } = modelFromCheckpoint(k, flags.checkpoint);

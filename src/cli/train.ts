@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SpikerepError } from '../errors.js';
@@ -21,6 +21,7 @@ export function addTrainCommand(program: Command): void {
     .option('--quiet', 'print only the final line')
     .action(async (flags: Record<string, unknown>) => {
       const cfg = resolveConfig(flags);
+      if (typeof flags['json'] === 'string') checkWritable(flags['json']); // before hours of training, not after
       const command = `spikerep train ${process.argv.slice(3).join(' ')}`.trim();
       const result = await runTraining(cfg, { quiet: flags['quiet'] === true });
       if (typeof flags['json'] === 'string') writeJson(flags['json'], { command, ...result });
@@ -45,10 +46,31 @@ export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Prom
 
 export function writeJson(path: string, value: unknown): void {
   const full = resolve(path);
+  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
+  }
   try {
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, `${JSON.stringify(value, null, 2)}\n`);
   } catch (e) {
+    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
+  }
+}
+
+/** Fails now, in one line, if `path` could not be written later: its folder cannot be made or is not writable. */
+export function checkWritable(path: string): void {
+  const full = resolve(path);
+  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
+  }
+  try {
+    mkdirSync(dirname(full), { recursive: true });
+    accessSync(dirname(full), constants.W_OK);
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory() === true) {
+      throw new SpikerepError('E_IO', 'cannot write the result file (it is a folder)', path);
+    }
+  } catch (e) {
+    if (e instanceof SpikerepError) throw e;
     throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
   }
 }

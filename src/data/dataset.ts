@@ -3,7 +3,7 @@
  * into a caller's buffer. Samples stay in their compact stored form (uint8 pixels, event files on disk) until a batch
  * is assembled, so MNIST costs 47 MB of bytes, not 188 MB of floats.
  */
-import { check } from '../errors.js';
+import { check, SpikerepError } from '../errors.js';
 import type { Rng } from '../rng.js';
 
 /** Per-channel statistics used to normalise images: x ↦ (x/255 − mean[c]) / std[c]. */
@@ -55,6 +55,10 @@ export function gatherBatch(ds: Dataset, indices: ArrayLike<number>, into?: Batc
     const i = indices[b]!;
     check(Number.isInteger(i) && i >= 0 && i < ds.length, `sample index ${i} outside [0, ${ds.length})`, ds.name);
     ds.read(i, x, b * n);
+    for (let k = b * n; k < (b + 1) * n; k++) {
+      // x − x is NaN exactly for NaN and ±Inf; a sample with either would poison the whole run
+      if (x[k]! - x[k]! !== 0) throw new SpikerepError('E_NAN', `sample ${i} holds ${x[k]} at value ${k - b * n}`, ds.name);
+    }
     labels[b] = ds.label(i);
   }
   return { x, labels, shape: [B, ...ds.sampleShape] };

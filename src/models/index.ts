@@ -22,6 +22,8 @@ export interface ModelOptions {
   T: number;
   seed?: number;
   dropout?: number;
+  /** See NetworkOptions.firstLayersOnce (default on). */
+  firstLayersOnce?: boolean;
 }
 
 export interface BuiltModel {
@@ -51,7 +53,7 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       throw new Error('unreachable');
   }
   const T = spec.mode === 'ann' ? 1 : o.T;
-  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes }), spec };
+  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce }), spec };
 }
 
 export { Builder } from './builder.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 
@@ -57,7 +57,7 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: readonly Na
   const lead = Buffer.alloc(12);
   lead.write(MAGIC, 0, 'latin1');
   lead.writeUInt32LE(headerBytes.length, 8);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tempPath(path, process.pid);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'w');
@@ -71,8 +71,12 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: readonly Na
     renameSync(tmp, path);
     syncDir(dirname(path));
   } catch (e) {
-    if (fd !== null) closeSync(fd);
-    if (existsSync(tmp)) unlinkSync(tmp);
+    try {
+      if (fd !== null) closeSync(fd);
+      if (existsSync(tmp)) unlinkSync(tmp);
+    } catch {
+      /* the original error is the one to report */
+    }
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EROFS' ? 'the folder is not writable' : err.message;
     throw new SpikerepError('E_IO', `cannot write checkpoint (${why}); the previous checkpoint is unchanged`, path);
@@ -87,6 +91,12 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SpikerepError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', code === 'ENOENT' ? 'checkpoint not found' : `cannot read checkpoint (${code})`, path);
   }
+  return parseCheckpoint<M>(buf, path);
+}
+
+/** Decodes checkpoint bytes; anything malformed is a one-line SpikerepError naming `path`. */
+export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<M> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) {
     throw new SpikerepError('E_FORMAT', 'not a spikerep checkpoint (bad magic bytes)', path);
   }
@@ -98,26 +108,72 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
   } catch {
     throw new SpikerepError('E_FORMAT', 'checkpoint header is not valid JSON', path);
   }
-  if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT || !Array.isArray(header.tensors)) {
-    throw new SpikerepError('E_FORMAT', `unsupported checkpoint format ${String(header?.format)} (expected ${CHECKPOINT_FORMAT})`, path);
+  if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT) {
+    throw new SpikerepError('E_FORMAT', `unsupported checkpoint format ${String((header as Header | null)?.format)} (expected ${CHECKPOINT_FORMAT})`, path);
+  }
+  const { tensors: list, payloadBytes, sha256 } = header;
+  if (!Array.isArray(list) || !Number.isInteger(payloadBytes) || payloadBytes % 4 !== 0 || typeof sha256 !== 'string') {
+    throw new SpikerepError('E_FORMAT', 'checkpoint header lacks its tensor list, payload size or checksum', path);
   }
   const payload = buf.subarray(12 + hlen);
-  if (payload.length !== header.payloadBytes) {
-    throw new SpikerepError('E_TRUNCATED', `checkpoint payload has ${payload.length} bytes, expected ${header.payloadBytes}`, path);
+  if (payload.length !== payloadBytes) {
+    throw new SpikerepError('E_TRUNCATED', `checkpoint payload has ${payload.length} bytes, expected ${payloadBytes}`, path);
   }
-  if (createHash('sha256').update(payload).digest('hex') !== header.sha256) {
+  if (createHash('sha256').update(payload).digest('hex') !== sha256) {
     throw new SpikerepError('E_CHECKSUM', 'checkpoint is corrupted (SHA-256 mismatch)', path);
   }
   const aligned = new Float32Array(payload.length / 4);
   Buffer.from(aligned.buffer).set(payload);
   const tensors = new Map<string, Float32Array>();
-  for (const t of header.tensors) {
-    if (!Number.isInteger(t.offset) || !Number.isInteger(t.length) || t.offset < 0 || t.offset + t.length > aligned.length) {
-      throw new SpikerepError('E_FORMAT', `tensor ${String(t.name)} lies outside the payload`, path);
+  for (const t of list as unknown[]) {
+    const e = (typeof t === 'object' && t !== null ? t : {}) as Partial<Header['tensors'][number]>;
+    const { name, offset, length } = e;
+    if (typeof name !== 'string' || !Number.isInteger(offset) || !Number.isInteger(length) || offset! < 0 || length! < 0 || offset! + length! > aligned.length) {
+      throw new SpikerepError('E_FORMAT', `tensor ${String(name)} lies outside the payload`, path);
     }
-    tensors.set(t.name, aligned.subarray(t.offset, t.offset + t.length));
+    tensors.set(name, aligned.subarray(offset, offset! + length!));
   }
   return { meta: header.meta as M, tensors };
+}
+
+/** The temporary file a process writes before renaming it over `path`. */
+function tempPath(path: string, pid: number): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.tmp`);
+}
+
+/**
+ * Deletes temporary checkpoint files left in `dir` by processes that no longer run (a run killed mid-write);
+ * a live process's file is left alone, so two runs sharing a folder never delete each other's work.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = /^\..+\.ckpt\.(\d+)\.tmp$/.exec(name);
+    if (m === null || isAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      /* another process removed it first */
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** fsync the folder so the rename itself survives a power cut (ignored where folders cannot be opened). */

@@ -10,6 +10,7 @@ import { adam } from '../optim/adam.js';
 import { cosineWarmup } from '../optim/schedule.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { trainStep } from './step.js';
+import { checkFinite } from './finite.js';
 import { openDataset } from '../data/registry.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
@@ -94,6 +95,9 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
       run = restored.run;
       optState = restored.optState;
       progress.log(`resumed from epoch ${run.epoch} (best test accuracy ${(run.best * 100).toFixed(2)}%)`);
+      if (restored.changed.length > 0) {
+        progress.log(`note: settings changed since the checkpoint (${restored.changed.join(', ')}): not an exact continuation`);
+      }
     }
   }
 
@@ -136,6 +140,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
       lr = schedule(epoch, run.iteration);
       const r = trainStep(net, params, opt, optState, { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding }, lr, streams.layers);
       optState = r.state;
+      checkFinite(r.loss, params, epoch + 1, done + 1, lr);
       run.iteration++;
       lossSum += r.loss * idx.length;
       correct += r.correct;

@@ -26,9 +26,20 @@ export function loadRecipe(nameOrPath: string): Recipe {
   if (!existsSync(path)) {
     throw new SpikerepError('E_NOT_FOUND', `no recipe file or named recipe (known: ${listRecipes().join(', ')})`, nameOrPath);
   }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpikerepError('E_IO', `cannot read the recipe (${(e as NodeJS.ErrnoException).code})`, path);
+  }
+  return parseRecipeText(text, path);
+}
+
+/** A recipe file's text: JSON, then the field checks of parseRecipe. */
+export function parseRecipeText(text: string, path: string): Recipe {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
     throw new SpikerepError('E_FORMAT', `recipe is not valid JSON (${(e as Error).message.split('\n')[0]})`, path);
   }
@@ -43,10 +54,10 @@ export function parseRecipe(raw: unknown, path: string): Recipe {
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new SpikerepError('E_FORMAT', 'recipe needs a "config" object', path);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(cfg)) {
-    if (!(key in DEFAULT_CONFIG)) throw new SpikerepError('E_FORMAT', `unknown setting "${key}"`, path);
+    if (!Object.hasOwn(DEFAULT_CONFIG, key)) throw new SpikerepError('E_FORMAT', `unknown setting "${key}"`, path);
     const expected = typeof DEFAULT_CONFIG[key as keyof TrainConfig];
     const ok = value === null || expected === 'undefined' ? value === null || typeof value === 'number' || typeof value === 'string' : typeof value === expected;
-    if (!ok) throw new SpikerepError('E_FORMAT', `setting "${key}" should be a ${expected}, got ${JSON.stringify(value)}`, path);
+    if (!ok) throw new SpikerepError('E_FORMAT', `setting "${key}" should be a ${expected === 'undefined' ? 'number, string or null' : expected}, got ${JSON.stringify(value)}`, path);
     out[key] = value === null ? undefined : value;
   }
   const description = typeof r['description'] === 'string' ? r['description'] : '';

@@ -31,7 +31,3 @@ export function tempI32(ctx: WasmContext, values: ArrayLike<number>): number {
   new Int32Array(ctx.heap.memory.buffer, off, values.length).set(values);
   return off;
 }
-
-export function readF64(ctx: WasmContext, off: number, n: number): Float64Array {
-  return new Float64Array(ctx.heap.memory.buffer, off, n).slice();
-}

@@ -1,6 +1,6 @@
 /** gemm, the three convolution passes and average pooling on the wasm backend (kernels in assembly/). */
 import type { Buf, ConvGeometry, GemmAttrs } from '../kernels.js';
-import { readF64, staged, tempI32, type WasmContext } from './context.js';
+import { staged, tempI32, type WasmContext } from './context.js';
 
 /** Single-thread speed of the tile kernels, to turn flops into the pool's work estimate (nanoseconds). */
 const FLOPS_PER_NS = 40;
@@ -60,6 +60,10 @@ export function conv2dForward(ctx: WasmContext, x: Buf, w: Buf, bias: Buf | null
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, g: ConvGeometry): void {
+  if (g.strideH > 1 || g.strideW > 1) {
+    conv2dBackwardInputStrided(ctx, dy, w, dx, g);
+    return;
+  }
   const taps = g.kH * g.kW;
   const K = taps * g.outC;
   const rows = g.batch * g.inH * g.inW;
@@ -76,6 +80,45 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
       });
     } finally {
       ctx.heap.freeBytes(wq);
+      ctx.heap.freeBytes(gp);
+    }
+  });
+}
+
+/** Strided input-gradient: one implicit GEMM per stride phase, over only the taps that reach it (convphase.ts). */
+function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, g: ConvGeometry): void {
+  const phaseStart = (rho: number, pad: number, s: number): number => (((rho - pad) % s) + s) % s;
+  staged(ctx, () => {
+    const pdy = ctx.st.in(dy);
+    const pw = ctx.st.in(w);
+    const pdx = ctx.st.out(dx);
+    const gp = geometry(ctx, g);
+    try {
+      for (let rh = 0; rh < g.strideH; rh++) {
+        for (let rw = 0; rw < g.strideW; rw++) {
+          const taps: number[] = [];
+          for (let kh = rh; kh < g.kH; kh += g.strideH) for (let kw = rw; kw < g.kW; kw += g.strideW) taps.push(kh * g.kW + kw);
+          const ih0 = phaseStart(rh, g.padH, g.strideH), iw0 = phaseStart(rw, g.padW, g.strideW);
+          const Hp = Math.max(0, Math.ceil((g.inH - ih0) / g.strideH));
+          const Wp = Math.max(0, Math.ceil((g.inW - iw0) / g.strideW));
+          if (Hp === 0 || Wp === 0) continue;
+          const K = taps.length * g.outC;
+          const pt = tempI32(ctx, taps.length > 0 ? taps : [0]);
+          const wq = ctx.heap.allocBytes(Math.ceil(g.inC / 8) * 8 * K * 4);
+          try {
+            ctx.ex.packConvWTTaps!(pw, wq, g.outC, g.kH * g.kW, g.inC, pt, taps.length);
+            const rows = g.batch * Hp;
+            ctx.pool.run('convBwdInputPhase', [gp, pdy, wq, pdx, rh, rw, pt, taps.length], rows, {
+              align: 1, work: (2 * rows * Wp * g.inC * K) / FLOPS_PER_NS + rows * Wp * g.inC,
+              scratch: ctx.ex.convPhaseScratch!(K),
+            });
+          } finally {
+            ctx.heap.freeBytes(wq);
+            ctx.heap.freeBytes(pt);
+          }
+        }
+      }
+    } finally {
       ctx.heap.freeBytes(gp);
     }
   });
@@ -102,16 +145,28 @@ export function conv2dBackwardFilter(
   });
 }
 
+/**
+ * Column sums of a [rows, cols] matrix in float64 (see assembly/colsum.ts): threads split the rows and leave
+ * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift).
+ */
+export function colSums(
+  ctx: WasmContext, px: number, py: number, shift: number, rows: number, cols: number, mode: number,
+): Float64Array {
+  const parts = ctx.pool.run('colSums', [px, py, shift, rows, cols, mode], rows, {
+    align: 64, work: rows * cols * (mode === 0 ? 0.25 : 0.5), scratch: cols * 8,
+  });
+  const s = new Float64Array(cols);
+  for (let p = 0; p < parts; p++) {
+    const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), cols);
+    for (let c = 0; c < cols; c++) s[c] += part[c]!;
+  }
+  return s;
+}
+
 /** out[c] (+)= Σ_r x[r, c] over a pointer already in the heap, summed in float64. */
 export function columnSums(ctx: WasmContext, px: number, rows: number, cols: number, out: Buf, accumulate: boolean): void {
-  const o64 = ctx.heap.allocBytes(cols * 8);
-  try {
-    ctx.pool.run('colSums', [px, 0, 0, o64, rows, cols, 0], cols, { align: 4, work: rows * cols });
-    const s = readF64(ctx, o64, cols);
-    for (let c = 0; c < cols; c++) out[c] = accumulate ? out[c]! + s[c]! : s[c]!;
-  } finally {
-    ctx.heap.freeBytes(o64);
-  }
+  const s = colSums(ctx, px, 0, 0, rows, cols, 0);
+  for (let c = 0; c < cols; c++) out[c] = accumulate ? out[c]! + s[c]! : s[c]!;
 }
 
 export function avgPool2dForward(ctx: WasmContext, x: Buf, y: Buf, g: ConvGeometry): void {
@@ -121,7 +176,9 @@ export function avgPool2dForward(ctx: WasmContext, x: Buf, y: Buf, g: ConvGeomet
     const py = ctx.st.out(y);
     const gp = geometry(ctx, g);
     try {
-      ctx.pool.run('avgPoolFwd', [gp, px, py], rows, { align: 1, work: rows * g.inC * g.kH * g.kW });
+      ctx.pool.run('avgPoolFwd', [gp, px, py], rows, {
+        align: 1, work: (rows * g.inC * g.kH * g.kW) / 4, scratch: 4 * g.kH * g.kW,
+      });
     } finally {
       ctx.heap.freeBytes(gp);
     }
@@ -135,7 +192,9 @@ export function avgPool2dBackward(ctx: WasmContext, dy: Buf, dx: Buf, g: ConvGeo
     const pdx = ctx.st.out(dx);
     const gp = geometry(ctx, g);
     try {
-      ctx.pool.run('avgPoolBwd', [gp, pdy, pdx], rows, { align: 1, work: rows * g.inC * 2 });
+      ctx.pool.run('avgPoolBwd', [gp, pdy, pdx], rows, {
+        align: 1, work: rows * g.inC, scratch: 4 * g.kH * g.kW,
+      });
     } finally {
       ctx.heap.freeBytes(gp);
     }

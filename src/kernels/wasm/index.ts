@@ -9,7 +9,7 @@ import type { WasmContext } from './context.js';
 import * as dense from './dense.js';
 import * as norm from './norm.js';
 import * as pw from './pointwise.js';
-import { bpttBackward, bpttForward } from './bptt.js';
+import * as bptt from './bptt.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import { defaultThreads, loadKernelModule } from './platform.js';
 import { Pool, type KernelExports } from './pool.js';
@@ -51,6 +51,10 @@ export class WasmKernels implements Kernels {
   get bytesInUse(): number {
     return this.c.heap.inUse;
   }
+  /** Kernel calls so far that ran on more than one thread. */
+  get parallelCalls(): number {
+    return this.c.pool.parallelCalls;
+  }
   /** Stops the worker threads; later calls run on the main thread only. */
   close(): void {
     this.c.pool.close();
@@ -82,8 +86,8 @@ export class WasmKernels implements Kernels {
   timeBroadcast: Kernels['timeBroadcast'] = (x, o, s, T, n) => pw.timeBroadcast(this.c, x, o, s, T, n);
   clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => pw.clampBackward(this.c, m, g, gi, a);
   clamp: Kernels['clamp'] = (x, y, lo, hi) => pw.clamp(this.c, x, y, lo, hi);
-  bpttForward: Kernels['bpttForward'] = bpttForward;
-  bpttBackward: Kernels['bpttBackward'] = bpttBackward;
+  bpttForward: Kernels['bpttForward'] = (i, s, m, a) => bptt.bpttForward(this.c, i, s, m, a);
+  bpttBackward: Kernels['bpttBackward'] = (m, g, gi, a) => bptt.bpttBackward(this.c, m, g, gi, a);
 
   fill: Kernels['fill'] = (x, v) => pw.fill(this.c, x, v);
   copy: Kernels['copy'] = (s, d) => pw.copy(this.c, s, d);

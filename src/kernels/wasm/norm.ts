@@ -1,16 +1,7 @@
 /** Batch-norm on the wasm backend: per-channel float64 column sums, then one fused per-row affine pass. */
 import type { BatchNormAttrs, Buf } from '../kernels.js';
-import { readF64, staged, tempF32, type WasmContext } from './context.js';
-
-function colSums(ctx: WasmContext, px: number, py: number, shift: number, rows: number, C: number, mode: number): Float64Array {
-  const o64 = ctx.heap.allocBytes(C * 8);
-  try {
-    ctx.pool.run('colSums', [px, py, shift, o64, rows, C, mode], C, { align: 4, work: rows * C * 2 });
-    return readF64(ctx, o64, C);
-  } finally {
-    ctx.heap.freeBytes(o64);
-  }
-}
+import { staged, tempF32, type WasmContext } from './context.js';
+import { colSums } from './dense.js';
 
 /** y = (x − a)·b + d (+ z·e), coefficients per channel. */
 function affine(ctx: WasmContext, px: number, pz: number, py: number, coef: number[][], rows: number, C: number): void {

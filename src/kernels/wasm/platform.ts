@@ -50,6 +50,8 @@ export function defaultThreads(): number {
 }
 
 export interface WorkerHandle {
+  /** False once the worker has exited or thrown outside a kernel call. */
+  readonly alive: boolean;
   terminate(): void;
 }
 
@@ -59,11 +61,18 @@ export function startWorker(init: Record<string, unknown>): Promise<WorkerHandle
 const { parentPort } = require('node:worker_threads');
 parentPort.once('message', (init) => workerMain(init, (m) => parentPort.postMessage(m)));`;
   const worker = new Worker(source, { eval: true });
+  const handle = { alive: true, terminate: () => void worker.terminate() };
   return new Promise((resolve, reject) => {
-    worker.once('error', (e) => reject(new SpikerepError('E_BACKEND', `wasm worker failed to start: ${e.message}`)));
+    worker.once('error', (e) => {
+      handle.alive = false;
+      reject(new SpikerepError('E_BACKEND', `wasm worker failed: ${e.message}`));
+    });
+    worker.once('exit', () => {
+      handle.alive = false;
+    });
     worker.once('message', () => {
       worker.unref(); // an idle pool must not keep the process alive
-      resolve({ terminate: () => void worker.terminate() });
+      resolve(handle);
     });
     worker.postMessage(init);
   });

@@ -3,7 +3,7 @@ import type { AdamAttrs, Buf, ClampBackwardAttrs, IfAttrs, LifAttrs, SgdAttrs } 
 import { SpikerepError } from '../../errors.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
-const NEURON_WORK = 6; // float ops per neuron step, for the threading threshold
+const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
 
 // Constants rounded exactly as the reference backend rounds them (float32 tensors in the original code), so that
 // the float32 membrane, and therefore every spike, is bit-identical.

@@ -28,23 +28,23 @@ export interface RunOptions {
 
 export class Pool {
   readonly threads: number;
-  private readonly names: string[];
   private readonly ids = new Map<string, number>();
   private readonly ctrl: Int32Array;
   private readonly heads: Int32Array[] = [];
   private readonly args: Float64Array[] = [];
   private scratchBytes = 0;
+  /** Calls that were split across more than one thread (tests check that threading really happens). */
+  parallelCalls = 0;
   private scratch: number[] = [];
 
   private constructor(
     private readonly ex: KernelExports,
     private readonly heap: Heap,
-    private readonly ctrlPtr: number,
+    ctrlPtr: number,
     private readonly workers: WorkerHandle[],
     names: string[],
   ) {
     this.threads = workers.length + 1;
-    this.names = names;
     names.forEach((n, i) => this.ids.set(n, i));
     const buf = heap.memory.buffer;
     this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_HEADER / 4);
@@ -91,6 +91,7 @@ export class Pool {
     this.ensureScratch(Math.max(opts.scratch ?? 0, 64));
     const bound = (p: number): number => Math.min(total, Math.floor((p * units) / parts) * align);
     if (parts > 1) {
+      this.parallelCalls++;
       const id = this.ids.get(fn);
       if (id === undefined) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn} is not exported`);
       if (args.length + 3 > MAX_ARGS) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn}: too many arguments`);
@@ -132,7 +133,9 @@ export class Pool {
     for (;;) {
       const done = Atomics.load(this.ctrl, DONE);
       if (done >= n) return;
-      Atomics.wait(this.ctrl, DONE, done, 1000);
+      if (Atomics.wait(this.ctrl, DONE, done, 1000) === 'timed-out' && this.workers.some((w) => !w.alive)) {
+        throw new SpikerepError('E_BACKEND', 'a wasm worker thread died; create the backend again');
+      }
     }
   }
 
