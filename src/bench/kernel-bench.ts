@@ -1,0 +1,61 @@
+/**
+ * Kernel micro-benchmarks: gemm 1024³, the three conv passes of the backends.md shape (NHWC batch 32,
+ * 32×32×64 → 64, 3×3 same padding, 2.416 GFLOP per pass) and the fused LIF forward over 2.1 M neurons.
+ * Every figure is the best of `reps` runs: the machine may be shared.
+ */
+import { convGeometry, convMacs } from '../kernels/geometry.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { Rng } from '../rng.js';
+import { bestMs, type BenchResult } from './report.js';
+
+export type Row = Omit<BenchResult, 'backend' | 'threads'>;
+
+export const NEURONS = 2_097_152; // 2.1 M: batch 32 × 32×32×64
+export const CONV = convGeometry({ batch: 32, inH: 32, inW: 32, inC: 64, outC: 64, kH: 3, pad: 1 });
+const N = 1024;
+
+function filled(k: Kernels, n: number, rng: Rng): Float32Array {
+  const a = k.alloc(n);
+  for (let i = 0; i < n; i++) a[i] = rng.uniform() - 0.5;
+  return a;
+}
+
+/** gemm_1024 and conv_fwd / conv_bwd_input / conv_bwd_filter in GFLOP/s. */
+export function denseRows(k: Kernels, reps: number): Row[] {
+  const rng = new Rng(1);
+  const rows: Row[] = [];
+  const a = filled(k, N * N, rng), b = filled(k, N * N, rng), c = k.alloc(N * N);
+  const ms = bestMs(() => k.gemm(a, b, c, { m: N, n: N, k: N, transA: false, transB: false, alpha: 1, beta: 0 }), reps);
+  rows.push({ name: 'gemm_1024', value: (2 * N ** 3) / ms / 1e6, unit: 'GFLOP/s' });
+  [a, b, c].forEach((x) => k.free(x));
+  const g = CONV;
+  const x = filled(k, g.batch * g.inH * g.inW * g.inC, rng), w = filled(k, g.outC * g.kH * g.kW * g.inC, rng);
+  const y = k.alloc(g.batch * g.outH * g.outW * g.outC), dx = k.alloc(x.length), dw = k.alloc(w.length);
+  const gflop = (2 * convMacs(g)) / 1e6;
+  const passes: [string, () => void][] = [
+    ['conv_fwd', () => k.conv2dForward(x, w, null, y, g)],
+    ['conv_bwd_input', () => k.conv2dBackwardInput(y, w, dx, g)],
+    ['conv_bwd_filter', () => k.conv2dBackwardFilter(x, y, dw, null, g, false)],
+  ];
+  for (const [name, run] of passes) rows.push({ name, value: gflop / bestMs(run, reps), unit: 'GFLOP/s' });
+  [x, w, y, dx, dw].forEach((v) => k.free(v));
+  return rows;
+}
+
+/** lif_step: one step input → spikes over 2.1 M neurons (as in backends.md); also with the rate, and fused T = 4 per step. */
+export function neuronRows(k: Kernels, reps: number): Row[] {
+  const rng = new Rng(2);
+  const rows: Row[] = [];
+  const lif = { vth: 1, alpha: 0.5, tau: 1, dt: 0.05 };
+  for (const [name, T, withRate] of [
+    ['lif_step', 1, false], ['lif_step_with_rate', 1, true], ['lif_fused_T4_per_step', 4, true],
+  ] as const) {
+    const inp = filled(k, T * NEURONS, rng), spk = k.alloc(T * NEURONS);
+    const rate = withRate ? k.alloc(NEURONS) : null;
+    const ms = bestMs(() => k.lifForward(inp, spk, rate, { ...lif, T, n: NEURONS }), reps * 4);
+    rows.push({ name, value: ms / T, unit: 'ms' });
+    [inp, spk].forEach((v) => k.free(v));
+    if (rate) k.free(rate);
+  }
+  return rows;
+}

@@ -1,0 +1,124 @@
+/**
+ * `spikerep bench` / `npm run bench`: kernel GFLOP/s, the fused neuron step, and training images/s of whole
+ * DSR steps (forward simulation + backward + SGD) for each backend and thread count, side by side with the
+ * PyTorch DSR peer when Debian's python3-torch is installed. Prints a table and writes the JSON report.
+ */
+import os from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import type { BackendName, Kernels } from '../kernels/kernels.js';
+import { SpikerepError } from '../errors.js';
+import { Report, type BenchResult } from './report.js';
+import { denseRows, neuronRows } from './kernel-bench.js';
+import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
+import { peerUnavailable, runPeer } from './peer.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  json?: string;
+  backends: string[];
+  threads?: number[];
+  steps?: number;
+}
+
+interface TrainRow {
+  name: string;
+  c: TrainBenchCase;
+  /** Reference backend too (plain loops: only the small network). */
+  onReference: boolean;
+  peer?: { name: string; neuron: 'if' | 'bptt' };
+}
+
+function trainRows(quick: boolean, steps: number): TrainRow[] {
+  const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({ model: 'mnistnet', neuron: 'if', T, batch: 64, steps, ...extra });
+  const rows: TrainRow[] = [
+    { name: 'train_mnistnet_T4', c: mnist(4), onReference: true, peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' } },
+  ];
+  if (quick) return rows;
+  rows.push(
+    // what running the time-invariant first layers once buys: the same step with the reference code's T-fold first layers
+    { name: 'train_mnistnet_T4_first_layers_T_times', c: mnist(4, { firstLayersOnce: false }), onReference: false },
+    { name: 'train_mnistnet_T20', c: mnist(20), onReference: false, peer: { name: 'torch_train_mnistnet_T20', neuron: 'if' } },
+    { name: 'train_mnistnet_T20_first_layers_T_times', c: mnist(20, { firstLayersOnce: false }), onReference: false },
+    { name: 'train_mnistnet_T4_bptt', c: mnist(4, { neuron: 'bptt' }), onReference: false, peer: { name: 'torch_train_mnistnet_T4_bptt', neuron: 'bptt' } },
+    {
+      name: 'train_resnet18_T5',
+      c: { model: 'resnet18', neuron: 'if', T: 5, batch: 32, steps: Math.max(1, Math.min(steps, 2)) },
+      onReference: false,
+      peer: { name: 'torch_train_resnet18_T5', neuron: 'if' },
+    },
+  );
+  return rows;
+}
+
+export async function runBench(o: BenchOptions): Promise<Report> {
+  for (const b of o.backends) {
+    if (b !== 'wasm' && b !== 'reference') throw new SpikerepError('E_ARG', `expected wasm and/or reference, got ${b}`, '--backend');
+  }
+  const cores = os.availableParallelism();
+  const threadList = o.threads ?? [...new Set([1, cores])];
+  const reps = o.quick ? 3 : 5;
+  const steps = o.steps ?? (o.quick ? 3 : 5);
+  const report = new Report();
+  const configs: { backend: BackendName; threads: number }[] = [];
+  if (o.backends.includes('wasm')) for (const t of threadList) configs.push({ backend: 'wasm', threads: t });
+  if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
+  const rows = trainRows(o.quick, steps);
+
+  for (const { backend, threads } of configs) {
+    const k: Kernels = await createKernels(backend, { threads });
+    try {
+      if (backend === 'wasm') {
+        for (const r of [...denseRows(k, reps), ...neuronRows(k, reps)]) report.add({ ...r, backend, threads });
+        const fma = (k as unknown as { fma?: boolean }).fma;
+        if (fma !== undefined) report.machine['wasmFma'] = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
+      } else {
+        for (const r of neuronRows(k, 1)) report.add({ ...r, backend, threads });
+        for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter']) {
+          report.add({ name, backend, threads, value: null, unit: 'GFLOP/s', note: 'skipped: plain loops take minutes' });
+        }
+      }
+      for (const row of rows) {
+        if (backend === 'reference' && !row.onReference) continue;
+        const c = backend === 'reference' ? { ...row.c, steps: 1 } : row.c;
+        const r = benchTrainStep(k, c);
+        report.add({ name: row.name, backend, threads, value: r.imagesPerSecond, unit: 'images/s', note: `batch ${c.batch}` });
+      }
+    } finally {
+      disposeKernels(k);
+    }
+  }
+
+  const why = peerUnavailable();
+  if (why !== null) {
+    report.machine['peer'] = `not run: ${why}`;
+    process.stdout.write(`PyTorch peer not run: ${why}\n`);
+  } else {
+    for (const threads of threadList) {
+      for (const row of rows) {
+        if (row.peer === undefined) continue;
+        const c = row.c;
+        const p = runPeer({ model: c.model, neuron: row.peer.neuron, T: c.T, batch: c.batch, threads, steps: Math.max(2, Math.min(c.steps, 5)) });
+        report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
+        report.add({ name: row.peer.name, backend: 'torch', threads, value: p.images_per_s, unit: 'images/s', note: `batch ${c.batch}` });
+        const ours = report.results.find((r) => r.name === row.name && r.backend === 'wasm' && r.threads === threads);
+        if (ours?.value != null) {
+          report.add({ name: `ratio_${row.name}`, backend: 'wasm/torch', threads, value: ours.value / p.images_per_s, unit: 'x' });
+        }
+      }
+    }
+  }
+  process.stdout.write(`\n${report.table()}\n`);
+  if (o.json !== undefined) writeJson(o.json, report);
+  return report;
+}
+
+function writeJson(path: string, report: Report): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(report.toJSON(), null, 2)}\n`);
+  } catch (e) {
+    throw new SpikerepError('E_IO', `cannot write the bench report (${(e as NodeJS.ErrnoException).code})`, path);
+  }
+}
+
+export type { BenchResult };
