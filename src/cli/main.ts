@@ -3,6 +3,10 @@ import { formatError } from './format-error.js';
 import { addTrainCommand } from './train.js';
 import { addEvalCommand } from './eval.js';
 import { addBenchCommand } from './bench.js';
+import { addExportCommand } from './export.js';
+import { addImportCommand } from './import.js';
+import { addReportCommand } from './report.js';
+import { addServeCommand } from './serve.js';
 
 /** `spikerep <command>`: a thin shell over the same functions a library user calls. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +18,10 @@ export async function main(argv: string[]): Promise<number> {
   addTrainCommand(program);
   addEvalCommand(program);
   addBenchCommand(program);
+  addExportCommand(program);
+  addImportCommand(program);
+  addReportCommand(program);
+  addServeCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -8,6 +8,7 @@ import { loadRecipe } from '../train/recipe.js';
 import { train, type TrainResult } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
 import { TRAIN_OPTIONS, configFromFlags } from './options.js';
+import { buildReport } from './report.js';
 
 export function addTrainCommand(program: Command): void {
   const cmd = program
@@ -19,13 +20,19 @@ export function addTrainCommand(program: Command): void {
     .option('--full', 'train on the whole training set (lifts the default --train-limit)')
     .option('--json <path>', 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON')
     .option('--quiet', 'print only the final line')
+    .option('--report <path>', 'also write a self-contained HTML report (raster and accuracy vs T need --checkpoint)')
     .action(async (flags: Record<string, unknown>) => {
       const cfg = resolveConfig(flags);
       if (typeof flags['json'] === 'string') checkWritable(flags['json']); // before hours of training, not after
+      if (typeof flags['report'] === 'string') checkWritable(flags['report']);
       const command = `spikerep train ${process.argv.slice(3).join(' ')}`.trim();
       const result = await runTraining(cfg, { quiet: flags['quiet'] === true });
       if (typeof flags['json'] === 'string') writeJson(flags['json'], { command, ...result });
       printSummary(result);
+      if (typeof flags['report'] === 'string') {
+        await buildReport({ command, ...result }, flags['report'], { backend: cfg.backend, dataDir: cfg.dataDir });
+        process.stdout.write(`wrote ${flags['report']}\n`);
+      }
     });
 }
 

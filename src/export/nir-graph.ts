@@ -15,14 +15,14 @@ export type NirMetadata = Record<string, string | number>;
 export type NirNode =
   | { type: 'Input'; shape: number[] }
   | { type: 'Output'; shape: number[] }
-  | { type: 'Conv2d'; weight: NirArray; bias: NirArray; stride: number[]; padding: number[]; dilation: number[]; groups: number; input_shape?: number[] }
+  | { type: 'Conv2d'; weight: NirArray; bias: NirArray; stride: number[]; padding: number[] | string; dilation?: number[]; groups?: number; input_shape?: number[] }
   | { type: 'Affine'; weight: NirArray; bias: NirArray }
   | { type: 'Linear'; weight: NirArray }
   | { type: 'SumPool2d'; kernel_size: number[]; stride: number[]; padding: number[] }
   | { type: 'AvgPool2d'; kernel_size: number[]; stride: number[]; padding: number[] }
-  | { type: 'Flatten'; start_dim: number; end_dim: number; input_type: number[] }
-  | { type: 'IF'; r: NirArray; v_threshold: NirArray; v_reset: NirArray }
-  | { type: 'LIF'; tau: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray; v_reset: NirArray };
+  | { type: 'Flatten'; start_dim: number; end_dim: number; input_type?: number[] }
+  | { type: 'IF'; r: NirArray; v_threshold: NirArray; v_reset?: NirArray }
+  | { type: 'LIF'; tau: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray; v_reset?: NirArray };
 
 export type NirNodeType = NirNode['type'];
 

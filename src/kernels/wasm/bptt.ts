@@ -23,7 +23,7 @@ export function bpttBackward(ctx: WasmContext, membrane: Buf, gradSpikes: Buf, g
   return staged(ctx, () => {
     const args = [ctx.st.in(membrane), ctx.st.in(gradSpikes), ctx.st.out(gradInput), a.T, a.n, ...constants(a),
       a.spikeScale, a.slope, a.soft ? 1 : 0];
-    const parts = ctx.pool.run('bpttBwd', args, a.n, { align: 4, work: a.T * a.n * STEP_NS });
+    const parts = ctx.pool.run('bpttBwd', args, a.n, { align: 4, work: a.T * a.n * STEP_NS, partials: true });
     let s = 0;
     for (let p = 0; p < parts; p++) s += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
     return s;

@@ -153,7 +153,7 @@ export function colSums(
   ctx: WasmContext, px: number, py: number, shift: number, rows: number, cols: number, mode: number,
 ): Float64Array {
   const parts = ctx.pool.run('colSums', [px, py, shift, rows, cols, mode], rows, {
-    align: 64, work: rows * cols * (mode === 0 ? 0.25 : 0.5), scratch: cols * 8,
+    align: 64, work: rows * cols * (mode === 0 ? 0.25 : 0.5), scratch: cols * 8, partials: true,
   });
   const s = new Float64Array(cols);
   for (let p = 0; p < parts; p++) {

@@ -51,7 +51,7 @@ export function timeBroadcast(ctx: WasmContext, x: Buf, out: Buf, scale: number,
 
 /** Runs a kernel whose parts each leave a float64 partial at the start of their scratch; returns the total. */
 function reduce(ctx: WasmContext, fn: string, args: number[], total: number, work: number): number {
-  const parts = ctx.pool.run(fn, args, total, { align: 4, work });
+  const parts = ctx.pool.run(fn, args, total, { align: 4, work, partials: true });
   let s = 0;
   for (let p = 0; p < parts; p++) s += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
   return s;

@@ -6,7 +6,9 @@
 import { SpikerepError } from '../../errors.js';
 import type { Heap } from './heap.js';
 import { startWorker, type WorkerHandle } from './platform.js';
-import { CTRL_HEADER, DONE, FAIL, FN_EXIT, FN_IDLE, GEN, MAX_ARGS, SLOT_BYTES } from './worker-body.js';
+import {
+  CTRL_HEADER, DONE, FAIL, FN_EXIT, FN_IDLE, GEN, HEAD_INTS, MAX_ARGS, MODE_DYNAMIC, MODE_STATIC, NEXT, SLOT_BYTES,
+} from './worker-body.js';
 
 export type KernelFn = (...args: number[]) => number;
 export type KernelExports = Record<string, KernelFn>;
@@ -16,6 +18,8 @@ export type KernelExports = Record<string, KernelFn>;
  * spinning answers in about a microsecond, a sleeping one in tens).
  */
 const MIN_WORK_PER_PART = 1 << 14;
+/** Chunks per thread in dynamic mode: enough that a thread slowed by other load hands work to the others. */
+const CHUNKS_PER_THREAD = 4;
 
 export interface RunOptions {
   /** Part boundaries are multiples of this (tile height, vector width). */
@@ -24,6 +28,11 @@ export interface RunOptions {
   work?: number;
   /** Scratch bytes each part needs; passed as the last argument. */
   scratch?: number;
+  /**
+   * The kernel leaves a partial result in its scratch: then part p runs exactly range p on thread p (static),
+   * instead of threads claiming smaller chunks as they go (dynamic, the default).
+   */
+  partials?: boolean;
 }
 
 export class Pool {
@@ -50,8 +59,8 @@ export class Pool {
     this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_HEADER / 4);
     for (let w = 0; w < workers.length; w++) {
       const slot = ctrlPtr + CTRL_HEADER + w * SLOT_BYTES;
-      this.heads.push(new Int32Array(buf, slot, 2));
-      this.args.push(new Float64Array(buf, slot + 8, MAX_ARGS));
+      this.heads.push(new Int32Array(buf, slot, HEAD_INTS));
+      this.args.push(new Float64Array(buf, slot + HEAD_INTS * 4, MAX_ARGS));
     }
   }
 
@@ -80,44 +89,52 @@ export class Pool {
   }
 
   /**
-   * Runs ex[fn](...args, start, end, scratch) over parts of [0, total). Returns the number of parts, so that a
-   * reduction can read each part's partial result from scratchOf(p).
+   * Runs ex[fn](...args, start, end, scratch) over chunks of [0, total), on up to `threads` threads. Returns the
+   * number of parts; with `partials`, part p ran on range p and left its result in scratchOf(p).
    */
   run(fn: string, args: number[], total: number, opts: RunOptions = {}): number {
     const align = opts.align ?? 4;
     const units = Math.ceil(total / align);
     const byWork = Math.floor((opts.work ?? total) / MIN_WORK_PER_PART);
     const parts = Math.max(1, Math.min(this.threads, units, byWork));
+    const dynamic = parts > 1 && opts.partials !== true;
+    const chunks = dynamic ? Math.min(units, parts * CHUNKS_PER_THREAD) : parts;
     this.ensureScratch(Math.max(opts.scratch ?? 0, 64));
-    const bound = (p: number): number => Math.min(total, Math.floor((p * units) / parts) * align);
+    const bound = (c: number): number => Math.min(total, Math.floor((c * units) / chunks) * align);
     if (parts > 1) {
       this.parallelCalls++;
       const id = this.ids.get(fn);
       if (id === undefined) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn} is not exported`);
       if (args.length + 3 > MAX_ARGS) throw new SpikerepError('E_BACKEND', `wasm kernel ${fn}: too many arguments`);
       for (let w = 0; w < this.workers.length; w++) {
-        const p = w + 1;
-        if (p >= parts) {
-          this.heads[w]![0] = FN_IDLE;
+        const head = this.heads[w]!;
+        if (w + 1 >= parts) {
+          head[0] = FN_IDLE;
           continue;
         }
         const a = this.args[w]!;
         for (let i = 0; i < args.length; i++) a[i] = args[i]!;
-        a[args.length] = bound(p);
-        a[args.length + 1] = bound(p + 1);
-        a[args.length + 2] = this.scratch[p]!;
-        this.heads[w]![0] = id;
-        this.heads[w]![1] = args.length + 3;
+        a[args.length] = this.scratch[w + 1]!;
+        head[0] = id;
+        head[1] = args.length;
+        head[2] = dynamic ? MODE_DYNAMIC : MODE_STATIC;
+        head[3] = chunks;
+        head[4] = units;
+        head[5] = align;
+        head[6] = total;
       }
       Atomics.store(this.ctrl, DONE, 0);
       Atomics.store(this.ctrl, FAIL, 0);
+      Atomics.store(this.ctrl, NEXT, 0);
       Atomics.add(this.ctrl, GEN, 1);
       Atomics.notify(this.ctrl, GEN);
     }
     const f = this.ex[fn]!;
+    const scratch = this.scratch[0]!;
     let mainError: unknown = null;
     try {
-      f(...args, bound(0), bound(1), this.scratch[0]!);
+      if (!dynamic) f(...args, bound(0), bound(1), scratch);
+      else for (let c = Atomics.add(this.ctrl, NEXT, 1); c < chunks; c = Atomics.add(this.ctrl, NEXT, 1)) f(...args, bound(c), bound(c + 1), scratch);
     } catch (e) {
       mainError = e;
     }

@@ -1,0 +1,71 @@
+/**
+ * NIR's own neuron rule, for imported graphs whose reset is "to v_reset" (nir.md §5.3): per step
+ *   v ← decay·v + gain·(v_leak·leakGain + r·I);  z = [v > θ] (or ≥);  v ← v_reset where z = 1
+ * with unit-height spikes. DSR's neurons reset by subtraction, so a hard reset gets this small eval-only layer
+ * (forward only, time-major [T·B, …] like SpikingNeuron). Parameters are one scalar per layer.
+ */
+import { SpikerepError } from '../errors.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { Layer, RunContext } from '../nn/layer.js';
+import type { Param } from '../nn/param.js';
+import { Scratch } from '../nn/scratch.js';
+
+export interface HardResetOptions {
+  readonly name: string;
+  /** v's decay per step: 1 for IF, 1 − dt/τ for LIF (forward Euler). */
+  readonly decay: number;
+  /** Factor on the input: dt·r for IF, (dt/τ)·r for LIF. */
+  readonly gain: number;
+  /** Constant drive per step from v_leak: (dt/τ)·v_leak for LIF, 0 for IF. */
+  readonly leakDrive: number;
+  readonly threshold: number;
+  readonly vReset: number;
+  /** NIR fires at v > θ; '>=' reproduces DSR's rule. */
+  readonly compare: '>' | '>=';
+}
+
+export class HardResetNeuron implements Layer {
+  readonly kind = 'neuron-hard-reset';
+  private readonly out = new Scratch();
+
+  constructor(readonly opts: HardResetOptions) {}
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const { T } = ctx;
+    if (ctx.training) throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR run in eval mode only', this.opts.name);
+    const n = x.data.length / T;
+    if (!Number.isInteger(n)) throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
+    const { decay, gain, leakDrive, threshold, vReset, compare } = this.opts;
+    const f = Math.fround;
+    const v = new Float32Array(n);
+    const y = this.out.get(ctx.k, x.data.length);
+    for (let t = 0; t < T; t++) {
+      const base = t * n;
+      for (let i = 0; i < n; i++) {
+        const u = f(f(f(decay * v[i]!) + leakDrive) + f(gain * x.data[base + i]!));
+        const fire = compare === '>' ? u > threshold : u >= threshold;
+        y[base + i] = fire ? 1 : 0;
+        v[i] = fire ? vReset : u;
+      }
+    }
+    return tensor(x.shape, y);
+  }
+
+  backward(): Tensor {
+    throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR have no backward', this.opts.name);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  cachedFloats(): number {
+    return 0;
+  }
+
+  releaseCache(): void {}
+}

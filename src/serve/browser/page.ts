@@ -1,0 +1,175 @@
+/**
+ * The demo page: draw a digit (or pick a test image), see the prediction, the spike raster through every layer
+ * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts). The project compiles
+ * without the DOM lib, so the few DOM calls go through loosely typed handles. `window.spikerep` lets tests drive it.
+ */
+import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
+import type { SampleRaster } from '../../report/raster.js';
+import type { ModelMeta } from './model.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const g = globalThis as any;
+const doc = g.document;
+const $ = (id: string): any => doc.getElementById(id);
+const COLORS = ['#1f4e9c', '#d9822b', '#3a8a3a', '#a33', '#7a4ea0', '#2a9d8f', '#555', '#b58900'];
+
+interface Result { raster: SampleRaster; ms: number }
+
+async function main(): Promise<void> {
+  const style = doc.createElement('style');
+  style.textContent = CHART_CSS;
+  doc.head.appendChild(style);
+  const [meta, bin, samples] = await Promise.all([
+    fetch('/model.json').then((r) => r.json() as Promise<ModelMeta>),
+    fetch('/model.bin').then((r) => r.arrayBuffer()),
+    fetch('/samples.json').then((r) => r.json() as Promise<{ pixels: number[]; label: number }[]>),
+  ]);
+  $('model').textContent = `${meta.dataset} · ${meta.model} · ${meta.neuron} · T=${meta.T}${meta.testAccuracy !== undefined ? ` · test accuracy ${(100 * meta.testAccuracy).toFixed(1)}%` : ''}`;
+  const worker = new g.Worker('/worker.js');
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+  const backend = new URLSearchParams(g.location.search).get('backend') === 'reference' ? 'reference' : 'wasm';
+  const ready = new Promise<string>((resolve, reject) => {
+    worker.onmessage = (e: { data: any }) => {
+      const m = e.data;
+      if (m.type === 'ready') {
+        $('backend').textContent = `backend: ${m.backend}${m.note ? ` (${m.note})` : ''}`;
+        resolve(m.backend);
+      } else if (m.type === 'result') {
+        pending.get(m.id)?.resolve({ raster: m.raster, ms: m.ms });
+        pending.delete(m.id);
+      } else if (m.type === 'error') {
+        if (m.id === undefined) reject(new Error(m.message));
+        pending.get(m.id)?.reject(new Error(m.message));
+        pending.delete(m.id);
+        $('status').textContent = `error: ${m.message}`;
+      }
+    };
+  });
+  const threads = Math.min(4, g.navigator.hardwareConcurrency ?? 1);
+  worker.postMessage({ type: 'load', meta, bin, backend, threads });
+  await ready;
+  $('status').textContent = 'ready: draw a digit';
+
+  const classify = (pixels: number[]): Promise<Result> => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ type: 'classify', id, pixels });
+  });
+  const show = (r: Result, label?: number): void => {
+    const names = meta.classNames;
+    const ras = r.raster;
+    $('prediction').textContent = names[ras.prediction] ?? String(ras.prediction);
+    $('prediction').dataset.prediction = String(ras.prediction);
+    $('detail').textContent = `${label !== undefined ? `label ${names[label] ?? label} · ` : ''}${r.ms.toFixed(0)} ms · rates ${ras.logits.map((v) => v.toFixed(2)).join(' ')}`;
+    $('raster').innerHTML = rasterChart('raster', `Spike raster over ${ras.T} steps`, ras.T, ras.layers);
+    $('rates').innerHTML = lineChart('rates', 'Firing rate per layer over the steps', 'time step', 'fraction firing',
+      ras.layers.map((l, i) => ({ name: l.layer, color: COLORS[i % COLORS.length]!, points: l.ratePerStep.map((v, t) => [t + 1, v] as [number, number]) })));
+    $('status').textContent = 'done';
+  };
+  const [H, W, C] = meta.input;
+  const pad = setupPad(H, W);
+  const run = async (pixels: number[], label?: number): Promise<Result> => {
+    $('status').textContent = 'running…';
+    const r = await classify(pixels);
+    show(r, label);
+    return r;
+  };
+  pad.onDone = (pixels) => void run(C === 1 ? pixels : pixels.flatMap((p) => Array(C).fill(p)));
+  $('clear').onclick = () => pad.clear();
+  let which = 0;
+  $('sample').onclick = () => {
+    const s = samples[which++ % samples.length]!;
+    pad.show(s.pixels, C);
+    void run(s.pixels, s.label);
+  };
+  g.spikerep = { meta, samples, classify: (pixels: number[]) => run(pixels), backend: $('backend').textContent };
+  doc.body.dataset.ready = 'true';
+}
+
+/** A 280×280 drawing pad; on release its ink is fitted into H×W as MNIST digits are (20×20 box, centred by mass). */
+function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: number): void; onDone: (pixels: number[]) => void } {
+  const canvas = $('pad');
+  const ctx = canvas.getContext('2d');
+  const api = { onDone: (_: number[]) => {}, clear, show };
+  function clear(): void {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  }
+  function show(p: number[], C: number): void {
+    const img = ctx.createImageData(W, H);
+    for (let i = 0; i < H * W; i++) {
+      const v = p[i * C]!;
+      img.data.set([v, v, v, 255], i * 4);
+    }
+    const small = doc.createElement('canvas');
+    small.width = W;
+    small.height = H;
+    small.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+  }
+  clear();
+  let drawing = false;
+  const pos = (e: any): [number, number] => {
+    const r = canvas.getBoundingClientRect();
+    return [((e.clientX - r.left) * canvas.width) / r.width, ((e.clientY - r.top) * canvas.height) / r.height];
+  };
+  canvas.onpointerdown = (e: any) => {
+    drawing = true;
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 22;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(...pos(e));
+    canvas.setPointerCapture?.(e.pointerId);
+  };
+  canvas.onpointermove = (e: any) => {
+    if (!drawing) return;
+    ctx.lineTo(...pos(e));
+    ctx.stroke();
+  };
+  canvas.onpointerup = () => {
+    if (!drawing) return;
+    drawing = false;
+    api.onDone(fitInk(canvas, H, W));
+  };
+  return api;
+}
+
+function fitInk(canvas: any, H: number, W: number): number[] {
+  const src = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let x0 = canvas.width, y0 = canvas.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < canvas.height; y++) for (let x = 0; x < canvas.width; x++) {
+    if (src.data[(y * canvas.width + x) * 4]! > 32) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  }
+  if (x1 < 0) return new Array(H * W).fill(0);
+  const box = Math.round((Math.min(H, W) * 20) / 28);
+  const s = box / Math.max(x1 - x0 + 1, y1 - y0 + 1);
+  const small = doc.createElement('canvas');
+  small.width = W;
+  small.height = H;
+  const sc = small.getContext('2d');
+  sc.fillStyle = '#000';
+  sc.fillRect(0, 0, W, H);
+  const w = (x1 - x0 + 1) * s, h = (y1 - y0 + 1) * s;
+  sc.drawImage(canvas, x0, y0, x1 - x0 + 1, y1 - y0 + 1, (W - w) / 2, (H - h) / 2, w, h);
+  const d = sc.getImageData(0, 0, W, H).data;
+  const px = Array.from({ length: H * W }, (_, i) => d[i * 4]!);
+  // shift so the centre of mass sits in the middle
+  let m = 0, cx = 0, cy = 0;
+  px.forEach((v, i) => { m += v; cx += v * (i % W); cy += v * Math.floor(i / W); });
+  const dx = Math.round(W / 2 - 0.5 - cx / m), dy = Math.round(H / 2 - 0.5 - cy / m);
+  const out = new Array(H * W).fill(0);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const xs = x - dx, ys = y - dy;
+    if (xs >= 0 && xs < W && ys >= 0 && ys < H) out[y * W + x] = px[ys * W + xs]!;
+  }
+  return out;
+}
+
+main().catch((e: Error) => {
+  $('status').textContent = `error: ${e.message}`;
+  doc.body.dataset.error = e.message;
+});
