@@ -296,3 +296,24 @@ test('foreign IF conventions: r = 1 vs 1/dt, reset to v_reset vs subtract, hand-
   // … and fires at every step if the file is read with the wrong convention (r = 1e4 per step)
   assert.deepEqual(rates(foreignIf(1e4), { ifR: 'one' }), [6, 6]);
 });
+
+test('foreign LIF: tau in seconds (dt = 1e-4) runs NIR\'s Euler rule; tau read as steps is refused in one line', async () => {
+  const f = (v: number): NirArray => ({ shape: [1], data: Float32Array.of(v) });
+  const g: NirGraph = {
+    nodes: {
+      input: { type: 'Input', shape: [1] },
+      fc: { type: 'Affine', weight: { shape: [1, 1], data: Float32Array.of(1) }, bias: f(0) },
+      lif: { type: 'LIF', tau: f(2e-4), r: f(1), v_leak: f(0), v_threshold: f(0.7), v_reset: f(0) },
+      output: { type: 'Output', shape: [1] },
+    },
+    edges: [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']],
+    metadata: { T: 4 },
+  };
+  const { net } = importNir(reference, g);
+  // k = dt/τ = 0.5: v = 0.5, 0.75↯→0, 0.5, 0.75↯ → 2 unit spikes; the readout weights them by λ^(T−t) with λ = 0.5
+  const out = net.forward({ shape: [1, 1], data: Float32Array.of(1) }, { training: false, rng: new Rng(0) }).data[0]!;
+  const w = [0.125, 0.25, 0.5, 1];
+  assert.ok(Math.abs(out - (w[1]! + w[3]!) / (w[0]! + w[1]! + w[2]! + w[3]!)) < 1e-6, `weighted rate ${out}`);
+  await expectOneLine(() => importNir(reference, g, { tauUnit: 'steps' }), /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\)/);
+  await expectOneLine(readNir(join(dir, 'absent.nir')), /absent\.nir: no such file/);
+});

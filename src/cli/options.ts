@@ -54,6 +54,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { flag: '--flip', field: 'flip', parse: bool, help: 'random horizontal flips of training images' },
   { flag: '--dropout <p>', field: 'dropout', parse: num, help: 'dropout probability where the model has dropout (default 0)' },
   { flag: '--hybrid <ann-epochs>', field: 'hybridAnnEpochs', parse: int, help: 'hybrid training: train the ANN of the same shape first, set thresholds from its 99.9th-percentile activations' },
+  { flag: '--grad-mode <mode>', field: 'gradMode', parse: str, help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients: backward cost and memory flat in T)' },
   { flag: '--seed <n>', field: 'seed', parse: int, help: 'random seed for init, shuffling, augmentation and dropout (default 1)' },
   { flag: '--backend <name>', field: 'backend', parse: str, help: 'wasm (default, SIMD on worker threads) | reference (plain TypeScript)' },
   { flag: '--threads <n>', field: 'threads', parse: int, help: 'worker threads of the wasm backend (default: one per core)' },

@@ -221,7 +221,7 @@ function neuronLayer(
   if (!(theta > 0)) bad(`v_threshold must be > 0, got ${theta}`);
   // per-step leak k = dt/τ of forward Euler: v ← (1 − k)·v + k·(v_leak + r·I)
   const kStep = node.type === 'LIF' ? (tauUnit === 'steps' ? 1 / tau : o.dt / tau) : 0;
-  if (node.type === 'LIF' && !(kStep > 0 && kStep < 1)) bad(`tau = ${tau} gives a per-step leak dt/tau = ${kStep} outside (0, 1); check --tau-unit and --dt`);
+  if (node.type === 'LIF' && !(kStep > 0 && kStep < 1)) bad(`tau = ${+tau.toPrecision(6)} gives a per-step leak dt/tau = ${+kStep.toPrecision(6)} outside (0, 1); check --tau-unit and --dt`);
   if (reset === 'value') {
     const compare = o.compare ?? (meta['compare'] === '>=' ? '>=' : '>');
     const layer = node.type === 'IF'

@@ -2,6 +2,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
 import { check } from '../errors.js';
 import { Network } from '../nn/network.js';
+import type { GradMode } from '../nn/grad-mode.js';
 import { Builder } from './builder.js';
 import { mnistNet } from './mnistnet.js';
 import { preActResNet18 } from './preact-resnet18.js';
@@ -24,6 +25,8 @@ export interface ModelOptions {
   dropout?: number;
   /** See NetworkOptions.firstLayersOnce (default on). */
   firstLayersOnce?: boolean;
+  /** 'exact' (default) or 'representation' (nn/grad-mode.ts). */
+  gradMode?: GradMode;
 }
 
 export interface BuiltModel {
@@ -53,7 +56,7 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       throw new Error('unreachable');
   }
   const T = spec.mode === 'ann' ? 1 : o.T;
-  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce }), spec };
+  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce, gradMode: o.gradMode }), spec };
 }
 
 export { Builder } from './builder.js';

@@ -16,8 +16,8 @@ import { Scratch } from './scratch.js';
  */
 export class AdaptiveAvgPool2d implements Layer {
   readonly kind = 'adaptive-avgpool2d';
-  /** The input shape, and the pool that ran (null for the 1×1 copy path); the pool keeps its own cache. */
-  private cache: { inShape: readonly number[]; pool: AvgPool2d | null } | null = null;
+  /** The pool that ran (null for the 1×1 copy path); the pool keeps its own cache. */
+  private cache: { pool: AvgPool2d | null } | null = null;
   private readonly pools = new Map<number, AvgPool2d>();
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
@@ -45,19 +45,19 @@ export class AdaptiveAvgPool2d implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     const plan = this.plan(x.shape);
     if (plan !== 'copy') {
-      this.cache = ctx.training ? { inShape: x.shape, pool: plan } : null;
+      this.cache = ctx.training ? { pool: plan } : null;
       return plan.forward(x, ctx);
     }
     const [rows, , , C] = x.shape as [number, number, number, number];
     const copies = this.opts.size * this.opts.size;
     const y = this.out.get(ctx.k, rows * copies * C);
     for (let r = 0; r < rows; r++) ctx.k.timeBroadcast(x.data.subarray(r * C, (r + 1) * C), y.subarray(r * copies * C, (r + 1) * copies * C), 1, copies, C);
-    this.cache = ctx.training ? { inShape: x.shape, pool: null } : null;
+    this.cache = ctx.training ? { pool: null } : null;
     return tensor([rows, this.opts.size, this.opts.size, C], y);
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { inShape, pool } = takeCache(this.cache, 'adaptive-avgpool2d');
+    const { pool } = takeCache(this.cache, 'adaptive-avgpool2d');
     this.cache = null;
     if (pool !== null) return pool.backward(dy, ctx);
     const [rows, H, W, C] = dy.shape as [number, number, number, number];
@@ -65,7 +65,7 @@ export class AdaptiveAvgPool2d implements Layer {
     const dx = this.gradIn.get(ctx.k, rows * C);
     const ones = new Float64Array(copies).fill(1);
     for (let r = 0; r < rows; r++) ctx.k.timeReduce(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), ones, copies, C);
-    return tensor(inShape, dx);
+    return tensor([rows, 1, 1, C], dx);
   }
 
   params(): Param[] {

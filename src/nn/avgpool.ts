@@ -50,8 +50,11 @@ export class AvgPool2d implements Layer {
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { g, inShape } = takeCache(this.cache, 'avgpool2d');
+    const cached = takeCache(this.cache, 'avgpool2d');
     this.cache = null;
+    // dy has B rows in representation mode (nn/grad-mode.ts), T·B otherwise: the geometry follows dy
+    const inShape = [dy.shape[0]!, ...cached.inShape.slice(1)];
+    const g = dy.shape[0] === cached.g.batch ? cached.g : this.geometry(inShape);
     const dx = this.gradIn.get(ctx.k, g.batch * g.inH * g.inW * g.inC);
     ctx.k.avgPool2dBackward(dy.data, dx, g);
     return tensor(inShape, dx);

@@ -6,6 +6,7 @@ import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { inputForBackward } from './grad-mode.js';
 
 export interface BatchNormOptions {
   /** Full path ("layer1.0.bn1"); params `${name}.weight`/`.bias`, buffers `${name}.running_mean`/`.running_var`. */
@@ -42,6 +43,7 @@ export class BatchNorm implements Layer {
   private cache: BatchNormCache | null = null;
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
+  private readonly kept = new Scratch();
   private readonly mean = new Scratch();
   private readonly variance = new Scratch();
   private readonly invStd = new Scratch();
@@ -106,7 +108,8 @@ export class BatchNorm implements Layer {
       this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * n) / (n - 1);
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
-    this.cache = { x, mean, invStd, attrs };
+    const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
+    this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
     return tensor(x.shape, y);
   }
 

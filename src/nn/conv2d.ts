@@ -8,6 +8,7 @@ import { takeCache, NO_GRADIENT } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { inputForBackward } from './grad-mode.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -22,7 +23,7 @@ export interface Conv2dOptions {
   readonly biasInit?: 'default' | 'zero';
 }
 
-/** What backward needs: the input (for the filter gradient) and the geometry of the pass. */
+/** What backward needs: the input (for the filter gradient; its time-mean in representation mode) and the geometry. */
 interface Conv2dCache {
   readonly x: Tensor;
   readonly g: ConvGeometry;
@@ -45,6 +46,7 @@ export class Conv2d implements Layer {
   private cache: Conv2dCache | null = null;
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
+  private readonly kept = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -80,7 +82,10 @@ export class Conv2d implements Layer {
     const shape = [g.batch, g.outH, g.outW, g.outC];
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     ctx.k.conv2dForward(x.data, this.weight.value, this.bias?.value ?? null, y, g);
-    this.cache = ctx.training ? { x, g } : null;
+    if (ctx.training) {
+      const kept = inputForBackward(x, ctx, this.kept);
+      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape) };
+    } else this.cache = null;
     return tensor(shape, y);
   }
 

@@ -5,6 +5,7 @@ import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { inputForBackward } from './grad-mode.js';
 
 export interface DropoutOptions {
   readonly p: number;
@@ -24,6 +25,7 @@ export class Dropout implements Layer {
   readonly kind = 'dropout';
   private cache: DropoutCache | null = null;
   private readonly mask = new Scratch();
+  private readonly keptMask = new Scratch();
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
 
@@ -47,7 +49,8 @@ export class Dropout implements Layer {
     for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.uniform() < p ? 0 : keep;
     const y = this.out.get(ctx.k, x.data.length);
     ctx.k.mul(x.data, mask, y);
-    this.cache = { mask };
+    // representation mode keeps mean_t(mask): G_in = G·mean_t(mask) (nn/grad-mode.ts)
+    this.cache = { mask: inputForBackward(tensor(x.shape, mask), ctx, this.keptMask).data };
     return tensor(x.shape, y);
   }
 

@@ -30,7 +30,8 @@ export class Flatten implements Layer {
   backward(dy: Tensor, _ctx: RunContext): Tensor {
     const { inShape } = takeCache(this.cache, 'flatten');
     this.cache = null;
-    return tensor(inShape, dy.data);
+    // rows from dy: B rows in representation mode (nn/grad-mode.ts), T·B otherwise
+    return tensor([dy.shape[0]!, ...inShape.slice(1)], dy.data);
   }
 
   params(): Param[] {

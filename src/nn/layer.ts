@@ -2,6 +2,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import type { Param } from './param.js';
+import type { GradMode } from './grad-mode.js';
 
 /** Everything a layer needs to know about the current pass. */
 export interface RunContext {
@@ -18,6 +19,8 @@ export interface RunContext {
    * layers once per sample and sets this to T, so batch-norm can count its T·B rows for the running variance.
    */
   readonly timeCopies?: number;
+  /** 'exact' (default) or 'representation': see nn/grad-mode.ts. */
+  readonly gradMode?: GradMode;
 }
 
 /**

@@ -7,6 +7,7 @@ import { defaultUniform, normal } from './init.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { inputForBackward } from './grad-mode.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -38,6 +39,7 @@ export class Linear implements Layer {
   private cache: LinearCache | null = null;
   private readonly out = new Scratch();
   private readonly gradIn = new Scratch();
+  private readonly kept = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -71,7 +73,7 @@ export class Linear implements Layer {
     const y = this.out.get(ctx.k, rows * outF);
     ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
     if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
-    this.cache = ctx.training ? { x } : null;
+    this.cache = ctx.training ? { x: inputForBackward(x, ctx, this.kept) } : null;
     return tensor([rows, outF], y);
   }
 

@@ -11,6 +11,7 @@ import { Linear } from './linear.js';
 import { BatchNorm } from './batchnorm.js';
 import { AvgPool2d } from './avgpool.js';
 import { Flatten } from './flatten.js';
+import { summedGradients, type GradMode } from './grad-mode.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -41,6 +42,8 @@ export interface NetworkOptions {
    * off reproduces the reference code's T-fold computation.
    */
   firstLayersOnce?: boolean;
+  /** 'exact' (default, the reference code's backward) or 'representation' (nn/grad-mode.ts). */
+  gradMode?: GradMode;
 }
 
 /** Layers whose output at a step depends only on that step's input, and that hold no per-step randomness. */
@@ -63,6 +66,7 @@ export class Network {
   /** The time-invariant leading layers run once per sample (empty when disabled or not applicable). */
   private readonly prefix: Layer[];
   private readonly rest: Layer;
+  readonly gradMode: GradMode;
   private ctx: RunContext | null = null;
   private usedPrefix = false;
   private readonly repeated = new Scratch();
@@ -77,6 +81,7 @@ export class Network {
     this.readout = opts.readout;
     this.inputShape = opts.inputShape;
     this.classes = opts.classes;
+    this.gradMode = opts.gradMode ?? 'exact';
     const layers = opts.body instanceof Sequential ? opts.body.layers : [opts.body];
     let cut = 0;
     if ((opts.firstLayersOnce ?? true) && opts.body instanceof Sequential) while (cut < layers.length && timeInvariant(layers[cut]!)) cut++;
@@ -94,7 +99,7 @@ export class Network {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new SpikerepError('E_SHAPE', `time-major input has ${x.shape[0]} rows, not a multiple of T = ${this.T}`, 'input');
     }
-    const ctx: RunContext = { k: this.k, T: this.T, batch, training: opts.training, rng: opts.rng };
+    const ctx: RunContext = { k: this.k, T: this.T, batch, training: opts.training, rng: opts.rng, gradMode: this.gradMode };
     this.ctx = ctx;
     let h = x;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
@@ -115,7 +120,8 @@ export class Network {
     if (ctx === null || !ctx.training) throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
     const dSpikes = this.readout.backward(dLogits, ctx);
     if (this.usedPrefix) {
-      let g = this.sumOverTime(this.rest.backward(dSpikes, ctx));
+      const below = this.rest.backward(dSpikes, ctx);
+      let g = summedGradients(ctx) ? below : this.sumOverTime(below); // representation mode: already summed
       const once = this.onceContext(ctx);
       for (let i = this.prefix.length - 1; i >= 0; i--) g = this.prefix[i]!.backward(g, once);
     } else {

@@ -9,7 +9,8 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
-import { clampThreshold, dsrBackward, simulate } from '../snn/dsr.js';
+import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
+import { summedGradients } from './grad-mode.js';
 import { bpttAttrs, neuronModel, type NeuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
@@ -39,6 +40,7 @@ export interface SpikingNeuronOptions {
  */
 type NeuronCache =
   | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
+  | { readonly mode: 'dsr-representation'; readonly model: NeuronModel; readonly inputRep: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'ann'; readonly model: NeuronModel; readonly input: Tensor };
 
@@ -88,9 +90,17 @@ export class SpikingNeuron implements Layer {
     switch (this.opts.mode) {
       case 'dsr':
         simulate(k, model, x.data, y, null, T, n);
-        if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
+        if (ctx.training && summedGradients(ctx)) {
+          // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
+          const inputRep = this.work.inputRep.get(k, n);
+          represent(k, model, x.data, inputRep, T, n);
+          this.cache = { mode: 'dsr-representation', model, inputRep, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
+        } else if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
+        if (ctx.training && summedGradients(ctx)) {
+          throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
+        }
         const membrane = this.work.membrane.get(k, T * n);
         k.bpttForward(x.data, y, membrane, bpttAttrs(model, T, n, this.slope));
         if (ctx.training) {
@@ -109,13 +119,13 @@ export class SpikingNeuron implements Layer {
     return tensor(x.shape, y);
   }
 
-  /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
   /**
    * Called with every forward's input current while set (e.g. to calibrate thresholds from an ANN's
    * activations for hybrid training, train/hybrid.ts). Not for hot paths.
    */
   observeInput: ((x: Tensor) => void) | null = null;
 
+  /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
   startCounting(): void {
     this.counting = true;
     this.count = { spikes: 0, neuronSteps: 0 };
@@ -148,6 +158,10 @@ export class SpikingNeuron implements Layer {
     const n = dy.data.length / T;
     let gradVth: number;
     switch (cache.mode) {
+      case 'dsr-representation':
+        // dy is G = Σ_t dL/do[t] = Gc; the input gradient summed over t is the masked gIn itself
+        gradVth = dsrBackwardSummed(k, cache.model, cache.inputRep, dy.data, dx);
+        break;
       case 'dsr': {
         const work = {
           inputRep: this.work.inputRep.get(k, n),
@@ -170,7 +184,7 @@ export class SpikingNeuron implements Layer {
       }
     }
     this.vth.grad[0]! += gradVth;
-    const shape = cache.mode === 'bptt' ? cache.shape : cache.input.shape;
+    const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
     this.releaseCache();
     return tensor(shape, dx);
   }
@@ -181,7 +195,14 @@ export class SpikingNeuron implements Layer {
 
   cachedFloats(): number {
     if (this.cache === null) return 0;
-    return this.cache.mode === 'bptt' ? this.cache.membrane.length : this.cache.input.data.length;
+    switch (this.cache.mode) {
+      case 'bptt':
+        return this.cache.membrane.length;
+      case 'dsr-representation':
+        return this.cache.inputRep.length;
+      default:
+        return this.cache.input.data.length;
+    }
   }
 
   releaseCache(): void {

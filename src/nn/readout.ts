@@ -11,6 +11,7 @@ import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
 import { neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { Layer, RunContext } from './layer.js';
+import { summedGradients } from './grad-mode.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -47,6 +48,15 @@ export class RateReadout implements Layer {
     const { k, T } = ctx;
     const n = dy.data.length;
     const w = representationWeights(this.model, T);
+    if (summedGradients(ctx)) {
+      // Representation mode passes the last neuron its Gc directly: T·Σ_t w_t·(w_t·dL/da) = T·Σw_t²·dL/da,
+      // 1 for IF and the reference code's 1.081751 (T = 20) for LIF — the same as the exact path.
+      let factor = 0;
+      for (const wt of w) factor += wt * wt;
+      const g = this.gradIn.get(k, n);
+      k.scale(dy.data, T * factor, g);
+      return tensor(dy.shape, g);
+    }
     const dx = this.gradIn.get(k, T * n);
     for (let t = 0; t < T; t++) k.timeBroadcast(dy.data, dx.subarray(t * n, (t + 1) * n), w[t]!, 1, n);
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);

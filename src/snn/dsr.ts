@@ -61,6 +61,18 @@ export function dsrBackwardFromRep(
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 
+/**
+ * The DSR backward with time-summed gradients (representation mode, nn/grad-mode.ts): G = Σ_t dL/do[t] is Gc
+ * itself, and the input gradient summed over the T steps is the masked gIn (each step gets gIn/T). n floats in,
+ * n floats out: nothing here grows with T.
+ */
+export function dsrBackwardSummed(k: Kernels, m: NeuronModel, inputRep: Buf, gradSum: Buf, gradInSum: Buf): number {
+  const saturated = k.clampBackward(inputRep, gradSum, gradInSum, {
+    n: inputRep.length, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
+  });
+  return saturated * m.vthGradFactor * m.config.vthGradScale;
+}
+
 /** The DSR backward from the stored input current [T, n] (what the reference code saves, spec §2.1). */
 export function dsrBackward(
   k: Kernels, m: NeuronModel, input: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number, work?: DsrWork,

@@ -2,6 +2,7 @@ import { check } from '../errors.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { MODEL_NAMES, type ModelName } from '../models/index.js';
 import { NEURON_CHOICES, type NeuronChoice } from '../models/neurons.js';
+import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import { DATASET_NAMES, type DatasetName } from '../data/registry.js';
 
 export type EncoderName = 'direct' | 'rate' | 'latency';
@@ -38,6 +39,8 @@ export interface TrainConfig {
   dropout: number;
   /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (spec §4.4). */
   hybridAnnEpochs: number;
+  /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
+  gradMode: GradMode;
   seed: number;
   backend: BackendName;
   threads: number | undefined;
@@ -73,6 +76,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   flip: false,
   dropout: 0,
   hybridAnnEpochs: 0,
+  gradMode: 'exact',
   seed: 1,
   backend: 'wasm',
   threads: undefined,
@@ -88,6 +92,8 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   check(MODEL_NAMES.includes(c.model), `expected one of ${MODEL_NAMES.join('|')}, got ${c.model}`, '--model');
   check(NEURON_CHOICES.includes(c.neuron), `expected one of ${NEURON_CHOICES.join('|')}, got ${c.neuron}`, '--neuron');
   check(ENCODERS.includes(c.encoder), `expected one of ${ENCODERS.join('|')}, got ${c.encoder}`, '--encoder');
+  check(GRAD_MODES.includes(c.gradMode), `expected exact|representation, got ${c.gradMode}`, '--grad-mode');
+  check(c.gradMode === 'exact' || c.neuron !== 'bptt', 'the BPTT baseline needs --grad-mode exact', '--grad-mode');
   check(c.optimizer === 'sgd' || c.optimizer === 'adam', `expected sgd|adam, got ${c.optimizer}`, '--optimizer');
   check(c.backend === 'wasm' || c.backend === 'reference', `expected reference|wasm, got ${c.backend}`, '--backend');
   int(c.T, 1, '--T');

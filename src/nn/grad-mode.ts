@@ -1,0 +1,43 @@
+import type { Tensor } from '../tensor.js';
+import type { RunContext } from './layer.js';
+import type { Scratch } from './scratch.js';
+
+/**
+ * How gradients flow between layers.
+ *  - 'exact': as the reference code — every layer keeps its T·B-row input and its backward runs over T·B rows.
+ *  - 'representation': DSR differentiates the representation mapping, so the gradient a DSR neuron sends down is
+ *    the same at every step (dI[t] = gIn/T, spec §6.6). Layers then exchange the time-summed gradient G [B, …]
+ *    instead of [T·B, …], keep only the time-mean of their input (B rows), and run their backward over B rows:
+ *      conv/linear  dW = Σ_t x_tᵀ·(G/T) = x̄ᵀ·G,  G_in = Wᵀ·G            (exact for a uniform incoming gradient)
+ *      batch-norm   the kernel on (x̄, G) gives Σ_t dx_t, dγ, dβ exactly    (statistics still over T×B)
+ *      pooling, flatten, residual add: linear and per-step, exact; dropout: G·mean_t(mask), exact
+ *      DSR neuron   Gc = G, then the clamp mask on Ī: the rule itself (spec §2.2–2.3)
+ *    The approximations, where the per-step gradient stops being uniform:
+ *     - below a batch-norm (its dx_t has an x̂_t term): the weight gradient of the conv/linear feeding the BN
+ *       uses x̄ᵀ·Σ_t dx_t instead of Σ_t x_tᵀ·dx_t;
+ *     - LIF only, below a batch-norm or a dropout: the neuron's Gc uses the plain Σ_t of the incoming gradient
+ *       where the exact rule weights the steps by T·λ^(T−t)/Σλ (for IF the two coincide).
+ *    Everything else (BN parameters, IF thresholds, all input gradients summed over t) is exact;
+ *    test/nn.grad-mode.test.ts shows both the equalities and the size of the approximations.
+ *    Cost and memory of the backward no longer grow with T.
+ */
+export type GradMode = 'exact' | 'representation';
+export const GRAD_MODES: readonly GradMode[] = ['exact', 'representation'];
+
+/** True when this pass exchanges time-summed gradients (and T > 1, where it makes a difference). */
+export function summedGradients(ctx: RunContext): boolean {
+  return ctx.gradMode === 'representation' && ctx.T > 1;
+}
+
+/**
+ * What a layer keeps of its time-major input for backward: the input itself (exact mode) or its mean over the
+ * T steps, [B, …], written into `scratch` (representation mode).
+ */
+export function inputForBackward(x: Tensor, ctx: RunContext, scratch: Scratch): Tensor {
+  if (!summedGradients(ctx)) return x;
+  const T = ctx.T;
+  const n = x.data.length / T;
+  const mean = scratch.get(ctx.k, n);
+  ctx.k.timeReduce(x.data, mean, new Float64Array(T).fill(1 / T), T, n);
+  return { shape: [x.shape[0]! / T, ...x.shape.slice(1)], data: mean };
+}
