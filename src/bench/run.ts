@@ -5,6 +5,8 @@
  */
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName, Kernels } from '../kernels/kernels.js';
 import { SpikerepError } from '../errors.js';
@@ -15,6 +17,8 @@ import { peerUnavailable, runPeer } from './peer.js';
 
 export interface BenchOptions {
   quick: boolean;
+  /** The T sweep of issue 6: images/s, backward ms and peak memory for T = 1…32, exact vs representation vs BPTT. */
+  sweep?: boolean;
   json?: string;
   backends: string[];
   threads?: number[];
@@ -89,6 +93,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     }
   }
 
+  if (o.sweep === true) sweepT(report, Math.max(...threadList), steps);
+
   const why = peerUnavailable();
   if (why !== null) {
     report.machine['peer'] = `not run: ${why}`;
@@ -111,6 +117,39 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   process.stdout.write(`\n${report.table()}\n`);
   if (o.json !== undefined) writeJson(o.json, report);
   return report;
+}
+
+/**
+ * Each configuration runs in its own process (src/bench/memory-probe.ts) so that its peak RSS is its own.
+ * Names follow issue 6: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
+ * backward_ms_mnistnet_T32_representation (ms).
+ */
+function sweepT(report: Report, threads: number, steps: number): void {
+  const self = fileURLToPath(import.meta.url);
+  const probe = self.replace(/run\.(ts|js)$/, 'memory-probe.$1');
+  const cases: { model: 'mnistnet' | 'resnet18'; Ts: number[]; batch: number }[] = [
+    { model: 'mnistnet', Ts: [1, 2, 4, 8, 16, 32], batch: 64 },
+    { model: 'resnet18', Ts: [1, 4], batch: 16 },
+  ];
+  for (const { model, Ts, batch } of cases) {
+    for (const T of Ts) {
+      for (const mode of ['exact', 'representation', 'bptt'] as const) {
+        const c = {
+          model, T, batch, threads, steps: model === 'resnet18' ? 1 : Math.min(steps, 3),
+          neuron: mode === 'bptt' ? 'bptt' : 'if', gradMode: mode === 'representation' ? 'representation' : 'exact',
+        };
+        const r = spawnSync(process.execPath, [...process.execArgv, probe, JSON.stringify(c)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        if (r.status !== 0) {
+          report.add({ name: `train_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: null, unit: 'images/s', note: `failed: ${r.stderr.trim().split('\n').pop()}` });
+          continue;
+        }
+        const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number; backwardMs: number; peakRssMB: number };
+        report.add({ name: `train_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.imagesPerSecond, unit: 'images/s', note: `batch ${batch}` });
+        report.add({ name: `backward_ms_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.backwardMs, unit: 'ms' });
+        report.add({ name: `peak_mb_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.peakRssMB, unit: 'MB' });
+      }
+    }
+  }
 }
 
 function writeJson(path: string, report: Report): void {

@@ -3,7 +3,9 @@ import { Rng } from '../rng.js';
 import { buildModel, type ModelName } from '../models/index.js';
 import type { NeuronChoice } from '../models/neurons.js';
 import { sgd } from '../optim/sgd.js';
-import { trainStep } from '../train/step.js';
+import { crossEntropy } from '../nn/loss.js';
+import { zeroGrad } from '../optim/optimizer.js';
+import type { GradMode } from '../nn/grad-mode.js';
 
 export interface TrainBenchCase {
   model: ModelName;
@@ -14,11 +16,16 @@ export interface TrainBenchCase {
   steps: number;
   /** Run the time-invariant first layers once per sample (default) or T times like the reference code. */
   firstLayersOnce?: boolean;
+  /** 'exact' (default) or 'representation' (nn/grad-mode.ts). */
+  gradMode?: GradMode;
 }
 
 export interface TrainBenchResult {
   imagesPerSecond: number;
   secondsPerStep: number;
+  /** Mean milliseconds of the forward simulation and of the backward pass within a step. */
+  forwardMs: number;
+  backwardMs: number;
   /** Floats kept for backward at the end of a forward (the activation memory of one step). */
   cachedMB: number;
 }
@@ -26,7 +33,9 @@ export interface TrainBenchResult {
 /** Times full training steps (forward over T, loss, backward, SGD) on random data of the model's input shape. */
 export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult {
   const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
-  const { net } = buildModel(k, { model: c.model, input, classes: 10, neuron: c.neuron, T: c.T, seed: 0, firstLayersOnce: c.firstLayersOnce });
+  const { net } = buildModel(k, {
+    model: c.model, input, classes: 10, neuron: c.neuron, T: c.T, seed: 0, firstLayersOnce: c.firstLayersOnce, gradMode: c.gradMode,
+  });
   const params = net.params();
   const opt = sgd({ momentum: 0.9, weightDecay: 5e-4 });
   let state = opt.init(params, k);
@@ -35,16 +44,32 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const labels = Int32Array.from({ length: c.batch }, () => rng.int(10));
   const batch = { x: { shape: [c.batch, ...input], data: x }, labels };
+  let forwardMs = 0;
+  let backwardMs = 0;
+  let cached = 0;
+  // the same work as train/step.ts's trainStep, with the forward and backward timed apart
   const step = (): void => {
-    state = trainStep(net, params, opt, state, batch, 0.01, rng).state;
+    zeroGrad(params, k);
+    const t0 = performance.now();
+    const logits = net.forward(batch.x, { training: true, rng });
+    const t1 = performance.now();
+    cached = net.cachedFloats();
+    const { grad } = crossEntropy(logits, labels, k, net.lossGrad(logits.data.length));
+    const t2 = performance.now();
+    net.backward(grad);
+    const t3 = performance.now();
+    state = opt.step(params, state, 0.01, k);
+    forwardMs += t1 - t0;
+    backwardMs += t3 - t2;
   };
   step();
-  net.forward(batch.x, { training: true, rng });
-  const cached = net.cachedFloats();
-  net.releaseCache();
+  forwardMs = backwardMs = 0;
   const t0 = performance.now();
   for (let s = 0; s < c.steps; s++) step();
   const secondsPerStep = (performance.now() - t0) / 1000 / c.steps;
   k.free(x);
-  return { imagesPerSecond: c.batch / secondsPerStep, secondsPerStep, cachedMB: (cached * 4) / 2 ** 20 };
+  return {
+    imagesPerSecond: c.batch / secondsPerStep, secondsPerStep, forwardMs: forwardMs / c.steps, backwardMs: backwardMs / c.steps,
+    cachedMB: (cached * 4) / 2 ** 20,
+  };
 }

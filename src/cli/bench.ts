@@ -6,14 +6,16 @@ export function addBenchCommand(program: Command): void {
     .command('bench')
     .description('measure kernels (GFLOP/s), the fused neuron step and training images/s, against the PyTorch peer when installed')
     .option('--quick', 'the reduced set: gemm, conv passes, lif_step, train_mnistnet_T4 and its peer (under two minutes)')
+    .option('--t-sweep', 'also sweep T = 1…32 for exact, representation and BPTT training: images/s, backward ms, peak memory')
     .option('--json <path>', 'write { machine, results: [{ name, backend, threads, value, unit }] }')
     .option('--backend <names>', 'comma-separated backends to measure', 'wasm,reference')
     .option('--threads <list>', 'comma-separated thread counts for the wasm backend (default 1 and the core count)')
     .option('--steps <n>', 'timed training steps per case', (t: string) => int(t, '--steps'))
-    .action(async (flags: { quick?: boolean; json?: string; backend: string; threads?: string; steps?: number }) => {
+    .action(async (flags: { quick?: boolean; tSweep?: boolean; json?: string; backend: string; threads?: string; steps?: number }) => {
       const { runBench } = await import('../bench/run.js');
       await runBench({
         quick: flags.quick === true,
+        sweep: flags.tSweep === true,
         json: flags.json,
         backends: flags.backend.split(',').map((s) => s.trim()),
         threads: flags.threads?.split(',').map((s) => int(s.trim(), '--threads')),

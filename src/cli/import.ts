@@ -35,7 +35,7 @@ export function addImportCommand(program: Command): void {
     .option('--data-dir <dir>', 'folder with the dataset files, instead of the default place')
     .option('--test-limit <n>', 'run on the first n test images', (t: string) => int(t, '--test-limit'), 1000)
     .option('--against <checkpoint>', 'also run this checkpoint and count identical predictions')
-    .option('--backend <name>', 'wasm | reference', 'reference')
+    .option('--backend <name>', 'wasm | reference', 'wasm')
     .option('--json <path>', 'write the result as JSON')
     .action(async (file: string, flags: ImportFlags) => {
       const opts: NirImportOptions = {

@@ -19,7 +19,7 @@ export function addReportCommand(program: Command): void {
     .option('--t-sweep <list>', 'T values for accuracy against T, e.g. 1,2,4,8 (default 1, 2, T/2, T, 2T)')
     .option('--sweep-limit <n>', 'test images per T in the sweep (default 200)', (t: string) => int(t, '--sweep-limit'))
     .option('--data-dir <dir>', 'folder with the dataset files, instead of the default place')
-    .option('--backend <name>', 'wasm | reference', 'reference')
+    .option('--backend <name>', 'wasm | reference', 'wasm')
     .action(async (runJson: string, flags: ReportFlags) => {
       checkWritable(flags.out);
       const run = readRunJson(runJson);
@@ -37,7 +37,7 @@ export function parseTList(text: string | undefined): number[] | undefined {
 
 /** Shared by `report` and `train --report`. */
 export async function buildReport(run: ReturnType<typeof readRunJson>, out: string, flags: Partial<ReportFlags> = {}): Promise<void> {
-  const k = await createKernels(flags.backend ?? 'reference');
+  const k = await createKernels(flags.backend ?? 'wasm');
   try {
     const data = await collectReport(k, run, {
       checkpoint: flags.checkpoint, sample: flags.sample, tSweep: parseTList(flags.tSweep), sweepLimit: flags.sweepLimit, dataDir: flags.dataDir,

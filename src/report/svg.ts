@@ -40,7 +40,7 @@ export function lineChart(chart: string, title: string, xLabel: string, yLabel: 
   const R = series.length > 1 ? 112 : M.r; // room for the legend right of the plot
   const sx = (x: number): number => M.l + (x1 === x0 ? (W - M.l - R) / 2 : ((x - x0) / (x1 - x0)) * (W - M.l - R));
   const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0 || 1)) * (H - M.t - M.b);
-  const parts: string[] = [frame(title, xLabel, yLabel)];
+  const parts: string[] = [frame(title, xLabel, yLabel, R)];
   for (const t of ticks(y0, y1)) parts.push(`<text x="${M.l - 6}" y="${sy(t) + 4}" text-anchor="end" class="tick">${fmt(t)}</text><line x1="${M.l}" x2="${W - R}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/>`);
   const xt = [...new Set(xs)].sort((a, b) => a - b);
   for (const t of xt.length <= 12 ? xt : ticks(x0, x1)) parts.push(`<text x="${sx(t)}" y="${H - M.b + 16}" text-anchor="middle" class="tick">${fmt(t)}</text>`);
@@ -115,10 +115,10 @@ export function rasterChart(chart: string, title: string, T: number, layers: rea
   return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${chart}" viewBox="0 0 ${width} ${y + 26}" width="${width}" height="${y + 26}" role="img">${parts.join('')}</svg>`;
 }
 
-function frame(title: string, xLabel: string, yLabel: string): string {
+function frame(title: string, xLabel: string, yLabel: string, right = M.r): string {
   return `<text x="${W / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>`
-    + `<line x1="${M.l}" y1="${H - M.b}" x2="${W - M.r}" y2="${H - M.b}" class="axisline"/><line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}" class="axisline"/>`
-    + `<text x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle" class="axis">${esc(xLabel)}</text>`
+    + `<line x1="${M.l}" y1="${H - M.b}" x2="${W - right}" y2="${H - M.b}" class="axisline"/><line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}" class="axisline"/>`
+    + `<text x="${(M.l + W - right) / 2}" y="${H - 6}" text-anchor="middle" class="axis">${esc(xLabel)}</text>`
     + `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${esc(yLabel)}</text>`;
 }
 

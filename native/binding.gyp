@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "spikerep_native",
+      "sources": ["src/addon.cc", "src/dense.cc", "src/conv_dnnl.cc", "src/pointwise.cc", "src/norm.cc"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
+      "libraries": ["-lopenblas", "-ldnnl"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-ffp-contract=off", "-fno-math-errno"],
+      "cflags": ["-O3", "-ffp-contract=off"]
+    }
+  ]
+}

@@ -1,0 +1,60 @@
+// The native kernels, one C++ function per Kernels method (see src/kernels/kernels.ts for their contracts).
+// Buffers are raw pointers into JavaScript Float32Arrays; every attribute the JS side can precompute
+// (float32-rounded constants, time weights) arrives precomputed, so both backends round identically.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+// Hot loops are compiled for a portable baseline plus AVX2 and AVX-512 variants, picked at load time by the
+// dynamic loader (GCC function multi-versioning). -ffp-contract=off keeps the arithmetic exactly as written.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MULTIVERSION __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define MULTIVERSION
+#endif
+
+struct ConvGeom {
+  int batch, inH, inW, inC, outC, kH, kW, strideH, strideW, padH, padW, outH, outW;
+};
+
+void set_threads(int threads);
+void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, float alpha, float beta);
+
+// Convolutions: im2col + sgemm (dense.cc) or oneDNN (conv_dnnl.cc).
+void conv_forward_gemm(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g);
+void conv_backward_input_gemm(const float* dy, const float* w, float* dx, const ConvGeom& g);
+void conv_backward_filter_gemm(const float* x, const float* dy, float* dw, float* db, const ConvGeom& g, bool acc);
+bool dnnl_conv_forward(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g);
+bool dnnl_conv_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g);
+bool dnnl_conv_backward_filter(const float* x, const float* dy, float* dw, float* db, const ConvGeom& g, bool acc);
+const char* dnnl_isa_name();
+
+void avgpool_forward(const float* x, float* y, const ConvGeom& g);
+void avgpool_backward(const float* dy, float* dx, const ConvGeom& g);
+void sum_rows(const float* x, float* out, size_t rows, size_t cols, bool acc);
+
+void bn_stats(const float* x, float* mean, float* var, size_t rows, size_t C);
+void bn_apply(const float* x, float* y, const float* mean, const float* invStd, const float* gamma, const float* beta,
+              size_t rows, size_t C);
+void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
+                 float* dgamma, float* dbeta, size_t rows, size_t C, bool acc);
+
+// Neurons: level = f32(α·Vth), decay/gain/magnitude as float32 (IF: decay = gain = 1, magnitude = Vth).
+void neuron_forward(const float* input, float* spikes, int T, size_t n, float vth, float level, float decay, float gain,
+                    float magnitude, bool leaky);
+void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
+void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
+double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);
+void clamp(const float* x, float* y, size_t n, double lo, double hi);
+
+void fill(float* x, size_t n, float v);
+void add(const float* a, const float* b, float* out, size_t n);
+void mul(const float* a, const float* b, float* out, size_t n);
+void axpy(double alpha, const float* x, float* y, size_t n);
+void scale(const float* x, double alpha, float* out, size_t n);
+double sum(const float* x, size_t n);
+void add_row_vector(float* y, const float* bias, size_t rows, size_t cols);
+void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd, double dampening,
+              bool nesterov, bool first);
+void adam_step(float* p, const float* g, float* m, float* v, size_t n, double lr, double b1, double b2, double eps,
+               double wd, int step);
