@@ -4,7 +4,7 @@
       "target_name": "spikerep_native",
       "sources": ["src/addon.cc", "src/dense.cc", "src/conv_dnnl.cc", "src/pointwise.cc", "src/norm.cc"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
-      "libraries": ["-lopenblas", "-ldnnl"],
+      "libraries": ["-lopenblas", "-ldnnl", "-lgomp"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-ffp-contract=off", "-fno-math-errno"],
       "cflags": ["-O3", "-ffp-contract=off"]

@@ -4,10 +4,10 @@ import type { BackendName, Kernels } from './kernels.js';
 import { reference } from './reference/index.js';
 import { createWasmKernels, WasmKernels } from './wasm/index.js';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'wasm'];
+export const BACKEND_NAMES: readonly BackendName[] = ['reference', 'wasm', 'native', 'auto'];
 
 export interface BackendOptions {
-  /** Threads for the wasm backend, the main thread included (default: one per core). */
+  /** Threads for the wasm backend (the main thread included) or the native libraries' pools (default: one per core). */
   threads?: number;
   /** wasm: use fused multiply-add where the engine supports it (default true). */
   fma?: boolean;
@@ -19,6 +19,12 @@ export async function createKernels(name: BackendName = 'wasm', opts: BackendOpt
       return reference;
     case 'wasm':
       return createWasmKernels(opts);
+    case 'native': // loaded on demand: the addon is optional, and browser bundles never reach it
+      return (await import('./native/index.js')).createNativeKernels(opts);
+    case 'auto': {
+      const native = await import('./native/index.js');
+      return native.nativeAvailable() ? native.createNativeKernels(opts) : createWasmKernels(opts);
+    }
     default:
       name satisfies never;
       throw new SpikerepError('E_BACKEND', `unknown backend "${String(name)}": expected ${BACKEND_NAMES.join(' or ')}`);

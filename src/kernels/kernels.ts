@@ -114,7 +114,7 @@ export interface AdamAttrs {
   readonly step: number; // 1-based step count, for bias correction
 }
 
-export type BackendName = 'reference' | 'wasm';
+export type BackendName = 'reference' | 'wasm' | 'native' | 'auto';
 
 export interface Kernels {
   readonly name: BackendName;

@@ -51,13 +51,13 @@ export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ se
       'Cache-Control': 'no-store',
     };
     const route = routes[path];
-    if (route === undefined || req.method !== 'GET') {
+    if (route === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
     route().then((r) => {
       if (r === null) res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
-      else res.writeHead(200, { ...headers, 'Content-Type': r[0] }).end(r[1]);
+      else res.writeHead(200, { ...headers, 'Content-Type': r[0] }).end(req.method === 'HEAD' ? undefined : r[1]);
     }, (e: Error) => res.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end(e.message));
   });
   const host = o.host ?? '127.0.0.1';

@@ -95,7 +95,8 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   check(GRAD_MODES.includes(c.gradMode), `expected exact|representation, got ${c.gradMode}`, '--grad-mode');
   check(c.gradMode === 'exact' || c.neuron !== 'bptt', 'the BPTT baseline needs --grad-mode exact', '--grad-mode');
   check(c.optimizer === 'sgd' || c.optimizer === 'adam', `expected sgd|adam, got ${c.optimizer}`, '--optimizer');
-  check(c.backend === 'wasm' || c.backend === 'reference', `expected reference|wasm, got ${c.backend}`, '--backend');
+  const backends: readonly BackendName[] = ['reference', 'wasm', 'native', 'auto'];
+  check(backends.includes(c.backend), `expected reference|wasm|native|auto, got ${c.backend}`, '--backend');
   int(c.T, 1, '--T');
   int(c.epochs, 1, '--epochs');
   int(c.batchSize, 1, '--batch-size');

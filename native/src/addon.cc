@@ -1,0 +1,215 @@
+// Node-API glue: unpacks JavaScript arguments (typed arrays by pointer, numbers, booleans), checks every buffer
+// is long enough for the sizes it is given, and calls the kernels. Errors become JavaScript exceptions.
+#include <node_api.h>
+#include <cblas.h>
+#include <stdexcept>
+#include <string>
+#include "kernels.h"
+
+extern "C" void omp_set_num_threads(int);
+std::string dnnl_conv_impls(const ConvGeom& g);
+
+namespace {
+bool use_dnnl = true;
+
+struct Args {
+  napi_env env;
+  napi_value argv[16];
+  size_t argc = 16;
+  Args(napi_env e, napi_callback_info info) : env(e) {
+    napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr);
+  }
+  napi_valuetype type(size_t i) {
+    napi_valuetype t = napi_undefined;
+    if (i < argc) napi_typeof(env, argv[i], &t);
+    return t;
+  }
+  // A typed array of the given element type with at least `need` elements; null when the argument is null.
+  void* arr(size_t i, napi_typedarray_type want, size_t need, bool nullable = false) {
+    if (nullable && (type(i) == napi_null || type(i) == napi_undefined)) return nullptr;
+    bool ok = false;
+    if (i < argc) napi_is_typedarray(env, argv[i], &ok);
+    if (!ok) throw std::runtime_error("argument " + std::to_string(i) + " must be a typed array");
+    napi_typedarray_type t;
+    size_t len;
+    void* data;
+    napi_get_typedarray_info(env, argv[i], &t, &len, &data, nullptr, nullptr);
+    if (t != want) throw std::runtime_error("argument " + std::to_string(i) + " has the wrong element type");
+    if (len < need) {
+      throw std::runtime_error("argument " + std::to_string(i) + " holds " + std::to_string(len) + " elements, " +
+                               std::to_string(need) + " needed");
+    }
+    return data;
+  }
+  float* f32(size_t i, size_t need, bool nullable = false) {
+    return static_cast<float*>(arr(i, napi_float32_array, need, nullable));
+  }
+  size_t len(size_t i) {
+    napi_typedarray_type t;
+    size_t n = 0;
+    void* d;
+    napi_get_typedarray_info(env, argv[i], &t, &n, &d, nullptr, nullptr);
+    return n;
+  }
+  double num(size_t i) {
+    double v = 0;
+    if (i >= argc || napi_get_value_double(env, argv[i], &v) != napi_ok) {
+      throw std::runtime_error("argument " + std::to_string(i) + " must be a number");
+    }
+    return v;
+  }
+  size_t count(size_t i) {
+    double v = num(i);
+    if (!(v >= 0) || v != (double)(size_t)v) throw std::runtime_error("argument " + std::to_string(i) + " must be a count");
+    return (size_t)v;
+  }
+  bool flag(size_t i) {
+    bool b = false;
+    if (i < argc) napi_get_value_bool(env, argv[i], &b);
+    return b;
+  }
+  ConvGeom geom(size_t i) {
+    const int32_t* v = static_cast<const int32_t*>(arr(i, napi_int32_array, 13));
+    return ConvGeom{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  }
+};
+
+size_t in_size(const ConvGeom& g) { return (size_t)g.batch * g.inH * g.inW * g.inC; }
+size_t out_size(const ConvGeom& g) { return (size_t)g.batch * g.outH * g.outW * g.outC; }
+size_t w_size(const ConvGeom& g) { return (size_t)g.outC * g.kH * g.kW * g.inC; }
+
+napi_value number(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+
+napi_value string(napi_env env, const std::string& s) {
+  napi_value r;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &r);
+  return r;
+}
+
+// Each binding: unpack, run, and turn C++ exceptions into JavaScript errors.
+template <typename F>
+napi_value guard(napi_env env, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "E_NATIVE", e.what());
+    return nullptr;
+  }
+}
+
+#define BINDING(name) napi_value name(napi_env env, napi_callback_info info)
+#define BODY(...) return guard(env, [&]() -> napi_value { Args a(env, info); __VA_ARGS__; return nullptr; })
+
+BINDING(SetThreads) {
+  BODY(int t = (int)a.count(0); set_threads(t); omp_set_num_threads(t));
+}
+BINDING(SetConvImpl) { BODY(use_dnnl = a.flag(0)); }
+BINDING(Gemm) {
+  BODY(size_t m = a.count(3), n = a.count(4), k = a.count(5);
+       gemm(a.f32(0, m * k), a.f32(1, k * n), a.f32(2, m * n), (int)m, (int)n, (int)k, a.flag(6), a.flag(7),
+            (float)a.num(8), (float)a.num(9)));
+}
+BINDING(ConvForward) {
+  BODY(ConvGeom g = a.geom(4); const float* x = a.f32(0, in_size(g)); const float* w = a.f32(1, w_size(g));
+       const float* b = a.f32(2, g.outC, true); float* y = a.f32(3, out_size(g));
+       if (!use_dnnl || !dnnl_conv_forward(x, w, b, y, g)) conv_forward_gemm(x, w, b, y, g));
+}
+BINDING(ConvBackwardInput) {
+  BODY(ConvGeom g = a.geom(3); const float* dy = a.f32(0, out_size(g)); const float* w = a.f32(1, w_size(g));
+       float* dx = a.f32(2, in_size(g));
+       if (!use_dnnl || !dnnl_conv_backward_input(dy, w, dx, g)) conv_backward_input_gemm(dy, w, dx, g));
+}
+BINDING(ConvBackwardFilter) {
+  BODY(ConvGeom g = a.geom(4); const float* x = a.f32(0, in_size(g)); const float* dy = a.f32(1, out_size(g));
+       float* dw = a.f32(2, w_size(g)); float* db = a.f32(3, g.outC, true); bool acc = a.flag(5);
+       if (!use_dnnl || !dnnl_conv_backward_filter(x, dy, dw, db, g, acc)) conv_backward_filter_gemm(x, dy, dw, db, g, acc));
+}
+BINDING(ConvImpls) { BODY(return string(env, use_dnnl ? dnnl_conv_impls(a.geom(0)) : "im2col+sgemm")); }
+BINDING(AvgPoolForward) {
+  BODY(ConvGeom g = a.geom(2); avgpool_forward(a.f32(0, in_size(g)), a.f32(1, out_size(g)), g));
+}
+BINDING(AvgPoolBackward) {
+  BODY(ConvGeom g = a.geom(2); avgpool_backward(a.f32(0, out_size(g)), a.f32(1, in_size(g)), g));
+}
+BINDING(BnStats) {
+  BODY(size_t r = a.count(3), c = a.count(4); bn_stats(a.f32(0, r * c), a.f32(1, c), a.f32(2, c), r, c));
+}
+BINDING(BnApply) {
+  BODY(size_t r = a.count(6), c = a.count(7);
+       bn_apply(a.f32(0, r * c), a.f32(1, r * c), a.f32(2, c), a.f32(3, c), a.f32(4, c), a.f32(5, c), r, c));
+}
+BINDING(BnBackward) {
+  BODY(size_t r = a.count(8), c = a.count(9);
+       bn_backward(a.f32(0, r * c), a.f32(1, r * c), a.f32(2, c), a.f32(3, c), a.f32(4, c), a.f32(5, r * c),
+                   a.f32(6, c), a.f32(7, c), r, c, a.flag(10)));
+}
+BINDING(NeuronForward) {
+  BODY(size_t T = a.count(2), n = a.count(3);
+       neuron_forward(a.f32(0, T * n), a.f32(1, T * n), (int)T, n, (float)a.num(4), (float)a.num(5), (float)a.num(6),
+                      (float)a.num(7), (float)a.num(8), a.flag(9)));
+}
+BINDING(TimeReduce) {
+  BODY(size_t T = a.count(3), n = a.count(4);
+       time_reduce(a.f32(0, T * n), a.f32(1, n), static_cast<double*>(a.arr(2, napi_float64_array, T)), (int)T, n));
+}
+BINDING(TimeBroadcast) {
+  BODY(size_t T = a.count(3), n = a.count(4); time_broadcast(a.f32(0, n), a.f32(1, T * n), a.num(2), (int)T, n));
+}
+BINDING(ClampBackward) {
+  BODY(size_t n = a.count(3);
+       return number(env, clamp_backward(a.f32(0, n), a.f32(1, n), a.f32(2, n), n, a.num(4), a.num(5), a.flag(6))));
+}
+BINDING(Clamp) { BODY(size_t n = a.len(0); clamp(a.f32(0, n), a.f32(1, n), n, a.num(2), a.num(3))); }
+BINDING(Fill) { BODY(fill(a.f32(0, 0), a.len(0), (float)a.num(1))); }
+BINDING(Add) { BODY(size_t n = a.len(2); add(a.f32(0, n), a.f32(1, n), a.f32(2, n), n)); }
+BINDING(Mul) { BODY(size_t n = a.len(2); mul(a.f32(0, n), a.f32(1, n), a.f32(2, n), n)); }
+BINDING(Axpy) { BODY(size_t n = a.len(2); axpy(a.num(0), a.f32(1, n), a.f32(2, n), n)); }
+BINDING(Scale) { BODY(size_t n = a.len(2); scale(a.f32(0, n), a.num(1), a.f32(2, n), n)); }
+BINDING(Sum) { BODY(return number(env, sum(a.f32(0, 0), a.len(0)))); }
+BINDING(SumRows) {
+  BODY(size_t r = a.count(2), c = a.count(3); sum_rows(a.f32(0, r * c), a.f32(1, c), r, c, a.flag(4)));
+}
+BINDING(AddRowVector) {
+  BODY(size_t r = a.count(2), c = a.count(3); add_row_vector(a.f32(0, r * c), a.f32(1, c), r, c));
+}
+BINDING(SgdStep) {
+  BODY(size_t n = a.count(3);
+       sgd_step(a.f32(0, n), a.f32(1, n), a.f32(2, a.num(5) != 0 ? n : 0), n, a.num(4), a.num(5), a.num(6), a.num(7),
+                a.flag(8), a.flag(9)));
+}
+BINDING(AdamStep) {
+  BODY(size_t n = a.count(4);
+       adam_step(a.f32(0, n), a.f32(1, n), a.f32(2, n), a.f32(3, n), n, a.num(5), a.num(6), a.num(7), a.num(8),
+                 a.num(9), (int)a.num(10)));
+}
+BINDING(Info) {
+  BODY(napi_value o; napi_create_object(env, &o);
+       napi_set_named_property(env, o, "openblasConfig", string(env, openblas_get_config()));
+       napi_set_named_property(env, o, "openblasCore", string(env, openblas_get_corename()));
+       napi_set_named_property(env, o, "dnnlIsa", string(env, dnnl_isa_name())); return o);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+#define FN(js, c) {js, nullptr, c, nullptr, nullptr, nullptr, napi_enumerable, nullptr}
+      FN("setThreads", SetThreads), FN("setConvImpl", SetConvImpl), FN("gemm", Gemm),
+      FN("convForward", ConvForward), FN("convBackwardInput", ConvBackwardInput),
+      FN("convBackwardFilter", ConvBackwardFilter), FN("convImpls", ConvImpls),
+      FN("avgPoolForward", AvgPoolForward), FN("avgPoolBackward", AvgPoolBackward), FN("bnStats", BnStats),
+      FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward),
+      FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),
+      FN("clamp", Clamp), FN("fill", Fill), FN("add", Add), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
+      FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("sgdStep", SgdStep),
+      FN("adamStep", AdamStep), FN("info", Info),
+#undef FN
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

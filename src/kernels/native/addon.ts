@@ -1,0 +1,89 @@
+/**
+ * Finds and loads the optional Node-API addon (native/, built by `npm run build:native` against Debian's OpenBLAS
+ * and oneDNN). It is never needed to install or run spikerep: when it is missing, `--backend native` fails with one
+ * line saying how to build it, and `--backend auto` falls back to wasm.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { SpikerepError } from '../../errors.js';
+
+/** The exact commands that enable the native backend, quoted in the error a missing addon raises. */
+export const NATIVE_INSTALL_HINT =
+  'sudo apt-get install -y libopenblas-dev libdnnl-dev && npm run build:native';
+
+/** The addon's exports (native/src/addon.cc); buffers are read by pointer, sizes are checked in C++. */
+export interface NativeAddon {
+  setThreads(threads: number): void;
+  setConvImpl(useOneDnn: boolean): void;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: Int32Array): void;
+  convBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: Int32Array): void;
+  convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, g: Int32Array,
+    accumulate: boolean): void;
+  convImpls(g: Int32Array): string;
+  avgPoolForward(x: Float32Array, y: Float32Array, g: Int32Array): void;
+  avgPoolBackward(dy: Float32Array, dx: Float32Array, g: Int32Array): void;
+  bnStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void;
+  bnApply(x: Float32Array, y: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
+    beta: Float32Array, rows: number, channels: number): void;
+  bnBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, acc: boolean): void;
+  neuronForward(input: Float32Array, spikes: Float32Array, T: number, n: number, vth: number, level: number,
+    decay: number, gain: number, magnitude: number, leaky: boolean): void;
+  timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
+  timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;
+  clampBackward(mean: Float32Array, g: Float32Array, gi: Float32Array, n: number, hi: number, slope: number,
+    closed: boolean): number;
+  clamp(x: Float32Array, y: Float32Array, lo: number, hi: number): void;
+  fill(x: Float32Array, v: number): void;
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  mul(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  scale(x: Float32Array, alpha: number, out: Float32Array): void;
+  sum(x: Float32Array): number;
+  sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number, acc: boolean): void;
+  addRowVector(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number, momentum: number, wd: number,
+    dampening: number, nesterov: boolean, firstStep: boolean): void;
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
+    b2: number, eps: number, wd: number, step: number): void;
+  /** Which OpenBLAS build and core kernel, and which oneDNN instruction set, this process uses. */
+  info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string };
+}
+
+/** native/build/Release/ at the package root: three folders up from src/kernels/native/ and dist/kernels/native/. */
+const ADDON_URL = new URL('../../../native/build/Release/spikerep_native.node', import.meta.url);
+
+let loaded: NativeAddon | null | undefined;
+let failure = '';
+
+/** The addon, or null (with the reason in nativeUnavailableReason()) when it is not built or cannot load. */
+export function loadNativeAddon(): NativeAddon | null {
+  if (loaded !== undefined) return loaded;
+  const path = fileURLToPath(ADDON_URL);
+  if (!existsSync(path)) {
+    failure = `native backend not built (no ${path}): run "${NATIVE_INSTALL_HINT}"`;
+    return (loaded = null);
+  }
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    failure = `native backend failed to load (${why}): run "${NATIVE_INSTALL_HINT}"`;
+    loaded = null;
+  }
+  return loaded;
+}
+
+export function nativeAvailable(): boolean {
+  return loadNativeAddon() !== null;
+}
+
+/** The addon, or a one-line E_BACKEND error naming the commands that build it. */
+export function requireNativeAddon(): NativeAddon {
+  const addon = loadNativeAddon();
+  if (addon === null) throw new SpikerepError('E_BACKEND', failure);
+  return addon;
+}

@@ -1,0 +1,146 @@
+/**
+ * The native backend: GEMM through OpenBLAS, convolutions through oneDNN (im2col + OpenBLAS where oneDNN declines a
+ * shape), and the neuron, batch-norm and elementwise kernels in C++ (native/src/). Buffers are plain Float32Arrays
+ * that the addon reads by pointer, so `alloc` is `new Float32Array` and any Float32Array is accepted. The BPTT
+ * neuron and the loss run the reference code: they are off the DSR hot path.
+ */
+import type { BpttAttrs, Buf, ConvGeometry, IfAttrs, Kernels, LifAttrs } from '../kernels.js';
+import { SpikerepError } from '../../errors.js';
+import { reference } from '../reference/index.js';
+import { availableParallelism } from 'node:os';
+import { requireNativeAddon, type NativeAddon } from './addon.js';
+
+export { nativeAvailable } from './addon.js';
+
+const f32 = Math.fround;
+
+export interface NativeOptions {
+  /** Threads of OpenBLAS's and oneDNN's pools (default: one per core). */
+  threads?: number;
+}
+
+export function createNativeKernels(opts: NativeOptions = {}): NativeKernels {
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new SpikerepError('E_BACKEND', `threads must be an integer from 1 to 256, got ${threads}`);
+  }
+  return new NativeKernels(requireNativeAddon(), threads);
+}
+
+/** The libraries' thread pools are process-wide: the count last set, so instances with different counts coexist. */
+let poolThreads = -1;
+
+/** Weights of the LIF weighted rate (spec §1.3), as the reference computes them. */
+function leakWeights(T: number, tau: number, dt: number): Float64Array {
+  const w = new Float64Array(T);
+  let total = 0;
+  for (let t = 1; t <= T; t++) total += w[t - 1] = Math.exp(-(T * dt - t * dt) / tau);
+  for (let t = 0; t < T; t++) w[t]! /= total;
+  return w;
+}
+
+export class NativeKernels implements Kernels {
+  readonly name = 'native' as const;
+  private readonly geoms = new WeakMap<ConvGeometry, Int32Array>();
+  constructor(private readonly n: NativeAddon, readonly threads: number) {}
+
+  /** OpenBLAS's configuration and core kernel and oneDNN's instruction set, for benchmark reports. */
+  info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string } {
+    return this.n.info();
+  }
+  /** The oneDNN implementations chosen for a geometry's forward / input-gradient / filter-gradient. */
+  convImplementations(g: ConvGeometry): string {
+    this.pool();
+    return this.n.convImpls(this.geom(g));
+  }
+  /** Benchmarks only: route convolutions through im2col + OpenBLAS instead of oneDNN (process-wide). */
+  useOneDnn(on: boolean): void {
+    this.n.setConvImpl(on);
+  }
+
+  private pool(): void {
+    if (poolThreads !== this.threads) {
+      this.n.setThreads(this.threads);
+      poolThreads = this.threads;
+    }
+  }
+  private geom(g: ConvGeometry): Int32Array {
+    let v = this.geoms.get(g);
+    if (v === undefined) {
+      v = Int32Array.of(g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW,
+        g.outH, g.outW);
+      this.geoms.set(g, v);
+    }
+    return v;
+  }
+
+  alloc(n: number): Buf {
+    return new Float32Array(n);
+  }
+  free(_buf: Buf): void {}
+
+  gemm: Kernels['gemm'] = (a, b, c, t) => {
+    this.pool();
+    this.n.gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha, t.beta);
+  };
+  conv2dForward: Kernels['conv2dForward'] = (x, w, bias, y, g) => {
+    this.pool();
+    this.n.convForward(x, w, bias, y, this.geom(g));
+  };
+  conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => {
+    this.pool();
+    this.n.convBackwardInput(dy, w, dx, this.geom(g));
+  };
+  conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) => {
+    this.pool();
+    this.n.convBackwardFilter(x, dy, dw, db, this.geom(g), acc);
+  };
+  avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.n.avgPoolForward(x, y, this.geom(g));
+  avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.n.avgPoolBackward(dy, dx, this.geom(g));
+
+  batchNormStats: Kernels['batchNormStats'] = (x, mean, v, a) => this.n.bnStats(x, mean, v, a.rows, a.channels);
+  batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) =>
+    this.n.bnApply(x, y, m, s, g, b, a.rows, a.channels);
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a, acc) =>
+    this.n.bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, acc);
+
+  // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
+  ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
+    const vth = f32(a.vth);
+    this.n.neuronForward(input, spikes, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false);
+    if (rate !== null) this.n.timeReduce(spikes, rate, new Float64Array(a.T).fill(1 / a.T), a.T, a.n);
+  }
+  lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
+    const vth = f32(a.vth);
+    const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
+    this.n.neuronForward(input, spikes, a.T, a.n, vth, f32(f32(a.alpha) * vth), lambda, f32(1 - lambda),
+      f32(vth / a.dt), true);
+    if (rate !== null) this.n.timeReduce(spikes, rate, leakWeights(a.T, a.tau, a.dt), a.T, a.n);
+  }
+  timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.n.timeReduce(x, out, w, T, n);
+  timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.n.timeBroadcast(x, out, s, T, n);
+  clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => this.n.clampBackward(m, g, gi, a.n, a.hi, a.slope, a.closed);
+  clamp: Kernels['clamp'] = (x, y, lo, hi) => this.n.clamp(x, y, lo, hi);
+  bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
+    reference.bpttForward(input, spikes, membrane, a);
+  }
+  bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number {
+    return reference.bpttBackward(membrane, gradSpikes, gradInput, a);
+  }
+
+  fill: Kernels['fill'] = (x, v) => this.n.fill(x, v);
+  copy: Kernels['copy'] = (src, dst) => dst.set(src);
+  add: Kernels['add'] = (a, b, out) => this.n.add(a, b, out);
+  mul: Kernels['mul'] = (a, b, out) => this.n.mul(a, b, out);
+  axpy: Kernels['axpy'] = (alpha, x, y) => this.n.axpy(alpha, x, y);
+  scale: Kernels['scale'] = (x, alpha, out) => this.n.scale(x, alpha, out);
+  sum: Kernels['sum'] = (x) => this.n.sum(x);
+  sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => this.n.sumRows(x, out, rows, cols, acc);
+  addRowVector: Kernels['addRowVector'] = (y, bias, rows, cols) => this.n.addRowVector(y, bias, rows, cols);
+  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, rows, classes) =>
+    reference.softmaxCrossEntropy(logits, labels, grad, rows, classes);
+  sgdStep: Kernels['sgdStep'] = (p, g, buf, a) =>
+    this.n.sgdStep(p, g, buf, a.n, a.lr, a.momentum, a.weightDecay, a.dampening, a.nesterov, a.firstStep);
+  adamStep: Kernels['adamStep'] = (p, g, m, v, a) =>
+    this.n.adamStep(p, g, m, v, a.n, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step);
+}
