@@ -8,7 +8,9 @@
  * call by the main thread into 8-wide panels (packConvW / packConvWT).
  */
 import { tileSeg } from './tile';
-import { gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry, packTap } from './convgeom';
+import {
+  gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry, packTap,
+} from './convgeom';
 
 const RB: i32 = 32; // rows per block: RB/4 packed strips of A stay in cache while the weight panels stream
 const FB: i32 = 256; // rows per filter-gradient block
@@ -193,7 +195,8 @@ function packDyStrips(dy: usize, rb: i32, rows: i32, groups: i32, strips: usize)
     } else {
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < 4; j++) {
-          store<f32>(d + <usize>((i << 4) + j * 4), oc + j < gOutC ? load<f32>(dy + <usize>((rb + i) * gOutC + oc + j) * 4) : 0);
+          const v: f32 = oc + j < gOutC ? load<f32>(dy + <usize>((rb + i) * gOutC + oc + j) * 4) : 0;
+          store<f32>(d + <usize>((i << 4) + j * 4), v);
         }
       }
     }

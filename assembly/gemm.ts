@@ -95,7 +95,9 @@ export function gemmBlock(
       // A block of MB rows is packed once per B block; each B panel is then reused from L1 across the block.
       for (let ib = i0; ib < i1; ib += MB) {
         const ie = min(ib + MB, i1);
-        for (let i = ib; i < ie; i += 4) packA(a, lda, transA, i, min(4, ie - i), pc, kc, aPack + <usize>(((i - ib) >> 2) * kc) * 16);
+        for (let i = ib; i < ie; i += 4) {
+          packA(a, lda, transA, i, min(4, ie - i), pc, kc, aPack + <usize>(((i - ib) >> 2) * kc) * 16);
+        }
         for (let jp = 0; jp < nc; jp += 8) {
           const panel = bPack + <usize>(jp * kc) * 4;
           const nr = min(8, nc - jp);

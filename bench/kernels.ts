@@ -97,7 +97,8 @@ const report = new Report();
 report.machine.wasmFma = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
 for (const r of best.values()) report.add(r);
 for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter']) {
-  report.add({ name, backend: 'reference', threads: 1, value: null, unit: 'GFLOP/s', note: 'skipped: plain loops take minutes here' });
+  const note = 'skipped: plain loops take minutes here';
+  report.add({ name, backend: 'reference', threads: 1, value: null, unit: 'GFLOP/s', note });
 }
 console.log(report.table());
 if (jsonPath) report.write(jsonPath);

@@ -58,7 +58,8 @@ export function header(): string {
 
 function formatRow(r: BenchResult): string {
   const v = r.value === null ? '–' : r.value >= 100 ? r.value.toFixed(1) : r.value.toPrecision(4);
-  return `${r.name.padEnd(22)} ${r.backend.padEnd(10)} ${String(r.threads).padStart(7)} ${v.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ''}`;
+  const note = r.note ? `  (${r.note})` : '';
+  return `${r.name.padEnd(22)} ${r.backend.padEnd(10)} ${String(r.threads).padStart(7)} ${v.padStart(10)} ${r.unit}${note}`;
 }
 
 /** Best wall time in ms of fn over `reps` runs after `warmup` untimed runs (the machine is shared: take the best). */

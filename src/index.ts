@@ -71,5 +71,10 @@ export { modelFromCheckpoint } from './train/state.js';
 export { ENERGY_PJ } from './train/metrics.js';
 export type { RunMetrics } from './train/metrics.js';
 
+// reports (NIR lives in the 'spikerep/nir' entry, so that h5wasm loads only when used)
+export { reportHtml } from './report/html.js';
+export type { ReportData, RunSummary } from './report/html.js';
+export { collectReport, writeReport, readRunJson } from './report/collect.js';
+
 // data
 export * as data from './data/index.js';

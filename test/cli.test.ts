@@ -38,7 +38,7 @@ const cases: [string, string[], RegExp][] = [
   ['negative learning rate', ['train', '--lr', '-0.1'], /--lr: learning rate must be a number > 0/],
   ['unknown neuron', ['train', '--neuron', 'relu'], /--neuron: expected one of if\|lif\|bptt\|ann, got relu/],
   ['unknown dataset', ['train', '--dataset', 'imagenet'], /--dataset: expected one of/],
-  ['unknown backend', ['train', '--backend', 'cuda'], /--backend: expected reference\|wasm, got cuda/],
+  ['unknown backend', ['train', '--backend', 'cuda'], /--backend: expected reference\|wasm\|native\|auto, got cuda/],
   ['unknown flag', ['train', '--epoch', '3'], /unknown option '--epoch' \(Did you mean --epochs\?\)/],
   ['missing data folder', ['train', '--data-dir', join(tmp, 'nope'), '--backend', 'reference'], /nope/],
   ['unknown recipe', ['train', '--recipe', 'imagenet-9000'], /imagenet-9000: no recipe file or named recipe/],

@@ -53,7 +53,9 @@ for (const cfg of CONFIGS) {
     it('gemm matches the reference for every transpose, alpha, beta and tile remainder', () => {
       const k = K();
       const rng = new Rng(1);
-      const shapes = [[1, 1, 1], [5, 7, 3], [4, 8, 16], [33, 17, 65], [64, 130, 300], [300, 9, 20], [3, 2000, 200], [70, 70, 70]];
+      const shapes = [
+        [1, 1, 1], [5, 7, 3], [4, 8, 16], [33, 17, 65], [64, 130, 300], [300, 9, 20], [3, 2000, 200], [70, 70, 70],
+      ];
       for (const [m, n, kk] of shapes as [number, number, number][]) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
@@ -176,7 +178,9 @@ describe('wasm backend memory and selection', () => {
     const g = convGeometry({ batch: 1, inH: 6, inW: 6, inC: 4, outC: 4, kH: 3, pad: 1 });
     const w = uniform(k, rng, 4 * 9 * 4);
     const wrong = new Float32Array(w.length); // swap outC and inC: the classic input-gradient mistake
-    for (let o = 0; o < 4; o++) for (let t = 0; t < 9; t++) for (let i = 0; i < 4; i++) wrong[(i * 9 + t) * 4 + o] = w[(o * 9 + t) * 4 + i]!;
+    for (let o = 0; o < 4; o++) {
+      for (let t = 0; t < 9; t++) for (let i = 0; i < 4; i++) wrong[(i * 9 + t) * 4 + o] = w[(o * 9 + t) * 4 + i]!;
+    }
     const dy = uniform(k, rng, 36 * 4);
     const dx = k.alloc(36 * 4), dxWrong = new Float32Array(36 * 4);
     k.conv2dBackwardInput(dy, w, dx, g);

@@ -26,6 +26,7 @@ CFLAGS_Debug := \
 	-Wno-unused-parameter \
 	-O3 \
 	-ffp-contract=off \
+	-fopenmp \
 	-m64 \
 	-g \
 	-O0
@@ -41,7 +42,8 @@ CFLAGS_CC_Debug := \
 	-std=c++17 \
 	-fexceptions \
 	-ffp-contract=off \
-	-fno-math-errno
+	-fno-math-errno \
+	-fopenmp
 
 INCS_Debug := \
 	-I/usr/include/node \
@@ -75,6 +77,7 @@ CFLAGS_Release := \
 	-Wno-unused-parameter \
 	-O3 \
 	-ffp-contract=off \
+	-fopenmp \
 	-m64 \
 	-O3 \
 	-fno-omit-frame-pointer
@@ -90,7 +93,8 @@ CFLAGS_CC_Release := \
 	-std=c++17 \
 	-fexceptions \
 	-ffp-contract=off \
-	-fno-math-errno
+	-fno-math-errno \
+	-fopenmp
 
 INCS_Release := \
 	-I/usr/include/node \
@@ -136,17 +140,18 @@ $(obj).$(TOOLSET)/$(TARGET)/%.o: $(obj)/%.cc FORCE_DO_CMD
 LDFLAGS_Debug := \
 	-pthread \
 	-rdynamic \
+	-fopenmp \
 	-m64
 
 LDFLAGS_Release := \
 	-pthread \
 	-rdynamic \
+	-fopenmp \
 	-m64
 
 LIBS := \
 	-lopenblas \
-	-ldnnl \
-	-lgomp
+	-ldnnl
 
 $(obj).target/spikerep_native.node: GYP_LDFLAGS := $(LDFLAGS_$(BUILDTYPE))
 $(obj).target/spikerep_native.node: LIBS := $(LIBS)

@@ -148,9 +148,10 @@ BINDING(BnBackward) {
                    a.f32(6, c), a.f32(7, c), r, c, a.flag(10)));
 }
 BINDING(NeuronForward) {
-  BODY(size_t T = a.count(2), n = a.count(3);
-       neuron_forward(a.f32(0, T * n), a.f32(1, T * n), (int)T, n, (float)a.num(4), (float)a.num(5), (float)a.num(6),
-                      (float)a.num(7), (float)a.num(8), a.flag(9)));
+  BODY(size_t T = a.count(4), n = a.count(5); float* rate = a.f32(2, n, true);
+       const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
+       neuron_forward(a.f32(0, T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6), (float)a.num(7),
+                      (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11)));
 }
 BINDING(TimeReduce) {
   BODY(size_t T = a.count(3), n = a.count(4);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace {
 int current_threads = -1;
@@ -143,57 +144,88 @@ void conv_backward_filter_gemm(const float* x, const float* dy, float* dw, float
   if (db) sum_rows(dy, db, (size_t)g.batch * P, g.outC, acc);
 }
 
-void avgpool_forward(const float* x, float* y, const ConvGeom& g) {
+namespace {
+// One image of average pooling: each output window's sum in double, as in the reference.
+MULTIVERSION void pool_image(const float* x, float* y, int b, const ConvGeom& g, double* acc) {
   const int C = g.inC;
   const double inv = 1.0 / (g.kH * g.kW);
-  std::vector<double> acc(C);
-  for (int b = 0; b < g.batch; b++)
-    for (int oh = 0; oh < g.outH; oh++)
-      for (int ow = 0; ow < g.outW; ow++) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int kh = 0; kh < g.kH; kh++) {
-          int ih = oh * g.strideH - g.padH + kh;
-          if (ih < 0 || ih >= g.inH) continue;
-          for (int kw = 0; kw < g.kW; kw++) {
-            int iw = ow * g.strideW - g.padW + kw;
-            if (iw < 0 || iw >= g.inW) continue;
-            const float* src = x + (((size_t)b * g.inH + ih) * g.inW + iw) * C;
-            for (int c = 0; c < C; c++) acc[c] += src[c];
-          }
+  for (int oh = 0; oh < g.outH; oh++)
+    for (int ow = 0; ow < g.outW; ow++) {
+      for (int c = 0; c < C; c++) acc[c] = 0.0;
+      for (int kh = 0; kh < g.kH; kh++) {
+        int ih = oh * g.strideH - g.padH + kh;
+        if (ih < 0 || ih >= g.inH) continue;
+        for (int kw = 0; kw < g.kW; kw++) {
+          int iw = ow * g.strideW - g.padW + kw;
+          if (iw < 0 || iw >= g.inW) continue;
+          const float* src = x + (((size_t)b * g.inH + ih) * g.inW + iw) * C;
+          for (int c = 0; c < C; c++) acc[c] += src[c];
         }
-        float* dst = y + (((size_t)b * g.outH + oh) * g.outW + ow) * C;
-        for (int c = 0; c < C; c++) dst[c] = (float)(acc[c] * inv);
       }
+      float* dst = y + (((size_t)b * g.outH + oh) * g.outW + ow) * C;
+      for (int c = 0; c < C; c++) dst[c] = (float)(acc[c] * inv);
+    }
+}
+
+// One image of the pooling backward, as a gather: each input pixel sums the windows that contain it (double).
+MULTIVERSION void unpool_image(const float* dy, float* dx, int b, const ConvGeom& g, double* acc) {
+  const int C = g.inC;
+  const double inv = 1.0 / (g.kH * g.kW);
+  for (int ih = 0; ih < g.inH; ih++)
+    for (int iw = 0; iw < g.inW; iw++) {
+      for (int c = 0; c < C; c++) acc[c] = 0.0;
+      for (int kh = g.kH - 1; kh >= 0; kh--) {  // ascending output rows, the reference's order
+        int th = ih + g.padH - kh;
+        if (th < 0 || th % g.strideH != 0 || th / g.strideH >= g.outH) continue;
+        for (int kw = g.kW - 1; kw >= 0; kw--) {
+          int tw = iw + g.padW - kw;
+          if (tw < 0 || tw % g.strideW != 0 || tw / g.strideW >= g.outW) continue;
+          const float* src = dy + (((size_t)b * g.outH + th / g.strideH) * g.outW + tw / g.strideW) * C;
+          for (int c = 0; c < C; c++) acc[c] += src[c];
+        }
+      }
+      float* dst = dx + (((size_t)b * g.inH + ih) * g.inW + iw) * C;
+      for (int c = 0; c < C; c++) dst[c] = (float)(acc[c] * inv);
+    }
+}
+
+template <typename F>
+void per_image(const ConvGeom& g, F&& f) {
+  const size_t work = (size_t)g.batch * g.inH * g.inW * g.inC;
+  parallel_blocks(work, work / g.batch ? work / g.batch : 1, [&](size_t b, size_t, size_t) {
+    std::vector<double> acc(g.inC);
+    f((int)b, acc.data());
+  });
+}
+}  // namespace
+
+void avgpool_forward(const float* x, float* y, const ConvGeom& g) {
+  if (g.batch == 0) return;
+  per_image(g, [&](int b, double* acc) { pool_image(x, y, b, g, acc); });
 }
 
 void avgpool_backward(const float* dy, float* dx, const ConvGeom& g) {
-  const int C = g.inC;
-  const double inv = 1.0 / (g.kH * g.kW);
-  const size_t total = (size_t)g.batch * g.inH * g.inW * C;
-  std::vector<double> acc(total, 0.0);
-  for (int b = 0; b < g.batch; b++)
-    for (int oh = 0; oh < g.outH; oh++)
-      for (int ow = 0; ow < g.outW; ow++) {
-        const float* src = dy + (((size_t)b * g.outH + oh) * g.outW + ow) * C;
-        for (int kh = 0; kh < g.kH; kh++) {
-          int ih = oh * g.strideH - g.padH + kh;
-          if (ih < 0 || ih >= g.inH) continue;
-          for (int kw = 0; kw < g.kW; kw++) {
-            int iw = ow * g.strideW - g.padW + kw;
-            if (iw < 0 || iw >= g.inW) continue;
-            double* dst = acc.data() + (((size_t)b * g.inH + ih) * g.inW + iw) * C;
-            for (int c = 0; c < C; c++) dst[c] += src[c];
-          }
-        }
-      }
-  for (size_t i = 0; i < total; i++) dx[i] = (float)(acc[i] * inv);
+  if (g.batch == 0) return;
+  per_image(g, [&](int b, double* acc) { unpool_image(dy, dx, b, g, acc); });
 }
 
-MULTIVERSION void sum_rows(const float* x, float* out, size_t rows, size_t cols, bool acc) {
-  std::vector<double> s(cols, 0.0);
-  for (size_t r = 0; r < rows; r++) {
+namespace {
+MULTIVERSION void col_sum_rows(const float* x, double* s, size_t lo, size_t hi, size_t cols) {
+  for (size_t r = lo; r < hi; r++) {
     const float* row = x + r * cols;
     for (size_t j = 0; j < cols; j++) s[j] += row[j];
   }
+}
+}  // namespace
+
+// Column sums over fixed row blocks, combined in block order (the same bits for any thread count).
+void sum_rows(const float* x, float* out, size_t rows, size_t cols, bool acc) {
+  const size_t block = 256, blocks = (rows + block - 1) / block;
+  std::vector<double> part(blocks * cols, 0.0), s(cols, 0.0);
+  parallel_blocks(rows * cols, block * cols, [&](size_t b, size_t, size_t) {
+    col_sum_rows(x, part.data() + b * cols, b * block, std::min(rows, (b + 1) * block), cols);
+  });
+  for (size_t b = 0; b < blocks; b++)
+    for (size_t j = 0; j < cols; j++) s[j] += part[b * cols + j];
   for (size_t j = 0; j < cols; j++) out[j] = acc ? (float)(out[j] + s[j]) : (float)s[j];
 }

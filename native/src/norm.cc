@@ -1,51 +1,104 @@
-// Batch-norm over [rows, channels], channels-last; all column sums in double, as in the reference.
+// Batch-norm over [rows, channels], channels-last. Column sums are double, as in the reference, taken per fixed
+// block of rows and combined in block order (parallel.h), so the bits do not depend on the thread count.
 #include <vector>
 #include "kernels.h"
+#include "parallel.h"
 
-void bn_stats(const float* x, float* mean, float* var, size_t rows, size_t C) {
-  std::vector<double> s(C, 0.0), q(C, 0.0);
-  for (size_t r = 0; r < rows; r++)
-    for (size_t c = 0; c < C; c++) s[c] += x[r * C + c];
-  for (size_t c = 0; c < C; c++) s[c] /= (double)rows;
-  for (size_t r = 0; r < rows; r++)
-    for (size_t c = 0; c < C; c++) {
-      double d = x[r * C + c] - s[c];
-      q[c] += d * d;
+namespace {
+constexpr size_t kRowBlock = 256;
+
+MULTIVERSION void col_sums(const float* x, const float* dy, const float* mean, const float* invStd, double* s,
+                           double* q, size_t lo, size_t hi, size_t C, int mode) {
+  for (size_t r = lo; r < hi; r++) {
+    const float* row = x + r * C;
+    if (mode == 0) {  // Σ x
+      for (size_t c = 0; c < C; c++) s[c] += row[c];
+    } else if (mode == 1) {  // Σ (x − mean)², mean here in double (s of the first pass)
+      for (size_t c = 0; c < C; c++) {
+        double d = row[c] - q[C + c];
+        q[c] += d * d;
+      }
+    } else {  // Σ dy and Σ dy·x̂
+      const float* g = dy + r * C;
+      for (size_t c = 0; c < C; c++) {
+        double d = g[c];
+        s[c] += d;
+        q[c] += d * (((double)row[c] - mean[c]) * invStd[c]);
+      }
     }
-  for (size_t c = 0; c < C; c++) {
-    mean[c] = (float)s[c];
-    var[c] = (float)(q[c] / (double)rows);
   }
 }
 
-MULTIVERSION void bn_apply(const float* x, float* y, const float* mean, const float* invStd, const float* gamma,
-                           const float* beta, size_t rows, size_t C) {
-  for (size_t r = 0; r < rows; r++)
+// Runs col_sums over row blocks in parallel and adds the partials in block order into s and q.
+void blocked_col_sums(const float* x, const float* dy, const float* mean, const float* invStd, double* s, double* q,
+                      const double* meanD, size_t rows, size_t C, int mode) {
+  const size_t blocks = (rows + kRowBlock - 1) / kRowBlock;
+  std::vector<double> part(blocks * 3 * C, 0.0);
+  parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
+    double* ps = part.data() + b * 3 * C;
+    double* pq = ps + C;  // pq[C..2C) holds the double mean for mode 1
+    if (mode == 1)
+      for (size_t c = 0; c < C; c++) pq[C + c] = meanD[c];
+    size_t lo = b * kRowBlock, hi = std::min(rows, lo + kRowBlock);
+    col_sums(x, dy, mean, invStd, ps, pq, lo, hi, C, mode);
+  });
+  for (size_t b = 0; b < blocks; b++)
+    for (size_t c = 0; c < C; c++) {
+      s[c] += part[b * 3 * C + c];
+      q[c] += part[b * 3 * C + C + c];
+    }
+}
+
+MULTIVERSION void apply_rows(const float* x, float* y, const float* mean, const float* invStd, const float* gamma,
+                             const float* beta, size_t lo, size_t hi, size_t C) {
+  for (size_t r = lo; r < hi; r++)
     for (size_t c = 0; c < C; c++) {
       size_t i = r * C + c;
       y[i] = (float)(((double)x[i] - mean[c]) * invStd[c] * gamma[c] + beta[c]);
     }
 }
 
-void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
-                 float* dgamma, float* dbeta, size_t rows, size_t C, bool acc) {
-  std::vector<double> sumDy(C, 0.0), sumDyXhat(C, 0.0);
-  for (size_t r = 0; r < rows; r++)
-    for (size_t c = 0; c < C; c++) {
-      size_t i = r * C + c;
-      double d = dy[i];
-      sumDy[c] += d;
-      sumDyXhat[c] += d * ((double)x[i] - mean[c]) * invStd[c];
-    }
-  const double N = (double)rows;
-  std::vector<double> k(C);
-  for (size_t c = 0; c < C; c++) k[c] = ((double)gamma[c] * invStd[c]) / N;
-  for (size_t r = 0; r < rows; r++)
+MULTIVERSION void backward_rows(const float* x, const float* dy, const float* mean, const float* invStd, float* dx,
+                                const double* k, const double* sumDy, const double* sumDyXhat, double N, size_t lo,
+                                size_t hi, size_t C) {
+  for (size_t r = lo; r < hi; r++)
     for (size_t c = 0; c < C; c++) {
       size_t i = r * C + c;
       double xhat = ((double)x[i] - mean[c]) * invStd[c];
       dx[i] = (float)(k[c] * (N * dy[i] - sumDy[c] - xhat * sumDyXhat[c]));
     }
+}
+}  // namespace
+
+void bn_stats(const float* x, float* mean, float* var, size_t rows, size_t C) {
+  std::vector<double> s(C, 0.0), q(C, 0.0), unused(C, 0.0);
+  blocked_col_sums(x, nullptr, nullptr, nullptr, s.data(), unused.data(), nullptr, rows, C, 0);
+  for (size_t c = 0; c < C; c++) s[c] /= (double)rows;
+  blocked_col_sums(x, nullptr, nullptr, nullptr, unused.data(), q.data(), s.data(), rows, C, 1);
+  for (size_t c = 0; c < C; c++) {
+    mean[c] = (float)s[c];
+    var[c] = (float)(q[c] / (double)rows);
+  }
+}
+
+void bn_apply(const float* x, float* y, const float* mean, const float* invStd, const float* gamma, const float* beta,
+              size_t rows, size_t C) {
+  parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
+    apply_rows(x, y, mean, invStd, gamma, beta, b * kRowBlock, std::min(rows, (b + 1) * kRowBlock), C);
+  });
+}
+
+void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
+                 float* dgamma, float* dbeta, size_t rows, size_t C, bool acc) {
+  std::vector<double> sumDy(C, 0.0), sumDyXhat(C, 0.0);
+  blocked_col_sums(x, dy, mean, invStd, sumDy.data(), sumDyXhat.data(), nullptr, rows, C, 2);
+  const double N = (double)rows;
+  std::vector<double> k(C);
+  for (size_t c = 0; c < C; c++) k[c] = ((double)gamma[c] * invStd[c]) / N;
+  parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
+    backward_rows(x, dy, mean, invStd, dx, k.data(), sumDy.data(), sumDyXhat.data(), N, b * kRowBlock,
+                  std::min(rows, (b + 1) * kRowBlock), C);
+  });
   for (size_t c = 0; c < C; c++) {
     dgamma[c] = acc ? (float)(dgamma[c] + sumDyXhat[c]) : (float)sumDyXhat[c];
     dbeta[c] = acc ? (float)(dbeta[c] + sumDy[c]) : (float)sumDy[c];

@@ -1,18 +1,30 @@
 // Neuron, time and elementwise kernels. Each mirrors the reference backend's arithmetic step by step (float32
 // where the reference rounds to float32, double where it computes in double), so spikes are bit-identical.
+// Work is split into fixed blocks of neurons (parallel.h); a neuron's whole time loop runs inside its block, so
+// its membrane and rate accumulator stay in L1.
 #include <cmath>
 #include <cstring>
 #include <vector>
 #include "kernels.h"
+#include "parallel.h"
+
+namespace {
+constexpr size_t kLane = 1024;  // neurons whose membrane and rate live on the stack at once
 
 // u = v + I (IF) or u = decay·v + gain·I (LIF), each product rounded to float32; fire at u ≥ level; soft reset.
-MULTIVERSION static void neuron_steps(const float* input, float* spikes, float* v, int T, size_t n, float vth,
-                                      float level, float decay, float gain, float magnitude, bool leaky) {
+// With weights, rate[i] = Σ_t w[t]·spike (double, t ascending: the reference's timeReduce order).
+MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
+                              int T, size_t n, float vth, float level, float decay, float gain, float magnitude,
+                              bool leaky) {
+  float v[kLane];
+  double acc[kLane];
+  const size_t len = hi - lo;
+  for (size_t i = 0; i < len; i++) v[i] = 0.f, acc[i] = 0.0;
   for (int t = 0; t < T; t++) {
-    const float* in = input + (size_t)t * n;
-    float* out = spikes + (size_t)t * n;
+    const float* in = input + (size_t)t * n + lo;
+    float* out = spikes + (size_t)t * n + lo;
     if (leaky) {
-      for (size_t i = 0; i < n; i++) {
+      for (size_t i = 0; i < len; i++) {
         float a = decay * v[i];
         float b = gain * in[i];
         float u = a + b;
@@ -21,91 +33,121 @@ MULTIVERSION static void neuron_steps(const float* input, float* spikes, float* 
         out[i] = s ? magnitude : 0.f;
       }
     } else {
-      for (size_t i = 0; i < n; i++) {
+      for (size_t i = 0; i < len; i++) {
         float u = v[i] + in[i];
         bool s = u >= level;
         v[i] = s ? u - vth : u;
         out[i] = s ? magnitude : 0.f;
       }
     }
+    if (rate) {
+      const double wt = w[t];
+      for (size_t i = 0; i < len; i++) acc[i] += wt * out[i];
+    }
   }
+  if (rate)
+    for (size_t i = 0; i < len; i++) rate[lo + i] = (float)acc[i];
 }
 
-void neuron_forward(const float* input, float* spikes, int T, size_t n, float vth, float level, float decay, float gain,
-                    float magnitude, bool leaky) {
-  std::vector<float> v(n, 0.f);
-  neuron_steps(input, spikes, v.data(), T, n, vth, level, decay, gain, magnitude, leaky);
-}
-
-MULTIVERSION static void reduce_into(const float* x, double* acc, const double* w, int T, size_t n) {
+MULTIVERSION void reduce_lane(const float* x, float* out, const double* w, size_t lo, size_t hi, int T, size_t n) {
+  double acc[kLane];
+  const size_t len = hi - lo;
+  for (size_t i = 0; i < len; i++) acc[i] = 0.0;
   for (int t = 0; t < T; t++) {
-    const float* row = x + (size_t)t * n;
+    const float* row = x + (size_t)t * n + lo;
     const double wt = w[t];
-    for (size_t i = 0; i < n; i++) acc[i] += wt * row[i];
+    for (size_t i = 0; i < len; i++) acc[i] += wt * row[i];
   }
+  for (size_t i = 0; i < len; i++) out[lo + i] = (float)acc[i];
+}
+
+MULTIVERSION void broadcast_range(const float* x, float* out, double scale, size_t lo, size_t hi, int T, size_t n) {
+  for (size_t i = lo; i < hi; i++) out[i] = (float)(scale * x[i]);
+  for (int t = 1; t < T; t++) std::memcpy(out + (size_t)t * n + lo, out + lo, sizeof(float) * (hi - lo));
+}
+
+MULTIVERSION void clamp_grad_range(const float* mean, const float* g, float* gi, size_t lo, size_t hi, double top,
+                                   double slope, bool closed) {
+  for (size_t i = lo; i < hi; i++) {
+    const double m = mean[i];
+    const bool inside = closed ? (m >= 0 && m <= top) : (m > 0 && m < top);
+    gi[i] = inside ? (float)(g[i] * slope) : 0.f;
+  }
+}
+
+// Per-block partial sums, combined in block order: the same bits for any thread count.
+template <typename F>
+double blocked_sum(size_t n, F&& partial) {
+  const size_t blocks = (n + kGrain - 1) / kGrain;
+  std::vector<double> part(blocks, 0.0);
+  parallel_blocks(n, kGrain, [&](size_t b, size_t lo, size_t hi) { part[b] = partial(lo, hi); });
+  double s = 0;
+  for (double p : part) s += p;
+  return s;
+}
+}  // namespace
+
+void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
+                    float level, float decay, float gain, float magnitude, bool leaky) {
+  parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
+    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky);
+  });
 }
 
 void time_reduce(const float* x, float* out, const double* w, int T, size_t n) {
-  std::vector<double> acc(n, 0.0);
-  reduce_into(x, acc.data(), w, T, n);
-  for (size_t i = 0; i < n; i++) out[i] = (float)acc[i];
+  parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) { reduce_lane(x, out, w, lo, hi, T, n); });
 }
 
-MULTIVERSION void time_broadcast(const float* x, float* out, double scale, int T, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] = (float)(scale * x[i]);
-  for (int t = 1; t < T; t++) std::memcpy(out + (size_t)t * n, out, sizeof(float) * n);
+void time_broadcast(const float* x, float* out, double scale, int T, size_t n) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) { broadcast_range(x, out, scale, lo, hi, T, n); });
 }
 
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed) {
-  double gradHi = 0;
-  for (size_t i = 0; i < n; i++) {
-    const double m = mean[i];
-    const bool inside = closed ? (m >= 0 && m <= hi) : (m > 0 && m < hi);
-    gi[i] = inside ? (float)(g[i] * slope) : 0.f;
-    if (m > hi) gradHi += g[i];
-  }
-  return gradHi;
+  return blocked_sum(n, [&](size_t lo, size_t end) {
+    clamp_grad_range(mean, g, gi, lo, end, hi, slope, closed);
+    double s = 0;
+    for (size_t i = lo; i < end; i++)  // saturated neurons are rare: skip the rest (adding +0 changes no bits)
+      if (mean[i] > hi) s += g[i];
+    return s;
+  });
 }
 
-MULTIVERSION void clamp(const float* x, float* y, size_t n, double lo, double hi) {
-  for (size_t i = 0; i < n; i++) {
+double sum(const float* x, size_t n) {
+  return blocked_sum(n, [&](size_t lo, size_t hi) {
+    double s = 0;
+    for (size_t i = lo; i < hi; i++) s += x[i];
+    return s;
+  });
+}
+
+// ---- elementwise maps: independent per element, so any split gives the same bits ----
+namespace {
+MULTIVERSION void clamp_range(const float* x, float* y, size_t lo, size_t hi, double bottom, double top) {
+  for (size_t i = lo; i < hi; i++) {
     double r = x[i];
-    r = r < lo ? lo : r;  // NaN passes through, as with Math.min/Math.max
-    r = r > hi ? hi : r;
+    r = r < bottom ? bottom : r;  // NaN passes through, as with Math.min/Math.max
+    r = r > top ? top : r;
     y[i] = (float)r;
   }
 }
-
-MULTIVERSION void fill(float* x, size_t n, float v) {
-  for (size_t i = 0; i < n; i++) x[i] = v;
+MULTIVERSION void fill_range(float* x, size_t lo, size_t hi, float v) {
+  for (size_t i = lo; i < hi; i++) x[i] = v;
 }
-MULTIVERSION void add(const float* a, const float* b, float* out, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+MULTIVERSION void add_range(const float* a, const float* b, float* out, size_t lo, size_t hi) {
+  for (size_t i = lo; i < hi; i++) out[i] = a[i] + b[i];
 }
-MULTIVERSION void mul(const float* a, const float* b, float* out, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] = a[i] * b[i];
+MULTIVERSION void mul_range(const float* a, const float* b, float* out, size_t lo, size_t hi) {
+  for (size_t i = lo; i < hi; i++) out[i] = a[i] * b[i];
 }
-MULTIVERSION void axpy(double alpha, const float* x, float* y, size_t n) {
-  for (size_t i = 0; i < n; i++) y[i] = (float)(y[i] + alpha * x[i]);
+MULTIVERSION void axpy_range(double alpha, const float* x, float* y, size_t lo, size_t hi) {
+  for (size_t i = lo; i < hi; i++) y[i] = (float)(y[i] + alpha * x[i]);
 }
-MULTIVERSION void scale(const float* x, double alpha, float* out, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] = (float)(alpha * x[i]);
+MULTIVERSION void scale_range(const float* x, double alpha, float* out, size_t lo, size_t hi) {
+  for (size_t i = lo; i < hi; i++) out[i] = (float)(alpha * x[i]);
 }
-double sum(const float* x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += x[i];
-  return s;
-}
-MULTIVERSION void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
-  for (size_t r = 0; r < rows; r++) {
-    float* row = y + r * cols;
-    for (size_t j = 0; j < cols; j++) row[j] = row[j] + bias[j];
-  }
-}
-
-MULTIVERSION void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd,
-                           double dampening, bool nesterov, bool first) {
-  for (size_t i = 0; i < n; i++) {
+MULTIVERSION void sgd_range(float* p, const float* g, float* buf, size_t lo, size_t hi, double lr, double momentum,
+                            double wd, double dampening, bool nesterov, bool first) {
+  for (size_t i = lo; i < hi; i++) {
     double d = g[i] + wd * p[i];
     if (momentum != 0) {
       double b = first ? d : momentum * buf[i] + (1 - dampening) * d;
@@ -114,6 +156,38 @@ MULTIVERSION void sgd_step(float* p, const float* g, float* buf, size_t n, doubl
     }
     p[i] = (float)(p[i] - lr * d);
   }
+}
+}  // namespace
+
+void clamp(const float* x, float* y, size_t n, double lo, double hi) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t a, size_t b) { clamp_range(x, y, a, b, lo, hi); });
+}
+void fill(float* x, size_t n, float v) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t a, size_t b) { fill_range(x, a, b, v); });
+}
+void add(const float* a, const float* b, float* out, size_t n) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) { add_range(a, b, out, lo, hi); });
+}
+void mul(const float* a, const float* b, float* out, size_t n) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) { mul_range(a, b, out, lo, hi); });
+}
+void axpy(double alpha, const float* x, float* y, size_t n) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) { axpy_range(alpha, x, y, lo, hi); });
+}
+void scale(const float* x, double alpha, float* out, size_t n) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) { scale_range(x, alpha, out, lo, hi); });
+}
+MULTIVERSION void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
+  for (size_t r = 0; r < rows; r++) {
+    float* row = y + r * cols;
+    for (size_t j = 0; j < cols; j++) row[j] = row[j] + bias[j];
+  }
+}
+void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd, double dampening,
+              bool nesterov, bool first) {
+  parallel_blocks(n, kGrain, [&](size_t, size_t lo, size_t hi) {
+    sgd_range(p, g, buf, lo, hi, lr, momentum, wd, dampening, nesterov, first);
+  });
 }
 
 void adam_step(float* p, const float* g, float* m, float* v, size_t n, double lr, double b1, double b2, double eps,

@@ -11,9 +11,11 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName, Kernels } from '../kernels/kernels.js';
 import { SpikerepError } from '../errors.js';
 import { Report, type BenchResult } from './report.js';
-import { denseRows, neuronRows } from './kernel-bench.js';
+import { CONV, denseRows, neuronRows } from './kernel-bench.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
 import { peerUnavailable, runPeer } from './peer.js';
+import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
+import type { NativeKernels } from '../kernels/native/index.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -57,7 +59,9 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
 
 export async function runBench(o: BenchOptions): Promise<Report> {
   for (const b of o.backends) {
-    if (b !== 'wasm' && b !== 'reference') throw new SpikerepError('E_ARG', `expected wasm and/or reference, got ${b}`, '--backend');
+    if (b !== 'wasm' && b !== 'reference' && b !== 'native') {
+      throw new SpikerepError('E_ARG', `expected native, wasm and/or reference, got ${b}`, '--backend');
+    }
   }
   const cores = os.availableParallelism();
   const threadList = o.threads ?? [...new Set([1, cores])];
@@ -65,6 +69,10 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   const steps = o.steps ?? (o.quick ? 3 : 5);
   const report = new Report();
   const configs: { backend: BackendName; threads: number }[] = [];
+  if (o.backends.includes('native')) {
+    if (loadNativeAddon() !== null) for (const t of threadList) configs.push({ backend: 'native', threads: t });
+    else report.machine['native'] = `not run: addon not built (${NATIVE_INSTALL_HINT})`;
+  }
   if (o.backends.includes('wasm')) for (const t of threadList) configs.push({ backend: 'wasm', threads: t });
   if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
   const rows = trainRows(o.quick, steps);
@@ -72,7 +80,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   for (const { backend, threads } of configs) {
     const k: Kernels = await createKernels(backend, { threads });
     try {
-      if (backend === 'wasm') {
+      if (backend === 'native') recordNative(report, k as NativeKernels);
+      if (backend !== 'reference') {
         for (const r of [...denseRows(k, reps), ...neuronRows(k, reps)]) report.add({ ...r, backend, threads });
         const fma = (k as unknown as { fma?: boolean }).fma;
         if (fma !== undefined) report.machine['wasmFma'] = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
@@ -107,9 +116,11 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         const p = runPeer({ model: c.model, neuron: row.peer.neuron, T: c.T, batch: c.batch, threads, steps: Math.max(2, Math.min(c.steps, 5)) });
         report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
         report.add({ name: row.peer.name, backend: 'torch', threads, value: p.images_per_s, unit: 'images/s', note: `batch ${c.batch}` });
-        const ours = report.results.find((r) => r.name === row.name && r.backend === 'wasm' && r.threads === threads);
-        if (ours?.value != null) {
-          report.add({ name: `ratio_${row.name}`, backend: 'wasm/torch', threads, value: ours.value / p.images_per_s, unit: 'x' });
+        for (const backend of ['native', 'wasm']) {
+          const ours = report.results.find((r) => r.name === row.name && r.backend === backend && r.threads === threads);
+          if (ours?.value != null) {
+            report.add({ name: `ratio_${row.name}`, backend: `${backend}/torch`, threads, value: ours.value / p.images_per_s, unit: 'x' });
+          }
         }
       }
     }
@@ -150,6 +161,15 @@ function sweepT(report: Report, threads: number, steps: number): void {
       }
     }
   }
+}
+
+/** Which OpenBLAS kernel and oneDNN ISA and implementations the native rows ran on (OPENBLAS_CORETYPE may force one). */
+function recordNative(report: Report, k: NativeKernels): void {
+  const info = k.info();
+  report.machine['nativeOpenblas'] = `${info.openblasConfig}; core ${info.openblasCore}`;
+  report.machine['nativeOpenblasCoretypeEnv'] = process.env['OPENBLAS_CORETYPE'] ?? 'unset';
+  report.machine['nativeOnednnIsa'] = info.dnnlIsa;
+  report.machine['nativeOnednnConv'] = k.convImplementations(CONV);
 }
 
 function writeJson(path: string, report: Report): void {

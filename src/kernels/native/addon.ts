@@ -30,8 +30,10 @@ export interface NativeAddon {
     beta: Float32Array, rows: number, channels: number): void;
   bnBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, acc: boolean): void;
-  neuronForward(input: Float32Array, spikes: Float32Array, T: number, n: number, vth: number, level: number,
-    decay: number, gain: number, magnitude: number, leaky: boolean): void;
+  /** IF/LIF steps; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
+  neuronForward(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
+    T: number, n: number, vth: number, level: number, decay: number, gain: number, magnitude: number,
+    leaky: boolean): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;
   clampBackward(mean: Float32Array, g: Float32Array, gi: Float32Array, n: number, hi: number, slope: number,
@@ -67,12 +69,19 @@ export function loadNativeAddon(): NativeAddon | null {
     failure = `native backend not built (no ${path}): run "${NATIVE_INSTALL_HINT}"`;
     return (loaded = null);
   }
+  // OpenMP threads (oneDNN's and the small kernels') sleep between calls instead of spinning, unless the user chose:
+  // spinning threads starve OpenBLAS's pool and everything else on a small or shared machine. libgomp reads the
+  // variable once, when the addon loads it; it is removed again so that child processes see the user's environment.
+  const setPolicy = process.env['OMP_WAIT_POLICY'] === undefined;
+  if (setPolicy) process.env['OMP_WAIT_POLICY'] = 'PASSIVE';
   try {
     loaded = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (e) {
     const why = (e as Error).message.split('\n')[0];
     failure = `native backend failed to load (${why}): run "${NATIVE_INSTALL_HINT}"`;
     loaded = null;
+  } finally {
+    if (setPolicy) delete process.env['OMP_WAIT_POLICY'];
   }
   return loaded;
 }

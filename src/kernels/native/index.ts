@@ -27,6 +27,9 @@ export function createNativeKernels(opts: NativeOptions = {}): NativeKernels {
   return new NativeKernels(requireNativeAddon(), threads);
 }
 
+/** Freed buffers kept for reuse, per backend instance. */
+const RECYCLE_BYTES = 512 * 2 ** 20;
+
 /** The libraries' thread pools are process-wide: the count last set, so instances with different counts coexist. */
 let poolThreads = -1;
 
@@ -42,6 +45,8 @@ function leakWeights(T: number, tau: number, dt: number): Float64Array {
 export class NativeKernels implements Kernels {
   readonly name = 'native' as const;
   private readonly geoms = new WeakMap<ConvGeometry, Int32Array>();
+  private readonly spare = new Map<number, Float32Array[]>();
+  private spareBytes = 0;
   constructor(private readonly n: NativeAddon, readonly threads: number) {}
 
   /** OpenBLAS's configuration and core kernel and oneDNN's instruction set, for benchmark reports. */
@@ -64,6 +69,11 @@ export class NativeKernels implements Kernels {
       poolThreads = this.threads;
     }
   }
+  /** The addon, with the libraries' pools set to this instance's thread count. */
+  private p(): NativeAddon {
+    this.pool();
+    return this.n;
+  }
   private geom(g: ConvGeometry): Int32Array {
     let v = this.geoms.get(g);
     if (v === undefined) {
@@ -74,53 +84,65 @@ export class NativeKernels implements Kernels {
     return v;
   }
 
+  /**
+   * Freed buffers are kept by length and handed out again (zeroed by the addon): a fresh large Float32Array costs
+   * page faults on first touch and garbage-collector pressure every training step. Capped at RECYCLE_BYTES.
+   */
   alloc(n: number): Buf {
-    return new Float32Array(n);
+    const spare = this.spare.get(n)?.pop();
+    if (spare === undefined) return new Float32Array(n);
+    this.spareBytes -= spare.byteLength;
+    this.p().fill(spare, 0);
+    return spare;
   }
-  free(_buf: Buf): void {}
+  free(buf: Buf): void {
+    if (buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return; // a view: not ours to recycle
+    if (this.spareBytes + buf.byteLength > RECYCLE_BYTES) return;
+    const list = this.spare.get(buf.length);
+    if (list === undefined) this.spare.set(buf.length, [buf]);
+    else if (!list.includes(buf)) list.push(buf);
+    else return;
+    this.spareBytes += buf.byteLength;
+  }
 
   gemm: Kernels['gemm'] = (a, b, c, t) => {
-    this.pool();
-    this.n.gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha, t.beta);
+    this.p().gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha, t.beta);
   };
   conv2dForward: Kernels['conv2dForward'] = (x, w, bias, y, g) => {
-    this.pool();
-    this.n.convForward(x, w, bias, y, this.geom(g));
+    this.p().convForward(x, w, bias, y, this.geom(g));
   };
   conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => {
-    this.pool();
-    this.n.convBackwardInput(dy, w, dx, this.geom(g));
+    this.p().convBackwardInput(dy, w, dx, this.geom(g));
   };
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) => {
-    this.pool();
-    this.n.convBackwardFilter(x, dy, dw, db, this.geom(g), acc);
+    this.p().convBackwardFilter(x, dy, dw, db, this.geom(g), acc);
   };
-  avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.n.avgPoolForward(x, y, this.geom(g));
-  avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.n.avgPoolBackward(dy, dx, this.geom(g));
+  avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.p().avgPoolForward(x, y, this.geom(g));
+  avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.p().avgPoolBackward(dy, dx, this.geom(g));
 
-  batchNormStats: Kernels['batchNormStats'] = (x, mean, v, a) => this.n.bnStats(x, mean, v, a.rows, a.channels);
+  batchNormStats: Kernels['batchNormStats'] = (x, mean, v, a) => this.p().bnStats(x, mean, v, a.rows, a.channels);
   batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) =>
-    this.n.bnApply(x, y, m, s, g, b, a.rows, a.channels);
+    this.p().bnApply(x, y, m, s, g, b, a.rows, a.channels);
   batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a, acc) =>
-    this.n.bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, acc);
+    this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, acc);
 
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
     const vth = f32(a.vth);
-    this.n.neuronForward(input, spikes, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false);
-    if (rate !== null) this.n.timeReduce(spikes, rate, new Float64Array(a.T).fill(1 / a.T), a.T, a.n);
+    const weights = rate === null ? null : new Float64Array(a.T).fill(1 / a.T);
+    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false);
   }
   lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
     const vth = f32(a.vth);
     const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
-    this.n.neuronForward(input, spikes, a.T, a.n, vth, f32(f32(a.alpha) * vth), lambda, f32(1 - lambda),
-      f32(vth / a.dt), true);
-    if (rate !== null) this.n.timeReduce(spikes, rate, leakWeights(a.T, a.tau, a.dt), a.T, a.n);
+    const weights = rate === null ? null : leakWeights(a.T, a.tau, a.dt);
+    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), lambda,
+      f32(1 - lambda), f32(vth / a.dt), true);
   }
-  timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.n.timeReduce(x, out, w, T, n);
-  timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.n.timeBroadcast(x, out, s, T, n);
-  clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => this.n.clampBackward(m, g, gi, a.n, a.hi, a.slope, a.closed);
-  clamp: Kernels['clamp'] = (x, y, lo, hi) => this.n.clamp(x, y, lo, hi);
+  timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.p().timeReduce(x, out, w, T, n);
+  timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.p().timeBroadcast(x, out, s, T, n);
+  clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => this.p().clampBackward(m, g, gi, a.n, a.hi, a.slope, a.closed);
+  clamp: Kernels['clamp'] = (x, y, lo, hi) => this.p().clamp(x, y, lo, hi);
   bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
     reference.bpttForward(input, spikes, membrane, a);
   }
@@ -128,19 +150,19 @@ export class NativeKernels implements Kernels {
     return reference.bpttBackward(membrane, gradSpikes, gradInput, a);
   }
 
-  fill: Kernels['fill'] = (x, v) => this.n.fill(x, v);
+  fill: Kernels['fill'] = (x, v) => this.p().fill(x, v);
   copy: Kernels['copy'] = (src, dst) => dst.set(src);
-  add: Kernels['add'] = (a, b, out) => this.n.add(a, b, out);
-  mul: Kernels['mul'] = (a, b, out) => this.n.mul(a, b, out);
-  axpy: Kernels['axpy'] = (alpha, x, y) => this.n.axpy(alpha, x, y);
-  scale: Kernels['scale'] = (x, alpha, out) => this.n.scale(x, alpha, out);
-  sum: Kernels['sum'] = (x) => this.n.sum(x);
-  sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => this.n.sumRows(x, out, rows, cols, acc);
-  addRowVector: Kernels['addRowVector'] = (y, bias, rows, cols) => this.n.addRowVector(y, bias, rows, cols);
+  add: Kernels['add'] = (a, b, out) => this.p().add(a, b, out);
+  mul: Kernels['mul'] = (a, b, out) => this.p().mul(a, b, out);
+  axpy: Kernels['axpy'] = (alpha, x, y) => this.p().axpy(alpha, x, y);
+  scale: Kernels['scale'] = (x, alpha, out) => this.p().scale(x, alpha, out);
+  sum: Kernels['sum'] = (x) => this.p().sum(x);
+  sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => this.p().sumRows(x, out, rows, cols, acc);
+  addRowVector: Kernels['addRowVector'] = (y, bias, rows, cols) => this.p().addRowVector(y, bias, rows, cols);
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, rows, classes) =>
     reference.softmaxCrossEntropy(logits, labels, grad, rows, classes);
   sgdStep: Kernels['sgdStep'] = (p, g, buf, a) =>
-    this.n.sgdStep(p, g, buf, a.n, a.lr, a.momentum, a.weightDecay, a.dampening, a.nesterov, a.firstStep);
+    this.p().sgdStep(p, g, buf, a.n, a.lr, a.momentum, a.weightDecay, a.dampening, a.nesterov, a.firstStep);
   adamStep: Kernels['adamStep'] = (p, g, m, v, a) =>
-    this.n.adamStep(p, g, m, v, a.n, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step);
+    this.p().adamStep(p, g, m, v, a.n, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step);
 }

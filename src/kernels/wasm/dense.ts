@@ -17,7 +17,9 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
       byRows ? 'gemmRows' : 'gemmCols',
       [pa, pb, pc, m, n, k, at.transA ? 1 : 0, at.transB ? 1 : 0, at.alpha, at.beta],
       byRows ? m : n,
-      { align: byRows ? 4 : 8, work: (2 * m * n * k) / FLOPS_PER_NS, scratch: gemmScratch(ctx) },
+      {
+        align: byRows ? 4 : 8, work: (2 * m * n * k) / FLOPS_PER_NS, scratch: gemmScratch(ctx), chunksPerThread: 1,
+      },
     );
   });
 }
@@ -97,7 +99,9 @@ function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
       for (let rh = 0; rh < g.strideH; rh++) {
         for (let rw = 0; rw < g.strideW; rw++) {
           const taps: number[] = [];
-          for (let kh = rh; kh < g.kH; kh += g.strideH) for (let kw = rw; kw < g.kW; kw += g.strideW) taps.push(kh * g.kW + kw);
+          for (let kh = rh; kh < g.kH; kh += g.strideH) {
+            for (let kw = rw; kw < g.kW; kw += g.strideW) taps.push(kh * g.kW + kw);
+          }
           const ih0 = phaseStart(rh, g.padH, g.strideH), iw0 = phaseStart(rw, g.padW, g.strideW);
           const Hp = Math.max(0, Math.ceil((g.inH - ih0) / g.strideH));
           const Wp = Math.max(0, Math.ceil((g.inW - iw0) / g.strideW));
@@ -137,6 +141,7 @@ export function conv2dBackwardFilter(
     try {
       ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
         align: 8, work: (2 * rows * g.outC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
+        chunksPerThread: 1,
       });
     } finally {
       ctx.heap.freeBytes(gp);

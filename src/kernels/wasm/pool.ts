@@ -33,6 +33,12 @@ export interface RunOptions {
    * instead of threads claiming smaller chunks as they go (dynamic, the default).
    */
   partials?: boolean;
+  /**
+   * Chunks per thread in dynamic mode (default 4). Kernels that repack a shared operand per call (gemm's B, the
+   * filter-gradient's dy) use 1: each thread still claims its chunk, so a descheduled worker's share is taken over
+   * by whoever is free instead of being waited for.
+   */
+  chunksPerThread?: number;
 }
 
 export class Pool {
@@ -98,7 +104,7 @@ export class Pool {
     const byWork = Math.floor((opts.work ?? total) / MIN_WORK_PER_PART);
     const parts = Math.max(1, Math.min(this.threads, units, byWork));
     const dynamic = parts > 1 && opts.partials !== true;
-    const chunks = dynamic ? Math.min(units, parts * CHUNKS_PER_THREAD) : parts;
+    const chunks = dynamic ? Math.min(units, parts * (opts.chunksPerThread ?? CHUNKS_PER_THREAD)) : parts;
     this.ensureScratch(Math.max(opts.scratch ?? 0, 64));
     const bound = (c: number): number => Math.min(total, Math.floor((c * units) / chunks) * align);
     if (parts > 1) {
@@ -134,7 +140,11 @@ export class Pool {
     let mainError: unknown = null;
     try {
       if (!dynamic) f(...args, bound(0), bound(1), scratch);
-      else for (let c = Atomics.add(this.ctrl, NEXT, 1); c < chunks; c = Atomics.add(this.ctrl, NEXT, 1)) f(...args, bound(c), bound(c + 1), scratch);
+      else {
+        for (let c = Atomics.add(this.ctrl, NEXT, 1); c < chunks; c = Atomics.add(this.ctrl, NEXT, 1)) {
+          f(...args, bound(c), bound(c + 1), scratch);
+        }
+      }
     } catch (e) {
       mainError = e;
     }

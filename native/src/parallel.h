@@ -1,0 +1,21 @@
+// Splits [0, n) into fixed blocks run on OpenMP's threads (count set by set_threads). Blocks are the same for any
+// thread count, so reductions that combine per-block partial sums in block order give identical bits on 1 or 2
+// threads. Loop bodies live in MULTIVERSION functions called per block: the outlined OpenMP body itself is not
+// multi-versioned by GCC.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+
+constexpr size_t kGrain = 16384;  // elements per block: 64 KB of floats, L2-resident
+constexpr size_t kSerialBelow = 65536;
+
+template <typename F>
+void parallel_blocks(size_t n, size_t grain, F&& f) {
+  const long blocks = (long)((n + grain - 1) / grain);
+  if (n < kSerialBelow || blocks <= 1) {
+    for (long b = 0; b < blocks; b++) f((size_t)b, (size_t)b * grain, std::min(n, (size_t)(b + 1) * grain));
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (long b = 0; b < blocks; b++) f((size_t)b, (size_t)b * grain, std::min(n, (size_t)(b + 1) * grain));
+}
