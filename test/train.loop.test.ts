@@ -74,3 +74,17 @@ test('a run killed after epoch 1 and resumed from last.ckpt ends exactly where a
     rmSync(twice, { recursive: true, force: true });
   }
 });
+
+test('hybrid training: an ANN epoch first, then the SNN starts from its weights and percentile thresholds', async () => {
+  const k = await createKernels('wasm');
+  try {
+    const r = await train(k, { ...small, backend: 'wasm', trainLimit: 256, hybridAnnEpochs: 1 });
+    assert.ok(r.hybrid !== undefined);
+    assert.ok(r.hybrid.annTestAccuracy >= 0 && r.hybrid.annTestAccuracy <= 1);
+    const set = Object.entries(r.hybrid.thresholds);
+    assert.ok(set.length >= 3, `thresholds set: ${set.length}`);
+    for (const [, v] of set) assert.ok(v > 0.01 && v < 6, `threshold ${v} comes from activations, not the default 6`);
+  } finally {
+    disposeKernels(k);
+  }
+});

@@ -9,6 +9,9 @@ import { Residual } from '../nn/residual.js';
 import type { Layer } from '../nn/layer.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { encodeBatch } from './encode.js';
+import { join } from 'node:path';
+import type { TrainConfig } from './config.js';
+import type { Progress } from './progress.js';
 
 /**
  * Hybrid training (spec §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
@@ -95,4 +98,24 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
     set.set(l.opts.name, vth);
   }
   return set;
+}
+
+/**
+ * Phase 1 of hybrid training (spec §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
+ * (checkpoints under <checkpoint>/ann), then starts `snn` from it. `trainFn` is the training loop itself.
+ */
+export async function hybridWarmStart(
+  k: Kernels, cfg: TrainConfig, snn: Network, trainSet: Dataset, progress: Progress,
+  trainFn: (k: Kernels, cfg: TrainConfig, hooks: { progress: Progress; onFinish: (n: Network) => void }) => Promise<{ testAccuracy: number }>,
+): Promise<{ annTestAccuracy: number; thresholds: Record<string, number> }> {
+  progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ANN epoch(s) first`);
+  let ann: Network | undefined;
+  const annDir = cfg.checkpointDir === undefined ? undefined : join(cfg.checkpointDir, 'ann');
+  const annCfg: TrainConfig = { ...cfg, neuron: 'ann', epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0, checkpointDir: annDir, resume: false };
+  const annResult = await trainFn(k, annCfg, { progress, onFinish: (n) => (ann = n) });
+  const pct = activationPercentiles(k, ann!, trainSet, { batches: 5, batchSize: cfg.batchSize, fraction: 0.999, seed: cfg.seed });
+  const thresholds = Object.fromEntries(initFromAnn(snn, ann!, pct));
+  const shown = Object.values(thresholds).map((v) => v.toFixed(3)).join(' ');
+  progress.log(`ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${shown}`);
+  return { annTestAccuracy: annResult.testAccuracy, thresholds };
 }

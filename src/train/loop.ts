@@ -17,8 +17,7 @@ import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
 import { prepareCheckpointDir, restoreRun, saveRun, type RunState } from './state.js';
 import { makeProgress, type Progress } from './progress.js';
-import { activationPercentiles, initFromAnn } from './hybrid.js';
-import { join } from 'node:path';
+import { hybridWarmStart } from './hybrid.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -101,19 +100,10 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     }
   }
 
-  let hybrid: TrainResult['hybrid'];
-  if (cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && run.epoch === 0) {
-    // Phase 1 of hybrid training (spec §4.4): the ANN of the same shape, then thresholds from its activations.
-    progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ANN epoch(s) first`);
-    let ann: Network | undefined;
-    const annDir = cfg.checkpointDir === undefined ? undefined : join(cfg.checkpointDir, 'ann');
-    const annCfg: TrainConfig = { ...cfg, neuron: 'ann', epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0, checkpointDir: annDir, resume: false };
-    const annResult = await train(k, annCfg, { progress, onFinish: (n) => (ann = n) });
-    const pct = activationPercentiles(k, ann!, trainSet, { batches: 5, batchSize: cfg.batchSize, fraction: 0.999, seed: cfg.seed });
-    const thresholds = Object.fromEntries(initFromAnn(net, ann!, pct));
-    hybrid = { annTestAccuracy: annResult.testAccuracy, thresholds };
-    progress.log(`ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${Object.values(thresholds).map((v) => v.toFixed(3)).join(' ')}`);
-  }
+  // Hybrid training starts the SNN from an ANN of the same shape (not when resuming the SNN phase).
+  const hybrid = cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && run.epoch === 0
+    ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
+    : undefined;
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
   let dataBatch: DataBatch | undefined;
