@@ -1,7 +1,7 @@
-// Splits [0, n) into fixed blocks run on OpenMP's threads (count set by set_threads). Blocks are the same for any
-// thread count, so reductions that combine per-block partial sums in block order give identical bits on 1 or 2
-// threads. Loop bodies live in MULTIVERSION functions called per block: the outlined OpenMP body itself is not
-// multi-versioned by GCC.
+// Splits [0, n) into fixed blocks run on OpenMP's threads (count set by set_threads), handed out dynamically since
+// on a shared machine one thread may be descheduled. Blocks are the same for any thread count, so reductions that
+// combine per-block partial sums in block order give identical bits on 1 or 2 threads. Loop bodies live in
+// MULTIVERSION functions called per block: GCC does not multi-version the outlined OpenMP body itself.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -16,6 +16,6 @@ void parallel_blocks(size_t n, size_t grain, F&& f) {
     for (long b = 0; b < blocks; b++) f((size_t)b, (size_t)b * grain, std::min(n, (size_t)(b + 1) * grain));
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 4)
   for (long b = 0; b < blocks; b++) f((size_t)b, (size_t)b * grain, std::min(n, (size_t)(b + 1) * grain));
 }

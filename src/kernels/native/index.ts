@@ -1,8 +1,9 @@
 /**
  * The native backend: GEMM through OpenBLAS, convolutions through oneDNN (im2col + OpenBLAS where oneDNN declines a
  * shape), and the neuron, batch-norm and elementwise kernels in C++ (native/src/). Buffers are plain Float32Arrays
- * that the addon reads by pointer, so `alloc` is `new Float32Array` and any Float32Array is accepted. The BPTT
- * neuron and the loss run the reference code: they are off the DSR hot path.
+ * that the addon reads by pointer: `alloc` hands out ordinary Float32Arrays (recycled after `free`), and any
+ * Float32Array is accepted. The BPTT neuron and the loss run the reference code: they are off the DSR hot path.
+ * Small kernels run on OpenMP threads with fixed blocks, so results do not depend on the thread count.
  */
 import type { BpttAttrs, Buf, ConvGeometry, IfAttrs, Kernels, LifAttrs } from '../kernels.js';
 import { SpikerepError } from '../../errors.js';

@@ -1,1 +1,0 @@
-cmd_Release/spikerep_native.node := ln -f "Release/obj.target/spikerep_native.node" "Release/spikerep_native.node" 2>/dev/null || (rm -rf "Release/spikerep_native.node" && cp -af "Release/obj.target/spikerep_native.node" "Release/spikerep_native.node")
