@@ -186,6 +186,26 @@ describe('native backend checks and selection', { skip: SKIP }, () => {
     assert.throws(() => k.sumRows(k.alloc(10), k.alloc(3), 4, 3, false), /needed/);
   });
 
+  it('reductions give the same bits on 1 and 2 threads (fixed blocks, combined in order)', () => {
+    const one = backends.get('1 thread')!, two = backends.get('2 threads')!;
+    const rng = new Rng(9);
+    const rows = 4099, C = 64;
+    const x = uniform(one, rng, rows * C, -2, 3), dy = uniform(one, rng, rows * C);
+    const outs = [one, two].map((k) => {
+      const mean = k.alloc(C), variance = k.alloc(C), cols = k.alloc(C), dx = k.alloc(x.length);
+      const dg = k.alloc(C), db = k.alloc(C), gi = k.alloc(x.length);
+      k.batchNormStats(x, mean, variance, { rows, channels: C });
+      k.batchNormBackward(x, dy, mean, variance, mean, dx, dg, db, { rows, channels: C }, false);
+      k.sumRows(dy, cols, rows, C, false);
+      const th = k.clampBackward(x, dy, gi, { n: x.length, hi: 1, slope: 0.5, closed: true });
+      return { mean, variance, cols, dx, dg, db, sum: k.sum(dy), th };
+    });
+    const [a, b] = outs as [typeof outs[0], typeof outs[0]];
+    for (const key of ['mean', 'variance', 'cols', 'dx', 'dg', 'db'] as const) assert.deepEqual(a[key], b[key], key);
+    assert.equal(a.sum, b.sum);
+    assert.equal(a.th, b.th);
+  });
+
   it('reports the OpenBLAS core and the oneDNN instruction set and implementations', () => {
     const k = backends.get('2 threads')!;
     const info = k.info();

@@ -5,6 +5,7 @@ import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { takeGrad } from './grad-pool.js';
 
 /**
  * PyTorch's AdaptiveAvgPool2d for the two cases the models meet, composed from existing kernels:
@@ -20,7 +21,6 @@ export class AdaptiveAvgPool2d implements Layer {
   private cache: { pool: AvgPool2d | null } | null = null;
   private readonly pools = new Map<number, AvgPool2d>();
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: { readonly size: number }) {}
 
@@ -62,7 +62,7 @@ export class AdaptiveAvgPool2d implements Layer {
     if (pool !== null) return pool.backward(dy, ctx);
     const [rows, H, W, C] = dy.shape as [number, number, number, number];
     const copies = H * W;
-    const dx = this.gradIn.get(ctx.k, rows * C);
+    const dx = takeGrad(ctx.k, rows * C);
     const ones = new Float64Array(copies).fill(1);
     for (let r = 0; r < rows; r++) ctx.k.timeReduce(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), ones, copies, C);
     return tensor([rows, 1, 1, C], dx);

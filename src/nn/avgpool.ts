@@ -6,6 +6,7 @@ import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface AvgPool2dOptions {
   readonly kernel: number;
@@ -24,7 +25,6 @@ export class AvgPool2d implements Layer {
   readonly kind = 'avgpool2d';
   private cache: AvgPool2dCache | null = null;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: AvgPool2dOptions) {}
 
@@ -55,7 +55,7 @@ export class AvgPool2d implements Layer {
     // dy has B rows in representation mode (nn/grad-mode.ts), T·B otherwise: the geometry follows dy
     const inShape = [dy.shape[0]!, ...cached.inShape.slice(1)];
     const g = dy.shape[0] === cached.g.batch ? cached.g : this.geometry(inShape);
-    const dx = this.gradIn.get(ctx.k, g.batch * g.inH * g.inW * g.inC);
+    const dx = takeGrad(ctx.k, g.batch * g.inH * g.inW * g.inC);
     ctx.k.avgPool2dBackward(dy.data, dx, g);
     return tensor(inShape, dx);
   }

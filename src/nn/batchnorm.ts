@@ -7,6 +7,7 @@ import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface BatchNormOptions {
   /** Full path ("layer1.0.bn1"); params `${name}.weight`/`.bias`, buffers `${name}.running_mean`/`.running_var`. */
@@ -42,7 +43,6 @@ export class BatchNorm implements Layer {
   private readonly eps: number;
   private cache: BatchNormCache | null = null;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
   private readonly kept = new Scratch();
   private readonly mean = new Scratch();
   private readonly variance = new Scratch();
@@ -116,7 +116,7 @@ export class BatchNorm implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    const dx = this.gradIn.get(ctx.k, x.data.length);
+    const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
     return tensor(x.shape, dx);
   }

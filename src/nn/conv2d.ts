@@ -9,6 +9,7 @@ import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -45,7 +46,6 @@ export class Conv2d implements Layer {
   private readonly pad: [number, number];
   private cache: Conv2dCache | null = null;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
   private readonly kept = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
@@ -94,7 +94,7 @@ export class Conv2d implements Layer {
     this.cache = null;
     ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
     if (!this.computeInputGrad) return NO_GRADIENT;
-    const dx = this.gradIn.get(ctx.k, x.data.length);
+    const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
     return tensor(x.shape, dx);
   }

@@ -6,6 +6,7 @@ import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface DropoutOptions {
   readonly p: number;
@@ -27,7 +28,6 @@ export class Dropout implements Layer {
   private readonly mask = new Scratch();
   private readonly keptMask = new Scratch();
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: DropoutOptions) {
     check(opts.p >= 0 && opts.p <= 1, `dropout: p must be in [0, 1], got ${opts.p}`);
@@ -58,7 +58,7 @@ export class Dropout implements Layer {
     const { mask } = takeCache(this.cache, 'dropout');
     this.cache = null;
     if (mask === null) return dy;
-    const dx = this.gradIn.get(ctx.k, dy.data.length);
+    const dx = takeGrad(ctx.k, dy.data.length);
     ctx.k.mul(dy.data, mask, dx);
     return tensor(dy.shape, dx);
   }

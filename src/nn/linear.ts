@@ -8,6 +8,7 @@ import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -38,7 +39,6 @@ export class Linear implements Layer {
   computeInputGrad = true;
   private cache: LinearCache | null = null;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
   private readonly kept = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
@@ -86,7 +86,7 @@ export class Linear implements Layer {
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
     if (!this.computeInputGrad) return NO_GRADIENT;
-    const dx = this.gradIn.get(ctx.k, rows * inF);
+    const dx = takeGrad(ctx.k, rows * inF);
     ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
     return tensor(x.shape, dx);
   }

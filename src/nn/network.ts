@@ -12,6 +12,7 @@ import { BatchNorm } from './batchnorm.js';
 import { AvgPool2d } from './avgpool.js';
 import { Flatten } from './flatten.js';
 import { summedGradients, type GradMode } from './grad-mode.js';
+import { giveGrad } from './grad-pool.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -118,14 +119,30 @@ export class Network {
   backward(dLogits: Tensor): void {
     const ctx = this.ctx;
     if (ctx === null || !ctx.training) throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
+    const k = this.k;
     const dSpikes = this.readout.backward(dLogits, ctx);
     if (this.usedPrefix) {
       const below = this.rest.backward(dSpikes, ctx);
-      let g = summedGradients(ctx) ? below : this.sumOverTime(below); // representation mode: already summed
+      giveGrad(k, dSpikes, below);
+      let g = below;
+      let pooled = true; // whether g came from the gradient pool (the time-sum buffer is the network's own)
+      if (!summedGradients(ctx)) {
+        g = this.sumOverTime(below);
+        pooled = false;
+        giveGrad(k, below);
+      }
       const once = this.onceContext(ctx);
-      for (let i = this.prefix.length - 1; i >= 0; i--) g = this.prefix[i]!.backward(g, once);
+      for (let i = this.prefix.length - 1; i >= 0; i--) {
+        const next = this.prefix[i]!.backward(g, once);
+        if (pooled) giveGrad(k, g, next);
+        g = next;
+        pooled = true;
+      }
+      giveGrad(k, g);
     } else {
-      this.body.backward(dSpikes, ctx);
+      const first = this.body.backward(dSpikes, ctx);
+      giveGrad(k, dSpikes, first);
+      giveGrad(k, first);
     }
     this.ctx = null;
   }

@@ -11,6 +11,7 @@ import type { Buf, Kernels } from '../kernels/kernels.js';
 import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
 import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
 import { summedGradients } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 import { bpttAttrs, neuronModel, type NeuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
@@ -50,7 +51,7 @@ export class SpikingNeuron implements Layer {
   private readonly slope: number;
   private cache: NeuronCache | null = null;
   private readonly work = {
-    out: new Scratch(), gradIn: new Scratch(), membrane: new Scratch(),
+    out: new Scratch(), membrane: new Scratch(),
     inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(),
   };
   private counting = false;
@@ -154,7 +155,7 @@ export class SpikingNeuron implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
-    const dx = this.work.gradIn.get(k, dy.data.length);
+    const dx = takeGrad(k, dy.data.length);
     const n = dy.data.length / T;
     let gradVth: number;
     switch (cache.mode) {

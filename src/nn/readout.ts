@@ -14,6 +14,7 @@ import type { Layer, RunContext } from './layer.js';
 import { summedGradients } from './grad-mode.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { takeGrad } from './grad-pool.js';
 
 export interface RateReadoutOptions {
   readonly name?: string;
@@ -25,7 +26,6 @@ export class RateReadout implements Layer {
   readonly kind = 'readout';
   private readonly model: NeuronModel;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
 
   constructor(readonly opts: RateReadoutOptions) {
     this.model = neuronModel(validateNeuronConfig(opts.config, opts.name ?? 'readout'));
@@ -53,11 +53,11 @@ export class RateReadout implements Layer {
       // 1 for IF and the reference code's 1.081751 (T = 20) for LIF — the same as the exact path.
       let factor = 0;
       for (const wt of w) factor += wt * wt;
-      const g = this.gradIn.get(k, n);
+      const g = takeGrad(k, n);
       k.scale(dy.data, T * factor, g);
       return tensor(dy.shape, g);
     }
-    const dx = this.gradIn.get(k, T * n);
+    const dx = takeGrad(k, T * n);
     for (let t = 0; t < T; t++) k.timeBroadcast(dy.data, dx.subarray(t * n, (t + 1) * n), w[t]!, 1, n);
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
   }

@@ -4,6 +4,7 @@ import { buffersOf, type NamedBuffer } from './buffers.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
 
 export interface ResidualOptions {
   readonly main: Layer;
@@ -21,7 +22,6 @@ export class Residual implements Layer {
   readonly main: Layer;
   readonly shortcut: Layer | null;
   private readonly out = new Scratch();
-  private readonly gradIn = new Scratch();
 
   constructor(opts: ResidualOptions) {
     this.main = opts.main;
@@ -47,8 +47,10 @@ export class Residual implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const da = this.main.backward(dy, ctx);
     const db = this.shortcut === null ? dy : this.shortcut.backward(dy, ctx);
-    const dx = this.gradIn.get(ctx.k, da.data.length);
+    const dx = takeGrad(ctx.k, da.data.length);
     ctx.k.add(da.data, db.data, dx);
+    giveGrad(ctx.k, da, dy);
+    if (db !== dy) giveGrad(ctx.k, db, dy);
     return tensor(da.shape, dx);
   }
 

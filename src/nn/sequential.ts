@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { giveGrad } from './grad-pool.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
@@ -26,7 +27,11 @@ export class Sequential implements Layer {
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
     let g = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g, ctx);
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const next = this.layers[i]!.backward(g, ctx);
+      if (g !== dy) giveGrad(ctx.k, g, next); // consumed: back to the pool (nn/grad-pool.ts); dy is the caller's
+      g = next;
+    }
     return g;
   }
 
