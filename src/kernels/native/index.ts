@@ -10,6 +10,7 @@ import { SpikerepError } from '../../errors.js';
 import { reference } from '../reference/index.js';
 import { availableParallelism } from 'node:os';
 import { requireNativeAddon, type NativeAddon } from './addon.js';
+import { leakWeights } from '../reference/neuron.js'; // the LIF weighted-rate weights, computed as the reference does
 
 export { nativeAvailable } from './addon.js';
 
@@ -33,15 +34,6 @@ const RECYCLE_BYTES = 512 * 2 ** 20;
 
 /** The libraries' thread pools are process-wide: the count last set, so instances with different counts coexist. */
 let poolThreads = -1;
-
-/** Weights of the LIF weighted rate (spec §1.3), as the reference computes them. */
-function leakWeights(T: number, tau: number, dt: number): Float64Array {
-  const w = new Float64Array(T);
-  let total = 0;
-  for (let t = 1; t <= T; t++) total += w[t - 1] = Math.exp(-(T * dt - t * dt) / tau);
-  for (let t = 0; t < T; t++) w[t]! /= total;
-  return w;
-}
 
 export class NativeKernels implements Kernels {
   readonly name = 'native' as const;

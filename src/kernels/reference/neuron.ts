@@ -40,8 +40,8 @@ function leak(tau: number, dt: number): number {
   return f32(Math.exp(f32(-dt / f32(tau))));
 }
 
-/** Weighted-rate weights w_t = exp(−(T·Δt − t·Δt)/τ) (newest 1), normalised by Σw (spec §1.3). */
-function leakWeights(T: number, tau: number, dt: number): Float64Array {
+/** Weighted-rate weights w_t = exp(−(T·Δt − t·Δt)/τ) (newest 1), normalised by Σw (spec §1.3). Shared by the fast backends. */
+export function leakWeights(T: number, tau: number, dt: number): Float64Array {
   const w = new Float64Array(T);
   let total = 0;
   for (let t = 1; t <= T; t++) total += w[t - 1] = Math.exp(-(T * dt - t * dt) / tau);
