@@ -7,4 +7,6 @@ export { neuronFwd, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron'
 export { ew, sumRange } from './elementwise';
 export { sgd, adam } from './optim';
 export { bpttFwd, bpttBwd } from './bptt';
+export { packBits, unpackBits } from './bits';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
+export { convSparseFwd, countNonzero, sparseScratch } from './sparse';

@@ -4,21 +4,22 @@
  * order of the contract, so spikes match the reference wherever the membrane is not rounded differently.
  *   u = leak ? decay·u + gain·I : u + I;   s = u ≥ thr;   u −= s·vth;   spikes = s·mag
  *   acc = acc·rateDecay + s;   rate = acc·rateScale
+ * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
  */
 export function neuronFwd(
   inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, start: i32, end: i32,
+  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, mem: usize, start: i32, end: i32,
 ): void {
   // Two copies of the loop (the branch on `leak` is decided once, not per vector).
-  if (leak) neuronLoop(inp, spikes, rate, T, n, true, decay, gain, thr, vth, mag, rateDecay, rateScale, start, end);
-  else neuronLoop(inp, spikes, rate, T, n, false, decay, gain, thr, vth, mag, rateDecay, rateScale, start, end);
+  if (leak) neuronLoop(inp, spikes, rate, T, n, true, decay, gain, thr, vth, mag, rateDecay, rateScale, mem, start, end);
+  else neuronLoop(inp, spikes, rate, T, n, false, decay, gain, thr, vth, mag, rateDecay, rateScale, mem, start, end);
 }
 
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
   inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, start: i32, end: i32,
+  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, mem: usize, start: i32, end: i32,
 ): void {
   const step = <usize>n * 4;
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
@@ -27,7 +28,12 @@ function neuronLoop(
   let i = start;
   // Two independent vectors per iteration: the charge → fire → reset chain is serial within a neuron.
   for (; i + 8 <= end; i += 8) {
-    let u0 = f32x4.splat(0), u1 = f32x4.splat(0), a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    let u0 = f32x4.splat(0), u1 = f32x4.splat(0)
+    if (mem) {
+      u0 = v128.load(mem + <usize>i * 4);
+      u1 = v128.load(mem + <usize>i * 4, 16);
+    }
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
     let pi = inp + <usize>i * 4, ps = spikes + <usize>i * 4;
     for (let t = 0; t < T; t++) {
       const x0 = v128.load(pi);
@@ -51,9 +57,13 @@ function neuronLoop(
       v128.store(rate + <usize>i * 4, f32x4.mul(a0, vRS));
       v128.store(rate + <usize>i * 4, f32x4.mul(a1, vRS), 16);
     }
+    if (mem) {
+      v128.store(mem + <usize>i * 4, u0);
+      v128.store(mem + <usize>i * 4, u1, 16);
+    }
   }
   for (; i < end; i++) {
-    let u: f32 = 0, acc: f32 = 0;
+    let u: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0, acc: f32 = 0;
     for (let t = 0; t < T; t++) {
       const o = <usize>(t * n + i) * 4;
       const x = load<f32>(inp + o);
@@ -64,6 +74,7 @@ function neuronLoop(
       acc = acc * rateDecay + s;
     }
     if (rate) store<f32>(rate + <usize>i * 4, acc * rateScale);
+    if (mem) store<f32>(mem + <usize>i * 4, u);
   }
 }
 

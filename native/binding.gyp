@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "spikerep_native",
-      "sources": ["src/addon.cc", "src/dense.cc", "src/conv_dnnl.cc", "src/pointwise.cc", "src/norm.cc"],
+      "sources": ["src/addon.cc", "src/dense.cc", "src/conv_dnnl.cc", "src/pointwise.cc", "src/norm.cc", "src/sparse.cc", "src/bptt.cc"],
       "include_dirs": ["<!(echo /usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/openblas-pthread)"],
       "libraries": ["-lopenblas", "-ldnnl"],
       "cflags_cc!": ["-fno-exceptions"],

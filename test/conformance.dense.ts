@@ -13,6 +13,7 @@ import { reference as ref } from '../src/kernels/reference/index.js';
 import { Rng } from '../src/rng.js';
 import { assertClose, closeness } from './gradcheck.js';
 import { plain, uniform } from './kernels.wasm-setup.js';
+import { DENSITIES, sparse, sparseConvCases, transposed } from './sparse-inputs.js';
 
 /** Relative to the largest |expected|: long float32 dot products in another order. */
 export const SUMS = { rtol: 1e-4 };
@@ -133,6 +134,52 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
         ref.avgPool2dBackward(yRef, dxRef, g);
         assertClose(dx, dxRef, { rtol: 1e-5 }, `pool backward ${label(g)}`);
         [x, y, dx].forEach((b) => k.free(b));
+      }
+    });
+
+    it('event-driven conv and linear forwards and the density count match the reference on sparse inputs', () => {
+      const k = K();
+      const rng = new Rng(5);
+      for (const g of sparseConvCases()) {
+        const K2 = g.kH * g.kW * g.inC;
+        const w = uniform(k, rng, g.outC * K2);
+        const wT = transposed(k, w, g.outC, K2);
+        const bias = uniform(k, rng, g.outC);
+        const ny = g.batch * g.outH * g.outW * g.outC;
+        for (const density of DENSITIES) {
+          for (const graded of [false, true]) {
+            const x = sparse(k, rng, g.batch, g.inH * g.inW * g.inC, density, graded);
+            assert.equal(k.nonzeroFraction(x), ref.nonzeroFraction(x), `density of ${label(g)} at ${density}`);
+            for (const b of [bias, null]) {
+              const y = uniform(k, rng, ny); // garbage: must be overwritten
+              const yRef = new Float32Array(ny);
+              k.conv2dSparseForward(x, wT, b, y, g);
+              ref.conv2dForward(x, w, b, yRef, g);
+              assertClose(y, yRef, SUMS, `event forward ${label(g)} density ${density} graded=${graded} bias=${b !== null}`);
+              k.free(y);
+            }
+            k.free(x);
+          }
+        }
+        [w, wT, bias].forEach((b) => k.free(b));
+      }
+      for (const [rows, inF, outF] of [[1, 1, 1], [7, 13, 5], [12, 64, 37], [256, 300, 70]] as const) {
+        const w = uniform(k, rng, outF * inF);
+        const wT = transposed(k, w, outF, inF);
+        const bias = uniform(k, rng, outF);
+        for (const density of DENSITIES) {
+          const x = sparse(k, rng, rows, inF, density, density === 0.1);
+          for (const b of [bias, null]) {
+            const y = uniform(k, rng, rows * outF);
+            const yRef = new Float32Array(rows * outF);
+            k.linearSparseForward(x, wT, b, y, rows, inF, outF);
+            ref.linearSparseForward(x, wT, b, yRef, rows, inF, outF);
+            assertClose(y, yRef, SUMS, `event linear [${rows}, ${inF}] → ${outF} density ${density} bias=${b !== null}`);
+            k.free(y);
+          }
+          k.free(x);
+        }
+        [w, wT, bias].forEach((b) => k.free(b));
       }
     });
 

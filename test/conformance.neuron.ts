@@ -25,6 +25,50 @@ function assertBits(actual: Float32Array, expected: Float32Array, what: string):
 export function neuronConformance(title: string, K: () => Kernels, skip: string | false = false): void {
   describe(title, { skip }, () => {
 
+    it('IF and LIF forwards in time chunks: the carried membrane gives the spikes of one pass, bit for bit', () => {
+      const k = K();
+      const rng = new Rng(12);
+      for (const n of [13, 1001, 70001]) {
+        const T = 7;
+        const input = uniform(k, rng, T * n, -1, 4);
+        for (const lif of [false, true]) {
+          const attrs = lif ? { T, n, vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05 } : { T, n, vth: 1, alpha: 0.5 };
+          const run = (kk: Kernels, x: Float32Array, spikes: Float32Array, a: typeof attrs & { membrane?: Float32Array }): void => {
+            if (lif) kk.lifForward(x, spikes, null, a as typeof a & { tau: number; dt: number });
+            else kk.ifForward(x, spikes, null, a);
+          };
+          const whole = new Float32Array(T * n);
+          run(ref, input, whole, attrs);
+          const chunked = k.alloc(T * n);
+          const membrane = k.alloc(n);
+          for (const [start, steps] of [[0, 3], [3, 1], [4, 3]] as const) {
+            const x = input.subarray(start * n, (start + steps) * n);
+            const out = k.alloc(steps * n);
+            run(k, x, out, { ...attrs, T: steps, membrane });
+            chunked.set(out, start * n);
+          }
+          assertBits(chunked, whole, `${lif ? 'LIF' : 'IF'} chunks n=${n}`);
+        }
+      }
+    });
+
+    it('spikes packed into bits and back are the same spikes', () => {
+      const k = K();
+      const rng = new Rng(13);
+      for (const n of [1, 31, 32, 33, 1001]) {
+        const x = k.alloc(n);
+        for (let i = 0; i < n; i++) x[i] = rng.uniform() < 0.2 ? 0.75 : 0;
+        const bits = k.alloc(Math.ceil(n / 32));
+        k.packSpikes(x, bits, n);
+        const y = k.alloc(n);
+        k.unpackSpikes(bits, y, n, 0.75);
+        assertBits(y, x, `bits n=${n}`);
+        const refBits = new Float32Array(Math.ceil(n / 32));
+        ref.packSpikes(x, refBits, n);
+        assert.deepEqual(new Uint32Array(bits.buffer, bits.byteOffset, bits.length), new Uint32Array(refBits.buffer));
+      }
+    });
+
     it('IF and LIF forwards: bit-identical spikes, rates to float32 accuracy', () => {
       const k = K();
       const rng = new Rng(10);
@@ -103,7 +147,8 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
     it('BPTT forward and backward match the reference (hard and soft)', () => {
       const k = K();
       const rng = new Rng(12);
-      for (const [T, n] of [[6, 37], [4, 5003]] as const) {
+      // 37 and 5003: partial vectors; 70001: split across threads (native blocks, wasm workers).
+      for (const [T, n] of [[6, 37], [4, 5003], [2, 70001]] as const) {
         for (const soft of [false, true]) {
           for (const [decay, gain, spikeScale, vth] of [[1, 1, 1, 1], [0.9, 0.1, 20, 0.3]] as const) {
             const a = { T, n, vth, alpha: 0.5, decay, gain, spikeScale, slope: 4, soft };
@@ -177,7 +222,20 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       assert.ok(Math.abs(k.softmaxCrossEntropy(logits, labels, g, rows, classes) -
         ref.softmaxCrossEntropy(logits, labels, gRef, rows, classes)) < 1e-12);
       assertClose(g, gRef, { rtol: 1e-6 }, 'softmax gradient');
-      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, rows, classes), /label/);
+      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, rows, classes),
+        { code: 'E_LABEL', message: /label 10 at row 0/ });
+      // Logits far beyond exp's range only work with the max subtracted; a NaN logit makes its row's loss NaN.
+      for (const [big, expectNaN] of [[[300, 1e30, -1e30, 80, 88.5, 89], false], [[1, NaN, 2, 3, 4, 5], true]] as const) {
+        const x = k.alloc(6);
+        x.set(big);
+        const lab = Int32Array.of(0, 2), gb = k.alloc(6), gbRef = new Float32Array(6);
+        const loss = k.softmaxCrossEntropy(x, lab, gb, 2, 3), lossRef = ref.softmaxCrossEntropy(x, lab, gbRef, 2, 3);
+        assert.equal(Number.isNaN(loss), expectNaN, `loss ${loss}`);
+        assert.ok(expectNaN || Math.abs(loss - lossRef) <= 1e-12 * Math.abs(lossRef), `big logits: ${loss} vs ${lossRef}`);
+        if (!expectNaN) assertClose(gb, gbRef, { rtol: 1e-6 }, 'big-logit gradient');
+        else assert.ok(Number.isNaN(gb[0]!) && !Number.isNaN(gb[3]!), 'NaN stays in its row');
+        [x, gb].forEach((b) => k.free(b));
+      }
       for (const n of [3, 1001, 70001]) {
         const grad = uniform(k, rng, n);
         for (const opt of [

@@ -128,6 +128,11 @@ BINDING(ConvBackwardFilter) {
        float* dw = a.f32(2, w_size(g)); float* db = a.f32(3, g.outC, true); bool acc = a.flag(5);
        if (!use_dnnl || !dnnl_conv_backward_filter(x, dy, dw, db, g, acc)) conv_backward_filter_gemm(x, dy, dw, db, g, acc));
 }
+BINDING(ConvSparseForward) {
+  BODY(ConvGeom g = a.geom(4); const float* x = a.f32(0, in_size(g)); const float* wT = a.f32(1, w_size(g));
+       const float* b = a.f32(2, g.outC, true); conv_sparse_forward(x, wT, b, a.f32(3, out_size(g)), g));
+}
+BINDING(NonzeroCount) { BODY(return number(env, nonzero_count(a.f32(0, 0), a.len(0)))); }
 BINDING(ConvImpls) { BODY(return string(env, use_dnnl ? dnnl_conv_impls(a.geom(0)) : "im2col+sgemm")); }
 BINDING(AvgPoolForward) {
   BODY(ConvGeom g = a.geom(2); avgpool_forward(a.f32(0, in_size(g)), a.f32(1, out_size(g)), g));
@@ -151,7 +156,7 @@ BINDING(NeuronForward) {
   BODY(size_t T = a.count(4), n = a.count(5); float* rate = a.f32(2, n, true);
        const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
        neuron_forward(a.f32(0, T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6), (float)a.num(7),
-                      (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11)));
+                      (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11), a.f32(12, n, true)));
 }
 BINDING(TimeReduce) {
   BODY(size_t T = a.count(3), n = a.count(4);
@@ -165,6 +170,22 @@ BINDING(ClampBackward) {
        return number(env, clamp_backward(a.f32(0, n), a.f32(1, n), a.f32(2, n), n, a.num(4), a.num(5), a.flag(6))));
 }
 BINDING(Clamp) { BODY(size_t n = a.len(0); clamp(a.f32(0, n), a.f32(1, n), n, a.num(2), a.num(3))); }
+BINDING(BpttForward) {
+  BODY(size_t T = a.count(3), n = a.count(4);
+       bptt_forward(a.f32(0, T * n), a.f32(1, T * n), a.f32(2, T * n), (int)T, n, (float)a.num(5), (float)a.num(6),
+                    (float)a.num(7), (float)a.num(8), (float)a.num(9), a.num(10), a.flag(11)));
+}
+BINDING(BpttBackward) {
+  BODY(size_t T = a.count(3), n = a.count(4);
+       return number(env, bptt_backward(a.f32(0, T * n), a.f32(1, T * n), a.f32(2, T * n), (int)T, n, (float)a.num(5),
+                                        (float)a.num(6), (float)a.num(7), (float)a.num(8), (float)a.num(9), a.num(10),
+                                        a.num(11), a.flag(12))));
+}
+BINDING(SoftmaxCrossEntropy) {
+  BODY(size_t r = a.count(3), c = a.count(4);
+       const int32_t* labels = static_cast<const int32_t*>(a.arr(1, napi_int32_array, r));
+       return number(env, softmax_cross_entropy(a.f32(0, r * c), labels, a.f32(2, r * c), r, c)));
+}
 BINDING(Fill) { BODY(fill(a.f32(0, 0), a.len(0), (float)a.num(1))); }
 BINDING(Add) { BODY(size_t n = a.len(2); add(a.f32(0, n), a.f32(1, n), a.f32(2, n), n)); }
 BINDING(Mul) { BODY(size_t n = a.len(2); mul(a.f32(0, n), a.f32(1, n), a.f32(2, n), n)); }
@@ -200,12 +221,14 @@ napi_value Init(napi_env env, napi_value exports) {
       FN("setThreads", SetThreads), FN("setConvImpl", SetConvImpl), FN("gemm", Gemm),
       FN("convForward", ConvForward), FN("convBackwardInput", ConvBackwardInput),
       FN("convBackwardFilter", ConvBackwardFilter), FN("convImpls", ConvImpls),
+      FN("convSparseForward", ConvSparseForward), FN("nonzeroCount", NonzeroCount),
       FN("avgPoolForward", AvgPoolForward), FN("avgPoolBackward", AvgPoolBackward), FN("bnStats", BnStats),
       FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward),
       FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),
       FN("clamp", Clamp), FN("fill", Fill), FN("add", Add), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
       FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("sgdStep", SgdStep),
-      FN("adamStep", AdamStep), FN("info", Info),
+      FN("adamStep", AdamStep), FN("bpttForward", BpttForward), FN("bpttBackward", BpttBackward),
+      FN("softmaxCrossEntropy", SoftmaxCrossEntropy), FN("info", Info),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

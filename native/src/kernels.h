@@ -28,6 +28,9 @@ bool dnnl_conv_forward(const float* x, const float* w, const float* bias, float*
 bool dnnl_conv_backward_input(const float* dy, const float* w, float* dx, const ConvGeom& g);
 bool dnnl_conv_backward_filter(const float* x, const float* dy, float* dw, float* db, const ConvGeom& g, bool acc);
 const char* dnnl_isa_name();
+// Event-driven forward for sparse inputs (sparse.cc): wT is [kH, kW, inC, outC]; the linear layer is a 1×1 image.
+void conv_sparse_forward(const float* x, const float* wT, const float* bias, float* y, const ConvGeom& g);
+double nonzero_count(const float* x, size_t n);
 
 void avgpool_forward(const float* x, float* y, const ConvGeom& g);
 void avgpool_backward(const float* dy, float* dx, const ConvGeom& g);
@@ -42,11 +45,17 @@ void bn_backward(const float* x, const float* dy, const float* mean, const float
 // Neurons: level = f32(α·Vth), decay/gain/magnitude as float32 (IF: decay = gain = 1, magnitude = Vth).
 // With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass.
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky);
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem);
 void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
 void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);
 void clamp(const float* x, float* y, size_t n, double lo, double hi);
+// BPTT neuron and loss (bptt.cc): constants arrive float32-rounded as the reference rounds them.
+void bptt_forward(const float* input, float* spikes, float* membrane, int T, size_t n, float vth, float level,
+                  float decay, float gain, float mag, double slope, bool soft);
+double bptt_backward(const float* membrane, const float* gradSpikes, float* gradInput, int T, size_t n, float vth,
+                     float level, float decay, float gain, float mag, double spikeScale, double slope, bool soft);
+double softmax_cross_entropy(const float* logits, const int32_t* labels, float* grad, size_t rows, size_t classes);
 
 void fill(float* x, size_t n, float v);
 void add(const float* a, const float* b, float* out, size_t n);

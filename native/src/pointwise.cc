@@ -15,11 +15,11 @@ constexpr size_t kLane = 1024;  // neurons whose membrane and rate live on the s
 // With weights, rate[i] = Σ_t w[t]·spike (double, t ascending: the reference's timeReduce order).
 MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
                               int T, size_t n, float vth, float level, float decay, float gain, float magnitude,
-                              bool leaky) {
+                              bool leaky, float* mem) {
   float v[kLane];
   double acc[kLane];
   const size_t len = hi - lo;
-  for (size_t i = 0; i < len; i++) v[i] = 0.f, acc[i] = 0.0;
+  for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0;
   for (int t = 0; t < T; t++) {
     const float* in = input + (size_t)t * n + lo;
     float* out = spikes + (size_t)t * n + lo;
@@ -47,6 +47,8 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
   }
   if (rate)
     for (size_t i = 0; i < len; i++) rate[lo + i] = (float)acc[i];
+  if (mem)  // the state carried into the next time chunk
+    for (size_t i = 0; i < len; i++) mem[lo + i] = v[i];
 }
 
 MULTIVERSION void reduce_lane(const float* x, float* out, const double* w, size_t lo, size_t hi, int T, size_t n) {
@@ -88,9 +90,9 @@ double blocked_sum(size_t n, F&& partial) {
 }  // namespace
 
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky) {
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
-    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky);
+    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem);
   });
 }
 

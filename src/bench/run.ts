@@ -12,6 +12,7 @@ import type { BackendName, Kernels } from '../kernels/kernels.js';
 import { SpikerepError } from '../errors.js';
 import { Report, type BenchResult } from './report.js';
 import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
+import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
 import { peerUnavailable, runPeer } from './peer.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
@@ -25,6 +26,8 @@ export interface BenchOptions {
   backends: string[];
   threads?: number[];
   steps?: number;
+  /** Only the rows whose name starts with this prefix (and only the work they need). */
+  only?: string;
 }
 
 interface TrainRow {
@@ -39,11 +42,14 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
   const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({ model: 'mnistnet', neuron: 'if', T, batch: 64, steps, ...extra });
   const rows: TrainRow[] = [
     { name: 'train_mnistnet_T4', c: mnist(4), onReference: true, peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' } },
+    // issue 6: the representation-level backward against the PyTorch DSR step at T = 8
+    { name: 'train_mnistnet_T8_representation', c: mnist(8, { gradMode: 'representation' }), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
   ];
   if (quick) return rows;
   rows.push(
     // what running the time-invariant first layers once buys: the same step with the reference code's T-fold first layers
     { name: 'train_mnistnet_T4_first_layers_T_times', c: mnist(4, { firstLayersOnce: false }), onReference: false },
+    { name: 'train_mnistnet_T8', c: mnist(8), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
     { name: 'train_mnistnet_T20', c: mnist(20), onReference: false, peer: { name: 'torch_train_mnistnet_T20', neuron: 'if' } },
     { name: 'train_mnistnet_T20_first_layers_T_times', c: mnist(20, { firstLayersOnce: false }), onReference: false },
     { name: 'train_mnistnet_T4_bptt', c: mnist(4, { neuron: 'bptt' }), onReference: false, peer: { name: 'torch_train_mnistnet_T4_bptt', neuron: 'bptt' } },
@@ -75,7 +81,10 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   }
   if (o.backends.includes('wasm')) for (const t of threadList) configs.push({ backend: 'wasm', threads: t });
   if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
-  const rows = trainRows(o.quick, steps);
+  const want = (name: string): boolean => o.only === undefined || name.startsWith(o.only);
+  /** Whether a group of rows named `prefix`… can hold a wanted row. */
+  const wantGroup = (prefix: string): boolean => want(prefix) || (o.only !== undefined && o.only.startsWith(prefix));
+  const rows = trainRows(o.quick, steps).filter((r) => want(r.name));
 
   for (const { backend, threads } of configs) {
     const k: Kernels = await createKernels(backend, { threads });
@@ -84,12 +93,17 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       if (backend !== 'reference') {
         // rounds repeat the whole set, so a burst of load from elsewhere does not decide a row
         const rounds = o.quick ? 1 : 3;
-        for (const r of bestOf(rounds, () => [...denseRows(k, reps), ...neuronRows(k, reps)])) report.add({ ...r, backend, threads });
+        const kernelRows = (): Row[] => [
+          ...(wantGroup('gemm_') || wantGroup('conv_') ? denseRows(k, reps) : []),
+          ...(wantGroup('lif_') ? neuronRows(k, reps) : []),
+          ...(wantGroup('forward_density_') ? sparseRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES) : []),
+        ];
+        for (const r of bestOf(rounds, kernelRows)) if (want(r.name)) report.add({ ...r, backend, threads });
         const fma = (k as unknown as { fma?: boolean }).fma;
         if (fma !== undefined) report.machine['wasmFma'] = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
       } else {
-        for (const r of neuronRows(k, 1)) report.add({ ...r, backend, threads });
-        for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter']) {
+        for (const r of wantGroup('lif_') ? neuronRows(k, 1) : []) if (want(r.name)) report.add({ ...r, backend, threads });
+        for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter'].filter(want)) {
           report.add({ name, backend, threads, value: null, unit: 'GFLOP/s', note: 'skipped: plain loops take minutes' });
         }
       }
@@ -118,12 +132,17 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     process.stdout.write(`PyTorch peer not run: ${why}\n`);
   } else {
     for (const threads of threadList) {
+      const peers = new Map<string, ReturnType<typeof runPeer>>(); // rows that share a peer step run it once
       for (const row of rows) {
         if (row.peer === undefined) continue;
         const c = row.c;
-        const p = runPeer({ model: c.model, neuron: row.peer.neuron, T: c.T, batch: c.batch, threads, steps: Math.max(2, Math.min(c.steps, 5)) });
-        report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
-        report.add({ name: row.peer.name, backend: 'torch', threads, value: p.images_per_s, unit: 'images/s', note: `batch ${c.batch}` });
+        let p = peers.get(row.peer.name);
+        if (p === undefined) {
+          p = runPeer({ model: c.model, neuron: row.peer.neuron, T: c.T, batch: c.batch, threads, steps: Math.max(2, Math.min(c.steps, 5)) });
+          peers.set(row.peer.name, p);
+          report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
+          report.add({ name: row.peer.name, backend: 'torch', threads, value: p.images_per_s, unit: 'images/s', note: `batch ${c.batch}` });
+        }
         for (const backend of ['native', 'wasm']) {
           const ours = report.results.find((r) => r.name === row.name && r.backend === backend && r.threads === threads);
           if (ours?.value != null) {
@@ -141,7 +160,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 /**
  * Each configuration runs in its own process (src/bench/memory-probe.ts) so that its peak RSS is its own.
  * Names follow issue 6: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
- * backward_ms_mnistnet_T32_representation (ms).
+ * backward_ms_mnistnet_T32_representation (ms); `_representation_chunk4` is the same with --time-chunk 4
+ * (spikes kept as bits, forward memory bounded; mnistnet only, the chunked forward needs a sequential model).
  */
 function sweepT(report: Report, threads: number, steps: number): void {
   const self = fileURLToPath(import.meta.url);
@@ -152,10 +172,12 @@ function sweepT(report: Report, threads: number, steps: number): void {
   ];
   for (const { model, Ts, batch } of cases) {
     for (const T of Ts) {
-      for (const mode of ['exact', 'representation', 'bptt'] as const) {
+      const modes = ['exact', 'representation', 'bptt', ...(model === 'mnistnet' ? ['representation_chunk4'] : [])] as const;
+      for (const mode of modes) {
         const c = {
           model, T, batch, threads, steps: model === 'resnet18' ? 1 : Math.min(steps, 3),
-          neuron: mode === 'bptt' ? 'bptt' : 'if', gradMode: mode === 'representation' ? 'representation' : 'exact',
+          neuron: mode === 'bptt' ? 'bptt' : 'if', gradMode: mode.startsWith('representation') ? 'representation' : 'exact',
+          ...(mode === 'representation_chunk4' ? { timeChunk: 4 } : {}),
         };
         const r = spawnSync(process.execPath, [...process.execArgv, probe, JSON.stringify(c)], { encoding: 'utf8', maxBuffer: 1 << 20 });
         if (r.status !== 0) {

@@ -18,6 +18,8 @@ export interface TrainBenchCase {
   firstLayersOnce?: boolean;
   /** 'exact' (default) or 'representation' (nn/grad-mode.ts). */
   gradMode?: GradMode;
+  /** Forward in chunks of this many steps (nn/time-chunk.ts). */
+  timeChunk?: number;
 }
 
 export interface TrainBenchResult {
@@ -35,6 +37,7 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
   const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
   const { net } = buildModel(k, {
     model: c.model, input, classes: 10, neuron: c.neuron, T: c.T, seed: 0, firstLayersOnce: c.firstLayersOnce, gradMode: c.gradMode,
+    timeChunk: c.timeChunk,
   });
   const params = net.params();
   const opt = sgd({ momentum: 0.9, weightDecay: 5e-4 });

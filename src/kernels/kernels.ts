@@ -53,6 +53,11 @@ export interface IfAttrs {
   readonly n: number; // neurons per time step (B·H·W·C)
   readonly vth: number;
   readonly alpha: number;
+  /**
+   * The membrane v [n] carried in and out, for a forward split into time chunks (nn/time-chunk.ts): read as the
+   * state before the first step, overwritten with the state after the last. Absent: v starts at 0.
+   */
+  readonly membrane?: Buf;
 }
 
 export interface LifAttrs extends IfAttrs {
@@ -136,6 +141,17 @@ export interface Kernels {
   /** dw (and dbias, if given) = filter-gradient of dy; added into dw/dbias when `accumulate`. */
   conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvGeometry, accumulate: boolean): void;
 
+  // ---- event-driven forwards for sparse inputs (binary spikes): only non-zero inputs do work ----
+  /**
+   * conv2dForward computed by scattering each non-zero input's weights: y = conv(x, w) (+ bias), equal up to
+   * float summation order. wT is the weight transposed to [kH, kW, inC, outC] (contiguous in outC).
+   */
+  conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void;
+  /** y[rows, outF] = x[rows, inF] · W^T (+ bias) over the non-zero x only; wT is W transposed, [inF, outF]. */
+  linearSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number): void;
+  /** Fraction of entries that are not 0 (NaN counts as non-zero): picks the event-driven or the dense forward. */
+  nonzeroFraction(x: Buf): number;
+
   // ---- pooling (average; padding counted as zeros, like PyTorch's count_include_pad=True) ----
   avgPool2dForward(x: Buf, y: Buf, g: ConvGeometry): void;
   avgPool2dBackward(dy: Buf, dx: Buf, g: ConvGeometry): void;
@@ -171,6 +187,12 @@ export interface Kernels {
   bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void;
   /** BPTT backward through the whole time loop, reset path included. Returns d loss / d vth. */
   bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number;
+
+  // ---- binary spikes as bits (reference/bits.ts): 1 bit per neuron·step plus the layer's spike magnitude ----
+  /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes) where x[i] ≠ 0, clears it elsewhere. */
+  packSpikes(x: Buf, bits: Buf, n: number): void;
+  /** y[i] = magnitude where bit i is set, else 0: the inverse of packSpikes for a binary spike buffer. */
+  unpackSpikes(bits: Buf, y: Buf, n: number, magnitude: number): void;
 
   // ---- elementwise and reductions ----
   fill(x: Buf, value: number): void;

@@ -27,6 +27,8 @@ export interface ModelOptions {
   firstLayersOnce?: boolean;
   /** 'exact' (default) or 'representation' (nn/grad-mode.ts). */
   gradMode?: GradMode;
+  /** Forward K time steps at a time (nn/time-chunk.ts); absent for one pass over all T. */
+  timeChunk?: number;
 }
 
 export interface BuiltModel {
@@ -56,7 +58,8 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       throw new Error('unreachable');
   }
   const T = spec.mode === 'ann' ? 1 : o.T;
-  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce, gradMode: o.gradMode }), spec };
+  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce, gradMode: o.gradMode,
+    timeChunk: o.timeChunk, modelName: o.model }), spec };
 }
 
 export { Builder } from './builder.js';

@@ -47,6 +47,8 @@ export class BatchNorm implements Layer {
   private readonly mean = new Scratch();
   private readonly variance = new Scratch();
   private readonly invStd = new Scratch();
+  /** Batch statistics set by a time-chunked forward (nn/time-chunk.ts) for its chunks to share. */
+  private chunkStats = false;
 
   constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
     const C = opts.channels;
@@ -98,19 +100,48 @@ export class BatchNorm implements Layer {
       throw new SpikerepError('E_SHAPE', `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`);
     }
     const mean = this.mean.get(k, C);
-    const variance = this.variance.get(k, C);
-    k.batchNormStats(x.data, mean, variance, attrs);
-    const m = this.momentum;
-    const n = rows * (ctx.timeCopies ?? 1); // values per channel, counting identical time copies (network.ts)
-    for (let c = 0; c < C; c++) {
-      invStd[c] = 1 / Math.sqrt(variance[c]! + this.eps);
-      this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
-      this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * n) / (n - 1);
+    if (ctx.timeWindow !== undefined) {
+      // a time chunk: normalise with the statistics over all T·B rows (setBatchStatistics), not the chunk's own
+      if (!this.chunkStats) throw new SpikerepError('E_ARG', `${this.opts.name}: a time-chunked forward must set the batch statistics first`);
+    } else {
+      const variance = this.variance.get(k, C);
+      k.batchNormStats(x.data, mean, variance, attrs);
+      this.useBatchStatistics(mean, variance, rows * (ctx.timeCopies ?? 1), ctx);
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
     this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
     return tensor(x.shape, y);
+  }
+
+  /**
+   * For a time-chunked forward: the per-channel mean and biased variance of the input over all its `count`
+   * values per channel, gathered chunk by chunk by the caller. Updates the running statistics once, as one
+   * unchunked training forward would, and makes the following chunk forwards of this pass normalise with them.
+   */
+  setBatchStatistics(mean: ArrayLike<number>, variance: ArrayLike<number>, count: number, ctx: RunContext): void {
+    const C = this.opts.channels;
+    const m = this.mean.get(ctx.k, C);
+    const v = this.variance.get(ctx.k, C);
+    for (let c = 0; c < C; c++) {
+      m[c] = mean[c]!;
+      v[c] = variance[c]!;
+    }
+    this.useBatchStatistics(m, v, count, ctx);
+    this.chunkStats = true;
+  }
+
+  /** invStd from the batch variance, and the running-statistics update; n = values per channel. */
+  private useBatchStatistics(mean: Buf, variance: Buf, n: number, ctx: RunContext): void {
+    const C = this.opts.channels;
+    const invStd = this.invStd.get(ctx.k, C);
+    const m = this.momentum;
+    for (let c = 0; c < C; c++) {
+      invStd[c] = 1 / Math.sqrt(variance[c]! + this.eps);
+      this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
+      this.runningVar[c] = (1 - m) * this.runningVar[c]! + (m * variance[c]! * n) / (n - 1);
+    }
+    this.chunkStats = false;
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {

@@ -10,6 +10,7 @@ import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
+import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -22,6 +23,11 @@ export interface Conv2dOptions {
   readonly bias?: boolean;
   /** 'default': PyTorch's U(−1/√fanIn, 1/√fanIn) (what the CIFAR ResNet keeps); 'zero': as the VGG zeroes it. */
   readonly biasInit?: 'default' | 'zero';
+  /**
+   * 'event' sums only the weights of non-zero inputs (fast on sparse spike trains), 'dense' is the ordinary
+   * convolution, 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts).
+   */
+  readonly forwardPath?: ForwardPath;
 }
 
 /** What backward needs: the input (for the filter gradient; its time-mean in representation mode) and the geometry. */
@@ -47,6 +53,10 @@ export class Conv2d implements Layer {
   private cache: Conv2dCache | null = null;
   private readonly out = new Scratch();
   private readonly kept = new Scratch();
+  /** The weight as [kH, kW, inC, outC] for the event path, refreshed every forward that takes it. */
+  private readonly wT = new Scratch();
+  /** Which path the last forward took (null before the first). */
+  lastForwardPath: 'dense' | 'event' | null = null;
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -81,7 +91,17 @@ export class Conv2d implements Layer {
     const g = this.geometry(x.shape);
     const shape = [g.batch, g.outH, g.outW, g.outC];
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
-    ctx.k.conv2dForward(x.data, this.weight.value, this.bias?.value ?? null, y, g);
+    const bias = this.bias?.value ?? null;
+    if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'conv')) {
+      const w = this.weight.value;
+      const wT = this.wT.get(ctx.k, w.length);
+      transposeWeight(w, wT, g.outC, g.kH * g.kW * g.inC);
+      ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
+      this.lastForwardPath = 'event';
+    } else {
+      ctx.k.conv2dForward(x.data, this.weight.value, bias, y, g);
+      this.lastForwardPath = 'dense';
+    }
     if (ctx.training) {
       const kept = inputForBackward(x, ctx, this.kept);
       this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape) };

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor.js';
-import type { RunContext } from './layer.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
+import { totalSteps, type RunContext } from './layer.js';
 import type { Scratch } from './scratch.js';
 
 /**
@@ -26,7 +27,20 @@ export const GRAD_MODES: readonly GradMode[] = ['exact', 'representation'];
 
 /** True when this pass exchanges time-summed gradients (and T > 1, where it makes a difference). */
 export function summedGradients(ctx: RunContext): boolean {
-  return ctx.gradMode === 'representation' && ctx.T > 1;
+  return ctx.gradMode === 'representation' && totalSteps(ctx) > 1;
+}
+
+/**
+ * out[i] = Σ_t weights[t]·x[t·n + i] over the T steps of x — or, in a time-chunked forward, the chunk's share
+ * added to what the earlier chunks left (weights are then the chunk's slice of the whole pass's weights).
+ */
+export function reduceOverTime(k: Kernels, x: Buf, out: Buf, weights: Float64Array, T: number, n: number, ctx: RunContext): void {
+  const w = ctx.timeWindow;
+  if (w === undefined || w.start === 0) {
+    k.timeReduce(x, out, weights, T, n);
+    return;
+  }
+  for (let t = 0; t < T; t++) k.axpy(weights[t]!, x.subarray(t * n, (t + 1) * n), out);
 }
 
 /**
@@ -38,6 +52,6 @@ export function inputForBackward(x: Tensor, ctx: RunContext, scratch: Scratch): 
   const T = ctx.T;
   const n = x.data.length / T;
   const mean = scratch.get(ctx.k, n);
-  ctx.k.timeReduce(x.data, mean, new Float64Array(T).fill(1 / T), T, n);
+  reduceOverTime(ctx.k, x.data, mean, new Float64Array(T).fill(1 / totalSteps(ctx)), T, n, ctx);
   return { shape: [x.shape[0]! / T, ...x.shape.slice(1)], data: mean };
 }

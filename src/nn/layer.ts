@@ -21,6 +21,17 @@ export interface RunContext {
   readonly timeCopies?: number;
   /** 'exact' (default) or 'representation': see nn/grad-mode.ts. */
   readonly gradMode?: GradMode;
+  /**
+   * Set when the forward runs in time chunks (nn/time-chunk.ts): this call holds steps [start, start + T) of
+   * `total`. Neurons carry their membrane between calls, time-means accumulate, batch-norm uses the statistics
+   * the runner gathered over all `total` steps.
+   */
+  readonly timeWindow?: { readonly start: number; readonly total: number };
+}
+
+/** The number of time steps of the whole pass (ctx.T unless the forward runs in time chunks). */
+export function totalSteps(ctx: Pick<RunContext, 'T' | 'timeWindow'>): number {
+  return ctx.timeWindow?.total ?? ctx.T;
 }
 
 /**

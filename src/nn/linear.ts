@@ -9,6 +9,7 @@ import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
+import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -20,6 +21,11 @@ export interface LinearOptions {
   readonly weightInit?: 'default' | { readonly normalStd: number };
   /** 'default': U(−1/√inF, 1/√inF); 'zero' as both reference models do. */
   readonly biasInit?: 'default' | 'zero';
+  /**
+   * 'event' sums only the weight rows of non-zero inputs (fast on sparse spike trains), 'dense' is one gemm,
+   * 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts).
+   */
+  readonly forwardPath?: ForwardPath;
 }
 
 /** What backward needs: the input (for the weight gradient; its shape is also dx's shape). */
@@ -40,6 +46,10 @@ export class Linear implements Layer {
   private cache: LinearCache | null = null;
   private readonly out = new Scratch();
   private readonly kept = new Scratch();
+  /** The weight as [inF, outF] for the event path, refreshed every forward that takes it. */
+  private readonly wT = new Scratch();
+  /** Which path the last forward took (null before the first). */
+  lastForwardPath: 'dense' | 'event' | null = null;
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -71,8 +81,16 @@ export class Linear implements Layer {
     const rows = this.rows(x.shape);
     const { inF, outF } = this.opts;
     const y = this.out.get(ctx.k, rows * outF);
-    ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
-    if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
+    if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'linear')) {
+      const wT = this.wT.get(ctx.k, inF * outF);
+      transposeWeight(this.weight.value, wT, outF, inF);
+      ctx.k.linearSparseForward(x.data, wT, this.bias?.value ?? null, y, rows, inF, outF);
+      this.lastForwardPath = 'event';
+    } else {
+      ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
+      if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
+      this.lastForwardPath = 'dense';
+    }
     this.cache = ctx.training ? { x: inputForBackward(x, ctx, this.kept) } : null;
     return tensor([rows, outF], y);
   }

@@ -13,6 +13,7 @@ import { AvgPool2d } from './avgpool.js';
 import { Flatten } from './flatten.js';
 import { summedGradients, type GradMode } from './grad-mode.js';
 import { giveGrad } from './grad-pool.js';
+import { checkChunkable, TimeChunker } from './time-chunk.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -45,6 +46,13 @@ export interface NetworkOptions {
   firstLayersOnce?: boolean;
   /** 'exact' (default, the reference code's backward) or 'representation' (nn/grad-mode.ts). */
   gradMode?: GradMode;
+  /**
+   * Run the forward K steps at a time (nn/time-chunk.ts): memory no longer grows with T. Training then needs
+   * gradMode 'representation'. Absent, or ≥ T: one pass over all T steps.
+   */
+  timeChunk?: number;
+  /** The model's name, for messages. */
+  modelName?: string;
 }
 
 /** Layers whose output at a step depends only on that step's input, and that hold no per-step randomness. */
@@ -73,6 +81,8 @@ export class Network {
   private readonly repeated = new Scratch();
   private readonly gradSum = new Scratch();
   private readonly gradLogits = new Scratch();
+  readonly timeChunk: number | undefined;
+  private readonly chunkers: { rest: TimeChunker; body: TimeChunker } | null = null;
 
   constructor(opts: NetworkOptions) {
     if (!Number.isInteger(opts.T) || opts.T < 1) throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, '--T');
@@ -88,6 +98,12 @@ export class Network {
     if ((opts.firstLayersOnce ?? true) && opts.body instanceof Sequential) while (cut < layers.length && timeInvariant(layers[cut]!)) cut++;
     this.prefix = layers.slice(0, cut);
     this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
+    this.timeChunk = opts.timeChunk;
+    if (opts.timeChunk !== undefined && opts.timeChunk < opts.T) {
+      checkChunkable(layers, opts.modelName ?? 'this model');
+      if (!(opts.body instanceof Sequential)) throw new SpikerepError('E_ARG', '--time-chunk needs a sequential model', '--time-chunk');
+      this.chunkers = { rest: new TimeChunker(layers.slice(cut), opts.timeChunk), body: new TimeChunker(layers, opts.timeChunk) };
+    }
     // Nobody uses the input gradient of the first layer: skip that pass.
     const first = layers[0];
     if (first instanceof Conv2d || first instanceof Linear) first.computeInputGrad = false;
@@ -104,6 +120,7 @@ export class Network {
     this.ctx = ctx;
     let h = x;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
+    if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
     if (this.usedPrefix) {
       const once = this.onceContext(ctx);
       for (const l of this.prefix) h = l.forward(h, once);
@@ -113,6 +130,25 @@ export class Network {
       h = this.body.forward(encoding === 'direct' ? this.repeatOverTime(x) : x, ctx);
     }
     return this.readout.forward(h, ctx);
+  }
+
+  /** The same pass, T/K chunks of K steps at a time (nn/time-chunk.ts). */
+  private forwardInChunks(x: Tensor, encoding: Encoding, ctx: RunContext, chunkers: { rest: TimeChunker; body: TimeChunker }): Tensor {
+    if (ctx.training && !summedGradients(ctx)) {
+      throw new SpikerepError('E_ARG', 'training with --time-chunk needs --grad-mode representation', '--time-chunk');
+    }
+    let logits: Tensor | null = null;
+    const consume = (y: Tensor, c: RunContext): void => {
+      logits = this.readout.forward(y, c);
+    };
+    if (this.usedPrefix) {
+      let h = x;
+      const once = this.onceContext(ctx);
+      for (const l of this.prefix) h = l.forward(h, once);
+      chunkers.rest.forward(h, true, ctx, consume);
+    } else chunkers.body.forward(x, encoding === 'direct', ctx, consume);
+    if (logits === null) throw new SpikerepError('E_ARG', 'time chunks: the forward produced no output', '--time-chunk');
+    return logits;
   }
 
   /** Backpropagates dLoss/dlogits; parameter gradients accumulate into Param.grad. */

@@ -10,13 +10,13 @@ import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
 import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
-import { summedGradients } from './grad-mode.js';
+import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
-import { bpttAttrs, neuronModel, type NeuronModel } from '../snn/model.js';
+import { bpttAttrs, neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -52,7 +52,7 @@ export class SpikingNeuron implements Layer {
   private cache: NeuronCache | null = null;
   private readonly work = {
     out: new Scratch(), membrane: new Scratch(),
-    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(),
+    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(), state: new Scratch(),
   };
   private counting = false;
   private count = { spikes: 0, neuronSteps: 0 };
@@ -88,24 +88,43 @@ export class SpikingNeuron implements Layer {
     }
     const y = this.work.out.get(k, T * n);
     this.releaseCache();
+    const window = ctx.timeWindow;
+    if (window !== undefined && ctx.training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
+      throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and --grad-mode representation', this.opts.name);
+    }
+    let membrane: Buf | undefined;
+    if (window !== undefined) {
+      // time chunks: the membrane carries over from the previous chunk of this pass
+      membrane = this.work.state.get(k, n);
+      if (window.start === 0) k.fill(membrane, 0);
+    }
     switch (this.opts.mode) {
       case 'dsr':
-        simulate(k, model, x.data, y, null, T, n);
+        simulate(k, model, x.data, y, null, T, n, membrane);
         if (ctx.training && summedGradients(ctx)) {
           // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
           const inputRep = this.work.inputRep.get(k, n);
-          represent(k, model, x.data, inputRep, T, n);
+          if (window === undefined) represent(k, model, x.data, inputRep, T, n);
+          else {
+            const w = representationWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
+            reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
+          }
           this.cache = { mode: 'dsr-representation', model, inputRep, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
         } else if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
+        if (membrane !== undefined) {
+          // eval in time chunks: the BPTT neuron has the same forward dynamics as the DSR neuron
+          simulate(k, model, x.data, y, null, T, n, membrane);
+          break;
+        }
         if (ctx.training && summedGradients(ctx)) {
           throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
         }
-        const membrane = this.work.membrane.get(k, T * n);
-        k.bpttForward(x.data, y, membrane, bpttAttrs(model, T, n, this.slope));
+        const trace = this.work.membrane.get(k, T * n);
+        k.bpttForward(x.data, y, trace, bpttAttrs(model, T, n, this.slope));
         if (ctx.training) {
-          this.cache = { mode: 'bptt', model, membrane, shape: x.shape };
+          this.cache = { mode: 'bptt', model, membrane: trace, shape: x.shape };
         }
         break;
       }
@@ -125,6 +144,13 @@ export class SpikingNeuron implements Layer {
    * activations for hybrid training, train/hybrid.ts). Not for hot paths.
    */
   observeInput: ((x: Tensor) => void) | null = null;
+
+  /** The value every spike of this layer carries (Vth, or Vth/Δt for LIF), rounded as the kernels round it. */
+  spikeMagnitude(): number {
+    const c = this.opts.config;
+    const vth = Math.fround(clampThreshold(this.vth.value[0]!, c.vthBound));
+    return c.kind === 'lif' ? Math.fround(vth / c.dt) : vth;
+  }
 
   /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
   startCounting(): void {

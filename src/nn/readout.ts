@@ -10,8 +10,8 @@ import { SpikerepError } from '../errors.js';
 import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
 import { neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
 import { tensor, type Tensor } from '../tensor.js';
-import type { Layer, RunContext } from './layer.js';
-import { summedGradients } from './grad-mode.js';
+import { totalSteps, type Layer, type RunContext } from './layer.js';
+import { reduceOverTime, summedGradients } from './grad-mode.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { takeGrad } from './grad-pool.js';
@@ -40,7 +40,9 @@ export class RateReadout implements Layer {
     const batch = this.batchOf(x.shape, T);
     const n = x.data.length / T;
     const logits = this.out.get(k, n);
-    k.timeReduce(x.data, logits, representationWeights(this.model, T), T, n);
+    const start = ctx.timeWindow?.start ?? 0; // time chunks add their share (complete after the last chunk)
+    const w = representationWeights(this.model, totalSteps(ctx)).subarray(start, start + T);
+    reduceOverTime(k, x.data, logits, w, T, n, ctx);
     return tensor([batch, ...x.shape.slice(1)], logits);
   }
 

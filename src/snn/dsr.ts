@@ -17,11 +17,17 @@ export function clampThreshold(vth: number, bound: number): number {
   return Math.max(vth, bound);
 }
 
-/** Forward simulation of `input` [T, n]: spikes [T, n] and, when asked, the representation rate [n]. */
-export function simulate(k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number): void {
+/**
+ * Forward simulation of `input` [T, n]: spikes [T, n] and, when asked, the representation rate [n].
+ * `membrane` [n], when given, is the state carried in from earlier steps and receives the state after the last.
+ */
+export function simulate(
+  k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number, membrane?: Buf,
+): void {
   const c = m.config;
-  if (c.kind === 'if') k.ifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha });
-  else k.lifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, tau: c.tau, dt: c.dt });
+  const state = membrane === undefined ? {} : { membrane };
+  if (c.kind === 'if') k.ifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, ...state });
+  else k.lifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, tau: c.tau, dt: c.dt, ...state });
 }
 
 /** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (spec §1.3). */

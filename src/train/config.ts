@@ -41,6 +41,8 @@ export interface TrainConfig {
   hybridAnnEpochs: number;
   /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
   gradMode: GradMode;
+  /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
+  timeChunk: number | undefined;
   seed: number;
   backend: BackendName;
   threads: number | undefined;
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   dropout: 0,
   hybridAnnEpochs: 0,
   gradMode: 'exact',
+  timeChunk: undefined,
   seed: 1,
   backend: 'wasm',
   threads: undefined,
@@ -94,6 +97,10 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   check(ENCODERS.includes(c.encoder), `expected one of ${ENCODERS.join('|')}, got ${c.encoder}`, '--encoder');
   check(GRAD_MODES.includes(c.gradMode), `expected exact|representation, got ${c.gradMode}`, '--grad-mode');
   check(c.gradMode === 'exact' || c.neuron !== 'bptt', 'the BPTT baseline needs --grad-mode exact', '--grad-mode');
+  if (c.timeChunk !== undefined) {
+    int(c.timeChunk, 1, '--time-chunk');
+    check(c.gradMode === 'representation' || c.timeChunk >= c.T, 'training in time chunks needs --grad-mode representation', '--time-chunk');
+  }
   check(c.optimizer === 'sgd' || c.optimizer === 'adam', `expected sgd|adam, got ${c.optimizer}`, '--optimizer');
   const backends: readonly BackendName[] = ['reference', 'wasm', 'native', 'auto'];
   check(backends.includes(c.backend), `expected reference|wasm|native|auto, got ${c.backend}`, '--backend');

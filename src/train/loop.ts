@@ -74,7 +74,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
   const built = buildModel(k, {
     model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
-    dropout: cfg.dropout, gradMode: cfg.gradMode,
+    dropout: cfg.dropout, gradMode: cfg.gradMode, timeChunk: cfg.timeChunk,
     neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, dt: cfg.dt, vthBound: cfg.vthBound },
   });
   const { net } = built;

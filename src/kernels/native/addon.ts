@@ -23,6 +23,9 @@ export interface NativeAddon {
   convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, g: Int32Array,
     accumulate: boolean): void;
   convImpls(g: Int32Array): string;
+  /** Event-driven conv forward over the non-zero inputs; wT is [kH, kW, inC, outC]. */
+  convSparseForward(x: Float32Array, wT: Float32Array, bias: Float32Array | null, y: Float32Array, g: Int32Array): void;
+  nonzeroCount(x: Float32Array): number;
   avgPoolForward(x: Float32Array, y: Float32Array, g: Int32Array): void;
   avgPoolBackward(dy: Float32Array, dx: Float32Array, g: Int32Array): void;
   bnStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void;
@@ -33,7 +36,7 @@ export interface NativeAddon {
   /** IF/LIF steps; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
   neuronForward(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
     T: number, n: number, vth: number, level: number, decay: number, gain: number, magnitude: number,
-    leaky: boolean): void;
+    leaky: boolean, membrane: Float32Array | null): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;
   clampBackward(mean: Float32Array, g: Float32Array, gi: Float32Array, n: number, hi: number, slope: number,
@@ -51,6 +54,13 @@ export interface NativeAddon {
     dampening: number, nesterov: boolean, firstStep: boolean): void;
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
     b2: number, eps: number, wd: number, step: number): void;
+  /** BPTT neuron; vth, level, decay, gain and mag arrive float32-rounded as the reference rounds them. */
+  bpttForward(input: Float32Array, spikes: Float32Array, membrane: Float32Array, T: number, n: number, vth: number,
+    level: number, decay: number, gain: number, mag: number, slope: number, soft: boolean): void;
+  bpttBackward(membrane: Float32Array, gradSpikes: Float32Array, gradInput: Float32Array, T: number, n: number,
+    vth: number, level: number, decay: number, gain: number, mag: number, spikeScale: number, slope: number,
+    soft: boolean): number;
+  softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, grad: Float32Array, rows: number, classes: number): number;
   /** Which OpenBLAS build and core kernel, and which oneDNN instruction set, this process uses. */
   info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string };
 }

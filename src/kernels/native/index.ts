@@ -2,14 +2,14 @@
  * The native backend: GEMM through OpenBLAS, convolutions through oneDNN (im2col + OpenBLAS where oneDNN declines a
  * shape), and the neuron, batch-norm and elementwise kernels in C++ (native/src/). Buffers are plain Float32Arrays
  * that the addon reads by pointer: `alloc` hands out ordinary Float32Arrays (recycled after `free`), and any
- * Float32Array is accepted. The BPTT neuron and the loss run the reference code: they are off the DSR hot path.
+ * Float32Array is accepted. The BPTT neuron and the softmax loss are C++ too (native/src/bptt.cc).
  * Small kernels run on OpenMP threads with fixed blocks, so results do not depend on the thread count.
  */
 import type { BpttAttrs, Buf, ConvGeometry, IfAttrs, Kernels, LifAttrs } from '../kernels.js';
 import { SpikerepError } from '../../errors.js';
-import { reference } from '../reference/index.js';
 import { availableParallelism } from 'node:os';
 import { requireNativeAddon, type NativeAddon } from './addon.js';
+import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { leakWeights } from '../reference/neuron.js'; // the LIF weighted-rate weights, computed as the reference does
 
 export { nativeAvailable } from './addon.js';
@@ -110,6 +110,14 @@ export class NativeKernels implements Kernels {
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) => {
     this.p().convBackwardFilter(x, dy, dw, db, this.geom(g), acc);
   };
+  conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, bias, y, g) => {
+    this.p().convSparseForward(x, wT, bias, y, this.geom(g));
+  };
+  /** The linear layer as the 1×1 convolution of a 1×1 image with inF channels. */
+  linearSparseForward: Kernels['linearSparseForward'] = (x, wT, bias, y, rows, inF, outF) => {
+    this.p().convSparseForward(x, wT, bias, y, Int32Array.of(rows, 1, 1, inF, outF, 1, 1, 1, 1, 0, 0, 1, 1));
+  };
+  nonzeroFraction: Kernels['nonzeroFraction'] = (x) => (x.length === 0 ? 0 : this.p().nonzeroCount(x) / x.length);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.p().avgPoolForward(x, y, this.geom(g));
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.p().avgPoolBackward(dy, dx, this.geom(g));
 
@@ -123,24 +131,31 @@ export class NativeKernels implements Kernels {
   ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
     const vth = f32(a.vth);
     const weights = rate === null ? null : new Float64Array(a.T).fill(1 / a.T);
-    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false);
+    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false,
+      a.membrane ?? null);
   }
   lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
     const vth = f32(a.vth);
     const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
     const weights = rate === null ? null : leakWeights(a.T, a.tau, a.dt);
     this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), lambda,
-      f32(1 - lambda), f32(vth / a.dt), true);
+      f32(1 - lambda), f32(vth / a.dt), true, a.membrane ?? null);
   }
+  packSpikes: Kernels['packSpikes'] = packSpikes;
+  unpackSpikes: Kernels['unpackSpikes'] = unpackSpikes;
   timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.p().timeReduce(x, out, w, T, n);
   timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.p().timeBroadcast(x, out, s, T, n);
   clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => this.p().clampBackward(m, g, gi, a.n, a.hi, a.slope, a.closed);
   clamp: Kernels['clamp'] = (x, y, lo, hi) => this.p().clamp(x, y, lo, hi);
   bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
-    reference.bpttForward(input, spikes, membrane, a);
+    const vth = f32(a.vth);
+    this.p().bpttForward(input, spikes, membrane, a.T, a.n, vth, f32(f32(a.alpha) * vth), f32(a.decay), f32(a.gain),
+      f32(a.spikeScale * vth), a.slope, a.soft);
   }
   bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number {
-    return reference.bpttBackward(membrane, gradSpikes, gradInput, a);
+    const vth = f32(a.vth);
+    return this.p().bpttBackward(membrane, gradSpikes, gradInput, a.T, a.n, vth, f32(f32(a.alpha) * vth),
+      f32(a.decay), f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft);
   }
 
   fill: Kernels['fill'] = (x, v) => this.p().fill(x, v);
@@ -152,8 +167,15 @@ export class NativeKernels implements Kernels {
   sum: Kernels['sum'] = (x) => this.p().sum(x);
   sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => this.p().sumRows(x, out, rows, cols, acc);
   addRowVector: Kernels['addRowVector'] = (y, bias, rows, cols) => this.p().addRowVector(y, bias, rows, cols);
-  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, rows, classes) =>
-    reference.softmaxCrossEntropy(logits, labels, grad, rows, classes);
+  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, rows, classes) => {
+    for (let r = 0; r < rows; r++) { // checked here too, for the reference's E_LABEL error
+      const label = labels[r]!;
+      if (!(label >= 0 && label < classes)) {
+        throw new SpikerepError('E_LABEL', `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`);
+      }
+    }
+    return this.p().softmaxCrossEntropy(logits, labels, grad, rows, classes);
+  };
   sgdStep: Kernels['sgdStep'] = (p, g, buf, a) =>
     this.p().sgdStep(p, g, buf, a.n, a.lr, a.momentum, a.weightDecay, a.dampening, a.nesterov, a.firstStep);
   adamStep: Kernels['adamStep'] = (p, g, m, v, a) =>

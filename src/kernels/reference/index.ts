@@ -6,11 +6,13 @@
 import type { Buf, Kernels } from '../kernels.js';
 import { gemm } from './gemm.js';
 import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
+import { conv2dSparseForward, linearSparseForward, nonzeroFraction } from './sparse.js';
 import { avgPool2dForward, avgPool2dBackward } from './pool.js';
 import { batchNormStats, batchNormApply, batchNormBackward } from './batchnorm.js';
 import { ifForward, lifForward, timeReduce, timeBroadcast, clampBackward, clamp, bpttForward, bpttBackward } from './neuron.js';
 import { fill, copy, add, mul, axpy, scale, sum, sumRows, addRowVector } from './elementwise.js';
 import { softmaxCrossEntropy } from './loss.js';
+import { packSpikes, unpackSpikes } from './bits.js';
 import { sgdStep, adamStep } from './optim.js';
 
 export class ReferenceKernels implements Kernels {
@@ -24,6 +26,9 @@ export class ReferenceKernels implements Kernels {
   conv2dForward = conv2dForward;
   conv2dBackwardInput = conv2dBackwardInput;
   conv2dBackwardFilter = conv2dBackwardFilter;
+  conv2dSparseForward = conv2dSparseForward;
+  linearSparseForward = linearSparseForward;
+  nonzeroFraction = nonzeroFraction;
   avgPool2dForward = avgPool2dForward;
   avgPool2dBackward = avgPool2dBackward;
   batchNormStats = batchNormStats;
@@ -37,6 +42,8 @@ export class ReferenceKernels implements Kernels {
   clamp = clamp;
   bpttForward = bpttForward;
   bpttBackward = bpttBackward;
+  packSpikes = packSpikes;
+  unpackSpikes = unpackSpikes;
   fill = fill;
   copy = copy;
   add = add;

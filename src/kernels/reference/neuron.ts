@@ -1,7 +1,7 @@
 /**
  * Reference spiking-neuron kernels over time-major [T, n] buffers (spec §1, §2). Each time loop is written as
  * a neuron's three named steps — charge, fire, reset — so it reads like spec §1.1/§1.2. The membrane starts at
- * 0 on every call and is kept in float32, each arithmetic step rounded as PyTorch rounds it, so equality cases
+ * 0 on every call (or from `attrs.membrane`, which then receives the final state) and is kept in float32, each arithmetic step rounded as PyTorch rounds it, so equality cases
  * at α·Vth fire exactly where the reference code fires. Reductions accumulate in float64.
  */
 import type { Buf, BpttAttrs, ClampBackwardAttrs, IfAttrs, LifAttrs } from '../kernels.js';
@@ -59,7 +59,7 @@ export function ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs)
   const { T, n } = a;
   const vth = f32(a.vth);
   const level = firingLevel(a.alpha, vth);
-  const v = new Float32Array(n); // membrane after reset, 0 at the start of every call
+  const v = a.membrane ?? new Float32Array(n); // membrane after reset: 0 at the start, or the carried state
   for (let t = 0; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
@@ -79,7 +79,7 @@ export function lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttr
   const lambda = leak(a.tau, a.dt);
   const gain = f32(1 - lambda);
   const magnitude = f32(vth / a.dt); // Vth/Δt
-  const v = new Float32Array(n);
+  const v = a.membrane ?? new Float32Array(n);
   for (let t = 0; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {

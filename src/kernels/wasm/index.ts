@@ -10,6 +10,7 @@ import * as dense from './dense.js';
 import * as norm from './norm.js';
 import * as pw from './pointwise.js';
 import * as bptt from './bptt.js';
+import * as sparse from './sparse.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import { defaultThreads, loadKernelModule } from './platform.js';
 import { Pool, type KernelExports } from './pool.js';
@@ -72,6 +73,10 @@ export class WasmKernels implements Kernels {
   conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => dense.conv2dBackwardInput(this.c, dy, w, dx, g);
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) =>
     dense.conv2dBackwardFilter(this.c, x, dy, dw, db, g, acc);
+  conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) => sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
+  linearSparseForward: Kernels['linearSparseForward'] = (x, wT, b, y, rows, inF, outF) =>
+    sparse.linearSparseForward(this.c, x, wT, b, y, rows, inF, outF);
+  nonzeroFraction: Kernels['nonzeroFraction'] = (x) => sparse.nonzeroFraction(this.c, x);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => dense.avgPool2dForward(this.c, x, y, g);
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => dense.avgPool2dBackward(this.c, dy, dx, g);
 
@@ -82,6 +87,8 @@ export class WasmKernels implements Kernels {
 
   ifForward: Kernels['ifForward'] = (i, s, r, a) => pw.ifForward(this.c, i, s, r, a);
   lifForward: Kernels['lifForward'] = (i, s, r, a) => pw.lifForward(this.c, i, s, r, a);
+  packSpikes: Kernels['packSpikes'] = (x, b, n) => pw.packSpikes(this.c, x, b, n);
+  unpackSpikes: Kernels['unpackSpikes'] = (b, y, n, m) => pw.unpackSpikes(this.c, b, y, n, m);
   timeReduce: Kernels['timeReduce'] = (x, o, w, T, n) => pw.timeReduce(this.c, x, o, w, T, n);
   timeBroadcast: Kernels['timeBroadcast'] = (x, o, s, T, n) => pw.timeBroadcast(this.c, x, o, s, T, n);
   clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => pw.clampBackward(this.c, m, g, gi, a);

@@ -14,7 +14,7 @@ export function ifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf |
   const vth = f32(a.vth);
   staged(ctx, () => {
     const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      0, 1, 1, firingLevel(a.alpha, vth), vth, vth, 1, vth / a.T];
+      0, 1, 1, firingLevel(a.alpha, vth), vth, vth, 1, vth / a.T, ctx.st.maybe(a.membrane ?? null, true)];
     ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
   });
 }
@@ -27,7 +27,8 @@ export function lifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf 
   const mag = f32(vth / a.dt);
   staged(ctx, () => {
     const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      1, lambda, f32(1 - lambda), firingLevel(a.alpha, vth), vth, mag, lambda, mag / sumW];
+      1, lambda, f32(1 - lambda), firingLevel(a.alpha, vth), vth, mag, lambda, mag / sumW,
+      ctx.st.maybe(a.membrane ?? null, true)];
     ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
   });
 }
@@ -62,6 +63,19 @@ export function clampBackward(ctx: WasmContext, mean: Buf, gradRep: Buf, gradIn:
     reduce(ctx, 'clampBwd', [ctx.st.in(mean), ctx.st.in(gradRep), ctx.st.out(gradIn), a.hi, a.slope, a.closed ? 1 : 0],
       a.n, 4 * a.n),
   );
+}
+
+/** Spikes as bits: threads split the 32-spike words (assembly/bits.ts). */
+export function packSpikes(ctx: WasmContext, x: Buf, bits: Buf, n: number): void {
+  staged(ctx, () => {
+    ctx.pool.run('packBits', [ctx.st.in(x), ctx.st.out(bits), n], Math.ceil(n / 32), { align: 1, work: n });
+  });
+}
+
+export function unpackSpikes(ctx: WasmContext, bits: Buf, y: Buf, n: number, magnitude: number): void {
+  staged(ctx, () => {
+    ctx.pool.run('unpackBits', [ctx.st.in(bits), ctx.st.out(y), n, magnitude], Math.ceil(n / 32), { align: 1, work: n });
+  });
 }
 
 export function clamp(ctx: WasmContext, x: Buf, y: Buf, lo: number, hi: number): void {

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The README's results table, one training run per row (opt-in; hours on 2 cores, never in CI).
+#   sh scripts/results-table.sh [queue]   queue: table | best | parity | all (default all)
+# Each row writes results/table/<row>.json (skipped when present) and checkpoints to runs/table/<row>,
+# so a killed queue picks up where it stopped (--resume). Rows share one 2-epoch budget so that
+# neurons and T are compared at equal training cost; the "best" rows are the longer recipe runs.
+set -eu
+cd "$(dirname "$0")/.."
+queue=${1:-all}
+threads=${THREADS:-1}
+mkdir -p results/table runs/table
+
+row() { # row <name> <train flags...>
+  name=$1; shift
+  out=results/table/$name.json
+  [ -f "$out" ] && { echo "skip $name (done)"; return 0; }
+  ckpt=runs/table/$name
+  resume=""; [ -f "$ckpt/last.ckpt" ] && resume="--resume"
+  echo "run  $name: spikerep train $* --threads $threads --checkpoint $ckpt --json $out"
+  node bin/spikerep.js train "$@" --threads "$threads" --checkpoint "$ckpt" $resume --json "$out" --quiet \
+    >"runs/table/$name.log" 2>&1 || echo "FAILED $name (see runs/table/$name.log; rerun the queue to resume it)"
+}
+
+table() {
+  for ds in mnist fashion-mnist; do
+    row "$ds-ann" --recipe "$ds" --neuron ann --epochs 2 --backend native
+    for T in 1 2 4 8; do
+      row "$ds-if-T$T" --recipe "$ds" --neuron if --T "$T" --epochs 2 --backend native
+      row "$ds-lif-T$T" --recipe "$ds" --neuron lif --T "$T" --epochs 2 --backend native
+    done
+  done
+  for ds in mnist fashion-mnist; do
+    for T in 1 2 4 8; do # wasm: the native backend runs the BPTT neuron on the reference code
+      row "$ds-bptt-T$T" --recipe "$ds" --neuron bptt --T "$T" --epochs 2 --backend wasm
+    done
+  done
+}
+
+best() {
+  row fashion-mnist-if-T8-best --recipe fashion-mnist --epochs 15 --backend native
+}
+
+parity() { # issue 6: representation-level gradients against the exact rows above, same seed and budget
+  for ds in mnist fashion-mnist; do
+    for T in 4 8; do
+      row "$ds-if-T$T-rep" --recipe "$ds" --neuron if --T "$T" --epochs 2 --backend native --grad-mode representation
+    done
+  done
+  # the time-chunked forward (spikes kept as bits) trains the same network
+  row "mnist-if-T8-rep-chunk2" --recipe mnist --neuron if --T 8 --epochs 2 --backend native --grad-mode representation --time-chunk 2
+}
+
+case $queue in
+  table) table ;; best) best ;; parity) parity ;;
+  all) best; table; parity ;;
+  *) echo "scripts/results-table.sh: unknown queue '$queue' (expected table, best, parity or all)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,63 @@
+import type { Buf, ConvGeometry } from '../kernels.js';
+
+/*
+ * Event-driven forwards: instead of a dot product per output, every non-zero input adds its value times its
+ * weight row into the outputs it reaches. Weights come transposed so that row is contiguous in the output channel:
+ *   conv:   wT[kh, kw, ic, oc] = wT[((kh·kW + kw)·inC + ic)·outC + oc]
+ *   linear: wT[j, o]           = wT[j·outF + o]
+ * Sums are kept in float64 like the dense reference, so both agree to float32 rounding.
+ */
+
+/** y = conv(x, w) (+ bias), scattering each non-zero x[b, ih, iw, ic] into every output its taps reach. */
+export function conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void {
+  const { batch, inH, inW, inC, outC, kH, kW, strideH, strideW, padH, padW, outH, outW } = g;
+  const plane = outH * outW * outC;
+  const acc = new Float64Array(plane);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < plane; i++) acc[i] = bias === null ? 0 : bias[i % outC]!;
+    for (let ih = 0; ih < inH; ih++) {
+      for (let iw = 0; iw < inW; iw++) {
+        const xBase = ((b * inH + ih) * inW + iw) * inC;
+        for (let ic = 0; ic < inC; ic++) {
+          const v = x[xBase + ic]!;
+          if (v === 0) continue;
+          for (let kh = 0; kh < kH; kh++) {
+            const th = ih + padH - kh; // = oh·strideH for the output whose tap kh reads this input
+            if (th < 0 || th % strideH !== 0 || th / strideH >= outH) continue;
+            for (let kw = 0; kw < kW; kw++) {
+              const tw = iw + padW - kw;
+              if (tw < 0 || tw % strideW !== 0 || tw / strideW >= outW) continue;
+              const yBase = ((th / strideH) * outW + tw / strideW) * outC;
+              const wBase = ((kh * kW + kw) * inC + ic) * outC;
+              for (let oc = 0; oc < outC; oc++) acc[yBase + oc] += v * wT[wBase + oc]!;
+            }
+          }
+        }
+      }
+    }
+    y.set(acc, b * plane);
+  }
+}
+
+/** y[r, :] = Σ over non-zero x[r, j] of x[r, j]·wT[j, :] (+ bias). */
+export function linearSparseForward(
+  x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number,
+): void {
+  const acc = new Float64Array(outF);
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < outF; o++) acc[o] = bias === null ? 0 : bias[o]!;
+    for (let j = 0; j < inF; j++) {
+      const v = x[r * inF + j]!;
+      if (v === 0) continue;
+      for (let o = 0; o < outF; o++) acc[o] += v * wT[j * outF + o]!;
+    }
+    y.set(acc, r * outF);
+  }
+}
+
+export function nonzeroFraction(x: Buf): number {
+  if (x.length === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
+  return n / x.length;
+}

@@ -1,0 +1,51 @@
+/** The event-driven forwards and the density count on the wasm backend (kernels in assembly/sparse.ts). */
+import type { Buf, ConvGeometry } from '../kernels.js';
+import { staged, tempI32, type WasmContext } from './context.js';
+
+/**
+ * Estimated nanoseconds per output channel per tap per output pixel at a typical spike density, so that the
+ * pool's threshold for waking threads sees a realistic amount of work (the real cost follows the spike count).
+ */
+const NS_PER_OUTPUT_TAP = 0.02;
+
+export function conv2dSparseForward(ctx: WasmContext, x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void {
+  if (g.batch === 0) return;
+  staged(ctx, () => {
+    const px = ctx.st.in(x);
+    const pw = ctx.st.in(wT);
+    const pb = ctx.st.maybe(bias);
+    const py = ctx.st.out(y);
+    const gp = tempI32(ctx, [
+      g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW,
+    ]);
+    try {
+      ctx.pool.run('convSparseFwd', [gp, px, pw, pb, py], g.batch, {
+        align: 1,
+        work: g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC * NS_PER_OUTPUT_TAP,
+        scratch: ctx.ex.sparseScratch!(g.inH, g.inW, g.inC, g.kH * g.kW),
+      });
+    } finally {
+      ctx.heap.freeBytes(gp);
+    }
+  });
+}
+
+/** The linear layer is the 1×1 convolution of a 1×1 image with inF channels. */
+export function linearSparseForward(
+  ctx: WasmContext, x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number,
+): void {
+  conv2dSparseForward(ctx, x, wT, bias, y, {
+    batch: rows, inH: 1, inW: 1, inC: inF, outC: outF, kH: 1, kW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0,
+    outH: 1, outW: 1,
+  });
+}
+
+export function nonzeroFraction(ctx: WasmContext, x: Buf): number {
+  if (x.length === 0) return 0;
+  return staged(ctx, () => {
+    const parts = ctx.pool.run('countNonzero', [ctx.st.in(x)], x.length, { align: 4, work: x.length / 4, partials: true });
+    let n = 0;
+    for (let p = 0; p < parts; p++) n += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
+    return n / x.length;
+  });
+}

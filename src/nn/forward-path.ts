@@ -1,0 +1,49 @@
+/**
+ * The choice between a layer's dense forward and its event-driven one (kernels' conv2dSparseForward /
+ * linearSparseForward), which only does work for non-zero inputs and so wins on sparse spike trains.
+ */
+import type { Buf, Kernels } from '../kernels/kernels.js';
+
+/** 'auto' measures the input's density every forward; 'dense' and 'event' force one path. */
+export type ForwardPath = 'auto' | 'dense' | 'event';
+
+/**
+ * Densities below which 'auto' takes the event path, per backend, measured with `spikerep bench --only
+ * forward_density --backend wasm,native --threads 1` (src/bench/sparse-bench.ts) on a shared 2-core AMD EPYC
+ * (AVX-512), 2026-11-28, on the MNIST convnet's second conv ([256, 14, 14, 32] → 64, 3×3): event vs dense ms
+ *   wasm:   1 % 5.7 vs 38.4, 5 % 9.8 vs 38.6, 10 % 15.1 vs 38.5, 20 % 25.9 vs 38.4, 50 % 56.5 vs 38.8 → cross ≈ 32 %
+ *   native: 1 % 3.8 vs 17.2, 5 % 7.6 vs 17.3, 10 % 9.6 vs 17.3, 20 % 13.9 vs 17.4, 50 % 29.5 vs 17.2 → cross ≈ 26 %
+ * (native's dense conv is oneDNN). The linear layer's dense path is one well-tiled gemm and its event path has
+ * no taps to share the gathered list: on [256, 3136] → 256 (the convnet's first classifier) wasm crossed near
+ * 20 % and native (OpenBLAS) near 13 %; on 256 → 10 wasm near 15 %, and native's event path never won (though
+ * both take under 0.1 ms there). The reference backend's dense loops do all the work the event loops do at
+ * density 1, so it switches at 50 %. Thresholds sit a little below each crossover.
+ */
+const EVENT_BELOW: Record<string, { conv: number; linear: number }> = {
+  wasm: { conv: 0.3, linear: 0.15 },
+  native: { conv: 0.25, linear: 0.1 },
+  reference: { conv: 0.5, linear: 0.5 },
+};
+
+/** The density below which `k` runs a conv or linear forward faster event-driven. */
+export function eventBelow(k: Kernels, layer: 'conv' | 'linear'): number {
+  return (EVENT_BELOW[k.name] ?? EVENT_BELOW['wasm']!)[layer];
+}
+
+/** Whether this forward takes the event path: forced, or 'auto' and the input is sparser than the crossover. */
+export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv' | 'linear'): boolean {
+  if (path !== 'auto') return path === 'event';
+  return k.nonzeroFraction(x) < eventBelow(k, layer);
+}
+
+/**
+ * wT[c·rows + r] = w[r·cols + c]: a [rows, cols] weight as [cols, rows], so the event path's weight rows are
+ * contiguous in the output channel. Conv weights [outC, kH, kW, inC] are [outC, kH·kW·inC] here. Weights are
+ * parameter-sized, so nn/ may loop over them; they change every step, so this runs every event forward.
+ */
+export function transposeWeight(w: Buf, wT: Buf, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) wT[c * rows + r] = w[base + c]!;
+  }
+}
