@@ -30,8 +30,8 @@ table() {
     done
   done
   for ds in mnist fashion-mnist; do
-    for T in 1 2 4 8; do # wasm: the native backend runs the BPTT neuron on the reference code
-      row "$ds-bptt-T$T" --recipe "$ds" --neuron bptt --T "$T" --epochs 2 --backend wasm
+    for T in 1 2 4 8; do # native: oneDNN convs and the C++ BPTT neuron (native/src/bptt.cc)
+      row "$ds-bptt-T$T" --recipe "$ds" --neuron bptt --T "$T" --epochs 2 --backend native
     done
   done
 }

@@ -160,7 +160,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 /**
  * Each configuration runs in its own process (src/bench/memory-probe.ts) so that its peak RSS is its own.
  * Names follow issue 6: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
- * backward_ms_mnistnet_T32_representation (ms); `_representation_chunk4` is the same with --time-chunk 4
+ * backward_ms_mnistnet_T32_representation (ms); `_representation_chunk1` is the same with --time-chunk 1
  * (spikes kept as bits, forward memory bounded; mnistnet only, the chunked forward needs a sequential model).
  */
 function sweepT(report: Report, threads: number, steps: number): void {
@@ -172,12 +172,12 @@ function sweepT(report: Report, threads: number, steps: number): void {
   ];
   for (const { model, Ts, batch } of cases) {
     for (const T of Ts) {
-      const modes = ['exact', 'representation', 'bptt', ...(model === 'mnistnet' ? ['representation_chunk4'] : [])] as const;
+      const modes = ['exact', 'representation', 'bptt', ...(model === 'mnistnet' ? ['representation_chunk1'] : [])] as const;
       for (const mode of modes) {
         const c = {
           model, T, batch, threads, steps: model === 'resnet18' ? 1 : Math.min(steps, 3),
           neuron: mode === 'bptt' ? 'bptt' : 'if', gradMode: mode.startsWith('representation') ? 'representation' : 'exact',
-          ...(mode === 'representation_chunk4' ? { timeChunk: 4 } : {}),
+          ...(mode === 'representation_chunk1' ? { timeChunk: 1 } : {}),
         };
         const r = spawnSync(process.execPath, [...process.execArgv, probe, JSON.stringify(c)], { encoding: 'utf8', maxBuffer: 1 << 20 });
         if (r.status !== 0) {

@@ -5,8 +5,8 @@ export function addBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('measure kernels (GFLOP/s), the fused neuron step and training images/s, against the PyTorch peer when installed')
-    .option('--quick', 'the reduced set: gemm, conv passes, lif_step, forward_density_0.1, train_mnistnet_T4 and its peer (under two minutes)')
-    .option('--t-sweep', 'also sweep T = 1…32 for exact, representation and BPTT training: images/s, backward ms, peak memory')
+    .option('--quick', 'the reduced set: gemm, conv passes, lif_step, forward_density_0.1, train_mnistnet_T4 and T8_representation with their peers (a few minutes)')
+    .option('--t-sweep', 'also sweep T = 1…32 for exact, representation (also with --time-chunk 1) and BPTT training: images/s, backward ms, peak memory')
     .option('--json <path>', 'write { machine, results: [{ name, backend, threads, value, unit }] }')
     .option('--backend <names>', 'comma-separated backends to measure', 'wasm,reference')
     .option('--threads <list>', 'comma-separated thread counts for the wasm backend (default 1 and the core count)')

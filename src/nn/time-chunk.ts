@@ -162,6 +162,7 @@ export class TimeChunker {
     const start = c.timeWindow!.start;
     switch (src.kind) {
       case 'static': {
+        if (c.T === 1) return src.x; // one step: the static input itself, no copy
         const n = src.x.data.length;
         const out = this.chunkIn.get(k, n * c.T);
         k.timeBroadcast(src.x.data, out, 1, c.T, n);
