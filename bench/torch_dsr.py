@@ -123,8 +123,41 @@ class PreActResNet18(nn.Module):
         return self.f(x)
 
 
+def kernel_ceiling(threads):
+    """torch's own gemm 1024³ and conv passes on the bench's conv shape (32×32×64 → 64, 3×3, batch 32), GFLOP/s:
+    the machine's ceiling for a BLAS/oneDNN backend, to read spikerep's native kernel rows against."""
+    torch.set_num_threads(threads)
+
+    def best(f, reps=10):
+        f()
+        b = float("inf")
+        for _ in range(reps):
+            t = time.perf_counter()
+            f()
+            b = min(b, time.perf_counter() - t)
+        return b
+
+    a, c = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    x = torch.randn(32, 64, 32, 32).to(memory_format=torch.channels_last)
+    conv = nn.Conv2d(64, 64, 3, padding=1, bias=False).to(memory_format=torch.channels_last)
+    flop = 2 * 32 * 32 * 32 * 64 * 64 * 9
+    with torch.no_grad():
+        fwd = best(lambda: conv(x))
+    xr = x.clone().requires_grad_(True)
+    y = conv(xr)
+    gy = torch.randn_like(y)
+    bwd_in = best(lambda: torch.autograd.grad(y, [xr], gy, retain_graph=True))
+    bwd_w = best(lambda: torch.autograd.grad(y, [conv.weight], gy, retain_graph=True))
+    print(json.dumps({
+        "gemm_1024": 2 * 1024 ** 3 / best(lambda: a @ c) / 1e9,
+        "conv_fwd": flop / fwd / 1e9, "conv_bwd_input": flop / bwd_in / 1e9, "conv_bwd_filter": flop / bwd_w / 1e9,
+        "threads": torch.get_num_threads(), "torch": torch.__version__,
+    }))
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--kernels", action="store_true", help="only torch's gemm and conv GFLOP/s (kernel_ceiling)")
     ap.add_argument("--model", default="mnistnet", choices=["mnistnet", "resnet18"])
     ap.add_argument("--neuron", default="if", choices=["if", "bptt"])
     ap.add_argument("--T", type=int, default=4)
@@ -133,6 +166,8 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     a = ap.parse_args()
+    if a.kernels:
+        return kernel_ceiling(a.threads)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     shape = (a.batch, 1, 28, 28) if a.model == "mnistnet" else (a.batch, 3, 32, 32)

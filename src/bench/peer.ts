@@ -23,21 +23,25 @@ export function peerUnavailable(): string | null {
   return null;
 }
 
+function peerEnv(threads: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    OMP_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+    MALLOC_MMAP_MAX_: '0',
+    MALLOC_TRIM_THRESHOLD_: '1099511627776',
+    MALLOC_TOP_PAD_: '1073741824',
+  };
+}
+
 /**
  * Runs the peer at its best (backends.md): threads set explicitly on every library, channels-last, and glibc
  * malloc tuned so large activations are not re-faulted every step. The environment's OPENBLAS_* settings are
  * left as they are.
  */
 export function runPeer(args: { model: string; neuron: 'if' | 'bptt'; T: number; batch: number; threads: number; steps: number }): PeerResult {
-  const env = {
-    ...process.env,
-    OMP_NUM_THREADS: String(args.threads),
-    OPENBLAS_NUM_THREADS: String(args.threads),
-    MKL_NUM_THREADS: String(args.threads),
-    MALLOC_MMAP_MAX_: '0',
-    MALLOC_TRIM_THRESHOLD_: '1099511627776',
-    MALLOC_TOP_PAD_: '1073741824',
-  };
+  const env = peerEnv(args.threads);
   const r = spawnSync(
     PYTHON,
     [PEER_SCRIPT, '--model', args.model, '--neuron', args.neuron, '--T', String(args.T), '--batch', String(args.batch),
@@ -46,4 +50,11 @@ export function runPeer(args: { model: string; neuron: 'if' | 'bptt'; T: number;
   );
   if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerResult;
+}
+
+/** torch's own gemm and conv GFLOP/s at the kernel rows' shapes: this machine's BLAS/oneDNN ceiling. */
+export function runPeerKernels(threads: number): Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number> {
+  const r = spawnSync(PYTHON, [PEER_SCRIPT, '--kernels', '--threads', String(threads)], { encoding: 'utf8', env: peerEnv(threads), maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number>;
 }

@@ -14,7 +14,7 @@ import { Report, type BenchResult } from './report.js';
 import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
 import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
-import { peerUnavailable, runPeer } from './peer.js';
+import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
 import type { NativeKernels } from '../kernels/native/index.js';
 
@@ -132,6 +132,13 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     process.stdout.write(`PyTorch peer not run: ${why}\n`);
   } else {
     for (const threads of threadList) {
+      if (configs.some((c) => c.backend !== 'reference') && (wantGroup('gemm_') || wantGroup('conv_'))) {
+        // torch's own BLAS/oneDNN kernels on the same shapes: the ceiling this machine offers a native backend
+        const kernels = runPeerKernels(threads);
+        for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter'] as const) {
+          if (want(name)) report.add({ name, backend: 'torch', threads, value: kernels[name], unit: 'GFLOP/s' });
+        }
+      }
       const peers = new Map<string, ReturnType<typeof runPeer>>(); // rows that share a peer step run it once
       for (const row of rows) {
         if (row.peer === undefined) continue;
