@@ -194,6 +194,9 @@ suite('out-of-range flags', { concurrency: 2 }, () => {
     [['--momentum', '1'], /--momentum: momentum must be in \[0, 1\), got 1/],
     [['--dropout', '1'], /--dropout: dropout must be in \[0, 1\), got 1/],
     [['--T'], /option '--T <steps>' argument missing/],
+    [['--time-chunk', '0'], /--time-chunk: must be an integer ≥ 1, got 0/],
+    [['--time-chunk', '2'], /--time-chunk: training in time chunks needs --grad-mode representation/],
+    [['--time-chunk', '2', '--grad-mode', 'representation', '--model', 'resnet18'], /--time-chunk: works on plain sequential models .*resnet18 has nested blocks/],
   ];
   for (const [args, expected] of cases) test(`${args.join(' ')} → one line`, async () => oneLine(await cli(['train', ...args]), expected));
 });

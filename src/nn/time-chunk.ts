@@ -50,7 +50,8 @@ function chunkable(l: Layer): boolean {
 export function checkChunkable(layers: readonly Layer[], model: string): void {
   const bad = layers.find((l) => !chunkable(l));
   if (bad !== undefined) {
-    throw new SpikerepError('E_ARG', `--time-chunk needs a plain sequential model (mnistnet, vgg11); ${model} has a '${bad.kind}' layer`, '--time-chunk');
+    const what = bad.kind === 'sequential' ? 'nested blocks (residual connections)' : `a '${bad.kind}' layer`;
+    throw new SpikerepError('E_ARG', `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`, '--time-chunk');
   }
 }
 
