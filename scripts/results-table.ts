@@ -50,4 +50,18 @@ for (const [ds, dsName] of DATASETS) {
   lines.push(row(dsName, 'ANN (clamp)', '–', `${ds}-ann`));
   for (const [n, nName] of NEURONS) for (const T of [1, 2, 4, 8]) lines.push(row(dsName, nName, String(T), `${ds}-${n}-T${T}`));
 }
+// issue 6: the representation-level backward against the exact one, same seed, recipe and budget
+lines.push('', '| dataset | T | exact backward | representation backward | difference (pp) |', '|---|---|---|---|---|');
+for (const [ds, dsName] of DATASETS) {
+  for (const T of [4, 8]) {
+    const exact = load(`${ds}-if-T${T}`);
+    const repr = load(`${ds}-if-T${T}-rep`);
+    if (exact === null || repr === null) {
+      lines.push(`| ${dsName} | ${T} | ${exact === null ? 'not run' : pct(exact.testAccuracy)} | ${repr === null ? 'not run' : pct(repr.testAccuracy)} | |`);
+      continue;
+    }
+    const diff = (100 * (repr.testAccuracy - exact.testAccuracy)).toFixed(2);
+    lines.push(`| ${dsName} | ${T} | ${pct(exact.testAccuracy)} | ${pct(repr.testAccuracy)} | ${diff} |`);
+  }
+}
 process.stdout.write(`${lines.join('\n')}\n`);
