@@ -81,7 +81,6 @@ export class Network {
   private readonly repeated = new Scratch();
   private readonly gradSum = new Scratch();
   private readonly gradLogits = new Scratch();
-  readonly timeChunk: number | undefined;
   private readonly chunkers: { rest: TimeChunker; body: TimeChunker } | null = null;
 
   constructor(opts: NetworkOptions) {
@@ -98,7 +97,6 @@ export class Network {
     if ((opts.firstLayersOnce ?? true) && opts.body instanceof Sequential) while (cut < layers.length && timeInvariant(layers[cut]!)) cut++;
     this.prefix = layers.slice(0, cut);
     this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
-    this.timeChunk = opts.timeChunk;
     if (opts.timeChunk !== undefined && opts.timeChunk < opts.T) {
       checkChunkable(layers, opts.modelName ?? 'this model');
       if (!(opts.body instanceof Sequential)) throw new SpikerepError('E_ARG', '--time-chunk needs a sequential model', '--time-chunk');
@@ -118,18 +116,23 @@ export class Network {
     }
     const ctx: RunContext = { k: this.k, T: this.T, batch, training: opts.training, rng: opts.rng, gradMode: this.gradMode };
     this.ctx = ctx;
-    let h = x;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
+    let h;
     if (this.usedPrefix) {
-      const once = this.onceContext(ctx);
-      for (const l of this.prefix) h = l.forward(h, once);
-      h = this.repeatOverTime(h);
-      h = this.rest.forward(h, ctx);
+      h = this.rest.forward(this.repeatOverTime(this.forwardPrefix(x, ctx)), ctx);
     } else {
       h = this.body.forward(encoding === 'direct' ? this.repeatOverTime(x) : x, ctx);
     }
     return this.readout.forward(h, ctx);
+  }
+
+  /** The time-invariant first layers, once per sample: [B, …] in, [B, …] out. */
+  private forwardPrefix(x: Tensor, ctx: RunContext): Tensor {
+    const once = this.onceContext(ctx);
+    let h = x;
+    for (const l of this.prefix) h = l.forward(h, once);
+    return h;
   }
 
   /** The same pass, T/K chunks of K steps at a time (nn/time-chunk.ts). */
@@ -141,12 +144,8 @@ export class Network {
     const consume = (y: Tensor, c: RunContext): void => {
       logits = this.readout.forward(y, c);
     };
-    if (this.usedPrefix) {
-      let h = x;
-      const once = this.onceContext(ctx);
-      for (const l of this.prefix) h = l.forward(h, once);
-      chunkers.rest.forward(h, true, ctx, consume);
-    } else chunkers.body.forward(x, encoding === 'direct', ctx, consume);
+    if (this.usedPrefix) chunkers.rest.forward(this.forwardPrefix(x, ctx), true, ctx, consume);
+    else chunkers.body.forward(x, encoding === 'direct', ctx, consume);
     if (logits === null) throw new SpikerepError('E_ARG', 'time chunks: the forward produced no output', '--time-chunk');
     return logits;
   }

@@ -59,6 +59,8 @@ export class TimeChunker {
   private readonly segments: Segment[] = [];
   private readonly chunkIn = new Scratch();
   private readonly bits = [new Scratch(), new Scratch()];
+  private readonly chunkMean = new Scratch();
+  private readonly chunkVar = new Scratch();
 
   constructor(private readonly layers: readonly Layer[], readonly K: number) {
     if (!Number.isInteger(K) || K < 1) throw new SpikerepError('E_ARG', `--time-chunk must be an integer ≥ 1, got ${K}`, '--time-chunk');
@@ -125,26 +127,21 @@ export class TimeChunker {
     const { k } = ctx;
     const mean = new Float64Array(C);
     const m2 = new Float64Array(C); // Σ (x − mean)², combined across chunks (Chan et al.)
-    const chunkMean = k.alloc(C);
-    const chunkVar = k.alloc(C);
+    const chunkMean = this.chunkMean.get(k, C);
+    const chunkVar = this.chunkVar.get(k, C);
     let count = 0;
-    try {
-      for (const c of this.chunks(ctx)) {
-        let h = this.chunkOf(src, c, ctx);
-        for (const l of before) h = l.forward(h, c);
-        const rows = h.data.length / C;
-        k.batchNormStats(h.data, chunkMean, chunkVar, { rows, channels: C });
-        const total = count + rows;
-        for (let j = 0; j < C; j++) {
-          const delta = chunkMean[j]! - mean[j]!;
-          mean[j]! += (delta * rows) / total;
-          m2[j]! += chunkVar[j]! * rows + (delta * delta * count * rows) / total;
-        }
-        count = total;
+    for (const c of this.chunks(ctx)) {
+      let h = this.chunkOf(src, c, ctx);
+      for (const l of before) h = l.forward(h, c);
+      const rows = h.data.length / C;
+      k.batchNormStats(h.data, chunkMean, chunkVar, { rows, channels: C });
+      const total = count + rows;
+      for (let j = 0; j < C; j++) {
+        const delta = chunkMean[j]! - mean[j]!;
+        mean[j]! += (delta * rows) / total;
+        m2[j]! += chunkVar[j]! * rows + (delta * delta * count * rows) / total;
       }
-    } finally {
-      k.free(chunkMean);
-      k.free(chunkVar);
+      count = total;
     }
     const variance = m2.map((v) => v / count);
     bn.setBatchStatistics(mean, variance, count * (ctx.timeCopies ?? 1), ctx);
