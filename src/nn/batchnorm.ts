@@ -6,7 +6,9 @@ import { takeCache } from './cache.js';
 import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
+import { inputForBackward, summedGradients } from './grad-mode.js';
+import { totalSteps } from './layer.js';
+import type { BatchNormCorrection, BatchNormProducer } from './bn-correction.js';
 import { takeGrad } from './grad-pool.js';
 
 export interface BatchNormOptions {
@@ -49,6 +51,13 @@ export class BatchNorm implements Layer {
   private readonly invStd = new Scratch();
   /** Batch statistics set by a time-chunked forward (nn/time-chunk.ts) for its chunks to share. */
   private chunkStats = false;
+  /** The conv/linear layers whose output this BN normalises (nn/bn-correction.ts). */
+  readonly producers: BatchNormProducer[] = [];
+  private readonly dGamma = new Scratch();
+  private readonly dBeta = new Scratch();
+  private readonly scale = new Scratch();
+  /** Left by the last representation-mode backward for the producers' backward; cleared by forward. */
+  private pendingCorrection: BatchNormCorrection | null = null;
 
   constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
     const C = opts.channels;
@@ -88,6 +97,7 @@ export class BatchNorm implements Layer {
     const attrs = this.attrs(x.shape);
     const { rows, channels: C } = attrs;
     const { k } = ctx;
+    this.pendingCorrection = null;
     const y = this.out.get(k, x.data.length);
     const invStd = this.invStd.get(k, C);
     if (!ctx.training) {
@@ -110,6 +120,7 @@ export class BatchNorm implements Layer {
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
+    if (kept !== x && ctx.statisticsOnly !== true) for (const p of this.producers) p.gatherCross(x, ctx);
     this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
     return tensor(x.shape, y);
   }
@@ -148,8 +159,29 @@ export class BatchNorm implements Layer {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const dx = takeGrad(ctx.k, x.data.length);
-    ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
+    const { k } = ctx;
+    if (this.producers.length === 0 || !summedGradients(ctx)) {
+      k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
+      return tensor(x.shape, dx);
+    }
+    // The producers' correction needs this call's own dγ: s = −γσ⁻²·dγ/N, N = all T·B rows (nn/bn-correction.ts).
+    const C = this.opts.channels;
+    const dGamma = this.dGamma.get(k, C);
+    const dBeta = this.dBeta.get(k, C);
+    k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, dGamma, dBeta, attrs, false);
+    k.axpy(1, dGamma, this.weight.grad);
+    k.axpy(1, dBeta, this.bias.grad);
+    const s = this.scale.get(k, C);
+    const n = attrs.rows * totalSteps(ctx);
+    for (let c = 0; c < C; c++) s[c] = (-this.weight.value[c]! * invStd[c]! * invStd[c]! * dGamma[c]!) / n;
+    this.pendingCorrection = { scale: s, inputMean: x };
     return tensor(x.shape, dx);
+  }
+
+  /** s and z̄ from this pass's representation-mode backward, for the producers' backward. */
+  correction(): BatchNormCorrection {
+    if (this.pendingCorrection === null) throw new SpikerepError('E_ARG', `${this.opts.name}: a producer's backward ran before the batch-norm's`);
+    return this.pendingCorrection;
   }
 
   params(): Param[] {

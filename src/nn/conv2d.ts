@@ -1,14 +1,15 @@
 import { SpikerepError } from '../errors.js';
 import { convGeometry } from '../kernels/geometry.js';
-import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
+import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
+import { inputForBackward, summedGradients } from './grad-mode.js';
+import { addRowScaled, type BatchNormCorrection } from './bn-correction.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -30,10 +31,14 @@ export interface Conv2dOptions {
   readonly forwardPath?: ForwardPath;
 }
 
-/** What backward needs: the input (for the filter gradient; its time-mean in representation mode) and the geometry. */
+/**
+ * What backward needs: the input (for the filter gradient; its time-mean in representation mode), its geometry,
+ * and in representation mode ahead of a batch-norm the buffer where Σ_t x_t⊗z_t is gathered (nn/bn-correction.ts).
+ */
 interface Conv2dCache {
   readonly x: Tensor;
   readonly g: ConvGeometry;
+  readonly cross: Buf | null;
 }
 
 /**
@@ -57,6 +62,12 @@ export class Conv2d implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
+  /** The batch-norm this layer's output reaches, set by linkBatchNormCorrections (nn/bn-correction.ts). */
+  correctedBy: { correction(): BatchNormCorrection } | null = null;
+  /** This pass's T·B-row input, until the batch-norm's forward hands over z (gatherCross). */
+  private crossInput: { readonly x: Tensor; readonly g: ConvGeometry; readonly accumulate: boolean } | null = null;
+  private readonly cross = new Scratch();
+  private readonly scaledMean = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -102,17 +113,39 @@ export class Conv2d implements Layer {
       ctx.k.conv2dForward(x.data, this.weight.value, bias, y, g);
       this.lastForwardPath = 'dense';
     }
+    this.crossInput = null;
     if (ctx.training) {
       const kept = inputForBackward(x, ctx, this.kept);
-      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape) };
+      let cross: Buf | null = null;
+      if (this.correctedBy !== null && kept !== x && ctx.statisticsOnly !== true) {
+        cross = this.cross.get(ctx.k, this.weight.value.length);
+        this.crossInput = { x, g, accumulate: (ctx.timeWindow?.start ?? 0) > 0 };
+      }
+      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape), cross };
     } else this.cache = null;
     return tensor(shape, y);
   }
 
+  /** Σ_t x_t⊗z_t with z the batch-norm's input (this layer's output, or the sum it went into). */
+  gatherCross(z: Tensor, ctx: RunContext): void {
+    const pending = this.crossInput;
+    if (pending === null || this.cache?.cross == null) return; // this pass did not run in representation mode
+    this.crossInput = null;
+    ctx.k.conv2dBackwardFilter(pending.x.data, z.data, this.cache.cross, null, pending.g, pending.accumulate);
+  }
+
   backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { x, g } = takeCache(this.cache, this.opts.name);
+    const { x, g, cross } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
+    if (cross !== null && summedGradients(ctx)) {
+      // D = Σ_t x_t⊗z_t − T·x̄⊗z̄, then dW += s·D (nn/bn-correction.ts)
+      const { scale, inputMean } = this.correctedBy!.correction();
+      const zs = this.scaledMean.get(ctx.k, inputMean.data.length);
+      ctx.k.scale(inputMean.data, -totalSteps(ctx), zs);
+      ctx.k.conv2dBackwardFilter(x.data, zs, cross, null, g, true);
+      addRowScaled(ctx.k, scale, cross, this.weight.grad, g.outC);
+    }
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
@@ -124,11 +157,12 @@ export class Conv2d implements Layer {
   }
 
   cachedFloats(): number {
-    return this.cache === null ? 0 : this.cache.x.data.length;
+    return this.cache === null ? 0 : this.cache.x.data.length + (this.cache.cross?.length ?? 0);
   }
 
   releaseCache(): void {
     this.cache = null;
+    this.crossInput = null;
   }
 }
 

@@ -13,14 +13,15 @@ import type { Scratch } from './scratch.js';
  *      batch-norm   the kernel on (x̄, G) gives Σ_t dx_t, dγ, dβ exactly    (statistics still over T×B)
  *      pooling, flatten, residual add: linear and per-step, exact; dropout: G·mean_t(mask), exact
  *      DSR neuron   Gc = G, then the clamp mask on Ī: the rule itself (spec §2.2–2.3)
- *    The approximations, where the per-step gradient stops being uniform:
- *     - below a batch-norm (its dx_t has an x̂_t term): the weight gradient of the conv/linear feeding the BN
- *       uses x̄ᵀ·Σ_t dx_t instead of Σ_t x_tᵀ·dx_t;
+ *    A batch-norm's dx_t is not uniform (it has an x̂_t term), so a conv/linear whose output reaches a BN adds
+ *    a weight-sized correction gathered in the forward (nn/bn-correction.ts). With it every IF gradient equals
+ *    the exact backward's. What remains approximate, where the per-step gradient stops being uniform:
+ *     - a dropout between a neuron and a layer that feeds a BN (VGG-11's): the time-mean mask stands in for the
+ *       per-step masks against the BN's non-uniform gradient;
  *     - LIF only, below a batch-norm or a dropout: the neuron's Gc uses the plain Σ_t of the incoming gradient
  *       where the exact rule weights the steps by T·λ^(T−t)/Σλ (for IF the two coincide).
- *    Everything else (BN parameters, IF thresholds, all input gradients summed over t) is exact;
  *    test/nn.grad-mode.test.ts shows both the equalities and the size of the approximations.
- *    Cost and memory of the backward no longer grow with T.
+ *    Cost and memory of the backward no longer grow with T (the correction's one T·B-row pass runs in the forward).
  */
 export type GradMode = 'exact' | 'representation';
 export const GRAD_MODES: readonly GradMode[] = ['exact', 'representation'];

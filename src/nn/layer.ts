@@ -27,6 +27,11 @@ export interface RunContext {
    * the runner gathered over all `total` steps.
    */
   readonly timeWindow?: { readonly start: number; readonly total: number };
+  /**
+   * A time-chunked training forward's first sweep, which only gathers batch-norm statistics: its caches are
+   * overwritten by the second sweep, so layers may skip work that only backward needs.
+   */
+  readonly statisticsOnly?: boolean;
 }
 
 /** The number of time steps of the whole pass (ctx.T unless the forward runs in time chunks). */

@@ -1,13 +1,14 @@
 import { SpikerepError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
 import { defaultUniform, normal } from './init.js';
-import type { Layer, RunContext } from './layer.js';
+import { totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
+import { inputForBackward, summedGradients } from './grad-mode.js';
+import { addRowScaled, type BatchNormCorrection } from './bn-correction.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -28,9 +29,13 @@ export interface LinearOptions {
   readonly forwardPath?: ForwardPath;
 }
 
-/** What backward needs: the input (for the weight gradient; its shape is also dx's shape). */
+/**
+ * What backward needs: the input (for the weight gradient; its shape is also dx's shape), and in representation
+ * mode ahead of a batch-norm the buffer where Σ_t z_tᵀ·x_t is gathered (nn/bn-correction.ts).
+ */
 interface LinearCache {
   readonly x: Tensor;
+  readonly cross: Buf | null;
 }
 
 /**
@@ -50,6 +55,11 @@ export class Linear implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
+  /** The batch-norm this layer's output reaches, set by linkBatchNormCorrections (nn/bn-correction.ts). */
+  correctedBy: { correction(): BatchNormCorrection } | null = null;
+  /** This pass's T·B-row input, until the batch-norm's forward hands over z (gatherCross). */
+  private crossInput: { readonly x: Tensor; readonly accumulate: boolean } | null = null;
+  private readonly cross = new Scratch();
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -91,17 +101,42 @@ export class Linear implements Layer {
       if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
       this.lastForwardPath = 'dense';
     }
-    this.cache = ctx.training ? { x: inputForBackward(x, ctx, this.kept) } : null;
+    this.crossInput = null;
+    if (ctx.training) {
+      const kept = inputForBackward(x, ctx, this.kept);
+      let cross: Buf | null = null;
+      if (this.correctedBy !== null && kept !== x && ctx.statisticsOnly !== true) {
+        cross = this.cross.get(ctx.k, inF * outF);
+        this.crossInput = { x, accumulate: (ctx.timeWindow?.start ?? 0) > 0 };
+      }
+      this.cache = { x: kept, cross };
+    } else this.cache = null;
     return tensor([rows, outF], y);
   }
 
+  /** Σ_t z_tᵀ·x_t with z the batch-norm's input (this layer's output, or the sum it went into). */
+  gatherCross(z: Tensor, ctx: RunContext): void {
+    const pending = this.crossInput;
+    if (pending === null || this.cache?.cross == null) return; // this pass did not run in representation mode
+    this.crossInput = null;
+    const { inF, outF } = this.opts;
+    const rows = z.data.length / outF;
+    ctx.k.gemm(z.data, pending.x.data, this.cache.cross, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: pending.accumulate ? 1 : 0 });
+  }
+
   backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { x } = takeCache(this.cache, this.opts.name);
+    const { x, cross } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
+    if (cross !== null && summedGradients(ctx)) {
+      // D = Σ_t z_tᵀx_t − T·z̄ᵀx̄, then dW += s·D (nn/bn-correction.ts)
+      const { scale, inputMean } = this.correctedBy!.correction();
+      ctx.k.gemm(inputMean.data, x.data, cross, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: -totalSteps(ctx), beta: 1 });
+      addRowScaled(ctx.k, scale, cross, this.weight.grad, outF);
+    }
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
@@ -114,10 +149,11 @@ export class Linear implements Layer {
   }
 
   cachedFloats(): number {
-    return this.cache === null ? 0 : this.cache.x.data.length;
+    return this.cache === null ? 0 : this.cache.x.data.length + (this.cache.cross?.length ?? 0);
   }
 
   releaseCache(): void {
     this.cache = null;
+    this.crossInput = null;
   }
 }

@@ -14,6 +14,7 @@ import { Flatten } from './flatten.js';
 import { summedGradients, type GradMode } from './grad-mode.js';
 import { giveGrad } from './grad-pool.js';
 import { checkChunkable, TimeChunker } from './time-chunk.js';
+import { linkBatchNormCorrections } from './bn-correction.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -102,6 +103,7 @@ export class Network {
       if (!(opts.body instanceof Sequential)) throw new SpikerepError('E_ARG', '--time-chunk needs a sequential model', '--time-chunk');
       this.chunkers = { rest: new TimeChunker(layers.slice(cut), opts.timeChunk), body: new TimeChunker(layers, opts.timeChunk) };
     }
+    linkBatchNormCorrections(opts.body); // representation mode: exact weight gradients ahead of a BN
     // Nobody uses the input gradient of the first layer: skip that pass.
     const first = layers[0];
     if (first instanceof Conv2d || first instanceof Linear) first.computeInputGrad = false;

@@ -130,7 +130,8 @@ export class TimeChunker {
     const chunkMean = this.chunkMean.get(k, C);
     const chunkVar = this.chunkVar.get(k, C);
     let count = 0;
-    for (const c of this.chunks(ctx)) {
+    for (const chunk of this.chunks(ctx)) {
+      const c = { ...chunk, statisticsOnly: true };
       let h = this.chunkOf(src, c, ctx);
       for (const l of before) h = l.forward(h, c);
       const rows = h.data.length / C;
