@@ -50,8 +50,9 @@ for (const [ds, dsName] of DATASETS) {
   lines.push(row(dsName, 'ANN (clamp)', '–', `${ds}-ann`));
   for (const [n, nName] of NEURONS) for (const T of [1, 2, 4, 8]) lines.push(row(dsName, nName, String(T), `${ds}-${n}-T${T}`));
 }
-// issue 6: the representation-level backward against the exact one, same seed, recipe and budget
-lines.push('', '| dataset | T | exact backward | representation backward | difference (pp) |', '|---|---|---|---|---|');
+// issue 6: the representation-level backward against the exact one, same seed, recipe and budget; the last column
+// is the same run before the batch-norm correction (src/nn/bn-correction.ts), kept in <dir>/rep-uncorrected/
+lines.push('', '| dataset | T | exact backward | representation backward | difference (pp) | before the BN correction (difference) |', '|---|---|---|---|---|---|');
 const parityRows: [string, string, number, string][] = [
   ...DATASETS.flatMap(([ds, dsName]) => [4, 8].map((T): [string, string, number, string] => [ds, dsName, T, ''])),
   ['fashion-mnist', 'Fashion-MNIST (seed 2)', 4, '-seed2'],
@@ -59,8 +60,10 @@ const parityRows: [string, string, number, string][] = [
 for (const [ds, dsName, T, seed] of parityRows) {
   const exact = load(`${ds}-if-T${T}${seed}`);
   const repr = load(`${ds}-if-T${T}-rep${seed}`);
+  const before = load(join('rep-uncorrected', `${ds}-if-T${T}-rep${seed}`));
   const show = (r: Result | null): string => (r === null ? 'not run' : pct(r.testAccuracy));
-  const diff = exact === null || repr === null ? '' : (100 * (repr.testAccuracy - exact.testAccuracy)).toFixed(2);
-  lines.push(`| ${dsName} | ${T} | ${show(exact)} | ${show(repr)} | ${diff} |`);
+  const diff = (r: Result | null): string => (exact === null || r === null ? '' : (100 * (r.testAccuracy - exact.testAccuracy)).toFixed(2));
+  const old = before === null ? '' : `${show(before)} (${diff(before)})`;
+  lines.push(`| ${dsName} | ${T} | ${show(exact)} | ${show(repr)} | ${diff(repr)} | ${old} |`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);

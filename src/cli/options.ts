@@ -54,7 +54,7 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { flag: '--flip', field: 'flip', parse: bool, help: 'random horizontal flips of training images' },
   { flag: '--dropout <p>', field: 'dropout', parse: num, help: 'dropout probability where the model has dropout (default 0)' },
   { flag: '--hybrid <ann-epochs>', field: 'hybridAnnEpochs', parse: int, help: 'hybrid training: train the ANN of the same shape first, set thresholds from its 99.9th-percentile activations' },
-  { flag: '--grad-mode <mode>', field: 'gradMode', parse: str, help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients: backward cost and memory flat in T)' },
+  { flag: '--grad-mode <mode>', field: 'gradMode', parse: str, help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T)' },
   { flag: '--time-chunk <K>', field: 'timeChunk', parse: int, help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation' },
   { flag: '--seed <n>', field: 'seed', parse: int, help: 'random seed for init, shuffling, augmentation and dropout (default 1)' },
   { flag: '--backend <name>', field: 'backend', parse: str, help: 'wasm (default, SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)' },
