@@ -67,7 +67,7 @@ function run(choice: NeuronChoice, arch: Arch, gradMode: GradMode, T: number, fi
 function unlinkCorrections(l: Layer | null): void {
   if (l instanceof Sequential) l.layers.forEach(unlinkCorrections);
   if (l instanceof Residual) [l.main, l.shortcut].forEach(unlinkCorrections);
-  if (l instanceof Conv2d || l instanceof Linear) l.correctedBy = null;
+  if (l instanceof Conv2d || l instanceof Linear) l.crossTerm.source = null;
   if (l instanceof BatchNorm) l.producers.length = 0;
 }
 

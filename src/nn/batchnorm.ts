@@ -8,7 +8,8 @@ import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward, summedGradients } from './grad-mode.js';
 import { totalSteps } from './layer.js';
-import type { BatchNormCorrection, BatchNormProducer } from './bn-correction.js';
+import type { BatchNormCorrection } from './bn-correction.js';
+import type { CrossTerm } from './cross-term.js';
 import { takeGrad } from './grad-pool.js';
 
 export interface BatchNormOptions {
@@ -51,8 +52,8 @@ export class BatchNorm implements Layer {
   private readonly invStd = new Scratch();
   /** Batch statistics set by a time-chunked forward (nn/time-chunk.ts) for its chunks to share. */
   private chunkStats = false;
-  /** The conv/linear layers whose output this BN normalises (nn/bn-correction.ts). */
-  readonly producers: BatchNormProducer[] = [];
+  /** The cross terms of the conv/linear layers whose output this BN normalises (nn/bn-correction.ts). */
+  readonly producers: CrossTerm[] = [];
   private readonly dGamma = new Scratch();
   private readonly dBeta = new Scratch();
   private readonly scale = new Scratch();
@@ -120,7 +121,7 @@ export class BatchNorm implements Layer {
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
-    if (kept !== x && ctx.statisticsOnly !== true) for (const p of this.producers) p.gatherCross(x, ctx);
+    for (const p of this.producers) p.gather(x, ctx); // each skips unless its layer's forward began one
     this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
     return tensor(x.shape, y);
   }

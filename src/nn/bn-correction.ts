@@ -8,26 +8,21 @@
  * product) therefore misses −v·(Σ_t x_t⊗ẑ_t − x̄⊗Σ_t ẑ_t) from the exact Σ_t x_t⊗dz_t. Writing
  * ẑ_t = σ⁻¹(z_t − μ), with z the BN's input, the μ terms cancel:
  *   missing = s·D,   s = −γσ⁻²·dγ/N  (per channel, from the BN backward),   D = Σ_t x_t⊗z_t − T·x̄⊗z̄.
- * The BN's forward hands its input z to each producer, which gathers Σ_t x_t⊗z_t against the input it still
+ * The BN's forward hands its input z to each producer, whose CrossTerm (nn/cross-term.ts) gathers Σ_t x_t⊗z_t against the input it still
  * holds from the same pass (chunk by chunk in a time-chunked forward); the BN's backward leaves s and z̄ (its
  * time-mean input, kept anyway) for the producers' backward, which subtracts T·x̄⊗z̄ over B rows and adds s·D.
  * D is weight-sized, so memory stays flat in T. For IF this makes every gradient equal to the exact backward's
  * (test/nn.grad-mode.test.ts); for LIF, whose exact per-step gradients are not uniform, it is the same
  * correction under the uniform-gradient assumption.
  */
-import type { Buf, Kernels } from '../kernels/kernels.js';
+import type { Buf } from '../kernels/kernels.js';
 import type { Tensor } from '../tensor.js';
 import { BatchNorm } from './batchnorm.js';
 import { Conv2d } from './conv2d.js';
-import type { Layer, RunContext } from './layer.js';
+import type { Layer } from './layer.js';
 import { Linear } from './linear.js';
 import { Residual } from './residual.js';
 import { Sequential } from './sequential.js';
-
-/** A conv/linear ahead of a batch-norm: gathers Σ_t x_t⊗z_t when the BN's forward passes it z. */
-export interface BatchNormProducer {
-  gatherCross(z: Tensor, ctx: RunContext): void;
-}
 
 /** What the BN's representation-mode backward leaves for its producers: s per channel and z̄ [B, …]. */
 export interface BatchNormCorrection {
@@ -42,8 +37,8 @@ export interface BatchNormCorrection {
 export function linkBatchNormCorrections(layer: Layer | null, following: BatchNorm | null = null): void {
   if (layer instanceof Conv2d || layer instanceof Linear) {
     if (following === null) return;
-    layer.correctedBy = following;
-    if (!following.producers.includes(layer)) following.producers.push(layer);
+    layer.crossTerm.source = following;
+    if (!following.producers.includes(layer.crossTerm)) following.producers.push(layer.crossTerm);
   } else if (layer instanceof Residual) {
     linkBatchNormCorrections(layer.main, following);
     linkBatchNormCorrections(layer.shortcut, following);
@@ -62,11 +57,3 @@ function batchNormAtInput(l: Layer): BatchNorm | null {
   return null;
 }
 
-/** dW[c, :] += s[c]·D[c, :] for a weight of `outC` rows. */
-export function addRowScaled(k: Kernels, s: Buf, d: Buf, dW: Buf, outC: number): void {
-  const row = dW.length / outC;
-  for (let c = 0; c < outC; c++) {
-    const sc = s[c]!;
-    if (sc !== 0) k.axpy(sc, d.subarray(c * row, (c + 1) * row), dW.subarray(c * row, (c + 1) * row));
-  }
-}

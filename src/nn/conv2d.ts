@@ -5,11 +5,11 @@ import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
-import { totalSteps, type Layer, type RunContext } from './layer.js';
+import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward, summedGradients } from './grad-mode.js';
-import { addRowScaled, type BatchNormCorrection } from './bn-correction.js';
+import { inputForBackward } from './grad-mode.js';
+import { CrossTerm } from './cross-term.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -62,12 +62,9 @@ export class Conv2d implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
-  /** The batch-norm this layer's output reaches, set by linkBatchNormCorrections (nn/bn-correction.ts). */
-  correctedBy: { correction(): BatchNormCorrection } | null = null;
-  /** This pass's T·B-row input, until the batch-norm's forward hands over z (gatherCross). */
-  private crossInput: { readonly x: Tensor; readonly g: ConvGeometry; readonly accumulate: boolean } | null = null;
-  private readonly cross = new Scratch();
-  private readonly scaledMean = new Scratch();
+  /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is the filter gradient. */
+  readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) =>
+    k.conv2dBackwardFilter(x.data, z.data, out, null, this.geometry(x.shape), accumulate));
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -113,39 +110,19 @@ export class Conv2d implements Layer {
       ctx.k.conv2dForward(x.data, this.weight.value, bias, y, g);
       this.lastForwardPath = 'dense';
     }
-    this.crossInput = null;
+    const cross = this.crossTerm.begin(x, this.weight.value.length, ctx);
     if (ctx.training) {
       const kept = inputForBackward(x, ctx, this.kept);
-      let cross: Buf | null = null;
-      if (this.correctedBy !== null && kept !== x && ctx.statisticsOnly !== true) {
-        cross = this.cross.get(ctx.k, this.weight.value.length);
-        this.crossInput = { x, g, accumulate: (ctx.timeWindow?.start ?? 0) > 0 };
-      }
       this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape), cross };
     } else this.cache = null;
     return tensor(shape, y);
-  }
-
-  /** Σ_t x_t⊗z_t with z the batch-norm's input (this layer's output, or the sum it went into). */
-  gatherCross(z: Tensor, ctx: RunContext): void {
-    const pending = this.crossInput;
-    if (pending === null || this.cache?.cross == null) return; // this pass did not run in representation mode
-    this.crossInput = null;
-    ctx.k.conv2dBackwardFilter(pending.x.data, z.data, this.cache.cross, null, pending.g, pending.accumulate);
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, g, cross } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
-    if (cross !== null && summedGradients(ctx)) {
-      // D = Σ_t x_t⊗z_t − T·x̄⊗z̄, then dW += s·D (nn/bn-correction.ts)
-      const { scale, inputMean } = this.correctedBy!.correction();
-      const zs = this.scaledMean.get(ctx.k, inputMean.data.length);
-      ctx.k.scale(inputMean.data, -totalSteps(ctx), zs);
-      ctx.k.conv2dBackwardFilter(x.data, zs, cross, null, g, true);
-      addRowScaled(ctx.k, scale, cross, this.weight.grad, g.outC);
-    }
+    if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, g.outC, ctx);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
@@ -162,7 +139,7 @@ export class Conv2d implements Layer {
 
   releaseCache(): void {
     this.cache = null;
-    this.crossInput = null;
+    this.crossTerm.clear();
   }
 }
 

@@ -4,11 +4,11 @@ import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
 import { defaultUniform, normal } from './init.js';
-import { totalSteps, type Layer, type RunContext } from './layer.js';
+import type { Layer, RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward, summedGradients } from './grad-mode.js';
-import { addRowScaled, type BatchNormCorrection } from './bn-correction.js';
+import { inputForBackward } from './grad-mode.js';
+import { CrossTerm } from './cross-term.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -55,11 +55,11 @@ export class Linear implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
-  /** The batch-norm this layer's output reaches, set by linkBatchNormCorrections (nn/bn-correction.ts). */
-  correctedBy: { correction(): BatchNormCorrection } | null = null;
-  /** This pass's T·B-row input, until the batch-norm's forward hands over z (gatherCross). */
-  private crossInput: { readonly x: Tensor; readonly accumulate: boolean } | null = null;
-  private readonly cross = new Scratch();
+  /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is zᵀ·x. */
+  readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) => {
+    const { inF, outF } = this.opts;
+    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, alpha: 1, beta: accumulate ? 1 : 0 });
+  });
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -101,27 +101,9 @@ export class Linear implements Layer {
       if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
       this.lastForwardPath = 'dense';
     }
-    this.crossInput = null;
-    if (ctx.training) {
-      const kept = inputForBackward(x, ctx, this.kept);
-      let cross: Buf | null = null;
-      if (this.correctedBy !== null && kept !== x && ctx.statisticsOnly !== true) {
-        cross = this.cross.get(ctx.k, inF * outF);
-        this.crossInput = { x, accumulate: (ctx.timeWindow?.start ?? 0) > 0 };
-      }
-      this.cache = { x: kept, cross };
-    } else this.cache = null;
+    const cross = this.crossTerm.begin(x, inF * outF, ctx);
+    this.cache = ctx.training ? { x: inputForBackward(x, ctx, this.kept), cross } : null;
     return tensor([rows, outF], y);
-  }
-
-  /** Σ_t z_tᵀ·x_t with z the batch-norm's input (this layer's output, or the sum it went into). */
-  gatherCross(z: Tensor, ctx: RunContext): void {
-    const pending = this.crossInput;
-    if (pending === null || this.cache?.cross == null) return; // this pass did not run in representation mode
-    this.crossInput = null;
-    const { inF, outF } = this.opts;
-    const rows = z.data.length / outF;
-    ctx.k.gemm(z.data, pending.x.data, this.cache.cross, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: pending.accumulate ? 1 : 0 });
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
@@ -131,12 +113,7 @@ export class Linear implements Layer {
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
-    if (cross !== null && summedGradients(ctx)) {
-      // D = Σ_t z_tᵀx_t − T·z̄ᵀx̄, then dW += s·D (nn/bn-correction.ts)
-      const { scale, inputMean } = this.correctedBy!.correction();
-      ctx.k.gemm(inputMean.data, x.data, cross, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: -totalSteps(ctx), beta: 1 });
-      addRowScaled(ctx.k, scale, cross, this.weight.grad, outF);
-    }
+    if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, outF, ctx);
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
@@ -154,6 +131,6 @@ export class Linear implements Layer {
 
   releaseCache(): void {
     this.cache = null;
-    this.crossInput = null;
+    this.crossTerm.clear();
   }
 }
