@@ -4,7 +4,7 @@
  * files (default 100 000 each) and counts crashes: any outcome other than success or a one-line SpikerepError.
  */
 import { parseArgs } from 'node:util';
-import { fuzzTargets, runFuzz } from '../test/robust.fuzz-targets.js';
+import { fuzzTargets, runFuzz } from '../test/support/robust.fuzz-targets.js';
 
 const { values } = parseArgs({ options: { inputs: { type: 'string', default: '100000' }, seed: { type: 'string', default: '20261128' }, only: { type: 'string' } } });
 const inputs = Number(values.inputs);

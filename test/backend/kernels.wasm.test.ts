@@ -1,0 +1,93 @@
+/**
+ * The wasm backend against the reference backend (the shared suite in conformance.dense.ts) at 1 and 2 threads,
+ * plus what is particular to it: work split across threads, foreign buffers, its memory, backend selection.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
+import { convGeometry } from '../../src/kernels/geometry.js';
+import { reference as ref } from '../../src/kernels/reference/index.js';
+import { WasmKernels } from '../../src/kernels/wasm/index.js';
+import { isSpikerepError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
+import { assertClose } from '../support/gradcheck.js';
+import { CONFIGS, plain, uniform, useBackends } from '../support/kernels.wasm-setup.js';
+import { denseConformance, SUMS } from '../support/conformance.dense.js';
+
+const backends = useBackends();
+
+for (const cfg of CONFIGS) denseConformance(`wasm dense kernels (${cfg.label})`, () => backends.get(cfg.label)!);
+
+describe('wasm backend memory and selection', () => {
+  it('large calls are split across the threads, small ones are not', () => {
+    const k = backends.get('2 threads')! as WasmKernels;
+    const rng = new Rng(8);
+    const a = uniform(k, rng, 128 * 128), c = k.alloc(128 * 128);
+    const at = { m: 128, n: 128, k: 128, transA: false, transB: false, alpha: 1, beta: 0 };
+    let before = k.parallelCalls;
+    k.gemm(a, a, c, at);
+    assert.equal(k.parallelCalls, before + 1);
+    before = k.parallelCalls;
+    k.gemm(a, a, c, { ...at, m: 4, n: 4, k: 4 });
+    k.fill(c.subarray(0, 1000), 1);
+    assert.equal(k.parallelCalls, before, 'a 4×4 gemm and a 1000-float fill stay on the main thread');
+    const big = k.alloc(1 << 20);
+    k.fill(big, 1);
+    assert.equal(k.parallelCalls, before + 1, 'a million-float fill is split');
+    assert.equal(big[(1 << 20) - 1], 1);
+    k.free(big);
+  });
+
+  it('buffers from outside its memory are copied in and out, with the same results', () => {
+    const k = backends.get('2 threads')!;
+    const rng = new Rng(6);
+    const g = convGeometry({ batch: 2, inH: 9, inW: 9, inC: 16, outC: 24, kH: 3, pad: 1 });
+    const x = plain(uniform(k, rng, 2 * 81 * 16));
+    const w = plain(uniform(k, rng, 24 * 9 * 16));
+    const y = new Float32Array(2 * 81 * 24), yRef = new Float32Array(y.length);
+    k.conv2dForward(x, w, null, y, g); // the first call may grow the per-thread scratch
+    const before = (k as WasmKernels).bytesInUse;
+    y.fill(0);
+    k.conv2dForward(x, w, null, y, g);
+    ref.conv2dForward(x, w, null, yRef, g);
+    assertClose(y, yRef, SUMS, 'conv with foreign buffers');
+    const acc = new Float32Array(y.length).fill(1);
+    k.axpy(2, y, acc);
+    assert.equal(acc[5], Math.fround(1 + 2 * y[5]!));
+    assert.equal(k.sum(new Float32Array([1, 2, 3.5])), 6.5);
+    assert.equal((k as WasmKernels).bytesInUse, before, 'staging temporaries are freed');
+  });
+
+  it('alloc is zero-filled, reuses freed blocks, and views stay valid when the memory grows', () => {
+    const k = backends.get('1 thread')!;
+    const a = k.alloc(1000);
+    assert.ok(a.every((v) => v === 0));
+    a.fill(7);
+    k.free(a);
+    const b = k.alloc(1000);
+    assert.equal(b.byteOffset, a.byteOffset, 'the freed block is reused');
+    assert.ok(b.every((v) => v === 0), 'and zeroed again');
+    b[999] = 42;
+    const big = k.alloc(24 * 2 ** 20); // 96 MB: forces a grow
+    big[big.length - 1] = 1;
+    assert.equal(b[999], 42, 'a view made before the grow still reads the same memory');
+    k.fill(b, 3); // and kernels still accept it
+    assert.equal(b[0], 3);
+    k.free(big);
+    k.free(b);
+  });
+
+  it('createKernels selects backends and rejects unknown names', async () => {
+    assert.equal((await createKernels('reference')).name, 'reference');
+    const w = await createKernels('wasm', { threads: 3 });
+    assert.equal(w.name, 'wasm');
+    assert.equal(w.threads, 3);
+    disposeKernels(w);
+    assert.equal(w.threads, 1, 'closed: main thread only');
+    const x = w.alloc(8);
+    w.fill(x, 2); // still works after close
+    assert.equal(x[7], 2);
+    await assert.rejects(createKernels('cuda' as never), (e) => isSpikerepError(e) && e.code === 'E_BACKEND');
+    await assert.rejects(createKernels('wasm', { threads: 0 }), (e) => isSpikerepError(e) && e.code === 'E_BACKEND');
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * One conformance suite for the neuron, time, elementwise, loss and optimiser kernels of every fast backend,
+ * against the reference backend. Spikes must be bit-identical: the backends keep the membrane in float32 with the
+ * same rounding of every step, so the firing tests agree even off dyadic inputs; the dyadic cases also hit α·Vth
+ * exactly. Used by kernels.wasm-neuron.test.ts and kernels.native-neuron.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Kernels } from '../../src/kernels/kernels.js';
+import { reference as ref } from '../../src/kernels/reference/index.js';
+import { Rng } from '../../src/rng.js';
+import { assertClose } from './gradcheck.js';
+import { dyadic, firstDifference, plain, uniform } from './kernels.wasm-setup.js';
+
+/** Scales that are not float32 numbers round once more in float32 kernels than in the float64 reference. */
+const ONE_ULP = { rtol: 2.5e-7 };
+const SIZES = [1, 13, 1001, 70001]; // below a vector, odd, and large enough to be split across threads
+
+function assertBits(actual: Float32Array, expected: Float32Array, what: string): void {
+  const at = firstDifference(actual, expected);
+  assert.equal(at, -1, `${what}: first difference at [${at}]: ${actual[at]} vs ${expected[at]}`);
+}
+
+/** Registers the suite for one backend configuration; `K` returns its kernels once the file's setup has run. */
+export function neuronConformance(title: string, K: () => Kernels, skip: string | false = false): void {
+  describe(title, { skip }, () => {
+
+    it('IF and LIF forwards in time chunks: the carried membrane gives the spikes of one pass, bit for bit', () => {
+      const k = K();
+      const rng = new Rng(12);
+      for (const n of [13, 1001, 70001]) {
+        const T = 7;
+        const input = uniform(k, rng, T * n, -1, 4);
+        for (const lif of [false, true]) {
+          const attrs = lif ? { T, n, vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05 } : { T, n, vth: 1, alpha: 0.5 };
+          const run = (kk: Kernels, x: Float32Array, spikes: Float32Array, a: typeof attrs & { membrane?: Float32Array }): void => {
+            if (lif) kk.lifForward(x, spikes, null, a as typeof a & { tau: number; dt: number });
+            else kk.ifForward(x, spikes, null, a);
+          };
+          const whole = new Float32Array(T * n);
+          run(ref, input, whole, attrs);
+          const chunked = k.alloc(T * n);
+          const membrane = k.alloc(n);
+          for (const [start, steps] of [[0, 3], [3, 1], [4, 3]] as const) {
+            const x = input.subarray(start * n, (start + steps) * n);
+            const out = k.alloc(steps * n);
+            run(k, x, out, { ...attrs, T: steps, membrane });
+            chunked.set(out, start * n);
+          }
+          assertBits(chunked, whole, `${lif ? 'LIF' : 'IF'} chunks n=${n}`);
+        }
+      }
+    });
+
+    it('spikes packed into bits and back are the same spikes', () => {
+      const k = K();
+      const rng = new Rng(13);
+      for (const n of [1, 31, 32, 33, 1001]) {
+        const x = k.alloc(n);
+        for (let i = 0; i < n; i++) x[i] = rng.uniform() < 0.2 ? 0.75 : 0;
+        const bits = k.alloc(Math.ceil(n / 32));
+        k.packSpikes(x, bits, n);
+        const y = k.alloc(n);
+        k.unpackSpikes(bits, y, n, 0.75);
+        assertBits(y, x, `bits n=${n}`);
+        const refBits = new Float32Array(Math.ceil(n / 32));
+        ref.packSpikes(x, refBits, n);
+        assert.deepEqual(new Uint32Array(bits.buffer, bits.byteOffset, bits.length), new Uint32Array(refBits.buffer));
+      }
+    });
+
+    it('IF and LIF forwards: bit-identical spikes, rates to float32 accuracy', () => {
+      const k = K();
+      const rng = new Rng(10);
+      for (const n of SIZES) {
+        for (const T of [1, 3, 8]) {
+          for (const dyadicInput of [true, false]) {
+            const input = dyadicInput ? dyadic(k, rng, T * n, -1, 4) : uniform(k, rng, T * n, -1, 4);
+            const spikes = k.alloc(T * n), rate = k.alloc(n);
+            const sRef = new Float32Array(T * n), rRef = new Float32Array(n);
+            const ifA = { T, n, vth: 1, alpha: 0.5 };
+            k.ifForward(input, spikes, rate, ifA);
+            ref.ifForward(input, sRef, rRef, ifA);
+            assertBits(spikes, sRef, `IF spikes n=${n} T=${T}`);
+            assertClose(rate, rRef, { rtol: 1e-6 }, `IF rate n=${n} T=${T}`);
+            for (const [vth, alpha] of [[0.3, 0.3], [1, 0.5]] as const) {
+              const lifA = { T, n, vth, alpha, tau: 1, dt: 0.05 };
+              k.lifForward(input, spikes, rate, lifA);
+              ref.lifForward(input, sRef, rRef, lifA);
+              assertBits(spikes, sRef, `LIF spikes n=${n} T=${T} vth=${vth}`);
+              assertClose(rate, rRef, { rtol: 1e-5 }, `LIF rate n=${n} T=${T} vth=${vth}`);
+            }
+            k.ifForward(input, spikes, null, ifA); // the rate may be skipped
+            ref.ifForward(input, sRef, null, ifA);
+            assertBits(spikes, sRef, 'IF without rate');
+            [input, spikes, rate].forEach((b) => k.free(b));
+          }
+        }
+      }
+    });
+
+    it('an input that lands exactly on α·Vth fires (>=), as in the reference', () => {
+      const k = K();
+      const input = k.alloc(4 * 5);
+      input.set([0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1]); // T=4, n=5
+      const spikes = k.alloc(20), sRef = new Float32Array(20);
+      k.ifForward(input, spikes, null, { T: 4, n: 5, vth: 1, alpha: 0.5 });
+      ref.ifForward(input, sRef, null, { T: 4, n: 5, vth: 1, alpha: 0.5 });
+      assertBits(spikes, sRef, 'IF on the threshold');
+      assert.equal(spikes[1], 1, '0.5 reaches α·Vth = 0.5 at the first step');
+    });
+
+    it('timeReduce, timeBroadcast, clampBackward and clamp match the reference', () => {
+      const k = K();
+      const rng = new Rng(11);
+      for (const n of SIZES) {
+        const T = 5;
+        const x = uniform(k, rng, T * n);
+        const w = Float64Array.from({ length: T }, () => rng.uniform());
+        const out = k.alloc(n), outRef = new Float32Array(n);
+        k.timeReduce(x, out, w, T, n);
+        ref.timeReduce(x, outRef, w, T, n);
+        assertClose(out, outRef, { rtol: 1e-5 }, `timeReduce n=${n}`);
+        const big = k.alloc(T * n), bigRef = new Float32Array(T * n);
+        k.timeBroadcast(out, big, 0.2, T, n);
+        ref.timeBroadcast(out, bigRef, 0.2, T, n);
+        assertClose(big, bigRef, ONE_ULP, `timeBroadcast n=${n}`);
+        const mean = dyadic(k, rng, n, -0.5, 1.5); // hits 0 and hi = 1 exactly
+        const g = uniform(k, rng, n);
+        for (const closed of [true, false]) {
+          const gi = k.alloc(n), giRef = new Float32Array(n);
+          const a = { n, hi: 1, slope: 0.75, closed };
+          const th = k.clampBackward(mean, g, gi, a);
+          const thRef = ref.clampBackward(mean, g, giRef, a);
+          assertBits(gi, giRef, `clampBackward closed=${closed} n=${n}`);
+          assert.ok(Math.abs(th - thRef) <= 1e-9 * (1 + Math.abs(thRef)), `threshold gradient ${th} vs ${thRef}`);
+          k.free(gi);
+        }
+        const y = k.alloc(n), yRef = new Float32Array(n);
+        k.clamp(g, y, -0.25, 0.5);
+        ref.clamp(g, yRef, -0.25, 0.5);
+        assertBits(y, yRef, `clamp n=${n}`);
+        [x, out, big, mean, g, y].forEach((b) => k.free(b));
+      }
+    });
+
+    it('BPTT forward and backward match the reference (hard and soft)', () => {
+      const k = K();
+      const rng = new Rng(12);
+      // 37 and 5003: partial vectors; 70001: split across threads (native blocks, wasm workers).
+      for (const [T, n] of [[6, 37], [4, 5003], [2, 70001]] as const) {
+        for (const soft of [false, true]) {
+          for (const [decay, gain, spikeScale, vth] of [[1, 1, 1, 1], [0.9, 0.1, 20, 0.3]] as const) {
+            const a = { T, n, vth, alpha: 0.5, decay, gain, spikeScale, slope: 4, soft };
+            const input = uniform(k, rng, T * n, -1, 3);
+            const s = k.alloc(T * n), m = k.alloc(T * n), sRef = new Float32Array(T * n), mRef = new Float32Array(T * n);
+            k.bpttForward(input, s, m, a);
+            ref.bpttForward(input, sRef, mRef, a);
+            // Hard: bit-identical. Soft: exp() of two engines may differ in the last bit, and the membrane follows.
+            if (soft) assertClose(m, mRef, { rtol: 1e-6 }, `membrane soft n=${n}`);
+            else assertBits(m, mRef, `membrane hard n=${n}`);
+            if (soft) assertClose(s, sRef, { rtol: 1e-6 }, `spikes soft n=${n}`);
+            else assertBits(s, sRef, `spikes hard n=${n}`);
+            const go = uniform(k, rng, T * n);
+            const gi = k.alloc(T * n), giRef = new Float32Array(T * n);
+            const dv = k.bpttBackward(m, go, gi, a);
+            const dvRef = ref.bpttBackward(mRef, go, giRef, a);
+            assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput soft=${soft}`);
+            assert.ok(Math.abs(dv - dvRef) <= 1e-6 * (1 + Math.abs(dvRef)), `dVth ${dv} vs ${dvRef}`);
+          }
+        }
+      }
+    });
+
+    it('elementwise ops, sums and row-vector ops match the reference', () => {
+      const k = K();
+      const rng = new Rng(13);
+      for (const n of SIZES) {
+        const a = uniform(k, rng, n), b = uniform(k, rng, n);
+        const out = k.alloc(n), outRef = new Float32Array(n);
+        const pairs: [string, () => void, () => void][] = [
+          ['fill', () => k.fill(out, -2.5), () => ref.fill(outRef, -2.5)],
+          ['copy', () => k.copy(a, out), () => ref.copy(a, outRef)],
+          ['add', () => k.add(a, b, out), () => ref.add(a, b, outRef)],
+          ['mul', () => k.mul(a, b, out), () => ref.mul(a, b, outRef)],
+          ['scale', () => k.scale(a, 0.3, out), () => ref.scale(a, 0.3, outRef)],
+          ['axpy', () => k.axpy(-1.5, b, out), () => ref.axpy(-1.5, b, outRef)],
+        ];
+        for (const [name, run, runRef] of pairs) {
+          run();
+          runRef();
+          // A scale factor that is not a float32 (0.3) rounds once more here than in the float64 reference.
+          if (name === 'scale' || name === 'axpy') assertClose(out, outRef, ONE_ULP, `${name} n=${n}`);
+          else assertBits(out, outRef, `${name} n=${n}`);
+        }
+        const s = k.sum(a), sRef = ref.sum(a);
+        assert.ok(Math.abs(s - sRef) <= 1e-12 * n, `sum n=${n}: ${s} vs ${sRef}`);
+        [a, b, out].forEach((x) => k.free(x));
+      }
+      for (const [rows, cols] of [[1, 1], [7, 10], [300, 64], [5000, 24]] as const) {
+        const x = uniform(k, rng, rows * cols);
+        for (const accumulate of [false, true]) {
+          const o = uniform(k, rng, cols), oRef = plain(o);
+          k.sumRows(x, o, rows, cols, accumulate);
+          ref.sumRows(x, oRef, rows, cols, accumulate);
+          assertClose(o, oRef, { rtol: 1e-6 }, `sumRows ${rows}×${cols}`);
+        }
+        const bias = uniform(k, rng, cols), y = plain(x);
+        k.addRowVector(x, bias, rows, cols);
+        ref.addRowVector(y, bias, rows, cols);
+        assertBits(x, y, `addRowVector ${rows}×${cols}`);
+      }
+    });
+
+    it('softmax cross-entropy and the optimiser steps match the reference', () => {
+      const k = K();
+      const rng = new Rng(14);
+      const rows = 9, classes = 10;
+      const logits = uniform(k, rng, rows * classes, -3, 6);
+      const labels = Int32Array.from({ length: rows }, () => rng.int(classes));
+      const g = k.alloc(rows * classes), gRef = new Float32Array(rows * classes);
+      assert.ok(Math.abs(k.softmaxCrossEntropy(logits, labels, g, rows, classes) -
+        ref.softmaxCrossEntropy(logits, labels, gRef, rows, classes)) < 1e-12);
+      assertClose(g, gRef, { rtol: 1e-6 }, 'softmax gradient');
+      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, rows, classes),
+        { code: 'E_LABEL', message: /label 10 at row 0/ });
+      // Logits far beyond exp's range only work with the max subtracted; a NaN logit makes its row's loss NaN.
+      for (const [big, expectNaN] of [[[300, 1e30, -1e30, 80, 88.5, 89], false], [[1, NaN, 2, 3, 4, 5], true]] as const) {
+        const x = k.alloc(6);
+        x.set(big);
+        const lab = Int32Array.of(0, 2), gb = k.alloc(6), gbRef = new Float32Array(6);
+        const loss = k.softmaxCrossEntropy(x, lab, gb, 2, 3), lossRef = ref.softmaxCrossEntropy(x, lab, gbRef, 2, 3);
+        assert.equal(Number.isNaN(loss), expectNaN, `loss ${loss}`);
+        assert.ok(expectNaN || Math.abs(loss - lossRef) <= 1e-12 * Math.abs(lossRef), `big logits: ${loss} vs ${lossRef}`);
+        if (!expectNaN) assertClose(gb, gbRef, { rtol: 1e-6 }, 'big-logit gradient');
+        else assert.ok(Number.isNaN(gb[0]!) && !Number.isNaN(gb[3]!), 'NaN stays in its row');
+        [x, gb].forEach((b) => k.free(b));
+      }
+      for (const n of [3, 1001, 70001]) {
+        const grad = uniform(k, rng, n);
+        for (const opt of [
+          { momentum: 0, dampening: 0, nesterov: false, firstStep: false },
+          { momentum: 0.9, dampening: 0, nesterov: false, firstStep: true },
+          { momentum: 0.9, dampening: 0.1, nesterov: false, firstStep: false },
+          { momentum: 0.9, dampening: 0, nesterov: true, firstStep: false },
+        ]) {
+          const p = uniform(k, rng, n), buf = uniform(k, rng, n);
+          const pRef = plain(p), bufRef = plain(buf);
+          const a = { n, lr: 0.1, weightDecay: 5e-4, ...opt };
+          k.sgdStep(p, grad, buf, a);
+          ref.sgdStep(pRef, grad, bufRef, a);
+          assertClose(p, pRef, { rtol: 1e-6 }, `sgd ${JSON.stringify(opt)}`);
+          assertClose(buf, bufRef, { rtol: 1e-6 }, `sgd buffer ${JSON.stringify(opt)}`);
+        }
+        const p = uniform(k, rng, n), m = uniform(k, rng, n, -0.1, 0.1), v = uniform(k, rng, n, 0, 0.01);
+        const pRef = plain(p), mRef = plain(m), vRef = plain(v);
+        const a = { n, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, step: 3 };
+        k.adamStep(p, grad, m, v, a);
+        ref.adamStep(pRef, grad, mRef, vRef, a);
+        assertClose(p, pRef, { rtol: 1e-6 }, 'adam param');
+        assertClose(m, mRef, { rtol: 1e-6 }, 'adam m');
+        assertClose(v, vRef, { rtol: 1e-6 }, 'adam v');
+      }
+    });
+  });
+}

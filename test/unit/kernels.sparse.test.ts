@@ -1,0 +1,87 @@
+/**
+ * The reference backend's event-driven forwards against its dense kernels (the ordinary convolution, and gemm plus
+ * the bias) on binary and graded sparse inputs at densities 0…1, and the density count against its definition.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { reference as ref } from '../../src/kernels/reference/index.js';
+import { Rng } from '../../src/rng.js';
+import { assertClose, closeness, randn } from '../support/gradcheck.js';
+import { convLabel, DENSITIES, sparse, sparseConvCases, transposed } from '../support/sparse-inputs.js';
+
+const TOL = { rtol: 1e-5, atol: 1e-6 };
+
+describe('reference event-driven conv forward', () => {
+  for (const g of sparseConvCases()) {
+    it(`equals the dense forward at every density: ${convLabel(g)}`, () => {
+      const rng = new Rng(g.outC);
+      const K = g.kH * g.kW * g.inC;
+      const w = randn(rng, g.outC * K);
+      const wT = transposed(ref, w, g.outC, K);
+      const bias = randn(rng, g.outC);
+      const pixels = g.inH * g.inW * g.inC;
+      const n = g.batch * g.outH * g.outW * g.outC;
+      for (const density of DENSITIES) {
+        for (const graded of [false, true]) {
+          const x = sparse(ref, rng, g.batch, pixels, density, graded);
+          for (const b of [bias, null]) {
+            const y = randn(rng, n); // garbage: must be overwritten
+            const expected = new Float32Array(n);
+            ref.conv2dForward(x, w, b, expected, g);
+            ref.conv2dSparseForward(x, wT, b, y, g);
+            assertClose(y, expected, TOL, `density ${density} graded=${graded} bias=${b !== null}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('the comparison would catch a weight taken untransposed', () => {
+    const g = sparseConvCases()[1]!;
+    const rng = new Rng(3);
+    const w = randn(rng, g.outC * g.kH * g.kW * g.inC);
+    const x = sparse(ref, rng, g.batch, g.inH * g.inW * g.inC, 0.3, false);
+    const n = g.batch * g.outH * g.outW * g.outC;
+    const expected = new Float32Array(n), y = new Float32Array(n);
+    ref.conv2dForward(x, w, null, expected, g);
+    ref.conv2dSparseForward(x, w, null, y, g);
+    assert.ok(closeness(y, expected, TOL).ratio > 1, 'an untransposed weight must not pass');
+  });
+});
+
+describe('reference event-driven linear forward', () => {
+  for (const [rows, inF, outF] of [[1, 1, 1], [7, 13, 5], [12, 64, 37], [30, 300, 70]] as const) {
+    it(`equals x·Wᵀ + b at every density: [${rows}, ${inF}] → ${outF}`, () => {
+      const rng = new Rng(inF);
+      const w = randn(rng, outF * inF);
+      const wT = transposed(ref, w, outF, inF);
+      const bias = randn(rng, outF);
+      for (const density of DENSITIES) {
+        for (const graded of [false, true]) {
+          const x = sparse(ref, rng, rows, inF, density, graded);
+          for (const b of [bias, null]) {
+            const expected = new Float32Array(rows * outF);
+            ref.gemm(x, w, expected, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
+            if (b !== null) ref.addRowVector(expected, b, rows, outF);
+            const y = randn(rng, rows * outF);
+            ref.linearSparseForward(x, wT, b, y, rows, inF, outF);
+            assertClose(y, expected, TOL, `density ${density} graded=${graded} bias=${b !== null}`);
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('reference nonzeroFraction', () => {
+  it('counts entries that are not zero; −0 is zero, NaN is not', () => {
+    assert.equal(ref.nonzeroFraction(new Float32Array(0)), 0);
+    assert.equal(ref.nonzeroFraction(Float32Array.of(0, -0, 0, 0)), 0);
+    assert.equal(ref.nonzeroFraction(Float32Array.of(1, 0, NaN, -2, 0)), 3 / 5);
+    const rng = new Rng(9);
+    const x = sparse(ref, rng, 40, 50, 0.2, true);
+    let n = 0;
+    for (const v of x) if (v !== 0) n++;
+    assert.equal(ref.nonzeroFraction(x), n / x.length);
+  });
+});
