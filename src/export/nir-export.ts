@@ -125,6 +125,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flush();
       if (inScale !== 1) unsupported(l, 'a neuron after average pooling with no conv/linear between cannot be exported');
       if (l.opts.mode === 'ann') unsupported(l, "mode 'ann' (clamp) has no spiking equivalent in NIR");
+      if (l.opts.mode === 'relu') unsupported(l, "mode 'relu' (the ANN) has no spiking equivalent in NIR");
       const name = unique(l.opts.name);
       const node = neuronNode(l, hwcToChw(shape), dt);
       add(name, node.node);

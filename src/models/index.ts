@@ -57,7 +57,7 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       o.model satisfies never;
       throw new Error('unreachable');
   }
-  const T = spec.mode === 'ann' ? 1 : o.T;
+  const T = spec.mode === 'ann' || spec.mode === 'relu' ? 1 : o.T;
   return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce, gradMode: o.gradMode,
     timeChunk: o.timeChunk, modelName: o.model }), spec };
 }

@@ -3,9 +3,12 @@ import { ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import type { NeuronMode } from '../nn/neuron-layer.js';
 
-/** The neuron choices a user names (`--neuron`): DSR-IF, DSR-LIF, the BPTT baseline, the ANN of the same shape. */
-export type NeuronChoice = 'if' | 'lif' | 'bptt' | 'ann';
-export const NEURON_CHOICES: readonly NeuronChoice[] = ['if', 'lif', 'bptt', 'ann'];
+/**
+ * The neuron choices a user names (`--neuron`): DSR-IF, DSR-LIF, the BPTT baseline, the ANN of the same shape
+ * (clamp), and the ReLU ANN of the same shape that hybrid training pre-trains.
+ */
+export type NeuronChoice = 'if' | 'lif' | 'bptt' | 'ann' | 'relu';
+export const NEURON_CHOICES: readonly NeuronChoice[] = ['if', 'lif', 'bptt', 'ann', 'relu'];
 
 /** What every neuron layer of a model is built from. */
 export interface NeuronSpec {
@@ -40,6 +43,6 @@ export function neuronSpec(choice: NeuronChoice, over: NeuronOverrides = {}): Ne
   const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const lif = choice === 'lif' || (choice === 'bptt' && (bpttDynamics ?? 'lif') === 'lif');
   const config = lif ? lifConfig(clean) : ifConfig(clean);
-  const mode: NeuronMode = choice === 'bptt' ? 'bptt' : choice === 'ann' ? 'ann' : 'dsr';
+  const mode: NeuronMode = choice === 'bptt' ? 'bptt' : choice === 'ann' ? 'ann' : choice === 'relu' ? 'relu' : 'dsr';
   return { choice, mode, config, surrogateSlope: slope };
 }

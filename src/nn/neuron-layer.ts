@@ -3,7 +3,8 @@
  * the forward dynamics and differ in the backward:
  *  - 'dsr':  Differentiation on Spike Representation (snn/dsr.ts, spec §2.2–2.3);
  *  - 'bptt': backpropagation through time with a sigmoid surrogate (the baseline);
- *  - 'ann':  the mapping DSR differentiates, y = clamp(x, 0, Vth), for the T = 1 ANN.
+ *  - 'ann':  the mapping DSR differentiates, y = clamp(x, 0, Vth), for the T = 1 ANN;
+ *  - 'relu': y = max(x, 0), the T = 1 ANN hybrid training pre-trains (spec §4.4); it has no threshold to learn.
  * Input and output are time-major [T·B, …] with T = ctx.T; each step is one contiguous block of n values.
  */
 import { SpikerepError } from '../errors.js';
@@ -20,7 +21,7 @@ import { totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 
-export type NeuronMode = 'dsr' | 'bptt' | 'ann';
+export type NeuronMode = 'dsr' | 'bptt' | 'ann' | 'relu';
 
 export interface SpikingNeuronOptions {
   /** Full path of the layer ("layer1.0.relu1"); its threshold is `${name}.vth`. */
@@ -37,13 +38,13 @@ export interface SpikingNeuronOptions {
  *          like PyTorch's save_for_backward. (A representation-level cache of n floats would suffice for the
  *          DSR backward, see dsrBackwardFromRep; this reproduces the reference code's memory.)
  *  - bptt: the membrane u[t] before reset for all T steps, in a buffer this layer owns and reuses.
- *  - ann:  the input x, held, for the clamp masks.
+ *  - ann, relu: the input x, held, for the clamp masks.
  */
 type NeuronCache =
   | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
   | { readonly mode: 'dsr-representation'; readonly model: NeuronModel; readonly inputRep: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
-  | { readonly mode: 'ann'; readonly model: NeuronModel; readonly input: Tensor };
+  | { readonly mode: 'ann' | 'relu'; readonly model: NeuronModel; readonly input: Tensor };
 
 export class SpikingNeuron implements Layer {
   readonly kind = 'neuron';
@@ -83,8 +84,8 @@ export class SpikingNeuron implements Layer {
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
     this.observeInput?.(x);
-    if (this.opts.mode === 'ann' && T !== 1) {
-      throw new SpikerepError('E_ARG', `mode 'ann' needs T = 1, got T = ${T}`, this.opts.name);
+    if ((this.opts.mode === 'ann' || this.opts.mode === 'relu') && T !== 1) {
+      throw new SpikerepError('E_ARG', `mode '${this.opts.mode}' needs T = 1, got T = ${T}`, this.opts.name);
     }
     const y = this.work.out.get(k, T * n);
     this.releaseCache();
@@ -132,6 +133,10 @@ export class SpikingNeuron implements Layer {
         k.clamp(x.data, y, 0, model.vth);
         if (ctx.training) this.cache = { mode: 'ann', model, input: x };
         break;
+      case 'relu':
+        k.clamp(x.data, y, 0, Infinity);
+        if (ctx.training) this.cache = { mode: 'relu', model, input: x };
+        break;
       default:
         this.opts.mode satisfies never;
     }
@@ -163,7 +168,7 @@ export class SpikingNeuron implements Layer {
   }
 
   /**
-   * Spikes and neuron·steps seen since startCounting. In 'ann' mode `spikes` is Σ y/Vth: the rate an IF neuron
+   * Spikes and neuron·steps seen since startCounting. In 'ann' and 'relu' modes `spikes` is Σ y/Vth: the rate an IF neuron
    * with that threshold would approach.
    */
   get counted(): { readonly spikes: number; readonly neuronSteps: number } {
@@ -172,9 +177,10 @@ export class SpikingNeuron implements Layer {
 
   private countSpikes(k: Kernels, y: Buf, model: NeuronModel, neuronSteps: number): void {
     const total = k.sum(y);
-    const magnitude = this.opts.mode === 'ann' ? model.vth : Math.fround(model.spikeScale * model.vth);
+    const analog = this.opts.mode === 'ann' || this.opts.mode === 'relu';
+    const magnitude = analog ? model.vth : Math.fround(model.spikeScale * model.vth);
     const spikes = total / magnitude;
-    this.count.spikes += this.opts.mode === 'ann' ? spikes : Math.round(spikes);
+    this.count.spikes += analog ? spikes : Math.round(spikes);
     this.count.neuronSteps += neuronSteps;
   }
 
@@ -209,6 +215,11 @@ export class SpikingNeuron implements Layer {
         gradVth *= cache.model.config.vthGradScale;
         break;
       }
+      case 'relu':
+        // PyTorch's ReLU backward: the gradient passes where x > 0 (the open interval up to +∞)
+        k.clampBackward(cache.input.data, dy.data, dx, { n: dy.data.length, hi: Infinity, slope: 1, closed: false });
+        gradVth = 0;
+        break;
     }
     this.vth.grad[0]! += gradVth;
     const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
@@ -217,7 +228,7 @@ export class SpikingNeuron implements Layer {
   }
 
   params(): Param[] {
-    return [this.vth];
+    return this.opts.mode === 'relu' ? [] : [this.vth];
   }
 
   cachedFloats(): number {

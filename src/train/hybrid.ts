@@ -10,16 +10,24 @@ import type { Layer } from '../nn/layer.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { encodeBatch } from './encode.js';
 import { join } from 'node:path';
-import type { TrainConfig } from './config.js';
+import type { EncoderName, TrainConfig } from './config.js';
 import type { Progress } from './progress.js';
 
 /**
- * Hybrid training (spec §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
- * set to the 99.9th percentile of that layer's ReLU'd pre-activations (BN output, eval mode, a few batches),
- * and the SNN starts from the ANN's weights. For LIF the percentile is multiplied by Δt, since LIF spikes have
- * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
- * set stays unseen.
+ * Hybrid training (spec §4.4): the ReLU ANN of the same shape is trained first, with the reference's ANN
+ * settings (ANN_PHASE); each neuron layer's threshold is then set to the 99.9th percentile of that layer's
+ * ReLU'd pre-activations (BN output, eval mode, 5 batches), and the SNN starts from the ANN's weights. For LIF
+ * the percentile is multiplied by Δt, since LIF spikes have magnitude Vth/Δt. Deliberate differences from the
+ * reference: it estimates on 5 validation batches, we use training batches so the test set stays unseen; the
+ * ANN's learning-rate warm-up is --warmup (the reference's 5000 iterations are about one ImageNet epoch).
  */
+export const ANN_PHASE = {
+  neuron: 'relu', optimizer: 'sgd', momentum: 0.9, lr: 0.1, weightDecay: 1e-4, batchSize: 256,
+} as const satisfies Partial<TrainConfig>;
+
+/** The threshold calibration of spec §4.4: this quantile of each layer's activations over this many batches. */
+export const CALIBRATION = { fraction: 0.999, batches: 5 } as const;
+
 export function neuronLayers(root: Layer): SpikingNeuron[] {
   const out: SpikingNeuron[] = [];
   const visit = (l: Layer): void => {
@@ -34,11 +42,15 @@ export function neuronLayers(root: Layer): SpikingNeuron[] {
   return out;
 }
 
-/** Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds`. */
+/**
+ * Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds` (eval mode):
+ * the sorted values' element ⌊fraction·N⌋, the reference code's choice.
+ */
 export function activationPercentiles(
-  k: Kernels, ann: Network, ds: Dataset, opts: { batches: number; batchSize: number; fraction: number; seed: number },
+  k: Kernels, ann: Network, ds: Dataset,
+  opts: { batches: number; batchSize: number; fraction: number; seed: number; encoder?: EncoderName },
 ): Map<string, number> {
-  const maxSamples = 1 << 20; // per layer: a uniform subsample keeps memory bounded
+  const maxSamples = 1 << 20; // per layer: a uniform subsample keeps memory bounded (the reference keeps 10⁶)
   const rng = new Rng(opts.seed);
   const samples = new Map<string, { values: Float32Array; seen: number }>();
   const layers = neuronLayers(ann.body);
@@ -62,7 +74,7 @@ export function activationPercentiles(
   for (const idx of batchesOf(epochOrder(ds.length, new Rng(opts.seed)), opts.batchSize)) {
     if (done++ >= opts.batches) break;
     batch = gatherBatch(ds, idx, batch);
-    const enc = encodeBatch(k, 'direct', batch.x, batch.shape, 1, rng);
+    const enc = encodeBatch(k, opts.encoder ?? 'direct', batch.x, batch.shape, 1, rng);
     ann.forward(enc.x, { training: false, rng, encoding: enc.encoding });
   }
   const out = new Map<string, number>();
@@ -70,7 +82,7 @@ export function activationPercentiles(
     l.observeInput = null;
     const s = samples.get(l.opts.name)!;
     const v = s.values.subarray(0, Math.min(s.seen, maxSamples)).sort();
-    out.set(l.opts.name, v.length === 0 ? 0 : v[Math.min(v.length - 1, Math.floor(opts.fraction * (v.length - 1)))]!);
+    out.set(l.opts.name, v.length === 0 ? 0 : v[Math.min(v.length - 1, Math.floor(opts.fraction * v.length))]!);
   }
   return out;
 }
@@ -101,19 +113,25 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
 }
 
 /**
- * Phase 1 of hybrid training (spec §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
- * (checkpoints under <checkpoint>/ann), then starts `snn` from it. `trainFn` is the training loop itself.
+ * Phase 1 of hybrid training (spec §4.4): trains the ReLU ANN of the same shape for cfg.hybridAnnEpochs epochs
+ * with ANN_PHASE's settings (data, augmentation, warm-up and seed from cfg; checkpoints under <checkpoint>/ann),
+ * then starts `snn` from it. `trainFn` is the training loop itself.
  */
 export async function hybridWarmStart(
   k: Kernels, cfg: TrainConfig, snn: Network, trainSet: Dataset, progress: Progress,
   trainFn: (k: Kernels, cfg: TrainConfig, hooks: { progress: Progress; onFinish: (n: Network) => void }) => Promise<{ testAccuracy: number }>,
 ): Promise<{ annTestAccuracy: number; thresholds: Record<string, number> }> {
-  progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ANN epoch(s) first`);
+  progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ReLU-ANN epoch(s) first`);
   let ann: Network | undefined;
   const annDir = cfg.checkpointDir === undefined ? undefined : join(cfg.checkpointDir, 'ann');
-  const annCfg: TrainConfig = { ...cfg, neuron: 'ann', epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0, checkpointDir: annDir, resume: false };
+  const annCfg: TrainConfig = {
+    ...cfg, ...ANN_PHASE, epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0,
+    gradMode: 'exact', timeChunk: undefined, // T = 1: nothing to sum or chunk over time
+    checkpointDir: annDir, resume: false,
+  };
   const annResult = await trainFn(k, annCfg, { progress, onFinish: (n) => (ann = n) });
-  const pct = activationPercentiles(k, ann!, trainSet, { batches: 5, batchSize: cfg.batchSize, fraction: 0.999, seed: cfg.seed });
+  // batches of the SNN's size, as the reference's calibration run uses the SNN script's default batch
+  const pct = activationPercentiles(k, ann!, trainSet, { ...CALIBRATION, batchSize: cfg.batchSize, seed: cfg.seed, encoder: cfg.encoder });
   const thresholds = Object.fromEntries(initFromAnn(snn, ann!, pct));
   const shown = Object.values(thresholds).map((v) => v.toFixed(3)).join(' ');
   progress.log(`ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${shown}`);

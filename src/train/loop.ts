@@ -101,7 +101,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   }
 
   // Hybrid training starts the SNN from an ANN of the same shape (not when resuming the SNN phase).
-  const hybrid = cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && run.epoch === 0
+  const hybrid = cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && cfg.neuron !== 'relu' && run.epoch === 0
     ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
     : undefined;
 

@@ -113,7 +113,7 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
     layer: n.opts.name,
     firingRate: n.counted.neuronSteps > 0 ? n.counted.spikes / n.counted.neuronSteps : 0,
   }));
-  if (neurons[0]?.opts.mode === 'ann') {
+  if (neurons[0]?.opts.mode === 'ann' || neurons[0]?.opts.mode === 'relu') {
     // The ANN multiplies every activation: all of its operations are MACs.
     synOps = 0;
     analogMacs = annMacs;

@@ -33,7 +33,7 @@ const cases: [string, string[], RegExp][] = [
   ['T not a number', ['train', '--T', 'four'], /--T: expected an integer, got 'four'/],
   ['alpha outside (0, 1]', ['train', '--alpha', '1.5'], /--alpha: alpha must be in \(0, 1\], got 1.5/],
   ['negative learning rate', ['train', '--lr', '-0.1'], /--lr: learning rate must be a number > 0/],
-  ['unknown neuron', ['train', '--neuron', 'relu'], /--neuron: expected one of if\|lif\|bptt\|ann, got relu/],
+  ['unknown neuron', ['train', '--neuron', 'sigmoid'], /--neuron: expected one of if\|lif\|bptt\|ann\|relu, got sigmoid/],
   ['unknown dataset', ['train', '--dataset', 'imagenet'], /--dataset: expected one of/],
   ['unknown backend', ['train', '--backend', 'cuda'], /--backend: expected reference\|wasm\|native\|auto, got cuda/],
   ['unknown flag', ['train', '--epoch', '3'], /unknown option '--epoch' \(Did you mean --epochs\?\)/],
