@@ -168,8 +168,8 @@ export class SpikingNeuron implements Layer {
   }
 
   /**
-   * Spikes and neuron·steps seen since startCounting. In 'ann' and 'relu' modes `spikes` is Σ y/Vth: the rate an IF neuron
-   * with that threshold would approach.
+   * Spikes and neuron·steps seen since startCounting. In 'ann' and 'relu' modes `spikes` is Σ y/Vth: the rate an
+   * IF neuron with that threshold would approach.
    */
   get counted(): { readonly spikes: number; readonly neuronSteps: number } {
     return { ...this.count };

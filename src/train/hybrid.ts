@@ -19,8 +19,10 @@ import type { Progress } from './progress.js';
  * ReLU'd pre-activations (BN output, eval mode, 5 batches), and the SNN starts from the ANN's weights. For LIF
  * the percentile is multiplied by Δt, since LIF spikes have magnitude Vth/Δt. Deliberate differences from the
  * reference: it estimates on 5 validation batches, we use training batches so the test set stays unseen; the
- * ANN's learning-rate warm-up is --warmup (the reference's 5000 iterations are about one ImageNet epoch).
+ * ANN's learning-rate warm-up is cfg.warmupIters (the reference's 5000 iterations are about one ImageNet epoch).
  */
+
+/** The ANN run of the reference's ImageNet recipe: a ReLU network, SGD with momentum, lr 0.1, wd 1e-4, batch 256. */
 export const ANN_PHASE = {
   neuron: 'relu', optimizer: 'sgd', momentum: 0.9, lr: 0.1, weightDecay: 1e-4, batchSize: 256,
 } as const satisfies Partial<TrainConfig>;
