@@ -83,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
   const want = (name: string): boolean => o.only === undefined || name.startsWith(o.only);
   /** Whether a group of rows named `prefix`… can hold a wanted row. */
-  const wantGroup = (prefix: string): boolean => want(prefix) || (o.only !== undefined && o.only.startsWith(prefix));
+  const wantGroup = (prefix: string): boolean => want(prefix) || o.only?.startsWith(prefix) === true;
   const rows = trainRows(o.quick, steps).filter((r) => want(r.name));
 
   for (const { backend, threads } of configs) {
@@ -110,7 +110,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       for (const row of rows) {
         if (backend === 'reference' && !row.onReference) continue;
         const c = backend === 'reference' ? { ...row.c, steps: 1 } : row.c;
-        let r;
+        let r: ReturnType<typeof benchTrainStep>;
         try {
           r = benchTrainStep(k, c);
         } catch (e) { // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows

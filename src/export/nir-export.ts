@@ -144,7 +144,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flattenedFrom = shape;
       shape = [shape.reduce((a, b) => a * b, 1)];
     } else if (l instanceof Dropout) {
-      continue; // identity at inference
+      // identity at inference: nothing to export
     } else {
       unsupported(l, 'not supported by the NIR exporter (supported: conv2d, linear, batchnorm after them, avgpool2d, flatten, dropout, IF/LIF neurons)');
     }

@@ -31,7 +31,10 @@ export class AdaptiveAvgPool2d implements Layer {
     if (H === 1 && W === 1) return 'copy';
     if (H === W && H % S === 0) {
       let p = this.pools.get(H / S);
-      if (p === undefined) this.pools.set(H / S, (p = new AvgPool2d({ kernel: H / S })));
+      if (p === undefined) {
+        p = new AvgPool2d({ kernel: H / S });
+        this.pools.set(H / S, p);
+      }
       return p;
     }
     throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S} (only 1×1 or multiples of ${S} are supported)`);

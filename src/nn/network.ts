@@ -120,7 +120,7 @@ export class Network {
     this.ctx = ctx;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
-    let h;
+    let h: Tensor;
     if (this.usedPrefix) {
       h = this.rest.forward(this.repeatOverTime(this.forwardPrefix(x, ctx)), ctx);
     } else {

@@ -47,6 +47,7 @@ export function activationPercentiles(
     samples.set(l.opts.name, store);
     l.observeInput = (x) => {
       for (const v of x.data) {
+        // biome-ignore lint/complexity/useMathMinMax: NaN maps to 0 here; Math.max would keep it
         const a = v > 0 ? v : 0;
         if (store.seen < maxSamples) store.values[store.seen] = a;
         else {

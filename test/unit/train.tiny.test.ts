@@ -87,7 +87,10 @@ test('a training step allocates nothing once shapes are stable (buffers are reus
   let allocs = 0;
   const counting = new Proxy(reference, {
     get(target, prop, receiver) {
-      if (prop === 'alloc') return (n: number) => (allocs++, target.alloc(n));
+      if (prop === 'alloc') return (n: number) => {
+        allocs++;
+        return target.alloc(n);
+      };
       return Reflect.get(target, prop, receiver);
     },
   });
