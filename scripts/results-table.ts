@@ -50,7 +50,7 @@ for (const [ds, dsName] of DATASETS) {
   lines.push(row(dsName, 'ANN (clamp)', '–', `${ds}-ann`));
   for (const [n, nName] of NEURONS) for (const T of [1, 2, 4, 8]) lines.push(row(dsName, nName, String(T), `${ds}-${n}-T${T}`));
 }
-// issue 6: the representation-level backward against the exact one, same seed, recipe and budget; the last column
+// the representation-level backward against the exact one, same seed, recipe and budget; the last column
 // is the same run before the batch-norm correction (src/nn/bn-correction.ts), kept in <dir>/rep-uncorrected/
 lines.push('', '| dataset | T | exact backward | representation backward | difference (pp) | before the BN correction (difference) |', '|---|---|---|---|---|---|');
 const parityRows: [string, string, number, string][] = [

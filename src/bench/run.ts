@@ -20,7 +20,7 @@ import type { NativeKernels } from '../kernels/native/index.js';
 
 export interface BenchOptions {
   quick: boolean;
-  /** The T sweep of issue 6: images/s, backward ms and peak memory for T = 1…32, exact vs representation vs BPTT. */
+  /** The T sweep (README, "Making T free"): images/s, backward ms and peak memory for T = 1…32, exact vs representation vs BPTT. */
   sweep?: boolean;
   json?: string;
   backends: string[];
@@ -42,7 +42,7 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
   const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({ model: 'mnistnet', neuron: 'if', T, batch: 64, steps, ...extra });
   const rows: TrainRow[] = [
     { name: 'train_mnistnet_T4', c: mnist(4), onReference: true, peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' } },
-    // issue 6: the representation-level backward against the PyTorch DSR step at T = 8
+    // the representation-level backward against the PyTorch DSR step at T = 8
     { name: 'train_mnistnet_T8_representation', c: mnist(8, { gradMode: 'representation' }), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
   ];
   if (quick) return rows;
@@ -166,7 +166,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 
 /**
  * Each configuration runs in its own process (src/bench/memory-probe.ts) so that its peak RSS is its own.
- * Names follow issue 6: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
+ * Row names: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
  * backward_ms_mnistnet_T32_representation (ms); `_representation_chunk1` is the same with --time-chunk 1
  * (spikes kept as bits, forward memory bounded; mnistnet only, the chunked forward needs a sequential model).
  */

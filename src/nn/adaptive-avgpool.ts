@@ -11,7 +11,7 @@ import { takeGrad } from './grad-pool.js';
  * PyTorch's AdaptiveAvgPool2d for the two cases the models meet, composed from existing kernels:
  *  - the input size is a multiple of the output size: an ordinary average pool;
  *  - the input is 1×1: every output position is a copy of it. This is what the DSR VGG-11 does with 48×48 DVS
- *    input (spec §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
+ *    input (docs/method.md §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
  *    the 25088-input Linear behind it acts as a 512-input layer with 49× the learning rate.
  * Other sizes are refused with E_UNSUPPORTED.
  */

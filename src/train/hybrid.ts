@@ -14,7 +14,7 @@ import type { TrainConfig } from './config.js';
 import type { Progress } from './progress.js';
 
 /**
- * Hybrid training (spec §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
+ * Hybrid training (docs/method.md §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
  * set to the 99.9th percentile of that layer's ReLU'd pre-activations (BN output, eval mode, a few batches),
  * and the SNN starts from the ANN's weights. For LIF the percentile is multiplied by Δt, since LIF spikes have
  * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
@@ -102,7 +102,7 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
 }
 
 /**
- * Phase 1 of hybrid training (spec §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
+ * Phase 1 of hybrid training (docs/method.md §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
  * (checkpoints under <checkpoint>/ann), then starts `snn` from it. `trainFn` is the training loop itself.
  */
 export async function hybridWarmStart(

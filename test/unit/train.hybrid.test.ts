@@ -1,4 +1,4 @@
-/** Hybrid training (spec §4.4): thresholds from the ANN's 99.9th-percentile activations, weights copied by name. */
+/** Hybrid training (docs/method.md §4.4): thresholds from the ANN's 99.9th-percentile activations, weights copied by name. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reference } from '../../src/kernels/reference/index.js';

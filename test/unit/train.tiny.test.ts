@@ -1,5 +1,5 @@
 /**
- * Issue 2's end-to-end check: a tiny convolutional network (323 parameters) learns a small generated problem to
+ * The end-to-end check: a tiny convolutional network (323 parameters) learns a small generated problem to
  * 100 % training accuracy with each neuron mode — DSR-IF, DSR-LIF, the BPTT baseline and the ANN of the same shape.
  */
 import { test } from 'node:test';
