@@ -1,6 +1,6 @@
 /**
  * Prints the README's results table (markdown) from the JSON files scripts/results-table.sh writes:
- *   node --conditions=source --import tsx scripts/results-table.ts [results/table]
+ *   node --import tsx scripts/results-table.ts [results/table]
  * One row per neuron kind and T for each dataset; a run whose JSON is missing is shown as "not run".
  */
 import { existsSync, readFileSync } from 'node:fs';
