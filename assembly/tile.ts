@@ -1,6 +1,6 @@
 /**
  * The two 4×8 register tiles every heavy kernel runs on. V8 keeps about 15 xmm registers live: 8 accumulators,
- * two B vectors and one broadcast A value fit; larger tiles spill (see shared/notes/backends.md).
+ * two B vectors and one broadcast A value fit; larger tiles spill.
  *
  * tileSeg: C[4×8] (+)= alpha · A·B over k steps, with A packed as [k][4] (so the four broadcasts use constant
  * offsets from one pointer) and B packed as [k][8]. gemm and all three conv passes run on it.

@@ -51,7 +51,7 @@ best() {
   # kept in results/table/rep-uncorrected/)
 }
 
-parity() { # issue 6: representation-level gradients against the exact rows above, same seed and budget
+parity() { # representation-level gradients against the exact rows above, same seed and budget
   # (rows trained before the batch-norm correction of src/nn/bn-correction.ts: results/table/rep-uncorrected/)
   for ds in fashion-mnist mnist; do
     for T in 4 8; do

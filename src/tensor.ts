@@ -9,7 +9,7 @@
  * Why channels-last: the inner loop of every conv (an implicit GEMM over kH·kW·Cin), of batch-norm and of the
  * neuron kernels then runs over contiguous channels, which is what SIMD kernels want; batch-norm statistics
  * become a plain [rows, C] reduction; and a neuron layer sees each time step as one contiguous block of B·H·W·C.
- * Flattening [H, W, C] differs from PyTorch's [C, H, W] order: exporters transpose (see the NIR issue).
+ * Flattening [H, W, C] differs from PyTorch's [C, H, W] order: exporters transpose (docs/nir.md).
  */
 export interface Tensor {
   readonly shape: readonly number[];

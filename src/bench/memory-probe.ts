@@ -1,6 +1,6 @@
 /**
  * One training configuration in a fresh process, so its peak RSS is its own:
- *   node --conditions=source --import tsx src/bench/memory-probe.ts '{"model":"mnistnet","neuron":"if","T":8,...}'
+ *   node --import tsx src/bench/memory-probe.ts '{"model":"mnistnet","neuron":"if","T":8,...}'
  * Prints one JSON line: images/s, forward and backward ms, floats cached for backward, peak RSS in MB.
  */
 import { createKernels, disposeKernels } from '../kernels/backend.js';

@@ -20,7 +20,7 @@ import type { NativeKernels } from '../kernels/native/index.js';
 
 export interface BenchOptions {
   quick: boolean;
-  /** The T sweep of issue 6: images/s, backward ms and peak memory for T = 1…32, exact vs representation vs BPTT. */
+  /** The T sweep (README, "Making T free"): images/s, backward ms and peak memory for T = 1…32, exact vs representation vs BPTT. */
   sweep?: boolean;
   json?: string;
   backends: string[];
@@ -42,7 +42,7 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
   const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({ model: 'mnistnet', neuron: 'if', T, batch: 64, steps, ...extra });
   const rows: TrainRow[] = [
     { name: 'train_mnistnet_T4', c: mnist(4), onReference: true, peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' } },
-    // issue 6: the representation-level backward against the PyTorch DSR step at T = 8
+    // the representation-level backward against the PyTorch DSR step at T = 8
     { name: 'train_mnistnet_T8_representation', c: mnist(8, { gradMode: 'representation' }), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
   ];
   if (quick) return rows;
@@ -83,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
   const want = (name: string): boolean => o.only === undefined || name.startsWith(o.only);
   /** Whether a group of rows named `prefix`… can hold a wanted row. */
-  const wantGroup = (prefix: string): boolean => want(prefix) || (o.only !== undefined && o.only.startsWith(prefix));
+  const wantGroup = (prefix: string): boolean => want(prefix) || o.only?.startsWith(prefix) === true;
   const rows = trainRows(o.quick, steps).filter((r) => want(r.name));
 
   for (const { backend, threads } of configs) {
@@ -110,7 +110,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       for (const row of rows) {
         if (backend === 'reference' && !row.onReference) continue;
         const c = backend === 'reference' ? { ...row.c, steps: 1 } : row.c;
-        let r;
+        let r: ReturnType<typeof benchTrainStep>;
         try {
           r = benchTrainStep(k, c);
         } catch (e) { // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows
@@ -166,7 +166,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 
 /**
  * Each configuration runs in its own process (src/bench/memory-probe.ts) so that its peak RSS is its own.
- * Names follow issue 6: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
+ * Row names: train_mnistnet_T8_representation (images/s), peak_mb_mnistnet_T32_representation (MB),
  * backward_ms_mnistnet_T32_representation (ms); `_representation_chunk1` is the same with --time-chunk 1
  * (spikes kept as bits, forward memory bounded; mnistnet only, the chunked forward needs a sequential model).
  */

@@ -1,5 +1,5 @@
 /**
- * Event-driven vs dense convolution forward on binary inputs of a given density (issue 6): the MNIST-scale
+ * Event-driven vs dense convolution forward on binary inputs of a given density: the MNIST-scale
  * convnet's second conv, input [T·B = 4·64, 14, 14, 32] → 64 channels, 3×3, pad 1. Rows
  * forward_density_<d>_event and forward_density_<d>_dense in ms, best of `reps`; the event figure includes
  * transposing the weight, as the layer does every forward. The crossover density of nn/forward-path.ts comes

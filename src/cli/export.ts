@@ -27,7 +27,8 @@ export function addExportCommand(program: Command): void {
           metadata: { dataset: config.dataset, normalized: config.encoder === 'direct' ? 1 : 0, model: config.model },
         });
         await writeNir(graph, flags.out);
-        const counts = Object.values(graph.nodes).reduce<Record<string, number>>((m, n) => ({ ...m, [n.type]: (m[n.type] ?? 0) + 1 }), {});
+        const counts: Record<string, number> = {};
+        for (const n of Object.values(graph.nodes)) counts[n.type] = (counts[n.type] ?? 0) + 1;
         const summary = Object.entries(counts).map(([t, c]) => `${c} ${t}`).join(', ');
         process.stdout.write(`wrote ${flags.out}: ${Object.keys(graph.nodes).length} nodes (${summary}), T=${net.T}\n`);
       } finally {

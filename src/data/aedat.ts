@@ -4,7 +4,7 @@
  *  - header: leading text lines whose first non-blank character is '#'; the first other line starts the data;
  *  - data: 8-byte records, a big-endian 32-bit address then a big-endian 32-bit timestamp (µs), no filtering;
  *  - address bits: x = bits 1–7 (mask 0xFE), y = bits 8–14 (mask 0x7F00), polarity = bit 0;
- *  - conventions applied on reading (spec §4.3): x is mirrored to 127 − x, y is kept, polarity becomes 1 − bit.
+ *  - conventions applied on reading (docs/method.md §4.3): x is mirrored to 127 − x, y is kept, polarity becomes 1 − bit.
  * Frames are then built by equal event counts (framesByCount) and are channels-last [T, 128, 128, 2]:
  * channel 0 counts events whose converted polarity is 0, channel 1 the others; row = y, column = x.
  */

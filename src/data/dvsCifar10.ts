@@ -1,5 +1,5 @@
 /**
- * DVS-CIFAR10 (CIFAR10-DVS) as the DSR code uses it (spec §4.3): the folder holds one subfolder per class with
+ * DVS-CIFAR10 (CIFAR10-DVS) as the DSR code uses it (docs/method.md §4.3): the folder holds one subfolder per class with
  * files cifar10_<class>_<i>.aedat, i = 0…999; per class, files 0–899 are training and 900–999 test. A sample is
  * T frames of equal event counts, [T, 128, 128, 2], resized bilinearly to [T, 48, 48, 2]; raw counts, no
  * normalisation. Files are parsed when read; `cache` keeps the resized frames in memory after the first read.

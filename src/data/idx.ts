@@ -15,7 +15,7 @@ export interface IdxArray {
 }
 
 function hex(m: number): string {
-  return '0x' + (m >>> 0).toString(16).padStart(8, '0');
+  return `0x${(m >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** Parses IDX bytes (already decompressed) that must carry `magic`. */

@@ -1,6 +1,6 @@
 /**
  * A trained spikerep Network → a NIR graph (plain data; nir-h5.ts writes it). What NIR cannot hold is folded or
- * written down (../shared/notes/nir.md §5.5, docs/nir.md):
+ * written down (docs/nir.md):
  *  - eval-mode batch-norm is folded into the conv/linear before it: W' = W·γ/σ, b' = (b − μ)·γ/σ + β;
  *  - NIR spikes are unit-height, DSR's are Vth (IF) or Vth/Δt (LIF) high: that amplitude is folded into the
  *    weights of the next conv/linear; average pooling becomes SumPool2d with its 1/k² folded there too;
@@ -145,7 +145,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flattenedFrom = shape;
       shape = [shape.reduce((a, b) => a * b, 1)];
     } else if (l instanceof Dropout) {
-      continue; // identity at inference
+      // identity at inference: nothing to export
     } else {
       unsupported(l, 'not supported by the NIR exporter (supported: conv2d, linear, batchnorm after them, avgpool2d, flatten, dropout, IF/LIF neurons)');
     }
@@ -182,7 +182,7 @@ function lastNeuronName(order: string[], nodes: Record<string, NirGraphNode>): s
 /** The NIR node of a DSR neuron layer and the amplitude of its spikes (folded into the next weights). */
 function neuronNode(l: SpikingNeuron, shape: number[], dt: number): { node: NirGraphNode; amplitude: number } {
   const cfg = l.opts.config;
-  const vth = Math.max(l.vth.value[0]!, cfg.vthBound); // the clamp every forward applies (spec §2.4)
+  const vth = Math.max(l.vth.value[0]!, cfg.vthBound); // the clamp every forward applies (docs/method.md §2.4)
   const model = neuronModel({ ...cfg, vth });
   const amplitude = Math.fround(model.spikeScale * vth);
   const meta: NirMetadata = { reset: 'subtract', subtract_amount: vth, alpha: cfg.alpha, compare: '>=', spike_amplitude: amplitude };

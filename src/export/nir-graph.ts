@@ -1,5 +1,5 @@
 /**
- * A NIR graph as plain data, before any file I/O (../shared/notes/nir.md §5.1–5.2). Arrays are float32 in
+ * A NIR graph as plain data, before any file I/O (docs/nir.md). Arrays are float32 in
  * C order with NIR's own axis order (PyTorch's: [Cout, Cin, kH, kW], activations [C, H, W]); integer
  * parameters are plain number arrays (written as int64). nir-h5.ts turns this into an HDF5 file and back.
  */

@@ -1,5 +1,5 @@
 /**
- * NIR graph ⇄ HDF5 file with h5wasm (layout: ../shared/notes/nir.md §5.1, §5.6). Writing: strings as scalar
+ * NIR graph ⇄ HDF5 file with h5wasm (layout: docs/nir.md). Writing: strings as scalar
  * vlen UTF-8, edges as an (N, 2) string array, float arrays as float32 C order (gzip, chunked as one block),
  * integer parameters as int64 (scalars for groups/start_dim/end_dim). Reading accepts what nir.write produces
  * (float64 arrays, 0-d scalars, gzip, files without v_reset) and checks every node it understands; anything

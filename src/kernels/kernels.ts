@@ -66,7 +66,7 @@ export interface LifAttrs extends IfAttrs {
 }
 
 /**
- * The DSR clamp backward on time-aggregated tensors (spec §2.2–2.3), shared by IF, LIF and the ANN clamp:
+ * The DSR clamp backward on time-aggregated tensors (docs/method.md §2.2–2.3), shared by IF, LIF and the ANN clamp:
  *   gradIn[i] = gradRep[i] · slope   where lo ≤/< mean[i] ≤/< hi (closed or open interval), else 0
  *   returns Σ gradRep[i] over mean[i] > hi — the (unscaled) threshold gradient
  */
@@ -171,13 +171,13 @@ export interface Kernels {
   ): void;
 
   // ---- spiking neurons: fused multi-step forwards over time-major [T, n] ----
-  /** IF (spec §1.1): spikes[T·n] get magnitude vth; rate[n] = mean over T (skipped when null). */
+  /** IF (docs/method.md §1.1): spikes[T·n] get magnitude vth; rate[n] = mean over T (skipped when null). */
   ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void;
-  /** LIF (spec §1.2): spikes get magnitude vth/dt; rate[n] = weighted mean with weights λ^(T−t) (skipped when null). */
+  /** LIF (docs/method.md §1.2): spikes get magnitude vth/dt; rate[n] = weighted mean with weights λ^(T−t) (skipped when null). */
   lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void;
   /** out[n] = Σ_t weights[t]·x[t·n + i] (weights[T]; pass 1/T for a plain mean). */
   timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void;
-  /** out[t·n + i] = scale·x[i] for every t: the uniform replication of the DSR backward (spec §2, §6.6). */
+  /** out[t·n + i] = scale·x[i] for every t: the uniform replication of the DSR backward (docs/method.md §2, §6.6). */
   timeBroadcast(x: Buf, out: Buf, scale: number, T: number, n: number): void;
   /** See ClampBackwardAttrs. Returns the threshold gradient, summed in float64. */
   clampBackward(mean: Buf, gradRep: Buf, gradIn: Buf, a: ClampBackwardAttrs): number;

@@ -42,7 +42,7 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
   check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, '--T');
   const spec = neuronSpec(o.neuron, o.neuronOverrides);
   const b = new Builder(k, new Rng(o.seed ?? 0), spec);
-  let body;
+  let body: ReturnType<typeof mnistNet>;
   switch (o.model) {
     case 'mnistnet':
       body = mnistNet(b, o.input, o.classes);

@@ -3,7 +3,7 @@ import type { Layer } from '../nn/layer.js';
 import type { Builder } from './builder.js';
 
 /**
- * The MNIST-scale convnet of the benchmarks (issue 3) and the default model:
+ * The MNIST-scale convnet of the benchmarks and the default model:
  * conv3×3 C→32, BN, neuron, avgpool2, conv3×3 32→64, BN, neuron, avgpool2,
  * linear (H/4·W/4·64)→256, BN1d, neuron, linear 256→classes, BN1d, neuron.
  */

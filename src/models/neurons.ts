@@ -33,7 +33,7 @@ export interface NeuronOverrides {
 
 /**
  * Resolves a choice and user overrides into a NeuronSpec. The ANN uses clamp(x, 0, Vth) with the IF defaults
- * (Vth 6), so that its thresholds can seed an IF SNN directly in hybrid training (spec §4.4).
+ * (Vth 6), so that its thresholds can seed an IF SNN directly in hybrid training (docs/method.md §4.4).
  */
 export function neuronSpec(choice: NeuronChoice, over: NeuronOverrides = {}): NeuronSpec {
   check(NEURON_CHOICES.includes(choice), `expected one of ${NEURON_CHOICES.join('|')}, got ${String(choice)}`, '--neuron');

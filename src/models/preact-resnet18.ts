@@ -4,7 +4,7 @@ import type { Layer } from '../nn/layer.js';
 import type { Builder } from './builder.js';
 
 /**
- * One pre-activation block as the DSR code builds it (spec §4.1, §3): BN → neuron, and then both the main path
+ * One pre-activation block as the DSR code builds it (docs/method.md §4.1, §3): BN → neuron, and then both the main path
  * (conv3×3/s → BN → neuron → dropout → conv3×3) and the shortcut (identity, or conv1×1/s when the shape changes)
  * start from that first neuron's spikes. Convs in the block have biases.
  */
@@ -25,7 +25,7 @@ function preActBlock(b: Builder, name: string, inC: number, outC: number, stride
 }
 
 /**
- * CIFAR PreAct-ResNet-18 of spec §4.1: a bias-free 3×3 stem with no BN or neuron after it, four stages of two
+ * CIFAR PreAct-ResNet-18 of docs/method.md §4.1: a bias-free 3×3 stem with no BN or neuron after it, four stages of two
  * blocks (64/128/256/512, strides 1/2/2/2), then BN → neuron → AvgPool(4) → neuron → flatten → linear → BN1d →
  * neuron. 16 + 3 = 19 neuron layers, each with its own threshold.
  */

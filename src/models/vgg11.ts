@@ -6,7 +6,7 @@ import type { Builder } from './builder.js';
 const STAGES = [[64], [128], [256, 256], [512, 512], [512, 512]] as const;
 
 /**
- * VGG-11 for DVS-CIFAR10 as the DSR code builds it (spec §4.2): every conv 3×3/pad 1 with bias (init 0) →
+ * VGG-11 for DVS-CIFAR10 as the DSR code builds it (docs/method.md §4.2): every conv 3×3/pad 1 with bias (init 0) →
  * BN → neuron → Dropout(p), an AvgPool2d(2) after each stage, then AdaptiveAvgPool2d(7×7) → flatten →
  * Linear(512·49, classes) with N(0, 0.01) weights and zero bias → BN1d → neuron. 8 + 1 = 9 thresholds.
  */

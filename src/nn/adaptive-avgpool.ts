@@ -11,7 +11,7 @@ import { takeGrad } from './grad-pool.js';
  * PyTorch's AdaptiveAvgPool2d for the two cases the models meet, composed from existing kernels:
  *  - the input size is a multiple of the output size: an ordinary average pool;
  *  - the input is 1×1: every output position is a copy of it. This is what the DSR VGG-11 does with 48×48 DVS
- *    input (spec §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
+ *    input (docs/method.md §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
  *    the 25088-input Linear behind it acts as a 512-input layer with 49× the learning rate.
  * Other sizes are refused with E_UNSUPPORTED.
  */
@@ -31,7 +31,10 @@ export class AdaptiveAvgPool2d implements Layer {
     if (H === 1 && W === 1) return 'copy';
     if (H === W && H % S === 0) {
       let p = this.pools.get(H / S);
-      if (p === undefined) this.pools.set(H / S, (p = new AvgPool2d({ kernel: H / S })));
+      if (p === undefined) {
+        p = new AvgPool2d({ kernel: H / S });
+        this.pools.set(H / S, p);
+      }
       return p;
     }
     throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S} (only 1×1 or multiples of ${S} are supported)`);

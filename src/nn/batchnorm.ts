@@ -31,7 +31,7 @@ interface BatchNormCache {
 /**
  * Batch-norm over the last (channel) axis of any [rows, …, C] tensor: statistics per channel over every other
  * position. On time-major SNN tensors that pools time and batch jointly (BN2d over T·B·H·W, BN1d over T·B)
- * with one set of running statistics, as spec §3 requires. Training uses batch statistics and updates
+ * with one set of running statistics, as docs/method.md §3 requires. Training uses batch statistics and updates
  *   running_mean ← (1 − momentum)·running_mean + momentum·mean
  *   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)   (unbiased, like PyTorch)
  * Eval normalises with the running statistics.

@@ -20,7 +20,7 @@ interface DropoutCache {
 /**
  * Inverted dropout: in training each element is kept with probability 1 − p and scaled by 1/(1 − p).
  * The mask is drawn per element of the whole [T·B, …] tensor, so it differs between time steps, as the DSR
- * VGG does (spec §3). Identity in eval and when p = 0 (no draws, so the rng stream is untouched).
+ * VGG does (docs/method.md §3). Identity in eval and when p = 0 (no draws, so the rng stream is untouched).
  */
 export class Dropout implements Layer {
   readonly kind = 'dropout';

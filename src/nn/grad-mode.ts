@@ -7,12 +7,12 @@ import type { Scratch } from './scratch.js';
  * How gradients flow between layers.
  *  - 'exact': as the reference code — every layer keeps its T·B-row input and its backward runs over T·B rows.
  *  - 'representation': DSR differentiates the representation mapping, so the gradient a DSR neuron sends down is
- *    the same at every step (dI[t] = gIn/T, spec §6.6). Layers then exchange the time-summed gradient G [B, …]
+ *    the same at every step (dI[t] = gIn/T, docs/method.md §6.6). Layers then exchange the time-summed gradient G [B, …]
  *    instead of [T·B, …], keep only the time-mean of their input (B rows), and run their backward over B rows:
  *      conv/linear  dW = Σ_t x_tᵀ·(G/T) = x̄ᵀ·G,  G_in = Wᵀ·G            (exact for a uniform incoming gradient)
  *      batch-norm   the kernel on (x̄, G) gives Σ_t dx_t, dγ, dβ exactly    (statistics still over T×B)
  *      pooling, flatten, residual add: linear and per-step, exact; dropout: G·mean_t(mask), exact
- *      DSR neuron   Gc = G, then the clamp mask on Ī: the rule itself (spec §2.2–2.3)
+ *      DSR neuron   Gc = G, then the clamp mask on Ī: the rule itself (docs/method.md §2.2–2.3)
  *    A batch-norm's dx_t is not uniform (it has an x̂_t term), so a conv/linear whose output reaches a BN adds
  *    a weight-sized correction gathered in the forward (nn/bn-correction.ts). With it every IF gradient equals
  *    the exact backward's. What remains approximate, where the per-step gradient stops being uniform:

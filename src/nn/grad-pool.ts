@@ -14,7 +14,10 @@ const pools = new WeakMap<Kernels, Map<number, Buf[]>>();
 
 function pool(k: Kernels): Map<number, Buf[]> {
   let p = pools.get(k);
-  if (p === undefined) pools.set(k, (p = new Map()));
+  if (p === undefined) {
+    p = new Map();
+    pools.set(k, p);
+  }
   return p;
 }
 
@@ -32,6 +35,9 @@ export function giveGrad(k: Kernels, g: Tensor, ...keep: Tensor[]): void {
   if (buf.length === 0 || keep.some((t) => t.data.buffer === buf.buffer && t.data.byteOffset === buf.byteOffset)) return;
   const p = pool(k);
   let list = p.get(buf.length);
-  if (list === undefined) p.set(buf.length, (list = []));
+  if (list === undefined) {
+    list = [];
+    p.set(buf.length, list);
+  }
   if (!list.includes(buf)) list.push(buf);
 }

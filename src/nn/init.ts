@@ -1,5 +1,5 @@
 /**
- * Parameter initialisers, matching the PyTorch ones the DSR reference code relies on (spec §4). They write
+ * Parameter initialisers, matching the PyTorch ones the DSR reference code relies on (docs/method.md §4). They write
  * parameter-sized buffers directly and draw from the seeded Rng, so a seed fixes every initial weight.
  */
 import type { Buf } from '../kernels/kernels.js';

@@ -12,7 +12,7 @@ export interface LossResult {
 }
 
 /**
- * Cross-entropy on the output layer's (weighted) firing rates, used as logits with no scaling (spec §3).
+ * Cross-entropy on the output layer's (weighted) firing rates, used as logits with no scaling (docs/method.md §3).
  * `gradBuf` (rows·classes floats from k) is reused when given. A NaN/Inf loss stops here with a clear error rather than poisoning the weights.
  */
 export function crossEntropy(logits: Tensor, labels: Int32Array, k: Kernels, gradBuf?: Float32Array): LossResult {

@@ -18,7 +18,7 @@ import { linkBatchNormCorrections } from './bn-correction.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
-  /** [B, …] analog images, presented unchanged at every one of the T steps (spec §3: cat([x]*T)). */
+  /** [B, …] analog images, presented unchanged at every one of the T steps (docs/method.md §3: cat([x]*T)). */
   | 'direct'
   /** [T·B, …] already time-major (Poisson/latency-encoded images, DVS frames). */
   | 'time-major';
@@ -63,7 +63,7 @@ function timeInvariant(l: Layer): boolean {
 
 /**
  * A spiking network: a body of layers over time-major [T·B, …] tensors and a readout that turns the last
- * neuron layer's spikes into logits [B, classes] (the (weighted) firing rate, spec §3). The ANN of the same
+ * neuron layer's spikes into logits [B, classes] (the (weighted) firing rate, docs/method.md §3). The ANN of the same
  * shape is the same network with clamp neurons and T = 1.
  */
 export class Network {
@@ -120,7 +120,7 @@ export class Network {
     this.ctx = ctx;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
-    let h;
+    let h: Tensor;
     if (this.usedPrefix) {
       h = this.rest.forward(this.repeatOverTime(this.forwardPrefix(x, ctx)), ctx);
     } else {

@@ -1,10 +1,10 @@
 /**
- * A layer of spiking neurons with one trainable scalar threshold `${name}.vth` (spec §2.4). Three modes share
+ * A layer of spiking neurons with one trainable scalar threshold `${name}.vth` (docs/method.md §2.4). Three modes share
  * the forward dynamics and differ in the backward:
- *  - 'dsr':  Differentiation on Spike Representation (snn/dsr.ts, spec §2.2–2.3);
+ *  - 'dsr':  Differentiation on Spike Representation (snn/dsr.ts, docs/method.md §2.2–2.3);
  *  - 'bptt': backpropagation through time with a sigmoid surrogate (the baseline);
  *  - 'ann':  the mapping DSR differentiates, y = clamp(x, 0, Vth), for the T = 1 ANN;
- *  - 'relu': y = max(x, 0), the T = 1 ANN hybrid training pre-trains (spec §4.4); it has no threshold to learn.
+ *  - 'relu': y = max(x, 0), the T = 1 ANN hybrid training pre-trains (docs/method.md §4.4); it has no threshold to learn.
  * Input and output are time-major [T·B, …] with T = ctx.T; each step is one contiguous block of n values.
  */
 import { SpikerepError } from '../errors.js';
@@ -34,7 +34,7 @@ export interface SpikingNeuronOptions {
 
 /**
  * Everything kept between forward and backward, in one place. `model` fixes the threshold the forward used.
- *  - dsr:  the input current for all T steps, as the reference code saves it (spec §2.1). Held, not copied,
+ *  - dsr:  the input current for all T steps, as the reference code saves it (docs/method.md §2.1). Held, not copied,
  *          like PyTorch's save_for_backward. (A representation-level cache of n floats would suffice for the
  *          DSR backward, see dsrBackwardFromRep; this reproduces the reference code's memory.)
  *  - bptt: the membrane u[t] before reset for all T steps, in a buffer this layer owns and reuses.
@@ -72,7 +72,7 @@ export class SpikingNeuron implements Layer {
     return [...inputShape];
   }
 
-  /** Vth ← max(Vth, bound) in place, before every forward (spec §2.4); returns the clamped value. */
+  /** Vth ← max(Vth, bound) in place, before every forward (docs/method.md §2.4); returns the clamped value. */
   private clampVth(): number {
     const v = this.vth.value;
     v[0] = clampThreshold(v[0]!, this.opts.config.vthBound);

@@ -1,10 +1,10 @@
 /**
- * The network's output (spec §3): the last neuron layer's spikes [T·B, C] become the logits [B, C] for the
+ * The network's output (docs/method.md §3): the last neuron layer's spikes [T·B, C] become the logits [B, C] for the
  * cross-entropy as their spike representation — the plain mean over T for IF, the weighted mean with weights
  * λ^(T−t)/Σw for LIF (the same for the BPTT variants), and the identity for the ANN (T = 1).
  * Backward hands step t the gradient w_t·dL/dlogits. Fed into the LIF neuron's DSR backward, whose Gc is
  * T·Σ_t w_t·g[t], that gives T·Σw²/(Σw)²·dL/da = 1.081751·dL/da at T = 20 — the reference code's
- * output-layer over-scale (spec §2.3, §6.16).
+ * output-layer over-scale (docs/method.md §2.3, §6.16).
  */
 import { SpikerepError } from '../errors.js';
 import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';

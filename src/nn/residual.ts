@@ -15,7 +15,7 @@ export interface ResidualOptions {
 /**
  * y = main(x) + shortcut(x), the identity shortcut when it is null. Backward adds the two input gradients.
  * In the DSR PreAct block this sits after the first BN → neuron, so both branches see that neuron's spikes
- * (spec §3). No cache of its own: the branches keep what they need.
+ * (docs/method.md §3). No cache of its own: the branches keep what they need.
  */
 export class Residual implements Layer {
   readonly kind = 'residual';

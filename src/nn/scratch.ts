@@ -2,7 +2,7 @@ import type { Buf, Kernels } from '../kernels/kernels.js';
 
 /**
  * A buffer a layer reuses across calls: it is reallocated only when the size changes (a new batch size or T),
- * so steady-state training allocates nothing (issue 3: no per-step allocation, buffers reused across batches).
+ * so steady-state training allocates nothing (no per-step allocation; buffers are reused across batches).
  */
 export class Scratch {
   private buf: Buf | null = null;

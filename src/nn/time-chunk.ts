@@ -1,11 +1,11 @@
 /**
- * The time-chunked forward (issue 6, `--time-chunk K`): the T steps run K at a time, so the forward's transient
+ * The time-chunked forward (`--time-chunk K`): the T steps run K at a time, so the forward's transient
  * tensors hold K·B rows instead of T·B and memory stops growing with T.
  *
  *  - Evaluation runs chunk by chunk through every layer: neurons carry their membrane from one chunk to the next
  *    and the readout adds up its share, so nothing of size T·B exists.
  *  - Training (representation mode, nn/grad-mode.ts) must normalise each batch-norm with statistics over all
- *    T·B rows (spec §3), which are only known after every chunk has passed. So it runs layer-major, one segment
+ *    T·B rows (docs/method.md §3), which are only known after every chunk has passed. So it runs layer-major, one segment
  *    (the layers up to and including a neuron) at a time: a first sweep over the chunks gathers the statistics
  *    of the segment's batch-norm input, a second applies them and runs the neuron. Between segments the spike
  *    trains are kept as bits (1 bit per neuron·step, kernels packSpikes/unpackSpikes), 32× less than float32.

@@ -8,7 +8,7 @@ export function constantLr(lr: number): Schedule {
 }
 
 /**
- * The DSR recipe's schedule (spec §4.4): cosine annealing by epoch, lr0·½·(1 + cos(π·epoch/epochs)), multiplied
+ * The DSR recipe's schedule (docs/method.md §4.4): cosine annealing by epoch, lr0·½·(1 + cos(π·epoch/epochs)), multiplied
  * during the first `warmupIters` iterations by (iteration + 1)/warmupIters.
  */
 export function cosineWarmup(lr0: number, epochs: number, warmupIters = 0): Schedule {

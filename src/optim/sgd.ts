@@ -10,7 +10,7 @@ export interface SgdOptions {
 
 /**
  * torch.optim.SGD semantics (the DSR recipes: momentum 0.9, weight decay 5e-4 on every parameter, thresholds
- * included, spec §2.4/§4.4). A parameter with `decay: false` gets no weight decay.
+ * included, docs/method.md §2.4/§4.4). A parameter with `decay: false` gets no weight decay.
  */
 export function sgd(opts: SgdOptions = {}): Optimizer<SgdState> {
   const momentum = opts.momentum ?? 0.9;

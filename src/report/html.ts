@@ -72,10 +72,10 @@ export function reportHtml(d: ReportData): string {
     : missing('accuracy-vs-T', 'accuracy against T')));
 
   sections.push(section('Energy against the ANN', r.energyJoules !== undefined && r.annEnergyJoules !== undefined
-    ? barChart('energy', 'Estimated energy per image (J, log scale)', 'J', ['per image'], [
+    ? `${barChart('energy', 'Estimated energy per image (J, log scale)', 'J', ['per image'], [
       { name: `SNN ${r.neuron ?? ''}`.trim(), color: BLUE, values: [r.energyJoules] },
       { name: 'ANN', color: ORANGE, values: [r.annEnergyJoules] },
-    ], true) + `<p>SNN ${fmtJ(r.energyJoules)} vs ANN ${fmtJ(r.annEnergyJoules)}: ${(r.annEnergyJoules / r.energyJoules).toFixed(1)}× less (0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate).</p>`
+    ], true)}<p>SNN ${fmtJ(r.energyJoules)} vs ANN ${fmtJ(r.annEnergyJoules)}: ${(r.annEnergyJoules / r.energyJoules).toFixed(1)}× less (0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate).</p>`
     : missing('energy', 'energy estimate')));
 
   const facts: [string, string | undefined][] = [

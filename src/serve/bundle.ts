@@ -1,7 +1,7 @@
 /**
- * Bundles the demo's page and worker for the browser with esbuild, in memory, from the TypeScript sources (or the
- * compiled .js next to this file in an installed package). The wasm backend's platform.ts (Node: fs, worker_threads)
- * is swapped for platform-browser.ts (fetch, Web Workers).
+ * Bundles the demo's page and worker for the browser with esbuild, in memory, from the TypeScript sources: at build
+ * time (scripts/build-demo.ts) and when serving from the sources (demo-bundle.ts). The wasm backend's platform.ts
+ * (Node: fs, worker_threads) is swapped for platform-browser.ts (fetch, Web Workers).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

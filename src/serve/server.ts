@@ -1,13 +1,13 @@
 /**
  * `spikerep serve`: a small HTTP server on 127.0.0.1 for the browser demo. It serves the page, the bundled page
- * and worker scripts, the wasm kernels, the model (JSON + float32 blob) and a few test images. Every response is
- * cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
+ * and worker scripts (demo-bundle.ts), the wasm kernels, the model (JSON + float32 blob) and a few test images.
+ * Every response is cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
  */
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Kernels } from '../kernels/kernels.js';
-import { bundleDemo } from './bundle.js';
+import { loadDemoBundle } from './demo-bundle.js';
 import { demoPayload } from './payload.js';
 import { PAGE_HTML } from './page-html.js';
 
@@ -31,7 +31,7 @@ async function wasmFile(name: string): Promise<Buffer | null> {
 }
 
 export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ server: Server; url: string }> {
-  const [payload, bundle] = await Promise.all([demoPayload(k, o.checkpoint, 20, o.dataDir), bundleDemo()]);
+  const [payload, bundle] = await Promise.all([demoPayload(k, o.checkpoint, 20, o.dataDir), loadDemoBundle()]);
   const routes: Record<string, () => Promise<[string, string | Buffer] | null>> = {
     '/': async () => ['text/html; charset=utf-8', PAGE_HTML],
     '/app.js': async () => ['text/javascript; charset=utf-8', bundle.app],

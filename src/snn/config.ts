@@ -1,6 +1,6 @@
 /**
  * What a spiking neuron layer is configured with. One member of the union per neuron model; a new model is one
- * more member plus its file (if.ts, lif.ts). Defaults are the reference code's CIFAR settings (spec §2.4, §2.5).
+ * more member plus its file (if.ts, lif.ts). Defaults are the reference code's CIFAR settings (docs/method.md §2.4, §2.5).
  */
 import { check } from '../errors.js';
 
@@ -8,11 +8,11 @@ export interface IfConfig {
   readonly kind: 'if';
   /** Initial threshold Vth (trainable, one scalar per layer). */
   readonly vth: number;
-  /** Fire at α·Vth, subtract Vth (spec §2.5). */
+  /** Fire at α·Vth, subtract Vth (docs/method.md §2.5). */
   readonly alpha: number;
-  /** Vth is clamped to ≥ this before every forward (spec §2.4). */
+  /** Vth is clamped to ≥ this before every forward (docs/method.md §2.4). */
   readonly vthBound: number;
-  /** Extra factor on dL/dVth: 1 on CIFAR/DVS, 0.001 in the reference ImageNet IF code (spec §2.2). */
+  /** Extra factor on dL/dVth: 1 on CIFAR/DVS, 0.001 in the reference ImageNet IF code (docs/method.md §2.2). */
   readonly vthGradScale: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The DSR rule (Meng et al., CVPR 2022) in one file, as the reference code computes it (spec §1, §2):
+ * The DSR rule (Meng et al., CVPR 2022) in one file, as the reference code computes it (docs/method.md §1, §2):
  *  - forward: simulate the IF/LIF neuron over T steps; spikes carry magnitude Vth or Vth/Δt (§1.1, §1.2, §6.1);
  *  - representation: the (weighted) firing rate a = Σ w_t·o[t] with w = 1/T or λ^(T−t)/Σw (§1.3, §6.4);
  *  - backward: the chain rule of the clamp mapping a ≈ clamp(Ī, 0, Vth) (IF) or clamp(Ī_w/τ, 0, Vth/Δt) (LIF),
@@ -11,7 +11,7 @@
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { gradientWeights, representationWeights, type NeuronModel } from './model.js';
 
-/** Vth ← max(Vth, bound), applied before every forward in training and eval (spec §2.4, §6.7). */
+/** Vth ← max(Vth, bound), applied before every forward in training and eval (docs/method.md §2.4, §6.7). */
 export function clampThreshold(vth: number, bound: number): number {
   // The code writes relu(Vth − bound) + bound; max() is the same value without its extra float32 rounding.
   return Math.max(vth, bound);
@@ -30,7 +30,7 @@ export function simulate(
   else k.lifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, tau: c.tau, dt: c.dt, ...state });
 }
 
-/** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (spec §1.3). */
+/** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (docs/method.md §1.3). */
 export function represent(k: Kernels, m: NeuronModel, x: Buf, out: Buf, T: number, n: number): void {
   k.timeReduce(x, out, representationWeights(m, T), T, n);
 }
@@ -58,7 +58,7 @@ export function dsrBackwardFromRep(
   const saturated = k.clampBackward(inputRep, gradRep, gradRepIn, {
     n, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
   });
-  // dI[t] = gIn/T at every step, uniformly even for LIF (spec §6.6).
+  // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
   k.timeBroadcast(gradRepIn, gradInput, 1 / T, T, n);
   if (work === undefined) {
     k.free(gradRep);
@@ -79,7 +79,7 @@ export function dsrBackwardSummed(k: Kernels, m: NeuronModel, inputRep: Buf, gra
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 
-/** The DSR backward from the stored input current [T, n] (what the reference code saves, spec §2.1). */
+/** The DSR backward from the stored input current [T, n] (what the reference code saves, docs/method.md §2.1). */
 export function dsrBackward(
   k: Kernels, m: NeuronModel, input: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number, work?: DsrWork,
 ): number {

@@ -16,14 +16,14 @@ export { clampThreshold } from './dsr.js';
 export interface NeuronForward {
   /** [T, N] spikes with their magnitudes. */
   readonly spikes: Float32Array;
-  /** [N] firing rate (IF) or weighted firing rate (LIF): the spike representation, spec §1.3. */
+  /** [N] firing rate (IF) or weighted firing rate (LIF): the spike representation, docs/method.md §1.3. */
   readonly rate: Float32Array;
 }
 
 export interface NeuronBackward {
   /** [T, N] dLoss/dinput: the masked representation gradient, replicated as 1/T over the steps. */
   readonly gradInput: Float32Array;
-  /** dLoss/dVth summed over all neurons (×Δt for LIF, spec §2.3). */
+  /** dLoss/dVth summed over all neurons (×Δt for LIF, docs/method.md §2.3). */
   readonly gradVth: number;
 }
 
@@ -71,14 +71,14 @@ function backward(
 
 /** The DSR neurons as plain functions; the optional last argument picks the backend. */
 export const neuron = {
-  /** IF forward (spec §1.1): spikes of magnitude Vth at α·Vth; rate = plain mean over T. */
+  /** IF forward (docs/method.md §1.1): spikes of magnitude Vth at α·Vth; rate = plain mean over T. */
   ifForward(input: Float32Array, T: number, p: { vth: number; alpha: number }, k: Kernels = reference): NeuronForward {
     checkVth(p.vth, 'neuron.ifForward');
     checkAlpha(p.alpha, 'neuron.ifForward');
     return forward(neuronModel({ ...IF_DEFAULTS, vth: p.vth, alpha: p.alpha }), input, T, k, 'neuron.ifForward');
   },
 
-  /** IF backward (spec §2.2): mask 0 ≤ Ī ≤ Vth, dI = Σ_t g/T per step, dVth = Σ Gc where Ī > Vth. */
+  /** IF backward (docs/method.md §2.2): mask 0 ≤ Ī ≤ Vth, dI = Σ_t g/T per step, dVth = Σ Gc where Ī > Vth. */
   ifBackward(
     input: Float32Array, gradSpikes: Float32Array, T: number, p: { vth: number }, k: Kernels = reference,
   ): NeuronBackward {
@@ -86,7 +86,7 @@ export const neuron = {
     return backward(neuronModel({ ...IF_DEFAULTS, vth: p.vth }), input, gradSpikes, T, k, 'neuron.ifBackward');
   },
 
-  /** LIF forward (spec §1.2): spikes of magnitude Vth/Δt; rate = weighted mean, weights λ^(T−t)/Σw. */
+  /** LIF forward (docs/method.md §1.2): spikes of magnitude Vth/Δt; rate = weighted mean, weights λ^(T−t)/Σw. */
   lifForward(
     input: Float32Array, T: number, p: { vth: number; alpha: number; tau: number; dt: number }, k: Kernels = reference,
   ): NeuronForward {
@@ -97,7 +97,7 @@ export const neuron = {
     return forward(m, input, T, k, 'neuron.lifForward');
   },
 
-  /** LIF backward (spec §2.3): mask 0 < Ī_w < Vth·τ/Δt, slope 1/τ, dI uniform 1/T, dVth ×Δt. */
+  /** LIF backward (docs/method.md §2.3): mask 0 < Ī_w < Vth·τ/Δt, slope 1/τ, dI uniform 1/T, dVth ×Δt. */
   lifBackward(
     input: Float32Array, gradSpikes: Float32Array, T: number, p: { vth: number; tau: number; dt: number },
     k: Kernels = reference,

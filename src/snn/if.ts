@@ -1,6 +1,6 @@
 /**
- * The IF neuron (spec §1.1): integrate without leak, fire at α·Vth, subtract Vth, spikes of magnitude Vth.
- * Its representation is the plain firing rate, which tends to clamp(Ī, 0, Vth) (spec §1.4).
+ * The IF neuron (docs/method.md §1.1): integrate without leak, fire at α·Vth, subtract Vth, spikes of magnitude Vth.
+ * Its representation is the plain firing rate, which tends to clamp(Ī, 0, Vth) (docs/method.md §1.4).
  */
 import type { IfConfig } from './config.js';
 import type { NeuronModel } from './model.js';

@@ -12,14 +12,14 @@ export interface NeuronModel {
   readonly config: NeuronConfig;
   readonly vth: number;
   readonly alpha: number;
-  /** Charge u = decay·v + gain·I: IF 1 and 1, LIF λ and 1 − λ (spec §1.1, §1.2). */
+  /** Charge u = decay·v + gain·I: IF 1 and 1, LIF λ and 1 − λ (docs/method.md §1.1, §1.2). */
   readonly decay: number;
   readonly gain: number;
-  /** Spike magnitude per unit threshold: o = spikeScale·Vth (IF 1, LIF 1/Δt; spec §6.1). */
+  /** Spike magnitude per unit threshold: o = spikeScale·Vth (IF 1, LIF 1/Δt; docs/method.md §6.1). */
   readonly spikeScale: number;
-  /** Unnormalised representation weights for T steps, oldest first: all 1 (IF) or λ^(T−t) (LIF) (spec §1.3). */
+  /** Unnormalised representation weights for T steps, oldest first: all 1 (IF) or λ^(T−t) (LIF) (docs/method.md §1.3). */
   rawWeights(T: number): Float64Array;
-  /** The DSR clamp backward (spec §2.2, §2.3): the input gradient passes where 0 ≤/< Ī ≤/< clampHi. */
+  /** The DSR clamp backward (docs/method.md §2.2, §2.3): the input gradient passes where 0 ≤/< Ī ≤/< clampHi. */
   readonly clampHi: number;
   readonly clampClosed: boolean;
   /** Slope of the mapping: 1 (IF) or 1/τ (LIF). */
@@ -48,7 +48,7 @@ export function representationWeights(m: NeuronModel, T: number): Float64Array {
 }
 
 /**
- * Weights that turn dL/d(spikes) into Gc = T·(weighted) mean of the incoming gradient (spec §2.2, §2.3):
+ * Weights that turn dL/d(spikes) into Gc = T·(weighted) mean of the incoming gradient (docs/method.md §2.2, §2.3):
  * exactly 1 per step for IF, T·λ^(T−t)/Σw for LIF.
  */
 export function gradientWeights(m: NeuronModel, T: number): Float64Array {

@@ -37,7 +37,7 @@ export interface TrainConfig {
   cropPad: number;
   flip: boolean;
   dropout: number;
-  /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (spec §4.4). */
+  /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (docs/method.md §4.4). */
   hybridAnnEpochs: number;
   /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
   gradMode: GradMode;

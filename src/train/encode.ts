@@ -34,7 +34,10 @@ export function encodeBatch(k: Kernels, encoder: EncoderName, x: Float32Array, s
     encoding = 'time-major';
   }
   let s = staging.get(k);
-  if (s === undefined) staging.set(k, (s = new Scratch()));
+  if (s === undefined) {
+    s = new Scratch();
+    staging.set(k, s);
+  }
   const buf = s.get(k, data.length);
   buf.set(data);
   return { x: { shape: outShape, data: buf }, encoding };

@@ -14,12 +14,20 @@ import type { EncoderName, TrainConfig } from './config.js';
 import type { Progress } from './progress.js';
 
 /**
- * Hybrid training (spec §4.4): the ReLU ANN of the same shape is trained first, with the reference's ANN
+<<<<<<< HEAD
+ * Hybrid training (docs/method.md §4.4): the ReLU ANN of the same shape is trained first, with the reference's ANN
  * settings (ANN_PHASE); each neuron layer's threshold is then set to the 99.9th percentile of that layer's
  * ReLU'd pre-activations (BN output, eval mode, 5 batches), and the SNN starts from the ANN's weights. For LIF
  * the percentile is multiplied by Δt, since LIF spikes have magnitude Vth/Δt. Deliberate differences from the
  * reference: it estimates on 5 validation batches, we use training batches so the test set stays unseen; the
  * ANN's learning-rate warm-up is cfg.warmupIters (the reference's 5000 iterations are about one ImageNet epoch).
+=======
+ * Hybrid training (docs/method.md §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
+ * set to the 99.9th percentile of that layer's ReLU'd pre-activations (BN output, eval mode, a few batches),
+ * and the SNN starts from the ANN's weights. For LIF the percentile is multiplied by Δt, since LIF spikes have
+ * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
+ * set stays unseen.
+>>>>>>> hygiene
  */
 
 /** The ANN run of the reference's ImageNet recipe: a ReLU network, SGD with momentum, lr 0.1, wd 1e-4, batch 256. */
@@ -27,7 +35,7 @@ export const ANN_PHASE = {
   neuron: 'relu', optimizer: 'sgd', momentum: 0.9, lr: 0.1, weightDecay: 1e-4, batchSize: 256,
 } as const satisfies Partial<TrainConfig>;
 
-/** The threshold calibration of spec §4.4: this quantile of each layer's activations over this many batches. */
+/** The threshold calibration of docs/method.md §4.4: this quantile of each layer's activations over this many batches. */
 export const CALIBRATION = { fraction: 0.999, batches: 5 } as const;
 
 export function neuronLayers(root: Layer): SpikingNeuron[] {
@@ -61,6 +69,7 @@ export function activationPercentiles(
     samples.set(l.opts.name, store);
     l.observeInput = (x) => {
       for (const v of x.data) {
+        // biome-ignore lint/complexity/useMathMinMax: NaN maps to 0 here; Math.max would keep it
         const a = v > 0 ? v : 0;
         if (store.seen < maxSamples) store.values[store.seen] = a;
         else {
@@ -115,9 +124,14 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
 }
 
 /**
- * Phase 1 of hybrid training (spec §4.4): trains the ReLU ANN of the same shape for cfg.hybridAnnEpochs epochs
+<<<<<<< HEAD
+ * Phase 1 of hybrid training (docs/method.md §4.4): trains the ReLU ANN of the same shape for cfg.hybridAnnEpochs epochs
  * with ANN_PHASE's settings (data, augmentation, warm-up and seed from cfg; checkpoints under <checkpoint>/ann),
  * then starts `snn` from it. `trainFn` is the training loop itself.
+=======
+ * Phase 1 of hybrid training (docs/method.md §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
+ * (checkpoints under <checkpoint>/ann), then starts `snn` from it. `trainFn` is the training loop itself.
+>>>>>>> hygiene
  */
 export async function hybridWarmStart(
   k: Kernels, cfg: TrainConfig, snn: Network, trainSet: Dataset, progress: Progress,

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import { convGeometry } from '../../src/kernels/geometry.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
-import { WasmKernels } from '../../src/kernels/wasm/index.js';
+import type { WasmKernels } from '../../src/kernels/wasm/index.js';
 import { isSpikerepError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose } from '../support/gradcheck.js';

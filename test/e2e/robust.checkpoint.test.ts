@@ -171,6 +171,7 @@ test('a hand-edited header (valid JSON, checksum intact) is refused in one line 
     rng: { order: { words: [1, 2, 3, 4], spare: null } },
   };
   assert.equal(parseRunMeta(JSON.parse(JSON.stringify(base)), 'x').run.epoch, 1);
+  // biome-ignore lint/suspicious/noExplicitAny: each edit writes a field of the wrong type on purpose
   const edits: [string, (m: any) => void, RegExp][] = [
     ['kind', (m) => (m.kind = 'other'), /kind/],
     ['config T', (m) => (m.config.T = 0), /config: --T: must be an integer ≥ 1/],

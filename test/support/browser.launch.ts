@@ -1,4 +1,4 @@
-/** Headless Debian chromium through playwright-core, with the flags issue 7 prescribes and a fresh profile. */
+/** Debian chromium through playwright-core: headless, without sandbox, GPU or background traffic, on a fresh profile. */
 import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

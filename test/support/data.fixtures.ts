@@ -20,7 +20,7 @@ export function put(path: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-function escape(s: string): RegExp {
+function literal(s: string): RegExp {
   return new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
 
@@ -48,7 +48,7 @@ export async function rejectsAsync(p: Promise<unknown>, code: string, fragment: 
 function checkError(e: unknown, code: string, fragment: string | RegExp): SpikerepError {
   assert.ok(e instanceof SpikerepError, `expected a SpikerepError, got ${e === undefined ? 'no error' : String(e)}`);
   assert.equal(e.code, code, e.message);
-  assert.match(e.message, typeof fragment === 'string' ? escape(fragment) : fragment);
+  assert.match(e.message, typeof fragment === 'string' ? literal(fragment) : fragment);
   assert.ok(!e.message.includes('\n'), 'one-line message');
   return e;
 }

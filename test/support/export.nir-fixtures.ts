@@ -4,7 +4,7 @@ import { buildModel } from '../../src/models/index.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import type { Network } from '../../src/nn/network.js';
-import { Sequential } from '../../src/nn/sequential.js';
+import type { Sequential } from '../../src/nn/sequential.js';
 import { Rng } from '../../src/rng.js';
 import { argmaxRows } from '../../src/nn/loss.js';
 

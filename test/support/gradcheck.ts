@@ -3,7 +3,7 @@
  * arrays part. Not a test file itself (the runner only picks up *.test.ts).
  */
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/rng.js';
+import type { Rng } from '../../src/rng.js';
 
 type Num = ArrayLike<number>;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { reference } from '../../src/kernels/reference/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
-import { Sequential } from '../../src/nn/sequential.js';
+import type { Sequential } from '../../src/nn/sequential.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/rng.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SpikerepError } from '../../src/errors.js';
+import type { SpikerepError } from '../../src/errors.js';
 import { idxBytes, put as putFile, rejects, tempDir } from '../support/data.fixtures.js';
 import { parseIdx, readIdxImages, readIdxLabels, readIdxPair, IDX_IMAGES_MAGIC } from '../../src/data/idx.js';
 

@@ -1,4 +1,4 @@
-/** The model zoo matches the architectures of spec §4 (parameter counts equal the PyTorch peer's, bench/torch_dsr.py). */
+/** The model zoo matches the architectures of docs/method.md §4 (parameter counts equal the PyTorch peer's, bench/torch_dsr.py). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reference } from '../../src/kernels/reference/index.js';
@@ -26,7 +26,7 @@ test('PreAct-ResNet-18: 11 176 945 parameters, 19 thresholds, shortcut from the 
   const blocks = body.layers.filter((l): l is Sequential => l instanceof Sequential);
   assert.equal(blocks.length, 8);
   for (const b of blocks) {
-    // BN → neuron → Residual(main, shortcut): both branches start from the neuron's spikes (spec §3)
+    // BN → neuron → Residual(main, shortcut): both branches start from the neuron's spikes (docs/method.md §3)
     assert.equal(b.layers[1] instanceof SpikingNeuron, true);
     assert.equal(b.layers[2] instanceof Residual, true);
   }

@@ -140,14 +140,20 @@ describe('BatchNorm', () => {
   it('BN1d [rows, C]: forward and gradients with batch statistics', () => {
     const rng = new Rng(8);
     const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: 4 });
-    randn(rng, 4).forEach((v, i) => ((bn.weight.value[i] = 1 + 0.5 * v), (bn.bias.value[i] = v)));
+    for (const [i, v] of randn(rng, 4).entries()) {
+      bn.weight.value[i] = 1 + 0.5 * v;
+      bn.bias.value[i] = v;
+    }
     checkLayer(bn, input(rng, [6, 4], 2), bnRef(6, 4), 'bn1d');
   });
 
   it('BN2d [rows, H, W, C]: statistics over rows·H·W', () => {
     const rng = new Rng(9);
     const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: 5, eps: 1e-3 });
-    randn(rng, 5).forEach((v, i) => ((bn.weight.value[i] = 1 + 0.5 * v), (bn.bias.value[i] = v)));
+    for (const [i, v] of randn(rng, 5).entries()) {
+      bn.weight.value[i] = 1 + 0.5 * v;
+      bn.bias.value[i] = v;
+    }
     checkLayer(bn, input(rng, [4, 3, 3, 5], 3), bnRef(4 * 3 * 3, 5, 1e-3), 'bn2d');
   });
 

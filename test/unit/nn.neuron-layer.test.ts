@@ -28,7 +28,7 @@ const isArgError = (e: unknown): boolean => e instanceof SpikerepError && e.code
 const layerOf = (config: NeuronConfig, mode: NeuronMode, name = 'layer1.0.relu1') => new SpikingNeuron({ k }, { name, config, mode });
 
 describe('SpikingNeuron: the threshold parameter', () => {
-  it('is one scalar `${name}.vth` with role threshold, decayed, starting at the config value', () => {
+  it('is one scalar `<name>.vth` with role threshold, decayed, starting at the config value', () => {
     const layer = layerOf(lifConfig(), 'dsr');
     assert.equal(layer.params().length, 1);
     const [p] = layer.params();

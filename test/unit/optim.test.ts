@@ -7,7 +7,7 @@ import { adam } from '../../src/optim/adam.js';
 import { cosineWarmup } from '../../src/optim/schedule.js';
 import { isSpikerepError } from '../../src/errors.js';
 
-test('cosine schedule with linear warm-up follows spec §4.4', () => {
+test('cosine schedule with linear warm-up follows docs/method.md §4.4', () => {
   const s = cosineWarmup(0.1, 200, 400);
   assert.equal(s(0, 0), 0.1 / 400); // first iteration: lr0·(0+1)/400
   assert.ok(Math.abs(s(0, 199) - 0.1 * 200 / 400) < 1e-15);

@@ -1,6 +1,6 @@
 /**
- * The numeric oracles of spec §7, run through the float32 neuron code (functional API and reference kernels).
- * Relative error ≤ 1e-5 unless the spec prints fewer digits (then the printed precision is the tolerance).
+ * The numeric oracles of docs/method.md §7, run through the float32 neuron code (functional API and reference kernels).
+ * Relative error ≤ 1e-5 unless docs/method.md §7 prints fewer digits (then the printed precision is the tolerance).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -170,7 +170,7 @@ describe('LIF forward oracles (V = 0.3, α = 0.3, τ = 1, Δt = 0.05, T = 20)', 
       if (row.steps) assert.deepEqual(steps, row.steps);
       if (row.finalU !== undefined) {
         close(residual[i]!, row.finalU, 'final membrane', 1e-5, 1.5e-6);
-        // a = (1 − λ)/Δt·Î_w − u_N/(Δt·Σw), solved for u_N (spec §1.4)
+        // a = (1 − λ)/Δt·Î_w − u_N/(Δt·Σw), solved for u_N (docs/method.md §1.4)
         close(0.05 * sumW * (gain * row.x - rate[i]!), row.finalU, 'final membrane from the identity', 1e-5, 1.5e-6);
       }
     });

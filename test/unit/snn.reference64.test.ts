@@ -1,7 +1,7 @@
 /**
- * The float32 DSR neuron code against an independent float64 implementation written here from spec §1–§2,
+ * The float32 DSR neuron code against an independent float64 implementation written here from docs/method.md §1–§2,
  * on random and time-varying inputs, and the DSR backward against finite differences of the clamp mapping
- * it differentiates (spec §1.4, §2.2, §2.3). BPTT is checked in snn.bptt.test.ts.
+ * it differentiates (docs/method.md §1.4, §2.2, §2.3). BPTT is checked in snn.bptt.test.ts.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { neuron } from '../../src/snn/functional.js';
 import { Rng } from '../../src/rng.js';
 import { tensor } from '../../src/tensor.js';
 
-// ---------------- the float64 reference, written from the spec ----------------
+// ---------------- the float64 reference, written from docs/method.md ----------------
 
 interface Neuron64 {
   kind: 'if' | 'lif';
@@ -138,7 +138,7 @@ describe('forward against float64 (random, time-varying currents)', () => {
       assert.ok(compared > 0.95 * n, `only ${compared} of ${n} neurons away from ties`);
     });
 
-    it(`${p.kind}: the unrolled identity for a (spec §1.4) holds on the float64 simulation`, () => {
+    it(`${p.kind}: the unrolled identity for a (docs/method.md §1.4) holds on the float64 simulation`, () => {
       const T = 16;
       const x = randomCurrents(new Rng(5), T, 50, scale);
       const ref = forward64(p, x, T);
@@ -197,7 +197,7 @@ describe('backward against float64 (masks, 1/T replication, threshold gradient)'
   });
 });
 
-describe('the output-layer LIF factor T·Σw²/(Σw)² through RateReadout (spec §2.3, §6.16)', () => {
+describe('the output-layer LIF factor T·Σw²/(Σw)² through RateReadout (docs/method.md §2.3, §6.16)', () => {
   for (const [config, factor] of [[lifConfig(), 1.081751], [ifConfig(), 1]] as const) {
     it(`${config.kind}: Σ_t dI = ${factor}·dL/da for an unsaturated neuron`, () => {
       const T = 20;
@@ -253,7 +253,7 @@ describe('DSR backward = finite differences of a = clamp(Ī, 0, V) (IF) / clamp(
         }
       }
       const fdV = (mappingLoss(p, xs, p.vth + eps, c, T) - mappingLoss(p, xs, p.vth - eps, c, T)) / (2 * eps);
-      // LIF: the code multiplies by Δt where the mapping's derivative carries 1/Δt — Δt² smaller (spec §2.3)
+      // LIF: the code multiplies by Δt where the mapping's derivative carries 1/Δt — Δt² smaller (docs/method.md §2.3)
       const expected = p.kind === 'if' ? fdV : fdV * p.dt * p.dt;
       assert.ok(fdV !== 0, 'some neurons saturate');
       assert.ok(Math.abs(got.gradVth - expected) <= 1e-4 * Math.abs(expected), `${got.gradVth} vs ${expected}`);

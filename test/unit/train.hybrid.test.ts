@@ -1,5 +1,5 @@
 /**
- * Hybrid training (spec §4.4): the ANN it pre-trains is a ReLU network trained with the reference's ANN settings,
+ * Hybrid training (docs/method.md §4.4): the ANN it pre-trains is a ReLU network trained with the reference's ANN settings,
  * thresholds come from the 99.9th percentile of that ANN's activations, weights are copied by name.
  */
 import { test } from 'node:test';

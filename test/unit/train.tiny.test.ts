@@ -1,5 +1,5 @@
 /**
- * Issue 2's end-to-end check: a tiny convolutional network (323 parameters) learns a small generated problem to
+ * The end-to-end check: a tiny convolutional network (323 parameters) learns a small generated problem to
  * 100 % training accuracy with each neuron mode — DSR-IF, DSR-LIF, the BPTT baseline and the ANN of the same shape.
  */
 import { test } from 'node:test';
@@ -87,7 +87,10 @@ test('a training step allocates nothing once shapes are stable (buffers are reus
   let allocs = 0;
   const counting = new Proxy(reference, {
     get(target, prop, receiver) {
-      if (prop === 'alloc') return (n: number) => (allocs++, target.alloc(n));
+      if (prop === 'alloc') return (n: number) => {
+        allocs++;
+        return target.alloc(n);
+      };
       return Reflect.get(target, prop, receiver);
     },
   });

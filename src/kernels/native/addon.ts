@@ -77,7 +77,8 @@ export function loadNativeAddon(): NativeAddon | null {
   const path = fileURLToPath(ADDON_URL);
   if (!existsSync(path)) {
     failure = `native backend not built (no ${path}): run "${NATIVE_INSTALL_HINT}"`;
-    return (loaded = null);
+    loaded = null;
+    return loaded;
   }
   // OpenMP threads (oneDNN's and the small kernels') sleep between calls instead of spinning, unless the user chose:
   // spinning threads starve OpenBLAS's pool and everything else on a small or shared machine. libgomp reads the

@@ -1,5 +1,5 @@
 /**
- * Binary spikes stored as bits (issue 6): a neuron layer's output is 0 or one magnitude (Vth, or Vth/Δt for LIF),
+ * Binary spikes stored as bits: a neuron layer's output is 0 or one magnitude (Vth, or Vth/Δt for LIF),
  * so one bit per neuron·step plus that magnitude holds it exactly — 32× less than float32. The bits live in a
  * float buffer from `alloc` (one 32-bit word per float slot), so every backend can hand them around like any Buf.
  * Bit i of the spike vector is bit (i mod 32) of word ⌊i/32⌋.

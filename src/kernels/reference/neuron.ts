@@ -1,6 +1,6 @@
 /**
- * Reference spiking-neuron kernels over time-major [T, n] buffers (spec §1, §2). Each time loop is written as
- * a neuron's three named steps — charge, fire, reset — so it reads like spec §1.1/§1.2. The membrane starts at
+ * Reference spiking-neuron kernels over time-major [T, n] buffers (docs/method.md §1, §2). Each time loop is written as
+ * a neuron's three named steps — charge, fire, reset — so it reads like docs/method.md §1.1/§1.2. The membrane starts at
  * 0 on every call (or from `attrs.membrane`, which then receives the final state) and is kept in float32, each arithmetic step rounded as PyTorch rounds it, so equality cases
  * at α·Vth fire exactly where the reference code fires. Reductions accumulate in float64.
  */
@@ -8,7 +8,7 @@ import type { Buf, BpttAttrs, ClampBackwardAttrs, IfAttrs, LifAttrs } from '../k
 
 const f32 = Math.fround;
 
-// ---- the neuron's steps (spec §1) ----
+// ---- the neuron's steps (docs/method.md §1) ----
 
 /** IF charge: integrate without leak, u = v + I. */
 function chargeIf(v: number, current: number): number {
@@ -20,7 +20,7 @@ function chargeLif(v: number, current: number, lambda: number, gain: number): nu
   return f32(f32(lambda * v) + f32(gain * current));
 }
 
-/** Fire when the membrane reaches α·Vth; '>=' so equality fires (spec §6.2). */
+/** Fire when the membrane reaches α·Vth; '>=' so equality fires (docs/method.md §6.2). */
 function fire(u: number, threshold: number): 0 | 1 {
   return u >= threshold ? 1 : 0;
 }
@@ -40,7 +40,7 @@ function leak(tau: number, dt: number): number {
   return f32(Math.exp(f32(-dt / f32(tau))));
 }
 
-/** Weighted-rate weights w_t = exp(−(T·Δt − t·Δt)/τ) (newest 1), normalised by Σw (spec §1.3). Shared by the fast backends. */
+/** Weighted-rate weights w_t = exp(−(T·Δt − t·Δt)/τ) (newest 1), normalised by Σw (docs/method.md §1.3). Shared by the fast backends. */
 export function leakWeights(T: number, tau: number, dt: number): Float64Array {
   const w = new Float64Array(T);
   let total = 0;

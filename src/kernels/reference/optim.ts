@@ -28,8 +28,8 @@ export function sgdStep(param: Buf, grad: Buf, momentumBuf: Buf, a: SgdAttrs): v
  */
 export function adamStep(param: Buf, grad: Buf, m: Buf, v: Buf, a: AdamAttrs): void {
   const { n, lr, beta1, beta2, eps, weightDecay, step } = a;
-  const stepSize = lr / (1 - Math.pow(beta1, step));
-  const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+  const stepSize = lr / (1 - beta1 ** step);
+  const sqrtBc2 = Math.sqrt(1 - beta2 ** step);
   for (let i = 0; i < n; i++) {
     const g = grad[i]! + weightDecay * param[i]!;
     const mi = beta1 * m[i]! + (1 - beta1) * g;

@@ -13,7 +13,7 @@ import { WORKER_MAIN } from './worker-body.js';
 /** Built by `npm run build:wasm`; found in dist/wasm/ whether this file runs from src/ or from dist/. */
 const DIRS = ['../../wasm/', '../../../dist/wasm/'];
 
-async function readBuilt(file: string): Promise<Buffer | null> {
+async function readBuilt(file: string): Promise<Buffer<ArrayBuffer> | null> {
   for (const dir of DIRS) {
     try {
       return await readFile(new URL(dir + file, import.meta.url));
@@ -25,7 +25,7 @@ async function readBuilt(file: string): Promise<Buffer | null> {
 }
 
 /** Relaxed SIMD (fused multiply-add) is on by default from V8 11.4; Node 20 has it behind a flag. */
-function relaxedSimdAvailable(bytes: Buffer): boolean {
+function relaxedSimdAvailable(bytes: Buffer<ArrayBuffer>): boolean {
   if (WebAssembly.validate(bytes)) return true;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   return WebAssembly.validate(bytes);

@@ -148,8 +148,8 @@ export function sgdStep(ctx: WasmContext, param: Buf, grad: Buf, buf: Buf, a: Sg
 }
 
 export function adamStep(ctx: WasmContext, param: Buf, grad: Buf, m: Buf, v: Buf, a: AdamAttrs): void {
-  const stepSize = a.lr / (1 - Math.pow(a.beta1, a.step));
-  const bc2sqrt = Math.sqrt(1 - Math.pow(a.beta2, a.step));
+  const stepSize = a.lr / (1 - a.beta1 ** a.step);
+  const bc2sqrt = Math.sqrt(1 - a.beta2 ** a.step);
   staged(ctx, () => {
     const args = [ctx.st.inout(param), ctx.st.in(grad), ctx.st.inout(m), ctx.st.inout(v), stepSize, a.beta1, a.beta2,
       a.eps, a.weightDecay, bc2sqrt];

@@ -1,16 +1,26 @@
 /**
  * The demo page: draw a digit (or pick a test image), see the prediction, the spike raster through every layer
- * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts). The project compiles
- * without the DOM lib, so the few DOM calls go through loosely typed handles. `window.spikerep` lets tests drive it.
+ * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts). Type-checked with the
+ * DOM lib by this folder's tsconfig.json. `window.spikerep` lets tests drive it.
  */
 import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
 import type { SampleRaster } from '../../report/raster.js';
 import type { ModelMeta } from './model.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const g = globalThis as any;
-const doc = g.document;
-const $ = (id: string): any => doc.getElementById(id);
+const doc = document;
+/** The element the page shell (page-html.ts) gives this id. */
+const $ = <E extends HTMLElement = HTMLElement>(id: string): E => doc.getElementById(id) as E;
+/** What the worker answers (worker.ts). */
+type WorkerMessage =
+  | { type: 'ready'; backend: string; note?: string }
+  | { type: 'result'; id: number; raster: SampleRaster; ms: number }
+  | { type: 'error'; id?: number; message: string };
+
+declare global {
+  interface Window {
+    spikerep?: { meta: ModelMeta; samples: unknown; classify(pixels: number[]): Promise<Result>; backend: string | null };
+  }
+}
 const COLORS = ['#1f4e9c', '#d9822b', '#3a8a3a', '#a33', '#7a4ea0', '#2a9d8f', '#555', '#b58900'];
 
 interface Result { raster: SampleRaster; ms: number }
@@ -25,12 +35,12 @@ async function main(): Promise<void> {
     fetch('/samples.json').then((r) => r.json() as Promise<{ pixels: number[]; label: number }[]>),
   ]);
   $('model').textContent = `${meta.dataset} · ${meta.model} · ${meta.neuron} · T=${meta.T}${meta.testAccuracy !== undefined ? ` · test accuracy ${(100 * meta.testAccuracy).toFixed(1)}%` : ''}`;
-  const worker = new g.Worker('/worker.js');
+  const worker = new Worker('/worker.js');
   let nextId = 1;
   const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
-  const backend = new URLSearchParams(g.location.search).get('backend') === 'reference' ? 'reference' : 'wasm';
+  const backend = new URLSearchParams(location.search).get('backend') === 'reference' ? 'reference' : 'wasm';
   const ready = new Promise<string>((resolve, reject) => {
-    worker.onmessage = (e: { data: any }) => {
+    worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       if (m.type === 'ready') {
         $('backend').textContent = `backend: ${m.backend}${m.note ? ` (${m.note})` : ''}`;
@@ -40,13 +50,13 @@ async function main(): Promise<void> {
         pending.delete(m.id);
       } else if (m.type === 'error') {
         if (m.id === undefined) reject(new Error(m.message));
-        pending.get(m.id)?.reject(new Error(m.message));
-        pending.delete(m.id);
+        else pending.get(m.id)?.reject(new Error(m.message));
+        if (m.id !== undefined) pending.delete(m.id);
         $('status').textContent = `error: ${m.message}`;
       }
     };
   });
-  const threads = Math.min(4, g.navigator.hardwareConcurrency ?? 1);
+  const threads = Math.min(4, navigator.hardwareConcurrency ?? 1);
   worker.postMessage({ type: 'load', meta, bin, backend, threads });
   await ready;
   $('status').textContent = 'ready: draw a digit';
@@ -83,14 +93,14 @@ async function main(): Promise<void> {
     pad.show(s.pixels, C);
     void run(s.pixels, s.label);
   };
-  g.spikerep = { meta, samples, classify: (pixels: number[]) => run(pixels), backend: $('backend').textContent };
+  window.spikerep = { meta, samples, classify: (pixels: number[]) => run(pixels), backend: $('backend').textContent };
   doc.body.dataset.ready = 'true';
 }
 
 /** A 280×280 drawing pad; on release its ink is fitted into H×W as MNIST digits are (20×20 box, centred by mass). */
 function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: number): void; onDone: (pixels: number[]) => void } {
-  const canvas = $('pad');
-  const ctx = canvas.getContext('2d');
+  const canvas = $<HTMLCanvasElement>('pad');
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   const api = { onDone: (_: number[]) => {}, clear, show };
   function clear(): void {
     ctx.fillStyle = '#000';
@@ -105,17 +115,17 @@ function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: n
     const small = doc.createElement('canvas');
     small.width = W;
     small.height = H;
-    small.getContext('2d').putImageData(img, 0, 0);
+    (small.getContext('2d') as CanvasRenderingContext2D).putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
   }
   clear();
   let drawing = false;
-  const pos = (e: any): [number, number] => {
+  const pos = (e: PointerEvent): [number, number] => {
     const r = canvas.getBoundingClientRect();
     return [((e.clientX - r.left) * canvas.width) / r.width, ((e.clientY - r.top) * canvas.height) / r.height];
   };
-  canvas.onpointerdown = (e: any) => {
+  canvas.onpointerdown = (e: PointerEvent) => {
     drawing = true;
     ctx.strokeStyle = '#fff';
     ctx.lineWidth = 22;
@@ -125,7 +135,7 @@ function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: n
     ctx.moveTo(...pos(e));
     canvas.setPointerCapture?.(e.pointerId);
   };
-  canvas.onpointermove = (e: any) => {
+  canvas.onpointermove = (e: PointerEvent) => {
     if (!drawing) return;
     ctx.lineTo(...pos(e));
     ctx.stroke();
@@ -138,8 +148,8 @@ function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: n
   return api;
 }
 
-function fitInk(canvas: any, H: number, W: number): number[] {
-  const src = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+function fitInk(canvas: HTMLCanvasElement, H: number, W: number): number[] {
+  const src = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height);
   let x0 = canvas.width, y0 = canvas.height, x1 = -1, y1 = -1;
   for (let y = 0; y < canvas.height; y++) for (let x = 0; x < canvas.width; x++) {
     if (src.data[(y * canvas.width + x) * 4]! > 32) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
@@ -150,7 +160,7 @@ function fitInk(canvas: any, H: number, W: number): number[] {
   const small = doc.createElement('canvas');
   small.width = W;
   small.height = H;
-  const sc = small.getContext('2d');
+  const sc = small.getContext('2d') as CanvasRenderingContext2D;
   sc.fillStyle = '#000';
   sc.fillRect(0, 0, W, H);
   const w = (x1 - x0 + 1) * s, h = (y1 - y0 + 1) * s;

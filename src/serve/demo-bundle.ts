@@ -1,0 +1,33 @@
+/**
+ * The demo's page and worker scripts. `npm run build` bundles them once into dist/demo/ (scripts/build-demo.ts), and
+ * the installed package serves those files. Run from the TypeScript sources (tsx: tests, scripts), this
+ * module is a .ts file and bundles the sources in memory instead, so the page never lags behind an edit.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { SpikerepError } from '../errors.js';
+
+export interface DemoBundle {
+  readonly app: string;
+  readonly worker: string;
+}
+
+/** Where `npm run build` writes the bundle, relative to dist/serve/. */
+const BUILT = '../demo/';
+
+export async function loadDemoBundle(): Promise<DemoBundle> {
+  if (import.meta.url.endsWith('.ts')) {
+    const { bundleDemo } = await import('./bundle.js');
+    return bundleDemo();
+  }
+  const read = async (name: string): Promise<string> => {
+    const url = new URL(`${BUILT}${name}`, import.meta.url);
+    try {
+      return await readFile(url, 'utf8');
+    } catch {
+      throw new SpikerepError('E_NOT_FOUND', 'the demo bundle is missing: run "npm run build"', fileURLToPath(url));
+    }
+  };
+  const [app, worker] = await Promise.all([read('app.js'), read('worker.js')]);
+  return { app, worker };
+}
