@@ -1,5 +1,5 @@
 /**
- * Comments cite the method as `docs/method.md §x` (never the old "docs/method.md §x", an issue number, or a path outside the
+ * Comments cite the method as `docs/method.md §x` (never the old "spec §x", an issue number, or a path outside the
  * repository), and every section they cite exists in docs/method.md.
  */
 import { test } from 'node:test';
@@ -44,7 +44,7 @@ test('every docs/method.md §x cited in the code exists', () => {
 });
 
 test('comments cite neither the old spec, nor issue numbers, nor paths outside the repository', () => {
-  const bad = [/\bdocs/method.md §/, /\bissues? #?\d+/i, /\.\.\/shared\//, /\bshared\/(notes|spec)\//];
+  const bad = [/\bspec §/, /\bissues? #?\d+/i, /\.\.\/shared\//, /\bshared\/(notes|spec)\//];
   for (const f of files) {
     readFileSync(join(ROOT, f), 'utf8')
       .split('\n')
