@@ -28,15 +28,15 @@ function spikeSteps(spikes: Float32Array, T: number, N: number, i: number): numb
   return steps;
 }
 
-/** Membrane after the last reset, from the BPTT kernel (same dynamics, hard spikes), for one neuron each. */
+/** Membrane after the last reset, carried out of the neuron kernel (fire at α·V, subtract V), for one neuron each. */
 function residualMembrane(input: Float32Array, T: number, vth: number, alpha: number, decay: number, gain: number): Float32Array {
   const n = input.length / T;
-  const spikes = new Float32Array(T * n);
-  const membrane = new Float32Array(T * n);
-  k.bpttForward(input, spikes, membrane, { T, n, vth, alpha, decay, gain, spikeScale: 1, slope: 4, soft: false });
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = membrane[(T - 1) * n + i]! - (spikes[(T - 1) * n + i]! !== 0 ? vth : 0);
-  return out;
+  const membrane = new Float32Array(n);
+  const f32 = Math.fround;
+  k.neuronForward(input, new Float32Array(T * n), {
+    T, n, decay, gain, threshold: f32(f32(alpha) * f32(vth)), reset: { kind: 'subtract', amount: vth }, magnitude: vth, membrane,
+  });
+  return membrane;
 }
 
 describe('IF forward oracles (V = 6, α = 0.5, T = 20)', () => {
