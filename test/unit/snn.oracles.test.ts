@@ -252,6 +252,33 @@ describe('IF backward oracles (V = 1, T = 4, g = [0.125, 0.25, 0.375, 0.5])', ()
   });
 });
 
+describe('LIF backward: the saturation level Vth·τ/Δt of the reference code (spec §2.3), at τ = 2', () => {
+  // V = 0.3, Δt = 0.05, τ = 2: Vth/Δt = 6 and Vth·τ/Δt = 12. The reference code (since commit 73fc6b4) puts τ in
+  // both the input mask and the threshold-gradient condition; a constant input x has Ī_w = x.
+  const T = 4;
+  const p = { vth: 0.3, tau: 2, dt: 0.05 };
+  const g = [0.125, 0.25, 0.375, 0.5]; // per step: Gc = T·Σ_t w_t·g_t/Σw
+  const { w, sum } = (() => {
+    const ws = Array.from({ length: T }, (_, t) => Math.exp(-((T - 1 - t) * p.dt) / p.tau));
+    return { w: ws, sum: ws.reduce((a, b) => a + b, 0) };
+  })();
+  const Gc = (T * w.reduce((a, wt, t) => a + wt * g[t]!, 0)) / sum;
+  const run = (x: number) =>
+    neuron.lifBackward(new Float32Array(T).fill(x), Float32Array.from(g), T, p);
+
+  it('Ī_w = 9, between Vth/Δt and Vth·τ/Δt: the input gradient passes (slope 1/τ) and the threshold gets none', () => {
+    const { gradInput, gradVth } = run(9);
+    for (const d of gradInput) close(d, Gc / p.tau / T, 'dI per step');
+    assert.equal(gradVth, 0);
+  });
+
+  it('Ī_w = 13, above Vth·τ/Δt: no input gradient, the threshold gets Gc·Δt', () => {
+    const { gradInput, gradVth } = run(13);
+    assert.ok(gradInput.every((d) => d === 0));
+    close(gradVth, Gc * p.dt, 'dVth');
+  });
+});
+
 describe('threshold clamp Vth ← max(Vth, bound)', () => {
   for (const [v, bound, expected] of [[-0.5, 0.01, 0.01], [0.005, 0.01, 0.01], [0.3, 0.0005, 0.3], [0.01, 0.01, 0.01]]) {
     it(`clamp(${v}; ${bound}) = ${expected}`, () => assert.equal(clampThreshold(v!, bound!), expected));
