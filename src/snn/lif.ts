@@ -6,8 +6,6 @@
 import type { LifConfig } from './config.js';
 import { leakWeights, leakyStage, type NeuronModel } from './description.js';
 
-export { leak as lifLeak, leakWeights as lifWeights } from './description.js';
-
 export function lifModel(c: LifConfig): NeuronModel {
   const charge = leakyStage(c.tau, c.dt);
   return {

@@ -13,7 +13,7 @@ import { checkTimeSteps, ifConfig, lifConfig, type NeuronConfig } from '../../sr
 import { neuron } from '../../src/snn/functional.js';
 import { neuronModel } from '../../src/snn/model.js';
 import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
-import { lifWeights } from '../../src/snn/lif.js';
+import { leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 
@@ -212,7 +212,7 @@ describe('RateReadout', () => {
     const readout = new RateReadout({ config: lifConfig() });
     const spikes = randomTensor([T, 2], 9, 3);
     const ctx = ctxOf(T, 1, true);
-    const w = lifWeights(T, 1, 0.05);
+    const w = leakWeights(T, 1, 0.05);
     const sumW = w.reduce((a, b) => a + b, 0);
     const logits = readout.forward(spikes, ctx);
     for (let i = 0; i < 2; i++) {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { reference as k } from '../../src/kernels/reference/index.js';
 import { clampThreshold, neuron } from '../../src/snn/functional.js';
-import { lifLeak, lifWeights } from '../../src/snn/lif.js';
+import { leak, leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
 
 function close(actual: number, expected: number, what: string, rel = 1e-5, abs = 0): void {
@@ -115,12 +115,12 @@ describe('IF error bound over 20,000 random constant x ∈ [0, 6], T = 20', () =
 
 describe('LIF constants (τ = 1, Δt = 0.05, T = 20)', () => {
   it('λ and the forward gain (1 − λ)/Δt', () => {
-    close(lifLeak(1, 0.05), 0.951229424500714, 'λ', 1e-12);
-    close((1 - lifLeak(1, 0.05)) / 0.05, 0.9754115099857197, '(1 − λ)/Δt', 1e-12);
+    close(leak(1, 0.05), 0.951229424500714, 'λ', 1e-12);
+    close((1 - leak(1, 0.05)) / 0.05, 0.9754115099857197, '(1 − λ)/Δt', 1e-12);
   });
 
   it('weights w_t = λ^(T−t), newest 1, and Σw', () => {
-    const w = lifWeights(20, 1, 0.05);
+    const w = leakWeights(20, 1, 0.05);
     close(w[0]!, 0.386741023, 'w_1', 0, 5e-10); // printed to 9 decimals
     close(w[1]!, 0.40656966, 'w_2', 0, 5e-10); // printed to 9 decimals
     close(w[18]!, 0.951229425, 'w_19', 0, 5e-10); // printed to 9 decimals
@@ -156,7 +156,7 @@ describe('LIF forward oracles (V = 0.3, α = 0.3, τ = 1, Δt = 0.05, T = 20)', 
   const xs = table.map((r) => r.x);
   const input = constantInput(xs, T);
   const { spikes, rate } = neuron.lifForward(input, T, p);
-  const lambda = lifLeak(1, 0.05);
+  const lambda = leak(1, 0.05);
   const residual = residualMembrane(input, T, 0.3, 0.3, lambda, 1 - lambda);
   const sumW = 12.961105181910598;
   const gain = (1 - lambda) / 0.05;
@@ -187,7 +187,7 @@ describe('LIF worst-case error over 20,000 random constant x ∈ [0, 6], T = 20'
   const rng = new Rng(11);
   const xs = Array.from({ length: 20000 }, () => Math.fround(6 * rng.uniform()));
   const sumW = 12.961105181910598;
-  const gain = (1 - lifLeak(1, 0.05)) / 0.05;
+  const gain = (1 - leak(1, 0.05)) / 0.05;
   const cases = [
     { alpha: 0.3, vsGain: 0.324, vsIdeal: 0.32 },
     { alpha: 0.5, vsGain: 0.2315, vsIdeal: 0.377 },
