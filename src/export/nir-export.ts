@@ -162,7 +162,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
     T: net.T,
     dt,
     neuron: cfg.kind,
-    readout: cfg.kind === 'lif' ? 'weighted-rate' : 'rate',
+    readout: cfg.kind === 'if' ? 'rate' : 'weighted-rate',
     encoding: 'direct',
     input_layout: 'CHW',
     compare: '>=',

@@ -1,5 +1,6 @@
 /**
- * The neuron kernel on the wasm backend (assembly/neuron.ts, assembly/bptt.ts, assembly/neuron.ts clampBwd).
+ * The neuron kernel on the wasm backend: the forwards and the representation backward in assembly/neuron.ts, the
+ * surrogate backward in assembly/bptt.ts.
  * The fused SIMD forward runs the DSR parameter sets; every other set (a synaptic stage, a reset to a value, '>',
  * a recorded membrane, the soft forward) runs the one-neuron-at-a-time kernel. Constants are rounded to float32
  * here exactly as the reference backend rounds them, so the float32 membrane, and therefore every spike, is
