@@ -1,30 +1,31 @@
 /**
- * Fused multi-step neurons over time-major [T, n]: charge, fire, reset and the (weighted) rate in one pass over T,
- * four neurons per vector; threads split the neurons. Comparisons and resets are exact float32 operations in the
- * order of the contract, so spikes match the reference wherever the membrane is not rounded differently.
+ * The neuron kernel of the contract (src/kernels/kernels.ts, NeuronForwardAttrs) over time-major [T, n].
+ * neuronFwd is the fused DSR case — reset by subtraction, fire at u ≥ thr, no synaptic stage, nothing recorded —
+ * four neurons per vector; neuronFwdAny runs every parameter set one neuron at a time. Threads split the neurons.
+ * Comparisons and resets are exact float32 operations in the order of the contract, so spikes match the
+ * reference wherever the membrane is not rounded differently.
  *   u = leak ? decay·u + gain·I : u + I;   s = u ≥ thr;   u −= s·vth;   spikes = s·mag
- *   acc = acc·rateDecay + s;   rate = acc·rateScale
+ *   acc += w[t]·s;   rate = acc·mag       (w: float32 [T], 0 for no rate)
  * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
  */
 export function neuronFwd(
-  inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, mem: usize, start: i32, end: i32,
+  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
+  thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
   // Two copies of the loop (the branch on `leak` is decided once, not per vector).
-  if (leak) neuronLoop(inp, spikes, rate, T, n, true, decay, gain, thr, vth, mag, rateDecay, rateScale, mem, start, end);
-  else neuronLoop(inp, spikes, rate, T, n, false, decay, gain, thr, vth, mag, rateDecay, rateScale, mem, start, end);
+  if (leak) neuronLoop(inp, spikes, rate, w, T, n, true, decay, gain, thr, vth, mag, mem, start, end);
+  else neuronLoop(inp, spikes, rate, w, T, n, false, decay, gain, thr, vth, mag, mem, start, end);
 }
 
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
-  inp: usize, spikes: usize, rate: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, rateDecay: f32, rateScale: f32, mem: usize, start: i32, end: i32,
+  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
+  thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
   const step = <usize>n * 4;
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
-  const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), vRD = f32x4.splat(rateDecay);
-  const vRS = f32x4.splat(rateScale), one = f32x4.splat(1);
+  const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag);
   let i = start;
   // Two independent vectors per iteration: the charge → fire → reset chain is serial within a neuron.
   for (; i + 8 <= end; i += 8) {
@@ -47,15 +48,16 @@ function neuronLoop(
       v128.store(ps, v128.and(m0, vMag));
       v128.store(ps, v128.and(m1, vMag), 16);
       if (rate) {
-        a0 = leak ? f32x4.add(f32x4.mul(a0, vRD), v128.and(m0, one)) : f32x4.add(a0, v128.and(m0, one));
-        a1 = leak ? f32x4.add(f32x4.mul(a1, vRD), v128.and(m1, one)) : f32x4.add(a1, v128.and(m1, one));
+        const wt = v128.load32_splat(w + <usize>t * 4);
+        a0 = f32x4.add(a0, v128.and(m0, wt));
+        a1 = f32x4.add(a1, v128.and(m1, wt));
       }
       pi += step;
       ps += step;
     }
     if (rate) {
-      v128.store(rate + <usize>i * 4, f32x4.mul(a0, vRS));
-      v128.store(rate + <usize>i * 4, f32x4.mul(a1, vRS), 16);
+      v128.store(rate + <usize>i * 4, f32x4.mul(a0, vMag));
+      v128.store(rate + <usize>i * 4, f32x4.mul(a1, vMag), 16);
     }
     if (mem) {
       v128.store(mem + <usize>i * 4, u0);
@@ -71,10 +73,62 @@ function neuronLoop(
       const s: f32 = u >= thr ? 1 : 0;
       u -= s * vth;
       store<f32>(spikes + o, s * mag);
-      acc = acc * rateDecay + s;
+      if (rate) acc += s * load<f32>(w + <usize>t * 4);
     }
-    if (rate) store<f32>(rate + <usize>i * 4, acc * rateScale);
+    if (rate) store<f32>(rate + <usize>i * 4, acc * mag);
     if (mem) store<f32>(mem + <usize>i * 4, u);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function sigmoid(x: f64): f64 {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * Every parameter set, one neuron at a time:
+ *   c = synDecay·c + synGain·x (when syn);   u = decay·v + bias + gain·c;   s = strict ? u > thr : u ≥ thr
+ *   v = resetToValue ? (s ? resetValue : u) : u − vth·s;   spikes = mag·s;   record[t] = u (when record ≠ 0)
+ * soft: s = σ(slope·(u − thr)/vth) in float64, v = f32(u − vth·s), spikes = f32(mag·s) (reset by subtraction).
+ * cur and mem (0 for none) carry the synaptic current and the membrane between time chunks.
+ */
+export function neuronFwdAny(
+  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, decay: f32, gain: f32, bias: f32, thr: f32,
+  strict: i32, resetToValue: i32, vth: f32, resetValue: f32, mag: f32, syn: i32, synDecay: f32, synGain: f32,
+  cur: usize, mem: usize, record: usize, soft: i32, slope: f64, start: i32, end: i32,
+): void {
+  for (let i = start; i < end; i++) {
+    let v: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0;
+    let c: f32 = cur ? load<f32>(cur + <usize>i * 4) : 0;
+    let acc: f64 = 0;
+    for (let t = 0; t < T; t++) {
+      const o = <usize>(t * n + i) * 4;
+      let x = load<f32>(inp + o);
+      if (syn) {
+        c = synDecay * c + synGain * x;
+        x = c;
+      }
+      let kept: f32 = decay * v;
+      if (bias != 0) kept += bias; // no bias is no addition: +0 would turn a −0 membrane into +0
+      const u: f32 = kept + gain * x;
+      if (record) store<f32>(record + o, u);
+      let out: f32;
+      if (soft) {
+        const s = sigmoid((slope * (<f64>u - <f64>thr)) / <f64>vth);
+        v = <f32>(<f64>u - <f64>vth * s);
+        out = <f32>(<f64>mag * s);
+      } else {
+        const fired = strict ? u > thr : u >= thr;
+        v = fired ? (resetToValue ? resetValue : u - vth) : u;
+        out = fired ? mag : 0;
+      }
+      store<f32>(spikes + o, out);
+      if (rate) acc += <f64>load<f32>(w + <usize>t * 4) * <f64>out;
+    }
+    if (rate) store<f32>(rate + <usize>i * 4, <f32>acc);
+    if (mem) store<f32>(mem + <usize>i * 4, v);
+    if (cur) store<f32>(cur + <usize>i * 4, c);
   }
 }
 

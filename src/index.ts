@@ -20,8 +20,8 @@ export type { Kernels, BackendName, Buf, ConvGeometry } from './kernels/kernels.
 // spiking neurons: the functional API and the configuration
 export { neuron, clampThreshold } from './snn/functional.js';
 export type { NeuronForward, NeuronBackward } from './snn/functional.js';
-export { ifConfig, lifConfig, IF_DEFAULTS, LIF_DEFAULTS } from './snn/config.js';
-export type { NeuronConfig, IfConfig, LifConfig } from './snn/config.js';
+export { ifConfig, lifConfig, cubaLifConfig, IF_DEFAULTS, LIF_DEFAULTS, CUBALIF_DEFAULTS } from './snn/config.js';
+export type { NeuronConfig, IfConfig, LifConfig, CubaLifConfig } from './snn/config.js';
 export { neuronModel, representationWeights } from './snn/model.js';
 export type { NeuronModel } from './snn/model.js';
 export { sigmoidSurrogate, DEFAULT_SURROGATE_SLOPE } from './snn/surrogate.js';

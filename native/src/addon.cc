@@ -170,16 +170,24 @@ BINDING(ClampBackward) {
        return number(env, clamp_backward(a.f32(0, n), a.f32(1, n), a.f32(2, n), n, a.num(4), a.num(5), a.flag(6))));
 }
 BINDING(Clamp) { BODY(size_t n = a.len(0); clamp(a.f32(0, n), a.f32(1, n), n, a.num(2), a.num(3))); }
-BINDING(BpttForward) {
-  BODY(size_t T = a.count(3), n = a.count(4);
-       bptt_forward(a.f32(0, T * n), a.f32(1, T * n), a.f32(2, T * n), (int)T, n, (float)a.num(5), (float)a.num(6),
-                    (float)a.num(7), (float)a.num(8), (float)a.num(9), a.num(10), a.flag(11)));
+// (input, spikes, rate?, weights?, membrane?, current?, record?, params): params is a Float64Array [T, n, decay,
+// gain, bias, level, strict, resetToValue, vth, resetValue, mag, syn, synDecay, synGain, soft, slope].
+BINDING(NeuronForwardAny) {
+  BODY(const double* q = static_cast<const double*>(a.arr(7, napi_float64_array, 16));
+       if (!(q[0] >= 0 && q[1] >= 0)) throw std::runtime_error("neuronForwardAny: T and n must be counts");
+       size_t T = (size_t)q[0], n = (size_t)q[1];
+       NeuronParams p{(int)T, (float)q[2], (float)q[3], (float)q[4], (float)q[5], q[6] != 0, q[7] != 0, (float)q[8],
+                      (float)q[9], (float)q[10], q[11] != 0, (float)q[12], (float)q[13], q[14] != 0, q[15]};
+       float* rate = a.f32(2, n, true);
+       const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
+       neuron_forward_any(a.f32(0, T * n), a.f32(1, T * n), rate, w, n, p, a.f32(4, n, true), a.f32(5, n, true),
+                          a.f32(6, T * n, true)));
 }
 BINDING(BpttBackward) {
   BODY(size_t T = a.count(3), n = a.count(4);
        return number(env, bptt_backward(a.f32(0, T * n), a.f32(1, T * n), a.f32(2, T * n), (int)T, n, (float)a.num(5),
                                         (float)a.num(6), (float)a.num(7), (float)a.num(8), (float)a.num(9), a.num(10),
-                                        a.num(11), a.flag(12))));
+                                        a.num(11), a.flag(12), a.flag(13), (float)a.num(14), (float)a.num(15))));
 }
 BINDING(SoftmaxCrossEntropy) {
   BODY(size_t r = a.count(3), c = a.count(4);
@@ -227,7 +235,7 @@ napi_value Init(napi_env env, napi_value exports) {
       FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),
       FN("clamp", Clamp), FN("fill", Fill), FN("add", Add), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
       FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("sgdStep", SgdStep),
-      FN("adamStep", AdamStep), FN("bpttForward", BpttForward), FN("bpttBackward", BpttBackward),
+      FN("adamStep", AdamStep), FN("neuronForwardAny", NeuronForwardAny), FN("bpttBackward", BpttBackward),
       FN("softmaxCrossEntropy", SoftmaxCrossEntropy), FN("info", Info),
 #undef FN
   };

@@ -1,4 +1,5 @@
-// The surrogate-gradient (BPTT) neuron and the softmax cross-entropy loss. Each mirrors the reference backend
+// The neuron kernel's general forward (every parameter set; pointwise.cc has the fused DSR case), its surrogate
+// gradient (BPTT) backward, and the softmax cross-entropy loss. Each mirrors the reference backend
 // (src/kernels/reference/neuron.ts, loss.ts) step by step: the membrane in float32 with every step rounded as
 // the reference rounds it, the surrogate and all gradients in double. exp() and log() come from the C library,
 // which may differ from JavaScript's Math.exp in the last bit of a double: hard spikes and membranes are
@@ -22,41 +23,64 @@ void sigmoid_in_place(double* z, size_t len) {
   for (size_t i = 0; i < len; i++) z[i] = 1 / (1 + std::exp(-z[i]));
 }
 
-// u = decay·v + gain·I (each product and the sum rounded to float32); membrane keeps u. Hard: s = H(u − level),
-// v = u − vth·s. Soft: s = σ(slope·(u − level)/vth) in double, v = f32(u − vth·s). Spikes are mag·s.
-MULTIVERSION void forward_lane(const float* input, float* spikes, float* membrane, size_t lo, size_t hi, int T,
-                               size_t n, float vth, float level, float decay, float gain, float mag, double slope,
-                               bool soft) {
-  float v[kLane], u[kLane];
-  double z[kLane];
+// Every parameter set of the neuron kernel (NeuronParams in kernels.h) for neurons [lo, hi): c = synDecay·c +
+// synGain·x with a synaptic stage, u = f32(f32(decay·v) + bias) + f32(gain·c), each product and sum rounded to
+// float32; record keeps u. Hard: s = u ≥ level (u > level when strict), v = u − vth·s or the reset value.
+// Soft: s = σ(slope·(u − level)/vth) in double, v = f32(u − vth·s). Spikes are mag·s; with weights,
+// rate[i] = Σ_t w[t]·spikes (double, t ascending: the reference's timeReduce order).
+MULTIVERSION void forward_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
+                               size_t n, const NeuronParams& p, float* mem, float* cur, float* record) {
+  float v[kLane], c[kLane], u[kLane];
+  double z[kLane], acc[kLane];
   const size_t len = hi - lo;
-  for (size_t i = 0; i < len; i++) v[i] = 0.f;
-  for (int t = 0; t < T; t++) {
+  for (size_t i = 0; i < len; i++) {
+    v[i] = mem ? mem[lo + i] : 0.f;
+    c[i] = cur ? cur[lo + i] : 0.f;
+    acc[i] = 0.0;
+  }
+  for (int t = 0; t < p.T; t++) {
     const float* in = input + (size_t)t * n + lo;
     float* out = spikes + (size_t)t * n + lo;
-    float* mem = membrane + (size_t)t * n + lo;
     for (size_t i = 0; i < len; i++) {
-      float a = decay * v[i];
-      float b = gain * in[i];
+      float x = in[i];
+      if (p.syn) {
+        float a = p.synDecay * c[i];
+        float b = p.synGain * x;
+        c[i] = a + b;
+        x = c[i];
+      }
+      float a = p.decay * v[i];
+      if (p.bias != 0.f) a = a + p.bias;  // no bias is no addition: +0 would turn a −0 membrane into +0
+      float b = p.gain * x;
       u[i] = a + b;
-      mem[i] = u[i];
     }
-    if (soft) {
-      for (size_t i = 0; i < len; i++) z[i] = slope * ((double)u[i] - (double)level) / (double)vth;
+    if (record)
+      for (size_t i = 0; i < len; i++) record[(size_t)t * n + lo + i] = u[i];
+    if (p.soft) {
+      for (size_t i = 0; i < len; i++) z[i] = p.slope * ((double)u[i] - (double)p.level) / (double)p.vth;
       sigmoid_in_place(z, len);
       for (size_t i = 0; i < len; i++) {
-        v[i] = (float)((double)u[i] - (double)vth * z[i]);
-        out[i] = (float)((double)mag * z[i]);
+        v[i] = (float)((double)u[i] - (double)p.vth * z[i]);
+        out[i] = (float)((double)p.mag * z[i]);
       }
     } else {
-      const float zero = 0.f * mag;  // the reference's s·mag at s = 0, sign included
+      const float zero = 0.f * p.mag;  // the reference's s·mag at s = 0, sign included
       for (size_t i = 0; i < len; i++) {
         const float x = u[i];
-        const bool s = x >= level;
-        v[i] = s ? x - vth : x;
-        out[i] = s ? mag : zero;
+        const bool s = p.strict ? x > p.level : x >= p.level;
+        v[i] = s ? (p.resetToValue ? p.resetValue : x - p.vth) : x;
+        out[i] = s ? p.mag : zero;
       }
     }
+    if (rate) {
+      const double wt = w[t];
+      for (size_t i = 0; i < len; i++) acc[i] += wt * out[i];
+    }
+  }
+  for (size_t i = 0; i < len; i++) {
+    if (rate) rate[lo + i] = (float)acc[i];
+    if (mem) mem[lo + i] = v[i];  // the state carried into the next time chunk
+    if (cur) cur[lo + i] = c[i];
   }
 }
 
@@ -64,11 +88,13 @@ MULTIVERSION void forward_lane(const float* input, float* spikes, float* membran
 // block's part of d loss / d vth, summed in the reference's order.
 MULTIVERSION double backward_lane(const float* membrane, const float* gradSpikes, float* gradInput, size_t lo,
                                   size_t hi, int T, size_t n, double vth, double level, double decay, double gain,
-                                  double mag, double spikeScale, double slope, bool soft) {
-  double gv[kLane], sig[kLane], term[kLane];  // gv: ∂L/∂v[t], carried back from step t+1
+                                  double mag, double spikeScale, double slope, bool soft, bool syn, double synDecay,
+                                  double synGain) {
+  // gv: ∂L/∂v[t], carried back from step t+1; gc: ∂L/∂I[t] of the synaptic current, likewise
+  double gv[kLane], gc[kLane], sig[kLane], term[kLane];
   const size_t len = hi - lo;
   const double vth2 = vth * vth;
-  for (size_t i = 0; i < len; i++) gv[i] = 0.0;
+  for (size_t i = 0; i < len; i++) gv[i] = 0.0, gc[i] = 0.0;
   double acc = 0;
   for (int t = T - 1; t >= 0; t--) {
     const float* mu = membrane + (size_t)t * n + lo;
@@ -86,7 +112,12 @@ MULTIVERSION double backward_lane(const float* membrane, const float* gradSpikes
       const double g = gv[i];
       const double gs = mag * gOut - vth * g;
       const double gu = g + (gs * dsdz) / vth;
-      gi[i] = (float)(gain * gu);
+      if (syn) {
+        gc[i] = gain * gu + synDecay * gc[i];
+        gi[i] = (float)(synGain * gc[i]);
+      } else {
+        gi[i] = (float)(gain * gu);
+      }
       gv[i] = decay * gu;
       term[i] = spikeScale * s * gOut - s * g - (gs * dsdz * u) / vth2;
     }
@@ -96,19 +127,20 @@ MULTIVERSION double backward_lane(const float* membrane, const float* gradSpikes
 }
 }  // namespace
 
-void bptt_forward(const float* input, float* spikes, float* membrane, int T, size_t n, float vth, float level,
-                  float decay, float gain, float mag, double slope, bool soft) {
+void neuron_forward_any(const float* input, float* spikes, float* rate, const double* w, size_t n,
+                        const NeuronParams& p, float* mem, float* cur, float* record) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
-    forward_lane(input, spikes, membrane, lo, hi, T, n, vth, level, decay, gain, mag, slope, soft);
+    forward_lane(input, spikes, rate, w, lo, hi, n, p, mem, cur, record);
   });
 }
 
 double bptt_backward(const float* membrane, const float* gradSpikes, float* gradInput, int T, size_t n, float vth,
-                     float level, float decay, float gain, float mag, double spikeScale, double slope, bool soft) {
+                     float level, float decay, float gain, float mag, double spikeScale, double slope, bool soft,
+                     bool syn, float synDecay, float synGain) {
   std::vector<double> part((n + kLane - 1) / kLane, 0.0);
   parallel_blocks(n, kLane, [&](size_t b, size_t lo, size_t hi) {
     part[b] = backward_lane(membrane, gradSpikes, gradInput, lo, hi, T, n, vth, level, decay, gain, mag, spikeScale,
-                            slope, soft);
+                            slope, soft, syn, synDecay, synGain);
   });
   double s = 0;
   for (double p : part) s += p;

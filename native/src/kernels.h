@@ -50,11 +50,23 @@ void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
 void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);
 void clamp(const float* x, float* y, size_t n, double lo, double hi);
-// BPTT neuron and loss (bptt.cc): constants arrive float32-rounded as the reference rounds them.
-void bptt_forward(const float* input, float* spikes, float* membrane, int T, size_t n, float vth, float level,
-                  float decay, float gain, float mag, double slope, bool soft);
+// Every parameter set of the neuron forward (bptt.cc; see NeuronForwardAttrs in src/kernels/kernels.ts), the
+// surrogate (BPTT) backward and the loss: constants arrive float32-rounded as the reference rounds them.
+struct NeuronParams {
+  int T;
+  float decay, gain, bias, level;
+  bool strict, resetToValue;
+  float vth, resetValue, mag;  // vth: the amount a spike subtracts
+  bool syn;
+  float synDecay, synGain;
+  bool soft;
+  double slope;
+};
+void neuron_forward_any(const float* input, float* spikes, float* rate, const double* w, size_t n,
+                        const NeuronParams& p, float* mem, float* cur, float* record);
 double bptt_backward(const float* membrane, const float* gradSpikes, float* gradInput, int T, size_t n, float vth,
-                     float level, float decay, float gain, float mag, double spikeScale, double slope, bool soft);
+                     float level, float decay, float gain, float mag, double spikeScale, double slope, bool soft,
+                     bool syn, float synDecay, float synGain);
 double softmax_cross_entropy(const float* logits, const int32_t* labels, float* grad, size_t rows, size_t classes);
 
 void fill(float* x, size_t n, float v);

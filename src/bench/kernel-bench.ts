@@ -6,6 +6,9 @@
 import { convGeometry, convMacs } from '../kernels/geometry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
+import { lifConfig } from '../snn/config.js';
+import { forwardAttrs } from '../snn/description.js';
+import { neuronModel } from '../snn/model.js';
 import { bestMs, type BenchResult } from './report.js';
 
 export type Row = Omit<BenchResult, 'backend' | 'threads'>;
@@ -46,13 +49,14 @@ export function denseRows(k: Kernels, reps: number): Row[] {
 export function neuronRows(k: Kernels, reps: number): Row[] {
   const rng = new Rng(2);
   const rows: Row[] = [];
-  const lif = { vth: 1, alpha: 0.5, tau: 1, dt: 0.05 };
+  const lif = neuronModel(lifConfig({ vth: 1, alpha: 0.5, tau: 1, dt: 0.05 }));
   for (const [name, T, withRate] of [
     ['lif_step', 1, false], ['lif_step_with_rate', 1, true], ['lif_fused_T4_per_step', 4, true],
   ] as const) {
     const inp = filled(k, T * NEURONS, rng), spk = k.alloc(T * NEURONS);
     const rate = withRate ? k.alloc(NEURONS) : null;
-    const ms = bestMs(() => k.lifForward(inp, spk, rate, { ...lif, T, n: NEURONS }), reps * 4);
+    const attrs = forwardAttrs(lif, T, NEURONS, { rate });
+    const ms = bestMs(() => k.neuronForward(inp, spk, attrs), reps * 4);
     rows.push({ name, value: ms / T, unit: 'ms' });
     [inp, spk].forEach((v) => k.free(v));
     if (rate) k.free(rate);

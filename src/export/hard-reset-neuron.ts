@@ -1,8 +1,10 @@
 /**
  * NIR's own neuron rule, for imported graphs whose reset is "to v_reset" (nir.md §5.3): per step
- *   v ← decay·v + gain·(v_leak·leakGain + r·I);  z = [v > θ] (or ≥);  v ← v_reset where z = 1
- * with unit-height spikes. DSR's neurons reset by subtraction, so a hard reset gets this small eval-only layer
- * (forward only, time-major [T·B, …] like SpikingNeuron). Parameters are one scalar per layer.
+ *   (CubaLIF: I ← synDecay·I + synGain·x, the membrane's input is I)
+ *   v ← decay·v + leakDrive + gain·I;  z = [v > θ] (or ≥);  v ← v_reset where z = 1
+ * with unit-height spikes: a parameter set of the neuron kernel (kernels.ts, NeuronForwardAttrs). DSR's neurons
+ * reset by subtraction, so a hard reset gets this small eval-only layer (forward only, time-major [T·B, …] like
+ * SpikingNeuron). Parameters are one scalar per layer.
  */
 import { SpikerepError } from '../errors.js';
 import { tensor, type Tensor } from '../tensor.js';
@@ -22,6 +24,8 @@ export interface HardResetOptions {
   readonly vReset: number;
   /** NIR fires at v > θ; '>=' reproduces DSR's rule. */
   readonly compare: '>' | '>=';
+  /** CubaLIF's synaptic current I ← decay·I + gain·x (forward Euler: 1 − dt/τ_syn and dt/τ_syn·w_in). */
+  readonly synapse?: { readonly decay: number; readonly gain: number };
 }
 
 export class HardResetNeuron implements Layer {
@@ -39,19 +43,12 @@ export class HardResetNeuron implements Layer {
     if (ctx.training) throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR run in eval mode only', this.opts.name);
     const n = x.data.length / T;
     if (!Number.isInteger(n)) throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
-    const { decay, gain, leakDrive, threshold, vReset, compare } = this.opts;
-    const f = Math.fround;
-    const v = new Float32Array(n);
+    const { decay, gain, leakDrive, threshold, vReset, compare, synapse } = this.opts;
     const y = this.out.get(ctx.k, x.data.length);
-    for (let t = 0; t < T; t++) {
-      const base = t * n;
-      for (let i = 0; i < n; i++) {
-        const u = f(f(f(decay * v[i]!) + leakDrive) + f(gain * x.data[base + i]!));
-        const fire = compare === '>' ? u > threshold : u >= threshold;
-        y[base + i] = fire ? 1 : 0;
-        v[i] = fire ? vReset : u;
-      }
-    }
+    ctx.k.neuronForward(x.data, y, {
+      T, n, decay, gain, bias: leakDrive, threshold, strict: compare === '>', reset: { kind: 'value', value: vReset },
+      magnitude: 1, ...(synapse === undefined ? {} : { synapse }),
+    });
     return tensor(x.shape, y);
   }
 

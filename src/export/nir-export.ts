@@ -163,7 +163,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
     T: net.T,
     dt,
     neuron: cfg.kind,
-    readout: cfg.kind === 'lif' ? 'weighted-rate' : 'rate',
+    readout: cfg.kind === 'if' ? 'rate' : 'weighted-rate',
     encoding: 'direct',
     input_layout: 'CHW',
     compare: '>=',
@@ -174,9 +174,12 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
   return { nodes, edges, metadata };
 }
 
+/** The NIR neuron types spikerep writes and reads. */
+export const NEURON_NODES: readonly string[] = ['IF', 'LIF', 'CubaLIF'];
+
 function lastNeuronName(order: string[], nodes: Record<string, NirGraphNode>): string | undefined {
   const last = order[order.length - 1];
-  return last !== undefined && (nodes[last]!.type === 'IF' || nodes[last]!.type === 'LIF') ? last : undefined;
+  return last !== undefined && NEURON_NODES.includes(nodes[last]!.type) ? last : undefined;
 }
 
 /** The NIR node of a DSR neuron layer and the amplitude of its spikes (folded into the next weights). */
@@ -194,6 +197,16 @@ function neuronNode(l: SpikingNeuron, shape: number[], dt: number): { node: NirG
   meta['dsr_tau'] = cfg.tau;
   meta['dsr_dt'] = cfg.dt;
   meta['leak'] = leak;
+  if (model.synapse !== null && cfg.kind === 'cubalif') {
+    // forward Euler with dt/τ = 1 − λ gives the same recursions: I ← λ_s·I + (1 − λ_s)·w_in·S, v ← λ·v + (1 − λ)·r·I
+    meta['dsr_tau_syn'] = cfg.tauSyn;
+    const node: NirGraphNode = {
+      type: 'CubaLIF', tau_syn: nirFull(shape, dt / (1 - model.synapse.decay)), tau_mem: nirFull(shape, dt / (1 - leak)),
+      r: nirFull(shape, 1), v_leak: nirFull(shape, 0), v_threshold: thr, v_reset: nirFull(shape, 0), w_in: nirFull(shape, 1),
+      metadata: meta,
+    };
+    return { node, amplitude };
+  }
   return {
     node: {
       type: 'LIF', tau: nirFull(shape, dt / (1 - leak)), r: nirFull(shape, 1), v_leak: nirFull(shape, 0),

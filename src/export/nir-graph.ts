@@ -22,7 +22,11 @@ export type NirNode =
   | { type: 'AvgPool2d'; kernel_size: number[]; stride: number[]; padding: number[] }
   | { type: 'Flatten'; start_dim: number; end_dim: number; input_type?: number[] }
   | { type: 'IF'; r: NirArray; v_threshold: NirArray; v_reset?: NirArray }
-  | { type: 'LIF'; tau: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray; v_reset?: NirArray };
+  | { type: 'LIF'; tau: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray; v_reset?: NirArray }
+  | {
+    type: 'CubaLIF'; tau_syn: NirArray; tau_mem: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray;
+    v_reset?: NirArray; w_in?: NirArray;
+  };
 
 export type NirNodeType = NirNode['type'];
 
@@ -52,6 +56,7 @@ export const NIR_FIELDS: Record<NirNodeType, readonly string[]> = {
   Flatten: ['start_dim', 'end_dim', 'input_type'],
   IF: ['r', 'v_threshold', 'v_reset'],
   LIF: ['tau', 'r', 'v_leak', 'v_threshold', 'v_reset'],
+  CubaLIF: ['tau_syn', 'tau_mem', 'r', 'v_leak', 'v_threshold', 'v_reset', 'w_in'],
 };
 
 /** Integer-valued fields (int64 in the file); everything else is a float array. */

@@ -134,7 +134,8 @@ function readNode(g: H5Group, name: string, path: string): NirGraphNode {
   for (const key of NIR_FIELDS[type as NirNodeType]) {
     const ds = g.get(key);
     if (!(ds instanceof h5wasm.Dataset)) {
-      if (key === 'v_reset' || key === 'input_shape' || key === 'dilation' || key === 'groups' || key === 'input_type') continue; // optional / old files
+      const optional = ['v_reset', 'input_shape', 'dilation', 'groups', 'input_type', 'w_in'];
+      if (optional.includes(key)) continue; // optional / old files
       throw new SpikerepError('E_FORMAT', `node '${name}' (${type}) lacks the dataset '${key}'`, path);
     }
     out[key] = NIR_INT_FIELDS.has(key) ? readInts(ds, name, key, path) : readFloats(ds, name, key, path);

@@ -1,6 +1,6 @@
 /**
  * A NIR graph → a spikerep Network run by spikerep's simulator (inference). The graph must be a chain
- * Input → (Conv2d | Affine | Linear | SumPool2d | AvgPool2d | Flatten | IF | LIF)* → neuron → Output.
+ * Input → (Conv2d | Affine | Linear | SumPool2d | AvgPool2d | Flatten | IF | LIF | CubaLIF)* → neuron → Output.
  * NIR files are ambiguous in practice (nir.md §5.4); the options pick the convention:
  *  - ifR: IF `r` means dv = r·I per step ('one', Sinabs/Norse) or dv = r·dt·I ('inverse-dt', SpikingJelly);
  *  - tauUnit: τ in seconds with step `dt` (snnTorch, SpikingJelly; default dt 1e-4) or in steps (Sinabs);
@@ -23,11 +23,11 @@ import { Network } from '../nn/network.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { RateReadout } from '../nn/readout.js';
 import { Sequential } from '../nn/sequential.js';
-import { IF_DEFAULTS, LIF_DEFAULTS, ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
+import { IF_DEFAULTS, LIF_DEFAULTS, cubaLifConfig, ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
 import { neuronModel } from '../snn/model.js';
 import { HardResetNeuron } from './hard-reset-neuron.js';
 import type { NirArray, NirGraph, NirGraphNode } from './nir-graph.js';
-import { flattenPermutation, NIR_DEFAULT_DT } from './nir-export.js';
+import { flattenPermutation, NEURON_NODES, NIR_DEFAULT_DT } from './nir-export.js';
 import { chwToHwc, nirConvToSpikerep } from './nir-layout.js';
 import { nirChain } from './nir-chain.js';
 
@@ -147,7 +147,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         break;
       }
       case 'IF':
-      case 'LIF': {
+      case 'LIF':
+      case 'CubaLIF': {
         const r = neuronLayer(k, name, node, shape, { ...opts, dt }, bad);
         const total = r.inputGain * inScale;
         if (total !== 1) {
@@ -172,8 +173,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
   }
   const outNode = chain[chain.length - 1]!;
   const beforeOut = chain[chain.length - 2];
-  if (beforeOut === undefined || !['IF', 'LIF'].includes(graph.nodes[beforeOut]!.type)) {
-    fail(outNode, 'Output', 'must follow an IF or LIF node: spikerep reads out firing rates');
+  if (beforeOut === undefined || !NEURON_NODES.includes(graph.nodes[beforeOut]!.type)) {
+    fail(outNode, 'Output', 'must follow an IF, LIF or CubaLIF node: spikerep reads out firing rates');
   }
   void lastIsNeuron;
   const net = new Network({
@@ -195,7 +196,7 @@ interface ImportedNeuron {
 }
 
 function neuronLayer(
-  k: Kernels, name: string, node: Extract<NirGraphNode, { type: 'IF' | 'LIF' }>, shape: number[], o: NirImportOptions & { dt: number }, bad: (w: string) => never,
+  k: Kernels, name: string, node: Extract<NirGraphNode, { type: 'IF' | 'LIF' | 'CubaLIF' }>, shape: number[], o: NirImportOptions & { dt: number }, bad: (w: string) => never,
 ): ImportedNeuron {
   const size = shape.reduce((a, b) => a * b, 1);
   const one = (a: NirArray | undefined, key: string, dflt?: number): number => {
@@ -212,21 +213,30 @@ function neuronLayer(
   const theta = one(node.v_threshold, 'v_threshold');
   const r = one(node.r, 'r');
   const vReset = one(node.v_reset, 'v_reset', 0);
-  const vLeak = node.type === 'LIF' ? one(node.v_leak, 'v_leak') : 0;
-  const tau = node.type === 'LIF' ? one(node.tau, 'tau') : 0;
+  const vLeak = node.type === 'IF' ? 0 : one(node.v_leak, 'v_leak');
+  const tau = node.type === 'IF' ? 0 : one(node.type === 'LIF' ? node.tau : node.tau_mem, node.type === 'LIF' ? 'tau' : 'tau_mem');
+  // CubaLIF's synaptic current: τ_syn·dI/dt = −I + w_in·S (nir.md §5.3)
+  const cuba = node.type === 'CubaLIF' ? { tauSyn: one(node.tau_syn, 'tau_syn'), wIn: one(node.w_in, 'w_in', 1) } : null;
   const ours = meta['reset'] === 'subtract' && typeof meta['subtract_amount'] === 'number';
   const reset = (o.reset ?? 'auto') === 'auto' ? (ours ? 'subtract' : 'value') : (o.reset as 'subtract' | 'value');
   const ifR = (o.ifR ?? 'auto') === 'auto' ? (Math.abs(r * o.dt - 1) < 1e-6 ? 'inverse-dt' : 'one') : o.ifR;
   const tauUnit = o.tauUnit === 'steps' ? 'steps' : 'seconds';
   if (!(theta > 0)) bad(`v_threshold must be > 0, got ${theta}`);
   // per-step leak k = dt/τ of forward Euler: v ← (1 − k)·v + k·(v_leak + r·I)
-  const kStep = node.type === 'LIF' ? (tauUnit === 'steps' ? 1 / tau : o.dt / tau) : 0;
-  if (node.type === 'LIF' && !(kStep > 0 && kStep < 1)) bad(`tau = ${+tau.toPrecision(6)} gives a per-step leak dt/tau = ${+kStep.toPrecision(6)} outside (0, 1); check --tau-unit and --dt`);
+  const perStep = (t: number, key: string): number => {
+    const kk = tauUnit === 'steps' ? 1 / t : o.dt / t;
+    if (!(kk > 0 && kk < 1)) bad(`${key} = ${+t.toPrecision(6)} gives a per-step leak dt/${key} = ${+kk.toPrecision(6)} outside (0, 1); check --tau-unit and --dt`);
+    return kk;
+  };
+  const kStep = node.type === 'IF' ? 0 : perStep(tau, node.type === 'LIF' ? 'tau' : 'tau_mem');
+  const kSyn = cuba === null ? 0 : perStep(cuba.tauSyn, 'tau_syn');
+  // I ← (1 − kSyn)·I + kSyn·w_in·S: spikerep's CubaLIF with λ_s = 1 − kSyn, its input scaled by w_in
+  const synapse = cuba === null ? undefined : { decay: 1 - kSyn, gain: kSyn * cuba.wIn };
   if (reset === 'value') {
     const compare = o.compare ?? (meta['compare'] === '>=' ? '>=' : '>');
     const layer = node.type === 'IF'
       ? new HardResetNeuron({ name, decay: 1, gain: ifR === 'one' ? r : r * o.dt, leakDrive: 0, threshold: theta, vReset, compare })
-      : new HardResetNeuron({ name, decay: 1 - kStep, gain: kStep * r, leakDrive: kStep * vLeak, threshold: theta, vReset, compare });
+      : new HardResetNeuron({ name, decay: 1 - kStep, gain: kStep * r, leakDrive: kStep * vLeak, threshold: theta, vReset, compare, ...(synapse ? { synapse } : {}) });
     const readout = node.type === 'IF' ? IF_DEFAULTS : lifConfig({ tau: 1, dt: -Math.log(1 - kStep) });
     return { layer, inputGain: 1, amplitude: 1, readout, reset, threshold: theta };
   }
@@ -240,8 +250,16 @@ function neuronLayer(
     config = ifConfig({ vth, alpha, vthBound: Math.min(IF_DEFAULTS.vthBound, vth) });
     inputGain = ours ? 1 : ifR === 'one' ? r : r * o.dt;
   } else if (ours && typeof meta['dsr_tau'] === 'number' && typeof meta['dsr_dt'] === 'number') {
-    config = lifConfig({ vth, alpha, tau: meta['dsr_tau'], dt: meta['dsr_dt'], vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) });
+    const leak = { vth, alpha, tau: meta['dsr_tau'], dt: meta['dsr_dt'], vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) };
+    const tauSyn = meta['dsr_tau_syn'];
+    if (cuba !== null && typeof tauSyn !== 'number') bad("spikerep metadata without 'dsr_tau_syn'");
+    config = cuba === null ? lifConfig(leak) : cubaLifConfig({ ...leak, tauSyn: tauSyn as number });
     inputGain = 1;
+  } else if (cuba !== null) {
+    // λ = 1 − k and λ_s = 1 − k_syn with τ = 1, Δt = −ln(1 − k): τ_syn = −Δt/ln(1 − k_syn); r·w_in scales the input
+    const dtOurs = -Math.log(1 - kStep);
+    config = cubaLifConfig({ vth, alpha, tau: 1, dt: dtOurs, tauSyn: -dtOurs / Math.log(1 - kSyn), vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) });
+    inputGain = r * cuba.wIn;
   } else {
     // spikerep's LIF: u ← λu + (1 − λ)·I with λ = exp(−Δt/τ); τ = 1, Δt = −ln(1 − k) gives λ = 1 − k
     config = lifConfig({ vth, alpha, tau: 1, dt: -Math.log(1 - kStep), vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) });

@@ -48,55 +48,84 @@ export interface BatchNormAttrs {
   readonly channels: number;
 }
 
-export interface IfAttrs {
+/**
+ * One multi-step neuron over time-major [T, n] (docs/method.md §1), every step in float32 as the reference code rounds it:
+ *   c[t] = synapse.decay·c[t−1] + synapse.gain·x[t]        (the optional synaptic-current stage; else c[t] = x[t])
+ *   u[t] = f32(f32(decay·v[t−1]) + bias) + f32(gain·c[t])   (u: the membrane before reset)
+ *   s[t] = u[t] ≥ threshold, or u[t] > threshold when `strict`
+ *   v[t] = u[t] − reset.amount·s[t] (reset by subtraction), or reset.value where s[t] = 1 (reset to a value)
+ *   spikes[t] = magnitude·s[t]
+ * IF, LIF, CubaLIF, the BPTT baseline and NIR's hard-reset neuron are parameter sets of this rule; the caller
+ * computes every constant (snn/description.ts), the kernels only round them to float32.
+ */
+export interface NeuronForwardAttrs {
   readonly T: number;
   readonly n: number; // neurons per time step (B·H·W·C)
-  readonly vth: number;
-  readonly alpha: number;
+  readonly decay: number;
+  readonly gain: number;
+  /** Constant drive added every step (NIR's v_leak term); 0 when absent. */
+  readonly bias?: number;
+  /** The firing level (α·Vth for the DSR neurons). */
+  readonly threshold: number;
+  /** Fire on u > threshold (NIR) instead of u ≥ threshold (the DSR code, docs/method.md §6.2). */
+  readonly strict?: boolean;
+  readonly reset: { readonly kind: 'subtract'; readonly amount: number } | { readonly kind: 'value'; readonly value: number };
+  readonly magnitude: number;
+  /** The synaptic-current stage; `current` [n], when given, is carried like `membrane`. */
+  readonly synapse?: { readonly decay: number; readonly gain: number; readonly current?: Buf };
   /**
    * The membrane v [n] carried in and out, for a forward split into time chunks (nn/time-chunk.ts): read as the
    * state before the first step, overwritten with the state after the last. Absent: v starts at 0.
    */
   readonly membrane?: Buf;
-}
-
-export interface LifAttrs extends IfAttrs {
-  readonly tau: number;
-  readonly dt: number;
+  /** Receives u[t] (before reset) for all T steps [T·n]: what the surrogate backward needs. */
+  readonly record?: Buf;
+  /** rate.out[i] = Σ_t rate.weights[t]·spikes[t·n + i]: the spike representation (docs/method.md §1.3), fused in. */
+  readonly rate?: { readonly out: Buf; readonly weights: Float64Array };
+  /**
+   * Replaces the Heaviside by s = σ(slope·(u − threshold)/reset.amount): a smooth forward whose exact gradient
+   * is the surrogate backward, which tests check by finite differences. Reset by subtraction only.
+   */
+  readonly soft?: { readonly slope: number };
 }
 
 /**
- * The DSR clamp backward on time-aggregated tensors (docs/method.md §2.2–2.3), shared by IF, LIF and the ANN clamp:
- *   gradIn[i] = gradRep[i] · slope   where lo ≤/< mean[i] ≤/< hi (closed or open interval), else 0
- *   returns Σ gradRep[i] over mean[i] > hi — the (unscaled) threshold gradient
+ * The DSR backward on time-aggregated [n] tensors (docs/method.md §2.2–2.3), shared by IF, LIF, CubaLIF and the ANN clamp:
+ *   gradIn[i] = gradOut[i]·slope   where 0 ≤/< inputRep[i] ≤/< hi (closed or open interval), else 0
+ *   returns Σ gradOut[i] over inputRep[i] > hi — the (unscaled) threshold gradient, summed in float64
  */
-export interface ClampBackwardAttrs {
+export interface RepresentationBackwardAttrs {
+  readonly mode: 'representation';
   readonly n: number;
+  readonly inputRep: Buf;
   readonly hi: number;
   readonly slope: number;
   readonly closed: boolean;
 }
 
 /**
- * Surrogate-gradient (BPTT) neuron with the same forward dynamics as the DSR neurons:
- *   u[t] = decay·v[t-1] + gain·I[t];  s[t] = H(u[t] − alpha·vth);  v[t] = u[t] − vth·s[t];  o[t] = spikeScale·vth·s[t]
- * IF: decay = 1, gain = 1, spikeScale = 1.  LIF: decay = λ, gain = 1 − λ, spikeScale = 1/Δt.
- * The surrogate is the logistic sigmoid of slope `slope` on the threshold-normalised membrane
- * z = (u − alpha·vth)/vth, so one slope suits both IF (vth 6) and LIF (vth 0.3). `soft` replaces the
- * Heaviside in the forward by that sigmoid: the backward is then the exact gradient, which tests check by
- * finite differences.
+ * Backpropagation through the whole time loop of a forward that recorded u[t] (`membrane`), reset by subtracting
+ * vth, with the surrogate σ'(z) of the logistic sigmoid of slope `slope` on z = (u − threshold)/vth in place of
+ * H'(z), so one slope suits both IF (vth 6) and LIF (vth 0.3). The constants are the forward's (threshold =
+ * α·vth, magnitude = spikeScale·vth). `soft`: the forward ran soft, so this is its exact gradient.
+ * gradIn receives dL/dx [T·n]; returns dL/dvth.
  */
-export interface BpttAttrs {
+export interface SurrogateBackwardAttrs {
+  readonly mode: 'surrogate';
   readonly T: number;
   readonly n: number;
+  readonly membrane: Buf;
   readonly vth: number;
-  readonly alpha: number;
+  readonly threshold: number;
   readonly decay: number;
   readonly gain: number;
   readonly spikeScale: number;
+  readonly synapse?: { readonly decay: number; readonly gain: number };
   readonly slope: number;
   readonly soft: boolean;
 }
+
+export type NeuronBackwardAttrs = RepresentationBackwardAttrs | SurrogateBackwardAttrs;
 
 export interface SgdAttrs {
   readonly n: number;
@@ -170,23 +199,17 @@ export interface Kernels {
     dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormAttrs, accumulate: boolean,
   ): void;
 
-  // ---- spiking neurons: fused multi-step forwards over time-major [T, n] ----
-  /** IF (docs/method.md §1.1): spikes[T·n] get magnitude vth; rate[n] = mean over T (skipped when null). */
-  ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void;
-  /** LIF (docs/method.md §1.2): spikes get magnitude vth/dt; rate[n] = weighted mean with weights λ^(T−t) (skipped when null). */
-  lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void;
+  // ---- spiking neurons: one fused multi-step forward over time-major [T, n] and its backward ----
+  /** See NeuronForwardAttrs: spikes[T·n] from input[T·n]. */
+  neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void;
   /** out[n] = Σ_t weights[t]·x[t·n + i] (weights[T]; pass 1/T for a plain mean). */
   timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void;
   /** out[t·n + i] = scale·x[i] for every t: the uniform replication of the DSR backward (docs/method.md §2, §6.6). */
   timeBroadcast(x: Buf, out: Buf, scale: number, T: number, n: number): void;
-  /** See ClampBackwardAttrs. Returns the threshold gradient, summed in float64. */
-  clampBackward(mean: Buf, gradRep: Buf, gradIn: Buf, a: ClampBackwardAttrs): number;
   /** y = clamp(x, lo, hi): the ANN activation of the same shape. */
   clamp(x: Buf, y: Buf, lo: number, hi: number): void;
-  /** BPTT forward; `membrane[T·n]` keeps u[t] (before reset) for the backward. */
-  bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void;
-  /** BPTT backward through the whole time loop, reset path included. Returns d loss / d vth. */
-  bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number;
+  /** See RepresentationBackwardAttrs and SurrogateBackwardAttrs. Returns the threshold gradient. */
+  neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number;
 
   // ---- binary spikes as bits (reference/bits.ts): 1 bit per neuron·step plus the layer's spike magnitude ----
   /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes) where x[i] ≠ 0, clears it elsewhere. */

@@ -1,14 +1,14 @@
 import { check } from '../errors.js';
-import { ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
+import { cubaLifConfig, ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import type { NeuronMode } from '../nn/neuron-layer.js';
 
 /**
- * The neuron choices a user names (`--neuron`): DSR-IF, DSR-LIF, the BPTT baseline, the ANN of the same shape
- * (clamp), and the ReLU ANN of the same shape that hybrid training pre-trains.
+ * The neuron choices a user names (`--neuron`): DSR-IF, DSR-LIF, DSR with the current-based LIF, the BPTT
+ * baseline, the ANN of the same shape (clamp), and the ReLU ANN of the same shape that hybrid training pre-trains.
  */
-export type NeuronChoice = 'if' | 'lif' | 'bptt' | 'ann' | 'relu';
-export const NEURON_CHOICES: readonly NeuronChoice[] = ['if', 'lif', 'bptt', 'ann', 'relu'];
+export type NeuronChoice = 'if' | 'lif' | 'cubalif' | 'bptt' | 'ann' | 'relu';
+export const NEURON_CHOICES: readonly NeuronChoice[] = ['if', 'lif', 'cubalif', 'bptt', 'ann', 'relu'];
 
 /** What every neuron layer of a model is built from. */
 export interface NeuronSpec {
@@ -23,6 +23,7 @@ export interface NeuronOverrides {
   vth?: number;
   alpha?: number;
   tau?: number;
+  tauSyn?: number;
   dt?: number;
   vthBound?: number;
   vthGradScale?: number;
@@ -41,8 +42,9 @@ export function neuronSpec(choice: NeuronChoice, over: NeuronOverrides = {}): Ne
   check(Number.isFinite(slope) && slope > 0, `surrogate slope must be > 0, got ${slope}`, '--surrogate-slope');
   const { bpttDynamics, surrogateSlope: _s, ...fields } = over;
   const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const { tauSyn: _syn, ...common } = clean; // only CubaLIF has a synaptic stage
   const lif = choice === 'lif' || (choice === 'bptt' && (bpttDynamics ?? 'lif') === 'lif');
-  const config = lif ? lifConfig(clean) : ifConfig(clean);
+  const config = choice === 'cubalif' ? cubaLifConfig(clean) : lif ? lifConfig(common) : ifConfig(common);
   const mode: NeuronMode = choice === 'bptt' ? 'bptt' : choice === 'ann' ? 'ann' : choice === 'relu' ? 'relu' : 'dsr';
   return { choice, mode, config, surrogateSlope: slope };
 }

@@ -13,7 +13,8 @@ import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
 import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
 import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
-import { bpttAttrs, neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
+import { inputWeights, neuronModel, type NeuronModel } from '../snn/model.js';
+import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
@@ -42,7 +43,7 @@ export interface SpikingNeuronOptions {
  */
 type NeuronCache =
   | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
-  | { readonly mode: 'dsr-representation'; readonly model: NeuronModel; readonly inputRep: Buf; readonly shape: readonly number[] }
+  | { readonly mode: 'dsr-representation'; readonly model: NeuronModel; readonly inputRep: Buf; readonly steps: number; readonly shape: readonly number[] }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'ann' | 'relu'; readonly model: NeuronModel; readonly input: Tensor };
 
@@ -53,7 +54,7 @@ export class SpikingNeuron implements Layer {
   private cache: NeuronCache | null = null;
   private readonly work = {
     out: new Scratch(), membrane: new Scratch(),
-    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(), state: new Scratch(),
+    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(), state: new Scratch(), current: new Scratch(),
   };
   private counting = false;
   private count = { spikes: 0, neuronSteps: 0 };
@@ -93,37 +94,39 @@ export class SpikingNeuron implements Layer {
     if (window !== undefined && ctx.training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
       throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and --grad-mode representation', this.opts.name);
     }
-    let membrane: Buf | undefined;
+    let state: { membrane: Buf; current?: Buf } | undefined;
     if (window !== undefined) {
-      // time chunks: the membrane carries over from the previous chunk of this pass
-      membrane = this.work.state.get(k, n);
-      if (window.start === 0) k.fill(membrane, 0);
+      // time chunks: the membrane (and the synaptic current) carry over from the previous chunk of this pass
+      state = { membrane: this.work.state.get(k, n) };
+      if (model.synapse !== null) state.current = this.work.current.get(k, n);
+      if (window.start === 0) for (const b of Object.values(state)) k.fill(b, 0);
     }
     switch (this.opts.mode) {
       case 'dsr':
-        simulate(k, model, x.data, y, null, T, n, membrane);
+        simulate(k, model, x.data, y, null, T, n, state);
         if (ctx.training && summedGradients(ctx)) {
           // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
           const inputRep = this.work.inputRep.get(k, n);
           if (window === undefined) represent(k, model, x.data, inputRep, T, n);
           else {
-            const w = representationWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
+            const w = inputWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
           }
-          this.cache = { mode: 'dsr-representation', model, inputRep, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
+          const steps = totalSteps(ctx);
+          this.cache = { mode: 'dsr-representation', model, inputRep, steps, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
         } else if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
-        if (membrane !== undefined) {
+        if (state !== undefined) {
           // eval in time chunks: the BPTT neuron has the same forward dynamics as the DSR neuron
-          simulate(k, model, x.data, y, null, T, n, membrane);
+          simulate(k, model, x.data, y, null, T, n, state);
           break;
         }
         if (ctx.training && summedGradients(ctx)) {
           throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
         }
         const trace = this.work.membrane.get(k, T * n);
-        k.bpttForward(x.data, y, trace, bpttAttrs(model, T, n, this.slope));
+        k.neuronForward(x.data, y, surrogateForwardAttrs(model, T, n, trace, this.slope));
         if (ctx.training) {
           this.cache = { mode: 'bptt', model, membrane: trace, shape: x.shape };
         }
@@ -153,8 +156,7 @@ export class SpikingNeuron implements Layer {
   /** The value every spike of this layer carries (Vth, or Vth/Δt for LIF), rounded as the kernels round it. */
   spikeMagnitude(): number {
     const c = this.opts.config;
-    const vth = Math.fround(clampThreshold(this.vth.value[0]!, c.vthBound));
-    return c.kind === 'lif' ? Math.fround(vth / c.dt) : vth;
+    return neuronModel(c).magnitude(clampThreshold(this.vth.value[0]!, c.vthBound));
   }
 
   /** Starts counting spikes over the forwards that follow (for firing rates and synaptic operations). */
@@ -193,7 +195,7 @@ export class SpikingNeuron implements Layer {
     switch (cache.mode) {
       case 'dsr-representation':
         // dy is G = Σ_t dL/do[t] = Gc; the input gradient summed over t is the masked gIn itself
-        gradVth = dsrBackwardSummed(k, cache.model, cache.inputRep, dy.data, dx);
+        gradVth = dsrBackwardSummed(k, cache.model, cache.inputRep, dy.data, dx, cache.steps);
         break;
       case 'dsr': {
         const work = {
@@ -205,19 +207,19 @@ export class SpikingNeuron implements Layer {
         break;
       }
       case 'bptt':
-        gradVth = k.bpttBackward(cache.membrane, dy.data, dx, bpttAttrs(cache.model, T, n, this.slope));
+        gradVth = k.neuronBackward(dy.data, dx, surrogateBackwardAttrs(cache.model, T, n, cache.membrane, this.slope));
         gradVth *= cache.model.config.vthGradScale;
         break;
       case 'ann': {
         // d clamp(x, 0, V)/dx = 1 on the closed interval [0, V]; d/dV = 1 where x > V.
         const hi = Math.fround(cache.model.vth);
-        gradVth = k.clampBackward(cache.input.data, dy.data, dx, { n: dy.data.length, hi, slope: 1, closed: true });
+        gradVth = k.neuronBackward(dy.data, dx, { mode: 'representation', n: dy.data.length, inputRep: cache.input.data, hi, slope: 1, closed: true });
         gradVth *= cache.model.config.vthGradScale;
         break;
       }
       case 'relu':
         // PyTorch's ReLU backward: the gradient passes where x > 0 (the open interval up to +∞)
-        k.clampBackward(cache.input.data, dy.data, dx, { n: dy.data.length, hi: Infinity, slope: 1, closed: false });
+        k.neuronBackward(dy.data, dx, { mode: 'representation', n: dy.data.length, inputRep: cache.input.data, hi: Infinity, slope: 1, closed: false });
         gradVth = 0;
         break;
     }

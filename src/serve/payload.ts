@@ -33,7 +33,7 @@ export async function demoPayload(k: Kernels, checkpoint: string, samples = 20, 
   const meta: ModelMeta = {
     model: config.model, input: net.inputShape as [number, number, number], classes: net.classes, classNames: [...raw.classes],
     neuron: config.neuron, T: config.T, seed: config.seed, dropout: config.dropout,
-    overrides: { vth: config.vth, alpha: config.alpha, tau: config.tau, dt: config.dt, vthBound: config.vthBound },
+    overrides: { vth: config.vth, alpha: config.alpha, tau: config.tau, tauSyn: config.tauSyn, dt: config.dt, vthBound: config.vthBound },
     tensors: named.map((t) => ({ name: t.name, length: t.value.length })),
     stats: normalized && raw.stats !== undefined ? { mean: [...raw.stats.mean], std: [...raw.stats.std] } : null,
     dataset: config.dataset,

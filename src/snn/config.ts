@@ -28,12 +28,24 @@ export interface LifConfig {
   readonly vthGradScale: number;
 }
 
-export type NeuronConfig = IfConfig | LifConfig;
+/**
+ * The current-based LIF (NIR's CubaLIF): a synaptic current I = λ_syn·I + (1 − λ_syn)·x with λ_syn =
+ * exp(−Δt/τ_syn) feeds the LIF membrane; everything else is LIF's (cubalif.ts).
+ */
+export interface CubaLifConfig extends Omit<LifConfig, 'kind'> {
+  readonly kind: 'cubalif';
+  /** Synaptic time constant τ_syn (fixed, not trained). */
+  readonly tauSyn: number;
+}
+
+export type NeuronConfig = IfConfig | LifConfig | CubaLifConfig;
 
 export const IF_DEFAULTS: IfConfig = { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 };
 export const LIF_DEFAULTS: LifConfig = {
   kind: 'lif', vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05, vthBound: 0.0005, vthGradScale: 1,
 };
+/** LIF's settings with a synaptic current twice as fast as the membrane. */
+export const CUBALIF_DEFAULTS: CubaLifConfig = { ...LIF_DEFAULTS, kind: 'cubalif', tauSyn: 0.5 };
 
 /** An IF config: the defaults with some fields replaced, validated. */
 export function ifConfig(over: Partial<Omit<IfConfig, 'kind'>> = {}): IfConfig {
@@ -45,14 +57,21 @@ export function lifConfig(over: Partial<Omit<LifConfig, 'kind'>> = {}): LifConfi
   return validateNeuronConfig({ ...LIF_DEFAULTS, ...over });
 }
 
+/** A CubaLIF config: the defaults with some fields replaced, validated. */
+export function cubaLifConfig(over: Partial<Omit<CubaLifConfig, 'kind'>> = {}): CubaLifConfig {
+  return validateNeuronConfig({ ...CUBALIF_DEFAULTS, ...over });
+}
+
 /** Throws E_ARG with a one-line message on the first bad field; returns the config unchanged. */
 export function validateNeuronConfig<C extends NeuronConfig>(c: C, where = 'neuron'): C {
-  check(c.kind === 'if' || c.kind === 'lif', `kind must be 'if' or 'lif', got ${String((c as { kind: unknown }).kind)}`, where);
+  const kinds = ['if', 'lif', 'cubalif'];
+  check(kinds.includes(c.kind), `kind must be one of ${kinds.join('|')}, got ${String((c as { kind: unknown }).kind)}`, where);
   checkVth(c.vth, where);
   checkAlpha(c.alpha, where);
   check(isFinitePositive(c.vthBound), `vthBound must be > 0, got ${c.vthBound}`, where);
   check(Number.isFinite(c.vthGradScale) && c.vthGradScale >= 0, `vthGradScale must be ≥ 0, got ${c.vthGradScale}`, where);
-  if (c.kind === 'lif') checkLeak(c.tau, c.dt, where);
+  if (c.kind !== 'if') checkLeak(c.tau, c.dt, where);
+  if (c.kind === 'cubalif') check(isFinitePositive(c.tauSyn), `tauSyn must be > 0, got ${c.tauSyn}`, where);
   return c;
 }
 

@@ -9,7 +9,10 @@
  * Everything runs through the Kernels contract, so the same code serves every backend.
  */
 import type { Buf, Kernels } from '../kernels/kernels.js';
-import { gradientWeights, representationWeights, type NeuronModel } from './model.js';
+import {
+  forwardAttrs, gradientWeights, inputWeights, representationBackwardAttrs, type ForwardBuffers,
+  type NeuronModel,
+} from './description.js';
 
 /** Vth ← max(Vth, bound), applied before every forward in training and eval (docs/method.md §2.4, §6.7). */
 export function clampThreshold(vth: number, bound: number): number {
@@ -19,20 +22,19 @@ export function clampThreshold(vth: number, bound: number): number {
 
 /**
  * Forward simulation of `input` [T, n]: spikes [T, n] and, when asked, the representation rate [n].
- * `membrane` [n], when given, is the state carried in from earlier steps and receives the state after the last.
+ * `state.membrane` (and `state.current` with a synaptic stage) [n], when given, is the state carried in from
+ * earlier steps and receives the state after the last.
  */
 export function simulate(
-  k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number, membrane?: Buf,
+  k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number,
+  state: Omit<ForwardBuffers, 'rate'> = {},
 ): void {
-  const c = m.config;
-  const state = membrane === undefined ? {} : { membrane };
-  if (c.kind === 'if') k.ifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, ...state });
-  else k.lifForward(input, spikes, rate, { T, n, vth: c.vth, alpha: c.alpha, tau: c.tau, dt: c.dt, ...state });
+  k.neuronForward(input, spikes, forwardAttrs(m, T, n, { ...state, rate }));
 }
 
-/** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (docs/method.md §1.3). */
+/** Ī, the representation of the input current [T, n] that the clamp mapping reads (docs/method.md §1.3, §2). */
 export function represent(k: Kernels, m: NeuronModel, x: Buf, out: Buf, T: number, n: number): void {
-  k.timeReduce(x, out, representationWeights(m, T), T, n);
+  k.timeReduce(x, out, inputWeights(m, T), T, n);
 }
 
 /** Scratch for the backward: three buffers of n floats (allocated per call when not given). */
@@ -55,9 +57,7 @@ export function dsrBackwardFromRep(
   // Gc = T·(weighted) mean over t of dL/do[t]: Σ_t dL/do[t] for IF, T·Σ_t w_t/Σw·dL/do[t] for LIF.
   k.timeReduce(gradSpikes, gradRep, gradientWeights(m, T), T, n);
   // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
-  const saturated = k.clampBackward(inputRep, gradRep, gradRepIn, {
-    n, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
-  });
+  const saturated = k.neuronBackward(gradRep, gradRepIn, representationBackwardAttrs(m, inputRep, T));
   // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
   k.timeBroadcast(gradRepIn, gradInput, 1 / T, T, n);
   if (work === undefined) {
@@ -69,13 +69,13 @@ export function dsrBackwardFromRep(
 
 /**
  * The DSR backward with time-summed gradients (representation mode, nn/grad-mode.ts): G = Σ_t dL/do[t] is Gc
- * itself, and the input gradient summed over the T steps is the masked gIn (each step gets gIn/T). n floats in,
- * n floats out: nothing here grows with T.
+ * itself, and the input gradient summed over the T steps of the whole forward is the masked gIn (each step
+ * gets gIn/T). n floats in, n floats out: nothing here grows with T.
  */
-export function dsrBackwardSummed(k: Kernels, m: NeuronModel, inputRep: Buf, gradSum: Buf, gradInSum: Buf): number {
-  const saturated = k.clampBackward(inputRep, gradSum, gradInSum, {
-    n: inputRep.length, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
-  });
+export function dsrBackwardSummed(
+  k: Kernels, m: NeuronModel, inputRep: Buf, gradSum: Buf, gradInSum: Buf, T: number,
+): number {
+  const saturated = k.neuronBackward(gradSum, gradInSum, representationBackwardAttrs(m, inputRep, T));
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 

@@ -3,7 +3,7 @@
  * Its representation is the plain firing rate, which tends to clamp(Ī, 0, Vth) (docs/method.md §1.4).
  */
 import type { IfConfig } from './config.js';
-import type { NeuronModel } from './model.js';
+import { NO_LEAK, uniformWeights, type NeuronModel } from './description.js';
 
 export function ifModel(c: IfConfig): NeuronModel {
   return {
@@ -12,8 +12,11 @@ export function ifModel(c: IfConfig): NeuronModel {
     alpha: c.alpha,
     decay: 1,
     gain: 1,
+    charge: NO_LEAK,
+    synapse: null,
     spikeScale: 1,
-    rawWeights: (T) => new Float64Array(T).fill(1),
+    magnitude: (vth) => Math.fround(vth),
+    rawWeights: uniformWeights,
     // a = clamp(Ī, 0, Vth): mask on the closed interval, dVth where Ī > Vth; float32 like the stored Ī.
     clampHi: Math.fround(c.vth),
     clampClosed: true,

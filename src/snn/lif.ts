@@ -4,30 +4,21 @@
  * tends to clamp(Ī_w/τ, 0, Vth/Δt) (docs/method.md §1.4).
  */
 import type { LifConfig } from './config.js';
-import type { NeuronModel } from './model.js';
-
-/** λ = exp(−Δt/τ): 0.951229 at the defaults. */
-export function lifLeak(tau: number, dt: number): number {
-  return Math.exp(-dt / tau);
-}
-
-/** w_t = exp(−(T·Δt − t·Δt)/τ) = λ^(T−t) for t = 1..T, oldest first; the newest weight is 1 (docs/method.md §1.3). */
-export function lifWeights(T: number, tau: number, dt: number): Float64Array {
-  const w = new Float64Array(T);
-  for (let t = 1; t <= T; t++) w[t - 1] = Math.exp(-(T * dt - t * dt) / tau);
-  return w;
-}
+import { leakWeights, leakyStage, type NeuronModel } from './description.js';
 
 export function lifModel(c: LifConfig): NeuronModel {
-  const lambda = lifLeak(c.tau, c.dt);
+  const charge = leakyStage(c.tau, c.dt);
   return {
     config: c,
     vth: c.vth,
     alpha: c.alpha,
-    decay: lambda,
-    gain: 1 - lambda,
+    decay: charge.decay,
+    gain: charge.gain,
+    charge,
+    synapse: null,
     spikeScale: 1 / c.dt,
-    rawWeights: (T) => lifWeights(T, c.tau, c.dt),
+    magnitude: (vth) => Math.fround(Math.fround(vth) / c.dt),
+    rawWeights: (T) => leakWeights(T, c.tau, c.dt),
     // a = clamp(Ī_w/τ, 0, Vth/Δt): mask on the open interval 0 < Ī_w < Vth·τ/Δt, slope 1/τ (docs/method.md §2.3).
     clampHi: Math.fround(Math.fround(c.vth / c.dt) * Math.fround(c.tau)),
     clampClosed: false,

@@ -3,7 +3,7 @@
  * uses `derivative` in its place. `primitive` is the smooth function whose derivative that is, so a test can
  * check one against the other, and the kernels' `soft` mode runs it in the forward.
  *
- * The argument is the threshold-normalised membrane z = (u − α·Vth)/Vth (kernels.ts, BpttAttrs), so one slope
+ * The argument is the threshold-normalised membrane z = (u − α·Vth)/Vth (kernels.ts, SurrogateBackwardAttrs), so one slope
  * suits both IF (Vth 6) and LIF (Vth 0.3).
  */
 export interface Surrogate {

@@ -30,6 +30,8 @@ export interface TrainConfig {
   alpha: number | undefined;
   vth: number | undefined;
   tau: number | undefined;
+  /** CubaLIF's synaptic time constant τ_syn. */
+  tauSyn: number | undefined;
   dt: number | undefined;
   vthBound: number | undefined;
   encoder: EncoderName;
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   alpha: undefined,
   vth: undefined,
   tau: undefined,
+  tauSyn: undefined,
   dt: undefined,
   vthBound: undefined,
   encoder: 'direct',
@@ -120,7 +123,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   check(Number.isFinite(c.weightDecay) && c.weightDecay >= 0, `weight decay must be ≥ 0, got ${c.weightDecay}`, '--weight-decay');
   check(Number.isFinite(c.dropout) && c.dropout >= 0 && c.dropout < 1, `dropout must be in [0, 1), got ${c.dropout}`, '--dropout');
   if (c.alpha !== undefined) check(Number.isFinite(c.alpha) && c.alpha > 0 && c.alpha <= 1, `alpha must be in (0, 1], got ${c.alpha}`, '--alpha');
-  for (const [flag, v] of [['--vth', c.vth], ['--tau', c.tau], ['--dt', c.dt], ['--vth-bound', c.vthBound]] as const) {
+  for (const [flag, v] of [['--vth', c.vth], ['--tau', c.tau], ['--tau-syn', c.tauSyn], ['--dt', c.dt], ['--vth-bound', c.vthBound]] as const) {
     if (v !== undefined) check(Number.isFinite(v) && v > 0, `must be a number > 0, got ${v}`, flag);
   }
   check(!c.resume || c.checkpointDir !== undefined, '--resume needs --checkpoint DIR (where last.ckpt is)', '--resume');

@@ -116,7 +116,7 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
     const p = percentiles.get(l.opts.name);
     if (p === undefined || !(p > 0)) continue;
     const c = l.opts.config;
-    const vth = Math.max(c.vthBound, c.kind === 'lif' ? p * c.dt : p);
+    const vth = Math.max(c.vthBound, c.kind === 'if' ? p : p * c.dt);
     l.vth.value[0] = vth;
     set.set(l.opts.name, vth);
   }

@@ -75,7 +75,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   const built = buildModel(k, {
     model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
     dropout: cfg.dropout, gradMode: cfg.gradMode, timeChunk: cfg.timeChunk,
-    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, dt: cfg.dt, vthBound: cfg.vthBound },
+    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, tauSyn: cfg.tauSyn, dt: cfg.dt, vthBound: cfg.vthBound },
   });
   const { net } = built;
   const params = net.params();

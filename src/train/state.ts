@@ -179,7 +179,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
   const shape = meta.inputShape;
   const { net } = buildModel(k, {
     model: cfg.model, input: shape, classes: meta.classes, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed, dropout: cfg.dropout,
-    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, dt: cfg.dt, vthBound: cfg.vthBound },
+    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, tauSyn: cfg.tauSyn, dt: cfg.dt, vthBound: cfg.vthBound },
   });
   const named = [...net.params().map((p) => ({ name: p.name, value: p.value })), ...buffersOf([net.body, net.readout])];
   for (const t of named) {

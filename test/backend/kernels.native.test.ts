@@ -47,7 +47,7 @@ describe('native backend checks and selection', { skip: SKIP }, () => {
       k.batchNormStats(x, mean, variance, { rows, channels: C });
       k.batchNormBackward(x, dy, mean, variance, mean, dx, dg, db, { rows, channels: C }, false);
       k.sumRows(dy, cols, rows, C, false);
-      const th = k.clampBackward(x, dy, gi, { n: x.length, hi: 1, slope: 0.5, closed: true });
+      const th = k.neuronBackward(dy, gi, { mode: 'representation', n: x.length, inputRep: x, hi: 1, slope: 0.5, closed: true });
       return { mean, variance, cols, dx, dg, db, sum: k.sum(dy), th };
     });
     const [a, b] = outs as [typeof outs[0], typeof outs[0]];

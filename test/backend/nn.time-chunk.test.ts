@@ -24,7 +24,7 @@ const SHAPE = [8, 8, 2] as const;
 const B = 3;
 
 function makeNet(k: Kernels, choice: NeuronChoice, T: number, timeChunk: number | undefined, dropout = 0, gradMode: GradMode = 'representation'): Network {
-  const spec = neuronSpec(choice, { vth: choice === 'lif' ? 0.025 : 0.5 });
+  const spec = neuronSpec(choice, { vth: choice === 'if' ? 0.5 : 0.025 });
   const b = new Builder(k, new Rng(9), spec);
   const body = new Sequential([
     b.conv('c1', 2, 4, 3), b.bn('bn1', 4), b.neuron('sn1'), b.pool(2),
@@ -68,7 +68,7 @@ function assertNear(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wha
   }
 }
 
-for (const choice of ['if', 'lif'] as const) {
+for (const choice of ['if', 'lif', 'cubalif'] as const) {
   for (const encoding of ['direct', 'time-major'] as const) {
     test(`time chunks of 1, 2 and 3 steps give the one-pass forward and gradients (${choice}, ${encoding} input, T = 5)`, () => {
       const T = 5;

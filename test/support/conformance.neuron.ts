@@ -2,11 +2,15 @@
  * One conformance suite for the neuron, time, elementwise, loss and optimiser kernels of every fast backend,
  * against the reference backend. Spikes must be bit-identical: the backends keep the membrane in float32 with the
  * same rounding of every step, so the firing tests agree even off dyadic inputs; the dyadic cases also hit α·Vth
- * exactly. Used by kernels.wasm-neuron.test.ts and kernels.native-neuron.test.ts.
+ * exactly. The neuron kernel runs every parameter set (IF, LIF, CubaLIF, the BPTT baseline, NIR's hard reset,
+ * '>' and '>=', carried membrane and current). Used by kernels.wasm-neuron.test.ts and kernels.native-neuron.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Kernels } from '../../src/kernels/kernels.js';
+import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import { cubaLifConfig, ifConfig, lifConfig } from '../../src/snn/config.js';
+import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
+import { neuronModel } from '../../src/snn/model.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose } from './gradcheck.js';
@@ -15,6 +19,22 @@ import { dyadic, firstDifference, plain, uniform } from './kernels.wasm-setup.js
 /** Scales that are not float32 numbers round once more in float32 kernels than in the float64 reference. */
 const ONE_ULP = { rtol: 2.5e-7 };
 const SIZES = [1, 13, 1001, 70001]; // below a vector, odd, and large enough to be split across threads
+
+/** The neuron forward's parameter sets: IF, LIF, CubaLIF (as the description computes them), NIR's hard reset. */
+const MODELS = [ifConfig({ vth: 1, alpha: 0.5 }), lifConfig({ vth: 0.3, alpha: 0.3 }), lifConfig({ vth: 1, alpha: 0.5 }),
+  cubaLifConfig({ vth: 0.3, alpha: 0.3 })].map(neuronModel);
+const SURROGATE_MODELS = [ifConfig({ vth: 1 }), lifConfig({ vth: 0.3 }), cubaLifConfig({ vth: 0.3 })].map(neuronModel);
+const PARAMETER_SETS: [string, (T: number, n: number) => NeuronForwardAttrs][] = [
+  ...MODELS.map((m): [string, (T: number, n: number) => NeuronForwardAttrs] =>
+    [`${m.config.kind} vth=${m.vth}`, (T, n) => forwardAttrs(m, T, n)]),
+  ['hard reset (LIF, v_leak, >)', (T, n) => ({
+    T, n, decay: 0.9, gain: 0.1, bias: 0.05, threshold: 0.3, strict: true, reset: { kind: 'value', value: -0.125 }, magnitude: 1,
+  })],
+  ['hard reset (CubaLIF, >=)', (T, n) => ({
+    T, n, decay: 0.95, gain: 0.05, threshold: 0.5, reset: { kind: 'value', value: 0 }, magnitude: 1,
+    synapse: { decay: 0.8, gain: 0.2 },
+  })],
+];
 
 function assertBits(actual: Float32Array, expected: Float32Array, what: string): void {
   const at = firstDifference(actual, expected);
@@ -25,30 +45,31 @@ function assertBits(actual: Float32Array, expected: Float32Array, what: string):
 export function neuronConformance(title: string, K: () => Kernels, skip: string | false = false): void {
   describe(title, { skip }, () => {
 
-    it('IF and LIF forwards in time chunks: the carried membrane gives the spikes of one pass, bit for bit', () => {
+    it('every parameter set in time chunks: the carried membrane (and current) give the spikes of one pass', () => {
       const k = K();
       const rng = new Rng(12);
       for (const n of [13, 1001, 70001]) {
         const T = 7;
         const input = uniform(k, rng, T * n, -1, 4);
-        for (const lif of [false, true]) {
-          const attrs = lif ? { T, n, vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05 } : { T, n, vth: 1, alpha: 0.5 };
-          const run = (kk: Kernels, x: Float32Array, spikes: Float32Array, a: typeof attrs & { membrane?: Float32Array }): void => {
-            if (lif) kk.lifForward(x, spikes, null, a as typeof a & { tau: number; dt: number });
-            else kk.ifForward(x, spikes, null, a);
-          };
+        for (const [name, make] of PARAMETER_SETS) {
           const whole = new Float32Array(T * n);
-          run(ref, input, whole, attrs);
+          ref.neuronForward(input, whole, make(T, n));
           const chunked = k.alloc(T * n);
-          const membrane = k.alloc(n);
+          const membrane = k.alloc(n), current = k.alloc(n);
           for (const [start, steps] of [[0, 3], [3, 1], [4, 3]] as const) {
             const x = input.subarray(start * n, (start + steps) * n);
             const out = k.alloc(steps * n);
-            run(k, x, out, { ...attrs, T: steps, membrane });
+            const a = make(steps, n);
+            k.neuronForward(x, out, {
+              ...a, membrane, ...(a.synapse === undefined ? {} : { synapse: { ...a.synapse, current } }),
+            });
             chunked.set(out, start * n);
+            k.free(out);
           }
-          assertBits(chunked, whole, `${lif ? 'LIF' : 'IF'} chunks n=${n}`);
+          assertBits(chunked, whole, `${name} chunks n=${n}`);
+          [chunked, membrane, current].forEach((x) => k.free(x));
         }
+        k.free(input);
       }
     });
 
@@ -69,48 +90,53 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       }
     });
 
-    it('IF and LIF forwards: bit-identical spikes, rates to float32 accuracy', () => {
+    it('every parameter set of the neuron forward: bit-identical spikes and membranes, rates to float32 accuracy', () => {
       const k = K();
       const rng = new Rng(10);
       for (const n of SIZES) {
         for (const T of [1, 3, 8]) {
           for (const dyadicInput of [true, false]) {
             const input = dyadicInput ? dyadic(k, rng, T * n, -1, 4) : uniform(k, rng, T * n, -1, 4);
-            const spikes = k.alloc(T * n), rate = k.alloc(n);
-            const sRef = new Float32Array(T * n), rRef = new Float32Array(n);
-            const ifA = { T, n, vth: 1, alpha: 0.5 };
-            k.ifForward(input, spikes, rate, ifA);
-            ref.ifForward(input, sRef, rRef, ifA);
-            assertBits(spikes, sRef, `IF spikes n=${n} T=${T}`);
-            assertClose(rate, rRef, { rtol: 1e-6 }, `IF rate n=${n} T=${T}`);
-            for (const [vth, alpha] of [[0.3, 0.3], [1, 0.5]] as const) {
-              const lifA = { T, n, vth, alpha, tau: 1, dt: 0.05 };
-              k.lifForward(input, spikes, rate, lifA);
-              ref.lifForward(input, sRef, rRef, lifA);
-              assertBits(spikes, sRef, `LIF spikes n=${n} T=${T} vth=${vth}`);
-              assertClose(rate, rRef, { rtol: 1e-5 }, `LIF rate n=${n} T=${T} vth=${vth}`);
+            const spikes = k.alloc(T * n), rate = k.alloc(n), record = k.alloc(T * n);
+            const sRef = new Float32Array(T * n), rRef = new Float32Array(n), recRef = new Float32Array(T * n);
+            for (const [name, make] of PARAMETER_SETS) {
+              const a = make(T, n);
+              const weights = Float64Array.from({ length: T }, (_, t) => (t + 1) / ((T * (T + 1)) / 2));
+              k.neuronForward(input, spikes, { ...a, rate: { out: rate, weights }, record });
+              ref.neuronForward(input, sRef, { ...a, rate: { out: rRef, weights }, record: recRef });
+              assertBits(spikes, sRef, `${name} spikes n=${n} T=${T}`);
+              assertBits(record, recRef, `${name} recorded membrane n=${n} T=${T}`);
+              assertClose(rate, rRef, { rtol: 1e-5 }, `${name} rate n=${n} T=${T}`);
+              k.neuronForward(input, spikes, { ...a, rate: { out: rate, weights } }); // no record: the fused kernels
+              ref.neuronForward(input, sRef, { ...a, rate: { out: rRef, weights } });
+              assertBits(spikes, sRef, `${name} spikes (no record) n=${n} T=${T}`);
+              assertClose(rate, rRef, { rtol: 1e-5 }, `${name} rate (no record) n=${n} T=${T}`);
+              k.neuronForward(input, spikes, a); // the rate may be skipped
+              ref.neuronForward(input, sRef, a);
+              assertBits(spikes, sRef, `${name} spikes alone n=${n} T=${T}`);
             }
-            k.ifForward(input, spikes, null, ifA); // the rate may be skipped
-            ref.ifForward(input, sRef, null, ifA);
-            assertBits(spikes, sRef, 'IF without rate');
-            [input, spikes, rate].forEach((b) => k.free(b));
+            [input, spikes, rate, record].forEach((b) => k.free(b));
           }
         }
       }
     });
 
-    it('an input that lands exactly on α·Vth fires (>=), as in the reference', () => {
+    it("an input that lands exactly on the threshold fires with '>=' and not with '>', as in the reference", () => {
       const k = K();
       const input = k.alloc(4 * 5);
       input.set([0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1]); // T=4, n=5
-      const spikes = k.alloc(20), sRef = new Float32Array(20);
-      k.ifForward(input, spikes, null, { T: 4, n: 5, vth: 1, alpha: 0.5 });
-      ref.ifForward(input, sRef, null, { T: 4, n: 5, vth: 1, alpha: 0.5 });
-      assertBits(spikes, sRef, 'IF on the threshold');
-      assert.equal(spikes[1], 1, '0.5 reaches α·Vth = 0.5 at the first step');
+      for (const strict of [false, true]) {
+        const spikes = k.alloc(20), sRef = new Float32Array(20);
+        const a = { T: 4, n: 5, decay: 1, gain: 1, threshold: 0.5, strict, reset: { kind: 'subtract', amount: 1 }, magnitude: 1 } as const;
+        k.neuronForward(input, spikes, a);
+        ref.neuronForward(input, sRef, a);
+        assertBits(spikes, sRef, `IF on the threshold, strict=${strict}`);
+        assert.equal(spikes[1], strict ? 0 : 1, '0.5 reaches the threshold 0.5 at the first step');
+        k.free(spikes);
+      }
     });
 
-    it('timeReduce, timeBroadcast, clampBackward and clamp match the reference', () => {
+    it('timeReduce, timeBroadcast, the representation backward and clamp match the reference', () => {
       const k = K();
       const rng = new Rng(11);
       for (const n of SIZES) {
@@ -129,10 +155,10 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
         const g = uniform(k, rng, n);
         for (const closed of [true, false]) {
           const gi = k.alloc(n), giRef = new Float32Array(n);
-          const a = { n, hi: 1, slope: 0.75, closed };
-          const th = k.clampBackward(mean, g, gi, a);
-          const thRef = ref.clampBackward(mean, g, giRef, a);
-          assertBits(gi, giRef, `clampBackward closed=${closed} n=${n}`);
+          const a = { mode: 'representation', n, inputRep: mean, hi: 1, slope: 0.75, closed } as const;
+          const th = k.neuronBackward(g, gi, a);
+          const thRef = ref.neuronBackward(g, giRef, a);
+          assertBits(gi, giRef, `representation backward closed=${closed} n=${n}`);
           assert.ok(Math.abs(th - thRef) <= 1e-9 * (1 + Math.abs(thRef)), `threshold gradient ${th} vs ${thRef}`);
           k.free(gi);
         }
@@ -144,29 +170,30 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       }
     });
 
-    it('BPTT forward and backward match the reference (hard and soft)', () => {
+    it('the surrogate (BPTT) forward and backward match the reference (hard and soft, with and without a synapse)', () => {
       const k = K();
       const rng = new Rng(12);
       // 37 and 5003: partial vectors; 70001: split across threads (native blocks, wasm workers).
       for (const [T, n] of [[6, 37], [4, 5003], [2, 70001]] as const) {
         for (const soft of [false, true]) {
-          for (const [decay, gain, spikeScale, vth] of [[1, 1, 1, 1], [0.9, 0.1, 20, 0.3]] as const) {
-            const a = { T, n, vth, alpha: 0.5, decay, gain, spikeScale, slope: 4, soft };
+          for (const model of SURROGATE_MODELS) {
             const input = uniform(k, rng, T * n, -1, 3);
             const s = k.alloc(T * n), m = k.alloc(T * n), sRef = new Float32Array(T * n), mRef = new Float32Array(T * n);
-            k.bpttForward(input, s, m, a);
-            ref.bpttForward(input, sRef, mRef, a);
+            k.neuronForward(input, s, surrogateForwardAttrs(model, T, n, m, 4, soft));
+            ref.neuronForward(input, sRef, surrogateForwardAttrs(model, T, n, mRef, 4, soft));
+            const what = `${model.config.kind} soft=${soft} n=${n}`;
             // Hard: bit-identical. Soft: exp() of two engines may differ in the last bit, and the membrane follows.
-            if (soft) assertClose(m, mRef, { rtol: 1e-6 }, `membrane soft n=${n}`);
-            else assertBits(m, mRef, `membrane hard n=${n}`);
-            if (soft) assertClose(s, sRef, { rtol: 1e-6 }, `spikes soft n=${n}`);
-            else assertBits(s, sRef, `spikes hard n=${n}`);
+            if (soft) assertClose(m, mRef, { rtol: 1e-6 }, `membrane ${what}`);
+            else assertBits(m, mRef, `membrane ${what}`);
+            if (soft) assertClose(s, sRef, { rtol: 1e-6 }, `spikes ${what}`);
+            else assertBits(s, sRef, `spikes ${what}`);
             const go = uniform(k, rng, T * n);
             const gi = k.alloc(T * n), giRef = new Float32Array(T * n);
-            const dv = k.bpttBackward(m, go, gi, a);
-            const dvRef = ref.bpttBackward(mRef, go, giRef, a);
-            assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput soft=${soft}`);
-            assert.ok(Math.abs(dv - dvRef) <= 1e-6 * (1 + Math.abs(dvRef)), `dVth ${dv} vs ${dvRef}`);
+            const dv = k.neuronBackward(go, gi, surrogateBackwardAttrs(model, T, n, m, 4, soft));
+            const dvRef = ref.neuronBackward(go, giRef, surrogateBackwardAttrs(model, T, n, mRef, 4, soft));
+            assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput ${what}`);
+            assert.ok(Math.abs(dv - dvRef) <= 1e-6 * (1 + Math.abs(dvRef)), `dVth ${dv} vs ${dvRef} (${what})`);
+            [input, s, m, go, gi].forEach((b) => k.free(b));
           }
         }
       }

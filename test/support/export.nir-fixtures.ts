@@ -11,7 +11,7 @@ import { argmaxRows } from '../../src/nn/loss.js';
 export const INPUT: [number, number, number] = [8, 8, 1];
 
 /** An mnistnet on 8×8 images whose BN layers were "trained" (random running stats, γ, β) so that neurons fire. */
-export function smallNet(neuron: 'if' | 'lif', seed = 3): Network {
+export function smallNet(neuron: 'if' | 'lif' | 'cubalif', seed = 3): Network {
   const { net } = buildModel(reference, { model: 'mnistnet', input: INPUT, classes: 10, neuron, T: 6, seed });
   const rng = new Rng(seed + 100);
   const layers = (net.body as Sequential).layers;
@@ -21,8 +21,8 @@ export function smallNet(neuron: 'if' | 'lif', seed = 3): Network {
       for (let c = 0; c < l.opts.channels; c++) {
         l.runningMean[c] = 0.2 * rng.normal();
         l.runningVar[c] = 0.5 + rng.uniform();
-        // a scale that makes the neurons fire a fair share of the time
-        const scale = neuron === 'if' ? 3 : 0.4;
+        // a scale that makes the neurons fire a fair share of the time (CubaLIF's current needs steps to build up)
+        const scale = neuron === 'if' ? 3 : neuron === 'lif' ? 0.4 : 2;
         l.weight.value[c] = scale * (0.8 + 0.4 * rng.uniform());
         l.bias.value[c] = scale * (0.3 + 0.4 * rng.normal());
       }

@@ -21,13 +21,13 @@ import { INPUT, randomImages, run, smallNet } from '../support/export.nir-fixtur
 const dir = mkdtempSync(join(tmpdir(), 'spikerep-nir-'));
 const N = 64;
 
-async function roundTrip(kind: 'if' | 'lif'): Promise<{ path: string; graph: NirGraph }> {
+async function roundTrip(kind: 'if' | 'lif' | 'cubalif'): Promise<{ path: string; graph: NirGraph }> {
   const path = join(dir, `${kind}.nir`);
   await writeNir(exportNir(smallNet(kind)), path);
   return { path, graph: await readNir(path) };
 }
 
-for (const kind of ['if', 'lif'] as const) {
+for (const kind of ['if', 'lif', 'cubalif'] as const) {
   test(`${kind}: spikerep → NIR file → spikerep gives identical logits and predictions`, async () => {
     const net = smallNet(kind);
     const { graph } = await roundTrip(kind);
@@ -228,8 +228,8 @@ test('malformed and unsupported files: one line naming the file or the node', as
   const { graph } = await roundTrip('if');
   // an unsupported node type in the chain
   const cubaPath = join(dir, 'cuba.nir');
-  await writeForeign(cubaPath, 'CubaLIF');
-  await expectOneLine(readNir(cubaPath), /cuba\.nir: node 'cuba' has type CubaLIF, which spikerep does not import/);
+  await writeForeign(cubaPath, 'CubaLI');
+  await expectOneLine(readNir(cubaPath), /cuba\.nir: node 'cuba' has type CubaLI, which spikerep does not import/);
   // per-neuron thresholds spikerep cannot hold
   const perNeuron = structuredClone(graph) as NirGraph;
   (perNeuron.nodes['features_6'] as { v_threshold: NirArray }).v_threshold.data[3] = 9;
@@ -316,4 +316,43 @@ test('foreign LIF: tau in seconds (dt = 1e-4) runs NIR\'s Euler rule; tau read a
   assert.ok(Math.abs(out - (w[1]! + w[3]!) / (w[0]! + w[1]! + w[2]! + w[3]!)) < 1e-6, `weighted rate ${out}`);
   await expectOneLine(() => importNir(reference, g, { tauUnit: 'steps' }), /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\)/);
   await expectOneLine(readNir(join(dir, 'absent.nir')), /absent\.nir: no such file/);
+});
+
+test("foreign CubaLIF (snnTorch's Synaptic: I ← αI + x, U ← βU + I, reset to 0 above θ) runs through the neuron kernel", async () => {
+  const f = (v: number): NirArray => ({ shape: [1], data: Float32Array.of(v) });
+  const dt = 1e-4, alpha = 0.5, beta = 0.75, theta = 0.7, T = 12;
+  // snnTorch's export: τ_syn = dt/(1 − α), τ_mem = dt/(1 − β), r = τ_mem/dt, w_in = τ_syn/dt
+  const g: NirGraph = {
+    nodes: {
+      input: { type: 'Input', shape: [1] },
+      fc: { type: 'Affine', weight: { shape: [1, 1], data: Float32Array.of(1) }, bias: f(0) },
+      cuba: {
+        type: 'CubaLIF', tau_syn: f(dt / (1 - alpha)), tau_mem: f(dt / (1 - beta)), r: f(1 / (1 - beta)), v_leak: f(0),
+        v_threshold: f(theta), v_reset: f(0), w_in: f(1 / (1 - alpha)),
+      },
+      output: { type: 'Output', shape: [1] },
+    },
+    edges: [['input', 'fc'], ['fc', 'cuba'], ['cuba', 'output']],
+    metadata: { T },
+  };
+  const path = join(dir, 'cubalif.nir');
+  await writeNir(g, path);
+  const { net, neurons } = importNir(reference, await readNir(path));
+  assert.deepEqual(neurons.map((n) => [n.type, n.reset]), [['CubaLIF', 'value']]);
+  for (const x of [0.125, 0.25, 0.5]) {
+    // snnTorch's rule in float64, written out here
+    let cur = 0, u = 0, num = 0, den = 0;
+    for (let t = 1; t <= T; t++) {
+      cur = alpha * cur + x;
+      u = beta * u + cur;
+      const s = u > theta ? 1 : 0;
+      if (s === 1) u = 0;
+      const w = Math.pow(beta, T - t); // the readout's weights λ^(T−t), λ = 1 − dt/τ_mem
+      num += w * s;
+      den += w;
+    }
+    const out = net.forward({ shape: [1, 1], data: Float32Array.of(x) }, { training: false, rng: new Rng(0) }).data[0]!;
+    assert.ok(num > 0, `x = ${x} fires`);
+    assert.ok(Math.abs(out - num / den) < 1e-6, `x = ${x}: weighted rate ${out}, expected ${num / den}`);
+  }
 });

@@ -11,8 +11,9 @@ import { SpikingNeuron, type NeuronMode } from '../../src/nn/neuron-layer.js';
 import { RateReadout } from '../../src/nn/readout.js';
 import { checkTimeSteps, ifConfig, lifConfig, type NeuronConfig } from '../../src/snn/config.js';
 import { neuron } from '../../src/snn/functional.js';
-import { bpttAttrs, neuronModel } from '../../src/snn/model.js';
-import { lifWeights } from '../../src/snn/lif.js';
+import { neuronModel } from '../../src/snn/model.js';
+import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
+import { leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 
@@ -128,11 +129,11 @@ describe('SpikingNeuron bptt', () => {
       assert.equal(bptt.cachedFloats(), T * 14);
       const dx = bptt.backward(dy, ctx);
       assert.equal(bptt.cachedFloats(), 0);
-      const attrs = bpttAttrs(neuronModel(config), T, 14, 4);
+      const model = neuronModel(config);
       const membrane = new Float32Array(T * 14);
       const want = new Float32Array(T * 14);
-      k.bpttForward(x.data, new Float32Array(T * 14), membrane, attrs);
-      const gV = k.bpttBackward(membrane, dy.data, want, attrs);
+      k.neuronForward(x.data, new Float32Array(T * 14), surrogateForwardAttrs(model, T, 14, membrane, 4));
+      const gV = k.neuronBackward(dy.data, want, surrogateBackwardAttrs(model, T, 14, membrane, 4));
       assert.deepEqual([...dx.data], [...want]);
       assert.equal(bptt.vth.grad[0], Math.fround(gV));
       bptt.forward(x, ctxOf(T, 2, false));
@@ -211,7 +212,7 @@ describe('RateReadout', () => {
     const readout = new RateReadout({ config: lifConfig() });
     const spikes = randomTensor([T, 2], 9, 3);
     const ctx = ctxOf(T, 1, true);
-    const w = lifWeights(T, 1, 0.05);
+    const w = leakWeights(T, 1, 0.05);
     const sumW = w.reduce((a, b) => a + b, 0);
     const logits = readout.forward(spikes, ctx);
     for (let i = 0; i < 2; i++) {

@@ -5,19 +5,40 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BpttAttrs } from '../../src/kernels/kernels.js';
 import { reference as k } from '../../src/kernels/reference/index.js';
-import { lifConfig, ifConfig } from '../../src/snn/config.js';
+import { cubaLifConfig, lifConfig, ifConfig } from '../../src/snn/config.js';
+import { surrogateBackwardAttrs, surrogateForwardAttrs, type NeuronModel } from '../../src/snn/description.js';
 import { simulate } from '../../src/snn/dsr.js';
-import { bpttAttrs, neuronModel } from '../../src/snn/model.js';
+import { neuronModel } from '../../src/snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE, sigmoidSurrogate } from '../../src/snn/surrogate.js';
 import { Rng } from '../../src/rng.js';
 
 const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/** A BPTT problem: the neuron's model and the kernel settings; its constants as the kernels get them. */
+interface BpttAttrs {
+  readonly model: NeuronModel;
+  readonly T: number;
+  readonly n: number;
+  readonly slope: number;
+  readonly soft: boolean;
+  readonly vth: number;
+  readonly alpha: number;
+  readonly decay: number;
+  readonly gain: number;
+  readonly spikeScale: number;
+  readonly synapse?: { readonly decay: number; readonly gain: number };
+}
+
+function bpttAttrs(model: NeuronModel, T: number, n: number, slope: number, soft: boolean): BpttAttrs {
+  const b = surrogateBackwardAttrs(model, T, n, new Float32Array(0), slope, soft);
+  return { ...b, model, alpha: model.alpha };
+}
+
 /**
  * Float64 loss L = Σ c[t,i]·o[t,i] of the neuron u = decay·v + gain·I, s = f(z), z = u/V − α, v = u − V·s,
- * o = spikeScale·V·s, together with its directional derivative along (dI, dV) by forward-mode tangents.
+ * o = spikeScale·V·s, together with its directional derivative along (dI, dV) by forward-mode tangents. With a
+ * synaptic stage, I = synDecay·I + synGain·x feeds the membrane instead of x.
  * soft: f = σ(slope·z). hard: f = H(z) with ds/dz taken as the surrogate's derivative.
  * detachReset drops the spike's term from the reset (a common variant, used here as a wrong gradient).
  */
@@ -30,10 +51,18 @@ function loss64(
   for (let i = 0; i < n; i++) {
     let v = 0;
     let dv = 0;
+    let cur = 0;
+    let dcur = 0;
     for (let t = 0; t < a.T; t++) {
       const j = t * n + i;
-      const u = a.decay * v + a.gain * x[j]!;
-      const du = a.decay * dv + a.gain * (dI?.[j] ?? 0);
+      let input = x[j]!;
+      let dInput = dI?.[j] ?? 0;
+      if (a.synapse !== undefined) {
+        input = cur = a.synapse.decay * cur + a.synapse.gain * input;
+        dInput = dcur = a.synapse.decay * dcur + a.synapse.gain * dInput;
+      }
+      const u = a.decay * v + a.gain * input;
+      const du = a.decay * dv + a.gain * dInput;
       const z = u / V - a.alpha;
       const dz = du / V - (u * dV) / (V * V);
       const s = a.soft ? sigma(a.slope * z) : z >= 0 ? 1 : 0;
@@ -52,8 +81,8 @@ function kernelGrad(a: BpttAttrs, x: Float32Array, c: Float32Array): { gI: Float
   const spikes = new Float32Array(x.length);
   const membrane = new Float32Array(x.length);
   const gI = new Float32Array(x.length);
-  k.bpttForward(x, spikes, membrane, a);
-  return { gI, gV: k.bpttBackward(membrane, c, gI, a) };
+  k.neuronForward(x, spikes, surrogateForwardAttrs(a.model, a.T, a.n, membrane, a.slope, a.soft));
+  return { gI, gV: k.neuronBackward(c, gI, surrogateBackwardAttrs(a.model, a.T, a.n, membrane, a.slope, a.soft)) };
 }
 
 function assertGradClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, rtol = 1e-5): void {
@@ -76,6 +105,7 @@ function problem(seed: number, T: number, n: number, scale: number) {
 const dynamics: { name: string; attrs: (T: number, n: number, soft: boolean, slope?: number) => BpttAttrs; scale: number }[] = [
   { name: 'IF (V = 1, α = 0.5)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(ifConfig({ vth: 1 })), T, n, slope, soft), scale: 1 },
   { name: 'LIF (V = 0.3, α = 0.3, Δt = 0.05)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(lifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft), scale: 0.3 },
+  { name: 'CubaLIF (V = 0.3, τ_syn = 0.5)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(cubaLifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft), scale: 0.3 },
 ];
 
 describe('BPTT soft mode = central differences of the float64 soft forward', () => {
@@ -124,10 +154,9 @@ describe('BPTT hard mode = forward-mode tangents with the sigmoid surrogate', ()
       const a = d.attrs(T, n, false);
       const { x } = problem(3, T, n, d.scale * 2);
       const bptt = new Float32Array(T * n);
-      k.bpttForward(x, bptt, new Float32Array(T * n), a);
-      const config = a.decay === 1 ? ifConfig({ vth: a.vth }) : lifConfig({ vth: a.vth });
+      k.neuronForward(x, bptt, surrogateForwardAttrs(a.model, T, n, new Float32Array(T * n), a.slope));
       const dsr = new Float32Array(T * n);
-      simulate(k, neuronModel(config), x, dsr, null, T, n);
+      simulate(k, a.model, x, dsr, null, T, n);
       let differing = 0;
       for (let j = 0; j < T * n; j++) if (Math.abs(bptt[j]! - dsr[j]!) > 1e-6 * Math.abs(dsr[j]!)) differing++;
       assert.equal(differing, 0);

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { reference as k } from '../../src/kernels/reference/index.js';
 import { clampThreshold, neuron } from '../../src/snn/functional.js';
-import { lifLeak, lifWeights } from '../../src/snn/lif.js';
+import { leak, leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
 
 function close(actual: number, expected: number, what: string, rel = 1e-5, abs = 0): void {
@@ -28,15 +28,15 @@ function spikeSteps(spikes: Float32Array, T: number, N: number, i: number): numb
   return steps;
 }
 
-/** Membrane after the last reset, from the BPTT kernel (same dynamics, hard spikes), for one neuron each. */
+/** Membrane after the last reset, carried out of the neuron kernel (fire at α·V, subtract V), for one neuron each. */
 function residualMembrane(input: Float32Array, T: number, vth: number, alpha: number, decay: number, gain: number): Float32Array {
   const n = input.length / T;
-  const spikes = new Float32Array(T * n);
-  const membrane = new Float32Array(T * n);
-  k.bpttForward(input, spikes, membrane, { T, n, vth, alpha, decay, gain, spikeScale: 1, slope: 4, soft: false });
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = membrane[(T - 1) * n + i]! - (spikes[(T - 1) * n + i]! !== 0 ? vth : 0);
-  return out;
+  const membrane = new Float32Array(n);
+  const f32 = Math.fround;
+  k.neuronForward(input, new Float32Array(T * n), {
+    T, n, decay, gain, threshold: f32(f32(alpha) * f32(vth)), reset: { kind: 'subtract', amount: vth }, magnitude: vth, membrane,
+  });
+  return membrane;
 }
 
 describe('IF forward oracles (V = 6, α = 0.5, T = 20)', () => {
@@ -115,12 +115,12 @@ describe('IF error bound over 20,000 random constant x ∈ [0, 6], T = 20', () =
 
 describe('LIF constants (τ = 1, Δt = 0.05, T = 20)', () => {
   it('λ and the forward gain (1 − λ)/Δt', () => {
-    close(lifLeak(1, 0.05), 0.951229424500714, 'λ', 1e-12);
-    close((1 - lifLeak(1, 0.05)) / 0.05, 0.9754115099857197, '(1 − λ)/Δt', 1e-12);
+    close(leak(1, 0.05), 0.951229424500714, 'λ', 1e-12);
+    close((1 - leak(1, 0.05)) / 0.05, 0.9754115099857197, '(1 − λ)/Δt', 1e-12);
   });
 
   it('weights w_t = λ^(T−t), newest 1, and Σw', () => {
-    const w = lifWeights(20, 1, 0.05);
+    const w = leakWeights(20, 1, 0.05);
     close(w[0]!, 0.386741023, 'w_1', 0, 5e-10); // printed to 9 decimals
     close(w[1]!, 0.40656966, 'w_2', 0, 5e-10); // printed to 9 decimals
     close(w[18]!, 0.951229425, 'w_19', 0, 5e-10); // printed to 9 decimals
@@ -156,7 +156,7 @@ describe('LIF forward oracles (V = 0.3, α = 0.3, τ = 1, Δt = 0.05, T = 20)', 
   const xs = table.map((r) => r.x);
   const input = constantInput(xs, T);
   const { spikes, rate } = neuron.lifForward(input, T, p);
-  const lambda = lifLeak(1, 0.05);
+  const lambda = leak(1, 0.05);
   const residual = residualMembrane(input, T, 0.3, 0.3, lambda, 1 - lambda);
   const sumW = 12.961105181910598;
   const gain = (1 - lambda) / 0.05;
@@ -187,7 +187,7 @@ describe('LIF worst-case error over 20,000 random constant x ∈ [0, 6], T = 20'
   const rng = new Rng(11);
   const xs = Array.from({ length: 20000 }, () => Math.fround(6 * rng.uniform()));
   const sumW = 12.961105181910598;
-  const gain = (1 - lifLeak(1, 0.05)) / 0.05;
+  const gain = (1 - leak(1, 0.05)) / 0.05;
   const cases = [
     { alpha: 0.3, vsGain: 0.324, vsIdeal: 0.32 },
     { alpha: 0.5, vsGain: 0.2315, vsIdeal: 0.377 },
@@ -249,6 +249,33 @@ describe('IF backward oracles (V = 1, T = 4, g = [0.125, 0.25, 0.375, 0.5])', ()
     assert.equal(neuron.ifForward(input, T20, { vth: 6, alpha: 0.5 }).rate[0], 0);
     const { gradInput } = neuron.ifBackward(input, new Float32Array(T20).fill(1 / T20), T20, { vth: 6 });
     close(gradInput.reduce((a, b) => a + b, 0), 1, 'Σ_t dI');
+  });
+});
+
+describe('LIF backward: the saturation level Vth·τ/Δt of the reference code (docs/method.md §2.3), at τ = 2', () => {
+  // V = 0.3, Δt = 0.05, τ = 2: Vth/Δt = 6 and Vth·τ/Δt = 12. The reference code (since commit 73fc6b4) puts τ in
+  // both the input mask and the threshold-gradient condition; a constant input x has Ī_w = x.
+  const T = 4;
+  const p = { vth: 0.3, tau: 2, dt: 0.05 };
+  const g = [0.125, 0.25, 0.375, 0.5]; // per step: Gc = T·Σ_t w_t·g_t/Σw
+  const { w, sum } = (() => {
+    const ws = Array.from({ length: T }, (_, t) => Math.exp(-((T - 1 - t) * p.dt) / p.tau));
+    return { w: ws, sum: ws.reduce((a, b) => a + b, 0) };
+  })();
+  const Gc = (T * w.reduce((a, wt, t) => a + wt * g[t]!, 0)) / sum;
+  const run = (x: number) =>
+    neuron.lifBackward(new Float32Array(T).fill(x), Float32Array.from(g), T, p);
+
+  it('Ī_w = 9, between Vth/Δt and Vth·τ/Δt: the input gradient passes (slope 1/τ) and the threshold gets none', () => {
+    const { gradInput, gradVth } = run(9);
+    for (const d of gradInput) close(d, Gc / p.tau / T, 'dI per step');
+    assert.equal(gradVth, 0);
+  });
+
+  it('Ī_w = 13, above Vth·τ/Δt: no input gradient, the threshold gets Gc·Δt', () => {
+    const { gradInput, gradVth } = run(13);
+    assert.ok(gradInput.every((d) => d === 0));
+    close(gradVth, Gc * p.dt, 'dVth');
   });
 });
 

@@ -33,7 +33,7 @@ export interface NativeAddon {
     beta: Float32Array, rows: number, channels: number): void;
   bnBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, acc: boolean): void;
-  /** IF/LIF steps; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
+  /** The fused DSR neuron; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
   neuronForward(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
     T: number, n: number, vth: number, level: number, decay: number, gain: number, magnitude: number,
     leaky: boolean, membrane: Float32Array | null): void;
@@ -54,12 +54,16 @@ export interface NativeAddon {
     dampening: number, nesterov: boolean, firstStep: boolean): void;
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
     b2: number, eps: number, wd: number, step: number): void;
-  /** BPTT neuron; vth, level, decay, gain and mag arrive float32-rounded as the reference rounds them. */
-  bpttForward(input: Float32Array, spikes: Float32Array, membrane: Float32Array, T: number, n: number, vth: number,
-    level: number, decay: number, gain: number, mag: number, slope: number, soft: boolean): void;
+  /**
+   * Every parameter set of the neuron forward; params = [T, n, decay, gain, bias, level, strict, resetToValue, vth,
+   * resetValue, mag, syn, synDecay, synGain, soft, slope], float32-rounded as the reference rounds them.
+   */
+  neuronForwardAny(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
+    membrane: Float32Array | null, current: Float32Array | null, record: Float32Array | null, params: Float64Array): void;
+  /** The surrogate (BPTT) backward; vth, level, decay, gain, mag and the synaptic stage arrive float32-rounded. */
   bpttBackward(membrane: Float32Array, gradSpikes: Float32Array, gradInput: Float32Array, T: number, n: number,
     vth: number, level: number, decay: number, gain: number, mag: number, spikeScale: number, slope: number,
-    soft: boolean): number;
+    soft: boolean, syn: boolean, synDecay: number, synGain: number): number;
   softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, grad: Float32Array, rows: number, classes: number): number;
   /** Which OpenBLAS build and core kernel, and which oneDNN instruction set, this process uses. */
   info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string };

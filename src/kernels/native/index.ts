@@ -5,12 +5,11 @@
  * Float32Array is accepted. The BPTT neuron and the softmax loss are C++ too (native/src/bptt.cc).
  * Small kernels run on OpenMP threads with fixed blocks, so results do not depend on the thread count.
  */
-import type { BpttAttrs, Buf, ConvGeometry, IfAttrs, Kernels, LifAttrs } from '../kernels.js';
+import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
 import { SpikerepError } from '../../errors.js';
 import { availableParallelism } from 'node:os';
 import { requireNativeAddon, type NativeAddon } from './addon.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
-import { leakWeights } from '../reference/neuron.js'; // the LIF weighted-rate weights, computed as the reference does
 
 export { nativeAvailable } from './addon.js';
 
@@ -128,35 +127,39 @@ export class NativeKernels implements Kernels {
     this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, acc);
 
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
-  ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
-    const vth = f32(a.vth);
-    const weights = rate === null ? null : new Float64Array(a.T).fill(1 / a.T);
-    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), 1, 1, vth, false,
-      a.membrane ?? null);
+  // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
+  neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+    const { T, n, reset: r, synapse: syn } = a;
+    const rate = a.rate?.out ?? null, weights = a.rate?.weights ?? null;
+    const decay = f32(a.decay), gain = f32(a.gain), level = f32(a.threshold), mag = f32(a.magnitude);
+    const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
+    const fused = syn === undefined && r.kind === 'subtract' && a.strict !== true && (a.bias ?? 0) === 0 &&
+      a.record === undefined && a.soft === undefined;
+    if (fused) {
+      this.p().neuronForward(input, spikes, rate, weights, T, n, vth, level, decay, gain, mag,
+        !(decay === 1 && gain === 1), a.membrane ?? null);
+      return;
+    }
+    const params = Float64Array.of(T, n, decay, gain, f32(a.bias ?? 0), level, a.strict === true ? 1 : 0,
+      r.kind === 'value' ? 1 : 0, vth, r.kind === 'value' ? f32(r.value) : 0, mag, syn === undefined ? 0 : 1,
+      f32(syn?.decay ?? 0), f32(syn?.gain ?? 0), a.soft === undefined ? 0 : 1, a.soft?.slope ?? 0);
+    this.p().neuronForwardAny(input, spikes, rate, weights, a.membrane ?? null, syn?.current ?? null,
+      a.record ?? null, params);
   }
-  lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
-    const vth = f32(a.vth);
-    const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
-    const weights = rate === null ? null : leakWeights(a.T, a.tau, a.dt);
-    this.p().neuronForward(input, spikes, rate, weights, a.T, a.n, vth, f32(f32(a.alpha) * vth), lambda,
-      f32(1 - lambda), f32(vth / a.dt), true, a.membrane ?? null);
+  neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
+    if (a.mode === 'representation') {
+      return this.p().clampBackward(a.inputRep, gradOut, gradIn, a.n, a.hi, a.slope, a.closed);
+    }
+    const vth = f32(a.vth), syn = a.synapse;
+    return this.p().bpttBackward(a.membrane, gradOut, gradIn, a.T, a.n, vth, f32(a.threshold), f32(a.decay),
+      f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft, syn !== undefined, f32(syn?.decay ?? 0),
+      f32(syn?.gain ?? 0));
   }
   packSpikes: Kernels['packSpikes'] = packSpikes;
   unpackSpikes: Kernels['unpackSpikes'] = unpackSpikes;
   timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.p().timeReduce(x, out, w, T, n);
   timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.p().timeBroadcast(x, out, s, T, n);
-  clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => this.p().clampBackward(m, g, gi, a.n, a.hi, a.slope, a.closed);
   clamp: Kernels['clamp'] = (x, y, lo, hi) => this.p().clamp(x, y, lo, hi);
-  bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
-    const vth = f32(a.vth);
-    this.p().bpttForward(input, spikes, membrane, a.T, a.n, vth, f32(f32(a.alpha) * vth), f32(a.decay), f32(a.gain),
-      f32(a.spikeScale * vth), a.slope, a.soft);
-  }
-  bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number {
-    const vth = f32(a.vth);
-    return this.p().bpttBackward(membrane, gradSpikes, gradInput, a.T, a.n, vth, f32(f32(a.alpha) * vth),
-      f32(a.decay), f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft);
-  }
 
   fill: Kernels['fill'] = (x, v) => this.p().fill(x, v);
   copy: Kernels['copy'] = (src, dst) => dst.set(src);

@@ -9,7 +9,7 @@ import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv
 import { conv2dSparseForward, linearSparseForward, nonzeroFraction } from './sparse.js';
 import { avgPool2dForward, avgPool2dBackward } from './pool.js';
 import { batchNormStats, batchNormApply, batchNormBackward } from './batchnorm.js';
-import { ifForward, lifForward, timeReduce, timeBroadcast, clampBackward, clamp, bpttForward, bpttBackward } from './neuron.js';
+import { neuronForward, timeReduce, timeBroadcast, clamp, neuronBackward } from './neuron.js';
 import { fill, copy, add, mul, axpy, scale, sum, sumRows, addRowVector } from './elementwise.js';
 import { softmaxCrossEntropy } from './loss.js';
 import { packSpikes, unpackSpikes } from './bits.js';
@@ -34,14 +34,11 @@ export class ReferenceKernels implements Kernels {
   batchNormStats = batchNormStats;
   batchNormApply = batchNormApply;
   batchNormBackward = batchNormBackward;
-  ifForward = ifForward;
-  lifForward = lifForward;
+  neuronForward = neuronForward;
   timeReduce = timeReduce;
   timeBroadcast = timeBroadcast;
-  clampBackward = clampBackward;
   clamp = clamp;
-  bpttForward = bpttForward;
-  bpttBackward = bpttBackward;
+  neuronBackward = neuronBackward;
   packSpikes = packSpikes;
   unpackSpikes = unpackSpikes;
   fill = fill;

@@ -1,95 +1,71 @@
 /**
- * Reference spiking-neuron kernels over time-major [T, n] buffers (docs/method.md §1, §2). Each time loop is written as
- * a neuron's three named steps — charge, fire, reset — so it reads like docs/method.md §1.1/§1.2. The membrane starts at
- * 0 on every call (or from `attrs.membrane`, which then receives the final state) and is kept in float32, each arithmetic step rounded as PyTorch rounds it, so equality cases
- * at α·Vth fire exactly where the reference code fires. Reductions accumulate in float64.
+ * Reference spiking-neuron kernels over time-major [T, n] buffers (docs/method.md §1, §2). The time loop is written as a
+ * neuron's named steps — synaptic current, charge, fire, reset — so it reads like docs/method.md §1.1/§1.2. The state starts
+ * at 0 on every call (or from the carried buffers, which then receive the final state) and is kept in float32, each
+ * arithmetic step rounded as PyTorch rounds it, so equality cases at α·Vth fire exactly where the reference code
+ * fires. Reductions accumulate in float64. Every constant arrives computed by the caller (snn/description.ts).
  */
-import type { Buf, BpttAttrs, ClampBackwardAttrs, IfAttrs, LifAttrs } from '../kernels.js';
+import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, RepresentationBackwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
 
 const f32 = Math.fround;
 
 // ---- the neuron's steps (docs/method.md §1) ----
 
-/** IF charge: integrate without leak, u = v + I. */
-function chargeIf(v: number, current: number): number {
-  return f32(v + current);
+/**
+ * Charge: u = decay·v + bias + gain·I, each product and sum rounded to float32 as tensor ops are (IF: 1, 0, 1).
+ * No bias is no addition (adding +0 would turn a −0 membrane into +0).
+ */
+function charge(v: number, current: number, decay: number, bias: number, gain: number): number {
+  const kept = f32(decay * v);
+  return f32((bias === 0 ? kept : f32(kept + bias)) + f32(gain * current));
 }
 
-/** LIF charge: u = λ·v + (1 − λ)·I, each product and the sum rounded to float32 as three tensor ops are. */
-function chargeLif(v: number, current: number, lambda: number, gain: number): number {
-  return f32(f32(lambda * v) + f32(gain * current));
+/** Fire when the membrane reaches the firing level: '>=' so equality fires (docs/method.md §6.2), or '>' (NIR). */
+function fire(u: number, threshold: number, strict: boolean): 0 | 1 {
+  return (strict ? u > threshold : u >= threshold) ? 1 : 0;
 }
 
-/** Fire when the membrane reaches α·Vth; '>=' so equality fires (docs/method.md §6.2). */
-function fire(u: number, threshold: number): 0 | 1 {
-  return u >= threshold ? 1 : 0;
+/** Reset: subtract the full Vth (DSR, docs/method.md §1.1: not α·Vth, never to zero) or set to a value (NIR). */
+function reset(u: number, spike: 0 | 1, r: NeuronForwardAttrs['reset']): number {
+  if (spike === 0) return u;
+  return r.kind === 'subtract' ? f32(u - f32(r.amount)) : f32(r.value);
 }
 
-/** Soft reset: subtract the full Vth (not α·Vth), never reset to zero. */
-function reset(u: number, spike: 0 | 1, vth: number): number {
-  return spike === 1 ? f32(u - vth) : u;
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
 }
 
-/** The firing level α·Vth as the code computes it: a float32 product. */
-function firingLevel(alpha: number, vth: number): number {
-  return f32(f32(alpha) * f32(vth));
-}
+// ---- the multi-step forward ----
 
-/** The LIF leak λ = exp(−Δt/τ), a float32 tensor in the code. */
-function leak(tau: number, dt: number): number {
-  return f32(Math.exp(f32(-dt / f32(tau))));
-}
-
-/** Weighted-rate weights w_t = exp(−(T·Δt − t·Δt)/τ) (newest 1), normalised by Σw (docs/method.md §1.3). Shared by the fast backends. */
-export function leakWeights(T: number, tau: number, dt: number): Float64Array {
-  const w = new Float64Array(T);
-  let total = 0;
-  for (let t = 1; t <= T; t++) total += w[t - 1] = Math.exp(-(T * dt - t * dt) / tau);
-  for (let t = 0; t < T; t++) w[t]! /= total;
-  return w;
-}
-
-function uniformWeights(T: number): Float64Array {
-  return new Float64Array(T).fill(1 / T);
-}
-
-// ---- DSR forwards ----
-
-export function ifForward(input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
-  const { T, n } = a;
-  const vth = f32(a.vth);
-  const level = firingLevel(a.alpha, vth);
+export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  const { T, n, strict = false, reset: r, soft } = a;
+  const decay = f32(a.decay), gain = f32(a.gain), bias = f32(a.bias ?? 0);
+  const level = f32(a.threshold), magnitude = f32(a.magnitude);
+  const syn = a.synapse;
+  const synDecay = f32(syn?.decay ?? 0), synGain = f32(syn?.gain ?? 0);
+  const c = syn === undefined ? null : syn.current ?? new Float32Array(n); // the synaptic current, if any
   const v = a.membrane ?? new Float32Array(n); // membrane after reset: 0 at the start, or the carried state
+  if (soft !== undefined && r.kind !== 'subtract') throw new Error('neuronForward: a soft forward resets by subtraction');
+  const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
   for (let t = 0; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
-      const u = chargeIf(v[i]!, input[row + i]!);
-      const s = fire(u, level);
-      v[i] = reset(u, s, vth);
-      spikes[row + i] = s * vth; // the spike carries magnitude Vth
+      let current = input[row + i]!;
+      if (c !== null) current = c[i] = f32(f32(synDecay * c[i]!) + f32(synGain * current));
+      const u = charge(v[i]!, current, decay, bias, gain);
+      if (a.record !== undefined) a.record[row + i] = u;
+      if (soft !== undefined) {
+        const s = sigmoid(soft.slope * (u - level) / vth);
+        v[i] = f32(u - vth * s);
+        spikes[row + i] = magnitude * s;
+      } else {
+        const s = fire(u, level, strict);
+        v[i] = reset(u, s, r);
+        spikes[row + i] = s * magnitude;
+      }
     }
   }
-  if (rate !== null) timeReduce(spikes, rate, uniformWeights(T), T, n);
-}
-
-export function lifForward(input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
-  const { T, n } = a;
-  const vth = f32(a.vth);
-  const level = firingLevel(a.alpha, vth);
-  const lambda = leak(a.tau, a.dt);
-  const gain = f32(1 - lambda);
-  const magnitude = f32(vth / a.dt); // Vth/Δt
-  const v = a.membrane ?? new Float32Array(n);
-  for (let t = 0; t < T; t++) {
-    const row = t * n;
-    for (let i = 0; i < n; i++) {
-      const u = chargeLif(v[i]!, input[row + i]!, lambda, gain);
-      const s = fire(u, level);
-      v[i] = reset(u, s, vth);
-      spikes[row + i] = s * magnitude;
-    }
-  }
-  if (rate !== null) timeReduce(spikes, rate, leakWeights(T, a.tau, a.dt), T, n);
+  if (a.rate !== undefined) timeReduce(spikes, a.rate.out, a.rate.weights, T, n);
 }
 
 // ---- time aggregation and the DSR clamp backward ----
@@ -109,11 +85,21 @@ export function timeBroadcast(x: Buf, out: Buf, scale: number, T: number, n: num
   }
 }
 
-export function clampBackward(mean: Buf, gradRep: Buf, gradIn: Buf, a: ClampBackwardAttrs): number {
-  const { n, hi, slope, closed } = a;
+export function clamp(x: Buf, y: Buf, lo: number, hi: number): void {
+  for (let i = 0; i < x.length; i++) y[i] = Math.min(Math.max(x[i]!, lo), hi);
+}
+
+// ---- the backward: DSR on the representation, or the surrogate through the loop ----
+
+export function neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
+  return a.mode === 'representation' ? representationBackward(gradOut, gradIn, a) : surrogateBackward(gradOut, gradIn, a);
+}
+
+function representationBackward(gradRep: Buf, gradIn: Buf, a: RepresentationBackwardAttrs): number {
+  const { n, inputRep, hi, slope, closed } = a;
   let gradHi = 0;
   for (let i = 0; i < n; i++) {
-    const m = mean[i]!;
+    const m = inputRep[i]!;
     const inside = closed ? m >= 0 && m <= hi : m > 0 && m < hi;
     gradIn[i] = inside ? gradRep[i]! * slope : 0;
     if (m > hi) gradHi += gradRep[i]!; // saturated: d clamp / d hi = 1
@@ -121,77 +107,46 @@ export function clampBackward(mean: Buf, gradRep: Buf, gradIn: Buf, a: ClampBack
   return gradHi;
 }
 
-export function clamp(x: Buf, y: Buf, lo: number, hi: number): void {
-  for (let i = 0; i < x.length; i++) y[i] = Math.min(Math.max(x[i]!, lo), hi);
-}
-
-// ---- BPTT with a sigmoid surrogate ----
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/**
- * Same dynamics as the DSR neurons, written with the generic constants of BpttAttrs. In `soft` mode the
- * spike is s = σ(slope·z) instead of H(z), z = (u − α·vth)/vth, so the whole forward is smooth.
- */
-export function bpttForward(input: Buf, spikes: Buf, membrane: Buf, a: BpttAttrs): void {
-  const { T, n, soft, slope } = a;
-  const vth = f32(a.vth);
-  const level = firingLevel(a.alpha, vth);
-  const decay = f32(a.decay);
-  const gain = f32(a.gain);
-  const magnitude = f32(a.spikeScale * vth);
-  const v = new Float32Array(n);
-  for (let t = 0; t < T; t++) {
-    const row = t * n;
-    for (let i = 0; i < n; i++) {
-      const u = chargeLif(v[i]!, input[row + i]!, decay, gain); // with decay = gain = 1 this is the IF charge
-      membrane[row + i] = u;
-      if (soft) {
-        const s = sigmoid(slope * (u - level) / vth);
-        v[i] = f32(u - vth * s);
-        spikes[row + i] = magnitude * s;
-      } else {
-        const s = fire(u, level);
-        v[i] = reset(u, s, vth);
-        spikes[row + i] = s * magnitude;
-      }
-    }
-  }
-}
-
 /**
  * Reverse-mode through the recursion, per element, with c = spikeScale, σ' = slope·σ(1 − σ) at z:
  *   o[t] = c·V·s[t],  v[t] = u[t] − V·s[t],  u[t+1] = decay·v[t] + gain·I[t+1],  z[t] = u[t]/V − α
+ *   I[t] = synDecay·I[t−1] + synGain·x[t]   (with a synaptic stage; else I = x)
  *   ∂L/∂v[t] = decay·∂L/∂u[t+1]                         (0 after the last step)
  *   ∂L/∂s[t] = c·V·∂L/∂o[t] − V·∂L/∂v[t]                (output magnitude and reset)
  *   ∂L/∂u[t] = ∂L/∂v[t] + ∂L/∂s[t]·σ'/V                 (the reset path keeps its direct term)
- *   ∂L/∂I[t] = gain·∂L/∂u[t]
+ *   ∂L/∂I[t] = gain·∂L/∂u[t] + synDecay·∂L/∂I[t+1],  ∂L/∂x[t] = synGain·∂L/∂I[t]
  *   ∂L/∂V   += c·s·∂L/∂o[t] − s·∂L/∂v[t] − ∂L/∂s[t]·σ'·u[t]/V²   (magnitude, reset, firing level)
  * In hard mode s is the Heaviside value and σ' the surrogate; in soft mode this is the exact gradient.
  */
-export function bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number {
-  const { T, n, soft, slope, spikeScale } = a;
+function surrogateBackward(gradSpikes: Buf, gradInput: Buf, a: SurrogateBackwardAttrs): number {
+  const { T, n, soft, slope, spikeScale, membrane } = a;
   const vth = f32(a.vth);
-  const level = firingLevel(a.alpha, vth);
+  const level = f32(a.threshold);
   const decay = f32(a.decay);
   const gain = f32(a.gain);
   const magnitude = f32(spikeScale * vth);
+  const syn = a.synapse;
+  const synDecay = f32(syn?.decay ?? 0), synGain = f32(syn?.gain ?? 0);
   const gradV = new Float64Array(n); // ∂L/∂v[t], carried back from step t+1
+  const gradC = new Float64Array(n); // ∂L/∂I[t], carried back through the synaptic stage
   let gradVth = 0;
   for (let t = T - 1; t >= 0; t--) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
       const u = membrane[row + i]!;
       const sig = sigmoid(slope * (u - level) / vth);
-      const s = soft ? sig : fire(u, level);
+      const s = soft ? sig : fire(u, level, false);
       const dsdz = slope * sig * (1 - sig);
       const gOut = gradSpikes[row + i]!;
       const gv = gradV[i]!;
       const gs = magnitude * gOut - vth * gv;
       const gu = gv + (gs * dsdz) / vth;
-      gradInput[row + i] = gain * gu;
+      if (syn === undefined) gradInput[row + i] = gain * gu;
+      else {
+        const gc = gain * gu + synDecay * gradC[i]!;
+        gradC[i] = gc;
+        gradInput[row + i] = synGain * gc;
+      }
       gradV[i] = decay * gu;
       gradVth += spikeScale * s * gOut - s * gv - (gs * dsdz * u) / (vth * vth);
     }

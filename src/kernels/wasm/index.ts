@@ -9,7 +9,7 @@ import type { WasmContext } from './context.js';
 import * as dense from './dense.js';
 import * as norm from './norm.js';
 import * as pw from './pointwise.js';
-import * as bptt from './bptt.js';
+import * as neuron from './neuron.js';
 import * as sparse from './sparse.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import { defaultThreads, loadKernelModule } from './platform.js';
@@ -85,16 +85,13 @@ export class WasmKernels implements Kernels {
   batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a, acc) =>
     norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a, acc);
 
-  ifForward: Kernels['ifForward'] = (i, s, r, a) => pw.ifForward(this.c, i, s, r, a);
-  lifForward: Kernels['lifForward'] = (i, s, r, a) => pw.lifForward(this.c, i, s, r, a);
+  neuronForward: Kernels['neuronForward'] = (i, s, a) => neuron.neuronForward(this.c, i, s, a);
   packSpikes: Kernels['packSpikes'] = (x, b, n) => pw.packSpikes(this.c, x, b, n);
   unpackSpikes: Kernels['unpackSpikes'] = (b, y, n, m) => pw.unpackSpikes(this.c, b, y, n, m);
   timeReduce: Kernels['timeReduce'] = (x, o, w, T, n) => pw.timeReduce(this.c, x, o, w, T, n);
   timeBroadcast: Kernels['timeBroadcast'] = (x, o, s, T, n) => pw.timeBroadcast(this.c, x, o, s, T, n);
-  clampBackward: Kernels['clampBackward'] = (m, g, gi, a) => pw.clampBackward(this.c, m, g, gi, a);
   clamp: Kernels['clamp'] = (x, y, lo, hi) => pw.clamp(this.c, x, y, lo, hi);
-  bpttForward: Kernels['bpttForward'] = (i, s, m, a) => bptt.bpttForward(this.c, i, s, m, a);
-  bpttBackward: Kernels['bpttBackward'] = (m, g, gi, a) => bptt.bpttBackward(this.c, m, g, gi, a);
+  neuronBackward: Kernels['neuronBackward'] = (g, gi, a) => neuron.neuronBackward(this.c, g, gi, a);
 
   fill: Kernels['fill'] = (x, v) => pw.fill(this.c, x, v);
   copy: Kernels['copy'] = (s, d) => pw.copy(this.c, s, d);

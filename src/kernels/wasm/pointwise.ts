@@ -1,37 +1,7 @@
-/** Neurons, elementwise ops, loss and optimiser steps on the wasm backend. */
-import type { AdamAttrs, Buf, ClampBackwardAttrs, IfAttrs, LifAttrs, SgdAttrs } from '../kernels.js';
+/** Time aggregation, elementwise ops, loss and optimiser steps on the wasm backend. */
+import type { AdamAttrs, Buf, SgdAttrs } from '../kernels.js';
 import { SpikerepError } from '../../errors.js';
 import { staged, tempF32, type WasmContext } from './context.js';
-
-const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
-
-// Constants rounded exactly as the reference backend rounds them (float32 tensors in the original code), so that
-// the float32 membrane, and therefore every spike, is bit-identical.
-const f32 = Math.fround;
-const firingLevel = (alpha: number, vth: number): number => f32(f32(alpha) * f32(vth));
-
-export function ifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf | null, a: IfAttrs): void {
-  const vth = f32(a.vth);
-  staged(ctx, () => {
-    const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      0, 1, 1, firingLevel(a.alpha, vth), vth, vth, 1, vth / a.T, ctx.st.maybe(a.membrane ?? null, true)];
-    ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
-  });
-}
-
-export function lifForward(ctx: WasmContext, input: Buf, spikes: Buf, rate: Buf | null, a: LifAttrs): void {
-  const vth = f32(a.vth);
-  const lambda = f32(Math.exp(f32(-a.dt / f32(a.tau))));
-  let sumW = 0; // Σ_t exp(−(T−t)·Δt/τ), the weighted-rate normaliser
-  for (let t = 1; t <= a.T; t++) sumW += Math.exp(-(a.T * a.dt - t * a.dt) / a.tau);
-  const mag = f32(vth / a.dt);
-  staged(ctx, () => {
-    const args = [ctx.st.in(input), ctx.st.out(spikes), ctx.st.maybe(rate, true), a.T, a.n,
-      1, lambda, f32(1 - lambda), firingLevel(a.alpha, vth), vth, mag, lambda, mag / sumW,
-      ctx.st.maybe(a.membrane ?? null, true)];
-    ctx.pool.run('neuronFwd', args, a.n, { align: 4, work: a.T * a.n * NEURON_WORK });
-  });
-}
 
 export function timeReduce(ctx: WasmContext, x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
   staged(ctx, () => {
@@ -56,13 +26,6 @@ function reduce(ctx: WasmContext, fn: string, args: number[], total: number, wor
   let s = 0;
   for (let p = 0; p < parts; p++) s += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
   return s;
-}
-
-export function clampBackward(ctx: WasmContext, mean: Buf, gradRep: Buf, gradIn: Buf, a: ClampBackwardAttrs): number {
-  return staged(ctx, () =>
-    reduce(ctx, 'clampBwd', [ctx.st.in(mean), ctx.st.in(gradRep), ctx.st.out(gradIn), a.hi, a.slope, a.closed ? 1 : 0],
-      a.n, 4 * a.n),
-  );
 }
 
 /** Spikes as bits: threads split the 32-spike words (assembly/bits.ts). */

@@ -1,0 +1,75 @@
+/**
+ * The neuron kernel on the wasm backend: the forwards and the representation backward in assembly/neuron.ts, the
+ * surrogate backward in assembly/bptt.ts.
+ * The fused SIMD forward runs the DSR parameter sets; every other set (a synaptic stage, a reset to a value, '>',
+ * a recorded membrane, the soft forward) runs the one-neuron-at-a-time kernel. Constants are rounded to float32
+ * here exactly as the reference backend rounds them, so the float32 membrane, and therefore every spike, is
+ * bit-identical.
+ */
+import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import { staged, tempF32, type WasmContext } from './context.js';
+
+const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
+const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads early
+
+const f32 = Math.fround;
+
+/** Whether the fused kernel runs this parameter set. */
+function fused(a: NeuronForwardAttrs): boolean {
+  return a.synapse === undefined && a.reset.kind === 'subtract' && a.strict !== true && (a.bias ?? 0) === 0 &&
+    a.record === undefined && a.soft === undefined;
+}
+
+export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  const { T, n } = a;
+  const decay = f32(a.decay), gain = f32(a.gain), thr = f32(a.threshold), mag = f32(a.magnitude);
+  staged(ctx, () => {
+    const rate = a.rate === undefined ? 0 : ctx.st.out(a.rate.out);
+    const w = a.rate === undefined ? 0 : tempF32(ctx, a.rate.weights.subarray(0, T));
+    try {
+      const mem = ctx.st.maybe(a.membrane ?? null, true);
+      if (fused(a)) {
+        const vth = a.reset.kind === 'subtract' ? f32(a.reset.amount) : 0;
+        const leak = decay === 1 && gain === 1 ? 0 : 1; // u + I is the same float32 value: skip two products
+        const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, leak, decay, gain, thr, vth, mag, mem];
+        ctx.pool.run('neuronFwd', args, n, { align: 4, work: T * n * NEURON_WORK });
+        return;
+      }
+      const r = a.reset;
+      const syn = a.synapse;
+      const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, decay, gain, f32(a.bias ?? 0), thr,
+        a.strict === true ? 1 : 0, r.kind === 'value' ? 1 : 0, r.kind === 'subtract' ? f32(r.amount) : 0,
+        r.kind === 'value' ? f32(r.value) : 0, mag, syn === undefined ? 0 : 1, f32(syn?.decay ?? 0),
+        f32(syn?.gain ?? 0), ctx.st.maybe(syn?.current ?? null, true), mem, ctx.st.maybe(a.record ?? null, true),
+        a.soft === undefined ? 0 : 1, a.soft?.slope ?? 0];
+      ctx.pool.run('neuronFwdAny', args, n, { align: 4, work: T * n * (a.soft === undefined ? 2 : STEP_NS) });
+    } finally {
+      if (w !== 0) ctx.heap.freeBytes(w);
+    }
+  });
+}
+
+/** Runs a kernel whose parts each leave a float64 partial at the start of their scratch; returns the total. */
+function reduce(ctx: WasmContext, fn: string, args: number[], total: number, work: number): number {
+  const parts = ctx.pool.run(fn, args, total, { align: 4, work, partials: true });
+  let s = 0;
+  for (let p = 0; p < parts; p++) s += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
+  return s;
+}
+
+function surrogateBackward(ctx: WasmContext, gradSpikes: Buf, gradInput: Buf, a: SurrogateBackwardAttrs): number {
+  const vth = f32(a.vth);
+  const syn = a.synapse;
+  const args = [ctx.st.in(a.membrane), ctx.st.in(gradSpikes), ctx.st.out(gradInput), a.T, a.n, vth, f32(a.threshold),
+    f32(a.decay), f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft ? 1 : 0,
+    syn === undefined ? 0 : 1, f32(syn?.decay ?? 0), f32(syn?.gain ?? 0)];
+  return reduce(ctx, 'bpttBwd', args, a.n, a.T * a.n * STEP_NS);
+}
+
+export function neuronBackward(ctx: WasmContext, gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
+  return staged(ctx, () => {
+    if (a.mode === 'surrogate') return surrogateBackward(ctx, gradOut, gradIn, a);
+    const args = [ctx.st.in(a.inputRep), ctx.st.in(gradOut), ctx.st.out(gradIn), a.hi, a.slope, a.closed ? 1 : 0];
+    return reduce(ctx, 'clampBwd', args, a.n, 4 * a.n);
+  });
+}
