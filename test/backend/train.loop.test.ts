@@ -80,7 +80,8 @@ test('hybrid training: an ANN epoch first, then the SNN starts from its weights 
   try {
     const r = await train(k, { ...small, backend: 'wasm', trainLimit: 256, hybridAnnEpochs: 1 });
     assert.ok(r.hybrid !== undefined);
-    assert.ok(r.hybrid.annTestAccuracy >= 0 && r.hybrid.annTestAccuracy <= 1);
+    // one ANN epoch on 256 images reaches about 70 % on these 64 (chance: 10 %)
+    assert.ok(r.hybrid.annTestAccuracy > 0.4, `the ANN learned: test accuracy ${r.hybrid.annTestAccuracy}`);
     const set = Object.entries(r.hybrid.thresholds);
     assert.ok(set.length >= 3, `thresholds set: ${set.length}`);
     for (const [, v] of set) assert.ok(v > 0.01 && v < 6, `threshold ${v} comes from activations, not the default 6`);
