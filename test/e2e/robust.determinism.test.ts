@@ -10,6 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { cliArgs } from '../support/cli.command.js';
 import { tempDir } from '../support/data.fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,7 +18,7 @@ const tmp = tempDir('det');
 
 function train(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/main.ts', 'train', '--quiet', ...args], { cwd: ROOT });
+    const c = spawn(process.execPath, cliArgs(['train', '--quiet', ...args]), { cwd: ROOT });
     let err = '';
     c.stderr.on('data', (d: Buffer) => (err += d.toString()));
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${err}`))));
