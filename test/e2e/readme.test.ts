@@ -16,7 +16,7 @@ test('README embeds examples/quickstart.ts verbatim and opens with the train and
 });
 
 test('examples/quickstart.ts runs and prints the IF rate oracle', () => {
-  const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'examples/quickstart.ts'], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], {
     cwd: root,
     encoding: 'utf8',
   });

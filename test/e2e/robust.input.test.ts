@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { CIFAR10_CLASSES } from '../../src/data/cifar.js';
+import { cliArgs } from '../support/cli.command.js';
 import { aedatBytes, cifarBytes, cifarImage, idxBytes, put, tempDir } from '../support/data.fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,7 +21,7 @@ interface Run { code: number | null; out: string; err: string }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', FAULTS, 'src/cli/main.ts', ...args], {
+    const c = spawn(process.execPath, cliArgs(args, ['tsx', FAULTS]), {
       cwd: ROOT, env: { ...process.env, SPIKEREP_DEBUG: '', ...env },
     });
     let out = '';

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killResume } from '../../scripts/kill-resume-lib.js';
+import '../support/cli.command.js'; // fails when dist/ is missing or older than src/
 
 const cases = [
   { backend: 'wasm', kills: 4, args: ['--train-limit', '128', '--test-limit', '32', '--batch-size', '32', '--T', '2', '--threads', '1'] },
@@ -21,7 +22,7 @@ for (const c of cases) {
     try {
       // warm-up longer than one epoch, so a resume lands mid-warm-up and the schedule position must be restored
       const trainArgs = [...c.args, '--epochs', '3', '--warmup', '5', '--backend', c.backend, '--seed', '3'];
-      const r = await killResume({ trainArgs, kills: c.kills, seed: 11, workDir });
+      const r = await killResume({ trainArgs, kills: c.kills, seed: 11, workDir, compiled: true });
       const killed = r.points.filter((p) => !p.finished);
       assert.ok(killed.length >= 2, `at least two kills landed: ${JSON.stringify(r.points)}`);
       assert.ok(killed.some((p) => p.inWrite), `a kill landed inside a checkpoint write: ${JSON.stringify(r.points)}`);

@@ -1,7 +1,6 @@
 /** The model zoo matches the architectures of docs/method.md §4 (parameter counts equal the PyTorch peer's, bench/torch_dsr.py). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { buildModel } from '../../src/models/index.js';
 import { Sequential } from '../../src/nn/sequential.js';
@@ -9,17 +8,20 @@ import { Residual } from '../../src/nn/residual.js';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { AdaptiveAvgPool2d } from '../../src/nn/adaptive-avgpool.js';
 import type { Layer } from '../../src/nn/layer.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const kernels = await testKernels();
 
 const count = (ps: { value: Float32Array }[]): number => ps.reduce((a, p) => a + p.value.length, 0);
 
 test('mnistnet: 825 186 parameters (as the PyTorch peer) and 4 thresholds', () => {
-  const { net } = buildModel(reference, { model: 'mnistnet', input: [28, 28, 1], classes: 10, neuron: 'if', T: 4 });
+  const { net } = buildModel(kernels, { model: 'mnistnet', input: [28, 28, 1], classes: 10, neuron: 'if', T: 4 });
   assert.equal(count(net.params()), 825_186);
   assert.equal(net.params().filter((p) => p.role === 'threshold').length, 4);
 });
 
 test('PreAct-ResNet-18: 11 176 945 parameters, 19 thresholds, shortcut from the first neuron of each block', () => {
-  const { net } = buildModel(reference, { model: 'resnet18', input: [32, 32, 3], classes: 10, neuron: 'lif', T: 5 });
+  const { net } = buildModel(kernels, { model: 'resnet18', input: [32, 32, 3], classes: 10, neuron: 'lif', T: 5 });
   assert.equal(count(net.params()), 11_176_945);
   assert.equal(net.params().filter((p) => p.role === 'threshold').length, 19);
   const body = net.body as Sequential;
@@ -40,7 +42,7 @@ test('PreAct-ResNet-18: 11 176 945 parameters, 19 thresholds, shortcut from the 
 });
 
 test('VGG-11 on 48×48 DVS frames: 9 thresholds, 1×1 map replicated 7×7 into a 25088-input linear, output [B, 10]', () => {
-  const { net } = buildModel(reference, { model: 'vgg11', input: [48, 48, 2], classes: 10, neuron: 'if', T: 2, seed: 1 });
+  const { net } = buildModel(kernels, { model: 'vgg11', input: [48, 48, 2], classes: 10, neuron: 'if', T: 2, seed: 1 });
   assert.equal(net.params().filter((p) => p.role === 'threshold').length, 9);
   const fc = net.params().find((p) => p.name === 'classifier.0.weight')!;
   assert.deepEqual(fc.shape, [10, 25088]);
@@ -53,7 +55,7 @@ test('VGG-11 on 48×48 DVS frames: 9 thresholds, 1×1 map replicated 7×7 into a
 
 test('AdaptiveAvgPool2d: 1×1 → 7×7 replicates; its gradient is the sum over copies', () => {
   const pool = new AdaptiveAvgPool2d({ size: 7 });
-  const ctx = { k: reference, T: 1, batch: 2, training: true, rng: new Rng(0) };
+  const ctx = { k: kernels, T: 1, batch: 2, training: true, rng: new Rng(0) };
   const x = { shape: [2, 1, 1, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
   const y = pool.forward(x, ctx);
   assert.deepEqual(y.shape, [2, 7, 7, 3]);

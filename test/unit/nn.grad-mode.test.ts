@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { Builder } from '../../src/models/builder.js';
 import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
@@ -20,6 +19,9 @@ import type { Layer } from '../../src/nn/layer.js';
 import { crossEntropy } from '../../src/nn/loss.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
 import { isSpikerepError } from '../../src/errors.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const kernels = await testKernels();
 
 type Arch = (b: Builder) => Layer;
 const noBnArch = (dropout: number): Arch => (b) => new Sequential([
@@ -49,16 +51,16 @@ const residualBn: Arch = (b) => new Sequential([
 
 function run(choice: NeuronChoice, arch: Arch, gradMode: GradMode, T: number, firstLayersOnce = true, bnCorrection = true) {
   const spec = neuronSpec(choice, { vth: choice === 'if' ? 0.5 : 0.025 });
-  const b = new Builder(reference, new Rng(9), spec);
-  const net = new Network({ k: reference, T, body: arch(b), readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode, firstLayersOnce });
+  const b = new Builder(kernels, new Rng(9), spec);
+  const net = new Network({ k: kernels, T, body: arch(b), readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode, firstLayersOnce });
   if (!bnCorrection) unlinkCorrections(net.body);
   const rng = new Rng(4);
   const x = new Float32Array(3 * 8 * 8 * 2).map(() => rng.normal());
   const params = net.params();
-  zeroGrad(params, reference);
+  zeroGrad(params, kernels);
   const logits = net.forward({ shape: [3, 8, 8, 2], data: x }, { training: true, rng: new Rng(1) });
   const cached = net.cachedFloats();
-  const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), reference);
+  const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), kernels);
   net.backward(grad);
   return { params: new Map(params.map((p) => [p.name, p.grad.slice()])), cached };
 }

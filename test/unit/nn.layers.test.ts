@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reference } from '../../src/kernels/reference/index.js';
 import { AvgPool2d } from '../../src/nn/avgpool.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import { Conv2d, type Conv2dOptions } from '../../src/nn/conv2d.js';
@@ -19,11 +18,14 @@ import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, gradientAgrees, maxAbs, randn } from '../support/gradcheck.js';
 import { avgPool64, batchNorm64, conv64, linear64, outDims, type ConvDims } from '../support/ref64.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const kernels = await testKernels();
 
 type Ref = (x: Float64Array, params: Float64Array[]) => Float64Array;
 
 function ctxOf(training: boolean, seed = 0, T = 1, batch = 1): RunContext {
-  return { k: reference, T, batch, training, rng: new Rng(seed) };
+  return { k: kernels, T, batch, training, rng: new Rng(seed) };
 }
 
 function input(rng: Rng, shape: number[], scale = 1): Tensor {
@@ -43,7 +45,9 @@ function checkLayer(layer: Layer, x: Tensor, ref: Ref, what: string, seed = 1): 
   const p64 = params.map((p) => f64(p.value));
   const y = layer.forward(x, ctx);
   assertClose(y.data, ref(x64, p64), { rtol: 1e-4 }, `${what} forward`);
-  assert.ok(layer.cachedFloats() >= 0);
+  // a layer with weights keeps (at least) its input for the weight gradient; pooling keeps nothing
+  const cached = layer.cachedFloats();
+  assert.ok(params.length === 0 ? cached === 0 : cached >= x.data.length, `${what}: caches ${cached} floats for an input of ${x.data.length}`);
   const dy = randn(rng, y.data.length);
   const dx = layer.backward(tensor(y.shape, dy), ctx);
   assert.deepEqual(dx.shape, x.shape, `${what}: dx has the input's shape`);
@@ -80,14 +84,14 @@ describe('Conv2d', () => {
   for (const [o, shape] of cases) {
     it(`forward and gradients: ${JSON.stringify(o)} on [${shape}]`, () => {
       const rng = new Rng(3);
-      const conv = new Conv2d({ k: reference, rng }, o);
+      const conv = new Conv2d({ k: kernels, rng }, o);
       checkLayer(conv, input(rng, shape), convRef(o, shape), 'conv2d');
     });
   }
 
   it('names its params, caches exactly its input in training and nothing in eval', () => {
     const rng = new Rng(4);
-    const conv = new Conv2d({ k: reference, rng }, { name: 'layer1.0.conv1', inC: 3, outC: 4, kernel: 3, pad: 1 });
+    const conv = new Conv2d({ k: kernels, rng }, { name: 'layer1.0.conv1', inC: 3, outC: 4, kernel: 3, pad: 1 });
     assert.deepEqual(conv.params().map((p) => [p.name, p.role, p.shape]), [
       ['layer1.0.conv1.weight', 'weight', [4, 3, 3, 3]],
       ['layer1.0.conv1.bias', 'bias', [4]],
@@ -108,20 +112,20 @@ describe('Conv2d', () => {
 describe('Linear', () => {
   it('forward and gradients on [rows, inF]', () => {
     const rng = new Rng(5);
-    const fc = new Linear({ k: reference, rng }, { name: 'fc', inF: 6, outF: 3 });
+    const fc = new Linear({ k: kernels, rng }, { name: 'fc', inF: 6, outF: 3 });
     checkLayer(fc, input(rng, [4, 6]), (x, [w, b]) => linear64(x, w!, b!, 4, 6, 3), 'linear');
   });
 
   it('takes any [rows, …] whose row holds inF values, and gives dx back in that shape', () => {
     const rng = new Rng(6);
-    const fc = new Linear({ k: reference, rng }, { name: 'fc', inF: 12, outF: 5, bias: false });
+    const fc = new Linear({ k: kernels, rng }, { name: 'fc', inF: 12, outF: 5, bias: false });
     assert.equal(fc.params().length, 1);
     checkLayer(fc, input(rng, [3, 2, 2, 3]), (x, [w]) => linear64(x, w!, null, 3, 12, 5), 'linear (image input)');
   });
 
   it('accumulates parameter gradients across backward calls', () => {
     const rng = new Rng(7);
-    const fc = new Linear({ k: reference, rng }, { name: 'fc', inF: 4, outF: 2 });
+    const fc = new Linear({ k: kernels, rng }, { name: 'fc', inF: 4, outF: 2 });
     const x = input(rng, [3, 4]);
     const dy = input(rng, [3, 2]);
     const ctx = ctxOf(true);
@@ -139,7 +143,7 @@ describe('Linear', () => {
 describe('BatchNorm', () => {
   it('BN1d [rows, C]: forward and gradients with batch statistics', () => {
     const rng = new Rng(8);
-    const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: 4 });
+    const bn = new BatchNorm({ k: kernels }, { name: 'bn', channels: 4 });
     for (const [i, v] of randn(rng, 4).entries()) {
       bn.weight.value[i] = 1 + 0.5 * v;
       bn.bias.value[i] = v;
@@ -149,7 +153,7 @@ describe('BatchNorm', () => {
 
   it('BN2d [rows, H, W, C]: statistics over rows·H·W', () => {
     const rng = new Rng(9);
-    const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: 5, eps: 1e-3 });
+    const bn = new BatchNorm({ k: kernels }, { name: 'bn', channels: 5, eps: 1e-3 });
     for (const [i, v] of randn(rng, 5).entries()) {
       bn.weight.value[i] = 1 + 0.5 * v;
       bn.bias.value[i] = v;
@@ -162,7 +166,7 @@ describe('BatchNorm', () => {
     const C = 3;
     const rows = 8;
     const momentum = 0.3;
-    const bn = new BatchNorm({ k: reference }, { name: 'head.bn', channels: C, momentum });
+    const bn = new BatchNorm({ k: kernels }, { name: 'head.bn', channels: C, momentum });
     assert.deepEqual(bn.buffers().map((b) => b.name), ['head.bn.running_mean', 'head.bn.running_var']);
     assert.deepEqual(bn.params().map((p) => [p.name, p.role]), [['head.bn.weight', 'bn-weight'], ['head.bn.bias', 'bn-bias']]);
     const rm = new Float64Array(C);
@@ -200,7 +204,7 @@ describe('BatchNorm', () => {
     const steps = Array.from({ length: T }, (_, t) => randn(rng, B * C).map((v) => v + 3 * t));
     const x = new Float32Array(T * B * C);
     steps.forEach((s, t) => x.set(s, t * B * C));
-    const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: C });
+    const bn = new BatchNorm({ k: kernels }, { name: 'bn', channels: C });
     const y = bn.forward(tensor([T * B, C], x), ctxOf(true, 0, T, B));
     const pooled = batchNorm64(x, T * B, C, [1, 1], [0, 0], 1e-5);
     assertClose(y.data, pooled.y, { rtol: 1e-4 }, 'pooled normalisation');
@@ -209,8 +213,8 @@ describe('BatchNorm', () => {
     assert.ok(Math.abs(y.data[0]! - perStep[0]!) > 0.1, 'per-step statistics would give a different output');
     // The same rows as a BN2d input [T·B, H, W, C] give the same answer as [T·B·H·W, C].
     const img = input(rng, [T * B, 2, 3, C]);
-    const a = new BatchNorm({ k: reference }, { name: 'a', channels: C }).forward(img, ctxOf(true));
-    const b = new BatchNorm({ k: reference }, { name: 'b', channels: C }).forward(tensor([T * B * 6, C], img.data), ctxOf(true));
+    const a = new BatchNorm({ k: kernels }, { name: 'a', channels: C }).forward(img, ctxOf(true));
+    const b = new BatchNorm({ k: kernels }, { name: 'b', channels: C }).forward(tensor([T * B * 6, C], img.data), ctxOf(true));
     assert.deepEqual(a.data, b.data);
   });
 });
@@ -299,7 +303,7 @@ describe('Dropout', () => {
 describe('containers', () => {
   it('Sequential: conv → BN → pool → flatten → linear, every gradient by central differences', () => {
     const rng = new Rng(15);
-    const init = { k: reference, rng };
+    const init = { k: kernels, rng };
     const shape = [2, 4, 4, 3];
     const convOpts = { name: 'f.0', inC: 3, outC: 4, kernel: 3, pad: 1 } as const;
     const net = new Sequential([
@@ -327,7 +331,7 @@ describe('containers', () => {
 
   it('Residual with the identity shortcut: y = main(x) + x', () => {
     const rng = new Rng(16);
-    const init = { k: reference, rng };
+    const init = { k: kernels, rng };
     const shape = [2, 4, 4, 3];
     const c1 = { name: 'b.conv1', inC: 3, outC: 3, kernel: 3, pad: 1 } as const;
     const c2 = { name: 'b.conv2', inC: 3, outC: 3, kernel: 3, pad: 1 } as const;
@@ -342,7 +346,7 @@ describe('containers', () => {
 
   it('Residual with a strided 1×1 projection shortcut', () => {
     const rng = new Rng(17);
-    const init = { k: reference, rng };
+    const init = { k: kernels, rng };
     const shape = [2, 5, 5, 2];
     const c1 = { name: 'b.conv1', inC: 2, outC: 4, kernel: 3, stride: 2, pad: 1 } as const;
     const c2 = { name: 'b.conv2', inC: 4, outC: 4, kernel: 3, pad: 1 } as const;
@@ -377,7 +381,7 @@ describe('init', () => {
 
   it('Conv2d: kaiming normal fan_out (std √(2/(outC·k²))) and PyTorch default bias bounds', () => {
     // inC ≠ outC, so fan_in and fan_out would give different stds.
-    const conv = new Conv2d({ k: reference, rng: new Rng(18) }, { name: 'c', inC: 32, outC: 64, kernel: 3 });
+    const conv = new Conv2d({ k: kernels, rng: new Rng(18) }, { name: 'c', inC: 32, outC: 64, kernel: 3 });
     const w = stats(conv.weight.value);
     const std = Math.sqrt(2 / (64 * 9));
     assert.ok(Math.abs(w.std / std - 1) < 0.03, `weight std ${w.std} vs ${std}`);
@@ -385,21 +389,21 @@ describe('init', () => {
     const bound = 1 / Math.sqrt(32 * 9);
     const b = stats(conv.bias!.value);
     assert.ok(b.maxAbs <= bound && b.maxAbs > 0.9 * bound, `bias within ±${bound}: ${b.maxAbs}`);
-    const zero = new Conv2d({ k: reference, rng: new Rng(18) }, { name: 'c', inC: 2, outC: 3, kernel: 3, biasInit: 'zero' });
+    const zero = new Conv2d({ k: kernels, rng: new Rng(18) }, { name: 'c', inC: 2, outC: 3, kernel: 3, biasInit: 'zero' });
     assert.ok(zero.bias!.value.every((v) => v === 0));
-    const again = new Conv2d({ k: reference, rng: new Rng(18) }, { name: 'c', inC: 32, outC: 64, kernel: 3 });
+    const again = new Conv2d({ k: kernels, rng: new Rng(18) }, { name: 'c', inC: 32, outC: 64, kernel: 3 });
     assert.deepEqual(again.weight.value, conv.weight.value, 'same seed, same weights');
   });
 
   it('Linear: default U(±1/√in), N(0, std²) on request, zero bias on request', () => {
     const inF = 512;
-    const fc = new Linear({ k: reference, rng: new Rng(19) }, { name: 'fc', inF, outF: 100 });
+    const fc = new Linear({ k: kernels, rng: new Rng(19) }, { name: 'fc', inF, outF: 100 });
     const bound = 1 / Math.sqrt(inF);
     const w = stats(fc.weight.value);
     assert.ok(w.maxAbs <= bound && w.maxAbs > 0.99 * bound);
     assert.ok(Math.abs(w.std / (bound / Math.sqrt(3)) - 1) < 0.03, `uniform std ${w.std}`);
     assert.ok(stats(fc.bias!.value).maxAbs <= bound);
-    const vgg = new Linear({ k: reference, rng: new Rng(19) }, { name: 'fc', inF, outF: 100, weightInit: { normalStd: 0.01 }, biasInit: 'zero' });
+    const vgg = new Linear({ k: kernels, rng: new Rng(19) }, { name: 'fc', inF, outF: 100, weightInit: { normalStd: 0.01 }, biasInit: 'zero' });
     assert.ok(Math.abs(stats(vgg.weight.value).std / 0.01 - 1) < 0.03);
     assert.ok(vgg.bias!.value.every((v) => v === 0));
   });
@@ -410,7 +414,7 @@ describe('the gradient check itself', () => {
     const rng = new Rng(20);
     const rows = 6;
     const C = 3;
-    const bn = new BatchNorm({ k: reference }, { name: 'bn', channels: C });
+    const bn = new BatchNorm({ k: kernels }, { name: 'bn', channels: C });
     const x = input(rng, [rows, C], 2);
     const ctx = ctxOf(true);
     bn.forward(x, ctx);

@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { Builder } from '../../src/models/builder.js';
 import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
@@ -13,16 +12,19 @@ import { Sequential } from '../../src/nn/sequential.js';
 import { buffersOf } from '../../src/nn/buffers.js';
 import { crossEntropy } from '../../src/nn/loss.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const kernels = await testKernels();
 
 function net(choice: NeuronChoice, firstLayersOnce: boolean): Network {
   const spec = neuronSpec(choice, { vth: choice === 'if' ? 1 : 0.05 });
-  const b = new Builder(reference, new Rng(9), spec);
+  const b = new Builder(kernels, new Rng(9), spec);
   const body = new Sequential([
     b.conv('c1', 2, 4, 3), b.bn('bn1', 4), b.neuron('sn1'), b.pool(2),
     b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6), b.neuron('sn2'),
     b.flatten(), b.linear('fc', 24, 5), b.bn('bn3', 5), b.neuron('sn3'),
   ]);
-  return new Network({ k: reference, T: 5, body, readout: b.readout(), inputShape: [8, 8, 2], classes: 5, firstLayersOnce });
+  return new Network({ k: kernels, T: 5, body, readout: b.readout(), inputShape: [8, 8, 2], classes: 5, firstLayersOnce });
 }
 
 function close(a: Float32Array, b: Float32Array, what: string): void {
@@ -41,10 +43,10 @@ for (const choice of ['if', 'lif', 'bptt'] as const) {
     const results = [true, false].map((once) => {
       const n = net(choice, once);
       const params = n.params();
-      zeroGrad(params, reference);
+      zeroGrad(params, kernels);
       const logits = n.forward({ shape: [3, 8, 8, 2], data: x }, { training: true, rng: new Rng(1) });
       const saved = logits.data.slice();
-      const { grad } = crossEntropy(logits, labels, reference);
+      const { grad } = crossEntropy(logits, labels, kernels);
       n.backward(grad);
       return { logits: saved, params, buffers: buffersOf([n.body]) };
     });

@@ -5,7 +5,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpikerepError } from '../../src/errors.js';
-import { reference as k } from '../../src/kernels/reference/index.js';
 import type { RunContext } from '../../src/nn/layer.js';
 import { SpikingNeuron, type NeuronMode } from '../../src/nn/neuron-layer.js';
 import { RateReadout } from '../../src/nn/readout.js';
@@ -16,6 +15,9 @@ import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/des
 import { leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
+import { assertMatchesReference, testKernels } from '../support/kernels.under-test.js';
+
+const k = await testKernels();
 
 const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, training, rng: new Rng(0) });
 
@@ -84,8 +86,8 @@ describe('SpikingNeuron dsr: agrees with the functional API; cache lifecycle', (
       assert.deepEqual(dx.shape, shape);
       assert.equal(layer.cachedFloats(), 0, 'cache dropped after backward');
       const bwd = config.kind === 'if' ? neuron.ifBackward(x.data, dy.data, T, config) : neuron.lifBackward(x.data, dy.data, T, config);
-      assert.deepEqual([...dx.data], [...bwd.gradInput]);
-      assert.equal(layer.vth.grad[0], Math.fround(bwd.gradVth));
+      assertMatchesReference(dx.data, bwd.gradInput, 'dx');
+      assertMatchesReference(layer.vth.grad, [Math.fround(bwd.gradVth)], 'dVth');
       assert.throws(() => layer.backward(dy, ctx), isArgError, 'a second backward has nothing cached');
     });
   }

@@ -5,13 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference as k } from '../../src/kernels/reference/index.js';
 import { cubaLifConfig, lifConfig, ifConfig } from '../../src/snn/config.js';
 import { surrogateBackwardAttrs, surrogateForwardAttrs, type NeuronModel } from '../../src/snn/description.js';
 import { simulate } from '../../src/snn/dsr.js';
 import { neuronModel } from '../../src/snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE, sigmoidSurrogate } from '../../src/snn/surrogate.js';
 import { Rng } from '../../src/rng.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const k = await testKernels();
 
 const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
 

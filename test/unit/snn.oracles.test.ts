@@ -4,10 +4,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference as k } from '../../src/kernels/reference/index.js';
 import { clampThreshold, neuron } from '../../src/snn/functional.js';
 import { leak, leakWeights } from '../../src/snn/description.js';
 import { Rng } from '../../src/rng.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const k = await testKernels();
 
 function close(actual: number, expected: number, what: string, rel = 1e-5, abs = 0): void {
   const tol = Math.max(rel * Math.abs(expected), abs);

@@ -5,13 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference as k } from '../../src/kernels/reference/index.js';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { RateReadout } from '../../src/nn/readout.js';
 import { ifConfig, lifConfig } from '../../src/snn/config.js';
 import { neuron } from '../../src/snn/functional.js';
 import { Rng } from '../../src/rng.js';
 import { tensor } from '../../src/tensor.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const k = await testKernels();
 
 // ---------------- the float64 reference, written from docs/method.md ----------------
 

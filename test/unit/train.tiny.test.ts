@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { Builder } from '../../src/models/builder.js';
 import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
@@ -13,6 +12,9 @@ import { Sequential } from '../../src/nn/sequential.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { trainStep, predict } from '../../src/train/step.js';
 import { countCorrect } from '../../src/nn/loss.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const kernels = await testKernels();
 
 const S = 6; // 6×6 images, 3 classes: a horizontal bar, a vertical bar, a diagonal, at random positions with noise
 function problem(seed: number, perClass: number): { x: Float32Array; labels: Int32Array } {
@@ -40,7 +42,7 @@ function problem(seed: number, perClass: number): { x: Float32Array; labels: Int
 const vthFor = (choice: NeuronChoice): number => (choice === 'cubalif' ? 0.03 : choice === 'lif' || choice === 'bptt' ? 0.1 : 2);
 
 function tinyNet(choice: NeuronChoice, T: number): Network {
-  const k = reference;
+  const k = kernels;
   const spec = neuronSpec(choice, { vth: vthFor(choice) });
   const b = new Builder(k, new Rng(3), spec);
   const body = new Sequential([
@@ -64,7 +66,7 @@ for (const choice of ['if', 'lif', 'cubalif', 'bptt', 'ann'] as const) {
     const nParams = params.reduce((a, p) => a + p.value.length, 0);
     assert.ok(nParams > 100 && nParams < 400, `a few hundred parameters, got ${nParams}`);
     const opt = sgd({ momentum: 0.9, weightDecay: 0 });
-    let state = opt.init(params, reference);
+    let state = opt.init(params, kernels);
     const rng = new Rng(5);
     const batch = { x: { shape: [labels.length, S, S, 1], data: x }, labels };
     const vths = params.filter((p) => p.role === 'threshold');
@@ -86,7 +88,7 @@ for (const choice of ['if', 'lif', 'cubalif', 'bptt', 'ann'] as const) {
 
 test('a training step allocates nothing once shapes are stable (buffers are reused across batches)', () => {
   let allocs = 0;
-  const counting = new Proxy(reference, {
+  const counting = new Proxy(kernels, {
     get(target, prop, receiver) {
       if (prop === 'alloc') return (n: number) => {
         allocs++;
