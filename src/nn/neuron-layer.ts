@@ -96,7 +96,7 @@ export class SpikingNeuron implements Layer {
     if (window !== undefined) {
       // time chunks: the membrane carries over from the previous chunk of this pass
       membrane = this.work.state.get(k, n);
-      if (window.start === 0) k.fill(membrane, 0);
+      if (window.start === 0) k.elementwise([], membrane, { op: 'fill', value: 0 });
     }
     switch (this.opts.mode) {
       case 'dsr':
@@ -129,7 +129,7 @@ export class SpikingNeuron implements Layer {
         break;
       }
       case 'ann':
-        k.clamp(x.data, y, 0, model.vth);
+        k.elementwise([x.data], y, { op: 'clamp', lo: 0, hi: model.vth });
         if (ctx.training) this.cache = { mode: 'ann', model, input: x };
         break;
       default:
@@ -171,7 +171,7 @@ export class SpikingNeuron implements Layer {
   }
 
   private countSpikes(k: Kernels, y: Buf, model: NeuronModel, neuronSteps: number): void {
-    const total = k.sum(y);
+    const total = k.reduce(y, { op: 'sum' });
     const magnitude = this.opts.mode === 'ann' ? model.vth : Math.fround(model.spikeScale * model.vth);
     const spikes = total / magnitude;
     this.count.spikes += this.opts.mode === 'ann' ? spikes : Math.round(spikes);

@@ -32,7 +32,7 @@ export function simulate(
 
 /** The representation of any [T, n] buffer: Ī of the input current, or a of the spikes (spec §1.3). */
 export function represent(k: Kernels, m: NeuronModel, x: Buf, out: Buf, T: number, n: number): void {
-  k.timeReduce(x, out, representationWeights(m, T), T, n);
+  k.sumRows(x, out, { rows: T, cols: n, weights: representationWeights(m, T) });
 }
 
 /** Scratch for the backward: three buffers of n floats (allocated per call when not given). */
@@ -53,13 +53,13 @@ export function dsrBackwardFromRep(
   const gradRep = work?.gradRep ?? k.alloc(n);
   const gradRepIn = work?.gradRepIn ?? k.alloc(n);
   // Gc = T·(weighted) mean over t of dL/do[t]: Σ_t dL/do[t] for IF, T·Σ_t w_t/Σw·dL/do[t] for LIF.
-  k.timeReduce(gradSpikes, gradRep, gradientWeights(m, T), T, n);
+  k.sumRows(gradSpikes, gradRep, { rows: T, cols: n, weights: gradientWeights(m, T) });
   // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
   const saturated = k.clampBackward(inputRep, gradRep, gradRepIn, {
     n, hi: m.clampHi, slope: m.clampSlope, closed: m.clampClosed,
   });
   // dI[t] = gIn/T at every step, uniformly even for LIF (spec §6.6).
-  k.timeBroadcast(gradRepIn, gradInput, 1 / T, T, n);
+  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T }); // gradRepIn repeats T times
   if (work === undefined) {
     k.free(gradRep);
     k.free(gradRepIn);

@@ -1,4 +1,4 @@
-import type { BatchNormAttrs, Buf } from '../kernels.js';
+import type { BatchNormAttrs, BatchNormBackwardAttrs, Buf } from '../kernels.js';
 
 /*
  * Batch-norm over x[rows, channels] (channels-last, so x[r·C + c]): each channel is normalised with the
@@ -43,10 +43,10 @@ export function batchNormApply(
  * (the last two terms are the paths through the mean and through the variance).
  */
 export function batchNormBackward(
-  x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-  dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormAttrs, accumulate: boolean,
+  x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf, dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
 ): void {
   const { rows: N, channels: C } = attrs;
+  const accumulate = attrs.accumulate === true;
   const sumDy = new Float64Array(C);
   const sumDyXhat = new Float64Array(C);
   for (let r = 0; r < N; r++) {
