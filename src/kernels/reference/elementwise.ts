@@ -7,32 +7,41 @@ import { elementwiseRow } from '../elementwise-plan.js';
  * (index i mod its length). Products and sums are formed in float64 and rounded once when stored.
  */
 
-/** The value of one op at element i; `a` is the first input, `b` the last (repeated) one. */
-function apply(attrs: ElementwiseAttrs, a: Buf, b: Buf, i: number, j: number): number {
-  switch (attrs.op) {
-    case 'fill':
-      return attrs.value;
-    case 'copy':
-      return b[j]!;
-    case 'scale':
-      return attrs.alpha * b[j]!;
-    case 'clamp':
-      return Math.min(Math.max(b[j]!, attrs.lo), attrs.hi);
-    case 'add':
-      return a[i]! + b[j]!;
-    case 'mul':
-      return a[i]! * b[j]!;
-  }
-}
-
+/** One loop per op (a shared loop with a per-op callback is an order of magnitude slower in V8). */
 export function elementwise(inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs): void {
   const row = elementwiseRow(inputs, out, attrs);
   const a = inputs[0] ?? out;
-  const b = inputs[inputs.length - 1] ?? out;
-  const accumulate = attrs.accumulate === true;
-  for (let i = 0, j = 0; i < out.length; i++, j = j + 1 === row ? 0 : j + 1) {
-    const v = apply(attrs, a, b, i, j);
-    out[i] = accumulate ? out[i]! + v : v;
+  const b = inputs[inputs.length - 1] ?? out; // the input that may repeat: element j = i mod row
+  const acc = attrs.accumulate === true;
+  const n = out.length;
+  switch (attrs.op) {
+    case 'fill': {
+      const v = attrs.value;
+      for (let i = 0; i < n; i++) out[i] = acc ? out[i]! + v : v;
+      return;
+    }
+    case 'copy':
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + b[j]! : b[j]!;
+      return;
+    case 'scale': {
+      const s = attrs.alpha;
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + s * b[j]! : s * b[j]!;
+      return;
+    }
+    case 'clamp': {
+      const { lo, hi } = attrs;
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) {
+        const v = Math.min(Math.max(b[j]!, lo), hi);
+        out[i] = acc ? out[i]! + v : v;
+      }
+      return;
+    }
+    case 'add':
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + (a[i]! + b[j]!) : a[i]! + b[j]!;
+      return;
+    case 'mul':
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + a[i]! * b[j]! : a[i]! * b[j]!;
+      return;
   }
 }
 
