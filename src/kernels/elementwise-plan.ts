@@ -16,19 +16,20 @@ export const ELEMENTWISE_ARITY: Readonly<Record<ElementwiseOp, number>> = {
  */
 export function elementwiseRow(inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs): number {
   const arity = ELEMENTWISE_ARITY[attrs.op];
-  const fail = (what: string): never => {
-    throw new SpikerepError('E_SHAPE', `elementwise ${attrs.op}: ${what}`);
-  };
-  if (inputs.length !== arity) fail(`expected ${arity} input(s), got ${inputs.length}`);
+  if (inputs.length !== arity) shapeError(attrs, `expected ${arity} input(s), got ${inputs.length}`);
   if (arity === 0) return out.length;
-  for (let i = 0; i < arity - 1; i++) {
-    if (inputs[i]!.length !== out.length) fail(`input ${i} has ${inputs[i]!.length} elements, out has ${out.length}`);
+  if (arity === 2 && inputs[0]!.length !== out.length) {
+    shapeError(attrs, `input 0 has ${inputs[0]!.length} elements, out has ${out.length}`);
   }
   const row = inputs[arity - 1]!.length;
   if (row === 0 ? out.length !== 0 : out.length % row !== 0) {
-    fail(`the last input's ${row} elements do not repeat evenly over out's ${out.length}`);
+    shapeError(attrs, `the last input's ${row} elements do not repeat evenly over out's ${out.length}`);
   }
   return row;
+}
+
+function shapeError(attrs: ElementwiseAttrs, what: string): never {
+  throw new SpikerepError('E_SHAPE', `elementwise ${attrs.op}: ${what}`);
 }
 
 /**

@@ -224,7 +224,8 @@ export interface Kernels {
    * dx is overwritten; dgamma/dbeta are added into when `accumulate`, else overwritten.
    */
   batchNormBackward(
-    x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf, dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
+    x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
+    dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
   ): void;
 
   // ---- spiking neurons: fused multi-step forwards over time-major [T, n] ----
@@ -240,7 +241,7 @@ export interface Kernels {
   bpttBackward(membrane: Buf, gradSpikes: Buf, gradInput: Buf, a: BpttAttrs): number;
 
   // ---- binary spikes as bits (reference/bits.ts): 1 bit per neuron·step plus the layer's spike magnitude ----
-  /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes, n = x.length) where x[i] ≠ 0, clears it elsewhere. */
+  /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes; n = x.length) where x[i] ≠ 0, else clears it. */
   packSpikes(x: Buf, bits: Buf): void;
   /** y[i] = magnitude where bit i is set, else 0 (n = y.length): the inverse of packSpikes for binary spikes. */
   unpackSpikes(bits: Buf, y: Buf, attrs: UnpackSpikesAttrs): void;

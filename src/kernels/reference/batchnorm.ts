@@ -43,7 +43,8 @@ export function batchNormApply(
  * (the last two terms are the paths through the mean and through the variance).
  */
 export function batchNormBackward(
-  x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf, dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
+  x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
+  dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
 ): void {
   const { rows: N, channels: C } = attrs;
   const accumulate = attrs.accumulate === true;

@@ -25,7 +25,9 @@ export function elementwise(inputs: readonly Buf[], out: Buf, attrs: Elementwise
       return;
     case 'scale': {
       const s = attrs.alpha;
-      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + s * b[j]! : s * b[j]!;
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) {
+        out[i] = acc ? out[i]! + s * b[j]! : s * b[j]!;
+      }
       return;
     }
     case 'clamp': {
@@ -37,10 +39,14 @@ export function elementwise(inputs: readonly Buf[], out: Buf, attrs: Elementwise
       return;
     }
     case 'add':
-      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + (a[i]! + b[j]!) : a[i]! + b[j]!;
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) {
+        out[i] = acc ? out[i]! + (a[i]! + b[j]!) : a[i]! + b[j]!;
+      }
       return;
     case 'mul':
-      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) out[i] = acc ? out[i]! + a[i]! * b[j]! : a[i]! * b[j]!;
+      for (let i = 0, j = 0; i < n; i++, j = j + 1 === row ? 0 : j + 1) {
+        out[i] = acc ? out[i]! + a[i]! * b[j]! : a[i]! * b[j]!;
+      }
       return;
   }
 }

@@ -97,7 +97,8 @@ export class WasmKernels implements Kernels {
   elementwise: Kernels['elementwise'] = (inputs, out, a) => runElementwise(this.loops, this, inputs, out, a);
   reduce: Kernels['reduce'] = (x, a) => ew.reduce(this.c, x, a);
   sumRows: Kernels['sumRows'] = (x, out, a) => ew.sumRows(this.c, this, x, out, a);
-  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (l, lab, g, a) => pw.softmaxCrossEntropy(l, lab, g, a.rows, a.classes);
+  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (l, lab, g, a) =>
+    pw.softmaxCrossEntropy(l, lab, g, a.rows, a.classes);
   sgdStep: Kernels['sgdStep'] = (p, g, m, a) => pw.sgdStep(this.c, p, g, m, a);
   adamStep: Kernels['adamStep'] = (p, g, m, v, a) => pw.adamStep(this.c, p, g, m, v, a);
 }
