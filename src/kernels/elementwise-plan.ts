@@ -87,8 +87,9 @@ export function runElementwise(
       if (!accumulate) return loops.fill(out, attrs.value);
       break;
     case 'copy':
-      if (accumulate) break;
-      return repeats ? loops.broadcast(last, out, 1, out.length / row, row) : loops.copy(last, out);
+      if (!repeats) return accumulate ? loops.axpy(1, last, out) : loops.copy(last, out);
+      if (!accumulate) return loops.broadcast(last, out, 1, out.length / row, row);
+      break;
     case 'scale':
       if (!repeats) return accumulate ? loops.axpy(attrs.alpha, last, out) : loops.scale(last, attrs.alpha, out);
       if (!accumulate) return loops.broadcast(last, out, attrs.alpha, out.length / row, row);

@@ -170,8 +170,8 @@ export class BatchNorm implements Layer {
     const dGamma = this.dGamma.get(k, C);
     const dBeta = this.dBeta.get(k, C);
     k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, dGamma, dBeta, attrs);
-    k.elementwise([dGamma], this.weight.grad, { op: 'scale', alpha: 1, accumulate: true });
-    k.elementwise([dBeta], this.bias.grad, { op: 'scale', alpha: 1, accumulate: true });
+    k.elementwise([this.weight.grad, dGamma], this.weight.grad, { op: 'add' });
+    k.elementwise([this.bias.grad, dBeta], this.bias.grad, { op: 'add' });
     const s = this.scale.get(k, C);
     const n = attrs.rows * totalSteps(ctx);
     for (let c = 0; c < C; c++) s[c] = (-this.weight.value[c]! * invStd[c]! * invStd[c]! * dGamma[c]!) / n;
