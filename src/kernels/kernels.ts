@@ -9,6 +9,7 @@
  *  - One accumulation convention: outputs are preallocated by the caller and fully overwritten, unless the
  *    attribute `accumulate` is true — then the kernel adds its result into them (`out += result`). A kernel
  *    whose doc does not name `accumulate` always overwrites; the gradients w.r.t. activations (dx) always do.
+ *    (The optimiser steps update a parameter and its state in place: that is their job, not an accumulation.)
  *  - Buffers are Float32Array views that the same backend allocated with `alloc` (a fast backend may require
  *    that, to hand raw pointers to its workers).
  *  - Layout is channels-last and time-major (see tensor.ts): images [rows, H, W, C], features [rows, F].
