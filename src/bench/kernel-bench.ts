@@ -28,7 +28,7 @@ export function denseRows(k: Kernels, reps: number): Row[] {
   const rng = new Rng(1);
   const rows: Row[] = [];
   const a = filled(k, N * N, rng), b = filled(k, N * N, rng), c = k.alloc(N * N);
-  const ms = bestMs(() => k.gemm(a, b, c, { m: N, n: N, k: N, transA: false, transB: false, alpha: 1, beta: 0 }), reps);
+  const ms = bestMs(() => k.gemm(a, b, c, { m: N, n: N, k: N, transA: false, transB: false }), reps);
   rows.push({ name: 'gemm_1024', value: (2 * N ** 3) / ms / 1e6, unit: 'GFLOP/s' });
   [a, b, c].forEach((x) => k.free(x));
   const g = CONV;
@@ -38,7 +38,7 @@ export function denseRows(k: Kernels, reps: number): Row[] {
   const passes: [string, () => void][] = [
     ['conv_fwd', () => k.conv2dForward(x, w, null, y, g)],
     ['conv_bwd_input', () => k.conv2dBackwardInput(y, w, dx, g)],
-    ['conv_bwd_filter', () => k.conv2dBackwardFilter(x, y, dw, null, g, false)],
+    ['conv_bwd_filter', () => k.conv2dBackwardFilter(x, y, dw, null, g)],
   ];
   for (const [name, run] of passes) rows.push({ name, value: gflop / bestMs(run, reps), unit: 'GFLOP/s' });
   [x, w, y, dx, dw].forEach((v) => k.free(v));

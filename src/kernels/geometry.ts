@@ -39,6 +39,11 @@ export function poolGeometry(batch: number, inH: number, inW: number, C: number,
   return convGeometry({ batch, inH, inW, inC: C, outC: C, kH: k, stride, pad });
 }
 
+/** A linear layer [rows, inF] → [rows, outF] as the 1×1 convolution of rows 1×1 images with inF channels. */
+export function linearGeometry(rows: number, inF: number, outF: number): ConvGeometry {
+  return convGeometry({ batch: rows, inH: 1, inW: 1, inC: inF, outC: outF, kH: 1 });
+}
+
 /** Multiply-accumulates of one conv pass (forward, input-gradient and filter-gradient each cost this). */
 export function convMacs(g: ConvGeometry): number {
   return g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC;

@@ -4,9 +4,14 @@
  * (kernels/reference/) is plain loops and is the specification every fast backend is tested against.
  *
  * Conventions shared by all kernels:
+ *  - One calling style: a kernel takes its buffers (inputs, then outputs), then at most ONE attribute object
+ *    holding every size, flag and scalar (`gemm(a, b, c, attrs)`). No scalar or boolean is positional.
+ *  - One accumulation convention: outputs are preallocated by the caller and fully overwritten, unless the
+ *    attribute `accumulate` is true — then the kernel adds its result into them (`out += result`). A kernel
+ *    whose doc does not name `accumulate` always overwrites; the gradients w.r.t. activations (dx) always do.
+ *    (The optimiser steps update a parameter and its state in place: that is their job, not an accumulation.)
  *  - Buffers are Float32Array views that the same backend allocated with `alloc` (a fast backend may require
- *    that, to hand raw pointers to its workers). Outputs are preallocated by the caller and fully overwritten
- *    unless the attribute `accumulate` says to add into them.
+ *    that, to hand raw pointers to its workers).
  *  - Layout is channels-last and time-major (see tensor.ts): images [rows, H, W, C], features [rows, F].
  *  - Geometry is computed once in geometry.ts, so backends cannot disagree about padding or output sizes.
  *  - nn/ code may read and write parameter-sized vectors (a channel's statistics, a threshold) directly; it
@@ -15,15 +20,20 @@
 
 export type Buf = Float32Array;
 
-/** C[m×n] = alpha · op(A) · op(B) + beta · C, row-major; op(A) is m×k, op(B) is k×n. */
-export interface GemmAttrs {
+/** The accumulation attribute of every kernel that supports it (see the conventions above); absent: overwrite. */
+export interface Accumulate {
+  readonly accumulate?: boolean;
+}
+
+/** C[m×n] (+)= alpha · op(A) · op(B), row-major; op(A) is m×k, op(B) is k×n. */
+export interface GemmAttrs extends Accumulate {
   readonly m: number;
   readonly n: number;
   readonly k: number;
   readonly transA: boolean;
   readonly transB: boolean;
-  readonly alpha: number;
-  readonly beta: number;
+  /** Default 1. */
+  readonly alpha?: number;
 }
 
 /** A 2-D convolution or pooling window over channels-last images; made by geometry.ts. */
@@ -43,10 +53,16 @@ export interface ConvGeometry {
   readonly outW: number;
 }
 
+/** The filter-gradient accumulates into dw (and dbias) across the steps of a batch. */
+export interface ConvBackwardFilterAttrs extends ConvGeometry, Accumulate {}
+
 export interface BatchNormAttrs {
   readonly rows: number; // every position that shares a channel's statistics: T·B·H·W for BN2d, T·B for BN1d
   readonly channels: number;
 }
+
+/** `accumulate` applies to dgamma and dbeta; dx is always overwritten. */
+export interface BatchNormBackwardAttrs extends BatchNormAttrs, Accumulate {}
 
 /**
  * One multi-step neuron over time-major [T, n] (docs/method.md §1), every step in float32 as the reference code rounds it:
@@ -127,6 +143,52 @@ export interface SurrogateBackwardAttrs {
 
 export type NeuronBackwardAttrs = RepresentationBackwardAttrs | SurrogateBackwardAttrs;
 
+/**
+ * The elementwise family, one kernel: `out (+)= op(inputs)` element by element.
+ *   fill   (no input)  out = value
+ *   copy   (x)         out = x
+ *   scale  (x)         out = alpha·x            (with accumulate: y += alpha·x, the axpy)
+ *   clamp  (x)         out = min(max(x, lo), hi)
+ *   add    (a, b)      out = a + b
+ *   mul    (a, b)      out = a·b
+ * The last input may be shorter than out: out's length is then a multiple of its length and it repeats, so one
+ * row is added to every row (a bias) or one time step replicated over T. Every other input has out's length.
+ * out may be one of the inputs (the same view: in-place), never a partial overlap.
+ */
+export type ElementwiseAttrs = Accumulate &
+  (
+    | { readonly op: 'fill'; readonly value: number }
+    | { readonly op: 'copy' | 'add' | 'mul' }
+    | { readonly op: 'scale'; readonly alpha: number }
+    | { readonly op: 'clamp'; readonly lo: number; readonly hi: number }
+  );
+export type ElementwiseOp = ElementwiseAttrs['op'];
+
+/** A whole-buffer reduction, in float64: Σ x ('sum'), or the count of entries that are not 0, NaN included. */
+export interface ReduceAttrs {
+  readonly op: 'sum' | 'countNonzero';
+}
+
+/**
+ * out[j] (+)= Σ_r weights[r]·x[r·cols + j] over x[rows, cols]: a bias gradient (no weights: all 1), or the
+ * time aggregation of a time-major [T, n] buffer (rows = T, weights = the representation weights).
+ */
+export interface SumRowsAttrs extends Accumulate {
+  readonly rows: number;
+  readonly cols: number;
+  readonly weights?: Float64Array;
+}
+
+export interface UnpackSpikesAttrs {
+  /** The value of a set bit (the layer's spike magnitude). */
+  readonly magnitude: number;
+}
+
+export interface SoftmaxAttrs {
+  readonly rows: number;
+  readonly classes: number;
+}
+
 export interface SgdAttrs {
   readonly n: number;
   readonly lr: number;
@@ -168,18 +230,15 @@ export interface Kernels {
   /** dx = conv2d input-gradient of dy; overwrites dx. */
   conv2dBackwardInput(dy: Buf, w: Buf, dx: Buf, g: ConvGeometry): void;
   /** dw (and dbias, if given) = filter-gradient of dy; added into dw/dbias when `accumulate`. */
-  conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvGeometry, accumulate: boolean): void;
+  conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, attrs: ConvBackwardFilterAttrs): void;
 
   // ---- event-driven forwards for sparse inputs (binary spikes): only non-zero inputs do work ----
   /**
    * conv2dForward computed by scattering each non-zero input's weights: y = conv(x, w) (+ bias), equal up to
-   * float summation order. wT is the weight transposed to [kH, kW, inC, outC] (contiguous in outC).
+   * float summation order. wT is the weight transposed to [kH, kW, inC, outC] (contiguous in outC). A linear
+   * layer is the 1×1 case (geometry.ts: linearGeometry), with wT = W transposed, [inF, outF].
    */
   conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void;
-  /** y[rows, outF] = x[rows, inF] · W^T (+ bias) over the non-zero x only; wT is W transposed, [inF, outF]. */
-  linearSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number): void;
-  /** Fraction of entries that are not 0 (NaN counts as non-zero): picks the event-driven or the dense forward. */
-  nonzeroFraction(x: Buf): number;
 
   // ---- pooling (average; padding counted as zeros, like PyTorch's count_include_pad=True) ----
   avgPool2dForward(x: Buf, y: Buf, g: ConvGeometry): void;
@@ -196,51 +255,35 @@ export interface Kernels {
    */
   batchNormBackward(
     x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-    dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormAttrs, accumulate: boolean,
+    dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
   ): void;
 
   // ---- spiking neurons: one fused multi-step forward over time-major [T, n] and its backward ----
   /** See NeuronForwardAttrs: spikes[T·n] from input[T·n]. */
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void;
-  /** out[n] = Σ_t weights[t]·x[t·n + i] (weights[T]; pass 1/T for a plain mean). */
-  timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void;
-  /** out[t·n + i] = scale·x[i] for every t: the uniform replication of the DSR backward (docs/method.md §2, §6.6). */
-  timeBroadcast(x: Buf, out: Buf, scale: number, T: number, n: number): void;
-  /** y = clamp(x, lo, hi): the ANN activation of the same shape. */
-  clamp(x: Buf, y: Buf, lo: number, hi: number): void;
   /** See RepresentationBackwardAttrs and SurrogateBackwardAttrs. Returns the threshold gradient. */
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number;
 
   // ---- binary spikes as bits (reference/bits.ts): 1 bit per neuron·step plus the layer's spike magnitude ----
-  /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes) where x[i] ≠ 0, clears it elsewhere. */
-  packSpikes(x: Buf, bits: Buf, n: number): void;
-  /** y[i] = magnitude where bit i is set, else 0: the inverse of packSpikes for a binary spike buffer. */
-  unpackSpikes(bits: Buf, y: Buf, n: number, magnitude: number): void;
+  /** Sets bit i of `bits` (⌈n/32⌉ words in a float buffer's bytes; n = x.length) where x[i] ≠ 0, else clears it. */
+  packSpikes(x: Buf, bits: Buf): void;
+  /** y[i] = magnitude where bit i is set, else 0 (n = y.length): the inverse of packSpikes for binary spikes. */
+  unpackSpikes(bits: Buf, y: Buf, attrs: UnpackSpikesAttrs): void;
 
   // ---- elementwise and reductions ----
-  fill(x: Buf, value: number): void;
-  copy(src: Buf, dst: Buf): void;
-  /** out = a + b */
-  add(a: Buf, b: Buf, out: Buf): void;
-  /** out = a · b (elementwise) */
-  mul(a: Buf, b: Buf, out: Buf): void;
-  /** y += alpha·x */
-  axpy(alpha: number, x: Buf, y: Buf): void;
-  /** out = alpha·x */
-  scale(x: Buf, alpha: number, out: Buf): void;
-  /** Σ x, accumulated in float64. */
-  sum(x: Buf): number;
-  /** out[j] (+)= Σ_rows x[r·cols + j]: the bias gradient of a linear layer. */
-  sumRows(x: Buf, out: Buf, rows: number, cols: number, accumulate: boolean): void;
-  /** y[r·cols + j] += bias[j] */
-  addRowVector(y: Buf, bias: Buf, rows: number, cols: number): void;
+  /** See ElementwiseAttrs: fill, copy, scale (axpy), clamp, add, mul, with a repeated last input. */
+  elementwise(inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs): void;
+  /** See ReduceAttrs: Σ x, or the non-zero count that picks the event-driven or the dense forward. */
+  reduce(x: Buf, attrs: ReduceAttrs): number;
+  /** See SumRowsAttrs: bias gradients and the weighted time aggregation (docs/method.md §1.3, §2) in one kernel. */
+  sumRows(x: Buf, out: Buf, attrs: SumRowsAttrs): void;
 
   // ---- loss ----
   /**
    * Mean softmax cross-entropy of logits [rows, classes] against integer labels; writes dLoss/dlogits into
    * grad (already divided by rows) and returns the loss.
    */
-  softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, rows: number, classes: number): number;
+  softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, attrs: SoftmaxAttrs): number;
 
   // ---- optimiser steps (one parameter tensor each) ----
   sgdStep(param: Buf, grad: Buf, momentumBuf: Buf, a: SgdAttrs): void;

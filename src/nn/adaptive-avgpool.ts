@@ -54,7 +54,7 @@ export class AdaptiveAvgPool2d implements Layer {
     const [rows, , , C] = x.shape as [number, number, number, number];
     const copies = this.opts.size * this.opts.size;
     const y = this.out.get(ctx.k, rows * copies * C);
-    for (let r = 0; r < rows; r++) ctx.k.timeBroadcast(x.data.subarray(r * C, (r + 1) * C), y.subarray(r * copies * C, (r + 1) * copies * C), 1, copies, C);
+    for (let r = 0; r < rows; r++) ctx.k.elementwise([x.data.subarray(r * C, (r + 1) * C)], y.subarray(r * copies * C, (r + 1) * copies * C), { op: 'copy' });
     this.cache = ctx.training ? { pool: null } : null;
     return tensor([rows, this.opts.size, this.opts.size, C], y);
   }
@@ -67,7 +67,7 @@ export class AdaptiveAvgPool2d implements Layer {
     const copies = H * W;
     const dx = takeGrad(ctx.k, rows * C);
     const ones = new Float64Array(copies).fill(1);
-    for (let r = 0; r < rows; r++) ctx.k.timeReduce(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), ones, copies, C);
+    for (let r = 0; r < rows; r++) ctx.k.sumRows(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), { rows: copies, cols: C, weights: ones });
     return tensor([rows, 1, 1, C], dx);
   }
 

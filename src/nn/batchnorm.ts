@@ -162,16 +162,16 @@ export class BatchNorm implements Layer {
     const dx = takeGrad(ctx.k, x.data.length);
     const { k } = ctx;
     if (this.producers.length === 0 || !summedGradients(ctx)) {
-      k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, attrs, true);
+      k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, { ...attrs, accumulate: true });
       return tensor(x.shape, dx);
     }
     // The producers' correction needs this call's own dγ: s = −γσ⁻²·dγ/N, N = all T·B rows (nn/bn-correction.ts).
     const C = this.opts.channels;
     const dGamma = this.dGamma.get(k, C);
     const dBeta = this.dBeta.get(k, C);
-    k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, dGamma, dBeta, attrs, false);
-    k.axpy(1, dGamma, this.weight.grad);
-    k.axpy(1, dBeta, this.bias.grad);
+    k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, dGamma, dBeta, attrs);
+    k.elementwise([this.weight.grad, dGamma], this.weight.grad, { op: 'add' });
+    k.elementwise([this.bias.grad, dBeta], this.bias.grad, { op: 'add' });
     const s = this.scale.get(k, C);
     const n = attrs.rows * totalSteps(ctx);
     for (let c = 0; c < C; c++) s[c] = (-this.weight.value[c]! * invStd[c]! * invStd[c]! * dGamma[c]!) / n;

@@ -64,7 +64,7 @@ export class Conv2d implements Layer {
   lastForwardPath: 'dense' | 'event' | null = null;
   /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is the filter gradient. */
   readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) =>
-    k.conv2dBackwardFilter(x.data, z.data, out, null, this.geometry(x.shape), accumulate));
+    k.conv2dBackwardFilter(x.data, z.data, out, null, { ...this.geometry(x.shape), accumulate }));
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -121,7 +121,7 @@ export class Conv2d implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { x, g, cross } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true);
+    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, { ...g, accumulate: true });
     if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, g.outC, ctx);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);

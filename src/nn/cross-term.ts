@@ -44,12 +44,12 @@ export class CrossTerm {
     const { k } = ctx;
     const { scale, inputMean } = this.source!.correction();
     const zs = this.scaledMean.get(k, inputMean.data.length);
-    k.scale(inputMean.data, -totalSteps(ctx), zs);
+    k.elementwise([inputMean.data], zs, { op: 'scale', alpha: -totalSteps(ctx) });
     this.product(k, xMean, { shape: inputMean.shape, data: zs }, cross, true);
     const row = dW.length / outC;
     for (let c = 0; c < outC; c++) {
       const s = scale[c]!;
-      if (s !== 0) k.axpy(s, cross.subarray(c * row, (c + 1) * row), dW.subarray(c * row, (c + 1) * row));
+      if (s !== 0) k.elementwise([cross.subarray(c * row, (c + 1) * row)], dW.subarray(c * row, (c + 1) * row), { op: 'scale', alpha: s, accumulate: true });
     }
   }
 

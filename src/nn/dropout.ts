@@ -48,7 +48,7 @@ export class Dropout implements Layer {
     const keep = p === 1 ? 0 : 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.uniform() < p ? 0 : keep;
     const y = this.out.get(ctx.k, x.data.length);
-    ctx.k.mul(x.data, mask, y);
+    ctx.k.elementwise([x.data, mask], y, { op: 'mul' });
     // representation mode keeps mean_t(mask): G_in = G·mean_t(mask) (nn/grad-mode.ts)
     this.cache = { mask: inputForBackward(tensor(x.shape, mask), ctx, this.keptMask).data };
     return tensor(x.shape, y);
@@ -59,7 +59,7 @@ export class Dropout implements Layer {
     this.cache = null;
     if (mask === null) return dy;
     const dx = takeGrad(ctx.k, dy.data.length);
-    ctx.k.mul(dy.data, mask, dx);
+    ctx.k.elementwise([dy.data, mask], dx, { op: 'mul' });
     return tensor(dy.shape, dx);
   }
 

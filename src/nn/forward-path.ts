@@ -33,7 +33,8 @@ export function eventBelow(k: Kernels, layer: 'conv' | 'linear'): number {
 /** Whether this forward takes the event path: forced, or 'auto' and the input is sparser than the crossover. */
 export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv' | 'linear'): boolean {
   if (path !== 'auto') return path === 'event';
-  return k.nonzeroFraction(x) < eventBelow(k, layer);
+  const density = x.length === 0 ? 0 : k.reduce(x, { op: 'countNonzero' }) / x.length;
+  return density < eventBelow(k, layer);
 }
 
 /**

@@ -38,10 +38,10 @@ export function summedGradients(ctx: RunContext): boolean {
 export function reduceOverTime(k: Kernels, x: Buf, out: Buf, weights: Float64Array, T: number, n: number, ctx: RunContext): void {
   const w = ctx.timeWindow;
   if (w === undefined || w.start === 0) {
-    k.timeReduce(x, out, weights, T, n);
+    k.sumRows(x, out, { rows: T, cols: n, weights });
     return;
   }
-  for (let t = 0; t < T; t++) k.axpy(weights[t]!, x.subarray(t * n, (t + 1) * n), out);
+  for (let t = 0; t < T; t++) k.elementwise([x.subarray(t * n, (t + 1) * n)], out, { op: 'scale', alpha: weights[t]!, accumulate: true });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
+import { linearGeometry } from '../kernels/geometry.js';
 import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
@@ -58,7 +59,7 @@ export class Linear implements Layer {
   /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is zᵀ·x. */
   readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) => {
     const { inF, outF } = this.opts;
-    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, alpha: 1, beta: accumulate ? 1 : 0 });
+    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, accumulate });
   });
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
@@ -94,11 +95,11 @@ export class Linear implements Layer {
     if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'linear')) {
       const wT = this.wT.get(ctx.k, inF * outF);
       transposeWeight(this.weight.value, wT, outF, inF);
-      ctx.k.linearSparseForward(x.data, wT, this.bias?.value ?? null, y, rows, inF, outF);
+      ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
       this.lastForwardPath = 'event';
     } else {
-      ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true, alpha: 1, beta: 0 });
-      if (this.bias !== null) ctx.k.addRowVector(y, this.bias.value, rows, outF);
+      ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true });
+      if (this.bias !== null) ctx.k.elementwise([y, this.bias.value], y, { op: 'add' }); // the bias repeats over rows
       this.lastForwardPath = 'dense';
     }
     const cross = this.crossTerm.begin(x, inF * outF, ctx);
@@ -112,12 +113,12 @@ export class Linear implements Layer {
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
-    ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, alpha: 1, beta: 1 });
+    ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, accumulate: true });
     if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, outF, ctx);
-    if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, rows, outF, true);
+    if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
-    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false, alpha: 1, beta: 0 });
+    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
     return tensor(x.shape, dx);
   }
 

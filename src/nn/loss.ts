@@ -18,7 +18,7 @@ export interface LossResult {
 export function crossEntropy(logits: Tensor, labels: Int32Array, k: Kernels, gradBuf?: Float32Array): LossResult {
   const [rows, classes] = logits.shape as [number, number];
   const grad = gradBuf ?? k.alloc(rows * classes);
-  const loss = k.softmaxCrossEntropy(logits.data, labels, grad, rows, classes);
+  const loss = k.softmaxCrossEntropy(logits.data, labels, grad, { rows, classes });
   if (!Number.isFinite(loss)) {
     throw new SpikerepError('E_NAN', `loss is ${loss}: training diverged (try a lower --lr)`, 'loss');
   }

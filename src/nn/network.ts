@@ -213,14 +213,14 @@ export class Network {
   private repeatOverTime(x: Tensor): Tensor {
     const n = x.data.length;
     const out = this.repeated.get(this.k, n * this.T);
-    this.k.timeBroadcast(x.data, out, 1, this.T, n);
+    this.k.elementwise([x.data], out, { op: 'copy' }); // x repeats T times
     return { shape: [x.shape[0]! * this.T, ...x.shape.slice(1)], data: out };
   }
 
   private sumOverTime(g: Tensor): Tensor {
     const n = g.data.length / this.T;
     const out = this.gradSum.get(this.k, n);
-    this.k.timeReduce(g.data, out, new Float64Array(this.T).fill(1), this.T, n);
+    this.k.sumRows(g.data, out, { rows: this.T, cols: n, weights: new Float64Array(this.T).fill(1) });
     return { shape: [g.shape[0]! / this.T, ...g.shape.slice(1)], data: out };
   }
 }

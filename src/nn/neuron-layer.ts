@@ -99,7 +99,7 @@ export class SpikingNeuron implements Layer {
       // time chunks: the membrane (and the synaptic current) carry over from the previous chunk of this pass
       state = { membrane: this.work.state.get(k, n) };
       if (model.synapse !== null) state.current = this.work.current.get(k, n);
-      if (window.start === 0) for (const b of Object.values(state)) k.fill(b, 0);
+      if (window.start === 0) for (const b of Object.values(state)) k.elementwise([], b, { op: 'fill', value: 0 });
     }
     switch (this.opts.mode) {
       case 'dsr':
@@ -133,11 +133,11 @@ export class SpikingNeuron implements Layer {
         break;
       }
       case 'ann':
-        k.clamp(x.data, y, 0, model.vth);
+        k.elementwise([x.data], y, { op: 'clamp', lo: 0, hi: model.vth });
         if (ctx.training) this.cache = { mode: 'ann', model, input: x };
         break;
       case 'relu':
-        k.clamp(x.data, y, 0, Infinity);
+        k.elementwise([x.data], y, { op: 'clamp', lo: 0, hi: Infinity });
         if (ctx.training) this.cache = { mode: 'relu', model, input: x };
         break;
       default:
@@ -178,7 +178,7 @@ export class SpikingNeuron implements Layer {
   }
 
   private countSpikes(k: Kernels, y: Buf, model: NeuronModel, neuronSteps: number): void {
-    const total = k.sum(y);
+    const total = k.reduce(y, { op: 'sum' });
     const analog = this.opts.mode === 'ann' || this.opts.mode === 'relu';
     const magnitude = analog ? model.vth : Math.fround(model.spikeScale * model.vth);
     const spikes = total / magnitude;

@@ -56,11 +56,11 @@ export class RateReadout implements Layer {
       let factor = 0;
       for (const wt of w) factor += wt * wt;
       const g = takeGrad(k, n);
-      k.scale(dy.data, T * factor, g);
+      k.elementwise([dy.data], g, { op: 'scale', alpha: T * factor });
       return tensor(dy.shape, g);
     }
     const dx = takeGrad(k, T * n);
-    for (let t = 0; t < T; t++) k.timeBroadcast(dy.data, dx.subarray(t * n, (t + 1) * n), w[t]!, 1, n);
+    for (let t = 0; t < T; t++) k.elementwise([dy.data], dx.subarray(t * n, (t + 1) * n), { op: 'scale', alpha: w[t]! });
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
   }
 

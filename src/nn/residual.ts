@@ -40,7 +40,7 @@ export class Residual implements Layer {
     const b = this.shortcut === null ? x : this.shortcut.forward(x, ctx);
     sameShape(a.shape, b.shape);
     const y = this.out.get(ctx.k, a.data.length);
-    ctx.k.add(a.data, b.data, y);
+    ctx.k.elementwise([a.data, b.data], y, { op: 'add' });
     return tensor(a.shape, y);
   }
 
@@ -48,7 +48,7 @@ export class Residual implements Layer {
     const da = this.main.backward(dy, ctx);
     const db = this.shortcut === null ? dy : this.shortcut.backward(dy, ctx);
     const dx = takeGrad(ctx.k, da.data.length);
-    ctx.k.add(da.data, db.data, dx);
+    ctx.k.elementwise([da.data, db.data], dx, { op: 'add' });
     giveGrad(ctx.k, da, dy);
     if (db !== dy) giveGrad(ctx.k, db, dy);
     return tensor(da.shape, dx);

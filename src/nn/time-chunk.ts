@@ -164,7 +164,7 @@ export class TimeChunker {
         if (c.T === 1) return src.x; // one step: the static input itself, no copy
         const n = src.x.data.length;
         const out = this.chunkIn.get(k, n * c.T);
-        k.timeBroadcast(src.x.data, out, 1, c.T, n);
+        k.elementwise([src.x.data], out, { op: 'copy' }); // x repeats c.T times
         return tensor([src.x.shape[0]! * c.T, ...src.x.shape.slice(1)], out);
       }
       case 'dense': {
@@ -176,7 +176,7 @@ export class TimeChunker {
         const out = this.chunkIn.get(k, n * c.T);
         for (let t = 0; t < c.T; t++) {
           const w = (start + t) * src.wordsPerStep;
-          k.unpackSpikes(src.bits.subarray(w, w + src.wordsPerStep), out.subarray(t * n, (t + 1) * n), n, src.magnitude);
+          k.unpackSpikes(src.bits.subarray(w, w + src.wordsPerStep), out.subarray(t * n, (t + 1) * n), { magnitude: src.magnitude });
         }
         return tensor([src.step[0]! * c.T, ...src.step.slice(1)], out);
       }
@@ -194,7 +194,7 @@ export class TimeChunker {
     const start = c.timeWindow!.start;
     for (let t = 0; t < c.T; t++) {
       const w = (start + t) * wordsPerStep;
-      ctx.k.packSpikes(h.data.subarray(t * n, (t + 1) * n), target.bits.subarray(w, w + wordsPerStep), n);
+      ctx.k.packSpikes(h.data.subarray(t * n, (t + 1) * n), target.bits.subarray(w, w + wordsPerStep));
     }
     return target;
   }

@@ -30,5 +30,5 @@ export interface AdamState {
 
 /** Zeroes every gradient; call before each backward (gradients accumulate). */
 export function zeroGrad(params: readonly Param[], k: Kernels): void {
-  for (const p of params) k.fill(p.grad, 0);
+  for (const p of params) k.elementwise([], p.grad, { op: 'fill', value: 0 });
 }

@@ -34,7 +34,7 @@ export function simulate(
 
 /** Ī, the representation of the input current [T, n] that the clamp mapping reads (docs/method.md §1.3, §2). */
 export function represent(k: Kernels, m: NeuronModel, x: Buf, out: Buf, T: number, n: number): void {
-  k.timeReduce(x, out, inputWeights(m, T), T, n);
+  k.sumRows(x, out, { rows: T, cols: n, weights: inputWeights(m, T) });
 }
 
 /** Scratch for the backward: three buffers of n floats (allocated per call when not given). */
@@ -55,11 +55,11 @@ export function dsrBackwardFromRep(
   const gradRep = work?.gradRep ?? k.alloc(n);
   const gradRepIn = work?.gradRepIn ?? k.alloc(n);
   // Gc = T·(weighted) mean over t of dL/do[t]: Σ_t dL/do[t] for IF, T·Σ_t w_t/Σw·dL/do[t] for LIF.
-  k.timeReduce(gradSpikes, gradRep, gradientWeights(m, T), T, n);
+  k.sumRows(gradSpikes, gradRep, { rows: T, cols: n, weights: gradientWeights(m, T) });
   // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
   const saturated = k.neuronBackward(gradRep, gradRepIn, representationBackwardAttrs(m, inputRep, T));
   // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
-  k.timeBroadcast(gradRepIn, gradInput, 1 / T, T, n);
+  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T }); // gradRepIn repeats T times
   if (work === undefined) {
     k.free(gradRep);
     k.free(gradRepIn);

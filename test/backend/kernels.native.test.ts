@@ -32,8 +32,8 @@ describe('native backend checks and selection', { skip: SKIP }, () => {
     const g = convGeometry({ batch: 2, inH: 5, inW: 5, inC: 3, outC: 4, kH: 3, pad: 1 });
     const y = k.alloc(2 * 25 * 4);
     assert.throws(() => k.conv2dForward(k.alloc(2 * 25 * 3 - 1), k.alloc(4 * 27), null, y, g), /elements, 150 needed/);
-    assert.throws(() => k.gemm(k.alloc(6), k.alloc(6), k.alloc(8), { m: 3, n: 3, k: 2, transA: false, transB: false, alpha: 1, beta: 0 }), /needed/);
-    assert.throws(() => k.sumRows(k.alloc(10), k.alloc(3), 4, 3, false), /needed/);
+    assert.throws(() => k.gemm(k.alloc(6), k.alloc(6), k.alloc(8), { m: 3, n: 3, k: 2, transA: false, transB: false }), /needed/);
+    assert.throws(() => k.sumRows(k.alloc(10), k.alloc(3), { rows: 4, cols: 3 }), /needed/);
   });
 
   it('reductions give the same bits on 1 and 2 threads (fixed blocks, combined in order)', () => {
@@ -45,10 +45,10 @@ describe('native backend checks and selection', { skip: SKIP }, () => {
       const mean = k.alloc(C), variance = k.alloc(C), cols = k.alloc(C), dx = k.alloc(x.length);
       const dg = k.alloc(C), db = k.alloc(C), gi = k.alloc(x.length);
       k.batchNormStats(x, mean, variance, { rows, channels: C });
-      k.batchNormBackward(x, dy, mean, variance, mean, dx, dg, db, { rows, channels: C }, false);
-      k.sumRows(dy, cols, rows, C, false);
+      k.batchNormBackward(x, dy, mean, variance, mean, dx, dg, db, { rows, channels: C });
+      k.sumRows(dy, cols, { rows, cols: C });
       const th = k.neuronBackward(dy, gi, { mode: 'representation', n: x.length, inputRep: x, hi: 1, slope: 0.5, closed: true });
-      return { mean, variance, cols, dx, dg, db, sum: k.sum(dy), th };
+      return { mean, variance, cols, dx, dg, db, sum: k.reduce(dy, { op: 'sum' }), th };
     });
     const [a, b] = outs as [typeof outs[0], typeof outs[0]];
     for (const key of ['mean', 'variance', 'cols', 'dx', 'dg', 'db'] as const) assert.deepEqual(a[key], b[key], key);

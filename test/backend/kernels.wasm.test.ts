@@ -23,16 +23,16 @@ describe('wasm backend memory and selection', () => {
     const k = backends.get('2 threads')! as WasmKernels;
     const rng = new Rng(8);
     const a = uniform(k, rng, 128 * 128), c = k.alloc(128 * 128);
-    const at = { m: 128, n: 128, k: 128, transA: false, transB: false, alpha: 1, beta: 0 };
+    const at = { m: 128, n: 128, k: 128, transA: false, transB: false };
     let before = k.parallelCalls;
     k.gemm(a, a, c, at);
     assert.equal(k.parallelCalls, before + 1);
     before = k.parallelCalls;
     k.gemm(a, a, c, { ...at, m: 4, n: 4, k: 4 });
-    k.fill(c.subarray(0, 1000), 1);
+    k.elementwise([], c.subarray(0, 1000), { op: 'fill', value: 1 });
     assert.equal(k.parallelCalls, before, 'a 4×4 gemm and a 1000-float fill stay on the main thread');
     const big = k.alloc(1 << 20);
-    k.fill(big, 1);
+    k.elementwise([], big, { op: 'fill', value: 1 });
     assert.equal(k.parallelCalls, before + 1, 'a million-float fill is split');
     assert.equal(big[(1 << 20) - 1], 1);
     k.free(big);
@@ -52,9 +52,9 @@ describe('wasm backend memory and selection', () => {
     ref.conv2dForward(x, w, null, yRef, g);
     assertClose(y, yRef, SUMS, 'conv with foreign buffers');
     const acc = new Float32Array(y.length).fill(1);
-    k.axpy(2, y, acc);
+    k.elementwise([y], acc, { op: 'scale', alpha: 2, accumulate: true });
     assert.equal(acc[5], Math.fround(1 + 2 * y[5]!));
-    assert.equal(k.sum(new Float32Array([1, 2, 3.5])), 6.5);
+    assert.equal(k.reduce(new Float32Array([1, 2, 3.5]), { op: 'sum' }), 6.5);
     assert.equal((k as WasmKernels).bytesInUse, before, 'staging temporaries are freed');
   });
 
@@ -71,7 +71,7 @@ describe('wasm backend memory and selection', () => {
     const big = k.alloc(24 * 2 ** 20); // 96 MB: forces a grow
     big[big.length - 1] = 1;
     assert.equal(b[999], 42, 'a view made before the grow still reads the same memory');
-    k.fill(b, 3); // and kernels still accept it
+    k.elementwise([], b, { op: 'fill', value: 3 }); // and kernels still accept it
     assert.equal(b[0], 3);
     k.free(big);
     k.free(b);
@@ -85,7 +85,7 @@ describe('wasm backend memory and selection', () => {
     disposeKernels(w);
     assert.equal(w.threads, 1, 'closed: main thread only');
     const x = w.alloc(8);
-    w.fill(x, 2); // still works after close
+    w.elementwise([], x, { op: 'fill', value: 2 }); // still works after close
     assert.equal(x[7], 2);
     await assert.rejects(createKernels('cuda' as never), (e) => isSpikerepError(e) && e.code === 'E_BACKEND');
     await assert.rejects(createKernels('wasm', { threads: 0 }), (e) => isSpikerepError(e) && e.code === 'E_BACKEND');

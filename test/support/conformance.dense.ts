@@ -7,13 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convGeometry, poolGeometry } from '../../src/kernels/geometry.js';
+import { convGeometry, linearGeometry, poolGeometry } from '../../src/kernels/geometry.js';
 import type { ConvGeometry, Kernels } from '../../src/kernels/kernels.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose, closeness } from './gradcheck.js';
 import { plain, uniform } from './kernels.wasm-setup.js';
 import { DENSITIES, sparse, sparseConvCases, transposed } from './sparse-inputs.js';
+import { coverageCase, recordCalls, type KernelMethod } from './conformance.coverage.js';
+
+/** The contract methods this suite checks (conformance.coverage.ts). */
+export const DENSE_METHODS: readonly KernelMethod[] = [
+  'alloc', 'free', 'gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'conv2dSparseForward',
+  'reduce', 'avgPool2dForward', 'avgPool2dBackward', 'batchNormStats', 'batchNormApply', 'batchNormBackward',
+];
 
 /** Relative to the largest |expected|: long float32 dot products in another order. */
 export const SUMS = { rtol: 1e-4 };
@@ -47,10 +54,11 @@ const label = (g: ConvGeometry): string =>
   `${g.batch}×${g.inH}×${g.inW}×${g.inC}→${g.outC} k${g.kH}×${g.kW} s${g.strideH}×${g.strideW} p${g.padH}×${g.padW}`;
 
 /** Registers the suite for one backend configuration; `K` returns its kernels once the file's setup has run. */
-export function denseConformance(title: string, K: () => Kernels, skip: string | false = false): void {
+export function denseConformance(title: string, backend: () => Kernels, skip: string | false = false): void {
+  const { K, called } = recordCalls(backend);
   describe(title, { skip }, () => {
 
-    it('gemm matches the reference for every transpose, alpha, beta and tile remainder', () => {
+    it('gemm matches the reference for every transpose, alpha, accumulation and tile remainder', () => {
       const k = K();
       const rng = new Rng(1);
       const shapes = [
@@ -59,15 +67,15 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
       for (const [m, n, kk] of shapes as [number, number, number][]) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
-            for (const [alpha, beta] of [[1, 0], [0.5, 0.25], [-1, 1]] as const) {
+            for (const [alpha, accumulate] of [[undefined, false], [0.5, true], [-1, true]] as const) {
               const a = uniform(k, rng, m * kk);
               const b = uniform(k, rng, kk * n);
               const c = uniform(k, rng, m * n);
               const expected = plain(c);
-              const at = { m, n, k: kk, transA, transB, alpha, beta };
+              const at = { m, n, k: kk, transA, transB, alpha, accumulate };
               ref.gemm(a, b, expected, at);
               k.gemm(a, b, c, at);
-              assertClose(c, expected, SUMS, `gemm ${m}×${n}×${kk} tA=${transA} tB=${transB} α=${alpha} β=${beta}`);
+              assertClose(c, expected, SUMS, `gemm ${m}×${n}×${kk} tA=${transA} tB=${transB} α=${alpha} acc=${accumulate}`);
               [a, b, c].forEach((x) => k.free(x));
             }
           }
@@ -101,12 +109,12 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
           const db = uniform(k, rng, g.outC);
           const dwRef = plain(dw);
           const dbRef = plain(db);
-          k.conv2dBackwardFilter(x, dy, dw, db, g, accumulate);
-          ref.conv2dBackwardFilter(x, dy, dwRef, dbRef, g, accumulate);
+          k.conv2dBackwardFilter(x, dy, dw, db, { ...g, accumulate });
+          ref.conv2dBackwardFilter(x, dy, dwRef, dbRef, { ...g, accumulate });
           assertClose(dw, dwRef, SUMS, `filter-gradient ${label(g)} accumulate=${accumulate}`);
           assertClose(db, dbRef, SUMS, `bias-gradient ${label(g)} accumulate=${accumulate}`);
-          k.conv2dBackwardFilter(x, dy, dw, null, g, false);
-          ref.conv2dBackwardFilter(x, dy, dwRef, null, g, false);
+          k.conv2dBackwardFilter(x, dy, dw, null, g);
+          ref.conv2dBackwardFilter(x, dy, dwRef, null, g);
           assertClose(dw, dwRef, SUMS, `filter-gradient without bias ${label(g)}`);
           [dw, db].forEach((b) => k.free(b));
         }
@@ -137,7 +145,7 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
       }
     });
 
-    it('event-driven conv and linear forwards and the density count match the reference on sparse inputs', () => {
+    it('event-driven conv forwards (linear as the 1×1 case) and the non-zero count match the reference', () => {
       const k = K();
       const rng = new Rng(5);
       for (const g of sparseConvCases()) {
@@ -149,7 +157,8 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
         for (const density of DENSITIES) {
           for (const graded of [false, true]) {
             const x = sparse(k, rng, g.batch, g.inH * g.inW * g.inC, density, graded);
-            assert.equal(k.nonzeroFraction(x), ref.nonzeroFraction(x), `density of ${label(g)} at ${density}`);
+            const count = ref.reduce(x, { op: 'countNonzero' });
+            assert.equal(k.reduce(x, { op: 'countNonzero' }), count, `non-zero count of ${label(g)} at ${density}`);
             for (const b of [bias, null]) {
               const y = uniform(k, rng, ny); // garbage: must be overwritten
               const yRef = new Float32Array(ny);
@@ -172,8 +181,9 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
           for (const b of [bias, null]) {
             const y = uniform(k, rng, rows * outF);
             const yRef = new Float32Array(rows * outF);
-            k.linearSparseForward(x, wT, b, y, rows, inF, outF);
-            ref.linearSparseForward(x, wT, b, yRef, rows, inF, outF);
+            const g = linearGeometry(rows, inF, outF);
+            k.conv2dSparseForward(x, wT, b, y, g);
+            ref.conv2dForward(x, w, b, yRef, g);
             assertClose(y, yRef, SUMS, `event linear [${rows}, ${inF}] → ${outF} density ${density} bias=${b !== null}`);
             k.free(y);
           }
@@ -206,8 +216,8 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
           const dx = k.alloc(x.length), dxRef = new Float32Array(x.length);
           const dg = uniform(k, rng, C), db = uniform(k, rng, C);
           const dgRef = plain(dg), dbRef = plain(db);
-          k.batchNormBackward(x, dy, meanRef, invStd, gamma, dx, dg, db, a, accumulate);
-          ref.batchNormBackward(x, dy, meanRef, invStd, gamma, dxRef, dgRef, dbRef, a, accumulate);
+          k.batchNormBackward(x, dy, meanRef, invStd, gamma, dx, dg, db, { ...a, accumulate });
+          ref.batchNormBackward(x, dy, meanRef, invStd, gamma, dxRef, dgRef, dbRef, { ...a, accumulate });
           assertClose(dx, dxRef, { rtol: 1e-4 }, `backward dx ${rows}×${C}`);
           assertClose(dg, dgRef, { rtol: 1e-5 }, `backward dgamma ${rows}×${C}`);
           assertClose(db, dbRef, { rtol: 1e-5 }, `backward dbeta ${rows}×${C}`);
@@ -230,5 +240,7 @@ export function denseConformance(title: string, K: () => Kernels, skip: string |
       ref.conv2dBackwardInput(dy, wrong, dxWrong, g);
       assert.ok(closeness(dx, dxWrong, SUMS).ratio > 1);
     });
+
+    coverageCase(called, DENSE_METHODS);
   });
 }

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import type { ElementwiseAttrs, Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
 import { cubaLifConfig, ifConfig, lifConfig } from '../../src/snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
 import { neuronModel } from '../../src/snn/model.js';
@@ -15,6 +15,14 @@ import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose } from './gradcheck.js';
 import { dyadic, firstDifference, plain, uniform } from './kernels.wasm-setup.js';
+import { coverageCase, recordCalls, type KernelMethod } from './conformance.coverage.js';
+
+/** The contract methods this suite checks (conformance.coverage.ts). */
+export const NEURON_METHODS: readonly KernelMethod[] = [
+  'neuronForward', 'neuronBackward',
+  'alloc', 'free', 'packSpikes', 'unpackSpikes', 'elementwise', 'reduce', 'sumRows', 'softmaxCrossEntropy', 'sgdStep',
+  'adamStep',
+];
 
 /** Scales that are not float32 numbers round once more in float32 kernels than in the float64 reference. */
 const ONE_ULP = { rtol: 2.5e-7 };
@@ -42,7 +50,8 @@ function assertBits(actual: Float32Array, expected: Float32Array, what: string):
 }
 
 /** Registers the suite for one backend configuration; `K` returns its kernels once the file's setup has run. */
-export function neuronConformance(title: string, K: () => Kernels, skip: string | false = false): void {
+export function neuronConformance(title: string, backend: () => Kernels, skip: string | false = false): void {
+  const { K, called } = recordCalls(backend);
   describe(title, { skip }, () => {
 
     it('every parameter set in time chunks: the carried membrane (and current) give the spikes of one pass', () => {
@@ -80,12 +89,12 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
         const x = k.alloc(n);
         for (let i = 0; i < n; i++) x[i] = rng.uniform() < 0.2 ? 0.75 : 0;
         const bits = k.alloc(Math.ceil(n / 32));
-        k.packSpikes(x, bits, n);
+        k.packSpikes(x, bits);
         const y = k.alloc(n);
-        k.unpackSpikes(bits, y, n, 0.75);
+        k.unpackSpikes(bits, y, { magnitude: 0.75 });
         assertBits(y, x, `bits n=${n}`);
         const refBits = new Float32Array(Math.ceil(n / 32));
-        ref.packSpikes(x, refBits, n);
+        ref.packSpikes(x, refBits);
         assert.deepEqual(new Uint32Array(bits.buffer, bits.byteOffset, bits.length), new Uint32Array(refBits.buffer));
       }
     });
@@ -136,7 +145,7 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       }
     });
 
-    it('timeReduce, timeBroadcast, the representation backward and clamp match the reference', () => {
+    it('time aggregation and replication, the representation backward and clamp match the reference', () => {
       const k = K();
       const rng = new Rng(11);
       for (const n of SIZES) {
@@ -144,13 +153,13 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
         const x = uniform(k, rng, T * n);
         const w = Float64Array.from({ length: T }, () => rng.uniform());
         const out = k.alloc(n), outRef = new Float32Array(n);
-        k.timeReduce(x, out, w, T, n);
-        ref.timeReduce(x, outRef, w, T, n);
-        assertClose(out, outRef, { rtol: 1e-5 }, `timeReduce n=${n}`);
+        k.sumRows(x, out, { rows: T, cols: n, weights: w });
+        ref.sumRows(x, outRef, { rows: T, cols: n, weights: w });
+        assertClose(out, outRef, { rtol: 1e-5 }, `weighted time sum n=${n}`);
         const big = k.alloc(T * n), bigRef = new Float32Array(T * n);
-        k.timeBroadcast(out, big, 0.2, T, n);
-        ref.timeBroadcast(out, bigRef, 0.2, T, n);
-        assertClose(big, bigRef, ONE_ULP, `timeBroadcast n=${n}`);
+        k.elementwise([out], big, { op: 'scale', alpha: 0.2 });
+        ref.elementwise([out], bigRef, { op: 'scale', alpha: 0.2 });
+        assertClose(big, bigRef, ONE_ULP, `time replication n=${n}`);
         const mean = dyadic(k, rng, n, -0.5, 1.5); // hits 0 and hi = 1 exactly
         const g = uniform(k, rng, n);
         for (const closed of [true, false]) {
@@ -163,8 +172,8 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
           k.free(gi);
         }
         const y = k.alloc(n), yRef = new Float32Array(n);
-        k.clamp(g, y, -0.25, 0.5);
-        ref.clamp(g, yRef, -0.25, 0.5);
+        k.elementwise([g], y, { op: 'clamp', lo: -0.25, hi: 0.5 });
+        ref.elementwise([g], yRef, { op: 'clamp', lo: -0.25, hi: 0.5 });
         assertBits(y, yRef, `clamp n=${n}`);
         [x, out, big, mean, g, y].forEach((b) => k.free(b));
       }
@@ -199,43 +208,83 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       }
     });
 
-    it('elementwise ops, sums and row-vector ops match the reference', () => {
+    it('the elementwise kernel, with accumulation, in place and with a repeated row, matches the reference', () => {
       const k = K();
       const rng = new Rng(13);
+      const ops: ElementwiseAttrs[] = [
+        { op: 'fill', value: -2.5 }, { op: 'copy' }, { op: 'scale', alpha: 0.3 }, { op: 'clamp', lo: -0.25, hi: 0.5 },
+        { op: 'add' }, { op: 'mul' },
+      ];
+      const inputsOf = (attrs: ElementwiseAttrs, a: Float32Array, b: Float32Array): Float32Array[] =>
+        attrs.op === 'fill' ? [] : attrs.op === 'add' || attrs.op === 'mul' ? [a, b] : [a];
+      // Exact, unless a product with a non-float32 factor (0.3) rounds once more than in float64, or an accumulation
+      // rounds op's result before adding it: a rounding of the operands' size (|values| ≤ 3.5 here), however small the sum.
+      const compare = (out: Float32Array, outRef: Float32Array, attrs: ElementwiseAttrs, what: string): void => {
+        if (attrs.accumulate === true) assertClose(out, outRef, { rtol: 2.5e-7, atol: 5e-7 }, what);
+        else if (attrs.op === 'scale') assertClose(out, outRef, ONE_ULP, what);
+        else assertBits(out, outRef, what);
+      };
       for (const n of SIZES) {
         const a = uniform(k, rng, n), b = uniform(k, rng, n);
-        const out = k.alloc(n), outRef = new Float32Array(n);
-        const pairs: [string, () => void, () => void][] = [
-          ['fill', () => k.fill(out, -2.5), () => ref.fill(outRef, -2.5)],
-          ['copy', () => k.copy(a, out), () => ref.copy(a, outRef)],
-          ['add', () => k.add(a, b, out), () => ref.add(a, b, outRef)],
-          ['mul', () => k.mul(a, b, out), () => ref.mul(a, b, outRef)],
-          ['scale', () => k.scale(a, 0.3, out), () => ref.scale(a, 0.3, outRef)],
-          ['axpy', () => k.axpy(-1.5, b, out), () => ref.axpy(-1.5, b, outRef)],
-        ];
-        for (const [name, run, runRef] of pairs) {
-          run();
-          runRef();
-          // A scale factor that is not a float32 (0.3) rounds once more here than in the float64 reference.
-          if (name === 'scale' || name === 'axpy') assertClose(out, outRef, ONE_ULP, `${name} n=${n}`);
-          else assertBits(out, outRef, `${name} n=${n}`);
+        for (const op of ops) {
+          for (const attrs of [op, { ...op, accumulate: true }]) {
+            const out = uniform(k, rng, n), outRef = plain(out); // garbage unless accumulating
+            k.elementwise(inputsOf(attrs, a, b), out, attrs);
+            ref.elementwise(inputsOf(attrs, a, b), outRef, attrs);
+            compare(out, outRef, attrs, `${op.op} accumulate=${attrs.accumulate === true} n=${n}`);
+          }
         }
-        const s = k.sum(a), sRef = ref.sum(a);
+        const inPlaceRef = plain(a);
+        k.elementwise([a, b], a, { op: 'add' });
+        ref.elementwise([inPlaceRef, b], inPlaceRef, { op: 'add' });
+        assertBits(a, inPlaceRef, `add in place n=${n}`);
+        [a, b].forEach((x) => k.free(x));
+      }
+      for (const [rows, cols] of [[1, 1], [7, 10], [300, 64], [5000, 24]] as const) {
+        const x = uniform(k, rng, rows * cols), row = uniform(k, rng, cols);
+        for (const attrs of ops.filter((o) => o.op !== 'fill').flatMap((o) => [o, { ...o, accumulate: true }])) {
+          const inputs = inputsOf(attrs, x, row).map((v, i, all) => (i === all.length - 1 ? row : v));
+          const out = uniform(k, rng, rows * cols), outRef = plain(out);
+          k.elementwise(inputs, out, attrs);
+          ref.elementwise(inputs, outRef, attrs);
+          compare(out, outRef, attrs, `${attrs.op} of a repeated row accumulate=${attrs.accumulate === true} ${rows}×${cols}`);
+          k.free(out);
+        }
+        const y = plain(x);
+        k.elementwise([x, row], x, { op: 'add' }); // the bias of a dense linear forward, in place
+        ref.elementwise([y, row], y, { op: 'add' });
+        assertBits(x, y, `bias row in place ${rows}×${cols}`);
+        [x, row].forEach((v) => k.free(v));
+      }
+    });
+
+    it('reductions and row sums (plain, weighted, accumulated) match the reference', () => {
+      const k = K();
+      const rng = new Rng(15);
+      for (const n of SIZES) {
+        const a = uniform(k, rng, n);
+        const s = k.reduce(a, { op: 'sum' }), sRef = ref.reduce(a, { op: 'sum' });
         assert.ok(Math.abs(s - sRef) <= 1e-12 * n, `sum n=${n}: ${s} vs ${sRef}`);
-        [a, b, out].forEach((x) => k.free(x));
+        for (let i = 0; i < n; i += 3) a[i] = 0;
+        if (n > 1) a[1] = NaN;
+        assert.equal(k.reduce(a, { op: 'countNonzero' }), ref.reduce(a, { op: 'countNonzero' }), `non-zero count n=${n}`);
+        k.free(a);
       }
       for (const [rows, cols] of [[1, 1], [7, 10], [300, 64], [5000, 24]] as const) {
         const x = uniform(k, rng, rows * cols);
-        for (const accumulate of [false, true]) {
-          const o = uniform(k, rng, cols), oRef = plain(o);
-          k.sumRows(x, o, rows, cols, accumulate);
-          ref.sumRows(x, oRef, rows, cols, accumulate);
-          assertClose(o, oRef, { rtol: 1e-6 }, `sumRows ${rows}×${cols}`);
+        const weights = Float64Array.from({ length: rows }, () => rng.uniform());
+        for (const w of [undefined, weights]) {
+          for (const accumulate of [false, true]) {
+            const o = uniform(k, rng, cols), oRef = plain(o);
+            const attrs = { rows, cols, accumulate, ...(w === undefined ? {} : { weights: w }) };
+            k.sumRows(x, o, attrs);
+            ref.sumRows(x, oRef, attrs);
+            // Weighted sums run per column in float32 on wasm (few rows), plain ones in float64.
+            assertClose(o, oRef, { rtol: w === undefined ? 1e-6 : 1e-5 }, `sumRows ${rows}×${cols} weighted=${w !== undefined} accumulate=${accumulate}`);
+            k.free(o);
+          }
         }
-        const bias = uniform(k, rng, cols), y = plain(x);
-        k.addRowVector(x, bias, rows, cols);
-        ref.addRowVector(y, bias, rows, cols);
-        assertBits(x, y, `addRowVector ${rows}×${cols}`);
+        k.free(x);
       }
     });
 
@@ -246,17 +295,18 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
       const logits = uniform(k, rng, rows * classes, -3, 6);
       const labels = Int32Array.from({ length: rows }, () => rng.int(classes));
       const g = k.alloc(rows * classes), gRef = new Float32Array(rows * classes);
-      assert.ok(Math.abs(k.softmaxCrossEntropy(logits, labels, g, rows, classes) -
-        ref.softmaxCrossEntropy(logits, labels, gRef, rows, classes)) < 1e-12);
+      assert.ok(Math.abs(k.softmaxCrossEntropy(logits, labels, g, { rows, classes }) -
+        ref.softmaxCrossEntropy(logits, labels, gRef, { rows, classes })) < 1e-12);
       assertClose(g, gRef, { rtol: 1e-6 }, 'softmax gradient');
-      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, rows, classes),
+      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, { rows, classes }),
         { code: 'E_LABEL', message: /label 10 at row 0/ });
       // Logits far beyond exp's range only work with the max subtracted; a NaN logit makes its row's loss NaN.
       for (const [big, expectNaN] of [[[300, 1e30, -1e30, 80, 88.5, 89], false], [[1, NaN, 2, 3, 4, 5], true]] as const) {
         const x = k.alloc(6);
         x.set(big);
         const lab = Int32Array.of(0, 2), gb = k.alloc(6), gbRef = new Float32Array(6);
-        const loss = k.softmaxCrossEntropy(x, lab, gb, 2, 3), lossRef = ref.softmaxCrossEntropy(x, lab, gbRef, 2, 3);
+        const loss = k.softmaxCrossEntropy(x, lab, gb, { rows: 2, classes: 3 });
+        const lossRef = ref.softmaxCrossEntropy(x, lab, gbRef, { rows: 2, classes: 3 });
         assert.equal(Number.isNaN(loss), expectNaN, `loss ${loss}`);
         assert.ok(expectNaN || Math.abs(loss - lossRef) <= 1e-12 * Math.abs(lossRef), `big logits: ${loss} vs ${lossRef}`);
         if (!expectNaN) assertClose(gb, gbRef, { rtol: 1e-6 }, 'big-logit gradient');
@@ -289,5 +339,7 @@ export function neuronConformance(title: string, K: () => Kernels, skip: string 
         assertClose(v, vRef, { rtol: 1e-6 }, 'adam v');
       }
     });
+
+    coverageCase(called, NEURON_METHODS);
   });
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { convGeometry, poolGeometry } from '../../src/kernels/geometry.js';
-import type { ConvGeometry } from '../../src/kernels/kernels.js';
+import type { ConvGeometry, ElementwiseAttrs } from '../../src/kernels/kernels.js';
 import { batchNormApply, batchNormBackward, batchNormStats } from '../../src/kernels/reference/batchnorm.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../../src/kernels/reference/conv.js';
 import * as ew from '../../src/kernels/reference/elementwise.js';
@@ -52,12 +52,12 @@ const label = (g: ConvGeometry): string =>
   `${g.batch}×${g.inH}×${g.inW}×${g.inC}→${g.outC} k${g.kH}×${g.kW} s${g.strideH}×${g.strideW} p${g.padH}×${g.padW}`;
 
 describe('reference gemm', () => {
-  it('matches a float64 product for every transpose combination, alpha and beta', () => {
+  it('matches a float64 product for every transpose combination, alpha and accumulation', () => {
     const rng = new Rng(1);
     for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [6, 2, 9], [4, 4, 1]] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
-          for (const [alpha, beta] of [[1, 0], [0.5, 1], [-2, 0.25]] as const) {
+          for (const [alpha, accumulate] of [[1, false], [0.5, true], [-2, true]] as const) {
             const a = randn(rng, m * k);
             const b = randn(rng, k * n);
             const c = randn(rng, m * n);
@@ -67,20 +67,20 @@ describe('reference gemm', () => {
                 let s = 0;
                 // op(A)[i][p] and op(B)[p][j], read from the stored layouts
                 for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
-                expected[i * n + j] = alpha * s + beta * c[i * n + j]!;
+                expected[i * n + j] = alpha * s + (accumulate ? c[i * n + j]! : 0);
               }
             }
-            gemm(a, b, c, { m, n, k, transA, transB, alpha, beta });
-            assertClose(c, expected, FWD, `gemm ${m}×${n}×${k} tA=${transA} tB=${transB} α=${alpha} β=${beta}`);
+            gemm(a, b, c, { m, n, k, transA, transB, alpha, accumulate });
+            assertClose(c, expected, FWD, `gemm ${m}×${n}×${k} tA=${transA} tB=${transB} α=${alpha} acc=${accumulate}`);
           }
         }
       }
     }
   });
 
-  it('ignores whatever C held when beta is 0', () => {
+  it('ignores whatever C held when not accumulating', () => {
     const c = new Float32Array([NaN, Infinity]);
-    gemm(new Float32Array([1, 2]), new Float32Array([3, 4]), c, { m: 2, n: 1, k: 1, transA: false, transB: false, alpha: 1, beta: 0 });
+    gemm(new Float32Array([1, 2]), new Float32Array([3, 4]), c, { m: 2, n: 1, k: 1, transA: false, transB: false });
     assert.deepEqual([...c], [3, 6]);
   });
 });
@@ -112,16 +112,16 @@ describe('reference conv2d', () => {
 
       const dw = new Float32Array(w.length);
       const db = new Float32Array(g.outC);
-      conv2dBackwardFilter(x, dy, dw, db, g, false);
+      conv2dBackwardFilter(x, dy, dw, db, g);
       const numW = centralDiff(loss, w64, 1e-2);
       const numB = centralDiff(loss, b64, 1e-2);
       assertClose(dw, numW, LINEAR_GRAD, 'conv dw gradient');
       assertClose(db, numB, LINEAR_GRAD, 'conv dbias gradient');
       // accumulate adds a second copy; without it the old value is overwritten.
-      conv2dBackwardFilter(x, dy, dw, db, g, true);
+      conv2dBackwardFilter(x, dy, dw, db, { ...g, accumulate: true });
       assertClose(dw, numW.map((v) => 2 * v), LINEAR_GRAD, 'conv dw accumulated gradient');
       assertClose(db, numB.map((v) => 2 * v), LINEAR_GRAD, 'conv dbias accumulated gradient');
-      conv2dBackwardFilter(x, dy, dw, null, g, false);
+      conv2dBackwardFilter(x, dy, dw, null, g);
       assertClose(dw, numW, LINEAR_GRAD, 'conv dw overwritten gradient');
     });
   }
@@ -189,13 +189,13 @@ describe('reference batch-norm', () => {
       const dx = new Float32Array(rows * C).fill(NaN);
       const dgamma = new Float32Array(C);
       const dbeta = new Float32Array(C);
-      batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, attrs, false);
+      batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, attrs);
       assertGrad(dx, centralDiff(loss, x64), 'bn dx');
       const numG = centralDiff(loss, g64);
       const numB = centralDiff(loss, b64);
       assertGrad(dgamma, numG, 'bn dgamma');
       assertGrad(dbeta, numB, 'bn dbeta');
-      batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, attrs, true);
+      batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, { ...attrs, accumulate: true });
       assertGrad(dgamma, numG.map((v) => 2 * v), 'bn dgamma accumulated');
       assertGrad(dbeta, numB.map((v) => 2 * v), 'bn dbeta accumulated');
     });
@@ -203,57 +203,80 @@ describe('reference batch-norm', () => {
 });
 
 describe('reference elementwise and reductions', () => {
-  it('each map and reduction matches its definition, and maps may write in place', () => {
-    const rng = new Rng(5);
-    const n = 37;
-    const a = randn(rng, n);
-    const b = randn(rng, n);
-    const out = new Float32Array(n);
-    const each = (fn: (i: number) => number): Float64Array => Float64Array.from({ length: n }, (_, i) => fn(i));
-    ew.add(a, b, out);
-    assertClose(out, each((i) => a[i]! + b[i]!), FWD, 'add');
-    ew.mul(a, b, out);
-    assertClose(out, each((i) => a[i]! * b[i]!), FWD, 'mul');
-    ew.scale(a, -1.5, out);
-    assertClose(out, each((i) => -1.5 * a[i]!), FWD, 'scale');
-    const y = b.slice();
-    ew.axpy(0.25, a, y);
-    assertClose(y, each((i) => b[i]! + 0.25 * a[i]!), FWD, 'axpy');
-    const inPlace = a.slice();
-    ew.add(inPlace, b, inPlace);
-    assertClose(inPlace, each((i) => a[i]! + b[i]!), FWD, 'add in place');
-    ew.fill(out, 3);
-    assert.ok(out.every((v) => v === 3));
-    ew.copy(a, out);
-    assert.deepEqual(out, a);
-    assertClose([ew.sum(a)], [[...a].reduce((s, v) => s + v, 0)], { rtol: 1e-12 }, 'sum');
+  const rng = new Rng(5);
+  const n = 37;
+  const a = randn(rng, n);
+  const b = randn(rng, n);
+  const each = (fn: (i: number) => number): Float64Array => Float64Array.from({ length: n }, (_, i) => fn(i));
+  const run = (inputs: Float32Array[], attrs: ElementwiseAttrs, start: Float32Array = new Float32Array(n)): Float32Array => {
+    const out = start.slice();
+    ew.elementwise(inputs, out, attrs);
+    return out;
+  };
+
+  it('each op matches its definition, and with accumulate adds into out', () => {
+    const cases: [ElementwiseAttrs, Float32Array[], (i: number) => number][] = [
+      [{ op: 'fill', value: 3 }, [], () => 3],
+      [{ op: 'copy' }, [a], (i) => a[i]!],
+      [{ op: 'scale', alpha: -1.5 }, [a], (i) => -1.5 * a[i]!],
+      [{ op: 'clamp', lo: -0.5, hi: 0.25 }, [a], (i) => Math.min(Math.max(a[i]!, -0.5), 0.25)],
+      [{ op: 'add' }, [a, b], (i) => a[i]! + b[i]!],
+      [{ op: 'mul' }, [a, b], (i) => a[i]! * b[i]!],
+    ];
+    for (const [attrs, inputs, value] of cases) {
+      assertClose(run(inputs, attrs, new Float32Array(n).fill(NaN)), each(value), FWD, attrs.op);
+      assertClose(run(inputs, { ...attrs, accumulate: true }, b), each((i) => b[i]! + value(i)), FWD, `${attrs.op} accumulated`);
+    }
   });
 
-  it('sum is accumulated in float64', () => {
+  it('the last input repeats over out: a row added to every row, one step replicated over time', () => {
+    const rows = 5;
+    const x = randn(rng, rows * n);
+    const row = (i: number): number => b[i % n]!;
+    assertClose(run([x, b], { op: 'add' }, new Float32Array(rows * n)), Float64Array.from(x, (v, i) => v + row(i)), FWD, 'add a row');
+    assertClose(run([x, b], { op: 'mul' }, new Float32Array(rows * n)), Float64Array.from(x, (v, i) => v * row(i)), FWD, 'mul a row');
+    const replicated = run([b], { op: 'scale', alpha: 0.5 }, new Float32Array(rows * n));
+    assertClose(replicated, Float64Array.from({ length: rows * n }, (_, i) => 0.5 * row(i)), FWD, 'scale replicated');
+    assert.throws(() => ew.elementwise([x, b.subarray(0, 6)], new Float32Array(rows * n), { op: 'add' }), { code: 'E_SHAPE' });
+    assert.throws(() => ew.elementwise([a], new Float32Array(n), { op: 'add' }), /expected 2 input\(s\), got 1/);
+  });
+
+  it('out may be one of the inputs', () => {
+    const inPlace = a.slice();
+    ew.elementwise([inPlace, b], inPlace, { op: 'add' });
+    assertClose(inPlace, each((i) => a[i]! + b[i]!), FWD, 'add in place');
+    const scaled = a.slice();
+    ew.elementwise([scaled], scaled, { op: 'scale', alpha: 2, accumulate: true });
+    assertClose(scaled, each((i) => 3 * a[i]!), FWD, 'accumulate onto itself');
+  });
+
+  it('reduce sums in float64 and counts non-zeros, NaN included', () => {
+    assertClose([ew.reduce(a, { op: 'sum' })], [[...a].reduce((s, v) => s + v, 0)], { rtol: 1e-12 }, 'sum');
     const x = new Float32Array(1 << 20).fill(0.1);
     // A float32 running sum of 2^20 copies of 0.1 drifts by more than 1e-3 relative.
-    assertClose([ew.sum(x)], [(1 << 20) * Math.fround(0.1)], { rtol: 1e-9 }, 'sum');
+    assertClose([ew.reduce(x, { op: 'sum' })], [(1 << 20) * Math.fround(0.1)], { rtol: 1e-9 }, 'sum');
+    assert.equal(ew.reduce(Float32Array.of(1, 0, NaN, -2, -0), { op: 'countNonzero' }), 3);
+    assert.equal(ew.reduce(new Float32Array(0), { op: 'countNonzero' }), 0);
   });
 
-  it('sumRows and addRowVector work per column', () => {
-    const rng = new Rng(6);
+  it('sumRows sums each column, with per-row weights and accumulation', () => {
     const rows = 9;
     const cols = 4;
     const x = randn(rng, rows * cols);
-    const bias = randn(rng, cols);
-    const expected = Float64Array.from({ length: cols }, (_, j) => {
+    const weights = Float64Array.from({ length: rows }, () => rng.uniform());
+    const columns = (w: (r: number) => number): Float64Array => Float64Array.from({ length: cols }, (_, j) => {
       let s = 0;
-      for (let r = 0; r < rows; r++) s += x[r * cols + j]!;
+      for (let r = 0; r < rows; r++) s += w(r) * x[r * cols + j]!;
       return s;
     });
+    const expected = columns(() => 1);
     const out = new Float32Array(cols).fill(7);
-    ew.sumRows(x, out, rows, cols, false);
+    ew.sumRows(x, out, { rows, cols });
     assertClose(out, expected, FWD, 'sumRows');
-    ew.sumRows(x, out, rows, cols, true);
+    ew.sumRows(x, out, { rows, cols, accumulate: true });
     assertClose(out, expected.map((v) => 2 * v), FWD, 'sumRows accumulated');
-    const yb = x.slice();
-    ew.addRowVector(yb, bias, rows, cols);
-    assertClose(yb, Float64Array.from(x, (v, i) => v + bias[i % cols]!), FWD, 'addRowVector');
+    ew.sumRows(x, out, { rows, cols, weights });
+    assertClose(out, columns((r) => weights[r]!), FWD, 'sumRows weighted');
   });
 });
 
@@ -274,7 +297,7 @@ describe('reference softmaxCrossEntropy', () => {
       return total / rows;
     };
     const grad = new Float32Array(rows * classes);
-    const loss = softmaxCrossEntropy(logits, labels, grad, rows, classes);
+    const loss = softmaxCrossEntropy(logits, labels, grad, { rows, classes });
     assertClose([loss], [naive(logits)], { rtol: 1e-6 }, 'loss');
     const z64 = f64(logits);
     assertGrad(grad, centralDiff(() => naive(z64), z64), 'cross-entropy');
@@ -284,10 +307,10 @@ describe('reference softmaxCrossEntropy', () => {
     const logits = new Float32Array([1000, -1000, 999, 0]);
     const grad = new Float32Array(4);
     // Row 0, label 1: log(e^1000 + e^-1000) + 1000 = 2000 (+ e^-2000); row 1, label 0: log(1 + e^-999) ≈ 0.
-    const loss = softmaxCrossEntropy(logits, new Int32Array([1, 0]), grad, 2, 2);
+    const loss = softmaxCrossEntropy(logits, new Int32Array([1, 0]), grad, { rows: 2, classes: 2 });
     assertClose([loss], [1000], { rtol: 1e-9 }, 'loss');
     assertClose(grad, [0.5, -0.5, 0, 0], { atol: 1e-12 }, 'grad');
-    assert.throws(() => softmaxCrossEntropy(logits, new Int32Array([0, 2]), grad, 2, 2), { code: 'E_LABEL' });
+    assert.throws(() => softmaxCrossEntropy(logits, new Int32Array([0, 2]), grad, { rows: 2, classes: 2 }), { code: 'E_LABEL' });
   });
 });
 

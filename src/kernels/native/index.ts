@@ -10,6 +10,7 @@ import { SpikerepError } from '../../errors.js';
 import { availableParallelism } from 'node:os';
 import { requireNativeAddon, type NativeAddon } from './addon.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
+import { runElementwise, type ElementwiseLoops } from '../elementwise-plan.js';
 
 export { nativeAvailable } from './addon.js';
 
@@ -39,7 +40,22 @@ export class NativeKernels implements Kernels {
   private readonly geoms = new WeakMap<ConvGeometry, Int32Array>();
   private readonly spare = new Map<number, Float32Array[]>();
   private spareBytes = 0;
-  constructor(private readonly n: NativeAddon, readonly threads: number) {}
+  /** The addon's fused elementwise loops, for runElementwise. */
+  private readonly loops: ElementwiseLoops;
+  constructor(private readonly n: NativeAddon, readonly threads: number) {
+    const p = (): NativeAddon => this.p();
+    this.loops = {
+      fill: (out, value) => p().fill(out, value),
+      copy: (x, out) => out.set(x),
+      scale: (x, alpha, out) => p().scale(x, alpha, out),
+      axpy: (alpha, x, out) => p().axpy(alpha, x, out),
+      clamp: (x, out, lo, hi) => p().clamp(x, out, lo, hi),
+      add: (a, b, out) => p().add(a, b, out),
+      mul: (a, b, out) => p().mul(a, b, out),
+      broadcast: (x, out, alpha, T, n) => p().timeBroadcast(x, out, alpha, T, n),
+      addRow: (out, row, rows, cols) => p().addRowVector(out, row, rows, cols),
+    };
+  }
 
   /** OpenBLAS's configuration and core kernel and oneDNN's instruction set, for benchmark reports. */
   info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string } {
@@ -98,7 +114,7 @@ export class NativeKernels implements Kernels {
   }
 
   gemm: Kernels['gemm'] = (a, b, c, t) => {
-    this.p().gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha, t.beta);
+    this.p().gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha ?? 1, t.accumulate === true ? 1 : 0);
   };
   conv2dForward: Kernels['conv2dForward'] = (x, w, bias, y, g) => {
     this.p().convForward(x, w, bias, y, this.geom(g));
@@ -106,25 +122,20 @@ export class NativeKernels implements Kernels {
   conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => {
     this.p().convBackwardInput(dy, w, dx, this.geom(g));
   };
-  conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) => {
-    this.p().convBackwardFilter(x, dy, dw, db, this.geom(g), acc);
+  conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, a) => {
+    this.p().convBackwardFilter(x, dy, dw, db, this.geom(a), a.accumulate === true);
   };
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, bias, y, g) => {
     this.p().convSparseForward(x, wT, bias, y, this.geom(g));
   };
-  /** The linear layer as the 1×1 convolution of a 1×1 image with inF channels. */
-  linearSparseForward: Kernels['linearSparseForward'] = (x, wT, bias, y, rows, inF, outF) => {
-    this.p().convSparseForward(x, wT, bias, y, Int32Array.of(rows, 1, 1, inF, outF, 1, 1, 1, 1, 0, 0, 1, 1));
-  };
-  nonzeroFraction: Kernels['nonzeroFraction'] = (x) => (x.length === 0 ? 0 : this.p().nonzeroCount(x) / x.length);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.p().avgPoolForward(x, y, this.geom(g));
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.p().avgPoolBackward(dy, dx, this.geom(g));
 
   batchNormStats: Kernels['batchNormStats'] = (x, mean, v, a) => this.p().bnStats(x, mean, v, a.rows, a.channels);
   batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) =>
     this.p().bnApply(x, y, m, s, g, b, a.rows, a.channels);
-  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a, acc) =>
-    this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, acc);
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) =>
+    this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, a.accumulate === true);
 
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
@@ -157,20 +168,22 @@ export class NativeKernels implements Kernels {
   }
   packSpikes: Kernels['packSpikes'] = packSpikes;
   unpackSpikes: Kernels['unpackSpikes'] = unpackSpikes;
-  timeReduce: Kernels['timeReduce'] = (x, out, w, T, n) => this.p().timeReduce(x, out, w, T, n);
-  timeBroadcast: Kernels['timeBroadcast'] = (x, out, s, T, n) => this.p().timeBroadcast(x, out, s, T, n);
-  clamp: Kernels['clamp'] = (x, y, lo, hi) => this.p().clamp(x, y, lo, hi);
 
-  fill: Kernels['fill'] = (x, v) => this.p().fill(x, v);
-  copy: Kernels['copy'] = (src, dst) => dst.set(src);
-  add: Kernels['add'] = (a, b, out) => this.p().add(a, b, out);
-  mul: Kernels['mul'] = (a, b, out) => this.p().mul(a, b, out);
-  axpy: Kernels['axpy'] = (alpha, x, y) => this.p().axpy(alpha, x, y);
-  scale: Kernels['scale'] = (x, alpha, out) => this.p().scale(x, alpha, out);
-  sum: Kernels['sum'] = (x) => this.p().sum(x);
-  sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => this.p().sumRows(x, out, rows, cols, acc);
-  addRowVector: Kernels['addRowVector'] = (y, bias, rows, cols) => this.p().addRowVector(y, bias, rows, cols);
-  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, rows, classes) => {
+  elementwise: Kernels['elementwise'] = (inputs, out, a) => runElementwise(this.loops, this, inputs, out, a);
+  reduce: Kernels['reduce'] = (x, a) => {
+    if (a.op === 'sum') return this.p().sum(x);
+    return x.length === 0 ? 0 : this.p().nonzeroCount(x);
+  };
+  /** Without weights the addon's row-blocked float64 column sums; with weights its per-neuron time reduction. */
+  sumRows: Kernels['sumRows'] = (x, out, a) => {
+    if (a.weights === undefined) return this.p().sumRows(x, out, a.rows, a.cols, a.accumulate === true);
+    if (a.accumulate !== true) return this.p().timeReduce(x, out, a.weights, a.rows, a.cols);
+    const tmp = this.alloc(a.cols);
+    this.p().timeReduce(x, tmp, a.weights, a.rows, a.cols);
+    this.p().add(out, tmp, out);
+    this.free(tmp);
+  };
+  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, { rows, classes }) => {
     for (let r = 0; r < rows; r++) { // checked here too, for the reference's E_LABEL error
       const label = labels[r]!;
       if (!(label >= 0 && label < classes)) {

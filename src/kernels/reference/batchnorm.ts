@@ -1,4 +1,4 @@
-import type { BatchNormAttrs, Buf } from '../kernels.js';
+import type { BatchNormAttrs, BatchNormBackwardAttrs, Buf } from '../kernels.js';
 
 /*
  * Batch-norm over x[rows, channels] (channels-last, so x[r·C + c]): each channel is normalised with the
@@ -44,9 +44,10 @@ export function batchNormApply(
  */
 export function batchNormBackward(
   x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-  dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormAttrs, accumulate: boolean,
+  dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
 ): void {
   const { rows: N, channels: C } = attrs;
+  const accumulate = attrs.accumulate === true;
   const sumDy = new Float64Array(C);
   const sumDyXhat = new Float64Array(C);
   for (let r = 0; r < N; r++) {

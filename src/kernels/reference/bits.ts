@@ -4,11 +4,12 @@
  * float buffer from `alloc` (one 32-bit word per float slot), so every backend can hand them around like any Buf.
  * Bit i of the spike vector is bit (i mod 32) of word ⌊i/32⌋.
  */
-import type { Buf } from '../kernels.js';
+import type { Buf, UnpackSpikesAttrs } from '../kernels.js';
 
 const words = (bits: Buf): Uint32Array => new Uint32Array(bits.buffer, bits.byteOffset, bits.length);
 
-export function packSpikes(x: Buf, bits: Buf, n: number): void {
+export function packSpikes(x: Buf, bits: Buf): void {
+  const n = x.length;
   const w = words(bits);
   const full = n >>> 5;
   for (let j = 0; j < full; j++) {
@@ -24,8 +25,8 @@ export function packSpikes(x: Buf, bits: Buf, n: number): void {
   }
 }
 
-export function unpackSpikes(bits: Buf, y: Buf, n: number, magnitude: number): void {
+export function unpackSpikes(bits: Buf, y: Buf, attrs: UnpackSpikesAttrs): void {
   const w = words(bits);
-  const m = Math.fround(magnitude);
-  for (let i = 0; i < n; i++) y[i] = (w[i >>> 5]! >>> (i & 31)) & 1 ? m : 0;
+  const m = Math.fround(attrs.magnitude);
+  for (let i = 0; i < y.length; i++) y[i] = (w[i >>> 5]! >>> (i & 31)) & 1 ? m : 0;
 }

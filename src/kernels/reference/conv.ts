@@ -1,4 +1,4 @@
-import type { Buf, ConvGeometry } from '../kernels.js';
+import type { Buf, ConvBackwardFilterAttrs, ConvGeometry } from '../kernels.js';
 
 /*
  * 2-D convolution on channels-last images, as direct loops. Index maps (all row-major):
@@ -75,9 +75,8 @@ export function conv2dBackwardInput(dy: Buf, w: Buf, dx: Buf, g: ConvGeometry): 
  * dw[oc, kh, kw, ic] = Σ_{b, oh, ow} dy[b, oh, ow, oc] · x[b, ih, iw, ic];  dbias[oc] = Σ dy[…, oc].
  * These are the longest sums in the network (over every output position), so they go through float64 scratch.
  */
-export function conv2dBackwardFilter(
-  x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvGeometry, accumulate: boolean,
-): void {
+export function conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvBackwardFilterAttrs): void {
+  const accumulate = g.accumulate === true;
   const { batch, inH, inW, inC, outC, kH, kW, strideH, strideW, padH, padW, outH, outW } = g;
   const accW = new Float64Array(outC * kH * kW * inC);
   const accB = new Float64Array(outC);

@@ -1,12 +1,13 @@
 import { SpikerepError } from '../../errors.js';
-import type { Buf } from '../kernels.js';
+import type { Buf, SoftmaxAttrs } from '../kernels.js';
 
 /**
  * Mean softmax cross-entropy over logits[rows, classes]. Each row is shifted by its maximum before exp, so
  * large logits cannot overflow: loss_r = log Σ_j exp(z_j − max) − (z_label − max). The gradient is
  * (softmax − onehot) / rows. Sums are float64.
  */
-export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, rows: number, classes: number): number {
+export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, attrs: SoftmaxAttrs): number {
+  const { rows, classes } = attrs;
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;

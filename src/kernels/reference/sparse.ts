@@ -1,10 +1,9 @@
 import type { Buf, ConvGeometry } from '../kernels.js';
 
 /*
- * Event-driven forwards: instead of a dot product per output, every non-zero input adds its value times its
+ * The event-driven forward: instead of a dot product per output, every non-zero input adds its value times its
  * weight row into the outputs it reaches. Weights come transposed so that row is contiguous in the output channel:
- *   conv:   wT[kh, kw, ic, oc] = wT[((kh·kW + kw)·inC + ic)·outC + oc]
- *   linear: wT[j, o]           = wT[j·outF + o]
+ *   wT[kh, kw, ic, oc] = wT[((kh·kW + kw)·inC + ic)·outC + oc]   (a linear layer's [inF, outF] is the 1×1 case)
  * Sums are kept in float64 like the dense reference, so both agree to float32 rounding.
  */
 
@@ -37,27 +36,4 @@ export function conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g
     }
     y.set(acc, b * plane);
   }
-}
-
-/** y[r, :] = Σ over non-zero x[r, j] of x[r, j]·wT[j, :] (+ bias). */
-export function linearSparseForward(
-  x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number,
-): void {
-  const acc = new Float64Array(outF);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < outF; o++) acc[o] = bias === null ? 0 : bias[o]!;
-    for (let j = 0; j < inF; j++) {
-      const v = x[r * inF + j]!;
-      if (v === 0) continue;
-      for (let o = 0; o < outF; o++) acc[o] += v * wT[j * outF + o]!;
-    }
-    y.set(acc, r * outF);
-  }
-}
-
-export function nonzeroFraction(x: Buf): number {
-  if (x.length === 0) return 0;
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
-  return n / x.length;
 }

@@ -1,5 +1,5 @@
 /** gemm, the three convolution passes and average pooling on the wasm backend (kernels in assembly/). */
-import type { Buf, ConvGeometry, GemmAttrs } from '../kernels.js';
+import type { Buf, ConvBackwardFilterAttrs, ConvGeometry, GemmAttrs } from '../kernels.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
 /** Single-thread speed of the tile kernels, to turn flops into the pool's work estimate (nanoseconds). */
@@ -11,11 +11,12 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
   staged(ctx, () => {
     const pa = ctx.st.in(a);
     const pb = ctx.st.in(b);
-    const pc = at.beta !== 0 ? ctx.st.inout(c) : ctx.st.out(c);
+    const beta = at.accumulate === true ? 1 : 0;
+    const pc = beta !== 0 ? ctx.st.inout(c) : ctx.st.out(c);
     const byRows = m >= 8 * ctx.pool.threads || m >= n;
     ctx.pool.run(
       byRows ? 'gemmRows' : 'gemmCols',
-      [pa, pb, pc, m, n, k, at.transA ? 1 : 0, at.transB ? 1 : 0, at.alpha, at.beta],
+      [pa, pb, pc, m, n, k, at.transA ? 1 : 0, at.transB ? 1 : 0, at.alpha ?? 1, beta],
       byRows ? m : n,
       {
         align: byRows ? 4 : 8, work: (2 * m * n * k) / FLOPS_PER_NS, scratch: gemmScratch(ctx), chunksPerThread: 1,
@@ -129,8 +130,9 @@ function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
 }
 
 export function conv2dBackwardFilter(
-  ctx: WasmContext, x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvGeometry, accumulate: boolean,
+  ctx: WasmContext, x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvBackwardFilterAttrs,
 ): void {
+  const accumulate = g.accumulate === true;
   const K = g.kH * g.kW * g.inC;
   const rows = g.batch * g.outH * g.outW;
   staged(ctx, () => {

@@ -11,6 +11,8 @@ import * as norm from './norm.js';
 import * as pw from './pointwise.js';
 import * as neuron from './neuron.js';
 import * as sparse from './sparse.js';
+import * as ew from './elementwise.js';
+import { runElementwise, type ElementwiseLoops } from '../elementwise-plan.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import { defaultThreads, loadKernelModule } from './platform.js';
 import { Pool, type KernelExports } from './pool.js';
@@ -39,10 +41,12 @@ export async function createWasmKernels(opts: WasmOptions = {}): Promise<WasmKer
 export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;
   private readonly c: WasmContext;
+  private readonly loops: ElementwiseLoops;
   /** Whether the heavy kernels use fused multiply-add (relaxed SIMD). */
   readonly fma: boolean;
   constructor(ctx: WasmContext, fma: boolean) {
     this.c = ctx;
+    this.loops = ew.elementwiseLoops(ctx);
     this.fma = fma;
   }
   get threads(): number {
@@ -71,45 +75,27 @@ export class WasmKernels implements Kernels {
   gemm: Kernels['gemm'] = (a, b, c, at) => dense.gemm(this.c, a, b, c, at);
   conv2dForward: Kernels['conv2dForward'] = (x, w, b, y, g) => dense.conv2dForward(this.c, x, w, b, y, g);
   conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => dense.conv2dBackwardInput(this.c, dy, w, dx, g);
-  conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, g, acc) =>
-    dense.conv2dBackwardFilter(this.c, x, dy, dw, db, g, acc);
+  conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, a) =>
+    dense.conv2dBackwardFilter(this.c, x, dy, dw, db, a);
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) => sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
-  linearSparseForward: Kernels['linearSparseForward'] = (x, wT, b, y, rows, inF, outF) =>
-    sparse.linearSparseForward(this.c, x, wT, b, y, rows, inF, outF);
-  nonzeroFraction: Kernels['nonzeroFraction'] = (x) => sparse.nonzeroFraction(this.c, x);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => dense.avgPool2dForward(this.c, x, y, g);
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => dense.avgPool2dBackward(this.c, dy, dx, g);
 
   batchNormStats: Kernels['batchNormStats'] = (x, m, v, a) => norm.batchNormStats(this.c, x, m, v, a);
   batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) => norm.batchNormApply(this.c, x, y, m, s, g, b, a);
-  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a, acc) =>
-    norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a, acc);
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) =>
+    norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a);
 
   neuronForward: Kernels['neuronForward'] = (i, s, a) => neuron.neuronForward(this.c, i, s, a);
-  packSpikes: Kernels['packSpikes'] = (x, b, n) => pw.packSpikes(this.c, x, b, n);
-  unpackSpikes: Kernels['unpackSpikes'] = (b, y, n, m) => pw.unpackSpikes(this.c, b, y, n, m);
-  timeReduce: Kernels['timeReduce'] = (x, o, w, T, n) => pw.timeReduce(this.c, x, o, w, T, n);
-  timeBroadcast: Kernels['timeBroadcast'] = (x, o, s, T, n) => pw.timeBroadcast(this.c, x, o, s, T, n);
-  clamp: Kernels['clamp'] = (x, y, lo, hi) => pw.clamp(this.c, x, y, lo, hi);
+  packSpikes: Kernels['packSpikes'] = (x, b) => pw.packSpikes(this.c, x, b, x.length);
+  unpackSpikes: Kernels['unpackSpikes'] = (b, y, a) => pw.unpackSpikes(this.c, b, y, y.length, a.magnitude);
   neuronBackward: Kernels['neuronBackward'] = (g, gi, a) => neuron.neuronBackward(this.c, g, gi, a);
 
-  fill: Kernels['fill'] = (x, v) => pw.fill(this.c, x, v);
-  copy: Kernels['copy'] = (s, d) => pw.copy(this.c, s, d);
-  add: Kernels['add'] = (a, b, o) => pw.add(this.c, a, b, o);
-  mul: Kernels['mul'] = (a, b, o) => pw.mul(this.c, a, b, o);
-  axpy: Kernels['axpy'] = (al, x, y) => pw.axpy(this.c, al, x, y);
-  scale: Kernels['scale'] = (x, al, o) => pw.scale(this.c, x, al, o);
-  sum: Kernels['sum'] = (x) => pw.sum(this.c, x);
-  sumRows: Kernels['sumRows'] = (x, out, rows, cols, acc) => {
-    const px = this.c.st.in(x);
-    try {
-      dense.columnSums(this.c, px, rows, cols, out, acc);
-    } finally {
-      this.c.st.done();
-    }
-  };
-  addRowVector: Kernels['addRowVector'] = (y, b, rows, cols) => pw.addRowVector(this.c, y, b, rows, cols);
-  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = pw.softmaxCrossEntropy;
+  elementwise: Kernels['elementwise'] = (inputs, out, a) => runElementwise(this.loops, this, inputs, out, a);
+  reduce: Kernels['reduce'] = (x, a) => ew.reduce(this.c, x, a);
+  sumRows: Kernels['sumRows'] = (x, out, a) => ew.sumRows(this.c, this, x, out, a);
+  softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (l, lab, g, a) =>
+    pw.softmaxCrossEntropy(l, lab, g, a.rows, a.classes);
   sgdStep: Kernels['sgdStep'] = (p, g, m, a) => pw.sgdStep(this.c, p, g, m, a);
   adamStep: Kernels['adamStep'] = (p, g, m, v, a) => pw.adamStep(this.c, p, g, m, v, a);
 }

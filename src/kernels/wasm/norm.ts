@@ -1,5 +1,5 @@
 /** Batch-norm on the wasm backend: per-channel float64 column sums, then one fused per-row affine pass. */
-import type { BatchNormAttrs, Buf } from '../kernels.js';
+import type { BatchNormAttrs, BatchNormBackwardAttrs, Buf } from '../kernels.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 import { colSums } from './dense.js';
 
@@ -40,9 +40,10 @@ export function batchNormApply(
 
 export function batchNormBackward(
   ctx: WasmContext, x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-  dx: Buf, dgamma: Buf, dbeta: Buf, a: BatchNormAttrs, accumulate: boolean,
+  dx: Buf, dgamma: Buf, dbeta: Buf, a: BatchNormBackwardAttrs,
 ): void {
   const { rows, channels: C } = a;
+  const accumulate = a.accumulate === true;
   staged(ctx, () => {
     const px = ctx.st.in(x);
     const pdy = ctx.st.in(dy);

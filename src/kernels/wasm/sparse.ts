@@ -1,4 +1,4 @@
-/** The event-driven forwards and the density count on the wasm backend (kernels in assembly/sparse.ts). */
+/** The event-driven forward and the non-zero count on the wasm backend (kernels in assembly/sparse.ts). */
 import type { Buf, ConvGeometry } from '../kernels.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
@@ -30,22 +30,13 @@ export function conv2dSparseForward(ctx: WasmContext, x: Buf, wT: Buf, bias: Buf
   });
 }
 
-/** The linear layer is the 1×1 convolution of a 1×1 image with inF channels. */
-export function linearSparseForward(
-  ctx: WasmContext, x: Buf, wT: Buf, bias: Buf | null, y: Buf, rows: number, inF: number, outF: number,
-): void {
-  conv2dSparseForward(ctx, x, wT, bias, y, {
-    batch: rows, inH: 1, inW: 1, inC: inF, outC: outF, kH: 1, kW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0,
-    outH: 1, outW: 1,
-  });
-}
-
-export function nonzeroFraction(ctx: WasmContext, x: Buf): number {
+/** How many entries are not 0 (NaN included), summed from the threads' float64 partials. */
+export function nonzeroCount(ctx: WasmContext, x: Buf): number {
   if (x.length === 0) return 0;
   return staged(ctx, () => {
     const parts = ctx.pool.run('countNonzero', [ctx.st.in(x)], x.length, { align: 4, work: x.length / 4, partials: true });
     let n = 0;
     for (let p = 0; p < parts; p++) n += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
-    return n / x.length;
+    return n;
   });
 }
