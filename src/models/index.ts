@@ -12,6 +12,9 @@ import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } 
 export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11';
 export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11'];
 
+/** Dropout when none is asked for: the paper's (spec §3: ResNet p = 0, VGG-11 p = 0.1); mnistnet has no dropout layer. */
+export const DEFAULT_DROPOUT: Readonly<Record<ModelName, number>> = { mnistnet: 0, resnet18: 0, vgg11: 0.1 };
+
 export interface ModelOptions {
   model: ModelName;
   /** Channels-last input shape of one sample, [H, W, C] (event data: the shape of one frame). */
@@ -38,8 +41,8 @@ export interface BuiltModel {
 
 /** Builds a named model with every neuron layer of the chosen kind; weights are drawn from `seed`. */
 export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
-  check(MODEL_NAMES.includes(o.model), `expected one of ${MODEL_NAMES.join('|')}, got ${String(o.model)}`, '--model');
-  check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, '--T');
+  check(MODEL_NAMES.includes(o.model), `expected one of ${MODEL_NAMES.join('|')}, got ${String(o.model)}`, 'model');
+  check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, 'T');
   const spec = neuronSpec(o.neuron, o.neuronOverrides);
   const b = new Builder(k, new Rng(o.seed ?? 0), spec);
   let body;
@@ -48,10 +51,10 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       body = mnistNet(b, o.input, o.classes);
       break;
     case 'resnet18':
-      body = preActResNet18(b, o.input, o.classes, o.dropout ?? 0);
+      body = preActResNet18(b, o.input, o.classes, o.dropout ?? DEFAULT_DROPOUT.resnet18);
       break;
     case 'vgg11':
-      body = vgg11(b, o.input, o.classes, o.dropout ?? 0.1);
+      body = vgg11(b, o.input, o.classes, o.dropout ?? DEFAULT_DROPOUT.vgg11);
       break;
     default:
       o.model satisfies never;

@@ -13,7 +13,7 @@ import { openDataset } from '../data/registry.js';
 import { subset, sampleSize } from '../data/dataset.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { evaluate } from '../train/loop.js';
-import type { TrainConfig } from '../train/config.js';
+import { neuronOverridesOf, type TrainConfig } from '../train/config.js';
 import { reportHtml, type ReportData, type RunSummary } from './html.js';
 import { sampleRaster } from './raster.js';
 
@@ -46,7 +46,7 @@ export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: nu
   if (T === trained.T) return trained;
   const { net } = buildModel(k, {
     model: cfg.model, input: trained.inputShape as [number, number, number], classes: trained.classes, neuron: cfg.neuron, T, seed: cfg.seed,
-    dropout: cfg.dropout, neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, dt: cfg.dt, vthBound: cfg.vthBound },
+    dropout: cfg.dropout, neuronOverrides: neuronOverridesOf(cfg),
   });
   const from = new Map([...trained.params(), ...buffersOf([trained.body, trained.readout])].map((p) => [p.name, p.value] as const));
   for (const p of [...net.params(), ...buffersOf([net.body, net.readout])]) p.value.set(from.get(p.name)!);
