@@ -55,7 +55,7 @@ interface Outcome { code: number | null; signal: string | null; stderr: string; 
 function runCli(args: string[], env: Record<string, string>, kill?: { afterMs?: number; mark?: string }): Promise<Outcome> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', FAULTS, 'src/cli/main.ts', 'train', ...args], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', FAULTS, 'src/cli/bin.ts', 'train', ...args], {
       cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -40,15 +40,18 @@ function perNeuronDefault(setting: NeuronSetting): string {
     const v = (neuronSpec(kind).config as unknown as Record<string, number | undefined>)[setting];
     if (v !== undefined) byValue.set(v, [...(byValue.get(v) ?? []), kind]);
   }
-  if (byValue.size === 1) return String([...byValue.keys()][0]);
+  const [only] = byValue;
+  if (byValue.size === 1 && only![1].length === NEURON_CHOICES.length) return String(only![0]);
   return [...byValue].map(([v, kinds]) => `${kinds.join('/')} ${v}`).join(', ');
 }
 
 const neuronHelp = NEURON_CHOICES.map((k) => `${k} (${NEURON_SUMMARY[k]})`).join(' | ');
 const dropoutHelp = MODEL_NAMES.map((m) => `${m} ${DEFAULT_DROPOUT[m]}`).join(', ');
 
+export const BACKEND_NAME = oneOf(BACKEND_NAMES);
+
 /** `--backend`, the same for every command that runs kernels. */
-export const BACKEND_FIELD = option(oneOf(BACKEND_NAMES).default('wasm'), {
+export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
   flag: '--backend', arg: '<name>',
   help: 'wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)',
 });

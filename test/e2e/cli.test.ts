@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url);
 function cli(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/bin.ts', ...args], {
     cwd: root, encoding: 'utf8', timeout: 60_000,
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };

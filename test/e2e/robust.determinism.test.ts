@@ -16,7 +16,7 @@ const tmp = tempDir('det');
 
 function train(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/main.ts', 'train', '--quiet', ...args], { cwd: ROOT });
+    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli/bin.ts', 'train', '--quiet', ...args], { cwd: ROOT });
     let err = '';
     c.stderr.on('data', (d: Buffer) => (err += d.toString()));
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${err}`))));

@@ -20,7 +20,7 @@ interface Run { code: number | null; out: string; err: string }
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', FAULTS, 'src/cli/main.ts', ...args], {
+    const c = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', FAULTS, 'src/cli/bin.ts', ...args], {
       cwd: ROOT, env: { ...process.env, SPIKEREP_DEBUG: '', ...env },
     });
     let out = '';
