@@ -4,7 +4,7 @@
  * no backend). Options are option fields (train/fields.ts); `train` takes the training schema's fields as they are.
  */
 import { z } from 'zod';
-import { DATASET_NAMES } from '../data/registry.js';
+import { DATASET_NAMES } from '../data/names.js';
 import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
 import { flag, integer, oneOf, option, real, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';

@@ -9,11 +9,9 @@ import { preActResNet18 } from './preact-resnet18.js';
 import { vgg11 } from './vgg11.js';
 import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } from './neurons.js';
 
-export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11';
-export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11'];
+import { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName } from './names.js';
 
-/** Dropout when none is asked for: the paper's (spec §3: ResNet p = 0, VGG-11 p = 0.1); mnistnet has no dropout layer. */
-export const DEFAULT_DROPOUT: Readonly<Record<ModelName, number>> = { mnistnet: 0, resnet18: 0, vgg11: 0.1 };
+export { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName };
 
 export interface ModelOptions {
   model: ModelName;

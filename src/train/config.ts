@@ -4,11 +4,11 @@
  * and the CLI's `train` options are derived from it. Errors name the setting ("lr: …"); the CLI maps that to its flag.
  */
 import { z } from 'zod';
-import { BACKEND_NAMES } from '../kernels/backend.js';
-import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/index.js';
+import type { BackendName } from '../kernels/kernels.js';
+import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, neuronSpec, type NeuronChoice, type NeuronOverrides } from '../models/neurons.js';
 import { GRAD_MODES } from '../nn/grad-mode.js';
-import { DATASET_NAMES } from '../data/registry.js';
+import { DATASET_NAMES } from '../data/names.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, text, withoutDefaults } from './fields.js';
 
@@ -48,7 +48,13 @@ function perNeuronDefault(setting: NeuronSetting): string {
 const neuronHelp = NEURON_CHOICES.map((k) => `${k} (${NEURON_SUMMARY[k]})`).join(' | ');
 const dropoutHelp = MODEL_NAMES.map((m) => `${m} ${DEFAULT_DROPOUT[m]}`).join(', ');
 
-export const BACKEND_NAME = oneOf(BACKEND_NAMES);
+/** The backends by name (kernels/backend.ts makes them; listed here so that naming one loads none). */
+const BACKENDS = ['reference', 'wasm', 'native', 'auto'] as const satisfies readonly BackendName[];
+// every BackendName is listed: a new backend fails to type-check here until it is
+const everyBackendListed: BackendName extends (typeof BACKENDS)[number] ? true : never = true;
+void everyBackendListed;
+
+export const BACKEND_NAME = oneOf(BACKENDS);
 
 /** `--backend`, the same for every command that runs kernels. */
 export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
