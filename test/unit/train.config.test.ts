@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpikerepError } from '../../src/errors.js';
-import { DEFAULT_CONFIG, effectiveSettings, flagOfSetting, TRAIN_FIELDS, trainConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
+import { BACKEND_NAME, DEFAULT_CONFIG, effectiveSettings, flagOfSetting, TRAIN_FIELDS, trainConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
 import { optionMeta } from '../../src/train/fields.js';
 import { listRecipes, loadRecipe, parseRecipe, parseRecipeText, resolveConfig } from '../../src/train/recipe.js';
 import { NEURON_CHOICES } from '../../src/models/neurons.js';
+import { BACKEND_NAMES } from '../../src/kernels/backend.js';
 
 function refusal(f: () => unknown): SpikerepError {
   try {
@@ -57,6 +58,10 @@ test('every setting has one flag of its own, and the CLI finds it by setting nam
   assert.equal(flagOfSetting('warmupIters'), '--warmup');
   assert.equal(flagOfSetting('checkpointDir'), '--checkpoint');
   assert.equal(flagOfSetting('nothing'), undefined);
+});
+
+test('--backend offers exactly the backends kernels/backend.ts makes', () => {
+  assert.deepEqual([...BACKEND_NAME.options].sort(), [...BACKEND_NAMES].sort());
 });
 
 test('dropout follows the model: the paper\'s VGG-11 0.1, ResNet-18 0', () => {
