@@ -66,7 +66,7 @@ export async function collectReport(k: Kernels, run: RunSummary & { config?: Par
   let raster: ReportData['raster'];
   if (config.encoder === 'direct' && sampleSize(test) === (net.inputShape ?? []).reduce((a, b) => a * b, 1)) {
     const i = o.sample ?? 0;
-    if (!(Number.isInteger(i) && i >= 0 && i < test.length)) throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, '--sample');
+    if (!(Number.isInteger(i) && i >= 0 && i < test.length)) throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, 'sample');
     const x = new Float32Array(sampleSize(test));
     test.read(i, x, 0);
     raster = { ...sampleRaster(net, x), sampleIndex: i, label: test.label(i) };
