@@ -6,4 +6,5 @@ if (!existsSync(entry)) {
   console.error('spikerep: dist/ is missing — run `npm ci` (or `npm run build`) in the spikerep folder first');
   process.exit(1);
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

@@ -48,7 +48,7 @@ export interface KillResumeOptions {
   /** Folder for the two runs' checkpoints (created, emptied). */
   workDir: string;
   log?: (line: string) => void;
-  /** Run the compiled CLI (dist/cli/main.js, built by `npm run build:ts`) instead of src/ through tsx: faster to start. */
+  /** Run the compiled CLI (dist/cli/bin.js, built by `npm run build:ts`) instead of src/ through tsx: faster to start. */
   compiled?: boolean;
 }
 
@@ -58,7 +58,7 @@ function runCli(
   compiled: boolean, args: string[], env: Record<string, string>, kill?: { afterMs?: number; mark?: string },
 ): Promise<Outcome> {
   // the fault injector is TypeScript either way, so tsx stays loaded
-  const entry = compiled ? ['--import', 'tsx', '--import', FAULTS, 'dist/cli/main.js'] : ['--import', 'tsx', '--import', FAULTS, 'src/cli/main.ts'];
+  const entry = compiled ? ['--import', 'tsx', '--import', FAULTS, 'dist/cli/bin.js'] : ['--import', 'tsx', '--import', FAULTS, 'src/cli/bin.ts'];
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...entry, 'train', ...args], {

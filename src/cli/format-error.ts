@@ -2,10 +2,16 @@ import { isSpikerepError } from '../errors.js';
 
 /**
  * One line for the user. Expected problems (SpikerepError) print as "spikerep: <path>: <message>"; anything else
- * is a bug in spikerep, printed as one line too, with SPIKEREP_DEBUG=1 for the stack.
+ * is a bug in spikerep, printed as one line too, with SPIKEREP_DEBUG=1 for the stack. `flagOf` turns the setting
+ * names the library uses (the path, and names quoted `like this` in the message) into the flags a user typed.
  */
-export function formatError(e: unknown): string {
-  if (isSpikerepError(e)) return `spikerep: ${e.message}`;
+export function formatError(e: unknown, flagOf: (name: string) => string | undefined = () => undefined): string {
+  if (isSpikerepError(e)) {
+    let message = e.message;
+    const flag = e.path === undefined ? undefined : flagOf(e.path);
+    if (flag !== undefined && message.startsWith(`${e.path}: `)) message = `${flag}: ${message.slice(e.path!.length + 2)}`;
+    return `spikerep: ${message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => flagOf(name) ?? quoted)}`;
+  }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOSPC') return 'spikerep: the disk is full';
   if (err?.code === 'EACCES' || err?.code === 'EROFS') return `spikerep: permission denied${err.path ? `: ${err.path}` : ''}`;

@@ -1,16 +1,14 @@
-import { SpikerepError } from '../errors.js';
-import type { TrainConfig } from '../train/config.js';
-
 /**
- * The train/eval option table: flag, config field, how to parse the text, and the help line. The CLI builds
- * its commander options from this table, and `configFromFlags` turns parsed flags into a partial config.
+ * Commander options built from option fields (train/fields.ts): the flag, argument and help line come from each
+ * field's metadata, the default shown in the help from its zod default, and the text → number step from its type.
+ * Ranges and choices are checked afterwards by the fields' own schema, so the CLI and the library say the same.
  */
-export interface OptionSpec {
-  readonly flag: string; // "--batch-size <n>"
-  readonly field: keyof TrainConfig;
-  readonly parse: (text: string, flag: string) => unknown;
-  readonly help: string;
-}
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { SpikerepError } from '../errors.js';
+import { issueError, optionMeta, type OptionMeta } from '../train/fields.js';
+
+export type Fields = Record<string, z.ZodType>;
 
 export function int(text: string, flag: string): number {
   const v = Number(text);
@@ -26,59 +24,71 @@ export function num(text: string, flag: string): number {
   return v;
 }
 
-const str = (text: string): string => text;
-const bool = (): boolean => true;
-
-export const TRAIN_OPTIONS: readonly OptionSpec[] = [
-  { flag: '--dataset <name>', field: 'dataset', parse: str, help: 'mnist | fashion-mnist | cifar10 | cifar100 | dvs-cifar10 (default mnist)' },
-  { flag: '--data-dir <dir>', field: 'dataDir', parse: str, help: 'folder with the dataset files, instead of the default place' },
-  { flag: '--download', field: 'download', parse: bool, help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing' },
-  { flag: '--model <name>', field: 'model', parse: str, help: 'mnistnet | resnet18 | vgg11 (default mnistnet)' },
-  { flag: '--neuron <kind>', field: 'neuron', parse: str, help: 'if | lif | cubalif (DSR; cubalif: LIF fed by a synaptic current) | bptt (surrogate baseline) | ann (clamp, T = 1) | relu (ReLU ANN, T = 1) (default if)' },
-  { flag: '--T <steps>', field: 'T', parse: int, help: 'time steps (default 4)' },
-  { flag: '--epochs <n>', field: 'epochs', parse: int, help: 'training epochs (default 1)' },
-  { flag: '--batch-size <n>', field: 'batchSize', parse: int, help: 'training batch size (default 64)' },
-  { flag: '--test-batch-size <n>', field: 'testBatchSize', parse: int, help: 'evaluation batch size (default 256)' },
-  { flag: '--lr <rate>', field: 'lr', parse: num, help: 'initial learning rate, cosine-annealed per epoch (default 0.05)' },
-  { flag: '--optimizer <name>', field: 'optimizer', parse: str, help: 'sgd | adam (default sgd)' },
-  { flag: '--momentum <m>', field: 'momentum', parse: num, help: 'SGD momentum (default 0.9)' },
-  { flag: '--weight-decay <wd>', field: 'weightDecay', parse: num, help: 'L2 weight decay on every parameter, thresholds included (default 5e-4)' },
-  { flag: '--warmup <iters>', field: 'warmupIters', parse: int, help: 'linear learning-rate warm-up iterations (default 100)' },
-  { flag: '--alpha <a>', field: 'alpha', parse: num, help: 'fire at alpha·Vth, in (0, 1] (default IF 0.5, LIF 0.3)' },
-  { flag: '--vth <v>', field: 'vth', parse: num, help: 'initial threshold (default IF 6, LIF 0.3)' },
-  { flag: '--tau <t>', field: 'tau', parse: num, help: 'LIF time constant (default 1)' },
-  { flag: '--tau-syn <t>', field: 'tauSyn', parse: num, help: 'cubalif synaptic time constant (default 0.5)' },
-  { flag: '--dt <d>', field: 'dt', parse: num, help: 'LIF step length Δt (default 0.05)' },
-  { flag: '--vth-bound <b>', field: 'vthBound', parse: num, help: 'lower bound for thresholds (default IF 0.01, LIF 0.0005)' },
-  { flag: '--encoder <name>', field: 'encoder', parse: str, help: 'direct (analog input at every step) | rate (Poisson) | latency (default direct)' },
-  { flag: '--crop-pad <px>', field: 'cropPad', parse: int, help: 'random-crop padding for training images, 0 for none (default 0)' },
-  { flag: '--flip', field: 'flip', parse: bool, help: 'random horizontal flips of training images' },
-  { flag: '--dropout <p>', field: 'dropout', parse: num, help: 'dropout probability where the model has dropout (default 0)' },
-  { flag: '--hybrid <ann-epochs>', field: 'hybridAnnEpochs', parse: int, help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup' },
-  { flag: '--grad-mode <mode>', field: 'gradMode', parse: str, help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T)' },
-  { flag: '--time-chunk <K>', field: 'timeChunk', parse: int, help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation' },
-  { flag: '--seed <n>', field: 'seed', parse: int, help: 'random seed for init, shuffling, augmentation and dropout (default 1)' },
-  { flag: '--backend <name>', field: 'backend', parse: str, help: 'wasm (default, SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)' },
-  { flag: '--threads <n>', field: 'threads', parse: int, help: 'threads of the wasm or native backend (default: one per core)' },
-  { flag: '--train-limit <n>', field: 'trainLimit', parse: int, help: 'train on the first n images only (default 10000 for the quick default run)' },
-  { flag: '--test-limit <n>', field: 'testLimit', parse: int, help: 'evaluate on the first n test images only' },
-  { flag: '--checkpoint <dir>', field: 'checkpointDir', parse: str, help: 'folder for last.ckpt and best.ckpt' },
-  { flag: '--resume', field: 'resume', parse: bool, help: 'continue from <checkpoint>/last.ckpt' },
-];
-
-/** The config fields given on the command line (commander's parsed values keyed by camel-cased flag). */
-export function configFromFlags(values: Record<string, unknown>): Partial<TrainConfig> {
-  const out: Partial<Record<keyof TrainConfig, unknown>> = {};
-  for (const o of TRAIN_OPTIONS) {
-    const key = camel(o.flag);
-    if (values[key] !== undefined) out[o.field] = values[key];
-  }
-  if (values['full'] === true) out.trainLimit = undefined;
-  return out as Partial<TrainConfig>;
+/** The type under a field's default and optional wrappers. */
+function bare(f: z.ZodType): z.ZodType {
+  let t: z.ZodType = f;
+  while (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+  return t;
 }
 
-/** "--batch-size <n>" → "batchSize", as commander names it. */
-export function camel(flag: string): string {
-  const name = flag.split(' ')[0]!.replace(/^--/, '');
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** How a flag's text becomes a value; undefined for a switch (a boolean, no argument). */
+function reader(f: z.ZodType, flag: string): ((text: string) => unknown) | undefined {
+  const t = bare(f);
+  if (t instanceof z.ZodBoolean) return undefined;
+  if (t instanceof z.ZodNumber) return t.isInt ? (s) => int(s, flag) : (s) => num(s, flag);
+  if (t instanceof z.ZodArray) {
+    const item = reader(t.element as z.ZodType, flag) ?? ((s: string) => s);
+    return (s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(item);
+  }
+  return (s) => s;
+}
+
+function metaOf(name: string, f: z.ZodType): OptionMeta {
+  const meta = optionMeta.get(f);
+  if (meta === undefined) throw new Error(`option field ${name} has no flag`);
+  return meta;
+}
+
+/** "… (default 64)": the help line with the default a user gets when the flag is left out. */
+function helpLine(f: z.ZodType, meta: OptionMeta): string {
+  let d = meta.defaultHelp;
+  if (d === undefined && f instanceof z.ZodDefault) {
+    const v: unknown = f._zod.def.defaultValue;
+    if (v !== false) d = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  return d === undefined ? meta.help : `${meta.help} (default ${d})`;
+}
+
+export function addOptions(cmd: Command, fields: Fields): void {
+  for (const [name, f] of Object.entries(fields)) {
+    const meta = metaOf(name, f);
+    const o = new Option(meta.arg === undefined ? meta.flag : `${meta.flag} ${meta.arg}`, helpLine(f, meta));
+    const read = reader(f, meta.flag);
+    if (read !== undefined) o.argParser(read);
+    if (!(f instanceof z.ZodDefault || f instanceof z.ZodOptional || read === undefined)) o.makeOptionMandatory();
+    cmd.addOption(o);
+  }
+}
+
+/** Commander's parsed values (keyed by the camel-cased flag) by option name; flags not given are left out. */
+export function valuesByName(fields: Fields, parsed: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    const v = parsed[new Option(metaOf(name, f).flag).attributeName()];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** The values checked by the fields' types, defaults filled in; a bad one throws one E_ARG line naming the option. */
+export function parseOptions<F extends Fields>(fields: F, values: Record<string, unknown>): z.output<z.ZodObject<F>> {
+  const r = z.object(fields).safeParse(values);
+  if (!r.success) throw issueError(r.error);
+  return r.data;
+}
+
+/** The flag of an option name ("batchSize" → "--batch-size"), or of the option a dotted path starts with. */
+export function flagIn(fields: Fields, name: string): string | undefined {
+  const f = fields[name.split('.')[0]!];
+  return f === undefined ? undefined : optionMeta.get(f)?.flag;
 }

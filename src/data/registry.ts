@@ -13,8 +13,9 @@ import { loadFashionMnist } from './fashionMnist.js';
 import { loadMnist } from './mnist.js';
 import type { Split } from './mnistFormat.js';
 
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'dvs-cifar10'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+import { DATASET_NAMES, type DatasetName } from './names.js';
+
+export { DATASET_NAMES, type DatasetName };
 
 export interface OpenOptions extends DownloadOptions {
   dataDir?: string;

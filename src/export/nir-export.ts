@@ -49,7 +49,7 @@ interface PendingOp {
 
 export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
   const dt = opts.dt ?? NIR_DEFAULT_DT;
-  if (!(Number.isFinite(dt) && dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, '--dt');
+  if (!(Number.isFinite(dt) && dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
   if (net.inputShape === undefined || net.inputShape.length !== 3) {
     throw new SpikerepError('E_UNSUPPORTED', 'NIR export needs a network with an image input shape [H, W, C]', 'network');
   }

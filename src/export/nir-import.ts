@@ -56,7 +56,7 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
   const T = opts.T ?? metaNumber(graph.metadata['T']);
   if (T === undefined || !Number.isInteger(T) || T < 1) throw new SpikerepError('E_ARG', 'the graph metadata has no time-step count T: pass --T', source);
   const dt = opts.dt ?? metaNumber(graph.metadata['dt']) ?? NIR_DEFAULT_DT;
-  if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, '--dt');
+  if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
   const chain = nirChain(graph, source);
   const rng = new Rng(0);
   const layers: Layer[] = [];

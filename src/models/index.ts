@@ -9,8 +9,9 @@ import { preActResNet18 } from './preact-resnet18.js';
 import { vgg11 } from './vgg11.js';
 import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } from './neurons.js';
 
-export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11';
-export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11'];
+import { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName } from './names.js';
+
+export { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName };
 
 export interface ModelOptions {
   model: ModelName;
@@ -38,8 +39,8 @@ export interface BuiltModel {
 
 /** Builds a named model with every neuron layer of the chosen kind; weights are drawn from `seed`. */
 export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
-  check(MODEL_NAMES.includes(o.model), `expected one of ${MODEL_NAMES.join('|')}, got ${String(o.model)}`, '--model');
-  check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, '--T');
+  check(MODEL_NAMES.includes(o.model), `expected one of ${MODEL_NAMES.join('|')}, got ${String(o.model)}`, 'model');
+  check(Number.isInteger(o.T) && o.T >= 1, `T must be an integer ≥ 1, got ${o.T}`, 'T');
   const spec = neuronSpec(o.neuron, o.neuronOverrides);
   const b = new Builder(k, new Rng(o.seed ?? 0), spec);
   let body: ReturnType<typeof mnistNet>;
@@ -48,10 +49,10 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       body = mnistNet(b, o.input, o.classes);
       break;
     case 'resnet18':
-      body = preActResNet18(b, o.input, o.classes, o.dropout ?? 0);
+      body = preActResNet18(b, o.input, o.classes, o.dropout ?? DEFAULT_DROPOUT.resnet18);
       break;
     case 'vgg11':
-      body = vgg11(b, o.input, o.classes, o.dropout ?? 0.1);
+      body = vgg11(b, o.input, o.classes, o.dropout ?? DEFAULT_DROPOUT.vgg11);
       break;
     default:
       o.model satisfies never;

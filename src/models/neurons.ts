@@ -37,9 +37,9 @@ export interface NeuronOverrides {
  * (Vth 6), so that its thresholds can seed an IF SNN directly in hybrid training (docs/method.md §4.4).
  */
 export function neuronSpec(choice: NeuronChoice, over: NeuronOverrides = {}): NeuronSpec {
-  check(NEURON_CHOICES.includes(choice), `expected one of ${NEURON_CHOICES.join('|')}, got ${String(choice)}`, '--neuron');
+  check(NEURON_CHOICES.includes(choice), `expected one of ${NEURON_CHOICES.join('|')}, got ${String(choice)}`, 'neuron');
   const slope = over.surrogateSlope ?? DEFAULT_SURROGATE_SLOPE;
-  check(Number.isFinite(slope) && slope > 0, `surrogate slope must be > 0, got ${slope}`, '--surrogate-slope');
+  check(Number.isFinite(slope) && slope > 0, `surrogate slope must be > 0, got ${slope}`, 'surrogateSlope');
   const { bpttDynamics, surrogateSlope: _s, ...fields } = over;
   const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const { tauSyn: _syn, ...common } = clean; // only CubaLIF has a synaptic stage

@@ -13,7 +13,7 @@ import { openDataset } from '../data/registry.js';
 import { subset, sampleSize } from '../data/dataset.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { evaluate } from '../train/loop.js';
-import type { TrainConfig } from '../train/config.js';
+import { neuronOverridesOf, type TrainConfig } from '../train/config.js';
 import { reportHtml, type ReportData, type RunSummary } from './html.js';
 import { sampleRaster } from './raster.js';
 
@@ -46,7 +46,7 @@ export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: nu
   if (T === trained.T) return trained;
   const { net } = buildModel(k, {
     model: cfg.model, input: trained.inputShape as [number, number, number], classes: trained.classes, neuron: cfg.neuron, T, seed: cfg.seed,
-    dropout: cfg.dropout, neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, tauSyn: cfg.tauSyn, dt: cfg.dt, vthBound: cfg.vthBound },
+    dropout: cfg.dropout, neuronOverrides: neuronOverridesOf(cfg),
   });
   const from = new Map([...trained.params(), ...buffersOf([trained.body, trained.readout])].map((p) => [p.name, p.value] as const));
   for (const p of [...net.params(), ...buffersOf([net.body, net.readout])]) p.value.set(from.get(p.name)!);
@@ -66,7 +66,7 @@ export async function collectReport(k: Kernels, run: RunSummary & { config?: Par
   let raster: ReportData['raster'];
   if (config.encoder === 'direct' && sampleSize(test) === (net.inputShape ?? []).reduce((a, b) => a * b, 1)) {
     const i = o.sample ?? 0;
-    if (!(Number.isInteger(i) && i >= 0 && i < test.length)) throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, '--sample');
+    if (!(Number.isInteger(i) && i >= 0 && i < test.length)) throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, 'sample');
     const x = new Float32Array(sampleSize(test));
     test.read(i, x, 0);
     raster = { ...sampleRaster(net, x), sampleIndex: i, label: test.label(i) };

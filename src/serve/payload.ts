@@ -3,6 +3,7 @@ import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buffersOf } from '../nn/buffers.js';
 import { modelFromCheckpoint } from '../train/state.js';
+import { effectiveSettings, neuronOverridesOf } from '../train/config.js';
 import type { ModelMeta } from './browser/model.js';
 
 export interface DemoPayload {
@@ -32,8 +33,8 @@ export async function demoPayload(k: Kernels, checkpoint: string, samples = 20, 
   }
   const meta: ModelMeta = {
     model: config.model, input: net.inputShape as [number, number, number], classes: net.classes, classNames: [...raw.classes],
-    neuron: config.neuron, T: config.T, seed: config.seed, dropout: config.dropout,
-    overrides: { vth: config.vth, alpha: config.alpha, tau: config.tau, tauSyn: config.tauSyn, dt: config.dt, vthBound: config.vthBound },
+    neuron: config.neuron, T: config.T, seed: config.seed, dropout: effectiveSettings(config).dropout,
+    overrides: neuronOverridesOf(config),
     tensors: named.map((t) => ({ name: t.name, length: t.value.length })),
     stats: normalized && raw.stats !== undefined ? { mean: [...raw.stats.mean], std: [...raw.stats.std] } : null,
     dataset: config.dataset,

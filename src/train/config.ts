@@ -1,135 +1,184 @@
-import { check } from '../errors.js';
+/**
+ * The training configuration, written once: each setting's type, default, range, command-line flag and help line
+ * are one field of TRAIN_FIELDS. The TypeScript type, DEFAULT_CONFIG, validateConfig, recipe parsing (recipe.ts)
+ * and the CLI's `train` options are derived from it. Errors name the setting ("lr: …"); the CLI maps that to its flag.
+ */
+import { z } from 'zod';
 import type { BackendName } from '../kernels/kernels.js';
-import { MODEL_NAMES, type ModelName } from '../models/index.js';
-import { NEURON_CHOICES, type NeuronChoice } from '../models/neurons.js';
-import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
-import { DATASET_NAMES, type DatasetName } from '../data/registry.js';
+import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
+import { NEURON_CHOICES, neuronSpec, type NeuronChoice, type NeuronOverrides } from '../models/neurons.js';
+import { GRAD_MODES } from '../nn/grad-mode.js';
+import { DATASET_NAMES } from '../data/names.js';
+import type { NeuronConfig } from '../snn/config.js';
+import { flag, integer, issueError, oneOf, option, optionMeta, real, text, withoutDefaults } from './fields.js';
 
-export type EncoderName = 'direct' | 'rate' | 'latency';
-export const ENCODERS: readonly EncoderName[] = ['direct', 'rate', 'latency'];
-export type OptimizerName = 'sgd' | 'adam';
+export const ENCODERS = ['direct', 'rate', 'latency'] as const;
+export type EncoderName = (typeof ENCODERS)[number];
+export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** Everything that defines a training run; stored in checkpoints and result files. */
-export interface TrainConfig {
-  dataset: DatasetName;
-  dataDir: string | undefined;
-  /** Fetch CIFAR / CIFAR10-DVS archives into the cache when they are missing. */
-  download: boolean;
-  model: ModelName;
-  neuron: NeuronChoice;
-  T: number;
-  epochs: number;
-  batchSize: number;
-  testBatchSize: number;
-  lr: number;
-  optimizer: OptimizerName;
-  momentum: number;
-  weightDecay: number;
-  /** Linear warm-up over the first iterations (the DSR recipes use 400). */
-  warmupIters: number;
-  alpha: number | undefined;
-  vth: number | undefined;
-  tau: number | undefined;
-  /** CubaLIF's synaptic time constant τ_syn. */
-  tauSyn: number | undefined;
-  dt: number | undefined;
-  vthBound: number | undefined;
-  encoder: EncoderName;
-  /** Random crop (padding) and horizontal flip for training batches; 0 / false for none. */
-  cropPad: number;
-  flip: boolean;
-  dropout: number;
-  /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (docs/method.md §4.4). */
-  hybridAnnEpochs: number;
-  /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
-  gradMode: GradMode;
-  /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
-  timeChunk: number | undefined;
-  seed: number;
-  backend: BackendName;
-  threads: number | undefined;
-  trainLimit: number | undefined;
-  testLimit: number | undefined;
-  /** Folder for last.ckpt / best.ckpt; undefined writes none. */
-  checkpointDir: string | undefined;
-  resume: boolean;
-}
-
-export const DEFAULT_CONFIG: TrainConfig = {
-  dataset: 'mnist',
-  dataDir: undefined,
-  download: false,
-  model: 'mnistnet',
-  neuron: 'if',
-  T: 4,
-  epochs: 1,
-  batchSize: 64,
-  testBatchSize: 256,
-  lr: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  warmupIters: 100,
-  alpha: undefined,
-  vth: undefined,
-  tau: undefined,
-  tauSyn: undefined,
-  dt: undefined,
-  vthBound: undefined,
-  encoder: 'direct',
-  cropPad: 0,
-  flip: false,
-  dropout: 0,
-  hybridAnnEpochs: 0,
-  gradMode: 'exact',
-  timeChunk: undefined,
-  seed: 1,
-  backend: 'wasm',
-  threads: undefined,
-  trainLimit: 10000,
-  testLimit: undefined,
-  checkpointDir: undefined,
-  resume: false,
+/**
+ * What `--neuron` offers, one line per kind. A new neuron kind is one entry here (TypeScript asks for it once the
+ * kind is in NEURON_CHOICES); its defaults come from neuronSpec.
+ */
+const NEURON_SUMMARY: Readonly<Record<NeuronChoice, string>> = {
+  if: 'DSR integrate-and-fire',
+  lif: 'DSR leaky integrate-and-fire',
+  cubalif: 'DSR current-based LIF: a synaptic current with its own τ_syn feeds the membrane',
+  bptt: 'surrogate-gradient BPTT baseline, LIF dynamics',
+  ann: 'the ANN of the same shape, clamp(x, 0, Vth), T = 1',
+  relu: 'the ReLU ANN of the same shape, T = 1 (what hybrid training pre-trains)',
 };
 
-/** One-line errors naming the flag, for every field a user can set. */
+/** The settings a neuron kind gives defaults for: unset (undefined), each kind's own value applies. */
+export const NEURON_SETTINGS = ['vth', 'alpha', 'tau', 'dt', 'vthBound', 'vthGradScale', 'tauSyn'] as const;
+export type NeuronSetting = (typeof NEURON_SETTINGS)[number];
+
+/** "if/ann 6, lif/bptt 0.3": a neuron setting's default for every kind that has it. */
+function perNeuronDefault(setting: NeuronSetting): string {
+  const byValue = new Map<number, string[]>();
+  for (const kind of NEURON_CHOICES) {
+    const v = (neuronSpec(kind).config as unknown as Record<string, number | undefined>)[setting];
+    if (v !== undefined) byValue.set(v, [...(byValue.get(v) ?? []), kind]);
+  }
+  const [only] = byValue;
+  if (byValue.size === 1 && only![1].length === NEURON_CHOICES.length) return String(only![0]);
+  return [...byValue].map(([v, kinds]) => `${kinds.join('/')} ${v}`).join(', ');
+}
+
+const neuronHelp = NEURON_CHOICES.map((k) => `${k} (${NEURON_SUMMARY[k]})`).join(' | ');
+const dropoutHelp = MODEL_NAMES.map((m) => `${m} ${DEFAULT_DROPOUT[m]}`).join(', ');
+
+/**
+ * The backends by name, as kernels/backend.ts makes them; listed here so that naming one loads none
+ * (test/unit/train.config.test.ts checks that both lists agree).
+ */
+const BACKENDS = ['reference', 'wasm', 'native', 'auto'] as const satisfies readonly BackendName[];
+
+export const BACKEND_NAME = oneOf(BACKENDS);
+
+/** `--backend`, the same for every command that runs kernels. */
+export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
+  flag: '--backend', arg: '<name>',
+  help: 'wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)',
+});
+
+export const TRAIN_FIELDS = {
+  dataset: option(oneOf(DATASET_NAMES).default('mnist'), { flag: '--dataset', arg: '<name>', help: DATASET_NAMES.join(' | ') }),
+  dataDir: option(text().optional(), { flag: '--data-dir', arg: '<dir>', help: 'folder with the dataset files, instead of the default place' }),
+  /** Fetch CIFAR / CIFAR10-DVS archives into the cache when they are missing. */
+  download: option(flag().default(false), { flag: '--download', help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing' }),
+  model: option(oneOf(MODEL_NAMES).default('mnistnet'), { flag: '--model', arg: '<name>', help: MODEL_NAMES.join(' | ') }),
+  neuron: option(oneOf(NEURON_CHOICES).default('if'), { flag: '--neuron', arg: '<kind>', help: neuronHelp }),
+  T: option(integer(1).default(4), { flag: '--T', arg: '<steps>', help: 'time steps' }),
+  epochs: option(integer(1).default(1), { flag: '--epochs', arg: '<n>', help: 'training epochs' }),
+  batchSize: option(integer(1).default(64), { flag: '--batch-size', arg: '<n>', help: 'training batch size' }),
+  testBatchSize: option(integer(1).default(256), { flag: '--test-batch-size', arg: '<n>', help: 'evaluation batch size' }),
+  lr: option(real('> 0', 'learning rate').default(0.05), { flag: '--lr', arg: '<rate>', help: 'initial learning rate, cosine-annealed per epoch' }),
+  optimizer: option(oneOf(OPTIMIZERS).default('sgd'), { flag: '--optimizer', arg: '<name>', help: OPTIMIZERS.join(' | ') }),
+  momentum: option(real('[0, 1)', 'momentum').default(0.9), { flag: '--momentum', arg: '<m>', help: 'SGD momentum' }),
+  weightDecay: option(real('≥ 0', 'weight decay').default(5e-4), {
+    flag: '--weight-decay', arg: '<wd>', help: 'L2 weight decay on every parameter, thresholds included',
+  }),
+  /** Linear warm-up over the first iterations (the DSR recipes use 400). */
+  warmupIters: option(integer(0).default(100), { flag: '--warmup', arg: '<iters>', help: 'linear learning-rate warm-up iterations' }),
+  alpha: option(real('(0, 1]', 'alpha').optional(), {
+    flag: '--alpha', arg: '<a>', help: 'fire at alpha·Vth, in (0, 1]', defaultHelp: perNeuronDefault('alpha'),
+  }),
+  vth: option(real('> 0').optional(), { flag: '--vth', arg: '<v>', help: 'initial threshold', defaultHelp: perNeuronDefault('vth') }),
+  tau: option(real('> 0').optional(), { flag: '--tau', arg: '<t>', help: 'LIF membrane time constant τ', defaultHelp: perNeuronDefault('tau') }),
+  dt: option(real('> 0').optional(), { flag: '--dt', arg: '<d>', help: 'LIF step length Δt', defaultHelp: perNeuronDefault('dt') }),
+  vthBound: option(real('> 0').optional(), {
+    flag: '--vth-bound', arg: '<b>', help: 'lower bound for thresholds (docs/method.md §2.4)', defaultHelp: perNeuronDefault('vthBound'),
+  }),
+  vthGradScale: option(real('≥ 0').optional(), {
+    flag: '--vth-grad-scale', arg: '<s>', help: 'extra factor on the threshold gradient (the reference ImageNet IF code uses 0.001, docs/method.md §2.2)',
+    defaultHelp: perNeuronDefault('vthGradScale'),
+  }),
+  /** cubalif only: the synaptic current's time constant; unset it is τ/2, a current that settles faster than the membrane. */
+  tauSyn: option(real('> 0').optional(), {
+    flag: '--tau-syn', arg: '<t>', help: 'cubalif synaptic-current time constant τ_syn', defaultHelp: '0.5',
+  }),
+  encoder: option(oneOf(ENCODERS).default('direct'), {
+    flag: '--encoder', arg: '<name>', help: 'direct (analog input at every step) | rate (Poisson) | latency',
+  }),
+  /** Random crop (padding) and horizontal flip for training batches; 0 / false for none. */
+  cropPad: option(integer(0).default(0), { flag: '--crop-pad', arg: '<px>', help: 'random-crop padding for training images, 0 for none' }),
+  flip: option(flag().default(false), { flag: '--flip', help: 'random horizontal flips of training images' }),
+  /** Unset: the model's own, the paper's (models/index.ts). */
+  dropout: option(real('[0, 1)', 'dropout').optional(), {
+    flag: '--dropout', arg: '<p>', help: 'dropout probability where the model has dropout', defaultHelp: `the paper's: ${dropoutHelp}`,
+  }),
+  /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (docs/method.md §4.4). */
+  hybridAnnEpochs: option(integer(0).default(0), {
+    flag: '--hybrid', arg: '<ann-epochs>', help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup',
+  }),
+  /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
+  gradMode: option(oneOf(GRAD_MODES).default('exact'), {
+    flag: '--grad-mode', arg: '<mode>',
+    help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T)',
+  }),
+  /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
+  timeChunk: option(integer(1).optional(), {
+    flag: '--time-chunk', arg: '<K>', help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation',
+  }),
+  seed: option(integer(0).default(1), { flag: '--seed', arg: '<n>', help: 'random seed for init, shuffling, augmentation and dropout' }),
+  backend: BACKEND_FIELD,
+  threads: option(integer(1).optional(), { flag: '--threads', arg: '<n>', help: 'threads of the wasm or native backend', defaultHelp: 'one per core' }),
+  /** Undefined: the whole training set. */
+  trainLimit: option(integer(1).optional().default(10000), {
+    flag: '--train-limit', arg: '<n>', help: 'train on the first n images only', defaultHelp: '10000 for the quick default run; --full for all',
+  }),
+  testLimit: option(integer(1).optional(), { flag: '--test-limit', arg: '<n>', help: 'evaluate on the first n test images only' }),
+  /** Folder for last.ckpt / best.ckpt; undefined writes none. */
+  checkpointDir: option(text().optional(), { flag: '--checkpoint', arg: '<dir>', help: 'folder for last.ckpt and best.ckpt' }),
+  resume: option(flag().default(false), { flag: '--resume', help: 'continue from <checkpoint>/last.ckpt' }),
+};
+
+/** Settings that need each other; checked once every field is in range. Messages quote setting names in backticks. */
+function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
+  const fail = (path: keyof TrainConfig, message: string): void => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.neuron === 'bptt' && c.gradMode !== 'exact') fail('gradMode', 'the BPTT baseline needs `gradMode` exact');
+  if (c.timeChunk !== undefined && c.gradMode !== 'representation' && c.timeChunk < c.T) {
+    fail('timeChunk', 'training in time chunks needs `gradMode` representation');
+  }
+  if (c.resume && c.checkpointDir === undefined) fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
+}
+
+const CHECK = z.object(withoutDefaults(TRAIN_FIELDS));
+
+/** Everything that defines a training run; stored in checkpoints and result files. */
+export type TrainConfig = z.output<typeof CHECK>;
+
+const CHECK_TOGETHER = CHECK.superRefine(checkTogether);
+
+/** The defaults of every setting. */
+export const DEFAULT_CONFIG: TrainConfig = z.object(TRAIN_FIELDS).parse({});
+
+/** A complete config, checked: throws one E_ARG line naming the first bad setting; returns the config unchanged. */
 export function validateConfig(c: TrainConfig): TrainConfig {
-  check(DATASET_NAMES.includes(c.dataset), `expected one of ${DATASET_NAMES.join('|')}, got ${c.dataset}`, '--dataset');
-  check(MODEL_NAMES.includes(c.model), `expected one of ${MODEL_NAMES.join('|')}, got ${c.model}`, '--model');
-  check(NEURON_CHOICES.includes(c.neuron), `expected one of ${NEURON_CHOICES.join('|')}, got ${c.neuron}`, '--neuron');
-  check(ENCODERS.includes(c.encoder), `expected one of ${ENCODERS.join('|')}, got ${c.encoder}`, '--encoder');
-  check(GRAD_MODES.includes(c.gradMode), `expected exact|representation, got ${c.gradMode}`, '--grad-mode');
-  check(c.gradMode === 'exact' || c.neuron !== 'bptt', 'the BPTT baseline needs --grad-mode exact', '--grad-mode');
-  if (c.timeChunk !== undefined) {
-    int(c.timeChunk, 1, '--time-chunk');
-    check(c.gradMode === 'representation' || c.timeChunk >= c.T, 'training in time chunks needs --grad-mode representation', '--time-chunk');
-  }
-  check(c.optimizer === 'sgd' || c.optimizer === 'adam', `expected sgd|adam, got ${c.optimizer}`, '--optimizer');
-  const backends: readonly BackendName[] = ['reference', 'wasm', 'native', 'auto'];
-  check(backends.includes(c.backend), `expected reference|wasm|native|auto, got ${c.backend}`, '--backend');
-  int(c.T, 1, '--T');
-  int(c.epochs, 1, '--epochs');
-  int(c.batchSize, 1, '--batch-size');
-  int(c.testBatchSize, 1, '--test-batch-size');
-  int(c.warmupIters, 0, '--warmup');
-  int(c.cropPad, 0, '--crop-pad');
-  int(c.seed, 0, '--seed');
-  int(c.hybridAnnEpochs, 0, '--hybrid');
-  if (c.threads !== undefined) int(c.threads, 1, '--threads');
-  if (c.trainLimit !== undefined) int(c.trainLimit, 1, '--train-limit');
-  if (c.testLimit !== undefined) int(c.testLimit, 1, '--test-limit');
-  check(Number.isFinite(c.lr) && c.lr > 0, `learning rate must be a number > 0, got ${c.lr}`, '--lr');
-  check(Number.isFinite(c.momentum) && c.momentum >= 0 && c.momentum < 1, `momentum must be in [0, 1), got ${c.momentum}`, '--momentum');
-  check(Number.isFinite(c.weightDecay) && c.weightDecay >= 0, `weight decay must be ≥ 0, got ${c.weightDecay}`, '--weight-decay');
-  check(Number.isFinite(c.dropout) && c.dropout >= 0 && c.dropout < 1, `dropout must be in [0, 1), got ${c.dropout}`, '--dropout');
-  if (c.alpha !== undefined) check(Number.isFinite(c.alpha) && c.alpha > 0 && c.alpha <= 1, `alpha must be in (0, 1], got ${c.alpha}`, '--alpha');
-  for (const [flag, v] of [['--vth', c.vth], ['--tau', c.tau], ['--tau-syn', c.tauSyn], ['--dt', c.dt], ['--vth-bound', c.vthBound]] as const) {
-    if (v !== undefined) check(Number.isFinite(v) && v > 0, `must be a number > 0, got ${v}`, flag);
-  }
-  check(!c.resume || c.checkpointDir !== undefined, '--resume needs --checkpoint DIR (where last.ckpt is)', '--resume');
+  const r = CHECK_TOGETHER.safeParse(c);
+  if (!r.success) throw issueError(r.error);
   return c;
 }
 
-function int(v: number, min: number, flag: string): void {
-  check(Number.isInteger(v) && v >= min, `must be an integer ≥ ${min}, got ${v}`, flag);
+/** The defaults with some settings replaced, checked. */
+export function trainConfig(over: Partial<TrainConfig> = {}): TrainConfig {
+  return validateConfig({ ...DEFAULT_CONFIG, ...over });
+}
+
+/** The command-line flag of a setting ("--batch-size"), undefined for a name that is none. */
+export function flagOfSetting(name: string): string | undefined {
+  const f = (TRAIN_FIELDS as Record<string, z.ZodType>)[name];
+  return f === undefined ? undefined : optionMeta.get(f)?.flag;
+}
+
+/** The neuron settings a run sets, for neuronSpec (unset ones take the neuron kind's defaults). */
+export function neuronOverridesOf(c: TrainConfig): NeuronOverrides {
+  return { vth: c.vth, alpha: c.alpha, tau: c.tau, tauSyn: c.tauSyn, dt: c.dt, vthBound: c.vthBound, vthGradScale: c.vthGradScale };
+}
+
+/** What a run uses where it left settings to the neuron kind and the model: for `--print-config` and tests. */
+export function effectiveSettings(c: TrainConfig): { neuron: NeuronConfig; dropout: number } {
+  return { neuron: neuronSpec(c.neuron, neuronOverridesOf(c)).config, dropout: c.dropout ?? DEFAULT_DROPOUT[c.model] };
 }

@@ -12,7 +12,7 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { trainStep } from './step.js';
 import { checkFinite } from './finite.js';
 import { openDataset } from '../data/registry.js';
-import { validateConfig, type TrainConfig } from './config.js';
+import { neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
 import { prepareCheckpointDir, restoreRun, saveRun, type RunState } from './state.js';
@@ -75,7 +75,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   const built = buildModel(k, {
     model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
     dropout: cfg.dropout, gradMode: cfg.gradMode, timeChunk: cfg.timeChunk,
-    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, tauSyn: cfg.tauSyn, dt: cfg.dt, vthBound: cfg.vthBound },
+    neuronOverrides: neuronOverridesOf(cfg),
   });
   const { net } = built;
   const params = net.params();

@@ -2,16 +2,22 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { SpikerepError } from '../errors.js';
-import { DEFAULT_CONFIG, type TrainConfig } from './config.js';
+import { z } from 'zod';
+import { NEURON_CHOICES, type NeuronChoice } from '../models/neurons.js';
+import { DEFAULT_CONFIG, NEURON_SETTINGS, TRAIN_FIELDS, type NeuronSetting, type TrainConfig } from './config.js';
+import { issueError, withoutDefaults } from './fields.js';
 
 /**
- * A recipe is a JSON file { "description": "...", "config": { ...TrainConfig fields } } — the settings of a
- * published run. `--recipe NAME` looks in the package's recipes/ folder, `--recipe PATH` reads a file.
- * Command-line flags override the recipe; the recipe overrides the defaults.
+ * A recipe is a JSON file { "description": "...", "config": { ...TrainConfig settings }, "byNeuron": { "lif": { ... } } }:
+ * the settings of a published run. `byNeuron` holds neuron settings (vth, alpha, vthBound, …) for one neuron kind
+ * only, so that `--neuron lif` on an IF recipe gets the LIF values rather than the IF ones. `--recipe NAME` looks in
+ * the package's recipes/ folder, `--recipe PATH` reads a file. Flags override the recipe; the recipe overrides the
+ * defaults; a neuron setting no one gives is the neuron kind's own.
  */
 export interface Recipe {
   description: string;
   config: Partial<TrainConfig>;
+  byNeuron: Partial<Record<NeuronChoice, Partial<Pick<TrainConfig, NeuronSetting>>>>;
 }
 
 export const RECIPES_DIR = fileURLToPath(new URL('../../recipes/', import.meta.url));
@@ -46,20 +52,38 @@ export function parseRecipeText(text: string, path: string): Recipe {
   return parseRecipe(raw, path);
 }
 
-/** Checks every field's name and type against the defaults; values are range-checked later by validateConfig. */
+/** A recipe setting: may be left out, and null where the setting may be unset (trainLimit: null is the whole set). */
+function recipeField(f: z.ZodType): z.ZodType {
+  return f instanceof z.ZodOptional ? z.preprocess((v) => (v === null ? undefined : v), f) : f.optional();
+}
+
+const SETTINGS = Object.fromEntries(Object.entries(withoutDefaults(TRAIN_FIELDS)).map(([k, f]) => [k, recipeField(f)]));
+const NEURON_PART = Object.fromEntries(NEURON_SETTINGS.map((k) => [k, SETTINGS[k]!]));
+const CONFIG = z.strictObject(SETTINGS);
+const BY_NEURON = z.strictObject(Object.fromEntries(NEURON_CHOICES.map((n) => [n, z.strictObject(NEURON_PART).optional()])));
+
+/** Checks every setting's name, type and range; the checks across settings come later (validateConfig). */
 export function parseRecipe(raw: unknown, path: string): Recipe {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SpikerepError('E_FORMAT', 'recipe must be a JSON object', path);
-  const r = raw as Record<string, unknown>;
-  const cfg = r['config'];
-  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new SpikerepError('E_FORMAT', 'recipe needs a "config" object', path);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(cfg)) {
-    if (!Object.hasOwn(DEFAULT_CONFIG, key)) throw new SpikerepError('E_FORMAT', `unknown setting "${key}"`, path);
-    const expected = typeof DEFAULT_CONFIG[key as keyof TrainConfig];
-    const ok = value === null || expected === 'undefined' ? value === null || typeof value === 'number' || typeof value === 'string' : typeof value === expected;
-    if (!ok) throw new SpikerepError('E_FORMAT', `setting "${key}" should be a ${expected === 'undefined' ? 'number, string or null' : expected}, got ${JSON.stringify(value)}`, path);
-    out[key] = value === null ? undefined : value;
-  }
-  const description = typeof r['description'] === 'string' ? r['description'] : '';
-  return { description, config: out as Partial<TrainConfig> };
+  if (!isObject(raw)) throw new SpikerepError('E_FORMAT', 'recipe must be a JSON object', path);
+  if (!isObject(raw['config'])) throw new SpikerepError('E_FORMAT', 'recipe needs a "config" object', path);
+  const config = CONFIG.safeParse(raw['config']);
+  if (!config.success) throw issueError(config.error, path);
+  const byNeuron = BY_NEURON.safeParse(raw['byNeuron'] ?? {});
+  if (!byNeuron.success) throw issueError(byNeuron.error, path, 'byNeuron');
+  const description = typeof raw['description'] === 'string' ? raw['description'] : '';
+  return { description, config: config.data as Partial<TrainConfig>, byNeuron: byNeuron.data as Recipe['byNeuron'] };
+}
+
+/**
+ * A run's config: the defaults, then the recipe, then the recipe's settings for the run's neuron kind, then
+ * `over` (the command line). The neuron kind is the one `over` or the recipe names.
+ */
+export function resolveConfig(recipe: Recipe | undefined, over: Partial<TrainConfig> = {}): TrainConfig {
+  const base: TrainConfig = { ...DEFAULT_CONFIG, ...recipe?.config };
+  const neuron = over.neuron ?? base.neuron;
+  return { ...base, ...recipe?.byNeuron[neuron], ...over };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

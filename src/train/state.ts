@@ -9,7 +9,7 @@ import type { Param } from '../nn/param.js';
 import { buffersOf } from '../nn/buffers.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { loadCheckpoint, removeStaleTemps, saveCheckpoint, type NamedArray } from './checkpoint.js';
-import { DEFAULT_CONFIG, validateConfig, type TrainConfig } from './config.js';
+import { DEFAULT_CONFIG, neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
 import type { EpochRecord } from './loop.js';
 
 /** Where a run stands between epochs; everything else lives in the tensors. */
@@ -179,7 +179,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
   const shape = meta.inputShape;
   const { net } = buildModel(k, {
     model: cfg.model, input: shape, classes: meta.classes, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed, dropout: cfg.dropout,
-    neuronOverrides: { vth: cfg.vth, alpha: cfg.alpha, tau: cfg.tau, tauSyn: cfg.tauSyn, dt: cfg.dt, vthBound: cfg.vthBound },
+    neuronOverrides: neuronOverridesOf(cfg),
   });
   const named = [...net.params().map((p) => ({ name: p.name, value: p.value })), ...buffersOf([net.body, net.readout])];
   for (const t of named) {

@@ -37,7 +37,7 @@ test('bad inputs: one line and exit code 1', () => {
   writeFileSync(junk, 'hello');
   for (const [args, pattern] of [
     [['import', junk], /^spikerep: .*junk\.nir: not an HDF5 file/],
-    [['import', nir, '--if-r', 'sometimes'], /^spikerep: --if-r: expected auto \| one \| inverse-dt, got sometimes/],
+    [['import', nir, '--if-r', 'sometimes'], /^spikerep: --if-r: expected one of auto\|one\|inverse-dt, got sometimes/],
     [['report', junk, '--out', join(tmp, 'r.html')], /^spikerep: .*junk\.nir: not JSON/],
   ] as const) {
     const r = cli(...args);

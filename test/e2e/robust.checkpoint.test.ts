@@ -174,8 +174,8 @@ test('a hand-edited header (valid JSON, checksum intact) is refused in one line 
   // biome-ignore lint/suspicious/noExplicitAny: each edit writes a field of the wrong type on purpose
   const edits: [string, (m: any) => void, RegExp][] = [
     ['kind', (m) => (m.kind = 'other'), /kind/],
-    ['config T', (m) => (m.config.T = 0), /config: --T: must be an integer ≥ 1/],
-    ['config model', (m) => (m.config.model = 7), /config: --model/],
+    ['config T', (m) => (m.config.T = 0), /config: T: must be an integer ≥ 1/],
+    ['config model', (m) => (m.config.model = 7), /config: model: expected one of/],
     ['epoch', (m) => (m.run.epoch = 'one'), /run state/],
     ['rng words', (m) => (m.rng.order.words = [1, 2]), /RNG state/],
     ['optimizer', (m) => (m.optimizer.kind = 'lion'), /optimizer state/],

@@ -1,5 +1,5 @@
 /**
- * How the end-to-end tests start the CLI: the compiled dist/cli/main.js, as the installed `spikerep` runs it.
+ * How the end-to-end tests start the CLI: the compiled dist/cli/bin.js, as the installed `spikerep` runs it.
  * Each spawn then skips transpiling src/ through the TypeScript loader, which made up most of a short command's
  * time. `npm run test:e2e` (and `npm test`) build dist/ first; a dist/ older than src/ fails loudly instead of
  * testing stale code.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
+const ENTRY = join(ROOT, 'dist', 'cli', 'bin.js');
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -34,7 +34,7 @@ test('a sample holding NaN or ±Inf is refused when its batch is gathered, namin
 test('a non-finite loss or weight stops training with the step and learning rate; finite values pass', () => {
   const p = (values: number[]): Param => ({ name: 'fc.weight', value: Float32Array.from(values) } as unknown as Param);
   checkFinite(2.3, [p([1, -2, 3e38])], 1, 1, 0.1);
-  refuses(() => checkFinite(NaN, [p([1])], 2, 5, 0.1), /--lr: the training loss became NaN at epoch 2, step 5 \(learning rate 0\.1/);
+  refuses(() => checkFinite(NaN, [p([1])], 2, 5, 0.1), /^lr: the training loss became NaN at epoch 2, step 5 \(learning rate 0\.1/);
   refuses(() => checkFinite(1, [p([1, 2]), p([0, -Infinity])], 1, 3, 1e30), /weight fc\.weight\[1\] became -Infinity at epoch 1, step 3/);
   refuses(() => checkFinite(1, [p([NaN])], 1, 1, 1), /weight fc\.weight\[0\] became NaN/);
 });
