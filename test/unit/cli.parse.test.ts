@@ -49,8 +49,8 @@ test('train --help shows every setting of the schema with its help and its defau
   assert.match(helpOf(r.out, '--batch-size'), /\(default 64\)$/);
   assert.match(helpOf(r.out, '--lr'), /\(default 0\.05\)$/);
   assert.match(helpOf(r.out, '--warmup'), /\(default 100\)$/);
-  assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann 0\.01, lif\/bptt 0\.0005\)$/);
-  assert.match(helpOf(r.out, '--vth'), /\(default if\/ann 6, lif\/bptt 0\.3\)$/);
+  assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann\/relu 0\.01, lif\/cubalif\/bptt 0\.0005\)$/);
+  assert.match(helpOf(r.out, '--vth'), /\(default if\/ann\/relu 6, lif\/cubalif\/bptt 0\.3\)$/);
   assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1\)$/);
   assert.match(helpOf(r.out, '--vth-grad-scale'), /\(default 1\)$/);
   assert.doesNotMatch(helpOf(r.out, '--flip'), /default/, 'a switch shows no default');
@@ -125,7 +125,7 @@ const bad: [string[], RegExp][] = [
   [['train', '--hybrid', '-2'], /^spikerep: --hybrid: must be an integer ≥ 0, got -2$/],
   [['train', '--checkpoint', 'x', '--resume', '--neuron', 'bptt', '--grad-mode', 'representation'], /^spikerep: --grad-mode: the BPTT baseline needs --grad-mode exact$/],
   [['train', '--resume'], /^spikerep: --resume: --resume needs --checkpoint \(the folder holding last\.ckpt\)$/],
-  [['train', '--neuron', 'relu'], /^spikerep: --neuron: expected one of if\|lif\|.*ann, got relu$/],
+  [['train', '--neuron', 'sigmoid'], /^spikerep: --neuron: expected one of if\|lif\|.*relu, got sigmoid$/],
   [['train', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
   [['eval', '--checkpoint', 'c.ckpt', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
   [['import', 'g.nir', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],

@@ -112,7 +112,7 @@ test('recipe files: one line naming the file and the setting', () => {
     [{ config: { lr: 0.1, frobnicate: 1 } }, /^r\.json: unknown setting "frobnicate"$/],
     [{ config: {}, byNeuron: { lif: { vth: -1 } } }, /^r\.json: setting "byNeuron\.lif\.vth": must be a number > 0, got -1$/],
     [{ config: {}, byNeuron: { lif: { lr: 0.1 } } }, /^r\.json: unknown setting "byNeuron\.lif\.lr"$/],
-    [{ config: {}, byNeuron: { relu: {} } }, /^r\.json: unknown setting "byNeuron\.relu"$/],
+    [{ config: {}, byNeuron: { sigmoid: {} } }, /^r\.json: unknown setting "byNeuron\.sigmoid"$/],
   ];
   for (const [raw, said] of cases) {
     const e = refusal(() => parseRecipe(raw, 'r.json'));
