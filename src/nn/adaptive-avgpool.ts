@@ -2,7 +2,7 @@ import { SpikerepError } from '../errors.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { AvgPool2d } from './avgpool.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { takeGrad } from './grad-pool.js';
@@ -17,6 +17,7 @@ import { takeGrad } from './grad-pool.js';
  */
 export class AdaptiveAvgPool2d implements Layer {
   readonly kind = 'adaptive-avgpool2d';
+  readonly timing = 'per-step';
   /** The pool that ran (null for the 1×1 copy path); the pool keeps its own cache. */
   private cache: { pool: AvgPool2d | null } | null = null;
   private readonly pools = new Map<number, AvgPool2d>();
@@ -45,14 +46,14 @@ export class AdaptiveAvgPool2d implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     const plan = this.plan(x.shape);
     if (plan !== 'copy') {
-      this.cache = ctx.training ? { pool: plan } : null;
+      this.cache = isTraining(ctx) ? { pool: plan } : null;
       return plan.forward(x, ctx);
     }
     const [rows, , , C] = x.shape as [number, number, number, number];
     const copies = this.opts.size * this.opts.size;
     const y = this.out.get(ctx.k, rows * copies * C);
     for (let r = 0; r < rows; r++) ctx.k.timeBroadcast(x.data.subarray(r * C, (r + 1) * C), y.subarray(r * copies * C, (r + 1) * copies * C), 1, copies, C);
-    this.cache = ctx.training ? { pool: null } : null;
+    this.cache = isTraining(ctx) ? { pool: null } : null;
     return tensor([rows, this.opts.size, this.opts.size, C], y);
   }
 
@@ -66,6 +67,10 @@ export class AdaptiveAvgPool2d implements Layer {
     const ones = new Float64Array(copies).fill(1);
     for (let r = 0; r < rows; r++) ctx.k.timeReduce(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), ones, copies, C);
     return tensor([rows, 1, 1, C], dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -16,7 +16,7 @@ import { bpttAttrs, neuronModel, representationWeights, type NeuronModel } from 
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import { totalSteps, type Layer, type RunContext } from './layer.js';
+import { isTraining, totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -47,6 +47,7 @@ type NeuronCache =
 
 export class SpikingNeuron implements Layer {
   readonly kind = 'neuron';
+  readonly timing = 'stateful';
   readonly vth: Param;
   private readonly slope: number;
   private cache: NeuronCache | null = null;
@@ -88,8 +89,9 @@ export class SpikingNeuron implements Layer {
     }
     const y = this.work.out.get(k, T * n);
     this.releaseCache();
-    const window = ctx.timeWindow;
-    if (window !== undefined && ctx.training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
+    const training = isTraining(ctx);
+    const window = ctx.mode.steps.chunked ? ctx.mode.steps : undefined;
+    if (window !== undefined && training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
       throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and --grad-mode representation', this.opts.name);
     }
     let membrane: Buf | undefined;
@@ -101,7 +103,7 @@ export class SpikingNeuron implements Layer {
     switch (this.opts.mode) {
       case 'dsr':
         simulate(k, model, x.data, y, null, T, n, membrane);
-        if (ctx.training && summedGradients(ctx)) {
+        if (training && summedGradients(ctx)) {
           // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
           const inputRep = this.work.inputRep.get(k, n);
           if (window === undefined) represent(k, model, x.data, inputRep, T, n);
@@ -110,7 +112,7 @@ export class SpikingNeuron implements Layer {
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
           }
           this.cache = { mode: 'dsr-representation', model, inputRep, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
-        } else if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
+        } else if (training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
         if (membrane !== undefined) {
@@ -118,19 +120,19 @@ export class SpikingNeuron implements Layer {
           simulate(k, model, x.data, y, null, T, n, membrane);
           break;
         }
-        if (ctx.training && summedGradients(ctx)) {
+        if (training && summedGradients(ctx)) {
           throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
         }
         const trace = this.work.membrane.get(k, T * n);
         k.bpttForward(x.data, y, trace, bpttAttrs(model, T, n, this.slope));
-        if (ctx.training) {
+        if (training) {
           this.cache = { mode: 'bptt', model, membrane: trace, shape: x.shape };
         }
         break;
       }
       case 'ann':
         k.clamp(x.data, y, 0, model.vth);
-        if (ctx.training) this.cache = { mode: 'ann', model, input: x };
+        if (training) this.cache = { mode: 'ann', model, input: x };
         break;
       default:
         this.opts.mode satisfies never;
@@ -214,6 +216,10 @@ export class SpikingNeuron implements Layer {
     const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
     this.releaseCache();
     return tensor(shape, dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -2,16 +2,15 @@ import { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { batchesOf, epochOrder, gatherBatch, type Batch } from '../data/dataset.js';
 import type { Network } from '../nn/network.js';
-import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { buffersOf } from '../nn/buffers.js';
-import { Sequential } from '../nn/sequential.js';
-import { Residual } from '../nn/residual.js';
-import type { Layer } from '../nn/layer.js';
+import { neuronLayers } from '../nn/walk.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { encodeBatch } from './encode.js';
 import { join } from 'node:path';
 import type { TrainConfig } from './config.js';
 import type { Progress } from './progress.js';
+
+export { neuronLayers } from '../nn/walk.js';
 
 /**
  * Hybrid training (spec §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
@@ -20,19 +19,6 @@ import type { Progress } from './progress.js';
  * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
  * set stays unseen.
  */
-export function neuronLayers(root: Layer): SpikingNeuron[] {
-  const out: SpikingNeuron[] = [];
-  const visit = (l: Layer): void => {
-    if (l instanceof SpikingNeuron) out.push(l);
-    if (l instanceof Sequential) l.layers.forEach(visit);
-    if (l instanceof Residual) {
-      visit(l.main);
-      if (l.shortcut !== null) visit(l.shortcut);
-    }
-  };
-  visit(root);
-  return out;
-}
 
 /** Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds`. */
 export function activationPercentiles(

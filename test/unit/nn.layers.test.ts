@@ -19,11 +19,12 @@ import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, gradientAgrees, maxAbs, randn } from '../support/gradcheck.js';
 import { avgPool64, batchNorm64, conv64, linear64, outDims, type ConvDims } from '../support/ref64.js';
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
 type Ref = (x: Float64Array, params: Float64Array[]) => Float64Array;
 
 function ctxOf(training: boolean, seed = 0, T = 1, batch = 1): RunContext {
-  return { k: reference, T, batch, training, rng: new Rng(seed) };
+  return { k: reference, T, batch, rng: new Rng(seed), mode: training ? trainMode(T) : evalMode(T) };
 }
 
 function input(rng: Rng, shape: number[], scale = 1): Tensor {

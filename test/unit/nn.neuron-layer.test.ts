@@ -15,8 +15,9 @@ import { bpttAttrs, neuronModel } from '../../src/snn/model.js';
 import { lifWeights } from '../../src/snn/lif.js';
 import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
-const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, training, rng: new Rng(0) });
+const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, rng: new Rng(0), mode: training ? trainMode(T) : evalMode(T) });
 
 function randomTensor(shape: number[], seed: number, scale: number): Tensor {
   const rng = new Rng(seed);
