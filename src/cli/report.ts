@@ -4,7 +4,7 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
 import { int } from './options.js';
-import { checkWritable } from './train.js';
+import { checkWritable } from './result-file.js';
 
 interface ReportFlags { out: string; checkpoint?: string; sample?: number; tSweep?: string; sweepLimit?: number; dataDir?: string; backend: BackendName }
 

@@ -1,7 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SpikerepError } from '../errors.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { DEFAULT_CONFIG, validateConfig, type TrainConfig } from '../train/config.js';
 import { loadRecipe } from '../train/recipe.js';
@@ -9,6 +6,9 @@ import { train, type TrainResult } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
 import { TRAIN_OPTIONS, configFromFlags } from './options.js';
 import { buildReport } from './report.js';
+import { checkWritable, writeJson } from './result-file.js';
+
+export { checkWritable, writeJson } from './result-file.js';
 
 export function addTrainCommand(program: Command): void {
   const cmd = program
@@ -48,37 +48,6 @@ export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Prom
     return await train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });
   } finally {
     disposeKernels(k);
-  }
-}
-
-export function writeJson(path: string, value: unknown): void {
-  const full = resolve(path);
-  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
-  }
-  try {
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, `${JSON.stringify(value, null, 2)}\n`);
-  } catch (e) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
-  }
-}
-
-/** Fails now, in one line, if `path` could not be written later: its folder cannot be made or is not writable. */
-export function checkWritable(path: string): void {
-  const full = resolve(path);
-  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
-  }
-  try {
-    mkdirSync(dirname(full), { recursive: true });
-    accessSync(dirname(full), constants.W_OK);
-    if (statSync(full, { throwIfNoEntry: false })?.isDirectory() === true) {
-      throw new SpikerepError('E_IO', 'cannot write the result file (it is a folder)', path);
-    }
-  } catch (e) {
-    if (e instanceof SpikerepError) throw e;
-    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
   }
 }
 

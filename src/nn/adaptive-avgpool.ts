@@ -8,8 +8,9 @@ import { Scratch } from './scratch.js';
 import { takeGrad } from './grad-pool.js';
 
 /**
- * PyTorch's AdaptiveAvgPool2d for the two cases the models meet, composed from existing kernels:
- *  - the input size is a multiple of the output size: an ordinary average pool;
+ * PyTorch's AdaptiveAvgPool2d for the cases the models meet, composed from existing kernels:
+ *  - the input size is a multiple of the output size: an ordinary average pool (size 1: the global average
+ *    pool of the ResNet head, the same on every backend whatever the map's size);
  *  - the input is 1×1: every output position is a copy of it. This is what the DSR VGG-11 does with 48×48 DVS
  *    input (spec §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
  *    the 25088-input Linear behind it acts as a 512-input layer with 49× the learning rate.
@@ -35,7 +36,8 @@ export class AdaptiveAvgPool2d implements Layer {
       if (p === undefined) this.pools.set(H / S, (p = new AvgPool2d({ kernel: H / S })));
       return p;
     }
-    throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S} (only 1×1 or multiples of ${S} are supported)`);
+    const what = S === 1 ? 'a square map' : `1×1 or a square map whose side is a multiple of ${S}`;
+    throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S}: only ${what} is supported`);
   }
 
   outputShape(inputShape: readonly number[]): number[] {

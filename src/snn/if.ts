@@ -3,7 +3,7 @@
  * Its representation is the plain firing rate, which tends to clamp(Ī, 0, Vth) (spec §1.4).
  */
 import type { IfConfig } from './config.js';
-import type { NeuronModel } from './model.js';
+import type { NeuronModel } from './neuron-model.js';
 
 export function ifModel(c: IfConfig): NeuronModel {
   return {

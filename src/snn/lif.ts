@@ -4,7 +4,7 @@
  * tends to clamp(Ī_w/τ, 0, Vth/Δt) (spec §1.4).
  */
 import type { LifConfig } from './config.js';
-import type { NeuronModel } from './model.js';
+import type { NeuronModel } from './neuron-model.js';
 
 /** λ = exp(−Δt/τ): 0.951229 at the defaults. */
 export function lifLeak(tau: number, dt: number): number {
