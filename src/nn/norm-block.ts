@@ -1,7 +1,7 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
 import { tensor, type Tensor } from '../tensor.js';
-import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import type { WeightCorrection, WeightLayer } from './bn-correction.js';
 import type { BatchNorm } from './batchnorm.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import { takeCache } from './cache.js';
