@@ -4,7 +4,6 @@ import { tensor, type Tensor } from '../tensor.js';
 import type { WeightCorrection, WeightLayer } from './bn-correction.js';
 import type { BatchNorm } from './batchnorm.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
-import { takeCache } from './cache.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import { isTraining, totalSteps, type BatchStatistics, type Layer, type RunContext, type Timing } from './layer.js';
@@ -109,21 +108,21 @@ export class NormBlock implements Layer {
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k } = ctx;
+    const gathered = this.cache; // null: no representation-mode training forward, the BN's plain backward
+    this.cache = null;
     let dz: Tensor;
     const corrections: (WeightCorrection | null)[] = this.branches.map(() => null);
-    if (this.cache === null) dz = this.bn.backward(dy, ctx);
+    if (gathered === null) dz = this.bn.backward(dy, ctx);
     else {
-      const { cross } = takeCache(this.cache, this.bn.opts.name);
       const r = this.bn.backwardWithCorrection(dy, ctx);
       dz = r.dx;
       const zs = this.negScaledMean.get(k, r.inputMean.data.length);
       k.scale(r.inputMean.data, -totalSteps(ctx), zs);
       const negScaledInputMean = tensor(r.inputMean.shape, zs);
-      cross.forEach((c, i) => {
+      gathered.cross.forEach((c, i) => {
         if (c !== null) corrections[i] = { cross: c, scale: r.scale, negScaledInputMean };
       });
     }
-    this.cache = null;
     const dxs = this.branches.map((b, i) => {
       let g = b.weight === null ? dz : b.weight.backward(dz, ctx, corrections[i]);
       if (b.pre !== null) {
