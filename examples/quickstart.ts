@@ -8,9 +8,9 @@ console.log('IF rate', rate[0]); // 0.9: three spikes of magnitude 6 in 20 steps
 // A small convolutional DSR-IF network for 28×28 grey images, run for T = 4 steps.
 const k = await createKernels('wasm'); // or 'reference': the plain-TypeScript oracle
 const b = new Builder(k, new Rng(0), neuronSpec('if')); // 'lif' | 'bptt' (surrogate BPTT) | 'ann' (clamp, T = 1)
-const body = new Sequential([
-  b.conv('conv1', 1, 16, 3), b.bn('bn1', 16), b.neuron('sn1'), b.pool(2),
-  b.flatten(), b.linear('fc', 14 * 14 * 16, 10), b.bn('bn2', 10), b.neuron('sn2'),
+const body = new Sequential([ // b.normed: a conv/linear and its batch-norm as one block
+  b.normed(b.conv('conv1', 1, 16, 3), b.bn('bn1', 16)), b.neuron('sn1'), b.pool(2),
+  b.flatten(), b.normed(b.linear('fc', 14 * 14 * 16, 10), b.bn('bn2', 10)), b.neuron('sn2'),
 ]);
 const net = new Network({ k, T: 4, body, readout: b.readout(), inputShape: [28, 28, 1], classes: 10 });
 

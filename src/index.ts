@@ -27,16 +27,22 @@ export type { NeuronModel } from './snn/model.js';
 export { sigmoidSurrogate, DEFAULT_SURROGATE_SLOPE } from './snn/surrogate.js';
 
 // layers
-export type { Layer, RunContext } from './nn/layer.js';
+export type { Layer, RunContext, Timing, BatchStatistics } from './nn/layer.js';
+export { evalMode, trainMode } from './nn/run-mode.js';
+export type { RunMode, EvalMode, TrainMode, StepWindow } from './nn/run-mode.js';
 export type { Param, ParamRole } from './nn/param.js';
 export { Conv2d } from './nn/conv2d.js';
 export { Linear } from './nn/linear.js';
 export { BatchNorm } from './nn/batchnorm.js';
+export { NormBlock } from './nn/norm-block.js';
+export type { NormBranch } from './nn/norm-block.js';
+export type { WeightLayer } from './nn/bn-correction.js';
 export { AvgPool2d } from './nn/avgpool.js';
 export { Flatten } from './nn/flatten.js';
 export { Dropout } from './nn/dropout.js';
 export { Sequential } from './nn/sequential.js';
 export { Residual } from './nn/residual.js';
+export { layersOf, neuronLayers } from './nn/walk.js';
 export { SpikingNeuron } from './nn/neuron-layer.js';
 export type { NeuronMode, SpikingNeuronOptions } from './nn/neuron-layer.js';
 export { RateReadout } from './nn/readout.js';

@@ -1,4 +1,4 @@
-import { BENCH_OPTIONS, type CommandRun } from './commands.js';
+import { BENCH_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 
 /** `spikerep bench`: kernels, the neuron step and training throughput (src/bench/run.ts). */

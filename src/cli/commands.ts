@@ -1,24 +1,15 @@
 /**
  * Every command of the CLI: its name, arguments, description and options. This file loads no command's code:
  * `load` imports a command's module only when that command runs, so `spikerep --help` stays light (no h5wasm,
- * no backend). Options are option fields (train/fields.ts); `train` takes the training schema's fields as they are.
+ * no backend).
  */
-import { z } from 'zod';
-import { DATASET_NAMES } from '../data/names.js';
-import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
-import { flag, integer, oneOf, option, real, text } from '../train/fields.js';
-import { listRecipes } from '../train/recipe.js';
-import type { CliIo } from './io.js';
+import { TRAIN_FIELDS } from '../train/config.js';
+import {
+  BENCH_OPTIONS, EVAL_OPTIONS, EXPORT_OPTIONS, IMPORT_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, TRAIN_EXTRAS, type CommandRun,
+} from './command-options.js';
 import type { Fields } from './options.js';
 
-/** What a command's module gets: its arguments, its options by name (converted, not yet checked), where to write. */
-export interface CommandRun {
-  readonly args: string[];
-  readonly values: Record<string, unknown>;
-  readonly io: CliIo;
-  /** The whole command line after "spikerep", for result files. */
-  readonly argv: readonly string[];
-}
+export type { CommandRun } from './command-options.js';
 
 export interface CommandDef {
   readonly name: string;
@@ -27,99 +18,6 @@ export interface CommandDef {
   readonly options: Fields;
   readonly load: () => Promise<{ run(c: CommandRun): Promise<void> }>;
 }
-
-const checkpointFile = option(text(), { flag: '--checkpoint', arg: '<file>', help: 'a checkpoint written by train (e.g. runs/mnist/best.ckpt)' });
-const jsonFile = option(text().optional(), { flag: '--json', arg: '<path>', help: 'write the result as JSON' });
-
-export const TRAIN_EXTRAS = {
-  recipe: option(text().optional(), { flag: '--recipe', arg: '<name|file>', help: `start from a recipe (recipes/*.json: ${listRecipes().join(', ')})` }),
-  full: option(flag().default(false), { flag: '--full', help: 'train on the whole training set (lifts the default --train-limit)' }),
-  json: option(text().optional(), {
-    flag: '--json', arg: '<path>', help: 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON',
-  }),
-  quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
-  report: option(text().optional(), {
-    flag: '--report', arg: '<path>', help: 'also write a self-contained HTML report (raster and accuracy vs T need --checkpoint)',
-  }),
-  printConfig: option(flag().default(false), {
-    flag: '--print-config', help: "print the settings the run would use (recipe, flags, the neuron kind's and model's defaults) as JSON; train nothing",
-  }),
-};
-
-export const EVAL_OPTIONS = {
-  checkpoint: checkpointFile,
-  dataDir: TRAIN_FIELDS.dataDir,
-  testLimit: TRAIN_FIELDS.testLimit,
-  backend: BACKEND_FIELD,
-  threads: TRAIN_FIELDS.threads,
-  json: jsonFile,
-};
-
-export const BENCH_OPTIONS = {
-  quick: option(flag().default(false), {
-    flag: '--quick', help: 'the reduced set: gemm, conv passes, lif_step, forward_density_0.1, train_mnistnet_T4 and T8_representation with their peers (a few minutes)',
-  }),
-  tSweep: option(flag().default(false), {
-    flag: '--t-sweep', help: 'also sweep T = 1…32 for exact, representation (also with --time-chunk 1) and BPTT training: images/s, backward ms, peak memory',
-  }),
-  json: option(text().optional(), { flag: '--json', arg: '<path>', help: 'write { machine, results: [{ name, backend, threads, value, unit }] }' }),
-  backend: option(z.array(BACKEND_NAME).default(['wasm', 'reference']), { flag: '--backend', arg: '<names>', help: 'comma-separated backends to measure' }),
-  threads: option(z.array(integer(1)).optional(), {
-    flag: '--threads', arg: '<list>', help: 'comma-separated thread counts for the wasm backend', defaultHelp: '1 and the core count',
-  }),
-  steps: option(integer(1).optional(), { flag: '--steps', arg: '<n>', help: 'timed training steps per case' }),
-  only: option(text().optional(), { flag: '--only', arg: '<prefix>', help: 'only the rows whose name starts with this prefix (e.g. forward_density_)' }),
-};
-
-export const EXPORT_OPTIONS = {
-  checkpoint: checkpointFile,
-  out: option(text(), { flag: '--out', arg: '<file>', help: 'where to write the graph (e.g. model.nir)' }),
-  format: option(oneOf(['nir']).default('nir'), { flag: '--format', arg: '<name>', help: 'nir (the only format so far)' }),
-  dt: option(real('> 0').optional(), {
-    flag: '--dt', arg: '<seconds>', help: "seconds per step for NIR's continuous-time neurons", defaultHelp: '1e-4, the common convention',
-  }),
-};
-
-export const IMPORT_OPTIONS = {
-  T: option(integer(1).optional(), { flag: '--T', arg: '<steps>', help: 'time steps', defaultHelp: 'the graph metadata' }),
-  ifR: option(oneOf(['auto', 'one', 'inverse-dt']).default('auto'), {
-    flag: '--if-r', arg: '<conv>', help: 'IF r means v += r·I per step (one) or v += r·dt·I (inverse-dt), or auto',
-  }),
-  tauUnit: option(oneOf(['auto', 'seconds', 'steps']).default('auto'), {
-    flag: '--tau-unit', arg: '<unit>', help: 'LIF tau in seconds (with --dt) or in steps, or auto (= seconds)',
-  }),
-  dt: option(real('> 0').optional(), { flag: '--dt', arg: '<seconds>', help: 'seconds per step', defaultHelp: 'the graph metadata, else 1e-4' }),
-  reset: option(oneOf(['auto', 'subtract', 'value']).default('auto'), {
-    flag: '--reset', arg: '<kind>', help: 'subtract (DSR, Sinabs) | value (reset to v_reset, NIR) | auto (spikerep metadata, else value)',
-  }),
-  compare: option(oneOf(['>', '>=']).optional(), { flag: '--compare', arg: '<op>', help: "firing test for reset 'value': '>' (NIR) or '>='" }),
-  dataset: option(oneOf(DATASET_NAMES).optional(), { flag: '--dataset', arg: '<name>', help: 'test set to run on', defaultHelp: 'the graph metadata' }),
-  dataDir: TRAIN_FIELDS.dataDir,
-  testLimit: option(integer(1).default(1000), { flag: '--test-limit', arg: '<n>', help: 'run on the first n test images' }),
-  against: option(text().optional(), { flag: '--against', arg: '<checkpoint>', help: 'also run this checkpoint and count identical predictions' }),
-  backend: BACKEND_FIELD,
-  json: jsonFile,
-};
-
-export const REPORT_OPTIONS = {
-  out: option(text(), { flag: '--out', arg: '<file>', help: 'the HTML file to write' }),
-  checkpoint: option(text().optional(), {
-    flag: '--checkpoint', arg: '<file>', help: 'checkpoint for the raster and the T sweep', defaultHelp: 'best.ckpt of the run',
-  }),
-  sample: option(integer(0).optional(), { flag: '--sample', arg: '<i>', help: 'test sample shown in the raster', defaultHelp: '0' }),
-  tSweep: option(z.array(integer(1)).optional(), {
-    flag: '--t-sweep', arg: '<list>', help: 'T values for accuracy against T, e.g. 1,2,4,8', defaultHelp: '1, 2, T/2, T, 2T',
-  }),
-  sweepLimit: option(integer(1).optional(), { flag: '--sweep-limit', arg: '<n>', help: 'test images per T in the sweep', defaultHelp: '200' }),
-  dataDir: TRAIN_FIELDS.dataDir,
-  backend: BACKEND_FIELD,
-};
-
-export const SERVE_OPTIONS = {
-  checkpoint: checkpointFile,
-  port: option(integer(0).default(8080), { flag: '--port', arg: '<n>', help: 'port (0 picks a free one)' }),
-  dataDir: option(text().optional(), { flag: '--data-dir', arg: '<dir>', help: 'folder with the dataset files (for the test images the page offers)' }),
-};
 
 export const COMMANDS: readonly CommandDef[] = [
   {

@@ -3,7 +3,7 @@ import { modelFromCheckpoint } from '../train/state.js';
 import { evaluate } from '../train/loop.js';
 import { openDataset } from '../data/registry.js';
 import { subset } from '../data/dataset.js';
-import { EVAL_OPTIONS, type CommandRun } from './commands.js';
+import { EVAL_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './train.js';
 

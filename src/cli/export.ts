@@ -2,7 +2,7 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { exportNir } from '../export/nir-export.js';
 import { writeNir } from '../export/nir-h5.js';
-import { EXPORT_OPTIONS, type CommandRun } from './commands.js';
+import { EXPORT_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './train.js';
 

@@ -5,7 +5,7 @@ import { modelFromCheckpoint } from '../train/state.js';
 import { readNir } from '../export/nir-h5.js';
 import { importNir, type NirImportOptions } from '../export/nir-import.js';
 import { agreement, predictDataset } from '../export/predictions.js';
-import { IMPORT_OPTIONS, type CommandRun } from './commands.js';
+import { IMPORT_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 import { writeJson } from './train.js';
 

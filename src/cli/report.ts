@@ -1,9 +1,9 @@
 import type { BackendName } from '../kernels/kernels.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
-import { REPORT_OPTIONS, type CommandRun } from './commands.js';
+import { REPORT_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
-import { checkWritable } from './train.js';
+import { checkWritable } from './result-file.js';
 
 /** `spikerep report RUN.json --out report.html`: one self-contained HTML page with the run's charts. */
 export async function run({ args, values, io }: CommandRun): Promise<void> {

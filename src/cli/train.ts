@@ -6,9 +6,12 @@ import { effectiveSettings, TRAIN_FIELDS, validateConfig, type TrainConfig } fro
 import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { train, type TrainResult } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
-import { TRAIN_EXTRAS, type CommandRun } from './commands.js';
+import { TRAIN_EXTRAS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 import { buildReport } from './report.js';
+import { checkWritable, writeJson } from './result-file.js';
+
+export { checkWritable, writeJson } from './result-file.js';
 
 /** `spikerep train`: the defaults, then --recipe, then the flags; checked before any thread or file is touched. */
 export async function run({ values, io, argv }: CommandRun): Promise<void> {
@@ -48,37 +51,6 @@ export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Prom
     return await train(k, cfg, { progress: makeProgress({ quiet: o.quiet }) });
   } finally {
     disposeKernels(k);
-  }
-}
-
-export function writeJson(path: string, value: unknown): void {
-  const full = resolve(path);
-  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
-  }
-  try {
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, `${JSON.stringify(value, null, 2)}\n`);
-  } catch (e) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
-  }
-}
-
-/** Fails now, in one line, if `path` could not be written later: its folder cannot be made or is not writable. */
-export function checkWritable(path: string): void {
-  const full = resolve(path);
-  if (statSync(dirname(full), { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new SpikerepError('E_IO', `cannot write the result file (${dirname(full)} is a file, not a folder)`, path);
-  }
-  try {
-    mkdirSync(dirname(full), { recursive: true });
-    accessSync(dirname(full), constants.W_OK);
-    if (statSync(full, { throwIfNoEntry: false })?.isDirectory() === true) {
-      throw new SpikerepError('E_IO', 'cannot write the result file (it is a folder)', path);
-    }
-  } catch (e) {
-    if (e instanceof SpikerepError) throw e;
-    throw new SpikerepError('E_IO', `cannot write the result file (${(e as NodeJS.ErrnoException).code})`, path);
   }
 }
 

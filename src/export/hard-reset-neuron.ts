@@ -8,7 +8,7 @@
  */
 import { SpikerepError } from '../errors.js';
 import { tensor, type Tensor } from '../tensor.js';
-import type { Layer, RunContext } from '../nn/layer.js';
+import { isTraining, type Layer, type RunContext } from '../nn/layer.js';
 import type { Param } from '../nn/param.js';
 import { Scratch } from '../nn/scratch.js';
 
@@ -30,6 +30,8 @@ export interface HardResetOptions {
 
 export class HardResetNeuron implements Layer {
   readonly kind = 'neuron-hard-reset';
+  /** Runs all steps in one call: it has no membrane to carry between time chunks. */
+  readonly timing = 'whole-pass';
   private readonly out = new Scratch();
 
   constructor(readonly opts: HardResetOptions) {}
@@ -40,7 +42,7 @@ export class HardResetNeuron implements Layer {
 
   forward(x: Tensor, ctx: RunContext): Tensor {
     const { T } = ctx;
-    if (ctx.training) throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR run in eval mode only', this.opts.name);
+    if (isTraining(ctx)) throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR run in eval mode only', this.opts.name);
     const n = x.data.length / T;
     if (!Number.isInteger(n)) throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
     const { decay, gain, leakDrive, threshold, vReset, compare, synapse } = this.opts;
@@ -54,6 +56,10 @@ export class HardResetNeuron implements Layer {
 
   backward(): Tensor {
     throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR have no backward', this.opts.name);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

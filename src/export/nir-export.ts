@@ -13,16 +13,14 @@
  * follows PyTorch ([C, H, W], [Cout, Cin, kH, kW], flatten order C, H, W), so weights are transposed here.
  */
 import { SpikerepError } from '../errors.js';
-import { AvgPool2d } from '../nn/avgpool.js';
-import { BatchNorm } from '../nn/batchnorm.js';
-import { Conv2d } from '../nn/conv2d.js';
-import { Dropout } from '../nn/dropout.js';
-import { Flatten } from '../nn/flatten.js';
+import type { AvgPool2d } from '../nn/avgpool.js';
+import type { BatchNorm } from '../nn/batchnorm.js';
+import type { Conv2d } from '../nn/conv2d.js';
 import type { Layer } from '../nn/layer.js';
-import { Linear } from '../nn/linear.js';
+import type { Linear } from '../nn/linear.js';
 import type { Network } from '../nn/network.js';
-import { SpikingNeuron } from '../nn/neuron-layer.js';
-import { Sequential } from '../nn/sequential.js';
+import type { SpikingNeuron } from '../nn/neuron-layer.js';
+import type { NormBlock } from '../nn/norm-block.js';
 import { neuronModel } from '../snn/model.js';
 import { nirArray, nirFull, type NirGraph, type NirGraphNode, type NirMetadata } from './nir-graph.js';
 import { hwcToChw, spikerepConvToNir } from './nir-layout.js';
@@ -53,7 +51,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
   if (net.inputShape === undefined || net.inputShape.length !== 3) {
     throw new SpikerepError('E_UNSUPPORTED', 'NIR export needs a network with an image input shape [H, W, C]', 'network');
   }
-  const layers = net.body instanceof Sequential ? net.body.layers : [net.body];
+  const layers = chainOf(net.body);
   const nodes: Record<string, NirGraphNode> = {};
   const order: string[] = [];
   const add = (name: string, node: NirGraphNode): void => {
@@ -90,62 +88,67 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
     throw new SpikerepError('E_UNSUPPORTED', `layer ${describe(l)}: ${what}`, 'NIR export');
   };
 
+  // layers told apart by kind, each kind being one class
   for (const l of layers) {
-    if (l instanceof Conv2d) {
+    if (l.kind === 'conv2d') {
+      const conv = l as Conv2d;
       flush();
       const [H, W, C] = shape as [number, number, number];
-      const nir = spikerepConvToNir(l.weight.value, l.weight.shape);
+      const nir = spikerepConvToNir(conv.weight.value, conv.weight.shape);
       pending = {
-        name: unique(l.opts.name), kind: 'conv', conv: l, weightShape: nir.shape as number[],
+        name: unique(conv.opts.name), kind: 'conv', conv, weightShape: nir.shape as number[],
         weight: Float64Array.from(nir.data, (v) => v * inScale),
-        bias: l.bias === null ? new Float64Array(l.opts.outC) : Float64Array.from(l.bias.value),
+        bias: conv.bias === null ? new Float64Array(conv.opts.outC) : Float64Array.from(conv.bias.value),
         inputHW: [H, W],
       };
-      shape = l.outputShape([1, H, W, C]).slice(1);
+      shape = conv.outputShape([1, H, W, C]).slice(1);
       inScale = 1;
-    } else if (l instanceof Linear) {
+    } else if (l.kind === 'linear') {
+      const lin = l as Linear;
       flush();
-      const { inF, outF } = l.opts;
+      const { inF, outF } = lin.opts;
       const w = new Float64Array(outF * inF);
       const perm = flattenedFrom === null ? null : flattenPermutation(flattenedFrom);
       for (let o = 0; o < outF; o++) {
-        for (let i = 0; i < inF; i++) w[o * inF + (perm === null ? i : perm[i]!)] = l.weight.value[o * inF + i]! * inScale;
+        for (let i = 0; i < inF; i++) w[o * inF + (perm === null ? i : perm[i]!)] = lin.weight.value[o * inF + i]! * inScale;
       }
       pending = {
-        name: unique(l.opts.name), kind: 'affine', weightShape: [outF, inF], weight: w,
-        bias: l.bias === null ? new Float64Array(outF) : Float64Array.from(l.bias.value),
+        name: unique(lin.opts.name), kind: 'affine', weightShape: [outF, inF], weight: w,
+        bias: lin.bias === null ? new Float64Array(outF) : Float64Array.from(lin.bias.value),
       };
       shape = [outF];
       inScale = 1;
       flattenedFrom = null;
-    } else if (l instanceof BatchNorm) {
+    } else if (l.kind === 'batchnorm') {
       if (pending === null) unsupported(l, 'batch-norm must follow a conv or linear layer to be folded');
-      foldBatchNorm(pending!, l);
-    } else if (l instanceof SpikingNeuron) {
+      foldBatchNorm(pending!, l as BatchNorm);
+    } else if (l.kind === 'neuron') {
+      const neuron = l as SpikingNeuron;
       flush();
       if (inScale !== 1) unsupported(l, 'a neuron after average pooling with no conv/linear between cannot be exported');
-      if (l.opts.mode === 'ann') unsupported(l, "mode 'ann' (clamp) has no spiking equivalent in NIR");
-      if (l.opts.mode === 'relu') unsupported(l, "mode 'relu' (the ANN) has no spiking equivalent in NIR");
-      const name = unique(l.opts.name);
-      const node = neuronNode(l, hwcToChw(shape), dt);
+      if (neuron.opts.mode === 'ann') unsupported(l, "mode 'ann' (clamp) has no spiking equivalent in NIR");
+      if (neuron.opts.mode === 'relu') unsupported(l, "mode 'relu' (the ANN) has no spiking equivalent in NIR");
+      const name = unique(neuron.opts.name);
+      const node = neuronNode(neuron, hwcToChw(shape), dt);
       add(name, node.node);
       inScale = node.amplitude;
-      lastNeuron = l;
-    } else if (l instanceof AvgPool2d) {
+      lastNeuron = neuron;
+    } else if (l.kind === 'avgpool2d') {
+      const pool = l as AvgPool2d;
       flush();
-      const { kernel, stride = kernel, pad = 0 } = l.opts;
+      const { kernel, stride = kernel, pad = 0 } = pool.opts;
       const [H, W, C] = shape as [number, number, number];
       add(unique('sumpool'), { type: 'SumPool2d', kernel_size: [kernel, kernel], stride: [stride, stride], padding: [pad, pad] });
-      shape = l.outputShape([1, H, W, C]).slice(1);
+      shape = pool.outputShape([1, H, W, C]).slice(1);
       inScale /= kernel * kernel;
-    } else if (l instanceof Flatten) {
+    } else if (l.kind === 'flatten') {
       flush();
       if (shape.length !== 3) unsupported(l, 'flatten of a non-image activation');
       add(unique('flatten'), { type: 'Flatten', start_dim: 0, end_dim: -1, input_type: hwcToChw(shape) });
       flattenedFrom = shape;
       shape = [shape.reduce((a, b) => a * b, 1)];
-    } else if (l instanceof Dropout) {
-      // identity at inference: nothing to export
+    } else if (l.kind === 'dropout') {
+      continue; // identity at inference
     } else {
       unsupported(l, 'not supported by the NIR exporter (supported: conv2d, linear, batchnorm after them, avgpool2d, flatten, dropout, IF/LIF neurons)');
     }
@@ -176,6 +179,19 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
 
 /** The NIR neuron types spikerep writes and reads. */
 export const NEURON_NODES: readonly string[] = ['IF', 'LIF', 'CubaLIF'];
+
+/**
+ * The body as the chain of layers the exporter walks: sequential bodies and single-path batch-norm blocks
+ * (conv/linear → BN) open up into their children; anything else stays whole (and is refused by kind).
+ */
+function chainOf(l: Layer): Layer[] {
+  if (l.kind === 'sequential') return l.children().flatMap(chainOf);
+  if (l.kind === 'norm-block') {
+    const [only, ...more] = (l as NormBlock).branches;
+    if (only !== undefined && more.length === 0 && only.pre === null) return [...l.children()];
+  }
+  return [l];
+}
 
 function lastNeuronName(order: string[], nodes: Record<string, NirGraphNode>): string | undefined {
   const last = order[order.length - 1];

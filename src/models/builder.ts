@@ -5,6 +5,9 @@ import { Conv2d, type Conv2dOptions } from '../nn/conv2d.js';
 import { Linear, type LinearOptions } from '../nn/linear.js';
 import { BatchNorm } from '../nn/batchnorm.js';
 import { AvgPool2d } from '../nn/avgpool.js';
+import { AdaptiveAvgPool2d } from '../nn/adaptive-avgpool.js';
+import type { WeightLayer } from '../nn/bn-correction.js';
+import { NormBlock, type NormBranch } from '../nn/norm-block.js';
 import { Flatten } from '../nn/flatten.js';
 import { Dropout } from '../nn/dropout.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
@@ -34,6 +37,16 @@ export class Builder {
     return new BatchNorm({ k: this.k }, { name, channels });
   }
 
+  /** A conv or linear and the batch-norm after it, as one block (nn/norm-block.ts). */
+  normed(weight: WeightLayer, bn: BatchNorm): NormBlock {
+    return new NormBlock({ branches: [{ pre: null, weight }], bn });
+  }
+
+  /** Paths whose outputs are summed into one batch-norm (a residual add and the BN that reads it). */
+  normedSum(branches: readonly NormBranch[], bn: BatchNorm): NormBlock {
+    return new NormBlock({ branches, bn });
+  }
+
   neuron(name: string): SpikingNeuron {
     const s = this.neuronSpec;
     return new SpikingNeuron({ k: this.k }, { name, config: s.config, mode: s.mode, surrogateSlope: s.surrogateSlope });
@@ -45,6 +58,11 @@ export class Builder {
 
   pool(kernel: number, stride = kernel): AvgPool2d {
     return new AvgPool2d({ kernel, stride });
+  }
+
+  /** The average over each channel's whole map, whatever its size: [rows, H, W, C] → [rows, 1, 1, C]. */
+  globalPool(): AdaptiveAvgPool2d {
+    return new AdaptiveAvgPool2d({ size: 1 });
   }
 
   flatten(): Flatten {

@@ -11,20 +11,16 @@ export function mnistNet(b: Builder, input: readonly [number, number, number], c
   const [H, W, C] = input;
   const flat = Math.floor(H / 4) * Math.floor(W / 4) * 64;
   return new Sequential([
-    b.conv('features.0', C, 32, 3),
-    b.bn('features.1', 32),
+    b.normed(b.conv('features.0', C, 32, 3), b.bn('features.1', 32)),
     b.neuron('features.2'),
     b.pool(2),
-    b.conv('features.4', 32, 64, 3),
-    b.bn('features.5', 64),
+    b.normed(b.conv('features.4', 32, 64, 3), b.bn('features.5', 64)),
     b.neuron('features.6'),
     b.pool(2),
     b.flatten(),
-    b.linear('classifier.0', flat, 256),
-    b.bn('classifier.1', 256),
+    b.normed(b.linear('classifier.0', flat, 256), b.bn('classifier.1', 256)),
     b.neuron('classifier.2'),
-    b.linear('classifier.3', 256, classes),
-    b.bn('classifier.4', classes),
+    b.normed(b.linear('classifier.3', 256, classes), b.bn('classifier.4', classes)),
     b.neuron('classifier.5'),
   ]);
 }

@@ -2,14 +2,15 @@ import { SpikerepError } from '../errors.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { AvgPool2d } from './avgpool.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { takeGrad } from './grad-pool.js';
 
 /**
- * PyTorch's AdaptiveAvgPool2d for the two cases the models meet, composed from existing kernels:
- *  - the input size is a multiple of the output size: an ordinary average pool;
+ * PyTorch's AdaptiveAvgPool2d for the cases the models meet, composed from existing kernels:
+ *  - the input size is a multiple of the output size: an ordinary average pool (size 1: the global average
+ *    pool of the ResNet head, the same on every backend whatever the map's size);
  *  - the input is 1×1: every output position is a copy of it. This is what the DSR VGG-11 does with 48×48 DVS
  *    input (docs/method.md §4.2, §6.11): five pools leave 1×1, and AdaptiveAvgPool2d((7, 7)) replicates it 49 times, so
  *    the 25088-input Linear behind it acts as a 512-input layer with 49× the learning rate.
@@ -17,6 +18,7 @@ import { takeGrad } from './grad-pool.js';
  */
 export class AdaptiveAvgPool2d implements Layer {
   readonly kind = 'adaptive-avgpool2d';
+  readonly timing = 'per-step';
   /** The pool that ran (null for the 1×1 copy path); the pool keeps its own cache. */
   private cache: { pool: AvgPool2d | null } | null = null;
   private readonly pools = new Map<number, AvgPool2d>();
@@ -37,7 +39,8 @@ export class AdaptiveAvgPool2d implements Layer {
       }
       return p;
     }
-    throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S} (only 1×1 or multiples of ${S} are supported)`);
+    const what = S === 1 ? 'a square map' : `1×1 or a square map whose side is a multiple of ${S}`;
+    throw new SpikerepError('E_UNSUPPORTED', `adaptive pool from ${H}×${W} to ${S}×${S}: only ${what} is supported`);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -48,14 +51,14 @@ export class AdaptiveAvgPool2d implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     const plan = this.plan(x.shape);
     if (plan !== 'copy') {
-      this.cache = ctx.training ? { pool: plan } : null;
+      this.cache = isTraining(ctx) ? { pool: plan } : null;
       return plan.forward(x, ctx);
     }
     const [rows, , , C] = x.shape as [number, number, number, number];
     const copies = this.opts.size * this.opts.size;
     const y = this.out.get(ctx.k, rows * copies * C);
     for (let r = 0; r < rows; r++) ctx.k.elementwise([x.data.subarray(r * C, (r + 1) * C)], y.subarray(r * copies * C, (r + 1) * copies * C), { op: 'copy' });
-    this.cache = ctx.training ? { pool: null } : null;
+    this.cache = isTraining(ctx) ? { pool: null } : null;
     return tensor([rows, this.opts.size, this.opts.size, C], y);
   }
 
@@ -69,6 +72,10 @@ export class AdaptiveAvgPool2d implements Layer {
     const ones = new Float64Array(copies).fill(1);
     for (let r = 0; r < rows; r++) ctx.k.sumRows(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), { rows: copies, cols: C, weights: ones });
     return tensor([rows, 1, 1, C], dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -3,7 +3,7 @@ import { poolGeometry } from '../kernels/geometry.js';
 import type { ConvGeometry } from '../kernels/kernels.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { takeGrad } from './grad-pool.js';
@@ -23,6 +23,7 @@ interface AvgPool2dCache {
 /** Average pooling on [rows, H, W, C]; padding counts as zeros in the average (count_include_pad=True). */
 export class AvgPool2d implements Layer {
   readonly kind = 'avgpool2d';
+  readonly timing = 'per-step';
   private cache: AvgPool2dCache | null = null;
   private readonly out = new Scratch();
 
@@ -45,7 +46,7 @@ export class AvgPool2d implements Layer {
     const g = this.geometry(x.shape);
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     ctx.k.avgPool2dForward(x.data, y, g);
-    this.cache = ctx.training ? { g, inShape: x.shape } : null;
+    this.cache = isTraining(ctx) ? { g, inShape: x.shape } : null;
     return tensor([g.batch, g.outH, g.outW, g.outC], y);
   }
 
@@ -58,6 +59,10 @@ export class AvgPool2d implements Layer {
     const dx = takeGrad(ctx.k, g.batch * g.inH * g.inW * g.inC);
     ctx.k.avgPool2dBackward(dy.data, dx, g);
     return tensor(inShape, dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

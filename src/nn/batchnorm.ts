@@ -3,13 +3,11 @@ import type { BatchNormAttrs, Buf, Kernels } from '../kernels/kernels.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { NamedBuffer } from './buffers.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type BatchStatistics, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward, summedGradients } from './grad-mode.js';
+import { inputForBackward } from './grad-mode.js';
 import { totalSteps } from './layer.js';
-import type { BatchNormCorrection } from './bn-correction.js';
-import type { CrossTerm } from './cross-term.js';
 import { takeGrad } from './grad-pool.js';
 
 export interface BatchNormOptions {
@@ -36,8 +34,12 @@ interface BatchNormCache {
  *   running_var  ← (1 − momentum)·running_var  + momentum·var·n/(n − 1)   (unbiased, like PyTorch)
  * Eval normalises with the running statistics.
  */
-export class BatchNorm implements Layer {
+export class BatchNorm implements Layer, BatchStatistics {
   readonly kind = 'batchnorm';
+  readonly timing = 'per-step';
+  readonly channels: number;
+  /** A time-chunked training forward gathers the statistics this layer normalises with (nn/time-chunk.ts). */
+  readonly batchStatistics: BatchStatistics = this;
   readonly weight: Param; // gamma, starts at 1
   readonly bias: Param; // beta, starts at 0
   readonly runningMean: Buf;
@@ -52,16 +54,13 @@ export class BatchNorm implements Layer {
   private readonly invStd = new Scratch();
   /** Batch statistics set by a time-chunked forward (nn/time-chunk.ts) for its chunks to share. */
   private chunkStats = false;
-  /** The cross terms of the conv/linear layers whose output this BN normalises (nn/bn-correction.ts). */
-  readonly producers: CrossTerm[] = [];
   private readonly dGamma = new Scratch();
   private readonly dBeta = new Scratch();
   private readonly scale = new Scratch();
-  /** Left by the last representation-mode backward for the producers' backward; cleared by forward. */
-  private pendingCorrection: BatchNormCorrection | null = null;
 
   constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
     const C = opts.channels;
+    this.channels = C;
     this.momentum = opts.momentum ?? 0.1;
     this.eps = opts.eps ?? 1e-5;
     this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'bn-weight', [C]);
@@ -98,10 +97,9 @@ export class BatchNorm implements Layer {
     const attrs = this.attrs(x.shape);
     const { rows, channels: C } = attrs;
     const { k } = ctx;
-    this.pendingCorrection = null;
     const y = this.out.get(k, x.data.length);
     const invStd = this.invStd.get(k, C);
-    if (!ctx.training) {
+    if (!isTraining(ctx)) {
       for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps);
       k.batchNormApply(x.data, y, this.runningMean, invStd, this.weight.value, this.bias.value, attrs);
       this.cache = null;
@@ -111,17 +109,16 @@ export class BatchNorm implements Layer {
       throw new SpikerepError('E_SHAPE', `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`);
     }
     const mean = this.mean.get(k, C);
-    if (ctx.timeWindow !== undefined) {
+    if (ctx.mode.steps.chunked) {
       // a time chunk: normalise with the statistics over all T·B rows (setBatchStatistics), not the chunk's own
       if (!this.chunkStats) throw new SpikerepError('E_ARG', `${this.opts.name}: a time-chunked forward must set the batch statistics first`);
     } else {
       const variance = this.variance.get(k, C);
       k.batchNormStats(x.data, mean, variance, attrs);
-      this.useBatchStatistics(mean, variance, rows * (ctx.timeCopies ?? 1), ctx);
+      this.useBatchStatistics(mean, variance, rows * (ctx.mode.phase === 'train' ? ctx.mode.timeCopies : 1), ctx);
     }
     k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
-    for (const p of this.producers) p.gather(x, ctx); // each skips unless its layer's forward began one
     this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
     return tensor(x.shape, y);
   }
@@ -160,12 +157,20 @@ export class BatchNorm implements Layer {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const dx = takeGrad(ctx.k, x.data.length);
+    ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, { ...attrs, accumulate: true });
+    return tensor(x.shape, dx);
+  }
+
+  /**
+   * The representation-mode backward of a batch-norm block (nn/norm-block.ts): dx as backward gives it, and
+   * what the producers' correction needs (nn/bn-correction.ts), from this call's own dγ: s = −γσ⁻²·dγ/N per
+   * channel, N = all T·B rows, and z̄, the time-mean input kept for backward.
+   */
+  backwardWithCorrection(dy: Tensor, ctx: RunContext): { readonly dx: Tensor; readonly scale: Buf; readonly inputMean: Tensor } {
+    const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    const dx = takeGrad(ctx.k, x.data.length);
     const { k } = ctx;
-    if (this.producers.length === 0 || !summedGradients(ctx)) {
-      k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, { ...attrs, accumulate: true });
-      return tensor(x.shape, dx);
-    }
-    // The producers' correction needs this call's own dγ: s = −γσ⁻²·dγ/N, N = all T·B rows (nn/bn-correction.ts).
     const C = this.opts.channels;
     const dGamma = this.dGamma.get(k, C);
     const dBeta = this.dBeta.get(k, C);
@@ -175,14 +180,16 @@ export class BatchNorm implements Layer {
     const s = this.scale.get(k, C);
     const n = attrs.rows * totalSteps(ctx);
     for (let c = 0; c < C; c++) s[c] = (-this.weight.value[c]! * invStd[c]! * invStd[c]! * dGamma[c]!) / n;
-    this.pendingCorrection = { scale: s, inputMean: x };
-    return tensor(x.shape, dx);
+    return { dx: tensor(x.shape, dx), scale: s, inputMean: x };
   }
 
-  /** s and z̄ from this pass's representation-mode backward, for the producers' backward. */
-  correction(): BatchNormCorrection {
-    if (this.pendingCorrection === null) throw new SpikerepError('E_ARG', `${this.opts.name}: a producer's backward ran before the batch-norm's`);
-    return this.pendingCorrection;
+  /** The input itself: nothing runs in front of the normalisation. */
+  normInput(x: Tensor): Tensor {
+    return x;
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -8,52 +8,45 @@
  * product) therefore misses −v·(Σ_t x_t⊗ẑ_t − x̄⊗Σ_t ẑ_t) from the exact Σ_t x_t⊗dz_t. Writing
  * ẑ_t = σ⁻¹(z_t − μ), with z the BN's input, the μ terms cancel:
  *   missing = s·D,   s = −γσ⁻²·dγ/N  (per channel, from the BN backward),   D = Σ_t x_t⊗z_t − T·x̄⊗z̄.
- * The BN's forward hands its input z to each producer, whose CrossTerm (nn/cross-term.ts) gathers Σ_t x_t⊗z_t against the input it still
- * holds from the same pass (chunk by chunk in a time-chunked forward); the BN's backward leaves s and z̄ (its
- * time-mean input, kept anyway) for the producers' backward, which subtracts T·x̄⊗z̄ over B rows and adds s·D.
- * D is weight-sized, so memory stays flat in T. For IF this makes every gradient equal to the exact backward's
- * (test/nn.grad-mode.test.ts); for LIF, whose exact per-step gradients are not uniform, it is the same
- * correction under the uniform-gradient assumption.
+ * The block that owns the producers and the BN (nn/norm-block.ts) gathers Σ_t x_t⊗z_t in its forward, where
+ * it holds each producer's input and the BN's input (chunk by chunk in a time-chunked forward); its backward
+ * takes s and z̄ (the BN's time-mean input, kept anyway) from the BN's backward and hands them to each producer's
+ * backward, which adds T·x̄⊗(−z̄) over B rows and then s·D. D is weight-sized, so memory stays flat in T. For IF
+ * this makes every gradient equal to the exact backward's (test/unit/nn.grad-mode.test.ts); for LIF, whose exact
+ * per-step gradients are not uniform, it is the same correction under the uniform-gradient assumption.
  */
-import type { Buf } from '../kernels/kernels.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
 import type { Tensor } from '../tensor.js';
-import { BatchNorm } from './batchnorm.js';
-import { Conv2d } from './conv2d.js';
-import type { Layer } from './layer.js';
-import { Linear } from './linear.js';
-import { Residual } from './residual.js';
-import { Sequential } from './sequential.js';
+import type { Layer, RunContext } from './layer.js';
+import type { Param } from './param.js';
 
-/** What the BN's representation-mode backward leaves for its producers: s per channel and z̄ [B, …]. */
-export interface BatchNormCorrection {
+/** What a producer's backward adds to its weight gradient: s·(cross − T·x̄⊗z̄), per output channel. */
+export interface WeightCorrection {
+  /** Σ_t x_t⊗z_t gathered by the block's forward; the producer's backward turns it into D in place. */
+  readonly cross: Buf;
+  /** s per output channel, from the batch-norm's backward. */
   readonly scale: Buf;
-  readonly inputMean: Tensor;
+  /** −T·z̄ [B, …]: the BN's time-mean input scaled once for all the block's producers. */
+  readonly negScaledInputMean: Tensor;
 }
 
-/**
- * Links every conv/linear whose output reaches a batch-norm's input through nothing but sequential nesting and
- * residual adds (mnistnet and VGG: conv → BN; PreAct-ResNet: a block's conv2 and shortcut → the next block's BN).
- */
-export function linkBatchNormCorrections(layer: Layer | null, following: BatchNorm | null = null): void {
-  if (layer instanceof Conv2d || layer instanceof Linear) {
-    if (following === null) return;
-    layer.crossTerm.source = following;
-    if (!following.producers.includes(layer.crossTerm)) following.producers.push(layer.crossTerm);
-  } else if (layer instanceof Residual) {
-    linkBatchNormCorrections(layer.main, following);
-    linkBatchNormCorrections(layer.shortcut, following);
-  } else if (layer instanceof Sequential) {
-    layer.layers.forEach((l, i) => {
-      const next = layer.layers[i + 1];
-      linkBatchNormCorrections(l, next === undefined ? following : batchNormAtInput(next));
-    });
+/** A conv or linear layer as the batch-norm block after it sees it. */
+export interface WeightLayer extends Layer {
+  readonly weight: Param;
+  /** out (+)= Σ_rows x ⊗ z: the weight-gradient product of input x and an output-shaped z. */
+  weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void;
+  /** The ordinary backward, plus the correction to the weight gradient when one is given. */
+  backward(dy: Tensor, ctx: RunContext, correction?: WeightCorrection | null): Tensor;
+}
+
+/** dW[c, :] += s[c]·D[c, :] with D = cross + x̄⊗(−T·z̄), written into cross; xMean is x̄ [B, …]. */
+export function addCorrection(layer: WeightLayer, k: Kernels, c: WeightCorrection, xMean: Tensor): void {
+  const dW = layer.weight.grad;
+  layer.weightProduct(k, xMean, c.negScaledInputMean, c.cross, true);
+  const outC = c.scale.length;
+  const row = dW.length / outC;
+  for (let ch = 0; ch < outC; ch++) {
+    const s = c.scale[ch]!;
+    if (s !== 0) k.elementwise([c.cross.subarray(ch * row, (ch + 1) * row)], dW.subarray(ch * row, (ch + 1) * row), { op: 'scale', alpha: s, accumulate: true });
   }
 }
-
-/** The batch-norm that first sees this layer's input, if any. */
-function batchNormAtInput(l: Layer): BatchNorm | null {
-  if (l instanceof BatchNorm) return l;
-  if (l instanceof Sequential && l.layers.length > 0) return batchNormAtInput(l.layers[0]!);
-  return null;
-}
-

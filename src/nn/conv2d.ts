@@ -5,11 +5,11 @@ import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
-import { CrossTerm } from './cross-term.js';
+import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -31,26 +31,23 @@ export interface Conv2dOptions {
   readonly forwardPath?: ForwardPath;
 }
 
-/**
- * What backward needs: the input (for the filter gradient; its time-mean in representation mode), its geometry,
- * and in representation mode ahead of a batch-norm the buffer where Σ_t x_t⊗z_t is gathered (nn/bn-correction.ts).
- */
+/** What backward needs: the input (for the filter gradient; its time-mean in representation mode) and its geometry. */
 interface Conv2dCache {
   readonly x: Tensor;
   readonly g: ConvGeometry;
-  readonly cross: Buf | null;
 }
 
 /**
  * 2-D convolution on channels-last images [rows, H, W, inC] → [rows, outH, outW, outC], weight
  * [outC, kH, kW, inC]. Weights start kaiming-normal (fan_out, relu): std = √(2/(outC·kH·kW)).
  */
-export class Conv2d implements Layer {
+export class Conv2d implements WeightLayer {
   readonly kind = 'conv2d';
+  readonly timing = 'per-step';
   readonly weight: Param;
   readonly bias: Param | null;
   /** False on a network's first layer, whose input gradient nobody uses: backward then skips that pass. */
-  computeInputGrad = true;
+  private computeInputGrad = true;
   private readonly kH: number;
   private readonly kW: number;
   private readonly stride: [number, number];
@@ -62,9 +59,6 @@ export class Conv2d implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
-  /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is the filter gradient. */
-  readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) =>
-    k.conv2dBackwardFilter(x.data, z.data, out, null, { ...this.geometry(x.shape), accumulate }));
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
     [this.kH, this.kW] = pair(opts.kernel);
@@ -110,23 +104,36 @@ export class Conv2d implements Layer {
       ctx.k.conv2dForward(x.data, this.weight.value, bias, y, g);
       this.lastForwardPath = 'dense';
     }
-    const cross = this.crossTerm.begin(x, this.weight.value.length, ctx);
-    if (ctx.training) {
+    if (isTraining(ctx)) {
       const kept = inputForBackward(x, ctx, this.kept);
-      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape), cross };
+      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape) };
     } else this.cache = null;
     return tensor(shape, y);
   }
 
-  backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { x, g, cross } = takeCache(this.cache, this.opts.name);
+  /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to the filter gradient. */
+  backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
+    const { x, g } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, { ...g, accumulate: true });
-    if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, g.outC, ctx);
+    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
     return tensor(x.shape, dx);
+  }
+
+  /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */
+  weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
+    k.conv2dBackwardFilter(x.data, z.data, out, null, { ...this.geometry(x.shape), accumulate });
+  }
+
+  skipInputGradient(): void {
+    this.computeInputGrad = false;
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {
@@ -134,12 +141,11 @@ export class Conv2d implements Layer {
   }
 
   cachedFloats(): number {
-    return this.cache === null ? 0 : this.cache.x.data.length + (this.cache.cross?.length ?? 0);
+    return this.cache === null ? 0 : this.cache.x.data.length;
   }
 
   releaseCache(): void {
     this.cache = null;
-    this.crossTerm.clear();
   }
 }
 

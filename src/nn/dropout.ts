@@ -1,8 +1,8 @@
-import { check } from '../errors.js';
+import { check, SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
@@ -24,6 +24,7 @@ interface DropoutCache {
  */
 export class Dropout implements Layer {
   readonly kind = 'dropout';
+  readonly timing = 'stateful';
   private cache: DropoutCache | null = null;
   private readonly mask = new Scratch();
   private readonly keptMask = new Scratch();
@@ -39,9 +40,14 @@ export class Dropout implements Layer {
 
   forward(x: Tensor, ctx: RunContext): Tensor {
     const { p } = this.opts;
-    if (!ctx.training || p === 0) {
-      this.cache = ctx.training ? { mask: null } : null;
+    const training = isTraining(ctx);
+    if (!training || p === 0) {
+      this.cache = training ? { mask: null } : null;
       return x;
+    }
+    if (ctx.mode.steps.chunked) {
+      // a chunked training forward runs each chunk twice (nn/time-chunk.ts), and would draw two different masks
+      throw new SpikerepError('E_ARG', 'time-chunked training cannot redraw the same dropout masks in its two sweeps: use --dropout 0 or no --time-chunk', '--time-chunk');
     }
     // The draws come from the JS rng, so this one loop over the activation runs here rather than in a kernel.
     const mask = this.mask.get(ctx.k, x.data.length);
@@ -61,6 +67,10 @@ export class Dropout implements Layer {
     const dx = takeGrad(ctx.k, dy.data.length);
     ctx.k.elementwise([dy.data, mask], dx, { op: 'mul' });
     return tensor(dy.shape, dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -1,6 +1,6 @@
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 
 /** What backward needs: the input shape to give the gradient back. */
@@ -14,6 +14,7 @@ interface FlattenCache {
  */
 export class Flatten implements Layer {
   readonly kind = 'flatten';
+  readonly timing = 'per-step';
   private cache: FlattenCache | null = null;
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -23,7 +24,7 @@ export class Flatten implements Layer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
-    this.cache = ctx.training ? { inShape: x.shape } : null;
+    this.cache = isTraining(ctx) ? { inShape: x.shape } : null;
     return tensor(this.outputShape(x.shape), x.data);
   }
 
@@ -32,6 +33,10 @@ export class Flatten implements Layer {
     this.cache = null;
     // rows from dy: B rows in representation mode (nn/grad-mode.ts), T·B otherwise
     return tensor([dy.shape[0]!, ...inShape.slice(1)], dy.data);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

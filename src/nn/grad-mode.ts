@@ -3,6 +3,8 @@ import type { Buf, Kernels } from '../kernels/kernels.js';
 import { totalSteps, type RunContext } from './layer.js';
 import type { Scratch } from './scratch.js';
 
+export { GRAD_MODES, type GradMode } from './run-mode.js';
+
 /**
  * How gradients flow between layers.
  *  - 'exact': as the reference code — every layer keeps its T·B-row input and its backward runs over T·B rows.
@@ -14,7 +16,7 @@ import type { Scratch } from './scratch.js';
  *      pooling, flatten, residual add: linear and per-step, exact; dropout: G·mean_t(mask), exact
  *      DSR neuron   Gc = G, then the clamp mask on Ī: the rule itself (docs/method.md §2.2–2.3)
  *    A batch-norm's dx_t is not uniform (it has an x̂_t term), so a conv/linear whose output reaches a BN adds
- *    a weight-sized correction gathered in the forward (nn/bn-correction.ts). With it every IF gradient equals
+ *    a weight-sized correction gathered in the forward (nn/norm-block.ts). With it every IF gradient equals
  *    the exact backward's. What remains approximate, where the per-step gradient stops being uniform:
  *     - a dropout between a neuron and a layer that feeds a BN (VGG-11's): the time-mean mask stands in for the
  *       per-step masks against the BN's non-uniform gradient;
@@ -23,12 +25,10 @@ import type { Scratch } from './scratch.js';
  *    test/nn.grad-mode.test.ts shows both the equalities and the size of the approximations.
  *    Cost and memory of the backward no longer grow with T (the correction's one T·B-row pass runs in the forward).
  */
-export type GradMode = 'exact' | 'representation';
-export const GRAD_MODES: readonly GradMode[] = ['exact', 'representation'];
 
 /** True when this pass exchanges time-summed gradients (and T > 1, where it makes a difference). */
 export function summedGradients(ctx: RunContext): boolean {
-  return ctx.gradMode === 'representation' && totalSteps(ctx) > 1;
+  return ctx.mode.phase === 'train' && ctx.mode.gradMode === 'representation' && totalSteps(ctx) > 1;
 }
 
 /**
@@ -36,8 +36,7 @@ export function summedGradients(ctx: RunContext): boolean {
  * added to what the earlier chunks left (weights are then the chunk's slice of the whole pass's weights).
  */
 export function reduceOverTime(k: Kernels, x: Buf, out: Buf, weights: Float64Array, T: number, n: number, ctx: RunContext): void {
-  const w = ctx.timeWindow;
-  if (w === undefined || w.start === 0) {
+  if (ctx.mode.steps.start === 0) {
     k.sumRows(x, out, { rows: T, cols: n, weights });
     return;
   }

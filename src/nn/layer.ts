@@ -2,7 +2,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import type { Param } from './param.js';
-import type { GradMode } from './grad-mode.js';
+import type { RunMode } from './run-mode.js';
 
 /** Everything a layer needs to know about the current pass. */
 export interface RunContext {
@@ -11,32 +11,19 @@ export interface RunContext {
   readonly T: number;
   /** Samples per time step. */
   readonly batch: number;
-  /** Training mode: batch statistics in BN, active dropout, and caches kept for backward. */
-  readonly training: boolean;
   readonly rng: Rng;
-  /**
-   * How many identical time steps each row stands for (default 1). The network runs time-invariant leading
-   * layers once per sample and sets this to T, so batch-norm can count its T·B rows for the running variance.
-   */
-  readonly timeCopies?: number;
-  /** 'exact' (default) or 'representation': see nn/grad-mode.ts. */
-  readonly gradMode?: GradMode;
-  /**
-   * Set when the forward runs in time chunks (nn/time-chunk.ts): this call holds steps [start, start + T) of
-   * `total`. Neurons carry their membrane between calls, time-means accumulate, batch-norm uses the statistics
-   * the runner gathered over all `total` steps.
-   */
-  readonly timeWindow?: { readonly start: number; readonly total: number };
-  /**
-   * A time-chunked training forward's first sweep, which only gathers batch-norm statistics: its caches are
-   * overwritten by the second sweep, so layers may skip work that only backward needs.
-   */
-  readonly statisticsOnly?: boolean;
+  /** Training or evaluation, the gradient mode, and which steps of the pass this call holds (nn/run-mode.ts). */
+  readonly mode: RunMode;
+}
+
+/** Whether this pass trains: batch statistics in BN, active dropout, and caches kept for backward. */
+export function isTraining(ctx: RunContext): boolean {
+  return ctx.mode.phase === 'train';
 }
 
 /** The number of time steps of the whole pass (ctx.T unless the forward runs in time chunks). */
-export function totalSteps(ctx: Pick<RunContext, 'T' | 'timeWindow'>): number {
-  return ctx.timeWindow?.total ?? ctx.T;
+export function totalSteps(ctx: Pick<RunContext, 'mode'>): number {
+  return ctx.mode.steps.total;
 }
 
 /**
@@ -49,9 +36,13 @@ export function totalSteps(ctx: Pick<RunContext, 'T' | 'timeWindow'>): number {
  * and may reuse their buffers on its next call, so callers never free them and a training step allocates
  * nothing once shapes are stable (see nn/scratch.ts).
  */
-export interface Layer {
-  /** Short type name, e.g. "conv2d", "bn2d", "neuron". */
+export interface Layer extends LayerCapabilities {
+  /** Short type name, e.g. "conv2d", "batchnorm", "neuron": what callers that need the concrete layer tell apart. */
   readonly kind: string;
+  /** How the layer treats the time steps of its input (see Timing). */
+  readonly timing: Timing;
+  /** The layers this one runs, in forward order; empty for a leaf. Callers walk a network through this. */
+  children(): readonly Layer[];
   /** Output shape for an input shape (the leading rows dimension passes through unless the layer changes it). */
   outputShape(inputShape: readonly number[], ctx: Pick<RunContext, 'T' | 'batch'>): number[];
   forward(x: Tensor, ctx: RunContext): Tensor;
@@ -63,4 +54,36 @@ export interface Layer {
   cachedFloats(): number;
   /** Drops the cache without running backward (e.g. after an evaluation pass in training mode). */
   releaseCache(): void;
+}
+
+/**
+ * How a layer treats time, for the network's two schedules:
+ *  - 'per-step': a step's output depends only on that step's input and nothing random is drawn (conv, linear,
+ *    batch-norm, pooling, flatten): a leading run of these may run once per sample (NetworkOptions.firstLayersOnce);
+ *  - 'stateful': carries state across steps or draws per step (neurons, dropout, the readout's running sum);
+ *  - 'whole-pass': needs all steps in one call (blocks with branches, imported hard-reset neurons).
+ * Time-chunked forwards (nn/time-chunk.ts) take sequences of 'per-step' and 'stateful' layers.
+ */
+export type Timing = 'per-step' | 'stateful' | 'whole-pass';
+
+/**
+ * What a layer that normalises with batch statistics (a batch-norm, or a block ending in one) offers a
+ * time-chunked training forward, which gathers those statistics over all steps before normalising any chunk.
+ */
+export interface BatchStatistics {
+  readonly channels: number;
+  /** The batch-norm's input for this call's input: the layers in front of it inside this layer, run forward. */
+  normInput(x: Tensor, ctx: RunContext): Tensor;
+  /** See BatchNorm.setBatchStatistics. */
+  setBatchStatistics(mean: ArrayLike<number>, variance: ArrayLike<number>, count: number, ctx: RunContext): void;
+}
+
+/** Optional capabilities; a layer has the ones it can honour. */
+export interface LayerCapabilities {
+  /** Set on layers normalising with batch statistics. */
+  readonly batchStatistics?: BatchStatistics;
+  /** Set on layers whose output is a spike train (every value 0 or this magnitude): chunks keep it as bits. */
+  spikeMagnitude?(): number;
+  /** For a network's first layer: nobody uses its input gradient, so backward may skip computing it. */
+  skipInputGradient?(): void;
 }

@@ -5,11 +5,11 @@ import type { Rng } from '../rng.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache, NO_GRADIENT } from './cache.js';
 import { defaultUniform, normal } from './init.js';
-import type { Layer, RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { inputForBackward } from './grad-mode.js';
-import { CrossTerm } from './cross-term.js';
+import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { takeGrad } from './grad-pool.js';
 import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
@@ -30,25 +30,22 @@ export interface LinearOptions {
   readonly forwardPath?: ForwardPath;
 }
 
-/**
- * What backward needs: the input (for the weight gradient; its shape is also dx's shape), and in representation
- * mode ahead of a batch-norm the buffer where Σ_t z_tᵀ·x_t is gathered (nn/bn-correction.ts).
- */
+/** What backward needs: the input (for the weight gradient; its shape is also dx's shape). */
 interface LinearCache {
   readonly x: Tensor;
-  readonly cross: Buf | null;
 }
 
 /**
  * y[rows, outF] = x[rows, inF] · Wᵀ + b with W [outF, inF]. Any input [rows, …] whose row holds inF values
  * is taken as [rows, inF] (so a flattened image needs no copy); dx comes back in the input's own shape.
  */
-export class Linear implements Layer {
+export class Linear implements WeightLayer {
   readonly kind = 'linear';
+  readonly timing = 'per-step';
   readonly weight: Param;
   readonly bias: Param | null;
   /** False on a network's first layer, whose input gradient nobody uses: backward then skips that pass. */
-  computeInputGrad = true;
+  private computeInputGrad = true;
   private cache: LinearCache | null = null;
   private readonly out = new Scratch();
   private readonly kept = new Scratch();
@@ -56,11 +53,6 @@ export class Linear implements Layer {
   private readonly wT = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
-  /** The batch-norm correction's share of this layer (nn/cross-term.ts): its product is zᵀ·x. */
-  readonly crossTerm = new CrossTerm((k, x, z, out, accumulate) => {
-    const { inF, outF } = this.opts;
-    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, accumulate });
-  });
 
   constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
     const { inF, outF } = opts;
@@ -102,19 +94,19 @@ export class Linear implements Layer {
       if (this.bias !== null) ctx.k.elementwise([y, this.bias.value], y, { op: 'add' }); // the bias repeats over rows
       this.lastForwardPath = 'dense';
     }
-    const cross = this.crossTerm.begin(x, inF * outF, ctx);
-    this.cache = ctx.training ? { x: inputForBackward(x, ctx, this.kept), cross } : null;
+    this.cache = isTraining(ctx) ? { x: inputForBackward(x, ctx, this.kept) } : null;
     return tensor([rows, outF], y);
   }
 
-  backward(dy: Tensor, ctx: RunContext): Tensor {
-    const { x, cross } = takeCache(this.cache, this.opts.name);
+  /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to dW. */
+  backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
+    const { x } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, accumulate: true });
-    if (cross !== null) this.crossTerm.apply(cross, x, this.weight.grad, outF, ctx);
+    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
@@ -122,16 +114,29 @@ export class Linear implements Layer {
     return tensor(x.shape, dx);
   }
 
+  /** out (+)= zᵀ·x over all rows (the batch-norm correction's product). */
+  weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
+    const { inF, outF } = this.opts;
+    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, accumulate });
+  }
+
+  skipInputGradient(): void {
+    this.computeInputGrad = false;
+  }
+
+  children(): readonly Layer[] {
+    return [];
+  }
+
   params(): Param[] {
     return this.bias === null ? [this.weight] : [this.weight, this.bias];
   }
 
   cachedFloats(): number {
-    return this.cache === null ? 0 : this.cache.x.data.length + (this.cache.cross?.length ?? 0);
+    return this.cache === null ? 0 : this.cache.x.data.length;
   }
 
   releaseCache(): void {
     this.cache = null;
-    this.crossTerm.clear();
   }
 }

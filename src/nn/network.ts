@@ -6,15 +6,10 @@ import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 import { Sequential } from './sequential.js';
-import { Conv2d } from './conv2d.js';
-import { Linear } from './linear.js';
-import { BatchNorm } from './batchnorm.js';
-import { AvgPool2d } from './avgpool.js';
-import { Flatten } from './flatten.js';
 import { summedGradients, type GradMode } from './grad-mode.js';
 import { giveGrad } from './grad-pool.js';
+import { evalMode, oncePerSample, trainMode } from './run-mode.js';
 import { checkChunkable, TimeChunker } from './time-chunk.js';
-import { linkBatchNormCorrections } from './bn-correction.js';
 
 /** How the input reaches the first layer. */
 export type Encoding =
@@ -56,11 +51,6 @@ export interface NetworkOptions {
   modelName?: string;
 }
 
-/** Layers whose output at a step depends only on that step's input, and that hold no per-step randomness. */
-function timeInvariant(l: Layer): boolean {
-  return l instanceof Conv2d || l instanceof Linear || l instanceof BatchNorm || l instanceof AvgPool2d || l instanceof Flatten;
-}
-
 /**
  * A spiking network: a body of layers over time-major [T·B, …] tensors and a readout that turns the last
  * neuron layer's spikes into logits [B, classes] (the (weighted) firing rate, docs/method.md §3). The ANN of the same
@@ -85,7 +75,7 @@ export class Network {
   private readonly chunkers: { rest: TimeChunker; body: TimeChunker } | null = null;
 
   constructor(opts: NetworkOptions) {
-    if (!Number.isInteger(opts.T) || opts.T < 1) throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, '--T');
+    if (!Number.isInteger(opts.T) || opts.T < 1) throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, 'T');
     this.k = opts.k;
     this.T = opts.T;
     this.body = opts.body;
@@ -93,20 +83,20 @@ export class Network {
     this.inputShape = opts.inputShape;
     this.classes = opts.classes;
     this.gradMode = opts.gradMode ?? 'exact';
-    const layers = opts.body instanceof Sequential ? opts.body.layers : [opts.body];
+    const sequential = opts.body.kind === 'sequential';
+    const layers = sequential ? opts.body.children() : [opts.body];
     let cut = 0;
-    if ((opts.firstLayersOnce ?? true) && opts.body instanceof Sequential) while (cut < layers.length && timeInvariant(layers[cut]!)) cut++;
+    // layers whose output at a step depends only on that step's input, and that draw nothing per step
+    if ((opts.firstLayersOnce ?? true) && sequential) while (cut < layers.length && layers[cut]!.timing === 'per-step') cut++;
     this.prefix = layers.slice(0, cut);
     this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
     if (opts.timeChunk !== undefined && opts.timeChunk < opts.T) {
       checkChunkable(layers, opts.modelName ?? 'this model');
-      if (!(opts.body instanceof Sequential)) throw new SpikerepError('E_ARG', '--time-chunk needs a sequential model', '--time-chunk');
+      if (!sequential) throw new SpikerepError('E_ARG', 'time chunks need a sequential body', 'timeChunk');
       this.chunkers = { rest: new TimeChunker(layers.slice(cut), opts.timeChunk), body: new TimeChunker(layers, opts.timeChunk) };
     }
-    linkBatchNormCorrections(opts.body); // representation mode: exact weight gradients ahead of a BN
     // Nobody uses the input gradient of the first layer: skip that pass.
-    const first = layers[0];
-    if (first instanceof Conv2d || first instanceof Linear) first.computeInputGrad = false;
+    layers[0]?.skipInputGradient?.();
   }
 
   /** Runs T steps and returns the logits [B, classes], valid until the next forward. */
@@ -116,7 +106,8 @@ export class Network {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new SpikerepError('E_SHAPE', `time-major input has ${x.shape[0]} rows, not a multiple of T = ${this.T}`, 'input');
     }
-    const ctx: RunContext = { k: this.k, T: this.T, batch, training: opts.training, rng: opts.rng, gradMode: this.gradMode };
+    const mode = opts.training ? trainMode(this.T, this.gradMode) : evalMode(this.T);
+    const ctx: RunContext = { k: this.k, T: this.T, batch, rng: opts.rng, mode };
     this.ctx = ctx;
     this.usedPrefix = encoding === 'direct' && this.prefix.length > 0;
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
@@ -139,8 +130,8 @@ export class Network {
 
   /** The same pass, T/K chunks of K steps at a time (nn/time-chunk.ts). */
   private forwardInChunks(x: Tensor, encoding: Encoding, ctx: RunContext, chunkers: { rest: TimeChunker; body: TimeChunker }): Tensor {
-    if (ctx.training && !summedGradients(ctx)) {
-      throw new SpikerepError('E_ARG', 'training with --time-chunk needs --grad-mode representation', '--time-chunk');
+    if (ctx.mode.phase === 'train' && !summedGradients(ctx)) {
+      throw new SpikerepError('E_ARG', "training in time chunks needs gradMode 'representation'", 'timeChunk');
     }
     let logits: Tensor | null = null;
     const consume = (y: Tensor, c: RunContext): void => {
@@ -148,14 +139,14 @@ export class Network {
     };
     if (this.usedPrefix) chunkers.rest.forward(this.forwardPrefix(x, ctx), true, ctx, consume);
     else chunkers.body.forward(x, encoding === 'direct', ctx, consume);
-    if (logits === null) throw new SpikerepError('E_ARG', 'time chunks: the forward produced no output', '--time-chunk');
+    if (logits === null) throw new SpikerepError('E_ARG', 'time chunks: the forward produced no output', 'timeChunk');
     return logits;
   }
 
   /** Backpropagates dLoss/dlogits; parameter gradients accumulate into Param.grad. */
   backward(dLogits: Tensor): void {
     const ctx = this.ctx;
-    if (ctx === null || !ctx.training) throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
+    if (ctx === null || ctx.mode.phase !== 'train') throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
     const k = this.k;
     const dSpikes = this.readout.backward(dLogits, ctx);
     if (this.usedPrefix) {
@@ -206,7 +197,7 @@ export class Network {
 
   /** The prefix sees one copy of each sample; BN's running variance still counts the T copies. */
   private onceContext(ctx: RunContext): RunContext {
-    return { ...ctx, T: 1, timeCopies: this.T };
+    return { ...ctx, T: 1, mode: oncePerSample(ctx.mode, this.T) };
   }
 
   /** The same values at every step, time-major. */

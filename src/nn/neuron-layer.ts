@@ -18,7 +18,7 @@ import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/descriptio
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
-import { totalSteps, type Layer, type RunContext } from './layer.js';
+import { isTraining, totalSteps, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -49,6 +49,7 @@ type NeuronCache =
 
 export class SpikingNeuron implements Layer {
   readonly kind = 'neuron';
+  readonly timing = 'stateful';
   readonly vth: Param;
   private readonly slope: number;
   private cache: NeuronCache | null = null;
@@ -90,8 +91,9 @@ export class SpikingNeuron implements Layer {
     }
     const y = this.work.out.get(k, T * n);
     this.releaseCache();
-    const window = ctx.timeWindow;
-    if (window !== undefined && ctx.training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
+    const training = isTraining(ctx);
+    const window = ctx.mode.steps.chunked ? ctx.mode.steps : undefined;
+    if (window !== undefined && training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
       throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and --grad-mode representation', this.opts.name);
     }
     let state: { membrane: Buf; current?: Buf } | undefined;
@@ -104,7 +106,7 @@ export class SpikingNeuron implements Layer {
     switch (this.opts.mode) {
       case 'dsr':
         simulate(k, model, x.data, y, null, T, n, state);
-        if (ctx.training && summedGradients(ctx)) {
+        if (training && summedGradients(ctx)) {
           // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
           const inputRep = this.work.inputRep.get(k, n);
           if (window === undefined) represent(k, model, x.data, inputRep, T, n);
@@ -114,7 +116,7 @@ export class SpikingNeuron implements Layer {
           }
           const steps = totalSteps(ctx);
           this.cache = { mode: 'dsr-representation', model, inputRep, steps, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
-        } else if (ctx.training) this.cache = { mode: 'dsr', model, input: x };
+        } else if (training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
         if (state !== undefined) {
@@ -122,23 +124,23 @@ export class SpikingNeuron implements Layer {
           simulate(k, model, x.data, y, null, T, n, state);
           break;
         }
-        if (ctx.training && summedGradients(ctx)) {
+        if (training && summedGradients(ctx)) {
           throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
         }
         const trace = this.work.membrane.get(k, T * n);
         k.neuronForward(x.data, y, surrogateForwardAttrs(model, T, n, trace, this.slope));
-        if (ctx.training) {
+        if (training) {
           this.cache = { mode: 'bptt', model, membrane: trace, shape: x.shape };
         }
         break;
       }
       case 'ann':
         k.elementwise([x.data], y, { op: 'clamp', lo: 0, hi: model.vth });
-        if (ctx.training) this.cache = { mode: 'ann', model, input: x };
+        if (training) this.cache = { mode: 'ann', model, input: x };
         break;
       case 'relu':
         k.elementwise([x.data], y, { op: 'clamp', lo: 0, hi: Infinity });
-        if (ctx.training) this.cache = { mode: 'relu', model, input: x };
+        if (training) this.cache = { mode: 'relu', model, input: x };
         break;
       default:
         this.opts.mode satisfies never;
@@ -227,6 +229,10 @@ export class SpikingNeuron implements Layer {
     const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
     this.releaseCache();
     return tensor(shape, dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -24,6 +24,7 @@ export interface RateReadoutOptions {
 
 export class RateReadout implements Layer {
   readonly kind = 'readout';
+  readonly timing = 'stateful';
   private readonly model: NeuronModel;
   private readonly out = new Scratch();
 
@@ -40,7 +41,7 @@ export class RateReadout implements Layer {
     const batch = this.batchOf(x.shape, T);
     const n = x.data.length / T;
     const logits = this.out.get(k, n);
-    const start = ctx.timeWindow?.start ?? 0; // time chunks add their share (complete after the last chunk)
+    const start = ctx.mode.steps.start; // time chunks add their share (complete after the last chunk)
     const w = representationWeights(this.model, totalSteps(ctx)).subarray(start, start + T);
     reduceOverTime(k, x.data, logits, w, T, n, ctx);
     return tensor([batch, ...x.shape.slice(1)], logits);
@@ -62,6 +63,10 @@ export class RateReadout implements Layer {
     const dx = takeGrad(k, T * n);
     for (let t = 0; t < T; t++) k.elementwise([dy.data], dx.subarray(t * n, (t + 1) * n), { op: 'scale', alpha: w[t]! });
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
+  }
+
+  children(): readonly Layer[] {
+    return [];
   }
 
   params(): Param[] {

@@ -19,6 +19,7 @@ export interface ResidualOptions {
  */
 export class Residual implements Layer {
   readonly kind = 'residual';
+  readonly timing = 'whole-pass';
   readonly main: Layer;
   readonly shortcut: Layer | null;
   private readonly out = new Scratch();
@@ -52,6 +53,10 @@ export class Residual implements Layer {
     giveGrad(ctx.k, da, dy);
     if (db !== dy) giveGrad(ctx.k, db, dy);
     return tensor(da.shape, dx);
+  }
+
+  children(): readonly Layer[] {
+    return this.shortcut === null ? [this.main] : [this.main, this.shortcut];
   }
 
   params(): Param[] {

@@ -10,6 +10,7 @@ import { giveGrad } from './grad-pool.js';
  */
 export class Sequential implements Layer {
   readonly kind = 'sequential';
+  readonly timing = 'whole-pass';
 
   constructor(readonly layers: readonly Layer[]) {}
 
@@ -33,6 +34,10 @@ export class Sequential implements Layer {
       g = next;
     }
     return g;
+  }
+
+  children(): readonly Layer[] {
+    return this.layers;
   }
 
   params(): Param[] {

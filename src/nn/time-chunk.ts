@@ -18,15 +18,8 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
 import { tensor, type Tensor } from '../tensor.js';
-import { AdaptiveAvgPool2d } from './adaptive-avgpool.js';
-import { AvgPool2d } from './avgpool.js';
-import { BatchNorm } from './batchnorm.js';
-import { Conv2d } from './conv2d.js';
-import { Dropout } from './dropout.js';
-import { Flatten } from './flatten.js';
-import type { Layer, RunContext } from './layer.js';
-import { Linear } from './linear.js';
-import { SpikingNeuron } from './neuron-layer.js';
+import type { BatchStatistics, Layer, RunContext } from './layer.js';
+import { chunkOf } from './run-mode.js';
 import { Scratch } from './scratch.js';
 
 /** What feeds a chunk: the same [B, …] at every step, a caller's [T·B, …] tensor, or a spike train as bits. */
@@ -38,19 +31,15 @@ type Source =
 /** Layers up to and including a neuron (the last segment may end without one). */
 interface Segment {
   readonly layers: readonly Layer[];
-  readonly endsInNeuron: boolean;
-}
-
-function chunkable(l: Layer): boolean {
-  return l instanceof Conv2d || l instanceof Linear || l instanceof BatchNorm || l instanceof AvgPool2d ||
-    l instanceof AdaptiveAvgPool2d || l instanceof Flatten || l instanceof SpikingNeuron || l instanceof Dropout;
+  /** The magnitude of the spikes the segment ends with; null for a last segment that ends without a neuron. */
+  readonly spikeMagnitude: (() => number) | null;
 }
 
 /** Throws the one-line reason when these layers cannot run in time chunks. */
 export function checkChunkable(layers: readonly Layer[], model: string): void {
-  const bad = layers.find((l) => !chunkable(l));
+  const bad = layers.find((l) => l.timing === 'whole-pass');
   if (bad !== undefined) {
-    const what = bad.kind === 'sequential' ? 'nested blocks (residual connections)' : `a '${bad.kind}' layer`;
+    const what = bad.children().length > 0 ? 'nested blocks (residual connections)' : `a '${bad.kind}' layer`;
     throw new SpikerepError('E_ARG', `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`, '--time-chunk');
   }
 }
@@ -67,12 +56,12 @@ export class TimeChunker {
     let current: Layer[] = [];
     for (const l of layers) {
       current.push(l);
-      if (l instanceof SpikingNeuron) {
-        this.segments.push({ layers: current, endsInNeuron: true });
+      if (l.spikeMagnitude !== undefined) {
+        this.segments.push({ layers: current, spikeMagnitude: l.spikeMagnitude.bind(l) });
         current = [];
       }
     }
-    if (current.length > 0) this.segments.push({ layers: current, endsInNeuron: false });
+    if (current.length > 0) this.segments.push({ layers: current, spikeMagnitude: null });
   }
 
   /**
@@ -81,7 +70,7 @@ export class TimeChunker {
    */
   forward(input: Tensor, isStatic: boolean, ctx: RunContext, consume: (y: Tensor, chunkCtx: RunContext) => void): void {
     const source: Source = isStatic ? { kind: 'static', x: input } : { kind: 'dense', x: input };
-    if (!ctx.training) this.chunkMajor(source, ctx, consume);
+    if (ctx.mode.phase === 'eval') this.chunkMajor(source, ctx, consume);
     else this.layerMajor(source, ctx, consume);
   }
 
@@ -94,16 +83,15 @@ export class TimeChunker {
     }
   }
 
-  /** Training: segment by segment, two sweeps where a batch-norm needs statistics over all steps. */
+  /**
+   * Training: segment by segment, two sweeps where a batch-norm needs statistics over all steps. (Dropout refuses
+   * chunked training itself: the two sweeps would draw different masks.)
+   */
   private layerMajor(source: Source, ctx: RunContext, consume: (y: Tensor, c: RunContext) => void): void {
-    const dropout = this.layers.find((l) => l instanceof Dropout && l.opts.p > 0);
-    if (dropout !== undefined) {
-      throw new SpikerepError('E_ARG', 'time-chunked training cannot redraw the same dropout masks in its two sweeps: use --dropout 0 or no --time-chunk', '--time-chunk');
-    }
     let src = source;
     this.segments.forEach((seg, s) => {
       seg.layers.forEach((l, i) => {
-        if (l instanceof BatchNorm) this.gatherStatistics(src, seg.layers.slice(0, i), l, ctx);
+        if (l.batchStatistics !== undefined) this.gatherStatistics(src, seg.layers.slice(0, i), l.batchStatistics, ctx);
       });
       const last = s === this.segments.length - 1;
       let out: { bits: Buf; wordsPerStep: number; step: number[] } | null = null;
@@ -114,26 +102,28 @@ export class TimeChunker {
         else out = this.pack(h, c, ctx, s, out);
       }
       if (!last) {
-        if (!seg.endsInNeuron || out === null) throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', '--time-chunk');
-        const neuron = seg.layers[seg.layers.length - 1] as SpikingNeuron;
-        src = { kind: 'bits', bits: out.bits, wordsPerStep: out.wordsPerStep, magnitude: neuron.spikeMagnitude(), step: out.step };
+        if (seg.spikeMagnitude === null || out === null) throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', '--time-chunk');
+        src = { kind: 'bits', bits: out.bits, wordsPerStep: out.wordsPerStep, magnitude: seg.spikeMagnitude(), step: out.step };
       }
     });
   }
 
-  /** One sweep over the chunks through `before`, gathering the mean and biased variance of bn's input. */
-  private gatherStatistics(src: Source, before: readonly Layer[], bn: BatchNorm, ctx: RunContext): void {
-    const C = bn.opts.channels;
+  /**
+   * One sweep over the chunks through `before` and the layers in front of bn's batch-norm, gathering the mean and
+   * biased variance of the batch-norm's input.
+   */
+  private gatherStatistics(src: Source, before: readonly Layer[], bn: BatchStatistics, ctx: RunContext): void {
+    const C = bn.channels;
     const { k } = ctx;
     const mean = new Float64Array(C);
     const m2 = new Float64Array(C); // Σ (x − mean)², combined across chunks (Chan et al.)
     const chunkMean = this.chunkMean.get(k, C);
     const chunkVar = this.chunkVar.get(k, C);
     let count = 0;
-    for (const chunk of this.chunks(ctx)) {
-      const c = { ...chunk, statisticsOnly: true };
+    for (const c of this.chunks(ctx)) {
       let h = this.chunkOf(src, c, ctx);
       for (const l of before) h = l.forward(h, c);
+      h = bn.normInput(h, c);
       const rows = h.data.length / C;
       k.batchNormStats(h.data, chunkMean, chunkVar, { rows, channels: C });
       const total = count + rows;
@@ -145,20 +135,20 @@ export class TimeChunker {
       count = total;
     }
     const variance = m2.map((v) => v / count);
-    bn.setBatchStatistics(mean, variance, count * (ctx.timeCopies ?? 1), ctx);
+    bn.setBatchStatistics(mean, variance, count * (ctx.mode.phase === 'train' ? ctx.mode.timeCopies : 1), ctx);
   }
 
   /** The contexts of the chunks: steps [start, start + K) of ctx.T. */
   private *chunks(ctx: RunContext): Generator<RunContext> {
     for (let start = 0; start < ctx.T; start += this.K) {
-      yield { ...ctx, T: Math.min(this.K, ctx.T - start), timeWindow: { start, total: ctx.T } };
+      yield { ...ctx, T: Math.min(this.K, ctx.T - start), mode: chunkOf(ctx.mode, start, ctx.T) };
     }
   }
 
   /** The chunk's input, [K·B, …]. */
   private chunkOf(src: Source, c: RunContext, ctx: RunContext): Tensor {
     const { k } = ctx;
-    const start = c.timeWindow!.start;
+    const start = c.mode.steps.start;
     switch (src.kind) {
       case 'static': {
         if (c.T === 1) return src.x; // one step: the static input itself, no copy
@@ -191,7 +181,7 @@ export class TimeChunker {
     const step = [h.shape[0]! / c.T, ...h.shape.slice(1)];
     const wordsPerStep = Math.ceil(n / 32);
     const target = out ?? { bits: this.bits[segment % 2]!.get(ctx.k, wordsPerStep * ctx.T), wordsPerStep, step };
-    const start = c.timeWindow!.start;
+    const start = c.mode.steps.start;
     for (let t = 0; t < c.T; t++) {
       const w = (start + t) * wordsPerStep;
       ctx.k.packSpikes(h.data.subarray(t * n, (t + 1) * n), target.bits.subarray(w, w + wordsPerStep));

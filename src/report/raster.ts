@@ -4,10 +4,8 @@
  * the demo page and the report share it.
  */
 import type { Network } from '../nn/network.js';
-import type { Layer } from '../nn/layer.js';
-import { SpikingNeuron } from '../nn/neuron-layer.js';
-import { Sequential } from '../nn/sequential.js';
-import { Residual } from '../nn/residual.js';
+import type { SpikingNeuron } from '../nn/neuron-layer.js';
+import { neuronLayers } from '../nn/walk.js';
 import { argmaxRows } from '../nn/loss.js';
 import { Rng } from '../rng.js';
 
@@ -32,13 +30,7 @@ export interface SampleRaster {
   readonly layers: RasterLayer[];
 }
 
-/** Every SpikingNeuron of a layer tree, in forward order. */
-export function neuronLayers(l: Layer): SpikingNeuron[] {
-  if (l instanceof SpikingNeuron) return [l];
-  if (l instanceof Sequential) return l.layers.flatMap(neuronLayers);
-  if (l instanceof Residual) return [...neuronLayers(l.main), ...(l.shortcut ? neuronLayers(l.shortcut) : [])];
-  return [];
-}
+export { neuronLayers } from '../nn/walk.js';
 
 /** Runs one sample `x` (one image, channels-last) and records every neuron layer's spikes (≤ maxShown each). */
 export function sampleRaster(net: Network, x: Float32Array, maxShown = 48): SampleRaster {

@@ -2,32 +2,23 @@ import { Rng } from '../rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { batchesOf, epochOrder, gatherBatch, type Batch } from '../data/dataset.js';
 import type { Network } from '../nn/network.js';
-import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { buffersOf } from '../nn/buffers.js';
-import { Sequential } from '../nn/sequential.js';
-import { Residual } from '../nn/residual.js';
-import type { Layer } from '../nn/layer.js';
+import { neuronLayers } from '../nn/walk.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { encodeBatch } from './encode.js';
 import { join } from 'node:path';
 import type { EncoderName, TrainConfig } from './config.js';
 import type { Progress } from './progress.js';
 
+export { neuronLayers } from '../nn/walk.js';
+
 /**
-<<<<<<< HEAD
  * Hybrid training (docs/method.md §4.4): the ReLU ANN of the same shape is trained first, with the reference's ANN
  * settings (ANN_PHASE); each neuron layer's threshold is then set to the 99.9th percentile of that layer's
  * ReLU'd pre-activations (BN output, eval mode, 5 batches), and the SNN starts from the ANN's weights. For LIF
  * the percentile is multiplied by Δt, since LIF spikes have magnitude Vth/Δt. Deliberate differences from the
  * reference: it estimates on 5 validation batches, we use training batches so the test set stays unseen; the
  * ANN's learning-rate warm-up is cfg.warmupIters (the reference's 5000 iterations are about one ImageNet epoch).
-=======
- * Hybrid training (docs/method.md §4.4): an ANN of the same shape is trained first; each neuron layer's threshold is then
- * set to the 99.9th percentile of that layer's ReLU'd pre-activations (BN output, eval mode, a few batches),
- * and the SNN starts from the ANN's weights. For LIF the percentile is multiplied by Δt, since LIF spikes have
- * magnitude Vth/Δt. The reference code estimates on 5 validation batches; we use training batches, so the test
- * set stays unseen.
->>>>>>> hygiene
  */
 
 /** The ANN run of the reference's ImageNet recipe: a ReLU network, SGD with momentum, lr 0.1, wd 1e-4, batch 256. */
@@ -38,19 +29,6 @@ export const ANN_PHASE = {
 /** The threshold calibration of docs/method.md §4.4: this quantile of each layer's activations over this many batches. */
 export const CALIBRATION = { fraction: 0.999, batches: 5 } as const;
 
-export function neuronLayers(root: Layer): SpikingNeuron[] {
-  const out: SpikingNeuron[] = [];
-  const visit = (l: Layer): void => {
-    if (l instanceof SpikingNeuron) out.push(l);
-    if (l instanceof Sequential) l.layers.forEach(visit);
-    if (l instanceof Residual) {
-      visit(l.main);
-      if (l.shortcut !== null) visit(l.shortcut);
-    }
-  };
-  visit(root);
-  return out;
-}
 
 /**
  * Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds` (eval mode):
@@ -124,14 +102,9 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
 }
 
 /**
-<<<<<<< HEAD
  * Phase 1 of hybrid training (docs/method.md §4.4): trains the ReLU ANN of the same shape for cfg.hybridAnnEpochs epochs
  * with ANN_PHASE's settings (data, augmentation, warm-up and seed from cfg; checkpoints under <checkpoint>/ann),
  * then starts `snn` from it. `trainFn` is the training loop itself.
-=======
- * Phase 1 of hybrid training (docs/method.md §4.4): trains the ANN of the same shape for cfg.hybridAnnEpochs epochs
- * (checkpoints under <checkpoint>/ann), then starts `snn` from it. `trainFn` is the training loop itself.
->>>>>>> hygiene
  */
 export async function hybridWarmStart(
   k: Kernels, cfg: TrainConfig, snn: Network, trainSet: Dataset, progress: Progress,

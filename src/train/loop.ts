@@ -15,18 +15,11 @@ import { openDataset } from '../data/registry.js';
 import { neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
-import { prepareCheckpointDir, restoreRun, saveRun, type RunState } from './state.js';
+import { prepareCheckpointDir, restoreRun, saveRun, type EpochRecord, type RunState } from './state.js';
 import { makeProgress, type Progress } from './progress.js';
 import { hybridWarmStart } from './hybrid.js';
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  lr: number;
-  seconds: number;
-}
+export type { EpochRecord } from './state.js';
 
 export interface TrainResult extends RunMetrics {
   testAccuracy: number;

@@ -1,12 +1,11 @@
 import type { Layer } from '../nn/layer.js';
 import type { Network } from '../nn/network.js';
-import { Sequential } from '../nn/sequential.js';
-import { Residual } from '../nn/residual.js';
-import { Conv2d } from '../nn/conv2d.js';
-import { Linear } from '../nn/linear.js';
-import { AvgPool2d } from '../nn/avgpool.js';
-import { SpikingNeuron } from '../nn/neuron-layer.js';
-import { BatchNorm } from '../nn/batchnorm.js';
+import type { Residual } from '../nn/residual.js';
+import type { NormBlock } from '../nn/norm-block.js';
+import type { Conv2d } from '../nn/conv2d.js';
+import type { Linear } from '../nn/linear.js';
+import type { SpikingNeuron } from '../nn/neuron-layer.js';
+import { isSpikingNeuron, neuronLayers } from '../nn/walk.js';
 
 /**
  * Energy constants at 45 nm (Horowitz, ISSCC 2014, as used throughout the SNN literature): a 32-bit float
@@ -48,10 +47,7 @@ interface Probe {
  */
 export const collectMetrics = {
   begin(net: Network): Probe {
-    const neurons: SpikingNeuron[] = [];
-    visit(net.body, (l) => {
-      if (l instanceof SpikingNeuron) neurons.push(l);
-    });
+    const neurons = neuronLayers(net.body);
     for (const n of neurons) n.startCounting();
     return {
       finish(samples: number): RunMetrics {
@@ -62,15 +58,6 @@ export const collectMetrics = {
   },
 };
 
-function visit(l: Layer, f: (l: Layer) => void): void {
-  f(l);
-  if (l instanceof Sequential) for (const c of l.layers) visit(c, f);
-  if (l instanceof Residual) {
-    visit(l.main, f);
-    if (l.shortcut !== null) visit(l.shortcut, f);
-  }
-}
-
 /** What reaches a layer: spikes (with how many per sample, summed over T) or analog values. */
 type Source = { spiking: true; spikes: number } | { spiking: false };
 
@@ -80,20 +67,27 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
   let annMacs = 0;
   const walk = (l: Layer, src: Source, shape: number[]): { src: Source; shape: number[] } => {
     const out = l.outputShape(shape, { T: 1, batch: 1 });
-    if (l instanceof Sequential) {
-      let s = { src, shape };
-      for (const c of l.layers) s = walk(c, s.src, s.shape);
+    const chain = (layers: readonly Layer[], s: { src: Source; shape: number[] }): { src: Source; shape: number[] } => {
+      for (const c of layers) s = walk(c, s.src, s.shape);
       return s;
-    }
-    if (l instanceof Residual) {
-      walk(l.main, src, shape);
-      if (l.shortcut !== null) walk(l.shortcut, src, shape);
+    };
+    // containers by kind: the order and branching of their children decide what each weight layer reads
+    if (l.kind === 'sequential') return chain(l.children(), { src, shape });
+    if (l.kind === 'residual') {
+      const r = l as Residual;
+      walk(r.main, src, shape);
+      if (r.shortcut !== null) walk(r.shortcut, src, shape);
       return { src: { spiking: false }, shape: out };
     }
-    if (l instanceof Conv2d || l instanceof Linear) {
+    if (l.kind === 'norm-block') {
+      for (const b of (l as NormBlock).branches) chain([...(b.pre === null ? [] : [b.pre]), ...(b.weight === null ? [] : [b.weight])], { src, shape });
+      return { src: { spiking: false }, shape: out };
+    }
+    if (l.kind === 'conv2d' || l.kind === 'linear') {
       const inSize = shape.slice(1).reduce((a, b) => a * b, 1);
       const outSize = out.slice(1).reduce((a, b) => a * b, 1);
-      const macs = l instanceof Linear ? inSize * l.opts.outF : outSize * l.weight.value.length / l.opts.outC;
+      const conv = l as Conv2d;
+      const macs = l.kind === 'linear' ? inSize * (l as Linear).opts.outF : outSize * conv.weight.value.length / conv.opts.outC;
       annMacs += macs;
       // fan-out of one input element: every output it touches (interior positions of a conv)
       const fanOut = macs / inSize;
@@ -101,11 +95,11 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
       else analogMacs += macs;
       return { src: { spiking: false }, shape: out };
     }
-    if (l instanceof SpikingNeuron) {
+    if (isSpikingNeuron(l)) {
       return { src: { spiking: true, spikes: l.counted.spikes }, shape: out };
     }
-    if (l instanceof AvgPool2d && src.spiking) return { src, shape: out }; // folded into the next weights
-    return { src: l instanceof BatchNorm ? { spiking: false } : src, shape: out };
+    if (l.kind === 'avgpool2d' && src.spiking) return { src, shape: out }; // folded into the next weights
+    return { src: l.kind === 'batchnorm' ? { spiking: false } : src, shape: out };
   };
   const first = firstInputShape(net);
   if (first !== null) walk(net.body, { spiking: false }, first);

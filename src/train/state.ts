@@ -10,7 +10,16 @@ import { buffersOf } from '../nn/buffers.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { loadCheckpoint, removeStaleTemps, saveCheckpoint, type NamedArray } from './checkpoint.js';
 import { DEFAULT_CONFIG, neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
-import type { EpochRecord } from './loop.js';
+
+/** One epoch of a run, as the result JSON and checkpoints record it. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  lr: number;
+  seconds: number;
+}
 
 /** Where a run stands between epochs; everything else lives in the tensors. */
 export interface RunState {

@@ -15,6 +15,7 @@ import { Rng } from '../../src/rng.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { assertClose, closeness, randn } from '../support/gradcheck.js';
 import { sparse } from '../support/sparse-inputs.js';
+import { trainMode } from '../../src/nn/run-mode.js';
 
 const TOL = { rtol: 1e-4, atol: 1e-6 };
 let wasm: Kernels;
@@ -23,7 +24,7 @@ before(async () => {
 });
 after(() => disposeKernels(wasm));
 
-const ctxOf = (k: Kernels): RunContext => ({ k, T: 1, batch: 4, training: true, rng: new Rng(0) });
+const ctxOf = (k: Kernels): RunContext => ({ k, T: 1, batch: 4, rng: new Rng(0), mode: trainMode(1) });
 const conv = (k: Kernels, forwardPath: ForwardPath): Conv2d =>
   new Conv2d({ k, rng: new Rng(11) }, { name: 'c', inC: 6, outC: 10, kernel: 3, stride: 2, pad: 1, forwardPath });
 const linear = (k: Kernels, forwardPath: ForwardPath): Linear =>

@@ -13,7 +13,8 @@ import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
 import { buildModel } from '../../src/models/index.js';
 import { Network, type Encoding } from '../../src/nn/network.js';
 import { Sequential } from '../../src/nn/sequential.js';
-import { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { BatchNorm } from '../../src/nn/batchnorm.js';
+import { layersOf } from '../../src/nn/walk.js';
 import { crossEntropy } from '../../src/nn/loss.js';
 import type { GradMode } from '../../src/nn/grad-mode.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
@@ -27,9 +28,9 @@ function makeNet(k: Kernels, choice: NeuronChoice, T: number, timeChunk: number 
   const spec = neuronSpec(choice, { vth: choice === 'if' ? 0.5 : 0.025 });
   const b = new Builder(k, new Rng(9), spec);
   const body = new Sequential([
-    b.conv('c1', 2, 4, 3), b.bn('bn1', 4), b.neuron('sn1'), b.pool(2),
-    b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6), b.neuron('sn2'), b.dropout(dropout),
-    b.flatten(), b.linear('fc', 24, 5), b.bn('bn3', 5), b.neuron('sn3'),
+    b.normed(b.conv('c1', 2, 4, 3), b.bn('bn1', 4)), b.neuron('sn1'), b.pool(2),
+    b.normed(b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6)), b.neuron('sn2'), b.dropout(dropout),
+    b.flatten(), b.normed(b.linear('fc', 24, 5), b.bn('bn3', 5)), b.neuron('sn3'),
   ]);
   return new Network({ k, T, body, readout: b.readout(), inputShape: SHAPE, classes: 5, gradMode, timeChunk });
 }
@@ -50,13 +51,17 @@ function step(net: Network, encoding: Encoding, T: number) {
   const cached = net.cachedFloats();
   const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), net.k);
   net.backward(grad);
-  const bn = (net.body as Sequential).layers.filter((l): l is BatchNorm => l instanceof BatchNorm);
+  const bn = batchNorms(net);
   const evalLogits = net.forward(input(T, encoding), { training: false, rng: new Rng(1), encoding }).data.slice();
   return {
     logits: out, evalLogits, cached,
     grads: new Map(params.map((p) => [p.name, p.grad.slice()])),
     running: bn.flatMap((l) => [...l.runningMean, ...l.runningVar]),
   };
+}
+
+function batchNorms(net: Network): BatchNorm[] {
+  return layersOf(net.body).filter((l): l is BatchNorm => l.kind === 'batchnorm');
 }
 
 function assertNear(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
@@ -111,7 +116,7 @@ test('a wrong chunk (statistics of one chunk instead of all steps) is caught by 
   const T = 4;
   const whole = step(makeNet(reference, 'if', T, undefined), 'direct', T);
   const net = makeNet(reference, 'if', T, 2);
-  const bn = (net.body as Sequential).layers.find((l): l is BatchNorm => l instanceof BatchNorm && l.opts.name === 'bn2')!;
+  const bn = batchNorms(net).find((l) => l.opts.name === 'bn2')!;
   const real = bn.setBatchStatistics.bind(bn);
   // sabotage: pretend the variance were twice what the chunks measured
   bn.setBatchStatistics = (mean, variance, count, ctx) => real(mean, Array.from(variance, (v) => 2 * v), count, ctx);
@@ -133,7 +138,7 @@ test('refused with one line: exact-mode training, dropout, BPTT training, non-se
   const spec = neuronSpec('if', {});
   const b = new Builder(reference, new Rng(1), spec);
   const netExact = new Network({ k: reference, T: 4, body: new Sequential([b.conv('c', 2, 3, 3), b.neuron('n')]), readout: b.readout(), classes: 3, timeChunk: 2 });
-  assert.match(errorOf(() => netExact.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })), /--grad-mode representation/);
+  assert.match(errorOf(() => netExact.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })), /gradMode 'representation'/);
   const withDropout = makeNet(reference, 'if', 4, 2, 0.2);
   assert.match(errorOf(() => withDropout.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })), /dropout/);
   assert.match(errorOf(() => buildModel(reference, { model: 'resnet18', input: [32, 32, 3], classes: 10, neuron: 'if', T: 4, timeChunk: 2 })), /--time-chunk/);

@@ -4,7 +4,7 @@ import { buildModel } from '../../src/models/index.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import type { Network } from '../../src/nn/network.js';
-import type { Sequential } from '../../src/nn/sequential.js';
+import { layersOf } from '../../src/nn/walk.js';
 import { Rng } from '../../src/rng.js';
 import { argmaxRows } from '../../src/nn/loss.js';
 
@@ -14,7 +14,7 @@ export const INPUT: [number, number, number] = [8, 8, 1];
 export function smallNet(neuron: 'if' | 'lif' | 'cubalif', seed = 3): Network {
   const { net } = buildModel(reference, { model: 'mnistnet', input: INPUT, classes: 10, neuron, T: 6, seed });
   const rng = new Rng(seed + 100);
-  const layers = (net.body as Sequential).layers;
+  const layers = layersOf(net.body);
   let i = 0;
   for (const l of layers) {
     if (l instanceof BatchNorm) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { reference } from '../../src/kernels/reference/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
-import type { Sequential } from '../../src/nn/sequential.js';
+import { layersOf } from '../../src/nn/walk.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { Rng } from '../../src/rng.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
@@ -15,7 +15,7 @@ export function fixtureCheckpoint(dir: string, neuron: 'if' | 'lif' = 'if', T = 
   const config: TrainConfig = { ...DEFAULT_CONFIG, neuron, T, checkpointDir: dir, backend: 'reference' };
   const { net } = buildModel(reference, { model: 'mnistnet', input: [28, 28, 1], classes: 10, neuron, T, seed: config.seed });
   const rng = new Rng(7);
-  for (const l of (net.body as Sequential).layers) {
+  for (const l of layersOf(net.body)) {
     if (!(l instanceof BatchNorm)) continue;
     for (let c = 0; c < l.opts.channels; c++) {
       l.weight.value[c] = (neuron === 'if' ? 4 : 0.5) * (0.8 + 0.4 * rng.uniform());

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/rng.js';
 import { buildModel } from '../../src/models/index.js';
 import { Sequential } from '../../src/nn/sequential.js';
-import { Residual } from '../../src/nn/residual.js';
-import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
+import type { NormBlock } from '../../src/nn/norm-block.js';
 import { AdaptiveAvgPool2d } from '../../src/nn/adaptive-avgpool.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
 const count = (ps: { value: Float32Array }[]): number => ps.reduce((a, p) => a + p.value.length, 0);
 
@@ -25,20 +25,50 @@ test('PreAct-ResNet-18: 11 176 945 parameters, 19 thresholds, shortcut from the 
   assert.equal(count(net.params()), 11_176_945);
   assert.equal(net.params().filter((p) => p.role === 'threshold').length, 19);
   const body = net.body as Sequential;
-  const blocks = body.layers.filter((l): l is Sequential => l instanceof Sequential);
-  assert.equal(blocks.length, 8);
-  for (const b of blocks) {
-    // BN → neuron → Residual(main, shortcut): both branches start from the neuron's spikes (docs/method.md §3)
-    assert.equal(b.layers[1] instanceof SpikingNeuron, true);
-    assert.equal(b.layers[2] instanceof Residual, true);
+  // stem conv → block 1's BN, as one batch-norm block; then per PreAct block its first neuron, and the block's two
+  // paths (conv1 → BN → neuron → conv2, and the shortcut) summed into the next BN (docs/method.md §3), as one block
+  const blocks = body.layers.filter((l): l is NormBlock => l.kind === 'norm-block');
+  assert.equal(blocks.length, 10);
+  const stem = blocks[0]!;
+  assert.equal(stem.branches.length, 1);
+  assert.equal(stem.branches[0]!.weight!.kind, 'conv2d');
+  assert.equal(stem.branches[0]!.weight!.params().length, 1, 'stem conv has no bias');
+  assert.equal(stem.bn.opts.name, 'layer1.0.bn1');
+  const residual = blocks.slice(1, 9);
+  for (const [i, b] of residual.entries()) {
+    assert.equal(body.layers[body.layers.indexOf(b) - 1]!.kind, 'neuron', 'both paths start from the neuron');
+    assert.equal(b.branches.length, 2);
+    assert.equal(b.branches[0]!.weight!.params()[0]!.name, `layer${(i >> 1) + 1}.${i & 1}.conv2.weight`);
+    assert.equal(b.bn.opts.name, i === 7 ? 'bn' : `layer${((i + 1) >> 1) + 1}.${(i + 1) & 1}.bn1`);
   }
-  const projections = blocks.filter((b) => (b.layers[2] as Residual).shortcut !== null).length;
-  assert.equal(projections, 3);
-  // the head: BN → neuron → AvgPool(4) → neuron → flatten → linear → BN1d → neuron
-  const kinds = body.layers.slice(-8).map((l: Layer) => l.kind);
-  assert.deepEqual(kinds, ['batchnorm', 'neuron', 'avgpool2d', 'neuron', 'flatten', 'linear', 'batchnorm', 'neuron']);
-  assert.equal(body.layers[0]!.kind, 'conv2d');
-  assert.equal(body.layers[0]!.params().length, 1, 'stem conv has no bias');
+  assert.equal(residual.filter((b) => b.branches[1]!.weight !== null).length, 3, 'three projection shortcuts');
+  // the head: (…→ BN) → neuron → global average pool → neuron → flatten → (linear → BN1d) → neuron
+  const kinds = body.layers.slice(-7).map((l: Layer) => l.kind);
+  assert.deepEqual(kinds, ['norm-block', 'neuron', 'adaptive-avgpool2d', 'neuron', 'flatten', 'norm-block', 'neuron']);
+  // the parameters in the reference code's order (its state_dict), which checkpoints and the optimiser follow
+  const names = net.params().map((p) => p.name);
+  assert.deepEqual(names.slice(0, 12), [
+    'conv1.weight', 'layer1.0.bn1.weight', 'layer1.0.bn1.bias', 'layer1.0.relu1.vth', 'layer1.0.conv1.weight', 'layer1.0.conv1.bias',
+    'layer1.0.bn2.weight', 'layer1.0.bn2.bias', 'layer1.0.relu2.vth', 'layer1.0.conv2.weight', 'layer1.0.conv2.bias', 'layer1.1.bn1.weight',
+  ]);
+});
+
+test('PreAct-ResNet-18 on 28×28 input: the head averages the whole 4×4 map, as on 32×32', () => {
+  // 28 → 28, 14, 7, 4 through the stages: a fixed AvgPool(H/8 = 3.5) would not average the 16 values
+  const { net } = buildModel(kernels, { model: 'resnet18', input: [28, 28, 1], classes: 10, neuron: 'ann', T: 1 });
+  assert.deepEqual(net.body.outputShape([2, 28, 28, 1], { T: 1, batch: 2 }), [2, 10]);
+  const layers = (net.body as Sequential).layers;
+  const pool = layers.find((l) => l.kind.includes('pool'))!;
+  const before = layers.slice(0, layers.indexOf(pool));
+  let shape = [2, 28, 28, 1];
+  for (const l of before) shape = l.outputShape(shape, { T: 1, batch: 2 });
+  assert.deepEqual(shape, [2, 4, 4, 512]);
+  const ctx = { k: kernels, T: 1, batch: 1, rng: new Rng(0), mode: evalMode(1) };
+  const x = { shape: [1, 4, 4, 2], data: new Float32Array(32).map((_, i) => i) };
+  const y = pool.forward(x, ctx);
+  assert.deepEqual(y.shape, [1, 1, 1, 2]);
+  // channel c holds c, c + 2, …, c + 30: mean 15 + c
+  assert.deepEqual(Array.from(y.data), [15, 16]);
 });
 
 test('VGG-11 on 48×48 DVS frames: 9 thresholds, 1×1 map replicated 7×7 into a 25088-input linear, output [B, 10]', () => {
@@ -55,7 +85,7 @@ test('VGG-11 on 48×48 DVS frames: 9 thresholds, 1×1 map replicated 7×7 into a
 
 test('AdaptiveAvgPool2d: 1×1 → 7×7 replicates; its gradient is the sum over copies', () => {
   const pool = new AdaptiveAvgPool2d({ size: 7 });
-  const ctx = { k: kernels, T: 1, batch: 2, training: true, rng: new Rng(0) };
+  const ctx = { k: kernels, T: 1, batch: 2, rng: new Rng(0), mode: trainMode(1) };
   const x = { shape: [2, 1, 1, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
   const y = pool.forward(x, ctx);
   assert.deepEqual(y.shape, [2, 7, 7, 3]);

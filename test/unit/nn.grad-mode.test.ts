@@ -1,7 +1,7 @@
 /**
  * Representation-level gradients (nn/grad-mode.ts) against the exact, reference-equal backward: equal where the
- * mathematics says so (for IF: everywhere, with the batch-norm correction of nn/bn-correction.ts), and the LIF
- * approximations measured.
+ * mathematics says so (for IF: everywhere, with the batch-norm correction of nn/bn-correction.ts, which the
+ * conv/linear + batch-norm blocks of nn/norm-block.ts apply), and the LIF approximations measured.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +11,9 @@ import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
 import { Network } from '../../src/nn/network.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { Residual } from '../../src/nn/residual.js';
-import { Conv2d } from '../../src/nn/conv2d.js';
-import { Linear } from '../../src/nn/linear.js';
-import { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { NormBranch } from '../../src/nn/norm-block.js';
+import type { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { WeightLayer } from '../../src/nn/bn-correction.js';
 import type { GradMode } from '../../src/nn/grad-mode.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { crossEntropy } from '../../src/nn/loss.js';
@@ -23,7 +23,8 @@ import { testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
 
-type Arch = (b: Builder) => Layer;
+/** A test network; `blocks` false builds the same layers with each conv/linear and its BN as plain siblings. */
+type Arch = (b: Builder, blocks: boolean) => Layer;
 const noBnArch = (dropout: number): Arch => (b) => new Sequential([
   b.conv('c1', 2, 4, 3), b.neuron('sn1'), b.dropout(dropout), b.pool(2),
   new Sequential([b.neuron('sn2'), new Residual({ main: new Sequential([b.conv('r1', 4, 4, 3), b.neuron('sn3'), b.conv('r2', 4, 4, 3)]), shortcut: null })]),
@@ -31,29 +32,44 @@ const noBnArch = (dropout: number): Arch => (b) => new Sequential([
 ]);
 const noBn = noBnArch(0.3);
 const noBnNoDropout = noBnArch(0);
-const withBn: Arch = (b) => new Sequential([
-  b.conv('c1', 2, 4, 3), b.bn('bn1', 4), b.neuron('sn1'), b.pool(2),
-  b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6), b.neuron('sn2'),
-  b.flatten(), b.linear('fc', 24, 5), b.bn('bn3', 5), b.neuron('sn3'),
+const normed = (b: Builder, blocks: boolean, w: WeightLayer, bn: BatchNorm): Layer[] => (blocks ? [b.normed(w, bn)] : [w, bn]);
+const withBn: Arch = (b, blocks) => new Sequential([
+  ...normed(b, blocks, b.conv('c1', 2, 4, 3), b.bn('bn1', 4)), b.neuron('sn1'), b.pool(2),
+  ...normed(b, blocks, b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6)), b.neuron('sn2'),
+  b.flatten(), ...normed(b, blocks, b.linear('fc', 24, 5), b.bn('bn3', 5)), b.neuron('sn3'),
 ]);
-// PreAct blocks as in the CIFAR ResNet: a block's conv2 and its shortcut reach the next block's BN through the add
-const block = (b: Builder, n: string, inC: number, outC: number, projection: boolean): Layer => new Sequential([
-  b.bn(`${n}.bn1`, inC), b.neuron(`${n}.sn1`),
-  new Residual({
-    main: new Sequential([b.conv(`${n}.conv1`, inC, outC, 3), b.bn(`${n}.bn2`, outC), b.neuron(`${n}.sn2`), b.conv(`${n}.conv2`, outC, outC, 3)]),
-    shortcut: projection ? b.conv(`${n}.shortcut`, inC, outC, 1) : null,
-  }),
-]);
-const residualBn: Arch = (b) => new Sequential([
-  b.conv('stem', 2, 4, 3, { bias: false }), b.pool(2), block(b, 'l1', 4, 6, true), block(b, 'l2', 6, 6, false),
-  b.bn('bn', 6), b.neuron('sn'), b.flatten(), b.linear('fc', 96, 5), b.neuron('sn_out'),
-]);
+/**
+ * PreAct blocks as in the CIFAR ResNet: a block's conv2 and its shortcut reach the next block's BN through the
+ * add. As blocks, that BN closes the block in front (models/preact-resnet18.ts); unblocked, each PreAct block is
+ * [BN, neuron, Residual] as the reference code writes it. The convs are made in the same order either way.
+ */
+const residualBn: Arch = (b, blocks) => {
+  const layers: Layer[] = [b.conv('stem', 2, 4, 3, { bias: false }), b.pool(2)];
+  let open: NormBranch[] = [];
+  const close = (bn: BatchNorm): Layer => (open.length === 0 ? bn : b.normedSum(open, bn));
+  for (const [n, inC, outC, projection] of [['l1', 4, 6, true], ['l2', 6, 6, false]] as const) {
+    const bn1 = b.bn(`${n}.bn1`, inC);
+    const sn1 = b.neuron(`${n}.sn1`);
+    const conv1 = b.conv(`${n}.conv1`, inC, outC, 3);
+    const bn2 = b.bn(`${n}.bn2`, outC);
+    const sn2 = b.neuron(`${n}.sn2`);
+    const conv2 = b.conv(`${n}.conv2`, outC, outC, 3);
+    const shortcut = projection ? b.conv(`${n}.shortcut`, inC, outC, 1) : null;
+    if (!blocks) {
+      layers.push(new Sequential([bn1, sn1, new Residual({ main: new Sequential([conv1, bn2, sn2, conv2]), shortcut })]));
+      continue;
+    }
+    layers.push(close(bn1), sn1);
+    open = [{ pre: new Sequential([b.normed(conv1, bn2), sn2]), weight: conv2 }, { pre: null, weight: shortcut }];
+  }
+  const bn = b.bn('bn', 6);
+  return new Sequential([...layers, blocks ? close(bn) : bn, b.neuron('sn'), b.flatten(), b.linear('fc', 96, 5), b.neuron('sn_out')]);
+};
 
 function run(choice: NeuronChoice, arch: Arch, gradMode: GradMode, T: number, firstLayersOnce = true, bnCorrection = true) {
   const spec = neuronSpec(choice, { vth: choice === 'if' ? 0.5 : 0.025 });
   const b = new Builder(kernels, new Rng(9), spec);
-  const net = new Network({ k: kernels, T, body: arch(b), readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode, firstLayersOnce });
-  if (!bnCorrection) unlinkCorrections(net.body);
+  const net = new Network({ k: kernels, T, body: arch(b, bnCorrection), readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode, firstLayersOnce });
   const rng = new Rng(4);
   const x = new Float32Array(3 * 8 * 8 * 2).map(() => rng.normal());
   const params = net.params();
@@ -63,14 +79,6 @@ function run(choice: NeuronChoice, arch: Arch, gradMode: GradMode, T: number, fi
   const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), kernels);
   net.backward(grad);
   return { params: new Map(params.map((p) => [p.name, p.grad.slice()])), cached };
-}
-
-/** Undoes linkBatchNormCorrections: the representation backward without the correction. */
-function unlinkCorrections(l: Layer | null): void {
-  if (l instanceof Sequential) l.layers.forEach(unlinkCorrections);
-  if (l instanceof Residual) [l.main, l.shortcut].forEach(unlinkCorrections);
-  if (l instanceof Conv2d || l instanceof Linear) l.crossTerm.source = null;
-  if (l instanceof BatchNorm) l.producers.length = 0;
 }
 
 /** max|a − b| / max|b|, with max|b| floored at 1e-3: a bias feeding a BN has a zero gradient up to rounding (~1e-9). */
@@ -120,7 +128,7 @@ test('LIF below dropout: the plain time-sum stands in for the λ-weighted one; g
   }
 });
 
-test('IF with batch-norm over T×B: every gradient equals the exact one, weights feeding a BN included (nn/bn-correction.ts)', () => {
+test('IF with batch-norm over T×B: every gradient equals the exact one, weights feeding a BN included (nn/norm-block.ts)', () => {
   assertEqualGrads('if', withBn);
 });
 
@@ -128,7 +136,7 @@ test('IF, PreAct residual blocks with batch-norm: every gradient equals the exac
   assertEqualGrads('if', residualBn);
 });
 
-test('without the batch-norm correction the weights feeding a BN differ: the equality above is not vacuous', () => {
+test('without the batch-norm blocks (no correction) the weights feeding a BN differ: the equality above is not vacuous', () => {
   const exact = run('if', withBn, 'exact', 6);
   const rep = run('if', withBn, 'representation', 6, true, false);
   for (const name of ['c2.weight', 'fc.weight']) {

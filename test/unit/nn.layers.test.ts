@@ -21,11 +21,12 @@ import { avgPool64, batchNorm64, conv64, linear64, outDims, type ConvDims } from
 import { testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
 type Ref = (x: Float64Array, params: Float64Array[]) => Float64Array;
 
 function ctxOf(training: boolean, seed = 0, T = 1, batch = 1): RunContext {
-  return { k: kernels, T, batch, training, rng: new Rng(seed) };
+  return { k: kernels, T, batch, rng: new Rng(seed), mode: training ? trainMode(T) : evalMode(T) };
 }
 
 function input(rng: Rng, shape: number[], scale = 1): Tensor {

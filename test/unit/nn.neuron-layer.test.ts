@@ -18,8 +18,9 @@ import { tensor, type Tensor } from '../../src/tensor.js';
 import { assertMatchesReference, testKernels } from '../support/kernels.under-test.js';
 
 const k = await testKernels();
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
-const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, training, rng: new Rng(0) });
+const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, rng: new Rng(0), mode: training ? trainMode(T) : evalMode(T) });
 
 function randomTensor(shape: number[], seed: number, scale: number): Tensor {
   const rng = new Rng(seed);

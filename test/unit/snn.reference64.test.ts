@@ -12,6 +12,7 @@ import { neuron } from '../../src/snn/functional.js';
 import { Rng } from '../../src/rng.js';
 import { tensor } from '../../src/tensor.js';
 import { testKernels } from '../support/kernels.under-test.js';
+import { trainMode } from '../../src/nn/run-mode.js';
 
 const k = await testKernels();
 
@@ -205,7 +206,7 @@ describe('the output-layer LIF factor T·Σw²/(Σw)² through RateReadout (docs
       const T = 20;
       const w = weights64({ ...LIF64, kind: config.kind }, T);
       assert.ok(Math.abs(T * w.reduce((s, v) => s + v * v, 0) - factor) < 1e-6, 'the factor itself');
-      const ctx = { k, T, batch: 1, training: true, rng: new Rng(0) };
+      const ctx = { k, T, batch: 1, rng: new Rng(0), mode: trainMode(T) };
       const readout = new RateReadout({ config });
       const dLda = Float32Array.from([1, 0.5, -2]);
       const dSpikes = readout.backward(tensor([1, 3], dLda), ctx);
@@ -270,7 +271,7 @@ describe('ANN clamp neuron y = clamp(x, 0, V): gradients', () => {
     const layer = new SpikingNeuron({ k }, { name: 'act', config: ifConfig({ vth: 1.5 }), mode: 'ann' });
     const x = Float32Array.from([-1, 0, 0.25, 1, 1.5, 2, 3.5, -0.5]);
     const c = [0.5, -1, 2, 1, 3, -2, 0.25, 4];
-    const ctx = { k, T: 1, batch: 8, training: true, rng: new Rng(0) };
+    const ctx = { k, T: 1, batch: 8, rng: new Rng(0), mode: trainMode(1) };
     const y = layer.forward(tensor([8, 1], x), ctx);
     assert.deepEqual([...y.data], [0, 0, 0.25, 1, 1.5, 1.5, 1.5, 0]);
     const dx = layer.backward(tensor([8, 1], Float32Array.from(c)), ctx);

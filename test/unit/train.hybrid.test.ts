@@ -18,6 +18,7 @@ import { makeProgress } from '../../src/train/progress.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { tensor } from '../../src/tensor.js';
 import { Rng } from '../../src/rng.js';
+import { trainMode } from '../../src/nn/run-mode.js';
 
 const k = reference;
 
@@ -28,7 +29,7 @@ test("the hybrid ANN's activation is ReLU: values above Vth pass unclamped, the 
   const layer = new Builder(k, new Rng(0), neuronSpec('relu')).neuron('act');
   assert.equal(layer.vth.value[0], 6, 'the threshold it would have as an IF neuron');
   const x = [-2, -0.5, 0, 0.25, 5.5, 6, 7.5, 100];
-  const ctx = { k, T: 1, batch: 1, training: true, rng: new Rng(0) };
+  const ctx = { k, T: 1, batch: 1, rng: new Rng(0), mode: trainMode(1) };
   const y = layer.forward(tensor([1, x.length], Float32Array.from(x)), ctx);
   assert.deepEqual([...y.data], [0, 0, 0, 0.25, 5.5, 6, 7.5, 100]);
   const dy = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -1,0 +1,187 @@
+import { SpikerepError } from '../errors.js';
+import type { Buf } from '../kernels/kernels.js';
+import { tensor, type Tensor } from '../tensor.js';
+import type { WeightCorrection, WeightLayer } from './bn-correction.js';
+import type { BatchNorm } from './batchnorm.js';
+import { buffersOf, type NamedBuffer } from './buffers.js';
+import { summedGradients } from './grad-mode.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
+import { isTraining, totalSteps, type BatchStatistics, type Layer, type RunContext, type Timing } from './layer.js';
+import type { Param } from './param.js';
+import { Scratch } from './scratch.js';
+
+/**
+ * One path into the batch-norm: `pre` (or nothing) on the block's input, then `weight` (a conv or linear, or
+ * nothing for an identity path). The paths' outputs are summed into the batch-norm's input.
+ */
+export interface NormBranch {
+  readonly pre: Layer | null;
+  readonly weight: WeightLayer | null;
+}
+
+/**
+ * A conv/linear and the batch-norm it feeds, as one layer: y = BN(Σ_branches weight(pre(x))). One branch with
+ * no `pre` is the plain conv → BN (or linear → BN1d); two branches are a residual add whose sum a BN normalises,
+ * as in the PreAct ResNet, where a block's last conv and its shortcut feed the next block's first BN.
+ *
+ * The block owns the representation-mode correction of its weight layers (nn/bn-correction.ts): its forward holds
+ * each branch's weight input and the BN's input, so it gathers Σ_t x_t⊗z_t there, and its backward runs the BN
+ * first and hands each weight layer what the BN left. Everything it needs is its own, so the result does not
+ * depend on anything outside the block.
+ */
+export class NormBlock implements Layer {
+  readonly kind = 'norm-block';
+  readonly timing: Timing;
+  readonly branches: readonly NormBranch[];
+  readonly bn: BatchNorm;
+  readonly batchStatistics: BatchStatistics;
+  /** The sums Σ_t x_t⊗z_t gathered this pass, one per branch with a weight (null without); null: not gathered. */
+  private cache: { readonly cross: readonly (Buf | null)[] } | null = null;
+  private readonly cross: Scratch[];
+  private readonly sum = new Scratch();
+  private readonly negScaledMean = new Scratch();
+
+  constructor(opts: { readonly branches: readonly NormBranch[]; readonly bn: BatchNorm }) {
+    if (opts.branches.length === 0 || opts.branches.every((b) => b.weight === null)) {
+      throw new SpikerepError('E_ARG', `${opts.bn.opts.name}: a batch-norm block needs a conv or linear layer in front of its batch-norm`);
+    }
+    this.branches = opts.branches;
+    this.bn = opts.bn;
+    this.cross = opts.branches.map(() => new Scratch());
+    const simple = opts.branches.length === 1 && opts.branches[0]!.pre === null;
+    this.timing = simple ? 'per-step' : 'whole-pass';
+    this.batchStatistics = {
+      channels: this.bn.channels,
+      normInput: (x, ctx) => this.normInput(x, ctx),
+      setBatchStatistics: (mean, variance, count, ctx) => this.bn.setBatchStatistics(mean, variance, count, ctx),
+    };
+  }
+
+  outputShape(inputShape: readonly number[], ctx: Pick<RunContext, 'T' | 'batch'>): number[] {
+    const shapes = this.branches.map((b) => {
+      const h = b.pre === null ? [...inputShape] : b.pre.outputShape(inputShape, ctx);
+      return b.weight === null ? h : b.weight.outputShape(h, ctx);
+    });
+    for (const s of shapes) sameShape(s, shapes[0]!, this.bn.opts.name);
+    return this.bn.outputShape(shapes[0]!);
+  }
+
+  /** The batch-norm's input: the branches' outputs, summed. */
+  private normInput(x: Tensor, ctx: RunContext): Tensor {
+    return this.branchesForward(x, ctx).z;
+  }
+
+  private branchesForward(x: Tensor, ctx: RunContext): { z: Tensor; inputs: Tensor[] } {
+    const inputs: Tensor[] = [];
+    let z: Tensor | null = null;
+    for (const b of this.branches) {
+      const h = b.pre === null ? x : b.pre.forward(x, ctx);
+      inputs.push(h);
+      const out = b.weight === null ? h : b.weight.forward(h, ctx);
+      if (z === null) z = out;
+      else {
+        sameShape(out.shape, z.shape, this.bn.opts.name);
+        const y = this.sum.get(ctx.k, out.data.length);
+        ctx.k.elementwise([z.data, out.data], y, { op: 'add' });
+        z = tensor(z.shape, y);
+      }
+    }
+    return { z: z!, inputs };
+  }
+
+  forward(x: Tensor, ctx: RunContext): Tensor {
+    const { z, inputs } = this.branchesForward(x, ctx);
+    this.cache = null;
+    if (isTraining(ctx) && summedGradients(ctx)) {
+      // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
+      const accumulate = ctx.mode.steps.start > 0;
+      const cross = this.branches.map((b, i) => {
+        if (b.weight === null) return null;
+        const out = this.cross[i]!.get(ctx.k, b.weight.weight.value.length);
+        b.weight.weightProduct(ctx.k, inputs[i]!, z, out, accumulate);
+        return out;
+      });
+      this.cache = { cross };
+    }
+    return this.bn.forward(z, ctx);
+  }
+
+  backward(dy: Tensor, ctx: RunContext): Tensor {
+    const { k } = ctx;
+    const gathered = this.cache; // null: no representation-mode training forward, the BN's plain backward
+    this.cache = null;
+    let dz: Tensor;
+    const corrections: (WeightCorrection | null)[] = this.branches.map(() => null);
+    if (gathered === null) dz = this.bn.backward(dy, ctx);
+    else {
+      const r = this.bn.backwardWithCorrection(dy, ctx);
+      dz = r.dx;
+      const zs = this.negScaledMean.get(k, r.inputMean.data.length);
+      k.elementwise([r.inputMean.data], zs, { op: 'scale', alpha: -totalSteps(ctx) });
+      const negScaledInputMean = tensor(r.inputMean.shape, zs);
+      gathered.cross.forEach((c, i) => {
+        if (c !== null) corrections[i] = { cross: c, scale: r.scale, negScaledInputMean };
+      });
+    }
+    const dxs = this.branches.map((b, i) => {
+      let g = b.weight === null ? dz : b.weight.backward(dz, ctx, corrections[i]);
+      if (b.pre !== null) {
+        const below = b.pre.backward(g, ctx);
+        if (g !== dz) giveGrad(k, g, below);
+        g = below;
+      }
+      return g;
+    });
+    let dx = dxs[0]!;
+    if (dxs.length > 1) {
+      dx = tensor(dx.shape, takeGrad(k, dx.data.length));
+      k.elementwise([dxs[0]!.data, dxs[1]!.data], dx.data, { op: 'add' });
+      for (let i = 2; i < dxs.length; i++) k.elementwise([dx.data, dxs[i]!.data], dx.data, { op: 'add' });
+      for (const g of dxs) if (g !== dz) giveGrad(k, g, dx);
+    }
+    giveGrad(k, dz, dx);
+    return dx;
+  }
+
+  /** The network's first layer: the input gradient of a single plain branch is not needed. */
+  skipInputGradient(): void {
+    const only = this.branches.length === 1 ? this.branches[0]! : null;
+    if (only !== null && only.pre === null) only.weight?.skipInputGradient?.();
+  }
+
+  children(): readonly Layer[] {
+    const out: Layer[] = [];
+    for (const b of this.branches) {
+      if (b.pre !== null) out.push(b.pre);
+      if (b.weight !== null) out.push(b.weight);
+    }
+    out.push(this.bn);
+    return out;
+  }
+
+  params(): Param[] {
+    return this.children().flatMap((l) => l.params());
+  }
+
+  buffers(): NamedBuffer[] {
+    return buffersOf(this.children());
+  }
+
+  cachedFloats(): number {
+    let n = 0;
+    for (const l of this.children()) n += l.cachedFloats();
+    for (const c of this.cache?.cross ?? []) n += c?.length ?? 0;
+    return n;
+  }
+
+  releaseCache(): void {
+    for (const l of this.children()) l.releaseCache();
+    this.cache = null;
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[], where: string): void {
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new SpikerepError('E_SHAPE', `${where}: the paths into the batch-norm give [${a.join(', ')}] and [${b.join(', ')}]`);
+  }
+}
