@@ -47,7 +47,7 @@ export class Dropout implements Layer {
     }
     if (ctx.mode.steps.chunked) {
       // a chunked training forward runs each chunk twice (nn/time-chunk.ts), and would draw two different masks
-      throw new SpikerepError('E_ARG', 'time-chunked training cannot redraw the same dropout masks in its two sweeps: use --dropout 0 or no --time-chunk', '--time-chunk');
+      throw new SpikerepError('E_ARG', 'time-chunked training cannot redraw the same dropout masks in its two sweeps: use `dropout` 0 or no `timeChunk`', 'timeChunk');
     }
     // The draws come from the JS rng, so this one loop over the activation runs here rather than in a kernel.
     const mask = this.mask.get(ctx.k, x.data.length);

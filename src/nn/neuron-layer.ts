@@ -94,7 +94,7 @@ export class SpikingNeuron implements Layer {
     const training = isTraining(ctx);
     const window = ctx.mode.steps.chunked ? ctx.mode.steps : undefined;
     if (window !== undefined && training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
-      throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and --grad-mode representation', this.opts.name);
+      throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and `gradMode` representation', this.opts.name);
     }
     let state: { membrane: Buf; current?: Buf } | undefined;
     if (window !== undefined) {
@@ -125,7 +125,7 @@ export class SpikingNeuron implements Layer {
           break;
         }
         if (training && summedGradients(ctx)) {
-          throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use --grad-mode exact', this.opts.name);
+          throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use `gradMode` exact', this.opts.name);
         }
         const trace = this.work.membrane.get(k, T * n);
         k.neuronForward(x.data, y, surrogateForwardAttrs(model, T, n, trace, this.slope));

@@ -40,7 +40,7 @@ export function checkChunkable(layers: readonly Layer[], model: string): void {
   const bad = layers.find((l) => l.timing === 'whole-pass');
   if (bad !== undefined) {
     const what = bad.children().length > 0 ? 'nested blocks (residual connections)' : `a '${bad.kind}' layer`;
-    throw new SpikerepError('E_ARG', `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`, '--time-chunk');
+    throw new SpikerepError('E_ARG', `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`, 'timeChunk');
   }
 }
 
@@ -52,7 +52,7 @@ export class TimeChunker {
   private readonly chunkVar = new Scratch();
 
   constructor(private readonly layers: readonly Layer[], readonly K: number) {
-    if (!Number.isInteger(K) || K < 1) throw new SpikerepError('E_ARG', `--time-chunk must be an integer ≥ 1, got ${K}`, '--time-chunk');
+    if (!Number.isInteger(K) || K < 1) throw new SpikerepError('E_ARG', `must be an integer ≥ 1, got ${K}`, 'timeChunk');
     let current: Layer[] = [];
     for (const l of layers) {
       current.push(l);
@@ -102,7 +102,7 @@ export class TimeChunker {
         else out = this.pack(h, c, ctx, s, out);
       }
       if (!last) {
-        if (seg.spikeMagnitude === null || out === null) throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', '--time-chunk');
+        if (seg.spikeMagnitude === null || out === null) throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', 'timeChunk');
         src = { kind: 'bits', bits: out.bits, wordsPerStep: out.wordsPerStep, magnitude: seg.spikeMagnitude(), step: out.step };
       }
     });

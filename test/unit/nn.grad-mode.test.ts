@@ -173,5 +173,5 @@ test('representation mode keeps the same number of floats for backward at any T;
 });
 
 test('the BPTT baseline refuses representation mode with a one-line error', () => {
-  assert.throws(() => run('bptt', withBn, 'representation', 4), (e) => isSpikerepError(e) && /grad-mode exact/.test(e.message));
+  assert.throws(() => run('bptt', withBn, 'representation', 4), (e) => isSpikerepError(e) && /`gradMode` exact/.test(e.message));
 });
