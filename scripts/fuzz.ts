@@ -6,7 +6,13 @@
 import { parseArgs } from 'node:util';
 import { fuzzTargets, runFuzz } from '../test/support/robust.fuzz-targets.js';
 
-const { values } = parseArgs({ options: { inputs: { type: 'string', default: '100000' }, seed: { type: 'string', default: '20261128' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    inputs: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '20261128' },
+    only: { type: 'string' },
+  },
+});
 const inputs = Number(values.inputs);
 const only = values.only?.split(',');
 let crashes = 0;
@@ -16,7 +22,9 @@ for (const [i, t] of fuzzTargets().entries()) {
   const r = runFuzz(t, inputs, Number(values.seed) + i);
   crashes += r.crashes;
   const s = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`${t.name.padEnd(10)} ${r.inputs} inputs, ${r.refused} refused with SpikerepError, ${r.inputs - r.refused - r.crashes} accepted, ${r.crashes} crashes (${s} s)`);
+  console.log(
+    `${t.name.padEnd(10)} ${r.inputs} inputs, ${r.refused} refused with SpikerepError, ${r.inputs - r.refused - r.crashes} accepted, ${r.crashes} crashes (${s} s)`,
+  );
   for (const c of r.firstCrashes) console.log(`  ${c}`);
 }
 console.log(crashes === 0 ? 'no crashes' : `${crashes} CRASHES`);

@@ -52,17 +52,30 @@ export interface KillResumeOptions {
   compiled?: boolean;
 }
 
-interface Outcome { code: number | null; signal: string | null; stderr: string; ms: number; pid: number }
+interface Outcome {
+  code: number | null;
+  signal: string | null;
+  stderr: string;
+  ms: number;
+  pid: number;
+}
 
 function runCli(
-  compiled: boolean, args: string[], env: Record<string, string>, kill?: { afterMs?: number; mark?: string },
+  compiled: boolean,
+  args: string[],
+  env: Record<string, string>,
+  kill?: { afterMs?: number; mark?: string },
 ): Promise<Outcome> {
   // the fault injector is TypeScript either way, so tsx stays loaded
-  const entry = compiled ? ['--import', 'tsx', '--import', FAULTS, 'dist/cli/bin.js'] : ['--import', 'tsx', '--import', FAULTS, 'src/cli/bin.ts'];
+  const entry = compiled
+    ? ['--import', 'tsx', '--import', FAULTS, 'dist/cli/bin.js']
+    : ['--import', 'tsx', '--import', FAULTS, 'src/cli/bin.ts'];
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...entry, 'train', ...args], {
-      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -92,11 +105,18 @@ function compare(a: string, b: string, out: string[]): void {
     if (x.tensors.size !== y.tensors.size) out.push(`${name}: ${x.tensors.size} vs ${y.tensors.size} tensors`);
     for (const [t, v] of x.tensors) {
       const w = y.tensors.get(t);
-      if (w === undefined || Buffer.compare(Buffer.from(v.buffer, v.byteOffset, v.byteLength), Buffer.from(w.buffer, w.byteOffset, w.byteLength)) !== 0) {
+      if (
+        w === undefined ||
+        Buffer.compare(
+          Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+          Buffer.from(w.buffer, w.byteOffset, w.byteLength),
+        ) !== 0
+      ) {
         out.push(`${name}: tensor ${t} differs`);
       }
     }
-    const h = (m: RunMeta) => JSON.stringify(m.run.history.map((r) => [r.epoch, r.trainLoss, r.trainAccuracy, r.testAccuracy, r.lr]));
+    const h = (m: RunMeta) =>
+      JSON.stringify(m.run.history.map((r) => [r.epoch, r.trainLoss, r.trainAccuracy, r.testAccuracy, r.lr]));
     if (h(x.meta) !== h(y.meta)) out.push(`${name}: history differs: ${h(x.meta)} vs ${h(y.meta)}`);
     for (const k of ['epoch', 'iteration', 'best'] as const) {
       if (x.meta.run[k] !== y.meta.run[k]) out.push(`${name}: run.${k} ${x.meta.run[k]} vs ${y.meta.run[k]}`);
@@ -142,11 +162,22 @@ export async function killResume(o: KillResumeOptions): Promise<KillResumeReport
         when = `${ms} ms`;
       } else {
         const at = 1 + rng.int(3);
-        env = { SPIKEREP_FAULT: 'pause', SPIKEREP_FAULT_AT: String(at), SPIKEREP_FAULT_PHASE: mode === 'mid-write' ? 'write' : 'fsync', SPIKEREP_FAULT_MARK: mark, SPIKEREP_FAULT_MS: '20000' };
+        env = {
+          SPIKEREP_FAULT: 'pause',
+          SPIKEREP_FAULT_AT: String(at),
+          SPIKEREP_FAULT_PHASE: mode === 'mid-write' ? 'write' : 'fsync',
+          SPIKEREP_FAULT_MARK: mark,
+          SPIKEREP_FAULT_MS: '20000',
+        };
         kill = { mark, afterMs: 4 * ref.ms + 20000 }; // the time limit only guards against a hang
         when = `temp file #${at}`;
       }
-      const r = await runCli(o.compiled ?? false, [...o.trainArgs, '--quiet', '--checkpoint', runDir, '--resume'], env, kill);
+      const r = await runCli(
+        o.compiled ?? false,
+        [...o.trainArgs, '--quiet', '--checkpoint', runDir, '--resume'],
+        env,
+        kill,
+      );
       const finished = r.signal !== 'SIGKILL';
       if (finished && r.code !== 0) throw new Error(`cycle ${cycle}: a run failed by itself: ${r.stderr.trim()}`);
       if (finished && kill.afterMs === undefined) break;
@@ -157,21 +188,37 @@ export async function killResume(o: KillResumeOptions): Promise<KillResumeReport
       } catch (e) {
         log(`cycle ${cycle}: last.ckpt unreadable after a kill: ${(e as Error).message}`);
       }
-      const p: KillPoint = { mode, when, epochBefore, epochAfter, inWrite, finished, survived: epochAfter >= epochBefore };
+      const p: KillPoint = {
+        mode,
+        when,
+        epochBefore,
+        epochAfter,
+        inWrite,
+        finished,
+        survived: epochAfter >= epochBefore,
+      };
       points.push(p);
       if (!finished) landed++;
-      log(`cycle ${cycle}, ${mode} at ${when}: ${finished ? 'finished first' : `kill ${landed}/${o.kills}`}, epochs ${epochBefore} → ${epochAfter}${inWrite ? ', inside a checkpoint write' : ''}${p.survived ? '' : ', LOST'}`);
+      log(
+        `cycle ${cycle}, ${mode} at ${when}: ${finished ? 'finished first' : `kill ${landed}/${o.kills}`}, epochs ${epochBefore} → ${epochAfter}${inWrite ? ', inside a checkpoint write' : ''}${p.survived ? '' : ', LOST'}`,
+      );
       if (finished) break;
     }
     const bad: string[] = [];
     if (readdirSync(runDir).some((f) => f.endsWith('.tmp'))) bad.push('a temporary checkpoint file was left behind');
     compare(refDir, runDir, bad);
-    log(`cycle ${cycle}: ${bad.length === 0 ? 'bit-identical to the uninterrupted run' : `DIFFERS: ${bad.join('; ')}`}`);
+    log(
+      `cycle ${cycle}: ${bad.length === 0 ? 'bit-identical to the uninterrupted run' : `DIFFERS: ${bad.join('; ')}`}`,
+    );
     mismatches.push(...bad.map((b) => `cycle ${cycle}: ${b}`));
   }
   const killed = points.filter((p) => !p.finished);
   return {
-    points, kills: killed.length, survived: killed.filter((p) => p.survived).length, identical: mismatches.length === 0, mismatches,
+    points,
+    kills: killed.length,
+    survived: killed.filter((p) => p.survived).length,
+    identical: mismatches.length === 0,
+    mismatches,
     uninterruptedMs: ref.ms,
   };
 }

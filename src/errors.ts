@@ -22,7 +22,11 @@ export class SpikerepError extends Error {
   readonly path: string | undefined;
   constructor(code: ErrorCode, message: string, path?: string) {
     // one line whatever a file or flag held: line breaks inside names and values are shown escaped
-    super((path !== undefined ? `${path}: ${message}` : message).replace(/\r?\n|\r/g, (m) => JSON.stringify(m).slice(1, -1)));
+    super(
+      (path !== undefined ? `${path}: ${message}` : message).replace(/\r?\n|\r/g, (m) =>
+        JSON.stringify(m).slice(1, -1),
+      ),
+    );
     this.name = 'SpikerepError';
     this.code = code;
     this.path = path;

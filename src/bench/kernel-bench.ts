@@ -9,7 +9,7 @@ import { Rng } from '../rng.js';
 import { lifConfig } from '../snn/config.js';
 import { forwardAttrs } from '../snn/description.js';
 import { neuronModel } from '../snn/model.js';
-import { bestMs, type BenchResult } from './report.js';
+import { type BenchResult, bestMs } from './report.js';
 
 export type Row = Omit<BenchResult, 'backend' | 'threads'>;
 
@@ -27,13 +27,18 @@ function filled(k: Kernels, n: number, rng: Rng): Float32Array {
 export function denseRows(k: Kernels, reps: number): Row[] {
   const rng = new Rng(1);
   const rows: Row[] = [];
-  const a = filled(k, N * N, rng), b = filled(k, N * N, rng), c = k.alloc(N * N);
+  const a = filled(k, N * N, rng),
+    b = filled(k, N * N, rng),
+    c = k.alloc(N * N);
   const ms = bestMs(() => k.gemm(a, b, c, { m: N, n: N, k: N, transA: false, transB: false }), reps);
   rows.push({ name: 'gemm_1024', value: (2 * N ** 3) / ms / 1e6, unit: 'GFLOP/s' });
   [a, b, c].forEach((x) => k.free(x));
   const g = CONV;
-  const x = filled(k, g.batch * g.inH * g.inW * g.inC, rng), w = filled(k, g.outC * g.kH * g.kW * g.inC, rng);
-  const y = k.alloc(g.batch * g.outH * g.outW * g.outC), dx = k.alloc(x.length), dw = k.alloc(w.length);
+  const x = filled(k, g.batch * g.inH * g.inW * g.inC, rng),
+    w = filled(k, g.outC * g.kH * g.kW * g.inC, rng);
+  const y = k.alloc(g.batch * g.outH * g.outW * g.outC),
+    dx = k.alloc(x.length),
+    dw = k.alloc(w.length);
   const gflop = (2 * convMacs(g)) / 1e6;
   const passes: [string, () => void][] = [
     ['conv_fwd', () => k.conv2dForward(x, w, null, y, g)],
@@ -51,9 +56,12 @@ export function neuronRows(k: Kernels, reps: number): Row[] {
   const rows: Row[] = [];
   const lif = neuronModel(lifConfig({ vth: 1, alpha: 0.5, tau: 1, dt: 0.05 }));
   for (const [name, T, withRate] of [
-    ['lif_step', 1, false], ['lif_step_with_rate', 1, true], ['lif_fused_T4_per_step', 4, true],
+    ['lif_step', 1, false],
+    ['lif_step_with_rate', 1, true],
+    ['lif_fused_T4_per_step', 4, true],
   ] as const) {
-    const inp = filled(k, T * NEURONS, rng), spk = k.alloc(T * NEURONS);
+    const inp = filled(k, T * NEURONS, rng),
+      spk = k.alloc(T * NEURONS);
     const rate = withRate ? k.alloc(NEURONS) : null;
     const attrs = forwardAttrs(lif, T, NEURONS, { rate });
     const ms = bestMs(() => k.neuronForward(inp, spk, attrs), reps * 4);

@@ -40,12 +40,32 @@ function peerEnv(threads: number): NodeJS.ProcessEnv {
  * malloc tuned so large activations are not re-faulted every step. The environment's OPENBLAS_* settings are
  * left as they are.
  */
-export function runPeer(args: { model: string; neuron: 'if' | 'bptt'; T: number; batch: number; threads: number; steps: number }): PeerResult {
+export function runPeer(args: {
+  model: string;
+  neuron: 'if' | 'bptt';
+  T: number;
+  batch: number;
+  threads: number;
+  steps: number;
+}): PeerResult {
   const env = peerEnv(args.threads);
   const r = spawnSync(
     PYTHON,
-    [PEER_SCRIPT, '--model', args.model, '--neuron', args.neuron, '--T', String(args.T), '--batch', String(args.batch),
-      '--threads', String(args.threads), '--steps', String(args.steps)],
+    [
+      PEER_SCRIPT,
+      '--model',
+      args.model,
+      '--neuron',
+      args.neuron,
+      '--T',
+      String(args.T),
+      '--batch',
+      String(args.batch),
+      '--threads',
+      String(args.threads),
+      '--steps',
+      String(args.steps),
+    ],
     { encoding: 'utf8', env, maxBuffer: 1 << 20 },
   );
   if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
@@ -53,8 +73,17 @@ export function runPeer(args: { model: string; neuron: 'if' | 'bptt'; T: number;
 }
 
 /** torch's own gemm and conv GFLOP/s at the kernel rows' shapes: this machine's BLAS/oneDNN ceiling. */
-export function runPeerKernels(threads: number): Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number> {
-  const r = spawnSync(PYTHON, [PEER_SCRIPT, '--kernels', '--threads', String(threads)], { encoding: 'utf8', env: peerEnv(threads), maxBuffer: 1 << 20 });
+export function runPeerKernels(
+  threads: number,
+): Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number> {
+  const r = spawnSync(PYTHON, [PEER_SCRIPT, '--kernels', '--threads', String(threads)], {
+    encoding: 'utf8',
+    env: peerEnv(threads),
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number>;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<
+    'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter',
+    number
+  >;
 }

@@ -3,20 +3,21 @@
  * DSR steps (forward simulation + backward + SGD) for each backend and thread count, side by side with the
  * PyTorch DSR peer when Debian's python3-torch is installed. Prints a table and writes the JSON report.
  */
-import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { SpikerepError } from '../errors.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName, Kernels } from '../kernels/kernels.js';
-import { SpikerepError } from '../errors.js';
-import { Report, type BenchResult } from './report.js';
-import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
-import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
-import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
-import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
 import type { NativeKernels } from '../kernels/native/index.js';
+import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
+import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
+import { type BenchResult, Report } from './report.js';
+import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
+import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -39,20 +40,52 @@ interface TrainRow {
 }
 
 function trainRows(quick: boolean, steps: number): TrainRow[] {
-  const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({ model: 'mnistnet', neuron: 'if', T, batch: 64, steps, ...extra });
+  const mnist = (T: number, extra: Partial<TrainBenchCase> = {}): TrainBenchCase => ({
+    model: 'mnistnet',
+    neuron: 'if',
+    T,
+    batch: 64,
+    steps,
+    ...extra,
+  });
   const rows: TrainRow[] = [
-    { name: 'train_mnistnet_T4', c: mnist(4), onReference: true, peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' } },
+    {
+      name: 'train_mnistnet_T4',
+      c: mnist(4),
+      onReference: true,
+      peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' },
+    },
     // the representation-level backward against the PyTorch DSR step at T = 8
-    { name: 'train_mnistnet_T8_representation', c: mnist(8, { gradMode: 'representation' }), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
+    {
+      name: 'train_mnistnet_T8_representation',
+      c: mnist(8, { gradMode: 'representation' }),
+      onReference: false,
+      peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' },
+    },
   ];
   if (quick) return rows;
   rows.push(
     // what running the time-invariant first layers once buys: the same step with the reference code's T-fold first layers
     { name: 'train_mnistnet_T4_first_layers_T_times', c: mnist(4, { firstLayersOnce: false }), onReference: false },
-    { name: 'train_mnistnet_T8', c: mnist(8), onReference: false, peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' } },
-    { name: 'train_mnistnet_T20', c: mnist(20), onReference: false, peer: { name: 'torch_train_mnistnet_T20', neuron: 'if' } },
+    {
+      name: 'train_mnistnet_T8',
+      c: mnist(8),
+      onReference: false,
+      peer: { name: 'torch_train_mnistnet_T8', neuron: 'if' },
+    },
+    {
+      name: 'train_mnistnet_T20',
+      c: mnist(20),
+      onReference: false,
+      peer: { name: 'torch_train_mnistnet_T20', neuron: 'if' },
+    },
     { name: 'train_mnistnet_T20_first_layers_T_times', c: mnist(20, { firstLayersOnce: false }), onReference: false },
-    { name: 'train_mnistnet_T4_bptt', c: mnist(4, { neuron: 'bptt' }), onReference: false, peer: { name: 'torch_train_mnistnet_T4_bptt', neuron: 'bptt' } },
+    {
+      name: 'train_mnistnet_T4_bptt',
+      c: mnist(4, { neuron: 'bptt' }),
+      onReference: false,
+      peer: { name: 'torch_train_mnistnet_T4_bptt', neuron: 'bptt' },
+    },
     {
       name: 'train_resnet18_T5',
       c: { model: 'resnet18', neuron: 'if', T: 5, batch: 32, steps: Math.max(1, Math.min(steps, 2)) },
@@ -100,11 +133,20 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         ];
         for (const r of bestOf(rounds, kernelRows)) if (want(r.name)) report.add({ ...r, backend, threads });
         const fma = (k as unknown as { fma?: boolean }).fma;
-        if (fma !== undefined) report.machine['wasmFma'] = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
+        if (fma !== undefined)
+          report.machine['wasmFma'] = fma ? 'relaxed-simd fused multiply-add' : 'plain simd (mul + add)';
       } else {
-        for (const r of wantGroup('lif_') ? neuronRows(k, 1) : []) if (want(r.name)) report.add({ ...r, backend, threads });
+        for (const r of wantGroup('lif_') ? neuronRows(k, 1) : [])
+          if (want(r.name)) report.add({ ...r, backend, threads });
         for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter'].filter(want)) {
-          report.add({ name, backend, threads, value: null, unit: 'GFLOP/s', note: 'skipped: plain loops take minutes' });
+          report.add({
+            name,
+            backend,
+            threads,
+            value: null,
+            unit: 'GFLOP/s',
+            note: 'skipped: plain loops take minutes',
+          });
         }
       }
       for (const row of rows) {
@@ -113,11 +155,26 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         let r: ReturnType<typeof benchTrainStep>;
         try {
           r = benchTrainStep(k, c);
-        } catch (e) { // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows
-          report.add({ name: row.name, backend, threads, value: null, unit: 'images/s', note: `failed: ${(e as Error).message}` });
+        } catch (e) {
+          // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows
+          report.add({
+            name: row.name,
+            backend,
+            threads,
+            value: null,
+            unit: 'images/s',
+            note: `failed: ${(e as Error).message}`,
+          });
           continue;
         }
-        report.add({ name: row.name, backend, threads, value: r.imagesPerSecond, unit: 'images/s', note: `batch ${c.batch}` });
+        report.add({
+          name: row.name,
+          backend,
+          threads,
+          value: r.imagesPerSecond,
+          unit: 'images/s',
+          note: `batch ${c.batch}`,
+        });
       }
     } finally {
       disposeKernels(k);
@@ -145,15 +202,37 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         const c = row.c;
         let p = peers.get(row.peer.name);
         if (p === undefined) {
-          p = runPeer({ model: c.model, neuron: row.peer.neuron, T: c.T, batch: c.batch, threads, steps: Math.max(2, Math.min(c.steps, 5)) });
+          p = runPeer({
+            model: c.model,
+            neuron: row.peer.neuron,
+            T: c.T,
+            batch: c.batch,
+            threads,
+            steps: Math.max(2, Math.min(c.steps, 5)),
+          });
           peers.set(row.peer.name, p);
           report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
-          report.add({ name: row.peer.name, backend: 'torch', threads, value: p.images_per_s, unit: 'images/s', note: `batch ${c.batch}` });
+          report.add({
+            name: row.peer.name,
+            backend: 'torch',
+            threads,
+            value: p.images_per_s,
+            unit: 'images/s',
+            note: `batch ${c.batch}`,
+          });
         }
         for (const backend of ['native', 'wasm']) {
-          const ours = report.results.find((r) => r.name === row.name && r.backend === backend && r.threads === threads);
+          const ours = report.results.find(
+            (r) => r.name === row.name && r.backend === backend && r.threads === threads,
+          );
           if (ours?.value != null) {
-            report.add({ name: `ratio_${row.name}`, backend: `${backend}/torch`, threads, value: ours.value / p.images_per_s, unit: 'x' });
+            report.add({
+              name: `ratio_${row.name}`,
+              backend: `${backend}/torch`,
+              threads,
+              value: ours.value / p.images_per_s,
+              unit: 'x',
+            });
           }
         }
       }
@@ -179,22 +258,65 @@ function sweepT(report: Report, threads: number, steps: number): void {
   ];
   for (const { model, Ts, batch } of cases) {
     for (const T of Ts) {
-      const modes = ['exact', 'representation', 'bptt', ...(model === 'mnistnet' ? ['representation_chunk1'] : [])] as const;
+      const modes = [
+        'exact',
+        'representation',
+        'bptt',
+        ...(model === 'mnistnet' ? ['representation_chunk1'] : []),
+      ] as const;
       for (const mode of modes) {
         const c = {
-          model, T, batch, threads, steps: model === 'resnet18' ? 1 : Math.min(steps, 3),
-          neuron: mode === 'bptt' ? 'bptt' : 'if', gradMode: mode.startsWith('representation') ? 'representation' : 'exact',
+          model,
+          T,
+          batch,
+          threads,
+          steps: model === 'resnet18' ? 1 : Math.min(steps, 3),
+          neuron: mode === 'bptt' ? 'bptt' : 'if',
+          gradMode: mode.startsWith('representation') ? 'representation' : 'exact',
           ...(mode === 'representation_chunk1' ? { timeChunk: 1 } : {}),
         };
-        const r = spawnSync(process.execPath, [...process.execArgv, probe, JSON.stringify(c)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        const r = spawnSync(process.execPath, [...process.execArgv, probe, JSON.stringify(c)], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        });
         if (r.status !== 0) {
-          report.add({ name: `train_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: null, unit: 'images/s', note: `failed: ${r.stderr.trim().split('\n').pop()}` });
+          report.add({
+            name: `train_${model}_T${T}_${mode}`,
+            backend: 'wasm',
+            threads,
+            value: null,
+            unit: 'images/s',
+            note: `failed: ${r.stderr.trim().split('\n').pop()}`,
+          });
           continue;
         }
-        const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as { imagesPerSecond: number; backwardMs: number; peakRssMB: number };
-        report.add({ name: `train_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.imagesPerSecond, unit: 'images/s', note: `batch ${batch}` });
-        report.add({ name: `backward_ms_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.backwardMs, unit: 'ms' });
-        report.add({ name: `peak_mb_${model}_T${T}_${mode}`, backend: 'wasm', threads, value: p.peakRssMB, unit: 'MB' });
+        const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+          imagesPerSecond: number;
+          backwardMs: number;
+          peakRssMB: number;
+        };
+        report.add({
+          name: `train_${model}_T${T}_${mode}`,
+          backend: 'wasm',
+          threads,
+          value: p.imagesPerSecond,
+          unit: 'images/s',
+          note: `batch ${batch}`,
+        });
+        report.add({
+          name: `backward_ms_${model}_T${T}_${mode}`,
+          backend: 'wasm',
+          threads,
+          value: p.backwardMs,
+          unit: 'ms',
+        });
+        report.add({
+          name: `peak_mb_${model}_T${T}_${mode}`,
+          backend: 'wasm',
+          threads,
+          value: p.peakRssMB,
+          unit: 'MB',
+        });
       }
     }
   }
@@ -215,7 +337,10 @@ function bestOf(rounds: number, rows: () => Row[]): Row[] {
   for (let i = 0; i < rounds; i++) {
     for (const r of rows()) {
       const old = best.get(r.name);
-      const better = old === undefined || old.value === null || (r.value !== null && (r.unit === 'ms' ? r.value < old.value : r.value > old.value));
+      const better =
+        old === undefined ||
+        old.value === null ||
+        (r.value !== null && (r.unit === 'ms' ? r.value < old.value : r.value > old.value));
       if (better) best.set(r.name, r);
     }
   }

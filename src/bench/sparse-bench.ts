@@ -8,8 +8,8 @@
 import { convGeometry } from '../kernels/geometry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
-import { bestMs } from './report.js';
 import type { Row } from './kernel-bench.js';
+import { bestMs } from './report.js';
 
 export const SPARSE_CONV = convGeometry({ batch: 4 * 64, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 });
 export const DENSITIES = [0.01, 0.05, 0.1, 0.2, 0.5] as const;
@@ -20,10 +20,13 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
   const rng = new Rng(5);
   const nx = g.batch * g.inH * g.inW * g.inC;
   const K = g.kH * g.kW * g.inC;
-  const w = k.alloc(g.outC * K), wT = k.alloc(g.outC * K), bias = k.alloc(g.outC);
+  const w = k.alloc(g.outC * K),
+    wT = k.alloc(g.outC * K),
+    bias = k.alloc(g.outC);
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform() - 0.5;
   for (let i = 0; i < bias.length; i++) bias[i] = rng.uniform() - 0.5;
-  const x = k.alloc(nx), y = k.alloc(g.batch * g.outH * g.outW * g.outC);
+  const x = k.alloc(nx),
+    y = k.alloc(g.batch * g.outH * g.outW * g.outC);
   const rows: Row[] = [];
   for (const d of densities) {
     for (let i = 0; i < nx; i++) x[i] = rng.uniform() < d ? 1 : 0;
@@ -32,7 +35,11 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
       k.conv2dSparseForward(x, wT, bias, y, g);
     };
     rows.push({ name: `forward_density_${d}_event`, value: bestMs(event, reps), unit: 'ms' });
-    rows.push({ name: `forward_density_${d}_dense`, value: bestMs(() => k.conv2dForward(x, w, bias, y, g), reps), unit: 'ms' });
+    rows.push({
+      name: `forward_density_${d}_dense`,
+      value: bestMs(() => k.conv2dForward(x, w, bias, y, g), reps),
+      unit: 'ms',
+    });
   }
   [w, wT, bias, x, y].forEach((b) => k.free(b));
   return rows;

@@ -1,11 +1,11 @@
 import type { Kernels } from '../kernels/kernels.js';
-import { Rng } from '../rng.js';
 import { buildModel, type ModelName } from '../models/index.js';
 import type { NeuronChoice } from '../models/neurons.js';
-import { sgd } from '../optim/sgd.js';
+import type { GradMode } from '../nn/grad-mode.js';
 import { crossEntropy } from '../nn/loss.js';
 import { zeroGrad } from '../optim/optimizer.js';
-import type { GradMode } from '../nn/grad-mode.js';
+import { sgd } from '../optim/sgd.js';
+import { Rng } from '../rng.js';
 
 export interface TrainBenchCase {
   model: ModelName;
@@ -36,7 +36,14 @@ export interface TrainBenchResult {
 export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult {
   const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
   const { net } = buildModel(k, {
-    model: c.model, input, classes: 10, neuron: c.neuron, T: c.T, seed: 0, firstLayersOnce: c.firstLayersOnce, gradMode: c.gradMode,
+    model: c.model,
+    input,
+    classes: 10,
+    neuron: c.neuron,
+    T: c.T,
+    seed: 0,
+    firstLayersOnce: c.firstLayersOnce,
+    gradMode: c.gradMode,
     timeChunk: c.timeChunk,
   });
   const params = net.params();
@@ -72,7 +79,10 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
   const secondsPerStep = (performance.now() - t0) / 1000 / c.steps;
   k.free(x);
   return {
-    imagesPerSecond: c.batch / secondsPerStep, secondsPerStep, forwardMs: forwardMs / c.steps, backwardMs: backwardMs / c.steps,
+    imagesPerSecond: c.batch / secondsPerStep,
+    secondsPerStep,
+    forwardMs: forwardMs / c.steps,
+    backwardMs: backwardMs / c.steps,
     cachedMB: (cached * 4) / 2 ** 20,
   };
 }

@@ -5,5 +5,13 @@ import { parseOptions } from './options.js';
 export async function run({ values }: CommandRun): Promise<void> {
   const o = parseOptions(BENCH_OPTIONS, values);
   const { runBench } = await import('../bench/run.js');
-  await runBench({ quick: o.quick, sweep: o.tSweep, json: o.json, backends: o.backend, threads: o.threads, steps: o.steps, only: o.only });
+  await runBench({
+    quick: o.quick,
+    sweep: o.tSweep,
+    json: o.json,
+    backends: o.backend,
+    threads: o.threads,
+    steps: o.steps,
+    only: o.only,
+  });
 }

@@ -9,7 +9,6 @@ import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
 import { flag, integer, oneOf, option, real, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
 import type { CliIo } from './io.js';
-import type { Fields } from './options.js';
 
 /** What a command's module gets: its arguments, its options by name (converted, not yet checked), where to write. */
 export interface CommandRun {
@@ -20,21 +19,37 @@ export interface CommandRun {
   readonly argv: readonly string[];
 }
 
-const checkpointFile = option(text(), { flag: '--checkpoint', arg: '<file>', help: 'a checkpoint written by train (e.g. runs/mnist/best.ckpt)' });
+const checkpointFile = option(text(), {
+  flag: '--checkpoint',
+  arg: '<file>',
+  help: 'a checkpoint written by train (e.g. runs/mnist/best.ckpt)',
+});
 const jsonFile = option(text().optional(), { flag: '--json', arg: '<path>', help: 'write the result as JSON' });
 
 export const TRAIN_EXTRAS = {
-  recipe: option(text().optional(), { flag: '--recipe', arg: '<name|file>', help: `start from a recipe (recipes/*.json: ${listRecipes().join(', ')})` }),
-  full: option(flag().default(false), { flag: '--full', help: 'train on the whole training set (lifts the default --train-limit)' }),
+  recipe: option(text().optional(), {
+    flag: '--recipe',
+    arg: '<name|file>',
+    help: `start from a recipe (recipes/*.json: ${listRecipes().join(', ')})`,
+  }),
+  full: option(flag().default(false), {
+    flag: '--full',
+    help: 'train on the whole training set (lifts the default --train-limit)',
+  }),
   json: option(text().optional(), {
-    flag: '--json', arg: '<path>', help: 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON',
+    flag: '--json',
+    arg: '<path>',
+    help: 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON',
   }),
   quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
   report: option(text().optional(), {
-    flag: '--report', arg: '<path>', help: 'also write a self-contained HTML report (raster and accuracy vs T need --checkpoint)',
+    flag: '--report',
+    arg: '<path>',
+    help: 'also write a self-contained HTML report (raster and accuracy vs T need --checkpoint)',
   }),
   printConfig: option(flag().default(false), {
-    flag: '--print-config', help: "print the settings the run would use (recipe, flags, the neuron kind's and model's defaults) as JSON; train nothing",
+    flag: '--print-config',
+    help: "print the settings the run would use (recipe, flags, the neuron kind's and model's defaults) as JSON; train nothing",
   }),
 };
 
@@ -49,46 +64,103 @@ export const EVAL_OPTIONS = {
 
 export const BENCH_OPTIONS = {
   quick: option(flag().default(false), {
-    flag: '--quick', help: 'the reduced set: gemm, conv passes, lif_step, forward_density_0.1, train_mnistnet_T4 and T8_representation with their peers (a few minutes)',
+    flag: '--quick',
+    help: 'the reduced set: gemm, conv passes, lif_step, forward_density_0.1, train_mnistnet_T4 and T8_representation with their peers (a few minutes)',
   }),
   tSweep: option(flag().default(false), {
-    flag: '--t-sweep', help: 'also sweep T = 1…32 for exact, representation (also with --time-chunk 1) and BPTT training: images/s, backward ms, peak memory',
+    flag: '--t-sweep',
+    help: 'also sweep T = 1…32 for exact, representation (also with --time-chunk 1) and BPTT training: images/s, backward ms, peak memory',
   }),
-  json: option(text().optional(), { flag: '--json', arg: '<path>', help: 'write { machine, results: [{ name, backend, threads, value, unit }] }' }),
-  backend: option(z.array(BACKEND_NAME).default(['wasm', 'reference']), { flag: '--backend', arg: '<names>', help: 'comma-separated backends to measure' }),
+  json: option(text().optional(), {
+    flag: '--json',
+    arg: '<path>',
+    help: 'write { machine, results: [{ name, backend, threads, value, unit }] }',
+  }),
+  backend: option(z.array(BACKEND_NAME).default(['wasm', 'reference']), {
+    flag: '--backend',
+    arg: '<names>',
+    help: 'comma-separated backends to measure',
+  }),
   threads: option(z.array(integer(1)).optional(), {
-    flag: '--threads', arg: '<list>', help: 'comma-separated thread counts for the wasm backend', defaultHelp: '1 and the core count',
+    flag: '--threads',
+    arg: '<list>',
+    help: 'comma-separated thread counts for the wasm backend',
+    defaultHelp: '1 and the core count',
   }),
   steps: option(integer(1).optional(), { flag: '--steps', arg: '<n>', help: 'timed training steps per case' }),
-  only: option(text().optional(), { flag: '--only', arg: '<prefix>', help: 'only the rows whose name starts with this prefix (e.g. forward_density_)' }),
+  only: option(text().optional(), {
+    flag: '--only',
+    arg: '<prefix>',
+    help: 'only the rows whose name starts with this prefix (e.g. forward_density_)',
+  }),
 };
 
 export const EXPORT_OPTIONS = {
   checkpoint: checkpointFile,
   out: option(text(), { flag: '--out', arg: '<file>', help: 'where to write the graph (e.g. model.nir)' }),
-  format: option(oneOf(['nir']).default('nir'), { flag: '--format', arg: '<name>', help: 'nir (the only format so far)' }),
+  format: option(oneOf(['nir']).default('nir'), {
+    flag: '--format',
+    arg: '<name>',
+    help: 'nir (the only format so far)',
+  }),
   dt: option(real('> 0').optional(), {
-    flag: '--dt', arg: '<seconds>', help: "seconds per step for NIR's continuous-time neurons", defaultHelp: '1e-4, the common convention',
+    flag: '--dt',
+    arg: '<seconds>',
+    help: "seconds per step for NIR's continuous-time neurons",
+    defaultHelp: '1e-4, the common convention',
   }),
 };
 
 export const IMPORT_OPTIONS = {
-  T: option(integer(1).optional(), { flag: '--T', arg: '<steps>', help: 'time steps', defaultHelp: 'the graph metadata' }),
+  T: option(integer(1).optional(), {
+    flag: '--T',
+    arg: '<steps>',
+    help: 'time steps',
+    defaultHelp: 'the graph metadata',
+  }),
   ifR: option(oneOf(['auto', 'one', 'inverse-dt']).default('auto'), {
-    flag: '--if-r', arg: '<conv>', help: 'IF r means v += r·I per step (one) or v += r·dt·I (inverse-dt), or auto',
+    flag: '--if-r',
+    arg: '<conv>',
+    help: 'IF r means v += r·I per step (one) or v += r·dt·I (inverse-dt), or auto',
   }),
   tauUnit: option(oneOf(['auto', 'seconds', 'steps']).default('auto'), {
-    flag: '--tau-unit', arg: '<unit>', help: 'LIF tau in seconds (with --dt) or in steps, or auto (= seconds)',
+    flag: '--tau-unit',
+    arg: '<unit>',
+    help: 'LIF tau in seconds (with --dt) or in steps, or auto (= seconds)',
   }),
-  dt: option(real('> 0').optional(), { flag: '--dt', arg: '<seconds>', help: 'seconds per step', defaultHelp: 'the graph metadata, else 1e-4' }),
+  dt: option(real('> 0').optional(), {
+    flag: '--dt',
+    arg: '<seconds>',
+    help: 'seconds per step',
+    defaultHelp: 'the graph metadata, else 1e-4',
+  }),
   reset: option(oneOf(['auto', 'subtract', 'value']).default('auto'), {
-    flag: '--reset', arg: '<kind>', help: 'subtract (DSR, Sinabs) | value (reset to v_reset, NIR) | auto (spikerep metadata, else value)',
+    flag: '--reset',
+    arg: '<kind>',
+    help: 'subtract (DSR, Sinabs) | value (reset to v_reset, NIR) | auto (spikerep metadata, else value)',
   }),
-  compare: option(oneOf(['>', '>=']).optional(), { flag: '--compare', arg: '<op>', help: "firing test for reset 'value': '>' (NIR) or '>='" }),
-  dataset: option(oneOf(DATASET_NAMES).optional(), { flag: '--dataset', arg: '<name>', help: 'test set to run on', defaultHelp: 'the graph metadata' }),
+  compare: option(oneOf(['>', '>=']).optional(), {
+    flag: '--compare',
+    arg: '<op>',
+    help: "firing test for reset 'value': '>' (NIR) or '>='",
+  }),
+  dataset: option(oneOf(DATASET_NAMES).optional(), {
+    flag: '--dataset',
+    arg: '<name>',
+    help: 'test set to run on',
+    defaultHelp: 'the graph metadata',
+  }),
   dataDir: TRAIN_FIELDS.dataDir,
-  testLimit: option(integer(1).default(1000), { flag: '--test-limit', arg: '<n>', help: 'run on the first n test images' }),
-  against: option(text().optional(), { flag: '--against', arg: '<checkpoint>', help: 'also run this checkpoint and count identical predictions' }),
+  testLimit: option(integer(1).default(1000), {
+    flag: '--test-limit',
+    arg: '<n>',
+    help: 'run on the first n test images',
+  }),
+  against: option(text().optional(), {
+    flag: '--against',
+    arg: '<checkpoint>',
+    help: 'also run this checkpoint and count identical predictions',
+  }),
   backend: BACKEND_FIELD,
   json: jsonFile,
 };
@@ -96,13 +168,29 @@ export const IMPORT_OPTIONS = {
 export const REPORT_OPTIONS = {
   out: option(text(), { flag: '--out', arg: '<file>', help: 'the HTML file to write' }),
   checkpoint: option(text().optional(), {
-    flag: '--checkpoint', arg: '<file>', help: 'checkpoint for the raster and the T sweep', defaultHelp: 'best.ckpt of the run',
+    flag: '--checkpoint',
+    arg: '<file>',
+    help: 'checkpoint for the raster and the T sweep',
+    defaultHelp: 'best.ckpt of the run',
   }),
-  sample: option(integer(0).optional(), { flag: '--sample', arg: '<i>', help: 'test sample shown in the raster', defaultHelp: '0' }),
+  sample: option(integer(0).optional(), {
+    flag: '--sample',
+    arg: '<i>',
+    help: 'test sample shown in the raster',
+    defaultHelp: '0',
+  }),
   tSweep: option(z.array(integer(1)).optional(), {
-    flag: '--t-sweep', arg: '<list>', help: 'T values for accuracy against T, e.g. 1,2,4,8', defaultHelp: '1, 2, T/2, T, 2T',
+    flag: '--t-sweep',
+    arg: '<list>',
+    help: 'T values for accuracy against T, e.g. 1,2,4,8',
+    defaultHelp: '1, 2, T/2, T, 2T',
   }),
-  sweepLimit: option(integer(1).optional(), { flag: '--sweep-limit', arg: '<n>', help: 'test images per T in the sweep', defaultHelp: '200' }),
+  sweepLimit: option(integer(1).optional(), {
+    flag: '--sweep-limit',
+    arg: '<n>',
+    help: 'test images per T in the sweep',
+    defaultHelp: '200',
+  }),
   dataDir: TRAIN_FIELDS.dataDir,
   backend: BACKEND_FIELD,
 };
@@ -110,6 +198,9 @@ export const REPORT_OPTIONS = {
 export const SERVE_OPTIONS = {
   checkpoint: checkpointFile,
   port: option(integer(0).default(8080), { flag: '--port', arg: '<n>', help: 'port (0 picks a free one)' }),
-  dataDir: option(text().optional(), { flag: '--data-dir', arg: '<dir>', help: 'folder with the dataset files (for the test images the page offers)' }),
+  dataDir: option(text().optional(), {
+    flag: '--data-dir',
+    arg: '<dir>',
+    help: 'folder with the dataset files (for the test images the page offers)',
+  }),
 };
-

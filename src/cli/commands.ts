@@ -5,7 +5,14 @@
  */
 import { TRAIN_FIELDS } from '../train/config.js';
 import {
-  BENCH_OPTIONS, EVAL_OPTIONS, EXPORT_OPTIONS, IMPORT_OPTIONS, REPORT_OPTIONS, SERVE_OPTIONS, TRAIN_EXTRAS, type CommandRun,
+  BENCH_OPTIONS,
+  type CommandRun,
+  EVAL_OPTIONS,
+  EXPORT_OPTIONS,
+  IMPORT_OPTIONS,
+  REPORT_OPTIONS,
+  SERVE_OPTIONS,
+  TRAIN_EXTRAS,
 } from './command-options.js';
 import type { Fields } from './options.js';
 
@@ -34,7 +41,8 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'bench',
-    description: 'measure kernels (GFLOP/s), the fused neuron step and training images/s, against the PyTorch peer when installed',
+    description:
+      'measure kernels (GFLOP/s), the fused neuron step and training images/s, against the PyTorch peer when installed',
     options: BENCH_OPTIONS,
     load: () => import('./bench.js'),
   },
@@ -47,14 +55,16 @@ export const COMMANDS: readonly CommandDef[] = [
   {
     name: 'import',
     args: ['<file>'],
-    description: 'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --against)',
+    description:
+      'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --against)',
     options: IMPORT_OPTIONS,
     load: () => import('./import.js'),
   },
   {
     name: 'report',
     args: ['<run-json>'],
-    description: 'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy',
+    description:
+      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy',
     options: REPORT_OPTIONS,
     load: () => import('./report.js'),
   },

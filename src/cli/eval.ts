@@ -1,9 +1,9 @@
-import { createKernels, disposeKernels } from '../kernels/backend.js';
-import { modelFromCheckpoint } from '../train/state.js';
-import { evaluate } from '../train/loop.js';
-import { openDataset } from '../data/registry.js';
 import { subset } from '../data/dataset.js';
-import { EVAL_OPTIONS, type CommandRun } from './command-options.js';
+import { openDataset } from '../data/registry.js';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { evaluate } from '../train/loop.js';
+import { modelFromCheckpoint } from '../train/state.js';
+import { type CommandRun, EVAL_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './train.js';
 
@@ -14,12 +14,26 @@ export async function run({ values, io }: CommandRun): Promise<void> {
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const { net, config } = modelFromCheckpoint(k, o.checkpoint);
-    let test = await openDataset(config.dataset, 'test', { dataDir: o.dataDir ?? config.dataDir, normalize: config.encoder === 'direct', T: config.T });
+    let test = await openDataset(config.dataset, 'test', {
+      dataDir: o.dataDir ?? config.dataDir,
+      normalize: config.encoder === 'direct',
+      T: config.T,
+    });
     if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
     const { accuracy, metrics } = evaluate(k, net, test, config, true);
-    const result = { checkpoint: o.checkpoint, testAccuracy: accuracy, samples: test.length, T: net.T, neuron: config.neuron, dataset: config.dataset, ...metrics };
+    const result = {
+      checkpoint: o.checkpoint,
+      testAccuracy: accuracy,
+      samples: test.length,
+      T: net.T,
+      neuron: config.neuron,
+      dataset: config.dataset,
+      ...metrics,
+    };
     if (o.json !== undefined) writeJson(o.json, result);
-    io.out(`test accuracy ${(accuracy * 100).toFixed(2)}% on ${test.length} ${config.dataset} test images (${config.neuron}, T=${net.T})\n`);
+    io.out(
+      `test accuracy ${(accuracy * 100).toFixed(2)}% on ${test.length} ${config.dataset} test images (${config.neuron}, T=${net.T})\n`,
+    );
   } finally {
     disposeKernels(k);
   }

@@ -1,8 +1,8 @@
-import { createKernels, disposeKernels } from '../kernels/backend.js';
-import { modelFromCheckpoint } from '../train/state.js';
 import { exportNir } from '../export/nir-export.js';
 import { writeNir } from '../export/nir-h5.js';
-import { EXPORT_OPTIONS, type CommandRun } from './command-options.js';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { modelFromCheckpoint } from '../train/state.js';
+import { type CommandRun, EXPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './train.js';
 
@@ -18,8 +18,11 @@ export async function run({ values, io }: CommandRun): Promise<void> {
       metadata: { dataset: config.dataset, normalized: config.encoder === 'direct' ? 1 : 0, model: config.model },
     });
     await writeNir(graph, o.out);
-    const counts = Object.values(graph.nodes).reduce<Record<string, number>>((m, n) => ({ ...m, [n.type]: (m[n.type] ?? 0) + 1 }), {});
-    const summary = Object.entries(counts).map(([t, c]) => `${c} ${t}`).join(', ');
+    const counts: Record<string, number> = {};
+    for (const n of Object.values(graph.nodes)) counts[n.type] = (counts[n.type] ?? 0) + 1;
+    const summary = Object.entries(counts)
+      .map(([t, c]) => `${c} ${t}`)
+      .join(', ');
     io.out(`wrote ${o.out}: ${Object.keys(graph.nodes).length} nodes (${summary}), T=${net.T}\n`);
   } finally {
     disposeKernels(k);

@@ -9,12 +9,14 @@ export function formatError(e: unknown, flagOf: (name: string) => string | undef
   if (isSpikerepError(e)) {
     let message = e.message;
     const flag = e.path === undefined ? undefined : flagOf(e.path);
-    if (flag !== undefined && message.startsWith(`${e.path}: `)) message = `${flag}: ${message.slice(e.path!.length + 2)}`;
+    if (flag !== undefined && message.startsWith(`${e.path}: `))
+      message = `${flag}: ${message.slice(e.path!.length + 2)}`;
     return `spikerep: ${message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => flagOf(name) ?? quoted)}`;
   }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOSPC') return 'spikerep: the disk is full';
-  if (err?.code === 'EACCES' || err?.code === 'EROFS') return `spikerep: permission denied${err.path ? `: ${err.path}` : ''}`;
+  if (err?.code === 'EACCES' || err?.code === 'EROFS')
+    return `spikerep: permission denied${err.path ? `: ${err.path}` : ''}`;
   if (process.env['SPIKEREP_DEBUG'] === '1' && err?.stack) return err.stack;
   const msg = (err?.message ?? String(e)).split('\n')[0];
   return `spikerep: internal error: ${msg} (set SPIKEREP_DEBUG=1 for details; please report it)`;

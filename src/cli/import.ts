@@ -1,11 +1,11 @@
+import { isDatasetName, openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
-import { createKernels, disposeKernels } from '../kernels/backend.js';
-import { openDataset, isDatasetName } from '../data/registry.js';
-import { modelFromCheckpoint } from '../train/state.js';
 import { readNir } from '../export/nir-h5.js';
 import { importNir, type NirImportOptions } from '../export/nir-import.js';
 import { agreement, predictDataset } from '../export/predictions.js';
-import { IMPORT_OPTIONS, type CommandRun } from './command-options.js';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { modelFromCheckpoint } from '../train/state.js';
+import { type CommandRun, IMPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { writeJson } from './train.js';
 
@@ -13,10 +13,18 @@ import { writeJson } from './train.js';
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const file = args[0]!;
   const o = parseOptions(IMPORT_OPTIONS, values);
-  const opts: NirImportOptions = { T: o.T, dt: o.dt, ifR: o.ifR, tauUnit: o.tauUnit, reset: o.reset, compare: o.compare };
+  const opts: NirImportOptions = {
+    T: o.T,
+    dt: o.dt,
+    ifR: o.ifR,
+    tauUnit: o.tauUnit,
+    reset: o.reset,
+    compare: o.compare,
+  };
   const graph = await readNir(file);
   const dataset = o.dataset ?? graph.metadata['dataset'];
-  if (typeof dataset !== 'string' || !isDatasetName(dataset)) throw new SpikerepError('E_ARG', `no known dataset in the graph metadata: pass --dataset`, '--dataset');
+  if (typeof dataset !== 'string' || !isDatasetName(dataset))
+    throw new SpikerepError('E_ARG', `no known dataset in the graph metadata: pass --dataset`, '--dataset');
   const k = await createKernels(o.backend);
   try {
     const { net, neurons } = importNir(k, graph, opts, file);

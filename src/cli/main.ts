@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { flagOfSetting } from '../train/config.js';
 import { COMMANDS, type CommandDef } from './commands.js';
 import { formatError } from './format-error.js';
-import { processIo, type CliIo } from './io.js';
+import { type CliIo, processIo } from './io.js';
 import { addOptions, flagIn, valuesByName } from './options.js';
 
 /**
@@ -16,7 +16,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       writeOut: io.out,
       writeErr: io.err,
       // commander's messages (unknown option, missing value, its suggestion) become one line too
-      outputError: (text, write) => write(`spikerep: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+      outputError: (text, write) =>
+        write(
+          `spikerep: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+        ),
     })
     .exitOverride();
   let running: CommandDef | undefined;
@@ -39,7 +45,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     // commander has already printed its one-line message (or the help text)
     if (e instanceof CommanderError) return e.exitCode;
     // library errors name settings ("batchSize"); the user typed flags
-    const flagOf = (name: string): string | undefined => (running === undefined ? undefined : flagIn(running.options, name)) ?? flagOfSetting(name);
+    const flagOf = (name: string): string | undefined =>
+      (running === undefined ? undefined : flagIn(running.options, name)) ?? flagOfSetting(name);
     io.err(`${formatError(e, flagOf)}\n`);
     return 1;
   }

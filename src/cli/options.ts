@@ -3,10 +3,10 @@
  * field's metadata, the default shown in the help from its zod default, and the text → number step from its type.
  * Ranges and choices are checked afterwards by the fields' own schema, so the CLI and the library say the same.
  */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { SpikerepError } from '../errors.js';
-import { issueError, optionMeta, type OptionMeta } from '../train/fields.js';
+import { issueError, type OptionMeta, optionMeta } from '../train/fields.js';
 
 export type Fields = Record<string, z.ZodType>;
 
@@ -20,7 +20,8 @@ export function int(text: string, flag: string): number {
 
 export function num(text: string, flag: string): number {
   const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new SpikerepError('E_ARG', `expected a number, got '${text}'`, flag);
+  if (text.trim() === '' || !Number.isFinite(v))
+    throw new SpikerepError('E_ARG', `expected a number, got '${text}'`, flag);
   return v;
 }
 
@@ -38,7 +39,12 @@ function reader(f: z.ZodType, flag: string): ((text: string) => unknown) | undef
   if (t instanceof z.ZodNumber) return t.isInt ? (s) => int(s, flag) : (s) => num(s, flag);
   if (t instanceof z.ZodArray) {
     const item = reader(t.element as z.ZodType, flag) ?? ((s: string) => s);
-    return (s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(item);
+    return (s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+        .map(item);
   }
   return (s) => s;
 }

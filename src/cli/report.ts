@@ -1,7 +1,7 @@
-import type { BackendName } from '../kernels/kernels.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
+import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
-import { REPORT_OPTIONS, type CommandRun } from './command-options.js';
+import { type CommandRun, REPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './result-file.js';
 
@@ -24,10 +24,20 @@ export interface ReportSettings {
 }
 
 /** Shared by `report` and `train --report`. */
-export async function buildReport(run: ReturnType<typeof readRunJson>, out: string, o: ReportSettings = {}): Promise<void> {
+export async function buildReport(
+  run: ReturnType<typeof readRunJson>,
+  out: string,
+  o: ReportSettings = {},
+): Promise<void> {
   const k = await createKernels(o.backend ?? 'wasm');
   try {
-    const data = await collectReport(k, run, { checkpoint: o.checkpoint, sample: o.sample, tSweep: o.tSweep, sweepLimit: o.sweepLimit, dataDir: o.dataDir });
+    const data = await collectReport(k, run, {
+      checkpoint: o.checkpoint,
+      sample: o.sample,
+      tSweep: o.tSweep,
+      sweepLimit: o.sweepLimit,
+      dataDir: o.dataDir,
+    });
     writeReport(out, data);
   } finally {
     disposeKernels(k);

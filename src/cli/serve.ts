@@ -1,6 +1,6 @@
 import { reference } from '../kernels/reference/index.js';
 import { startDemoServer } from '../serve/server.js';
-import { SERVE_OPTIONS, type CommandRun } from './command-options.js';
+import { type CommandRun, SERVE_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 
 /** `spikerep serve --checkpoint C`: the browser demo on 127.0.0.1. */

@@ -1,12 +1,9 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { SpikerepError } from '../errors.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
-import { effectiveSettings, TRAIN_FIELDS, validateConfig, type TrainConfig } from '../train/config.js';
-import { loadRecipe, resolveConfig } from '../train/recipe.js';
-import { train, type TrainResult } from '../train/loop.js';
+import { effectiveSettings, TRAIN_FIELDS, type TrainConfig, validateConfig } from '../train/config.js';
+import { type TrainResult, train } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
-import { TRAIN_EXTRAS, type CommandRun } from './command-options.js';
+import { loadRecipe, resolveConfig } from '../train/recipe.js';
+import { type CommandRun, TRAIN_EXTRAS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { buildReport } from './report.js';
 import { checkWritable, writeJson } from './result-file.js';
@@ -16,7 +13,9 @@ export { checkWritable, writeJson } from './result-file.js';
 /** `spikerep train`: the defaults, then --recipe, then the flags; checked before any thread or file is touched. */
 export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const o = parseOptions(TRAIN_EXTRAS, pick(values, TRAIN_EXTRAS));
-  const cfg = validateConfig(resolveConfig(o.recipe === undefined ? undefined : loadRecipe(o.recipe), settingsFromFlags(values, o.full)));
+  const cfg = validateConfig(
+    resolveConfig(o.recipe === undefined ? undefined : loadRecipe(o.recipe), settingsFromFlags(values, o.full)),
+  );
   if (o.printConfig) {
     io.out(`${JSON.stringify({ config: cfg, effective: effectiveSettings(cfg) }, null, 2)}\n`);
     return;
@@ -58,8 +57,8 @@ function summary(r: TrainResult): string {
   const rates = r.firingRates.map((f) => f.firingRate.toFixed(3)).join(' ');
   return (
     `test accuracy ${(r.testAccuracy * 100).toFixed(2)}% (best ${(r.bestTestAccuracy * 100).toFixed(2)}%) | ${r.dataset} ${r.model} ` +
-      `${r.neuron} T=${r.T} | ${r.epochs} epoch(s), ${r.secondsPerEpoch.toFixed(1)} s/epoch, ${r.imagesPerSecond.toFixed(0)} img/s ` +
-      `on ${r.backend}×${r.threads} | firing rates ${rates} | ${(r.synOps / 1e6).toFixed(2)} M synops, ` +
-      `${(r.energyJoules * 1e6).toFixed(2)} µJ vs ANN ${(r.annEnergyJoules * 1e6).toFixed(2)} µJ per image | peak RSS ${r.peakRssMB.toFixed(0)} MB\n`
+    `${r.neuron} T=${r.T} | ${r.epochs} epoch(s), ${r.secondsPerEpoch.toFixed(1)} s/epoch, ${r.imagesPerSecond.toFixed(0)} img/s ` +
+    `on ${r.backend}×${r.threads} | firing rates ${rates} | ${(r.synOps / 1e6).toFixed(2)} M synops, ` +
+    `${(r.energyJoules * 1e6).toFixed(2)} µJ vs ANN ${(r.annEnergyJoules * 1e6).toFixed(2)} µJ per image | peak RSS ${r.peakRssMB.toFixed(0)} MB\n`
   );
 }

@@ -66,7 +66,11 @@ export function parseAedat(bytes: Uint8Array, path: string): Events {
  * d = ⌊N/T⌋, frame j counts events [j·d, (j+1)·d), and the last frame also takes the remainder up to N.
  * Output: event counts, channels-last [T, 128, 128, 2], written into `out` (zeroed here).
  */
-export function framesByCount(ev: Events, T: number, out: Float32Array = new Float32Array(T * DVS_SIZE * DVS_SIZE * 2)): Float32Array {
+export function framesByCount(
+  ev: Events,
+  T: number,
+  out: Float32Array = new Float32Array(T * DVS_SIZE * DVS_SIZE * 2),
+): Float32Array {
   const n = ev.t.length;
   const d = Math.floor(n / T);
   out.fill(0);

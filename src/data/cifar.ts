@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 import { defaultCacheDir } from './cacheDir.js';
+import { CIFAR100_CLASSES } from './cifar100Classes.js';
 import { findFile, isDirectory, readBytes } from './files.js';
 import { U8ImageDataset } from './imageDataset.js';
 import type { Split } from './mnistFormat.js';
-import { CIFAR100_CLASSES } from './cifar100Classes.js';
 
 export type CifarKind = 'cifar10' | 'cifar100';
 
@@ -17,7 +17,16 @@ const PLANE = 32 * 32;
 const IMAGE = 3 * PLANE;
 
 export const CIFAR10_CLASSES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ] as const;
 
 /** Spec §4.3 (the DSR code's Normalize constants). */

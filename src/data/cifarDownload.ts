@@ -3,9 +3,9 @@
  * on https://www.cs.toronto.edu/~kriz/cifar.html (no SHA-256 is published for these archives).
  */
 import { join } from 'node:path';
-import { CIFAR_LAYOUT, type CifarKind } from './cifar.js';
 import { defaultCacheDir } from './cacheDir.js';
-import { download, type DownloadOptions, type Remote } from './download.js';
+import { CIFAR_LAYOUT, type CifarKind } from './cifar.js';
+import { type DownloadOptions, download, type Remote } from './download.js';
 import { extractTarGz } from './extract.js';
 import { isDirectory } from './files.js';
 

@@ -57,7 +57,8 @@ export function gatherBatch(ds: Dataset, indices: ArrayLike<number>, into?: Batc
     ds.read(i, x, b * n);
     for (let k = b * n; k < (b + 1) * n; k++) {
       // x − x is NaN exactly for NaN and ±Inf; a sample with either would poison the whole run
-      if (x[k]! - x[k]! !== 0) throw new SpikerepError('E_NAN', `sample ${i} holds ${x[k]} at value ${k - b * n}`, ds.name);
+      if (x[k]! - x[k]! !== 0)
+        throw new SpikerepError('E_NAN', `sample ${i} holds ${x[k]} at value ${k - b * n}`, ds.name);
     }
     labels[b] = ds.label(i);
   }

@@ -5,8 +5,18 @@
  * Sources: `url` (full override) > `mirror` / SPIKEREP_MIRROR (a base URL that serves the same file names) > the
  * remote's own URL. Files go to `cacheDir` (default: defaultCacheDir()).
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { basename, join } from 'node:path';
@@ -55,7 +65,8 @@ export async function hashFile(path: string, algorithm: 'sha256' | 'md5'): Promi
 
 /** Throws E_CHECKSUM unless the file matches the remote's digest. */
 export async function verifyFile(path: string, remote: Remote): Promise<void> {
-  const [algo, want] = remote.sha256 !== undefined ? (['sha256', remote.sha256] as const) : (['md5', remote.md5!] as const);
+  const [algo, want] =
+    remote.sha256 !== undefined ? (['sha256', remote.sha256] as const) : (['md5', remote.md5!] as const);
   const got = await hashFile(path, algo);
   if (got !== want.toLowerCase()) {
     throw new SpikerepError('E_CHECKSUM', `${algo.toUpperCase()} is ${got}, expected ${want}`, path);
@@ -154,7 +165,11 @@ export async function download(remote: Remote, opts: DownloadOptions = {}): Prom
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new SpikerepError('E_IO', `cannot create the cache folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`, dir);
+    throw new SpikerepError(
+      'E_IO',
+      `cannot create the cache folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      dir,
+    );
   }
   const dest = join(dir, name);
   if (existsSync(dest)) {
@@ -172,14 +187,22 @@ export async function download(remote: Remote, opts: DownloadOptions = {}): Prom
   let complete = false;
   for (let i = 0; i < tries && !complete; i++) complete = await attempt(url, part, remote, opts);
   if (!complete) {
-    throw new SpikerepError('E_DOWNLOAD', `connection dropped after ${sizeOf(part)} bytes from ${url}; run again to resume`, part);
+    throw new SpikerepError(
+      'E_DOWNLOAD',
+      `connection dropped after ${sizeOf(part)} bytes from ${url}; run again to resume`,
+      part,
+    );
   }
   try {
     await verifyFile(part, remote);
   } catch (e) {
     rmSync(part, { force: true });
     if (e instanceof SpikerepError) {
-      throw new SpikerepError('E_CHECKSUM', `${e.message.replace(`${part}: `, '')} for ${url}; the download was deleted`, dest);
+      throw new SpikerepError(
+        'E_CHECKSUM',
+        `${e.message.replace(`${part}: `, '')} for ${url}; the download was deleted`,
+        dest,
+      );
     }
     throw e;
   }

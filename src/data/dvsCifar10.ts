@@ -4,8 +4,9 @@
  * T frames of equal event counts, [T, 128, 128, 2], resized bilinearly to [T, 48, 48, 2]; raw counts, no
  * normalisation. Files are parsed when read; `cache` keeps the resized frames in memory after the first read.
  */
-import { join } from 'node:path';
+
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { check, SpikerepError } from '../errors.js';
 import { DVS_SIZE, framesByCount, parseAedat } from './aedat.js';
 import { defaultCacheDir } from './cacheDir.js';
@@ -54,7 +55,11 @@ export class DvsCifar10 implements Dataset {
     check(nTrain >= 0 && nTrain <= perClass, `trainPerClass must lie in [0, ${perClass}]`);
     const root = opts.dataDir ?? join(defaultCacheDir(), 'cifar10-dvs');
     if (!isDirectory(root)) {
-      throw new SpikerepError('E_NOT_FOUND', 'DVS-CIFAR10 folder not found: expected one subfolder of .aedat files per class; pass --data-dir', root);
+      throw new SpikerepError(
+        'E_NOT_FOUND',
+        'DVS-CIFAR10 folder not found: expected one subfolder of .aedat files per class; pass --data-dir',
+        root,
+      );
     }
     const [lo, hi] = split === 'train' ? [0, nTrain] : [nTrain, perClass];
     const labels: number[] = [];

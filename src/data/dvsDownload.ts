@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIFAR10_CLASSES } from './cifar.js';
 import { defaultCacheDir } from './cacheDir.js';
-import { download, type DownloadOptions, type Remote } from './download.js';
+import { CIFAR10_CLASSES } from './cifar.js';
+import { type DownloadOptions, download, type Remote } from './download.js';
 import { extractZipFlat } from './extract.js';
 
 const FIGSHARE: Readonly<Record<string, [number, string]>> = {

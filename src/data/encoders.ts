@@ -11,7 +11,7 @@
  */
 import { check } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import type { ChannelStats } from './dataset.js';
 
 export type EncoderName = 'direct' | 'rate' | 'latency' | 'frames';
@@ -66,7 +66,12 @@ export function encodeRate(x: Float32Array, shape: readonly number[], opts: Enco
     const base = t * n;
     for (let k = 0; k < n; k++) out[base + k] = rng.uniform() < p[k]! ? 1 : 0;
   }
-  return { input: tensor([opts.T * shape[0]!, ...shape.slice(1)], out), T: opts.T, timeConstant: false, frame: undefined };
+  return {
+    input: tensor([opts.T * shape[0]!, ...shape.slice(1)], out),
+    T: opts.T,
+    timeConstant: false,
+    frame: undefined,
+  };
 }
 
 /** The step at which a pixel of intensity v fires under latency coding, or −1 for never. */
@@ -83,7 +88,12 @@ export function encodeLatency(x: Float32Array, shape: readonly number[], opts: E
     const t = latencyStep(intensity(x, k, opts.denormalize), opts.T);
     if (t >= 0) out[t * n + k] = 1;
   }
-  return { input: tensor([opts.T * shape[0]!, ...shape.slice(1)], out), T: opts.T, timeConstant: false, frame: undefined };
+  return {
+    input: tensor([opts.T * shape[0]!, ...shape.slice(1)], out),
+    T: opts.T,
+    timeConstant: false,
+    frame: undefined,
+  };
 }
 
 /** Event batches [B, T, H, W, C] → [T·B, H, W, C]. */

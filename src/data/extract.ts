@@ -34,7 +34,12 @@ export async function extractTarGz(archive: string, dir: string, top: string): P
 }
 
 /** Writes the zip's files whose base name passes `keep` into dir/top (flat); returns how many. */
-export async function extractZipFlat(archive: string, dir: string, top: string, keep: (name: string) => boolean): Promise<number> {
+export async function extractZipFlat(
+  archive: string,
+  dir: string,
+  top: string,
+  keep: (name: string) => boolean,
+): Promise<number> {
   const target = join(dir, top);
   mkdirSync(dir, { recursive: true });
   const tmp = mkdtempSync(join(dir, '.extract-'));

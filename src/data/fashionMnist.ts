@@ -12,7 +12,8 @@ import { loadMnistFormat, type MnistFormatSpec, type Split } from './mnistFormat
 /** Where `dpkg -L dataset-fashion-mnist` puts the four *-ubyte.gz files. */
 export const FASHION_MNIST_DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_STATS = { mean: [0.286], std: [0.353] } as const;
-const HINT = 'install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass --data-dir';
+const HINT =
+  'install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass --data-dir';
 
 const SPEC: MnistFormatSpec = {
   name: 'fashion-mnist',

@@ -2,8 +2,9 @@
  * File access for the loaders: every failure becomes one SpikerepError line naming the file. Gzip is detected from
  * the content (1f 8b), not the name, so a data folder may hold either form of the same file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { SpikerepError } from '../errors.js';
 

@@ -22,7 +22,8 @@ function hex(m: number): string {
 export function parseIdx(bytes: Uint8Array, magic: number, path: string): IdxArray {
   const rank = magic & 0xff;
   const headerLen = 4 + 4 * rank;
-  if (bytes.length < 4) throw new SpikerepError('E_TRUNCATED', `IDX file is ${bytes.length} bytes, too short for a header`, path);
+  if (bytes.length < 4)
+    throw new SpikerepError('E_TRUNCATED', `IDX file is ${bytes.length} bytes, too short for a header`, path);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const got = view.getUint32(0, false);
   if (got !== magic) {
@@ -40,10 +41,18 @@ export function parseIdx(bytes: Uint8Array, magic: number, path: string): IdxArr
   }
   const have = bytes.length - headerLen;
   if (have < count) {
-    throw new SpikerepError('E_TRUNCATED', `IDX dims [${dims.join(', ')}] need ${count} data bytes, file has ${have}`, path);
+    throw new SpikerepError(
+      'E_TRUNCATED',
+      `IDX dims [${dims.join(', ')}] need ${count} data bytes, file has ${have}`,
+      path,
+    );
   }
   if (have > count) {
-    throw new SpikerepError('E_SHAPE', `IDX dims [${dims.join(', ')}] need ${count} data bytes, file has ${have} (trailing bytes)`, path);
+    throw new SpikerepError(
+      'E_SHAPE',
+      `IDX dims [${dims.join(', ')}] need ${count} data bytes, file has ${have} (trailing bytes)`,
+      path,
+    );
   }
   return { dims, data: bytes.subarray(headerLen) };
 }
@@ -52,7 +61,11 @@ export function parseIdx(bytes: Uint8Array, magic: number, path: string): IdxArr
 export function readIdxImages(path: string, hw?: readonly [number, number]): IdxArray {
   const idx = parseIdx(readMaybeGzip(path, 'IDX image file'), IDX_IMAGES_MAGIC, path);
   if (hw !== undefined && (idx.dims[1] !== hw[0] || idx.dims[2] !== hw[1])) {
-    throw new SpikerepError('E_SHAPE', `expected ${hw[0]}×${hw[1]} images, file has ${idx.dims[1]}×${idx.dims[2]}`, path);
+    throw new SpikerepError(
+      'E_SHAPE',
+      `expected ${hw[0]}×${hw[1]} images, file has ${idx.dims[1]}×${idx.dims[2]}`,
+      path,
+    );
   }
   return idx;
 }
@@ -82,7 +95,11 @@ export function readIdxPair(
   const images = readIdxImages(imagesPath, hw);
   const labels = readIdxLabels(labelsPath, numClasses);
   if (images.dims[0] !== labels.length) {
-    throw new SpikerepError('E_SHAPE', `${images.dims[0]} images but ${labels.length} labels in ${labelsPath}`, imagesPath);
+    throw new SpikerepError(
+      'E_SHAPE',
+      `${images.dims[0]} images but ${labels.length} labels in ${labelsPath}`,
+      imagesPath,
+    );
   }
   return { images: images.data, labels, count: labels.length };
 }

@@ -32,7 +32,10 @@ export class U8ImageDataset implements Dataset {
   constructor(init: U8ImageDatasetInit) {
     const [h, w, c] = init.shape;
     this.size = h * w * c;
-    check(init.pixels.length === init.labels.length * this.size, `${init.name}: pixel count does not match labels × ${h}×${w}×${c}`);
+    check(
+      init.pixels.length === init.labels.length * this.size,
+      `${init.name}: pixel count does not match labels × ${h}×${w}×${c}`,
+    );
     check(init.stats.mean.length === c && init.stats.std.length === c, `${init.name}: stats need ${c} channels`);
     this.name = init.name;
     this.length = init.labels.length;

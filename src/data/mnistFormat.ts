@@ -5,10 +5,10 @@
  */
 import { statSync } from 'node:fs';
 import { SpikerepError } from '../errors.js';
-import { findFile, readMaybeGzip, sha256Hex } from './files.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, checkLabels, parseIdx } from './idx.js';
-import { U8ImageDataset } from './imageDataset.js';
 import type { ChannelStats } from './dataset.js';
+import { findFile, readMaybeGzip, sha256Hex } from './files.js';
+import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx.js';
+import { U8ImageDataset } from './imageDataset.js';
 
 export type Split = 'train' | 'test';
 

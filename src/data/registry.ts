@@ -40,12 +40,14 @@ export async function openDataset(name: DatasetName, split: Split, opts: OpenOpt
       return loadFashionMnist(split, img);
     case 'cifar10':
     case 'cifar100': {
-      const dataDir = opts.dataDir === undefined && opts.download === true ? await ensureCifar(name, opts) : opts.dataDir;
+      const dataDir =
+        opts.dataDir === undefined && opts.download === true ? await ensureCifar(name, opts) : opts.dataDir;
       return loadCifar(name, split, { dataDir, normalize: opts.normalize });
     }
     case 'dvs-cifar10': {
       check(opts.T !== undefined, 'dvs-cifar10 needs T (frames per sample)', '--T');
-      const dataDir = opts.dataDir === undefined && opts.download === true ? await ensureDvsCifar10(opts) : opts.dataDir;
+      const dataDir =
+        opts.dataDir === undefined && opts.download === true ? await ensureDvsCifar10(opts) : opts.dataDir;
       return new DvsCifar10(split, { dataDir, T: opts.T });
     }
     default:

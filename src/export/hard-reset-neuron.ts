@@ -7,10 +7,10 @@
  * SpikingNeuron). Parameters are one scalar per layer.
  */
 import { SpikerepError } from '../errors.js';
-import { tensor, type Tensor } from '../tensor.js';
 import { isTraining, type Layer, type RunContext } from '../nn/layer.js';
 import type { Param } from '../nn/param.js';
 import { Scratch } from '../nn/scratch.js';
+import { type Tensor, tensor } from '../tensor.js';
 
 export interface HardResetOptions {
   readonly name: string;
@@ -42,14 +42,32 @@ export class HardResetNeuron implements Layer {
 
   forward(x: Tensor, ctx: RunContext): Tensor {
     const { T } = ctx;
-    if (isTraining(ctx)) throw new SpikerepError('E_UNSUPPORTED', 'hard-reset neurons imported from NIR run in eval mode only', this.opts.name);
+    if (isTraining(ctx))
+      throw new SpikerepError(
+        'E_UNSUPPORTED',
+        'hard-reset neurons imported from NIR run in eval mode only',
+        this.opts.name,
+      );
     const n = x.data.length / T;
-    if (!Number.isInteger(n)) throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
+    if (!Number.isInteger(n))
+      throw new SpikerepError(
+        'E_SHAPE',
+        `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`,
+        this.opts.name,
+      );
     const { decay, gain, leakDrive, threshold, vReset, compare, synapse } = this.opts;
     const y = this.out.get(ctx.k, x.data.length);
     ctx.k.neuronForward(x.data, y, {
-      T, n, decay, gain, bias: leakDrive, threshold, strict: compare === '>', reset: { kind: 'value', value: vReset },
-      magnitude: 1, ...(synapse === undefined ? {} : { synapse }),
+      T,
+      n,
+      decay,
+      gain,
+      bias: leakDrive,
+      threshold,
+      strict: compare === '>',
+      reset: { kind: 'value', value: vReset },
+      magnitude: 1,
+      ...(synapse === undefined ? {} : { synapse }),
     });
     return tensor(x.shape, y);
   }

@@ -13,11 +13,14 @@ export function nirChain(graph: NirGraph, source: string): string[] {
   const next = new Map<string, string>();
   const incoming = new Map<string, number>();
   for (const [a, b] of graph.edges) {
-    for (const n of [a, b]) if (graph.nodes[n] === undefined) err(`an edge names node '${n}', which is not in the graph`);
-    if (next.has(a)) err(`node '${a}' (${graph.nodes[a]!.type}) has more than one outgoing edge; spikerep imports chains only`);
+    for (const n of [a, b])
+      if (graph.nodes[n] === undefined) err(`an edge names node '${n}', which is not in the graph`);
+    if (next.has(a))
+      err(`node '${a}' (${graph.nodes[a]!.type}) has more than one outgoing edge; spikerep imports chains only`);
     next.set(a, b);
     incoming.set(b, (incoming.get(b) ?? 0) + 1);
-    if (incoming.get(b)! > 1) err(`node '${b}' (${graph.nodes[b]!.type}) has more than one incoming edge; spikerep imports chains only`);
+    if (incoming.get(b)! > 1)
+      err(`node '${b}' (${graph.nodes[b]!.type}) has more than one incoming edge; spikerep imports chains only`);
   }
   const inputs = names.filter((n) => graph.nodes[n]!.type === 'Input');
   if (inputs.length !== 1) err(`the graph needs exactly one Input node, it has ${inputs.length}`);

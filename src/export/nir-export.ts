@@ -22,7 +22,7 @@ import type { Network } from '../nn/network.js';
 import type { SpikingNeuron } from '../nn/neuron-layer.js';
 import type { NormBlock } from '../nn/norm-block.js';
 import { neuronModel } from '../snn/model.js';
-import { nirArray, nirFull, type NirGraph, type NirGraphNode, type NirMetadata } from './nir-graph.js';
+import { type NirGraph, type NirGraphNode, type NirMetadata, nirArray, nirFull } from './nir-graph.js';
 import { hwcToChw, spikerepConvToNir } from './nir-layout.js';
 
 export interface NirExportOptions {
@@ -49,7 +49,11 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
   const dt = opts.dt ?? NIR_DEFAULT_DT;
   if (!(Number.isFinite(dt) && dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
   if (net.inputShape === undefined || net.inputShape.length !== 3) {
-    throw new SpikerepError('E_UNSUPPORTED', 'NIR export needs a network with an image input shape [H, W, C]', 'network');
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      'NIR export needs a network with an image input shape [H, W, C]',
+      'network',
+    );
   }
   const layers = chainOf(net.body);
   const nodes: Record<string, NirGraphNode> = {};
@@ -80,7 +84,16 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       const c = pending.conv!;
       const stride = pairOf(c.opts.stride ?? 1);
       const pad = pairOf(c.opts.pad ?? 0);
-      add(pending.name, { type: 'Conv2d', weight: w, bias: b, stride, padding: pad, dilation: [1, 1], groups: 1, input_shape: pending.inputHW! });
+      add(pending.name, {
+        type: 'Conv2d',
+        weight: w,
+        bias: b,
+        stride,
+        padding: pad,
+        dilation: [1, 1],
+        groups: 1,
+        input_shape: pending.inputHW!,
+      });
     }
     pending = null;
   };
@@ -96,7 +109,10 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       const [H, W, C] = shape as [number, number, number];
       const nir = spikerepConvToNir(conv.weight.value, conv.weight.shape);
       pending = {
-        name: unique(conv.opts.name), kind: 'conv', conv, weightShape: nir.shape as number[],
+        name: unique(conv.opts.name),
+        kind: 'conv',
+        conv,
+        weightShape: nir.shape as number[],
         weight: Float64Array.from(nir.data, (v) => v * inScale),
         bias: conv.bias === null ? new Float64Array(conv.opts.outC) : Float64Array.from(conv.bias.value),
         inputHW: [H, W],
@@ -110,10 +126,14 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       const w = new Float64Array(outF * inF);
       const perm = flattenedFrom === null ? null : flattenPermutation(flattenedFrom);
       for (let o = 0; o < outF; o++) {
-        for (let i = 0; i < inF; i++) w[o * inF + (perm === null ? i : perm[i]!)] = lin.weight.value[o * inF + i]! * inScale;
+        for (let i = 0; i < inF; i++)
+          w[o * inF + (perm === null ? i : perm[i]!)] = lin.weight.value[o * inF + i]! * inScale;
       }
       pending = {
-        name: unique(lin.opts.name), kind: 'affine', weightShape: [outF, inF], weight: w,
+        name: unique(lin.opts.name),
+        kind: 'affine',
+        weightShape: [outF, inF],
+        weight: w,
         bias: lin.bias === null ? new Float64Array(outF) : Float64Array.from(lin.bias.value),
       };
       shape = [outF];
@@ -125,7 +145,8 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
     } else if (l.kind === 'neuron') {
       const neuron = l as SpikingNeuron;
       flush();
-      if (inScale !== 1) unsupported(l, 'a neuron after average pooling with no conv/linear between cannot be exported');
+      if (inScale !== 1)
+        unsupported(l, 'a neuron after average pooling with no conv/linear between cannot be exported');
       if (neuron.opts.mode === 'ann') unsupported(l, "mode 'ann' (clamp) has no spiking equivalent in NIR");
       if (neuron.opts.mode === 'relu') unsupported(l, "mode 'relu' (the ANN) has no spiking equivalent in NIR");
       const name = unique(neuron.opts.name);
@@ -138,7 +159,12 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flush();
       const { kernel, stride = kernel, pad = 0 } = pool.opts;
       const [H, W, C] = shape as [number, number, number];
-      add(unique('sumpool'), { type: 'SumPool2d', kernel_size: [kernel, kernel], stride: [stride, stride], padding: [pad, pad] });
+      add(unique('sumpool'), {
+        type: 'SumPool2d',
+        kernel_size: [kernel, kernel],
+        stride: [stride, stride],
+        padding: [pad, pad],
+      });
       shape = pool.outputShape([1, H, W, C]).slice(1);
       inScale /= kernel * kernel;
     } else if (l.kind === 'flatten') {
@@ -148,14 +174,20 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flattenedFrom = shape;
       shape = [shape.reduce((a, b) => a * b, 1)];
     } else if (l.kind === 'dropout') {
-      continue; // identity at inference
     } else {
-      unsupported(l, 'not supported by the NIR exporter (supported: conv2d, linear, batchnorm after them, avgpool2d, flatten, dropout, IF/LIF neurons)');
+      unsupported(
+        l,
+        'not supported by the NIR exporter (supported: conv2d, linear, batchnorm after them, avgpool2d, flatten, dropout, IF/LIF neurons)',
+      );
     }
   }
   flush();
   if (lastNeuron === null || order[order.length - 1] !== lastNeuronName(order, nodes)) {
-    throw new SpikerepError('E_UNSUPPORTED', 'the network must end with a spiking neuron layer (its rate is the output)', 'NIR export');
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      'the network must end with a spiking neuron layer (its rate is the output)',
+      'NIR export',
+    );
   }
   add('output', { type: 'Output', shape: [...shape] });
   const edges: [string, string][] = [];
@@ -204,10 +236,19 @@ function neuronNode(l: SpikingNeuron, shape: number[], dt: number): { node: NirG
   const vth = Math.max(l.vth.value[0]!, cfg.vthBound); // the clamp every forward applies (docs/method.md §2.4)
   const model = neuronModel({ ...cfg, vth });
   const amplitude = Math.fround(model.spikeScale * vth);
-  const meta: NirMetadata = { reset: 'subtract', subtract_amount: vth, alpha: cfg.alpha, compare: '>=', spike_amplitude: amplitude };
+  const meta: NirMetadata = {
+    reset: 'subtract',
+    subtract_amount: vth,
+    alpha: cfg.alpha,
+    compare: '>=',
+    spike_amplitude: amplitude,
+  };
   const thr = nirFull(shape, cfg.alpha * vth);
   if (cfg.kind === 'if') {
-    return { node: { type: 'IF', r: nirFull(shape, 1 / dt), v_threshold: thr, v_reset: nirFull(shape, 0), metadata: meta }, amplitude };
+    return {
+      node: { type: 'IF', r: nirFull(shape, 1 / dt), v_threshold: thr, v_reset: nirFull(shape, 0), metadata: meta },
+      amplitude,
+    };
   }
   const leak = model.decay;
   meta['dsr_tau'] = cfg.tau;
@@ -217,16 +258,27 @@ function neuronNode(l: SpikingNeuron, shape: number[], dt: number): { node: NirG
     // forward Euler with dt/τ = 1 − λ gives the same recursions: I ← λ_s·I + (1 − λ_s)·w_in·S, v ← λ·v + (1 − λ)·r·I
     meta['dsr_tau_syn'] = cfg.tauSyn;
     const node: NirGraphNode = {
-      type: 'CubaLIF', tau_syn: nirFull(shape, dt / (1 - model.synapse.decay)), tau_mem: nirFull(shape, dt / (1 - leak)),
-      r: nirFull(shape, 1), v_leak: nirFull(shape, 0), v_threshold: thr, v_reset: nirFull(shape, 0), w_in: nirFull(shape, 1),
+      type: 'CubaLIF',
+      tau_syn: nirFull(shape, dt / (1 - model.synapse.decay)),
+      tau_mem: nirFull(shape, dt / (1 - leak)),
+      r: nirFull(shape, 1),
+      v_leak: nirFull(shape, 0),
+      v_threshold: thr,
+      v_reset: nirFull(shape, 0),
+      w_in: nirFull(shape, 1),
       metadata: meta,
     };
     return { node, amplitude };
   }
   return {
     node: {
-      type: 'LIF', tau: nirFull(shape, dt / (1 - leak)), r: nirFull(shape, 1), v_leak: nirFull(shape, 0),
-      v_threshold: thr, v_reset: nirFull(shape, 0), metadata: meta,
+      type: 'LIF',
+      tau: nirFull(shape, dt / (1 - leak)),
+      r: nirFull(shape, 1),
+      v_leak: nirFull(shape, 0),
+      v_threshold: thr,
+      v_reset: nirFull(shape, 0),
+      metadata: meta,
     },
     amplitude,
   };
@@ -236,7 +288,11 @@ function neuronNode(l: SpikingNeuron, shape: number[], dt: number): { node: NirG
 function foldBatchNorm(op: PendingOp, bn: BatchNorm): void {
   const C = bn.opts.channels;
   if (op.bias.length !== C) {
-    throw new SpikerepError('E_SHAPE', `batch-norm ${bn.opts.name} has ${C} channels, the layer before has ${op.bias.length} outputs`, 'NIR export');
+    throw new SpikerepError(
+      'E_SHAPE',
+      `batch-norm ${bn.opts.name} has ${C} channels, the layer before has ${op.bias.length} outputs`,
+      'NIR export',
+    );
   }
   const eps = bn.opts.eps ?? 1e-5;
   const per = op.weight.length / C;
@@ -250,7 +306,8 @@ function foldBatchNorm(op: PendingOp, bn: BatchNorm): void {
 /** perm[i] = the NIR (C, H, W) flat index of spikerep's (H, W, C) flat index i. */
 export function flattenPermutation([H, W, C]: number[]): Int32Array {
   const p = new Int32Array(H! * W! * C!);
-  for (let h = 0; h < H!; h++) for (let w = 0; w < W!; w++) for (let c = 0; c < C!; c++) p[(h * W! + w) * C! + c] = (c * H! + h) * W! + w;
+  for (let h = 0; h < H!; h++)
+    for (let w = 0; w < W!; w++) for (let c = 0; c < C!; c++) p[(h * W! + w) * C! + c] = (c * H! + h) * W! + w;
   return p;
 }
 

@@ -15,7 +15,16 @@ export type NirMetadata = Record<string, string | number>;
 export type NirNode =
   | { type: 'Input'; shape: number[] }
   | { type: 'Output'; shape: number[] }
-  | { type: 'Conv2d'; weight: NirArray; bias: NirArray; stride: number[]; padding: number[] | string; dilation?: number[]; groups?: number; input_shape?: number[] }
+  | {
+      type: 'Conv2d';
+      weight: NirArray;
+      bias: NirArray;
+      stride: number[];
+      padding: number[] | string;
+      dilation?: number[];
+      groups?: number;
+      input_shape?: number[];
+    }
   | { type: 'Affine'; weight: NirArray; bias: NirArray }
   | { type: 'Linear'; weight: NirArray }
   | { type: 'SumPool2d'; kernel_size: number[]; stride: number[]; padding: number[] }
@@ -24,9 +33,15 @@ export type NirNode =
   | { type: 'IF'; r: NirArray; v_threshold: NirArray; v_reset?: NirArray }
   | { type: 'LIF'; tau: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray; v_reset?: NirArray }
   | {
-    type: 'CubaLIF'; tau_syn: NirArray; tau_mem: NirArray; r: NirArray; v_leak: NirArray; v_threshold: NirArray;
-    v_reset?: NirArray; w_in?: NirArray;
-  };
+      type: 'CubaLIF';
+      tau_syn: NirArray;
+      tau_mem: NirArray;
+      r: NirArray;
+      v_leak: NirArray;
+      v_threshold: NirArray;
+      v_reset?: NirArray;
+      w_in?: NirArray;
+    };
 
 export type NirNodeType = NirNode['type'];
 
@@ -61,7 +76,16 @@ export const NIR_FIELDS: Record<NirNodeType, readonly string[]> = {
 
 /** Integer-valued fields (int64 in the file); everything else is a float array. */
 export const NIR_INT_FIELDS: ReadonlySet<string> = new Set([
-  'shape', 'stride', 'padding', 'dilation', 'groups', 'input_shape', 'kernel_size', 'start_dim', 'end_dim', 'input_type',
+  'shape',
+  'stride',
+  'padding',
+  'dilation',
+  'groups',
+  'input_shape',
+  'kernel_size',
+  'start_dim',
+  'end_dim',
+  'input_type',
 ]);
 
 /** Fields stored as int64 scalars rather than arrays. */

@@ -5,12 +5,19 @@
  * (float64 arrays, 0-d scalars, gzip, files without v_reset) and checks every node it understands; anything
  * else gets a one-line error naming the node.
  */
-import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { SpikerepError } from '../errors.js';
 import {
-  NIR_FIELDS, NIR_INT_FIELDS, NIR_SCALAR_FIELDS, NIR_VERSION,
-  type NirArray, type NirGraph, type NirGraphNode, type NirMetadata, type NirNodeType,
+  NIR_FIELDS,
+  NIR_INT_FIELDS,
+  NIR_SCALAR_FIELDS,
+  NIR_VERSION,
+  type NirArray,
+  type NirGraph,
+  type NirGraphNode,
+  type NirMetadata,
+  type NirNodeType,
 } from './nir-graph.js';
 
 type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -43,8 +50,15 @@ function writeNode(g: H5Group, node: NirGraphNode): void {
     const v = fields[key];
     if (v === undefined) continue;
     if (NIR_INT_FIELDS.has(key)) {
-      if (NIR_SCALAR_FIELDS.has(key)) g.create_dataset({ name: key, data: BigInt64Array.of(BigInt(v as number)), shape: [], dtype: '<q' });
-      else g.create_dataset({ name: key, data: BigInt64Array.from((v as number[]).map(BigInt)), shape: [(v as number[]).length], dtype: '<q' });
+      if (NIR_SCALAR_FIELDS.has(key))
+        g.create_dataset({ name: key, data: BigInt64Array.of(BigInt(v as number)), shape: [], dtype: '<q' });
+      else
+        g.create_dataset({
+          name: key,
+          data: BigInt64Array.from((v as number[]).map(BigInt)),
+          shape: [(v as number[]).length],
+          dtype: '<q',
+        });
     } else {
       const a = v as NirArray;
       const shape = [...a.shape];
@@ -53,7 +67,8 @@ function writeNode(g: H5Group, node: NirGraphNode): void {
       g.create_dataset({ name: key, data: a.data, shape, dtype: '<f', ...chunked });
     }
   }
-  if (node.metadata !== undefined && Object.keys(node.metadata).length > 0) writeMetadata(g.create_group('metadata'), node.metadata);
+  if (node.metadata !== undefined && Object.keys(node.metadata).length > 0)
+    writeMetadata(g.create_group('metadata'), node.metadata);
 }
 
 function writeMetadata(g: H5Group, m: NirMetadata): void {
@@ -74,7 +89,8 @@ export async function readNir(path: string): Promise<NirGraph> {
     throw new SpikerepError('E_FORMAT', 'not an HDF5 file (or it cannot be opened)', path);
   }
   try {
-    if (f.get('version') === null && f.get('node') === null) throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no /node group)', path);
+    if (f.get('version') === null && f.get('node') === null)
+      throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no /node group)', path);
     const root = f.get('node');
     if (!(root instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', 'not a NIR file: no /node group', path);
     return readGraph(root, path);
@@ -101,7 +117,8 @@ function hasHdf5Signature(path: string): boolean {
 
 function readGraph(root: H5Group, path: string): NirGraph {
   const type = scalarString(root, 'type', path, 'graph');
-  if (type !== 'NIRGraph') throw new SpikerepError('E_FORMAT', `the top node is of type '${type}', expected NIRGraph`, path);
+  if (type !== 'NIRGraph')
+    throw new SpikerepError('E_FORMAT', `the top node is of type '${type}', expected NIRGraph`, path);
   const nodesGroup = root.get('nodes');
   if (!(nodesGroup instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', 'graph has no nodes group', path);
   const nodes: Record<string, NirGraphNode> = {};
@@ -115,7 +132,8 @@ function readGraph(root: H5Group, path: string): NirGraph {
   if (edgesDs instanceof h5wasm.Dataset) {
     const flat = edgesDs.value;
     const list = Array.isArray(flat) ? flat.flat(2) : [];
-    if (list.length % 2 !== 0 || !list.every((s) => typeof s === 'string')) throw new SpikerepError('E_FORMAT', 'edges must be an (N, 2) string array', path);
+    if (list.length % 2 !== 0 || !list.every((s) => typeof s === 'string'))
+      throw new SpikerepError('E_FORMAT', 'edges must be an (N, 2) string array', path);
     for (let i = 0; i < list.length; i += 2) edges.push([list[i] as string, list[i + 1] as string]);
   } else if (Object.keys(nodes).length > 1) {
     throw new SpikerepError('E_FORMAT', 'graph has no edges dataset', path);
@@ -128,7 +146,11 @@ function readNode(g: H5Group, name: string, path: string): NirGraphNode {
   const type = scalarString(g, 'type', path, `node '${name}'`);
   if (!(type in NIR_FIELDS)) {
     const known = Object.keys(NIR_FIELDS).join(', ');
-    throw new SpikerepError('E_UNSUPPORTED', `node '${name}' has type ${type}, which spikerep does not import (supported: ${known})`, path);
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      `node '${name}' has type ${type}, which spikerep does not import (supported: ${known})`,
+      path,
+    );
   }
   const out: Record<string, unknown> = { type };
   for (const key of NIR_FIELDS[type as NirNodeType]) {
@@ -148,10 +170,17 @@ function readNode(g: H5Group, name: string, path: string): NirGraphNode {
 function readInts(ds: H5Dataset, node: string, key: string, path: string): number | number[] | string {
   const v = ds.value;
   if (typeof v === 'string') return v; // Conv2d padding "same"/"valid"
-  const list = typeof v === 'bigint' || typeof v === 'number' ? [v] : ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number | bigint>) : null;
-  if (list === null) throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' is not an integer array`, path);
+  const list =
+    typeof v === 'bigint' || typeof v === 'number'
+      ? [v]
+      : ArrayBuffer.isView(v)
+        ? Array.from(v as ArrayLike<number | bigint>)
+        : null;
+  if (list === null)
+    throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' is not an integer array`, path);
   const nums = list.map(Number);
-  if (!nums.every(Number.isInteger)) throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds non-integers`, path);
+  if (!nums.every(Number.isInteger))
+    throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds non-integers`, path);
   return NIR_SCALAR_FIELDS.has(key) ? nums[0]! : nums;
 }
 
@@ -162,8 +191,14 @@ function readFloats(ds: H5Dataset, node: string, key: string, path: string): Nir
   if (typeof v === 'number') data = Float32Array.of(v);
   else if (v instanceof Float32Array) data = v;
   else if (v instanceof Float64Array) data = Float32Array.from(v);
-  else throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' is not a float array (dtype ${JSON.stringify(ds.dtype)})`, path);
-  if (!Array.from(data).every(Number.isFinite)) throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds NaN or Inf`, path);
+  else
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${node}': dataset '${key}' is not a float array (dtype ${JSON.stringify(ds.dtype)})`,
+      path,
+    );
+  if (!Array.from(data).every(Number.isFinite))
+    throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds NaN or Inf`, path);
   return { shape, data };
 }
 

@@ -13,7 +13,6 @@
  */
 import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { Rng } from '../rng.js';
 import { AvgPool2d } from '../nn/avgpool.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Flatten } from '../nn/flatten.js';
@@ -23,13 +22,14 @@ import { Network } from '../nn/network.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { RateReadout } from '../nn/readout.js';
 import { Sequential } from '../nn/sequential.js';
-import { IF_DEFAULTS, LIF_DEFAULTS, cubaLifConfig, ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
+import { Rng } from '../rng.js';
+import { cubaLifConfig, IF_DEFAULTS, ifConfig, LIF_DEFAULTS, lifConfig, type NeuronConfig } from '../snn/config.js';
 import { neuronModel } from '../snn/model.js';
 import { HardResetNeuron } from './hard-reset-neuron.js';
-import type { NirArray, NirGraph, NirGraphNode } from './nir-graph.js';
-import { flattenPermutation, NEURON_NODES, NIR_DEFAULT_DT } from './nir-export.js';
-import { chwToHwc, nirConvToSpikerep } from './nir-layout.js';
 import { nirChain } from './nir-chain.js';
+import { flattenPermutation, NEURON_NODES, NIR_DEFAULT_DT } from './nir-export.js';
+import type { NirArray, NirGraph, NirGraphNode } from './nir-graph.js';
+import { chwToHwc, nirConvToSpikerep } from './nir-layout.js';
 
 export interface NirImportOptions {
   /** Time steps (default: the graph metadata's T). */
@@ -49,12 +49,18 @@ export interface ImportedNetwork {
   readonly neurons: { node: string; type: string; reset: 'subtract' | 'value'; threshold: number }[];
 }
 
-export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = {}, source = 'NIR file'): ImportedNetwork {
+export function importNir(
+  k: Kernels,
+  graph: NirGraph,
+  opts: NirImportOptions = {},
+  source = 'NIR file',
+): ImportedNetwork {
   const fail = (node: string, type: string, what: string): never => {
     throw new SpikerepError('E_UNSUPPORTED', `node '${node}' (${type}): ${what}`, source);
   };
   const T = opts.T ?? metaNumber(graph.metadata['T']);
-  if (T === undefined || !Number.isInteger(T) || T < 1) throw new SpikerepError('E_ARG', 'the graph metadata has no time-step count T: pass --T', source);
+  if (T === undefined || !Number.isInteger(T) || T < 1)
+    throw new SpikerepError('E_ARG', 'the graph metadata has no time-step count T: pass --T', source);
   const dt = opts.dt ?? metaNumber(graph.metadata['dt']) ?? NIR_DEFAULT_DT;
   if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
   const chain = nirChain(graph, source);
@@ -75,7 +81,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
     lastIsNeuron = false;
     switch (node.type) {
       case 'Input':
-        if (node.shape.length !== 3 && node.shape.length !== 1) bad(`input shape [${node.shape.join(', ')}] must be [C, H, W] or [F]`);
+        if (node.shape.length !== 3 && node.shape.length !== 1)
+          bad(`input shape [${node.shape.join(', ')}] must be [C, H, W] or [F]`);
         shape = [...node.shape];
         inputShape = chwToHwc(shape);
         break;
@@ -83,7 +90,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         const w = node.weight;
         if (w.shape.length !== 4) bad(`weight must be 4-D [Cout, Cin, kH, kW], got [${w.shape.join(', ')}]`);
         const [O, I, KH, KW] = w.shape as [number, number, number, number];
-        if (shape.length !== 3 || shape[0] !== I) bad(`expects ${I} input channels, gets an activation of shape [${shape.join(', ')}]`);
+        if (shape.length !== 3 || shape[0] !== I)
+          bad(`expects ${I} input channels, gets an activation of shape [${shape.join(', ')}]`);
         if ((node.groups ?? 1) !== 1) bad(`groups = ${node.groups} is unsupported (only 1)`);
         if ((node.dilation ?? [1, 1]).some((d) => d !== 1)) bad('dilation other than 1 is unsupported');
         const stride = pair(node.stride, bad, 'stride');
@@ -105,10 +113,13 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         const w = node.weight;
         if (w.shape.length !== 2) bad(`weight must be 2-D [out, in], got [${w.shape.join(', ')}]`);
         const [O, I] = w.shape as [number, number];
-        if (shape.length !== 1 || shape[0] !== I) bad(`expects ${I} inputs, gets an activation of shape [${shape.join(', ')}] (flatten images first)`);
+        if (shape.length !== 1 || shape[0] !== I)
+          bad(`expects ${I} inputs, gets an activation of shape [${shape.join(', ')}] (flatten images first)`);
         const lin = new Linear({ k, rng }, { name, inF: I, outF: O, bias: node.type === 'Affine' });
         const perm = flattenedFrom === null ? null : flattenPermutation(chwToHwc(flattenedFrom));
-        for (let o = 0; o < O; o++) for (let j = 0; j < I; j++) lin.weight.value[o * I + j] = w.data[o * I + (perm === null ? j : perm[j]!)]! * inScale;
+        for (let o = 0; o < O; o++)
+          for (let j = 0; j < I; j++)
+            lin.weight.value[o * I + j] = w.data[o * I + (perm === null ? j : perm[j]!)]! * inScale;
         if (node.type === 'Affine') {
           checkSize(node.bias, O, 'bias', bad);
           lin.bias!.value.set(node.bias.data);
@@ -126,7 +137,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         const [kh, kw] = pair(node.kernel_size, bad, 'kernel_size');
         const [sh, sw] = pair(node.stride, bad, 'stride');
         const [ph, pw] = pair(node.padding, bad, 'padding');
-        if (kh !== kw || sh !== sw || ph !== pw) bad('only square kernels with equal strides and paddings are supported');
+        if (kh !== kw || sh !== sw || ph !== pw)
+          bad('only square kernels with equal strides and paddings are supported');
         const pool = new AvgPool2d({ kernel: kh, stride: sh, pad: ph });
         const out = pool.outputShape([1, shape[1]!, shape[2]!, shape[0]!]);
         shape = [shape[0]!, out[1]!, out[2]!];
@@ -138,7 +150,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         const rank = shape.length;
         const start = node.start_dim < 0 ? node.start_dim + rank : node.start_dim;
         const end = node.end_dim < 0 ? node.end_dim + rank : node.end_dim;
-        if (start !== 0 || end !== rank - 1) bad(`only a full flatten (start_dim 0, end_dim -1) is supported, got ${node.start_dim}..${node.end_dim}`);
+        if (start !== 0 || end !== rank - 1)
+          bad(`only a full flatten (start_dim 0, end_dim -1) is supported, got ${node.start_dim}..${node.end_dim}`);
         if (rank === 3) {
           flattenedFrom = shape;
           layers.push(new Flatten());
@@ -152,7 +165,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
         const r = neuronLayer(k, name, node, shape, { ...opts, dt }, bad);
         const total = r.inputGain * inScale;
         if (total !== 1) {
-          if (opSinceNeuron === null) bad('its input gain (r, or a SumPool2d before it) needs a conv/linear layer before it to fold into');
+          if (opSinceNeuron === null)
+            bad('its input gain (r, or a SumPool2d before it) needs a conv/linear layer before it to fold into');
           scaleOp(opSinceNeuron!, total);
         }
         layers.push(r.layer);
@@ -165,7 +179,8 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
       }
       case 'Output': {
         const size = node.shape.reduce((a, b) => a * b, 1);
-        if (size !== shape.reduce((a, b) => a * b, 1)) bad(`shape [${node.shape.join(', ')}] does not match the activation [${shape.join(', ')}]`);
+        if (size !== shape.reduce((a, b) => a * b, 1))
+          bad(`shape [${node.shape.join(', ')}] does not match the activation [${shape.join(', ')}]`);
         break;
       }
     }
@@ -178,8 +193,12 @@ export function importNir(k: Kernels, graph: NirGraph, opts: NirImportOptions = 
   }
   void lastIsNeuron;
   const net = new Network({
-    k, T, body: new Sequential(layers), readout: new RateReadout({ config: readout }),
-    inputShape: inputShape, classes: shape.reduce((a, b) => a * b, 1),
+    k,
+    T,
+    body: new Sequential(layers),
+    readout: new RateReadout({ config: readout }),
+    inputShape: inputShape,
+    classes: shape.reduce((a, b) => a * b, 1),
   });
   return { net, neurons };
 }
@@ -196,7 +215,12 @@ interface ImportedNeuron {
 }
 
 function neuronLayer(
-  k: Kernels, name: string, node: Extract<NirGraphNode, { type: 'IF' | 'LIF' | 'CubaLIF' }>, shape: number[], o: NirImportOptions & { dt: number }, bad: (w: string) => never,
+  k: Kernels,
+  name: string,
+  node: Extract<NirGraphNode, { type: 'IF' | 'LIF' | 'CubaLIF' }>,
+  shape: number[],
+  o: NirImportOptions & { dt: number },
+  bad: (w: string) => never,
 ): ImportedNeuron {
   const size = shape.reduce((a, b) => a * b, 1);
   const one = (a: NirArray | undefined, key: string, dflt?: number): number => {
@@ -204,7 +228,8 @@ function neuronLayer(
       if (dflt !== undefined) return dflt;
       return bad(`lacks '${key}'`);
     }
-    if (a.data.length !== size && a.data.length !== 1) bad(`'${key}' has ${a.data.length} values, the activation [${shape.join(', ')}] has ${size}`);
+    if (a.data.length !== size && a.data.length !== 1)
+      bad(`'${key}' has ${a.data.length} values, the activation [${shape.join(', ')}] has ${size}`);
     const v = a.data[0]!;
     if (!a.data.every((x) => x === v)) bad(`'${key}' differs between neurons; spikerep has one value per layer`);
     return v;
@@ -214,9 +239,13 @@ function neuronLayer(
   const r = one(node.r, 'r');
   const vReset = one(node.v_reset, 'v_reset', 0);
   const vLeak = node.type === 'IF' ? 0 : one(node.v_leak, 'v_leak');
-  const tau = node.type === 'IF' ? 0 : one(node.type === 'LIF' ? node.tau : node.tau_mem, node.type === 'LIF' ? 'tau' : 'tau_mem');
+  const tau =
+    node.type === 'IF'
+      ? 0
+      : one(node.type === 'LIF' ? node.tau : node.tau_mem, node.type === 'LIF' ? 'tau' : 'tau_mem');
   // CubaLIF's synaptic current: τ_syn·dI/dt = −I + w_in·S (nir.md §5.3)
-  const cuba = node.type === 'CubaLIF' ? { tauSyn: one(node.tau_syn, 'tau_syn'), wIn: one(node.w_in, 'w_in', 1) } : null;
+  const cuba =
+    node.type === 'CubaLIF' ? { tauSyn: one(node.tau_syn, 'tau_syn'), wIn: one(node.w_in, 'w_in', 1) } : null;
   const ours = meta['reset'] === 'subtract' && typeof meta['subtract_amount'] === 'number';
   const reset = (o.reset ?? 'auto') === 'auto' ? (ours ? 'subtract' : 'value') : (o.reset as 'subtract' | 'value');
   const ifR = (o.ifR ?? 'auto') === 'auto' ? (Math.abs(r * o.dt - 1) < 1e-6 ? 'inverse-dt' : 'one') : o.ifR;
@@ -225,7 +254,10 @@ function neuronLayer(
   // per-step leak k = dt/τ of forward Euler: v ← (1 − k)·v + k·(v_leak + r·I)
   const perStep = (t: number, key: string): number => {
     const kk = tauUnit === 'steps' ? 1 / t : o.dt / t;
-    if (!(kk > 0 && kk < 1)) bad(`${key} = ${+t.toPrecision(6)} gives a per-step leak dt/${key} = ${+kk.toPrecision(6)} outside (0, 1); check --tau-unit and --dt`);
+    if (!(kk > 0 && kk < 1))
+      bad(
+        `${key} = ${+t.toPrecision(6)} gives a per-step leak dt/${key} = ${+kk.toPrecision(6)} outside (0, 1); check --tau-unit and --dt`,
+      );
     return kk;
   };
   const kStep = node.type === 'IF' ? 0 : perStep(tau, node.type === 'LIF' ? 'tau' : 'tau_mem');
@@ -234,9 +266,27 @@ function neuronLayer(
   const synapse = cuba === null ? undefined : { decay: 1 - kSyn, gain: kSyn * cuba.wIn };
   if (reset === 'value') {
     const compare = o.compare ?? (meta['compare'] === '>=' ? '>=' : '>');
-    const layer = node.type === 'IF'
-      ? new HardResetNeuron({ name, decay: 1, gain: ifR === 'one' ? r : r * o.dt, leakDrive: 0, threshold: theta, vReset, compare })
-      : new HardResetNeuron({ name, decay: 1 - kStep, gain: kStep * r, leakDrive: kStep * vLeak, threshold: theta, vReset, compare, ...(synapse ? { synapse } : {}) });
+    const layer =
+      node.type === 'IF'
+        ? new HardResetNeuron({
+            name,
+            decay: 1,
+            gain: ifR === 'one' ? r : r * o.dt,
+            leakDrive: 0,
+            threshold: theta,
+            vReset,
+            compare,
+          })
+        : new HardResetNeuron({
+            name,
+            decay: 1 - kStep,
+            gain: kStep * r,
+            leakDrive: kStep * vLeak,
+            threshold: theta,
+            vReset,
+            compare,
+            ...(synapse ? { synapse } : {}),
+          });
     const readout = node.type === 'IF' ? IF_DEFAULTS : lifConfig({ tau: 1, dt: -Math.log(1 - kStep) });
     return { layer, inputGain: 1, amplitude: 1, readout, reset, threshold: theta };
   }
@@ -250,7 +300,13 @@ function neuronLayer(
     config = ifConfig({ vth, alpha, vthBound: Math.min(IF_DEFAULTS.vthBound, vth) });
     inputGain = ours ? 1 : ifR === 'one' ? r : r * o.dt;
   } else if (ours && typeof meta['dsr_tau'] === 'number' && typeof meta['dsr_dt'] === 'number') {
-    const leak = { vth, alpha, tau: meta['dsr_tau'], dt: meta['dsr_dt'], vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) };
+    const leak = {
+      vth,
+      alpha,
+      tau: meta['dsr_tau'],
+      dt: meta['dsr_dt'],
+      vthBound: Math.min(LIF_DEFAULTS.vthBound, vth),
+    };
     const tauSyn = meta['dsr_tau_syn'];
     if (cuba !== null && typeof tauSyn !== 'number') bad("spikerep metadata without 'dsr_tau_syn'");
     config = cuba === null ? lifConfig(leak) : cubaLifConfig({ ...leak, tauSyn: tauSyn as number });
@@ -258,11 +314,24 @@ function neuronLayer(
   } else if (cuba !== null) {
     // λ = 1 − k and λ_s = 1 − k_syn with τ = 1, Δt = −ln(1 − k): τ_syn = −Δt/ln(1 − k_syn); r·w_in scales the input
     const dtOurs = -Math.log(1 - kStep);
-    config = cubaLifConfig({ vth, alpha, tau: 1, dt: dtOurs, tauSyn: -dtOurs / Math.log(1 - kSyn), vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) });
+    config = cubaLifConfig({
+      vth,
+      alpha,
+      tau: 1,
+      dt: dtOurs,
+      tauSyn: -dtOurs / Math.log(1 - kSyn),
+      vthBound: Math.min(LIF_DEFAULTS.vthBound, vth),
+    });
     inputGain = r * cuba.wIn;
   } else {
     // spikerep's LIF: u ← λu + (1 − λ)·I with λ = exp(−Δt/τ); τ = 1, Δt = −ln(1 − k) gives λ = 1 − k
-    config = lifConfig({ vth, alpha, tau: 1, dt: -Math.log(1 - kStep), vthBound: Math.min(LIF_DEFAULTS.vthBound, vth) });
+    config = lifConfig({
+      vth,
+      alpha,
+      tau: 1,
+      dt: -Math.log(1 - kStep),
+      vthBound: Math.min(LIF_DEFAULTS.vthBound, vth),
+    });
     inputGain = r;
   }
   const layer = new SpikingNeuron({ k }, { name, config, mode: 'dsr' });
@@ -281,10 +350,17 @@ function pair(v: number[] | number | string | undefined, bad: (w: string) => nev
   return bad(`'${key}' must be an int or a pair, got ${JSON.stringify(v)}`);
 }
 
-function convPadding(p: number[] | string, KH: number, KW: number, stride: [number, number], bad: (w: string) => never): [number, number] {
+function convPadding(
+  p: number[] | string,
+  KH: number,
+  KW: number,
+  stride: [number, number],
+  bad: (w: string) => never,
+): [number, number] {
   if (p === 'valid') return [0, 0];
   if (p === 'same') {
-    if (KH % 2 === 0 || KW % 2 === 0 || stride[0] !== 1 || stride[1] !== 1) bad("padding 'same' is supported for odd kernels with stride 1 only");
+    if (KH % 2 === 0 || KW % 2 === 0 || stride[0] !== 1 || stride[1] !== 1)
+      bad("padding 'same' is supported for odd kernels with stride 1 only");
     return [(KH - 1) / 2, (KW - 1) / 2];
   }
   if (typeof p === 'string') return bad(`padding '${p}' is unsupported`);

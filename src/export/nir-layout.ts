@@ -18,7 +18,8 @@ export function spikerepConvToNir(w: ArrayLike<number>, shape: readonly number[]
   const out = new Float32Array(O * I * KH * KW);
   for (let o = 0; o < O; o++) {
     for (let y = 0; y < KH; y++) {
-      for (let x = 0; x < KW; x++) for (let i = 0; i < I; i++) out[((o * I + i) * KH + y) * KW + x] = w[((o * KH + y) * KW + x) * I + i]!;
+      for (let x = 0; x < KW; x++)
+        for (let i = 0; i < I; i++) out[((o * I + i) * KH + y) * KW + x] = w[((o * KH + y) * KW + x) * I + i]!;
     }
   }
   return { shape: [O, I, KH, KW], data: out };
@@ -30,7 +31,8 @@ export function nirConvToSpikerep(w: NirArray): Float32Array {
   const out = new Float32Array(O * I * KH * KW);
   for (let o = 0; o < O; o++) {
     for (let i = 0; i < I; i++) {
-      for (let y = 0; y < KH; y++) for (let x = 0; x < KW; x++) out[((o * KH + y) * KW + x) * I + i] = w.data[((o * I + i) * KH + y) * KW + x]!;
+      for (let y = 0; y < KH; y++)
+        for (let x = 0; x < KW; x++) out[((o * KH + y) * KW + x) * I + i] = w.data[((o * I + i) * KH + y) * KW + x]!;
     }
   }
   return out;

@@ -5,7 +5,12 @@ import { argmaxRows } from '../nn/loss.js';
 import type { Network } from '../nn/network.js';
 import { Rng } from '../rng.js';
 
-export function predictDataset(net: Network, ds: Dataset, limit = ds.length, batchSize = 100): { predictions: Int32Array; labels: Int32Array } {
+export function predictDataset(
+  net: Network,
+  ds: Dataset,
+  limit = ds.length,
+  batchSize = 100,
+): { predictions: Int32Array; labels: Int32Array } {
   const n = Math.min(limit, ds.length);
   const predictions = new Int32Array(n);
   const labels = new Int32Array(n);
@@ -13,7 +18,10 @@ export function predictDataset(net: Network, ds: Dataset, limit = ds.length, bat
   for (let start = 0; start < n; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
     const b = gatherBatch(ds, idx);
-    const logits = net.forward({ shape: [idx.length, ...b.shape.slice(1)], data: b.x }, { training: false, rng, encoding: 'direct' });
+    const logits = net.forward(
+      { shape: [idx.length, ...b.shape.slice(1)], data: b.x },
+      { training: false, rng, encoding: 'direct' },
+    );
     predictions.set(argmaxRows(logits), start);
     labels.set(b.labels, start);
   }

@@ -7,7 +7,12 @@ import type { Buf, ElementwiseAttrs, ElementwiseOp, Kernels } from './kernels.js
 
 /** How many inputs each op reads. */
 export const ELEMENTWISE_ARITY: Readonly<Record<ElementwiseOp, number>> = {
-  fill: 0, copy: 1, scale: 1, clamp: 1, add: 2, mul: 2,
+  fill: 0,
+  copy: 1,
+  scale: 1,
+  clamp: 1,
+  add: 2,
+  mul: 2,
 };
 
 /**
@@ -37,7 +42,11 @@ function shapeError(attrs: ElementwiseAttrs, what: string): never {
  * temporary and one add, a repeated last input is applied one row of out at a time.
  */
 export function elementwiseByParts(
-  k: Kernels, inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs, row: number,
+  k: Kernels,
+  inputs: readonly Buf[],
+  out: Buf,
+  attrs: ElementwiseAttrs,
+  row: number,
 ): void {
   if (attrs.accumulate === true) {
     const tmp = k.alloc(out.length);
@@ -75,36 +84,61 @@ export interface ElementwiseLoops {
 
 /** A fast backend's elementwise kernel: the fused loop for its case, else elementwiseByParts. */
 export function runElementwise(
-  loops: ElementwiseLoops, k: Kernels, inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs,
+  loops: ElementwiseLoops,
+  k: Kernels,
+  inputs: readonly Buf[],
+  out: Buf,
+  attrs: ElementwiseAttrs,
 ): void {
   const row = elementwiseRow(inputs, out, attrs);
   const repeats = row < out.length;
   const accumulate = attrs.accumulate === true;
+  if (!fusedLoop(loops, inputs, out, attrs, row, repeats, accumulate)) elementwiseByParts(k, inputs, out, attrs, row);
+}
+
+/** Runs the one fused loop that computes this case and returns true, or returns false when none does. */
+function fusedLoop(
+  loops: ElementwiseLoops,
+  inputs: readonly Buf[],
+  out: Buf,
+  attrs: ElementwiseAttrs,
+  row: number,
+  repeats: boolean,
+  accumulate: boolean,
+): boolean {
   const a = inputs[0]!;
   const last = inputs[inputs.length - 1]!;
+  const times = out.length / row;
   switch (attrs.op) {
     case 'fill':
-      if (!accumulate) return loops.fill(out, attrs.value);
-      break;
+      if (accumulate) return false;
+      loops.fill(out, attrs.value);
+      return true;
     case 'copy':
-      if (!repeats) return accumulate ? loops.axpy(1, last, out) : loops.copy(last, out);
-      if (!accumulate) return loops.broadcast(last, out, 1, out.length / row, row);
-      break;
-    case 'scale':
-      if (!repeats) return accumulate ? loops.axpy(attrs.alpha, last, out) : loops.scale(last, attrs.alpha, out);
-      if (!accumulate) return loops.broadcast(last, out, attrs.alpha, out.length / row, row);
-      break;
+    case 'scale': {
+      const alpha = attrs.op === 'scale' ? attrs.alpha : 1;
+      if (repeats && accumulate) return false;
+      if (repeats) loops.broadcast(last, out, alpha, times, row);
+      else if (accumulate) loops.axpy(alpha, last, out);
+      else if (attrs.op === 'copy') loops.copy(last, out);
+      else loops.scale(last, alpha, out);
+      return true;
+    }
     case 'clamp':
-      if (!repeats && !accumulate) return loops.clamp(last, out, attrs.lo, attrs.hi);
-      break;
+      if (repeats || accumulate) return false;
+      loops.clamp(last, out, attrs.lo, attrs.hi);
+      return true;
     case 'add':
-      if (accumulate) break;
-      if (!repeats) return loops.add(a, last, out);
-      if (a !== out) loops.copy(a, out);
-      return loops.addRow(out, last, out.length / row, row);
+      if (accumulate) return false;
+      if (!repeats) loops.add(a, last, out);
+      else {
+        if (a !== out) loops.copy(a, out);
+        loops.addRow(out, last, times, row);
+      }
+      return true;
     case 'mul':
-      if (!repeats && !accumulate) return loops.mul(a, last, out);
-      break;
+      if (repeats || accumulate) return false;
+      loops.mul(a, last, out);
+      return true;
   }
-  elementwiseByParts(k, inputs, out, attrs, row);
 }

@@ -31,11 +31,33 @@ export function convGeometry(s: ConvSpec): ConvGeometry {
       `window ${s.kH}×${kW} stride ${strideH}×${strideW} pad ${padH}×${padW} does not fit a ${s.inH}×${s.inW} input`,
     );
   }
-  return { batch: s.batch, inH: s.inH, inW: s.inW, inC: s.inC, outC: s.outC, kH: s.kH, kW, strideH, strideW, padH, padW, outH, outW };
+  return {
+    batch: s.batch,
+    inH: s.inH,
+    inW: s.inW,
+    inC: s.inC,
+    outC: s.outC,
+    kH: s.kH,
+    kW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    outH,
+    outW,
+  };
 }
 
 /** Pooling windows are convolutions with outC = inC and no weights. */
-export function poolGeometry(batch: number, inH: number, inW: number, C: number, k: number, stride = k, pad = 0): ConvGeometry {
+export function poolGeometry(
+  batch: number,
+  inH: number,
+  inW: number,
+  C: number,
+  k: number,
+  stride = k,
+  pad = 0,
+): ConvGeometry {
   return convGeometry({ batch, inH, inW, inC: C, outC: C, kH: k, stride, pad });
 }
 

@@ -85,7 +85,9 @@ export interface NeuronForwardAttrs {
   readonly threshold: number;
   /** Fire on u > threshold (NIR) instead of u ≥ threshold (the DSR code, docs/method.md §6.2). */
   readonly strict?: boolean;
-  readonly reset: { readonly kind: 'subtract'; readonly amount: number } | { readonly kind: 'value'; readonly value: number };
+  readonly reset:
+    | { readonly kind: 'subtract'; readonly amount: number }
+    | { readonly kind: 'value'; readonly value: number };
   readonly magnitude: number;
   /** The synaptic-current stage; `current` [n], when given, is carried like `membrane`. */
   readonly synapse?: { readonly decay: number; readonly gain: number; readonly current?: Buf };
@@ -254,8 +256,15 @@ export interface Kernels {
    * dx is overwritten; dgamma/dbeta are added into when `accumulate`, else overwritten.
    */
   batchNormBackward(
-    x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-    dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
+    x: Buf,
+    dy: Buf,
+    mean: Buf,
+    invStd: Buf,
+    gamma: Buf,
+    dx: Buf,
+    dgamma: Buf,
+    dbeta: Buf,
+    attrs: BatchNormBackwardAttrs,
   ): void;
 
   // ---- spiking neurons: one fused multi-step forward over time-major [T, n] and its backward ----

@@ -1,17 +1,17 @@
 import type { Kernels } from '../kernels/kernels.js';
-import type { Rng } from '../rng.js';
-import type { Layer } from '../nn/layer.js';
-import { Conv2d, type Conv2dOptions } from '../nn/conv2d.js';
-import { Linear, type LinearOptions } from '../nn/linear.js';
-import { BatchNorm } from '../nn/batchnorm.js';
-import { AvgPool2d } from '../nn/avgpool.js';
 import { AdaptiveAvgPool2d } from '../nn/adaptive-avgpool.js';
+import { AvgPool2d } from '../nn/avgpool.js';
+import { BatchNorm } from '../nn/batchnorm.js';
 import type { WeightLayer } from '../nn/bn-correction.js';
-import { NormBlock, type NormBranch } from '../nn/norm-block.js';
-import { Flatten } from '../nn/flatten.js';
+import { Conv2d, type Conv2dOptions } from '../nn/conv2d.js';
 import { Dropout } from '../nn/dropout.js';
+import { Flatten } from '../nn/flatten.js';
+import type { Layer } from '../nn/layer.js';
+import { Linear, type LinearOptions } from '../nn/linear.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
+import { NormBlock, type NormBranch } from '../nn/norm-block.js';
 import { RateReadout } from '../nn/readout.js';
+import type { Rng } from '../rng.js';
 import type { NeuronSpec } from './neurons.js';
 
 /**

@@ -1,15 +1,14 @@
-import type { Kernels } from '../kernels/kernels.js';
-import { Rng } from '../rng.js';
 import { check } from '../errors.js';
-import { Network } from '../nn/network.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { GradMode } from '../nn/grad-mode.js';
+import { Network } from '../nn/network.js';
+import { Rng } from '../rng.js';
 import { Builder } from './builder.js';
 import { mnistNet } from './mnistnet.js';
+import { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName } from './names.js';
+import { type NeuronChoice, type NeuronOverrides, type NeuronSpec, neuronSpec } from './neurons.js';
 import { preActResNet18 } from './preact-resnet18.js';
 import { vgg11 } from './vgg11.js';
-import { neuronSpec, type NeuronChoice, type NeuronOverrides, type NeuronSpec } from './neurons.js';
-
-import { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName } from './names.js';
 
 export { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName };
 
@@ -59,10 +58,23 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       throw new Error('unreachable');
   }
   const T = spec.mode === 'ann' || spec.mode === 'relu' ? 1 : o.T;
-  return { net: new Network({ k, T, body, readout: b.readout(), inputShape: o.input, classes: o.classes, firstLayersOnce: o.firstLayersOnce, gradMode: o.gradMode,
-    timeChunk: o.timeChunk, modelName: o.model }), spec };
+  return {
+    net: new Network({
+      k,
+      T,
+      body,
+      readout: b.readout(),
+      inputShape: o.input,
+      classes: o.classes,
+      firstLayersOnce: o.firstLayersOnce,
+      gradMode: o.gradMode,
+      timeChunk: o.timeChunk,
+      modelName: o.model,
+    }),
+    spec,
+  };
 }
 
 export { Builder } from './builder.js';
-export { neuronSpec, NEURON_CHOICES } from './neurons.js';
 export type { NeuronChoice, NeuronOverrides, NeuronSpec } from './neurons.js';
+export { NEURON_CHOICES, neuronSpec } from './neurons.js';

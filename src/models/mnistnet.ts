@@ -1,5 +1,5 @@
-import { Sequential } from '../nn/sequential.js';
 import type { Layer } from '../nn/layer.js';
+import { Sequential } from '../nn/sequential.js';
 import type { Builder } from './builder.js';
 
 /**

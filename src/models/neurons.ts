@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
+import type { NeuronMode } from '../nn/neuron-layer.js';
 import { cubaLifConfig, ifConfig, lifConfig, type NeuronConfig } from '../snn/config.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
-import type { NeuronMode } from '../nn/neuron-layer.js';
 
 /**
  * The neuron choices a user names (`--neuron`): DSR-IF, DSR-LIF, DSR with the current-based LIF, the BPTT
@@ -37,7 +37,11 @@ export interface NeuronOverrides {
  * (Vth 6), so that its thresholds can seed an IF SNN directly in hybrid training (docs/method.md §4.4).
  */
 export function neuronSpec(choice: NeuronChoice, over: NeuronOverrides = {}): NeuronSpec {
-  check(NEURON_CHOICES.includes(choice), `expected one of ${NEURON_CHOICES.join('|')}, got ${String(choice)}`, 'neuron');
+  check(
+    NEURON_CHOICES.includes(choice),
+    `expected one of ${NEURON_CHOICES.join('|')}, got ${String(choice)}`,
+    'neuron',
+  );
   const slope = over.surrogateSlope ?? DEFAULT_SURROGATE_SLOPE;
   check(Number.isFinite(slope) && slope > 0, `surrogate slope must be > 0, got ${slope}`, 'surrogateSlope');
   const { bpttDynamics, surrogateSlope: _s, ...fields } = over;

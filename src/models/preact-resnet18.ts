@@ -1,6 +1,6 @@
-import { Sequential } from '../nn/sequential.js';
 import type { Layer } from '../nn/layer.js';
 import type { NormBranch } from '../nn/norm-block.js';
+import { Sequential } from '../nn/sequential.js';
 import type { Builder } from './builder.js';
 
 /**
@@ -14,16 +14,28 @@ import type { Builder } from './builder.js';
  * returns its own paths for whatever BN comes next.
  */
 function preActBlock(
-  b: Builder, name: string, open: readonly NormBranch[], inC: number, outC: number, stride: number, dropout: number,
+  b: Builder,
+  name: string,
+  open: readonly NormBranch[],
+  inC: number,
+  outC: number,
+  stride: number,
+  dropout: number,
 ): { layers: Layer[]; open: NormBranch[] } {
   const bn1 = b.bn(`${name}.bn1`, inC);
-  const main: Layer[] = [b.normed(b.conv(`${name}.conv1`, inC, outC, 3, { stride }), b.bn(`${name}.bn2`, outC)), b.neuron(`${name}.relu2`)];
+  const main: Layer[] = [
+    b.normed(b.conv(`${name}.conv1`, inC, outC, 3, { stride }), b.bn(`${name}.bn2`, outC)),
+    b.neuron(`${name}.relu2`),
+  ];
   if (dropout > 0) main.push(b.dropout(dropout));
   const conv2 = b.conv(`${name}.conv2`, outC, outC, 3);
   const shortcut = stride !== 1 || inC !== outC ? b.conv(`${name}.shortcut.0`, inC, outC, 1, { stride, pad: 0 }) : null;
   return {
     layers: [b.normedSum(open, bn1), b.neuron(`${name}.relu1`)],
-    open: [{ pre: new Sequential(main), weight: conv2 }, { pre: null, weight: shortcut }],
+    open: [
+      { pre: new Sequential(main), weight: conv2 },
+      { pre: null, weight: shortcut },
+    ],
   };
 }
 
@@ -33,7 +45,12 @@ function preActBlock(
  * the whole final map on any other size) → neuron → flatten → linear → BN1d → neuron. 16 + 3 = 19 neuron
  * layers, each with its own threshold.
  */
-export function preActResNet18(b: Builder, input: readonly [number, number, number], classes: number, dropout = 0): Layer {
+export function preActResNet18(
+  b: Builder,
+  input: readonly [number, number, number],
+  classes: number,
+  dropout = 0,
+): Layer {
   const C = input[2];
   const layers: Layer[] = [];
   let open: NormBranch[] = [{ pre: null, weight: b.conv('conv1', C, 64, 3, { bias: false }) }];

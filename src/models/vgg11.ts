@@ -1,6 +1,6 @@
-import { Sequential } from '../nn/sequential.js';
 import { AdaptiveAvgPool2d } from '../nn/adaptive-avgpool.js';
 import type { Layer } from '../nn/layer.js';
+import { Sequential } from '../nn/sequential.js';
 import type { Builder } from './builder.js';
 
 const STAGES = [[64], [128], [256, 256], [512, 512], [512, 512]] as const;
@@ -16,7 +16,10 @@ export function vgg11(b: Builder, input: readonly [number, number, number], clas
   let i = 0;
   for (const stage of STAGES) {
     for (const outC of stage) {
-      layers.push(b.normed(b.conv(`features.${i}`, inC, outC, 3, { biasInit: 'zero' }), b.bn(`features.${i + 1}`, outC)), b.neuron(`features.${i + 2}`));
+      layers.push(
+        b.normed(b.conv(`features.${i}`, inC, outC, 3, { biasInit: 'zero' }), b.bn(`features.${i + 1}`, outC)),
+        b.neuron(`features.${i + 2}`),
+      );
       i += 3;
       if (dropout > 0) layers.push(b.dropout(dropout));
       i += 1;
@@ -28,7 +31,10 @@ export function vgg11(b: Builder, input: readonly [number, number, number], clas
   layers.push(
     new AdaptiveAvgPool2d({ size: 7 }),
     b.flatten(),
-    b.normed(b.linear('classifier.0', 512 * 49, classes, { weightInit: { normalStd: 0.01 }, biasInit: 'zero' }), b.bn('classifier.1', classes)),
+    b.normed(
+      b.linear('classifier.0', 512 * 49, classes, { weightInit: { normalStd: 0.01 }, biasInit: 'zero' }),
+      b.bn('classifier.1', classes),
+    ),
     b.neuron('classifier.2'),
   );
   return new Sequential(layers);

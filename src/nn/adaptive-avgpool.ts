@@ -1,11 +1,11 @@
 import { SpikerepError } from '../errors.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { AvgPool2d } from './avgpool.js';
 import { takeCache } from './cache.js';
+import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { takeGrad } from './grad-pool.js';
 
 /**
  * PyTorch's AdaptiveAvgPool2d for the cases the models meet, composed from existing kernels:
@@ -29,7 +29,8 @@ export class AdaptiveAvgPool2d implements Layer {
   private plan(shape: readonly number[]): 'copy' | AvgPool2d {
     const [, H, W] = shape as [number, number, number, number];
     const S = this.opts.size;
-    if (shape.length !== 4) throw new SpikerepError('E_SHAPE', `adaptive pool: expected [rows, H, W, C], got [${shape.join(', ')}]`);
+    if (shape.length !== 4)
+      throw new SpikerepError('E_SHAPE', `adaptive pool: expected [rows, H, W, C], got [${shape.join(', ')}]`);
     if (H === 1 && W === 1) return 'copy';
     if (H === W && H % S === 0) {
       let p = this.pools.get(H / S);
@@ -57,7 +58,10 @@ export class AdaptiveAvgPool2d implements Layer {
     const [rows, , , C] = x.shape as [number, number, number, number];
     const copies = this.opts.size * this.opts.size;
     const y = this.out.get(ctx.k, rows * copies * C);
-    for (let r = 0; r < rows; r++) ctx.k.elementwise([x.data.subarray(r * C, (r + 1) * C)], y.subarray(r * copies * C, (r + 1) * copies * C), { op: 'copy' });
+    for (let r = 0; r < rows; r++)
+      ctx.k.elementwise([x.data.subarray(r * C, (r + 1) * C)], y.subarray(r * copies * C, (r + 1) * copies * C), {
+        op: 'copy',
+      });
     this.cache = isTraining(ctx) ? { pool: null } : null;
     return tensor([rows, this.opts.size, this.opts.size, C], y);
   }
@@ -70,7 +74,12 @@ export class AdaptiveAvgPool2d implements Layer {
     const copies = H * W;
     const dx = takeGrad(ctx.k, rows * C);
     const ones = new Float64Array(copies).fill(1);
-    for (let r = 0; r < rows; r++) ctx.k.sumRows(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), { rows: copies, cols: C, weights: ones });
+    for (let r = 0; r < rows; r++)
+      ctx.k.sumRows(dy.data.subarray(r * copies * C, (r + 1) * copies * C), dx.subarray(r * C, (r + 1) * C), {
+        rows: copies,
+        cols: C,
+        weights: ones,
+      });
     return tensor([rows, 1, 1, C], dx);
   }
 

@@ -1,12 +1,12 @@
 import { SpikerepError } from '../errors.js';
 import { poolGeometry } from '../kernels/geometry.js';
 import type { ConvGeometry } from '../kernels/kernels.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
+import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { takeGrad } from './grad-pool.js';
 
 export interface AvgPool2dOptions {
   readonly kernel: number;

@@ -1,14 +1,13 @@
 import { SpikerepError } from '../errors.js';
 import type { BatchNormAttrs, Buf, Kernels } from '../kernels/kernels.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import type { NamedBuffer } from './buffers.js';
 import { takeCache } from './cache.js';
-import { isTraining, type BatchStatistics, type Layer, type RunContext } from './layer.js';
+import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
+import { type BatchStatistics, isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
-import { totalSteps } from './layer.js';
-import { takeGrad } from './grad-pool.js';
 
 export interface BatchNormOptions {
   /** Full path ("layer1.0.bn1"); params `${name}.weight`/`.bias`, buffers `${name}.running_mean`/`.running_var`. */
@@ -58,7 +57,10 @@ export class BatchNorm implements Layer, BatchStatistics {
   private readonly dBeta = new Scratch();
   private readonly scale = new Scratch();
 
-  constructor(init: { readonly k: Kernels }, readonly opts: BatchNormOptions) {
+  constructor(
+    init: { readonly k: Kernels },
+    readonly opts: BatchNormOptions,
+  ) {
     const C = opts.channels;
     this.channels = C;
     this.momentum = opts.momentum ?? 0.1;
@@ -81,7 +83,10 @@ export class BatchNorm implements Layer, BatchStatistics {
   private attrs(shape: readonly number[]): BatchNormAttrs {
     const C = this.opts.channels;
     if (shape.length < 2 || shape[shape.length - 1] !== C) {
-      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, …, ${C}], got [${shape.join(', ')}]`);
+      throw new SpikerepError(
+        'E_SHAPE',
+        `${this.opts.name}: expected input [rows, …, ${C}], got [${shape.join(', ')}]`,
+      );
     }
     let rows = 1;
     for (let i = 0; i < shape.length - 1; i++) rows *= shape[i]!;
@@ -106,12 +111,19 @@ export class BatchNorm implements Layer, BatchStatistics {
       return tensor(x.shape, y);
     }
     if (rows < 2) {
-      throw new SpikerepError('E_SHAPE', `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`);
+      throw new SpikerepError(
+        'E_SHAPE',
+        `${this.opts.name}: training needs more than one value per channel, got [${x.shape.join(', ')}]`,
+      );
     }
     const mean = this.mean.get(k, C);
     if (ctx.mode.steps.chunked) {
       // a time chunk: normalise with the statistics over all T·B rows (setBatchStatistics), not the chunk's own
-      if (!this.chunkStats) throw new SpikerepError('E_ARG', `${this.opts.name}: a time-chunked forward must set the batch statistics first`);
+      if (!this.chunkStats)
+        throw new SpikerepError(
+          'E_ARG',
+          `${this.opts.name}: a time-chunked forward must set the batch statistics first`,
+        );
     } else {
       const variance = this.variance.get(k, C);
       k.batchNormStats(x.data, mean, variance, attrs);
@@ -157,7 +169,10 @@ export class BatchNorm implements Layer, BatchStatistics {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const dx = takeGrad(ctx.k, x.data.length);
-    ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, { ...attrs, accumulate: true });
+    ctx.k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, {
+      ...attrs,
+      accumulate: true,
+    });
     return tensor(x.shape, dx);
   }
 
@@ -166,7 +181,10 @@ export class BatchNorm implements Layer, BatchStatistics {
    * what the producers' correction needs (nn/bn-correction.ts), from this call's own dγ: s = −γσ⁻²·dγ/N per
    * channel, N = all T·B rows, and z̄, the time-mean input kept for backward.
    */
-  backwardWithCorrection(dy: Tensor, ctx: RunContext): { readonly dx: Tensor; readonly scale: Buf; readonly inputMean: Tensor } {
+  backwardWithCorrection(
+    dy: Tensor,
+    ctx: RunContext,
+  ): { readonly dx: Tensor; readonly scale: Buf; readonly inputMean: Tensor } {
     const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const dx = takeGrad(ctx.k, x.data.length);

@@ -47,6 +47,11 @@ export function addCorrection(layer: WeightLayer, k: Kernels, c: WeightCorrectio
   const row = dW.length / outC;
   for (let ch = 0; ch < outC; ch++) {
     const s = c.scale[ch]!;
-    if (s !== 0) k.elementwise([c.cross.subarray(ch * row, (ch + 1) * row)], dW.subarray(ch * row, (ch + 1) * row), { op: 'scale', alpha: s, accumulate: true });
+    if (s !== 0)
+      k.elementwise([c.cross.subarray(ch * row, (ch + 1) * row)], dW.subarray(ch * row, (ch + 1) * row), {
+        op: 'scale',
+        alpha: s,
+        accumulate: true,
+      });
   }
 }

@@ -2,16 +2,16 @@ import { SpikerepError } from '../errors.js';
 import { convGeometry } from '../kernels/geometry.js';
 import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
+import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { NO_GRADIENT, takeCache } from './cache.js';
+import { type ForwardPath, transposeWeight, useEventPath } from './forward-path.js';
+import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
-import { takeCache, NO_GRADIENT } from './cache.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
-import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
-import { takeGrad } from './grad-pool.js';
-import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -60,7 +60,10 @@ export class Conv2d implements WeightLayer {
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
 
-  constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: Conv2dOptions) {
+  constructor(
+    init: { readonly k: Kernels; readonly rng: Rng },
+    readonly opts: Conv2dOptions,
+  ) {
     [this.kH, this.kW] = pair(opts.kernel);
     this.stride = pair(opts.stride ?? 1);
     this.pad = pair(opts.pad ?? 0);
@@ -70,17 +73,28 @@ export class Conv2d implements WeightLayer {
     this.bias = null;
     if (opts.bias ?? true) {
       this.bias = makeParam(init.k, joinName(opts.name, 'bias'), 'bias', [outC]);
-      if ((opts.biasInit ?? 'default') === 'default') defaultUniform(this.bias.value, inC * this.kH * this.kW, init.rng);
+      if ((opts.biasInit ?? 'default') === 'default')
+        defaultUniform(this.bias.value, inC * this.kH * this.kW, init.rng);
     }
   }
 
   private geometry(shape: readonly number[]): ConvGeometry {
     if (shape.length !== 4 || shape[3] !== this.opts.inC) {
-      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, H, W, ${this.opts.inC}], got [${shape.join(', ')}]`);
+      throw new SpikerepError(
+        'E_SHAPE',
+        `${this.opts.name}: expected input [rows, H, W, ${this.opts.inC}], got [${shape.join(', ')}]`,
+      );
     }
     return convGeometry({
-      batch: shape[0]!, inH: shape[1]!, inW: shape[2]!, inC: this.opts.inC, outC: this.opts.outC,
-      kH: this.kH, kW: this.kW, stride: this.stride, pad: this.pad,
+      batch: shape[0]!,
+      inH: shape[1]!,
+      inW: shape[2]!,
+      inC: this.opts.inC,
+      outC: this.opts.outC,
+      kH: this.kH,
+      kW: this.kW,
+      stride: this.stride,
+      pad: this.pad,
     });
   }
 
@@ -152,4 +166,3 @@ export class Conv2d implements WeightLayer {
 function pair(v: number | readonly [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
-

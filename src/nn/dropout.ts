@@ -1,12 +1,12 @@
 import { check, SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
+import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
-import { takeGrad } from './grad-pool.js';
 
 export interface DropoutOptions {
   readonly p: number;
@@ -47,7 +47,11 @@ export class Dropout implements Layer {
     }
     if (ctx.mode.steps.chunked) {
       // a chunked training forward runs each chunk twice (nn/time-chunk.ts), and would draw two different masks
-      throw new SpikerepError('E_ARG', 'time-chunked training cannot redraw the same dropout masks in its two sweeps: use `dropout` 0 or no `timeChunk`', 'timeChunk');
+      throw new SpikerepError(
+        'E_ARG',
+        'time-chunked training cannot redraw the same dropout masks in its two sweeps: use `dropout` 0 or no `timeChunk`',
+        'timeChunk',
+      );
     }
     // The draws come from the JS rng, so this one loop over the activation runs here rather than in a kernel.
     const mask = this.mask.get(ctx.k, x.data.length);

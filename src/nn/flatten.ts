@@ -1,4 +1,4 @@
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import type { Param } from './param.js';

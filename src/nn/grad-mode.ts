@@ -1,6 +1,6 @@
-import type { Tensor } from '../tensor.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
-import { totalSteps, type RunContext } from './layer.js';
+import type { Tensor } from '../tensor.js';
+import { type RunContext, totalSteps } from './layer.js';
 import type { Scratch } from './scratch.js';
 
 export { GRAD_MODES, type GradMode } from './run-mode.js';
@@ -35,12 +35,21 @@ export function summedGradients(ctx: RunContext): boolean {
  * out[i] = Σ_t weights[t]·x[t·n + i] over the T steps of x — or, in a time-chunked forward, the chunk's share
  * added to what the earlier chunks left (weights are then the chunk's slice of the whole pass's weights).
  */
-export function reduceOverTime(k: Kernels, x: Buf, out: Buf, weights: Float64Array, T: number, n: number, ctx: RunContext): void {
+export function reduceOverTime(
+  k: Kernels,
+  x: Buf,
+  out: Buf,
+  weights: Float64Array,
+  T: number,
+  n: number,
+  ctx: RunContext,
+): void {
   if (ctx.mode.steps.start === 0) {
     k.sumRows(x, out, { rows: T, cols: n, weights });
     return;
   }
-  for (let t = 0; t < T; t++) k.elementwise([x.subarray(t * n, (t + 1) * n)], out, { op: 'scale', alpha: weights[t]!, accumulate: true });
+  for (let t = 0; t < T; t++)
+    k.elementwise([x.subarray(t * n, (t + 1) * n)], out, { op: 'scale', alpha: weights[t]!, accumulate: true });
 }
 
 /**

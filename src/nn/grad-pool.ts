@@ -32,7 +32,8 @@ export function takeGrad(k: Kernels, n: number): Buf {
  */
 export function giveGrad(k: Kernels, g: Tensor, ...keep: Tensor[]): void {
   const buf = g.data;
-  if (buf.length === 0 || keep.some((t) => t.data.buffer === buf.buffer && t.data.byteOffset === buf.byteOffset)) return;
+  if (buf.length === 0 || keep.some((t) => t.data.buffer === buf.buffer && t.data.byteOffset === buf.byteOffset))
+    return;
   const p = pool(k);
   let list = p.get(buf.length);
   if (list === undefined) {

@@ -1,17 +1,17 @@
 import { SpikerepError } from '../errors.js';
-import type { Buf, Kernels } from '../kernels/kernels.js';
 import { linearGeometry } from '../kernels/geometry.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
-import { tensor, type Tensor } from '../tensor.js';
-import { takeCache, NO_GRADIENT } from './cache.js';
+import { type Tensor, tensor } from '../tensor.js';
+import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { NO_GRADIENT, takeCache } from './cache.js';
+import { type ForwardPath, transposeWeight, useEventPath } from './forward-path.js';
+import { inputForBackward } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
 import { defaultUniform, normal } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { inputForBackward } from './grad-mode.js';
-import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
-import { takeGrad } from './grad-pool.js';
-import { transposeWeight, useEventPath, type ForwardPath } from './forward-path.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -54,7 +54,10 @@ export class Linear implements WeightLayer {
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
 
-  constructor(init: { readonly k: Kernels; readonly rng: Rng }, readonly opts: LinearOptions) {
+  constructor(
+    init: { readonly k: Kernels; readonly rng: Rng },
+    readonly opts: LinearOptions,
+  ) {
     const { inF, outF } = opts;
     this.weight = makeParam(init.k, joinName(opts.name, 'weight'), 'weight', [outF, inF]);
     const wInit = opts.weightInit ?? 'default';
@@ -71,7 +74,10 @@ export class Linear implements WeightLayer {
     let row = 1;
     for (let i = 1; i < shape.length; i++) row *= shape[i]!;
     if (shape.length < 2 || row !== this.opts.inF) {
-      throw new SpikerepError('E_SHAPE', `${this.opts.name}: expected input [rows, ${this.opts.inF}], got [${shape.join(', ')}]`);
+      throw new SpikerepError(
+        'E_SHAPE',
+        `${this.opts.name}: expected input [rows, ${this.opts.inF}], got [${shape.join(', ')}]`,
+      );
     }
     return shape[0]!;
   }
@@ -105,7 +111,14 @@ export class Linear implements WeightLayer {
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
-    ctx.k.gemm(dy.data, x.data, this.weight.grad, { m: outF, n: inF, k: rows, transA: true, transB: false, accumulate: true });
+    ctx.k.gemm(dy.data, x.data, this.weight.grad, {
+      m: outF,
+      n: inF,
+      k: rows,
+      transA: true,
+      transB: false,
+      accumulate: true,
+    });
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;

@@ -1,6 +1,6 @@
+import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Tensor } from '../tensor.js';
-import { SpikerepError } from '../errors.js';
 
 export interface LossResult {
   /** Mean cross-entropy over the batch. */

@@ -1,14 +1,14 @@
+import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
-import { SpikerepError } from '../errors.js';
+import { type GradMode, summedGradients } from './grad-mode.js';
+import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { evalMode, oncePerSample, trainMode } from './run-mode.js';
 import { Scratch } from './scratch.js';
 import { Sequential } from './sequential.js';
-import { summedGradients, type GradMode } from './grad-mode.js';
-import { giveGrad } from './grad-pool.js';
-import { evalMode, oncePerSample, trainMode } from './run-mode.js';
 import { checkChunkable, TimeChunker } from './time-chunk.js';
 
 /** How the input reaches the first layer. */
@@ -75,7 +75,8 @@ export class Network {
   private readonly chunkers: { rest: TimeChunker; body: TimeChunker } | null = null;
 
   constructor(opts: NetworkOptions) {
-    if (!Number.isInteger(opts.T) || opts.T < 1) throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, 'T');
+    if (!Number.isInteger(opts.T) || opts.T < 1)
+      throw new SpikerepError('E_ARG', `T must be an integer ≥ 1, got ${opts.T}`, 'T');
     this.k = opts.k;
     this.T = opts.T;
     this.body = opts.body;
@@ -87,13 +88,17 @@ export class Network {
     const layers = sequential ? opts.body.children() : [opts.body];
     let cut = 0;
     // layers whose output at a step depends only on that step's input, and that draw nothing per step
-    if ((opts.firstLayersOnce ?? true) && sequential) while (cut < layers.length && layers[cut]!.timing === 'per-step') cut++;
+    if ((opts.firstLayersOnce ?? true) && sequential)
+      while (cut < layers.length && layers[cut]!.timing === 'per-step') cut++;
     this.prefix = layers.slice(0, cut);
     this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
     if (opts.timeChunk !== undefined && opts.timeChunk < opts.T) {
       checkChunkable(layers, opts.modelName ?? 'this model');
       if (!sequential) throw new SpikerepError('E_ARG', 'time chunks need a sequential body', 'timeChunk');
-      this.chunkers = { rest: new TimeChunker(layers.slice(cut), opts.timeChunk), body: new TimeChunker(layers, opts.timeChunk) };
+      this.chunkers = {
+        rest: new TimeChunker(layers.slice(cut), opts.timeChunk),
+        body: new TimeChunker(layers, opts.timeChunk),
+      };
     }
     // Nobody uses the input gradient of the first layer: skip that pass.
     layers[0]?.skipInputGradient?.();
@@ -104,7 +109,11 @@ export class Network {
     const encoding = opts.encoding ?? 'direct';
     const batch = encoding === 'direct' ? x.shape[0]! : x.shape[0]! / this.T;
     if (!Number.isInteger(batch) || batch < 1) {
-      throw new SpikerepError('E_SHAPE', `time-major input has ${x.shape[0]} rows, not a multiple of T = ${this.T}`, 'input');
+      throw new SpikerepError(
+        'E_SHAPE',
+        `time-major input has ${x.shape[0]} rows, not a multiple of T = ${this.T}`,
+        'input',
+      );
     }
     const mode = opts.training ? trainMode(this.T, this.gradMode) : evalMode(this.T);
     const ctx: RunContext = { k: this.k, T: this.T, batch, rng: opts.rng, mode };
@@ -129,7 +138,12 @@ export class Network {
   }
 
   /** The same pass, T/K chunks of K steps at a time (nn/time-chunk.ts). */
-  private forwardInChunks(x: Tensor, encoding: Encoding, ctx: RunContext, chunkers: { rest: TimeChunker; body: TimeChunker }): Tensor {
+  private forwardInChunks(
+    x: Tensor,
+    encoding: Encoding,
+    ctx: RunContext,
+    chunkers: { rest: TimeChunker; body: TimeChunker },
+  ): Tensor {
     if (ctx.mode.phase === 'train' && !summedGradients(ctx)) {
       throw new SpikerepError('E_ARG', "training in time chunks needs gradMode 'representation'", 'timeChunk');
     }
@@ -146,7 +160,8 @@ export class Network {
   /** Backpropagates dLoss/dlogits; parameter gradients accumulate into Param.grad. */
   backward(dLogits: Tensor): void {
     const ctx = this.ctx;
-    if (ctx === null || ctx.mode.phase !== 'train') throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
+    if (ctx === null || ctx.mode.phase !== 'train')
+      throw new SpikerepError('E_ARG', 'backward needs a preceding forward in training mode', 'network');
     const k = this.k;
     const dSpikes = this.readout.backward(dLogits, ctx);
     if (this.usedPrefix) {

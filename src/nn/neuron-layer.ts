@@ -9,16 +9,16 @@
  */
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
-import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
+import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
+import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
 import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
+import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
+import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
+import { type Tensor, tensor } from '../tensor.js';
+import { takeCache } from './cache.js';
 import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
-import { inputWeights, neuronModel, type NeuronModel } from '../snn/model.js';
-import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
-import { tensor, type Tensor } from '../tensor.js';
-import { takeCache } from './cache.js';
-import { isTraining, totalSteps, type Layer, type RunContext } from './layer.js';
+import { isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -43,7 +43,13 @@ export interface SpikingNeuronOptions {
  */
 type NeuronCache =
   | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
-  | { readonly mode: 'dsr-representation'; readonly model: NeuronModel; readonly inputRep: Buf; readonly steps: number; readonly shape: readonly number[] }
+  | {
+      readonly mode: 'dsr-representation';
+      readonly model: NeuronModel;
+      readonly inputRep: Buf;
+      readonly steps: number;
+      readonly shape: readonly number[];
+    }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'ann' | 'relu'; readonly model: NeuronModel; readonly input: Tensor };
 
@@ -54,13 +60,21 @@ export class SpikingNeuron implements Layer {
   private readonly slope: number;
   private cache: NeuronCache | null = null;
   private readonly work = {
-    out: new Scratch(), membrane: new Scratch(),
-    inputRep: new Scratch(), gradRep: new Scratch(), gradRepIn: new Scratch(), state: new Scratch(), current: new Scratch(),
+    out: new Scratch(),
+    membrane: new Scratch(),
+    inputRep: new Scratch(),
+    gradRep: new Scratch(),
+    gradRepIn: new Scratch(),
+    state: new Scratch(),
+    current: new Scratch(),
   };
   private counting = false;
   private count = { spikes: 0, neuronSteps: 0 };
 
-  constructor(init: { readonly k: Kernels }, readonly opts: SpikingNeuronOptions) {
+  constructor(
+    init: { readonly k: Kernels },
+    readonly opts: SpikingNeuronOptions,
+  ) {
     validateNeuronConfig(opts.config, opts.name);
     this.slope = opts.surrogateSlope ?? DEFAULT_SURROGATE_SLOPE;
     if (!(Number.isFinite(this.slope) && this.slope > 0)) {
@@ -94,7 +108,11 @@ export class SpikingNeuron implements Layer {
     const training = isTraining(ctx);
     const window = ctx.mode.steps.chunked ? ctx.mode.steps : undefined;
     if (window !== undefined && training && !(this.opts.mode === 'dsr' && summedGradients(ctx))) {
-      throw new SpikerepError('E_ARG', 'a time-chunked training forward needs DSR neurons and `gradMode` representation', this.opts.name);
+      throw new SpikerepError(
+        'E_ARG',
+        'a time-chunked training forward needs DSR neurons and `gradMode` representation',
+        this.opts.name,
+      );
     }
     let state: { membrane: Buf; current?: Buf } | undefined;
     if (window !== undefined) {
@@ -115,7 +133,13 @@ export class SpikingNeuron implements Layer {
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
           }
           const steps = totalSteps(ctx);
-          this.cache = { mode: 'dsr-representation', model, inputRep, steps, shape: [x.shape[0]! / T, ...x.shape.slice(1)] };
+          this.cache = {
+            mode: 'dsr-representation',
+            model,
+            inputRep,
+            steps,
+            shape: [x.shape[0]! / T, ...x.shape.slice(1)],
+          };
         } else if (training) this.cache = { mode: 'dsr', model, input: x };
         break;
       case 'bptt': {
@@ -125,7 +149,11 @@ export class SpikingNeuron implements Layer {
           break;
         }
         if (training && summedGradients(ctx)) {
-          throw new SpikerepError('E_ARG', 'the BPTT baseline has no representation-level gradient: use `gradMode` exact', this.opts.name);
+          throw new SpikerepError(
+            'E_ARG',
+            'the BPTT baseline has no representation-level gradient: use `gradMode` exact',
+            this.opts.name,
+          );
         }
         const trace = this.work.membrane.get(k, T * n);
         k.neuronForward(x.data, y, surrogateForwardAttrs(model, T, n, trace, this.slope));
@@ -215,13 +243,27 @@ export class SpikingNeuron implements Layer {
       case 'ann': {
         // d clamp(x, 0, V)/dx = 1 on the closed interval [0, V]; d/dV = 1 where x > V.
         const hi = Math.fround(cache.model.vth);
-        gradVth = k.neuronBackward(dy.data, dx, { mode: 'representation', n: dy.data.length, inputRep: cache.input.data, hi, slope: 1, closed: true });
+        gradVth = k.neuronBackward(dy.data, dx, {
+          mode: 'representation',
+          n: dy.data.length,
+          inputRep: cache.input.data,
+          hi,
+          slope: 1,
+          closed: true,
+        });
         gradVth *= cache.model.config.vthGradScale;
         break;
       }
       case 'relu':
         // PyTorch's ReLU backward: the gradient passes where x > 0 (the open interval up to +∞)
-        k.neuronBackward(dy.data, dx, { mode: 'representation', n: dy.data.length, inputRep: cache.input.data, hi: Infinity, slope: 1, closed: false });
+        k.neuronBackward(dy.data, dx, {
+          mode: 'representation',
+          n: dy.data.length,
+          inputRep: cache.input.data,
+          hi: Infinity,
+          slope: 1,
+          closed: false,
+        });
         gradVth = 0;
         break;
     }
@@ -258,7 +300,11 @@ export class SpikingNeuron implements Layer {
   private perStep(x: Tensor, T: number): number {
     const rows = x.shape[0] ?? 0;
     if (x.shape.length < 2 || rows % T !== 0) {
-      throw new SpikerepError('E_SHAPE', `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`, this.opts.name);
+      throw new SpikerepError(
+        'E_SHAPE',
+        `expected [T·B, …] with T = ${T}, got [${x.shape.join(', ')}]`,
+        this.opts.name,
+      );
     }
     return x.data.length / T;
   }

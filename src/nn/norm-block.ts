@@ -1,12 +1,12 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
-import { tensor, type Tensor } from '../tensor.js';
-import type { WeightCorrection, WeightLayer } from './bn-correction.js';
+import { type Tensor, tensor } from '../tensor.js';
 import type { BatchNorm } from './batchnorm.js';
+import type { WeightCorrection, WeightLayer } from './bn-correction.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
-import { isTraining, totalSteps, type BatchStatistics, type Layer, type RunContext, type Timing } from './layer.js';
+import { type BatchStatistics, isTraining, type Layer, type RunContext, type Timing, totalSteps } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
 
@@ -43,7 +43,10 @@ export class NormBlock implements Layer {
 
   constructor(opts: { readonly branches: readonly NormBranch[]; readonly bn: BatchNorm }) {
     if (opts.branches.length === 0 || opts.branches.every((b) => b.weight === null)) {
-      throw new SpikerepError('E_ARG', `${opts.bn.opts.name}: a batch-norm block needs a conv or linear layer in front of its batch-norm`);
+      throw new SpikerepError(
+        'E_ARG',
+        `${opts.bn.opts.name}: a batch-norm block needs a conv or linear layer in front of its batch-norm`,
+      );
     }
     this.branches = opts.branches;
     this.bn = opts.bn;
@@ -182,6 +185,9 @@ export class NormBlock implements Layer {
 
 function sameShape(a: readonly number[], b: readonly number[], where: string): void {
   if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-    throw new SpikerepError('E_SHAPE', `${where}: the paths into the batch-norm give [${a.join(', ')}] and [${b.join(', ')}]`);
+    throw new SpikerepError(
+      'E_SHAPE',
+      `${where}: the paths into the batch-norm give [${a.join(', ')}] and [${b.join(', ')}]`,
+    );
   }
 }

@@ -7,14 +7,14 @@
  * output-layer over-scale (docs/method.md §2.3, §6.16).
  */
 import { SpikerepError } from '../errors.js';
-import { validateNeuronConfig, type NeuronConfig } from '../snn/config.js';
-import { neuronModel, representationWeights, type NeuronModel } from '../snn/model.js';
-import { tensor, type Tensor } from '../tensor.js';
-import { totalSteps, type Layer, type RunContext } from './layer.js';
+import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
+import { type NeuronModel, neuronModel, representationWeights } from '../snn/model.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { reduceOverTime, summedGradients } from './grad-mode.js';
+import { takeGrad } from './grad-pool.js';
+import { type Layer, type RunContext, totalSteps } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { takeGrad } from './grad-pool.js';
 
 export interface RateReadoutOptions {
   readonly name?: string;
@@ -61,7 +61,8 @@ export class RateReadout implements Layer {
       return tensor(dy.shape, g);
     }
     const dx = takeGrad(k, T * n);
-    for (let t = 0; t < T; t++) k.elementwise([dy.data], dx.subarray(t * n, (t + 1) * n), { op: 'scale', alpha: w[t]! });
+    for (let t = 0; t < T; t++)
+      k.elementwise([dy.data], dx.subarray(t * n, (t + 1) * n), { op: 'scale', alpha: w[t]! });
     return tensor([T * dy.shape[0]!, ...dy.shape.slice(1)], dx);
   }
 

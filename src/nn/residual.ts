@@ -1,10 +1,10 @@
 import { SpikerepError } from '../errors.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
 import { Scratch } from './scratch.js';
-import { giveGrad, takeGrad } from './grad-pool.js';
 
 export interface ResidualOptions {
   readonly main: Layer;
@@ -79,6 +79,9 @@ export class Residual implements Layer {
 
 function sameShape(a: readonly number[], b: readonly number[]): void {
   if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-    throw new SpikerepError('E_SHAPE', `residual: main branch gives [${a.join(', ')}] but shortcut gives [${b.join(', ')}]`);
+    throw new SpikerepError(
+      'E_SHAPE',
+      `residual: main branch gives [${a.join(', ')}] but shortcut gives [${b.join(', ')}]`,
+    );
   }
 }

@@ -51,7 +51,9 @@ export function trainMode(T: number, gradMode: GradMode = 'exact'): TrainMode {
 
 /** The same pass run once per sample, each row standing for `copies` identical steps. */
 export function oncePerSample(mode: RunMode, copies: number): RunMode {
-  return mode.phase === 'eval' ? { ...mode, steps: wholePass(1) } : { ...mode, steps: wholePass(1), timeCopies: copies };
+  return mode.phase === 'eval'
+    ? { ...mode, steps: wholePass(1) }
+    : { ...mode, steps: wholePass(1), timeCopies: copies };
 }
 
 /** The same pass restricted to the chunk of its `total` steps that starts at `start` (its length is ctx.T). */

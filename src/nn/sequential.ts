@@ -1,8 +1,8 @@
 import type { Tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
+import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
-import { giveGrad } from './grad-pool.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps

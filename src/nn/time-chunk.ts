@@ -17,7 +17,7 @@
  */
 import { SpikerepError } from '../errors.js';
 import type { Buf } from '../kernels/kernels.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { type Tensor, tensor } from '../tensor.js';
 import type { BatchStatistics, Layer, RunContext } from './layer.js';
 import { chunkOf } from './run-mode.js';
 import { Scratch } from './scratch.js';
@@ -26,7 +26,13 @@ import { Scratch } from './scratch.js';
 type Source =
   | { readonly kind: 'static'; readonly x: Tensor }
   | { readonly kind: 'dense'; readonly x: Tensor }
-  | { readonly kind: 'bits'; readonly bits: Buf; readonly wordsPerStep: number; readonly magnitude: number; readonly step: readonly number[] };
+  | {
+      readonly kind: 'bits';
+      readonly bits: Buf;
+      readonly wordsPerStep: number;
+      readonly magnitude: number;
+      readonly step: readonly number[];
+    };
 
 /** Layers up to and including a neuron (the last segment may end without one). */
 interface Segment {
@@ -40,7 +46,11 @@ export function checkChunkable(layers: readonly Layer[], model: string): void {
   const bad = layers.find((l) => l.timing === 'whole-pass');
   if (bad !== undefined) {
     const what = bad.children().length > 0 ? 'nested blocks (residual connections)' : `a '${bad.kind}' layer`;
-    throw new SpikerepError('E_ARG', `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`, 'timeChunk');
+    throw new SpikerepError(
+      'E_ARG',
+      `works on plain sequential models (mnistnet, vgg11); ${model} has ${what}`,
+      'timeChunk',
+    );
   }
 }
 
@@ -51,8 +61,12 @@ export class TimeChunker {
   private readonly chunkMean = new Scratch();
   private readonly chunkVar = new Scratch();
 
-  constructor(private readonly layers: readonly Layer[], readonly K: number) {
-    if (!Number.isInteger(K) || K < 1) throw new SpikerepError('E_ARG', `must be an integer ≥ 1, got ${K}`, 'timeChunk');
+  constructor(
+    private readonly layers: readonly Layer[],
+    readonly K: number,
+  ) {
+    if (!Number.isInteger(K) || K < 1)
+      throw new SpikerepError('E_ARG', `must be an integer ≥ 1, got ${K}`, 'timeChunk');
     let current: Layer[] = [];
     for (const l of layers) {
       current.push(l);
@@ -102,8 +116,15 @@ export class TimeChunker {
         else out = this.pack(h, c, ctx, s, out);
       }
       if (!last) {
-        if (seg.spikeMagnitude === null || out === null) throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', 'timeChunk');
-        src = { kind: 'bits', bits: out.bits, wordsPerStep: out.wordsPerStep, magnitude: seg.spikeMagnitude(), step: out.step };
+        if (seg.spikeMagnitude === null || out === null)
+          throw new SpikerepError('E_ARG', 'time chunks: a middle segment must end in a neuron', 'timeChunk');
+        src = {
+          kind: 'bits',
+          bits: out.bits,
+          wordsPerStep: out.wordsPerStep,
+          magnitude: seg.spikeMagnitude(),
+          step: out.step,
+        };
       }
     });
   }
@@ -159,14 +180,19 @@ export class TimeChunker {
       }
       case 'dense': {
         const n = src.x.data.length / ctx.T;
-        return tensor([(src.x.shape[0]! / ctx.T) * c.T, ...src.x.shape.slice(1)], src.x.data.subarray(start * n, (start + c.T) * n));
+        return tensor(
+          [(src.x.shape[0]! / ctx.T) * c.T, ...src.x.shape.slice(1)],
+          src.x.data.subarray(start * n, (start + c.T) * n),
+        );
       }
       case 'bits': {
         const n = src.step.reduce((a, b) => a * b, 1);
         const out = this.chunkIn.get(k, n * c.T);
         for (let t = 0; t < c.T; t++) {
           const w = (start + t) * src.wordsPerStep;
-          k.unpackSpikes(src.bits.subarray(w, w + src.wordsPerStep), out.subarray(t * n, (t + 1) * n), { magnitude: src.magnitude });
+          k.unpackSpikes(src.bits.subarray(w, w + src.wordsPerStep), out.subarray(t * n, (t + 1) * n), {
+            magnitude: src.magnitude,
+          });
         }
         return tensor([src.step[0]! * c.T, ...src.step.slice(1)], out);
       }
@@ -175,7 +201,11 @@ export class TimeChunker {
 
   /** Packs a chunk of a segment's spikes into that segment's bit buffer (two buffers alternate between segments). */
   private pack(
-    h: Tensor, c: RunContext, ctx: RunContext, segment: number, out: { bits: Buf; wordsPerStep: number; step: number[] } | null,
+    h: Tensor,
+    c: RunContext,
+    ctx: RunContext,
+    segment: number,
+    out: { bits: Buf; wordsPerStep: number; step: number[] } | null,
   ): { bits: Buf; wordsPerStep: number; step: number[] } {
     const n = h.data.length / c.T;
     const step = [h.shape[0]! / c.T, ...h.shape.slice(1)];
@@ -189,4 +219,3 @@ export class TimeChunker {
     return target;
   }
 }
-

@@ -14,7 +14,11 @@ export function constantLr(lr: number): Schedule {
 export function cosineWarmup(lr0: number, epochs: number, warmupIters = 0): Schedule {
   check(lr0 >= 0 && Number.isFinite(lr0), `learning rate must be a finite number ≥ 0, got ${lr0}`, 'lr');
   check(Number.isInteger(epochs) && epochs >= 1, `epochs must be an integer ≥ 1, got ${epochs}`, 'epochs');
-  check(Number.isInteger(warmupIters) && warmupIters >= 0, `warm-up must be an integer ≥ 0, got ${warmupIters}`, 'warmupIters');
+  check(
+    Number.isInteger(warmupIters) && warmupIters >= 0,
+    `warm-up must be an integer ≥ 0, got ${warmupIters}`,
+    'warmupIters',
+  );
   return (epoch, iteration) => {
     const cosine = 0.5 * lr0 * (1 + Math.cos((Math.PI * epoch) / epochs));
     return iteration < warmupIters ? (cosine * (iteration + 1)) / warmupIters : cosine;

@@ -2,19 +2,19 @@
  * Gathers what the HTML report shows beyond the run JSON: from the run's checkpoint, the spike raster of one
  * test sample and the test accuracy at several T (the same weights, re-run with fewer or more steps).
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { sampleSize, subset } from '../data/dataset.js';
+import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
 import { buffersOf } from '../nn/buffers.js';
 import type { Network } from '../nn/network.js';
-import { openDataset } from '../data/registry.js';
-import { subset, sampleSize } from '../data/dataset.js';
-import { modelFromCheckpoint } from '../train/state.js';
-import { evaluate } from '../train/loop.js';
 import { neuronOverridesOf, type TrainConfig } from '../train/config.js';
-import { reportHtml, type ReportData, type RunSummary } from './html.js';
+import { evaluate } from '../train/loop.js';
+import { modelFromCheckpoint } from '../train/state.js';
+import { type ReportData, type RunSummary, reportHtml } from './html.js';
 import { sampleRaster } from './raster.js';
 
 export interface ReportOptions {
@@ -35,9 +35,11 @@ export function readRunJson(path: string): RunSummary & { config?: Partial<Train
   } catch (e) {
     throw new SpikerepError('E_FORMAT', `not JSON (${(e as Error).message.split('\n')[0]})`, path);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SpikerepError('E_FORMAT', 'not a train --json result (expected an object)', path);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SpikerepError('E_FORMAT', 'not a train --json result (expected an object)', path);
   const r = v as Record<string, unknown>;
-  if (!Array.isArray(r['history']) && !Array.isArray(r['firingRates'])) throw new SpikerepError('E_FORMAT', 'not a train --json result (no history, no firingRates)', path);
+  if (!Array.isArray(r['history']) && !Array.isArray(r['firingRates']))
+    throw new SpikerepError('E_FORMAT', 'not a train --json result (no history, no firingRates)', path);
   return r as RunSummary & { config?: Partial<TrainConfig> };
 }
 
@@ -45,28 +47,46 @@ export function readRunJson(path: string): RunSummary & { config?: Partial<Train
 export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: number): Network {
   if (T === trained.T) return trained;
   const { net } = buildModel(k, {
-    model: cfg.model, input: trained.inputShape as [number, number, number], classes: trained.classes, neuron: cfg.neuron, T, seed: cfg.seed,
-    dropout: cfg.dropout, neuronOverrides: neuronOverridesOf(cfg),
+    model: cfg.model,
+    input: trained.inputShape as [number, number, number],
+    classes: trained.classes,
+    neuron: cfg.neuron,
+    T,
+    seed: cfg.seed,
+    dropout: cfg.dropout,
+    neuronOverrides: neuronOverridesOf(cfg),
   });
-  const from = new Map([...trained.params(), ...buffersOf([trained.body, trained.readout])].map((p) => [p.name, p.value] as const));
+  const from = new Map(
+    [...trained.params(), ...buffersOf([trained.body, trained.readout])].map((p) => [p.name, p.value] as const),
+  );
   for (const p of [...net.params(), ...buffersOf([net.body, net.readout])]) p.value.set(from.get(p.name)!);
   return net;
 }
 
-export async function collectReport(k: Kernels, run: RunSummary & { config?: Partial<TrainConfig> }, o: ReportOptions = {}): Promise<ReportData> {
+export async function collectReport(
+  k: Kernels,
+  run: RunSummary & { config?: Partial<TrainConfig> },
+  o: ReportOptions = {},
+): Promise<ReportData> {
   const dir = run.config?.checkpointDir;
   const ckpt = o.checkpoint ?? (dir !== undefined ? join(dir, 'best.ckpt') : undefined);
   if (ckpt === undefined || !existsSync(ckpt)) {
-    const why = ckpt === undefined ? 'the run had no --checkpoint: pass --checkpoint to add it' : `checkpoint ${ckpt} not found`;
+    const why =
+      ckpt === undefined ? 'the run had no --checkpoint: pass --checkpoint to add it' : `checkpoint ${ckpt} not found`;
     return { run, notes: { raster: `Spike raster: ${why}`, 'accuracy-vs-T': `Accuracy against T: ${why}` } };
   }
   const { net, config } = modelFromCheckpoint(k, ckpt);
-  const test = await openDataset(config.dataset, 'test', { dataDir: o.dataDir ?? config.dataDir, normalize: config.encoder === 'direct', T: config.T });
+  const test = await openDataset(config.dataset, 'test', {
+    dataDir: o.dataDir ?? config.dataDir,
+    normalize: config.encoder === 'direct',
+    T: config.T,
+  });
   const notes: Record<string, string> = {};
   let raster: ReportData['raster'];
   if (config.encoder === 'direct' && sampleSize(test) === (net.inputShape ?? []).reduce((a, b) => a * b, 1)) {
     const i = o.sample ?? 0;
-    if (!(Number.isInteger(i) && i >= 0 && i < test.length)) throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, 'sample');
+    if (!(Number.isInteger(i) && i >= 0 && i < test.length))
+      throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, 'sample');
     const x = new Float32Array(sampleSize(test));
     test.read(i, x, 0);
     raster = { ...sampleRaster(net, x), sampleIndex: i, label: test.label(i) };
@@ -76,7 +96,11 @@ export async function collectReport(k: Kernels, run: RunSummary & { config?: Par
   const Ts = o.tSweep ?? [...new Set([1, 2, Math.max(1, net.T >> 1), net.T, 2 * net.T])].sort((a, b) => a - b);
   const limit = Math.min(o.sweepLimit ?? 200, test.length);
   const small = subset(test, limit);
-  const accuracyVsT = Ts.map((T) => ({ T, accuracy: evaluate(k, networkAtT(k, net, config, T), small, config, false).accuracy, samples: limit }));
+  const accuracyVsT = Ts.map((T) => ({
+    T,
+    accuracy: evaluate(k, networkAtT(k, net, config, T), small, config, false).accuracy,
+    samples: limit,
+  }));
   return { run, raster, accuracyVsT, notes };
 }
 

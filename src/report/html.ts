@@ -43,48 +43,120 @@ export function reportHtml(d: ReportData): string {
   const r = d.run;
   const h = r.history ?? [];
   const sections: string[] = [];
-  const missing = (key: string, what: string): string => `<p class="missing" data-missing="${key}">${esc(d.notes?.[key] ?? `${what}: not in this run`)}</p>`;
+  const missing = (key: string, what: string): string =>
+    `<p class="missing" data-missing="${key}">${esc(d.notes?.[key] ?? `${what}: not in this run`)}</p>`;
 
-  sections.push(section('Loss and accuracy per epoch', h.length > 0
-    ? lineChart('loss', 'Training loss', 'epoch', 'loss', [{ name: 'train loss', color: BLUE, points: h.map((e) => [e.epoch, e.trainLoss]) }])
-      + lineChart('accuracy', 'Accuracy', 'epoch', 'accuracy (%)', [
-        { name: 'train', color: BLUE, points: h.map((e) => [e.epoch, 100 * e.trainAccuracy]) },
-        { name: 'test', color: ORANGE, points: h.map((e) => [e.epoch, 100 * e.testAccuracy]) },
-      ], [0, 100])
-    : missing('history', 'per-epoch history')));
+  sections.push(
+    section(
+      'Loss and accuracy per epoch',
+      h.length > 0
+        ? lineChart('loss', 'Training loss', 'epoch', 'loss', [
+            { name: 'train loss', color: BLUE, points: h.map((e) => [e.epoch, e.trainLoss]) },
+          ]) +
+            lineChart(
+              'accuracy',
+              'Accuracy',
+              'epoch',
+              'accuracy (%)',
+              [
+                { name: 'train', color: BLUE, points: h.map((e) => [e.epoch, 100 * e.trainAccuracy]) },
+                { name: 'test', color: ORANGE, points: h.map((e) => [e.epoch, 100 * e.testAccuracy]) },
+              ],
+              [0, 100],
+            )
+        : missing('history', 'per-epoch history'),
+    ),
+  );
 
   const rates = r.firingRates ?? [];
   const vths = r.thresholds ?? [];
-  sections.push(section('Per-layer firing rates and learned thresholds', rates.length > 0
-    ? barChart('rates', 'Firing rate (spikes per neuron per step)', 'rate', rates.map((x) => x.layer), [{ name: 'firing rate', color: BLUE, values: rates.map((x) => x.firingRate) }])
-      + (vths.length > 0 ? barChart('thresholds', 'Learned threshold Vth', 'Vth', vths.map((x) => x.layer), [{ name: 'Vth', color: GREEN, values: vths.map((x) => x.vth) }]) : missing('thresholds', 'thresholds'))
-    : missing('rates', 'firing rates')));
+  sections.push(
+    section(
+      'Per-layer firing rates and learned thresholds',
+      rates.length > 0
+        ? barChart(
+            'rates',
+            'Firing rate (spikes per neuron per step)',
+            'rate',
+            rates.map((x) => x.layer),
+            [{ name: 'firing rate', color: BLUE, values: rates.map((x) => x.firingRate) }],
+          ) +
+            (vths.length > 0
+              ? barChart(
+                  'thresholds',
+                  'Learned threshold Vth',
+                  'Vth',
+                  vths.map((x) => x.layer),
+                  [{ name: 'Vth', color: GREEN, values: vths.map((x) => x.vth) }],
+                )
+              : missing('thresholds', 'thresholds'))
+        : missing('rates', 'firing rates'),
+    ),
+  );
 
   const ras = d.raster;
-  sections.push(section('Spike raster of one test sample', ras !== undefined
-    ? `<p>Test sample ${ras.sampleIndex} (label ${ras.label}), predicted <b>${ras.prediction}</b>; each lane shows the most active neurons of a layer (up to ${ras.layers[0]?.shown.length ?? 0}).</p>`
-      + rasterChart('raster', `Spikes over ${ras.T} steps`, ras.T, ras.layers)
-    : missing('raster', 'spike raster')));
+  sections.push(
+    section(
+      'Spike raster of one test sample',
+      ras !== undefined
+        ? `<p>Test sample ${ras.sampleIndex} (label ${ras.label}), predicted <b>${ras.prediction}</b>; each lane shows the most active neurons of a layer (up to ${ras.layers[0]?.shown.length ?? 0}).</p>` +
+            rasterChart('raster', `Spikes over ${ras.T} steps`, ras.T, ras.layers)
+        : missing('raster', 'spike raster'),
+    ),
+  );
 
   const sweep = d.accuracyVsT ?? [];
-  sections.push(section('Accuracy against T', sweep.length > 0
-    ? lineChart('accuracy-vs-T', `Test accuracy against time steps (${sweep[0]!.samples} images)`, 'T', 'accuracy (%)', [{ name: 'test accuracy', color: ORANGE, points: sweep.map((s) => [s.T, 100 * s.accuracy]) }], [0, 100])
-    : missing('accuracy-vs-T', 'accuracy against T')));
+  sections.push(
+    section(
+      'Accuracy against T',
+      sweep.length > 0
+        ? lineChart(
+            'accuracy-vs-T',
+            `Test accuracy against time steps (${sweep[0]!.samples} images)`,
+            'T',
+            'accuracy (%)',
+            [{ name: 'test accuracy', color: ORANGE, points: sweep.map((s) => [s.T, 100 * s.accuracy]) }],
+            [0, 100],
+          )
+        : missing('accuracy-vs-T', 'accuracy against T'),
+    ),
+  );
 
-  sections.push(section('Energy against the ANN', r.energyJoules !== undefined && r.annEnergyJoules !== undefined
-    ? `${barChart('energy', 'Estimated energy per image (J, log scale)', 'J', ['per image'], [
-      { name: `SNN ${r.neuron ?? ''}`.trim(), color: BLUE, values: [r.energyJoules] },
-      { name: 'ANN', color: ORANGE, values: [r.annEnergyJoules] },
-    ], true)}<p>SNN ${fmtJ(r.energyJoules)} vs ANN ${fmtJ(r.annEnergyJoules)}: ${(r.annEnergyJoules / r.energyJoules).toFixed(1)}× less (0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate).</p>`
-    : missing('energy', 'energy estimate')));
+  sections.push(
+    section(
+      'Energy against the ANN',
+      r.energyJoules !== undefined && r.annEnergyJoules !== undefined
+        ? `${barChart(
+            'energy',
+            'Estimated energy per image (J, log scale)',
+            'J',
+            ['per image'],
+            [
+              { name: `SNN ${r.neuron ?? ''}`.trim(), color: BLUE, values: [r.energyJoules] },
+              { name: 'ANN', color: ORANGE, values: [r.annEnergyJoules] },
+            ],
+            true,
+          )}<p>SNN ${fmtJ(r.energyJoules)} vs ANN ${fmtJ(r.annEnergyJoules)}: ${(r.annEnergyJoules / r.energyJoules).toFixed(1)}× less (0.9 pJ per accumulate, 4.6 pJ per multiply-accumulate).</p>`
+        : missing('energy', 'energy estimate'),
+    ),
+  );
 
   const facts: [string, string | undefined][] = [
-    ['dataset', r.dataset], ['model', r.model], ['neuron', r.neuron], ['T', r.T?.toString()], ['epochs', r.epochs?.toString()],
+    ['dataset', r.dataset],
+    ['model', r.model],
+    ['neuron', r.neuron],
+    ['T', r.T?.toString()],
+    ['epochs', r.epochs?.toString()],
     ['test accuracy', r.testAccuracy === undefined ? undefined : `${(100 * r.testAccuracy).toFixed(2)}%`],
     ['best test accuracy', r.bestTestAccuracy === undefined ? undefined : `${(100 * r.bestTestAccuracy).toFixed(2)}%`],
-    ['backend', r.backend], ['seconds per epoch', r.secondsPerEpoch?.toFixed(1)], ['command', r.command],
+    ['backend', r.backend],
+    ['seconds per epoch', r.secondsPerEpoch?.toFixed(1)],
+    ['command', r.command],
   ];
-  const table = `<table>${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v!)}</td></tr>`).join('')}</table>`;
+  const table = `<table>${facts
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v!)}</td></tr>`)
+    .join('')}</table>`;
   const title = d.title ?? `spikerep run: ${r.dataset ?? ''} ${r.model ?? ''} ${r.neuron ?? ''} T=${r.T ?? '?'}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -110,5 +182,9 @@ function section(title: string, body: string): string {
 }
 
 function fmtJ(j: number): string {
-  return j >= 1e-3 ? `${(j * 1e3).toFixed(2)} mJ` : j >= 1e-6 ? `${(j * 1e6).toFixed(2)} µJ` : `${(j * 1e9).toFixed(2)} nJ`;
+  return j >= 1e-3
+    ? `${(j * 1e3).toFixed(2)} mJ`
+    : j >= 1e-6
+      ? `${(j * 1e6).toFixed(2)} µJ`
+      : `${(j * 1e9).toFixed(2)} nJ`;
 }

@@ -3,10 +3,11 @@
  * each SpikingNeuron's forward wrapped for the duration to copy its output. Browser-safe (no Node imports), so
  * the demo page and the report share it.
  */
+
+import { argmaxRows } from '../nn/loss.js';
 import type { Network } from '../nn/network.js';
 import type { SpikingNeuron } from '../nn/neuron-layer.js';
 import { neuronLayers } from '../nn/walk.js';
-import { argmaxRows } from '../nn/loss.js';
 import { Rng } from '../rng.js';
 
 export interface RasterLayer {
@@ -67,14 +68,25 @@ export function sampleRaster(net: Network, x: Float32Array, maxShown = 48): Samp
     let total = 0;
     for (let t = 0; t < T; t++) {
       let s = 0;
-      for (let i = 0; i < count; i++) if (y[t * count + i]! > 0) { perNeuron[i]!++; s++; }
+      for (let i = 0; i < count; i++)
+        if (y[t * count + i]! > 0) {
+          perNeuron[i]!++;
+          s++;
+        }
       ratePerStep.push(count === 0 ? 0 : s / count);
       total += s;
     }
     const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => perNeuron[b]! - perNeuron[a]! || a - b);
     const shown = order.slice(0, Math.min(maxShown, count)).sort((a, b) => a - b);
     const spikes = Array.from({ length: T }, (_, t) => shown.map((i) => (y[t * count + i]! > 0 ? 1 : 0)));
-    return { layer: n.opts.name, neurons: count, shown, spikes, ratePerStep, rate: count === 0 ? 0 : total / (count * T) };
+    return {
+      layer: n.opts.name,
+      neurons: count,
+      shown,
+      spikes,
+      ratePerStep,
+      rate: count === 0 ? 0 : total / (count * T),
+    };
   });
   return { T, logits: Array.from(logits), prediction, layers };
 }

@@ -37,8 +37,15 @@ export async function bundleDemo(): Promise<{ app: string; worker: string }> {
   };
   const build = async (file: string): Promise<string> => {
     const r = await esbuild.build({
-      entryPoints: [entry(file)], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022',
-      plugins: [browserPlatform], logLevel: 'silent', legalComments: 'none',
+      entryPoints: [entry(file)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      plugins: [browserPlatform],
+      logLevel: 'silent',
+      legalComments: 'none',
     });
     return r.outputFiles[0]!.text;
   };

@@ -2,8 +2,8 @@
 import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buffersOf } from '../nn/buffers.js';
-import { modelFromCheckpoint } from '../train/state.js';
 import { effectiveSettings, neuronOverridesOf } from '../train/config.js';
+import { modelFromCheckpoint } from '../train/state.js';
 import type { ModelMeta } from './browser/model.js';
 
 export interface DemoPayload {
@@ -13,7 +13,12 @@ export interface DemoPayload {
   readonly samples: { pixels: number[]; label: number }[];
 }
 
-export async function demoPayload(k: Kernels, checkpoint: string, samples = 20, dataDir?: string): Promise<DemoPayload> {
+export async function demoPayload(
+  k: Kernels,
+  checkpoint: string,
+  samples = 20,
+  dataDir?: string,
+): Promise<DemoPayload> {
   const { net, config, run } = modelFromCheckpoint(k, checkpoint);
   const named = [...net.params(), ...buffersOf([net.body, net.readout])].map((p) => ({ name: p.name, value: p.value }));
   const bin = Buffer.alloc(named.reduce((a, t) => a + t.value.length * 4, 0));
@@ -23,7 +28,11 @@ export async function demoPayload(k: Kernels, checkpoint: string, samples = 20, 
     at += t.value.byteLength;
   }
   const normalized = config.encoder === 'direct';
-  const raw = await openDataset(config.dataset, 'test', { dataDir: dataDir ?? config.dataDir, normalize: false, T: config.T });
+  const raw = await openDataset(config.dataset, 'test', {
+    dataDir: dataDir ?? config.dataDir,
+    normalize: false,
+    T: config.T,
+  });
   const n = raw.sampleShape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(n);
   const list = [];
@@ -32,8 +41,14 @@ export async function demoPayload(k: Kernels, checkpoint: string, samples = 20, 
     list.push({ pixels: Array.from(buf, (x) => Math.round(x * 255)), label: raw.label(i) });
   }
   const meta: ModelMeta = {
-    model: config.model, input: net.inputShape as [number, number, number], classes: net.classes, classNames: [...raw.classes],
-    neuron: config.neuron, T: config.T, seed: config.seed, dropout: effectiveSettings(config).dropout,
+    model: config.model,
+    input: net.inputShape as [number, number, number],
+    classes: net.classes,
+    classNames: [...raw.classes],
+    neuron: config.neuron,
+    T: config.T,
+    seed: config.seed,
+    dropout: effectiveSettings(config).dropout,
     overrides: neuronOverridesOf(config),
     tensors: named.map((t) => ({ name: t.name, length: t.value.length })),
     stats: normalized && raw.stats !== undefined ? { mean: [...raw.stats.mean], std: [...raw.stats.std] } : null,

@@ -3,13 +3,14 @@
  * and worker scripts (demo-bundle.ts), the wasm kernels, the model (JSON + float32 blob) and a few test images.
  * Every response is cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
  */
-import { createServer, type Server } from 'node:http';
+
 import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadDemoBundle } from './demo-bundle.js';
-import { demoPayload } from './payload.js';
 import { PAGE_HTML } from './page-html.js';
+import { demoPayload } from './payload.js';
 
 export interface ServeOptions {
   readonly checkpoint: string;
@@ -39,8 +40,10 @@ export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ se
     '/model.json': async () => ['application/json', JSON.stringify(payload.meta)],
     '/model.bin': async () => ['application/octet-stream', payload.bin],
     '/samples.json': async () => ['application/json', JSON.stringify(payload.samples)],
-    '/wasm/kernels.wasm': async () => ((b) => (b === null ? null : ['application/wasm', b] as [string, Buffer]))(await wasmFile('kernels.wasm')),
-    '/wasm/kernels-fma.wasm': async () => ((b) => (b === null ? null : ['application/wasm', b] as [string, Buffer]))(await wasmFile('kernels-fma.wasm')),
+    '/wasm/kernels.wasm': async () =>
+      ((b) => (b === null ? null : (['application/wasm', b] as [string, Buffer])))(await wasmFile('kernels.wasm')),
+    '/wasm/kernels-fma.wasm': async () =>
+      ((b) => (b === null ? null : (['application/wasm', b] as [string, Buffer])))(await wasmFile('kernels-fma.wasm')),
   };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -55,10 +58,13 @@ export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ se
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    route().then((r) => {
-      if (r === null) res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
-      else res.writeHead(200, { ...headers, 'Content-Type': r[0] }).end(req.method === 'HEAD' ? undefined : r[1]);
-    }, (e: Error) => res.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end(e.message));
+    route().then(
+      (r) => {
+        if (r === null) res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
+        else res.writeHead(200, { ...headers, 'Content-Type': r[0] }).end(req.method === 'HEAD' ? undefined : r[1]);
+      },
+      (e: Error) => res.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end(e.message),
+    );
   });
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

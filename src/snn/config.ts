@@ -42,7 +42,13 @@ export type NeuronConfig = IfConfig | LifConfig | CubaLifConfig;
 
 export const IF_DEFAULTS: IfConfig = { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 };
 export const LIF_DEFAULTS: LifConfig = {
-  kind: 'lif', vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05, vthBound: 0.0005, vthGradScale: 1,
+  kind: 'lif',
+  vth: 0.3,
+  alpha: 0.3,
+  tau: 1,
+  dt: 0.05,
+  vthBound: 0.0005,
+  vthGradScale: 1,
 };
 /** LIF's settings with a synaptic current twice as fast as the membrane. */
 export const CUBALIF_DEFAULTS: CubaLifConfig = { ...LIF_DEFAULTS, kind: 'cubalif', tauSyn: 0.5 };
@@ -65,11 +71,19 @@ export function cubaLifConfig(over: Partial<Omit<CubaLifConfig, 'kind'>> = {}): 
 /** Throws E_ARG with a one-line message on the first bad field; returns the config unchanged. */
 export function validateNeuronConfig<C extends NeuronConfig>(c: C, where = 'neuron'): C {
   const kinds = ['if', 'lif', 'cubalif'];
-  check(kinds.includes(c.kind), `kind must be one of ${kinds.join('|')}, got ${String((c as { kind: unknown }).kind)}`, where);
+  check(
+    kinds.includes(c.kind),
+    `kind must be one of ${kinds.join('|')}, got ${String((c as { kind: unknown }).kind)}`,
+    where,
+  );
   checkVth(c.vth, where);
   checkAlpha(c.alpha, where);
   check(isFinitePositive(c.vthBound), `vthBound must be > 0, got ${c.vthBound}`, where);
-  check(Number.isFinite(c.vthGradScale) && c.vthGradScale >= 0, `vthGradScale must be ≥ 0, got ${c.vthGradScale}`, where);
+  check(
+    Number.isFinite(c.vthGradScale) && c.vthGradScale >= 0,
+    `vthGradScale must be ≥ 0, got ${c.vthGradScale}`,
+    where,
+  );
   if (c.kind !== 'if') checkLeak(c.tau, c.dt, where);
   if (c.kind === 'cubalif') check(isFinitePositive(c.tauSyn), `tauSyn must be > 0, got ${c.tauSyn}`, where);
   return c;

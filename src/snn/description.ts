@@ -5,7 +5,10 @@
  * neuron kind (if.ts, lif.ts, cubalif.ts) only picks its parameters.
  */
 import type {
-  Buf, NeuronForwardAttrs, RepresentationBackwardAttrs, SurrogateBackwardAttrs,
+  Buf,
+  NeuronForwardAttrs,
+  RepresentationBackwardAttrs,
+  SurrogateBackwardAttrs,
 } from '../kernels/kernels.js';
 import type { NeuronConfig } from './config.js';
 
@@ -139,12 +142,16 @@ export function forwardAttrs(m: NeuronModel, T: number, n: number, b: ForwardBuf
   const vth = f32(m.vth);
   const syn = m.synapse;
   return {
-    T, n,
-    decay: m.charge.decay32, gain: m.charge.gain32,
+    T,
+    n,
+    decay: m.charge.decay32,
+    gain: m.charge.gain32,
     threshold: f32(f32(m.alpha) * vth), // the firing level as the code computes it: a float32 product
     reset: { kind: 'subtract', amount: vth },
     magnitude: m.magnitude(vth),
-    ...(syn === null ? {} : { synapse: { decay: syn.decay32, gain: syn.gain32, ...(b.current ? { current: b.current } : {}) } }),
+    ...(syn === null
+      ? {}
+      : { synapse: { decay: syn.decay32, gain: syn.gain32, ...(b.current ? { current: b.current } : {}) } }),
     ...(b.membrane ? { membrane: b.membrane } : {}),
     ...(b.rate ? { rate: { out: b.rate, weights: representationWeights(m, T) } } : {}),
   };
@@ -154,12 +161,21 @@ export function forwardAttrs(m: NeuronModel, T: number, n: number, b: ForwardBuf
  * The BPTT baseline's forward: the same dynamics, recording u[t] for the surrogate backward. Its constants are
  * the float64 ones rounded once (as the baseline has always run), `soft` makes it smooth (tests).
  */
-export function surrogateForwardAttrs(m: NeuronModel, T: number, n: number, record: Buf, slope: number, soft = false): NeuronForwardAttrs {
+export function surrogateForwardAttrs(
+  m: NeuronModel,
+  T: number,
+  n: number,
+  record: Buf,
+  slope: number,
+  soft = false,
+): NeuronForwardAttrs {
   const vth = f32(m.vth);
   const syn = m.synapse;
   return {
-    T, n,
-    decay: f32(m.decay), gain: f32(m.gain),
+    T,
+    n,
+    decay: f32(m.decay),
+    gain: f32(m.gain),
     threshold: f32(f32(m.alpha) * vth),
     reset: { kind: 'subtract', amount: vth },
     magnitude: f32(m.spikeScale * vth),
@@ -171,15 +187,28 @@ export function surrogateForwardAttrs(m: NeuronModel, T: number, n: number, reco
 
 /** The surrogate backward matching surrogateForwardAttrs. */
 export function surrogateBackwardAttrs(
-  m: NeuronModel, T: number, n: number, membrane: Buf, slope: number, soft = false,
+  m: NeuronModel,
+  T: number,
+  n: number,
+  membrane: Buf,
+  slope: number,
+  soft = false,
 ): SurrogateBackwardAttrs {
   const vth = f32(m.vth);
   const syn = m.synapse;
   return {
-    mode: 'surrogate', T, n, membrane, vth, threshold: f32(f32(m.alpha) * vth),
-    decay: f32(m.decay), gain: f32(m.gain), spikeScale: m.spikeScale,
+    mode: 'surrogate',
+    T,
+    n,
+    membrane,
+    vth,
+    threshold: f32(f32(m.alpha) * vth),
+    decay: f32(m.decay),
+    gain: f32(m.gain),
+    spikeScale: m.spikeScale,
     ...(syn === null ? {} : { synapse: { decay: f32(syn.decay), gain: f32(syn.gain) } }),
-    slope, soft,
+    slope,
+    soft,
   };
 }
 

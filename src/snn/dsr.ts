@@ -10,8 +10,12 @@
  */
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import {
-  forwardAttrs, gradientWeights, inputWeights, representationBackwardAttrs, type ForwardBuffers,
+  type ForwardBuffers,
+  forwardAttrs,
+  gradientWeights,
+  inputWeights,
   type NeuronModel,
+  representationBackwardAttrs,
 } from './description.js';
 
 /** Vth ← max(Vth, bound), applied before every forward in training and eval (docs/method.md §2.4, §6.7). */
@@ -26,7 +30,13 @@ export function clampThreshold(vth: number, bound: number): number {
  * earlier steps and receives the state after the last.
  */
 export function simulate(
-  k: Kernels, m: NeuronModel, input: Buf, spikes: Buf, rate: Buf | null, T: number, n: number,
+  k: Kernels,
+  m: NeuronModel,
+  input: Buf,
+  spikes: Buf,
+  rate: Buf | null,
+  T: number,
+  n: number,
   state: Omit<ForwardBuffers, 'rate'> = {},
 ): void {
   k.neuronForward(input, spikes, forwardAttrs(m, T, n, { ...state, rate }));
@@ -49,7 +59,13 @@ export interface DsrWork {
  * Writes dL/dI [T, n] into gradInput and returns dL/dVth. `work` needs gradRep and gradRepIn only.
  */
 export function dsrBackwardFromRep(
-  k: Kernels, m: NeuronModel, inputRep: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number,
+  k: Kernels,
+  m: NeuronModel,
+  inputRep: Buf,
+  gradSpikes: Buf,
+  gradInput: Buf,
+  T: number,
+  n: number,
   work?: Pick<DsrWork, 'gradRep' | 'gradRepIn'>,
 ): number {
   const gradRep = work?.gradRep ?? k.alloc(n);
@@ -73,7 +89,12 @@ export function dsrBackwardFromRep(
  * gets gIn/T). n floats in, n floats out: nothing here grows with T.
  */
 export function dsrBackwardSummed(
-  k: Kernels, m: NeuronModel, inputRep: Buf, gradSum: Buf, gradInSum: Buf, T: number,
+  k: Kernels,
+  m: NeuronModel,
+  inputRep: Buf,
+  gradSum: Buf,
+  gradInSum: Buf,
+  T: number,
 ): number {
   const saturated = k.neuronBackward(gradSum, gradInSum, representationBackwardAttrs(m, inputRep, T));
   return saturated * m.vthGradFactor * m.config.vthGradScale;
@@ -81,7 +102,14 @@ export function dsrBackwardSummed(
 
 /** The DSR backward from the stored input current [T, n] (what the reference code saves, docs/method.md §2.1). */
 export function dsrBackward(
-  k: Kernels, m: NeuronModel, input: Buf, gradSpikes: Buf, gradInput: Buf, T: number, n: number, work?: DsrWork,
+  k: Kernels,
+  m: NeuronModel,
+  input: Buf,
+  gradSpikes: Buf,
+  gradInput: Buf,
+  T: number,
+  n: number,
+  work?: DsrWork,
 ): number {
   const inputRep = work?.inputRep ?? k.alloc(n);
   represent(k, m, input, inputRep, T, n);

@@ -9,7 +9,7 @@ import type { Buf, Kernels } from '../kernels/kernels.js';
 import { reference } from '../kernels/reference/index.js';
 import { checkAlpha, checkLeak, checkTimeSteps, checkVth, IF_DEFAULTS, LIF_DEFAULTS } from './config.js';
 import { dsrBackward, simulate } from './dsr.js';
-import { neuronModel, type NeuronModel } from './model.js';
+import { type NeuronModel, neuronModel } from './model.js';
 
 export { clampThreshold } from './dsr.js';
 
@@ -56,10 +56,19 @@ function forward(m: NeuronModel, input: Float32Array, T: number, k: Kernels, whe
 }
 
 function backward(
-  m: NeuronModel, input: Float32Array, gradSpikes: Float32Array, T: number, k: Kernels, where: string,
+  m: NeuronModel,
+  input: Float32Array,
+  gradSpikes: Float32Array,
+  T: number,
+  k: Kernels,
+  where: string,
 ): NeuronBackward {
   const n = neuronsPerStep(input, T, where);
-  check(gradSpikes.length === input.length, `gradSpikes has ${gradSpikes.length} values, input has ${input.length}`, where);
+  check(
+    gradSpikes.length === input.length,
+    `gradSpikes has ${gradSpikes.length} values, input has ${input.length}`,
+    where,
+  );
   const x = toBackend(k, input);
   const g = toBackend(k, gradSpikes);
   const gradInput = k.alloc(T * n);
@@ -80,7 +89,11 @@ export const neuron = {
 
   /** IF backward (docs/method.md §2.2): mask 0 ≤ Ī ≤ Vth, dI = Σ_t g/T per step, dVth = Σ Gc where Ī > Vth. */
   ifBackward(
-    input: Float32Array, gradSpikes: Float32Array, T: number, p: { vth: number }, k: Kernels = reference,
+    input: Float32Array,
+    gradSpikes: Float32Array,
+    T: number,
+    p: { vth: number },
+    k: Kernels = reference,
   ): NeuronBackward {
     checkVth(p.vth, 'neuron.ifBackward');
     return backward(neuronModel({ ...IF_DEFAULTS, vth: p.vth }), input, gradSpikes, T, k, 'neuron.ifBackward');
@@ -88,7 +101,10 @@ export const neuron = {
 
   /** LIF forward (docs/method.md §1.2): spikes of magnitude Vth/Δt; rate = weighted mean, weights λ^(T−t)/Σw. */
   lifForward(
-    input: Float32Array, T: number, p: { vth: number; alpha: number; tau: number; dt: number }, k: Kernels = reference,
+    input: Float32Array,
+    T: number,
+    p: { vth: number; alpha: number; tau: number; dt: number },
+    k: Kernels = reference,
   ): NeuronForward {
     checkVth(p.vth, 'neuron.lifForward');
     checkAlpha(p.alpha, 'neuron.lifForward');
@@ -99,7 +115,10 @@ export const neuron = {
 
   /** LIF backward (docs/method.md §2.3): mask 0 < Ī_w < Vth·τ/Δt, slope 1/τ, dI uniform 1/T, dVth ×Δt. */
   lifBackward(
-    input: Float32Array, gradSpikes: Float32Array, T: number, p: { vth: number; tau: number; dt: number },
+    input: Float32Array,
+    gradSpikes: Float32Array,
+    T: number,
+    p: { vth: number; tau: number; dt: number },
     k: Kernels = reference,
   ): NeuronBackward {
     checkVth(p.vth, 'neuron.lifBackward');

@@ -3,7 +3,7 @@
  * Its representation is the plain firing rate, which tends to clamp(Ī, 0, Vth) (docs/method.md §1.4).
  */
 import type { IfConfig } from './config.js';
-import { NO_LEAK, uniformWeights, type NeuronModel } from './description.js';
+import { type NeuronModel, NO_LEAK, uniformWeights } from './description.js';
 
 export function ifModel(c: IfConfig): NeuronModel {
   return {

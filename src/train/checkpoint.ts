@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 
 /**
@@ -78,7 +88,12 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: readonly Na
       /* the original error is the one to report */
     }
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EROFS' ? 'the folder is not writable' : err.message;
+    const why =
+      err.code === 'ENOSPC'
+        ? 'the disk is full'
+        : err.code === 'EACCES' || err.code === 'EROFS'
+          ? 'the folder is not writable'
+          : err.message;
     throw new SpikerepError('E_IO', `cannot write checkpoint (${why}); the previous checkpoint is unchanged`, path);
   }
 }
@@ -89,7 +104,11 @@ export function loadCheckpoint<M>(path: string): Checkpoint<M> {
     buf = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpikerepError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO', code === 'ENOENT' ? 'checkpoint not found' : `cannot read checkpoint (${code})`, path);
+    throw new SpikerepError(
+      code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO',
+      code === 'ENOENT' ? 'checkpoint not found' : `cannot read checkpoint (${code})`,
+      path,
+    );
   }
   return parseCheckpoint<M>(buf, path);
 }
@@ -101,7 +120,8 @@ export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<
     throw new SpikerepError('E_FORMAT', 'not a spikerep checkpoint (bad magic bytes)', path);
   }
   const hlen = buf.readUInt32LE(8);
-  if (12 + hlen > buf.length) throw new SpikerepError('E_TRUNCATED', 'checkpoint is truncated (header cut short)', path);
+  if (12 + hlen > buf.length)
+    throw new SpikerepError('E_TRUNCATED', 'checkpoint is truncated (header cut short)', path);
   let header: Header;
   try {
     header = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header;
@@ -109,7 +129,11 @@ export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<
     throw new SpikerepError('E_FORMAT', 'checkpoint header is not valid JSON', path);
   }
   if (typeof header !== 'object' || header === null || header.format !== CHECKPOINT_FORMAT) {
-    throw new SpikerepError('E_FORMAT', `unsupported checkpoint format ${String((header as Header | null)?.format)} (expected ${CHECKPOINT_FORMAT})`, path);
+    throw new SpikerepError(
+      'E_FORMAT',
+      `unsupported checkpoint format ${String((header as Header | null)?.format)} (expected ${CHECKPOINT_FORMAT})`,
+      path,
+    );
   }
   const { tensors: list, payloadBytes, sha256 } = header;
   if (!Array.isArray(list) || !Number.isInteger(payloadBytes) || payloadBytes % 4 !== 0 || typeof sha256 !== 'string') {
@@ -117,7 +141,11 @@ export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<
   }
   const payload = buf.subarray(12 + hlen);
   if (payload.length !== payloadBytes) {
-    throw new SpikerepError('E_TRUNCATED', `checkpoint payload has ${payload.length} bytes, expected ${payloadBytes}`, path);
+    throw new SpikerepError(
+      'E_TRUNCATED',
+      `checkpoint payload has ${payload.length} bytes, expected ${payloadBytes}`,
+      path,
+    );
   }
   if (createHash('sha256').update(payload).digest('hex') !== sha256) {
     throw new SpikerepError('E_CHECKSUM', 'checkpoint is corrupted (SHA-256 mismatch)', path);
@@ -128,7 +156,14 @@ export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<
   for (const t of list as unknown[]) {
     const e = (typeof t === 'object' && t !== null ? t : {}) as Partial<Header['tensors'][number]>;
     const { name, offset, length } = e;
-    if (typeof name !== 'string' || !Number.isInteger(offset) || !Number.isInteger(length) || offset! < 0 || length! < 0 || offset! + length! > aligned.length) {
+    if (
+      typeof name !== 'string' ||
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset! < 0 ||
+      length! < 0 ||
+      offset! + length! > aligned.length
+    ) {
       throw new SpikerepError('E_FORMAT', `tensor ${String(name)} lies outside the payload`, path);
     }
     tensors.set(name, aligned.subarray(offset, offset! + length!));

@@ -4,11 +4,11 @@
  * and the CLI's `train` options are derived from it. Errors name the setting ("lr: …"); the CLI maps that to its flag.
  */
 import { z } from 'zod';
+import { DATASET_NAMES } from '../data/names.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
-import { NEURON_CHOICES, neuronSpec, type NeuronChoice, type NeuronOverrides } from '../models/neurons.js';
+import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
 import { GRAD_MODES } from '../nn/grad-mode.js';
-import { DATASET_NAMES } from '../data/names.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, text, withoutDefaults } from './fields.js';
 
@@ -59,90 +59,186 @@ export const BACKEND_NAME = oneOf(BACKENDS);
 
 /** `--backend`, the same for every command that runs kernels. */
 export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
-  flag: '--backend', arg: '<name>',
+  flag: '--backend',
+  arg: '<name>',
   help: 'wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)',
 });
 
 export const TRAIN_FIELDS = {
-  dataset: option(oneOf(DATASET_NAMES).default('mnist'), { flag: '--dataset', arg: '<name>', help: DATASET_NAMES.join(' | ') }),
-  dataDir: option(text().optional(), { flag: '--data-dir', arg: '<dir>', help: 'folder with the dataset files, instead of the default place' }),
+  dataset: option(oneOf(DATASET_NAMES).default('mnist'), {
+    flag: '--dataset',
+    arg: '<name>',
+    help: DATASET_NAMES.join(' | '),
+  }),
+  dataDir: option(text().optional(), {
+    flag: '--data-dir',
+    arg: '<dir>',
+    help: 'folder with the dataset files, instead of the default place',
+  }),
   /** Fetch CIFAR / CIFAR10-DVS archives into the cache when they are missing. */
-  download: option(flag().default(false), { flag: '--download', help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing' }),
-  model: option(oneOf(MODEL_NAMES).default('mnistnet'), { flag: '--model', arg: '<name>', help: MODEL_NAMES.join(' | ') }),
+  download: option(flag().default(false), {
+    flag: '--download',
+    help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing',
+  }),
+  model: option(oneOf(MODEL_NAMES).default('mnistnet'), {
+    flag: '--model',
+    arg: '<name>',
+    help: MODEL_NAMES.join(' | '),
+  }),
   neuron: option(oneOf(NEURON_CHOICES).default('if'), { flag: '--neuron', arg: '<kind>', help: neuronHelp }),
   T: option(integer(1).default(4), { flag: '--T', arg: '<steps>', help: 'time steps' }),
   epochs: option(integer(1).default(1), { flag: '--epochs', arg: '<n>', help: 'training epochs' }),
   batchSize: option(integer(1).default(64), { flag: '--batch-size', arg: '<n>', help: 'training batch size' }),
-  testBatchSize: option(integer(1).default(256), { flag: '--test-batch-size', arg: '<n>', help: 'evaluation batch size' }),
-  lr: option(real('> 0', 'learning rate').default(0.05), { flag: '--lr', arg: '<rate>', help: 'initial learning rate, cosine-annealed per epoch' }),
-  optimizer: option(oneOf(OPTIMIZERS).default('sgd'), { flag: '--optimizer', arg: '<name>', help: OPTIMIZERS.join(' | ') }),
+  testBatchSize: option(integer(1).default(256), {
+    flag: '--test-batch-size',
+    arg: '<n>',
+    help: 'evaluation batch size',
+  }),
+  lr: option(real('> 0', 'learning rate').default(0.05), {
+    flag: '--lr',
+    arg: '<rate>',
+    help: 'initial learning rate, cosine-annealed per epoch',
+  }),
+  optimizer: option(oneOf(OPTIMIZERS).default('sgd'), {
+    flag: '--optimizer',
+    arg: '<name>',
+    help: OPTIMIZERS.join(' | '),
+  }),
   momentum: option(real('[0, 1)', 'momentum').default(0.9), { flag: '--momentum', arg: '<m>', help: 'SGD momentum' }),
   weightDecay: option(real('≥ 0', 'weight decay').default(5e-4), {
-    flag: '--weight-decay', arg: '<wd>', help: 'L2 weight decay on every parameter, thresholds included',
+    flag: '--weight-decay',
+    arg: '<wd>',
+    help: 'L2 weight decay on every parameter, thresholds included',
   }),
   /** Linear warm-up over the first iterations (the DSR recipes use 400). */
-  warmupIters: option(integer(0).default(100), { flag: '--warmup', arg: '<iters>', help: 'linear learning-rate warm-up iterations' }),
-  alpha: option(real('(0, 1]', 'alpha').optional(), {
-    flag: '--alpha', arg: '<a>', help: 'fire at alpha·Vth, in (0, 1]', defaultHelp: perNeuronDefault('alpha'),
+  warmupIters: option(integer(0).default(100), {
+    flag: '--warmup',
+    arg: '<iters>',
+    help: 'linear learning-rate warm-up iterations',
   }),
-  vth: option(real('> 0').optional(), { flag: '--vth', arg: '<v>', help: 'initial threshold', defaultHelp: perNeuronDefault('vth') }),
-  tau: option(real('> 0').optional(), { flag: '--tau', arg: '<t>', help: 'LIF membrane time constant τ', defaultHelp: perNeuronDefault('tau') }),
-  dt: option(real('> 0').optional(), { flag: '--dt', arg: '<d>', help: 'LIF step length Δt', defaultHelp: perNeuronDefault('dt') }),
+  alpha: option(real('(0, 1]', 'alpha').optional(), {
+    flag: '--alpha',
+    arg: '<a>',
+    help: 'fire at alpha·Vth, in (0, 1]',
+    defaultHelp: perNeuronDefault('alpha'),
+  }),
+  vth: option(real('> 0').optional(), {
+    flag: '--vth',
+    arg: '<v>',
+    help: 'initial threshold',
+    defaultHelp: perNeuronDefault('vth'),
+  }),
+  tau: option(real('> 0').optional(), {
+    flag: '--tau',
+    arg: '<t>',
+    help: 'LIF membrane time constant τ',
+    defaultHelp: perNeuronDefault('tau'),
+  }),
+  dt: option(real('> 0').optional(), {
+    flag: '--dt',
+    arg: '<d>',
+    help: 'LIF step length Δt',
+    defaultHelp: perNeuronDefault('dt'),
+  }),
   vthBound: option(real('> 0').optional(), {
-    flag: '--vth-bound', arg: '<b>', help: 'lower bound for thresholds (docs/method.md §2.4)', defaultHelp: perNeuronDefault('vthBound'),
+    flag: '--vth-bound',
+    arg: '<b>',
+    help: 'lower bound for thresholds (docs/method.md §2.4)',
+    defaultHelp: perNeuronDefault('vthBound'),
   }),
   vthGradScale: option(real('≥ 0').optional(), {
-    flag: '--vth-grad-scale', arg: '<s>', help: 'extra factor on the threshold gradient (the reference ImageNet IF code uses 0.001, docs/method.md §2.2)',
+    flag: '--vth-grad-scale',
+    arg: '<s>',
+    help: 'extra factor on the threshold gradient (the reference ImageNet IF code uses 0.001, docs/method.md §2.2)',
     defaultHelp: perNeuronDefault('vthGradScale'),
   }),
   /** cubalif only: the synaptic current's time constant; unset it is τ/2, a current that settles faster than the membrane. */
   tauSyn: option(real('> 0').optional(), {
-    flag: '--tau-syn', arg: '<t>', help: 'cubalif synaptic-current time constant τ_syn', defaultHelp: '0.5',
+    flag: '--tau-syn',
+    arg: '<t>',
+    help: 'cubalif synaptic-current time constant τ_syn',
+    defaultHelp: '0.5',
   }),
   encoder: option(oneOf(ENCODERS).default('direct'), {
-    flag: '--encoder', arg: '<name>', help: 'direct (analog input at every step) | rate (Poisson) | latency',
+    flag: '--encoder',
+    arg: '<name>',
+    help: 'direct (analog input at every step) | rate (Poisson) | latency',
   }),
   /** Random crop (padding) and horizontal flip for training batches; 0 / false for none. */
-  cropPad: option(integer(0).default(0), { flag: '--crop-pad', arg: '<px>', help: 'random-crop padding for training images, 0 for none' }),
+  cropPad: option(integer(0).default(0), {
+    flag: '--crop-pad',
+    arg: '<px>',
+    help: 'random-crop padding for training images, 0 for none',
+  }),
   flip: option(flag().default(false), { flag: '--flip', help: 'random horizontal flips of training images' }),
   /** Unset: the model's own, the paper's (models/index.ts). */
   dropout: option(real('[0, 1)', 'dropout').optional(), {
-    flag: '--dropout', arg: '<p>', help: 'dropout probability where the model has dropout', defaultHelp: `the paper's: ${dropoutHelp}`,
+    flag: '--dropout',
+    arg: '<p>',
+    help: 'dropout probability where the model has dropout',
+    defaultHelp: `the paper's: ${dropoutHelp}`,
   }),
   /** Hybrid training: epochs of the ANN of the same shape before the SNN, 0 for none (docs/method.md §4.4). */
   hybridAnnEpochs: option(integer(0).default(0), {
-    flag: '--hybrid', arg: '<ann-epochs>', help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup',
+    flag: '--hybrid',
+    arg: '<ann-epochs>',
+    help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup',
   }),
   /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
   gradMode: option(oneOf(GRAD_MODES).default('exact'), {
-    flag: '--grad-mode', arg: '<mode>',
+    flag: '--grad-mode',
+    arg: '<mode>',
     help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T)',
   }),
   /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
   timeChunk: option(integer(1).optional(), {
-    flag: '--time-chunk', arg: '<K>', help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation',
+    flag: '--time-chunk',
+    arg: '<K>',
+    help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation',
   }),
-  seed: option(integer(0).default(1), { flag: '--seed', arg: '<n>', help: 'random seed for init, shuffling, augmentation and dropout' }),
+  seed: option(integer(0).default(1), {
+    flag: '--seed',
+    arg: '<n>',
+    help: 'random seed for init, shuffling, augmentation and dropout',
+  }),
   backend: BACKEND_FIELD,
-  threads: option(integer(1).optional(), { flag: '--threads', arg: '<n>', help: 'threads of the wasm or native backend', defaultHelp: 'one per core' }),
+  threads: option(integer(1).optional(), {
+    flag: '--threads',
+    arg: '<n>',
+    help: 'threads of the wasm or native backend',
+    defaultHelp: 'one per core',
+  }),
   /** Undefined: the whole training set. */
   trainLimit: option(integer(1).optional().default(10000), {
-    flag: '--train-limit', arg: '<n>', help: 'train on the first n images only', defaultHelp: '10000 for the quick default run; --full for all',
+    flag: '--train-limit',
+    arg: '<n>',
+    help: 'train on the first n images only',
+    defaultHelp: '10000 for the quick default run; --full for all',
   }),
-  testLimit: option(integer(1).optional(), { flag: '--test-limit', arg: '<n>', help: 'evaluate on the first n test images only' }),
+  testLimit: option(integer(1).optional(), {
+    flag: '--test-limit',
+    arg: '<n>',
+    help: 'evaluate on the first n test images only',
+  }),
   /** Folder for last.ckpt / best.ckpt; undefined writes none. */
-  checkpointDir: option(text().optional(), { flag: '--checkpoint', arg: '<dir>', help: 'folder for last.ckpt and best.ckpt' }),
+  checkpointDir: option(text().optional(), {
+    flag: '--checkpoint',
+    arg: '<dir>',
+    help: 'folder for last.ckpt and best.ckpt',
+  }),
   resume: option(flag().default(false), { flag: '--resume', help: 'continue from <checkpoint>/last.ckpt' }),
 };
 
 /** Settings that need each other; checked once every field is in range. Messages quote setting names in backticks. */
 function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
-  const fail = (path: keyof TrainConfig, message: string): void => ctx.addIssue({ code: 'custom', path: [path], message });
+  const fail = (path: keyof TrainConfig, message: string): void =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.neuron === 'bptt' && c.gradMode !== 'exact') fail('gradMode', 'the BPTT baseline needs `gradMode` exact');
   if (c.timeChunk !== undefined && c.gradMode !== 'representation' && c.timeChunk < c.T) {
     fail('timeChunk', 'training in time chunks needs `gradMode` representation');
   }
-  if (c.resume && c.checkpointDir === undefined) fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
+  if (c.resume && c.checkpointDir === undefined)
+    fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
 }
 
 const CHECK = z.object(withoutDefaults(TRAIN_FIELDS));
@@ -175,7 +271,15 @@ export function flagOfSetting(name: string): string | undefined {
 
 /** The neuron settings a run sets, for neuronSpec (unset ones take the neuron kind's defaults). */
 export function neuronOverridesOf(c: TrainConfig): NeuronOverrides {
-  return { vth: c.vth, alpha: c.alpha, tau: c.tau, tauSyn: c.tauSyn, dt: c.dt, vthBound: c.vthBound, vthGradScale: c.vthGradScale };
+  return {
+    vth: c.vth,
+    alpha: c.alpha,
+    tau: c.tau,
+    tauSyn: c.tauSyn,
+    dt: c.dt,
+    vthBound: c.vthBound,
+    vthGradScale: c.vthGradScale,
+  };
 }
 
 /** What a run uses where it left settings to the neuron kind and the model: for `--print-config` and tests. */

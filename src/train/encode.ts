@@ -1,9 +1,9 @@
+import { encodeFrames, encodeLatency, encodeRate } from '../data/encoders.js';
 import type { Kernels } from '../kernels/kernels.js';
-import type { Rng } from '../rng.js';
-import type { Tensor } from '../tensor.js';
 import type { Encoding } from '../nn/network.js';
 import { Scratch } from '../nn/scratch.js';
-import { encodeFrames, encodeLatency, encodeRate } from '../data/encoders.js';
+import type { Rng } from '../rng.js';
+import type { Tensor } from '../tensor.js';
 import type { EncoderName } from './config.js';
 
 export interface EncodedInput {
@@ -18,7 +18,14 @@ const staging = new WeakMap<Kernels, Scratch>();
  * backend's memory: direct input stays [B, …] (the network presents it at every step), spike encodings become
  * time-major [T·B, …]. Event data [B, T, H, W, C] (DVS frames) is reordered to time-major whatever the encoder.
  */
-export function encodeBatch(k: Kernels, encoder: EncoderName, x: Float32Array, shape: readonly number[], T: number, rng: Rng): EncodedInput {
+export function encodeBatch(
+  k: Kernels,
+  encoder: EncoderName,
+  x: Float32Array,
+  shape: readonly number[],
+  T: number,
+  rng: Rng,
+): EncodedInput {
   let data = x;
   let outShape = shape;
   let encoding: Encoding = 'direct';

@@ -31,7 +31,10 @@ export function shown(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-const got = (message: string) => (iss: { input?: unknown }): string => `${message}, got ${shown(iss.input)}`;
+const got =
+  (message: string) =>
+  (iss: { input?: unknown }): string =>
+    `${message}, got ${shown(iss.input)}`;
 
 export function integer(min: number): z.ZodInt {
   const error = got(`must be an integer ≥ ${min}`);
@@ -71,7 +74,9 @@ export function flag(): z.ZodBoolean {
 }
 
 /** A shape with every field's default taken off: for checking a complete object, where undefined means "none". */
-export type WithoutDefaults<S extends z.ZodRawShape> = { [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] };
+export type WithoutDefaults<S extends z.ZodRawShape> = {
+  [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K];
+};
 
 export function withoutDefaults<S extends z.ZodRawShape>(shape: S): WithoutDefaults<S> {
   const out: Record<string, unknown> = {};

@@ -9,12 +9,14 @@ import type { Param } from '../nn/param.js';
 export function checkFinite(loss: number, params: readonly Param[], epoch: number, step: number, lr: number): void {
   const where = `epoch ${epoch}, step ${step}`;
   const hint = `(learning rate ${lr}: try a lower \`lr\`); the last checkpoint still holds the previous epoch`;
-  if (!Number.isFinite(loss)) throw new SpikerepError('E_NAN', `the training loss became ${loss} at ${where} ${hint}`, 'lr');
+  if (!Number.isFinite(loss))
+    throw new SpikerepError('E_NAN', `the training loss became ${loss} at ${where} ${hint}`, 'lr');
   for (const p of params) {
     const v = p.value;
     for (let i = 0; i < v.length; i++) {
       // x − x is 0 for every finite x and NaN for NaN and ±Inf
-      if (v[i]! - v[i]! !== 0) throw new SpikerepError('E_NAN', `weight ${p.name}[${i}] became ${v[i]} at ${where} ${hint}`, 'lr');
+      if (v[i]! - v[i]! !== 0)
+        throw new SpikerepError('E_NAN', `weight ${p.name}[${i}] became ${v[i]} at ${where} ${hint}`, 'lr');
     }
   }
 }

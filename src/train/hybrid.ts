@@ -1,13 +1,13 @@
-import { Rng } from '../rng.js';
-import type { Dataset } from '../data/dataset.js';
-import { batchesOf, epochOrder, gatherBatch, type Batch } from '../data/dataset.js';
-import type { Network } from '../nn/network.js';
-import { buffersOf } from '../nn/buffers.js';
-import { neuronLayers } from '../nn/walk.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { encodeBatch } from './encode.js';
 import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { type Batch, batchesOf, epochOrder, gatherBatch } from '../data/dataset.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { buffersOf } from '../nn/buffers.js';
+import type { Network } from '../nn/network.js';
+import { neuronLayers } from '../nn/walk.js';
+import { Rng } from '../rng.js';
 import type { EncoderName, TrainConfig } from './config.js';
+import { encodeBatch } from './encode.js';
 import type { Progress } from './progress.js';
 
 export { neuronLayers } from '../nn/walk.js';
@@ -23,19 +23,25 @@ export { neuronLayers } from '../nn/walk.js';
 
 /** The ANN run of the reference's ImageNet recipe: a ReLU network, SGD with momentum, lr 0.1, wd 1e-4, batch 256. */
 export const ANN_PHASE = {
-  neuron: 'relu', optimizer: 'sgd', momentum: 0.9, lr: 0.1, weightDecay: 1e-4, batchSize: 256,
+  neuron: 'relu',
+  optimizer: 'sgd',
+  momentum: 0.9,
+  lr: 0.1,
+  weightDecay: 1e-4,
+  batchSize: 256,
 } as const satisfies Partial<TrainConfig>;
 
 /** The threshold calibration of docs/method.md §4.4: this quantile of each layer's activations over this many batches. */
 export const CALIBRATION = { fraction: 0.999, batches: 5 } as const;
-
 
 /**
  * Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds` (eval mode):
  * the sorted values' element ⌊fraction·N⌋, the reference code's choice.
  */
 export function activationPercentiles(
-  k: Kernels, ann: Network, ds: Dataset,
+  k: Kernels,
+  ann: Network,
+  ds: Dataset,
   opts: { batches: number; batchSize: number; fraction: number; seed: number; encoder?: EncoderName },
 ): Map<string, number> {
   const maxSamples = 1 << 20; // per layer: a uniform subsample keeps memory bounded (the reference keeps 10⁶)
@@ -107,22 +113,44 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
  * then starts `snn` from it. `trainFn` is the training loop itself.
  */
 export async function hybridWarmStart(
-  k: Kernels, cfg: TrainConfig, snn: Network, trainSet: Dataset, progress: Progress,
-  trainFn: (k: Kernels, cfg: TrainConfig, hooks: { progress: Progress; onFinish: (n: Network) => void }) => Promise<{ testAccuracy: number }>,
+  k: Kernels,
+  cfg: TrainConfig,
+  snn: Network,
+  trainSet: Dataset,
+  progress: Progress,
+  trainFn: (
+    k: Kernels,
+    cfg: TrainConfig,
+    hooks: { progress: Progress; onFinish: (n: Network) => void },
+  ) => Promise<{ testAccuracy: number }>,
 ): Promise<{ annTestAccuracy: number; thresholds: Record<string, number> }> {
   progress.log(`hybrid training: ${cfg.hybridAnnEpochs} ReLU-ANN epoch(s) first`);
   let ann: Network | undefined;
   const annDir = cfg.checkpointDir === undefined ? undefined : join(cfg.checkpointDir, 'ann');
   const annCfg: TrainConfig = {
-    ...cfg, ...ANN_PHASE, epochs: cfg.hybridAnnEpochs, hybridAnnEpochs: 0,
-    gradMode: 'exact', timeChunk: undefined, // T = 1: nothing to sum or chunk over time
-    checkpointDir: annDir, resume: false,
+    ...cfg,
+    ...ANN_PHASE,
+    epochs: cfg.hybridAnnEpochs,
+    hybridAnnEpochs: 0,
+    gradMode: 'exact',
+    timeChunk: undefined, // T = 1: nothing to sum or chunk over time
+    checkpointDir: annDir,
+    resume: false,
   };
   const annResult = await trainFn(k, annCfg, { progress, onFinish: (n) => (ann = n) });
   // batches of the SNN's size, as the reference's calibration run uses the SNN script's default batch
-  const pct = activationPercentiles(k, ann!, trainSet, { ...CALIBRATION, batchSize: cfg.batchSize, seed: cfg.seed, encoder: cfg.encoder });
+  const pct = activationPercentiles(k, ann!, trainSet, {
+    ...CALIBRATION,
+    batchSize: cfg.batchSize,
+    seed: cfg.seed,
+    encoder: cfg.encoder,
+  });
   const thresholds = Object.fromEntries(initFromAnn(snn, ann!, pct));
-  const shown = Object.values(thresholds).map((v) => v.toFixed(3)).join(' ');
-  progress.log(`ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${shown}`);
+  const shown = Object.values(thresholds)
+    .map((v) => v.toFixed(3))
+    .join(' ');
+  progress.log(
+    `ANN test ${(annResult.testAccuracy * 100).toFixed(2)}%; SNN thresholds from the 99.9th percentile: ${shown}`,
+  );
   return { annTestAccuracy: annResult.testAccuracy, thresholds };
 }

@@ -1,23 +1,31 @@
-import type { Kernels } from '../kernels/kernels.js';
-import { Rng } from '../rng.js';
-import { gatherBatch, epochOrder, batchesOf, subset, sampleSize, type Dataset, type Batch as DataBatch } from '../data/dataset.js';
-import { randomCropFlip, padFill } from '../data/transforms.js';
-import { buildModel } from '../models/index.js';
-import type { Network } from '../nn/network.js';
-import { countCorrect } from '../nn/loss.js';
-import { sgd } from '../optim/sgd.js';
-import { adam } from '../optim/adam.js';
-import { cosineWarmup } from '../optim/schedule.js';
-import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
-import { trainStep } from './step.js';
-import { checkFinite } from './finite.js';
+import {
+  batchesOf,
+  type Batch as DataBatch,
+  type Dataset,
+  epochOrder,
+  gatherBatch,
+  sampleSize,
+  subset,
+} from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
-import { neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
+import { padFill, randomCropFlip } from '../data/transforms.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { buildModel } from '../models/index.js';
+import { countCorrect } from '../nn/loss.js';
+import type { Network } from '../nn/network.js';
+import { adam } from '../optim/adam.js';
+import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import { cosineWarmup } from '../optim/schedule.js';
+import { sgd } from '../optim/sgd.js';
+import { Rng } from '../rng.js';
+import { neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
 import { encodeBatch } from './encode.js';
-import { collectMetrics, type RunMetrics } from './metrics.js';
-import { prepareCheckpointDir, restoreRun, saveRun, type EpochRecord, type RunState } from './state.js';
-import { makeProgress, type Progress } from './progress.js';
+import { checkFinite } from './finite.js';
 import { hybridWarmStart } from './hybrid.js';
+import { collectMetrics, type RunMetrics } from './metrics.js';
+import { makeProgress, type Progress } from './progress.js';
+import { type EpochRecord, prepareCheckpointDir, type RunState, restoreRun, saveRun } from './state.js';
+import { trainStep } from './step.js';
 
 export type { EpochRecord } from './state.js';
 
@@ -66,15 +74,24 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
   const built = buildModel(k, {
-    model: cfg.model, input, classes: trainSet.classes.length, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed,
-    dropout: cfg.dropout, gradMode: cfg.gradMode, timeChunk: cfg.timeChunk,
+    model: cfg.model,
+    input,
+    classes: trainSet.classes.length,
+    neuron: cfg.neuron,
+    T: cfg.T,
+    seed: cfg.seed,
+    dropout: cfg.dropout,
+    gradMode: cfg.gradMode,
+    timeChunk: cfg.timeChunk,
     neuronOverrides: neuronOverridesOf(cfg),
   });
   const { net } = built;
   const params = net.params();
-  const opt: Optimizer<OptimizerState> = (cfg.optimizer === 'sgd'
-    ? sgd({ momentum: cfg.momentum, weightDecay: cfg.weightDecay })
-    : adam({ weightDecay: cfg.weightDecay })) as Optimizer<OptimizerState>;
+  const opt: Optimizer<OptimizerState> = (
+    cfg.optimizer === 'sgd'
+      ? sgd({ momentum: cfg.momentum, weightDecay: cfg.weightDecay })
+      : adam({ weightDecay: cfg.weightDecay })
+  ) as Optimizer<OptimizerState>;
   let optState = opt.init(params, k);
   const schedule = cosineWarmup(cfg.lr, cfg.epochs, cfg.warmupIters);
   const master = new Rng(cfg.seed);
@@ -88,15 +105,18 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
       optState = restored.optState;
       progress.log(`resumed from epoch ${run.epoch} (best test accuracy ${(run.best * 100).toFixed(2)}%)`);
       if (restored.changed.length > 0) {
-        progress.log(`note: settings changed since the checkpoint (${restored.changed.join(', ')}): not an exact continuation`);
+        progress.log(
+          `note: settings changed since the checkpoint (${restored.changed.join(', ')}): not an exact continuation`,
+        );
       }
     }
   }
 
   // Hybrid training starts the SNN from an ANN of the same shape (not when resuming the SNN phase).
-  const hybrid = cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && cfg.neuron !== 'relu' && run.epoch === 0
-    ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
-    : undefined;
+  const hybrid =
+    cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && cfg.neuron !== 'relu' && run.epoch === 0
+      ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
+      : undefined;
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
   let dataBatch: DataBatch | undefined;
@@ -117,11 +137,25 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
       let x = dataBatch.x;
       if (cfg.cropPad > 0 || cfg.flip) {
         cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
-        x = randomCropFlip(x, dataBatch.shape, { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) }, streams.augment, cropped);
+        x = randomCropFlip(
+          x,
+          dataBatch.shape,
+          { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
+          streams.augment,
+          cropped,
+        );
       }
       const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
       lr = schedule(epoch, run.iteration);
-      const r = trainStep(net, params, opt, optState, { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding }, lr, streams.layers);
+      const r = trainStep(
+        net,
+        params,
+        opt,
+        optState,
+        { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
+        lr,
+        streams.layers,
+      );
       optState = r.state;
       checkFinite(r.loss, params, epoch + 1, done + 1, lr);
       run.iteration++;
@@ -142,7 +176,14 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     trainedImages += seen;
     epochsRun++;
     const testAccuracy = evaluate(k, net, testSet, cfg, false).accuracy;
-    const rec: EpochRecord = { epoch: epoch + 1, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, lr, seconds };
+    const rec: EpochRecord = {
+      epoch: epoch + 1,
+      trainLoss: lossSum / seen,
+      trainAccuracy: correct / seen,
+      testAccuracy,
+      lr,
+      seconds,
+    };
     run = { ...run, epoch: epoch + 1, history: [...run.history, rec] };
     const isBest = testAccuracy > run.best;
     if (isBest) run.best = testAccuracy;
@@ -178,7 +219,13 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
 }
 
 /** Test accuracy in eval mode; with `withMetrics`, also firing rates, thresholds, synaptic operations, energy. */
-export function evaluate(k: Kernels, net: Network, ds: Dataset, cfg: TrainConfig, withMetrics: boolean): { accuracy: number; metrics?: RunMetrics } {
+export function evaluate(
+  k: Kernels,
+  net: Network,
+  ds: Dataset,
+  cfg: TrainConfig,
+  withMetrics: boolean,
+): { accuracy: number; metrics?: RunMetrics } {
   const rng = new Rng(cfg.seed + 7919); // evaluation randomness (Poisson encoding) never touches training streams
   let correct = 0;
   let batch: DataBatch | undefined;

@@ -1,10 +1,10 @@
-import type { Layer } from '../nn/layer.js';
-import type { Network } from '../nn/network.js';
-import type { Residual } from '../nn/residual.js';
-import type { NormBlock } from '../nn/norm-block.js';
 import type { Conv2d } from '../nn/conv2d.js';
+import type { Layer } from '../nn/layer.js';
 import type { Linear } from '../nn/linear.js';
+import type { Network } from '../nn/network.js';
 import type { SpikingNeuron } from '../nn/neuron-layer.js';
+import type { NormBlock } from '../nn/norm-block.js';
+import type { Residual } from '../nn/residual.js';
 import { isSpikingNeuron, neuronLayers } from '../nn/walk.js';
 
 /**
@@ -80,14 +80,16 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
       return { src: { spiking: false }, shape: out };
     }
     if (l.kind === 'norm-block') {
-      for (const b of (l as NormBlock).branches) chain([...(b.pre === null ? [] : [b.pre]), ...(b.weight === null ? [] : [b.weight])], { src, shape });
+      for (const b of (l as NormBlock).branches)
+        chain([...(b.pre === null ? [] : [b.pre]), ...(b.weight === null ? [] : [b.weight])], { src, shape });
       return { src: { spiking: false }, shape: out };
     }
     if (l.kind === 'conv2d' || l.kind === 'linear') {
       const inSize = shape.slice(1).reduce((a, b) => a * b, 1);
       const outSize = out.slice(1).reduce((a, b) => a * b, 1);
       const conv = l as Conv2d;
-      const macs = l.kind === 'linear' ? inSize * (l as Linear).opts.outF : outSize * conv.weight.value.length / conv.opts.outC;
+      const macs =
+        l.kind === 'linear' ? inSize * (l as Linear).opts.outF : (outSize * conv.weight.value.length) / conv.opts.outC;
       annMacs += macs;
       // fan-out of one input element: every output it touches (interior positions of a conv)
       const fanOut = macs / inSize;

@@ -20,7 +20,12 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
   return {
     start(label, total) {
       bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {value}/{total} | {info} | ETA {eta_formatted}`, stream, hideCursor: true, etaBuffer: 20 },
+        {
+          format: `${label} [{bar}] {value}/{total} | {info} | ETA {eta_formatted}`,
+          stream,
+          hideCursor: true,
+          etaBuffer: 20,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0, { info: '' });

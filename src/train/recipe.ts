@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SpikerepError } from '../errors.js';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SpikerepError } from '../errors.js';
 import { NEURON_CHOICES, type NeuronChoice } from '../models/neurons.js';
-import { DEFAULT_CONFIG, NEURON_SETTINGS, TRAIN_FIELDS, type NeuronSetting, type TrainConfig } from './config.js';
+import { DEFAULT_CONFIG, NEURON_SETTINGS, type NeuronSetting, TRAIN_FIELDS, type TrainConfig } from './config.js';
 import { issueError, withoutDefaults } from './fields.js';
 
 /**
@@ -24,13 +24,20 @@ export const RECIPES_DIR = fileURLToPath(new URL('../../recipes/', import.meta.u
 
 export function listRecipes(): string[] {
   if (!existsSync(RECIPES_DIR)) return [];
-  return readdirSync(RECIPES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(RECIPES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 export function loadRecipe(nameOrPath: string): Recipe {
   const path = existsSync(nameOrPath) ? nameOrPath : join(RECIPES_DIR, `${nameOrPath}.json`);
   if (!existsSync(path)) {
-    throw new SpikerepError('E_NOT_FOUND', `no recipe file or named recipe (known: ${listRecipes().join(', ')})`, nameOrPath);
+    throw new SpikerepError(
+      'E_NOT_FOUND',
+      `no recipe file or named recipe (known: ${listRecipes().join(', ')})`,
+      nameOrPath,
+    );
   }
   let text: string;
   try {
@@ -60,7 +67,9 @@ function recipeField(f: z.ZodType): z.ZodType {
 const SETTINGS = Object.fromEntries(Object.entries(withoutDefaults(TRAIN_FIELDS)).map(([k, f]) => [k, recipeField(f)]));
 const NEURON_PART = Object.fromEntries(NEURON_SETTINGS.map((k) => [k, SETTINGS[k]!]));
 const CONFIG = z.strictObject(SETTINGS);
-const BY_NEURON = z.strictObject(Object.fromEntries(NEURON_CHOICES.map((n) => [n, z.strictObject(NEURON_PART).optional()])));
+const BY_NEURON = z.strictObject(
+  Object.fromEntries(NEURON_CHOICES.map((n) => [n, z.strictObject(NEURON_PART).optional()])),
+);
 
 /** Checks every setting's name, type and range; the checks across settings come later (validateConfig). */
 export function parseRecipe(raw: unknown, path: string): Recipe {

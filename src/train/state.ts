@@ -1,15 +1,15 @@
-import { dirname, join, resolve } from 'node:path';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { SpikerepError } from '../errors.js';
-import type { Rng } from '../rng.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
+import { buffersOf } from '../nn/buffers.js';
 import type { Network } from '../nn/network.js';
 import type { Param } from '../nn/param.js';
-import { buffersOf } from '../nn/buffers.js';
 import type { OptimizerState } from '../optim/optimizer.js';
-import { loadCheckpoint, removeStaleTemps, saveCheckpoint, type NamedArray } from './checkpoint.js';
-import { DEFAULT_CONFIG, neuronOverridesOf, validateConfig, type TrainConfig } from './config.js';
+import type { Rng } from '../rng.js';
+import { loadCheckpoint, type NamedArray, removeStaleTemps, saveCheckpoint } from './checkpoint.js';
+import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
 
 /** One epoch of a run, as the result JSON and checkpoints record it. */
 export interface EpochRecord {
@@ -44,7 +44,8 @@ export interface RunMeta {
 export function runTensors(net: Network, params: readonly Param[], opt: OptimizerState): NamedArray[] {
   const out: NamedArray[] = params.map((p) => ({ name: p.name, value: p.value }));
   out.push(...buffersOf([net.body, net.readout]));
-  const slots: Record<string, Float32Array[]> = opt.kind === 'sgd' ? { momentum: opt.momentum } : { m: opt.m, v: opt.v };
+  const slots: Record<string, Float32Array[]> =
+    opt.kind === 'sgd' ? { momentum: opt.momentum } : { m: opt.m, v: opt.v };
   for (const [slot, bufs] of Object.entries(slots)) {
     bufs.forEach((b, i) => out.push({ name: `optimizer.${slot}.${params[i]!.name}`, value: b }));
   }
@@ -61,7 +62,11 @@ export function prepareCheckpointDir(dir: string): void {
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = blockingCode(dir, (e as NodeJS.ErrnoException).code);
-    throw new SpikerepError('E_IO', `cannot create the checkpoint folder (${code}${code === 'EACCES' || code === 'EROFS' ? ': not writable' : ''})`, dir);
+    throw new SpikerepError(
+      'E_IO',
+      `cannot create the checkpoint folder (${code}${code === 'EACCES' || code === 'EROFS' ? ': not writable' : ''})`,
+      dir,
+    );
   }
   removeStaleTemps(dir);
 }
@@ -99,20 +104,31 @@ export function parseRunMeta(meta: unknown, path: string): RunMeta {
     bad(`config: ${(e as Error).message}`);
   }
   const shape = m['inputShape'];
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) bad('inputShape');
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0))
+    bad('inputShape');
   if (!Number.isInteger(m['classes']) || (m['classes'] as number) < 1) bad('classes');
   const run = m['run'] as Record<string, unknown>;
-  if (!isObject(run) || !isCount(run['epoch']) || !isCount(run['iteration']) || typeof run['best'] !== 'number' || !Array.isArray(run['history'])) {
+  if (
+    !isObject(run) ||
+    !isCount(run['epoch']) ||
+    !isCount(run['iteration']) ||
+    typeof run['best'] !== 'number' ||
+    !Array.isArray(run['history'])
+  ) {
     bad('run state');
   }
   const opt = m['optimizer'] as Record<string, unknown>;
-  if (!isObject(opt) || (opt['kind'] !== 'sgd' && opt['kind'] !== 'adam') || !isCount(opt['steps'])) bad('optimizer state');
+  if (!isObject(opt) || (opt['kind'] !== 'sgd' && opt['kind'] !== 'adam') || !isCount(opt['steps']))
+    bad('optimizer state');
   const rng = m['rng'];
   if (!isObject(rng)) bad('RNG state');
   for (const s of Object.values(rng as Record<string, unknown>)) {
     const st = s as Record<string, unknown>;
     const words = st?.['words'];
-    const okWords = Array.isArray(words) && words.length === 4 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
+    const okWords =
+      Array.isArray(words) &&
+      words.length === 4 &&
+      words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
     if (!isObject(s) || !okWords || (st['spare'] !== null && typeof st['spare'] !== 'number')) bad('RNG state');
   }
   return { ...(m as unknown as RunMeta), config };
@@ -127,7 +143,13 @@ function isCount(v: unknown): boolean {
 }
 
 export function saveRun(
-  cfg: TrainConfig, net: Network, params: readonly Param[], opt: OptimizerState, rngs: Record<string, Rng>, run: RunState, isBest: boolean,
+  cfg: TrainConfig,
+  net: Network,
+  params: readonly Param[],
+  opt: OptimizerState,
+  rngs: Record<string, Rng>,
+  run: RunState,
+  isBest: boolean,
 ): void {
   const dir = cfg.checkpointDir!;
   prepareCheckpointDir(dir);
@@ -149,7 +171,11 @@ export function saveRun(
 
 /** Restores weights, optimiser state and RNG streams from `last.ckpt`; null when there is none yet. */
 export function restoreRun(
-  cfg: TrainConfig, net: Network, params: readonly Param[], opt: OptimizerState, rngs: Record<string, Rng>,
+  cfg: TrainConfig,
+  net: Network,
+  params: readonly Param[],
+  opt: OptimizerState,
+  rngs: Record<string, Rng>,
 ): { run: RunState; optState: OptimizerState; changed: string[] } | null {
   const path = join(cfg.checkpointDir!, 'last.ckpt');
   if (!existsSync(path)) return null;
@@ -157,14 +183,23 @@ export function restoreRun(
   const meta = parseRunMeta(ck.meta, path);
   for (const key of ['dataset', 'model', 'neuron', 'T'] as const) {
     if (meta.config[key] !== cfg[key]) {
-      throw new SpikerepError('E_ARG', `checkpoint was trained with ${key} = ${meta.config[key]}, this run asks for ${cfg[key]}`, path);
+      throw new SpikerepError(
+        'E_ARG',
+        `checkpoint was trained with ${key} = ${meta.config[key]}, this run asks for ${cfg[key]}`,
+        path,
+      );
     }
   }
   // Other settings may change on resume (e.g. more epochs), but then the run is no longer an exact continuation.
   const changed = (Object.keys(cfg) as (keyof TrainConfig)[]).filter(
     (key) => key !== 'resume' && JSON.stringify(meta.config[key] ?? null) !== JSON.stringify(cfg[key] ?? null),
   );
-  if (meta.optimizer.kind !== opt.kind) throw new SpikerepError('E_ARG', `checkpoint used optimizer ${meta.optimizer.kind}, this run asks for ${opt.kind}`, path);
+  if (meta.optimizer.kind !== opt.kind)
+    throw new SpikerepError(
+      'E_ARG',
+      `checkpoint used optimizer ${meta.optimizer.kind}, this run asks for ${opt.kind}`,
+      path,
+    );
   for (const t of runTensors(net, params, opt)) {
     const saved = ck.tensors.get(t.name);
     if (saved === undefined || saved.length !== t.value.length) {
@@ -187,7 +222,13 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
   const cfg = meta.config;
   const shape = meta.inputShape;
   const { net } = buildModel(k, {
-    model: cfg.model, input: shape, classes: meta.classes, neuron: cfg.neuron, T: cfg.T, seed: cfg.seed, dropout: cfg.dropout,
+    model: cfg.model,
+    input: shape,
+    classes: meta.classes,
+    neuron: cfg.neuron,
+    T: cfg.T,
+    seed: cfg.seed,
+    dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
   });
   const named = [...net.params().map((p) => ({ name: p.name, value: p.value })), ...buffersOf([net.body, net.readout])];

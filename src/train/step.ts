@@ -1,10 +1,10 @@
-import type { Tensor } from '../tensor.js';
-import type { Rng } from '../rng.js';
 import { crossEntropy } from '../nn/loss.js';
-import type { Network, Encoding } from '../nn/network.js';
+import type { Encoding, Network } from '../nn/network.js';
 import type { Param } from '../nn/param.js';
-import { zeroGrad } from '../optim/optimizer.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import { zeroGrad } from '../optim/optimizer.js';
+import type { Rng } from '../rng.js';
+import type { Tensor } from '../tensor.js';
 
 export interface Batch {
   x: Tensor;
@@ -20,7 +20,13 @@ export interface StepResult<S extends OptimizerState> {
 
 /** One DSR (or BPTT, or ANN) training step: forward over T steps, loss on the rates, backward, optimiser. */
 export function trainStep<S extends OptimizerState>(
-  net: Network, params: readonly Param[], opt: Optimizer<S>, state: S, batch: Batch, lr: number, rng: Rng,
+  net: Network,
+  params: readonly Param[],
+  opt: Optimizer<S>,
+  state: S,
+  batch: Batch,
+  lr: number,
+  rng: Rng,
 ): StepResult<S> {
   const k = net.k;
   zeroGrad(params, k);

@@ -2,8 +2,9 @@
  * The native backend's neuron and pointwise kernels against the reference backend, at 1 and 2 threads. Skipped with
  * the build command when the addon is not built (never under CI).
  */
-import { NATIVE_CONFIGS, requireBuiltUnderCi, SKIP, useNativeBackends } from '../support/kernels.native-setup.js';
+
 import { neuronConformance } from '../support/conformance.neuron.js';
+import { NATIVE_CONFIGS, requireBuiltUnderCi, SKIP, useNativeBackends } from '../support/kernels.native-setup.js';
 
 const backends = useNativeBackends();
 requireBuiltUnderCi();

@@ -4,15 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isSpikerepError } from '../../src/errors.js';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import { convGeometry } from '../../src/kernels/geometry.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
 import type { WasmKernels } from '../../src/kernels/wasm/index.js';
-import { isSpikerepError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
+import { denseConformance, SUMS } from '../support/conformance.dense.js';
 import { assertClose } from '../support/gradcheck.js';
 import { CONFIGS, plain, uniform, useBackends } from '../support/kernels.wasm-setup.js';
-import { denseConformance, SUMS } from '../support/conformance.dense.js';
 
 const backends = useBackends();
 
@@ -22,7 +22,8 @@ describe('wasm backend memory and selection', () => {
   it('large calls are split across the threads, small ones are not', () => {
     const k = backends.get('2 threads')! as WasmKernels;
     const rng = new Rng(8);
-    const a = uniform(k, rng, 128 * 128), c = k.alloc(128 * 128);
+    const a = uniform(k, rng, 128 * 128),
+      c = k.alloc(128 * 128);
     const at = { m: 128, n: 128, k: 128, transA: false, transB: false };
     let before = k.parallelCalls;
     k.gemm(a, a, c, at);
@@ -44,7 +45,8 @@ describe('wasm backend memory and selection', () => {
     const g = convGeometry({ batch: 2, inH: 9, inW: 9, inC: 16, outC: 24, kH: 3, pad: 1 });
     const x = plain(uniform(k, rng, 2 * 81 * 16));
     const w = plain(uniform(k, rng, 24 * 9 * 16));
-    const y = new Float32Array(2 * 81 * 24), yRef = new Float32Array(y.length);
+    const y = new Float32Array(2 * 81 * 24),
+      yRef = new Float32Array(y.length);
     k.conv2dForward(x, w, null, y, g); // the first call may grow the per-thread scratch
     const before = (k as WasmKernels).bytesInUse;
     y.fill(0);
@@ -66,7 +68,10 @@ describe('wasm backend memory and selection', () => {
     k.free(a);
     const b = k.alloc(1000);
     assert.equal(b.byteOffset, a.byteOffset, 'the freed block is reused');
-    assert.ok(b.every((v) => v === 0), 'and zeroed again');
+    assert.ok(
+      b.every((v) => v === 0),
+      'and zeroed again',
+    );
     b[999] = 42;
     const big = k.alloc(24 * 2 ** 20); // 96 MB: forces a grow
     big[big.length - 1] = 1;

@@ -11,11 +11,11 @@ import { Conv2d } from '../../src/nn/conv2d.js';
 import type { ForwardPath } from '../../src/nn/forward-path.js';
 import type { RunContext } from '../../src/nn/layer.js';
 import { Linear } from '../../src/nn/linear.js';
+import { trainMode } from '../../src/nn/run-mode.js';
 import { Rng } from '../../src/rng.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { assertClose, closeness, randn } from '../support/gradcheck.js';
 import { sparse } from '../support/sparse-inputs.js';
-import { trainMode } from '../../src/nn/run-mode.js';
 
 const TOL = { rtol: 1e-4, atol: 1e-6 };
 let wasm: Kernels;
@@ -43,7 +43,8 @@ function run(layer: Made, x: Tensor, k: Kernels): Float32Array[] {
 }
 
 for (const [name, make, shape] of [
-  ['Conv2d', conv, [4, 7, 7, 6]], ['Linear', linear, [4, 90]],
+  ['Conv2d', conv, [4, 7, 7, 6]],
+  ['Linear', linear, [4, 90]],
 ] as const) {
   for (const backend of ['reference', 'wasm'] as const) {
     describe(`${name} forward paths (${backend})`, () => {
@@ -54,9 +55,16 @@ for (const [name, make, shape] of [
       };
 
       it("'event' gives the output and gradients of 'dense' on binary and graded sparse inputs", () => {
-        for (const [density, graded] of [[0.1, false], [0.3, true], [0, false], [1, false]] as const) {
-          const ev = make(K(), 'event'), de = make(K(), 'dense');
-          const a = run(ev, input(density, graded), K()), b = run(de, input(density, graded), K());
+        for (const [density, graded] of [
+          [0.1, false],
+          [0.3, true],
+          [0, false],
+          [1, false],
+        ] as const) {
+          const ev = make(K(), 'event'),
+            de = make(K(), 'dense');
+          const a = run(ev, input(density, graded), K()),
+            b = run(de, input(density, graded), K());
           assert.equal(ev.lastForwardPath, 'event');
           assert.equal(de.lastForwardPath, 'dense');
           a.forEach((v, i) => assertClose(v, b[i]!, TOL, `tensor ${i} at density ${density}`));
@@ -64,7 +72,8 @@ for (const [name, make, shape] of [
       });
 
       it('the event path uses the weights as they are at each forward', () => {
-        const ev = make(K(), 'event'), de = make(K(), 'dense');
+        const ev = make(K(), 'event'),
+          de = make(K(), 'dense');
         const x = input(0.2);
         const first = Float32Array.from(ev.forward(x, ctxOf(K())).data);
         for (const layer of [ev, de]) layer.weight.value.forEach((v, i, w) => (w[i] = v * 0.5 + (i % 7) * 0.01));

@@ -3,34 +3,48 @@
  * same representation-mode gradients and batch-norm statistics (up to float32 summation order), with spikes kept
  * as bits between layers; refused, with one line, where it cannot be exact.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
-import { Rng } from '../../src/rng.js';
-import { Builder } from '../../src/models/builder.js';
-import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
-import { buildModel } from '../../src/models/index.js';
-import { Network, type Encoding } from '../../src/nn/network.js';
-import { Sequential } from '../../src/nn/sequential.js';
-import type { BatchNorm } from '../../src/nn/batchnorm.js';
-import { layersOf } from '../../src/nn/walk.js';
-import { crossEntropy } from '../../src/nn/loss.js';
-import type { GradMode } from '../../src/nn/grad-mode.js';
-import { zeroGrad } from '../../src/optim/optimizer.js';
+import { test } from 'node:test';
 import { isSpikerepError } from '../../src/errors.js';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
+import { reference } from '../../src/kernels/reference/index.js';
+import { Builder } from '../../src/models/builder.js';
+import { buildModel } from '../../src/models/index.js';
+import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
+import type { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { GradMode } from '../../src/nn/grad-mode.js';
+import { crossEntropy } from '../../src/nn/loss.js';
+import { type Encoding, Network } from '../../src/nn/network.js';
+import { Sequential } from '../../src/nn/sequential.js';
+import { layersOf } from '../../src/nn/walk.js';
+import { zeroGrad } from '../../src/optim/optimizer.js';
+import { Rng } from '../../src/rng.js';
 
 const SHAPE = [8, 8, 2] as const;
 const B = 3;
 
-function makeNet(k: Kernels, choice: NeuronChoice, T: number, timeChunk: number | undefined, dropout = 0, gradMode: GradMode = 'representation'): Network {
+function makeNet(
+  k: Kernels,
+  choice: NeuronChoice,
+  T: number,
+  timeChunk: number | undefined,
+  dropout = 0,
+  gradMode: GradMode = 'representation',
+): Network {
   const spec = neuronSpec(choice, { vth: choice === 'if' ? 0.5 : 0.025 });
   const b = new Builder(k, new Rng(9), spec);
   const body = new Sequential([
-    b.normed(b.conv('c1', 2, 4, 3), b.bn('bn1', 4)), b.neuron('sn1'), b.pool(2),
-    b.normed(b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6)), b.neuron('sn2'), b.dropout(dropout),
-    b.flatten(), b.normed(b.linear('fc', 24, 5), b.bn('bn3', 5)), b.neuron('sn3'),
+    b.normed(b.conv('c1', 2, 4, 3), b.bn('bn1', 4)),
+    b.neuron('sn1'),
+    b.pool(2),
+    b.normed(b.conv('c2', 4, 6, 3, { stride: 2 }), b.bn('bn2', 6)),
+    b.neuron('sn2'),
+    b.dropout(dropout),
+    b.flatten(),
+    b.normed(b.linear('fc', 24, 5), b.bn('bn3', 5)),
+    b.neuron('sn3'),
   ]);
   return new Network({ k, T, body, readout: b.readout(), inputShape: SHAPE, classes: 5, gradMode, timeChunk });
 }
@@ -39,7 +53,9 @@ function input(T: number, encoding: Encoding): { shape: number[]; data: Float32A
   const rng = new Rng(4);
   const rows = encoding === 'direct' ? B : T * B;
   // time-major input as binary spikes (a rate-encoded image), direct input as analog pixels
-  const data = new Float32Array(rows * 8 * 8 * 2).map(() => (encoding === 'direct' ? rng.normal() : rng.uniform() < 0.3 ? 1 : 0));
+  const data = new Float32Array(rows * 8 * 8 * 2).map(() =>
+    encoding === 'direct' ? rng.normal() : rng.uniform() < 0.3 ? 1 : 0,
+  );
   return { shape: [rows, ...SHAPE], data };
 }
 
@@ -54,7 +70,9 @@ function step(net: Network, encoding: Encoding, T: number) {
   const bn = batchNorms(net);
   const evalLogits = net.forward(input(T, encoding), { training: false, rng: new Rng(1), encoding }).data.slice();
   return {
-    logits: out, evalLogits, cached,
+    logits: out,
+    evalLogits,
+    cached,
     grads: new Map(params.map((p) => [p.name, p.grad.slice()])),
     running: bn.flatMap((l) => [...l.runningMean, ...l.runningVar]),
   };
@@ -90,7 +108,7 @@ for (const choice of ['if', 'lif', 'cubalif'] as const) {
   }
 }
 
-test('IF: chunked representation-mode training gives the exact backward\'s gradients (batch-norm correction across chunks)', () => {
+test("IF: chunked representation-mode training gives the exact backward's gradients (batch-norm correction across chunks)", () => {
   const T = 5;
   for (const encoding of ['direct', 'time-major'] as const) {
     const exact = step(makeNet(reference, 'if', T, undefined, 0, 'exact'), encoding, T);
@@ -119,7 +137,13 @@ test('a wrong chunk (statistics of one chunk instead of all steps) is caught by 
   const bn = batchNorms(net).find((l) => l.opts.name === 'bn2')!;
   const real = bn.setBatchStatistics.bind(bn);
   // sabotage: pretend the variance were twice what the chunks measured
-  bn.setBatchStatistics = (mean, variance, count, ctx) => real(mean, Array.from(variance, (v) => 2 * v), count, ctx);
+  bn.setBatchStatistics = (mean, variance, count, ctx) =>
+    real(
+      mean,
+      Array.from(variance, (v) => 2 * v),
+      count,
+      ctx,
+    );
   const broken = step(net, 'direct', T);
   assert.throws(() => assertNear(broken.logits, whole.logits, 1e-5, 'logits'));
 });
@@ -137,14 +161,43 @@ function errorOf(f: () => unknown): string {
 test('refused with one line: exact-mode training, dropout, BPTT training, non-sequential models', () => {
   const spec = neuronSpec('if', {});
   const b = new Builder(reference, new Rng(1), spec);
-  const netExact = new Network({ k: reference, T: 4, body: new Sequential([b.conv('c', 2, 3, 3), b.neuron('n')]), readout: b.readout(), classes: 3, timeChunk: 2 });
-  assert.match(errorOf(() => netExact.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })), /gradMode 'representation'/);
+  const netExact = new Network({
+    k: reference,
+    T: 4,
+    body: new Sequential([b.conv('c', 2, 3, 3), b.neuron('n')]),
+    readout: b.readout(),
+    classes: 3,
+    timeChunk: 2,
+  });
+  assert.match(
+    errorOf(() => netExact.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })),
+    /gradMode 'representation'/,
+  );
   const withDropout = makeNet(reference, 'if', 4, 2, 0.2);
-  assert.match(errorOf(() => withDropout.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })), /dropout/);
-  assert.match(errorOf(() => buildModel(reference, { model: 'resnet18', input: [32, 32, 3], classes: 10, neuron: 'if', T: 4, timeChunk: 2 })), /^timeChunk: works on plain sequential models/);
+  assert.match(
+    errorOf(() => withDropout.forward(input(4, 'direct'), { training: true, rng: new Rng(1) })),
+    /dropout/,
+  );
+  assert.match(
+    errorOf(() =>
+      buildModel(reference, { model: 'resnet18', input: [32, 32, 3], classes: 10, neuron: 'if', T: 4, timeChunk: 2 }),
+    ),
+    /^timeChunk: works on plain sequential models/,
+  );
   // eval in chunks is fine for any neuron kind, including the BPTT baseline
-  const bptt = buildModel(reference, { model: 'mnistnet', input: [8, 8, 1], classes: 3, neuron: 'bptt', T: 4, timeChunk: 2, gradMode: 'representation' });
+  const bptt = buildModel(reference, {
+    model: 'mnistnet',
+    input: [8, 8, 1],
+    classes: 3,
+    neuron: 'bptt',
+    T: 4,
+    timeChunk: 2,
+    gradMode: 'representation',
+  });
   const x = { shape: [2, 8, 8, 1], data: new Float32Array(2 * 64).fill(0.5) };
   assert.equal(bptt.net.forward(x, { training: false, rng: new Rng(1) }).data.length, 6);
-  assert.match(errorOf(() => bptt.net.forward(x, { training: true, rng: new Rng(1) })), /DSR neurons|representation/);
+  assert.match(
+    errorOf(() => bptt.net.forward(x, { training: true, rng: new Rng(1) })),
+    /DSR neurons|representation/,
+  );
 });

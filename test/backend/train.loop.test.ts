@@ -2,18 +2,26 @@
  * The training loop on real MNIST files: a short run learns (accuracy asserted), the same seed gives bit-identical
  * weights and metrics, and a run resumed from its checkpoint ends exactly where an uninterrupted run does.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
-import { train } from '../../src/train/loop.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { train } from '../../src/train/loop.js';
 
 const small: TrainConfig = {
-  ...DEFAULT_CONFIG, trainLimit: 96, testLimit: 64, batchSize: 32, testBatchSize: 64, T: 2, epochs: 1, warmupIters: 0,
+  ...DEFAULT_CONFIG,
+  trainLimit: 96,
+  testLimit: 64,
+  batchSize: 32,
+  testBatchSize: 64,
+  T: 2,
+  epochs: 1,
+  warmupIters: 0,
   backend: 'reference',
 };
 
@@ -45,7 +53,10 @@ test('same seed, same backend: bit-identical weights and metrics (reference and 
       }
     }
     const [a, b] = runs;
-    assert.deepEqual(a!.r.history.map((h) => [h.trainLoss, h.testAccuracy]), b!.r.history.map((h) => [h.trainLoss, h.testAccuracy]));
+    assert.deepEqual(
+      a!.r.history.map((h) => [h.trainLoss, h.testAccuracy]),
+      b!.r.history.map((h) => [h.trainLoss, h.testAccuracy]),
+    );
     assert.deepEqual(a!.r.firingRates, b!.r.firingRates);
     assert.equal(a!.weights.size, b!.weights.size);
     for (const [name, v] of a!.weights) assert.deepEqual(v, b!.weights.get(name), `${backend}: ${name} differs`);
@@ -59,7 +70,11 @@ test('a run killed after epoch 1 and resumed from last.ckpt ends exactly where a
   try {
     const cfg = { ...small, backend: 'wasm' as const, epochs: 2 };
     await train(k, { ...cfg, checkpointDir: once });
-    const killAfterFirst = { onEpoch: (r: { epoch: number }) => { if (r.epoch === 1) throw new Error('killed'); } };
+    const killAfterFirst = {
+      onEpoch: (r: { epoch: number }) => {
+        if (r.epoch === 1) throw new Error('killed');
+      },
+    };
     await assert.rejects(train(k, { ...cfg, checkpointDir: twice }, killAfterFirst), /killed/);
     assert.ok(existsSync(join(twice, 'last.ckpt')));
     const resumed = await train(k, { ...cfg, checkpointDir: twice, resume: true });

@@ -3,19 +3,20 @@
  * Workers, classifies MNIST test images with exactly Node's logits (the same pixels, the same float32 arithmetic),
  * and draws a raster with spikes. Screenshot: test-artifacts/demo.png.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { reference } from '../../src/kernels/reference/index.js';
 import { openDataset } from '../../src/data/registry.js';
+import { reference } from '../../src/kernels/reference/index.js';
 import { sampleRaster } from '../../src/report/raster.js';
 import { startDemoServer } from '../../src/serve/server.js';
 import { modelFromCheckpoint } from '../../src/train/state.js';
-import { ARTEFACTS, SKIP, launch } from '../support/browser.launch.js';
+import { ARTEFACTS, launch, SKIP } from '../support/browser.launch.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
 
 const N = 8;
@@ -62,7 +63,16 @@ async function nodeResults(): Promise<{ prediction: number; logits: number[] }[]
 
 async function pageResults(page: Page): Promise<{ prediction: number; logits: number[]; spikes: number }[]> {
   return page.evaluate(async (n) => {
-    const s = (globalThis as unknown as { spikerep: { samples: { pixels: number[] }[]; classify(p: number[]): Promise<{ raster: { prediction: number; logits: number[]; layers: { spikes: number[][] }[] } }> } }).spikerep;
+    const s = (
+      globalThis as unknown as {
+        spikerep: {
+          samples: { pixels: number[] }[];
+          classify(
+            p: number[],
+          ): Promise<{ raster: { prediction: number; logits: number[]; layers: { spikes: number[][] }[] } }>;
+        };
+      }
+    ).spikerep;
     const out = [];
     for (let i = 0; i < n; i++) {
       const r = await s.classify(s.samples[i]!.pixels);
@@ -73,22 +83,40 @@ async function pageResults(page: Page): Promise<{ prediction: number; logits: nu
   }, N);
 }
 
-test('the demo loads on the wasm backend with no console errors and predicts exactly as Node', { skip: SKIP }, async () => {
+test('the demo loads on the wasm backend with no console errors and predicts exactly as Node', {
+  skip: SKIP,
+}, async () => {
   const { page, errors } = await open();
   assert.match((await page.textContent('#backend')) ?? '', /backend: wasm \(\d+ threads\)/);
   const ours = await nodeResults();
   const theirs = await pageResults(page);
-  assert.deepEqual(theirs.map((r) => r.prediction), ours.map((r) => r.prediction));
-  assert.deepEqual(theirs.map((r) => r.logits), ours.map((r) => r.logits));
-  assert.ok(theirs.every((r) => r.spikes > 0), 'every sample spikes somewhere');
+  assert.deepEqual(
+    theirs.map((r) => r.prediction),
+    ours.map((r) => r.prediction),
+  );
+  assert.deepEqual(
+    theirs.map((r) => r.logits),
+    ours.map((r) => r.logits),
+  );
+  assert.ok(
+    theirs.every((r) => r.spikes > 0),
+    'every sample spikes somewhere',
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('a test image through the UI: prediction shown, raster has spikes, rates chart drawn; screenshot saved', { skip: SKIP }, async () => {
+test('a test image through the UI: prediction shown, raster has spikes, rates chart drawn; screenshot saved', {
+  skip: SKIP,
+}, async () => {
   const { page, errors } = await open();
   await page.click('#sample');
-  await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('status').textContent === 'done');
+  await page.waitForFunction(
+    () =>
+      (
+        globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+      ).document.getElementById('status').textContent === 'done',
+  );
   const [first] = await nodeResults();
   assert.equal(await page.getAttribute('#prediction', 'data-prediction'), String(first!.prediction));
   assert.ok((await page.locator('#raster svg rect.spike').count()) > 0, 'the raster shows spikes');
@@ -106,7 +134,12 @@ test('drawing on the pad classifies the drawing', { skip: SKIP }, async () => {
   await page.mouse.down();
   for (let y = 40; y <= 240; y += 20) await page.mouse.move(box.x + 140, box.y + y);
   await page.mouse.up();
-  await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('status').textContent === 'done');
+  await page.waitForFunction(
+    () =>
+      (
+        globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+      ).document.getElementById('status').textContent === 'done',
+  );
   assert.match((await page.getAttribute('#prediction', 'data-prediction')) ?? '', /^\d$/);
   await page.screenshot({ path: join(ARTEFACTS, 'demo-drawn.png'), fullPage: true });
   assert.deepEqual(errors, []);

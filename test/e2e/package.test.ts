@@ -3,10 +3,11 @@
  * no export points at the TypeScript sources (not shipped), and the installed `serve` finds the demo bundle that
  * `npm run build` wrote. Needs `npm run build` first.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as Record<string, unknown>;

@@ -1,8 +1,9 @@
 /** The README's library example is examples/quickstart.ts verbatim, and it runs (through the package's own name). */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url);
 

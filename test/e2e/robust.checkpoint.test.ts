@@ -3,19 +3,20 @@
  * read-only disk, injected or real) leaves the previous checkpoint byte for byte and no temporary file, temporary
  * files of killed runs are cleaned up, and a run checkpoint holds everything an exact resume needs.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpikerepError } from '../../src/errors.js';
-import { loadCheckpoint, parseCheckpoint, saveCheckpoint, type NamedArray } from '../../src/train/checkpoint.js';
-import { parseRunMeta, prepareCheckpointDir } from '../../src/train/state.js';
-import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
-import { train } from '../../src/train/loop.js';
-import { DEFAULT_CONFIG } from '../../src/train/config.js';
+import { test } from 'node:test';
 import { injectFaults } from '../../scripts/fs-faults.js';
+import { SpikerepError } from '../../src/errors.js';
+import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
+import { loadCheckpoint, type NamedArray, parseCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { DEFAULT_CONFIG } from '../../src/train/config.js';
+import { train } from '../../src/train/loop.js';
+import { parseRunMeta, prepareCheckpointDir } from '../../src/train/state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spikerep-ckpt-'));
 const tensors = (fill: number, n = 1000): NamedArray[] => [
@@ -82,7 +83,10 @@ test('a full disk (injected ENOSPC) or read-only disk while writing: one line, o
   const path = join(d, 'last.ckpt');
   saveCheckpoint(path, { epoch: 1 }, tensors(1));
   const before = readFileSync(path);
-  for (const [fault, said] of [['enospc', /the disk is full/], ['erofs', /the folder is not writable/]] as const) {
+  for (const [fault, said] of [
+    ['enospc', /the disk is full/],
+    ['erofs', /the folder is not writable/],
+  ] as const) {
     const restore = injectFaults({ fault });
     try {
       const e = refused(() => saveCheckpoint(path, { epoch: 2 }, tensors(2)), ['E_IO']);
@@ -93,14 +97,16 @@ test('a full disk (injected ENOSPC) or read-only disk while writing: one line, o
     }
     assert.deepEqual(readFileSync(path), before, 'previous checkpoint unchanged');
     assert.deepEqual(tempsIn(d), [], 'no temporary file left');
-    assert.equal((loadCheckpoint<{ epoch: number }>(path).meta).epoch, 1);
+    assert.equal(loadCheckpoint<{ epoch: number }>(path).meta.epoch, 1);
   }
   saveCheckpoint(path, { epoch: 3 }, tensors(3)); // the real fs functions are back
   assert.equal(loadCheckpoint<{ epoch: number }>(path).meta.epoch, 3);
 });
 
 const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
-test('a real full disk (a 1 MiB tmpfs): ENOSPC is one line and the old checkpoint survives', { skip: canMount ? false : 'needs root and mount for a real tmpfs; the injected ENOSPC test above covers the code path' }, (t) => {
+test('a real full disk (a 1 MiB tmpfs): ENOSPC is one line and the old checkpoint survives', {
+  skip: canMount ? false : 'needs root and mount for a real tmpfs; the injected ENOSPC test above covers the code path',
+}, (t) => {
   const d = join(dir, 'tiny');
   mkdirSync(d);
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', d]);
@@ -138,8 +144,17 @@ test('a run checkpoint holds weights, BN statistics, optimiser buffers, RNG stre
   const k = await createKernels('wasm', { threads: 1 });
   try {
     await train(k, {
-      ...DEFAULT_CONFIG, backend: 'wasm', threads: 1, trainLimit: 64, testLimit: 32, batchSize: 16, T: 2, epochs: 2, warmupIters: 6,
-      optimizer: 'adam', checkpointDir: d,
+      ...DEFAULT_CONFIG,
+      backend: 'wasm',
+      threads: 1,
+      trainLimit: 64,
+      testLimit: 32,
+      batchSize: 16,
+      T: 2,
+      epochs: 2,
+      warmupIters: 6,
+      optimizer: 'adam',
+      checkpointDir: d,
     });
   } finally {
     disposeKernels(k);
@@ -166,8 +181,12 @@ test('a run checkpoint holds weights, BN statistics, optimiser buffers, RNG stre
 
 test('a hand-edited header (valid JSON, checksum intact) is refused in one line naming what is wrong', () => {
   const base = {
-    kind: 'spikerep-run', config: { ...DEFAULT_CONFIG }, inputShape: [28, 28, 1], classes: 10,
-    run: { epoch: 1, iteration: 4, best: 0.5, history: [] }, optimizer: { kind: 'sgd', steps: 4 },
+    kind: 'spikerep-run',
+    config: { ...DEFAULT_CONFIG },
+    inputShape: [28, 28, 1],
+    classes: 10,
+    run: { epoch: 1, iteration: 4, best: 0.5, history: [] },
+    optimizer: { kind: 'sgd', steps: 4 },
     rng: { order: { words: [1, 2, 3, 4], spare: null } },
   };
   assert.equal(parseRunMeta(JSON.parse(JSON.stringify(base)), 'x').run.epoch, 1);

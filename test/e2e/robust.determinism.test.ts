@@ -3,12 +3,13 @@
  * optimiser buffers, RNG states) and identical metrics, on the reference backend and on wasm with 1 and 2 threads;
  * and wasm gives the same tensors with 1 thread as with 2.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { cliArgs } from '../support/cli.command.js';
 import { tempDir } from '../support/data.fixtures.js';
@@ -29,16 +30,55 @@ function train(args: string[]): Promise<void> {
 function outcome(dir: string): { tensors: Map<string, Buffer>; result: unknown; rng: unknown } {
   const ck = loadCheckpoint<{ rng: unknown }>(join(dir, 'last.ckpt'));
   const tensors = new Map([...ck.tensors].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
-  const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'), (k, v) => (['seconds', 'secondsPerEpoch', 'imagesPerSecond', 'peakRssMB', 'command', 'checkpointDir'].includes(k) ? undefined : v));
+  const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'), (k, v) =>
+    ['seconds', 'secondsPerEpoch', 'imagesPerSecond', 'peakRssMB', 'command', 'checkpointDir'].includes(k)
+      ? undefined
+      : v,
+  );
   return { tensors, result: json, rng: ck.meta.rng };
 }
 
 const runs: Record<string, ReturnType<typeof outcome>[]> = {};
 const base = ['--epochs', '2', '--warmup', '3', '--seed', '5', '--dropout', '0.1'];
 const setups: [string, string[]][] = [
-  ['reference', ['--backend', 'reference', '--train-limit', '32', '--test-limit', '16', '--batch-size', '16', '--T', '1']],
-  ['wasm×1', ['--backend', 'wasm', '--threads', '1', '--train-limit', '96', '--test-limit', '32', '--batch-size', '32', '--T', '2']],
-  ['wasm×2', ['--backend', 'wasm', '--threads', '2', '--train-limit', '96', '--test-limit', '32', '--batch-size', '32', '--T', '2']],
+  [
+    'reference',
+    ['--backend', 'reference', '--train-limit', '32', '--test-limit', '16', '--batch-size', '16', '--T', '1'],
+  ],
+  [
+    'wasm×1',
+    [
+      '--backend',
+      'wasm',
+      '--threads',
+      '1',
+      '--train-limit',
+      '96',
+      '--test-limit',
+      '32',
+      '--batch-size',
+      '32',
+      '--T',
+      '2',
+    ],
+  ],
+  [
+    'wasm×2',
+    [
+      '--backend',
+      'wasm',
+      '--threads',
+      '2',
+      '--train-limit',
+      '96',
+      '--test-limit',
+      '32',
+      '--batch-size',
+      '32',
+      '--T',
+      '2',
+    ],
+  ],
 ];
 
 for (const [name, args] of setups) {

@@ -1,8 +1,8 @@
 /** Debian chromium through playwright-core: headless, without sandbox, GPU or background traffic, on a fresh profile. */
-import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
@@ -16,7 +16,14 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
   return {
@@ -29,4 +36,7 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
 }
 
 /** Browser tests skip where chromium is missing (a dev machine), except in CI where .ci/run installs it. */
-export const SKIP: string | false = CHROMIUM === undefined && process.env['CI'] === undefined ? 'chromium not installed (apt-get install -y chromium)' : false;
+export const SKIP: string | false =
+  CHROMIUM === undefined && process.env['CI'] === undefined
+    ? 'chromium not installed (apt-get install -y chromium)'
+    : false;

@@ -28,7 +28,8 @@ function checkBuilt(): void {
   } catch {
     throw new Error(`${ENTRY} is missing: run "npm run build:ts" (npm run test:e2e does)`);
   }
-  if (built < newestSource(join(ROOT, 'src'))) throw new Error(`dist/ is older than src/: run "npm run build:ts" (npm run test:e2e does)`);
+  if (built < newestSource(join(ROOT, 'src')))
+    throw new Error(`dist/ is older than src/: run "npm run build:ts" (npm run test:e2e does)`);
 }
 
 checkBuilt();

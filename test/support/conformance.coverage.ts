@@ -19,7 +19,8 @@ export function contractMethods(): string[] {
   const names = new Set<string>();
   for (let o: object | null = reference; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const key of Object.getOwnPropertyNames(o)) {
-      if (key !== 'constructor' && typeof (reference as unknown as Record<string, unknown>)[key] === 'function') names.add(key);
+      if (key !== 'constructor' && typeof (reference as unknown as Record<string, unknown>)[key] === 'function')
+        names.add(key);
     }
   }
   return [...names].sort();

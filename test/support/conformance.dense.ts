@@ -11,15 +11,26 @@ import { convGeometry, linearGeometry, poolGeometry } from '../../src/kernels/ge
 import type { ConvGeometry, Kernels } from '../../src/kernels/kernels.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
+import { coverageCase, type KernelMethod, recordCalls } from './conformance.coverage.js';
 import { assertClose, closeness } from './gradcheck.js';
 import { plain, uniform } from './kernels.wasm-setup.js';
 import { DENSITIES, sparse, sparseConvCases, transposed } from './sparse-inputs.js';
-import { coverageCase, recordCalls, type KernelMethod } from './conformance.coverage.js';
 
 /** The contract methods this suite checks (conformance.coverage.ts). */
 export const DENSE_METHODS: readonly KernelMethod[] = [
-  'alloc', 'free', 'gemm', 'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'conv2dSparseForward',
-  'reduce', 'avgPool2dForward', 'avgPool2dBackward', 'batchNormStats', 'batchNormApply', 'batchNormBackward',
+  'alloc',
+  'free',
+  'gemm',
+  'conv2dForward',
+  'conv2dBackwardInput',
+  'conv2dBackwardFilter',
+  'conv2dSparseForward',
+  'reduce',
+  'avgPool2dForward',
+  'avgPool2dBackward',
+  'batchNormStats',
+  'batchNormApply',
+  'batchNormBackward',
 ];
 
 /** Relative to the largest |expected|: long float32 dot products in another order. */
@@ -42,8 +53,14 @@ function convCases(): ConvGeometry[] {
   while (fixed.length < 18) {
     const k = 1 + rng.int(3);
     const spec = {
-      batch: 1 + rng.int(3), inH: 1 + rng.int(8), inW: 1 + rng.int(8), inC: 1 + rng.int(13), outC: 1 + rng.int(13),
-      kH: k, stride: 1 + rng.int(2), pad: rng.int(k),
+      batch: 1 + rng.int(3),
+      inH: 1 + rng.int(8),
+      inW: 1 + rng.int(8),
+      inC: 1 + rng.int(13),
+      outC: 1 + rng.int(13),
+      kH: k,
+      stride: 1 + rng.int(2),
+      pad: rng.int(k),
     };
     if (spec.inH + 2 * spec.pad >= k && spec.inW + 2 * spec.pad >= k) fixed.push(convGeometry(spec));
   }
@@ -57,17 +74,27 @@ const label = (g: ConvGeometry): string =>
 export function denseConformance(title: string, backend: () => Kernels, skip: string | false = false): void {
   const { K, called } = recordCalls(backend);
   describe(title, { skip }, () => {
-
     it('gemm matches the reference for every transpose, alpha, accumulation and tile remainder', () => {
       const k = K();
       const rng = new Rng(1);
       const shapes = [
-        [1, 1, 1], [5, 7, 3], [4, 8, 16], [33, 17, 65], [64, 130, 300], [300, 9, 20], [3, 2000, 200], [70, 70, 70],
+        [1, 1, 1],
+        [5, 7, 3],
+        [4, 8, 16],
+        [33, 17, 65],
+        [64, 130, 300],
+        [300, 9, 20],
+        [3, 2000, 200],
+        [70, 70, 70],
       ];
       for (const [m, n, kk] of shapes as [number, number, number][]) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
-            for (const [alpha, accumulate] of [[undefined, false], [0.5, true], [-1, true]] as const) {
+            for (const [alpha, accumulate] of [
+              [undefined, false],
+              [0.5, true],
+              [-1, true],
+            ] as const) {
               const a = uniform(k, rng, m * kk);
               const b = uniform(k, rng, kk * n);
               const c = uniform(k, rng, m * n);
@@ -75,7 +102,12 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
               const at = { m, n, k: kk, transA, transB, alpha, accumulate };
               ref.gemm(a, b, expected, at);
               k.gemm(a, b, c, at);
-              assertClose(c, expected, SUMS, `gemm ${m}×${n}×${kk} tA=${transA} tB=${transB} α=${alpha} acc=${accumulate}`);
+              assertClose(
+                c,
+                expected,
+                SUMS,
+                `gemm ${m}×${n}×${kk} tA=${transA} tB=${transB} α=${alpha} acc=${accumulate}`,
+              );
               [a, b, c].forEach((x) => k.free(x));
             }
           }
@@ -126,8 +158,12 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
       const k = K();
       const rng = new Rng(3);
       const cases = [
-        poolGeometry(2, 8, 8, 5, 2), poolGeometry(1, 7, 9, 8, 3, 2, 1), poolGeometry(3, 5, 5, 1, 3, 1, 1),
-        poolGeometry(2, 4, 4, 64, 4), poolGeometry(8, 32, 32, 16, 2), poolGeometry(4, 15, 15, 12, 3, 2, 1), // threaded
+        poolGeometry(2, 8, 8, 5, 2),
+        poolGeometry(1, 7, 9, 8, 3, 2, 1),
+        poolGeometry(3, 5, 5, 1, 3, 1, 1),
+        poolGeometry(2, 4, 4, 64, 4),
+        poolGeometry(8, 32, 32, 16, 2),
+        poolGeometry(4, 15, 15, 12, 3, 2, 1), // threaded
       ];
       for (const g of cases) {
         const x = uniform(k, rng, g.batch * g.inH * g.inW * g.inC);
@@ -164,7 +200,12 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
               const yRef = new Float32Array(ny);
               k.conv2dSparseForward(x, wT, b, y, g);
               ref.conv2dForward(x, w, b, yRef, g);
-              assertClose(y, yRef, SUMS, `event forward ${label(g)} density ${density} graded=${graded} bias=${b !== null}`);
+              assertClose(
+                y,
+                yRef,
+                SUMS,
+                `event forward ${label(g)} density ${density} graded=${graded} bias=${b !== null}`,
+              );
               k.free(y);
             }
             k.free(x);
@@ -172,7 +213,12 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
         }
         [w, wT, bias].forEach((b) => k.free(b));
       }
-      for (const [rows, inF, outF] of [[1, 1, 1], [7, 13, 5], [12, 64, 37], [256, 300, 70]] as const) {
+      for (const [rows, inF, outF] of [
+        [1, 1, 1],
+        [7, 13, 5],
+        [12, 64, 37],
+        [256, 300, 70],
+      ] as const) {
         const w = uniform(k, rng, outF * inF);
         const wT = transposed(k, w, outF, inF);
         const bias = uniform(k, rng, outF);
@@ -184,7 +230,12 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
             const g = linearGeometry(rows, inF, outF);
             k.conv2dSparseForward(x, wT, b, y, g);
             ref.conv2dForward(x, w, b, yRef, g);
-            assertClose(y, yRef, SUMS, `event linear [${rows}, ${inF}] → ${outF} density ${density} bias=${b !== null}`);
+            assertClose(
+              y,
+              yRef,
+              SUMS,
+              `event linear [${rows}, ${inF}] → ${outF} density ${density} bias=${b !== null}`,
+            );
             k.free(y);
           }
           k.free(x);
@@ -196,26 +247,40 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
     it('batch-norm statistics, apply and backward match the reference', () => {
       const k = K();
       const rng = new Rng(4);
-      for (const [rows, C] of [[1, 3], [7, 1], [300, 10], [513, 64], [4096, 5], [2051, 64]] as const) {
+      for (const [rows, C] of [
+        [1, 3],
+        [7, 1],
+        [300, 10],
+        [513, 64],
+        [4096, 5],
+        [2051, 64],
+      ] as const) {
         const x = uniform(k, rng, rows * C, -2, 3);
         const a = { rows, channels: C };
-        const mean = k.alloc(C), variance = k.alloc(C);
-        const meanRef = new Float32Array(C), varRef = new Float32Array(C);
+        const mean = k.alloc(C),
+          variance = k.alloc(C);
+        const meanRef = new Float32Array(C),
+          varRef = new Float32Array(C);
         k.batchNormStats(x, mean, variance, a);
         ref.batchNormStats(x, meanRef, varRef, a);
         assertClose(mean, meanRef, { rtol: 1e-6, atol: 1e-6 }, `mean ${rows}×${C}`);
         assertClose(variance, varRef, { rtol: 1e-5 }, `variance ${rows}×${C}`);
         const invStd = Float32Array.from(varRef, (v) => 1 / Math.sqrt(v + 1e-5));
-        const gamma = uniform(k, rng, C, 0.5, 1.5), beta = uniform(k, rng, C);
-        const y = k.alloc(x.length), yRef = new Float32Array(x.length);
+        const gamma = uniform(k, rng, C, 0.5, 1.5),
+          beta = uniform(k, rng, C);
+        const y = k.alloc(x.length),
+          yRef = new Float32Array(x.length);
         k.batchNormApply(x, y, meanRef, invStd, gamma, beta, a);
         ref.batchNormApply(x, yRef, meanRef, invStd, gamma, beta, a);
         assertClose(y, yRef, { rtol: 1e-5 }, `apply ${rows}×${C}`);
         const dy = uniform(k, rng, x.length);
         for (const accumulate of [false, true]) {
-          const dx = k.alloc(x.length), dxRef = new Float32Array(x.length);
-          const dg = uniform(k, rng, C), db = uniform(k, rng, C);
-          const dgRef = plain(dg), dbRef = plain(db);
+          const dx = k.alloc(x.length),
+            dxRef = new Float32Array(x.length);
+          const dg = uniform(k, rng, C),
+            db = uniform(k, rng, C);
+          const dgRef = plain(dg),
+            dbRef = plain(db);
           k.batchNormBackward(x, dy, meanRef, invStd, gamma, dx, dg, db, { ...a, accumulate });
           ref.batchNormBackward(x, dy, meanRef, invStd, gamma, dxRef, dgRef, dbRef, { ...a, accumulate });
           assertClose(dx, dxRef, { rtol: 1e-4 }, `backward dx ${rows}×${C}`);
@@ -235,7 +300,8 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
         for (let t = 0; t < 9; t++) for (let i = 0; i < 4; i++) wrong[(i * 9 + t) * 4 + o] = w[(o * 9 + t) * 4 + i]!;
       }
       const dy = uniform(k, rng, 36 * 4);
-      const dx = k.alloc(36 * 4), dxWrong = new Float32Array(36 * 4);
+      const dx = k.alloc(36 * 4),
+        dxWrong = new Float32Array(36 * 4);
       k.conv2dBackwardInput(dy, w, dx, g);
       ref.conv2dBackwardInput(dy, wrong, dxWrong, g);
       assert.ok(closeness(dx, dxWrong, SUMS).ratio > 1);

@@ -8,19 +8,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElementwiseAttrs, Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import { reference as ref } from '../../src/kernels/reference/index.js';
+import { Rng } from '../../src/rng.js';
 import { cubaLifConfig, ifConfig, lifConfig } from '../../src/snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
 import { neuronModel } from '../../src/snn/model.js';
-import { reference as ref } from '../../src/kernels/reference/index.js';
-import { Rng } from '../../src/rng.js';
+import { coverageCase, type KernelMethod, recordCalls } from './conformance.coverage.js';
 import { assertClose } from './gradcheck.js';
 import { dyadic, firstDifference, plain, uniform } from './kernels.wasm-setup.js';
-import { coverageCase, recordCalls, type KernelMethod } from './conformance.coverage.js';
 
 /** The contract methods this suite checks (conformance.coverage.ts). */
 export const NEURON_METHODS: readonly KernelMethod[] = [
-  'neuronForward', 'neuronBackward',
-  'alloc', 'free', 'packSpikes', 'unpackSpikes', 'elementwise', 'reduce', 'sumRows', 'softmaxCrossEntropy', 'sgdStep',
+  'neuronForward',
+  'neuronBackward',
+  'alloc',
+  'free',
+  'packSpikes',
+  'unpackSpikes',
+  'elementwise',
+  'reduce',
+  'sumRows',
+  'softmaxCrossEntropy',
+  'sgdStep',
   'adamStep',
 ];
 
@@ -29,19 +38,45 @@ const ONE_ULP = { rtol: 2.5e-7 };
 const SIZES = [1, 13, 1001, 70001]; // below a vector, odd, and large enough to be split across threads
 
 /** The neuron forward's parameter sets: IF, LIF, CubaLIF (as the description computes them), NIR's hard reset. */
-const MODELS = [ifConfig({ vth: 1, alpha: 0.5 }), lifConfig({ vth: 0.3, alpha: 0.3 }), lifConfig({ vth: 1, alpha: 0.5 }),
-  cubaLifConfig({ vth: 0.3, alpha: 0.3 })].map(neuronModel);
+const MODELS = [
+  ifConfig({ vth: 1, alpha: 0.5 }),
+  lifConfig({ vth: 0.3, alpha: 0.3 }),
+  lifConfig({ vth: 1, alpha: 0.5 }),
+  cubaLifConfig({ vth: 0.3, alpha: 0.3 }),
+].map(neuronModel);
 const SURROGATE_MODELS = [ifConfig({ vth: 1 }), lifConfig({ vth: 0.3 }), cubaLifConfig({ vth: 0.3 })].map(neuronModel);
 const PARAMETER_SETS: [string, (T: number, n: number) => NeuronForwardAttrs][] = [
-  ...MODELS.map((m): [string, (T: number, n: number) => NeuronForwardAttrs] =>
-    [`${m.config.kind} vth=${m.vth}`, (T, n) => forwardAttrs(m, T, n)]),
-  ['hard reset (LIF, v_leak, >)', (T, n) => ({
-    T, n, decay: 0.9, gain: 0.1, bias: 0.05, threshold: 0.3, strict: true, reset: { kind: 'value', value: -0.125 }, magnitude: 1,
-  })],
-  ['hard reset (CubaLIF, >=)', (T, n) => ({
-    T, n, decay: 0.95, gain: 0.05, threshold: 0.5, reset: { kind: 'value', value: 0 }, magnitude: 1,
-    synapse: { decay: 0.8, gain: 0.2 },
-  })],
+  ...MODELS.map((m): [string, (T: number, n: number) => NeuronForwardAttrs] => [
+    `${m.config.kind} vth=${m.vth}`,
+    (T, n) => forwardAttrs(m, T, n),
+  ]),
+  [
+    'hard reset (LIF, v_leak, >)',
+    (T, n) => ({
+      T,
+      n,
+      decay: 0.9,
+      gain: 0.1,
+      bias: 0.05,
+      threshold: 0.3,
+      strict: true,
+      reset: { kind: 'value', value: -0.125 },
+      magnitude: 1,
+    }),
+  ],
+  [
+    'hard reset (CubaLIF, >=)',
+    (T, n) => ({
+      T,
+      n,
+      decay: 0.95,
+      gain: 0.05,
+      threshold: 0.5,
+      reset: { kind: 'value', value: 0 },
+      magnitude: 1,
+      synapse: { decay: 0.8, gain: 0.2 },
+    }),
+  ],
 ];
 
 function assertBits(actual: Float32Array, expected: Float32Array, what: string): void {
@@ -53,7 +88,6 @@ function assertBits(actual: Float32Array, expected: Float32Array, what: string):
 export function neuronConformance(title: string, backend: () => Kernels, skip: string | false = false): void {
   const { K, called } = recordCalls(backend);
   describe(title, { skip }, () => {
-
     it('every parameter set in time chunks: the carried membrane (and current) give the spikes of one pass', () => {
       const k = K();
       const rng = new Rng(12);
@@ -64,13 +98,20 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           const whole = new Float32Array(T * n);
           ref.neuronForward(input, whole, make(T, n));
           const chunked = k.alloc(T * n);
-          const membrane = k.alloc(n), current = k.alloc(n);
-          for (const [start, steps] of [[0, 3], [3, 1], [4, 3]] as const) {
+          const membrane = k.alloc(n),
+            current = k.alloc(n);
+          for (const [start, steps] of [
+            [0, 3],
+            [3, 1],
+            [4, 3],
+          ] as const) {
             const x = input.subarray(start * n, (start + steps) * n);
             const out = k.alloc(steps * n);
             const a = make(steps, n);
             k.neuronForward(x, out, {
-              ...a, membrane, ...(a.synapse === undefined ? {} : { synapse: { ...a.synapse, current } }),
+              ...a,
+              membrane,
+              ...(a.synapse === undefined ? {} : { synapse: { ...a.synapse, current } }),
             });
             chunked.set(out, start * n);
             k.free(out);
@@ -106,8 +147,12 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
         for (const T of [1, 3, 8]) {
           for (const dyadicInput of [true, false]) {
             const input = dyadicInput ? dyadic(k, rng, T * n, -1, 4) : uniform(k, rng, T * n, -1, 4);
-            const spikes = k.alloc(T * n), rate = k.alloc(n), record = k.alloc(T * n);
-            const sRef = new Float32Array(T * n), rRef = new Float32Array(n), recRef = new Float32Array(T * n);
+            const spikes = k.alloc(T * n),
+              rate = k.alloc(n),
+              record = k.alloc(T * n);
+            const sRef = new Float32Array(T * n),
+              rRef = new Float32Array(n),
+              recRef = new Float32Array(T * n);
             for (const [name, make] of PARAMETER_SETS) {
               const a = make(T, n);
               const weights = Float64Array.from({ length: T }, (_, t) => (t + 1) / ((T * (T + 1)) / 2));
@@ -135,8 +180,18 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       const input = k.alloc(4 * 5);
       input.set([0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1]); // T=4, n=5
       for (const strict of [false, true]) {
-        const spikes = k.alloc(20), sRef = new Float32Array(20);
-        const a = { T: 4, n: 5, decay: 1, gain: 1, threshold: 0.5, strict, reset: { kind: 'subtract', amount: 1 }, magnitude: 1 } as const;
+        const spikes = k.alloc(20),
+          sRef = new Float32Array(20);
+        const a = {
+          T: 4,
+          n: 5,
+          decay: 1,
+          gain: 1,
+          threshold: 0.5,
+          strict,
+          reset: { kind: 'subtract', amount: 1 },
+          magnitude: 1,
+        } as const;
         k.neuronForward(input, spikes, a);
         ref.neuronForward(input, sRef, a);
         assertBits(spikes, sRef, `IF on the threshold, strict=${strict}`);
@@ -152,18 +207,21 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
         const T = 5;
         const x = uniform(k, rng, T * n);
         const w = Float64Array.from({ length: T }, () => rng.uniform());
-        const out = k.alloc(n), outRef = new Float32Array(n);
+        const out = k.alloc(n),
+          outRef = new Float32Array(n);
         k.sumRows(x, out, { rows: T, cols: n, weights: w });
         ref.sumRows(x, outRef, { rows: T, cols: n, weights: w });
         assertClose(out, outRef, { rtol: 1e-5 }, `weighted time sum n=${n}`);
-        const big = k.alloc(T * n), bigRef = new Float32Array(T * n);
+        const big = k.alloc(T * n),
+          bigRef = new Float32Array(T * n);
         k.elementwise([out], big, { op: 'scale', alpha: 0.2 });
         ref.elementwise([out], bigRef, { op: 'scale', alpha: 0.2 });
         assertClose(big, bigRef, ONE_ULP, `time replication n=${n}`);
         const mean = dyadic(k, rng, n, -0.5, 1.5); // hits 0 and hi = 1 exactly
         const g = uniform(k, rng, n);
         for (const closed of [true, false]) {
-          const gi = k.alloc(n), giRef = new Float32Array(n);
+          const gi = k.alloc(n),
+            giRef = new Float32Array(n);
           const a = { mode: 'representation', n, inputRep: mean, hi: 1, slope: 0.75, closed } as const;
           const th = k.neuronBackward(g, gi, a);
           const thRef = ref.neuronBackward(g, giRef, a);
@@ -171,7 +229,8 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           assert.ok(Math.abs(th - thRef) <= 1e-9 * (1 + Math.abs(thRef)), `threshold gradient ${th} vs ${thRef}`);
           k.free(gi);
         }
-        const y = k.alloc(n), yRef = new Float32Array(n);
+        const y = k.alloc(n),
+          yRef = new Float32Array(n);
         k.elementwise([g], y, { op: 'clamp', lo: -0.25, hi: 0.5 });
         ref.elementwise([g], yRef, { op: 'clamp', lo: -0.25, hi: 0.5 });
         assertBits(y, yRef, `clamp n=${n}`);
@@ -183,11 +242,18 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       const k = K();
       const rng = new Rng(12);
       // 37 and 5003: partial vectors; 70001: split across threads (native blocks, wasm workers).
-      for (const [T, n] of [[6, 37], [4, 5003], [2, 70001]] as const) {
+      for (const [T, n] of [
+        [6, 37],
+        [4, 5003],
+        [2, 70001],
+      ] as const) {
         for (const soft of [false, true]) {
           for (const model of SURROGATE_MODELS) {
             const input = uniform(k, rng, T * n, -1, 3);
-            const s = k.alloc(T * n), m = k.alloc(T * n), sRef = new Float32Array(T * n), mRef = new Float32Array(T * n);
+            const s = k.alloc(T * n),
+              m = k.alloc(T * n),
+              sRef = new Float32Array(T * n),
+              mRef = new Float32Array(T * n);
             k.neuronForward(input, s, surrogateForwardAttrs(model, T, n, m, 4, soft));
             ref.neuronForward(input, sRef, surrogateForwardAttrs(model, T, n, mRef, 4, soft));
             const what = `${model.config.kind} soft=${soft} n=${n}`;
@@ -197,7 +263,8 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
             if (soft) assertClose(s, sRef, { rtol: 1e-6 }, `spikes ${what}`);
             else assertBits(s, sRef, `spikes ${what}`);
             const go = uniform(k, rng, T * n);
-            const gi = k.alloc(T * n), giRef = new Float32Array(T * n);
+            const gi = k.alloc(T * n),
+              giRef = new Float32Array(T * n);
             const dv = k.neuronBackward(go, gi, surrogateBackwardAttrs(model, T, n, m, 4, soft));
             const dvRef = ref.neuronBackward(go, giRef, surrogateBackwardAttrs(model, T, n, mRef, 4, soft));
             assertClose(gi, giRef, { rtol: 1e-5 }, `gradInput ${what}`);
@@ -212,8 +279,12 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       const k = K();
       const rng = new Rng(13);
       const ops: ElementwiseAttrs[] = [
-        { op: 'fill', value: -2.5 }, { op: 'copy' }, { op: 'scale', alpha: 0.3 }, { op: 'clamp', lo: -0.25, hi: 0.5 },
-        { op: 'add' }, { op: 'mul' },
+        { op: 'fill', value: -2.5 },
+        { op: 'copy' },
+        { op: 'scale', alpha: 0.3 },
+        { op: 'clamp', lo: -0.25, hi: 0.5 },
+        { op: 'add' },
+        { op: 'mul' },
       ];
       const inputsOf = (attrs: ElementwiseAttrs, a: Float32Array, b: Float32Array): Float32Array[] =>
         attrs.op === 'fill' ? [] : attrs.op === 'add' || attrs.op === 'mul' ? [a, b] : [a];
@@ -225,10 +296,12 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
         else assertBits(out, outRef, what);
       };
       for (const n of SIZES) {
-        const a = uniform(k, rng, n), b = uniform(k, rng, n);
+        const a = uniform(k, rng, n),
+          b = uniform(k, rng, n);
         for (const op of ops) {
           for (const attrs of [op, { ...op, accumulate: true }]) {
-            const out = uniform(k, rng, n), outRef = plain(out); // garbage unless accumulating
+            const out = uniform(k, rng, n),
+              outRef = plain(out); // garbage unless accumulating
             k.elementwise(inputsOf(attrs, a, b), out, attrs);
             ref.elementwise(inputsOf(attrs, a, b), outRef, attrs);
             compare(out, outRef, attrs, `${op.op} accumulate=${attrs.accumulate === true} n=${n}`);
@@ -240,14 +313,26 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
         assertBits(a, inPlaceRef, `add in place n=${n}`);
         [a, b].forEach((x) => k.free(x));
       }
-      for (const [rows, cols] of [[1, 1], [7, 10], [300, 64], [5000, 24]] as const) {
-        const x = uniform(k, rng, rows * cols), row = uniform(k, rng, cols);
+      for (const [rows, cols] of [
+        [1, 1],
+        [7, 10],
+        [300, 64],
+        [5000, 24],
+      ] as const) {
+        const x = uniform(k, rng, rows * cols),
+          row = uniform(k, rng, cols);
         for (const attrs of ops.filter((o) => o.op !== 'fill').flatMap((o) => [o, { ...o, accumulate: true }])) {
           const inputs = inputsOf(attrs, x, row).map((v, i, all) => (i === all.length - 1 ? row : v));
-          const out = uniform(k, rng, rows * cols), outRef = plain(out);
+          const out = uniform(k, rng, rows * cols),
+            outRef = plain(out);
           k.elementwise(inputs, out, attrs);
           ref.elementwise(inputs, outRef, attrs);
-          compare(out, outRef, attrs, `${attrs.op} of a repeated row accumulate=${attrs.accumulate === true} ${rows}×${cols}`);
+          compare(
+            out,
+            outRef,
+            attrs,
+            `${attrs.op} of a repeated row accumulate=${attrs.accumulate === true} ${rows}×${cols}`,
+          );
           k.free(out);
         }
         const y = plain(x);
@@ -263,24 +348,40 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       const rng = new Rng(15);
       for (const n of SIZES) {
         const a = uniform(k, rng, n);
-        const s = k.reduce(a, { op: 'sum' }), sRef = ref.reduce(a, { op: 'sum' });
+        const s = k.reduce(a, { op: 'sum' }),
+          sRef = ref.reduce(a, { op: 'sum' });
         assert.ok(Math.abs(s - sRef) <= 1e-12 * n, `sum n=${n}: ${s} vs ${sRef}`);
         for (let i = 0; i < n; i += 3) a[i] = 0;
         if (n > 1) a[1] = NaN;
-        assert.equal(k.reduce(a, { op: 'countNonzero' }), ref.reduce(a, { op: 'countNonzero' }), `non-zero count n=${n}`);
+        assert.equal(
+          k.reduce(a, { op: 'countNonzero' }),
+          ref.reduce(a, { op: 'countNonzero' }),
+          `non-zero count n=${n}`,
+        );
         k.free(a);
       }
-      for (const [rows, cols] of [[1, 1], [7, 10], [300, 64], [5000, 24]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [7, 10],
+        [300, 64],
+        [5000, 24],
+      ] as const) {
         const x = uniform(k, rng, rows * cols);
         const weights = Float64Array.from({ length: rows }, () => rng.uniform());
         for (const w of [undefined, weights]) {
           for (const accumulate of [false, true]) {
-            const o = uniform(k, rng, cols), oRef = plain(o);
+            const o = uniform(k, rng, cols),
+              oRef = plain(o);
             const attrs = { rows, cols, accumulate, ...(w === undefined ? {} : { weights: w }) };
             k.sumRows(x, o, attrs);
             ref.sumRows(x, oRef, attrs);
             // Weighted sums run per column in float32 on wasm (few rows), plain ones in float64.
-            assertClose(o, oRef, { rtol: w === undefined ? 1e-6 : 1e-5 }, `sumRows ${rows}×${cols} weighted=${w !== undefined} accumulate=${accumulate}`);
+            assertClose(
+              o,
+              oRef,
+              { rtol: w === undefined ? 1e-6 : 1e-5 },
+              `sumRows ${rows}×${cols} weighted=${w !== undefined} accumulate=${accumulate}`,
+            );
             k.free(o);
           }
         }
@@ -291,24 +392,40 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
     it('softmax cross-entropy and the optimiser steps match the reference', () => {
       const k = K();
       const rng = new Rng(14);
-      const rows = 9, classes = 10;
+      const rows = 9,
+        classes = 10;
       const logits = uniform(k, rng, rows * classes, -3, 6);
       const labels = Int32Array.from({ length: rows }, () => rng.int(classes));
-      const g = k.alloc(rows * classes), gRef = new Float32Array(rows * classes);
-      assert.ok(Math.abs(k.softmaxCrossEntropy(logits, labels, g, { rows, classes }) -
-        ref.softmaxCrossEntropy(logits, labels, gRef, { rows, classes })) < 1e-12);
+      const g = k.alloc(rows * classes),
+        gRef = new Float32Array(rows * classes);
+      assert.ok(
+        Math.abs(
+          k.softmaxCrossEntropy(logits, labels, g, { rows, classes }) -
+            ref.softmaxCrossEntropy(logits, labels, gRef, { rows, classes }),
+        ) < 1e-12,
+      );
       assertClose(g, gRef, { rtol: 1e-6 }, 'softmax gradient');
-      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, { rows, classes }),
-        { code: 'E_LABEL', message: /label 10 at row 0/ });
+      assert.throws(() => k.softmaxCrossEntropy(logits, new Int32Array(rows).fill(10), g, { rows, classes }), {
+        code: 'E_LABEL',
+        message: /label 10 at row 0/,
+      });
       // Logits far beyond exp's range only work with the max subtracted; a NaN logit makes its row's loss NaN.
-      for (const [big, expectNaN] of [[[300, 1e30, -1e30, 80, 88.5, 89], false], [[1, NaN, 2, 3, 4, 5], true]] as const) {
+      for (const [big, expectNaN] of [
+        [[300, 1e30, -1e30, 80, 88.5, 89], false],
+        [[1, NaN, 2, 3, 4, 5], true],
+      ] as const) {
         const x = k.alloc(6);
         x.set(big);
-        const lab = Int32Array.of(0, 2), gb = k.alloc(6), gbRef = new Float32Array(6);
+        const lab = Int32Array.of(0, 2),
+          gb = k.alloc(6),
+          gbRef = new Float32Array(6);
         const loss = k.softmaxCrossEntropy(x, lab, gb, { rows: 2, classes: 3 });
         const lossRef = ref.softmaxCrossEntropy(x, lab, gbRef, { rows: 2, classes: 3 });
         assert.equal(Number.isNaN(loss), expectNaN, `loss ${loss}`);
-        assert.ok(expectNaN || Math.abs(loss - lossRef) <= 1e-12 * Math.abs(lossRef), `big logits: ${loss} vs ${lossRef}`);
+        assert.ok(
+          expectNaN || Math.abs(loss - lossRef) <= 1e-12 * Math.abs(lossRef),
+          `big logits: ${loss} vs ${lossRef}`,
+        );
         if (!expectNaN) assertClose(gb, gbRef, { rtol: 1e-6 }, 'big-logit gradient');
         else assert.ok(Number.isNaN(gb[0]!) && !Number.isNaN(gb[3]!), 'NaN stays in its row');
         [x, gb].forEach((b) => k.free(b));
@@ -321,16 +438,22 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           { momentum: 0.9, dampening: 0.1, nesterov: false, firstStep: false },
           { momentum: 0.9, dampening: 0, nesterov: true, firstStep: false },
         ]) {
-          const p = uniform(k, rng, n), buf = uniform(k, rng, n);
-          const pRef = plain(p), bufRef = plain(buf);
+          const p = uniform(k, rng, n),
+            buf = uniform(k, rng, n);
+          const pRef = plain(p),
+            bufRef = plain(buf);
           const a = { n, lr: 0.1, weightDecay: 5e-4, ...opt };
           k.sgdStep(p, grad, buf, a);
           ref.sgdStep(pRef, grad, bufRef, a);
           assertClose(p, pRef, { rtol: 1e-6 }, `sgd ${JSON.stringify(opt)}`);
           assertClose(buf, bufRef, { rtol: 1e-6 }, `sgd buffer ${JSON.stringify(opt)}`);
         }
-        const p = uniform(k, rng, n), m = uniform(k, rng, n, -0.1, 0.1), v = uniform(k, rng, n, 0, 0.01);
-        const pRef = plain(p), mRef = plain(m), vRef = plain(v);
+        const p = uniform(k, rng, n),
+          m = uniform(k, rng, n, -0.1, 0.1),
+          v = uniform(k, rng, n, 0, 0.01);
+        const pRef = plain(p),
+          mRef = plain(m),
+          vRef = plain(v);
         const a = { n, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, step: 3 };
         k.adamStep(p, grad, m, v, a);
         ref.adamStep(pRef, grad, mRef, vRef, a);

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { SpikerepError } from '../../src/errors.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { SpikerepError } from '../../src/errors.js';
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `spikerep-${tag}-`));
@@ -35,7 +35,11 @@ export function rejects(fn: () => unknown, code: string, fragment: string | RegE
   return checkError(caught, code, fragment);
 }
 
-export async function rejectsAsync(p: Promise<unknown>, code: string, fragment: string | RegExp): Promise<SpikerepError> {
+export async function rejectsAsync(
+  p: Promise<unknown>,
+  code: string,
+  fragment: string | RegExp,
+): Promise<SpikerepError> {
   let caught: unknown;
   try {
     await p;
@@ -94,7 +98,14 @@ export interface RawEvent {
 }
 
 /** An .aedat file: '#' header lines, then per event a big-endian address (x<<1 | y<<8 | pol) and timestamp. */
-export function aedatBytes(events: RawEvent[], header = ['#!AER-DAT2.0', '# This is a raw AE data file - do not edit', '# Data format is int32 address, int32 timestamp (8 bytes total)']): Uint8Array {
+export function aedatBytes(
+  events: RawEvent[],
+  header = [
+    '#!AER-DAT2.0',
+    '# This is a raw AE data file - do not edit',
+    '# Data format is int32 address, int32 timestamp (8 bytes total)',
+  ],
+): Uint8Array {
   const head = new TextEncoder().encode(header.map((l) => `${l}\r\n`).join(''));
   const out = new Uint8Array(head.length + 8 * events.length);
   out.set(head);

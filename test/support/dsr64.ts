@@ -56,7 +56,10 @@ export function mapping64(neuron: Neuron64, I: ArrayLike<number>, T: number, vth
     let mean = 0;
     for (let t = 0; t < T; t++) mean += I[t * n + i]!;
     mean /= T;
-    m[i] = neuron.kind === 'lif' ? Math.min(Math.max(mean / neuron.tau, 0), vth / neuron.dt) : Math.min(Math.max(mean, 0), vth);
+    m[i] =
+      neuron.kind === 'lif'
+        ? Math.min(Math.max(mean / neuron.tau, 0), vth / neuron.dt)
+        : Math.min(Math.max(mean, 0), vth);
   }
   return m;
 }
@@ -75,7 +78,10 @@ export function stepShares64(neuron: Neuron64, T: number): Float64Array {
 /** A neuron layer whose spikes are frozen at the first call, differentiable through its representation. */
 export class DsrNeuron64 {
   private residual: Float64Array | null = null;
-  constructor(readonly neuron: Neuron64, readonly T: number) {}
+  constructor(
+    readonly neuron: Neuron64,
+    readonly T: number,
+  ) {}
 
   forward(I: ArrayLike<number>, vth: number): Float64Array {
     const { T } = this;

@@ -2,11 +2,11 @@
 import { reference } from '../../src/kernels/reference/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
-import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
+import { argmaxRows } from '../../src/nn/loss.js';
 import type { Network } from '../../src/nn/network.js';
+import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { layersOf } from '../../src/nn/walk.js';
 import { Rng } from '../../src/rng.js';
-import { argmaxRows } from '../../src/nn/loss.js';
 
 export const INPUT: [number, number, number] = [8, 8, 1];
 

@@ -86,7 +86,8 @@ export const GRAD_TOL: Tolerance = { rtol: 1e-3 };
  * (a conv bias in front of a BN) then passes with round-off, at 1e-6 of that scale.
  */
 export function assertGrad(analytic: Num, numeric: Num, what: string, scale = 0): void {
-  const tol = scale > 0 ? { ...GRAD_TOL, atol: Math.max(1e-6 * scale, (GRAD_TOL.rtol ?? 0) * maxAbs(numeric)) } : GRAD_TOL;
+  const tol =
+    scale > 0 ? { ...GRAD_TOL, atol: Math.max(1e-6 * scale, (GRAD_TOL.rtol ?? 0) * maxAbs(numeric)) } : GRAD_TOL;
   assertClose(analytic, numeric, tol, `${what} gradient`);
 }
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createKernels } from '../../src/kernels/backend.js';
-import type { NativeKernels } from '../../src/kernels/native/index.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../../src/kernels/native/addon.js';
+import type { NativeKernels } from '../../src/kernels/native/index.js';
 
 export interface NativeConfig {
   label: string;
@@ -38,7 +38,8 @@ export function useNativeBackends(): Map<string, NativeKernels> {
   const made = new Map<string, NativeKernels>();
   before(async () => {
     if (!built) return;
-    for (const c of NATIVE_CONFIGS) made.set(c.label, (await createKernels('native', { threads: c.threads })) as NativeKernels);
+    for (const c of NATIVE_CONFIGS)
+      made.set(c.label, (await createKernels('native', { threads: c.threads })) as NativeKernels);
   });
   after(() => {
     for (const k of made.values()) k.useOneDnn(true);

@@ -2,4 +2,5 @@
 // file named by SPIKEREP_MODULE_TRACE: how a test sees what a command loads without timing it.
 import { register } from 'node:module';
 
-if (process.env.SPIKEREP_MODULE_TRACE) register('./module-trace-hooks.mjs', import.meta.url, { data: { out: process.env.SPIKEREP_MODULE_TRACE } });
+if (process.env.SPIKEREP_MODULE_TRACE)
+  register('./module-trace-hooks.mjs', import.meta.url, { data: { out: process.env.SPIKEREP_MODULE_TRACE } });

@@ -31,7 +31,8 @@ export function zeroPad(x: Num, d: ConvDims): { data: Float64Array; H: number; W
   for (let b = 0; b < d.n; b++)
     for (let i = 0; i < d.h; i++)
       for (let j = 0; j < d.w; j++)
-        for (let c = 0; c < d.c; c++) data[((b * H + i + d.ph) * W + j + d.pw) * d.c + c] = x[((b * d.h + i) * d.w + j) * d.c + c]!;
+        for (let c = 0; c < d.c; c++)
+          data[((b * H + i + d.ph) * W + j + d.pw) * d.c + c] = x[((b * d.h + i) * d.w + j) * d.c + c]!;
   return { data, H, W };
 }
 
@@ -49,7 +50,8 @@ export function im2col(x: Num, d: ConvDims): { cols: Float64Array; rows: number;
         let q = 0;
         for (let u = 0; u < d.kh; u++)
           for (let v = 0; v < d.kw; v++)
-            for (let c = 0; c < d.c; c++) cols[r * width + q++] = P.data[((b * P.H + i * d.sh + u) * P.W + j * d.sw + v) * d.c + c]!;
+            for (let c = 0; c < d.c; c++)
+              cols[r * width + q++] = P.data[((b * P.H + i * d.sh + u) * P.W + j * d.sw + v) * d.c + c]!;
       }
   return { cols, rows, width };
 }
@@ -93,7 +95,12 @@ export function avgPool64(x: Num, d: ConvDims): Float64Array {
 
 /** Training-mode batch-norm of x [rows, C], one channel column at a time. */
 export function batchNorm64(
-  x: Num, rows: number, C: number, gamma: Num, beta: Num, eps: number,
+  x: Num,
+  rows: number,
+  C: number,
+  gamma: Num,
+  beta: Num,
+  eps: number,
 ): { y: Float64Array; mean: Float64Array; variance: Float64Array } {
   const y = new Float64Array(rows * C);
   const mean = new Float64Array(C);

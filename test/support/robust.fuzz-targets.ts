@@ -3,20 +3,20 @@
  * (≥ 100 000): every file parser, seeded with valid files in the real formats, fed seeded mutations of them. The
  * only allowed outcome for an input is success or a SpikerepError; anything else is counted as a crash.
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Rng } from '../../src/rng.js';
-import { SpikerepError } from '../../src/errors.js';
+import { framesByCount, parseAedat } from '../../src/data/aedat.js';
+import { parseCifarBatch } from '../../src/data/cifar.js';
 import { gunzipIfNeeded } from '../../src/data/files.js';
 import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
-import { parseCifarBatch } from '../../src/data/cifar.js';
-import { framesByCount, parseAedat } from '../../src/data/aedat.js';
+import { SpikerepError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 import { parseCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
-import { parseRunMeta } from '../../src/train/state.js';
-import { parseRecipeText, RECIPES_DIR } from '../../src/train/recipe.js';
 import { DEFAULT_CONFIG, validateConfig } from '../../src/train/config.js';
+import { parseRecipeText, RECIPES_DIR } from '../../src/train/recipe.js';
+import { parseRunMeta } from '../../src/train/state.js';
 import { aedatBytes, cifarBytes, cifarImage, idxBytes } from './data.fixtures.js';
 
 export interface FuzzTarget {
@@ -87,7 +87,29 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const JSON_VALUES: unknown[] = [null, true, false, 0, -1, 1, 0.5, 1.5, 1e308, -1e308, 2 ** 53, 4294967296, '', 'x', 'two\nlines', 'mnist', 'sgd', [], [1, 2], {}, { a: 1 }];
+const JSON_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  0.5,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53,
+  4294967296,
+  '',
+  'x',
+  'two\nlines',
+  'mnist',
+  'sgd',
+  [],
+  [1, 2],
+  {},
+  { a: 1 },
+];
 
 /** Replaces, deletes or adds one field somewhere in a JSON value (depth-first random walk). */
 function mutateJson(v: unknown, rng: Rng): unknown {
@@ -95,7 +117,8 @@ function mutateJson(v: unknown, rng: Rng): unknown {
   const o = (Array.isArray(v) ? [...v] : { ...v }) as Record<string, unknown>;
   const keys = Object.keys(o);
   const r = rng.int(10);
-  if (keys.length === 0 || r === 0) o[rng.int(3) === 0 ? '__proto__' : `k${rng.int(4)}`] = JSON_VALUES[rng.int(JSON_VALUES.length)];
+  if (keys.length === 0 || r === 0)
+    o[rng.int(3) === 0 ? '__proto__' : `k${rng.int(4)}`] = JSON_VALUES[rng.int(JSON_VALUES.length)];
   else if (r === 1) delete o[keys[rng.int(keys.length)]!];
   else {
     const k = keys[rng.int(keys.length)]!;
@@ -124,9 +147,18 @@ function checkpointSeed(): Uint8Array {
   try {
     const path = join(dir, 'last.ckpt');
     const meta = {
-      kind: 'spikerep-run', config: { ...DEFAULT_CONFIG, trainLimit: 64 }, inputShape: [28, 28, 1], classes: 10,
-      run: { epoch: 1, iteration: 2, best: 0.25, history: [{ epoch: 1, trainLoss: 2.2, trainAccuracy: 0.2, testAccuracy: 0.25, lr: 0.05, seconds: 1 }] },
-      optimizer: { kind: 'sgd', steps: 2 }, rng: { order: { words: [1, 2, 3, 4], spare: null }, layers: { words: [5, 6, 7, 8], spare: 0.5 } },
+      kind: 'spikerep-run',
+      config: { ...DEFAULT_CONFIG, trainLimit: 64 },
+      inputShape: [28, 28, 1],
+      classes: 10,
+      run: {
+        epoch: 1,
+        iteration: 2,
+        best: 0.25,
+        history: [{ epoch: 1, trainLoss: 2.2, trainAccuracy: 0.2, testAccuracy: 0.25, lr: 0.05, seconds: 1 }],
+      },
+      optimizer: { kind: 'sgd', steps: 2 },
+      rng: { order: { words: [1, 2, 3, 4], spare: null }, layers: { words: [5, 6, 7, 8], spare: 0.5 } },
     };
     saveCheckpoint(path, meta, [
       { name: 'w', value: Float32Array.from({ length: 24 }, (_, i) => i / 3) },
@@ -144,7 +176,11 @@ function mutateRecipeJson(seed: Uint8Array, rng: Rng): Uint8Array {
 }
 
 export function fuzzTargets(): FuzzTarget[] {
-  const img = idxBytes(IDX_IMAGES_MAGIC, [2, 3, 3], Array.from({ length: 18 }, (_, i) => i * 13));
+  const img = idxBytes(
+    IDX_IMAGES_MAGIC,
+    [2, 3, 3],
+    Array.from({ length: 18 }, (_, i) => i * 13),
+  );
   const lab = idxBytes(IDX_LABELS_MAGIC, [4], [1, 2, 3, 9]);
   const idx = (b: Uint8Array): void => {
     const raw = gunzipIfNeeded(b, 'f');
@@ -152,16 +188,37 @@ export function fuzzTargets(): FuzzTarget[] {
     const r = parseIdx(raw, magic, 'f');
     if (magic === IDX_LABELS_MAGIC) checkLabels(r.data, 10, 'f');
   };
-  const recipes = readdirSync(RECIPES_DIR).filter((f) => f.endsWith('.json')).map((f) => new Uint8Array(readFileSync(join(RECIPES_DIR, f))));
+  const recipes = readdirSync(RECIPES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => new Uint8Array(readFileSync(join(RECIPES_DIR, f))));
   return [
     { name: 'idx', seeds: [img, lab], parse: idx },
     // half the inputs are damaged streams, half valid streams of damaged IDX files
-    { name: 'gzip', seeds: [new Uint8Array(gzipSync(img)), new Uint8Array(gzipSync(lab))], parse: idx, mutate: (s, rng) => gzipSync(mutateBytes(gunzipSync(s), rng)) },
-    { name: 'cifar10', seeds: [cifarBytes([{ labels: [3], hwc: cifarImage(1) }])], parse: (b) => void parseCifarBatch(b, 'cifar10', 'f') },
-    { name: 'cifar100', seeds: [cifarBytes([{ labels: [2, 40], hwc: cifarImage(2) }])], parse: (b) => void parseCifarBatch(b, 'cifar100', 'f') },
+    {
+      name: 'gzip',
+      seeds: [new Uint8Array(gzipSync(img)), new Uint8Array(gzipSync(lab))],
+      parse: idx,
+      mutate: (s, rng) => gzipSync(mutateBytes(gunzipSync(s), rng)),
+    },
+    {
+      name: 'cifar10',
+      seeds: [cifarBytes([{ labels: [3], hwc: cifarImage(1) }])],
+      parse: (b) => void parseCifarBatch(b, 'cifar10', 'f'),
+    },
+    {
+      name: 'cifar100',
+      seeds: [cifarBytes([{ labels: [2, 40], hwc: cifarImage(2) }])],
+      parse: (b) => void parseCifarBatch(b, 'cifar100', 'f'),
+    },
     {
       name: 'aedat',
-      seeds: [aedatBytes([{ x: 1, y: 2, pol: 1, t: 5 }, { x: 127, y: 127, pol: 0, t: 6 }, { x: 64, y: 3, pol: 1, t: 9 }])],
+      seeds: [
+        aedatBytes([
+          { x: 1, y: 2, pol: 1, t: 5 },
+          { x: 127, y: 127, pol: 0, t: 6 },
+          { x: 64, y: 3, pol: 1, t: 9 },
+        ]),
+      ],
       parse: (b) => void framesByCount(parseAedat(b, 'f'), 3),
     },
     {

@@ -10,10 +10,21 @@ import { Rng } from '../../src/rng.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { saveRun } from '../../src/train/state.js';
 
-export function fixtureCheckpoint(dir: string, neuron: 'if' | 'lif' = 'if', T = 4): { path: string; config: TrainConfig } {
+export function fixtureCheckpoint(
+  dir: string,
+  neuron: 'if' | 'lif' = 'if',
+  T = 4,
+): { path: string; config: TrainConfig } {
   mkdirSync(dir, { recursive: true });
   const config: TrainConfig = { ...DEFAULT_CONFIG, neuron, T, checkpointDir: dir, backend: 'reference' };
-  const { net } = buildModel(reference, { model: 'mnistnet', input: [28, 28, 1], classes: 10, neuron, T, seed: config.seed });
+  const { net } = buildModel(reference, {
+    model: 'mnistnet',
+    input: [28, 28, 1],
+    classes: 10,
+    neuron,
+    T,
+    seed: config.seed,
+  });
   const rng = new Rng(7);
   for (const l of layersOf(net.body)) {
     if (!(l instanceof BatchNorm)) continue;
@@ -23,6 +34,14 @@ export function fixtureCheckpoint(dir: string, neuron: 'if' | 'lif' = 'if', T = 
     }
   }
   const params = net.params();
-  saveRun(config, net, params, sgd().init(params, reference), {}, { epoch: 0, iteration: 0, best: -1, history: [] }, true);
+  saveRun(
+    config,
+    net,
+    params,
+    sgd().init(params, reference),
+    {},
+    { epoch: 0, iteration: 0, best: -1, history: [] },
+    true,
+  );
   return { path: join(dir, 'best.ckpt'), config };
 }

@@ -13,7 +13,13 @@ export const DENSITIES = [0, 0.01, 0.1, 0.5, 1] as const;
  * spikes) or, when graded, a signed value of either sign; every third row is all zeros (a sample with no spikes).
  */
 export function sparse(
-  k: Kernels, rng: Rng, rows: number, rowLen: number, density: number, graded: boolean, vth = 1.5,
+  k: Kernels,
+  rng: Rng,
+  rows: number,
+  rowLen: number,
+  density: number,
+  graded: boolean,
+  vth = 1.5,
 ): Float32Array {
   const a = k.alloc(rows * rowLen);
   for (let r = 0; r < rows; r++) {

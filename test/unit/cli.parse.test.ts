@@ -1,21 +1,35 @@
 /** The CLI's argument parsing, in-process through main(argv, io): help, defaults, bad values, unknown flags. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { TRAIN_FIELDS } from '../../src/train/config.js';
 import { optionMeta } from '../../src/train/fields.js';
 
-interface Ran { code: number; out: string; err: string }
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
 
 async function cli(...argv: string[]): Promise<Ran> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await main(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
 /** The resolved settings of `train … --print-config`. */
-async function settings(...argv: string[]): Promise<{ config: Record<string, unknown>; effective: { neuron: Record<string, unknown>; dropout: number } }> {
+async function settings(
+  ...argv: string[]
+): Promise<{ config: Record<string, unknown>; effective: { neuron: Record<string, unknown>; dropout: number } }> {
   const r = await cli('train', ...argv, '--print-config');
   assert.equal(r.code, 0, r.err);
   return JSON.parse(r.out);
@@ -27,14 +41,16 @@ function helpOf(help: string, flag: string): string {
   const i = lines.findIndex((l) => l.trimStart().startsWith(`${flag} `) || l.trim() === flag);
   assert.ok(i >= 0, `help lists ${flag}`);
   let text = lines[i]!;
-  for (let j = i + 1; j < lines.length && /^\s{6,}\S/.test(lines[j]!) && !lines[j]!.trimStart().startsWith('-'); j++) text += ` ${lines[j]!.trim()}`;
+  for (let j = i + 1; j < lines.length && /^\s{6,}\S/.test(lines[j]!) && !lines[j]!.trimStart().startsWith('-'); j++)
+    text += ` ${lines[j]!.trim()}`;
   return text.replace(/\s+/g, ' ');
 }
 
 test('spikerep --help lists every command and exits 0', async () => {
   const r = await cli('--help');
   assert.equal(r.code, 0);
-  for (const c of ['train', 'eval', 'bench', 'export', 'import', 'report', 'serve']) assert.match(r.out, new RegExp(`^  ${c} `, 'm'));
+  for (const c of ['train', 'eval', 'bench', 'export', 'import', 'report', 'serve'])
+    assert.match(r.out, new RegExp(`^  ${c} `, 'm'));
   assert.equal(r.err, '');
 });
 
@@ -61,7 +77,8 @@ test('every command that takes --backend offers the same four backends with the 
   const lines: string[] = [];
   for (const c of ['train', 'eval', 'import', 'report']) {
     const line = helpOf((await cli(c, '--help')).out, '--backend');
-    for (const b of ['reference', 'wasm', 'native', 'auto']) assert.ok(line.includes(b), `${c} --backend mentions ${b}: ${line}`);
+    for (const b of ['reference', 'wasm', 'native', 'auto'])
+      assert.ok(line.includes(b), `${c} --backend mentions ${b}: ${line}`);
     lines.push(line.slice(line.indexOf('--backend')));
   }
   assert.equal(new Set(lines).size, 1, 'one definition');
@@ -72,9 +89,28 @@ test('no flag: the schema defaults (the values the README documents)', async () 
   assert.deepEqual(
     { ...config },
     {
-      dataset: 'mnist', download: false, model: 'mnistnet', neuron: 'if', T: 4, epochs: 1, batchSize: 64, testBatchSize: 256, lr: 0.05,
-      optimizer: 'sgd', momentum: 0.9, weightDecay: 0.0005, warmupIters: 100, encoder: 'direct', cropPad: 0, flip: false,
-      hybridAnnEpochs: 0, gradMode: 'exact', seed: 1, backend: 'wasm', trainLimit: 10000, resume: false,
+      dataset: 'mnist',
+      download: false,
+      model: 'mnistnet',
+      neuron: 'if',
+      T: 4,
+      epochs: 1,
+      batchSize: 64,
+      testBatchSize: 256,
+      lr: 0.05,
+      optimizer: 'sgd',
+      momentum: 0.9,
+      weightDecay: 0.0005,
+      warmupIters: 100,
+      encoder: 'direct',
+      cropPad: 0,
+      flip: false,
+      hybridAnnEpochs: 0,
+      gradMode: 'exact',
+      seed: 1,
+      backend: 'wasm',
+      trainLimit: 10000,
+      resume: false,
     },
   );
   assert.deepEqual(effective.neuron, { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 });
@@ -82,8 +118,30 @@ test('no flag: the schema defaults (the values the README documents)', async () 
 });
 
 test('flags set their settings; --full lifts the train limit; switches are true', async () => {
-  const { config, effective } = await settings('--batch-size', '32', '--lr', '0.1', '--flip', '--full', '--neuron', 'lif', '--vth-grad-scale', '0.001',
-    '--warmup', '7', '--hybrid', '2', '--checkpoint', 'runs/x', '--time-chunk', '2', '--grad-mode', 'representation', '--backend', 'native');
+  const { config, effective } = await settings(
+    '--batch-size',
+    '32',
+    '--lr',
+    '0.1',
+    '--flip',
+    '--full',
+    '--neuron',
+    'lif',
+    '--vth-grad-scale',
+    '0.001',
+    '--warmup',
+    '7',
+    '--hybrid',
+    '2',
+    '--checkpoint',
+    'runs/x',
+    '--time-chunk',
+    '2',
+    '--grad-mode',
+    'representation',
+    '--backend',
+    'native',
+  );
   assert.equal(config['batchSize'], 32);
   assert.equal(config['lr'], 0.1);
   assert.equal(config['flip'], true);
@@ -101,9 +159,25 @@ test('flags set their settings; --full lifts the train limit; switches are true'
 test('a recipe, then its settings for the neuron kind, then the flags', async () => {
   const lif = await settings('--recipe', 'cifar10', '--neuron', 'lif');
   assert.equal(lif.config['lr'], 0.1);
-  assert.deepEqual(lif.effective.neuron, { kind: 'lif', vth: 0.3, alpha: 0.3, tau: 1, dt: 0.05, vthBound: 0.0005, vthGradScale: 1 });
+  assert.deepEqual(lif.effective.neuron, {
+    kind: 'lif',
+    vth: 0.3,
+    alpha: 0.3,
+    tau: 1,
+    dt: 0.05,
+    vthBound: 0.0005,
+    vthGradScale: 1,
+  });
   const low = await settings('--recipe', 'cifar10-lowlatency');
-  assert.deepEqual(low.effective.neuron, { kind: 'lif', vth: 0.6, alpha: 0.5, tau: 1, dt: 0.1, vthBound: 0.001, vthGradScale: 1 });
+  assert.deepEqual(low.effective.neuron, {
+    kind: 'lif',
+    vth: 0.6,
+    alpha: 0.5,
+    tau: 1,
+    dt: 0.1,
+    vthBound: 0.001,
+    vthGradScale: 1,
+  });
   const lowIf = await settings('--recipe', 'cifar10-lowlatency', '--neuron', 'if');
   assert.deepEqual(lowIf.effective.neuron, { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 });
   const over = await settings('--recipe', 'cifar10-lowlatency', '--vth-bound', '0.002', '--epochs', '3');
@@ -123,17 +197,38 @@ const bad: [string[], RegExp][] = [
   [['train', '--vth-grad-scale', '-1'], /^spikerep: --vth-grad-scale: must be a number ≥ 0, got -1$/],
   [['train', '--warmup', '-1'], /^spikerep: --warmup: must be an integer ≥ 0, got -1$/],
   [['train', '--hybrid', '-2'], /^spikerep: --hybrid: must be an integer ≥ 0, got -2$/],
-  [['train', '--checkpoint', 'x', '--resume', '--neuron', 'bptt', '--grad-mode', 'representation'], /^spikerep: --grad-mode: the BPTT baseline needs --grad-mode exact$/],
+  [
+    ['train', '--checkpoint', 'x', '--resume', '--neuron', 'bptt', '--grad-mode', 'representation'],
+    /^spikerep: --grad-mode: the BPTT baseline needs --grad-mode exact$/,
+  ],
   [['train', '--resume'], /^spikerep: --resume: --resume needs --checkpoint \(the folder holding last\.ckpt\)$/],
   [['train', '--neuron', 'sigmoid'], /^spikerep: --neuron: expected one of if\|lif\|.*relu, got sigmoid$/],
   [['train', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
-  [['eval', '--checkpoint', 'c.ckpt', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
-  [['import', 'g.nir', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
-  [['report', 'r.json', '--out', 'r.html', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
-  [['bench', '--backend', 'wasm,cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
+  [
+    ['eval', '--checkpoint', 'c.ckpt', '--backend', 'cuda'],
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+  ],
+  [
+    ['import', 'g.nir', '--backend', 'cuda'],
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+  ],
+  [
+    ['report', 'r.json', '--out', 'r.html', '--backend', 'cuda'],
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+  ],
+  [
+    ['bench', '--backend', 'wasm,cuda'],
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+  ],
   [['report', 'r.json', '--out', 'r.html', '--t-sweep', '1,0'], /^spikerep: --t-sweep: must be an integer ≥ 1, got 0$/],
-  [['import', 'g.nir', '--if-r', 'sometimes'], /^spikerep: --if-r: expected one of auto\|one\|inverse-dt, got sometimes$/],
-  [['export', '--checkpoint', 'c', '--out', 'o.nir', '--format', 'onnx'], /^spikerep: --format: expected one of nir, got onnx$/],
+  [
+    ['import', 'g.nir', '--if-r', 'sometimes'],
+    /^spikerep: --if-r: expected one of auto\|one\|inverse-dt, got sometimes$/,
+  ],
+  [
+    ['export', '--checkpoint', 'c', '--out', 'o.nir', '--format', 'onnx'],
+    /^spikerep: --format: expected one of nir, got onnx$/,
+  ],
   [['serve', '--checkpoint', 'c', '--port', '-1'], /^spikerep: --port: must be an integer ≥ 0, got -1$/],
   [['train', '--epoch', '3'], /^spikerep: unknown option '--epoch' \(Did you mean --epochs\?\) \(see --help\)$/],
   [['train', '--bogus'], /^spikerep: unknown option '--bogus' \(see --help\)$/],

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadCifar, parseCifarBatch, CIFAR_STATS, CIFAR10_CLASSES } from '../../src/data/cifar.js';
+import { test } from 'node:test';
+import { CIFAR_STATS, CIFAR10_CLASSES, loadCifar, parseCifarBatch } from '../../src/data/cifar.js';
 import { CIFAR100_CLASSES } from '../../src/data/cifar100Classes.js';
 import { cifarBytes, cifarImage, put, rejects, tempDir } from '../support/data.fixtures.js';
 
@@ -23,12 +23,21 @@ test('CIFAR-10 batches: all five training files in order, planes converted to ch
   const train = loadCifar('cifar10', 'train', { dataDir: root, normalize: false });
   assert.equal(train.length, 10);
   assert.deepEqual(train.sampleShape, [32, 32, 3]);
-  assert.deepEqual(Array.from({ length: 10 }, (_, i) => train.label(i)), [2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+  assert.deepEqual(
+    Array.from({ length: 10 }, (_, i) => train.label(i)),
+    [2, 3, 4, 5, 6, 7, 8, 9, 0, 1],
+  );
   // sample 7 is batch 4, record 1: its pixel (y, x, c) must be the byte written at c·1024 + y·32 + x
   const img = cifarImage(41);
   const out = new Float32Array(3072);
   train.read(7, out, 0);
-  for (const [y, x, c] of [[0, 0, 0], [0, 0, 2], [5, 31, 1], [31, 7, 2], [17, 3, 0]] as const) {
+  for (const [y, x, c] of [
+    [0, 0, 0],
+    [0, 0, 2],
+    [5, 31, 1],
+    [31, 7, 2],
+    [17, 3, 0],
+  ] as const) {
     assert.equal(out[(y * 32 + x) * 3 + c], Math.fround(img[(y * 32 + x) * 3 + c]! / 255));
   }
   // the dataset folder itself is accepted too
@@ -44,7 +53,13 @@ test('CIFAR-10 batches: all five training files in order, planes converted to ch
 test('CIFAR-100: coarse then fine label byte; fine is the label; 100 class names', () => {
   const root = tempDir('cifar100');
   const dir = join(root, 'cifar-100-binary');
-  put(join(dir, 'train.bin'), cifarBytes([{ labels: [4, 30], hwc: cifarImage(1) }, { labels: [19, 99], hwc: cifarImage(2) }]));
+  put(
+    join(dir, 'train.bin'),
+    cifarBytes([
+      { labels: [4, 30], hwc: cifarImage(1) },
+      { labels: [19, 99], hwc: cifarImage(2) },
+    ]),
+  );
   put(join(dir, 'test.bin'), cifarBytes([{ labels: [0, 0], hwc: cifarImage(3) }]));
   const train = loadCifar('cifar100', 'train', { dataDir: root });
   assert.equal(train.length, 2);
@@ -60,13 +75,29 @@ test('CIFAR-100: coarse then fine label byte; fine is the label; 100 class names
 
 test('malformed CIFAR batches: truncated, wrong size, labels out of range, missing files', () => {
   const one = cifarBytes([{ labels: [1], hwc: cifarImage(1) }]);
-  rejects(() => parseCifarBatch(one.subarray(0, 3000), 'cifar10', 'b.bin'), 'E_TRUNCATED', 'not a whole number of 3073-byte records');
+  rejects(
+    () => parseCifarBatch(one.subarray(0, 3000), 'cifar10', 'b.bin'),
+    'E_TRUNCATED',
+    'not a whole number of 3073-byte records',
+  );
   rejects(() => parseCifarBatch(new Uint8Array(0), 'cifar10', 'b.bin'), 'E_TRUNCATED', 'batch of 0 bytes');
   // a CIFAR-10 record read as CIFAR-100 has the wrong size
   rejects(() => parseCifarBatch(one, 'cifar100', 'b.bin'), 'E_TRUNCATED', '3074-byte records (2 label byte(s)');
-  rejects(() => parseCifarBatch(cifarBytes([{ labels: [10], hwc: cifarImage(1) }]), 'cifar10', 'b.bin'), 'E_LABEL', 'label 10 in record 0 is outside [0, 10)');
-  rejects(() => parseCifarBatch(cifarBytes([{ labels: [20, 5], hwc: cifarImage(1) }]), 'cifar100', 'b.bin'), 'E_LABEL', 'coarse label 20');
-  rejects(() => parseCifarBatch(cifarBytes([{ labels: [2, 100], hwc: cifarImage(1) }]), 'cifar100', 'b.bin'), 'E_LABEL', 'label 100 in record 0 is outside [0, 100)');
+  rejects(
+    () => parseCifarBatch(cifarBytes([{ labels: [10], hwc: cifarImage(1) }]), 'cifar10', 'b.bin'),
+    'E_LABEL',
+    'label 10 in record 0 is outside [0, 10)',
+  );
+  rejects(
+    () => parseCifarBatch(cifarBytes([{ labels: [20, 5], hwc: cifarImage(1) }]), 'cifar100', 'b.bin'),
+    'E_LABEL',
+    'coarse label 20',
+  );
+  rejects(
+    () => parseCifarBatch(cifarBytes([{ labels: [2, 100], hwc: cifarImage(1) }]), 'cifar100', 'b.bin'),
+    'E_LABEL',
+    'label 100 in record 0 is outside [0, 100)',
+  );
   const root = cifar10Tree();
   const dir = join(root, 'cifar-10-batches-bin');
   put(join(dir, 'data_batch_3.bin'), one.subarray(0, one.length - 1));

@@ -1,19 +1,18 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { c as tarCreate } from 'tar';
-import { download, sourceUrl, type Remote } from '../../src/data/download.js';
-import { extractTarGz } from '../../src/data/extract.js';
-import { ensureCifar } from '../../src/data/cifarDownload.js';
 import { loadCifar } from '../../src/data/cifar.js';
-import { ensureDvsCifar10 } from '../../src/data/dvsDownload.js';
+import { ensureCifar } from '../../src/data/cifarDownload.js';
+import { download, type Remote, sourceUrl } from '../../src/data/download.js';
 import { DvsCifar10 } from '../../src/data/dvsCifar10.js';
-import { extractZipFlat } from '../../src/data/extract.js';
+import { ensureDvsCifar10 } from '../../src/data/dvsDownload.js';
+import { extractTarGz, extractZipFlat } from '../../src/data/extract.js';
 import { aedatBytes, cifarBytes, cifarImage, put, rejectsAsync, tempDir, zipBytes } from '../support/data.fixtures.js';
 
 const digest = (algo: string, b: Uint8Array): string => createHash(algo).update(b).digest('hex');
@@ -43,7 +42,10 @@ before(async () => {
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': body.length - start });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+      });
     } else {
       res.writeHead(200, { 'content-length': body.length });
     }
@@ -79,7 +81,10 @@ test('download: verified file in the cache, no .part left; a second call uses th
   await download(remote(), { cacheDir: cache });
   assert.equal(requestsSince(n).length, 1, 'cached file reused');
   // MD5 is accepted where only that is published
-  const md5Path = await download({ url: remote().url, md5: digest('md5', payload), fileName: 'm.bin' }, { cacheDir: cache });
+  const md5Path = await download(
+    { url: remote().url, md5: digest('md5', payload), fileName: 'm.bin' },
+    { cacheDir: cache },
+  );
   assert.deepEqual(new Uint8Array(readFileSync(md5Path)), payload);
 });
 
@@ -140,9 +145,20 @@ test('mirror override (option and SPIKEREP_MIRROR), URL override, HTTP errors, m
     delete process.env['SPIKEREP_MIRROR'];
   }
   await download(far, { cacheDir: tempDir('dl-m3'), url: `${base}/data/set.bin` });
-  assert.deepEqual(requestsSince(n).map((r) => r.path), ['/mirror/set.bin', '/mirror/set.bin', '/data/set.bin']);
-  await rejectsAsync(download({ ...remote(), url: `${base}/nothing.bin` }, { cacheDir: tempDir('dl-404') }), 'E_DOWNLOAD', 'HTTP 404');
-  await rejectsAsync(download({ url: `${base}/data/set.bin` }, { cacheDir: tempDir('dl-nod') }), 'E_ARG', 'expected SHA-256 or MD5');
+  assert.deepEqual(
+    requestsSince(n).map((r) => r.path),
+    ['/mirror/set.bin', '/mirror/set.bin', '/data/set.bin'],
+  );
+  await rejectsAsync(
+    download({ ...remote(), url: `${base}/nothing.bin` }, { cacheDir: tempDir('dl-404') }),
+    'E_DOWNLOAD',
+    'HTTP 404',
+  );
+  await rejectsAsync(
+    download({ url: `${base}/data/set.bin` }, { cacheDir: tempDir('dl-nod') }),
+    'E_ARG',
+    'expected SHA-256 or MD5',
+  );
 });
 
 test('tar.gz extraction, end to end with CIFAR-10 from a local mirror; damaged archives refused', async () => {
@@ -156,28 +172,49 @@ test('tar.gz extraction, end to end with CIFAR-10 from a local mirror; damaged a
   const bytes = new Uint8Array(readFileSync(archive));
   files.set('/m/cifar-10-binary.tar.gz', bytes);
   const cache = tempDir('tar-cache');
-  const got = await download({ url: `${base}/m/cifar-10-binary.tar.gz`, md5: digest('md5', bytes) }, { cacheDir: cache });
+  const got = await download(
+    { url: `${base}/m/cifar-10-binary.tar.gz`, md5: digest('md5', bytes) },
+    { cacheDir: cache },
+  );
   const folder = await extractTarGz(got, cache, 'cifar-10-batches-bin');
   const ds = loadCifar('cifar10', 'train', { dataDir: cache });
   assert.equal(folder, join(cache, 'cifar-10-batches-bin'));
-  assert.deepEqual(Array.from({ length: 5 }, (_, i) => ds.label(i)), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    Array.from({ length: 5 }, (_, i) => ds.label(i)),
+    [1, 2, 3, 4, 5],
+  );
   // our fixture is not the real archive, so the published MD5 refuses it
-  await rejectsAsync(ensureCifar('cifar10', { cacheDir: tempDir('tar-real'), mirror: `${base}/m` }), 'E_CHECKSUM', 'expected c32a1d4ab5d03f1284b67883e8d87530');
+  await rejectsAsync(
+    ensureCifar('cifar10', { cacheDir: tempDir('tar-real'), mirror: `${base}/m` }),
+    'E_CHECKSUM',
+    'expected c32a1d4ab5d03f1284b67883e8d87530',
+  );
   const cut = put(join(src, 'cut.tar.gz'), bytes.subarray(0, bytes.length >> 1));
   await rejectsAsync(extractTarGz(cut, tempDir('tar-cut'), 'cifar-10-batches-bin'), 'E_FORMAT', 'cannot extract');
-  await rejectsAsync(extractTarGz(archive, tempDir('tar-top'), 'cifar-100-binary'), 'E_FORMAT', 'no top folder cifar-100-binary/');
+  await rejectsAsync(
+    extractTarGz(archive, tempDir('tar-top'), 'cifar-100-binary'),
+    'E_FORMAT',
+    'no top folder cifar-100-binary/',
+  );
   const notTar = put(join(src, 'plain.tar.gz'), gzipSync(Buffer.from('hello')));
   await rejectsAsync(extractTarGz(notTar, tempDir('tar-plain'), 'x'), 'E_FORMAT', /cannot extract|no top folder/);
 });
 
 test('CIFAR10-DVS class zips: .aedat entries unpacked flat under the class folder; damage refused', async () => {
-  const ev = (k: number) => aedatBytes([{ x: k, y: 2 * k, pol: k & 1, t: k }, { x: 1, y: 1, pol: 0, t: k + 1 }]);
+  const ev = (k: number) =>
+    aedatBytes([
+      { x: k, y: 2 * k, pol: k & 1, t: k },
+      { x: 1, y: 1, pol: 0, t: k + 1 },
+    ]);
   const cache = tempDir('zip');
   const root = join(cache, 'cifar10-dvs');
   const classes = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
   for (const [c, cls] of classes.entries()) {
     const entries = [0, 1].map((i) => ({ name: `${cls}/cifar10_${cls}_${i}.aedat`, data: ev(10 * c + i) }));
-    entries.push({ name: `${cls}/readme.txt`, data: new Uint8Array([1]) }, { name: `${cls}/`, data: new Uint8Array(0) });
+    entries.push(
+      { name: `${cls}/readme.txt`, data: new Uint8Array([1]) },
+      { name: `${cls}/`, data: new Uint8Array(0) },
+    );
     const bytes = zipBytes(entries, c % 2 === 0);
     files.set(`/dvs/${cls}.zip`, bytes);
     const zip = await download({ url: `${base}/dvs/${cls}.zip`, md5: digest('md5', bytes) }, { cacheDir: cache });
@@ -190,11 +227,23 @@ test('CIFAR10-DVS class zips: .aedat entries unpacked flat under the class folde
   assert.deepEqual([ds.length, ds.label(5)], [10, 5]);
   // the published MD5 refuses our fixture zips, fetched from the mirror under their class names
   const n = log.length;
-  await rejectsAsync(ensureDvsCifar10({ cacheDir: tempDir('zip-real'), mirror: `${base}/dvs` }), 'E_CHECKSUM', 'expected 0afd5c4bf9ae06af762a77b180354fdd');
+  await rejectsAsync(
+    ensureDvsCifar10({ cacheDir: tempDir('zip-real'), mirror: `${base}/dvs` }),
+    'E_CHECKSUM',
+    'expected 0afd5c4bf9ae06af762a77b180354fdd',
+  );
   assert.equal(log[n]!.path, '/dvs/airplane.zip');
   const whole = files.get('/dvs/cat.zip')!;
   const cut = put(join(cache, 'cut.zip'), whole.subarray(0, whole.length - 30));
-  await rejectsAsync(extractZipFlat(cut, tempDir('zip-cut'), 'cat', () => true), 'E_FORMAT', 'cannot extract .zip');
+  await rejectsAsync(
+    extractZipFlat(cut, tempDir('zip-cut'), 'cat', () => true),
+    'E_FORMAT',
+    'cannot extract .zip',
+  );
   const empty = put(join(cache, 'none.zip'), zipBytes([{ name: 'x.txt', data: new Uint8Array([1]) }]));
-  await rejectsAsync(extractZipFlat(empty, tempDir('zip-none'), 'cat', (n) => n.endsWith('.aedat')), 'E_FORMAT', 'no expected files');
+  await rejectsAsync(
+    extractZipFlat(empty, tempDir('zip-none'), 'cat', (n) => n.endsWith('.aedat')),
+    'E_FORMAT',
+    'no expected files',
+  );
 });

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { framesByCount, headerLength, parseAedat } from '../../src/data/aedat.js';
-import { resizeBilinear } from '../../src/data/resize.js';
-import { DvsCifar10, dvsFileName } from '../../src/data/dvsCifar10.js';
 import { CIFAR10_CLASSES } from '../../src/data/cifar.js';
-import { aedatBytes, put, rejects, tempDir, type RawEvent } from '../support/data.fixtures.js';
+import { DvsCifar10, dvsFileName } from '../../src/data/dvsCifar10.js';
+import { resizeBilinear } from '../../src/data/resize.js';
+import { aedatBytes, put, type RawEvent, rejects, tempDir } from '../support/data.fixtures.js';
 
 function randomEvents(seed: number, n: number): RawEvent[] {
   let s = seed >>> 0;
@@ -27,7 +27,15 @@ function framesRef(ev: RawEvent[], T: number): Float64Array {
 }
 
 /** Independent float64 bilinear (align_corners=False, no antialias) of one channel-last frame stack. */
-function resizeRef(src: ArrayLike<number>, F: number, H: number, W: number, C: number, h: number, w: number): Float64Array {
+function resizeRef(
+  src: ArrayLike<number>,
+  F: number,
+  H: number,
+  W: number,
+  C: number,
+  h: number,
+  w: number,
+): Float64Array {
   const out = new Float64Array(F * h * w * C);
   const at = (f: number, y: number, x: number, c: number): number => src[((f * H + y) * W + x) * C + c]!;
   for (let f = 0; f < F; f++)
@@ -36,11 +44,15 @@ function resizeRef(src: ArrayLike<number>, F: number, H: number, W: number, C: n
         for (let c = 0; c < C; c++) {
           const sy = Math.max(0, ((oy + 0.5) * H) / h - 0.5);
           const sx = Math.max(0, ((ox + 0.5) * W) / w - 0.5);
-          const y0 = Math.floor(sy), x0 = Math.floor(sx);
-          const y1 = Math.min(y0 + 1, H - 1), x1 = Math.min(x0 + 1, W - 1);
-          const fy = sy - y0, fx = sx - x0;
+          const y0 = Math.floor(sy),
+            x0 = Math.floor(sx);
+          const y1 = Math.min(y0 + 1, H - 1),
+            x1 = Math.min(x0 + 1, W - 1);
+          const fy = sy - y0,
+            fx = sx - x0;
           out[((f * h + oy) * w + ox) * C + c] =
-            (1 - fy) * ((1 - fx) * at(f, y0, x0, c) + fx * at(f, y0, x1, c)) + fy * ((1 - fx) * at(f, y1, x0, c) + fx * at(f, y1, x1, c));
+            (1 - fy) * ((1 - fx) * at(f, y0, x0, c) + fx * at(f, y0, x1, c)) +
+            fy * ((1 - fx) * at(f, y1, x0, c) + fx * at(f, y1, x1, c));
         }
   return out;
 }
@@ -66,7 +78,12 @@ test('aedat: header lines skipped, big-endian records, masks and the x-flip/pola
 });
 
 test('framing by equal event counts matches an independent count, remainder in the last frame', () => {
-  for (const [n, T] of [[10, 3], [1000, 7], [5, 5], [2, 4]] as const) {
+  for (const [n, T] of [
+    [10, 3],
+    [1000, 7],
+    [5, 5],
+    [2, 4],
+  ] as const) {
     const ev = randomEvents(n * 31 + T, n);
     const got = framesByCount(parseAedat(aedatBytes(ev), 'f'), T);
     assert.deepEqual(Array.from(got), Array.from(framesRef(ev, T)), `N=${n}, T=${T}`);
@@ -117,7 +134,11 @@ test('DVS-CIFAR10 folder: per-class split by file index, [T, 48, 48, 2] samples,
   assert.deepEqual([train.label(0), train.label(1), train.label(2), train.label(19)], [0, 0, 1, 9]);
   assert.equal(testSet.label(3), 3);
   // train sample 5 is class 2 (bird), file 1; test sample 3 is class 3 (cat), file 2
-  for (const [ds, i, key] of [[train, 5, 'bird/1'], [testSet, 3, 'cat/2'], [testSet, 3, 'cat/2']] as const) {
+  for (const [ds, i, key] of [
+    [train, 5, 'bird/1'],
+    [testSet, 3, 'cat/2'],
+    [testSet, 3, 'cat/2'],
+  ] as const) {
     const out = new Float32Array(T * 48 * 48 * 2 + 5);
     ds.read(i, out, 5);
     const ref = resizeRef(framesRef(events.get(key)!, T), T, 128, 128, 2, 48, 48);
@@ -129,10 +150,22 @@ test('DVS-CIFAR10 folder: per-class split by file index, [T, 48, 48, 2] samples,
 
 test('malformed event files and folders give typed one-line errors', () => {
   const good = aedatBytes(randomEvents(3, 4));
-  rejects(() => parseAedat(good.subarray(0, good.length - 3), 'e.aedat'), 'E_TRUNCATED', 'not a whole number of 8-byte records');
-  rejects(() => parseAedat(good.subarray(0, good.length - 4), 'e.aedat'), 'E_TRUNCATED', 'not a whole number of 8-byte records');
+  rejects(
+    () => parseAedat(good.subarray(0, good.length - 3), 'e.aedat'),
+    'E_TRUNCATED',
+    'not a whole number of 8-byte records',
+  );
+  rejects(
+    () => parseAedat(good.subarray(0, good.length - 4), 'e.aedat'),
+    'E_TRUNCATED',
+    'not a whole number of 8-byte records',
+  );
   rejects(() => parseAedat(aedatBytes([]), 'e.aedat'), 'E_TRUNCATED', 'no event records');
-  rejects(() => new DvsCifar10('train', { dataDir: join(tempDir('dvs-none'), 'x'), T: 4 }), 'E_NOT_FOUND', 'pass --data-dir');
+  rejects(
+    () => new DvsCifar10('train', { dataDir: join(tempDir('dvs-none'), 'x'), T: 4 }),
+    'E_NOT_FOUND',
+    'pass --data-dir',
+  );
   rejects(() => new DvsCifar10('train', { dataDir: tempDir('dvs-t'), T: 0 }), 'E_ARG', 'T must be a positive integer');
   const root = tempDir('dvs-bad');
   for (const cls of CIFAR10_CLASSES) put(join(root, dvsFileName(cls, 0)), good);

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/rng.js';
+import { test } from 'node:test';
 import { encode, encodeDirect, encodeFrames, encodeLatency, encodeRate, latencyStep } from '../../src/data/encoders.js';
 import { denormalize, normalizeInPlace } from '../../src/data/transforms.js';
+import { Rng } from '../../src/rng.js';
 import { rejects } from '../support/data.fixtures.js';
 
 const stats = { mean: [0.25, 0.5], std: [0.5, 0.25] };
@@ -62,7 +62,10 @@ test('rate and latency undo normalisation when given the stats', () => {
 test('latency: one spike per lit pixel, brighter pixels earlier, dark pixels never', () => {
   const T = 8;
   const v = [1, 0.9, 0.5, 0.26, 0.01, 0, -1, 2];
-  assert.deepEqual(v.map((x) => latencyStep(x, T)), [0, 0, 4, 5, 7, -1, -1, 0]);
+  assert.deepEqual(
+    v.map((x) => latencyStep(x, T)),
+    [0, 0, 4, 5, 7, -1, -1, 0],
+  );
   const x = Float32Array.from(v);
   const e = encodeLatency(x, [1, 1, v.length, 1], { T });
   const first = v.map((_, k) => {
@@ -89,7 +92,9 @@ test('latency: one spike per lit pixel, brighter pixels earlier, dark pixels nev
 });
 
 test('frames: [B, T, H, W, C] event batches become time-major [T·B, H, W, C]', () => {
-  const B = 2, T = 3, plane = 4;
+  const B = 2,
+    T = 3,
+    plane = 4;
   const x = Float32Array.from({ length: B * T * plane }, (_, i) => i);
   const e = encodeFrames(x, [B, T, 2, 1, 2]);
   assert.deepEqual(e.input.shape, [T * B, 2, 1, 2]);

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadFashionMnist, FASHION_MNIST_DEBIAN_DIR } from '../../src/data/fashionMnist.js';
+import { test } from 'node:test';
+import { FASHION_MNIST_DEBIAN_DIR, loadFashionMnist } from '../../src/data/fashionMnist.js';
 import { moments, rejects, tempDir } from '../support/data.fixtures.js';
 
 // Reads the real files of the Debian package dataset-fashion-mnist. When it is missing, the loader's own error
@@ -13,7 +13,10 @@ test('Fashion-MNIST from the Debian package: sizes, classes, first labels, mean/
   assert.equal(train.length, 60000);
   assert.equal(testSet.length, 10000);
   assert.deepEqual(train.sampleShape, [28, 28, 1]);
-  assert.deepEqual(Array.from({ length: 10 }, (_, i) => train.label(i)), [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]);
+  assert.deepEqual(
+    Array.from({ length: 10 }, (_, i) => train.label(i)),
+    [9, 0, 0, 3, 0, 2, 7, 2, 5, 5],
+  );
   const perClass = (ds: typeof train): number[] => {
     const c = new Array<number>(10).fill(0);
     for (let i = 0; i < ds.length; i++) c[ds.label(i)]!++;

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { Rng } from '../../src/rng.js';
-import { SpikerepError } from '../../src/errors.js';
-import { gunzipIfNeeded } from '../../src/data/files.js';
-import { parseIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, checkLabels } from '../../src/data/idx.js';
-import { parseCifarBatch } from '../../src/data/cifar.js';
 import { framesByCount, parseAedat } from '../../src/data/aedat.js';
+import { parseCifarBatch } from '../../src/data/cifar.js';
+import { gunzipIfNeeded } from '../../src/data/files.js';
+import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
+import { SpikerepError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 import { aedatBytes, cifarBytes, cifarImage, idxBytes } from '../support/data.fixtures.js';
 
 /** One random mutation: flip bits, overwrite, truncate, extend, or splice random bytes. */
@@ -57,7 +57,11 @@ function fuzz(name: string, seed: number, seeds: Uint8Array[], parse: (b: Uint8A
 }
 
 test('IDX (plain and gzipped) parsers only ever raise the typed error', () => {
-  const img = idxBytes(0x803, [2, 3, 3], Array.from({ length: 18 }, (_, i) => i));
+  const img = idxBytes(
+    0x803,
+    [2, 3, 3],
+    Array.from({ length: 18 }, (_, i) => i),
+  );
   const lab = idxBytes(0x801, [4], [1, 2, 3, 9]);
   const parse = (b: Uint8Array): void => {
     const raw = gunzipIfNeeded(b, 'f');

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { loadMnist, mnistPackageDir, MNIST_STATS } from '../../src/data/mnist.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { loadMnist, MNIST_STATS, mnistPackageDir } from '../../src/data/mnist.js';
 import { idxBytes, moments, put, rejects, tempDir } from '../support/data.fixtures.js';
 
 const labelsOf = (ds: Dataset, k: number): number[] => Array.from({ length: k }, (_, i) => ds.label(i));
@@ -41,7 +41,8 @@ test('MNIST train mean/std are 0.1307/0.3081; normalised reads are (x/255 − me
 test('a data-dir copy, gzipped, gives the same data; a tampered copy fails the SHA-256 check', () => {
   const src = mnistPackageDir();
   const dir = tempDir('mnist');
-  for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) put(join(dir, `${f}.gz`), gzipSync(readFileSync(join(src, f))));
+  for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+    put(join(dir, `${f}.gz`), gzipSync(readFileSync(join(src, f))));
   const a = loadMnist('test', { dataDir: dir });
   const b = loadMnist('test');
   assert.equal(a.length, 10000);
@@ -61,7 +62,11 @@ test('a data-dir copy, gzipped, gives the same data; a tampered copy fails the S
 
 test('missing files and wrong dimensions in a data dir give one-line errors', () => {
   const empty = tempDir('mnist-empty');
-  rejects(() => loadMnist('train', { dataDir: empty }), 'E_NOT_FOUND', 'train-images-idx3-ubyte[.gz] not found; run npm install');
+  rejects(
+    () => loadMnist('train', { dataDir: empty }),
+    'E_NOT_FOUND',
+    'train-images-idx3-ubyte[.gz] not found; run npm install',
+  );
   const odd = tempDir('mnist-odd');
   put(join(odd, 't10k-images-idx3-ubyte'), idxBytes(0x803, [1, 2, 2], [1, 2, 3, 4]));
   put(join(odd, 't10k-labels-idx1-ubyte'), idxBytes(0x801, [1], [3]));

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { openDataset, isDatasetName, DATASET_NAMES } from '../../src/data/registry.js';
+import { test } from 'node:test';
+import { DATASET_NAMES, isDatasetName, openDataset } from '../../src/data/registry.js';
 import { cifarBytes, cifarImage, put, rejectsAsync, tempDir } from '../support/data.fixtures.js';
 
 test('openDataset by name: MNIST from the package, CIFAR from --data-dir, DVS needs T', async () => {

@@ -2,10 +2,11 @@
  * Comments cite the method as `docs/method.md §x` (never the old "spec §x", an issue number, or a path outside the
  * repository), and every section they cite exists in docs/method.md.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DIRS = ['src', 'assembly', 'native/src', 'test', 'scripts', 'bench'];

@@ -3,18 +3,19 @@
  * directly), the round trip spikerep → NIR → spikerep for IF and LIF (identical logits), an independent float64
  * simulation of the exported graph under NIR's unit-spike semantics, and one-line errors for bad files.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import h5wasm from 'h5wasm/node';
-import { reference } from '../../src/kernels/reference/index.js';
+import { isSpikerepError } from '../../src/errors.js';
 import { exportNir } from '../../src/export/nir-export.js';
+import type { NirArray, NirGraph } from '../../src/export/nir-graph.js';
 import { readNir, writeNir } from '../../src/export/nir-h5.js';
 import { importNir } from '../../src/export/nir-import.js';
-import type { NirArray, NirGraph } from '../../src/export/nir-graph.js';
-import { isSpikerepError } from '../../src/errors.js';
+import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { INPUT, randomImages, run, smallNet } from '../support/export.nir-fixtures.js';
 
@@ -33,11 +34,17 @@ for (const kind of ['if', 'lif', 'cubalif'] as const) {
     const { graph } = await roundTrip(kind);
     const { net: back, neurons } = importNir(reference, graph);
     assert.equal(neurons.length, 4);
-    assert.ok(neurons.every((n) => n.reset === 'subtract'), 'spikerep metadata selects the subtract reset');
+    assert.ok(
+      neurons.every((n) => n.reset === 'subtract'),
+      'spikerep metadata selects the subtract reset',
+    );
     const x = randomImages(N);
     const a = run(net, x, N);
     const b = run(back, x, N);
-    assert.ok(a.logits.some((v) => v > 0), 'the output layer fires');
+    assert.ok(
+      a.logits.some((v) => v > 0),
+      'the output layer fires',
+    );
     assert.deepEqual(b.logits, a.logits);
     assert.deepEqual(b.pred, a.pred);
   });
@@ -57,15 +64,40 @@ const EXPECTED: Record<string, [string, string, (shape: number[]) => boolean][]>
   Input: [['shape', '<q', (s) => s.length === 1 && s[0] === 3]],
   Output: [['shape', '<q', (s) => s.length === 1 && s[0] === 1]],
   Conv2d: [
-    ['weight', '<f', (s) => s.length === 4], ['bias', '<f', (s) => s.length === 1], ['stride', '<q', (s) => s[0] === 2],
-    ['padding', '<q', (s) => s[0] === 2], ['dilation', '<q', (s) => s[0] === 2], ['groups', '<q', (s) => s.length === 0],
+    ['weight', '<f', (s) => s.length === 4],
+    ['bias', '<f', (s) => s.length === 1],
+    ['stride', '<q', (s) => s[0] === 2],
+    ['padding', '<q', (s) => s[0] === 2],
+    ['dilation', '<q', (s) => s[0] === 2],
+    ['groups', '<q', (s) => s.length === 0],
     ['input_shape', '<q', (s) => s[0] === 2],
   ],
-  SumPool2d: [['kernel_size', '<q', (s) => s[0] === 2], ['stride', '<q', (s) => s[0] === 2], ['padding', '<q', (s) => s[0] === 2]],
-  Flatten: [['start_dim', '<q', (s) => s.length === 0], ['end_dim', '<q', (s) => s.length === 0], ['input_type', '<q', (s) => s[0] === 3]],
-  Affine: [['weight', '<f', (s) => s.length === 2], ['bias', '<f', (s) => s.length === 1]],
-  IF: [['r', '<f', () => true], ['v_threshold', '<f', () => true], ['v_reset', '<f', () => true]],
-  LIF: [['tau', '<f', () => true], ['r', '<f', () => true], ['v_leak', '<f', () => true], ['v_threshold', '<f', () => true], ['v_reset', '<f', () => true]],
+  SumPool2d: [
+    ['kernel_size', '<q', (s) => s[0] === 2],
+    ['stride', '<q', (s) => s[0] === 2],
+    ['padding', '<q', (s) => s[0] === 2],
+  ],
+  Flatten: [
+    ['start_dim', '<q', (s) => s.length === 0],
+    ['end_dim', '<q', (s) => s.length === 0],
+    ['input_type', '<q', (s) => s[0] === 3],
+  ],
+  Affine: [
+    ['weight', '<f', (s) => s.length === 2],
+    ['bias', '<f', (s) => s.length === 1],
+  ],
+  IF: [
+    ['r', '<f', () => true],
+    ['v_threshold', '<f', () => true],
+    ['v_reset', '<f', () => true],
+  ],
+  LIF: [
+    ['tau', '<f', () => true],
+    ['r', '<f', () => true],
+    ['v_leak', '<f', () => true],
+    ['v_threshold', '<f', () => true],
+    ['v_reset', '<f', () => true],
+  ],
 };
 
 for (const kind of ['if', 'lif'] as const) {
@@ -90,7 +122,10 @@ for (const kind of ['if', 'lif'] as const) {
         const type = (g.get('type') as InstanceType<typeof h5wasm.Dataset>).value as string;
         const want = EXPECTED[type];
         assert.ok(want !== undefined, `unexpected node type ${type}`);
-        const keys = g.keys().filter((k) => k !== 'type' && k !== 'metadata').sort();
+        const keys = g
+          .keys()
+          .filter((k) => k !== 'type' && k !== 'metadata')
+          .sort();
         assert.deepEqual(keys, want.map(([k]) => k).sort(), `${name}: datasets`);
         for (const [key, dtype, shapeOk] of want) {
           const ds = g.get(key) as InstanceType<typeof h5wasm.Dataset>;
@@ -104,11 +139,29 @@ for (const kind of ['if', 'lif'] as const) {
       assert.deepEqual(shapes['features_2/v_threshold'], [32, INPUT[0], INPUT[1]], `${first} after conv 1`);
       assert.deepEqual(shapes['features_6/r'], [64, 4, 4]);
       assert.deepEqual(shapes['classifier_2/v_reset'], [256]);
-      assert.deepEqual((nodes.get('features_0') as InstanceType<typeof h5wasm.Group>).get('weight')!.constructor.name, 'Dataset');
-      assert.deepEqual(((nodes.get('features_0') as InstanceType<typeof h5wasm.Group>).get('weight') as InstanceType<typeof h5wasm.Dataset>).shape, [32, 1, 3, 3]);
-      assert.deepEqual(((nodes.get('classifier_0') as InstanceType<typeof h5wasm.Group>).get('weight') as InstanceType<typeof h5wasm.Dataset>).shape, [256, 64 * 2 * 2]);
+      assert.deepEqual(
+        (nodes.get('features_0') as InstanceType<typeof h5wasm.Group>).get('weight')!.constructor.name,
+        'Dataset',
+      );
+      assert.deepEqual(
+        (
+          (nodes.get('features_0') as InstanceType<typeof h5wasm.Group>).get('weight') as InstanceType<
+            typeof h5wasm.Dataset
+          >
+        ).shape,
+        [32, 1, 3, 3],
+      );
+      assert.deepEqual(
+        (
+          (nodes.get('classifier_0') as InstanceType<typeof h5wasm.Group>).get('weight') as InstanceType<
+            typeof h5wasm.Dataset
+          >
+        ).shape,
+        [256, 64 * 2 * 2],
+      );
       const meta = f.get('node/metadata') as InstanceType<typeof h5wasm.Group>;
-      for (const k of ['producer', 'T', 'dt', 'compare', 'reset', 'readout']) assert.ok(meta.keys().includes(k), `graph metadata ${k}`);
+      for (const k of ['producer', 'T', 'dt', 'compare', 'reset', 'readout'])
+        assert.ok(meta.keys().includes(k), `graph metadata ${k}`);
     } finally {
       f.close();
     }
@@ -127,7 +180,9 @@ function simulateNir(g: NirGraph, x: Float32Array, n: number, T: number, dt: num
   const [H, W, C] = INPUT;
   for (let s = 0; s < n; s++) {
     const img = new Float64Array(C * H * W); // CHW
-    for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) img[(c * H + h) * W + w] = x[s * H * W * C + (h * W + w) * C + c]!;
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++)
+        for (let c = 0; c < C; c++) img[(c * H + h) * W + w] = x[s * H * W * C + (h * W + w) * C + c]!;
     const state = new Map<string, Float64Array>();
     const counts = new Float64Array(10);
     const weights = new Float64Array(T);
@@ -141,22 +196,34 @@ function simulateNir(g: NirGraph, x: Float32Array, n: number, T: number, dt: num
           const p = (node.padding as number[])[0]!;
           const [, h0, w0] = shape as [number, number, number];
           const out = new Float64Array(O! * h0 * w0);
-          for (let o = 0; o < O!; o++) for (let y = 0; y < h0; y++) for (let z = 0; z < w0; z++) {
-            let acc = node.bias.data[o]!;
-            for (let i = 0; i < I!; i++) for (let ky = 0; ky < K!; ky++) for (let kx = 0; kx < K!; kx++) {
-              const yy = y + ky - p, zz = z + kx - p;
-              if (yy >= 0 && yy < h0 && zz >= 0 && zz < w0) acc += node.weight.data[((o * I! + i) * K! + ky) * K! + kx]! * a[(i * h0 + yy) * w0 + zz]!;
-            }
-            out[(o * h0 + y) * w0 + z] = acc;
-          }
+          for (let o = 0; o < O!; o++)
+            for (let y = 0; y < h0; y++)
+              for (let z = 0; z < w0; z++) {
+                let acc = node.bias.data[o]!;
+                for (let i = 0; i < I!; i++)
+                  for (let ky = 0; ky < K!; ky++)
+                    for (let kx = 0; kx < K!; kx++) {
+                      const yy = y + ky - p,
+                        zz = z + kx - p;
+                      if (yy >= 0 && yy < h0 && zz >= 0 && zz < w0)
+                        acc += node.weight.data[((o * I! + i) * K! + ky) * K! + kx]! * a[(i * h0 + yy) * w0 + zz]!;
+                    }
+                out[(o * h0 + y) * w0 + z] = acc;
+              }
           a = out;
           shape = [O!, h0, w0];
         } else if (node.type === 'SumPool2d') {
           const [c0, h0, w0] = shape as [number, number, number];
           const out = new Float64Array(c0 * (h0 / 2) * (w0 / 2));
-          for (let c = 0; c < c0; c++) for (let y = 0; y < h0 / 2; y++) for (let z = 0; z < w0 / 2; z++) {
-            out[(c * h0 / 2 + y) * (w0 / 2) + z] = a[(c * h0 + 2 * y) * w0 + 2 * z]! + a[(c * h0 + 2 * y + 1) * w0 + 2 * z]! + a[(c * h0 + 2 * y) * w0 + 2 * z + 1]! + a[(c * h0 + 2 * y + 1) * w0 + 2 * z + 1]!;
-          }
+          for (let c = 0; c < c0; c++)
+            for (let y = 0; y < h0 / 2; y++)
+              for (let z = 0; z < w0 / 2; z++) {
+                out[((c * h0) / 2 + y) * (w0 / 2) + z] =
+                  a[(c * h0 + 2 * y) * w0 + 2 * z]! +
+                  a[(c * h0 + 2 * y + 1) * w0 + 2 * z]! +
+                  a[(c * h0 + 2 * y) * w0 + 2 * z + 1]! +
+                  a[(c * h0 + 2 * y + 1) * w0 + 2 * z + 1]!;
+              }
           a = out;
           shape = [c0, h0 / 2, w0 / 2];
         } else if (node.type === 'Flatten') {
@@ -178,8 +245,14 @@ function simulateNir(g: NirGraph, x: Float32Array, n: number, T: number, dt: num
           const out = new Float64Array(a.length);
           for (let i = 0; i < a.length; i++) {
             if (node.type === 'IF') v[i] = v[i]! + node.r.data[i]! * dt * a[i]!;
-            else { const k = dt / node.tau.data[i]!; v[i] = v[i]! + k * (node.r.data[i]! * a[i]! - v[i]!); }
-            if (v[i]! >= node.v_threshold.data[i]!) { out[i] = 1; v[i] = v[i]! - sub; }
+            else {
+              const k = dt / node.tau.data[i]!;
+              v[i] = v[i]! + k * (node.r.data[i]! * a[i]! - v[i]!);
+            }
+            if (v[i]! >= node.v_threshold.data[i]!) {
+              out[i] = 1;
+              v[i] = v[i]! - sub;
+            }
           }
           a = out;
           if (order[order.indexOf(name) + 1] === 'output') {
@@ -233,10 +306,16 @@ test('malformed and unsupported files: one line naming the file or the node', as
   // per-neuron thresholds spikerep cannot hold
   const perNeuron = structuredClone(graph) as NirGraph;
   (perNeuron.nodes['features_6'] as { v_threshold: NirArray }).v_threshold.data[3] = 9;
-  await expectOneLine(() => importNir(reference, perNeuron), /node 'features_6' \(IF\): 'v_threshold' differs between neurons/);
+  await expectOneLine(
+    () => importNir(reference, perNeuron),
+    /node 'features_6' \(IF\): 'v_threshold' differs between neurons/,
+  );
   // a branch
   const branch = { ...graph, edges: [...graph.edges, ['features_0', 'classifier_2'] as [string, string]] };
-  await expectOneLine(() => importNir(reference, branch), /node 'features_0' \(Conv2d\) has more than one outgoing edge/);
+  await expectOneLine(
+    () => importNir(reference, branch),
+    /node 'features_0' \(Conv2d\) has more than one outgoing edge/,
+  );
   // a missing dataset
   const missing = structuredClone(graph) as NirGraph;
   delete (missing.nodes['classifier_0'] as { bias?: unknown }).bias;
@@ -257,7 +336,11 @@ async function writeForeign(path: string, type: string): Promise<void> {
   root.create_dataset({ name: 'type', data: 'NIRGraph' });
   root.create_dataset({ name: 'edges', data: ['input', 'cuba', 'cuba', 'output'], shape: [2, 2] });
   const nodes = root.create_group('nodes');
-  for (const [name, t] of [['input', 'Input'], ['cuba', type], ['output', 'Output']] as const) {
+  for (const [name, t] of [
+    ['input', 'Input'],
+    ['cuba', type],
+    ['output', 'Output'],
+  ] as const) {
     const g = nodes.create_group(name);
     g.create_dataset({ name: 'type', data: t });
     if (t === type) g.create_dataset({ name: 'tau_syn', data: new Float64Array([0.01, 0.01]), shape: [2] });
@@ -276,7 +359,11 @@ function foreignIf(r: number): NirGraph {
       lif: { type: 'IF', r: f([2], [r, r]), v_threshold: f([2], [1, 1]), v_reset: f([2], [0, 0]) },
       output: { type: 'Output', shape: [2] },
     },
-    edges: [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']],
+    edges: [
+      ['input', 'fc'],
+      ['fc', 'lif'],
+      ['lif', 'output'],
+    ],
     metadata: {},
   };
 }
@@ -285,7 +372,9 @@ test('foreign IF conventions: r = 1 vs 1/dt, reset to v_reset vs subtract, hand-
   const x = Float32Array.of(0.7, 0.3);
   const rates = (g: NirGraph, o: Parameters<typeof importNir>[2]): number[] => {
     const { net } = importNir(reference, g, { T: 6, ...o });
-    return Array.from(net.forward({ shape: [1, 2], data: x }, { training: false, rng: new Rng(0) }).data, (v) => Math.round(v * 6));
+    return Array.from(net.forward({ shape: [1, 2], data: x }, { training: false, rng: new Rng(0) }).data, (v) =>
+      Math.round(v * 6),
+    );
   };
   // reset to 0: 0.7, 1.4↯, 0.7, 1.4↯, 0.7, 1.4↯ → 3 spikes; 0.3 … 1.2↯ at step 4 → 1 (then 0.3, 0.6)
   assert.deepEqual(rates(foreignIf(1), {}), [3, 1]);
@@ -297,7 +386,7 @@ test('foreign IF conventions: r = 1 vs 1/dt, reset to v_reset vs subtract, hand-
   assert.deepEqual(rates(foreignIf(1e4), { ifR: 'one' }), [6, 6]);
 });
 
-test('foreign LIF: tau in seconds (dt = 1e-4) runs NIR\'s Euler rule; tau read as steps is refused in one line', async () => {
+test("foreign LIF: tau in seconds (dt = 1e-4) runs NIR's Euler rule; tau read as steps is refused in one line", async () => {
   const f = (v: number): NirArray => ({ shape: [1], data: Float32Array.of(v) });
   const g: NirGraph = {
     nodes: {
@@ -306,7 +395,11 @@ test('foreign LIF: tau in seconds (dt = 1e-4) runs NIR\'s Euler rule; tau read a
       lif: { type: 'LIF', tau: f(2e-4), r: f(1), v_leak: f(0), v_threshold: f(0.7), v_reset: f(0) },
       output: { type: 'Output', shape: [1] },
     },
-    edges: [['input', 'fc'], ['fc', 'lif'], ['lif', 'output']],
+    edges: [
+      ['input', 'fc'],
+      ['fc', 'lif'],
+      ['lif', 'output'],
+    ],
     metadata: { T: 4 },
   };
   const { net } = importNir(reference, g);
@@ -314,40 +407,63 @@ test('foreign LIF: tau in seconds (dt = 1e-4) runs NIR\'s Euler rule; tau read a
   const out = net.forward({ shape: [1, 1], data: Float32Array.of(1) }, { training: false, rng: new Rng(0) }).data[0]!;
   const w = [0.125, 0.25, 0.5, 1];
   assert.ok(Math.abs(out - (w[1]! + w[3]!) / (w[0]! + w[1]! + w[2]! + w[3]!)) < 1e-6, `weighted rate ${out}`);
-  await expectOneLine(() => importNir(reference, g, { tauUnit: 'steps' }), /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\)/);
+  await expectOneLine(
+    () => importNir(reference, g, { tauUnit: 'steps' }),
+    /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\)/,
+  );
   await expectOneLine(readNir(join(dir, 'absent.nir')), /absent\.nir: no such file/);
 });
 
 test("foreign CubaLIF (snnTorch's Synaptic: I ← αI + x, U ← βU + I, reset to 0 above θ) runs through the neuron kernel", async () => {
   const f = (v: number): NirArray => ({ shape: [1], data: Float32Array.of(v) });
-  const dt = 1e-4, alpha = 0.5, beta = 0.75, theta = 0.7, T = 12;
+  const dt = 1e-4,
+    alpha = 0.5,
+    beta = 0.75,
+    theta = 0.7,
+    T = 12;
   // snnTorch's export: τ_syn = dt/(1 − α), τ_mem = dt/(1 − β), r = τ_mem/dt, w_in = τ_syn/dt
   const g: NirGraph = {
     nodes: {
       input: { type: 'Input', shape: [1] },
       fc: { type: 'Affine', weight: { shape: [1, 1], data: Float32Array.of(1) }, bias: f(0) },
       cuba: {
-        type: 'CubaLIF', tau_syn: f(dt / (1 - alpha)), tau_mem: f(dt / (1 - beta)), r: f(1 / (1 - beta)), v_leak: f(0),
-        v_threshold: f(theta), v_reset: f(0), w_in: f(1 / (1 - alpha)),
+        type: 'CubaLIF',
+        tau_syn: f(dt / (1 - alpha)),
+        tau_mem: f(dt / (1 - beta)),
+        r: f(1 / (1 - beta)),
+        v_leak: f(0),
+        v_threshold: f(theta),
+        v_reset: f(0),
+        w_in: f(1 / (1 - alpha)),
       },
       output: { type: 'Output', shape: [1] },
     },
-    edges: [['input', 'fc'], ['fc', 'cuba'], ['cuba', 'output']],
+    edges: [
+      ['input', 'fc'],
+      ['fc', 'cuba'],
+      ['cuba', 'output'],
+    ],
     metadata: { T },
   };
   const path = join(dir, 'cubalif.nir');
   await writeNir(g, path);
   const { net, neurons } = importNir(reference, await readNir(path));
-  assert.deepEqual(neurons.map((n) => [n.type, n.reset]), [['CubaLIF', 'value']]);
+  assert.deepEqual(
+    neurons.map((n) => [n.type, n.reset]),
+    [['CubaLIF', 'value']],
+  );
   for (const x of [0.125, 0.25, 0.5]) {
     // snnTorch's rule in float64, written out here
-    let cur = 0, u = 0, num = 0, den = 0;
+    let cur = 0,
+      u = 0,
+      num = 0,
+      den = 0;
     for (let t = 1; t <= T; t++) {
       cur = alpha * cur + x;
       u = beta * u + cur;
       const s = u > theta ? 1 : 0;
       if (s === 1) u = 0;
-      const w = Math.pow(beta, T - t); // the readout's weights λ^(T−t), λ = 1 − dt/τ_mem
+      const w = beta ** (T - t); // the readout's weights λ^(T−t), λ = 1 − dt/τ_mem
       num += w * s;
       den += w;
     }

@@ -2,10 +2,11 @@
  * No import cycles in src/: every relative import (type-only ones included, since they still say which file
  * depends on which) is an edge, and a depth-first search reports the first cycle it closes, file by file.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -54,15 +55,39 @@ export function findCycle(graph: ReadonlyMap<string, readonly string[]>): string
 }
 
 test('the cycle finder finds a cycle and accepts a chain', () => {
-  assert.deepEqual(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a']);
-  assert.equal(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', []]])), null);
-  assert.deepEqual(relativeImports('/s/nn/x.ts', "import type { A } from './a.js';\nimport { B } from '../b.js';\nimport 'node:fs';"), ['/s/nn/a.ts', '/s/b.ts']);
+  assert.deepEqual(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+      ]),
+    ),
+    ['a', 'b', 'c', 'a'],
+  );
+  assert.equal(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', []],
+      ]),
+    ),
+    null,
+  );
+  assert.deepEqual(
+    relativeImports('/s/nn/x.ts', "import type { A } from './a.js';\nimport { B } from '../b.js';\nimport 'node:fs';"),
+    ['/s/nn/a.ts', '/s/b.ts'],
+  );
 });
 
 test('src/ has no import cycles', () => {
   const graph = new Map<string, string[]>();
   for (const f of sourceFiles(SRC)) graph.set(f, relativeImports(f, readFileSync(f, 'utf8')));
-  assert.ok(graph.size > 100 && graph.get(join(SRC, 'nn/network.ts'))!.length > 5, 'the graph holds src/ and its imports');
+  assert.ok(
+    graph.size > 100 && graph.get(join(SRC, 'nn/network.ts'))!.length > 5,
+    'the graph holds src/ and its imports',
+  );
   const cycle = findCycle(graph);
   assert.equal(cycle, null, `import cycle: ${cycle?.map((f) => relative(SRC, f)).join(' → ')}`);
 });

@@ -17,8 +17,16 @@ describe('kernel conformance coverage', () => {
   it('the suites together cover every contract method, and list no method the contract lacks', () => {
     const contract = contractMethods();
     const listed = new Set(Object.values(SUITES).flat());
-    assert.deepEqual(contract.filter((m) => !listed.has(m as never)), [], 'contract methods without a conformance case');
-    assert.deepEqual([...listed].filter((m) => !contract.includes(m)), [], 'listed methods the contract does not have');
+    assert.deepEqual(
+      contract.filter((m) => !listed.has(m as never)),
+      [],
+      'contract methods without a conformance case',
+    );
+    assert.deepEqual(
+      [...listed].filter((m) => !contract.includes(m)),
+      [],
+      'listed methods the contract does not have',
+    );
   });
 
   it('reads the contract off the reference backend', () => {
@@ -29,9 +37,12 @@ describe('kernel conformance coverage', () => {
 
   for (const backend of ['wasm', 'native']) {
     it(`the ${backend} backend's tests run every suite`, () => {
-      const files = readdirSync(BACKEND_TESTS).filter((f) => f.startsWith(`kernels.${backend}`) && f.endsWith('.test.ts'));
+      const files = readdirSync(BACKEND_TESTS).filter(
+        (f) => f.startsWith(`kernels.${backend}`) && f.endsWith('.test.ts'),
+      );
       const text = files.map((f) => readFileSync(new URL(f, BACKEND_TESTS), 'utf8')).join('\n');
-      for (const suite of Object.keys(SUITES)) assert.ok(text.includes(`${suite}(`), `${backend}: no test file calls ${suite}`);
+      for (const suite of Object.keys(SUITES))
+        assert.ok(text.includes(`${suite}(`), `${backend}: no test file calls ${suite}`);
     });
   }
 });

@@ -15,14 +15,25 @@ import { adamStep, sgdStep } from '../../src/kernels/reference/optim.js';
 import { avgPool2dBackward, avgPool2dForward } from '../../src/kernels/reference/pool.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, randn } from '../support/gradcheck.js';
-import { avgPool64, batchNorm64, conv64, type ConvDims } from '../support/ref64.js';
+import { avgPool64, batchNorm64, type ConvDims, conv64 } from '../support/ref64.js';
 
 const FWD = { rtol: 1e-5 }; // float32 output of a float64-accumulated kernel vs float64
 /** Conv and pooling are linear, so central differences of the float64 forward are exact up to round-off. */
 const LINEAR_GRAD = { rtol: 1e-5 };
 
 function dimsOf(g: ConvGeometry): ConvDims {
-  return { n: g.batch, h: g.inH, w: g.inW, c: g.inC, kh: g.kH, kw: g.kW, sh: g.strideH, sw: g.strideW, ph: g.padH, pw: g.padW };
+  return {
+    n: g.batch,
+    h: g.inH,
+    w: g.inW,
+    c: g.inC,
+    kh: g.kH,
+    kw: g.kW,
+    sh: g.strideH,
+    sw: g.strideW,
+    ph: g.padH,
+    pw: g.padW,
+  };
 }
 
 /** Fixed edge cases plus seeded random ones: batch 1, odd and non-square sizes, stride 2, padding, 1×1. */
@@ -40,8 +51,14 @@ function convCases(): ConvGeometry[] {
   while (random.length < 6) {
     const k = 1 + rng.int(3);
     const spec = {
-      batch: 1 + rng.int(3), inH: 1 + rng.int(7), inW: 1 + rng.int(7), inC: 1 + rng.int(4), outC: 1 + rng.int(4),
-      kH: k, stride: 1 + rng.int(2), pad: rng.int(k),
+      batch: 1 + rng.int(3),
+      inH: 1 + rng.int(7),
+      inW: 1 + rng.int(7),
+      inC: 1 + rng.int(4),
+      outC: 1 + rng.int(4),
+      kH: k,
+      stride: 1 + rng.int(2),
+      pad: rng.int(k),
     };
     if (spec.inH + 2 * spec.pad >= k && spec.inW + 2 * spec.pad >= k) random.push(convGeometry(spec));
   }
@@ -54,10 +71,19 @@ const label = (g: ConvGeometry): string =>
 describe('reference gemm', () => {
   it('matches a float64 product for every transpose combination, alpha and accumulation', () => {
     const rng = new Rng(1);
-    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [6, 2, 9], [4, 4, 1]] as const) {
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [6, 2, 9],
+      [4, 4, 1],
+    ] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
-          for (const [alpha, accumulate] of [[1, false], [0.5, true], [-2, true]] as const) {
+          for (const [alpha, accumulate] of [
+            [1, false],
+            [0.5, true],
+            [-2, true],
+          ] as const) {
             const a = randn(rng, m * k);
             const b = randn(rng, k * n);
             const c = randn(rng, m * n);
@@ -66,7 +92,8 @@ describe('reference gemm', () => {
               for (let j = 0; j < n; j++) {
                 let s = 0;
                 // op(A)[i][p] and op(B)[p][j], read from the stored layouts
-                for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
+                for (let p = 0; p < k; p++)
+                  s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
                 expected[i * n + j] = alpha * s + (accumulate ? c[i * n + j]! : 0);
               }
             }
@@ -119,8 +146,18 @@ describe('reference conv2d', () => {
       assertClose(db, numB, LINEAR_GRAD, 'conv dbias gradient');
       // accumulate adds a second copy; without it the old value is overwritten.
       conv2dBackwardFilter(x, dy, dw, db, { ...g, accumulate: true });
-      assertClose(dw, numW.map((v) => 2 * v), LINEAR_GRAD, 'conv dw accumulated gradient');
-      assertClose(db, numB.map((v) => 2 * v), LINEAR_GRAD, 'conv dbias accumulated gradient');
+      assertClose(
+        dw,
+        numW.map((v) => 2 * v),
+        LINEAR_GRAD,
+        'conv dw accumulated gradient',
+      );
+      assertClose(
+        db,
+        numB.map((v) => 2 * v),
+        LINEAR_GRAD,
+        'conv dbias accumulated gradient',
+      );
       conv2dBackwardFilter(x, dy, dw, null, g);
       assertClose(dw, numW, LINEAR_GRAD, 'conv dw overwritten gradient');
     });
@@ -148,7 +185,12 @@ describe('reference avgPool2d', () => {
       const dx = new Float32Array(x.length).fill(NaN);
       avgPool2dBackward(dy, dx, g);
       const x64 = f64(x);
-      assertClose(dx, centralDiff(() => dot(dy, avgPool64(x64, d)), x64, 1e-2), LINEAR_GRAD, 'pool dx gradient');
+      assertClose(
+        dx,
+        centralDiff(() => dot(dy, avgPool64(x64, d)), x64, 1e-2),
+        LINEAR_GRAD,
+        'pool dx gradient',
+      );
     });
   }
 
@@ -161,7 +203,12 @@ describe('reference avgPool2d', () => {
 });
 
 describe('reference batch-norm', () => {
-  for (const [rows, C] of [[3, 1], [7, 3], [64, 5], [33, 16]] as const) {
+  for (const [rows, C] of [
+    [3, 1],
+    [7, 3],
+    [64, 5],
+    [33, 16],
+  ] as const) {
     it(`stats, apply and the training backward over [${rows}, ${C}]`, () => {
       const rng = new Rng(rows * 17 + C);
       const eps = 1e-5;
@@ -196,8 +243,16 @@ describe('reference batch-norm', () => {
       assertGrad(dgamma, numG, 'bn dgamma');
       assertGrad(dbeta, numB, 'bn dbeta');
       batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, { ...attrs, accumulate: true });
-      assertGrad(dgamma, numG.map((v) => 2 * v), 'bn dgamma accumulated');
-      assertGrad(dbeta, numB.map((v) => 2 * v), 'bn dbeta accumulated');
+      assertGrad(
+        dgamma,
+        numG.map((v) => 2 * v),
+        'bn dgamma accumulated',
+      );
+      assertGrad(
+        dbeta,
+        numB.map((v) => 2 * v),
+        'bn dbeta accumulated',
+      );
     });
   }
 });
@@ -208,7 +263,11 @@ describe('reference elementwise and reductions', () => {
   const a = randn(rng, n);
   const b = randn(rng, n);
   const each = (fn: (i: number) => number): Float64Array => Float64Array.from({ length: n }, (_, i) => fn(i));
-  const run = (inputs: Float32Array[], attrs: ElementwiseAttrs, start: Float32Array = new Float32Array(n)): Float32Array => {
+  const run = (
+    inputs: Float32Array[],
+    attrs: ElementwiseAttrs,
+    start: Float32Array = new Float32Array(n),
+  ): Float32Array => {
     const out = start.slice();
     ew.elementwise(inputs, out, attrs);
     return out;
@@ -225,7 +284,12 @@ describe('reference elementwise and reductions', () => {
     ];
     for (const [attrs, inputs, value] of cases) {
       assertClose(run(inputs, attrs, new Float32Array(n).fill(NaN)), each(value), FWD, attrs.op);
-      assertClose(run(inputs, { ...attrs, accumulate: true }, b), each((i) => b[i]! + value(i)), FWD, `${attrs.op} accumulated`);
+      assertClose(
+        run(inputs, { ...attrs, accumulate: true }, b),
+        each((i) => b[i]! + value(i)),
+        FWD,
+        `${attrs.op} accumulated`,
+      );
     }
   });
 
@@ -233,21 +297,48 @@ describe('reference elementwise and reductions', () => {
     const rows = 5;
     const x = randn(rng, rows * n);
     const row = (i: number): number => b[i % n]!;
-    assertClose(run([x, b], { op: 'add' }, new Float32Array(rows * n)), Float64Array.from(x, (v, i) => v + row(i)), FWD, 'add a row');
-    assertClose(run([x, b], { op: 'mul' }, new Float32Array(rows * n)), Float64Array.from(x, (v, i) => v * row(i)), FWD, 'mul a row');
+    assertClose(
+      run([x, b], { op: 'add' }, new Float32Array(rows * n)),
+      Float64Array.from(x, (v, i) => v + row(i)),
+      FWD,
+      'add a row',
+    );
+    assertClose(
+      run([x, b], { op: 'mul' }, new Float32Array(rows * n)),
+      Float64Array.from(x, (v, i) => v * row(i)),
+      FWD,
+      'mul a row',
+    );
     const replicated = run([b], { op: 'scale', alpha: 0.5 }, new Float32Array(rows * n));
-    assertClose(replicated, Float64Array.from({ length: rows * n }, (_, i) => 0.5 * row(i)), FWD, 'scale replicated');
-    assert.throws(() => ew.elementwise([x, b.subarray(0, 6)], new Float32Array(rows * n), { op: 'add' }), { code: 'E_SHAPE' });
+    assertClose(
+      replicated,
+      Float64Array.from({ length: rows * n }, (_, i) => 0.5 * row(i)),
+      FWD,
+      'scale replicated',
+    );
+    assert.throws(() => ew.elementwise([x, b.subarray(0, 6)], new Float32Array(rows * n), { op: 'add' }), {
+      code: 'E_SHAPE',
+    });
     assert.throws(() => ew.elementwise([a], new Float32Array(n), { op: 'add' }), /expected 2 input\(s\), got 1/);
   });
 
   it('out may be one of the inputs', () => {
     const inPlace = a.slice();
     ew.elementwise([inPlace, b], inPlace, { op: 'add' });
-    assertClose(inPlace, each((i) => a[i]! + b[i]!), FWD, 'add in place');
+    assertClose(
+      inPlace,
+      each((i) => a[i]! + b[i]!),
+      FWD,
+      'add in place',
+    );
     const scaled = a.slice();
     ew.elementwise([scaled], scaled, { op: 'scale', alpha: 2, accumulate: true });
-    assertClose(scaled, each((i) => 3 * a[i]!), FWD, 'accumulate onto itself');
+    assertClose(
+      scaled,
+      each((i) => 3 * a[i]!),
+      FWD,
+      'accumulate onto itself',
+    );
   });
 
   it('reduce sums in float64 and counts non-zeros, NaN included', () => {
@@ -264,19 +355,30 @@ describe('reference elementwise and reductions', () => {
     const cols = 4;
     const x = randn(rng, rows * cols);
     const weights = Float64Array.from({ length: rows }, () => rng.uniform());
-    const columns = (w: (r: number) => number): Float64Array => Float64Array.from({ length: cols }, (_, j) => {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += w(r) * x[r * cols + j]!;
-      return s;
-    });
+    const columns = (w: (r: number) => number): Float64Array =>
+      Float64Array.from({ length: cols }, (_, j) => {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += w(r) * x[r * cols + j]!;
+        return s;
+      });
     const expected = columns(() => 1);
     const out = new Float32Array(cols).fill(7);
     ew.sumRows(x, out, { rows, cols });
     assertClose(out, expected, FWD, 'sumRows');
     ew.sumRows(x, out, { rows, cols, accumulate: true });
-    assertClose(out, expected.map((v) => 2 * v), FWD, 'sumRows accumulated');
+    assertClose(
+      out,
+      expected.map((v) => 2 * v),
+      FWD,
+      'sumRows accumulated',
+    );
     ew.sumRows(x, out, { rows, cols, weights });
-    assertClose(out, columns((r) => weights[r]!), FWD, 'sumRows weighted');
+    assertClose(
+      out,
+      columns((r) => weights[r]!),
+      FWD,
+      'sumRows weighted',
+    );
   });
 });
 
@@ -300,7 +402,11 @@ describe('reference softmaxCrossEntropy', () => {
     const loss = softmaxCrossEntropy(logits, labels, grad, { rows, classes });
     assertClose([loss], [naive(logits)], { rtol: 1e-6 }, 'loss');
     const z64 = f64(logits);
-    assertGrad(grad, centralDiff(() => naive(z64), z64), 'cross-entropy');
+    assertGrad(
+      grad,
+      centralDiff(() => naive(z64), z64),
+      'cross-entropy',
+    );
   });
 
   it('is stable for huge logits and rejects out-of-range labels', () => {
@@ -310,7 +416,9 @@ describe('reference softmaxCrossEntropy', () => {
     const loss = softmaxCrossEntropy(logits, new Int32Array([1, 0]), grad, { rows: 2, classes: 2 });
     assertClose([loss], [1000], { rtol: 1e-9 }, 'loss');
     assertClose(grad, [0.5, -0.5, 0, 0], { atol: 1e-12 }, 'grad');
-    assert.throws(() => softmaxCrossEntropy(logits, new Int32Array([0, 2]), grad, { rows: 2, classes: 2 }), { code: 'E_LABEL' });
+    assert.throws(() => softmaxCrossEntropy(logits, new Int32Array([0, 2]), grad, { rows: 2, classes: 2 }), {
+      code: 'E_LABEL',
+    });
   });
 });
 
@@ -346,7 +454,11 @@ describe('reference optimiser steps', () => {
     });
   }
 
-  for (const [weightDecay, eps] of [[0, 1e-8], [1e-2, 1e-8], [1e-2, 0.05]] as const) {
+  for (const [weightDecay, eps] of [
+    [0, 1e-8],
+    [1e-2, 1e-8],
+    [1e-2, 0.05],
+  ] as const) {
     it(`Adam follows torch.optim.Adam for 6 steps (weight decay ${weightDecay}, eps ${eps})`, () => {
       // A large eps shows where it enters: after the bias correction of √v, not before.
       const rng = new Rng(22);

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reference as ref } from '../../src/kernels/reference/index.js';
 import { linearGeometry } from '../../src/kernels/geometry.js';
+import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose, closeness, randn } from '../support/gradcheck.js';
 import { convLabel, DENSITIES, sparse, sparseConvCases, transposed } from '../support/sparse-inputs.js';
@@ -43,7 +43,8 @@ describe('reference event-driven conv forward', () => {
     const w = randn(rng, g.outC * g.kH * g.kW * g.inC);
     const x = sparse(ref, rng, g.batch, g.inH * g.inW * g.inC, 0.3, false);
     const n = g.batch * g.outH * g.outW * g.outC;
-    const expected = new Float32Array(n), y = new Float32Array(n);
+    const expected = new Float32Array(n),
+      y = new Float32Array(n);
     ref.conv2dForward(x, w, null, expected, g);
     ref.conv2dSparseForward(x, w, null, y, g);
     assert.ok(closeness(y, expected, TOL).ratio > 1, 'an untransposed weight must not pass');
@@ -51,7 +52,12 @@ describe('reference event-driven conv forward', () => {
 });
 
 describe('reference event-driven linear forward (the 1×1 conv)', () => {
-  for (const [rows, inF, outF] of [[1, 1, 1], [7, 13, 5], [12, 64, 37], [30, 300, 70]] as const) {
+  for (const [rows, inF, outF] of [
+    [1, 1, 1],
+    [7, 13, 5],
+    [12, 64, 37],
+    [30, 300, 70],
+  ] as const) {
     it(`equals x·Wᵀ + b at every density: [${rows}, ${inF}] → ${outF}`, () => {
       const rng = new Rng(inF);
       const w = randn(rng, outF * inF);

@@ -1,15 +1,17 @@
 /** The model zoo matches the architectures of docs/method.md §4 (parameter counts equal the PyTorch peer's, bench/torch_dsr.py). */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/rng.js';
+import { test } from 'node:test';
 import { buildModel } from '../../src/models/index.js';
-import { Sequential } from '../../src/nn/sequential.js';
-import type { NormBlock } from '../../src/nn/norm-block.js';
 import { AdaptiveAvgPool2d } from '../../src/nn/adaptive-avgpool.js';
 import type { Layer } from '../../src/nn/layer.js';
+import type { NormBlock } from '../../src/nn/norm-block.js';
+import type { Sequential } from '../../src/nn/sequential.js';
+import { Rng } from '../../src/rng.js';
 import { testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
+
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
 const count = (ps: { value: Float32Array }[]): number => ps.reduce((a, p) => a + p.value.length, 0);
@@ -48,8 +50,18 @@ test('PreAct-ResNet-18: 11 176 945 parameters, 19 thresholds, shortcut from the 
   // the parameters in the reference code's order (its state_dict), which checkpoints and the optimiser follow
   const names = net.params().map((p) => p.name);
   assert.deepEqual(names.slice(0, 12), [
-    'conv1.weight', 'layer1.0.bn1.weight', 'layer1.0.bn1.bias', 'layer1.0.relu1.vth', 'layer1.0.conv1.weight', 'layer1.0.conv1.bias',
-    'layer1.0.bn2.weight', 'layer1.0.bn2.bias', 'layer1.0.relu2.vth', 'layer1.0.conv2.weight', 'layer1.0.conv2.bias', 'layer1.1.bn1.weight',
+    'conv1.weight',
+    'layer1.0.bn1.weight',
+    'layer1.0.bn1.bias',
+    'layer1.0.relu1.vth',
+    'layer1.0.conv1.weight',
+    'layer1.0.conv1.bias',
+    'layer1.0.bn2.weight',
+    'layer1.0.bn2.bias',
+    'layer1.0.relu2.vth',
+    'layer1.0.conv2.weight',
+    'layer1.0.conv2.bias',
+    'layer1.1.bn1.weight',
   ]);
 });
 
@@ -89,7 +101,8 @@ test('AdaptiveAvgPool2d: 1×1 → 7×7 replicates; its gradient is the sum over 
   const x = { shape: [2, 1, 1, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
   const y = pool.forward(x, ctx);
   assert.deepEqual(y.shape, [2, 7, 7, 3]);
-  for (let p = 0; p < 49; p++) assert.deepEqual(Array.from(y.data.subarray(3 * 49 + p * 3, 3 * 49 + p * 3 + 3)), [4, 5, 6]);
+  for (let p = 0; p < 49; p++)
+    assert.deepEqual(Array.from(y.data.subarray(3 * 49 + p * 3, 3 * 49 + p * 3 + 3)), [4, 5, 6]);
   const dy = { shape: y.shape, data: new Float32Array(y.data.length).map((_, i) => (i % 3) + 1) };
   const dx = pool.backward(dy, ctx);
   assert.deepEqual(Array.from(dx.data), [49, 98, 147, 49, 98, 147]);

@@ -12,10 +12,10 @@ import { Network } from '../../src/nn/network.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
+import { DsrNeuron64, type Lif64, type Neuron64, rate64 } from '../support/dsr64.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, maxAbs, randn } from '../support/gradcheck.js';
-import { DsrNeuron64, rate64, type Lif64, type Neuron64 } from '../support/dsr64.js';
 import { testKernels } from '../support/kernels.under-test.js';
-import { avgPool64, batchNorm64, conv64, linear64, type ConvDims } from '../support/ref64.js';
+import { avgPool64, batchNorm64, type ConvDims, conv64, linear64 } from '../support/ref64.js';
 
 const kernels = await testKernels();
 
@@ -35,14 +35,33 @@ function libraryNetwork(): Network {
   const lif = new Builder(kernels, rng, neuronSpec('lif', { vth: LIF_VTH }));
   const fire = new Builder(kernels, rng, neuronSpec('if', { vth: IF_VTH }));
   const body = new Sequential([
-    lif.conv('c1', C, 3, 3), lif.bn('bn1', 3), lif.neuron('sn1'), lif.pool(2),
-    fire.conv('c2', 3, 4, 3), fire.bn('bn2', 4), fire.neuron('sn2'),
-    fire.flatten(), fire.linear('fc', 3 * 3 * 4, CLASSES), fire.bn('bn3', CLASSES), fire.neuron('sn3'),
+    lif.conv('c1', C, 3, 3),
+    lif.bn('bn1', 3),
+    lif.neuron('sn1'),
+    lif.pool(2),
+    fire.conv('c2', 3, 4, 3),
+    fire.bn('bn2', 4),
+    fire.neuron('sn2'),
+    fire.flatten(),
+    fire.linear('fc', 3 * 3 * 4, CLASSES),
+    fire.bn('bn3', CLASSES),
+    fire.neuron('sn3'),
   ]);
   return new Network({ k: kernels, T, body, readout: fire.readout(), inputShape: [H, W, C], classes: CLASSES });
 }
 
-const conv3 = (h: number, w: number, c: number): ConvDims => ({ n: T * B, h, w, c, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 });
+const conv3 = (h: number, w: number, c: number): ConvDims => ({
+  n: T * B,
+  h,
+  w,
+  c,
+  kh: 3,
+  kw: 3,
+  sh: 1,
+  sw: 1,
+  ph: 1,
+  pw: 1,
+});
 
 /** The same network in float64, parameters by name; neurons through their representation mappings. */
 function referenceNetwork(x: Float32Array): (p: Map<string, Float64Array>) => Float64Array {
@@ -88,13 +107,29 @@ test('a conv net with BN, LIF and IF: every parameter gradient equals central di
 
   assert.deepEqual(
     params.map((q) => q.name),
-    ['c1.weight', 'c1.bias', 'bn1.weight', 'bn1.bias', 'sn1.vth', 'c2.weight', 'c2.bias', 'bn2.weight', 'bn2.bias', 'sn2.vth',
-      'fc.weight', 'fc.bias', 'bn3.weight', 'bn3.bias', 'sn3.vth'],
+    [
+      'c1.weight',
+      'c1.bias',
+      'bn1.weight',
+      'bn1.bias',
+      'sn1.vth',
+      'c2.weight',
+      'c2.bias',
+      'bn2.weight',
+      'bn2.bias',
+      'sn2.vth',
+      'fc.weight',
+      'fc.bias',
+      'bn3.weight',
+      'bn3.bias',
+      'sn3.vth',
+    ],
   );
   for (const q of params) {
     const want = numeric.get(q.name)!;
     // a bias in front of a batch-norm has no effect: its gradient is zero up to round-off
-    if (!q.name.endsWith('.bias') || q.name.startsWith('bn')) assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
+    if (!q.name.endsWith('.bias') || q.name.startsWith('bn'))
+      assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
     // LIF thresholds: the code scales dL/dVth by Δt² (docs/method.md §2.3)
     const expected = q.name === 'sn1.vth' ? want.map((g) => g * LIF.dt * LIF.dt) : want;
     assertGrad(q.grad, expected, q.name, scale);
@@ -128,7 +163,10 @@ test('a LIF output layer (its gradient arrives weighted by λ^(T−t)): every pa
   assertClose(logits, forward64(), { rtol: 1e-4 }, 'logits');
   const numeric = new Map([...p].map(([name, v]) => [name, centralDiff(() => dot(dLogits, forward64()), v, 1e-6)]));
   const scale = Math.max(...[...numeric.values()].map(maxAbs));
-  assert.deepEqual(params.map((q) => q.name), ['fc.weight', 'fc.bias', 'bn.weight', 'bn.bias', 'sn.vth']);
+  assert.deepEqual(
+    params.map((q) => q.name),
+    ['fc.weight', 'fc.bias', 'bn.weight', 'bn.bias', 'sn.vth'],
+  );
   for (const q of params) {
     const want = numeric.get(q.name)!;
     if (q.name !== 'fc.bias') assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);

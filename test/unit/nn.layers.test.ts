@@ -15,12 +15,13 @@ import { Linear } from '../../src/nn/linear.js';
 import { Residual } from '../../src/nn/residual.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { Rng } from '../../src/rng.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, gradientAgrees, maxAbs, randn } from '../support/gradcheck.js';
-import { avgPool64, batchNorm64, conv64, linear64, outDims, type ConvDims } from '../support/ref64.js';
 import { testKernels } from '../support/kernels.under-test.js';
+import { avgPool64, batchNorm64, type ConvDims, conv64, linear64, outDims } from '../support/ref64.js';
 
 const kernels = await testKernels();
+
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
 type Ref = (x: Float64Array, params: Float64Array[]) => Float64Array;
@@ -30,7 +31,14 @@ function ctxOf(training: boolean, seed = 0, T = 1, batch = 1): RunContext {
 }
 
 function input(rng: Rng, shape: number[], scale = 1): Tensor {
-  return tensor(shape, randn(rng, shape.reduce((a, b) => a * b, 1), scale));
+  return tensor(
+    shape,
+    randn(
+      rng,
+      shape.reduce((a, b) => a * b, 1),
+      scale,
+    ),
+  );
 }
 
 /**
@@ -48,7 +56,10 @@ function checkLayer(layer: Layer, x: Tensor, ref: Ref, what: string, seed = 1): 
   assertClose(y.data, ref(x64, p64), { rtol: 1e-4 }, `${what} forward`);
   // a layer with weights keeps (at least) its input for the weight gradient; pooling keeps nothing
   const cached = layer.cachedFloats();
-  assert.ok(params.length === 0 ? cached === 0 : cached >= x.data.length, `${what}: caches ${cached} floats for an input of ${x.data.length}`);
+  assert.ok(
+    params.length === 0 ? cached === 0 : cached >= x.data.length,
+    `${what}: caches ${cached} floats for an input of ${x.data.length}`,
+  );
   const dy = randn(rng, y.data.length);
   const dx = layer.backward(tensor(y.shape, dy), ctx);
   assert.deepEqual(dx.shape, x.shape, `${what}: dx has the input's shape`);
@@ -60,7 +71,12 @@ function checkLayer(layer: Layer, x: Tensor, ref: Ref, what: string, seed = 1): 
   params.forEach((p, i) => assertGrad(p.grad, numeric[i + 1]!, `${what} ${p.name}`, scale));
 }
 
-const dimsFor = (shape: number[], k: number | [number, number], s: number | [number, number], p: number | [number, number]): ConvDims => {
+const dimsFor = (
+  shape: number[],
+  k: number | [number, number],
+  s: number | [number, number],
+  p: number | [number, number],
+): ConvDims => {
   const [kh, kw] = typeof k === 'number' ? [k, k] : k;
   const [sh, sw] = typeof s === 'number' ? [s, s] : s;
   const [ph, pw] = typeof p === 'number' ? [p, p] : p;
@@ -73,7 +89,10 @@ function convRef(o: Conv2dOptions, shape: number[]): Ref {
   return (x, [w, b]) => conv64(x, w!, b ?? null, d, o.outC);
 }
 
-const bnRef = (rows: number, C: number, eps = 1e-5): Ref => (x, [g, b]) => batchNorm64(x, rows, C, g!, b!, eps).y;
+const bnRef =
+  (rows: number, C: number, eps = 1e-5): Ref =>
+  (x, [g, b]) =>
+    batchNorm64(x, rows, C, g!, b!, eps).y;
 
 describe('Conv2d', () => {
   const cases: [Conv2dOptions, number[]][] = [
@@ -93,10 +112,13 @@ describe('Conv2d', () => {
   it('names its params, caches exactly its input in training and nothing in eval', () => {
     const rng = new Rng(4);
     const conv = new Conv2d({ k: kernels, rng }, { name: 'layer1.0.conv1', inC: 3, outC: 4, kernel: 3, pad: 1 });
-    assert.deepEqual(conv.params().map((p) => [p.name, p.role, p.shape]), [
-      ['layer1.0.conv1.weight', 'weight', [4, 3, 3, 3]],
-      ['layer1.0.conv1.bias', 'bias', [4]],
-    ]);
+    assert.deepEqual(
+      conv.params().map((p) => [p.name, p.role, p.shape]),
+      [
+        ['layer1.0.conv1.weight', 'weight', [4, 3, 3, 3]],
+        ['layer1.0.conv1.bias', 'bias', [4]],
+      ],
+    );
     const x = input(rng, [2, 5, 5, 3]);
     assert.deepEqual(conv.outputShape(x.shape), [2, 5, 5, 4]);
     conv.forward(x, ctxOf(false));
@@ -137,7 +159,14 @@ describe('Linear', () => {
     once();
     const first = fc.params().map((p) => p.grad.slice());
     once();
-    fc.params().forEach((p, i) => assertClose(p.grad, first[i]!.map((v) => 2 * v), { rtol: 1e-6 }, `${p.name} accumulated`));
+    fc.params().forEach((p, i) =>
+      assertClose(
+        p.grad,
+        first[i]!.map((v) => 2 * v),
+        { rtol: 1e-6 },
+        `${p.name} accumulated`,
+      ),
+    );
   });
 });
 
@@ -168,8 +197,17 @@ describe('BatchNorm', () => {
     const rows = 8;
     const momentum = 0.3;
     const bn = new BatchNorm({ k: kernels }, { name: 'head.bn', channels: C, momentum });
-    assert.deepEqual(bn.buffers().map((b) => b.name), ['head.bn.running_mean', 'head.bn.running_var']);
-    assert.deepEqual(bn.params().map((p) => [p.name, p.role]), [['head.bn.weight', 'bn-weight'], ['head.bn.bias', 'bn-bias']]);
+    assert.deepEqual(
+      bn.buffers().map((b) => b.name),
+      ['head.bn.running_mean', 'head.bn.running_var'],
+    );
+    assert.deepEqual(
+      bn.params().map((p) => [p.name, p.role]),
+      [
+        ['head.bn.weight', 'bn-weight'],
+        ['head.bn.bias', 'bn-bias'],
+      ],
+    );
     const rm = new Float64Array(C);
     const rv = new Float64Array(C).fill(1);
     for (let step = 0; step < 3; step++) {
@@ -189,7 +227,10 @@ describe('BatchNorm', () => {
     bn.bias.value.set([0, 1, -1]);
     const x = input(rng, [1, C]);
     const y = bn.forward(x, ctxOf(false));
-    const expected = Float64Array.from(x.data, (v, c) => ((v - rm[c]!) / Math.sqrt(rv[c]! + 1e-5)) * [2, 1, 0.5][c]! + [0, 1, -1][c]!);
+    const expected = Float64Array.from(
+      x.data,
+      (v, c) => ((v - rm[c]!) / Math.sqrt(rv[c]! + 1e-5)) * [2, 1, 0.5][c]! + [0, 1, -1][c]!,
+    );
     assertClose(y.data, expected, { rtol: 1e-5 }, 'eval output');
     assertClose(bn.runningMean, rm, { rtol: 1e-5 }, 'running_mean unchanged by eval');
     assert.equal(bn.cachedFloats(), 0);
@@ -209,13 +250,21 @@ describe('BatchNorm', () => {
     const y = bn.forward(tensor([T * B, C], x), ctxOf(true, 0, T, B));
     const pooled = batchNorm64(x, T * B, C, [1, 1], [0, 0], 1e-5);
     assertClose(y.data, pooled.y, { rtol: 1e-4 }, 'pooled normalisation');
-    assertClose(bn.runningMean, pooled.mean.map((m) => 0.1 * m), { rtol: 1e-5 }, 'one running mean from all steps');
+    assertClose(
+      bn.runningMean,
+      pooled.mean.map((m) => 0.1 * m),
+      { rtol: 1e-5 },
+      'one running mean from all steps',
+    );
     const perStep = batchNorm64(steps[0]!, B, C, [1, 1], [0, 0], 1e-5).y;
     assert.ok(Math.abs(y.data[0]! - perStep[0]!) > 0.1, 'per-step statistics would give a different output');
     // The same rows as a BN2d input [T·B, H, W, C] give the same answer as [T·B·H·W, C].
     const img = input(rng, [T * B, 2, 3, C]);
     const a = new BatchNorm({ k: kernels }, { name: 'a', channels: C }).forward(img, ctxOf(true));
-    const b = new BatchNorm({ k: kernels }, { name: 'b', channels: C }).forward(tensor([T * B * 6, C], img.data), ctxOf(true));
+    const b = new BatchNorm({ k: kernels }, { name: 'b', channels: C }).forward(
+      tensor([T * B * 6, C], img.data),
+      ctxOf(true),
+    );
     assert.deepEqual(a.data, b.data);
   });
 });
@@ -255,7 +304,10 @@ describe('Dropout', () => {
 
   it('is the identity in eval and for p = 0, and draws nothing then', () => {
     const x = ones(4, 5);
-    for (const [p, training] of [[0.5, false], [0, true]] as const) {
+    for (const [p, training] of [
+      [0.5, false],
+      [0, true],
+    ] as const) {
       const ctx = ctxOf(training, 1);
       const before = ctx.rng.getState();
       const y = new Dropout({ p }).forward(x, ctx);
@@ -283,7 +335,12 @@ describe('Dropout', () => {
     // y is linear in x with the mask as its diagonal, so dL/dx = dy · y/x.
     const dy = input(rng, [40, 500]);
     const dx = drop.backward(dy, ctx);
-    assertClose(dx.data, Float64Array.from(dy.data, (g, i) => (g * y.data[i]!) / x.data[i]!), { rtol: 1e-5 }, 'dropout dx');
+    assertClose(
+      dx.data,
+      Float64Array.from(dy.data, (g, i) => (g * y.data[i]!) / x.data[i]!),
+      { rtol: 1e-5 },
+      'dropout dx',
+    );
     assert.equal(drop.cachedFloats(), 0);
   });
 
@@ -291,7 +348,8 @@ describe('Dropout', () => {
     const T = 4;
     const B = 2;
     const n = 64;
-    const masks = (seed: number): Float32Array => new Dropout({ p: 0.5 }).forward(ones(T * B, n), ctxOf(true, seed, T, B)).data;
+    const masks = (seed: number): Float32Array =>
+      new Dropout({ p: 0.5 }).forward(ones(T * B, n), ctxOf(true, seed, T, B)).data;
     const m = masks(7);
     const block = (t: number): string => m.subarray(t * B * n, (t + 1) * B * n).join(',');
     for (let t = 1; t < T; t++) assert.notEqual(block(t), block(0), `step ${t} reuses step 0's mask`);
@@ -314,8 +372,14 @@ describe('containers', () => {
       new Flatten(),
       new Linear(init, { name: 'fc', inF: 16, outF: 3 }),
     ]);
-    assert.deepEqual(net.params().map((p) => p.name), ['f.0.weight', 'f.0.bias', 'f.1.weight', 'f.1.bias', 'fc.weight', 'fc.bias']);
-    assert.deepEqual(net.buffers().map((b) => b.name), ['f.1.running_mean', 'f.1.running_var']);
+    assert.deepEqual(
+      net.params().map((p) => p.name),
+      ['f.0.weight', 'f.0.bias', 'f.1.weight', 'f.1.bias', 'fc.weight', 'fc.bias'],
+    );
+    assert.deepEqual(
+      net.buffers().map((b) => b.name),
+      ['f.1.running_mean', 'f.1.running_var'],
+    );
     assert.deepEqual(net.outputShape(shape, { T: 1, batch: 2 }), [2, 3]);
     const conv = convRef(convOpts, shape);
     const pool = dimsFor([2, 4, 4, 4], 2, 2, 0);
@@ -336,7 +400,11 @@ describe('containers', () => {
     const shape = [2, 4, 4, 3];
     const c1 = { name: 'b.conv1', inC: 3, outC: 3, kernel: 3, pad: 1 } as const;
     const c2 = { name: 'b.conv2', inC: 3, outC: 3, kernel: 3, pad: 1 } as const;
-    const main = new Sequential([new Conv2d(init, c1), new BatchNorm(init, { name: 'b.bn2', channels: 3 }), new Conv2d(init, c2)]);
+    const main = new Sequential([
+      new Conv2d(init, c1),
+      new BatchNorm(init, { name: 'b.bn2', channels: 3 }),
+      new Conv2d(init, c2),
+    ]);
     const block = new Residual({ main, shortcut: null });
     const ref: Ref = (x, [w1, b1, g, be, w2, b2]) => {
       const h = batchNorm64(convRef(c1, shape)(x, [w1!, b1!]), 32, 3, g!, be!, 1e-5).y;
@@ -354,7 +422,10 @@ describe('containers', () => {
     const sc = { name: 'b.shortcut', inC: 2, outC: 4, kernel: 1, stride: 2 } as const;
     const main = new Sequential([new Conv2d(init, c1), new Conv2d(init, c2)]);
     const block = new Residual({ main, shortcut: new Conv2d(init, sc) });
-    assert.deepEqual(block.params().map((p) => p.name), ['b.conv1.weight', 'b.conv1.bias', 'b.conv2.weight', 'b.conv2.bias', 'b.shortcut.weight', 'b.shortcut.bias']);
+    assert.deepEqual(
+      block.params().map((p) => p.name),
+      ['b.conv1.weight', 'b.conv1.bias', 'b.conv2.weight', 'b.conv2.bias', 'b.shortcut.weight', 'b.shortcut.bias'],
+    );
     const ref: Ref = (x, [w1, b1, w2, b2, ws, bs]) => {
       const m = convRef(c2, [2, 3, 3, 4])(convRef(c1, shape)(x, [w1!, b1!]), [w2!, b2!]);
       const s = convRef(sc, shape)(x, [ws!, bs!]);
@@ -390,7 +461,10 @@ describe('init', () => {
     const bound = 1 / Math.sqrt(32 * 9);
     const b = stats(conv.bias!.value);
     assert.ok(b.maxAbs <= bound && b.maxAbs > 0.9 * bound, `bias within ±${bound}: ${b.maxAbs}`);
-    const zero = new Conv2d({ k: kernels, rng: new Rng(18) }, { name: 'c', inC: 2, outC: 3, kernel: 3, biasInit: 'zero' });
+    const zero = new Conv2d(
+      { k: kernels, rng: new Rng(18) },
+      { name: 'c', inC: 2, outC: 3, kernel: 3, biasInit: 'zero' },
+    );
     assert.ok(zero.bias!.value.every((v) => v === 0));
     const again = new Conv2d({ k: kernels, rng: new Rng(18) }, { name: 'c', inC: 32, outC: 64, kernel: 3 });
     assert.deepEqual(again.weight.value, conv.weight.value, 'same seed, same weights');
@@ -404,7 +478,10 @@ describe('init', () => {
     assert.ok(w.maxAbs <= bound && w.maxAbs > 0.99 * bound);
     assert.ok(Math.abs(w.std / (bound / Math.sqrt(3)) - 1) < 0.03, `uniform std ${w.std}`);
     assert.ok(stats(fc.bias!.value).maxAbs <= bound);
-    const vgg = new Linear({ k: kernels, rng: new Rng(19) }, { name: 'fc', inF, outF: 100, weightInit: { normalStd: 0.01 }, biasInit: 'zero' });
+    const vgg = new Linear(
+      { k: kernels, rng: new Rng(19) },
+      { name: 'fc', inF, outF: 100, weightInit: { normalStd: 0.01 }, biasInit: 'zero' },
+    );
     assert.ok(Math.abs(stats(vgg.weight.value).std / 0.01 - 1) < 0.03);
     assert.ok(vgg.bias!.value.every((v) => v === 0));
   });

@@ -2,34 +2,46 @@
  * SpikingNeuron (dsr / bptt / ann) and RateReadout as layers: the threshold parameter and its clamp, what is
  * cached and when it is dropped, gradient accumulation, and agreement with the functional API and kernels.
  */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { SpikerepError } from '../../src/errors.js';
 import type { RunContext } from '../../src/nn/layer.js';
-import { SpikingNeuron, type NeuronMode } from '../../src/nn/neuron-layer.js';
+import { type NeuronMode, SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { RateReadout } from '../../src/nn/readout.js';
+import { Rng } from '../../src/rng.js';
 import { checkTimeSteps, ifConfig, lifConfig, type NeuronConfig } from '../../src/snn/config.js';
+import { leakWeights, surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
 import { neuron } from '../../src/snn/functional.js';
 import { neuronModel } from '../../src/snn/model.js';
-import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
-import { leakWeights } from '../../src/snn/description.js';
-import { Rng } from '../../src/rng.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { assertMatchesReference, testKernels } from '../support/kernels.under-test.js';
 
 const k = await testKernels();
+
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 
-const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({ k, T, batch, rng: new Rng(0), mode: training ? trainMode(T) : evalMode(T) });
+const ctxOf = (T: number, batch: number, training: boolean): RunContext => ({
+  k,
+  T,
+  batch,
+  rng: new Rng(0),
+  mode: training ? trainMode(T) : evalMode(T),
+});
 
 function randomTensor(shape: number[], seed: number, scale: number): Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(shape, new Float32Array(n).map(() => scale * (0.5 + rng.normal())));
+  return tensor(
+    shape,
+    new Float32Array(n).map(() => scale * (0.5 + rng.normal())),
+  );
 }
 
-const isArgError = (e: unknown): boolean => e instanceof SpikerepError && e.code === 'E_ARG' && !e.message.includes('\n');
-const layerOf = (config: NeuronConfig, mode: NeuronMode, name = 'layer1.0.relu1') => new SpikingNeuron({ k }, { name, config, mode });
+const isArgError = (e: unknown): boolean =>
+  e instanceof SpikerepError && e.code === 'E_ARG' && !e.message.includes('\n');
+const layerOf = (config: NeuronConfig, mode: NeuronMode, name = 'layer1.0.relu1') =>
+  new SpikingNeuron({ k }, { name, config, mode });
 
 describe('SpikingNeuron: the threshold parameter', () => {
   it('is one scalar `<name>.vth` with role threshold, decayed, starting at the config value', () => {
@@ -86,7 +98,10 @@ describe('SpikingNeuron dsr: agrees with the functional API; cache lifecycle', (
       const dx = layer.backward(dy, ctx);
       assert.deepEqual(dx.shape, shape);
       assert.equal(layer.cachedFloats(), 0, 'cache dropped after backward');
-      const bwd = config.kind === 'if' ? neuron.ifBackward(x.data, dy.data, T, config) : neuron.lifBackward(x.data, dy.data, T, config);
+      const bwd =
+        config.kind === 'if'
+          ? neuron.ifBackward(x.data, dy.data, T, config)
+          : neuron.lifBackward(x.data, dy.data, T, config);
       assertMatchesReference(dx.data, bwd.gradInput, 'dx');
       assertMatchesReference(layer.vth.grad, [Math.fround(bwd.gradVth)], 'dVth');
       assert.throws(() => layer.backward(dy, ctx), isArgError, 'a second backward has nothing cached');
@@ -149,7 +164,10 @@ describe('SpikingNeuron spike counting (for evaluation metrics)', () => {
   it('counts spikes and neuron·steps between startCounting and stopCounting', () => {
     const T = 20;
     const layer = layerOf(lifConfig(), 'dsr');
-    const x = tensor([T, 2], new Float32Array(2 * T).map((_, j) => (j % 2 === 0 ? 1 : 3))); // 4 and 10 spikes
+    const x = tensor(
+      [T, 2],
+      new Float32Array(2 * T).map((_, j) => (j % 2 === 0 ? 1 : 3)),
+    ); // 4 and 10 spikes
     layer.forward(x, ctxOf(T, 1, false));
     assert.deepEqual(layer.counted, { spikes: 0, neuronSteps: 0 }, 'off until started');
     layer.startCounting();
@@ -169,7 +187,10 @@ describe('SpikingNeuron ann', () => {
   it('needs T = 1', () => {
     const layer = layerOf(ifConfig(), 'ann');
     assert.throws(() => layer.forward(randomTensor([4, 2], 8, 1), ctxOf(2, 2, false)), isArgError);
-    assert.deepEqual(layer.forward(tensor([1, 2], Float32Array.from([-1, 7])), ctxOf(1, 1, false)).data, Float32Array.from([0, 6]));
+    assert.deepEqual(
+      layer.forward(tensor([1, 2], Float32Array.from([-1, 7])), ctxOf(1, 1, false)).data,
+      Float32Array.from([0, 6]),
+    );
   });
 });
 
@@ -183,10 +204,18 @@ describe('configuration errors are one-line E_ARG', () => {
     assert.throws(() => lifConfig({ vthBound: 0 }), /vthBound must be > 0/);
     assert.throws(() => checkTimeSteps(0), /T must be an integer ≥ 1, got 0/);
     assert.throws(() => neuron.ifForward(new Float32Array(5), 2, { vth: 1, alpha: 0.5 }), isArgError);
-    assert.throws(() => neuron.lifBackward(new Float32Array(4), new Float32Array(2), 2, { vth: 1, tau: 1, dt: 0.1 }), isArgError);
     assert.throws(
-      () => new SpikingNeuron({ k }, { name: 'n', config: ifConfig(), mode: 'bptt', surrogateSlope: 0 }), isArgError);
-    assert.throws(() => new SpikingNeuron({ k }, { name: 'n', config: { ...ifConfig(), alpha: 2 }, mode: 'dsr' }), isArgError);
+      () => neuron.lifBackward(new Float32Array(4), new Float32Array(2), 2, { vth: 1, tau: 1, dt: 0.1 }),
+      isArgError,
+    );
+    assert.throws(
+      () => new SpikingNeuron({ k }, { name: 'n', config: ifConfig(), mode: 'bptt', surrogateSlope: 0 }),
+      isArgError,
+    );
+    assert.throws(
+      () => new SpikingNeuron({ k }, { name: 'n', config: { ...ifConfig(), alpha: 2 }, mode: 'dsr' }),
+      isArgError,
+    );
   });
 });
 
@@ -194,7 +223,10 @@ describe('RateReadout', () => {
   it('IF: plain mean over T; backward hands each step dy/T', () => {
     const T = 4;
     const readout = new RateReadout({ config: ifConfig() });
-    const spikes = tensor([T * 2, 3], new Float32Array(T * 6).map((_, j) => (j % 5 === 0 ? 6 : 0)));
+    const spikes = tensor(
+      [T * 2, 3],
+      new Float32Array(T * 6).map((_, j) => (j % 5 === 0 ? 6 : 0)),
+    );
     const ctx = ctxOf(T, 2, true);
     const logits = readout.forward(spikes, ctx);
     assert.deepEqual(logits.shape, [2, 3]);

@@ -1,16 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isSpikerepError } from '../../src/errors.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { makeParam } from '../../src/nn/param.js';
-import { sgd } from '../../src/optim/sgd.js';
 import { adam } from '../../src/optim/adam.js';
 import { cosineWarmup } from '../../src/optim/schedule.js';
-import { isSpikerepError } from '../../src/errors.js';
+import { sgd } from '../../src/optim/sgd.js';
 
 test('cosine schedule with linear warm-up follows docs/method.md §4.4', () => {
   const s = cosineWarmup(0.1, 200, 400);
   assert.equal(s(0, 0), 0.1 / 400); // first iteration: lr0·(0+1)/400
-  assert.ok(Math.abs(s(0, 199) - 0.1 * 200 / 400) < 1e-15);
+  assert.ok(Math.abs(s(0, 199) - (0.1 * 200) / 400) < 1e-15);
   assert.equal(s(0, 400), 0.1); // warm-up over, epoch 0: full lr
   assert.ok(Math.abs(s(100, 5000) - 0.05) < 1e-15); // half-way: ½·lr0
   assert.ok(Math.abs(s(1, 10_000) - 0.5 * 0.1 * (1 + Math.cos(Math.PI / 200))) < 1e-15);
@@ -18,7 +18,12 @@ test('cosine schedule with linear warm-up follows docs/method.md §4.4', () => {
 });
 
 test('schedule and optimisers refuse bad settings with a one-line error naming the flag', () => {
-  for (const f of [() => cosineWarmup(-1, 10), () => cosineWarmup(0.1, 0), () => sgd({ momentum: 1 }), () => adam({ eps: 0 })]) {
+  for (const f of [
+    () => cosineWarmup(-1, 10),
+    () => cosineWarmup(0.1, 0),
+    () => sgd({ momentum: 1 }),
+    () => adam({ eps: 0 }),
+  ]) {
     assert.throws(f, (e) => isSpikerepError(e) && !e.message.includes('\n'));
   }
 });

@@ -1,8 +1,9 @@
 /** The spike raster of one sample: the spikes it records are the neurons' own, counted independently. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { neuronLayers, sampleRaster } from '../../src/report/raster.js';
+import { test } from 'node:test';
 import { reportHtml } from '../../src/report/html.js';
+import { neuronLayers, sampleRaster } from '../../src/report/raster.js';
 import { randomImages, run, smallNet } from '../support/export.nir-fixtures.js';
 
 for (const kind of ['if', 'lif'] as const) {
@@ -22,7 +23,10 @@ for (const kind of ['if', 'lif'] as const) {
       assert.ok(Math.abs(total - counted.spikes) < 1e-6, `${l.layer}: ${total} vs ${counted.spikes}`);
       assert.ok(l.shown.length <= 16 && l.spikes.length === r.T);
     });
-    assert.ok(r.layers.some((l) => l.spikes.flat().some((v) => v === 1)), 'some spikes shown');
+    assert.ok(
+      r.layers.some((l) => l.spikes.flat().some((v) => v === 1)),
+      'some spikes shown',
+    );
     assert.equal(r.prediction, run(net, x, 1).pred[0]);
     for (const n of neurons) assert.equal(Object.hasOwn(n, 'forward'), false, 'the observer is removed');
   });

@@ -3,10 +3,11 @@
  * command that wrote it (train results store theirs), the README's equal-budget and parity tables are exactly what
  * scripts/results-table.ts renders from results/table/, and each best-runs row shows its JSON's numbers.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { bestRunCells, readResult, renderResultsTables } from '../../scripts/results-table-render.js';
 
 const ROOT = new URL('../..', import.meta.url);
@@ -30,7 +31,11 @@ function tableAfter(text: string, heading: string): string[][] {
   while (i < lines.length && !lines[i]!.startsWith('|')) i++;
   const rows: string[][] = [];
   for (i += 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
-    rows.push(lines[i]!.slice(1, -1).split('|').map((c) => c.trim()));
+    rows.push(
+      lines[i]!.slice(1, -1)
+        .split('|')
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }

@@ -4,13 +4,14 @@
  * always drops the connection ends in one line with nothing in place; a resumed file whose bytes are wrong is
  * deleted, and the next call starts afresh. All against a local 127.0.0.1 server.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { download, type Remote } from '../../src/data/download.js';
 import { rejectsAsync, tempDir } from '../support/data.fixtures.js';
 
@@ -33,12 +34,18 @@ before(async () => {
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m !== null && mode === 'wrong-range') {
       const start = Math.max(0, Number(m[1]) - 1000); // a range that does not start where asked
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': body.length - start });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+      });
       return void res.end(body.subarray(start));
     }
     if (m !== null && mode === 'normal') {
       const start = Number(m[1]);
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': body.length - start });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': body.length - start,
+      });
       return void res.end(body.subarray(start));
     }
     res.writeHead(200, { 'content-length': body.length });
@@ -88,7 +95,11 @@ test('a .part larger than the file is discarded, never trusted', async () => {
 
 test('a server that always drops the connection: one line after the retries, nothing in place', async () => {
   const cache = tempDir('rdl-drop');
-  const e = await rejectsAsync(download(remote('/drop.bin', 'drop-always'), { cacheDir: cache, retries: 2 }), 'E_DOWNLOAD', /connection dropped after \d+ bytes .*; run again to resume/);
+  const e = await rejectsAsync(
+    download(remote('/drop.bin', 'drop-always'), { cacheDir: cache, retries: 2 }),
+    'E_DOWNLOAD',
+    /connection dropped after \d+ bytes .*; run again to resume/,
+  );
   assert.ok(!e.message.includes('\n'));
   assert.equal(existsSync(join(cache, 'set.bin')), false, 'a partial file is never in place');
 });
@@ -96,7 +107,11 @@ test('a server that always drops the connection: one line after the retries, not
 test('a resumed download whose bytes are wrong is deleted; the next call starts afresh and succeeds', async () => {
   const cache = tempDir('rdl-mixed');
   writeFileSync(join(cache, 'set.bin.part'), junk(40_000)); // left by an earlier, different file
-  await rejectsAsync(download(remote('/mixed.bin', 'normal'), { cacheDir: cache }), 'E_CHECKSUM', 'the download was deleted');
+  await rejectsAsync(
+    download(remote('/mixed.bin', 'normal'), { cacheDir: cache }),
+    'E_CHECKSUM',
+    'the download was deleted',
+  );
   assert.equal(existsSync(join(cache, 'set.bin.part')), false);
   assert.equal(existsSync(join(cache, 'set.bin')), false);
   const path = await download(remote('/mixed.bin', 'normal'), { cacheDir: cache });

@@ -2,8 +2,9 @@
  * Short fuzz run (fixed seed, a few thousand inputs per parser) of every file parser: IDX, gzip, CIFAR-10/100,
  * AEDAT events, checkpoints (bytes and header fields behind the checksum), recipes. scripts/fuzz.ts runs ≥ 100 000.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { fuzzTargets, runFuzz } from '../support/robust.fuzz-targets.js';
 
 const INPUTS = 3000;

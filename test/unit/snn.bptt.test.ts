@@ -3,14 +3,15 @@
  * (Heaviside forward, sigmoid surrogate backward) against forward-mode tangents of the same float64 forward,
  * and the surrogate's derivative against the numeric derivative of its primitive.
  */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { cubaLifConfig, lifConfig, ifConfig } from '../../src/snn/config.js';
-import { surrogateBackwardAttrs, surrogateForwardAttrs, type NeuronModel } from '../../src/snn/description.js';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src/rng.js';
+import { cubaLifConfig, ifConfig, lifConfig } from '../../src/snn/config.js';
+import { type NeuronModel, surrogateBackwardAttrs, surrogateForwardAttrs } from '../../src/snn/description.js';
 import { simulate } from '../../src/snn/dsr.js';
 import { neuronModel } from '../../src/snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE, sigmoidSurrogate } from '../../src/snn/surrogate.js';
-import { Rng } from '../../src/rng.js';
 import { testKernels } from '../support/kernels.under-test.js';
 
 const k = await testKernels();
@@ -45,7 +46,13 @@ function bpttAttrs(model: NeuronModel, T: number, n: number, slope: number, soft
  * detachReset drops the spike's term from the reset (a common variant, used here as a wrong gradient).
  */
 function loss64(
-  a: BpttAttrs, x: ArrayLike<number>, V: number, c: ArrayLike<number>, dI?: ArrayLike<number>, dV = 0, detachReset = false,
+  a: BpttAttrs,
+  x: ArrayLike<number>,
+  V: number,
+  c: ArrayLike<number>,
+  dI?: ArrayLike<number>,
+  dV = 0,
+  detachReset = false,
 ): { L: number; dL: number } {
   const n = a.n;
   let L = 0;
@@ -92,7 +99,8 @@ function assertGradClose(got: ArrayLike<number>, want: ArrayLike<number>, what: 
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
   for (let i = 0; i < want.length; i++) {
     const tol = rtol * (scale + Math.abs(want[i]!));
-    if (!(Math.abs(got[i]! - want[i]!) <= tol)) assert.fail(`${what}[${i}]: got ${got[i]}, expected ${want[i]} (±${tol})`);
+    if (!(Math.abs(got[i]! - want[i]!) <= tol))
+      assert.fail(`${what}[${i}]: got ${got[i]}, expected ${want[i]} (±${tol})`);
   }
 }
 
@@ -104,10 +112,27 @@ function problem(seed: number, T: number, n: number, scale: number) {
   return { x, c };
 }
 
-const dynamics: { name: string; attrs: (T: number, n: number, soft: boolean, slope?: number) => BpttAttrs; scale: number }[] = [
-  { name: 'IF (V = 1, α = 0.5)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(ifConfig({ vth: 1 })), T, n, slope, soft), scale: 1 },
-  { name: 'LIF (V = 0.3, α = 0.3, Δt = 0.05)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(lifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft), scale: 0.3 },
-  { name: 'CubaLIF (V = 0.3, τ_syn = 0.5)', attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(cubaLifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft), scale: 0.3 },
+const dynamics: {
+  name: string;
+  attrs: (T: number, n: number, soft: boolean, slope?: number) => BpttAttrs;
+  scale: number;
+}[] = [
+  {
+    name: 'IF (V = 1, α = 0.5)',
+    attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(ifConfig({ vth: 1 })), T, n, slope, soft),
+    scale: 1,
+  },
+  {
+    name: 'LIF (V = 0.3, α = 0.3, Δt = 0.05)',
+    attrs: (T, n, soft, slope = 4) => bpttAttrs(neuronModel(lifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft),
+    scale: 0.3,
+  },
+  {
+    name: 'CubaLIF (V = 0.3, τ_syn = 0.5)',
+    attrs: (T, n, soft, slope = 4) =>
+      bpttAttrs(neuronModel(cubaLifConfig({ vth: Math.fround(0.3) })), T, n, slope, soft),
+    scale: 0.3,
+  },
 ];
 
 describe('BPTT soft mode = central differences of the float64 soft forward', () => {
@@ -141,12 +166,34 @@ describe('BPTT hard mode = forward-mode tangents with the sigmoid surrogate', ()
       const a = d.attrs(T, n, false);
       const { x, c } = problem(2, T, n, d.scale);
       const got = kernelGrad(a, x, c);
-      const want = Array.from(x, (_, j) => loss64(a, x, a.vth, c, Array.from(x, (_, m) => (m === j ? 1 : 0))).dL);
+      const want = Array.from(
+        x,
+        (_, j) =>
+          loss64(
+            a,
+            x,
+            a.vth,
+            c,
+            Array.from(x, (_, m) => (m === j ? 1 : 0)),
+          ).dL,
+      );
       const wantV = loss64(a, x, a.vth, c, undefined, 1).dL;
       assertGradClose(got.gI, want, 'dL/dI');
       assertGradClose([got.gV], [wantV], 'dL/dV');
       // dropping the reset path's surrogate term gives a different gradient, and the check sees it
-      const detached = Array.from(x, (_, j) => loss64(a, x, a.vth, c, Array.from(x, (_, m) => (m === j ? 1 : 0)), 0, true).dL);
+      const detached = Array.from(
+        x,
+        (_, j) =>
+          loss64(
+            a,
+            x,
+            a.vth,
+            c,
+            Array.from(x, (_, m) => (m === j ? 1 : 0)),
+            0,
+            true,
+          ).dL,
+      );
       assert.throws(() => assertGradClose(got.gI, detached, 'dL/dI'), assert.AssertionError);
     });
 

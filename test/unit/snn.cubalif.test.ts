@@ -5,13 +5,14 @@
  * its DSR backward (the chain rule of a = clamp(Ī_w/τ, 0, Vth/Δt) with Ī_w the weighted mean of I, spread
  * uniformly over the steps), checked against central differences of that mapping.
  */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { reference as k } from '../../src/kernels/reference/index.js';
+import { Rng } from '../../src/rng.js';
 import { cubaLifConfig, lifConfig } from '../../src/snn/config.js';
 import { dsrBackward, dsrBackwardSummed, represent, simulate } from '../../src/snn/dsr.js';
 import { neuronModel } from '../../src/snn/model.js';
-import { Rng } from '../../src/rng.js';
 
 const P = { vth: Math.fround(0.3), alpha: 0.3, tau: 1, dt: 0.05, tauSyn: 0.5 };
 const lambda = Math.exp(-P.dt / P.tau);
@@ -29,7 +30,7 @@ function synapticCurrent(x: ArrayLike<number>, T: number, n: number): Float64Arr
 
 /** λ^(T−t) for t = 1..T and their sum. */
 function weights(T: number): { w: number[]; sum: number } {
-  const w = Array.from({ length: T }, (_, t) => Math.pow(lambda, T - 1 - t));
+  const w = Array.from({ length: T }, (_, t) => lambda ** (T - 1 - t));
   return { w, sum: w.reduce((a, b) => a + b, 0) };
 }
 
@@ -53,10 +54,13 @@ describe('CubaLIF forward and representation', () => {
   const m = neuronModel(cubaLifConfig(P));
 
   it('spikes of the float64 two-stage recursion, and the LIF identity a = (1 − λ)/Δt·Ī_w − v_T/(Δt·Σw) on the synaptic current', () => {
-    const T = 20, n = 64;
+    const T = 20,
+      n = 64;
     const rng = new Rng(4);
     const x = Float32Array.from({ length: T * n }, () => 7 * rng.uniform() - 1);
-    const spikes = new Float32Array(T * n), rate = new Float32Array(n), membrane = new Float32Array(n);
+    const spikes = new Float32Array(T * n),
+      rate = new Float32Array(n),
+      membrane = new Float32Array(n);
     simulate(k, m, x, spikes, null, T, n, { membrane });
     const rateOnly = new Float32Array(T * n);
     simulate(k, m, x, rateOnly, rate, T, n);
@@ -65,7 +69,8 @@ describe('CubaLIF forward and representation', () => {
     const { w, sum } = weights(T);
     let flips = 0;
     for (let i = 0; i < n; i++) {
-      let v = 0, weighted = 0;
+      let v = 0,
+        weighted = 0;
       for (let t = 0; t < T; t++) {
         const u = lambda * v + (1 - lambda) * I[t * n + i]!;
         const s = u >= P.alpha * P.vth ? 1 : 0;
@@ -79,24 +84,33 @@ describe('CubaLIF forward and representation', () => {
     assert.equal(flips, 0, 'float32 and float64 fire at the same steps');
   });
 
-  it('a constant input: the rate tends to LIF\'s (the filter has unit gain at rest) within the LIF error bound', () => {
-    const T = 400, xs = [0.25, 1, 2.5, 4, 5.5];
+  it("a constant input: the rate tends to LIF's (the filter has unit gain at rest) within the LIF error bound", () => {
+    const T = 400,
+      xs = [0.25, 1, 2.5, 4, 5.5];
     const x = new Float32Array(T * xs.length);
     for (let t = 0; t < T; t++) x.set(xs, t * xs.length);
-    const rateCuba = new Float32Array(xs.length), rateLif = new Float32Array(xs.length);
+    const rateCuba = new Float32Array(xs.length),
+      rateLif = new Float32Array(xs.length);
     simulate(k, m, x, new Float32Array(x.length), rateCuba, T, xs.length);
     simulate(k, neuronModel(lifConfig(P)), x, new Float32Array(x.length), rateLif, T, xs.length);
     const { sum } = weights(T);
     const bound = (Math.max(P.alpha, 1 - P.alpha) * P.vth) / (P.dt * sum); // docs/method.md §1.4, LIF
     for (let i = 0; i < xs.length; i++) {
       const mapped = Math.min(((1 - lambda) / P.dt) * xs[i]!, P.vth / P.dt);
-      assert.ok(Math.abs(rateCuba[i]! - mapped) <= bound + 1e-4, `x = ${xs[i]}: rate ${rateCuba[i]}, mapping ${mapped}`);
-      assert.ok(Math.abs(rateCuba[i]! - rateLif[i]!) <= 2 * bound + 1e-4, `x = ${xs[i]}: CubaLIF ${rateCuba[i]}, LIF ${rateLif[i]}`);
+      assert.ok(
+        Math.abs(rateCuba[i]! - mapped) <= bound + 1e-4,
+        `x = ${xs[i]}: rate ${rateCuba[i]}, mapping ${mapped}`,
+      );
+      assert.ok(
+        Math.abs(rateCuba[i]! - rateLif[i]!) <= 2 * bound + 1e-4,
+        `x = ${xs[i]}: CubaLIF ${rateCuba[i]}, LIF ${rateLif[i]}`,
+      );
     }
   });
 
   it('the input representation is Ī_w of the synaptic current', () => {
-    const T = 9, n = 5;
+    const T = 9,
+      n = 5;
     const rng = new Rng(5);
     const x = Float32Array.from({ length: T * n }, () => rng.normal());
     const rep = new Float32Array(n);
@@ -106,7 +120,8 @@ describe('CubaLIF forward and representation', () => {
 });
 
 describe('CubaLIF DSR backward = the chain rule of its clamp mapping (float64 central differences)', () => {
-  const T = 8, n = 40;
+  const T = 8,
+    n = 40;
   const rng = new Rng(6);
   // inputs whose Ī_w (about a third of them at T = 8) spreads over the clamp's range (0, V·τ/Δt = 6) and beyond;
   // a hidden layer's gradient: g_i/T at every step
@@ -120,7 +135,8 @@ describe('CubaLIF DSR backward = the chain rule of its clamp mapping (float64 ce
 
   it('Σ_t dL/dx[t] per neuron = d L/dε of an input raised by ε at every step; each step gets an equal share', () => {
     const eps = 1e-6;
-    let inside = 0, outside = 0;
+    let inside = 0,
+      outside = 0;
     for (let i = 0; i < n; i++) {
       const bump = (h: number): Float64Array => Float64Array.from(x, (v, j) => (j % n === i ? v + h : v));
       const fd = (mappingLoss(bump(eps), T, n, g, P.vth) - mappingLoss(bump(-eps), T, n, g, P.vth)) / (2 * eps);
@@ -136,7 +152,7 @@ describe('CubaLIF DSR backward = the chain rule of its clamp mapping (float64 ce
     assert.ok(inside > 5 && outside > 5, `both sides of the clamp are tested (${inside} inside, ${outside} outside)`);
   });
 
-  it('the threshold gradient is Δt² times dL/dVth of the mapping, as LIF\'s (docs/method.md §2.3)', () => {
+  it("the threshold gradient is Δt² times dL/dVth of the mapping, as LIF's (docs/method.md §2.3)", () => {
     const eps = 1e-7;
     const fd = (mappingLoss(x, T, n, g, P.vth + eps) - mappingLoss(x, T, n, g, P.vth - eps)) / (2 * eps);
     assert.ok(fd !== 0, 'some neurons saturate');
@@ -144,7 +160,9 @@ describe('CubaLIF DSR backward = the chain rule of its clamp mapping (float64 ce
   });
 
   it('the time-summed backward (representation mode) gives the summed input gradient and the same threshold gradient', () => {
-    const rep = new Float32Array(n), sumGrad = new Float32Array(n), gradInSum = new Float32Array(n);
+    const rep = new Float32Array(n),
+      sumGrad = new Float32Array(n),
+      gradInSum = new Float32Array(n);
     represent(k, m, x, rep, T, n);
     for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) sumGrad[i]! += gradSpikes[t * n + i]!;
     const vthSummed = dsrBackwardSummed(k, m, rep, sumGrad, gradInSum, T);

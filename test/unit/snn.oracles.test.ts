@@ -2,11 +2,12 @@
  * The numeric oracles of docs/method.md §7, run through the float32 neuron code (functional API and reference kernels).
  * Relative error ≤ 1e-5 unless docs/method.md §7 prints fewer digits (then the printed precision is the tolerance).
  */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { clampThreshold, neuron } from '../../src/snn/functional.js';
-import { leak, leakWeights } from '../../src/snn/description.js';
+import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng.js';
+import { leak, leakWeights } from '../../src/snn/description.js';
+import { clampThreshold, neuron } from '../../src/snn/functional.js';
 import { testKernels } from '../support/kernels.under-test.js';
 
 const k = await testKernels();
@@ -31,12 +32,26 @@ function spikeSteps(spikes: Float32Array, T: number, N: number, i: number): numb
 }
 
 /** Membrane after the last reset, carried out of the neuron kernel (fire at α·V, subtract V), for one neuron each. */
-function residualMembrane(input: Float32Array, T: number, vth: number, alpha: number, decay: number, gain: number): Float32Array {
+function residualMembrane(
+  input: Float32Array,
+  T: number,
+  vth: number,
+  alpha: number,
+  decay: number,
+  gain: number,
+): Float32Array {
   const n = input.length / T;
   const membrane = new Float32Array(n);
   const f32 = Math.fround;
   k.neuronForward(input, new Float32Array(T * n), {
-    T, n, decay, gain, threshold: f32(f32(alpha) * f32(vth)), reset: { kind: 'subtract', amount: vth }, magnitude: vth, membrane,
+    T,
+    n,
+    decay,
+    gain,
+    threshold: f32(f32(alpha) * f32(vth)),
+    reset: { kind: 'subtract', amount: vth },
+    magnitude: vth,
+    membrane,
   });
   return membrane;
 }
@@ -97,14 +112,20 @@ describe('IF closed form count = clamp(floor(T·x/V + 1 − α), 0, T)', () => {
 
   it('α = 1 floors: x = 1.0, 2.5, 5.75 give 3, 8, 19 spikes', () => {
     const { rate } = neuron.ifForward(constantInput([1, 2.5, 5.75], 20), 20, { vth: 6, alpha: 1 });
-    assert.deepEqual([...rate].map((a) => Math.round((a * 20) / 6)), [3, 8, 19]);
+    assert.deepEqual(
+      [...rate].map((a) => Math.round((a * 20) / 6)),
+      [3, 8, 19],
+    );
   });
 });
 
 describe('IF error bound over 20,000 random constant x ∈ [0, 6], T = 20', () => {
   const rng = new Rng(7);
   const xs = Array.from({ length: 20000 }, () => Math.fround(6 * rng.uniform()));
-  for (const [alpha, bound, printed] of [[0.5, 0.15, 0.149995], [1, 0.3, 0.29998]] as const) {
+  for (const [alpha, bound, printed] of [
+    [0.5, 0.15, 0.149995],
+    [1, 0.3, 0.29998],
+  ] as const) {
     it(`α = ${alpha}: max |rate − x| ≤ ${bound} and reaches it (spec: ${printed})`, () => {
       const { rate } = neuron.ifForward(constantInput(xs, 20), 20, { vth: 6, alpha });
       let worst = 0;
@@ -127,7 +148,12 @@ describe('LIF constants (τ = 1, Δt = 0.05, T = 20)', () => {
     close(w[1]!, 0.40656966, 'w_2', 0, 5e-10); // printed to 9 decimals
     close(w[18]!, 0.951229425, 'w_19', 0, 5e-10); // printed to 9 decimals
     assert.equal(w[19], 1);
-    close(w.reduce((a, b) => a + b, 0), 12.961105181910598, 'Σw', 1e-12);
+    close(
+      w.reduce((a, b) => a + b, 0),
+      12.961105181910598,
+      'Σw',
+      1e-12,
+    );
   });
 
   it('the weighted rate divides by Σw: one spike at step t gives (Vth/Δt)·w_t/Σw', () => {
@@ -224,7 +250,9 @@ describe('IF backward oracles (V = 1, T = 4, g = [0.125, 0.25, 0.375, 0.5])', ()
   ];
   for (const row of table) {
     it(`I = [${row.input.join(', ')}]: dI = ${row.dI} per step, dVth = ${row.dVth}`, () => {
-      const { gradInput, gradVth } = neuron.ifBackward(Float32Array.from(row.input), Float32Array.from(g), T, { vth: 1 });
+      const { gradInput, gradVth } = neuron.ifBackward(Float32Array.from(row.input), Float32Array.from(g), T, {
+        vth: 1,
+      });
       assert.deepEqual([...gradInput], [row.dI, row.dI, row.dI, row.dI]);
       assert.equal(gradVth, row.dVth);
     });
@@ -241,7 +269,11 @@ describe('IF backward oracles (V = 1, T = 4, g = [0.125, 0.25, 0.375, 0.5])', ()
       }
     }
     const { gradInput, gradVth } = neuron.ifBackward(input, grad, T, { vth: 1 });
-    for (let t = 0; t < T; t++) assert.deepEqual([...gradInput.subarray(t * N, (t + 1) * N)], table.map((r) => r.dI));
+    for (let t = 0; t < T; t++)
+      assert.deepEqual(
+        [...gradInput.subarray(t * N, (t + 1) * N)],
+        table.map((r) => r.dI),
+      );
     assert.equal(gradVth, 1.25);
   });
 
@@ -250,7 +282,11 @@ describe('IF backward oracles (V = 1, T = 4, g = [0.125, 0.25, 0.375, 0.5])', ()
     const input = new Float32Array(T20).fill(0.125);
     assert.equal(neuron.ifForward(input, T20, { vth: 6, alpha: 0.5 }).rate[0], 0);
     const { gradInput } = neuron.ifBackward(input, new Float32Array(T20).fill(1 / T20), T20, { vth: 6 });
-    close(gradInput.reduce((a, b) => a + b, 0), 1, 'Σ_t dI');
+    close(
+      gradInput.reduce((a, b) => a + b, 0),
+      1,
+      'Σ_t dI',
+    );
   });
 });
 
@@ -265,8 +301,7 @@ describe('LIF backward: the saturation level Vth·τ/Δt of the reference code (
     return { w: ws, sum: ws.reduce((a, b) => a + b, 0) };
   })();
   const Gc = (T * w.reduce((a, wt, t) => a + wt * g[t]!, 0)) / sum;
-  const run = (x: number) =>
-    neuron.lifBackward(new Float32Array(T).fill(x), Float32Array.from(g), T, p);
+  const run = (x: number) => neuron.lifBackward(new Float32Array(T).fill(x), Float32Array.from(g), T, p);
 
   it('Ī_w = 9, between Vth/Δt and Vth·τ/Δt: the input gradient passes (slope 1/τ) and the threshold gets none', () => {
     const { gradInput, gradVth } = run(9);
@@ -282,7 +317,12 @@ describe('LIF backward: the saturation level Vth·τ/Δt of the reference code (
 });
 
 describe('threshold clamp Vth ← max(Vth, bound)', () => {
-  for (const [v, bound, expected] of [[-0.5, 0.01, 0.01], [0.005, 0.01, 0.01], [0.3, 0.0005, 0.3], [0.01, 0.01, 0.01]]) {
+  for (const [v, bound, expected] of [
+    [-0.5, 0.01, 0.01],
+    [0.005, 0.01, 0.01],
+    [0.3, 0.0005, 0.3],
+    [0.01, 0.01, 0.01],
+  ]) {
     it(`clamp(${v}; ${bound}) = ${expected}`, () => assert.equal(clampThreshold(v!, bound!), expected));
   }
 });

@@ -3,16 +3,17 @@
  * on random and time-varying inputs, and the DSR backward against finite differences of the clamp mapping
  * it differentiates (docs/method.md §1.4, §2.2, §2.3). BPTT is checked in snn.bptt.test.ts.
  */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { RateReadout } from '../../src/nn/readout.js';
+import { trainMode } from '../../src/nn/run-mode.js';
+import { Rng } from '../../src/rng.js';
 import { ifConfig, lifConfig } from '../../src/snn/config.js';
 import { neuron } from '../../src/snn/functional.js';
-import { Rng } from '../../src/rng.js';
 import { tensor } from '../../src/tensor.js';
 import { testKernels } from '../support/kernels.under-test.js';
-import { trainMode } from '../../src/nn/run-mode.js';
 
 const k = await testKernels();
 
@@ -123,7 +124,10 @@ const runBackward = (p: Neuron64, x: Float32Array, g: Float32Array, T: number) =
 // ---------------- forward ----------------
 
 describe('forward against float64 (random, time-varying currents)', () => {
-  for (const [p, scale] of [[IF64, 6], [LIF64, 6]] as const) {
+  for (const [p, scale] of [
+    [IF64, 6],
+    [LIF64, 6],
+  ] as const) {
     it(`${p.kind}: spikes, magnitudes and (weighted) rate match wherever float32 cannot flip a tie`, () => {
       const T = 20;
       const n = 400;
@@ -135,7 +139,8 @@ describe('forward against float64 (random, time-varying currents)', () => {
       for (let i = 0; i < n; i++) {
         if (ref.margin[i]! < 1e-4 * p.vth) continue; // a near-tie: float32 rounding may decide it either way
         compared++;
-        for (let t = 0; t < T; t++) assert.equal(Math.fround(got.spikes[t * n + i]!), Math.fround(ref.spikes[t * n + i]!));
+        for (let t = 0; t < T; t++)
+          assert.equal(Math.fround(got.spikes[t * n + i]!), Math.fround(ref.spikes[t * n + i]!));
         assert.ok(Math.abs(got.rate[i]! - refRate[i]!) <= 1e-6 * (p.kind === 'if' ? p.vth : p.vth / p.dt));
       }
       assert.ok(compared > 0.95 * n, `only ${compared} of ${n} neurons away from ties`);
@@ -151,7 +156,8 @@ describe('forward against float64 (random, time-varying currents)', () => {
       const lam = leak64(p);
       const sumRaw = p.kind === 'if' ? T : (1 - lam ** T) / (1 - lam);
       const predicted = meanI.map((m, i) =>
-        p.kind === 'if' ? m - ref.finalV[i]! / T : ((1 - lam) / p.dt) * m - ref.finalV[i]! / (p.dt * sumRaw));
+        p.kind === 'if' ? m - ref.finalV[i]! / T : ((1 - lam) / p.dt) * m - ref.finalV[i]! / (p.dt * sumRaw),
+      );
       assertAllClose(a, predicted, 'a', 1e-12);
     });
   }
@@ -182,12 +188,16 @@ describe('backward against float64 (masks, 1/T replication, threshold gradient)'
       const got = runBackward(p, x, g, T);
       const ref = backward64(p, x, g, T);
       assertAllClose(got.gradInput, ref.gradInput, 'gradInput');
-      assert.ok(Math.abs(got.gradVth - ref.gradVth) <= 1e-5 * (1 + Math.abs(ref.gradVth)), `gradVth ${got.gradVth} vs ${ref.gradVth}`);
+      assert.ok(
+        Math.abs(got.gradVth - ref.gradVth) <= 1e-5 * (1 + Math.abs(ref.gradVth)),
+        `gradVth ${got.gradVth} vs ${ref.gradVth}`,
+      );
       // the edge neurons: IF passes on the closed interval, LIF on the open one
       assert.equal(got.gradInput[0] !== 0, p.kind === 'if');
       assert.equal(got.gradInput[1] !== 0, p.kind === 'if');
       // every step receives the same value
-      for (let t = 1; t < T; t++) assert.deepEqual(got.gradInput.subarray(t * 300, t * 300 + 300), got.gradInput.subarray(0, 300));
+      for (let t = 1; t < T; t++)
+        assert.deepEqual(got.gradInput.subarray(t * 300, t * 300 + 300), got.gradInput.subarray(0, 300));
     });
   }
 
@@ -201,7 +211,10 @@ describe('backward against float64 (masks, 1/T replication, threshold gradient)'
 });
 
 describe('the output-layer LIF factor T·Σw²/(Σw)² through RateReadout (docs/method.md §2.3, §6.16)', () => {
-  for (const [config, factor] of [[lifConfig(), 1.081751], [ifConfig(), 1]] as const) {
+  for (const [config, factor] of [
+    [lifConfig(), 1.081751],
+    [ifConfig(), 1],
+  ] as const) {
     it(`${config.kind}: Σ_t dI = ${factor}·dL/da for an unsaturated neuron`, () => {
       const T = 20;
       const w = weights64({ ...LIF64, kind: config.kind }, T);
@@ -214,7 +227,12 @@ describe('the output-layer LIF factor T·Σw²/(Σw)² through RateReadout (docs
       const input = new Float32Array(T * 3).fill(config.kind === 'if' ? 3 : 2); // inside (0, hi)
       const { gradInput } = runBackward(config.kind === 'if' ? IF64 : LIF64, input, dSpikes.data, T);
       const total = reduce64(gradInput, new Array(T).fill(1), T);
-      assertAllClose(total, [...dLda].map((d) => factor * d), 'Σ_t dI', 1e-6);
+      assertAllClose(
+        total,
+        [...dLda].map((d) => factor * d),
+        'Σ_t dI',
+        1e-6,
+      );
     });
   }
 });
@@ -245,7 +263,8 @@ describe('DSR backward = finite differences of a = clamp(Ī, 0, V) (IF) / clamp(
       const shift = (i: number, d: number): Float64Array => xs.map((v, j) => (j % n === i ? v + d : v));
       for (let i = 0; i < n; i++) {
         // every step shifted together: the directional derivative Σ_t ∂L/∂I[t, i]
-        const fd = (mappingLoss(p, shift(i, eps), p.vth, c, T) - mappingLoss(p, shift(i, -eps), p.vth, c, T)) / (2 * eps);
+        const fd =
+          (mappingLoss(p, shift(i, eps), p.vth, c, T) - mappingLoss(p, shift(i, -eps), p.vth, c, T)) / (2 * eps);
         const dsr = reduce64(got.gradInput, new Array(T).fill(1), T)[i]!;
         assert.ok(Math.abs(dsr - fd) <= 1e-5 * (1 + Math.abs(fd)), `neuron ${i}: ${dsr} vs ${fd}`);
         // per step: IF is the exact chain rule; LIF spreads uniformly where the chain rule weights by w_t

@@ -1,12 +1,22 @@
 /** The training schema as a library sees it: defaults, one-line errors naming settings, recipes and their neuron-kind defaults. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { SpikerepError } from '../../src/errors.js';
-import { BACKEND_NAME, DEFAULT_CONFIG, effectiveSettings, flagOfSetting, TRAIN_FIELDS, trainConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
+import { BACKEND_NAMES } from '../../src/kernels/backend.js';
+import { NEURON_CHOICES } from '../../src/models/neurons.js';
+import {
+  BACKEND_NAME,
+  DEFAULT_CONFIG,
+  effectiveSettings,
+  flagOfSetting,
+  TRAIN_FIELDS,
+  type TrainConfig,
+  trainConfig,
+  validateConfig,
+} from '../../src/train/config.js';
 import { optionMeta } from '../../src/train/fields.js';
 import { listRecipes, loadRecipe, parseRecipe, parseRecipeText, resolveConfig } from '../../src/train/recipe.js';
-import { NEURON_CHOICES } from '../../src/models/neurons.js';
-import { BACKEND_NAMES } from '../../src/kernels/backend.js';
 
 function refusal(f: () => unknown): SpikerepError {
   try {
@@ -43,7 +53,11 @@ test('library errors name the setting, never a flag, and say what was expected',
     assert.equal(e.code, 'E_ARG');
     assert.doesNotMatch(e.message, /--/);
   }
-  assert.equal(validateConfig({ ...DEFAULT_CONFIG, trainLimit: undefined }).trainLimit, undefined, 'undefined train limit: the whole set');
+  assert.equal(
+    validateConfig({ ...DEFAULT_CONFIG, trainLimit: undefined }).trainLimit,
+    undefined,
+    'undefined train limit: the whole set',
+  );
   assert.equal(trainConfig({ epochs: 3 }).epochs, 3);
 });
 
@@ -64,7 +78,7 @@ test('--backend offers exactly the backends kernels/backend.ts makes', () => {
   assert.deepEqual([...BACKEND_NAME.options].sort(), [...BACKEND_NAMES].sort());
 });
 
-test('dropout follows the model: the paper\'s VGG-11 0.1, ResNet-18 0', () => {
+test("dropout follows the model: the paper's VGG-11 0.1, ResNet-18 0", () => {
   assert.equal(DEFAULT_CONFIG.dropout, undefined);
   assert.equal(effectiveSettings({ ...DEFAULT_CONFIG, model: 'vgg11' }).dropout, 0.1);
   assert.equal(effectiveSettings({ ...DEFAULT_CONFIG, model: 'resnet18' }).dropout, 0);
@@ -75,12 +89,22 @@ test('dropout follows the model: the paper\'s VGG-11 0.1, ResNet-18 0', () => {
 test('recipes: the threshold bound (and Vth, alpha) follow the neuron kind unless the recipe sets them for that kind', () => {
   // docs/method.md §2.4 and §4.4: IF bound 0.01, LIF 0.0005; the low-latency LIF setting 0.001
   const expected: [string, string | undefined, number, number][] = [
-    ['cifar10', undefined, 0.01, 6], ['cifar10', 'lif', 0.0005, 0.3], ['cifar100', 'lif', 0.0005, 0.3], ['dvs-cifar10', 'lif', 0.0005, 0.3],
-    ['dvs-cifar10', 'if', 0.01, 6], ['cifar10-lowlatency', undefined, 0.001, 0.6], ['cifar10-lowlatency', 'if', 0.01, 6],
-    ['mnist', 'lif', 0.0005, 0.3], ['fashion-mnist', 'bptt', 0.0005, 0.3], ['mnist', 'ann', 0.01, 6],
+    ['cifar10', undefined, 0.01, 6],
+    ['cifar10', 'lif', 0.0005, 0.3],
+    ['cifar100', 'lif', 0.0005, 0.3],
+    ['dvs-cifar10', 'lif', 0.0005, 0.3],
+    ['dvs-cifar10', 'if', 0.01, 6],
+    ['cifar10-lowlatency', undefined, 0.001, 0.6],
+    ['cifar10-lowlatency', 'if', 0.01, 6],
+    ['mnist', 'lif', 0.0005, 0.3],
+    ['fashion-mnist', 'bptt', 0.0005, 0.3],
+    ['mnist', 'ann', 0.01, 6],
   ];
   for (const [name, neuron, bound, vth] of expected) {
-    const cfg = resolveConfig(loadRecipe(name), neuron === undefined ? {} : { neuron: neuron as TrainConfig['neuron'] });
+    const cfg = resolveConfig(
+      loadRecipe(name),
+      neuron === undefined ? {} : { neuron: neuron as TrainConfig['neuron'] },
+    );
     const n = effectiveSettings(validateConfig(cfg)).neuron;
     assert.equal(n.vthBound, bound, `${name} ${neuron ?? ''} vthBound`);
     assert.equal(n.vth, vth, `${name} ${neuron ?? ''} vth`);
@@ -110,7 +134,10 @@ test('recipe files: one line naming the file and the setting', () => {
     [{ config: { epochs: null } }, /^r\.json: setting "epochs": must be an integer ≥ 1, got null$/],
     [{ config: { T: 0 } }, /^r\.json: setting "T": must be an integer ≥ 1, got 0$/],
     [{ config: { lr: 0.1, frobnicate: 1 } }, /^r\.json: unknown setting "frobnicate"$/],
-    [{ config: {}, byNeuron: { lif: { vth: -1 } } }, /^r\.json: setting "byNeuron\.lif\.vth": must be a number > 0, got -1$/],
+    [
+      { config: {}, byNeuron: { lif: { vth: -1 } } },
+      /^r\.json: setting "byNeuron\.lif\.vth": must be a number > 0, got -1$/,
+    ],
     [{ config: {}, byNeuron: { lif: { lr: 0.1 } } }, /^r\.json: unknown setting "byNeuron\.lif\.lr"$/],
     [{ config: {}, byNeuron: { sigmoid: {} } }, /^r\.json: unknown setting "byNeuron\.sigmoid"$/],
   ];

@@ -2,28 +2,36 @@
  * Hybrid training (docs/method.md §4.4): the ANN it pre-trains is a ReLU network trained with the reference's ANN settings,
  * thresholds come from the 99.9th percentile of that ANN's activations, weights are copied by name.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { reference } from '../../src/kernels/reference/index.js';
-import { buildModel } from '../../src/models/index.js';
-import { Builder } from '../../src/models/builder.js';
-import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
-import { Network } from '../../src/nn/network.js';
-import { Sequential } from '../../src/nn/sequential.js';
-import { Linear } from '../../src/nn/linear.js';
-import { BatchNorm } from '../../src/nn/batchnorm.js';
-import { activationPercentiles, hybridWarmStart, initFromAnn, neuronLayers } from '../../src/train/hybrid.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { makeProgress } from '../../src/train/progress.js';
+import { test } from 'node:test';
 import type { Dataset } from '../../src/data/dataset.js';
-import { tensor } from '../../src/tensor.js';
-import { Rng } from '../../src/rng.js';
+import { reference } from '../../src/kernels/reference/index.js';
+import { Builder } from '../../src/models/builder.js';
+import { buildModel } from '../../src/models/index.js';
+import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
+import { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { Linear } from '../../src/nn/linear.js';
+import { Network } from '../../src/nn/network.js';
 import { trainMode } from '../../src/nn/run-mode.js';
+import { Sequential } from '../../src/nn/sequential.js';
+import { Rng } from '../../src/rng.js';
+import { tensor } from '../../src/tensor.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { activationPercentiles, hybridWarmStart, initFromAnn, neuronLayers } from '../../src/train/hybrid.js';
+import { makeProgress } from '../../src/train/progress.js';
 
 const k = reference;
 
 test("the hybrid ANN's activation is ReLU: values above Vth pass unclamped, the gradient passes where x > 0", () => {
-  const { net, spec } = buildModel(k, { model: 'mnistnet', input: [28, 28, 1], classes: 2, neuron: 'relu', T: 4, seed: 2 });
+  const { net, spec } = buildModel(k, {
+    model: 'mnistnet',
+    input: [28, 28, 1],
+    classes: 2,
+    neuron: 'relu',
+    T: 4,
+    seed: 2,
+  });
   assert.equal(spec.mode, 'relu');
   assert.equal(net.T, 1, 'an ANN runs one step');
   const layer = new Builder(k, new Rng(0), neuronSpec('relu')).neuron('act');
@@ -48,8 +56,13 @@ function tinyNet(choice: NeuronChoice, seed: number): Network {
   const spec = neuronSpec(choice);
   const b = new Builder(k, new Rng(seed), spec);
   const body = new Sequential([
-    b.flatten(), b.linear('fc1', IN, HIDDEN), b.bn('bn1', HIDDEN), b.neuron('act1'),
-    b.linear('fc2', HIDDEN, CLASSES), b.bn('bn2', CLASSES), b.neuron('act2'),
+    b.flatten(),
+    b.linear('fc1', IN, HIDDEN),
+    b.bn('bn1', HIDDEN),
+    b.neuron('act1'),
+    b.linear('fc2', HIDDEN, CLASSES),
+    b.bn('bn2', CLASSES),
+    b.neuron('act2'),
   ]);
   const T = spec.mode === 'relu' || spec.mode === 'ann' ? 1 : 2;
   return new Network({ k, T, body, readout: b.readout(), inputShape: [2, 2, 1], classes: CLASSES });
@@ -76,7 +89,12 @@ function gaussianImages(n: number, std: number): Dataset {
   const rng = new Rng(5);
   const data = new Float32Array(n * IN).map(() => std * rng.normal());
   return {
-    name: 'noise', length: n, sampleShape: [2, 2, 1], classes: ['a', 'b', 'c'], stats: undefined, normalized: true,
+    name: 'noise',
+    length: n,
+    sampleShape: [2, 2, 1],
+    classes: ['a', 'b', 'c'],
+    stats: undefined,
+    normalized: true,
     label: (i) => i % CLASSES,
     read: (i, out, o) => out.set(data.subarray(i * IN, (i + 1) * IN), o),
   };
@@ -85,7 +103,13 @@ function gaussianImages(n: number, std: number): Dataset {
 /** Float64 forward of the tiny ReLU ANN in eval mode: every value each neuron layer receives, relu'd, per layer. */
 function reluActivations(net: Network, ds: Dataset): Map<string, number[]> {
   const seq = net.body as Sequential;
-  const [fc1, bn1, , fc2, bn2] = [1, 2, 3, 4, 5].map((i) => seq.layers[i]) as [Linear, BatchNorm, unknown, Linear, BatchNorm];
+  const [fc1, bn1, , fc2, bn2] = [1, 2, 3, 4, 5].map((i) => seq.layers[i]) as [
+    Linear,
+    BatchNorm,
+    unknown,
+    Linear,
+    BatchNorm,
+  ];
   const affine = (fc: Linear, bn: BatchNorm, x: number[]): number[] => {
     const out = fc.opts.outF;
     return Array.from({ length: out }, (_, o) => {
@@ -94,8 +118,11 @@ function reluActivations(net: Network, ds: Dataset): Map<string, number[]> {
       return ((z - bn.runningMean[o]!) / Math.sqrt(bn.runningVar[o]! + 1e-5)) * bn.weight.value[o]! + bn.bias.value[o]!;
     });
   };
-  const relu = (v: number[]): number[] => v.map((a) => (a > 0 ? a : 0));
-  const acts = new Map<string, number[]>([['act1', []], ['act2', []]]);
+  const relu = (v: number[]): number[] => v.map((a) => Math.max(a, 0));
+  const acts = new Map<string, number[]>([
+    ['act1', []],
+    ['act2', []],
+  ]);
   const x = new Float32Array(IN);
   for (let s = 0; s < ds.length; s++) {
     ds.read(s, x, 0);
@@ -137,7 +164,16 @@ test('percentiles are the 99.9th quantile of the ReLU ANN activations, per neuro
 
 test("hybridWarmStart trains the ReLU ANN with the reference's ANN settings and sets thresholds from its activations", async () => {
   const ds = gaussianImages(500, 4);
-  const cfg: TrainConfig = { ...DEFAULT_CONFIG, neuron: 'if', hybridAnnEpochs: 3, batchSize: 100, lr: 0.05, optimizer: 'adam', weightDecay: 0, seed: 4 };
+  const cfg: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    neuron: 'if',
+    hybridAnnEpochs: 3,
+    batchSize: 100,
+    lr: 0.05,
+    optimizer: 'adam',
+    weightDecay: 0,
+    seed: 4,
+  };
   const snn = tinyNet('if', 7);
   let annCfg: TrainConfig | undefined;
   let ann: Network | undefined;
@@ -152,14 +188,34 @@ test("hybridWarmStart trains the ReLU ANN with the reference's ANN settings and 
   const r = await hybridWarmStart(k, cfg, snn, ds, makeProgress({ quiet: true }), trainFn);
   assert.ok(annCfg !== undefined && ann !== undefined);
   assert.deepEqual(
-    { neuron: annCfg.neuron, epochs: annCfg.epochs, optimizer: annCfg.optimizer, momentum: annCfg.momentum, lr: annCfg.lr,
-      weightDecay: annCfg.weightDecay, batchSize: annCfg.batchSize, hybridAnnEpochs: annCfg.hybridAnnEpochs },
-    { neuron: 'relu', epochs: 3, optimizer: 'sgd', momentum: 0.9, lr: 0.1, weightDecay: 1e-4, batchSize: 256, hybridAnnEpochs: 0 },
+    {
+      neuron: annCfg.neuron,
+      epochs: annCfg.epochs,
+      optimizer: annCfg.optimizer,
+      momentum: annCfg.momentum,
+      lr: annCfg.lr,
+      weightDecay: annCfg.weightDecay,
+      batchSize: annCfg.batchSize,
+      hybridAnnEpochs: annCfg.hybridAnnEpochs,
+    },
+    {
+      neuron: 'relu',
+      epochs: 3,
+      optimizer: 'sgd',
+      momentum: 0.9,
+      lr: 0.1,
+      weightDecay: 1e-4,
+      batchSize: 256,
+      hybridAnnEpochs: 0,
+    },
   );
   assert.equal(r.annTestAccuracy, 0.5);
   // 5 batches of the SNN's 100 cover all 500 images, so the thresholds are the quantiles over the whole set
   const acts = reluActivations(ann, ds);
-  assert.ok(acts.get('act1')!.some((v) => v > 6), 'some activations exceed the IF default Vth, which a clamp would cut');
+  assert.ok(
+    acts.get('act1')!.some((v) => v > 6),
+    'some activations exceed the IF default Vth, which a clamp would cut',
+  );
   for (const [name, values] of acts) {
     const expected = quantile(values, 0.999);
     assert.ok(close(r.thresholds[name]!, expected), `${name}: ${r.thresholds[name]} vs ${expected}`);
@@ -171,9 +227,28 @@ test("hybridWarmStart trains the ReLU ANN with the reference's ANN settings and 
 });
 
 test('initFromAnn copies weights and BN statistics by name and sets Vth (×Δt for LIF, never below the bound)', () => {
-  const { net: ann } = buildModel(k, { model: 'mnistnet', input: [28, 28, 1], classes: 2, neuron: 'relu', T: 1, seed: 2 });
-  const { net: snn } = buildModel(k, { model: 'mnistnet', input: [28, 28, 1], classes: 2, neuron: 'lif', T: 4, seed: 7 });
-  const pct = new Map([['features.2', 2.5], ['features.6', 4], ['classifier.2', 1e-9], ['classifier.5', 3]]);
+  const { net: ann } = buildModel(k, {
+    model: 'mnistnet',
+    input: [28, 28, 1],
+    classes: 2,
+    neuron: 'relu',
+    T: 1,
+    seed: 2,
+  });
+  const { net: snn } = buildModel(k, {
+    model: 'mnistnet',
+    input: [28, 28, 1],
+    classes: 2,
+    neuron: 'lif',
+    T: 4,
+    seed: 7,
+  });
+  const pct = new Map([
+    ['features.2', 2.5],
+    ['features.6', 4],
+    ['classifier.2', 1e-9],
+    ['classifier.5', 3],
+  ]);
   const set = initFromAnn(snn, ann, pct);
   const annParams = new Map(ann.params().map((p) => [p.name, p.value]));
   for (const p of snn.params()) {

@@ -2,16 +2,17 @@
  * The end-to-end check: a tiny convolutional network (323 parameters) learns a small generated problem to
  * 100 % training accuracy with each neuron mode — DSR-IF, DSR-LIF, the BPTT baseline and the ANN of the same shape.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/rng.js';
+import { test } from 'node:test';
 import { Builder } from '../../src/models/builder.js';
-import { neuronSpec, type NeuronChoice } from '../../src/models/neurons.js';
+import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
+import { countCorrect } from '../../src/nn/loss.js';
 import { Network } from '../../src/nn/network.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { sgd } from '../../src/optim/sgd.js';
-import { trainStep, predict } from '../../src/train/step.js';
-import { countCorrect } from '../../src/nn/loss.js';
+import { Rng } from '../../src/rng.js';
+import { predict, trainStep } from '../../src/train/step.js';
 import { testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
@@ -39,7 +40,8 @@ function problem(seed: number, perClass: number): { x: Float32Array; labels: Int
 
 // Thresholds start low enough (logits in [0, 2]) that some currents exceed them and the thresholds train.
 // CubaLIF's synaptic current builds up over the steps (Ī is about a third of the input at T = 4): a lower start.
-const vthFor = (choice: NeuronChoice): number => (choice === 'cubalif' ? 0.03 : choice === 'lif' || choice === 'bptt' ? 0.1 : 2);
+const vthFor = (choice: NeuronChoice): number =>
+  choice === 'cubalif' ? 0.03 : choice === 'lif' || choice === 'bptt' ? 0.1 : 2;
 
 function tinyNet(choice: NeuronChoice, T: number): Network {
   const k = kernels;
@@ -55,7 +57,14 @@ function tinyNet(choice: NeuronChoice, T: number): Network {
     b.bn('bn2', 3),
     b.neuron('sn2'),
   ]);
-  return new Network({ k, T: spec.mode === 'ann' ? 1 : T, body, readout: b.readout(), inputShape: [S, S, 1], classes: 3 });
+  return new Network({
+    k,
+    T: spec.mode === 'ann' ? 1 : T,
+    body,
+    readout: b.readout(),
+    inputShape: [S, S, 1],
+    classes: 3,
+  });
 }
 
 for (const choice of ['if', 'lif', 'cubalif', 'bptt', 'ann'] as const) {
@@ -90,18 +99,36 @@ test('a training step allocates nothing once shapes are stable (buffers are reus
   let allocs = 0;
   const counting = new Proxy(kernels, {
     get(target, prop, receiver) {
-      if (prop === 'alloc') return (n: number) => {
-        allocs++;
-        return target.alloc(n);
-      };
+      if (prop === 'alloc')
+        return (n: number) => {
+          allocs++;
+          return target.alloc(n);
+        };
       return Reflect.get(target, prop, receiver);
     },
   });
   for (const choice of ['if', 'lif', 'cubalif', 'bptt', 'ann'] as const) {
     const spec = neuronSpec(choice);
     const b = new Builder(counting, new Rng(3), spec);
-    const body = new Sequential([b.conv('c', 1, 4, 3), b.bn('bn', 4), b.neuron('sn1'), b.dropout(0.2), b.pool(2), b.flatten(), b.linear('fc', 36, 3), b.bn('bn2', 3), b.neuron('sn2')]);
-    const net = new Network({ k: counting, T: spec.mode === 'ann' ? 1 : 3, body, readout: b.readout(), inputShape: [S, S, 1], classes: 3 });
+    const body = new Sequential([
+      b.conv('c', 1, 4, 3),
+      b.bn('bn', 4),
+      b.neuron('sn1'),
+      b.dropout(0.2),
+      b.pool(2),
+      b.flatten(),
+      b.linear('fc', 36, 3),
+      b.bn('bn2', 3),
+      b.neuron('sn2'),
+    ]);
+    const net = new Network({
+      k: counting,
+      T: spec.mode === 'ann' ? 1 : 3,
+      body,
+      readout: b.readout(),
+      inputShape: [S, S, 1],
+      classes: 3,
+    });
     const params = net.params();
     const opt = sgd({ momentum: 0.9 });
     let state = opt.init(params, counting);

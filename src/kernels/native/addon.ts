@@ -9,19 +9,34 @@ import { fileURLToPath } from 'node:url';
 import { SpikerepError } from '../../errors.js';
 
 /** The exact commands that enable the native backend, quoted in the error a missing addon raises. */
-export const NATIVE_INSTALL_HINT =
-  'sudo apt-get install -y libopenblas-dev libdnnl-dev && npm run build:native';
+export const NATIVE_INSTALL_HINT = 'sudo apt-get install -y libopenblas-dev libdnnl-dev && npm run build:native';
 
 /** The addon's exports (native/src/addon.cc); buffers are read by pointer, sizes are checked in C++. */
 export interface NativeAddon {
   setThreads(threads: number): void;
   setConvImpl(useOneDnn: boolean): void;
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
-    transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    alpha: number,
+    beta: number,
+  ): void;
   convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: Int32Array): void;
   convBackwardInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: Int32Array): void;
-  convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, g: Int32Array,
-    accumulate: boolean): void;
+  convBackwardFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    db: Float32Array | null,
+    g: Int32Array,
+    accumulate: boolean,
+  ): void;
   convImpls(g: Int32Array): string;
   /** Event-driven conv forward over the non-zero inputs; wT is [kH, kW, inC, outC]. */
   convSparseForward(x: Float32Array, wT: Float32Array, bias: Float32Array | null, y: Float32Array, g: Int32Array): void;
@@ -29,18 +44,56 @@ export interface NativeAddon {
   avgPoolForward(x: Float32Array, y: Float32Array, g: Int32Array): void;
   avgPoolBackward(dy: Float32Array, dx: Float32Array, g: Int32Array): void;
   bnStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void;
-  bnApply(x: Float32Array, y: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
-    beta: Float32Array, rows: number, channels: number): void;
-  bnBackward(x: Float32Array, dy: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, acc: boolean): void;
+  bnApply(
+    x: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    rows: number,
+    channels: number,
+  ): void;
+  bnBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+    acc: boolean,
+  ): void;
   /** The fused DSR neuron; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
-  neuronForward(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
-    T: number, n: number, vth: number, level: number, decay: number, gain: number, magnitude: number,
-    leaky: boolean, membrane: Float32Array | null): void;
+  neuronForward(
+    input: Float32Array,
+    spikes: Float32Array,
+    rate: Float32Array | null,
+    weights: Float64Array | null,
+    T: number,
+    n: number,
+    vth: number,
+    level: number,
+    decay: number,
+    gain: number,
+    magnitude: number,
+    leaky: boolean,
+    membrane: Float32Array | null,
+  ): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;
-  clampBackward(mean: Float32Array, g: Float32Array, gi: Float32Array, n: number, hi: number, slope: number,
-    closed: boolean): number;
+  clampBackward(
+    mean: Float32Array,
+    g: Float32Array,
+    gi: Float32Array,
+    n: number,
+    hi: number,
+    slope: number,
+    closed: boolean,
+  ): number;
   clamp(x: Float32Array, y: Float32Array, lo: number, hi: number): void;
   fill(x: Float32Array, v: number): void;
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
@@ -50,21 +103,71 @@ export interface NativeAddon {
   sum(x: Float32Array): number;
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number, acc: boolean): void;
   addRowVector(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
-  sgdStep(p: Float32Array, g: Float32Array, buf: Float32Array, n: number, lr: number, momentum: number, wd: number,
-    dampening: number, nesterov: boolean, firstStep: boolean): void;
-  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lr: number, b1: number,
-    b2: number, eps: number, wd: number, step: number): void;
+  sgdStep(
+    p: Float32Array,
+    g: Float32Array,
+    buf: Float32Array,
+    n: number,
+    lr: number,
+    momentum: number,
+    wd: number,
+    dampening: number,
+    nesterov: boolean,
+    firstStep: boolean,
+  ): void;
+  adamStep(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
+    step: number,
+  ): void;
   /**
    * Every parameter set of the neuron forward; params = [T, n, decay, gain, bias, level, strict, resetToValue, vth,
    * resetValue, mag, syn, synDecay, synGain, soft, slope], float32-rounded as the reference rounds them.
    */
-  neuronForwardAny(input: Float32Array, spikes: Float32Array, rate: Float32Array | null, weights: Float64Array | null,
-    membrane: Float32Array | null, current: Float32Array | null, record: Float32Array | null, params: Float64Array): void;
+  neuronForwardAny(
+    input: Float32Array,
+    spikes: Float32Array,
+    rate: Float32Array | null,
+    weights: Float64Array | null,
+    membrane: Float32Array | null,
+    current: Float32Array | null,
+    record: Float32Array | null,
+    params: Float64Array,
+  ): void;
   /** The surrogate (BPTT) backward; vth, level, decay, gain, mag and the synaptic stage arrive float32-rounded. */
-  bpttBackward(membrane: Float32Array, gradSpikes: Float32Array, gradInput: Float32Array, T: number, n: number,
-    vth: number, level: number, decay: number, gain: number, mag: number, spikeScale: number, slope: number,
-    soft: boolean, syn: boolean, synDecay: number, synGain: number): number;
-  softmaxCrossEntropy(logits: Float32Array, labels: Int32Array, grad: Float32Array, rows: number, classes: number): number;
+  bpttBackward(
+    membrane: Float32Array,
+    gradSpikes: Float32Array,
+    gradInput: Float32Array,
+    T: number,
+    n: number,
+    vth: number,
+    level: number,
+    decay: number,
+    gain: number,
+    mag: number,
+    spikeScale: number,
+    slope: number,
+    soft: boolean,
+    syn: boolean,
+    synDecay: number,
+    synGain: number,
+  ): number;
+  softmaxCrossEntropy(
+    logits: Float32Array,
+    labels: Int32Array,
+    grad: Float32Array,
+    rows: number,
+    classes: number,
+  ): number;
   /** Which OpenBLAS build and core kernel, and which oneDNN instruction set, this process uses. */
   info(): { openblasConfig: string; openblasCore: string; dnnlIsa: string };
 }

@@ -5,12 +5,13 @@
  * Float32Array is accepted. The BPTT neuron and the softmax loss are C++ too (native/src/bptt.cc).
  * Small kernels run on OpenMP threads with fixed blocks, so results do not depend on the thread count.
  */
-import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
-import { SpikerepError } from '../../errors.js';
+
 import { availableParallelism } from 'node:os';
-import { requireNativeAddon, type NativeAddon } from './addon.js';
+import { SpikerepError } from '../../errors.js';
+import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
+import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
-import { runElementwise, type ElementwiseLoops } from '../elementwise-plan.js';
+import { type NativeAddon, requireNativeAddon } from './addon.js';
 
 export { nativeAvailable } from './addon.js';
 
@@ -42,7 +43,10 @@ export class NativeKernels implements Kernels {
   private spareBytes = 0;
   /** The addon's fused elementwise loops, for runElementwise. */
   private readonly loops: ElementwiseLoops;
-  constructor(private readonly n: NativeAddon, readonly threads: number) {
+  constructor(
+    private readonly n: NativeAddon,
+    readonly threads: number,
+  ) {
     const p = (): NativeAddon => this.p();
     this.loops = {
       fill: (out, value) => p().fill(out, value),
@@ -85,8 +89,21 @@ export class NativeKernels implements Kernels {
   private geom(g: ConvGeometry): Int32Array {
     let v = this.geoms.get(g);
     if (v === undefined) {
-      v = Int32Array.of(g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW,
-        g.outH, g.outW);
+      v = Int32Array.of(
+        g.batch,
+        g.inH,
+        g.inW,
+        g.inC,
+        g.outC,
+        g.kH,
+        g.kW,
+        g.strideH,
+        g.strideW,
+        g.padH,
+        g.padW,
+        g.outH,
+        g.outW,
+      );
       this.geoms.set(g, v);
     }
     return v;
@@ -141,30 +158,91 @@ export class NativeKernels implements Kernels {
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
     const { T, n, reset: r, synapse: syn } = a;
-    const rate = a.rate?.out ?? null, weights = a.rate?.weights ?? null;
-    const decay = f32(a.decay), gain = f32(a.gain), level = f32(a.threshold), mag = f32(a.magnitude);
+    const rate = a.rate?.out ?? null,
+      weights = a.rate?.weights ?? null;
+    const decay = f32(a.decay),
+      gain = f32(a.gain),
+      level = f32(a.threshold),
+      mag = f32(a.magnitude);
     const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
-    const fused = syn === undefined && r.kind === 'subtract' && a.strict !== true && (a.bias ?? 0) === 0 &&
-      a.record === undefined && a.soft === undefined;
+    const fused =
+      syn === undefined &&
+      r.kind === 'subtract' &&
+      a.strict !== true &&
+      (a.bias ?? 0) === 0 &&
+      a.record === undefined &&
+      a.soft === undefined;
     if (fused) {
-      this.p().neuronForward(input, spikes, rate, weights, T, n, vth, level, decay, gain, mag,
-        !(decay === 1 && gain === 1), a.membrane ?? null);
+      this.p().neuronForward(
+        input,
+        spikes,
+        rate,
+        weights,
+        T,
+        n,
+        vth,
+        level,
+        decay,
+        gain,
+        mag,
+        !(decay === 1 && gain === 1),
+        a.membrane ?? null,
+      );
       return;
     }
-    const params = Float64Array.of(T, n, decay, gain, f32(a.bias ?? 0), level, a.strict === true ? 1 : 0,
-      r.kind === 'value' ? 1 : 0, vth, r.kind === 'value' ? f32(r.value) : 0, mag, syn === undefined ? 0 : 1,
-      f32(syn?.decay ?? 0), f32(syn?.gain ?? 0), a.soft === undefined ? 0 : 1, a.soft?.slope ?? 0);
-    this.p().neuronForwardAny(input, spikes, rate, weights, a.membrane ?? null, syn?.current ?? null,
-      a.record ?? null, params);
+    const params = Float64Array.of(
+      T,
+      n,
+      decay,
+      gain,
+      f32(a.bias ?? 0),
+      level,
+      a.strict === true ? 1 : 0,
+      r.kind === 'value' ? 1 : 0,
+      vth,
+      r.kind === 'value' ? f32(r.value) : 0,
+      mag,
+      syn === undefined ? 0 : 1,
+      f32(syn?.decay ?? 0),
+      f32(syn?.gain ?? 0),
+      a.soft === undefined ? 0 : 1,
+      a.soft?.slope ?? 0,
+    );
+    this.p().neuronForwardAny(
+      input,
+      spikes,
+      rate,
+      weights,
+      a.membrane ?? null,
+      syn?.current ?? null,
+      a.record ?? null,
+      params,
+    );
   }
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
     if (a.mode === 'representation') {
       return this.p().clampBackward(a.inputRep, gradOut, gradIn, a.n, a.hi, a.slope, a.closed);
     }
-    const vth = f32(a.vth), syn = a.synapse;
-    return this.p().bpttBackward(a.membrane, gradOut, gradIn, a.T, a.n, vth, f32(a.threshold), f32(a.decay),
-      f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft, syn !== undefined, f32(syn?.decay ?? 0),
-      f32(syn?.gain ?? 0));
+    const vth = f32(a.vth),
+      syn = a.synapse;
+    return this.p().bpttBackward(
+      a.membrane,
+      gradOut,
+      gradIn,
+      a.T,
+      a.n,
+      vth,
+      f32(a.threshold),
+      f32(a.decay),
+      f32(a.gain),
+      f32(a.spikeScale * vth),
+      a.spikeScale,
+      a.slope,
+      a.soft,
+      syn !== undefined,
+      f32(syn?.decay ?? 0),
+      f32(syn?.gain ?? 0),
+    );
   }
   packSpikes: Kernels['packSpikes'] = packSpikes;
   unpackSpikes: Kernels['unpackSpikes'] = unpackSpikes;
@@ -184,10 +262,14 @@ export class NativeKernels implements Kernels {
     this.free(tmp);
   };
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, { rows, classes }) => {
-    for (let r = 0; r < rows; r++) { // checked here too, for the reference's E_LABEL error
+    for (let r = 0; r < rows; r++) {
+      // checked here too, for the reference's E_LABEL error
       const label = labels[r]!;
       if (!(label >= 0 && label < classes)) {
-        throw new SpikerepError('E_LABEL', `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`);
+        throw new SpikerepError(
+          'E_LABEL',
+          `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`,
+        );
       }
     }
     return this.p().softmaxCrossEntropy(logits, labels, grad, rows, classes);

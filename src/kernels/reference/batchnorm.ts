@@ -26,7 +26,13 @@ export function batchNormStats(x: Buf, mean: Buf, variance: Buf, attrs: BatchNor
 
 /** y = (x − mean)·invStd·gamma + beta, per channel. */
 export function batchNormApply(
-  x: Buf, y: Buf, mean: Buf, invStd: Buf, gamma: Buf, beta: Buf, attrs: BatchNormAttrs,
+  x: Buf,
+  y: Buf,
+  mean: Buf,
+  invStd: Buf,
+  gamma: Buf,
+  beta: Buf,
+  attrs: BatchNormAttrs,
 ): void {
   const { rows, channels: C } = attrs;
   for (let r = 0; r < rows; r++) {
@@ -43,8 +49,15 @@ export function batchNormApply(
  * (the last two terms are the paths through the mean and through the variance).
  */
 export function batchNormBackward(
-  x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-  dx: Buf, dgamma: Buf, dbeta: Buf, attrs: BatchNormBackwardAttrs,
+  x: Buf,
+  dy: Buf,
+  mean: Buf,
+  invStd: Buf,
+  gamma: Buf,
+  dx: Buf,
+  dgamma: Buf,
+  dbeta: Buf,
+  attrs: BatchNormBackwardAttrs,
 ): void {
   const { rows: N, channels: C } = attrs;
   const accumulate = attrs.accumulate === true;

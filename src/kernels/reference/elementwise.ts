@@ -1,5 +1,5 @@
-import type { Buf, ElementwiseAttrs, ReduceAttrs, SumRowsAttrs } from '../kernels.js';
 import { elementwiseRow } from '../elementwise-plan.js';
+import type { Buf, ElementwiseAttrs, ReduceAttrs, SumRowsAttrs } from '../kernels.js';
 
 /*
  * The elementwise kernel and the reductions. The maps read element i before writing element i, so `out` may be

@@ -4,16 +4,16 @@
  * tested against, so keep it simple. One file per kernel group; this file only assembles them.
  */
 import type { Buf, Kernels } from '../kernels.js';
-import { gemm } from './gemm.js';
-import { conv2dForward, conv2dBackwardInput, conv2dBackwardFilter } from './conv.js';
-import { conv2dSparseForward } from './sparse.js';
-import { avgPool2dForward, avgPool2dBackward } from './pool.js';
-import { batchNormStats, batchNormApply, batchNormBackward } from './batchnorm.js';
-import { neuronForward, neuronBackward } from './neuron.js';
-import { elementwise, reduce, sumRows } from './elementwise.js';
-import { softmaxCrossEntropy } from './loss.js';
+import { batchNormApply, batchNormBackward, batchNormStats } from './batchnorm.js';
 import { packSpikes, unpackSpikes } from './bits.js';
-import { sgdStep, adamStep } from './optim.js';
+import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+import { elementwise, reduce, sumRows } from './elementwise.js';
+import { gemm } from './gemm.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { neuronBackward, neuronForward } from './neuron.js';
+import { adamStep, sgdStep } from './optim.js';
+import { avgPool2dBackward, avgPool2dForward } from './pool.js';
+import { conv2dSparseForward } from './sparse.js';
 
 export class ReferenceKernels implements Kernels {
   readonly name = 'reference' as const;

@@ -12,7 +12,10 @@ export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, 
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;
     if (!(label >= 0 && label < classes)) {
-      throw new SpikerepError('E_LABEL', `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`);
+      throw new SpikerepError(
+        'E_LABEL',
+        `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`,
+      );
     }
     const base = r * classes;
     let max = -Infinity;

@@ -5,7 +5,13 @@
  * arithmetic step rounded as PyTorch rounds it, so equality cases at α·Vth fire exactly where the reference code
  * fires. Reductions accumulate in float64. Every constant arrives computed by the caller (snn/description.ts).
  */
-import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, RepresentationBackwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import type {
+  Buf,
+  NeuronBackwardAttrs,
+  NeuronForwardAttrs,
+  RepresentationBackwardAttrs,
+  SurrogateBackwardAttrs,
+} from '../kernels.js';
 
 const f32 = Math.fround;
 
@@ -39,13 +45,18 @@ function sigmoid(x: number): number {
 
 export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
   const { T, n, strict = false, reset: r, soft } = a;
-  const decay = f32(a.decay), gain = f32(a.gain), bias = f32(a.bias ?? 0);
-  const level = f32(a.threshold), magnitude = f32(a.magnitude);
+  const decay = f32(a.decay),
+    gain = f32(a.gain),
+    bias = f32(a.bias ?? 0);
+  const level = f32(a.threshold),
+    magnitude = f32(a.magnitude);
   const syn = a.synapse;
-  const synDecay = f32(syn?.decay ?? 0), synGain = f32(syn?.gain ?? 0);
-  const c = syn === undefined ? null : syn.current ?? new Float32Array(n); // the synaptic current, if any
+  const synDecay = f32(syn?.decay ?? 0),
+    synGain = f32(syn?.gain ?? 0);
+  const c = syn === undefined ? null : (syn.current ?? new Float32Array(n)); // the synaptic current, if any
   const v = a.membrane ?? new Float32Array(n); // membrane after reset: 0 at the start, or the carried state
-  if (soft !== undefined && r.kind !== 'subtract') throw new Error('neuronForward: a soft forward resets by subtraction');
+  if (soft !== undefined && r.kind !== 'subtract')
+    throw new Error('neuronForward: a soft forward resets by subtraction');
   const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
   for (let t = 0; t < T; t++) {
     const row = t * n;
@@ -55,7 +66,7 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
       const u = charge(v[i]!, current, decay, bias, gain);
       if (a.record !== undefined) a.record[row + i] = u;
       if (soft !== undefined) {
-        const s = sigmoid(soft.slope * (u - level) / vth);
+        const s = sigmoid((soft.slope * (u - level)) / vth);
         v[i] = f32(u - vth * s);
         spikes[row + i] = magnitude * s;
       } else {
@@ -92,7 +103,9 @@ export function clamp(x: Buf, y: Buf, lo: number, hi: number): void {
 // ---- the backward: DSR on the representation, or the surrogate through the loop ----
 
 export function neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
-  return a.mode === 'representation' ? representationBackward(gradOut, gradIn, a) : surrogateBackward(gradOut, gradIn, a);
+  return a.mode === 'representation'
+    ? representationBackward(gradOut, gradIn, a)
+    : surrogateBackward(gradOut, gradIn, a);
 }
 
 function representationBackward(gradRep: Buf, gradIn: Buf, a: RepresentationBackwardAttrs): number {
@@ -126,7 +139,8 @@ function surrogateBackward(gradSpikes: Buf, gradInput: Buf, a: SurrogateBackward
   const gain = f32(a.gain);
   const magnitude = f32(spikeScale * vth);
   const syn = a.synapse;
-  const synDecay = f32(syn?.decay ?? 0), synGain = f32(syn?.gain ?? 0);
+  const synDecay = f32(syn?.decay ?? 0),
+    synGain = f32(syn?.gain ?? 0);
   const gradV = new Float64Array(n); // ∂L/∂v[t], carried back from step t+1
   const gradC = new Float64Array(n); // ∂L/∂I[t], carried back through the synaptic stage
   let gradVth = 0;
@@ -134,7 +148,7 @@ function surrogateBackward(gradSpikes: Buf, gradInput: Buf, a: SurrogateBackward
     const row = t * n;
     for (let i = 0; i < n; i++) {
       const u = membrane[row + i]!;
-      const sig = sigmoid(slope * (u - level) / vth);
+      const sig = sigmoid((slope * (u - level)) / vth);
       const s = soft ? sig : fire(u, level, false);
       const dsdz = slope * sig * (1 - sig);
       const gOut = gradSpikes[row + i]!;

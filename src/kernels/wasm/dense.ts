@@ -19,7 +19,10 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
       [pa, pb, pc, m, n, k, at.transA ? 1 : 0, at.transB ? 1 : 0, at.alpha ?? 1, beta],
       byRows ? m : n,
       {
-        align: byRows ? 4 : 8, work: (2 * m * n * k) / FLOPS_PER_NS, scratch: gemmScratch(ctx), chunksPerThread: 1,
+        align: byRows ? 4 : 8,
+        work: (2 * m * n * k) / FLOPS_PER_NS,
+        scratch: gemmScratch(ctx),
+        chunksPerThread: 1,
       },
     );
   });
@@ -27,7 +30,19 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
 
 function geometry(ctx: WasmContext, g: ConvGeometry): number {
   return tempI32(ctx, [
-    g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW,
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.outC,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    g.padH,
+    g.padW,
+    g.outH,
+    g.outW,
   ]);
 }
 
@@ -53,7 +68,9 @@ export function conv2dForward(ctx: WasmContext, x: Buf, w: Buf, bias: Buf | null
     try {
       ctx.ex.packConvW!(pw, wp, g.outC, K);
       ctx.pool.run('convFwd', [gp, px, wp, pb, py], rows, {
-        align: 4, work: (2 * rows * g.outC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 4,
+        work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
+        scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wp);
@@ -79,7 +96,9 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
     try {
       ctx.ex.packConvWT!(pw, wq, g.outC, taps, g.inC);
       ctx.pool.run('convBwdInput', [gp, pdy, wq, pdx], rows, {
-        align: 4, work: (2 * rows * g.inC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 4,
+        work: (2 * rows * g.inC * K) / FLOPS_PER_NS,
+        scratch: ctx.ex.convScratch!(K, g.outC),
       });
     } finally {
       ctx.heap.freeBytes(wq);
@@ -103,7 +122,8 @@ function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
           for (let kh = rh; kh < g.kH; kh += g.strideH) {
             for (let kw = rw; kw < g.kW; kw += g.strideW) taps.push(kh * g.kW + kw);
           }
-          const ih0 = phaseStart(rh, g.padH, g.strideH), iw0 = phaseStart(rw, g.padW, g.strideW);
+          const ih0 = phaseStart(rh, g.padH, g.strideH),
+            iw0 = phaseStart(rw, g.padW, g.strideW);
           const Hp = Math.max(0, Math.ceil((g.inH - ih0) / g.strideH));
           const Wp = Math.max(0, Math.ceil((g.inW - iw0) / g.strideW));
           if (Hp === 0 || Wp === 0) continue;
@@ -114,7 +134,8 @@ function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
             ctx.ex.packConvWTTaps!(pw, wq, g.outC, g.kH * g.kW, g.inC, pt, taps.length);
             const rows = g.batch * Hp;
             ctx.pool.run('convBwdInputPhase', [gp, pdy, wq, pdx, rh, rw, pt, taps.length], rows, {
-              align: 1, work: (2 * rows * Wp * g.inC * K) / FLOPS_PER_NS + rows * Wp * g.inC,
+              align: 1,
+              work: (2 * rows * Wp * g.inC * K) / FLOPS_PER_NS + rows * Wp * g.inC,
               scratch: ctx.ex.convPhaseScratch!(K),
             });
           } finally {
@@ -130,7 +151,12 @@ function conv2dBackwardInputStrided(ctx: WasmContext, dy: Buf, w: Buf, dx: Buf, 
 }
 
 export function conv2dBackwardFilter(
-  ctx: WasmContext, x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, g: ConvBackwardFilterAttrs,
+  ctx: WasmContext,
+  x: Buf,
+  dy: Buf,
+  dw: Buf,
+  dbias: Buf | null,
+  g: ConvBackwardFilterAttrs,
 ): void {
   const accumulate = g.accumulate === true;
   const K = g.kH * g.kW * g.inC;
@@ -142,7 +168,9 @@ export function conv2dBackwardFilter(
     const gp = geometry(ctx, g);
     try {
       ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
-        align: 8, work: (2 * rows * g.outC * K) / FLOPS_PER_NS, scratch: ctx.ex.convScratch!(K, g.outC),
+        align: 8,
+        work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
+        scratch: ctx.ex.convScratch!(K, g.outC),
         chunksPerThread: 1,
       });
     } finally {
@@ -157,10 +185,19 @@ export function conv2dBackwardFilter(
  * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift).
  */
 export function colSums(
-  ctx: WasmContext, px: number, py: number, shift: number, rows: number, cols: number, mode: number,
+  ctx: WasmContext,
+  px: number,
+  py: number,
+  shift: number,
+  rows: number,
+  cols: number,
+  mode: number,
 ): Float64Array {
   const parts = ctx.pool.run('colSums', [px, py, shift, rows, cols, mode], rows, {
-    align: 64, work: rows * cols * (mode === 0 ? 0.25 : 0.5), scratch: cols * 8, partials: true,
+    align: 64,
+    work: rows * cols * (mode === 0 ? 0.25 : 0.5),
+    scratch: cols * 8,
+    partials: true,
   });
   const s = new Float64Array(cols);
   for (let p = 0; p < parts; p++) {
@@ -171,7 +208,14 @@ export function colSums(
 }
 
 /** out[c] (+)= Σ_r x[r, c] over a pointer already in the heap, summed in float64. */
-export function columnSums(ctx: WasmContext, px: number, rows: number, cols: number, out: Buf, accumulate: boolean): void {
+export function columnSums(
+  ctx: WasmContext,
+  px: number,
+  rows: number,
+  cols: number,
+  out: Buf,
+  accumulate: boolean,
+): void {
   const s = colSums(ctx, px, 0, 0, rows, cols, 0);
   for (let c = 0; c < cols; c++) out[c] = accumulate ? out[c]! + s[c]! : s[c]!;
 }
@@ -184,7 +228,9 @@ export function avgPool2dForward(ctx: WasmContext, x: Buf, y: Buf, g: ConvGeomet
     const gp = geometry(ctx, g);
     try {
       ctx.pool.run('avgPoolFwd', [gp, px, py], rows, {
-        align: 1, work: (rows * g.inC * g.kH * g.kW) / 4, scratch: 4 * g.kH * g.kW,
+        align: 1,
+        work: (rows * g.inC * g.kH * g.kW) / 4,
+        scratch: 4 * g.kH * g.kW,
       });
     } finally {
       ctx.heap.freeBytes(gp);
@@ -200,7 +246,9 @@ export function avgPool2dBackward(ctx: WasmContext, dy: Buf, dx: Buf, g: ConvGeo
     const gp = geometry(ctx, g);
     try {
       ctx.pool.run('avgPoolBwd', [gp, pdy, pdx], rows, {
-        align: 1, work: rows * g.inC, scratch: 4 * g.kH * g.kW,
+        align: 1,
+        work: rows * g.inC,
+        scratch: 4 * g.kH * g.kW,
       });
     } finally {
       ctx.heap.freeBytes(gp);

@@ -2,8 +2,9 @@
  * The elementwise kernel and the reductions on the wasm backend: each call goes to the fused loop for its case
  * (assembly/elementwise.ts, neuron.ts, colsum.ts, sparse.ts); runElementwise splits the rare combinations.
  */
-import type { Buf, Kernels, ReduceAttrs, SumRowsAttrs } from '../kernels.js';
+
 import type { ElementwiseLoops } from '../elementwise-plan.js';
+import type { Buf, Kernels, ReduceAttrs, SumRowsAttrs } from '../kernels.js';
 import { staged, type WasmContext } from './context.js';
 import { columnSums } from './dense.js';
 import * as pw from './pointwise.js';

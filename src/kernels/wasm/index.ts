@@ -3,19 +3,20 @@
  * (threads − 1) workers on one shared WebAssembly.Memory. `alloc` hands out views of that memory; kernels take
  * their byte offsets. Call close() when done (workers are unref'd, so forgetting it does not hang Node).
  */
-import type { Buf, Kernels } from '../kernels.js';
+
 import { SpikerepError } from '../../errors.js';
+import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
+import type { Buf, Kernels } from '../kernels.js';
 import type { WasmContext } from './context.js';
 import * as dense from './dense.js';
-import * as norm from './norm.js';
-import * as pw from './pointwise.js';
-import * as neuron from './neuron.js';
-import * as sparse from './sparse.js';
 import * as ew from './elementwise.js';
-import { runElementwise, type ElementwiseLoops } from '../elementwise-plan.js';
 import { Heap, MAX_PAGES } from './heap.js';
+import * as neuron from './neuron.js';
+import * as norm from './norm.js';
 import { defaultThreads, loadKernelModule } from './platform.js';
-import { Pool, type KernelExports } from './pool.js';
+import * as pw from './pointwise.js';
+import { type KernelExports, Pool } from './pool.js';
+import * as sparse from './sparse.js';
 import { Stager } from './stage.js';
 
 export interface WasmOptions {
@@ -74,10 +75,12 @@ export class WasmKernels implements Kernels {
 
   gemm: Kernels['gemm'] = (a, b, c, at) => dense.gemm(this.c, a, b, c, at);
   conv2dForward: Kernels['conv2dForward'] = (x, w, b, y, g) => dense.conv2dForward(this.c, x, w, b, y, g);
-  conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) => dense.conv2dBackwardInput(this.c, dy, w, dx, g);
+  conv2dBackwardInput: Kernels['conv2dBackwardInput'] = (dy, w, dx, g) =>
+    dense.conv2dBackwardInput(this.c, dy, w, dx, g);
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, a) =>
     dense.conv2dBackwardFilter(this.c, x, dy, dw, db, a);
-  conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) => sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
+  conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) =>
+    sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => dense.avgPool2dForward(this.c, x, y, g);
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => dense.avgPool2dBackward(this.c, dy, dx, g);
 

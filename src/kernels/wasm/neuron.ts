@@ -16,13 +16,22 @@ const f32 = Math.fround;
 
 /** Whether the fused kernel runs this parameter set. */
 function fused(a: NeuronForwardAttrs): boolean {
-  return a.synapse === undefined && a.reset.kind === 'subtract' && a.strict !== true && (a.bias ?? 0) === 0 &&
-    a.record === undefined && a.soft === undefined;
+  return (
+    a.synapse === undefined &&
+    a.reset.kind === 'subtract' &&
+    a.strict !== true &&
+    (a.bias ?? 0) === 0 &&
+    a.record === undefined &&
+    a.soft === undefined
+  );
 }
 
 export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
   const { T, n } = a;
-  const decay = f32(a.decay), gain = f32(a.gain), thr = f32(a.threshold), mag = f32(a.magnitude);
+  const decay = f32(a.decay),
+    gain = f32(a.gain),
+    thr = f32(a.threshold),
+    mag = f32(a.magnitude);
   staged(ctx, () => {
     const rate = a.rate === undefined ? 0 : ctx.st.out(a.rate.out);
     const w = a.rate === undefined ? 0 : tempF32(ctx, a.rate.weights.subarray(0, T));
@@ -37,11 +46,31 @@ export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: Neur
       }
       const r = a.reset;
       const syn = a.synapse;
-      const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, decay, gain, f32(a.bias ?? 0), thr,
-        a.strict === true ? 1 : 0, r.kind === 'value' ? 1 : 0, r.kind === 'subtract' ? f32(r.amount) : 0,
-        r.kind === 'value' ? f32(r.value) : 0, mag, syn === undefined ? 0 : 1, f32(syn?.decay ?? 0),
-        f32(syn?.gain ?? 0), ctx.st.maybe(syn?.current ?? null, true), mem, ctx.st.maybe(a.record ?? null, true),
-        a.soft === undefined ? 0 : 1, a.soft?.slope ?? 0];
+      const args = [
+        ctx.st.in(input),
+        ctx.st.out(spikes),
+        rate,
+        w,
+        T,
+        n,
+        decay,
+        gain,
+        f32(a.bias ?? 0),
+        thr,
+        a.strict === true ? 1 : 0,
+        r.kind === 'value' ? 1 : 0,
+        r.kind === 'subtract' ? f32(r.amount) : 0,
+        r.kind === 'value' ? f32(r.value) : 0,
+        mag,
+        syn === undefined ? 0 : 1,
+        f32(syn?.decay ?? 0),
+        f32(syn?.gain ?? 0),
+        ctx.st.maybe(syn?.current ?? null, true),
+        mem,
+        ctx.st.maybe(a.record ?? null, true),
+        a.soft === undefined ? 0 : 1,
+        a.soft?.slope ?? 0,
+      ];
       ctx.pool.run('neuronFwdAny', args, n, { align: 4, work: T * n * (a.soft === undefined ? 2 : STEP_NS) });
     } finally {
       if (w !== 0) ctx.heap.freeBytes(w);
@@ -60,9 +89,24 @@ function reduce(ctx: WasmContext, fn: string, args: number[], total: number, wor
 function surrogateBackward(ctx: WasmContext, gradSpikes: Buf, gradInput: Buf, a: SurrogateBackwardAttrs): number {
   const vth = f32(a.vth);
   const syn = a.synapse;
-  const args = [ctx.st.in(a.membrane), ctx.st.in(gradSpikes), ctx.st.out(gradInput), a.T, a.n, vth, f32(a.threshold),
-    f32(a.decay), f32(a.gain), f32(a.spikeScale * vth), a.spikeScale, a.slope, a.soft ? 1 : 0,
-    syn === undefined ? 0 : 1, f32(syn?.decay ?? 0), f32(syn?.gain ?? 0)];
+  const args = [
+    ctx.st.in(a.membrane),
+    ctx.st.in(gradSpikes),
+    ctx.st.out(gradInput),
+    a.T,
+    a.n,
+    vth,
+    f32(a.threshold),
+    f32(a.decay),
+    f32(a.gain),
+    f32(a.spikeScale * vth),
+    a.spikeScale,
+    a.slope,
+    a.soft ? 1 : 0,
+    syn === undefined ? 0 : 1,
+    f32(syn?.decay ?? 0),
+    f32(syn?.gain ?? 0),
+  ];
   return reduce(ctx, 'bpttBwd', args, a.n, a.T * a.n * STEP_NS);
 }
 

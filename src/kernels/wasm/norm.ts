@@ -29,7 +29,14 @@ export function batchNormStats(ctx: WasmContext, x: Buf, mean: Buf, variance: Bu
 }
 
 export function batchNormApply(
-  ctx: WasmContext, x: Buf, y: Buf, mean: Buf, invStd: Buf, gamma: Buf, beta: Buf, a: BatchNormAttrs,
+  ctx: WasmContext,
+  x: Buf,
+  y: Buf,
+  mean: Buf,
+  invStd: Buf,
+  gamma: Buf,
+  beta: Buf,
+  a: BatchNormAttrs,
 ): void {
   const { rows, channels: C } = a;
   const scale = Array.from({ length: C }, (_, c) => invStd[c]! * gamma[c]!);
@@ -39,8 +46,16 @@ export function batchNormApply(
 }
 
 export function batchNormBackward(
-  ctx: WasmContext, x: Buf, dy: Buf, mean: Buf, invStd: Buf, gamma: Buf,
-  dx: Buf, dgamma: Buf, dbeta: Buf, a: BatchNormBackwardAttrs,
+  ctx: WasmContext,
+  x: Buf,
+  dy: Buf,
+  mean: Buf,
+  invStd: Buf,
+  gamma: Buf,
+  dx: Buf,
+  dgamma: Buf,
+  dbeta: Buf,
+  a: BatchNormBackwardAttrs,
 ): void {
   const { rows, channels: C } = a;
   const accumulate = a.accumulate === true;

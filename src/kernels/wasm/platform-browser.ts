@@ -52,7 +52,13 @@ self.onmessage = (e) => { self.onmessage = null; workerMain(e.data, (m) => self.
   const WorkerCtor = (globalThis as unknown as { Worker: new (url: string) => BrowserWorker }).Worker;
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new WorkerCtor(url);
-  const handle = { alive: true, terminate: () => { handle.alive = false; worker.terminate(); } };
+  const handle = {
+    alive: true,
+    terminate: () => {
+      handle.alive = false;
+      worker.terminate();
+    },
+  };
   return new Promise((resolve, reject) => {
     worker.onerror = (e) => {
       handle.alive = false;

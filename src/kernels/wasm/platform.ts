@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { SpikerepError } from '../../errors.js';
 import { WORKER_MAIN } from './worker-body.js';

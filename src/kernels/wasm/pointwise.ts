@@ -1,6 +1,7 @@
 /** Time aggregation, elementwise ops, loss and optimiser steps on the wasm backend. */
-import type { AdamAttrs, Buf, SgdAttrs } from '../kernels.js';
+
 import { SpikerepError } from '../../errors.js';
+import type { AdamAttrs, Buf, SgdAttrs } from '../kernels.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 export function timeReduce(ctx: WasmContext, x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
@@ -37,7 +38,10 @@ export function packSpikes(ctx: WasmContext, x: Buf, bits: Buf, n: number): void
 
 export function unpackSpikes(ctx: WasmContext, bits: Buf, y: Buf, n: number, magnitude: number): void {
   staged(ctx, () => {
-    ctx.pool.run('unpackBits', [ctx.st.in(bits), ctx.st.out(y), n, magnitude], Math.ceil(n / 32), { align: 1, work: n });
+    ctx.pool.run('unpackBits', [ctx.st.in(bits), ctx.st.out(y), n, magnitude], Math.ceil(n / 32), {
+      align: 1,
+      work: n,
+    });
   });
 }
 
@@ -48,7 +52,12 @@ export function clamp(ctx: WasmContext, x: Buf, y: Buf, lo: number, hi: number):
 }
 
 // Elementwise op codes of assembly/elementwise.ts.
-const FILL = 0, COPY = 1, ADD = 2, MUL = 3, AXPY = 4, SCALE = 5;
+const FILL = 0,
+  COPY = 1,
+  ADD = 2,
+  MUL = 3,
+  AXPY = 4,
+  SCALE = 5;
 
 function ew(ctx: WasmContext, op: number, a: number, b: number, c: number, s: number, n: number): void {
   ctx.pool.run('ew', [op, a, b, c, s], n, { align: 4, work: n });
@@ -104,8 +113,17 @@ export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, 
 
 export function sgdStep(ctx: WasmContext, param: Buf, grad: Buf, buf: Buf, a: SgdAttrs): void {
   staged(ctx, () => {
-    const args = [ctx.st.inout(param), ctx.st.in(grad), a.momentum !== 0 ? ctx.st.inout(buf) : 0, a.lr, a.momentum,
-      a.weightDecay, a.dampening, a.nesterov ? 1 : 0, a.firstStep ? 1 : 0];
+    const args = [
+      ctx.st.inout(param),
+      ctx.st.in(grad),
+      a.momentum !== 0 ? ctx.st.inout(buf) : 0,
+      a.lr,
+      a.momentum,
+      a.weightDecay,
+      a.dampening,
+      a.nesterov ? 1 : 0,
+      a.firstStep ? 1 : 0,
+    ];
     ctx.pool.run('sgd', args, a.n, { align: 4, work: 4 * a.n });
   });
 }
@@ -114,8 +132,18 @@ export function adamStep(ctx: WasmContext, param: Buf, grad: Buf, m: Buf, v: Buf
   const stepSize = a.lr / (1 - a.beta1 ** a.step);
   const bc2sqrt = Math.sqrt(1 - a.beta2 ** a.step);
   staged(ctx, () => {
-    const args = [ctx.st.inout(param), ctx.st.in(grad), ctx.st.inout(m), ctx.st.inout(v), stepSize, a.beta1, a.beta2,
-      a.eps, a.weightDecay, bc2sqrt];
+    const args = [
+      ctx.st.inout(param),
+      ctx.st.in(grad),
+      ctx.st.inout(m),
+      ctx.st.inout(v),
+      stepSize,
+      a.beta1,
+      a.beta2,
+      a.eps,
+      a.weightDecay,
+      bc2sqrt,
+    ];
     ctx.pool.run('adam', args, a.n, { align: 4, work: 10 * a.n });
   });
 }

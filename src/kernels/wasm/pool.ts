@@ -7,7 +7,18 @@ import { SpikerepError } from '../../errors.js';
 import type { Heap } from './heap.js';
 import { startWorker, type WorkerHandle } from './platform.js';
 import {
-  CTRL_HEADER, DONE, FAIL, FN_EXIT, FN_IDLE, GEN, HEAD_INTS, MAX_ARGS, MODE_DYNAMIC, MODE_STATIC, NEXT, SLOT_BYTES,
+  CTRL_HEADER,
+  DONE,
+  FAIL,
+  FN_EXIT,
+  FN_IDLE,
+  GEN,
+  HEAD_INTS,
+  MAX_ARGS,
+  MODE_DYNAMIC,
+  MODE_STATIC,
+  NEXT,
+  SLOT_BYTES,
 } from './worker-body.js';
 
 export type KernelFn = (...args: number[]) => number;

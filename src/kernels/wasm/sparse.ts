@@ -8,7 +8,14 @@ import { staged, tempI32, type WasmContext } from './context.js';
  */
 const NS_PER_OUTPUT_TAP = 0.02;
 
-export function conv2dSparseForward(ctx: WasmContext, x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void {
+export function conv2dSparseForward(
+  ctx: WasmContext,
+  x: Buf,
+  wT: Buf,
+  bias: Buf | null,
+  y: Buf,
+  g: ConvGeometry,
+): void {
   if (g.batch === 0) return;
   staged(ctx, () => {
     const px = ctx.st.in(x);
@@ -16,7 +23,19 @@ export function conv2dSparseForward(ctx: WasmContext, x: Buf, wT: Buf, bias: Buf
     const pb = ctx.st.maybe(bias);
     const py = ctx.st.out(y);
     const gp = tempI32(ctx, [
-      g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW,
+      g.batch,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.outC,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padH,
+      g.padW,
+      g.outH,
+      g.outW,
     ]);
     try {
       ctx.pool.run('convSparseFwd', [gp, px, pw, pb, py], g.batch, {
@@ -34,7 +53,11 @@ export function conv2dSparseForward(ctx: WasmContext, x: Buf, wT: Buf, bias: Buf
 export function nonzeroCount(ctx: WasmContext, x: Buf): number {
   if (x.length === 0) return 0;
   return staged(ctx, () => {
-    const parts = ctx.pool.run('countNonzero', [ctx.st.in(x)], x.length, { align: 4, work: x.length / 4, partials: true });
+    const parts = ctx.pool.run('countNonzero', [ctx.st.in(x)], x.length, {
+      align: 4,
+      work: x.length / 4,
+      partials: true,
+    });
     let n = 0;
     for (let p = 0; p < parts; p++) n += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
     return n;

@@ -28,15 +28,24 @@ export interface ModelMeta {
 
 export function buildFromPayload(k: Kernels, meta: ModelMeta, bin: ArrayBuffer): Network {
   const { net } = buildModel(k, {
-    model: meta.model, input: meta.input, classes: meta.classes, neuron: meta.neuron, T: meta.T, seed: meta.seed,
-    dropout: meta.dropout, neuronOverrides: meta.overrides,
+    model: meta.model,
+    input: meta.input,
+    classes: meta.classes,
+    neuron: meta.neuron,
+    T: meta.T,
+    seed: meta.seed,
+    dropout: meta.dropout,
+    neuronOverrides: meta.overrides,
   });
-  const targets = new Map([...net.params(), ...buffersOf([net.body, net.readout])].map((p) => [p.name, p.value] as const));
+  const targets = new Map(
+    [...net.params(), ...buffersOf([net.body, net.readout])].map((p) => [p.name, p.value] as const),
+  );
   const all = new Float32Array(bin);
   let at = 0;
   for (const t of meta.tensors) {
     const dst = targets.get(t.name);
-    if (dst === undefined || dst.length !== t.length) throw new Error(`model payload: tensor ${t.name} does not fit the model`);
+    if (dst === undefined || dst.length !== t.length)
+      throw new Error(`model payload: tensor ${t.name} does not fit the model`);
     dst.set(all.subarray(at, at + t.length));
     at += t.length;
   }

@@ -3,8 +3,9 @@
  * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts). Type-checked with the
  * DOM lib by this folder's tsconfig.json. `window.spikerep` lets tests drive it.
  */
-import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
+
 import type { SampleRaster } from '../../report/raster.js';
+import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
 import type { ModelMeta } from './model.js';
 
 const doc = document;
@@ -18,12 +19,20 @@ type WorkerMessage =
 
 declare global {
   interface Window {
-    spikerep?: { meta: ModelMeta; samples: unknown; classify(pixels: number[]): Promise<Result>; backend: string | null };
+    spikerep?: {
+      meta: ModelMeta;
+      samples: unknown;
+      classify(pixels: number[]): Promise<Result>;
+      backend: string | null;
+    };
   }
 }
 const COLORS = ['#1f4e9c', '#d9822b', '#3a8a3a', '#a33', '#7a4ea0', '#2a9d8f', '#555', '#b58900'];
 
-interface Result { raster: SampleRaster; ms: number }
+interface Result {
+  raster: SampleRaster;
+  ms: number;
+}
 
 async function main(): Promise<void> {
   const style = doc.createElement('style');
@@ -34,7 +43,8 @@ async function main(): Promise<void> {
     fetch('/model.bin').then((r) => r.arrayBuffer()),
     fetch('/samples.json').then((r) => r.json() as Promise<{ pixels: number[]; label: number }[]>),
   ]);
-  $('model').textContent = `${meta.dataset} · ${meta.model} · ${meta.neuron} · T=${meta.T}${meta.testAccuracy !== undefined ? ` · test accuracy ${(100 * meta.testAccuracy).toFixed(1)}%` : ''}`;
+  $('model').textContent =
+    `${meta.dataset} · ${meta.model} · ${meta.neuron} · T=${meta.T}${meta.testAccuracy !== undefined ? ` · test accuracy ${(100 * meta.testAccuracy).toFixed(1)}%` : ''}`;
   const worker = new Worker('/worker.js');
   let nextId = 1;
   const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
@@ -61,20 +71,31 @@ async function main(): Promise<void> {
   await ready;
   $('status').textContent = 'ready: draw a digit';
 
-  const classify = (pixels: number[]): Promise<Result> => new Promise((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ type: 'classify', id, pixels });
-  });
+  const classify = (pixels: number[]): Promise<Result> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'classify', id, pixels });
+    });
   const show = (r: Result, label?: number): void => {
     const names = meta.classNames;
     const ras = r.raster;
     $('prediction').textContent = names[ras.prediction] ?? String(ras.prediction);
     $('prediction').dataset.prediction = String(ras.prediction);
-    $('detail').textContent = `${label !== undefined ? `label ${names[label] ?? label} · ` : ''}${r.ms.toFixed(0)} ms · rates ${ras.logits.map((v) => v.toFixed(2)).join(' ')}`;
+    $('detail').textContent =
+      `${label !== undefined ? `label ${names[label] ?? label} · ` : ''}${r.ms.toFixed(0)} ms · rates ${ras.logits.map((v) => v.toFixed(2)).join(' ')}`;
     $('raster').innerHTML = rasterChart('raster', `Spike raster over ${ras.T} steps`, ras.T, ras.layers);
-    $('rates').innerHTML = lineChart('rates', 'Firing rate per layer over the steps', 'time step', 'fraction firing',
-      ras.layers.map((l, i) => ({ name: l.layer, color: COLORS[i % COLORS.length]!, points: l.ratePerStep.map((v, t) => [t + 1, v] as [number, number]) })));
+    $('rates').innerHTML = lineChart(
+      'rates',
+      'Firing rate per layer over the steps',
+      'time step',
+      'fraction firing',
+      ras.layers.map((l, i) => ({
+        name: l.layer,
+        color: COLORS[i % COLORS.length]!,
+        points: l.ratePerStep.map((v, t) => [t + 1, v] as [number, number]),
+      })),
+    );
     $('status').textContent = 'done';
   };
   const [H, W, C] = meta.input;
@@ -98,7 +119,10 @@ async function main(): Promise<void> {
 }
 
 /** A 280×280 drawing pad; on release its ink is fitted into H×W as MNIST digits are (20×20 box, centred by mass). */
-function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: number): void; onDone: (pixels: number[]) => void } {
+function setupPad(
+  H: number,
+  W: number,
+): { clear(): void; show(p: number[], C: number): void; onDone: (pixels: number[]) => void } {
   const canvas = $<HTMLCanvasElement>('pad');
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   const api = { onDone: (_: number[]) => {}, clear, show };
@@ -150,10 +174,19 @@ function setupPad(H: number, W: number): { clear(): void; show(p: number[], C: n
 
 function fitInk(canvas: HTMLCanvasElement, H: number, W: number): number[] {
   const src = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height);
-  let x0 = canvas.width, y0 = canvas.height, x1 = -1, y1 = -1;
-  for (let y = 0; y < canvas.height; y++) for (let x = 0; x < canvas.width; x++) {
-    if (src.data[(y * canvas.width + x) * 4]! > 32) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-  }
+  let x0 = canvas.width,
+    y0 = canvas.height,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < canvas.height; y++)
+    for (let x = 0; x < canvas.width; x++) {
+      if (src.data[(y * canvas.width + x) * 4]! > 32) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+    }
   if (x1 < 0) return new Array(H * W).fill(0);
   const box = Math.round((Math.min(H, W) * 20) / 28);
   const s = box / Math.max(x1 - x0 + 1, y1 - y0 + 1);
@@ -163,19 +196,29 @@ function fitInk(canvas: HTMLCanvasElement, H: number, W: number): number[] {
   const sc = small.getContext('2d') as CanvasRenderingContext2D;
   sc.fillStyle = '#000';
   sc.fillRect(0, 0, W, H);
-  const w = (x1 - x0 + 1) * s, h = (y1 - y0 + 1) * s;
+  const w = (x1 - x0 + 1) * s,
+    h = (y1 - y0 + 1) * s;
   sc.drawImage(canvas, x0, y0, x1 - x0 + 1, y1 - y0 + 1, (W - w) / 2, (H - h) / 2, w, h);
   const d = sc.getImageData(0, 0, W, H).data;
   const px = Array.from({ length: H * W }, (_, i) => d[i * 4]!);
   // shift so the centre of mass sits in the middle
-  let m = 0, cx = 0, cy = 0;
-  px.forEach((v, i) => { m += v; cx += v * (i % W); cy += v * Math.floor(i / W); });
-  const dx = Math.round(W / 2 - 0.5 - cx / m), dy = Math.round(H / 2 - 0.5 - cy / m);
+  let m = 0,
+    cx = 0,
+    cy = 0;
+  px.forEach((v, i) => {
+    m += v;
+    cx += v * (i % W);
+    cy += v * Math.floor(i / W);
+  });
+  const dx = Math.round(W / 2 - 0.5 - cx / m),
+    dy = Math.round(H / 2 - 0.5 - cy / m);
   const out = new Array(H * W).fill(0);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const xs = x - dx, ys = y - dy;
-    if (xs >= 0 && xs < W && ys >= 0 && ys < H) out[y * W + x] = px[ys * W + xs]!;
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const xs = x - dx,
+        ys = y - dy;
+      if (xs >= 0 && xs < W && ys >= 0 && ys < H) out[y * W + x] = px[ys * W + xs]!;
+    }
   return out;
 }
 

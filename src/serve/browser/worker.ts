@@ -8,7 +8,7 @@ import { reference } from '../../kernels/reference/index.js';
 import { createWasmKernels } from '../../kernels/wasm/index.js';
 import type { Network } from '../../nn/network.js';
 import { sampleRaster } from '../../report/raster.js';
-import { buildFromPayload, normalizePixels, type ModelMeta } from './model.js';
+import { buildFromPayload, type ModelMeta, normalizePixels } from './model.js';
 
 interface Scope {
   onmessage: ((e: { data: Request }) => void) | null;
@@ -23,10 +23,14 @@ const scope = globalThis as unknown as Scope;
 let net: Network | null = null;
 let meta: ModelMeta | null = null;
 
-async function kernels(want: 'wasm' | 'reference', threads?: number): Promise<{ k: Kernels; backend: string; note?: string }> {
+async function kernels(
+  want: 'wasm' | 'reference',
+  threads?: number,
+): Promise<{ k: Kernels; backend: string; note?: string }> {
   if (want === 'reference') return { k: reference, backend: 'reference' };
   try {
-    if (scope.crossOriginIsolated === false) throw new Error('page is not cross-origin isolated (no SharedArrayBuffer)');
+    if (scope.crossOriginIsolated === false)
+      throw new Error('page is not cross-origin isolated (no SharedArrayBuffer)');
     const k = await createWasmKernels({ threads });
     return { k, backend: `wasm (${threads ?? 'auto'} threads)` };
   } catch (e) {
