@@ -94,7 +94,7 @@ export class DsrNeuron64 {
       const o = spikes64(this.neuron, I, T, vth);
       this.residual = o.map((v, j) => v - out[j]!);
     }
-    for (let j = 0; j < out.length; j++) out[j] += this.residual[j]!;
+    for (let j = 0; j < out.length; j++) out[j]! += this.residual[j]!;
     return out;
   }
 }
@@ -104,6 +104,6 @@ export function rate64(neuron: Neuron64, o: ArrayLike<number>, T: number): Float
   const n = o.length / T;
   const g = stepShares64(neuron, T);
   const a = new Float64Array(n);
-  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) a[i] += (g[t]! * o[t * n + i]!) / T;
+  for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) a[i]! += (g[t]! * o[t * n + i]!) / T;
   return a;
 }

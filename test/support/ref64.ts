@@ -72,7 +72,7 @@ export function matmulBT(a: Num, b: Num, m: number, n: number, k: number): Float
 export function conv64(x: Num, w: Num, bias: Num | null, d: ConvDims, outC: number): Float64Array {
   const { cols, rows, width } = im2col(x, d);
   const y = matmulBT(cols, w, rows, outC, width);
-  if (bias !== null) for (let r = 0; r < rows; r++) for (let o = 0; o < outC; o++) y[r * outC + o] += bias[o]!;
+  if (bias !== null) for (let r = 0; r < rows; r++) for (let o = 0; o < outC; o++) y[r * outC + o]! += bias[o]!;
   return y;
 }
 
@@ -119,6 +119,6 @@ export function batchNorm64(
 /** y [rows, outF] = x · Wᵀ + b with W [outF, inF]. */
 export function linear64(x: Num, w: Num, b: Num | null, rows: number, inF: number, outF: number): Float64Array {
   const y = matmulBT(x, w, rows, outF, inF);
-  if (b !== null) for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) y[r * outF + o] += b[o]!;
+  if (b !== null) for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) y[r * outF + o]! += b[o]!;
   return y;
 }

@@ -117,7 +117,7 @@ test('with no retries left the .part stays, and the next call resumes it', async
 test('wrong bytes are refused and deleted; a bad cached file is fetched again', async () => {
   const cache = tempDir('dl-bad');
   const wrong = payload.slice();
-  wrong[1234] ^= 1;
+  wrong[1234]! ^= 1;
   files.set('/data/wrong.bin', wrong);
   const e = await rejectsAsync(
     download({ ...remote(), url: `${base}/data/wrong.bin`, fileName: 'set.bin' }, { cacheDir: cache }),

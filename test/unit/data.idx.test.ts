@@ -56,7 +56,7 @@ test('a truncated or corrupt gzip stream is refused', () => {
   const gz = gzipSync(images);
   rejects(() => readIdxImages(put('cut.gz', gz.subarray(0, gz.length - 6))), 'E_TRUNCATED', 'gzip stream is truncated');
   const bad = gz.slice();
-  bad[gz.length - 6] ^= 0xff; // break the CRC
+  bad[gz.length - 6]! ^= 0xff; // break the CRC
   rejects(() => readIdxImages(put('bad.gz', bad)), 'E_FORMAT', 'corrupt gzip');
 });
 

@@ -448,7 +448,7 @@ describe('reference optimiser steps', () => {
           const b64 = buf64;
           update = cfg.nesterov ? d.map((v, i) => v + cfg.momentum * b64[i]!) : b64;
         }
-        for (let i = 0; i < n; i++) p64[i] -= cfg.lr * update[i]!;
+        for (let i = 0; i < n; i++) p64[i]! -= cfg.lr * update[i]!;
         assertClose(p, p64, { rtol: 1e-5, atol: 1e-6 }, `sgd step ${step}`);
       }
     });
@@ -480,7 +480,7 @@ describe('reference optimiser steps', () => {
           v64[i] = beta2 * v64[i]! + (1 - beta2) * g * g;
           const mHat = m64[i]! / (1 - beta1 ** step);
           const vHat = v64[i]! / (1 - beta2 ** step);
-          p64[i] -= (lr * mHat) / (Math.sqrt(vHat) + eps);
+          p64[i]! -= (lr * mHat) / (Math.sqrt(vHat) + eps);
         }
         assertClose(p, p64, { rtol: 1e-5, atol: 1e-7 }, `adam step ${step}`);
         assertClose(m, m64, { rtol: 1e-5 }, `adam m step ${step}`);

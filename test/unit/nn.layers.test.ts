@@ -506,7 +506,7 @@ describe('the gradient check itself', () => {
     const naive = Float64Array.from(dy, (g, i) => g / Math.sqrt(variance[i % C]! + 1e-5));
     assert.ok(!gradientAgrees(naive, numeric), 'the gradient without the statistics paths fails');
     const nudged = Float64Array.from(dx);
-    nudged[4] *= 1.02;
+    nudged[4]! *= 1.02;
     assert.ok(!gradientAgrees(nudged, numeric), 'one entry 2 % off fails');
   });
 });

@@ -9,13 +9,13 @@ import type { BatchNormAttrs, BatchNormBackwardAttrs, Buf } from '../kernels.js'
 export function batchNormStats(x: Buf, mean: Buf, variance: Buf, attrs: BatchNormAttrs): void {
   const { rows, channels: C } = attrs;
   const s = new Float64Array(C);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) s[c] += x[r * C + c]!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) s[c]! += x[r * C + c]!;
   for (let c = 0; c < C; c++) s[c] = s[c]! / rows;
   const q = new Float64Array(C);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < C; c++) {
       const d = x[r * C + c]! - s[c]!;
-      q[c] += d * d;
+      q[c]! += d * d;
     }
   }
   for (let c = 0; c < C; c++) {
@@ -67,8 +67,8 @@ export function batchNormBackward(
     for (let c = 0; c < C; c++) {
       const i = r * C + c;
       const d = dy[i]!;
-      sumDy[c] += d;
-      sumDyXhat[c] += d * (x[i]! - mean[c]!) * invStd[c]!;
+      sumDy[c]! += d;
+      sumDyXhat[c]! += d * (x[i]! - mean[c]!) * invStd[c]!;
     }
   }
   for (let r = 0; r < N; r++) {

@@ -60,7 +60,7 @@ export function conv2dBackwardInput(dy: Buf, w: Buf, dx: Buf, g: ConvGeometry): 
             for (let oc = 0; oc < outC; oc++) {
               const d = dy[dyBase + oc]!;
               const wBase = ((oc * kH + kh) * kW + kw) * inC;
-              for (let ic = 0; ic < inC; ic++) acc[ic] += d * w[wBase + ic]!;
+              for (let ic = 0; ic < inC; ic++) acc[ic]! += d * w[wBase + ic]!;
             }
           }
         }
@@ -86,7 +86,7 @@ export function conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null
         const dyBase = ((b * outH + oh) * outW + ow) * outC;
         for (let oc = 0; oc < outC; oc++) {
           const d = dy[dyBase + oc]!;
-          accB[oc] += d;
+          accB[oc]! += d;
           for (let kh = 0; kh < kH; kh++) {
             const ih = oh * strideH - padH + kh;
             if (ih < 0 || ih >= inH) continue;
@@ -95,7 +95,7 @@ export function conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null
               if (iw < 0 || iw >= inW) continue;
               const xBase = ((b * inH + ih) * inW + iw) * inC;
               const wBase = ((oc * kH + kh) * kW + kw) * inC;
-              for (let ic = 0; ic < inC; ic++) accW[wBase + ic] += d * x[xBase + ic]!;
+              for (let ic = 0; ic < inC; ic++) accW[wBase + ic]! += d * x[xBase + ic]!;
             }
           }
         }

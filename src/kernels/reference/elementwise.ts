@@ -63,7 +63,7 @@ export function sumRows(x: Buf, out: Buf, attrs: SumRowsAttrs): void {
   const acc = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {
     const w = weights === undefined ? 1 : weights[r]!;
-    for (let j = 0; j < cols; j++) acc[j] += w * x[r * cols + j]!;
+    for (let j = 0; j < cols; j++) acc[j]! += w * x[r * cols + j]!;
   }
   for (let j = 0; j < cols; j++) out[j] = attrs.accumulate === true ? out[j]! + acc[j]! : acc[j]!;
 }

@@ -21,7 +21,7 @@ export function avgPool2dForward(x: Buf, y: Buf, g: ConvGeometry): void {
             const iw = ow * strideW - padW + kw;
             if (iw < 0 || iw >= inW) continue;
             const xBase = ((b * inH + ih) * inW + iw) * C;
-            for (let c = 0; c < C; c++) acc[c] += x[xBase + c]!;
+            for (let c = 0; c < C; c++) acc[c]! += x[xBase + c]!;
           }
         }
         const yBase = ((b * outH + oh) * outW + ow) * C;
@@ -47,7 +47,7 @@ export function avgPool2dBackward(dy: Buf, dx: Buf, g: ConvGeometry): void {
             const iw = ow * strideW - padW + kw;
             if (iw < 0 || iw >= inW) continue;
             const dxBase = ((b * inH + ih) * inW + iw) * C;
-            for (let c = 0; c < C; c++) acc[dxBase + c] += dy[dyBase + c]!;
+            for (let c = 0; c < C; c++) acc[dxBase + c]! += dy[dyBase + c]!;
           }
         }
       }

@@ -28,7 +28,7 @@ export function conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g
               if (tw < 0 || tw % strideW !== 0 || tw / strideW >= outW) continue;
               const yBase = ((th / strideH) * outW + tw / strideW) * outC;
               const wBase = ((kh * kW + kw) * inC + ic) * outC;
-              for (let oc = 0; oc < outC; oc++) acc[yBase + oc] += v * wT[wBase + oc]!;
+              for (let oc = 0; oc < outC; oc++) acc[yBase + oc]! += v * wT[wBase + oc]!;
             }
           }
         }

@@ -202,7 +202,7 @@ export function colSums(
   const s = new Float64Array(cols);
   for (let p = 0; p < parts; p++) {
     const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), cols);
-    for (let c = 0; c < cols; c++) s[c] += part[c]!;
+    for (let c = 0; c < cols; c++) s[c]! += part[c]!;
   }
   return s;
 }
