@@ -20,7 +20,6 @@ function loaded(...argv: string[]): string[] {
   const r = spawnSync(
     process.execPath,
     [
-      '--conditions=source',
       '--import',
       'tsx',
       '--import',

@@ -79,25 +79,14 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
   if (a.rate !== undefined) timeReduce(spikes, a.rate.out, a.rate.weights, T, n);
 }
 
-// ---- time aggregation and the DSR clamp backward ----
+// ---- the fused rate: the weighted time aggregation of the spikes ----
 
-export function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
+function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
   for (let i = 0; i < n; i++) {
     let acc = 0;
     for (let t = 0; t < T; t++) acc += weights[t]! * x[t * n + i]!;
     out[i] = acc;
   }
-}
-
-export function timeBroadcast(x: Buf, out: Buf, scale: number, T: number, n: number): void {
-  for (let t = 0; t < T; t++) {
-    const row = t * n;
-    for (let i = 0; i < n; i++) out[row + i] = scale * x[i]!;
-  }
-}
-
-export function clamp(x: Buf, y: Buf, lo: number, hi: number): void {
-  for (let i = 0; i < x.length; i++) y[i] = Math.min(Math.max(x[i]!, lo), hi);
 }
 
 // ---- the backward: DSR on the representation, or the surrogate through the loop ----
