@@ -7,9 +7,15 @@
  * counted; after the run the server must still answer a plain GET. Shared by test/e2e/serve.requests.test.ts and
  * scripts/fuzz.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reference } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
+import { startDemoServer } from '../../src/serve/server.js';
 import { mutateBytes } from './robust.fuzz-targets.js';
+import { fixtureCheckpoint } from './serve.fixture.js';
 
 export interface ServerFuzzResult {
   inputs: number;
@@ -254,4 +260,22 @@ export async function runServerFuzz(o: ServerFuzzOptions): Promise<ServerFuzzRes
   }
   r.seconds = (performance.now() - t0) / 1000;
   return r;
+}
+
+/** A whole campaign for scripts/fuzz.ts: the demo server on a fixture checkpoint, on 127.0.0.1 and a free port. */
+export async function serverFuzzCampaign(inputs: number, seed: number): Promise<ServerFuzzResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'spikerep-fuzz-serve-'));
+  const { server } = await startDemoServer(reference, {
+    checkpoint: fixtureCheckpoint(dir).path,
+    host: HOST,
+    port: 0,
+  });
+  try {
+    const { port } = server.address() as { port: number };
+    // bounded in count and in time (a minute per thousand inputs)
+    return await runServerFuzz({ port, inputs, seed, budgetMs: 60_000 * Math.max(1, inputs / 1000) });
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
