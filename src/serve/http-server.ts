@@ -107,8 +107,9 @@ export async function startStaticServer(
       });
     },
   );
-  server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
-    if (e.code === 'ECONNRESET' || !socket.writable) {
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: ServerResponse }) => {
+    // a raw 400 written into a response already under way (a bad request pipelined after a good one) would corrupt it
+    if (e.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
       socket.destroy();
       return;
     }
