@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
 import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
-import { flag, integer, oneOf, option, real, text } from '../train/fields.js';
+import { flag, integer, oneOf, option, real, shown, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
 import type { CliIo } from './io.js';
 
@@ -195,9 +195,15 @@ export const REPORT_OPTIONS = {
   backend: BACKEND_FIELD,
 };
 
+/** A TCP port: 0 (any free one) to 65535. */
+function portNumber(): z.ZodInt {
+  const error = (iss: { input?: unknown }): string => `must be an integer in [0, 65535], got ${shown(iss.input)}`;
+  return z.int({ error }).min(0, { error }).max(65535, { error });
+}
+
 export const SERVE_OPTIONS = {
   checkpoint: checkpointFile,
-  port: option(integer(0).default(8080), { flag: '--port', arg: '<n>', help: 'port (0 picks a free one)' }),
+  port: option(portNumber().default(8080), { flag: '--port', arg: '<n>', help: 'port (0 picks a free one)' }),
   dataDir: option(text().optional(), {
     flag: '--data-dir',
     arg: '<dir>',

@@ -1,14 +1,14 @@
 /**
  * `spikerep serve`: a small HTTP server on 127.0.0.1 for the browser demo. It serves the page, the bundled page
  * and worker scripts (demo-bundle.ts), the wasm kernels, the model (JSON + float32 blob) and a few test images.
- * Every response is cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
+ * Requests are checked and refused as http-server.ts says. Every response is cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
  */
 
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadDemoBundle } from './demo-bundle.js';
+import { type Route, startStaticServer } from './http-server.js';
 import { PAGE_HTML } from './page-html.js';
 import { demoPayload } from './payload.js';
 
@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly dataDir?: string;
+  /** Errors after listening (the server keeps running). */
+  readonly onError?: (e: Error) => void;
 }
 
 async function wasmFile(name: string): Promise<Buffer | null> {
@@ -33,7 +35,7 @@ async function wasmFile(name: string): Promise<Buffer | null> {
 
 export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ server: Server; url: string }> {
   const [payload, bundle] = await Promise.all([demoPayload(k, o.checkpoint, 20, o.dataDir), loadDemoBundle()]);
-  const routes: Record<string, () => Promise<[string, string | Buffer] | null>> = {
+  const routes: Record<string, Route> = {
     '/': async () => ['text/html; charset=utf-8', PAGE_HTML],
     '/app.js': async () => ['text/javascript; charset=utf-8', bundle.app],
     '/worker.js': async () => ['text/javascript; charset=utf-8', bundle.worker],
@@ -45,32 +47,15 @@ export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ se
     '/wasm/kernels-fma.wasm': async () =>
       ((b) => (b === null ? null : (['application/wasm', b] as [string, Buffer])))(await wasmFile('kernels-fma.wasm')),
   };
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const headers = {
+  return startStaticServer(routes, {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 8080,
+    headers: {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-store',
-    };
-    const route = routes[path];
-    if (route === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
-      return;
-    }
-    route().then(
-      (r) => {
-        if (r === null) res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
-        else res.writeHead(200, { ...headers, 'Content-Type': r[0] }).end(req.method === 'HEAD' ? undefined : r[1]);
-      },
-      (e: Error) => res.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end(e.message),
-    );
+    },
+    onError: o.onError,
   });
-  const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 8080, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://${host}:${port}/` };
 }

@@ -229,7 +229,11 @@ const bad: [string[], RegExp][] = [
     ['export', '--checkpoint', 'c', '--out', 'o.nir', '--format', 'onnx'],
     /^spikerep: --format: expected one of nir, got onnx$/,
   ],
-  [['serve', '--checkpoint', 'c', '--port', '-1'], /^spikerep: --port: must be an integer ≥ 0, got -1$/],
+  [['serve', '--checkpoint', 'c', '--port', '-1'], /^spikerep: --port: must be an integer in \[0, 65535\], got -1$/],
+  [
+    ['serve', '--checkpoint', 'c', '--port', '70000'],
+    /^spikerep: --port: must be an integer in \[0, 65535\], got 70000$/,
+  ],
   [['train', '--epoch', '3'], /^spikerep: unknown option '--epoch' \(Did you mean --epochs\?\) \(see --help\)$/],
   [['train', '--bogus'], /^spikerep: unknown option '--bogus' \(see --help\)$/],
   [['eval'], /^spikerep: required option '--checkpoint <file>' not specified \(see --help\)$/],
