@@ -23,7 +23,7 @@ import { encodeBatch } from './encode.js';
 import { checkFinite } from './finite.js';
 import { hybridWarmStart } from './hybrid.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
-import { makeProgress, type Progress } from './progress.js';
+import { makeProgress, nextTurn, type Progress } from './progress.js';
 import { type EpochRecord, prepareCheckpointDir, type RunState, restoreRun, saveRun } from './state.js';
 import { trainStep } from './step.js';
 
@@ -132,45 +132,51 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     let lr = schedule(epoch, run.iteration);
     progress.start(`epoch ${epoch + 1}/${cfg.epochs}`, batches);
     let done = 0;
-    for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
-      dataBatch = gatherBatch(trainSet, idx, dataBatch);
-      let x = dataBatch.x;
-      if (cfg.cropPad > 0 || cfg.flip) {
-        cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
-        x = randomCropFlip(
-          x,
-          dataBatch.shape,
-          { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
-          streams.augment,
-          cropped,
+    // stop() restores the terminal when a batch throws (the message then starts on a line of its own)
+    try {
+      for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
+        dataBatch = gatherBatch(trainSet, idx, dataBatch);
+        let x = dataBatch.x;
+        if (cfg.cropPad > 0 || cfg.flip) {
+          cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
+          x = randomCropFlip(
+            x,
+            dataBatch.shape,
+            { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
+            streams.augment,
+            cropped,
+          );
+        }
+        const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
+        lr = schedule(epoch, run.iteration);
+        const r = trainStep(
+          net,
+          params,
+          opt,
+          optState,
+          { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
+          lr,
+          streams.layers,
         );
+        optState = r.state;
+        checkFinite(r.loss, params, epoch + 1, done + 1, lr);
+        run.iteration++;
+        lossSum += r.loss * idx.length;
+        correct += r.correct;
+        seen += idx.length;
+        done++;
+        // lets a signal handler (the progress bar's, which restores the terminal) run between batches
+        await nextTurn();
+        const elapsed = (performance.now() - t0) / 1000;
+        progress.update(done, {
+          loss: (lossSum / seen).toFixed(4),
+          acc: `${((100 * correct) / seen).toFixed(2)}%`,
+          'img/s': (seen / elapsed).toFixed(1),
+        });
       }
-      const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
-      lr = schedule(epoch, run.iteration);
-      const r = trainStep(
-        net,
-        params,
-        opt,
-        optState,
-        { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
-        lr,
-        streams.layers,
-      );
-      optState = r.state;
-      checkFinite(r.loss, params, epoch + 1, done + 1, lr);
-      run.iteration++;
-      lossSum += r.loss * idx.length;
-      correct += r.correct;
-      seen += idx.length;
-      done++;
-      const elapsed = (performance.now() - t0) / 1000;
-      progress.update(done, {
-        loss: (lossSum / seen).toFixed(4),
-        acc: `${((100 * correct) / seen).toFixed(2)}%`,
-        'img/s': (seen / elapsed).toFixed(1),
-      });
+    } finally {
+      progress.stop();
     }
-    progress.stop();
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     trainedImages += seen;
