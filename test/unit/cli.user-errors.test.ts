@@ -6,12 +6,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, truncateSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { checkpointByteLimit, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { idxBytes, put, tempDir } from '../support/data.fixtures.js';
 
 interface Ran {
@@ -73,7 +74,7 @@ before(async () => {
   fashionDir('fashion', 16, 8);
   fashionDir('empty', 0, 0);
   fashionDir('no-test', 16, 0);
-  const r = await cli(['train', ...tiny, ...quiet, ...fashion, '--checkpoint', run]);
+  const r = await cli(['train', ...tiny, ...quiet, ...fashion, '--checkpoint', run, '--json', join(tmp, 'run.json')]);
   assert.equal(r.code, 0, r.err);
   // copies for the cases that may write over what they are given
   cpSync(run, usedRun, { recursive: true });
@@ -81,6 +82,9 @@ before(async () => {
   poisoned(nanCkpt, NaN);
   poisoned(infCkpt, -Infinity);
   mkdirSync(join(tmp, 'a-folder'), { recursive: true });
+  spawnSync('mkfifo', [join(tmp, 'a-pipe.ckpt')]);
+  // a sparse file just over the size a checkpoint may have: costs no disk
+  truncateSync(put(join(tmp, 'huge.ckpt'), ''), checkpointByteLimit() + 1);
   busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   busyPort = (busy.address() as { port: number }).port;
@@ -141,6 +145,14 @@ const cases: Record<string, Case> = {
     argv: () => ['eval', '--checkpoint', join(tmp, 'a-folder'), ...ref],
     expected: /a-folder: is a folder: expected a checkpoint file/,
   },
+  'eval --checkpoint PIPE': {
+    argv: () => ['eval', '--checkpoint', join(tmp, 'a-pipe.ckpt'), ...ref],
+    expected: /a-pipe\.ckpt: (is not a regular file|checkpoint not found)/,
+  },
+  'eval --checkpoint HUGE': {
+    argv: () => ['eval', '--checkpoint', join(tmp, 'huge.ckpt'), ...ref],
+    expected: /huge\.ckpt: is \d+ bytes, more than a checkpoint may have \(\d+\)/,
+  },
   'eval --checkpoint MISSING': {
     argv: () => ['eval', '--checkpoint', join(tmp, 'nope.ckpt'), ...ref],
     expected: /nope\.ckpt: checkpoint not found/,
@@ -159,6 +171,10 @@ const cases: Record<string, Case> = {
   },
   'serve a checkpoint with NaN weights': {
     argv: () => ['serve', '--checkpoint', nanCkpt, '--port', '0'],
+    expected: /nan\.ckpt: tensor features\.0\.weight holds NaN at index 3/,
+  },
+  'report a checkpoint with NaN weights': {
+    argv: () => ['report', join(tmp, 'run.json'), '--checkpoint', nanCkpt, '--out', join(tmp, 'r.html'), ...ref],
     expected: /nan\.ckpt: tensor features\.0\.weight holds NaN at index 3/,
   },
   // settings that blow up: the message names the setting that did it
