@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, rmSync, truncateSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
+import { formatError } from '../../src/cli/format-error.js';
 import { main } from '../../src/cli/main.js';
 import { checkpointByteLimit, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { idxBytes, put, tempDir } from '../support/data.fixtures.js';
@@ -239,4 +240,17 @@ suite('every known user mistake gives one line, a non-zero exit and no internal 
       assert.match(lines[0]!, c.expected);
     });
   }
+});
+
+test('an allocation the JavaScript engine refuses prints one line about sizes, not "internal error"', () => {
+  for (const e of [
+    new RangeError('Array buffer allocation failed'),
+    new RangeError('Invalid typed array length: 1e12'),
+  ]) {
+    const line = formatError(e);
+    assert.match(line, /^spikerep: out of memory \(.+\): the sizes asked for are too large \(--T, --batch-size/);
+    assert.doesNotMatch(line, /internal error|\n/);
+  }
+  // any other RangeError is still a bug to report
+  assert.match(formatError(new RangeError('Maximum call stack size exceeded')), /internal error/);
 });
