@@ -2,6 +2,7 @@ import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { evaluate } from '../train/loop.js';
+import { requireSamples } from '../train/samples.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { type CommandRun, EVAL_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
@@ -19,6 +20,7 @@ export async function run({ values, io }: CommandRun): Promise<void> {
       normalize: config.encoder === 'direct',
       T: config.T,
     });
+    requireSamples(test, 'evaluate', o.dataDir ?? config.dataDir);
     if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
     const { accuracy, metrics } = evaluate(k, net, test, config, true);
     const result = {

@@ -17,6 +17,9 @@ export function formatError(e: unknown, flagOf: (name: string) => string | undef
   if (err?.code === 'ENOSPC') return 'spikerep: the disk is full';
   if (err?.code === 'EACCES' || err?.code === 'EROFS')
     return `spikerep: permission denied${err.path ? `: ${err.path}` : ''}`;
+  // the engine refusing one huge array: the sizes asked for (T, a batch size, a file's declared shape) do not fit
+  if (e instanceof RangeError && /Array buffer allocation failed|Invalid typed array length/.test(e.message))
+    return `spikerep: out of memory (${e.message}): the sizes asked for are too large (--T, --batch-size, or a file's declared shapes)`;
   if (process.env['SPIKEREP_DEBUG'] === '1' && err?.stack) return err.stack;
   const msg = (err?.message ?? String(e)).split('\n')[0];
   return `spikerep: internal error: ${msg} (set SPIKEREP_DEBUG=1 for details; please report it)`;

@@ -5,11 +5,13 @@ import {
   fsyncSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 
@@ -99,18 +101,57 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: readonly Na
 }
 
 export function loadCheckpoint<M>(path: string): Checkpoint<M> {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
+  return parseCheckpoint<M>(readCheckpointBytes(path), path);
+}
+
+/** The most bytes a checkpoint may have: half the machine's memory, and no more than one Buffer can hold. */
+export function checkpointByteLimit(): number {
+  return Math.min(Math.floor(totalmem() / 2), 2 ** 31 - 1);
+}
+
+/**
+ * A checkpoint file's bytes, after checking it is a regular file of a plausible size: a device (/dev/zero), a
+ * pipe or a folder would otherwise be read forever or fail obscurely, and a huge file would fill the memory.
+ */
+export function readCheckpointBytes(path: string): Buffer {
+  const failed = (e: unknown): SpikerepError => {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpikerepError(
+    return new SpikerepError(
       code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_IO',
       code === 'ENOENT' ? 'checkpoint not found' : `cannot read checkpoint (${code})`,
       path,
     );
+  };
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory())
+      throw new SpikerepError('E_ARG', 'is a folder: expected a checkpoint file such as best.ckpt', path);
+    if (!st.isFile()) throw new SpikerepError('E_ARG', 'is not a regular file: expected a checkpoint file', path);
+    size = st.size;
+  } catch (e) {
+    throw e instanceof SpikerepError ? e : failed(e);
   }
-  return parseCheckpoint<M>(buf, path);
+  const limit = checkpointByteLimit();
+  if (size > limit)
+    throw new SpikerepError('E_FORMAT', `is ${size} bytes, more than a checkpoint may have (${limit})`, path);
+  // read at most the size seen above: a file that grows meanwhile cannot make this read more
+  const buf = Buffer.alloc(size);
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } catch (e) {
+    throw failed(e);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** Decodes checkpoint bytes; anything malformed is a one-line SpikerepError naming `path`. */

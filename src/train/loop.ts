@@ -22,8 +22,10 @@ import { neuronOverridesOf, type TrainConfig, validateConfig } from './config.js
 import { encodeBatch } from './encode.js';
 import { checkFinite } from './finite.js';
 import { hybridWarmStart } from './hybrid.js';
+import { checkActivationMemory } from './memory-budget.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
-import { makeProgress, type Progress } from './progress.js';
+import { makeProgress, nextTurn, type Progress } from './progress.js';
+import { requireSamples } from './samples.js';
 import { type EpochRecord, prepareCheckpointDir, type RunState, restoreRun, saveRun } from './state.js';
 import { trainStep } from './step.js';
 
@@ -71,6 +73,8 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
   const testSet = limit(await openDataset(cfg.dataset, 'test', open), cfg.testLimit);
+  requireSamples(trainSet, 'train on', cfg.dataDir);
+  requireSamples(testSet, 'evaluate', cfg.dataDir);
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
   const built = buildModel(k, {
@@ -86,6 +90,8 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     neuronOverrides: neuronOverridesOf(cfg),
   });
   const { net } = built;
+  const trainBatch = Math.min(cfg.batchSize, trainSet.length);
+  checkActivationMemory(net, { batch: trainBatch, timeChunk: cfg.timeChunk, batchSetting: 'batchSize' }, k.name);
   const params = net.params();
   const opt: Optimizer<OptimizerState> = (
     cfg.optimizer === 'sgd'
@@ -132,45 +138,51 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     let lr = schedule(epoch, run.iteration);
     progress.start(`epoch ${epoch + 1}/${cfg.epochs}`, batches);
     let done = 0;
-    for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
-      dataBatch = gatherBatch(trainSet, idx, dataBatch);
-      let x = dataBatch.x;
-      if (cfg.cropPad > 0 || cfg.flip) {
-        cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
-        x = randomCropFlip(
-          x,
-          dataBatch.shape,
-          { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
-          streams.augment,
-          cropped,
+    // stop() restores the terminal when a batch throws (the message then starts on a line of its own)
+    try {
+      for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
+        dataBatch = gatherBatch(trainSet, idx, dataBatch);
+        let x = dataBatch.x;
+        if (cfg.cropPad > 0 || cfg.flip) {
+          cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
+          x = randomCropFlip(
+            x,
+            dataBatch.shape,
+            { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
+            streams.augment,
+            cropped,
+          );
+        }
+        const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
+        lr = schedule(epoch, run.iteration);
+        const r = trainStep(
+          net,
+          params,
+          opt,
+          optState,
+          { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
+          lr,
+          streams.layers,
         );
+        optState = r.state;
+        checkFinite(r.loss, params, epoch + 1, done + 1, { lr, weightDecay: cfg.weightDecay });
+        run.iteration++;
+        lossSum += r.loss * idx.length;
+        correct += r.correct;
+        seen += idx.length;
+        done++;
+        // lets a signal handler (the progress bar's, which restores the terminal) run between batches
+        await nextTurn();
+        const elapsed = (performance.now() - t0) / 1000;
+        progress.update(done, {
+          loss: (lossSum / seen).toFixed(4),
+          acc: `${((100 * correct) / seen).toFixed(2)}%`,
+          'img/s': (seen / elapsed).toFixed(1),
+        });
       }
-      const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
-      lr = schedule(epoch, run.iteration);
-      const r = trainStep(
-        net,
-        params,
-        opt,
-        optState,
-        { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
-        lr,
-        streams.layers,
-      );
-      optState = r.state;
-      checkFinite(r.loss, params, epoch + 1, done + 1, lr);
-      run.iteration++;
-      lossSum += r.loss * idx.length;
-      correct += r.correct;
-      seen += idx.length;
-      done++;
-      const elapsed = (performance.now() - t0) / 1000;
-      progress.update(done, {
-        loss: (lossSum / seen).toFixed(4),
-        acc: `${((100 * correct) / seen).toFixed(2)}%`,
-        'img/s': (seen / elapsed).toFixed(1),
-      });
+    } finally {
+      progress.stop();
     }
-    progress.stop();
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     trainedImages += seen;
@@ -226,6 +238,9 @@ export function evaluate(
   cfg: TrainConfig,
   withMetrics: boolean,
 ): { accuracy: number; metrics?: RunMetrics } {
+  requireSamples(ds, 'evaluate');
+  const testBatch = Math.min(cfg.testBatchSize, ds.length);
+  checkActivationMemory(net, { batch: testBatch, timeChunk: cfg.timeChunk, batchSetting: 'testBatchSize' }, k.name);
   const rng = new Rng(cfg.seed + 7919); // evaluation randomness (Poisson encoding) never touches training streams
   let correct = 0;
   let batch: DataBatch | undefined;

@@ -15,10 +15,42 @@ export function makeProgress(opts: { tty?: boolean; quiet?: boolean; stream?: No
   return lineProgress(stream);
 }
 
+/** The escape sequences the bar's stop() writes: show the cursor, turn auto-wrap back on. */
+export const SHOW_CURSOR = '\x1b[?25h';
+export const WRAP_ON = '\x1b[?7h';
+
+/**
+ * The bar hides the cursor and turns auto-wrap off while it runs. Ctrl-C, a kill or an exit in the middle must
+ * give the terminal back as it was: while a bar is up, SIGINT and SIGTERM stop it, restore the terminal and exit
+ * with 128 + the signal's number (130, 143), as a shell expects. The training loop yields between batches so the
+ * handler runs within one batch; a checkpoint write is synchronous, so the handler never lands inside one.
+ */
 function barProgress(stream: NodeJS.WriteStream): Progress {
   let bar: cliProgress.SingleBar | null = null;
+  const finish = (): void => {
+    if (bar === null) return;
+    bar.stop();
+    bar = null;
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
+    process.removeListener('exit', onExit);
+  };
+  const onSignal = (code: number): void => {
+    finish();
+    stream.write('\n');
+    process.exit(code);
+  };
+  const onSigint = (): void => onSignal(130);
+  const onSigterm = (): void => onSignal(143);
+  // an exit that skipped stop() (an error thrown mid-epoch) still restores the terminal
+  const onExit = (): void => {
+    if (bar === null) return;
+    bar = null;
+    stream.write(`${SHOW_CURSOR}${WRAP_ON}\n`);
+  };
   return {
     start(label, total) {
+      finish();
       bar = new cliProgress.SingleBar(
         {
           format: `${label} [{bar}] {value}/{total} | {info} | ETA {eta_formatted}`,
@@ -28,15 +60,15 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
         },
         cliProgress.Presets.shades_classic,
       );
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigterm);
+      process.on('exit', onExit);
       bar.start(total, 0, { info: '' });
     },
     update(done, fields) {
       bar?.update(done, { info: format(fields) });
     },
-    stop() {
-      bar?.stop();
-      bar = null;
-    },
+    stop: finish,
     log(line) {
       stream.write(`${line}\n`);
     },
@@ -74,4 +106,9 @@ function format(fields: Record<string, string>): string {
   return Object.entries(fields)
     .map(([k, v]) => `${k} ${v}`)
     .join(' | ');
+}
+
+/** Resolves on the event loop's next turn: signal handlers and timers queued during a long synchronous step run. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

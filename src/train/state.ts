@@ -10,6 +10,7 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import type { Rng } from '../rng.js';
 import { loadCheckpoint, type NamedArray, removeStaleTemps, saveCheckpoint } from './checkpoint.js';
 import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
+import { requireFiniteTensor } from './finite.js';
 
 /** One epoch of a run, as the result JSON and checkpoints record it. */
 export interface EpochRecord {
@@ -237,6 +238,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     if (saved === undefined || saved.length !== t.value.length) {
       throw new SpikerepError('E_SHAPE', `checkpoint has no tensor ${t.name} of ${t.value.length} values`, path);
     }
+    requireFiniteTensor(saved, t.name, path);
     t.value.set(saved);
   }
   return { net, config: cfg, run: meta.run };
