@@ -8,6 +8,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { SpikerepError } from '../errors.js';
+import { writeFileAtomicWith } from '../io/atomic-write.js';
 import {
   NIR_FIELDS,
   NIR_INT_FIELDS,
@@ -27,8 +28,13 @@ async function ready(): Promise<void> {
   await h5wasm.ready;
 }
 
+/** Writes the graph atomically (io/atomic-write.ts): an interrupted export leaves the previous file as it was. */
 export async function writeNir(graph: NirGraph, path: string): Promise<void> {
   await ready();
+  await writeFileAtomicWith(path, (tmp) => writeNirFile(graph, tmp), { what: 'the NIR file' });
+}
+
+function writeNirFile(graph: NirGraph, path: string): void {
   const f = new h5wasm.File(path, 'w');
   try {
     f.create_dataset({ name: 'version', data: NIR_VERSION });

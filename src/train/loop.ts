@@ -24,7 +24,8 @@ import { checkFinite } from './finite.js';
 import { hybridWarmStart } from './hybrid.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
 import { makeProgress, type Progress } from './progress.js';
-import { type EpochRecord, prepareCheckpointDir, type RunState, restoreRun, saveRun } from './state.js';
+import { claimRunFolder } from './run-folder.js';
+import { type EpochRecord, type RunState, restoreRun, saveRun } from './state.js';
 import { trainStep } from './step.js';
 
 export type { EpochRecord } from './state.js';
@@ -65,8 +66,17 @@ type Streams = Record<'order' | 'augment' | 'layers', Rng>;
  */
 export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const cfg = validateConfig({ ...cfgIn });
+  // one run per folder, checked and locked before any data is read (run-folder.ts)
+  const lock = cfg.checkpointDir === undefined ? undefined : claimRunFolder(cfg);
+  try {
+    return await trainClaimed(k, cfg, hooks);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
   const progress = hooks.progress ?? makeProgress({ quiet: true });
-  if (cfg.checkpointDir !== undefined) prepareCheckpointDir(cfg.checkpointDir);
   const normalize = cfg.encoder === 'direct';
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
@@ -169,6 +179,8 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
         acc: `${((100 * correct) / seen).toFixed(2)}%`,
         'img/s': (seen / elapsed).toFixed(1),
       });
+      // a turn of the event loop per batch, so Ctrl-C's clean-up (the folder lock) runs without waiting an epoch
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     progress.stop();
     const seconds = (performance.now() - t0) / 1000;
