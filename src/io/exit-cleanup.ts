@@ -1,11 +1,13 @@
 /**
  * Work to undo when the process ends, however it ends short of SIGKILL: normal exit, an uncaught error, or
- * SIGINT / SIGTERM / SIGHUP. The signal listeners exist only while something is registered, so outside a locked run
- * Ctrl-C keeps Node's default (immediate) behaviour. After cleaning up, a signal is raised again with the default
- * action restored, so the exit status still says which signal ended the process.
+ * SIGINT / SIGTERM / SIGHUP. The listeners are installed with the first registration and stay until a signal comes:
+ * removing them when the last clean-up is unregistered would drop a signal that arrived while JavaScript was busy
+ * (Ctrl-C ignored). After cleaning up, the signal is raised again with Node's default action, so the process ends
+ * and its exit status says which signal ended it; a listener of someone else's, if any, decides instead.
  */
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const cleanups = new Set<() => void>();
+let installed = false;
 
 function runAll(): void {
   for (const fn of [...cleanups]) {
@@ -26,20 +28,21 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 function install(): void {
+  if (installed) return;
+  installed = true;
   process.on('exit', runAll);
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
 function uninstall(): void {
+  installed = false;
   process.off('exit', runAll);
   for (const s of SIGNALS) process.off(s, onSignal);
 }
 
 /** Registers `cleanup` (synchronous, quick); returns the function that unregisters it without running it. */
 export function onExit(cleanup: () => void): () => void {
-  if (cleanups.size === 0) install();
+  install();
   cleanups.add(cleanup);
-  return () => {
-    if (cleanups.delete(cleanup) && cleanups.size === 0) uninstall();
-  };
+  return () => void cleanups.delete(cleanup);
 }

@@ -187,7 +187,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     trainSeconds += seconds;
     trainedImages += seen;
     epochsRun++;
-    const testAccuracy = evaluate(k, net, testSet, cfg, false).accuracy;
+    const testAccuracy = (await evaluateYielding(k, net, testSet, cfg, false)).accuracy;
     const rec: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: lossSum / seen,
@@ -207,7 +207,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     hooks.onEpoch?.(rec);
   }
 
-  const final = evaluate(k, net, testSet, cfg, true);
+  const final = await evaluateYielding(k, net, testSet, cfg, true);
   hooks.onFinish?.(net);
   const last = run.history[run.history.length - 1];
   return {
@@ -231,13 +231,40 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
 }
 
 /** Test accuracy in eval mode; with `withMetrics`, also firing rates, thresholds, synaptic operations, energy. */
-export function evaluate(
+export function evaluate(k: Kernels, net: Network, ds: Dataset, cfg: TrainConfig, withMetrics: boolean): Evaluation {
+  const steps = evaluation(k, net, ds, cfg, withMetrics);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** The same, with a turn of the event loop between batches, so a signal's clean-up runs during a long evaluation. */
+async function evaluateYielding(
   k: Kernels,
   net: Network,
   ds: Dataset,
   cfg: TrainConfig,
   withMetrics: boolean,
-): { accuracy: number; metrics?: RunMetrics } {
+): Promise<Evaluation> {
+  const steps = evaluation(k, net, ds, cfg, withMetrics);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+type Evaluation = { accuracy: number; metrics?: RunMetrics };
+
+/** evaluate's work, one batch per step. */
+function* evaluation(
+  k: Kernels,
+  net: Network,
+  ds: Dataset,
+  cfg: TrainConfig,
+  withMetrics: boolean,
+): Generator<void, Evaluation> {
   const rng = new Rng(cfg.seed + 7919); // evaluation randomness (Poisson encoding) never touches training streams
   let correct = 0;
   let batch: DataBatch | undefined;
@@ -247,6 +274,7 @@ export function evaluate(
     const enc = encodeBatch(k, cfg.encoder, batch.x, batch.shape, net.T, rng);
     const logits = net.forward(enc.x, { training: false, rng, encoding: enc.encoding });
     correct += countCorrect(logits, batch.labels);
+    yield;
   }
   const accuracy = correct / ds.length;
   return probe === null ? { accuracy } : { accuracy, metrics: probe.finish(ds.length, sampleSize(ds)) };

@@ -126,7 +126,7 @@ test('two runs on one folder: the second refuses at once naming the first; best.
   assert.ok(!existsSync(join(dir, LOCK_FILE)), 'the lock is removed at the end');
 });
 
-test('a lock left by a killed run (its PID no longer runs) is taken over; Ctrl-C and SIGTERM remove the lock', async () => {
+test('a lock left by a killed run (its PID no longer runs) is taken over; Ctrl-C and SIGTERM remove the lock, during an evaluation too', async () => {
   const dir = join(tmp, 'stale');
   const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout);
   mkdirSync(dir);
@@ -147,6 +147,27 @@ test('a lock left by a killed run (its PID no longer runs) is taken over; Ctrl-C
     assert.equal(k.signal, signal, `ended by ${signal} (exit ${k.code}: ${k.err})`);
     assert.ok(!existsSync(join(d, LOCK_FILE)), `${signal} removed the lock`);
   }
+  // Ctrl-C during a long evaluation (10 000 test images) ends the run there, not after it
+  const d = join(tmp, 'signal-eval');
+  const run = start([
+    'train',
+    '--train-limit',
+    '16',
+    '--batch-size',
+    '16',
+    '--threads',
+    '1',
+    '--quiet',
+    '--checkpoint',
+    d,
+  ]);
+  await until(() => existsSync(join(d, LOCK_FILE)), 'the lock');
+  await new Promise((r) => setTimeout(r, 1500));
+  run.child.kill('SIGINT');
+  const k = await run.done;
+  assert.equal(k.signal, 'SIGINT', `ended by SIGINT, not run to its end (exit ${k.code}: ${k.out}${k.err})`);
+  assert.equal(k.out, '', 'no result: it stopped');
+  assert.ok(!existsSync(join(d, LOCK_FILE)));
 });
 
 const exportDir = tempDir('runs-export');
