@@ -4,7 +4,7 @@
  * (io/folder-lock.ts) keeps a second process from training into the same folder at the same time.
  */
 import { existsSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 import { type FolderLock, lockFolder } from '../io/folder-lock.js';
 import type { TrainConfig } from './config.js';
@@ -17,7 +17,14 @@ export function claimRunFolder(cfg: TrainConfig): FolderLock {
   const dir = cfg.checkpointDir!;
   if (cfg.resume) {
     // checked before the folder is created: a mistyped folder must not become a fresh run
-    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true)
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (st !== undefined && !st.isDirectory())
+      throw new SpikerepError(
+        'E_ARG',
+        `${dir} is a file, not a checkpoint folder (its folder: ${dirname(dir)})`,
+        'checkpointDir',
+      );
+    if (st === undefined)
       throw new SpikerepError(
         'E_ARG',
         `${dir}: no such folder, so no run to resume (drop \`resume\` to start one)`,

@@ -108,6 +108,10 @@ test('--resume without a run to continue is refused and creates nothing: a misty
     /best-only has no last\.ckpt, so no run to resume \(drop --resume to start one, with --overwrite to replace its best\.ckpt\)$/,
   );
   assert.deepEqual(readFileSync(join(dir, 'best.ckpt')), best);
+  oneLine(
+    await cli([...quick, '--checkpoint', join(dir, 'best.ckpt'), '--resume']),
+    /best\.ckpt is a file, not a checkpoint folder \(its folder: .*best-only\)$/,
+  );
 });
 
 test('two runs on one folder: the second refuses at once naming the first; best.ckpt holds the first run’s model', async () => {
