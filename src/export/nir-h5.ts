@@ -28,10 +28,34 @@ async function ready(): Promise<void> {
   await h5wasm.ready;
 }
 
-/** Writes the graph atomically (io/atomic-write.ts): an interrupted export leaves the previous file as it was. */
+/**
+ * Writes the graph atomically (io/atomic-write.ts): an interrupted export leaves the previous file as it was.
+ * HDF5 reports a failed write (a full disk) only on stderr and carries on, so the file is read back before it
+ * replaces the previous one.
+ */
 export async function writeNir(graph: NirGraph, path: string): Promise<void> {
   await ready();
-  await writeFileAtomicWith(path, (tmp) => writeNirFile(graph, tmp), { what: 'the NIR file' });
+  await writeFileAtomicWith(
+    path,
+    async (tmp) => {
+      writeNirFile(graph, tmp);
+      await checkReadsBack(graph, tmp);
+    },
+    { what: 'the NIR file' },
+  );
+}
+
+async function checkReadsBack(graph: NirGraph, tmp: string): Promise<void> {
+  let back: NirGraph | undefined;
+  try {
+    back = await readNir(tmp);
+  } catch {
+    /* reported below */
+  }
+  const names = (g: NirGraph): string => Object.keys(g.nodes).sort().join();
+  // HDF5 lists groups in its own order: compared as sets
+  const same = back !== undefined && back.edges.length === graph.edges.length && names(back) === names(graph);
+  if (!same) throw new Error('the written file does not read back: is the disk full?');
 }
 
 function writeNirFile(graph: NirGraph, path: string): void {

@@ -209,6 +209,31 @@ test('Ctrl-C in the middle of export --out: the previous model.nir is unchanged 
   );
 });
 
+test('export on a full disk (injected ENOSPC, which HDF5 only reports on stderr): refused, model.nir unchanged', async () => {
+  const nir = join(exportDir, 'full.nir');
+  assert.equal((await cli(['export', '--checkpoint', ckpt, '--format', 'nir', '--out', nir])).code, 0);
+  const before = readFileSync(nir);
+  const r = await cli(['export', '--checkpoint', ckpt, '--format', 'nir', '--out', nir, '--dt', '0.5'], {
+    SPIKEREP_FAULT: 'enospc',
+    SPIKEREP_FAULT_FILES: '\\.full\\.nir\\.\\d+\\.tmp$',
+  });
+  assert.equal(r.code, 1, r.err);
+  assert.equal(r.out, '', 'no "wrote" line');
+  // the library's own diagnostics may precede it; spikerep says one line
+  const ours = r.err.split('\n').filter((l) => l.startsWith('spikerep: '));
+  assert.deepEqual(ours.length, 1, r.err);
+  assert.match(
+    ours[0]!,
+    /full\.nir: cannot write the NIR file \(the written file does not read back: is the disk full\?\); the previous file is unchanged$/,
+  );
+  assert.doesNotMatch(r.err, /internal error/);
+  assert.deepEqual(readFileSync(nir), before);
+  assert.deepEqual(
+    readdirSync(exportDir).filter((f) => f.startsWith('.full.nir')),
+    [],
+  );
+});
+
 test('an output that is the command’s own input is refused and the input left as it was', async () => {
   const before = readFileSync(ckpt);
   oneLine(
