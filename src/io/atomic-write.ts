@@ -15,9 +15,10 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
 import { isProcessAlive } from './process-alive.js';
+import { realTarget } from './same-file.js';
 
 export interface AtomicWriteOptions {
   /** What the file is, for the error line: "checkpoint", "the result file", "the NIR file". */
@@ -38,7 +39,9 @@ export function writeFileAtomic(
   o: AtomicWriteOptions,
 ): void {
   const parts = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
-  replaceAtomically(path, o, (tmp) => {
+  const target = prepare(path, o);
+  const tmp = tempPathFor(target);
+  try {
     const fd = openSync(tmp, 'w');
     try {
       for (const part of parts) {
@@ -49,20 +52,24 @@ export function writeFileAtomic(
     } finally {
       closeSync(fd);
     }
-  });
+  } catch (e) {
+    throw failed(path, target, tmp, o, e);
+  }
+  finish(path, target, tmp, o);
 }
 
 /**
- * For writers that open the file themselves (h5wasm): `write` creates the file at the temporary path it is given;
- * it is then fsynced and renamed over `path`.
+ * For writers that open the file themselves (h5wasm): `write` creates the file at the temporary path it is given
+ * (and may check it, throwing to refuse it); it is then fsynced and renamed over `path`.
  */
 export async function writeFileAtomicWith(
   path: string,
   write: (tempPath: string) => void | Promise<void>,
   o: AtomicWriteOptions,
 ): Promise<void> {
-  const tmp = tempPathFor(path);
-  await runOrClean(path, tmp, o, async () => {
+  const target = prepare(path, o);
+  const tmp = tempPathFor(target);
+  try {
     await write(tmp);
     const fd = openSync(tmp, 'r+');
     try {
@@ -70,56 +77,49 @@ export async function writeFileAtomicWith(
     } finally {
       closeSync(fd);
     }
-  });
-  finish(path, tmp, o);
-}
-
-function replaceAtomically(path: string, o: AtomicWriteOptions, write: (tmp: string) => void): void {
-  const tmp = tempPathFor(path);
-  prepare(path, o);
-  try {
-    write(tmp);
   } catch (e) {
-    throw failed(path, tmp, o, e);
+    throw failed(path, target, tmp, o, e);
   }
-  finish(path, tmp, o);
+  finish(path, target, tmp, o);
 }
 
-async function runOrClean(path: string, tmp: string, o: AtomicWriteOptions, write: () => Promise<void>): Promise<void> {
-  prepare(path, o);
-  try {
-    await write();
-  } catch (e) {
-    throw failed(path, tmp, o, e);
-  }
-}
-
-/** The folder exists (made if need be), the target is not a folder, and temporary files of dead writers are gone. */
-function prepare(path: string, o: AtomicWriteOptions): void {
-  const dir = dirname(resolve(path));
+/**
+ * The file to replace (through symbolic links, so a link keeps pointing at the new contents), its folder made if
+ * need be, temporary files of dead writers there removed. Refuses a target that is a folder.
+ */
+function prepare(path: string, o: AtomicWriteOptions): string {
+  const target = realTarget(path);
+  const dir = dirname(target);
   if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false)
     throw new SpikerepError('E_IO', `cannot write ${o.what} (${dir} is a file, not a folder)`, path);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true)
+  if (statSync(target, { throwIfNoEntry: false })?.isDirectory() === true)
     throw new SpikerepError('E_IO', `cannot write ${o.what} (it is a folder)`, path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw failed(path, undefined, o, e);
+    throw failed(path, target, undefined, o, e);
   }
-  removeStaleTemps(dir, basename(path));
+  removeStaleTemps(dir, basename(target));
+  return target;
 }
 
-function finish(path: string, tmp: string, o: AtomicWriteOptions): void {
+function finish(path: string, target: string, tmp: string, o: AtomicWriteOptions): void {
   try {
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
-    throw failed(path, tmp, o, e);
+    throw failed(path, target, tmp, o, e);
   }
-  syncDir(dirname(resolve(path)));
+  syncDir(dirname(target));
 }
 
 /** Removes the temporary file and turns the error into one line saying why and what was kept. */
-function failed(path: string, tmp: string | undefined, o: AtomicWriteOptions, e: unknown): SpikerepError {
+function failed(
+  path: string,
+  target: string,
+  tmp: string | undefined,
+  o: AtomicWriteOptions,
+  e: unknown,
+): SpikerepError {
   if (tmp !== undefined) {
     try {
       if (existsSync(tmp)) unlinkSync(tmp);
@@ -135,7 +135,7 @@ function failed(path: string, tmp: string | undefined, o: AtomicWriteOptions, e:
       : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS'
         ? 'the folder is not writable'
         : (err.code ?? err.message?.split('\n')[0] ?? String(e));
-  const kept = o.kept ?? (existsSync(path) ? 'the previous file is unchanged' : 'nothing was written');
+  const kept = o.kept ?? (existsSync(target) ? 'the previous file is unchanged' : 'nothing was written');
   return new SpikerepError('E_IO', `cannot write ${o.what} (${why}); ${kept}`, path);
 }
 

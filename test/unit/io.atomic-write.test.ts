@@ -6,9 +6,18 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { linkSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { injectFaults } from '../../scripts/fs-faults.js';
 import { SpikerepError } from '../../src/errors.js';
@@ -91,7 +100,7 @@ test('writeFileAtomicWith: the writer gets a temporary path; a writer that throw
     writeFileAtomicWith(
       path,
       (tmp) => {
-        assert.equal(tmp, tempPathFor(path));
+        assert.equal(basename(tmp), basename(tempPathFor(path)));
         writeFileSync(tmp, 'half');
         throw Object.assign(new Error('boom'), { code: 'ENOSPC' });
       },
@@ -101,6 +110,16 @@ test('writeFileAtomicWith: the writer gets a temporary path; a writer that throw
   );
   assert.equal(readFileSync(path, 'utf8'), 'v1');
   assert.deepEqual(temps(dir), []);
+});
+
+test('a symbolic link is written through: it keeps pointing at the new contents', () => {
+  const real = join(dir, 'real.json');
+  writeFileAtomic(real, 'old', { what: 'the result file' });
+  const link = join(dir, 'latest.json');
+  symlinkSync(real, link);
+  writeFileAtomic(link, 'new', { what: 'the result file' });
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readFileSync(real, 'utf8'), 'new');
 });
 
 test('temporary files of dead writers are removed before the next write; a live writer’s are kept', () => {
