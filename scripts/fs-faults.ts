@@ -3,13 +3,14 @@
  * It wraps node:fs's openSync / writeSync / fsyncSync and republishes them to ES modules with
  * syncBuiltinESMExports, so src/train/checkpoint.ts's own imports see the wrapped functions.
  *
- * Only the temporary checkpoint files (".<name>.ckpt.<pid>.tmp") are affected, from the `at`-th one opened:
+ * Only temporary files of atomic writes are affected: checkpoints (".<name>.ckpt.<pid>.tmp") unless `files` names
+ * others (e.g. /\.json\.\d+\.tmp$/ for result files), from the `at`-th one opened:
  *   enospc / erofs  every write to the file fails with that error code, as on a full or read-only disk;
  *   pause           the process stops for `ms` in the middle of the write (phase 'write': after the first bytes)
  *                   or just before the fsync and rename (phase 'fsync'), after creating the file `mark`,
  *                   so a parent process can SIGKILL it exactly there.
  * In a child process: node --import tsx --import ./scripts/fs-faults.ts …, configured by SPIKEREP_FAULT,
- * SPIKEREP_FAULT_AT, SPIKEREP_FAULT_PHASE, SPIKEREP_FAULT_MS and SPIKEREP_FAULT_MARK.
+ * SPIKEREP_FAULT_AT, SPIKEREP_FAULT_PHASE, SPIKEREP_FAULT_MS, SPIKEREP_FAULT_MARK and SPIKEREP_FAULT_FILES (a regex).
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -21,6 +22,8 @@ export interface FaultOptions {
   phase?: 'write' | 'fsync';
   ms?: number;
   mark?: string;
+  /** Which temporary files get the fault (matched against the path); checkpoints' by default. */
+  files?: RegExp;
 }
 
 const TEMP = /\.ckpt\.\d+\.tmp$/;
@@ -38,7 +41,7 @@ export function injectFaults(o: FaultOptions): () => void {
   const patched = fs as unknown as Record<string, unknown>;
   patched['openSync'] = (...args: Parameters<typeof fs.openSync>): number => {
     const fd = real.openSync(...args);
-    if (typeof args[0] === 'string' && TEMP.test(args[0]) && ++opened >= at) faulty.add(fd);
+    if (typeof args[0] === 'string' && (o.files ?? TEMP).test(args[0]) && ++opened >= at) faulty.add(fd);
     return fd;
   };
   patched['writeSync'] = (fd: number, ...rest: unknown[]): number => {
@@ -72,5 +75,6 @@ if (fault === 'enospc' || fault === 'erofs' || fault === 'pause') {
     phase: env['SPIKEREP_FAULT_PHASE'] === 'fsync' ? 'fsync' : 'write',
     ms: env['SPIKEREP_FAULT_MS'] === undefined ? undefined : Number(env['SPIKEREP_FAULT_MS']),
     mark: env['SPIKEREP_FAULT_MARK'],
+    files: env['SPIKEREP_FAULT_FILES'] === undefined ? undefined : new RegExp(env['SPIKEREP_FAULT_FILES']),
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Kill at any moment, resume, lose at most the current epoch. Runs `spikerep train --checkpoint DIR --resume …`
+ * Kill at any moment, resume, lose at most the current epoch. Runs `spikerep train --checkpoint DIR [--resume] …`
  * through the real CLI, SIGKILLs it at random moments and exactly inside checkpoint writes (via scripts/fs-faults.ts),
  * resumes each time, and finally compares the result with an uninterrupted run of the same seed: every tensor of
  * last.ckpt and best.ckpt bit for bit, and the per-epoch losses, accuracies and learning rates.
@@ -172,9 +172,16 @@ export async function killResume(o: KillResumeOptions): Promise<KillResumeReport
         kill = { mark, afterMs: 4 * ref.ms + 20000 }; // the time limit only guards against a hang
         when = `temp file #${at}`;
       }
+      // a folder holds one run: continue it once there is a last.ckpt; before that, only a best.ckpt written just
+      // before a kill can be there, and the run restarts over it
+      const how = existsSync(join(runDir, 'last.ckpt'))
+        ? ['--resume']
+        : existsSync(join(runDir, 'best.ckpt'))
+          ? ['--overwrite']
+          : [];
       const r = await runCli(
         o.compiled ?? false,
-        [...o.trainArgs, '--quiet', '--checkpoint', runDir, '--resume'],
+        [...o.trainArgs, '--quiet', '--checkpoint', runDir, ...how],
         env,
         kill,
       );

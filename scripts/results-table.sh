@@ -15,7 +15,9 @@ row() { # row <name> <train flags...>
   out=results/table/$name.json
   [ -f "$out" ] && { echo "skip $name (done)"; return 0; }
   ckpt=runs/table/$name
-  resume=""; [ -f "$ckpt/last.ckpt" ] && resume="--resume"
+  # a folder holds one run: continue it, or (a best.ckpt alone: killed inside epoch 1) start it over
+  resume=""
+  if [ -f "$ckpt/last.ckpt" ]; then resume="--resume"; elif [ -f "$ckpt/best.ckpt" ]; then resume="--overwrite"; fi
   echo "run  $name: spikerep train $* --threads $threads --checkpoint $ckpt --json $out"
   node bin/spikerep.js train "$@" --threads "$threads" --checkpoint "$ckpt" $resume --json "$out" --quiet \
     >"runs/table/$name.log" 2>&1 || echo "FAILED $name (see runs/table/$name.log; rerun the queue to resume it)"

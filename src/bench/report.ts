@@ -2,8 +2,9 @@
  * Benchmark results: one row per measurement, a printed table, and the JSON file shape
  * { machine: {…}, results: [{ name, backend, threads, value, unit }] } that bench scripts share.
  */
-import { writeFileSync } from 'node:fs';
+
 import os from 'node:os';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 export interface BenchResult {
   name: string;
@@ -45,7 +46,7 @@ export class Report {
     return { machine: { ...machineInfo(), ...this.machine }, results: this.results };
   }
   write(path: string): void {
-    writeFileSync(path, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
+    writeFileAtomic(path, `${JSON.stringify(this.toJSON(), null, 2)}\n`, { what: 'the bench report' });
   }
   table(): string {
     return [header(), ...this.results.map(formatRow)].join('\n');

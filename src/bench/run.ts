@@ -5,10 +5,10 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SpikerepError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName, Kernels } from '../kernels/kernels.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
@@ -348,11 +348,7 @@ function bestOf(rounds: number, rows: () => Row[]): Row[] {
 }
 
 function writeJson(path: string, report: Report): void {
-  try {
-    writeFileSync(path, `${JSON.stringify(report.toJSON(), null, 2)}\n`);
-  } catch (e) {
-    throw new SpikerepError('E_IO', `cannot write the bench report (${(e as NodeJS.ErrnoException).code})`, path);
-  }
+  writeFileAtomic(path, `${JSON.stringify(report.toJSON(), null, 2)}\n`, { what: 'the bench report' });
 }
 
 export type { BenchResult };

@@ -1,5 +1,6 @@
 import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
+import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { evaluate } from '../train/loop.js';
 import { requireSamples } from '../train/samples.js';
@@ -11,6 +12,7 @@ import { checkWritable, writeJson } from './train.js';
 /** `spikerep eval --checkpoint C`: a checkpoint's accuracy and metrics on its test set. */
 export async function run({ values, io }: CommandRun): Promise<void> {
   const o = parseOptions(EVAL_OPTIONS, values);
+  refuseWritingInput('json', o.json, { 'the `checkpoint` it evaluates': o.checkpoint });
   if (o.json !== undefined) checkWritable(o.json);
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
@@ -32,10 +34,10 @@ export async function run({ values, io }: CommandRun): Promise<void> {
       dataset: config.dataset,
       ...metrics,
     };
-    if (o.json !== undefined) writeJson(o.json, result);
     io.out(
       `test accuracy ${(accuracy * 100).toFixed(2)}% on ${test.length} ${config.dataset} test images (${config.neuron}, T=${net.T})\n`,
     );
+    if (o.json !== undefined) writeJson(o.json, result, 'the result above was printed');
   } finally {
     disposeKernels(k);
   }

@@ -1,5 +1,6 @@
 import { exportNir } from '../export/nir-export.js';
 import { writeNir } from '../export/nir-h5.js';
+import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { type CommandRun, EXPORT_OPTIONS } from './command-options.js';
@@ -9,6 +10,7 @@ import { checkWritable } from './train.js';
 /** `spikerep export --checkpoint C --format nir --out model.nir`: the trained network as a NIR graph. */
 export async function run({ values, io }: CommandRun): Promise<void> {
   const o = parseOptions(EXPORT_OPTIONS, values);
+  refuseWritingInput('out', o.out, { 'the `checkpoint` it exports': o.checkpoint });
   checkWritable(o.out);
   const k = await createKernels('reference');
   try {

@@ -3,6 +3,7 @@ import { SpikerepError } from '../errors.js';
 import { readNir } from '../export/nir-h5.js';
 import { importNir, type NirImportOptions } from '../export/nir-import.js';
 import { agreement, predictDataset } from '../export/predictions.js';
+import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { type CommandRun, IMPORT_OPTIONS } from './command-options.js';
@@ -13,6 +14,7 @@ import { writeJson } from './train.js';
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const file = args[0]!;
   const o = parseOptions(IMPORT_OPTIONS, values);
+  refuseWritingInput('json', o.json, { 'the NIR file it imports': file, 'the `against` checkpoint': o.against });
   const opts: NirImportOptions = {
     T: o.T,
     dt: o.dt,
@@ -43,8 +45,8 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
       result['checkpointAccuracy'] = agreement(theirs.predictions, theirs.labels) / n;
       line += `; identical predictions to ${o.against} on ${same}/${n}`;
     }
-    if (o.json !== undefined) writeJson(o.json, result);
     io.out(`${line}\n`);
+    if (o.json !== undefined) writeJson(o.json, result, 'the result above was printed');
   } finally {
     disposeKernels(k);
   }

@@ -1,3 +1,4 @@
+import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
@@ -8,6 +9,7 @@ import { checkWritable } from './result-file.js';
 /** `spikerep report RUN.json --out report.html`: one self-contained HTML page with the run's charts. */
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const o = parseOptions(REPORT_OPTIONS, values);
+  refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
   const runJson = readRunJson(args[0]!);
   await buildReport(runJson, o.out, o);
@@ -21,6 +23,8 @@ export interface ReportSettings {
   sweepLimit?: number;
   dataDir?: string;
   backend?: BackendName;
+  /** What the error line says survived when the page cannot be written. */
+  kept?: string;
 }
 
 /** Shared by `report` and `train --report`. */
@@ -38,7 +42,7 @@ export async function buildReport(
       sweepLimit: o.sweepLimit,
       dataDir: o.dataDir,
     });
-    writeReport(out, data);
+    writeReport(out, data, o.kept);
   } finally {
     disposeKernels(k);
   }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { effectiveSettings, TRAIN_FIELDS, type TrainConfig, validateConfig } from '../train/config.js';
 import { type TrainResult, train } from '../train/loop.js';
@@ -20,14 +22,24 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     io.out(`${JSON.stringify({ config: cfg, effective: effectiveSettings(cfg) }, null, 2)}\n`);
     return;
   }
+  const dir = cfg.checkpointDir;
+  const ownFiles = {
+    'the `recipe`': o.recipe,
+    'the run’s last.ckpt': dir === undefined ? undefined : join(dir, 'last.ckpt'),
+    'the run’s best.ckpt': dir === undefined ? undefined : join(dir, 'best.ckpt'),
+  };
+  refuseWritingInput('json', o.json, ownFiles);
+  refuseWritingInput('report', o.report, { ...ownFiles, 'the `json` result': o.json });
   if (o.json !== undefined) checkWritable(o.json); // before hours of training, not after
   if (o.report !== undefined) checkWritable(o.report);
   const command = ['spikerep', ...argv].join(' ');
   const result = await runTraining(cfg, { quiet: o.quiet });
-  if (o.json !== undefined) writeJson(o.json, { command, ...result });
+  // the result first: a file that cannot be written at the end must not take the printed result with it
   io.out(summary(result));
+  const kept = `the result above was printed${dir === undefined ? '' : `; best.ckpt and last.ckpt in ${dir} are intact`}`;
+  if (o.json !== undefined) writeJson(o.json, { command, ...result }, kept);
   if (o.report !== undefined) {
-    await buildReport({ command, ...result }, o.report, { backend: cfg.backend, dataDir: cfg.dataDir });
+    await buildReport({ command, ...result }, o.report, { backend: cfg.backend, dataDir: cfg.dataDir, kept });
     io.out(`wrote ${o.report}\n`);
   }
 }

@@ -8,6 +8,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { SpikerepError } from '../errors.js';
+import { writeFileAtomicWith } from '../io/atomic-write.js';
 import {
   NIR_FIELDS,
   NIR_INT_FIELDS,
@@ -27,8 +28,64 @@ async function ready(): Promise<void> {
   await h5wasm.ready;
 }
 
+/**
+ * Writes the graph atomically (io/atomic-write.ts): an interrupted export leaves the previous file as it was.
+ * HDF5 reports a failed write (a full disk) only on stderr and carries on, so the file is read back before it
+ * replaces the previous one.
+ */
 export async function writeNir(graph: NirGraph, path: string): Promise<void> {
   await ready();
+  await writeFileAtomicWith(
+    path,
+    (tmp) => {
+      writeNirFile(graph, tmp);
+      checkReadsBack(graph, tmp);
+    },
+    { what: 'the NIR file' },
+  );
+}
+
+/**
+ * Opens the written file and finds every node and every array it should hold, with all its values: what a failed
+ * write leaves (a file HDF5 cannot open, missing groups, short data) is refused. Not the import's checks: writeNir
+ * also writes graphs spikerep does not import.
+ */
+function checkReadsBack(graph: NirGraph, tmp: string): void {
+  let f: InstanceType<typeof h5wasm.File>;
+  try {
+    f = new h5wasm.File(tmp, 'r');
+  } catch {
+    unreadable();
+  }
+  try {
+    const edges = f.get('node/edges');
+    if (!(edges instanceof h5wasm.Dataset) || (edges.shape?.[0] ?? 0) !== graph.edges.length) unreadable();
+    const nodes = f.get('node/nodes');
+    if (!(nodes instanceof h5wasm.Group)) unreadable();
+    if (nodes.keys().sort().join() !== Object.keys(graph.nodes).sort().join()) unreadable();
+    for (const [name, node] of Object.entries(graph.nodes)) {
+      const fields = node as unknown as Record<string, unknown>;
+      for (const key of ['type', ...NIR_FIELDS[node.type]]) {
+        const v = key === 'type' ? node.type : fields[key];
+        if (v === undefined) continue;
+        const ds = f.get(`node/nodes/${name}/${key}`);
+        if (!(ds instanceof h5wasm.Dataset)) unreadable();
+        const want = typeof v === 'object' && v !== null && 'data' in v ? (v as NirArray).data.length : undefined;
+        const got = ds.value; // a 0-d array reads as a number
+        const count = typeof got === 'number' ? 1 : ArrayBuffer.isView(got) ? (got as Float32Array).length : -1;
+        if (want !== undefined && count !== want) unreadable();
+      }
+    }
+  } finally {
+    f.close();
+  }
+}
+
+function unreadable(): never {
+  throw new Error('the written file does not read back: is the disk full?');
+}
+
+function writeNirFile(graph: NirGraph, path: string): void {
   const f = new h5wasm.File(path, 'w');
   try {
     f.create_dataset({ name: 'version', data: NIR_VERSION });

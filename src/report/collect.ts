@@ -2,11 +2,12 @@
  * Gathers what the HTML report shows beyond the run JSON: from the run's checkpoint, the spike raster of one
  * test sample and the test accuracy at several T (the same weights, re-run with fewer or more steps).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sampleSize, subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
 import { buffersOf } from '../nn/buffers.js';
@@ -104,8 +105,6 @@ export async function collectReport(
   return { run, raster, accuracyVsT, notes };
 }
 
-export function writeReport(path: string, data: ReportData): void {
-  const full = resolve(path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, reportHtml(data));
+export function writeReport(path: string, data: ReportData, kept?: string): void {
+  writeFileAtomic(path, reportHtml(data), { what: 'the report', kept });
 }

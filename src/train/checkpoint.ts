@@ -1,19 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
+import { removeStaleTemps as removeStaleFileTemps, writeFileAtomic } from '../io/atomic-write.js';
 
 /**
  * Checkpoint file: one self-describing binary file.
@@ -22,8 +11,8 @@ import { SpikerepError } from '../errors.js';
  *   next L bytes UTF-8 JSON header: format version, metadata (config, epoch, RNG and optimiser state, …),
  *                the list of named float32 tensors with their offsets, and the SHA-256 of the payload
  *   payload      the tensors' float32 values, little-endian, back to back
- * It is written to a temporary file in the same folder, fsynced, then renamed over the target, so a crash
- * leaves either the old checkpoint or the new one, never half of one; a damaged file fails its checksum.
+ * It is written atomically (io/atomic-write.ts), so a crash leaves either the old checkpoint or the new one, never
+ * half of one; a damaged file fails its checksum.
  */
 export const CHECKPOINT_FORMAT = 1;
 const MAGIC = 'SPKRCKPT';
@@ -69,35 +58,10 @@ export function saveCheckpoint(path: string, meta: unknown, tensors: readonly Na
   const lead = Buffer.alloc(12);
   lead.write(MAGIC, 0, 'latin1');
   lead.writeUInt32LE(headerBytes.length, 8);
-  const tmp = tempPath(path, process.pid);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'w');
-    for (const part of [lead, headerBytes, payload]) {
-      let off = 0;
-      while (off < part.length) off += writeSync(fd, part, off, part.length - off);
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-    syncDir(dirname(path));
-  } catch (e) {
-    try {
-      if (fd !== null) closeSync(fd);
-      if (existsSync(tmp)) unlinkSync(tmp);
-    } catch {
-      /* the original error is the one to report */
-    }
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOSPC'
-        ? 'the disk is full'
-        : err.code === 'EACCES' || err.code === 'EROFS'
-          ? 'the folder is not writable'
-          : err.message;
-    throw new SpikerepError('E_IO', `cannot write checkpoint (${why}); the previous checkpoint is unchanged`, path);
-  }
+  writeFileAtomic(path, [lead, headerBytes, payload], {
+    what: 'checkpoint',
+    kept: 'the previous checkpoint is unchanged',
+  });
 }
 
 export function loadCheckpoint<M>(path: string): Checkpoint<M> {
@@ -212,56 +176,10 @@ export function parseCheckpoint<M>(bytes: Uint8Array, path: string): Checkpoint<
   return { meta: header.meta as M, tensors };
 }
 
-/** The temporary file a process writes before renaming it over `path`. */
-function tempPath(path: string, pid: number): string {
-  return join(dirname(path), `.${basename(path)}.${pid}.tmp`);
-}
-
 /**
  * Deletes temporary checkpoint files left in `dir` by processes that no longer run (a run killed mid-write);
  * a live process's file is left alone, so two runs sharing a folder never delete each other's work.
  */
 export function removeStaleTemps(dir: string): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const m = /^\..+\.ckpt\.(\d+)\.tmp$/.exec(name);
-    if (m === null || isAlive(Number(m[1]))) continue;
-    try {
-      unlinkSync(join(dir, name));
-      removed.push(name);
-    } catch {
-      /* another process removed it first */
-    }
-  }
-  return removed;
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** fsync the folder so the rename itself survives a power cut (ignored where folders cannot be opened). */
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* not supported on this platform */
-  }
+  return removeStaleFileTemps(dir, undefined, (target) => target.endsWith('.ckpt'));
 }

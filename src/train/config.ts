@@ -227,6 +227,11 @@ export const TRAIN_FIELDS = {
     help: 'folder for last.ckpt and best.ckpt',
   }),
   resume: option(flag().default(false), { flag: '--resume', help: 'continue from <checkpoint>/last.ckpt' }),
+  /** A checkpoint folder holds one run: starting a new one where one is needs this (or `resume`). */
+  overwrite: option(flag().default(false), {
+    flag: '--overwrite',
+    help: 'start a new run in a <checkpoint> folder that holds one, replacing its checkpoints',
+  }),
 };
 
 /** Settings that need each other; checked once every field is in range. Messages quote setting names in backticks. */
@@ -239,6 +244,10 @@ function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
   }
   if (c.resume && c.checkpointDir === undefined)
     fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
+  if (c.overwrite && c.checkpointDir === undefined)
+    fail('overwrite', '`overwrite` needs `checkpointDir` (the folder whose run it replaces)');
+  if (c.overwrite && c.resume)
+    fail('overwrite', '`overwrite` and `resume` exclude each other: continue the run, or replace it');
 }
 
 const CHECK = z.object(withoutDefaults(TRAIN_FIELDS));

@@ -136,6 +136,8 @@ export async function hybridWarmStart(
     timeChunk: undefined, // T = 1: nothing to sum or chunk over time
     checkpointDir: annDir,
     resume: false,
+    // the ANN phase always starts afresh; whether this run may use the folder was decided for the run itself
+    overwrite: annDir !== undefined,
   };
   const annResult = await trainFn(k, annCfg, { progress, onFinish: (n) => (ann = n) });
   // batches of the SNN's size, as the reference's calibration run uses the SNN script's default batch

@@ -25,8 +25,9 @@ import { hybridWarmStart } from './hybrid.js';
 import { checkActivationMemory } from './memory-budget.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
 import { makeProgress, nextTurn, type Progress } from './progress.js';
+import { claimRunFolder } from './run-folder.js';
 import { requireSamples } from './samples.js';
-import { type EpochRecord, prepareCheckpointDir, type RunState, restoreRun, saveRun } from './state.js';
+import { type EpochRecord, type RunState, restoreRun, saveRun } from './state.js';
 import { trainStep } from './step.js';
 
 export type { EpochRecord } from './state.js';
@@ -67,8 +68,17 @@ type Streams = Record<'order' | 'augment' | 'layers', Rng>;
  */
 export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const cfg = validateConfig({ ...cfgIn });
+  // one run per folder, checked and locked before any data is read (run-folder.ts)
+  const lock = cfg.checkpointDir === undefined ? undefined : claimRunFolder(cfg);
+  try {
+    return await trainClaimed(k, cfg, hooks);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
   const progress = hooks.progress ?? makeProgress({ quiet: true });
-  if (cfg.checkpointDir !== undefined) prepareCheckpointDir(cfg.checkpointDir);
   const normalize = cfg.encoder === 'direct';
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
@@ -187,7 +197,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     trainSeconds += seconds;
     trainedImages += seen;
     epochsRun++;
-    const testAccuracy = evaluate(k, net, testSet, cfg, false).accuracy;
+    const testAccuracy = (await evaluateYielding(k, net, testSet, cfg, false)).accuracy;
     const rec: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: lossSum / seen,
@@ -207,7 +217,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
     hooks.onEpoch?.(rec);
   }
 
-  const final = evaluate(k, net, testSet, cfg, true);
+  const final = await evaluateYielding(k, net, testSet, cfg, true);
   hooks.onFinish?.(net);
   const last = run.history[run.history.length - 1];
   return {
@@ -231,13 +241,40 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
 }
 
 /** Test accuracy in eval mode; with `withMetrics`, also firing rates, thresholds, synaptic operations, energy. */
-export function evaluate(
+export function evaluate(k: Kernels, net: Network, ds: Dataset, cfg: TrainConfig, withMetrics: boolean): Evaluation {
+  const steps = evaluation(k, net, ds, cfg, withMetrics);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** The same, with a turn of the event loop between batches, so a signal's clean-up runs during a long evaluation. */
+async function evaluateYielding(
   k: Kernels,
   net: Network,
   ds: Dataset,
   cfg: TrainConfig,
   withMetrics: boolean,
-): { accuracy: number; metrics?: RunMetrics } {
+): Promise<Evaluation> {
+  const steps = evaluation(k, net, ds, cfg, withMetrics);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+type Evaluation = { accuracy: number; metrics?: RunMetrics };
+
+/** evaluate's work, one batch per step. */
+function* evaluation(
+  k: Kernels,
+  net: Network,
+  ds: Dataset,
+  cfg: TrainConfig,
+  withMetrics: boolean,
+): Generator<void, Evaluation> {
   requireSamples(ds, 'evaluate');
   const testBatch = Math.min(cfg.testBatchSize, ds.length);
   checkActivationMemory(net, { batch: testBatch, timeChunk: cfg.timeChunk, batchSetting: 'testBatchSize' }, k.name);
@@ -250,6 +287,7 @@ export function evaluate(
     const enc = encodeBatch(k, cfg.encoder, batch.x, batch.shape, net.T, rng);
     const logits = net.forward(enc.x, { training: false, rng, encoding: enc.encoding });
     correct += countCorrect(logits, batch.labels);
+    yield;
   }
   const accuracy = correct / ds.length;
   return probe === null ? { accuracy } : { accuracy, metrics: probe.finish(ds.length, sampleSize(ds)) };

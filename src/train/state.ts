@@ -193,7 +193,10 @@ export function restoreRun(
   }
   // Other settings may change on resume (e.g. more epochs), but then the run is no longer an exact continuation.
   const changed = (Object.keys(cfg) as (keyof TrainConfig)[]).filter(
-    (key) => key !== 'resume' && JSON.stringify(meta.config[key] ?? null) !== JSON.stringify(cfg[key] ?? null),
+    (key) =>
+      key !== 'resume' &&
+      key !== 'overwrite' &&
+      JSON.stringify(meta.config[key] ?? null) !== JSON.stringify(cfg[key] ?? null),
   );
   if (meta.optimizer.kind !== opt.kind)
     throw new SpikerepError(

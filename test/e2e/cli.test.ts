@@ -41,6 +41,7 @@ test('train --help lists every documented flag', () => {
     '--data-dir',
     '--checkpoint',
     '--resume',
+    '--overwrite',
     '--recipe',
     '--json',
     '--hybrid',

@@ -111,6 +111,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       backend: 'wasm',
       trainLimit: 10000,
       resume: false,
+      overwrite: false,
     },
   );
   assert.deepEqual(effective.neuron, { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 });
