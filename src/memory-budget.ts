@@ -24,7 +24,11 @@ export function memoryBudget(): number {
 
 /** A byte count for messages, in binary units: 1 GiB, 2.89 GiB, 320 MiB, 12 KiB, 7 bytes. */
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const)
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const)
     if (n >= size) return `${+(n / size).toPrecision(3)} ${unit}`;
   return `${n} bytes`;
 }
