@@ -83,21 +83,27 @@ function writeMetadata(g: H5Group, m: NirMetadata): void {
 }
 
 export async function readNir(path: string): Promise<NirGraph> {
+  return readNirWith(await h5wasm.ready, path);
+}
+
+/** readNir once h5wasm is loaded (`module` is what h5wasm.ready resolved to): synchronous, for the fuzzer. */
+export function readNirWith(module: unknown, path: string): NirGraph {
   checkRegularFile(path);
   if (!hasHdf5Signature(path)) throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no HDF5 signature)', path);
-  const module = await h5wasm.ready;
-  return readHdf5(module, path, () => {
-    const f = new h5wasm.File(path, 'r');
-    try {
-      const root = f.get('node');
-      if (!(root instanceof h5wasm.Group))
-        throw new SpikerepError('E_FORMAT', "an HDF5 file but not a NIR graph (no 'node' group)", path);
-      checkDeclaredSizes(root, path);
-      return readGraph(root, path);
-    } finally {
-      f.close();
-    }
-  });
+  return readHdf5(module, path, () => readFile(path));
+}
+
+function readFile(path: string): NirGraph {
+  const f = new h5wasm.File(path, 'r');
+  try {
+    const root = f.get('node');
+    if (!(root instanceof h5wasm.Group))
+      throw new SpikerepError('E_FORMAT', "an HDF5 file but not a NIR graph (no 'node' group)", path);
+    checkDeclaredSizes(root, path);
+    return readGraph(root, path);
+  } finally {
+    f.close();
+  }
 }
 
 function checkRegularFile(path: string): void {

@@ -19,14 +19,7 @@ function loaded(...argv: string[]): string[] {
   const trace = join(tmp, `${argv.join('_').replace(/\W/g, '')}.txt`);
   const r = spawnSync(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './test/support/module-trace.mjs',
-      'src/cli/bin.ts',
-      ...argv,
-    ],
+    ['--import', 'tsx', '--import', './test/support/module-trace.mjs', 'src/cli/bin.ts', ...argv],
     {
       cwd: ROOT,
       encoding: 'utf8',
