@@ -38,8 +38,8 @@ export const RSS_LIMIT = 1.5 * 2 ** 30;
 const FUZZ_BUDGET = '64M';
 
 /** One HDF5 object of the file as plain data: a group of entries or a dataset (data, shape, dtype). */
-type H5Tree = { kind: 'group'; entries: Map<string, H5Tree> } | H5Data;
-interface H5Data {
+export type H5Tree = { kind: 'group'; entries: Map<string, H5Tree> } | H5Data;
+export interface H5Data {
   kind: 'data';
   data: string | string[] | Float32Array | Float64Array | BigInt64Array;
   shape: number[] | undefined;
@@ -52,7 +52,7 @@ const group = (): H5Tree & { kind: 'group' } => ({ kind: 'group', entries: new M
 const str = (s: string | string[], shape?: number[]): H5Data => ({ kind: 'data', data: s, shape, dtype: undefined });
 
 /** The tree nir-h5.ts writes for `graph` (same names, dtypes and shapes), so that it can be edited before writing. */
-function treeOf(graph: NirGraph): H5Tree & { kind: 'group' } {
+export function treeOf(graph: NirGraph): H5Tree & { kind: 'group' } {
   const meta = (m: Record<string, string | number>): H5Tree => {
     const g = group();
     for (const [k, v] of Object.entries(m))
@@ -91,7 +91,7 @@ function treeOf(graph: NirGraph): H5Tree & { kind: 'group' } {
   return root;
 }
 
-function writeTree(tree: H5Tree & { kind: 'group' }, path: string): void {
+export function writeTree(tree: H5Tree & { kind: 'group' }, path: string): void {
   const f = new h5wasm.File(path, 'w');
   const put = (g: InstanceType<typeof h5wasm.Group>, t: H5Tree & { kind: 'group' }): void => {
     for (const [name, e] of t.entries) {
