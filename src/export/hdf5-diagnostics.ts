@@ -63,6 +63,13 @@ export function readHdf5<T>(module: unknown, path: string, read: () => T): T {
   const original = stream?.nfd;
   const fd = original === undefined ? undefined : sink();
   if (stream && fd !== undefined) stream.nfd = fd;
+  // the module's own abort() reports through console.error, not through fd 2
+  const stderrWrite = process.stderr.write;
+  let printed = '';
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    printed += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
   let result: T | undefined;
   let failure: unknown;
   try {
@@ -70,10 +77,13 @@ export function readHdf5<T>(module: unknown, path: string, read: () => T): T {
   } catch (e) {
     failure = e;
   } finally {
+    process.stderr.write = stderrWrite;
     if (stream && original !== undefined) stream.nfd = original;
   }
   const diag = fd === undefined ? '' : drain(fd);
   if (diag !== '') throw new SpikerepError('E_FORMAT', `damaged HDF5 file: ${summarizeDiagnostics(diag)}`, path);
+  if (printed !== '')
+    throw new SpikerepError('E_FORMAT', `damaged HDF5 file: ${printed.trim().split('\n')[0]!.slice(0, 200)}`, path);
   // h5wasm's own refusals are plain Errors, a wild read inside the library a RuntimeError; anything else
   // (a TypeError in spikerep's code, say) is a bug and stays one
   if (failure instanceof Error && (failure.constructor === Error || failure.name === 'RuntimeError')) {

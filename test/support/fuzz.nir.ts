@@ -234,6 +234,12 @@ export function nirFuzzTarget(): FuzzTarget {
       process.env[MEMORY_BUDGET_ENV] = FUZZ_BUDGET;
       const stderr = stream.nfd;
       stream.nfd = canary;
+      const stderrWrite = process.stderr.write;
+      let printed = 0;
+      process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+        printed += chunk.length;
+        return true;
+      }) as typeof process.stderr.write;
       const t0 = performance.now();
       let failure: unknown;
       try {
@@ -243,12 +249,13 @@ export function nirFuzzTarget(): FuzzTarget {
       } catch (e) {
         failure = e;
       } finally {
+        process.stderr.write = stderrWrite;
         stream.nfd = stderr;
         if (before === undefined) delete process.env[MEMORY_BUDGET_ENV];
         else process.env[MEMORY_BUDGET_ENV] = before;
       }
       const ms = performance.now() - t0;
-      const leaked = fstatSync(canary).size;
+      const leaked = fstatSync(canary).size + printed;
       ftruncateSync(canary, 0);
       if (leaked > 0) throw new Error(`HDF5 diagnostics reached stderr (${leaked} bytes)`);
       if (ms > HANG_MS) throw new Error(`hang: one input took ${(ms / 1000).toFixed(1)} s`);

@@ -24,7 +24,8 @@ import { MEMORY_BUDGET_ENV, memoryBudget } from '../../src/memory-budget.js';
 import { Rng } from '../../src/rng.js';
 import { idxBytes } from '../support/data.fixtures.js';
 import { INPUT, randomImages, smallNet } from '../support/export.nir-fixtures.js';
-import { type H5Data, treeOf, writeTree } from '../support/fuzz.nir.js';
+import { type H5Data, nirFuzzTarget, treeOf, writeTree } from '../support/fuzz.nir.js';
+import { runFuzz } from '../support/robust.fuzz-targets.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'spikerep-robust-nir-'));
@@ -230,4 +231,12 @@ test('gzip is inflated within a limit: a longer stream is "too large" or trailin
   } finally {
     delete process.env[MEMORY_BUDGET_ENV];
   }
+});
+
+test('NIR fuzz, seed 777, first 172 inputs: the three the old importer called "internal error" are one line now', () => {
+  // inputs 62 (a link whose metadata checksum fails: "name not defined"), 101 and 171 (a bias declaring
+  // 40000×10000: an invalid array length, a failed 1.6 GB allocation) of this seed, and everything around them
+  const r = runFuzz(nirFuzzTarget(), 172, 777);
+  assert.deepEqual(r.firstCrashes, []);
+  assert.equal(r.crashes, 0);
 });
