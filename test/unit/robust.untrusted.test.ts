@@ -1,5 +1,5 @@
 /**
- * Untrusted NIR and IDX files: HDF5 diagnostics never reach the terminal (a damaged file prints one line), any
+ * Untrusted NIR, IDX, CIFAR and AEDAT files: HDF5 diagnostics never reach the terminal (a damaged file prints one line), any
  * library error refuses the file, declared sizes are checked against the memory budget before anything is read
  * (the refusal happens in a child process whose peak RSS stays small), and the everyday import mistakes get
  * their own line rather than "internal error".
@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import h5wasm from 'h5wasm/node';
-import { gunzipIfNeeded } from '../../src/data/files.js';
+import { parseAedat } from '../../src/data/aedat.js';
+import { parseCifarBatch } from '../../src/data/cifar.js';
+import { gunzipIfNeeded, readBytes } from '../../src/data/files.js';
 import { gunzipIdx, IDX_IMAGES_MAGIC, parseIdx } from '../../src/data/idx.js';
 import { SpikerepError } from '../../src/errors.js';
 import { exportNir } from '../../src/export/nir-export.js';
@@ -22,7 +24,7 @@ import { importNir } from '../../src/export/nir-import.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { MEMORY_BUDGET_ENV, memoryBudget } from '../../src/memory-budget.js';
 import { Rng } from '../../src/rng.js';
-import { idxBytes } from '../support/data.fixtures.js';
+import { aedatBytes, cifarBytes, cifarImage, idxBytes } from '../support/data.fixtures.js';
 import { INPUT, randomImages, smallNet } from '../support/export.nir-fixtures.js';
 import { type H5Data, nirFuzzTarget, treeOf, writeTree } from '../support/fuzz.nir.js';
 import { runFuzz } from '../support/robust.fuzz-targets.js';
@@ -239,4 +241,25 @@ test('NIR fuzz, seed 777, first 172 inputs: the three the old importer called "i
   const r = runFuzz(nirFuzzTarget(), 172, 777);
   assert.deepEqual(r.firstCrashes, []);
   assert.equal(r.crashes, 0);
+});
+
+test('CIFAR and AEDAT files are checked against the budget before they are read (their arrays grow with the file)', async () => {
+  const cifar = join(dir, 'data_batch_1.bin');
+  writeFileSync(cifar, cifarBytes([{ labels: [3], hwc: cifarImage(1) }]));
+  const aedat = join(dir, 'events.aedat');
+  writeFileSync(aedat, aedatBytes(Array.from({ length: 200 }, (_, i) => ({ x: 1, y: 2, pol: 1, t: i }))));
+  process.env[MEMORY_BUDGET_ENV] = '1K';
+  try {
+    assert.match(
+      await refusal(() => parseCifarBatch(readBytes(cifar, 'cifar10 batch file'), 'cifar10', cifar)),
+      /data_batch_1\.bin: too large: cifar10 batch file takes 3 KiB, over the 1 KiB memory budget/,
+    );
+    assert.match(
+      await refusal(() => parseAedat(readBytes(aedat, 'DVS-CIFAR10 event file'), aedat)),
+      /events\.aedat: too large: DVS-CIFAR10 event file takes 1\.\d+ KiB, over the 1 KiB memory budget/,
+    );
+  } finally {
+    delete process.env[MEMORY_BUDGET_ENV];
+  }
+  assert.equal(parseCifarBatch(readBytes(cifar, 'cifar10 batch file'), 'cifar10', cifar).labels[0], 3);
 });
