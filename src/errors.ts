@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'E_NAN' // NaN or Inf in data or in the loss
   | 'E_LABEL'
   | 'E_DOWNLOAD'
-  | 'E_UNSUPPORTED';
+  | 'E_UNSUPPORTED'
+  | 'E_TOO_LARGE'; // a file that declares more data than the memory budget allows
 
 export class SpikerepError extends Error {
   readonly code: ErrorCode;

@@ -34,6 +34,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     const test = await openDataset(dataset, 'test', { dataDir: o.dataDir, normalize, T: net.T });
     const ours = predictDataset(net, test, o.testLimit);
     const n = ours.predictions.length;
+    if (n === 0) throw new SpikerepError('E_ARG', `the ${dataset} test set is empty: nothing to evaluate`, file);
     const accuracy = agreement(ours.predictions, ours.labels) / n;
     const result: Record<string, unknown> = { file, samples: n, T: net.T, testAccuracy: accuracy, neurons };
     let line = `imported ${file}: ${neurons.length} neuron layers (${neurons.map((x) => `${x.type}/${x.reset}`).join(', ')}), T=${net.T}; test accuracy ${(accuracy * 100).toFixed(2)}% on ${n} ${dataset} images`;

@@ -4,7 +4,8 @@
  * (0x00000803, [N, H, W]) and labels (0x00000801, [N]).
  */
 import { SpikerepError } from '../errors.js';
-import { readMaybeGzip } from './files.js';
+import { checkDeclaredSize } from '../memory-budget.js';
+import { gunzipIfNeeded, gunzipPrefix, isGzip, readBytes } from './files.js';
 
 export const IDX_IMAGES_MAGIC = 0x00000803;
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -57,9 +58,37 @@ export function parseIdx(bytes: Uint8Array, magic: number, path: string): IdxArr
   return { dims, data: bytes.subarray(headerLen) };
 }
 
+/**
+ * The bytes of an IDX file (plain or gzipped) that should carry `magic`. A gzip stream is inflated only after its
+ * header's declared size passed the memory budget, and never past that size (plus one byte, so that trailing
+ * data is still reported as such).
+ */
+export function readIdxBytes(path: string, magic: number, what: string): Uint8Array {
+  const raw = readBytes(path, what);
+  return isGzip(raw) ? gunzipIdx(raw, magic, path) : raw;
+}
+
+/** Inflates a gzipped IDX stream within the size its header declares (see readIdxBytes). */
+export function gunzipIdx(gz: Uint8Array, magic: number, path: string): Uint8Array {
+  const headerLen = 4 + 4 * (magic & 0xff);
+  const head = gunzipPrefix(gz, headerLen);
+  if (head.length < headerLen) return gunzipIfNeeded(gz, path, headerLen); // parseIdx names the damage
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (view.getUint32(0, false) !== magic) return head; // parseIdx reports the wrong magic
+  const dims = Array.from({ length: magic & 0xff }, (_, d) => view.getUint32(4 + 4 * d, false));
+  const count = dims.reduce((a, b) => a * b, 1); // a float product: 2^32 · 2^32 does not wrap
+  checkDeclaredSize(headerLen + count, `IDX dims [${dims.join(', ')}]`, path);
+  return gunzipIfNeeded(
+    gz,
+    path,
+    headerLen + count + 1,
+    `IDX dims [${dims.join(', ')}] need ${count} data bytes, the gzip stream holds more (trailing bytes)`,
+  );
+}
+
 /** Reads an IDX image file (plain or .gz) as uint8 [N, H, W]; `hw` checks the image size when given. */
 export function readIdxImages(path: string, hw?: readonly [number, number]): IdxArray {
-  const idx = parseIdx(readMaybeGzip(path, 'IDX image file'), IDX_IMAGES_MAGIC, path);
+  const idx = parseIdx(readIdxBytes(path, IDX_IMAGES_MAGIC, 'IDX image file'), IDX_IMAGES_MAGIC, path);
   if (hw !== undefined && (idx.dims[1] !== hw[0] || idx.dims[2] !== hw[1])) {
     throw new SpikerepError(
       'E_SHAPE',
@@ -72,7 +101,7 @@ export function readIdxImages(path: string, hw?: readonly [number, number]): Idx
 
 /** Reads an IDX label file (plain or .gz) and checks every label is below `numClasses`. */
 export function readIdxLabels(path: string, numClasses: number): Uint8Array {
-  const idx = parseIdx(readMaybeGzip(path, 'IDX label file'), IDX_LABELS_MAGIC, path);
+  const idx = parseIdx(readIdxBytes(path, IDX_LABELS_MAGIC, 'IDX label file'), IDX_LABELS_MAGIC, path);
   checkLabels(idx.data, numClasses, path);
   return idx.data;
 }

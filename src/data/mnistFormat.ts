@@ -6,8 +6,8 @@
 import { statSync } from 'node:fs';
 import { SpikerepError } from '../errors.js';
 import type { ChannelStats } from './dataset.js';
-import { findFile, readMaybeGzip, sha256Hex } from './files.js';
-import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx.js';
+import { findFile, sha256Hex } from './files.js';
+import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxBytes } from './idx.js';
 import { U8ImageDataset } from './imageDataset.js';
 
 export type Split = 'train' | 'test';
@@ -47,7 +47,7 @@ function readOne(dir: string, base: string, magic: number, spec: MnistFormatSpec
   if (path === undefined) {
     throw new SpikerepError('E_NOT_FOUND', `${spec.name}: ${base}[.gz] not found; ${spec.missingHint}`, dir);
   }
-  const bytes = readMaybeGzip(path, `${spec.name} file`);
+  const bytes = readIdxBytes(path, magic, `${spec.name} file`);
   return { idx: parseIdx(bytes, magic, path), path, bytes, base };
 }
 

@@ -24,6 +24,11 @@ export function nirChain(graph: NirGraph, source: string): string[] {
   }
   const inputs = names.filter((n) => graph.nodes[n]!.type === 'Input');
   if (inputs.length !== 1) err(`the graph needs exactly one Input node, it has ${inputs.length}`);
+  // an edge into the Input or out of the Output closes a loop the walk below would not see
+  for (const [a, b] of graph.edges) {
+    if (graph.nodes[b]!.type === 'Input' || graph.nodes[a]!.type === 'Output')
+      err(`the edge '${a}' → '${b}' feeds back into the Input or out of the Output; recurrent graphs are unsupported`);
+  }
   const chain = [inputs[0]!];
   const seen = new Set(chain);
   let at = inputs[0]!;
@@ -37,5 +42,7 @@ export function nirChain(graph: NirGraph, source: string): string[] {
   }
   const off = names.find((n) => !seen.has(n));
   if (off !== undefined) err(`node '${off}' (${graph.nodes[off]!.type}) is not on the path from Input to Output`);
+  if (graph.edges.length !== chain.length - 1)
+    err(`the graph has ${graph.edges.length} edges, a chain of ${chain.length} nodes has ${chain.length - 1}`);
   return chain;
 }

@@ -2,13 +2,17 @@
  * NIR graph ⇄ HDF5 file with h5wasm (layout: docs/nir.md). Writing: strings as scalar
  * vlen UTF-8, edges as an (N, 2) string array, float arrays as float32 C order (gzip, chunked as one block),
  * integer parameters as int64 (scalars for groups/start_dim/end_dim). Reading accepts what nir.write produces
- * (float64 arrays, 0-d scalars, gzip, files without v_reset) and checks every node it understands; anything
- * else gets a one-line error naming the node.
+ * (float64 arrays, 0-d scalars, gzip, files without v_reset) and checks every node strictly: every field its
+ * type requires, with an integer or float dtype and the rank it must have, nothing it does not know. Every read
+ * runs with HDF5's diagnostics captured (hdf5-diagnostics.ts: any library error fails the import), and the
+ * datasets' declared sizes are checked against the memory budget before any value is read.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { SpikerepError } from '../errors.js';
 import { writeFileAtomicWith } from '../io/atomic-write.js';
+import { checkDeclaredSize, formatBytes } from '../memory-budget.js';
+import { readHdf5 } from './hdf5-diagnostics.js';
 import {
   NIR_FIELDS,
   NIR_INT_FIELDS,
@@ -136,24 +140,42 @@ function writeMetadata(g: H5Group, m: NirMetadata): void {
 }
 
 export async function readNir(path: string): Promise<NirGraph> {
-  if (!existsSync(path)) throw new SpikerepError('E_NOT_FOUND', 'no such file', path);
+  return readNirWith(await h5wasm.ready, path);
+}
+
+/** readNir once h5wasm is loaded (`module` is what h5wasm.ready resolved to): synchronous, for the fuzzer. */
+export function readNirWith(module: unknown, path: string): NirGraph {
+  checkRegularFile(path);
   if (!hasHdf5Signature(path)) throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no HDF5 signature)', path);
-  await ready();
-  let f: InstanceType<typeof h5wasm.File>;
+  return readHdf5(module, path, () => readFile(path));
+}
+
+function readFile(path: string): NirGraph {
+  const f = new h5wasm.File(path, 'r');
   try {
-    f = new h5wasm.File(path, 'r');
-  } catch {
-    throw new SpikerepError('E_FORMAT', 'not an HDF5 file (or it cannot be opened)', path);
-  }
-  try {
-    if (f.get('version') === null && f.get('node') === null)
-      throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no /node group)', path);
     const root = f.get('node');
-    if (!(root instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', 'not a NIR file: no /node group', path);
+    if (!(root instanceof h5wasm.Group))
+      throw new SpikerepError('E_FORMAT', "an HDF5 file but not a NIR graph (no 'node' group)", path);
+    checkDeclaredSizes(root, path);
     return readGraph(root, path);
   } finally {
     f.close();
   }
+}
+
+function checkRegularFile(path: string): void {
+  let isFile: boolean;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new SpikerepError('E_ARG', 'is a folder, expected a .nir file', path);
+    isFile = st.isFile();
+  } catch (e) {
+    if (e instanceof SpikerepError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new SpikerepError('E_NOT_FOUND', 'no such file', path);
+    throw new SpikerepError('E_IO', `cannot read the file (${code ?? String(e)})`, path);
+  }
+  if (!isFile) throw new SpikerepError('E_ARG', 'is not a regular file, expected a .nir file', path);
 }
 
 /** The HDF5 superblock signature sits at byte 0, 512, 1024, 2048, … (after an optional user block). */
@@ -172,6 +194,35 @@ function hasHdf5Signature(path: string): boolean {
   }
 }
 
+/** How deep the walk below /node goes: nodes/<name>/metadata/<key> is the deepest place NIR stores data. */
+const MAX_DEPTH = 4;
+
+/**
+ * Sums what every dataset under /node declares (shape × element size) and refuses the file, naming the
+ * largest dataset, when that exceeds the memory budget: before any value is read.
+ */
+function checkDeclaredSizes(root: H5Group, path: string): void {
+  let total = 0;
+  let largest = { name: '', bytes: 0, shape: [] as number[] };
+  const walk = (g: H5Group, prefix: string, depth: number): void => {
+    for (const key of g.keys()) {
+      const item = g.get(key);
+      const name = `${prefix}/${key}`;
+      if (item instanceof h5wasm.Group) {
+        if (depth < MAX_DEPTH) walk(item, name, depth + 1);
+      } else if (item instanceof h5wasm.Dataset) {
+        const shape = item.shape ?? [];
+        const bytes = shape.reduce((a, b) => a * b, 1) * (item.metadata.size ?? 8);
+        total += bytes;
+        if (bytes > largest.bytes) largest = { name, bytes, shape };
+      }
+    }
+  };
+  walk(root, '/node', 1);
+  checkDeclaredSize(largest.bytes, `dataset ${largest.name} [${largest.shape.join(', ')}]`, path);
+  checkDeclaredSize(total, `the datasets together (largest ${largest.name}: ${formatBytes(largest.bytes)})`, path);
+}
+
 function readGraph(root: H5Group, path: string): NirGraph {
   const type = scalarString(root, 'type', path, 'graph');
   if (type !== 'NIRGraph')
@@ -187,17 +238,34 @@ function readGraph(root: H5Group, path: string): NirGraph {
   const edgesDs = root.get('edges');
   const edges: [string, string][] = [];
   if (edgesDs instanceof h5wasm.Dataset) {
+    const shape = edgesDs.shape ?? [];
     const flat = edgesDs.value;
     const list = Array.isArray(flat) ? flat.flat(2) : [];
-    if (list.length % 2 !== 0 || !list.every((s) => typeof s === 'string'))
-      throw new SpikerepError('E_FORMAT', 'edges must be an (N, 2) string array', path);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const pairs = (shape.length === 2 && shape[1] === 2) || (n === 0 && shape.length > 0);
+    if (!pairs || list.length !== n || !list.every((s) => typeof s === 'string'))
+      throw new SpikerepError(
+        'E_FORMAT',
+        `edges must be an (N, 2) string array, got shape [${shape.join(', ')}] (dtype ${JSON.stringify(edgesDs.dtype)})`,
+        path,
+      );
     for (let i = 0; i < list.length; i += 2) edges.push([list[i] as string, list[i + 1] as string]);
   } else if (Object.keys(nodes).length > 1) {
     throw new SpikerepError('E_FORMAT', 'graph has no edges dataset', path);
   }
   const mg = root.get('metadata');
-  return { nodes, edges, metadata: mg instanceof h5wasm.Group ? readMetadata(mg) : {} };
+  return { nodes, edges, metadata: mg instanceof h5wasm.Group ? readMetadata(mg, 'graph', path) : {} };
 }
+
+/** Fields NIR lets a writer leave out; each has NIR's own default, applied by the importer. */
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set([
+  'v_reset',
+  'input_shape',
+  'dilation',
+  'groups',
+  'input_type',
+  'w_in',
+]);
 
 function readNode(g: H5Group, name: string, path: string): NirGraphNode {
   const type = scalarString(g, 'type', path, `node '${name}'`);
@@ -209,43 +277,81 @@ function readNode(g: H5Group, name: string, path: string): NirGraphNode {
       path,
     );
   }
+  const fields = NIR_FIELDS[type as NirNodeType];
+  // a field under a name spikerep does not know is a renamed (damaged) one or a newer NIR's: either way unsafe
+  const extra = g.keys().find((k) => k !== 'type' && k !== 'metadata' && !fields.includes(k));
+  if (extra !== undefined)
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${name}' (${type}) has an entry '${extra}' that a ${type} node does not have (expected ${fields.join(', ')})`,
+      path,
+    );
   const out: Record<string, unknown> = { type };
-  for (const key of NIR_FIELDS[type as NirNodeType]) {
+  for (const key of fields) {
     const ds = g.get(key);
-    if (!(ds instanceof h5wasm.Dataset)) {
-      const optional = ['v_reset', 'input_shape', 'dilation', 'groups', 'input_type', 'w_in'];
-      if (optional.includes(key)) continue; // optional / old files
+    if (ds === null && OPTIONAL_FIELDS.has(key)) continue;
+    if (!(ds instanceof h5wasm.Dataset))
       throw new SpikerepError('E_FORMAT', `node '${name}' (${type}) lacks the dataset '${key}'`, path);
-    }
     out[key] = NIR_INT_FIELDS.has(key) ? readInts(ds, name, key, path) : readFloats(ds, name, key, path);
   }
   const mg = g.get('metadata');
-  if (mg instanceof h5wasm.Group) out['metadata'] = readMetadata(mg);
+  if (mg !== null) {
+    if (!(mg instanceof h5wasm.Group))
+      throw new SpikerepError('E_FORMAT', `node '${name}': 'metadata' is not a group`, path);
+    out['metadata'] = readMetadata(mg, `node '${name}'`, path);
+  }
   return out as unknown as NirGraphNode;
 }
 
 function readInts(ds: H5Dataset, node: string, key: string, path: string): number | number[] | string {
   const v = ds.value;
-  if (typeof v === 'string') return v; // Conv2d padding "same"/"valid"
+  if (typeof v === 'string') {
+    if (key === 'padding') return v; // Conv2d padding "same"/"valid"
+    throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds a string, expected integers`, path);
+  }
+  const shape = ds.shape ?? [];
+  const scalar = NIR_SCALAR_FIELDS.has(key);
+  const rankOk = scalar ? shape.length === 0 || (shape.length === 1 && shape[0] === 1) : shape.length === 1;
+  if (!rankOk)
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${node}': dataset '${key}' has shape [${shape.join(', ')}], expected ${scalar ? 'a scalar' : 'a 1-D array'}`,
+      path,
+    );
   const list =
     typeof v === 'bigint' || typeof v === 'number'
       ? [v]
-      : ArrayBuffer.isView(v)
+      : v instanceof BigInt64Array || v instanceof BigUint64Array || isIntArray(v)
         ? Array.from(v as ArrayLike<number | bigint>)
         : null;
   if (list === null)
-    throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' is not an integer array`, path);
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${node}': dataset '${key}' is not an integer array (dtype ${JSON.stringify(ds.dtype)})`,
+      path,
+    );
   const nums = list.map(Number);
-  if (!nums.every(Number.isInteger))
+  if (!nums.every(Number.isSafeInteger))
     throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds non-integers`, path);
-  return NIR_SCALAR_FIELDS.has(key) ? nums[0]! : nums;
+  return scalar ? nums[0]! : nums;
+}
+
+function isIntArray(v: unknown): boolean {
+  return (
+    v instanceof Int8Array ||
+    v instanceof Uint8Array ||
+    v instanceof Int16Array ||
+    v instanceof Uint16Array ||
+    v instanceof Int32Array ||
+    v instanceof Uint32Array
+  );
 }
 
 function readFloats(ds: H5Dataset, node: string, key: string, path: string): NirArray {
   const v = ds.value;
   const shape = ds.shape ?? [];
   let data: Float32Array;
-  if (typeof v === 'number') data = Float32Array.of(v);
+  if (typeof v === 'number' && shape.length === 0) data = Float32Array.of(v);
   else if (v instanceof Float32Array) data = v;
   else if (v instanceof Float64Array) data = Float32Array.from(v);
   else
@@ -254,20 +360,27 @@ function readFloats(ds: H5Dataset, node: string, key: string, path: string): Nir
       `node '${node}': dataset '${key}' is not a float array (dtype ${JSON.stringify(ds.dtype)})`,
       path,
     );
-  if (!Array.from(data).every(Number.isFinite))
+  if (data.length !== shape.reduce((a, b) => a * b, 1))
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${node}': dataset '${key}' holds ${data.length} values for its shape [${shape.join(', ')}]`,
+      path,
+    );
+  if (!data.every(Number.isFinite))
     throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds NaN or Inf`, path);
   return { shape, data };
 }
 
-function readMetadata(g: H5Group): NirMetadata {
+/** Scalar strings and numbers only: anything else in a metadata group is refused, naming the entry. */
+function readMetadata(g: H5Group, owner: string, path: string): NirMetadata {
   const m: NirMetadata = {};
   for (const k of g.keys()) {
     const ds = g.get(k);
-    if (!(ds instanceof h5wasm.Dataset)) continue;
-    const v = ds.value;
+    const v = ds instanceof h5wasm.Dataset ? ds.value : undefined;
     if (typeof v === 'string' || typeof v === 'number') m[k] = v;
     else if (typeof v === 'bigint') m[k] = Number(v);
     else if (typeof v === 'boolean') m[k] = v ? 1 : 0;
+    else throw new SpikerepError('E_FORMAT', `${owner}: metadata entry '${k}' is not a scalar string or number`, path);
   }
   return m;
 }

@@ -13,6 +13,7 @@
  */
 import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { checkDeclaredSize } from '../memory-budget.js';
 import { AvgPool2d } from '../nn/avgpool.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Flatten } from '../nn/flatten.js';
@@ -58,8 +59,17 @@ export function importNir(
   const fail = (node: string, type: string, what: string): never => {
     throw new SpikerepError('E_UNSUPPORTED', `node '${node}' (${type}): ${what}`, source);
   };
-  const T = opts.T ?? metaNumber(graph.metadata['T']);
-  if (T === undefined || !Number.isInteger(T) || T < 1)
+  if (opts.T !== undefined && !(Number.isInteger(opts.T) && opts.T >= 1))
+    throw new SpikerepError('E_ARG', `must be an integer ≥ 1, got ${opts.T}`, '--T');
+  const metaT = graph.metadata['T'];
+  if (opts.T === undefined && metaT !== undefined && !(Number.isInteger(metaT) && (metaT as number) >= 1))
+    throw new SpikerepError(
+      'E_FORMAT',
+      `the graph metadata's T is ${JSON.stringify(metaT)}, not a step count ≥ 1: pass --T`,
+      source,
+    );
+  const T = opts.T ?? metaNumber(metaT);
+  if (T === undefined)
     throw new SpikerepError('E_ARG', 'the graph metadata has no time-step count T: pass --T', source);
   const dt = opts.dt ?? metaNumber(graph.metadata['dt']) ?? NIR_DEFAULT_DT;
   if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
@@ -75,9 +85,21 @@ export function importNir(
   let readout: NeuronConfig = IF_DEFAULTS;
   let lastIsNeuron = false;
 
+  // a file that says spikerep wrote it must carry spikerep's neuron metadata: without it the reset rule would
+  // silently change from subtract to reset-to-value (a different model)
+  const ours = graph.metadata['producer'] === 'spikerep' && (opts.reset ?? 'auto') === 'auto';
   for (const name of chain) {
     const node = graph.nodes[name]!;
     const bad = (what: string): never => fail(name, node.type, what);
+    if (ours && NEURON_NODES.includes(node.type)) {
+      const m = node.metadata ?? {};
+      if (m['reset'] !== 'subtract' || typeof m['subtract_amount'] !== 'number')
+        throw new SpikerepError(
+          'E_FORMAT',
+          `node '${name}' (${node.type}) lacks spikerep's neuron metadata (reset, subtract_amount) in a file spikerep wrote: the file is damaged`,
+          source,
+        );
+    }
     lastIsNeuron = false;
     switch (node.type) {
       case 'Input':
@@ -184,6 +206,13 @@ export function importNir(
         break;
       }
     }
+    // the activation one sample makes over T steps must fit the budget (huge shapes or T from a file)
+    const perSample = shape.reduce((a, b) => a * b, 1) * 4 * T;
+    checkDeclaredSize(
+      perSample,
+      `node '${name}' (${node.type}): its activation [${shape.join(', ')}] over T=${T} steps`,
+      source,
+    );
     if (node.type === 'Output') break;
   }
   const outNode = chain[chain.length - 1]!;

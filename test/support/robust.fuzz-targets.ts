@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { framesByCount, parseAedat } from '../../src/data/aedat.js';
 import { parseCifarBatch } from '../../src/data/cifar.js';
-import { gunzipIfNeeded } from '../../src/data/files.js';
-import { checkLabels, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
+import { gunzipPrefix, isGzip } from '../../src/data/files.js';
+import { checkLabels, gunzipIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
 import { SpikerepError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { parseCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
@@ -18,6 +18,7 @@ import { DEFAULT_CONFIG, validateConfig } from '../../src/train/config.js';
 import { parseRecipeText, RECIPES_DIR } from '../../src/train/recipe.js';
 import { parseRunMeta } from '../../src/train/state.js';
 import { aedatBytes, cifarBytes, cifarImage, idxBytes } from './data.fixtures.js';
+import { nirFuzzTarget } from './fuzz.nir.js';
 
 export interface FuzzTarget {
   name: string;
@@ -25,6 +26,8 @@ export interface FuzzTarget {
   parse: (b: Uint8Array) => void;
   /** Optional structure-aware mutation used for half of the inputs (e.g. edit the checkpoint header, not the bytes). */
   mutate?: (seed: Uint8Array, rng: Rng) => Uint8Array;
+  /** Inputs for the test suite's short run when a parse is slow (default: the suite's count). */
+  quickInputs?: number;
 }
 
 export interface FuzzResult {
@@ -183,8 +186,10 @@ export function fuzzTargets(): FuzzTarget[] {
   );
   const lab = idxBytes(IDX_LABELS_MAGIC, [4], [1, 2, 3, 9]);
   const idx = (b: Uint8Array): void => {
-    const raw = gunzipIfNeeded(b, 'f');
-    const magic = raw.length >= 4 && raw[3] === 1 ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC;
+    // gzip goes through the reader's path: the header first, then inflation within its declared size
+    const head = isGzip(b) ? gunzipPrefix(b, 4) : b;
+    const magic = head.length >= 4 && head[3] === 1 ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC;
+    const raw = isGzip(b) ? gunzipIdx(b, magic, 'f') : b;
     const r = parseIdx(raw, magic, 'f');
     if (magic === IDX_LABELS_MAGIC) checkLabels(r.data, 10, 'f');
   };
@@ -236,6 +241,7 @@ export function fuzzTargets(): FuzzTarget[] {
       },
       mutate: mutateRecipeJson,
     },
+    nirFuzzTarget(),
   ];
 }
 

@@ -212,7 +212,6 @@ const cases: Record<string, Case> = {
   'import DIR': {
     argv: () => ['import', join(tmp, 'a-folder')],
     expected: /a-folder: .*folder/,
-    todo: 'NIR import: a folder given as the file',
   },
   'train --checkpoint on a folder holding a run': {
     argv: () => ['train', ...tiny, ...quiet, ...fashion, '--checkpoint', usedRun],

@@ -324,7 +324,9 @@ test('malformed and unsupported files: one line naming the file or the node', as
   await expectOneLine(readNir(missingPath), /node 'classifier_0' \(Affine\) lacks the dataset 'bias'/);
   // no T
   const noT = { ...graph, metadata: { ...graph.metadata, T: 'x' } };
-  await expectOneLine(() => importNir(reference, noT), /no time-step count T: pass --T/);
+  await expectOneLine(() => importNir(reference, noT), /the graph metadata's T is "x", not a step count ≥ 1: pass --T/);
+  const { T: _, ...withoutT } = graph.metadata;
+  await expectOneLine(() => importNir(reference, { ...graph, metadata: withoutT }), /no time-step count T: pass --T/);
 });
 
 /** A tiny hand-written NIR file Input → <type> → Output, as another tool would write it. */

@@ -10,12 +10,13 @@ import { fuzzTargets, runFuzz } from '../support/robust.fuzz-targets.js';
 const INPUTS = 3000;
 
 for (const [i, t] of fuzzTargets().entries()) {
-  test(`fuzz ${t.name}: ${INPUTS} mutated inputs, only SpikerepError, never a crash`, () => {
-    const r = runFuzz(t, INPUTS, 1000 + i);
+  const inputs = t.quickInputs ?? INPUTS;
+  test(`fuzz ${t.name}: ${inputs} mutated inputs, only SpikerepError, never a crash`, () => {
+    const r = runFuzz(t, inputs, 1000 + i);
     assert.deepEqual(r.firstCrashes, []);
     assert.equal(r.crashes, 0);
-    assert.ok(r.refused > INPUTS / 10, `most mutations must be refused (${r.refused})`);
-    assert.ok(r.refused < INPUTS, 'some mutations stay valid, so the parser is not refusing everything');
+    assert.ok(r.refused > inputs / 10, `most mutations must be refused (${r.refused})`);
+    assert.ok(r.refused < inputs, 'some mutations stay valid, so the parser is not refusing everything');
   });
 }
 

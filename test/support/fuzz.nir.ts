@@ -1,0 +1,267 @@
+/**
+ * The NIR fuzz target: a small exported network's NIR file, fed byte mutations (flips, random bytes, cuts, …) and
+ * structure mutations made at the HDF5 level (a dataset dropped, renamed, given another shape or dtype, a group
+ * or node removed, an edge added). Each input must either import as the identical model (same logits on a fixed
+ * batch) or be refused with one SpikerepError line. Anything else counts as a crash: another error, a model
+ * that imports but computes differently, HDF5 diagnostics reaching stderr, an input taking over HANG_MS, or the
+ * process growing past RSS_LIMIT.
+ */
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import h5wasm from 'h5wasm/node';
+import { exportNir } from '../../src/export/nir-export.js';
+import type { NirGraph } from '../../src/export/nir-graph.js';
+import { NIR_INT_FIELDS, NIR_SCALAR_FIELDS, NIR_VERSION } from '../../src/export/nir-graph.js';
+import { readNirWith } from '../../src/export/nir-h5.js';
+import { importNir } from '../../src/export/nir-import.js';
+import { reference } from '../../src/kernels/reference/index.js';
+import { MEMORY_BUDGET_ENV } from '../../src/memory-budget.js';
+import { Rng } from '../../src/rng.js';
+import { INPUT, randomImages, smallNet } from './export.nir-fixtures.js';
+import type { FuzzTarget } from './robust.fuzz-targets.js';
+
+const h5module = await h5wasm.ready;
+
+export const HANG_MS = 10_000;
+export const RSS_LIMIT = 1.5 * 2 ** 30;
+/** The budget the target runs under: small, so that a declared-size check that fails shows up as memory. */
+const FUZZ_BUDGET = '64M';
+
+/** One HDF5 object of the file as plain data: a group of entries or a dataset (data, shape, dtype). */
+export type H5Tree = { kind: 'group'; entries: Map<string, H5Tree> } | H5Data;
+export interface H5Data {
+  kind: 'data';
+  data: string | string[] | Float32Array | Float64Array | BigInt64Array;
+  shape: number[] | undefined;
+  dtype: string | undefined;
+  /** A shape declared without the data: an extendible dataset resized to it, its chunks never written. */
+  declared?: number[];
+}
+
+const group = (): H5Tree & { kind: 'group' } => ({ kind: 'group', entries: new Map() });
+const str = (s: string | string[], shape?: number[]): H5Data => ({ kind: 'data', data: s, shape, dtype: undefined });
+
+/** The tree nir-h5.ts writes for `graph` (same names, dtypes and shapes), so that it can be edited before writing. */
+export function treeOf(graph: NirGraph): H5Tree & { kind: 'group' } {
+  const meta = (m: Record<string, string | number>): H5Tree => {
+    const g = group();
+    for (const [k, v] of Object.entries(m))
+      g.entries.set(
+        k,
+        typeof v === 'string' ? str(v) : { kind: 'data', data: Float64Array.of(v), shape: [], dtype: '<d' },
+      );
+    return g;
+  };
+  const root = group();
+  root.entries.set('version', str(NIR_VERSION));
+  const node = group();
+  root.entries.set('node', node);
+  node.entries.set('type', str('NIRGraph'));
+  node.entries.set('edges', str(graph.edges.flat(), [graph.edges.length, 2]));
+  node.entries.set('metadata', meta(graph.metadata));
+  const nodes = group();
+  node.entries.set('nodes', nodes);
+  for (const [name, n] of Object.entries(graph.nodes)) {
+    const g = group();
+    nodes.entries.set(name, g);
+    g.entries.set('type', str(n.type));
+    for (const [key, v] of Object.entries(n)) {
+      if (key === 'type' || key === 'metadata' || v === undefined) continue;
+      if (NIR_INT_FIELDS.has(key)) {
+        const list = (typeof v === 'number' ? [v] : v) as number[];
+        const data = BigInt64Array.from(list.map(BigInt));
+        g.entries.set(key, { kind: 'data', data, shape: NIR_SCALAR_FIELDS.has(key) ? [] : [list.length], dtype: '<q' });
+      } else {
+        const a = v as { shape: number[]; data: Float32Array };
+        g.entries.set(key, { kind: 'data', data: Float32Array.from(a.data), shape: [...a.shape], dtype: '<f' });
+      }
+    }
+    if (n.metadata !== undefined) g.entries.set('metadata', meta(n.metadata));
+  }
+  return root;
+}
+
+export function writeTree(tree: H5Tree & { kind: 'group' }, path: string): void {
+  const f = new h5wasm.File(path, 'w');
+  const put = (g: InstanceType<typeof h5wasm.Group>, t: H5Tree & { kind: 'group' }): void => {
+    for (const [name, e] of t.entries) {
+      if (e.kind === 'group') put(g.create_group(name), e);
+      else if (e.declared !== undefined) {
+        const d = e.declared;
+        const one = d.map(() => 1);
+        const ds = g.create_dataset({
+          name,
+          data: new Float32Array(1),
+          shape: one,
+          dtype: '<f',
+          maxshape: d.map(() => null),
+          chunks: one,
+        });
+        ds.resize(d);
+      } else {
+        // float arrays as spikerep writes them: gzip, whose checksum makes a flipped byte detectable (raw
+        // HDF5 data carries none, so a flip inside an uncompressed weight is a valid file with another weight)
+        const floats = e.data instanceof Float32Array || e.data instanceof Float64Array;
+        const zip = floats && e.shape !== undefined && e.shape.length > 0 && e.data.length > 0;
+        g.create_dataset({
+          name,
+          data: e.data,
+          ...(e.shape !== undefined ? { shape: e.shape } : {}),
+          ...(e.dtype !== undefined ? { dtype: e.dtype } : {}),
+          ...(zip ? { chunks: e.shape, compression: 'gzip' as const } : {}),
+        });
+      }
+    }
+  };
+  try {
+    put(f, tree);
+  } finally {
+    f.close();
+  }
+}
+
+/** Every (parent, name) pair of the tree, depth first. */
+function entriesOf(t: H5Tree & { kind: 'group' }): [H5Tree & { kind: 'group' }, string][] {
+  const out: [H5Tree & { kind: 'group' }, string][] = [];
+  for (const [name, e] of t.entries) {
+    out.push([t, name]);
+    if (e.kind === 'group') out.push(...entriesOf(e));
+  }
+  return out;
+}
+
+const pick = <T>(rng: Rng, a: readonly T[]): T => a[rng.int(a.length)]!;
+
+/** One structural edit of a copy of `tree`: drop, rename, reshape, retype, duplicate an edge. */
+function mutateTree(tree: H5Tree & { kind: 'group' }, rng: Rng): H5Tree & { kind: 'group' } {
+  const t = structuredClone(tree);
+  const [parent, name] = pick(rng, entriesOf(t));
+  const e = parent.entries.get(name)!;
+  switch (rng.int(6)) {
+    case 0: // a missing dataset or group
+      parent.entries.delete(name);
+      break;
+    case 1: // a renamed one
+      parent.entries.delete(name);
+      parent.entries.set(`${name.slice(0, -1)}${String.fromCharCode(97 + rng.int(26))}`, e);
+      break;
+    case 2: // another shape for the same values: flat, with an extra axis, or 0-d
+      if (e.kind === 'data' && typeof e.data !== 'string' && !Array.isArray(e.data)) {
+        const n = e.data.length;
+        e.shape = pick(rng, [[n], [1, n], [n, 1], n === 1 ? [] : [n]]);
+      }
+      break;
+    case 3: // another dtype: float64 for float32, float32 for int64, int64 for float32
+      if (e.kind === 'data' && e.data instanceof Float32Array) {
+        if (rng.int(2) === 0) {
+          e.data = Float64Array.from(e.data);
+          e.dtype = '<d';
+        } else {
+          e.data = BigInt64Array.from(e.data, (x) => BigInt(Math.round(x)));
+          e.dtype = '<q';
+        }
+      } else if (e.kind === 'data' && e.data instanceof BigInt64Array) {
+        e.data = Float32Array.from(e.data, Number);
+        e.dtype = '<f';
+      } else if (e.kind === 'data' && e.data instanceof Float64Array) {
+        e.data = Float32Array.from(e.data);
+        e.dtype = '<f';
+      } else if (e.kind === 'data') {
+        e.data = Float32Array.of(1);
+        e.shape = [];
+        e.dtype = '<f';
+      }
+      break;
+    case 4: {
+      // an extra edge between two nodes (a branch, a loop, or output back to input)
+      const node = t.entries.get('node') as H5Tree & { kind: 'group' };
+      const edges = node.entries.get('edges');
+      const names = [...((node.entries.get('nodes') as H5Tree & { kind: 'group' })?.entries.keys() ?? [])];
+      if (edges?.kind === 'data' && Array.isArray(edges.data) && names.length > 0) {
+        edges.data = [...edges.data, pick(rng, names), pick(rng, names)];
+        edges.shape = [edges.data.length / 2, 2];
+      }
+      break;
+    }
+    default: // a declared size far beyond the budget: a huge weight the file does not hold
+      if (e.kind === 'data' && e.data instanceof Float32Array) e.declared = [40_000, 10_000];
+  }
+  return t;
+}
+
+/** The NIR fuzz target: parse(bytes) writes the bytes to a file, imports it and checks the outcome. */
+export function nirFuzzTarget(): FuzzTarget {
+  const dir = mkdtempSync(join(tmpdir(), 'spikerep-fuzz-nir-'));
+  const file = join(dir, 'm.nir');
+  const graph = exportNir(smallNet('if'));
+  const tree = treeOf(graph);
+  writeTree(tree, file);
+  const seed = new Uint8Array(readFileSync(file));
+  const x = { shape: [2, ...INPUT], data: randomImages(2) };
+  const logits = (g: NirGraph): Float32Array => {
+    const { net } = importNir(reference, g, {}, file);
+    return Float32Array.from(net.forward(x, { training: false, rng: new Rng(0) }).data);
+  };
+  const expected = logits(graph);
+  // a file in place of the library's stderr outside readNir's own capture: anything written there escaped it
+  const canary = openSync(join(dir, 'stderr.txt'), 'a+');
+  process.once('exit', () => {
+    closeSync(canary);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const stream = (h5module as unknown as { FS: { getStream(fd: number): { nfd: number } } }).FS.getStream(2);
+  return {
+    name: 'nir',
+    seeds: [seed],
+    mutate: (_seed, rng) => {
+      const alt = join(dir, 'alt.nir');
+      writeTree(mutateTree(tree, rng), alt);
+      return new Uint8Array(readFileSync(alt));
+    },
+    parse: (b) => {
+      writeFileSync(file, b);
+      const before = process.env[MEMORY_BUDGET_ENV];
+      process.env[MEMORY_BUDGET_ENV] = FUZZ_BUDGET;
+      const stderr = stream.nfd;
+      stream.nfd = canary;
+      const stderrWrite = process.stderr.write;
+      let printed = 0;
+      process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+        printed += chunk.length;
+        return true;
+      }) as typeof process.stderr.write;
+      const t0 = performance.now();
+      let failure: unknown;
+      try {
+        const got = logits(readNirWith(h5module, file));
+        if (!got.every((v, i) => Object.is(v, expected[i])))
+          failure = new Error('a damaged file imported as a different model');
+      } catch (e) {
+        failure = e;
+      } finally {
+        process.stderr.write = stderrWrite;
+        stream.nfd = stderr;
+        if (before === undefined) delete process.env[MEMORY_BUDGET_ENV];
+        else process.env[MEMORY_BUDGET_ENV] = before;
+      }
+      const ms = performance.now() - t0;
+      const leaked = fstatSync(canary).size + printed;
+      ftruncateSync(canary, 0);
+      if (leaked > 0) throw new Error(`HDF5 diagnostics reached stderr (${leaked} bytes)`);
+      if (ms > HANG_MS) throw new Error(`hang: one input took ${(ms / 1000).toFixed(1)} s`);
+      if (process.memoryUsage().rss > RSS_LIMIT) throw new Error('memory: RSS over the limit');
+      if (failure !== undefined) throw failure;
+    },
+    quickInputs: 60,
+  };
+}
