@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch peer for spikerep's benchmarks: the same networks trained by DSR (reference-style: the neuron's
-autograd function keeps the T-step input current, every conv/BN backward runs over all T*B rows), or by BPTT with a
-sigmoid surrogate. Random data, forward + backward + SGD step; prints one JSON object.
+"""The PyTorch peer for spikerep's benchmarks: the same networks trained by DSR (every conv/BN backward runs over all
+T*B rows, as in the reference code; the IF neuron steps in place on preallocated tensors), or by BPTT with a sigmoid
+surrogate. Random data, forward + backward + SGD step. Each step is timed on its own after --warmup untimed steps (the
+tuned allocator grows its pool over the first steps); prints one JSON object with the median and the spread.
+`--self-check` checks the in-place neuron against the earlier out-of-place one and exits.
 
 Run with Debian's interpreter: /usr/bin/python3 bench/torch_dsr.py --model mnistnet --T 4 --threads 2
 For a fair speed comparison start it with the tuned allocator (see the bench driver) and channels-last tensors.
@@ -13,36 +15,94 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def if_forward_reference(x, vth, T, alpha):
+    """The earlier out-of-place IF forward (a new tensor per step), kept only for --self-check."""
+    xs = x.view(T, -1, *x.shape[1:])
+    u = torch.zeros_like(xs[0])
+    out = []
+    for t in range(T):
+        u = u + xs[t]
+        s = (u >= alpha * vth).to(x.dtype)
+        u = u - vth * s
+        out.append(vth * s)
+    return torch.cat(out, 0)
+
+
 class DsrIF(torch.autograd.Function):
-    """IF neuron, spec section 1.1 forward and 2.2 backward, on [T*B, ...] time-major input."""
+    """IF neuron, spec section 1.1 forward and 2.2 backward, on [T*B, ...] time-major input. The forward runs in
+    place on preallocated tensors (one membrane, one spike buffer, one output; no new tensor per step) and keeps only
+    the time-mean of the input current, which is all the DSR backward reads."""
 
     @staticmethod
     def forward(ctx, x, vth, T, alpha):
         xs = x.view(T, -1, *x.shape[1:])
+        out = torch.empty_like(x)
+        outs = out.view(T, -1, *x.shape[1:])
         u = torch.zeros_like(xs[0])
-        out = []
+        s = torch.empty_like(u)
+        thr = alpha * vth
         for t in range(T):
-            u = u + xs[t]
-            s = (u >= alpha * vth).to(x.dtype)
-            u = u - vth * s
-            out.append(vth * s)
-        ctx.save_for_backward(x, vth)
+            u.add_(xs[t])
+            torch.ge(u, thr, out=s)
+            torch.mul(s, vth, out=outs[t])
+            u.sub_(outs[t])
+        ctx.save_for_backward(xs.mean(0), vth)
         ctx.T = T
-        return torch.cat(out, 0)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        x, vth = ctx.saved_tensors
+        xm, vth = ctx.saved_tensors
         T = ctx.T
-        xm = x.view(T, -1, *x.shape[1:]).mean(0)
         gc = g.view(T, -1, *g.shape[1:]).sum(0)
-        gin = gc * ((xm >= 0) & (xm <= vth)).to(g.dtype)
+        gv = gc.masked_fill(xm <= vth, 0).sum()
+        gc.mul_((xm >= 0) & (xm <= vth)).div_(T)
+        gx = torch.empty_like(g)
+        gx.view(T, -1, *g.shape[1:]).copy_(gc)  # the same input gradient at every step, broadcast over T in one write
+        return gx, gv, None, None
+
+
+def self_check(T=4, alpha=0.5):
+    """The in-place forward gives the earlier out-of-place forward's spikes, and its gradients the earlier backward's."""
+    torch.manual_seed(1)
+    failures = []
+    for shape in [(T * 8, 16, 7, 7), (T * 8, 33)]:
+        x = (torch.randn(*shape) * 3.0)
+        if len(shape) == 4:
+            x = x.to(memory_format=torch.channels_last)
+        vth = torch.tensor(2.0)
+        with torch.no_grad():
+            new = DsrIF.apply(x, vth, T, alpha)
+        old = if_forward_reference(x, vth, T, alpha)
+        if not torch.equal(new, old):
+            failures.append(f"forward {shape}: {(new != old).sum().item()} spikes differ")
+        xa = x.clone().requires_grad_(True)
+        va = vth.clone().requires_grad_(True)
+        g = torch.randn(*shape)
+        DsrIF.apply(xa, va, T, alpha).backward(g)
+        # the earlier backward: mean over T of the input, sum over T of the output gradient, repeated over T
+        xm = x.view(T, -1, *shape[1:]).mean(0)
+        gc = g.view(T, -1, *shape[1:]).sum(0)
+        gin = (gc * ((xm >= 0) & (xm <= vth)).to(g.dtype) / T).repeat(T, *([1] * (g.dim() - 1)))
         gv = (gc * (xm > vth).to(g.dtype)).sum()
-        return (gin / T).repeat(T, *([1] * (g.dim() - 1))), gv, None, None
+        if not torch.allclose(xa.grad, gin, atol=1e-6):
+            failures.append(f"input gradient {shape} differs")
+        if not torch.allclose(va.grad, gv, rtol=1e-5, atol=1e-5):
+            failures.append(f"threshold gradient {shape}: {va.grad.item()} vs {gv.item()}")
+        spikes = int((old != 0).sum())
+        print(f"self-check {shape}: {spikes} spikes of {old.numel()}, forward equal, gradients equal" if not failures
+              else f"self-check {shape}: FAILED", file=sys.stderr)
+    if failures:
+        print(json.dumps({"self_check": "failed", "failures": failures}))
+        return 1
+    print(json.dumps({"self_check": "ok"}))
+    return 0
 
 
 class BpttLIF(nn.Module):
-    """LIF with a sigmoid surrogate on (u - alpha*vth)/vth, unrolled by autograd (backpropagation through time)."""
+    """LIF with a sigmoid surrogate on (u - alpha*vth)/vth, unrolled by autograd (backpropagation through time).
+    Out of place on purpose: autograd saves each step's membrane and sigmoid, so updating them in place (or writing
+    into a preallocated output with out=) would break the backward."""
 
     def __init__(self, T, vth=0.3, alpha=0.3, tau=1.0, dt=0.05, slope=4.0):
         super().__init__()
@@ -155,6 +215,20 @@ def kernel_ceiling(threads):
     }))
 
 
+def quartiles(xs):
+    """First quartile, median and third quartile, linearly interpolated between order statistics (numpy's default,
+    and src/bench/step-stats.ts's)."""
+    v = sorted(xs)
+
+    def at(q):
+        pos = q * (len(v) - 1)
+        lo = math.floor(pos)
+        hi = min(lo + 1, len(v) - 1)
+        return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+    return at(0.25), at(0.5), at(0.75)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernels", action="store_true", help="only torch's gemm and conv GFLOP/s (kernel_ceiling)")
@@ -163,9 +237,14 @@ def main():
     ap.add_argument("--T", type=int, default=4)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=10, help="timed steps (the median is reported)")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    ap.add_argument("--self-check", action="store_true", help="check the in-place IF neuron against the earlier one")
     a = ap.parse_args()
+    if a.self_check:
+        return self_check()
+    if a.steps < 1 or a.warmup < 0:
+        ap.error("--steps must be at least 1 and --warmup at least 0")
     if a.kernels:
         return kernel_ceiling(a.threads)
     torch.set_num_threads(a.threads)
@@ -194,13 +273,17 @@ def main():
 
     for _ in range(a.warmup):
         step()
-    t0 = time.perf_counter()
+    times = []
     for _ in range(a.steps):
+        t0 = time.perf_counter()
         step()
-    dt = (time.perf_counter() - t0) / a.steps
+        times.append(time.perf_counter() - t0)
+    q1, median, q3 = quartiles(times)
     print(json.dumps({
         "model": a.model, "neuron": a.neuron, "T": T, "batch": a.batch, "threads": torch.get_num_threads(),
-        "seconds_per_step": dt, "images_per_s": a.batch / dt,
+        "warmup": a.warmup, "steps": a.steps, "step_seconds": times,
+        "seconds_per_step": median, "images_per_s": a.batch / median,
+        "spread": {"min": min(times), "q1": q1, "median": median, "q3": q3, "max": max(times)},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "torch": torch.__version__,
         # Debian's torch calls whatever libblas.so.3 points to: reference BLAS is ~30x slower than OpenBLAS

@@ -7,8 +7,12 @@ export const PEER_SCRIPT = fileURLToPath(new URL('../../bench/torch_dsr.py', imp
 const PYTHON = '/usr/bin/python3';
 
 export interface PeerResult {
+  /** From the median step. */
   images_per_s: number;
+  /** The median step. */
   seconds_per_step: number;
+  /** Every timed step, in order. */
+  step_seconds: number[];
   peak_rss_mb: number;
   torch: string;
   blas: string;
@@ -46,7 +50,9 @@ export function runPeer(args: {
   T: number;
   batch: number;
   threads: number;
+  /** Timed steps (each timed on its own) after `warmup` untimed ones. */
   steps: number;
+  warmup: number;
 }): PeerResult {
   const env = peerEnv(args.threads);
   const r = spawnSync(
@@ -65,6 +71,8 @@ export function runPeer(args: {
       String(args.threads),
       '--steps',
       String(args.steps),
+      '--warmup',
+      String(args.warmup),
     ],
     { encoding: 'utf8', env, maxBuffer: 1 << 20 },
   );

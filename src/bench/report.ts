@@ -5,6 +5,7 @@
 
 import os from 'node:os';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import type { StepStats } from './step-stats.js';
 
 export interface BenchResult {
   name: string;
@@ -14,6 +15,12 @@ export interface BenchResult {
   value: number | null;
   unit: string;
   note?: string;
+  /** Training rows: seconds per step over every timed step (value comes from the median). */
+  spread?: StepStats;
+  /** Ratio rows: ours ÷ peer from each alternation round's medians. */
+  perRound?: number[];
+  /** Peer rows: the row of ours this peer run alternated with. */
+  alongside?: string;
 }
 
 export interface BenchReport {
@@ -38,9 +45,8 @@ export class Report {
   /** Extra machine facts a bench wants recorded (merged over machineInfo()). */
   readonly machine: Record<string, string | number> = {};
   add(r: BenchResult): void {
-    const row: BenchResult = { name: r.name, backend: r.backend, threads: r.threads, value: r.value, unit: r.unit };
-    if (r.note !== undefined) row.note = r.note;
-    this.results.push(row);
+    const { name, backend, threads, value, unit, ...extra } = r;
+    this.results.push({ name, backend, threads, value, unit, ...extra });
   }
   toJSON(): BenchReport {
     return { machine: { ...machineInfo(), ...this.machine }, results: this.results };

@@ -17,7 +17,15 @@ import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
 import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
 import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
+import { formatSpread, stepStats } from './step-stats.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
+
+/** Untimed training steps before the timed ones, ours and the peer's alike. */
+const WARMUP = 3;
+/** Training rows with a peer alternate ours and the peer this many times each (ours, peer, ours, peer). */
+const PEER_ROUNDS = 2;
+/** Timed training steps per round unless --steps says otherwise. */
+const DEFAULT_STEPS = 10;
 
 export interface BenchOptions {
   quick: boolean;
@@ -36,6 +44,8 @@ interface TrainRow {
   c: TrainBenchCase;
   /** Reference backend too (plain loops: only the small network). */
   onReference: boolean;
+  /** Why this row times fewer steps than --steps asks, for its note. */
+  fewerSteps?: string;
   peer?: { name: string; neuron: 'if' | 'bptt' };
 }
 
@@ -88,8 +98,9 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
     },
     {
       name: 'train_resnet18_T5',
-      c: { model: 'resnet18', neuron: 'if', T: 5, batch: 32, steps: Math.max(1, Math.min(steps, 2)) },
+      c: { model: 'resnet18', neuron: 'if', T: 5, batch: 32, steps: Math.min(steps, 3), warmup: 2 },
       onReference: false,
+      fewerSteps: `${Math.min(steps, 3)} timed steps after 2 warm-ups per round: one step takes seconds`,
       peer: { name: 'torch_train_resnet18_T5', neuron: 'if' },
     },
   );
@@ -105,7 +116,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   const cores = os.availableParallelism();
   const threadList = o.threads ?? [...new Set([1, cores])];
   const reps = o.quick ? 3 : 5;
-  const steps = o.steps ?? (o.quick ? 3 : 5);
+  const steps = o.steps ?? DEFAULT_STEPS;
   const report = new Report();
   const configs: { backend: BackendName; threads: number }[] = [];
   if (o.backends.includes('native')) {
@@ -118,6 +129,12 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   /** Whether a group of rows named `prefix`… can hold a wanted row. */
   const wantGroup = (prefix: string): boolean => want(prefix) || o.only?.startsWith(prefix) === true;
   const rows = trainRows(o.quick, steps).filter((r) => want(r.name));
+  const peerWhyNot =
+    rows.some((r) => r.peer !== undefined) || wantGroup('gemm_') || wantGroup('conv_') ? peerUnavailable() : null;
+  if (peerWhyNot !== null) {
+    report.machine['peer'] = `not run: ${peerWhyNot}`;
+    process.stdout.write(`PyTorch peer not run: ${peerWhyNot}\n`);
+  }
 
   for (const { backend, threads } of configs) {
     const k: Kernels = await createKernels(backend, { threads });
@@ -151,30 +168,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       }
       for (const row of rows) {
         if (backend === 'reference' && !row.onReference) continue;
-        const c = backend === 'reference' ? { ...row.c, steps: 1 } : row.c;
-        let r: ReturnType<typeof benchTrainStep>;
-        try {
-          r = benchTrainStep(k, c);
-        } catch (e) {
-          // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows
-          report.add({
-            name: row.name,
-            backend,
-            threads,
-            value: null,
-            unit: 'images/s',
-            note: `failed: ${(e as Error).message}`,
-          });
-          continue;
-        }
-        report.add({
-          name: row.name,
-          backend,
-          threads,
-          value: r.imagesPerSecond,
-          unit: 'images/s',
-          note: `batch ${c.batch}`,
-        });
+        trainRow(report, k, backend, threads, row, peerWhyNot === null);
       }
     } finally {
       disposeKernels(k);
@@ -183,64 +177,126 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 
   if (o.sweep === true) sweepT(report, Math.max(...threadList), steps);
 
-  const why = peerUnavailable();
-  if (why !== null) {
-    report.machine['peer'] = `not run: ${why}`;
-    process.stdout.write(`PyTorch peer not run: ${why}\n`);
-  } else {
+  if (
+    peerWhyNot === null &&
+    configs.some((c) => c.backend !== 'reference') &&
+    (wantGroup('gemm_') || wantGroup('conv_'))
+  ) {
     for (const threads of threadList) {
-      if (configs.some((c) => c.backend !== 'reference') && (wantGroup('gemm_') || wantGroup('conv_'))) {
-        // torch's own BLAS/oneDNN kernels on the same shapes: the ceiling this machine offers a native backend
-        const kernels = runPeerKernels(threads);
-        for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter'] as const) {
-          if (want(name)) report.add({ name, backend: 'torch', threads, value: kernels[name], unit: 'GFLOP/s' });
-        }
-      }
-      const peers = new Map<string, ReturnType<typeof runPeer>>(); // rows that share a peer step run it once
-      for (const row of rows) {
-        if (row.peer === undefined) continue;
-        const c = row.c;
-        let p = peers.get(row.peer.name);
-        if (p === undefined) {
-          p = runPeer({
-            model: c.model,
-            neuron: row.peer.neuron,
-            T: c.T,
-            batch: c.batch,
-            threads,
-            steps: Math.max(2, Math.min(c.steps, 5)),
-          });
-          peers.set(row.peer.name, p);
-          report.machine['peer'] = `PyTorch ${p.torch}, BLAS ${p.blas}, channels-last, tuned glibc malloc`;
-          report.add({
-            name: row.peer.name,
-            backend: 'torch',
-            threads,
-            value: p.images_per_s,
-            unit: 'images/s',
-            note: `batch ${c.batch}`,
-          });
-        }
-        for (const backend of ['native', 'wasm']) {
-          const ours = report.results.find(
-            (r) => r.name === row.name && r.backend === backend && r.threads === threads,
-          );
-          if (ours?.value != null) {
-            report.add({
-              name: `ratio_${row.name}`,
-              backend: `${backend}/torch`,
-              threads,
-              value: ours.value / p.images_per_s,
-              unit: 'x',
-            });
-          }
-        }
+      // torch's own BLAS/oneDNN kernels on the same shapes: the ceiling this machine offers a native backend
+      const kernels = runPeerKernels(threads);
+      for (const name of ['gemm_1024', 'conv_fwd', 'conv_bwd_input', 'conv_bwd_filter'] as const) {
+        if (want(name)) report.add({ name, backend: 'torch', threads, value: kernels[name], unit: 'GFLOP/s' });
       }
     }
   }
   process.stdout.write(`\n${report.table()}\n`);
   if (o.json !== undefined) writeJson(o.json, report);
   return report;
+}
+
+/**
+ * One training row: WARMUP untimed steps, then `steps` steps each timed on its own; the row reports the median.
+ * With a peer, ours and the peer alternate (ours, peer, ours, peer: PEER_ROUNDS each, each round with its own
+ * warm-ups), so load from elsewhere falls on both alike; the ratio is ours ÷ peer from the medians over all rounds.
+ */
+function trainRow(
+  report: Report,
+  k: Kernels,
+  backend: BackendName,
+  threads: number,
+  row: TrainRow,
+  peerAvailable: boolean,
+): void {
+  const reference = backend === 'reference';
+  // plain loops take seconds a step: one warm-up and one step, a correctness row more than a speed row
+  const c = reference ? { ...row.c, steps: 1, warmup: 1 } : { warmup: WARMUP, ...row.c };
+  const peer = !reference && peerAvailable ? row.peer : undefined;
+  const rounds = peer === undefined ? 1 : PEER_ROUNDS;
+  const ours: number[][] = [];
+  const theirs: number[][] = [];
+  let peerInfo: ReturnType<typeof runPeer> | undefined;
+  let peerFailure: string | undefined;
+  for (let i = 0; i < rounds; i++) {
+    try {
+      ours.push(benchTrainStep(k, c).stepSeconds);
+    } catch (e) {
+      // one case that cannot run (the wasm heap's 4 GiB) must not lose the other rows
+      report.add({
+        name: row.name,
+        backend,
+        threads,
+        value: null,
+        unit: 'images/s',
+        note: `failed: ${(e as Error).message}`,
+      });
+      return;
+    }
+    if (peer === undefined || peerFailure !== undefined) continue;
+    try {
+      peerInfo = runPeer({
+        model: c.model,
+        neuron: peer.neuron,
+        T: c.T,
+        batch: c.batch,
+        threads,
+        steps: c.steps,
+        warmup: c.warmup,
+      });
+      theirs.push(peerInfo.step_seconds);
+    } catch (e) {
+      peerFailure = (e as Error).message;
+    }
+  }
+  const how = reference
+    ? '1 warm-up, 1 timed step'
+    : `${c.warmup} warm-ups${rounds > 1 ? ` per round, ${rounds} rounds alternated with ${peer!.name}` : ''}${row.fewerSteps ? `; ${row.fewerSteps}` : ''}`;
+  const spread = stepStats(ours.flat());
+  report.add({
+    name: row.name,
+    backend,
+    threads,
+    value: c.batch / spread.median,
+    unit: 'images/s',
+    note: `batch ${c.batch}; ${formatSpread(spread)}; ${how}`,
+    spread,
+  });
+  if (peer === undefined) return;
+  if (peerInfo === undefined || peerFailure !== undefined) {
+    report.add({
+      name: peer.name,
+      backend: 'torch',
+      threads,
+      value: null,
+      unit: 'images/s',
+      note: `failed: ${peerFailure}`,
+      alongside: `${backend} ${row.name}`,
+    });
+    return;
+  }
+  report.machine['peer'] =
+    `PyTorch ${peerInfo.torch}, BLAS ${peerInfo.blas}, channels-last, tuned glibc malloc, in-place IF neuron`;
+  const peerSpread = stepStats(theirs.flat());
+  report.add({
+    name: peer.name,
+    backend: 'torch',
+    threads,
+    value: c.batch / peerSpread.median,
+    unit: 'images/s',
+    note: `batch ${c.batch}; ${formatSpread(peerSpread)}; ${how.replace(` with ${peer.name}`, ` with ${backend} ${row.name}`)}`,
+    spread: peerSpread,
+    alongside: `${backend} ${row.name}`,
+  });
+  const median = (s: number[]): number => stepStats(s).median;
+  report.add({
+    name: `ratio_${row.name}`,
+    backend: `${backend}/torch`,
+    threads,
+    value: peerSpread.median / spread.median,
+    unit: 'x',
+    note: `ours ÷ peer from the medians of ${spread.steps} and ${peerSpread.steps} steps, alternated in ${rounds} rounds`,
+    perRound: ours.map((o, i) => median(theirs[i]!) / median(o)),
+  });
 }
 
 /**

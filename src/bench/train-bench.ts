@@ -6,14 +6,17 @@ import { crossEntropy } from '../nn/loss.js';
 import { zeroGrad } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
+import { type StepStats, stepStats } from './step-stats.js';
 
 export interface TrainBenchCase {
   model: ModelName;
   neuron: NeuronChoice;
   T: number;
   batch: number;
-  /** Timed steps after one untimed warm-up step. */
+  /** Timed steps, each timed on its own; the median is reported. */
   steps: number;
+  /** Untimed steps first (default 3): allocators and caches settle over the first steps. */
+  warmup?: number;
   /** Run the time-invariant first layers once per sample (default) or T times like the reference code. */
   firstLayersOnce?: boolean;
   /** 'exact' (default) or 'representation' (nn/grad-mode.ts). */
@@ -23,8 +26,13 @@ export interface TrainBenchCase {
 }
 
 export interface TrainBenchResult {
+  /** From the median step. */
   imagesPerSecond: number;
+  /** The median step. */
   secondsPerStep: number;
+  /** Every timed step, in order, and their spread. */
+  stepSeconds: number[];
+  spread: StepStats;
   /** Mean milliseconds of the forward simulation and of the backward pass within a step. */
   forwardMs: number;
   backwardMs: number;
@@ -72,15 +80,21 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
     forwardMs += t1 - t0;
     backwardMs += t3 - t2;
   };
-  step();
+  for (let s = 0; s < (c.warmup ?? 3); s++) step();
   forwardMs = backwardMs = 0;
-  const t0 = performance.now();
-  for (let s = 0; s < c.steps; s++) step();
-  const secondsPerStep = (performance.now() - t0) / 1000 / c.steps;
+  const stepSeconds: number[] = [];
+  for (let s = 0; s < c.steps; s++) {
+    const t0 = performance.now();
+    step();
+    stepSeconds.push((performance.now() - t0) / 1000);
+  }
   k.free(x);
+  const spread = stepStats(stepSeconds);
   return {
-    imagesPerSecond: c.batch / secondsPerStep,
-    secondsPerStep,
+    imagesPerSecond: c.batch / spread.median,
+    secondsPerStep: spread.median,
+    stepSeconds,
+    spread,
     forwardMs: forwardMs / c.steps,
     backwardMs: backwardMs / c.steps,
     cachedMB: (cached * 4) / 2 ** 20,

@@ -87,7 +87,11 @@ export const BENCH_OPTIONS = {
     help: 'comma-separated thread counts for the wasm backend',
     defaultHelp: '1 and the core count',
   }),
-  steps: option(integer(1).optional(), { flag: '--steps', arg: '<n>', help: 'timed training steps per case' }),
+  steps: option(integer(1).optional(), {
+    flag: '--steps',
+    arg: '<n>',
+    help: 'timed training steps per case and round, each timed; the median is reported (default 10)',
+  }),
   only: option(text().optional(), {
     flag: '--only',
     arg: '<prefix>',
