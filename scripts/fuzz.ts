@@ -4,25 +4,31 @@
  * files (default 100 000 each) and counts crashes: any outcome other than success or a one-line SpikerepError.
  * Target "server": M raw requests (default 5000) to the demo server on 127.0.0.1 (test/support/fuzz.server.ts).
  */
-import { parseArgs } from 'node:util';
 import { serverFuzzCampaign } from '../test/support/fuzz.server.js';
 import { fuzzTargets, runFuzz } from '../test/support/robust.fuzz-targets.js';
+import { scriptArgs, wholeNumber } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    inputs: { type: 'string', default: '100000' },
-    'server-inputs': { type: 'string', default: '5000' },
-    seed: { type: 'string', default: '20261128' },
-    only: { type: 'string' },
-  },
+const values = scriptArgs('fuzz', 'npm run fuzz [-- --inputs N --server-inputs M --seed S --only name,name]', {
+  inputs: { type: 'string', default: '100000' },
+  'server-inputs': { type: 'string', default: '5000' },
+  seed: { type: 'string', default: '20261128' },
+  only: { type: 'string' },
 });
-const inputs = Number(values.inputs);
-const only = values.only?.split(',');
+const inputs = wholeNumber('fuzz', 'inputs', values['inputs'], 1);
+const serverInputs = wholeNumber('fuzz', 'server-inputs', values['server-inputs'], 1);
+const seed = wholeNumber('fuzz', 'seed', values['seed'], 0);
+const only = values['only']?.split(',');
+const known = [...fuzzTargets().map((t) => t.name), 'server'];
+const unknown = only?.filter((name) => !known.includes(name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`fuzz: --only: unknown target ${unknown.join(', ')} (targets: ${known.join(', ')})`);
+  process.exit(2);
+}
 let crashes = 0;
 for (const [i, t] of fuzzTargets().entries()) {
   if (only !== undefined && !only.includes(t.name)) continue;
   const t0 = performance.now();
-  const r = runFuzz(t, inputs, Number(values.seed) + i);
+  const r = runFuzz(t, inputs, seed + i);
   crashes += r.crashes;
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   console.log(
@@ -31,7 +37,7 @@ for (const [i, t] of fuzzTargets().entries()) {
   for (const c of r.firstCrashes) console.log(`  ${c}`);
 }
 if (only === undefined || only.includes('server')) {
-  const r = await serverFuzzCampaign(Number(values['server-inputs']), Number(values.seed));
+  const r = await serverFuzzCampaign(serverInputs, seed);
   crashes += r.crashes + r.hangs + (r.aliveAfter ? 0 : 1);
   console.log(
     `${'server'.padEnd(10)} ${r.inputs} requests, ${r.closed} closed, statuses ${JSON.stringify(r.statuses)}, ${r.crashes} crashes, ${r.hangs} hangs, ${r.aliveAfter ? 'answers' : 'DOES NOT ANSWER'} a GET after (${r.seconds.toFixed(1)} s)`,

@@ -7,18 +7,29 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { killResume } from './kill-resume-lib.js';
+import { scriptArgs, wholeNumber } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    kills: { type: 'string', default: '20' },
-    seed: { type: 'string', default: '7' },
-    backend: { type: 'string', default: 'both' },
-    threads: { type: 'string', default: '1' },
-    epochs: { type: 'string', default: '4' },
-  },
-});
+const USAGE = 'npm run kill-resume [-- --kills N --seed S --backend reference|wasm|both --threads N --epochs E]';
+const values = scriptArgs('kill-resume', USAGE, {
+  kills: { type: 'string', default: '20' },
+  seed: { type: 'string', default: '7' },
+  backend: { type: 'string', default: 'both' },
+  threads: { type: 'string', default: '1' },
+  epochs: { type: 'string', default: '4' },
+}) as Record<'kills' | 'seed' | 'backend' | 'threads' | 'epochs', string>;
+for (const [flag, min] of [
+  ['kills', 0],
+  ['seed', 0],
+  ['threads', 1],
+  ['epochs', 1],
+] as const) {
+  wholeNumber('kill-resume', flag, values[flag], min);
+}
+if (!['reference', 'wasm', 'both'].includes(values.backend)) {
+  console.error(`kill-resume: --backend: expected reference, wasm or both, got ${values.backend}`);
+  process.exit(2);
+}
 const backends = values.backend === 'both' ? ['reference', 'wasm'] : [values.backend];
 let failed = false;
 for (const backend of backends) {
