@@ -211,6 +211,7 @@ export function profileTable(p: ProfileResult): string {
   lines.push(
     line('remainder (network code, step loop)', p.remainderMs),
     line(`step (median; ${((p.batch / p.stepMs) * 1000).toFixed(0)} images/s)`, p.stepMs),
+    'sparse-gemm counts the dense FLOPs: a rate above the ceiling is what skipping zero inputs saved',
   );
   return lines.join('\n');
 }
