@@ -51,6 +51,15 @@ export interface ProfileResult {
   attributedMs: number;
   remainderMs: number;
   ceilings: Ceilings;
+  /** Kernel calls per step (the last step), and of those the calls that woke worker threads (wasm only). */
+  kernelCalls: number;
+  parallelCalls: number | null;
+  /**
+   * The best time of a small kernel call (a copy of 32 Ki floats, above the wasm pool's threshold for waking its
+   * workers): the calls that woke threads (or, where not counted, all calls) times this estimates what dispatch
+   * and thread synchronisation cost a step.
+   */
+  smallCallMs: number;
   /** The labels of every leaf layer of the model (each has at least its 'other' rows). */
   layers: string[];
   rows: ProfileRow[];
@@ -69,9 +78,22 @@ export function measureCeilings(k: Kernels, reps = 3): Ceilings {
   return c;
 }
 
+/** See ProfileResult.smallCallMs. */
+function smallCallMs(k: Kernels): number {
+  const a = k.alloc(1 << 15),
+    b = k.alloc(1 << 15);
+  const ms = bestMs(() => k.elementwise([a], b, { op: 'copy' }), 50);
+  k.free(a);
+  k.free(b);
+  return ms;
+}
+
 /** Profiles `c.steps` training steps after `c.warmup` (default 3) untimed ones; `ceilings` absent: measured first. */
 export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ceilings): ProfileResult {
   const measured = ceilings ?? measureCeilings(base);
+  const callMs = smallCallMs(base);
+  // the wasm backend counts the calls it ran on more than one thread
+  const parallelCount = (): number | null => (base as { parallelCalls?: number }).parallelCalls ?? null;
   const profile = new KernelProfile();
   const k = profiledKernels(base, profile);
   const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
@@ -116,10 +138,14 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
   }
   const stepMs: number[] = [];
   const perStep: Map<string, Booking>[] = [];
+  let parallelCalls: number | null = null;
   for (let s = 0; s < c.steps; s++) {
+    const before = parallelCount();
     const t0 = performance.now();
     step();
     stepMs.push(performance.now() - t0);
+    const after = parallelCount();
+    parallelCalls = before === null || after === null ? null : after - before;
     const bookings = new Map(profile.takeStep().map((b) => [keyOf(b), b]));
     for (const [key, b] of bookings) if (!order.has(key)) order.set(key, b);
     perStep.push(bookings);
@@ -132,6 +158,7 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
     return row(last, ms, median, measured);
   });
   const attributedMs = rows.reduce((s, r) => s + r.ms, 0);
+  const kernelCalls = rows.reduce((s, r) => s + (r.op === 'other' ? 0 : r.calls), 0);
   return {
     backend: base.name,
     threads: base.threads,
@@ -145,6 +172,9 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
     attributedMs,
     remainderMs: median - attributedMs,
     ceilings: measured,
+    kernelCalls,
+    parallelCalls,
+    smallCallMs: callMs,
     layers,
     rows,
   };
@@ -212,6 +242,14 @@ export function profileTable(p: ProfileResult): string {
     line('remainder (network code, step loop)', p.remainderMs),
     line(`step (median; ${((p.batch / p.stepMs) * 1000).toFixed(0)} images/s)`, p.stepMs),
     'sparse-gemm counts the dense FLOPs: a rate above the ceiling is what skipping zero inputs saved',
+    dispatchLine(p),
   );
   return lines.join('\n');
+}
+
+/** The estimate of ProfileResult.smallCallMs, in words. */
+function dispatchLine(p: ProfileResult): string {
+  const calls = p.parallelCalls ?? p.kernelCalls;
+  const which = p.parallelCalls === null ? 'all of them' : `the ${p.parallelCalls} that woke the worker threads`;
+  return `kernel calls per step: ${p.kernelCalls}; a small call (32 Ki-float copy) takes ${(p.smallCallMs * 1000).toFixed(1)} µs; ${which} at that cost: ≈ ${(calls * p.smallCallMs).toFixed(2)} ms of dispatch and synchronisation, inside the rows above`;
 }

@@ -53,6 +53,9 @@ test('profile: rows plus remainder make the step, every layer appears, conv FLOP
   assert.equal(conv2?.flop, 2 * 2 * (T * B * 14 * 14) * 64 * (3 * 3 * 32));
   assert.equal(conv2?.unit, 'GFLOP/s');
   assert.equal(conv2?.ceiling, null); // no ceilings given
+  // the reference backend has no worker threads to count; every step here made the same kernel calls
+  assert.equal(p.parallelCalls, null);
+  assert.ok(p.kernelCalls > 0 && p.smallCallMs > 0);
 });
 
 /** The loss and every parameter gradient of one training step's forward and backward. */
