@@ -1,9 +1,26 @@
 import { BENCH_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 
-/** `spikerep bench`: kernels, the neuron step and training throughput (src/bench/run.ts). */
+/** `spikerep bench`: kernels, the neuron step and training throughput (src/bench/run.ts), or --profile (src/bench/profile-run.ts). */
 export async function run({ values }: CommandRun): Promise<void> {
   const o = parseOptions(BENCH_OPTIONS, values);
+  if (o.profile) {
+    const { runProfile } = await import('../bench/profile-run.js');
+    await runProfile({
+      backends: o.backend,
+      threads: o.threads,
+      json: o.json,
+      c: {
+        model: o.model,
+        neuron: o.neuron,
+        T: o.T,
+        batch: o.batchSize,
+        gradMode: o.gradMode,
+        steps: o.steps ?? 10,
+      },
+    });
+    return;
+  }
   const { runBench } = await import('../bench/run.js');
   await runBench({
     quick: o.quick,

@@ -97,6 +97,15 @@ export const BENCH_OPTIONS = {
     arg: '<prefix>',
     help: 'only the rows whose name starts with this prefix (e.g. forward_density_)',
   }),
+  profile: option(flag().default(false), {
+    flag: '--profile',
+    help: 'instead of the benchmarks, profile one training step of --model at --T, --batch-size, --grad-mode, --neuron on each --backend × --threads: ms per layer × pass × kernel kind and GFLOP/s or GB/s against the measured ceiling (--json writes it)',
+  }),
+  model: TRAIN_FIELDS.model,
+  neuron: TRAIN_FIELDS.neuron,
+  T: TRAIN_FIELDS.T,
+  batchSize: TRAIN_FIELDS.batchSize,
+  gradMode: TRAIN_FIELDS.gradMode,
 };
 
 export const EXPORT_OPTIONS = {
