@@ -5,16 +5,11 @@
  * accounts for (the network's own code, the step loop) is the remainder.
  */
 import type { Kernels } from '../kernels/kernels.js';
-import { buildModel } from '../models/index.js';
-import { crossEntropy } from '../nn/loss.js';
-import { zeroGrad } from '../optim/optimizer.js';
-import { sgd } from '../optim/sgd.js';
-import { Rng } from '../rng.js';
 import { denseRows } from './kernel-bench.js';
 import { type Booking, type CeilingName, KernelProfile, profiledKernels, profileLayers } from './profiled-kernels.js';
 import { bestMs } from './report.js';
 import { stepStats } from './step-stats.js';
-import type { TrainBenchCase } from './train-bench.js';
+import { benchStep, type TrainBenchCase } from './train-bench.js';
 
 /** The backend's measured best rates: GFLOP/s for the GEMM-like rows, GB/s for 'copy'. */
 export type Ceilings = Partial<Record<CeilingName, number>>;
@@ -96,39 +91,11 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
   const parallelCount = (): number | null => (base as { parallelCalls?: number }).parallelCalls ?? null;
   const profile = new KernelProfile();
   const k = profiledKernels(base, profile);
-  const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
-  const { net } = buildModel(k, {
-    model: c.model,
-    input,
-    classes: 10,
-    neuron: c.neuron,
-    T: c.T,
-    seed: 0,
-    firstLayersOnce: c.firstLayersOnce,
-    gradMode: c.gradMode,
-    timeChunk: c.timeChunk,
+  // the training bench's step, each part booked to its pass (zeroing the gradients counts as optimiser work)
+  const { net, step, dispose } = benchStep(k, c, (phase) => {
+    profile.pass = phase === 'zero-grad' ? 'optimiser' : phase;
   });
   const layers = [...profileLayers(net.body, 'body', profile), ...profileLayers(net.readout, 'readout', profile)];
-  const params = net.params();
-  const opt = sgd({ momentum: 0.9, weightDecay: 5e-4 });
-  let state = opt.init(params, k);
-  const rng = new Rng(0);
-  const x = k.alloc(c.batch * input[0] * input[1] * input[2]);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-  const labels = Int32Array.from({ length: c.batch }, () => rng.int(10));
-  // the step of benchTrainStep, each part booked to its pass
-  const step = (): void => {
-    profile.pass = 'optimiser';
-    zeroGrad(params, k);
-    profile.pass = 'forward';
-    const logits = net.forward({ shape: [c.batch, ...input], data: x }, { training: true, rng });
-    profile.pass = 'loss';
-    const { grad } = crossEntropy(logits, labels, k, net.lossGrad(logits.data.length));
-    profile.pass = 'backward';
-    net.backward(grad);
-    profile.pass = 'optimiser';
-    state = opt.step(params, state, 0.01, k);
-  };
   const warmup = c.warmup ?? 3;
   const order = new Map<string, Booking>();
   const keyOf = (b: Booking): string => `${b.layer}\t${b.pass}\t${b.op}`;
@@ -150,7 +117,7 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
     for (const [key, b] of bookings) if (!order.has(key)) order.set(key, b);
     perStep.push(bookings);
   }
-  base.free(x);
+  dispose();
   const median = stepStats(stepMs.map((ms) => ms / 1000)).median * 1000;
   const rows = [...order.keys()].map((key) => {
     const last = perStep.at(-1)?.get(key) ?? order.get(key)!;

@@ -3,6 +3,7 @@ import { buildModel, type ModelName } from '../models/index.js';
 import type { NeuronChoice } from '../models/neurons.js';
 import type { GradMode } from '../nn/grad-mode.js';
 import { crossEntropy } from '../nn/loss.js';
+import type { Network } from '../nn/network.js';
 import { zeroGrad } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
@@ -40,8 +41,19 @@ export interface TrainBenchResult {
   cachedMB: number;
 }
 
-/** Times full training steps (forward over T, loss, backward, SGD) on random data of the model's input shape. */
-export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult {
+/** The parts of a training step, in order; the profiler books kernel time to them. */
+export type StepPhase = 'zero-grad' | 'forward' | 'loss' | 'backward' | 'optimiser';
+
+/**
+ * One training step (the work of train/step.ts's trainStep: zero the gradients, forward over T, loss, backward,
+ * SGD) on random data of the model's input shape, with `onPhase` called as each part starts. Shared by the
+ * training bench and the profiler, so both time the same step.
+ */
+export function benchStep(
+  k: Kernels,
+  c: TrainBenchCase,
+  onPhase: (phase: StepPhase) => void = () => {},
+): { net: Network; step: () => void; dispose: () => void } {
   const input: [number, number, number] = c.model === 'mnistnet' ? [28, 28, 1] : [32, 32, 3];
   const { net } = buildModel(k, {
     model: c.model,
@@ -61,25 +73,39 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
   const x = k.alloc(c.batch * input[0] * input[1] * input[2]);
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const labels = Int32Array.from({ length: c.batch }, () => rng.int(10));
-  const batch = { x: { shape: [c.batch, ...input], data: x }, labels };
+  const step = (): void => {
+    onPhase('zero-grad');
+    zeroGrad(params, k);
+    onPhase('forward');
+    const logits = net.forward({ shape: [c.batch, ...input], data: x }, { training: true, rng });
+    onPhase('loss');
+    const { grad } = crossEntropy(logits, labels, k, net.lossGrad(logits.data.length));
+    onPhase('backward');
+    net.backward(grad);
+    onPhase('optimiser');
+    state = opt.step(params, state, 0.01, k);
+  };
+  return { net, step, dispose: () => k.free(x) };
+}
+
+/** Times full training steps (forward over T, loss, backward, SGD) on random data of the model's input shape. */
+export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult {
   let forwardMs = 0;
   let backwardMs = 0;
   let cached = 0;
-  // the same work as train/step.ts's trainStep, with the forward and backward timed apart
-  const step = (): void => {
-    zeroGrad(params, k);
-    const t0 = performance.now();
-    const logits = net.forward(batch.x, { training: true, rng });
-    const t1 = performance.now();
-    cached = net.cachedFloats();
-    const { grad } = crossEntropy(logits, labels, k, net.lossGrad(logits.data.length));
-    const t2 = performance.now();
-    net.backward(grad);
-    const t3 = performance.now();
-    state = opt.step(params, state, 0.01, k);
-    forwardMs += t1 - t0;
-    backwardMs += t3 - t2;
-  };
+  let phaseStart = 0;
+  let phase: StepPhase = 'zero-grad';
+  // the forward and the backward timed apart; the activation memory read when the forward ends
+  const { net, step, dispose } = benchStep(k, c, (next) => {
+    const now = performance.now();
+    if (phase === 'forward') {
+      forwardMs += now - phaseStart;
+      cached = net.cachedFloats();
+    }
+    if (phase === 'backward') backwardMs += now - phaseStart;
+    phase = next;
+    phaseStart = now;
+  });
   for (let s = 0; s < (c.warmup ?? 3); s++) step();
   forwardMs = backwardMs = 0;
   const stepSeconds: number[] = [];
@@ -88,7 +114,7 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
     step();
     stepSeconds.push((performance.now() - t0) / 1000);
   }
-  k.free(x);
+  dispose();
   const spread = stepStats(stepSeconds);
   return {
     imagesPerSecond: c.batch / spread.median,

@@ -74,3 +74,8 @@ export function convMacs(g: ConvGeometry): number {
 function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
 }
+
+/** The 13 geometry integers in the order the wasm and native conv kernels read them. */
+export function geometryInts(g: ConvGeometry): number[] {
+  return [g.batch, g.inH, g.inW, g.inC, g.outC, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
+}

@@ -9,7 +9,9 @@
 import { availableParallelism } from 'node:os';
 import { SpikerepError } from '../../errors.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
+import { geometryInts } from '../geometry.js';
 import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
+import { runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
 
@@ -89,21 +91,7 @@ export class NativeKernels implements Kernels {
   private geom(g: ConvGeometry): Int32Array {
     let v = this.geoms.get(g);
     if (v === undefined) {
-      v = Int32Array.of(
-        g.batch,
-        g.inH,
-        g.inW,
-        g.inC,
-        g.outC,
-        g.kH,
-        g.kW,
-        g.strideH,
-        g.strideW,
-        g.padH,
-        g.padW,
-        g.outH,
-        g.outW,
-      );
+      v = Int32Array.from(geometryInts(g));
       this.geoms.set(g, v);
     }
     return v;
@@ -165,14 +153,7 @@ export class NativeKernels implements Kernels {
       level = f32(a.threshold),
       mag = f32(a.magnitude);
     const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
-    const fused =
-      syn === undefined &&
-      r.kind === 'subtract' &&
-      a.strict !== true &&
-      (a.bias ?? 0) === 0 &&
-      a.record === undefined &&
-      a.soft === undefined;
-    if (fused) {
+    if (runsFused(a)) {
       this.p().neuronForward(
         input,
         spikes,

@@ -1,4 +1,5 @@
 /** gemm, the three convolution passes and average pooling on the wasm backend (kernels in assembly/). */
+import { geometryInts } from '../geometry.js';
 import type { Buf, ConvBackwardFilterAttrs, ConvGeometry, GemmAttrs } from '../kernels.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
@@ -29,21 +30,7 @@ export function gemm(ctx: WasmContext, a: Buf, b: Buf, c: Buf, at: GemmAttrs): v
 }
 
 function geometry(ctx: WasmContext, g: ConvGeometry): number {
-  return tempI32(ctx, [
-    g.batch,
-    g.inH,
-    g.inW,
-    g.inC,
-    g.outC,
-    g.kH,
-    g.kW,
-    g.strideH,
-    g.strideW,
-    g.padH,
-    g.padW,
-    g.outH,
-    g.outW,
-  ]);
+  return tempI32(ctx, geometryInts(g));
 }
 
 function scratchValue(ctx: WasmContext, name: string): number {

@@ -6,25 +6,15 @@
  * here exactly as the reference backend rounds them, so the float32 membrane, and therefore every spike, is
  * bit-identical.
  */
+
 import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import { runsFused } from '../neuron-fused.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
 const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads early
 
 const f32 = Math.fround;
-
-/** Whether the fused kernel runs this parameter set. */
-function fused(a: NeuronForwardAttrs): boolean {
-  return (
-    a.synapse === undefined &&
-    a.reset.kind === 'subtract' &&
-    a.strict !== true &&
-    (a.bias ?? 0) === 0 &&
-    a.record === undefined &&
-    a.soft === undefined
-  );
-}
 
 export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
   const { T, n } = a;
@@ -37,7 +27,7 @@ export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: Neur
     const w = a.rate === undefined ? 0 : tempF32(ctx, a.rate.weights.subarray(0, T));
     try {
       const mem = ctx.st.maybe(a.membrane ?? null, true);
-      if (fused(a)) {
+      if (runsFused(a)) {
         const vth = a.reset.kind === 'subtract' ? f32(a.reset.amount) : 0;
         const leak = decay === 1 && gain === 1 ? 0 : 1; // u + I is the same float32 value: skip two products
         const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, leak, decay, gain, thr, vth, mag, mem];

@@ -1,4 +1,5 @@
 /** The event-driven forward and the non-zero count on the wasm backend (kernels in assembly/sparse.ts). */
+import { geometryInts } from '../geometry.js';
 import type { Buf, ConvGeometry } from '../kernels.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
@@ -22,21 +23,7 @@ export function conv2dSparseForward(
     const pw = ctx.st.in(wT);
     const pb = ctx.st.maybe(bias);
     const py = ctx.st.out(y);
-    const gp = tempI32(ctx, [
-      g.batch,
-      g.inH,
-      g.inW,
-      g.inC,
-      g.outC,
-      g.kH,
-      g.kW,
-      g.strideH,
-      g.strideW,
-      g.padH,
-      g.padW,
-      g.outH,
-      g.outW,
-    ]);
+    const gp = tempI32(ctx, geometryInts(g));
     try {
       ctx.pool.run('convSparseFwd', [gp, px, pw, pb, py], g.batch, {
         align: 1,
