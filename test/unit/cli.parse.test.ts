@@ -2,29 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import { TRAIN_FIELDS } from '../../src/train/config.js';
 import { optionMeta } from '../../src/train/fields.js';
+import { type Ran, runCli } from '../support/cli.in-process.js';
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<Ran> => runCli(argv);
 
 /** The resolved settings of `train … --print-config`. */
 async function settings(

@@ -12,29 +12,11 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { formatError } from '../../src/cli/format-error.js';
-import { main } from '../../src/cli/main.js';
 import { checkpointByteLimit, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { runCli } from '../support/cli.in-process.js';
 import { idxBytes, put, tempDir } from '../support/data.fixtures.js';
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: readonly string[]): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
+const cli = runCli;
 
 const tmp = tempDir('user-errors');
 const run = join(tmp, 'run');
