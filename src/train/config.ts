@@ -152,7 +152,7 @@ export const TRAIN_FIELDS = {
     help: 'extra factor on the threshold gradient (the reference ImageNet IF code uses 0.001, docs/method.md §2.2)',
     defaultHelp: perNeuronDefault('vthGradScale'),
   }),
-  /** cubalif only: the synaptic current's time constant; unset it is τ/2, a current that settles faster than the membrane. */
+  /** cubalif only: the synaptic current's time constant; unset it is 0.5 (τ/2 at the default τ), settling faster than the membrane. */
   tauSyn: option(real('> 0').optional(), {
     flag: '--tau-syn',
     arg: '<t>',

@@ -261,7 +261,7 @@ async function evaluateYielding(
   for (;;) {
     const r = steps.next();
     if (r.done === true) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 
