@@ -1,0 +1,27 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { create, globals } from 'webgpu';
+Object.assign(globalThis, globals);
+const gpu = create([]);
+const adapter = await gpu.requestAdapter();
+const device = await adapter.requestDevice();
+const flag = new Int32Array(workerData.sab);
+const out = new Float32Array(workerData.d);
+const buf = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+const pipe = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: `@group(0) @binding(0) var<storage, read_write> b: array<f32>; @compute @workgroup_size(4) fn main(@builtin(global_invocation_id) g: vec3u) { b[g.x] = b[g.x] + f32(g.x) + 0.5; }` }), entryPoint: 'main' } });
+const bg = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] });
+let n = 0;
+parentPort.on('message', async () => {
+  console.error('msg', n);
+  const st = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  const p = enc.beginComputePass(); p.setPipeline(pipe); p.setBindGroup(0, bg); p.dispatchWorkgroups(1); p.end();
+  enc.copyBufferToBuffer(buf, 0, st, 0, 16);
+  device.queue.submit([enc.finish()]);
+  console.error('submitted', n);
+  await st.mapAsync(GPUMapMode.READ);
+  console.error('mapped', n);
+  out.set(new Float32Array(st.getMappedRange()));
+  st.unmap(); st.destroy();
+  n++;
+  Atomics.store(flag, 0, 1); Atomics.notify(flag, 0);
+});
