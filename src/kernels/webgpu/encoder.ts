@@ -56,7 +56,8 @@ export interface Encoder {
  * (null where an optional buffer is absent). An op whose method returns a number returns the range holding the
  * float32 partial sums of that number; the caller adds them in float64.
  */
-export type GpuOp<A> = (e: Encoder, b: readonly (Binding | null)[], attrs: A) => Binding | undefined | void;
+// biome-ignore lint/suspicious/noConfusingVoidType: ops that return nothing are plain `void` functions
+export type GpuOp<A> = (e: Encoder, b: readonly (Binding | null)[], attrs: A) => Binding | void;
 
 /** Largest workgroup count per grid dimension WebGPU guarantees. */
 export const MAX_GROUPS = 65535;
