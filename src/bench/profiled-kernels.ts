@@ -30,6 +30,8 @@ type KernelName = { [K in keyof Kernels]: Kernels[K] extends (...a: never[]) => 
 const OP_OF: Record<KernelName, Op> = {
   alloc: 'memory',
   free: 'memory',
+  toHost: 'memory',
+  fromHost: 'memory',
   gemm: 'gemm',
   conv2dForward: 'gemm',
   conv2dBackwardInput: 'gemm',

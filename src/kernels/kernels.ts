@@ -14,8 +14,10 @@
  *    that, to hand raw pointers to its workers).
  *  - Layout is channels-last and time-major (see tensor.ts): images [rows, H, W, C], features [rows, F].
  *  - Geometry is computed once in geometry.ts, so backends cannot disagree about padding or output sizes.
- *  - nn/ code may read and write parameter-sized vectors (a channel's statistics, a threshold) directly; it
- *    never loops over activation-sized buffers itself.
+ *  - nn/ code may read and write parameter-sized vectors (a channel's statistics, a threshold: at most
+ *    HOST_VECTOR_MAX floats) directly; it never loops over activation-sized buffers itself. Any other host access
+ *    to a buffer goes through toHost (before reading) and fromHost (after writing): a backend whose memory is not
+ *    the host's (webgpu) keeps larger buffers on its device between kernels.
  */
 
 export type Buf = Float32Array;
@@ -212,7 +214,10 @@ export interface AdamAttrs {
   readonly step: number; // 1-based step count, for bias correction
 }
 
-export type BackendName = 'reference' | 'wasm' | 'native' | 'auto';
+export type BackendName = 'reference' | 'wasm' | 'native' | 'webgpu' | 'auto';
+
+/** The longest vector the host may read and write directly between kernel calls (see the conventions above). */
+export const HOST_VECTOR_MAX = 16384;
 
 export interface Kernels {
   readonly name: BackendName;
@@ -224,6 +229,10 @@ export interface Kernels {
   alloc(n: number): Buf;
   /** Hands a buffer back; using it afterwards is undefined. A no-op for the reference backend. */
   free(buf: Buf): void;
+  /** Makes buf's host view hold what kernels last wrote to it, and returns it (nothing to do on CPU backends). */
+  toHost(buf: Buf): Buf;
+  /** Says the host changed buf's values (a loaded batch, restored weights), so later kernels see them. */
+  fromHost(buf: Buf): void;
 
   // ---- dense linear algebra ----
   gemm(a: Buf, b: Buf, c: Buf, attrs: GemmAttrs): void;

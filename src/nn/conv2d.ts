@@ -111,7 +111,7 @@ export class Conv2d implements WeightLayer {
     if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'conv')) {
       const w = this.weight.value;
       const wT = this.wT.get(ctx.k, w.length);
-      transposeWeight(w, wT, g.outC, g.kH * g.kW * g.inC);
+      transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
       ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
       this.lastForwardPath = 'event';
     } else {

@@ -23,6 +23,9 @@ const EVENT_BELOW: Record<string, { conv: number; linear: number }> = {
   wasm: { conv: 0.3, linear: 0.15 },
   native: { conv: 0.25, linear: 0.1 },
   reference: { conv: 0.5, linear: 0.5 },
+  // the GPU's dense forward is a tiled implicit GEMM, and its "sparse" forward is that same GEMM on transposed
+  // weights: the event path never pays there, and measuring the density would cost a device round trip
+  webgpu: { conv: 0, linear: 0 },
 };
 
 /** The density below which `k` runs a conv or linear forward faster event-driven. */
@@ -33,8 +36,10 @@ export function eventBelow(k: Kernels, layer: 'conv' | 'linear'): number {
 /** Whether this forward takes the event path: forced, or 'auto' and the input is sparser than the crossover. */
 export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv' | 'linear'): boolean {
   if (path !== 'auto') return path === 'event';
+  const below = eventBelow(k, layer);
+  if (below <= 0) return false;
   const density = x.length === 0 ? 0 : k.reduce(x, { op: 'countNonzero' }) / x.length;
-  return density < eventBelow(k, layer);
+  return density < below;
 }
 
 /**
@@ -42,9 +47,11 @@ export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv
  * contiguous in the output channel. Conv weights [outC, kH, kW, inC] are [outC, kH·kW·inC] here. Weights are
  * parameter-sized, so nn/ may loop over them; they change every step, so this runs every event forward.
  */
-export function transposeWeight(w: Buf, wT: Buf, rows: number, cols: number): void {
+export function transposeWeight(k: Kernels, w: Buf, wT: Buf, rows: number, cols: number): void {
+  k.toHost(w);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     for (let c = 0; c < cols; c++) wT[c * rows + r] = w[base + c]!;
   }
+  k.fromHost(wT);
 }

@@ -92,7 +92,7 @@ export class Linear implements WeightLayer {
     const y = this.out.get(ctx.k, rows * outF);
     if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'linear')) {
       const wT = this.wT.get(ctx.k, inF * outF);
-      transposeWeight(this.weight.value, wT, outF, inF);
+      transposeWeight(ctx.k, this.weight.value, wT, outF, inF);
       ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
       this.lastForwardPath = 'event';
     } else {

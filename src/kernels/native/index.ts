@@ -117,6 +117,11 @@ export class NativeKernels implements Kernels {
     else return;
     this.spareBytes += buf.byteLength;
   }
+  /** Host memory: nothing to move. */
+  toHost(buf: Buf): Buf {
+    return buf;
+  }
+  fromHost(_buf: Buf): void {}
 
   gemm: Kernels['gemm'] = (a, b, c, t) => {
     this.p().gemm(a, b, c, t.m, t.n, t.k, t.transA, t.transB, t.alpha ?? 1, t.accumulate === true ? 1 : 0);

@@ -22,6 +22,10 @@ export class ReferenceKernels implements Kernels {
     return new Float32Array(n);
   }
   free(_buf: Buf): void {}
+  toHost(buf: Buf): Buf {
+    return buf;
+  }
+  fromHost(_buf: Buf): void {}
   gemm = gemm;
   conv2dForward = conv2dForward;
   conv2dBackwardInput = conv2dBackwardInput;

@@ -72,6 +72,11 @@ export class WasmKernels implements Kernels {
   free(buf: Buf): void {
     this.c.heap.free(buf);
   }
+  /** Host memory: nothing to move. */
+  toHost(buf: Buf): Buf {
+    return buf;
+  }
+  fromHost(_buf: Buf): void {}
 
   gemm: Kernels['gemm'] = (a, b, c, at) => dense.gemm(this.c, a, b, c, at);
   conv2dForward: Kernels['conv2dForward'] = (x, w, b, y, g) => dense.conv2dForward(this.c, x, w, b, y, g);
