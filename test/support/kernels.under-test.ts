@@ -1,6 +1,7 @@
 /**
  * The backend the nn/snn suites run on: the reference kernels by default, or the backend named by
- * SPIKEREP_TEST_BACKEND (wasm or native), so the same layer, network and training tests check a fast backend
+ * SPIKEREP_TEST_BACKEND (wasm, native, webgpu, or split: webgpu's memory model on the reference kernels,
+ * test/support/split-memory.ts), so the same layer, network and training tests check a fast backend
  * end to end. Comparisons with the reference kernels' exact float32 results go through `assertMatchesReference`,
  * which allows round-off on a fast backend: its sums run in another order (SIMD lanes, fused multiply-add, blocked
  * GEMM).
@@ -11,10 +12,11 @@ import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import type { BackendName, Kernels } from '../../src/kernels/kernels.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { assertClose } from './gradcheck.js';
+import { splitMemoryKernels } from './split-memory.js';
 
-export type TestBackend = Extract<BackendName, 'reference' | 'wasm' | 'native'>;
+export type TestBackend = Extract<BackendName, 'reference' | 'wasm' | 'native' | 'webgpu'> | 'split';
 
-const CHOICES: readonly TestBackend[] = ['reference', 'wasm', 'native'];
+const CHOICES: readonly TestBackend[] = ['reference', 'wasm', 'native', 'webgpu', 'split'];
 
 function chosenBackend(): TestBackend {
   const raw = process.env.SPIKEREP_TEST_BACKEND ?? 'reference';
@@ -33,8 +35,15 @@ let made: Promise<Kernels> | null = null;
  */
 export function testKernels(): Promise<Kernels> {
   if (made === null) {
-    made = TEST_BACKEND === 'reference' ? Promise.resolve(reference) : createKernels(TEST_BACKEND, { threads: 2 });
-    if (TEST_BACKEND !== 'reference') after(async () => disposeKernels(await made!));
+    // webgpu and split mirror only tiny buffers, so the layers' activations take the GPU-resident paths
+    const backend = TEST_BACKEND;
+    made =
+      backend === 'reference'
+        ? Promise.resolve(reference)
+        : backend === 'split'
+          ? Promise.resolve(splitMemoryKernels(64))
+          : createKernels(backend, { threads: 2, webgpu: { hostMax: 64 } });
+    if (backend !== 'reference') after(async () => disposeKernels(await made!));
   }
   return made;
 }
