@@ -35,7 +35,7 @@ describe('kernel conformance coverage', () => {
     assert.ok(!contract.includes('name') && !contract.includes('threads') && !contract.includes('constructor'));
   });
 
-  for (const backend of ['wasm', 'native']) {
+  for (const backend of ['wasm', 'native', 'webgpu']) {
     it(`the ${backend} backend's tests run every suite`, () => {
       const files = readdirSync(BACKEND_TESTS).filter(
         (f) => f.startsWith(`kernels.${backend}`) && f.endsWith('.test.ts'),
