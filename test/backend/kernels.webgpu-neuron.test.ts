@@ -129,7 +129,7 @@ describe('webgpu neuron op (lavapipe) against the reference', { skip }, () => {
     }
   });
 
-  it("an input on the threshold fires with '>=' and not with '>'; a large n spreads over a 2-D grid", async () => {
+  it("an input on the threshold fires with '>=' and not with '>'; signed zeros; a large n", async () => {
     const input = Float32Array.of(0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1, 0.25, 0.5, 1, 3, -1); // T=3, n=5
     for (const strict of [false, true]) {
       const a = {
@@ -148,6 +148,22 @@ describe('webgpu neuron op (lavapipe) against the reference', { skip }, () => {
       assertBits(spikes, sRef, `IF on the threshold, strict=${strict}`);
       assert.equal(spikes[1], strict ? 0 : 1, '0.5 reaches the threshold 0.5 at the first step');
     }
+    // A −0 membrane stays −0 without a bias (no addition of +0), as in the reference.
+    const zeros = {
+      T: 1,
+      n: 2,
+      decay: 1,
+      gain: 1,
+      threshold: 1,
+      reset: { kind: 'value', value: 0 },
+      magnitude: 1,
+    } as const;
+    const [rec, recRef] = [new Float32Array(2), new Float32Array(2)];
+    const [mem, memRef] = [Float32Array.of(-0, -0), Float32Array.of(-0, -0)];
+    await forward(Float32Array.of(-0, 0), new Float32Array(2), { ...zeros, record: rec, membrane: mem });
+    ref.neuronForward(Float32Array.of(-0, 0), new Float32Array(2), { ...zeros, record: recRef, membrane: memRef });
+    assertBits(rec, recRef, 'signed zeros of the membrane');
+    assert.ok(Object.is(rec[0], -0), 'a −0 membrane plus a −0 input is −0');
     const rng = new Rng(14);
     const [T, n] = [2, 70001];
     const input2 = uniform(plainAlloc, rng, T * n, -1, 4);

@@ -194,7 +194,7 @@ export const neuronForward: GpuOp<OpAttrs['neuronForward']> = (e, b, a: NeuronFo
   e.dispatch(
     forwardShader(shape),
     {
-      u32: [a.T, a.n, 0, a.strict === true ? 1 : 0, r.kind === 'value' ? 1 : 0, (a.bias ?? 0) !== 0 ? 1 : 0],
+      u32: [a.T, a.n, 0, a.strict === true ? 1 : 0, r.kind === 'value' ? 1 : 0, Math.fround(a.bias ?? 0) !== 0 ? 1 : 0],
       f32: [
         a.decay,
         a.gain,
