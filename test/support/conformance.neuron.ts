@@ -44,8 +44,11 @@ const MODELS = [
   lifConfig({ vth: 1, alpha: 0.5 }),
   cubaLifConfig({ vth: 0.3, alpha: 0.3 }),
 ].map(neuronModel);
-const SURROGATE_MODELS = [ifConfig({ vth: 1 }), lifConfig({ vth: 0.3 }), cubaLifConfig({ vth: 0.3 })].map(neuronModel);
-const PARAMETER_SETS: [string, (T: number, n: number) => NeuronForwardAttrs][] = [
+export const SURROGATE_MODELS = [ifConfig({ vth: 1 }), lifConfig({ vth: 0.3 }), cubaLifConfig({ vth: 0.3 })].map(
+  neuronModel,
+);
+/** Every parameter set of the neuron forward, by name: attrs for T steps of n neurons (no buffers). */
+export const PARAMETER_SETS: [string, (T: number, n: number) => NeuronForwardAttrs][] = [
   ...MODELS.map((m): [string, (T: number, n: number) => NeuronForwardAttrs] => [
     `${m.config.kind} vth=${m.vth}`,
     (T, n) => forwardAttrs(m, T, n),
