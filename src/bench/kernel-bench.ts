@@ -1,14 +1,16 @@
 /**
  * Kernel micro-benchmarks: gemm 1024³, the three conv passes of the backends.md shape (NHWC batch 32,
  * 32×32×64 → 64, 3×3 same padding, 2.416 GFLOP per pass) and the fused LIF forward over 2.1 M neurons.
- * Every figure is the best of `reps` runs: the machine may be shared.
+ * Every figure is the best of `reps` runs: the machine may be shared. A timer stops when the device has finished
+ * (device-sync.ts), not when the call returns.
  */
 import { convGeometry, convMacs } from '../kernels/geometry.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
 import { lifConfig } from '../snn/config.js';
 import { forwardAttrs } from '../snn/description.js';
 import { neuronModel } from '../snn/model.js';
+import { settled } from './device-sync.js';
 import { type BenchResult, bestMs } from './report.js';
 
 export type Row = Omit<BenchResult, 'backend' | 'threads'>;
@@ -25,15 +27,29 @@ function filled(k: Kernels, n: number, rng: Rng): Float32Array {
 
 /** gemm_1024 and conv_fwd / conv_bwd_input / conv_bwd_filter in GFLOP/s. */
 export function denseRows(k: Kernels, reps: number): Row[] {
+  return [gemmRow(k, N, reps), ...convRows(k, CONV, reps)];
+}
+
+/** `gemm_<n>`: an n×n by n×n product, GFLOP/s. */
+export function gemmRow(k: Kernels, n: number, reps: number): Row {
   const rng = new Rng(1);
-  const rows: Row[] = [];
-  const a = filled(k, N * N, rng),
-    b = filled(k, N * N, rng),
-    c = k.alloc(N * N);
-  const ms = bestMs(() => k.gemm(a, b, c, { m: N, n: N, k: N, transA: false, transB: false }), reps);
-  rows.push({ name: 'gemm_1024', value: (2 * N ** 3) / ms / 1e6, unit: 'GFLOP/s' });
-  [a, b, c].forEach((x) => k.free(x));
-  const g = CONV;
+  const a = filled(k, n * n, rng),
+    b = filled(k, n * n, rng),
+    c = k.alloc(n * n);
+  try {
+    const ms = bestMs(
+      settled(k, () => k.gemm(a, b, c, { m: n, n, k: n, transA: false, transB: false })),
+      reps,
+    );
+    return { name: `gemm_${n}`, value: (2 * n ** 3) / ms / 1e6, unit: 'GFLOP/s' };
+  } finally {
+    [a, b, c].forEach((x) => k.free(x));
+  }
+}
+
+/** conv_fwd, conv_bwd_input and conv_bwd_filter of geometry `g`, GFLOP/s each. */
+export function convRows(k: Kernels, g: ConvGeometry, reps: number): Row[] {
+  const rng = new Rng(1);
   const x = filled(k, g.batch * g.inH * g.inW * g.inC, rng),
     w = filled(k, g.outC * g.kH * g.kW * g.inC, rng);
   const y = k.alloc(g.batch * g.outH * g.outW * g.outC),
@@ -45,9 +61,11 @@ export function denseRows(k: Kernels, reps: number): Row[] {
     ['conv_bwd_input', () => k.conv2dBackwardInput(y, w, dx, g)],
     ['conv_bwd_filter', () => k.conv2dBackwardFilter(x, y, dw, null, g)],
   ];
-  for (const [name, run] of passes) rows.push({ name, value: gflop / bestMs(run, reps), unit: 'GFLOP/s' });
-  [x, w, y, dx, dw].forEach((v) => k.free(v));
-  return rows;
+  try {
+    return passes.map(([name, run]): Row => ({ name, value: gflop / bestMs(settled(k, run), reps), unit: 'GFLOP/s' }));
+  } finally {
+    [x, w, y, dx, dw].forEach((v) => k.free(v));
+  }
 }
 
 /** lif_step: one step input → spikes over 2.1 M neurons (as in backends.md); also with the rate, and fused T = 4 per step. */
@@ -64,7 +82,10 @@ export function neuronRows(k: Kernels, reps: number): Row[] {
       spk = k.alloc(T * NEURONS);
     const rate = withRate ? k.alloc(NEURONS) : null;
     const attrs = forwardAttrs(lif, T, NEURONS, { rate });
-    const ms = bestMs(() => k.neuronForward(inp, spk, attrs), reps * 4);
+    const ms = bestMs(
+      settled(k, () => k.neuronForward(inp, spk, attrs)),
+      reps * 4,
+    );
     rows.push({ name, value: ms / T, unit: 'ms' });
     [inp, spk].forEach((v) => k.free(v));
     if (rate) k.free(rate);

@@ -19,8 +19,9 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult[]> {
   const threadList = o.threads ?? [...new Set([1, os.availableParallelism()])];
   const results: ProfileResult[] = [];
   for (const backend of o.backends) {
+    // per-kernel times on webgpu would need the device's timestamps: a host timer sees only the recording
     if (backend !== 'wasm' && backend !== 'reference' && backend !== 'native')
-      throw new SpikerepError('E_ARG', `expected native, wasm and/or reference, got ${backend}`, '--backend');
+      throw new SpikerepError('E_ARG', `--profile runs on native, wasm and/or reference, got ${backend}`, '--backend');
     for (const threads of backend === 'reference' ? [1] : threadList) {
       const k = await createKernels(backend as BackendName, { threads });
       try {

@@ -13,6 +13,8 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName, Kernels } from '../kernels/kernels.js';
 import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js';
 import type { NativeKernels } from '../kernels/native/index.js';
+import type { WebGpuKernels } from '../kernels/webgpu/index.js';
+import { adapterName } from './adapter-name.js';
 import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
 import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
@@ -109,8 +111,8 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
 
 export async function runBench(o: BenchOptions): Promise<Report> {
   for (const b of o.backends) {
-    if (b !== 'wasm' && b !== 'reference' && b !== 'native') {
-      throw new SpikerepError('E_ARG', `expected native, wasm and/or reference, got ${b}`, '--backend');
+    if (b !== 'wasm' && b !== 'reference' && b !== 'native' && b !== 'webgpu') {
+      throw new SpikerepError('E_ARG', `expected native, wasm, webgpu and/or reference, got ${b}`, '--backend');
     }
   }
   const cores = os.availableParallelism();
@@ -124,6 +126,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
     else report.machine['native'] = `not run: addon not built (${NATIVE_INSTALL_HINT})`;
   }
   if (o.backends.includes('wasm')) for (const t of threadList) configs.push({ backend: 'wasm', threads: t });
+  // one device, whatever --threads says
+  if (o.backends.includes('webgpu')) configs.push({ backend: 'webgpu', threads: 1 });
   if (o.backends.includes('reference')) configs.push({ backend: 'reference', threads: 1 });
   const want = (name: string): boolean => o.only === undefined || name.startsWith(o.only);
   /** Whether a group of rows named `prefix`… can hold a wanted row. */
@@ -137,9 +141,11 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   }
 
   for (const { backend, threads } of configs) {
-    const k: Kernels = await createKernels(backend, { threads });
+    const k = await openBackend(report, backend, threads);
+    if (k === null) continue;
     try {
       if (backend === 'native') recordNative(report, k as NativeKernels);
+      if (backend === 'webgpu') recordAdapter(report, k as WebGpuKernels);
       if (backend !== 'reference') {
         // rounds repeat the whole set, so a burst of load from elsewhere does not decide a row
         const rounds = o.quick ? 1 : 3;
@@ -168,7 +174,8 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       }
       for (const row of rows) {
         if (backend === 'reference' && !row.onReference) continue;
-        trainRow(report, k, backend, threads, row, peerWhyNot === null);
+        // the peer is PyTorch on the CPU: alternating it with a GPU backend compares nothing
+        trainRow(report, k, backend, threads, row, peerWhyNot === null && backend !== 'webgpu');
       }
     } finally {
       disposeKernels(k);
@@ -376,6 +383,27 @@ function sweepT(report: Report, threads: number, steps: number): void {
       }
     }
   }
+}
+
+/**
+ * The kernels of one configuration; for webgpu, null (and a note in the report) when no adapter can be had, as
+ * for a native addon that is not built, so that the other backends still run.
+ */
+async function openBackend(report: Report, backend: BackendName, threads: number): Promise<Kernels | null> {
+  if (backend !== 'webgpu') return createKernels(backend, { threads });
+  try {
+    return await createKernels('webgpu');
+  } catch (e) {
+    if (!(e instanceof SpikerepError)) throw e;
+    report.machine['webgpu'] = `not run: ${e.message}`;
+    process.stdout.write(`webgpu not run: ${e.message}\n`);
+    return null;
+  }
+}
+
+/** The adapter the webgpu rows ran on; a software one (lavapipe) is said so, since its figures mean little. */
+function recordAdapter(report: Report, k: WebGpuKernels): void {
+  report.machine['webgpuAdapter'] = adapterName(k.adapter);
 }
 
 /** Which OpenBLAS kernel and oneDNN ISA and implementations the native rows ran on (OPENBLAS_CORETYPE may force one). */

@@ -8,6 +8,7 @@
 import { convGeometry } from '../kernels/geometry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
+import { settled } from './device-sync.js';
 import type { Row } from './kernel-bench.js';
 import { bestMs } from './report.js';
 
@@ -30,14 +31,19 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
   const rows: Row[] = [];
   for (const d of densities) {
     for (let i = 0; i < nx; i++) x[i] = rng.uniform() < d ? 1 : 0;
+    k.fromHost(x);
     const event = (): void => {
       for (let oc = 0; oc < g.outC; oc++) for (let j = 0; j < K; j++) wT[j * g.outC + oc] = w[oc * K + j]!;
+      k.fromHost(wT);
       k.conv2dSparseForward(x, wT, bias, y, g);
     };
-    rows.push({ name: `forward_density_${d}_event`, value: bestMs(event, reps), unit: 'ms' });
+    rows.push({ name: `forward_density_${d}_event`, value: bestMs(settled(k, event), reps), unit: 'ms' });
     rows.push({
       name: `forward_density_${d}_dense`,
-      value: bestMs(() => k.conv2dForward(x, w, bias, y, g), reps),
+      value: bestMs(
+        settled(k, () => k.conv2dForward(x, w, bias, y, g)),
+        reps,
+      ),
       unit: 'ms',
     });
   }

@@ -7,6 +7,7 @@ import type { Network } from '../nn/network.js';
 import { zeroGrad } from '../optim/optimizer.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
+import { finish } from './device-sync.js';
 import { type StepStats, stepStats } from './step-stats.js';
 
 export interface TrainBenchCase {
@@ -95,8 +96,10 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
   let cached = 0;
   let phaseStart = 0;
   let phase: StepPhase = 'zero-grad';
-  // the forward and the backward timed apart; the activation memory read when the forward ends
+  // the forward and the backward timed apart; the activation memory read when the forward ends. A queued
+  // backend (webgpu) is waited for whenever a timer reads the clock, so each part is charged its own device time.
   const { net, step, dispose } = benchStep(k, c, (next) => {
+    finish(k);
     const now = performance.now();
     if (phase === 'forward') {
       forwardMs += now - phaseStart;
@@ -107,11 +110,13 @@ export function benchTrainStep(k: Kernels, c: TrainBenchCase): TrainBenchResult 
     phaseStart = now;
   });
   for (let s = 0; s < (c.warmup ?? 3); s++) step();
+  finish(k);
   forwardMs = backwardMs = 0;
   const stepSeconds: number[] = [];
   for (let s = 0; s < c.steps; s++) {
     const t0 = performance.now();
     step();
+    finish(k);
     stepSeconds.push((performance.now() - t0) / 1000);
   }
   dispose();

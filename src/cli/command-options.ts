@@ -79,7 +79,7 @@ export const BENCH_OPTIONS = {
   backend: option(z.array(BACKEND_NAME).default(['wasm', 'reference']), {
     flag: '--backend',
     arg: '<names>',
-    help: 'comma-separated backends to measure',
+    help: 'comma-separated backends to measure: reference, wasm, native, webgpu',
   }),
   threads: option(z.array(integer(1)).optional(), {
     flag: '--threads',

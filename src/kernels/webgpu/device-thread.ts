@@ -111,7 +111,9 @@ export async function deviceThread(
       return;
     }
     const seq = flush.seq;
-    const done = Promise.all([run, pending]).then(
+    // a wait with nothing to read back (finish()) must still wait until the GPU has run what was submitted
+    const ran = device.queue.onSubmittedWorkDone();
+    const done = Promise.all([run, pending, ran]).then(
       ([r]) => {
         for (const d of r.downloads) downloadBlock.set(d.data, d.at);
         answer(seq, r.result);
