@@ -49,7 +49,8 @@ try {
   k = await createWebGpuKernels({ flags: args.adapter === undefined ? [] : [`adapter=${args.adapter}`] });
 } catch (e) {
   if (!(e instanceof SpikerepError)) throw e;
-  fail(`no usable WebGPU adapter (${e.message}). ${vulkanHint()}`);
+  const named = args.adapter === undefined ? '' : `; --adapter ${args.adapter}: no adapter's name contains it`;
+  fail(`no usable WebGPU adapter (${e.message}${named}). ${vulkanHint()}`);
 }
 const software = k.adapter.fallback;
 if (software && args['allow-software'] !== true) {
