@@ -133,8 +133,12 @@ export async function runBench(o: BenchOptions): Promise<Report> {
   /** Whether a group of rows named `prefix`… can hold a wanted row. */
   const wantGroup = (prefix: string): boolean => want(prefix) || o.only?.startsWith(prefix) === true;
   const rows = trainRows(o.quick, steps).filter((r) => want(r.name));
+  // the peer is PyTorch on the CPU: it runs beside the CPU backends only
+  const onCpu = configs.some((c) => c.backend === 'wasm' || c.backend === 'native');
   const peerWhyNot =
-    rows.some((r) => r.peer !== undefined) || wantGroup('gemm_') || wantGroup('conv_') ? peerUnavailable() : null;
+    onCpu && (rows.some((r) => r.peer !== undefined) || wantGroup('gemm_') || wantGroup('conv_'))
+      ? peerUnavailable()
+      : null;
   if (peerWhyNot !== null) {
     report.machine['peer'] = `not run: ${peerWhyNot}`;
     process.stdout.write(`PyTorch peer not run: ${peerWhyNot}\n`);
@@ -174,8 +178,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       }
       for (const row of rows) {
         if (backend === 'reference' && !row.onReference) continue;
-        // the peer is PyTorch on the CPU: alternating it with a GPU backend compares nothing
-        trainRow(report, k, backend, threads, row, peerWhyNot === null && backend !== 'webgpu');
+        trainRow(report, k, backend, threads, row, onCpu && peerWhyNot === null && backend !== 'webgpu');
       }
     } finally {
       disposeKernels(k);
@@ -184,11 +187,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
 
   if (o.sweep === true) sweepT(report, Math.max(...threadList), steps);
 
-  if (
-    peerWhyNot === null &&
-    configs.some((c) => c.backend !== 'reference') &&
-    (wantGroup('gemm_') || wantGroup('conv_'))
-  ) {
+  if (peerWhyNot === null && onCpu && (wantGroup('gemm_') || wantGroup('conv_'))) {
     for (const threads of threadList) {
       // torch's own BLAS/oneDNN kernels on the same shapes: the ceiling this machine offers a native backend
       const kernels = runPeerKernels(threads);
@@ -404,6 +403,7 @@ async function openBackend(report: Report, backend: BackendName, threads: number
 /** The adapter the webgpu rows ran on; a software one (lavapipe) is said so, since its figures mean little. */
 function recordAdapter(report: Report, k: WebGpuKernels): void {
   report.machine['webgpuAdapter'] = adapterName(k.adapter);
+  process.stdout.write(`webgpu adapter: ${adapterName(k.adapter)}\n`);
 }
 
 /** Which OpenBLAS kernel and oneDNN ISA and implementations the native rows ran on (OPENBLAS_CORETYPE may force one). */
