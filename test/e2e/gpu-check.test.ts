@@ -7,12 +7,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import type { WebGpuKernels } from '../../src/kernels/webgpu/index.js';
+import { ROOT } from '../support/cli.command.js';
 import { SKIP } from '../support/kernels.webgpu-setup.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Whether the adapter gpu-check.sh will get is a software one (null: no adapter). */
 async function softwareAdapter(): Promise<boolean | null> {
@@ -25,7 +23,7 @@ async function softwareAdapter(): Promise<boolean | null> {
 const software = await softwareAdapter();
 
 function gpuCheck(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('bash', ['scripts/gpu-check.sh', ...args], { cwd: root, encoding: 'utf8', timeout: 150_000 });
+  const r = spawnSync('bash', ['scripts/gpu-check.sh', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
