@@ -45,8 +45,12 @@ export function vulkanSetup(env: NodeJS.ProcessEnv = process.env): VulkanSetup {
 /** One line: what was found and what a GPU needs, for the "no adapter" and "only a software adapter" cases. */
 export function vulkanHint(s: VulkanSetup = vulkanSetup()): string {
   const icds = s.icds.length === 0 ? 'none' : s.icds.join(', ');
+  // the manifest can be there while the library it names is not (a compute-only driver install, a container)
+  const nvidia = s.icds.some((f) => /nvidia/i.test(f))
+    ? 'An NVIDIA manifest is there but gave no GPU adapter: check vulkaninfo --summary and that the driver library it names (libGLX_nvidia.so.0) is installed. '
+    : '';
   return (
-    `Vulkan loader libvulkan.so.1: ${s.loader ?? 'missing (Debian/Ubuntu: libvulkan1)'}; ICD manifests: ${icds}. ` +
+    `Vulkan loader libvulkan.so.1: ${s.loader ?? 'missing (Debian/Ubuntu: libvulkan1)'}; ICD manifests: ${icds}. ${nvidia}` +
     'A GPU needs its Vulkan ICD (NVIDIA: nvidia_icd.json from the driver’s GL/Vulkan userspace, e.g. libnvidia-gl-<version>; ' +
     'in containers NVIDIA_DRIVER_CAPABILITIES must include graphics), and dawn.node needs glibc ≥ 2.34'
   );

@@ -39,6 +39,11 @@ test('the hint is one line naming what is missing', () => {
     vulkanHint({ loader: '/usr/lib/libvulkan.so.1', icds: ['/x/a.json'] }),
     /\/usr\/lib\/libvulkan\.so\.1; ICD manifests: \/x\/a\.json\./,
   );
+  assert.doesNotMatch(vulkanHint({ loader: null, icds: ['/x/a.json'] }), /NVIDIA manifest is there/);
+  assert.match(
+    vulkanHint({ loader: '/usr/lib/libvulkan.so.1', icds: ['/etc/vulkan/icd.d/nvidia_icd.json'] }),
+    /An NVIDIA manifest is there but gave no GPU adapter: check vulkaninfo --summary/,
+  );
 });
 
 test('an adapter is named by device, vendor, architecture and driver; a software one says so', () => {
