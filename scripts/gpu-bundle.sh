@@ -3,9 +3,10 @@
 # network, at most 64 MiB: the compiled package (dist/, bin/, recipes/, package.json) and a node_modules with only
 # the CLI's runtime (commander, zod; JavaScript files only) and `webgpu` with its linux-x64 dawn.node alone.
 #   bash scripts/gpu-bundle.sh [--with-node]
-# --with-node also packs this machine's node binary, gzipped (node.gz), for a machine without Node ≥ 20;
-# gpu-check.sh unpacks it into a temporary folder when it finds no node. On the GPU machine, from the repo root
-# with gpu-bundle/ carried along:  bash scripts/gpu-check.sh
+# --with-node also packs this machine's node binary, gzipped (node.gz), for a machine without Node ≥ 20, and
+# gzips dawn.node too, to stay well under the limit; gpu-check.sh unpacks node into a temporary folder when it
+# finds no node, and dawn.node in place. On the GPU machine, from the repo root with gpu-bundle/ carried along:
+#   bash scripts/gpu-check.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-node) with_node=1 ;;
     --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -45,6 +46,7 @@ find "$out/node_modules" \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.d.mts'
 rm -rf "$out/node_modules/zod/src"
 if [ "$with_node" = 1 ]; then
   gzip -9 -c "$(command -v node)" >"$out/node.gz"
+  gzip -9 "$out/$dawn"
 fi
 
 bytes="$(du -sb "$out" | cut -f1)"

@@ -16,6 +16,15 @@ else
   exit 1
 fi
 entry="$base/$main"
+# a bundle built --with-node carries dawn.node gzipped
+dawn="$base/node_modules/webgpu/dist/linux-x64/dawn.node"
+if [ ! -f "$dawn" ] && [ -f "$dawn.gz" ]; then
+  if ! { gzip -dc "$dawn.gz" >"$dawn.tmp" && mv "$dawn.tmp" "$dawn"; }; then
+    echo "gpu-check: could not unpack $dawn.gz next to it (gzip, a writable folder)" >&2
+    rm -f "$dawn.tmp"
+    exit 1
+  fi
+fi
 
 # Node ≥ 20: the machine's own, else the one the bundle carries (gpu-bundle.sh --with-node)
 runs_node() { "$1" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; }
