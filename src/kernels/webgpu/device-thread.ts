@@ -113,16 +113,20 @@ export async function deviceThread(
     const seq = flush.seq;
     // a wait with nothing to read back (finish()) must still wait until the GPU has run what was submitted
     const ran = device.queue.onSubmittedWorkDone();
-    const done = Promise.all([run, pending, ran]).then(
-      ([r]) => {
-        for (const d of r.downloads) downloadBlock.set(d.data, d.at);
-        answer(seq, r.result);
-      },
-      (e: unknown) => {
+    // answered only when everything has settled, a failed op too: a caller that closes the device right after
+    // an error otherwise ends the thread with Dawn callbacks outstanding, which aborts the process
+    const done = Promise.allSettled([run, pending, ran]).then((settled) => {
+      const failed = settled.find((x) => x.status === 'rejected');
+      if (failed !== undefined) {
+        const e: unknown = failed.reason;
         record(e instanceof Error ? e.message : String(e));
         answer(seq, null);
-      },
-    );
+        return;
+      }
+      const r = (settled[0] as PromiseFulfilledResult<Awaited<typeof run>>).value;
+      for (const d of r.downloads) downloadBlock.set(d.data, d.at);
+      answer(seq, r.result);
+    });
     pending = done;
   });
 }
