@@ -53,7 +53,7 @@ const dropoutHelp = MODEL_NAMES.map((m) => `${m} ${DEFAULT_DROPOUT[m]}`).join(',
  * The backends by name, as kernels/backend.ts makes them; listed here so that naming one loads none
  * (test/unit/train.config.test.ts checks that both lists agree).
  */
-const BACKENDS = ['reference', 'wasm', 'native', 'auto'] as const satisfies readonly BackendName[];
+const BACKENDS = ['reference', 'wasm', 'native', 'webgpu', 'auto'] as const satisfies readonly BackendName[];
 
 export const BACKEND_NAME = oneOf(BACKENDS);
 
@@ -61,7 +61,7 @@ export const BACKEND_NAME = oneOf(BACKENDS);
 export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
   flag: '--backend',
   arg: '<name>',
-  help: 'wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | auto (native when built, else wasm) | reference (plain TypeScript)',
+  help: 'wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | webgpu (the GPU through WebGPU; in Node needs npm install webgpu) | auto (a hardware GPU, else native when built, else wasm) | reference (plain TypeScript)',
 });
 
 export const TRAIN_FIELDS = {
