@@ -74,7 +74,7 @@ const cases: [string, string[], RegExp][] = [
   [
     'unknown backend',
     ['train', '--backend', 'cuda'],
-    /--backend: expected one of reference\|wasm\|native\|auto, got cuda/,
+    /--backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda/,
   ],
   ['unknown flag', ['train', '--epoch', '3'], /unknown option '--epoch' \(Did you mean --epochs\?\)/],
   ['missing data folder', ['train', '--data-dir', join(tmp, 'nope'), '--backend', 'reference'], /nope/],

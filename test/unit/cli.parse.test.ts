@@ -59,7 +59,7 @@ test('every command that takes --backend offers the same four backends with the 
   const lines: string[] = [];
   for (const c of ['train', 'eval', 'import', 'report']) {
     const line = helpOf((await cli(c, '--help')).out, '--backend');
-    for (const b of ['reference', 'wasm', 'native', 'auto'])
+    for (const b of ['reference', 'wasm', 'native', 'webgpu', 'auto'])
       assert.ok(line.includes(b), `${c} --backend mentions ${b}: ${line}`);
     lines.push(line.slice(line.indexOf('--backend')));
   }
@@ -186,22 +186,22 @@ const bad: [string[], RegExp][] = [
   ],
   [['train', '--resume'], /^spikerep: --resume: --resume needs --checkpoint \(the folder holding last\.ckpt\)$/],
   [['train', '--neuron', 'sigmoid'], /^spikerep: --neuron: expected one of if\|lif\|.*relu, got sigmoid$/],
-  [['train', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/],
+  [['train', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/],
   [
     ['eval', '--checkpoint', 'c.ckpt', '--backend', 'cuda'],
-    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
   ],
   [
     ['import', 'g.nir', '--backend', 'cuda'],
-    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
   ],
   [
     ['report', 'r.json', '--out', 'r.html', '--backend', 'cuda'],
-    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
   ],
   [
     ['bench', '--backend', 'wasm,cuda'],
-    /^spikerep: --backend: expected one of reference\|wasm\|native\|auto, got cuda$/,
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
   ],
   [['report', 'r.json', '--out', 'r.html', '--t-sweep', '1,0'], /^spikerep: --t-sweep: must be an integer ≥ 1, got 0$/],
   [
