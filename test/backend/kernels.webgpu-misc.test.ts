@@ -16,6 +16,7 @@ import { before, describe, it } from 'node:test';
 import { poolGeometry } from '../../src/kernels/geometry.js';
 import type { ConvGeometry } from '../../src/kernels/kernels.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
+import { Executor } from '../../src/kernels/webgpu/executor.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose } from '../support/gradcheck.js';
 import { directDevice, runOp } from '../support/webgpu-direct.js';
@@ -119,6 +120,36 @@ describe('webgpu pooling, batch-norm, bits, reductions, loss and optimisers', { 
         assertClose(r.buffers[6]!, dgRef, { rtol: 1e-5 }, `backward dgamma ${what} accumulate=${accumulate}`);
         assertClose(r.buffers[7]!, dbRef, { rtol: 1e-5 }, `backward dbeta ${what} accumulate=${accumulate}`);
       }
+    }
+  });
+
+  it('batch-norm statistics into two views of one buffer (mean, then variance) match the reference', async () => {
+    // A dispatch may not bind one buffer read-only and writable at once; mean and variance 256 bytes apart are
+    // bound directly (not staged), so this catches a pass that reads mean while writing variance.
+    const rng = new Rng(5);
+    const C = 64;
+    for (const rows of [10, 300]) {
+      const x = uniform(rng, rows * C);
+      const meanRef = new Float32Array(C),
+        varRef = new Float32Array(C);
+      ref.batchNormStats(x, meanRef, varRef, { rows, channels: C });
+      const xs = { id: 1, offset: 0, n: x.length },
+        mean = { id: 2, offset: 0, n: C },
+        variance = { id: 2, offset: C, n: C };
+      const answer = await new Executor(gpu()).run({
+        cmds: [
+          { t: 'alloc', id: 1, n: x.length },
+          { t: 'alloc', id: 2, n: 2 * C },
+          { t: 'upload', ref: xs, at: 0 },
+          { t: 'op', op: 'batchNormStats', refs: [xs, mean, variance], outs: [1, 2], attrs: { rows, channels: C } },
+          { t: 'download', ref: mean, at: 0 },
+          { t: 'download', ref: variance, at: C },
+        ],
+        uploads: x,
+      });
+      const got = new Map(answer.downloads.map((d) => [d.at, d.data]));
+      assertClose(got.get(0)!, meanRef, { rtol: 1e-6, atol: 1e-6 }, `shared-buffer mean ${rows}×${C}`);
+      assertClose(got.get(C)!, varRef, { rtol: 1e-5 }, `shared-buffer variance ${rows}×${C}`);
     }
   });
 

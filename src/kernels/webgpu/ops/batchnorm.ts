@@ -13,8 +13,14 @@ const WG = 256;
 export const batchNormStats: GpuOp<OpAttrs['batchNormStats']> = (e, b, at) => {
   const [x, mean, variance] = [b[0]!, b[1]!, b[2]!];
   const { rows, channels: cols } = at;
+  if (cols === 0) return;
   columnSum(e, 'plain', [x], mean, { rows, cols, scale: 1 / rows });
-  columnSum(e, 'sqdev', [x, mean], variance, { rows, cols, scale: 1 / rows });
+  // mean is read while variance is written: one dispatch may not bind one buffer both ways, so when the two are
+  // views of one buffer the variance goes through a scratch
+  const shared = mean.buffer === variance.buffer;
+  const to = shared ? e.scratch(cols) : variance;
+  columnSum(e, 'sqdev', [x, mean], to, { rows, cols, scale: 1 / rows });
+  if (shared) e.copy({ ...to, size: cols * 4 }, { ...variance, size: cols * 4 });
 };
 
 const apply: Shader = {
