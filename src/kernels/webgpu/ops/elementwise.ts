@@ -66,7 +66,9 @@ export const elementwise: GpuOp<OpAttrs['elementwise']> = (e, b, at) => {
 /*
  * Spike bits: bit i of the vector is bit (i mod 32) of word ⌊i/32⌋ (reference/bits.ts), the words living in a
  * float buffer's bytes, so the shaders bind it as array<u32>. A value is a spike when it is not ±0; the test is on
- * the bits so that NaN counts as set, as in the reference, even where a compiler assumes NaN away.
+ * the bits so that NaN counts as set, as in the reference, even where a compiler assumes NaN away. Packing reads
+ * one value per invocation (adjacent invocations, adjacent floats) and gathers a workgroup's WG/32 words with
+ * integer atomics in workgroup memory.
  */
 const pack: Shader = {
   key: 'bits.pack',
@@ -76,17 +78,16 @@ struct P { n: u32, words: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> bits: array<u32>;
-${LINEAR}
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let w = linear(gid, nwg);
-  if (w >= p.words) { return; }
-  let base = w * 32u;
-  let count = min(32u, p.n - base);
-  var word = 0u;
-  for (var b = 0u; b < count; b++) {
-    if ((bitcast<u32>(x[base + b]) & 0x7fffffffu) != 0u) { word |= 1u << b; }
-  }
-  bits[w] = word;
+var<workgroup> gathered: array<atomic<u32>, WG / 32u>;
+@compute @workgroup_size(${WG}) fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let group = wid.x + wid.y * nwg.x;
+  let i = group * WG + t;
+  if (t < WG / 32u) { atomicStore(&gathered[t], 0u); }
+  workgroupBarrier();
+  if (i < p.n && (bitcast<u32>(x[i]) & 0x7fffffffu) != 0u) { atomicOr(&gathered[t >> 5u], 1u << (t & 31u)); }
+  workgroupBarrier();
+  let w = group * (WG / 32u) + t;
+  if (t < WG / 32u && w < p.words) { bits[w] = atomicLoad(&gathered[t]); }
 }`,
 };
 
@@ -109,7 +110,7 @@ ${LINEAR}
 export const packSpikes: GpuOp<OpAttrs['packSpikes']> = (e, b, at) => {
   const words = Math.ceil(at.n / 32);
   if (words === 0) return;
-  e.dispatch(pack, { u32: [at.n, words] }, [b[0]!, b[1]!], grid1d(words, WG));
+  e.dispatch(pack, { u32: [at.n, words] }, [b[0]!, b[1]!], grid1d(at.n, WG));
 };
 
 export const unpackSpikes: GpuOp<OpAttrs['unpackSpikes']> = (e, b, at) => {
