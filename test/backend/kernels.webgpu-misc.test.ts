@@ -206,10 +206,10 @@ describe('webgpu pooling, batch-norm, bits, reductions, loss and optimisers', { 
       [1, 1],
       [7, 10],
       [5, 70001], // the time aggregation: few rows, many columns
-      [300, 64],
-      [5000, 24],
+      [300, 64], // 19 chunks: the second pass adds them serially
+      [5000, 24], // 313 chunks: the second pass is a tree per column
       [20011, 3],
-      [40, 70001], // more columns than one grid dimension holds workgroups (the second pass)
+      [40, 70001], // 3 chunks of many columns
     ] as const) {
       const x = uniform(rng, rows * cols);
       const weights = Float64Array.from({ length: rows }, () => rng.uniform());

@@ -2,8 +2,9 @@
  * Column sums of a row-major [rows, cols] matrix: out[j] (+)= scale · Σ_r f(r, j), the shape shared by sumRows and
  * the batch-norm statistics and gradients. No float atomics: the first pass sums chunks of rows into a scratch
  * [chunks, cols] (one invocation per chunk and column, adjacent columns on adjacent invocations so the loads
- * coalesce), the second sums each column's chunks with one workgroup per column (a tree, so the float32 error
- * grows with log(chunks) rather than chunks). A matrix of at most MIN_CHUNK rows is one pass straight into out.
+ * coalesce), the second sums each column's chunks: with one workgroup per column (a tree, so the float32 error
+ * grows with log(chunks) rather than chunks) when they are many, else serially. A matrix of at most MIN_CHUNK rows
+ * is one pass straight into out.
  */
 import { type Binding, type Encoder, grid1d, LINEAR, type Shader } from '../encoder.js';
 
@@ -12,6 +13,8 @@ const WG = 256;
 const FINISH_WG = 64;
 const MIN_CHUNK = 16;
 const MAX_CHUNKS = 1024;
+/** Up to this many chunks, one invocation per column adds them (a workgroup per column would mostly idle). */
+const SERIAL_CHUNKS = 32;
 
 /**
  * What is summed, per kind (the inputs are bound in this order, then the destination):
@@ -122,5 +125,11 @@ export function columnSum(
     [...inputs, part],
     grid1d(chunks * cols, WG),
   );
-  e.dispatch(finish, { u32: [chunks, cols, acc], f32: [scale] }, [part, out], grid1d(cols, 1));
+  if (chunks <= SERIAL_CHUNKS) {
+    // the partials are a [chunks, cols] matrix of few rows: one pass of the plain sum finishes them
+    const u32 = [chunks, cols, chunks, 1, acc];
+    e.dispatch(chunkShader('plain'), { u32, f32: [scale] }, [part, out], grid1d(cols, WG));
+  } else {
+    e.dispatch(finish, { u32: [chunks, cols, acc], f32: [scale] }, [part, out], grid1d(cols, 1));
+  }
 }
