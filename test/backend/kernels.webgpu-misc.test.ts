@@ -6,10 +6,12 @@
  *
  * Tolerances are the other backends' (conformance.dense.ts, conformance.neuron.ts) except where the reference
  * adds in float64 and WGSL has only float32:
- *  - softmaxCrossEntropy's loss: each row's log-sum-exp is float32 (exp/log within a few ulps), so the mean loss
- *    matches to 1e-6 relative, not the 1e-12 that float64 backends reach.
- *  - sumRows and the batch-norm sums add float32 chunk sums in a tree; they meet the float32 tolerances of the
- *    other backends. reduce('sum') carries a compensated (hi, lo) pair per workgroup and meets the float64 one.
+ *  - softmaxCrossEntropy's loss needs a looser one: each row's log-sum-exp is float32 and WGSL's exp/log may be
+ *    off by a few ulps (more on GPUs than on lavapipe, which gives about 5e-9 here), so the mean loss is checked to
+ *    1e-6 relative instead of the 1e-12 that float64 backends meet.
+ *  - sumRows and the batch-norm sums add float32 chunk sums (16 to rows/1024 rows each, then the chunks); they meet
+ *    the float32 tolerances of the other backends with room (measured at a tenth to a quarter of them).
+ *  - reduce('sum') carries a compensated (hi, lo) pair per workgroup and meets the float64 one (1e-12·n).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
