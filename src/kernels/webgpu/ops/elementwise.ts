@@ -123,7 +123,8 @@ export const unpackSpikes: GpuOp<OpAttrs['unpackSpikes']> = (e, b, at) => {
  * one partial result; the caller adds the partials in float64. Sums are carried as float32 pairs (hi, lo) whose
  * float64 sum is the compensated total (Knuth's two-sum: each addition's rounding error goes into lo), so the
  * answer is close to the reference's float64 sum rather than to a float32 one; each workgroup writes hi and lo as
- * two partials. Counts are integers up to the float store (≤ 2^24 per workgroup, far above what a group sees).
+ * two partials. Counts stay exact in their float32 partial: a workgroup counts at most n/4096 entries, far below
+ * the 2^24 up to which float32 holds every integer.
  */
 const REDUCE_GROUPS = 4096; // ≤ 65535 groups in one dimension; 2 partials each stays ≤ 65536 floats
 
