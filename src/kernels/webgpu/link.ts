@@ -50,6 +50,8 @@ export interface DevicePort {
 /** Commands per flush before one is posted without waiting, so the device starts while the caller records. */
 const FLUSH_COMMANDS = 512;
 const FLUSH_UPLOAD_FLOATS = 1 << 24;
+/** A device that stays silent this long is lost (a crashed device thread cannot say so itself). */
+const WAIT_LIMIT_MS = 120_000;
 
 export class DeviceLink {
   private readonly entries = new WeakMap<ArrayBufferLike, Entry>();
