@@ -19,7 +19,7 @@ import { type SampleRaster, sampleRaster } from '../../src/report/raster.js';
 import { Rng } from '../../src/rng.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { type TrainResult, train } from '../../src/train/loop.js';
+import { type TrainHooks, type TrainResult, train } from '../../src/train/loop.js';
 import { modelFromCheckpoint } from '../../src/train/state.js';
 import { predict } from '../../src/train/step.js';
 import { idxBytes, put, tempDir } from '../support/data.fixtures.js';
@@ -57,9 +57,14 @@ function fashionDir(train: number, test: number): string {
 
 let cfg: TrainConfig;
 /** Two epochs of two steps each, on the reference backend and on the split memory model. */
-const runs = new Map<'reference' | 'split', { r: TrainResult; dir: string }>();
+const runs = new Map<'reference' | 'split', { r: TrainResult; dir: string; net: Network }>();
 
-async function trainIn(k: Kernels, name: string, over: Partial<TrainConfig> = {}, hooks = {}): Promise<TrainResult> {
+async function trainIn(
+  k: Kernels,
+  name: string,
+  over: Partial<TrainConfig> = {},
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   return train(k, { ...cfg, checkpointDir: join(tmp, name), ...over }, hooks);
 }
 
@@ -80,8 +85,11 @@ before(async () => {
   for (const [name, k] of [
     ['reference', reference],
     ['split', split],
-  ] as const)
-    runs.set(name, { r: await trainIn(k, name), dir: join(tmp, name) });
+  ] as const) {
+    let net: Network | undefined;
+    const r = await trainIn(k, name, {}, { onFinish: (n: Network) => (net = n) });
+    runs.set(name, { r, dir: join(tmp, name), net: net! });
+  }
 });
 
 /** Every tensor of a checkpoint file: weights, BN statistics, optimiser state. */
@@ -164,15 +172,32 @@ test('a checkpoint loaded into a fresh split-memory model responds as the refere
   assert.deepEqual(responses(modelFromCheckpoint(split, path).net), want);
 });
 
-test('NIR export of the trained split-memory model equals the reference export, and imports back onto split', async () => {
-  const path = join(runs.get('split')!.dir, 'last.ckpt');
-  const graphOf = (k: Kernels) => exportNir(modelFromCheckpoint(k, path).net);
-  const got = graphOf(split);
-  assert.deepEqual(got, graphOf(reference));
+test('NIR export of the network the split-memory run trained equals the reference export, and imports back onto split', async () => {
+  // the trained networks themselves: their weights were last written by kernels
+  const got = exportNir(runs.get('split')!.net);
+  assert.deepEqual(got, exportNir(runs.get('reference')!.net));
   const file = join(tmp, 'model.nir');
   await writeNir(got, file);
   const graph = await readNir(file);
   const want = responses(importNir(reference, graph, { T: cfg.T }).net);
   assertActive(want, 'imported on reference');
   assert.deepEqual(responses(importNir(split, graph, { T: cfg.T }).net), want);
+});
+
+test('hybrid training on the split memory model: the ANN phase, the calibrated thresholds and the SNN weights equal the reference', async () => {
+  const hybrid = { hybridAnnEpochs: 1, epochs: 1, trainLimit: 8, testLimit: 8, T: 1 };
+  const want = await trainIn(reference, 'hybrid-reference', hybrid);
+  const got = await trainIn(split, 'hybrid-split', hybrid);
+  assert.ok(want.hybrid !== undefined && Object.values(want.hybrid.thresholds).some((v) => v > 0), 'thresholds set');
+  assert.deepEqual(got.hybrid, want.hybrid);
+  assert.deepEqual(
+    got.history.map((h) => [h.trainLoss, h.testAccuracy]),
+    want.history.map((h) => [h.trainLoss, h.testAccuracy]),
+  );
+  for (const run of ['', 'ann'])
+    assertSameTensors(
+      tensorsOf(join(tmp, 'hybrid-split', run, 'last.ckpt')),
+      tensorsOf(join(tmp, 'hybrid-reference', run, 'last.ckpt')),
+      `hybrid ${run || 'snn'}`,
+    );
 });
