@@ -11,6 +11,7 @@ import { openDataset } from '../data/registry.js';
 import { padFill, randomCropFlip } from '../data/transforms.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
+import { tensorsToHost } from '../nn/host-access.js';
 import { countCorrect } from '../nn/loss.js';
 import type { Network } from '../nn/network.js';
 import { adam } from '../optim/adam.js';
@@ -175,6 +176,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
           streams.layers,
         );
         optState = r.state;
+        tensorsToHost(k, params); // the scan for NaN reads every weight on the host
         checkFinite(r.loss, params, epoch + 1, done + 1, { lr, weightDecay: cfg.weightDecay });
         run.iteration++;
         lossSum += r.loss * idx.length;
@@ -286,6 +288,7 @@ function* evaluation(
     batch = gatherBatch(ds, idx, batch);
     const enc = encodeBatch(k, cfg.encoder, batch.x, batch.shape, net.T, rng);
     const logits = net.forward(enc.x, { training: false, rng, encoding: enc.encoding });
+    k.toHost(logits.data);
     correct += countCorrect(logits, batch.labels);
     yield;
   }

@@ -4,6 +4,7 @@ import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
 import { buffersOf } from '../nn/buffers.js';
+import { networkTensors, tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
 import type { Network } from '../nn/network.js';
 import type { Param } from '../nn/param.js';
 import type { OptimizerState } from '../optim/optimizer.js';
@@ -163,7 +164,7 @@ export function saveRun(
     optimizer: { kind: opt.kind, steps: opt.steps },
     rng: Object.fromEntries(Object.entries(rngs).map(([k, r]) => [k, r.getState()])),
   };
-  const tensors = runTensors(net, params, opt);
+  const tensors = tensorsToHost(net.k, runTensors(net, params, opt));
   // best first: a run killed between the two writes redoes this epoch on resume and rewrites both, whereas
   // last-then-best would resume past an epoch whose best.ckpt was never written
   if (isBest) saveCheckpoint(join(dir, 'best.ckpt'), meta, tensors);
@@ -204,13 +205,15 @@ export function restoreRun(
       `checkpoint used optimizer ${meta.optimizer.kind}, this run asks for ${opt.kind}`,
       path,
     );
-  for (const t of runTensors(net, params, opt)) {
+  const tensors = runTensors(net, params, opt);
+  for (const t of tensors) {
     const saved = ck.tensors.get(t.name);
     if (saved === undefined || saved.length !== t.value.length) {
       throw new SpikerepError('E_SHAPE', `checkpoint has no tensor ${t.name} of ${t.value.length} values`, path);
     }
     t.value.set(saved);
   }
+  tensorsFromHost(net.k, tensors);
   for (const [k, r] of Object.entries(rngs)) {
     const s = meta.rng[k];
     if (s === undefined) throw new SpikerepError('E_FORMAT', `checkpoint lacks the RNG stream ${k}`, path);
@@ -235,7 +238,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
   });
-  const named = [...net.params().map((p) => ({ name: p.name, value: p.value })), ...buffersOf([net.body, net.readout])];
+  const named = networkTensors(net);
   for (const t of named) {
     const saved = ck.tensors.get(t.name);
     if (saved === undefined || saved.length !== t.value.length) {
@@ -244,5 +247,6 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     requireFiniteTensor(saved, t.name, path);
     t.value.set(saved);
   }
+  tensorsFromHost(k, named);
   return { net, config: cfg, run: meta.run };
 }

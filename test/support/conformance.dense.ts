@@ -318,6 +318,28 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
       }
     });
 
+    it('toHost shows what kernels wrote; fromHost hands host writes, whole or in part, to the next kernel', () => {
+      const k = K();
+      const n = 1 << 16; // beyond any host mirror: a device-memory backend keeps it on its device
+      const rng = new Rng(9);
+      const x = uniform(k, rng, n);
+      const y = k.alloc(n);
+      const twice = (v: Float32Array): Float32Array => Float32Array.from(v, (e) => 2 * e);
+      k.elementwise([x], y, { op: 'scale', alpha: 2 });
+      assert.deepEqual(k.toHost(y), twice(x), 'a fresh buffer written on the host reaches its first kernel');
+      for (let i = 0; i < n; i++) x[i] = rng.uniform();
+      k.fromHost(x);
+      k.elementwise([x], y, { op: 'scale', alpha: 2 });
+      assert.deepEqual(k.toHost(y), twice(x), 'a whole rewrite after fromHost');
+      const part = x.subarray(100, 300);
+      part.fill(5);
+      k.fromHost(part);
+      k.elementwise([x], y, { op: 'scale', alpha: 2 });
+      assert.deepEqual(k.toHost(y), twice(x), 'a partial rewrite after fromHost of that range');
+      assert.equal(k.toHost(y), y, 'toHost returns the same view');
+      [x, y].forEach((b) => k.free(b));
+    });
+
     it('the comparison catches a wrong kernel: a transposed filter fails the input-gradient check', () => {
       const k = K();
       const rng = new Rng(5);

@@ -133,7 +133,7 @@ function run(
   const cached = net.cachedFloats();
   const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), kernels);
   net.backward(grad);
-  return { params: new Map(params.map((p) => [p.name, p.grad.slice()])), cached };
+  return { params: new Map(params.map((p) => [p.name, kernels.toHost(p.grad).slice()])), cached };
 }
 
 /** max|a − b| / max|b|, with max|b| floored at 1e-3: a bias feeding a BN has a zero gradient up to rounding (~1e-9). */
