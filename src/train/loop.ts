@@ -176,8 +176,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
           streams.layers,
         );
         optState = r.state;
-        tensorsToHost(k, params); // the scan for NaN reads every weight on the host
-        checkFinite(r.loss, params, epoch + 1, done + 1, { lr, weightDecay: cfg.weightDecay });
+        checkFinite(k, r.loss, params, epoch + 1, done + 1, { lr, weightDecay: cfg.weightDecay });
         run.iteration++;
         lossSum += r.loss * idx.length;
         correct += r.correct;

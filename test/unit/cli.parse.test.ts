@@ -186,7 +186,10 @@ const bad: [string[], RegExp][] = [
   ],
   [['train', '--resume'], /^spikerep: --resume: --resume needs --checkpoint \(the folder holding last\.ckpt\)$/],
   [['train', '--neuron', 'sigmoid'], /^spikerep: --neuron: expected one of if\|lif\|.*relu, got sigmoid$/],
-  [['train', '--backend', 'cuda'], /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/],
+  [
+    ['train', '--backend', 'cuda'],
+    /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
+  ],
   [
     ['eval', '--checkpoint', 'c.ckpt', '--backend', 'cuda'],
     /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
