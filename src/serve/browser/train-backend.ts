@@ -26,9 +26,12 @@ interface Gpu {
 
 /**
  * The webgpu backend on this browser's adapter, or why not. The one place the demo reaches for WebGPU: wiring the
- * webgpu backend in means replacing the last return with its kernels on `adapter`.
+ * webgpu backend in means replacing the last return with its kernels on `adapter`. A software fallback adapter
+ * (headless Chromium offers SwiftShader) is taken only when asked for by name: correct, but slower than wasm.
  */
-export async function webgpuKernels(): Promise<{ k: Kernels; backend: string } | { reason: string }> {
+export async function webgpuKernels(
+  allowFallback: boolean,
+): Promise<{ k: Kernels; backend: string } | { reason: string }> {
   const gpu = (globalThis as { navigator?: { gpu?: Gpu } }).navigator?.gpu;
   if (gpu === undefined) return { reason: 'this browser offers no WebGPU (navigator.gpu is missing)' };
   let adapter: GpuAdapter | null;
@@ -40,7 +43,7 @@ export async function webgpuKernels(): Promise<{ k: Kernels; backend: string } |
   if (adapter === null) return { reason: 'the browser has no WebGPU adapter' };
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') || 'unnamed adapter';
-  if (adapter.isFallbackAdapter === true || info.isFallbackAdapter === true)
+  if (!allowFallback && (adapter.isFallbackAdapter === true || info.isFallbackAdapter === true))
     return { reason: `the WebGPU adapter (${name}) is a software fallback, slower than wasm` };
   return { reason: `WebGPU adapter ${name} found, but the demo does not train on the webgpu backend yet` };
 }
@@ -58,7 +61,7 @@ async function wasmKernels(threads: number): Promise<ChosenKernels> {
 export async function trainingKernels(choice: TrainBackendChoice, threads: number): Promise<ChosenKernels> {
   if (choice === 'reference') return { k: reference, backend: 'reference' };
   if (choice === 'wasm') return wasmKernels(threads);
-  const gpu = await webgpuKernels();
+  const gpu = await webgpuKernels(choice === 'webgpu');
   if ('k' in gpu) return gpu;
   const wasm = await wasmKernels(threads);
   const why = `${choice === 'auto' ? 'auto' : 'webgpu'}: ${gpu.reason}; trained on ${wasm.backend} instead`;
