@@ -9,7 +9,9 @@
  * --enable-unsafe-webgpu (and with the browser tests' --disable-gpu) requestAdapter() gives null; with it, every
  * combination tried gives Chromium's own SwiftShader (vendor google, architecture swiftshader,
  * isFallbackAdapter true), whose compute is correct. Lavapipe is never offered, not even with the loader limited to
- * it (VK_ICD_FILENAMES): Chromium leaves out adapters whose name matches software/llvmpipe/softpipe.
+ * it (VK_ICD_FILENAMES), nor with --disable-dawn-features=adapter_blocklist; the binary holds the pattern
+ * "(?i).*(software|llvmpipe|softpipe).*" next to "CPU adapters not fully tested or conformant", so it seems to
+ * leave such adapters out on purpose.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
