@@ -207,7 +207,8 @@ export async function setupTrainPanel(): Promise<void> {
         }
       };
       const backend = $<HTMLSelectElement>('train-backend').value as TrainBackendChoice;
-      const threads = Math.min(4, navigator.hardwareConcurrency ?? 1);
+      // every core, as Node's wasm backend takes by default: training is the page's one heavy job
+      const threads = Math.min(64, navigator.hardwareConcurrency ?? 1);
       w.postMessage({ type: 'train', settings, data, backend, threads }, [
         data.train.pixels.buffer,
         data.test.pixels.buffer,
