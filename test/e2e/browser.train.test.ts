@@ -2,7 +2,8 @@
  * The demo's "train here" panel in headless Chromium, on the wasm backend in Web Workers: a short MNIST run learns
  * (test accuracy far above chance), the curves grow while it trains, the downloaded checkpoint reads in
  * `spikerep eval` with the page's own test accuracy, and the downloaded NIR file reads back as the network's graph.
- * A dataset that is not installed is offered disabled, with the loader's reason. Screenshot:
+ * A Fashion-MNIST run ends on the test accuracy the same run in Node ends on. A dataset that is not installed is
+ * offered disabled, with the loader's reason. Screenshot:
  * test-artifacts/demo-trained.png.
  */
 
@@ -13,9 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { FASHION_MNIST_DEBIAN_DIR } from '../../src/data/fashionMnist.js';
+import { isDirectory } from '../../src/data/files.js';
 import { readNir } from '../../src/export/nir-h5.js';
+import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { startDemoServer } from '../../src/serve/server.js';
+import { DEFAULT_CONFIG } from '../../src/train/config.js';
+import { train } from '../../src/train/loop.js';
 import { ARTEFACTS, launch, SKIP } from '../support/browser.launch.js';
 import { runCli } from '../support/cli.in-process.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
@@ -44,14 +50,14 @@ after(async () => {
   server?.close();
 });
 
-async function open(): Promise<{ page: Page; errors: string[] }> {
+async function open(at = url): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  await page.goto(at);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
   return { page, errors };
 }
@@ -141,4 +147,58 @@ test('a dataset that is not installed is offered disabled, with the reason', { s
   assert.equal(await page.locator('#train-dataset option[value="mnist"]').isDisabled(), false);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('Fashion-MNIST with LIF neurons: learns, and ends exactly where the same run in Node ends; asking for webgpu where there is no adapter trains on wasm and says why', {
+  skip: SKIP || (isDirectory(FASHION_MNIST_DEBIAN_DIR) ? false : 'dataset-fashion-mnist is not installed'),
+  timeout: 120_000,
+}, async () => {
+  const fixture = fixtureCheckpoint(join(dir, 'fixture-fashion')).path;
+  const other = await startDemoServer(reference, { checkpoint: fixture, port: 0 });
+  try {
+    const { page, errors } = await open(other.url);
+    await page.selectOption('#train-dataset', 'fashion-mnist');
+    await page.selectOption('#train-neuron', 'lif');
+    await page.fill('#train-size', '600');
+    await page.fill('#train-test-size', '200');
+    await page.fill('#train-T', '4');
+    await page.selectOption('#train-backend', 'webgpu');
+    await page.click('#train-start');
+    await page.waitForSelector('#train-panel[data-state="done"]', { timeout: 100_000 });
+    assert.match(
+      (await page.textContent('#train-backend-note')) ?? '',
+      /\(webgpu: the browser has no WebGPU adapter; trained on wasm \(\d+ threads\) instead\)/,
+    );
+    const accuracy = Number(await panelData(page, 'testAccuracy'));
+    assert.ok(accuracy > 0.4, `test accuracy ${accuracy} (chance: 0.1)`);
+    // the same run in Node, on the same number of wasm threads, ends on the same test accuracy
+    const threads = Number(/wasm \((\d+) threads\)/.exec((await page.textContent('#train-backend-note')) ?? '')![1]);
+    const k = await createKernels('wasm', { threads });
+    try {
+      const node = await train(k, {
+        ...DEFAULT_CONFIG,
+        dataset: 'fashion-mnist',
+        neuron: 'lif',
+        T: 4,
+        epochs: 1,
+        batchSize: 32,
+        trainLimit: 600,
+        testLimit: 200,
+        warmupIters: 0,
+      });
+      assert.equal(node.testAccuracy, accuracy);
+    } finally {
+      disposeKernels(k);
+    }
+    assert.match(
+      (await page.textContent('#train-raster')) ?? '',
+      /label (T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)/,
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-checkpoint')]);
+    assert.equal(download.suggestedFilename(), 'spikerep-fashion-mnist-lif-T4.ckpt');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    other.server.close();
+  }
 });
