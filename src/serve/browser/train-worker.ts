@@ -46,7 +46,12 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function train({ settings, data, backend: choice, threads }: Extract<TrainRequest, { type: 'train' }>) {
+async function train({
+  settings,
+  data,
+  backend: choice,
+  threads,
+}: Extract<TrainRequest, { type: 'train' }>): Promise<void> {
   const { k, backend, note } = await trainingKernels(choice, threads);
   post({ type: 'backend', backend, note });
   const trainSet = imageSet(settings.dataset, data, data.train);
@@ -82,6 +87,7 @@ async function train({ settings, data, backend: choice, threads }: Extract<Train
     const t0 = performance.now();
     const batches = trainer.epoch(trainSet, epoch);
     let tally = null;
+    let tested = 0;
     for (;;) {
       const s0 = performance.now();
       const r = batches.next();
@@ -98,14 +104,17 @@ async function train({ settings, data, backend: choice, threads }: Extract<Train
         accuracy: tally.last.correct / tally.last.size,
         imagesPerSecond: (1000 * trainedImages) / trainMs,
       });
-      if (tally.batches % testEvery === 0 || tally.batches === steps)
-        post({ type: 'test', at: epoch + tally.batches / steps, accuracy: testAccuracy() });
+      // the last step always evaluates: that is the epoch's test accuracy
+      if (tally.batches % testEvery === 0 || tally.batches === steps) {
+        tested = testAccuracy();
+        post({ type: 'test', at: epoch + tally.batches / steps, accuracy: tested });
+      }
     }
     const record: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: tally.lossSum / tally.seen,
       trainAccuracy: tally.correct / tally.seen,
-      testAccuracy: testAccuracy(),
+      testAccuracy: tested,
       lr: tally.lr,
       seconds: (performance.now() - t0) / 1000,
     };
