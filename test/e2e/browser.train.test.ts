@@ -135,7 +135,9 @@ test('train here on wasm: curves grow, accuracy far above chance, the checkpoint
   await page.close();
 });
 
-test('a dataset that is not installed is offered disabled, with the reason', { skip: SKIP }, async () => {
+test('a dataset that is not installed is offered disabled, with the reason; bad settings are refused; Stop stops', {
+  skip: SKIP,
+}, async () => {
   const { page, errors } = await open();
   const option = page.locator('#train-dataset option[value="fashion-mnist"]');
   assert.equal(await option.isDisabled(), true);
@@ -145,6 +147,16 @@ test('a dataset that is not installed is offered disabled, with the reason', { s
     /fashion-mnist: .*no-such-folder: Fashion-MNIST folder not found: install the Debian package/,
   );
   assert.equal(await page.locator('#train-dataset option[value="mnist"]').isDisabled(), false);
+  // a bad setting is refused in one line naming it; Stop ends a run at once
+  await page.fill('#train-T', '0');
+  await page.click('#train-start');
+  assert.equal(await page.textContent('#train-status'), 'error: T: expected an integer from 1 to 32, got "0"');
+  await page.fill('#train-T', '4');
+  await page.click('#train-start');
+  await page.waitForSelector('#train-panel[data-state="training"]', { timeout: 30_000 });
+  await page.click('#train-stop');
+  assert.equal(await panelData(page, 'state'), 'stopped');
+  assert.equal(await page.isDisabled('#train-start'), false);
   assert.deepEqual(errors, []);
   await page.close();
 });
