@@ -214,3 +214,56 @@ test('Fashion-MNIST with LIF neurons: learns, and ends exactly where the same ru
     other.server.close();
   }
 });
+
+test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapter over; webgpu, asked for by name, trains', {
+  skip: SKIP,
+  timeout: 180_000,
+}, async (t) => {
+  const gpuBrowser = await launch({ webgpu: true });
+  try {
+    const page = await gpuBrowser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.fill('#train-size', '300');
+    await page.fill('#train-test-size', '100');
+    await page.fill('#train-T', '2');
+    const backendNote = async (choice: string): Promise<string> => {
+      await page.selectOption('#train-backend', choice);
+      await page.click('#train-start');
+      await page.waitForSelector('#train-panel:is([data-state="training"], [data-state="done"])', {
+        timeout: 60_000,
+      });
+      return (await page.textContent('#train-backend-note')) ?? '';
+    };
+    assert.match(
+      await backendNote('auto'),
+      /\(auto: the WebGPU adapter \(google swiftshader\) is a software fallback, slower than wasm; trained on wasm/,
+    );
+    await page.click('#train-stop');
+    const note = await backendNote('webgpu');
+    if (/does not train on the webgpu backend yet/.test(note)) {
+      await page.click('#train-stop');
+      t.skip(`not wired yet: ${note}`);
+      return;
+    }
+    assert.match(note, /^backend: webgpu/);
+    await page.waitForSelector('#train-panel[data-state="done"]', { timeout: 150_000 });
+    const accuracy = Number(await panelData(page, 'testAccuracy'));
+    assert.ok(accuracy > 0.3, `test accuracy ${accuracy} on WebGPU (chance: 0.1)`);
+    const ckpt = join(dir, 'webgpu.ckpt');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-checkpoint')]);
+    await download.saveAs(ckpt);
+    const ran = await runCli(['eval', '--checkpoint', ckpt, '--test-limit', '100', '--backend', 'wasm']);
+    assert.equal(ran.code, 0, ran.err);
+    const cli = Number(/test accuracy ([\d.]+)%/.exec(ran.out)![1]) / 100;
+    assert.ok(
+      Math.abs(cli - accuracy) <= 0.02,
+      `wasm evaluates the WebGPU-trained checkpoint at ${cli}, the page at ${accuracy}`,
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpuBrowser.close();
+  }
+});

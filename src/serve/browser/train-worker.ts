@@ -10,7 +10,7 @@ import { exportNir } from '../../export/nir-export.js';
 import type { Network } from '../../nn/network.js';
 import { sampleRaster } from '../../report/raster.js';
 import { checkpointLead, checkpointPayload } from '../../train/checkpoint-bytes.js';
-import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../../train/config.js';
+import { BACKEND_NAME, DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../../train/config.js';
 import { EpochTrainer, evaluationSteps, setupTraining } from '../../train/epoch.js';
 import { type EpochRecord, type RunState, runMeta, runTensors } from '../../train/run-meta.js';
 import type { nirFileBytes } from './nir-file.js';
@@ -64,7 +64,8 @@ async function train({
     warmupIters: 0,
     trainLimit: trainSet.length,
     testLimit: testSet.length,
-    backend: k.name === 'reference' ? 'reference' : 'wasm',
+    // the backend it trained on, where the config knows that name
+    backend: BACKEND_NAME.safeParse(k.name).data ?? 'wasm',
   });
   const setup = setupTraining(k, cfg, data.shape, data.classes.length);
   const { net, params, opt, streams } = setup;
