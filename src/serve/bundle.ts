@@ -15,7 +15,16 @@ function entry(name: string): string {
   throw new SpikerepError('E_NOT_FOUND', `demo source browser/${name} not found`, fileURLToPath(import.meta.url));
 }
 
-export async function bundleDemo(): Promise<{ app: string; worker: string }> {
+/** The demo's scripts: the page, its inference worker, the training worker, and the NIR file writer (h5wasm). */
+export interface DemoScripts {
+  readonly app: string;
+  readonly worker: string;
+  readonly trainWorker: string;
+  /** Loaded by the training worker only when a NIR download is asked for: h5wasm alone is several MB. */
+  readonly nirFile: string;
+}
+
+export async function bundleDemo(): Promise<DemoScripts> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
@@ -49,6 +58,11 @@ export async function bundleDemo(): Promise<{ app: string; worker: string }> {
     });
     return r.outputFiles[0]!.text;
   };
-  const [app, worker] = await Promise.all([build('page'), build('worker')]);
-  return { app, worker };
+  const [app, worker, trainWorker, nirFile] = await Promise.all([
+    build('page'),
+    build('worker'),
+    build('train-worker'),
+    build('nir-file'),
+  ]);
+  return { app, worker, trainWorker, nirFile };
 }
