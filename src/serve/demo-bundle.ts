@@ -11,7 +11,7 @@ import type { DemoScripts } from './bundle.js';
 export type { DemoScripts as DemoBundle } from './bundle.js';
 
 /** The bundle's files, in the order of DemoScripts' fields. */
-export const DEMO_FILES = ['app.js', 'worker.js', 'train-worker.js', 'nir-file.js'] as const;
+export const DEMO_FILES = ['app.js', 'worker.js', 'train-worker.js', 'nir-file.js', 'gpu-worker.js'] as const;
 
 /** Where `npm run build` writes the bundle, relative to dist/serve/. */
 const BUILT = '../demo/';
@@ -29,8 +29,8 @@ export async function loadDemoBundle(): Promise<DemoScripts> {
       throw new SpikerepError('E_NOT_FOUND', 'the demo bundle is missing: run "npm run build"', fileURLToPath(url));
     }
   };
-  const [app, worker, trainWorker, nirFile] = await Promise.all(
-    DEMO_FILES.map((f) => read(f)) as [Promise<string>, Promise<string>, Promise<string>, Promise<string>],
+  const [app = '', worker = '', trainWorker = '', nirFile = '', gpuWorker = ''] = await Promise.all(
+    DEMO_FILES.map((f) => read(f)),
   );
-  return { app, worker, trainWorker, nirFile };
+  return { app, worker, trainWorker, nirFile, gpuWorker };
 }

@@ -45,6 +45,7 @@ export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ se
     '/app.js': async () => ['text/javascript; charset=utf-8', bundle.app],
     '/worker.js': async () => ['text/javascript; charset=utf-8', bundle.worker],
     '/train-worker.js': async () => ['text/javascript; charset=utf-8', bundle.trainWorker],
+    '/gpu-worker.js': async () => ['text/javascript; charset=utf-8', bundle.gpuWorker],
     '/nir-file.js': async () => ['text/javascript; charset=utf-8', bundle.nirFile],
     '/train-data.json': async () => ['application/json', JSON.stringify(await trainingData.info())],
     '/train-data.bin': async (query) =>

@@ -10,17 +10,19 @@ interface WorkerScope {
   postMessage(m: unknown): void;
   navigator: { gpu?: GPU };
 }
-const scope = globalThis as unknown as WorkerScope;
-
-scope.onmessage = (first) => {
-  const init = first.data as DeviceInit;
-  const say = (m: DeviceReady): void => scope.postMessage(m);
-  const gpu = scope.navigator.gpu;
-  if (gpu === undefined) {
-    say({ ok: false, reason: 'this browser offers no WebGPU (navigator.gpu is missing)' });
-    return;
-  }
-  deviceThread(gpu, init, say, (onFlush) => {
-    scope.onmessage = (e) => onFlush(e.data as Flush);
-  }).catch((e: unknown) => say({ ok: false, reason: e instanceof Error ? e.message : String(e) }));
-};
+/** Installs the message handler of the worker it runs in (the package is side-effect free: call this). */
+export function startDeviceWorker(): void {
+  const scope = globalThis as unknown as WorkerScope;
+  scope.onmessage = (first) => {
+    const init = first.data as DeviceInit;
+    const say = (m: DeviceReady): void => scope.postMessage(m);
+    const gpu = scope.navigator.gpu;
+    if (gpu === undefined) {
+      say({ ok: false, reason: 'this browser offers no WebGPU (navigator.gpu is missing)' });
+      return;
+    }
+    deviceThread(gpu, init, say, (onFlush) => {
+      scope.onmessage = (e) => onFlush(e.data as Flush);
+    }).catch((e: unknown) => say({ ok: false, reason: e instanceof Error ? e.message : String(e) }));
+  };
+}

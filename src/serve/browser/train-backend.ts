@@ -6,6 +6,7 @@
 import type { Kernels } from '../../kernels/kernels.js';
 import { reference } from '../../kernels/reference/index.js';
 import { createWasmKernels } from '../../kernels/wasm/index.js';
+import { createWebGpuKernels } from '../../kernels/webgpu/index.js';
 import type { TrainBackendChoice } from './train-protocol.js';
 
 export interface ChosenKernels {
@@ -25,9 +26,9 @@ interface Gpu {
 }
 
 /**
- * The webgpu backend on this browser's adapter, or why not. The one place the demo reaches for WebGPU: wiring the
- * webgpu backend in means replacing the last return with its kernels on `adapter`. A software fallback adapter
- * (headless Chromium offers SwiftShader) is taken only when asked for by name: correct, but slower than wasm.
+ * The webgpu backend on this browser's adapter, or why not. Its device thread is the demo's gpu-worker.js; this
+ * worker blocks on it while a kernel's answer is due. A software fallback adapter (headless Chromium offers
+ * SwiftShader) is taken only when asked for by name: correct, but slower than wasm.
  */
 export async function webgpuKernels(
   allowFallback: boolean,
@@ -45,7 +46,13 @@ export async function webgpuKernels(
   const name = [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') || 'unnamed adapter';
   if (!allowFallback && (adapter.isFallbackAdapter === true || info.isFallbackAdapter === true))
     return { reason: `the WebGPU adapter (${name}) is a software fallback, slower than wasm` };
-  return { reason: `WebGPU adapter ${name} found, but the demo does not train on the webgpu backend yet` };
+  (globalThis as { SPIKEREP_GPU_WORKER?: string }).SPIKEREP_GPU_WORKER ??= '/gpu-worker.js';
+  try {
+    const k = await createWebGpuKernels({ hardwareOnly: !allowFallback });
+    return { k, backend: `webgpu (${name})` };
+  } catch (e) {
+    return { reason: (e as Error).message };
+  }
 }
 
 async function wasmKernels(threads: number): Promise<ChosenKernels> {
