@@ -1,15 +1,163 @@
-import type { GpuOp } from '../encoder.js';
+import type { ConvGeometry } from '../../kernels.js';
+import type { Binding, GpuOp } from '../encoder.js';
 import type { OpAttrs } from './attrs.js';
+import { type GemmSpec, tiledGemm } from './tiled-gemm.js';
 
-export const conv2dForward: GpuOp<OpAttrs['conv2dForward']> = () => {
-  throw new Error('webgpu: conv2dForward is not written yet');
+/*
+ * The three convolution passes as implicit GEMMs on the tiled core (channels-last, index maps as in
+ * reference/conv.ts); image patches are gathered while a tile is loaded, so no im2col buffer exists.
+ *   forward          M = rows·outH·outW, N = outC, K = kH·kW·inC        A = x patches, B = wᵀ
+ *   input gradient   M = dx positions of one stride phase, N = inC, K = that phase's taps·outC   (see below)
+ *   filter gradient  M = outC, N = kH·kW·inC (+1: dbias), K = rows·outH·outW   (K split by the core)
+ * The event-driven forward is the dense forward reading the transposed weight: on a GPU a gather beats a scatter,
+ * and the contract only promises equality up to summation order.
+ */
+
+const GEOMETRY = ['inH', 'inW', 'inC', 'outC', 'kH', 'kW', 'sH', 'sW', 'pH', 'pW', 'outH', 'outW'];
+const geometry = (g: ConvGeometry): number[] => [
+  g.inH,
+  g.inW,
+  g.inC,
+  g.outC,
+  g.kH,
+  g.kW,
+  g.strideH,
+  g.strideW,
+  g.padH,
+  g.padW,
+  g.outH,
+  g.outW,
+];
+
+/** WGSL: x[b, ih, iw, ic] for output row r = (b, oh, ow) and patch column q = (kh, kw, ic); zero in the padding. */
+const PATCH = (r: string, q: string): string => `
+  let ow = ${r} % p.outW; let t = ${r} / p.outW; let oh = t % p.outH; let bb = t / p.outH;
+  let ic = ${q} % p.inC; let u = ${q} / p.inC; let kw = u % p.kW; let kh = u / p.kW;
+  let ih = i32(oh * p.sH + kh) - i32(p.pH); let iw = i32(ow * p.sW + kw) - i32(p.pW);
+  if (ih < 0 || ih >= i32(p.inH) || iw < 0 || iw >= i32(p.inW)) { return 0.0; }
+  return x[((bb * p.inH + u32(ih)) * p.inW + u32(iw)) * p.inC + ic];`;
+
+function forwardSpec(transposedWeight: boolean, bias: boolean): GemmSpec {
+  return {
+    key: `conv.forward.${transposedWeight ? 'wT' : 'w'}.${bias ? 'bias' : 'nobias'}`,
+    buffers: [
+      { name: 'x', use: 'load' },
+      { name: 'w', use: 'load' },
+      ...(bias ? [{ name: 'bias', use: 'store' as const }] : []),
+      { name: 'y', use: 'store', write: true },
+    ],
+    u32: GEOMETRY,
+    f32: [],
+    loadA: PATCH('m', 'k'),
+    aFast: 'k',
+    // w is [outC, K], wT is [K, outC]
+    loadB: transposedWeight ? 'return w[k * p.N + n];' : 'return w[n * p.K + k];',
+    bFast: transposedWeight ? 'n' : 'k',
+    store: `y[m * p.N + n] = v${bias ? ' + bias[n]' : ''};`,
+  };
+}
+
+function forward(transposedWeight: boolean): GpuOp<ConvGeometry> {
+  return (e, b, g) => {
+    const [x, w, bias, y] = b;
+    const spec = forwardSpec(transposedWeight, bias !== null);
+    const buffers = [x!, w!, ...(bias === null || bias === undefined ? [] : [bias]), y!];
+    const size = { M: g.batch * g.outH * g.outW, N: g.outC, K: g.kH * g.kW * g.inC };
+    tiledGemm(e, spec, size, { u32: geometry(g) }, buffers);
+  };
+}
+
+export const conv2dForward: GpuOp<OpAttrs['conv2dForward']> = forward(false);
+export const conv2dSparseForward: GpuOp<OpAttrs['conv2dSparseForward']> = forward(true);
+
+/*
+ * Input gradient, gathered: dx[b, ih, iw, ic] = Σ dy[b, oh, ow, oc]·w[oc, kh, kw, ic] over the taps with
+ * ih + padH − kh = oh·strideH (likewise in w). With a stride, which taps qualify depends only on ih mod strideH,
+ * so the dx positions are split into strideH·strideW phases and each phase is one GEMM over exactly its taps
+ * (kh = kh0, kh0 + strideH, …): no multiply is spent on a tap that cannot land. A phase with no taps writes zeros.
+ */
+const PHASE = ['ih0', 'iw0', 'cntH', 'cntW', 'kh0', 'kw0', 'nKh', 'nKw'];
+/** WGSL: the batch index and dx position of phase row m. */
+const DX_POSITION = `
+  let cw = m % p.cntW; let t = m / p.cntW; let ch = t % p.cntH; let bb = t / p.cntH;
+  let ih = p.ih0 + ch * p.sH; let iw = p.iw0 + cw * p.sW;`;
+const INPUT_GRADIENT: GemmSpec = {
+  key: 'conv.inputGradient',
+  buffers: [
+    { name: 'dy', use: 'load' },
+    { name: 'w', use: 'load' },
+    { name: 'dx', use: 'store', write: true },
+  ],
+  u32: [...GEOMETRY, ...PHASE],
+  f32: [],
+  loadA: `${DX_POSITION}
+  let oc = k % p.outC; let u = k / p.outC; let kw = p.kw0 + (u % p.nKw) * p.sW; let kh = p.kh0 + (u / p.nKw) * p.sH;
+  let th = i32(ih + p.pH) - i32(kh); let tw = i32(iw + p.pW) - i32(kw);
+  if (th < 0 || tw < 0) { return 0.0; }
+  let oh = u32(th) / p.sH; let ow = u32(tw) / p.sW;
+  if (oh >= p.outH || ow >= p.outW) { return 0.0; }
+  return dy[((bb * p.outH + oh) * p.outW + ow) * p.outC + oc];`,
+  aFast: 'k',
+  loadB: `
+  let oc = k % p.outC; let u = k / p.outC; let kw = p.kw0 + (u % p.nKw) * p.sW; let kh = p.kh0 + (u / p.nKw) * p.sH;
+  return w[((oc * p.kH + kh) * p.kW + kw) * p.inC + n];`,
+  bFast: 'n',
+  store: `${DX_POSITION}
+  dx[((bb * p.inH + ih) * p.inW + iw) * p.inC + n] = v;`,
 };
-export const conv2dSparseForward: GpuOp<OpAttrs['conv2dSparseForward']> = () => {
-  throw new Error('webgpu: conv2dSparseForward is not written yet');
+
+/** The dx rows with ih ≡ i0 (mod stride) and the taps that reach them: first tap and count. */
+function phase(i0: number, n: number, stride: number, pad: number, k: number): [number, number, number] {
+  const count = Math.ceil((n - i0) / stride);
+  const k0 = (i0 + pad) % stride;
+  const taps = k0 < k ? Math.ceil((k - k0) / stride) : 0;
+  return [count, k0, taps];
+}
+
+export const conv2dBackwardInput: GpuOp<OpAttrs['conv2dBackwardInput']> = (e, b, g) => {
+  const [dy, w, dx] = b as readonly Binding[];
+  for (let ih0 = 0; ih0 < Math.min(g.strideH, g.inH); ih0++) {
+    const [cntH, kh0, nKh] = phase(ih0, g.inH, g.strideH, g.padH, g.kH);
+    for (let iw0 = 0; iw0 < Math.min(g.strideW, g.inW); iw0++) {
+      const [cntW, kw0, nKw] = phase(iw0, g.inW, g.strideW, g.padW, g.kW);
+      const size = { M: g.batch * cntH * cntW, N: g.inC, K: nKh * nKw * g.outC };
+      const values = { u32: [...geometry(g), ih0, iw0, cntH, cntW, kh0, kw0, nKh, nKw] };
+      tiledGemm(e, INPUT_GRADIENT, size, values, [dy!, w!, dx!]);
+    }
+  }
 };
-export const conv2dBackwardInput: GpuOp<OpAttrs['conv2dBackwardInput']> = () => {
-  throw new Error('webgpu: conv2dBackwardInput is not written yet');
-};
-export const conv2dBackwardFilter: GpuOp<OpAttrs['conv2dBackwardFilter']> = () => {
-  throw new Error('webgpu: conv2dBackwardFilter is not written yet');
+
+/*
+ * Filter gradient: dw[oc, q] = Σ_r dy[r, oc]·patch(r, q) over every output position r. With dbias, one more
+ * column of ones makes the same product yield dbias[oc] = Σ_r dy[r, oc] as column K2.
+ */
+function filterSpec(bias: boolean, accumulate: boolean): GemmSpec {
+  const put = (at: string, buf: string): string => `${buf}[${at}] = ${accumulate ? `${buf}[${at}] + v` : 'v'};`;
+  return {
+    key: `conv.filterGradient.${bias ? 'bias' : 'nobias'}.${accumulate ? 'acc' : 'set'}`,
+    buffers: [
+      { name: 'x', use: 'load' },
+      { name: 'dy', use: 'load' },
+      { name: 'dw', use: 'store', write: true },
+      ...(bias ? [{ name: 'dbias', use: 'store' as const, write: true }] : []),
+    ],
+    u32: [...GEOMETRY, 'K2'],
+    f32: [],
+    loadA: 'return dy[k * p.outC + m];',
+    aFast: 'm',
+    loadB: `${bias ? 'if (n == p.K2) { return 1.0; }' : ''}${PATCH('k', 'n')}`,
+    bFast: 'n',
+    store: bias
+      ? `if (n < p.K2) { ${put('m * p.K2 + n', 'dw')} } else { ${put('m', 'dbias')} }`
+      : put('m * p.K2 + n', 'dw'),
+  };
+}
+
+export const conv2dBackwardFilter: GpuOp<OpAttrs['conv2dBackwardFilter']> = (e, b, g) => {
+  const [x, dy, dw, dbias] = b;
+  const bias = dbias !== null && dbias !== undefined;
+  const K2 = g.kH * g.kW * g.inC;
+  const size = { M: g.outC, N: K2 + (bias ? 1 : 0), K: g.batch * g.outH * g.outW };
+  const buffers = [x!, dy!, dw!, ...(bias ? [dbias] : [])];
+  tiledGemm(e, filterSpec(bias, g.accumulate === true), size, { u32: [...geometry(g), K2] }, buffers);
 };
