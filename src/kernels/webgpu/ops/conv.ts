@@ -37,33 +37,37 @@ const PATCH = (r: string, q: string): string => `
   if (ih < 0 || ih >= i32(p.inH) || iw < 0 || iw >= i32(p.inW)) { return 0.0; }
   return x[((bb * p.inH + u32(ih)) * p.inW + u32(iw)) * p.inC + ic];`;
 
-function forwardSpec(transposedWeight: boolean, bias: boolean): GemmSpec {
-  return {
-    key: `conv.forward.${transposedWeight ? 'wT' : 'w'}.${bias ? 'bias' : 'nobias'}`,
-    buffers: [
-      { name: 'x', use: 'load' },
-      { name: 'w', use: 'load' },
-      ...(bias ? [{ name: 'bias', use: 'store' as const }] : []),
-      { name: 'y', use: 'store', write: true },
-    ],
-    u32: GEOMETRY,
-    f32: [],
-    loadA: PATCH('m', 'k'),
-    aFast: 'k',
-    // w is [outC, K], wT is [K, outC]
-    loadB: transposedWeight ? 'return w[k * p.N + n];' : 'return w[n * p.K + k];',
-    bFast: transposedWeight ? 'n' : 'k',
-    store: `y[m * p.N + n] = v${bias ? ' + bias[n]' : ''};`,
-  };
-}
+/** Forward and event-driven forward: w[oc, q] is read as w[q·wK + oc·wN], so one shader serves w and wT. */
+const FORWARD: GemmSpec = {
+  key: 'conv.forward',
+  buffers: [
+    { name: 'x', use: 'load' },
+    { name: 'w', use: 'load' },
+    { name: 'bias', use: 'store' },
+    { name: 'y', use: 'store', write: true },
+  ],
+  u32: [...GEOMETRY, 'wK', 'wN', 'hasBias'],
+  f32: [],
+  loadA: PATCH('m', 'k'),
+  loadB: 'return w[k * p.wK + n * p.wN];',
+  store: 'y[m * p.N + n] = select(v, v + bias[n], p.hasBias != 0u);',
+};
 
 function forward(transposedWeight: boolean): GpuOp<ConvGeometry> {
   return (e, b, g) => {
     const [x, w, bias, y] = b;
-    const spec = forwardSpec(transposedWeight, bias !== null);
-    const buffers = [x!, w!, ...(bias === null || bias === undefined ? [] : [bias]), y!];
-    const size = { M: g.batch * g.outH * g.outW, N: g.outC, K: g.kH * g.kW * g.inC };
-    tiledGemm(e, spec, size, { u32: geometry(g) }, buffers);
+    const K = g.kH * g.kW * g.inC;
+    // w is [outC, K], wT is [K, outC]
+    const strides = transposedWeight ? [g.outC, 1] : [1, K];
+    const size = {
+      M: g.batch * g.outH * g.outW,
+      N: g.outC,
+      K,
+      aFast: 'k',
+      bFast: transposedWeight ? 'n' : 'k',
+    } as const;
+    const values = { u32: [...geometry(g), ...strides, present(bias) ? 1 : 0] };
+    tiledGemm(e, FORWARD, size, values, [x!, w!, present(bias) ? bias : e.scratch(1), y!]);
   };
 }
 
@@ -97,11 +101,9 @@ const INPUT_GRADIENT: GemmSpec = {
   let oh = u32(th) / p.sH; let ow = u32(tw) / p.sW;
   if (oh >= p.outH || ow >= p.outW) { return 0.0; }
   return dy[((bb * p.outH + oh) * p.outW + ow) * p.outC + oc];`,
-  aFast: 'k',
   loadB: `
   let oc = k % p.outC; let u = k / p.outC; let kw = p.kw0 + (u % p.nKw) * p.sW; let kh = p.kh0 + (u / p.nKw) * p.sH;
   return w[((oc * p.kH + kh) * p.kW + kw) * p.inC + n];`,
-  bFast: 'n',
   store: `${DX_POSITION}
   dx[((bb * p.inH + ih) * p.inW + iw) * p.inC + n] = v;`,
 };
@@ -120,7 +122,7 @@ export const conv2dBackwardInput: GpuOp<OpAttrs['conv2dBackwardInput']> = (e, b,
     const [cntH, kh0, nKh] = phase(ih0, g.inH, g.strideH, g.padH, g.kH);
     for (let iw0 = 0; iw0 < Math.min(g.strideW, g.inW); iw0++) {
       const [cntW, kw0, nKw] = phase(iw0, g.inW, g.strideW, g.padW, g.kW);
-      const size = { M: g.batch * cntH * cntW, N: g.inC, K: nKh * nKw * g.outC };
+      const size = { M: g.batch * cntH * cntW, N: g.inC, K: nKh * nKw * g.outC, aFast: 'k', bFast: 'n' } as const;
       const values = { u32: [...geometry(g), ih0, iw0, cntH, cntW, kh0, kw0, nKh, nKw] };
       tiledGemm(e, INPUT_GRADIENT, size, values, [dy!, w!, dx!]);
     }
@@ -131,33 +133,35 @@ export const conv2dBackwardInput: GpuOp<OpAttrs['conv2dBackwardInput']> = (e, b,
  * Filter gradient: dw[oc, q] = Σ_r dy[r, oc]·patch(r, q) over every output position r. With dbias, one more
  * column of ones makes the same product yield dbias[oc] = Σ_r dy[r, oc] as column K2.
  */
-function filterSpec(bias: boolean, accumulate: boolean): GemmSpec {
-  const put = (at: string, buf: string): string => `${buf}[${at}] = ${accumulate ? `${buf}[${at}] + v` : 'v'};`;
-  return {
-    key: `conv.filterGradient.${bias ? 'bias' : 'nobias'}.${accumulate ? 'acc' : 'set'}`,
-    buffers: [
-      { name: 'x', use: 'load' },
-      { name: 'dy', use: 'load' },
-      { name: 'dw', use: 'store', write: true },
-      ...(bias ? [{ name: 'dbias', use: 'store' as const, write: true }] : []),
-    ],
-    u32: [...GEOMETRY, 'K2'],
-    f32: [],
-    loadA: 'return dy[k * p.outC + m];',
-    aFast: 'm',
-    loadB: `${bias ? 'if (n == p.K2) { return 1.0; }' : ''}${PATCH('k', 'n')}`,
-    bFast: 'n',
-    store: bias
-      ? `if (n < p.K2) { ${put('m * p.K2 + n', 'dw')} } else { ${put('m', 'dbias')} }`
-      : put('m * p.K2 + n', 'dw'),
-  };
-}
+const FILTER_GRADIENT: GemmSpec = {
+  key: 'conv.filterGradient',
+  buffers: [
+    { name: 'x', use: 'load' },
+    { name: 'dy', use: 'load' },
+    { name: 'dw', use: 'store', write: true },
+    { name: 'dbias', use: 'store', write: true },
+  ],
+  u32: [...GEOMETRY, 'K2', 'acc'],
+  f32: [],
+  loadA: 'return dy[k * p.outC + m];',
+  loadB: `if (n == p.K2) { return 1.0; }${PATCH('k', 'n')}`,
+  store: `
+  let add = p.acc != 0u;
+  if (n < p.K2) { let i = m * p.K2 + n; dw[i] = select(v, v + dw[i], add); }
+  else { dbias[m] = select(v, v + dbias[m], add); }`,
+};
 
 export const conv2dBackwardFilter: GpuOp<OpAttrs['conv2dBackwardFilter']> = (e, b, g) => {
   const [x, dy, dw, dbias] = b;
-  const bias = dbias !== null && dbias !== undefined;
   const K2 = g.kH * g.kW * g.inC;
-  const size = { M: g.outC, N: K2 + (bias ? 1 : 0), K: g.batch * g.outH * g.outW };
-  const buffers = [x!, dy!, dw!, ...(bias ? [dbias] : [])];
-  tiledGemm(e, filterSpec(bias, g.accumulate === true), size, { u32: [...geometry(g), K2] }, buffers);
+  const bias = present(dbias);
+  // without dbias, N stops before the column of ones, so the dummy binding is never touched
+  const size = { M: g.outC, N: K2 + (bias ? 1 : 0), K: g.batch * g.outH * g.outW, aFast: 'm', bFast: 'n' } as const;
+  const values = { u32: [...geometry(g), K2, g.accumulate === true ? 1 : 0] };
+  tiledGemm(e, FILTER_GRADIENT, size, values, [x!, dy!, dw!, bias ? dbias : e.scratch(1)]);
 };
+
+/** Whether an optional buffer was passed; an absent one is bound to a scratch word the shader never reads. */
+function present(b: Binding | null | undefined): b is Binding {
+  return b !== null && b !== undefined;
+}

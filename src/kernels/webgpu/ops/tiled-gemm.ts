@@ -22,24 +22,30 @@ export interface GemmBuffer {
 
 /** What makes an op's implicit GEMM: WGSL bodies of its loaders and store, and its own uniform fields. */
 export interface GemmSpec {
-  /** Distinguishes the generated code: every flag that changes a body belongs in it. */
+  /** Names the generated code; one shader per spec and tiling, so flags are uniforms, not variants. */
   readonly key: string;
   readonly buffers: readonly GemmBuffer[];
-  /** The op's uniform fields (after the core's M, N, K, kChunk, tilesN, splits). */
+  /** The op's uniform fields (after the core's M, N, K, kChunk, tilesN, splits, aK, bK). */
   readonly u32: readonly string[];
   readonly f32: readonly string[];
   /** Body of `fn loadA(m: u32, k: u32) -> f32`, called with m < M and k < K. */
   readonly loadA: string;
-  /** Which index of A is contiguous in memory: it varies fastest across invocations when a tile is loaded. */
-  readonly aFast: 'm' | 'k';
   /** Body of `fn loadB(k: u32, n: u32) -> f32`, called with k < K and n < N. */
   readonly loadB: string;
-  readonly bFast: 'k' | 'n';
   /** Body of `fn store(m: u32, n: u32, v: f32)`, called once per output with the full sum v. */
   readonly store: string;
 }
 
-/** A register block and slice depth; the workgroup is always 16×16 invocations. */
+/** The sizes of one product, and which index of each operand is contiguous in memory. */
+export interface Product {
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  readonly aFast: 'm' | 'k';
+  readonly bFast: 'k' | 'n';
+}
+
+/** A register block; the workgroup is always 16×16 invocations. */
 export interface Tiling {
   readonly tm: 4 | 8;
   readonly tn: 4 | 8;
@@ -55,8 +61,12 @@ const MIN_CHUNK = 256;
 /** Partial tiles of a split K live in scratch: at most this many floats. */
 const MAX_PARTIALS = 1 << 24;
 const RWG = 256;
+/**
+ * K slice depth. Deeper slices halve the barriers but double the unrolled inner loop, which is what makes lavapipe
+ * (the software adapter the tests run on) slow to compile.
+ */
+const BK = 8;
 
-const bk = (t: Tiling): number => (t.tm === 4 && t.tn === 4 ? 16 : 8);
 const tilesOf = (t: Tiling, M: number, N: number): number => Math.ceil(M / (16 * t.tm)) * Math.ceil(N / (16 * t.tn));
 
 function chooseTiling(M: number, N: number): Tiling {
@@ -80,7 +90,7 @@ type Mode = 'fused' | 'partial' | 'reduce';
 
 function uniformStruct(spec: GemmSpec): string {
   const fields = [
-    ...['M', 'N', 'K', 'kChunk', 'tilesN', 'splits'].map((f) => `${f}: u32`),
+    ...['M', 'N', 'K', 'kChunk', 'tilesN', 'splits', 'aK', 'bK'].map((f) => `${f}: u32`),
     ...spec.u32.map((f) => `${f}: u32`),
     ...spec.f32.map((f) => `${f}: f32`),
   ];
@@ -103,62 +113,61 @@ function declarations(spec: GemmSpec, mode: Mode): string {
     .join('\n');
 }
 
-/** The code that fills one operand's workgroup tile ([BK][rows] as vec4 columns) for the slice at k0. */
-function tileLoad(operand: 'A' | 'B', rows: number, depth: number, kFast: boolean): string {
-  const per = (rows * depth) / 256;
-  const lines: string[] = [];
-  const [bound, load] = operand === 'A' ? ['p.M', 'loadA(g, gk)'] : ['p.N', 'loadB(gk, g)'];
-  const base = operand === 'A' ? 'm0' : 'n0';
-  for (let l = 0; l < per; l++) {
-    const idx = `tid + ${l * 256}u`;
-    const [r, kk] = kFast
-      ? [`(${idx}) / ${depth}u`, `(${idx}) % ${depth}u`]
-      : [`(${idx}) % ${rows}u`, `(${idx}) / ${rows}u`];
-    lines.push(`{
-      let r = ${r}; let kk = ${kk}; let g = ${base} + r; let gk = k0 + kk;
-      var v = 0.0;
-      if (g < ${bound} && gk < kEnd) { v = ${load}; }
-      T${operand}[kk * ${rows / 4}u + r / 4u][r % 4u] = v;
-    }`);
-  }
-  return lines.join('\n');
+/**
+ * Where invocation tid stages the l-th element of an operand's slice: (r, kk) within the BK×rows tile. Invocations
+ * walk the operand's contiguous index fastest (p.aK / p.bK: whether that is k), so a warp reads neighbouring words.
+ */
+function slot(rows: number, l: number, kFast: string): [string, string] {
+  const i = `(tid + ${l * 256}u)`;
+  return [
+    `select(${i} % ${rows}u, ${i} / ${BK}u, ${kFast} != 0u)`,
+    `select(${i} / ${rows}u, ${i} % ${BK}u, ${kFast} != 0u)`,
+  ];
 }
 
 function gemmShader(spec: GemmSpec, t: Tiling, mode: 'fused' | 'partial'): string {
   const BM = 16 * t.tm;
   const BN = 16 * t.tn;
-  const BK = bk(t);
+  // Workgroup memory T holds the A slice ([BK][BM]) then the B slice ([BK][BN]) as vec4 columns; a row is one vec4
+  // longer than its data so the strided k-fast stores of a warp land in different banks. The epilogue reuses T.
+  const RA = BM / 4 + 1;
+  const RB = BN / 4 + 1;
+  const OB = BK * RA;
+  const size = Math.max(BK * (RA + RB), 4 * BN);
   const ra = t.tm / 4; // vec4 row groups per invocation
   const cb = t.tn / 4; // vec4 column groups per invocation
   const acc = (i: number, r: number, j: number): string => `c${i}_${r}_${j}`;
-  const decl: string[] = [];
-  const fma: string[] = [];
-  const out: string[] = [];
-  for (let i = 0; i < ra; i++) {
-    decl.push(`let a${i} = TA[kk * ${BM / 4}u + ${i * 16}u + ty];`);
-  }
-  for (let j = 0; j < cb; j++) decl.push(`let b${j} = TB[kk * ${BN / 4}u + ${j * 16}u + tx];`);
-  for (let i = 0; i < ra; i++) {
-    for (let r = 0; r < 4; r++) {
-      for (let j = 0; j < cb; j++) fma.push(`${acc(i, r, j)} = fma(vec4f(a${i}[${r}]), b${j}, ${acc(i, r, j)});`);
-    }
-  }
   const vars: string[] = [];
+  const fetch: string[] = [];
+  const stage: string[] = [];
+  const refetch: string[] = [];
+  for (const [op, rows, kFast, base] of [
+    ['a', BM, 'p.aK', '0u'],
+    ['b', BN, 'p.bK', `${OB}u`],
+  ] as const) {
+    const stride = op === 'a' ? RA : RB;
+    for (let l = 0; l < (rows * BK) / 256; l++) {
+      const [r, kk] = slot(rows, l, kFast);
+      vars.push(`let ${op}r${l} = ${r}; let ${op}k${l} = ${kk};`);
+      const call = op === 'a' ? `fetchA(m0 + ar${l}, k0 + ak${l}, kEnd)` : `fetchB(k0 + bk${l}, n0 + br${l}, kEnd)`;
+      fetch.push(`var ${op}v${l} = ${call.replace(/k0/, 'kBegin')};`);
+      refetch.push(`${op}v${l} = ${call.replace(/k0/, 'k1')};`);
+      stage.push(`T[${base} + ${op}k${l} * ${stride}u + ${op}r${l} / 4u][${op}r${l} % 4u] = ${op}v${l};`);
+    }
+  }
+  const reads: string[] = [];
+  const fma: string[] = [];
+  for (let i = 0; i < ra; i++) reads.push(`let a${i} = T[kk * ${RA}u + ${i * 16}u + ty];`);
+  for (let j = 0; j < cb; j++) reads.push(`let b${j} = T[${OB}u + kk * ${RB}u + ${j * 16}u + tx];`);
+  const cases: string[] = [];
   for (let i = 0; i < ra; i++) {
     for (let r = 0; r < 4; r++) {
-      for (let j = 0; j < cb; j++) vars.push(`var ${acc(i, r, j)} = vec4f(0.0);`);
-      out.push(`{
-    let gm = m0 + ${i * 64 + r}u + ty * 4u;
-    if (gm < p.M) {
-${Array.from({ length: cb }, (_, j) =>
-  [0, 1, 2, 3]
-    .map(
-      (c) => `      { let gn = n0 + ${j * 64 + c}u + tx * 4u; if (gn < p.N) { put(gm, gn, ${acc(i, r, j)}[${c}]); } }`,
-    )
-    .join('\n'),
-).join('\n')}
-    }
-  }`);
+      for (let j = 0; j < cb; j++) {
+        vars.push(`var ${acc(i, r, j)} = vec4f(0.0);`);
+        fma.push(`${acc(i, r, j)} += a${i}[${r}] * b${j};`);
+      }
+      const row = Array.from({ length: cb }, (_, j) => `T[ty * ${BN / 4}u + ${j * 16}u + tx] = ${acc(i, r, j)};`);
+      cases.push(`case ${i * 4 + r}u: { ${row.join(' ')} }`);
     }
   }
   const put =
@@ -170,11 +179,12 @@ ${uniformStruct(spec)}
 ${declarations(spec, mode)}
 fn loadA(m: u32, k: u32) -> f32 { ${spec.loadA} }
 fn loadB(k: u32, n: u32) -> f32 { ${spec.loadB} }
+fn fetchA(m: u32, k: u32, kEnd: u32) -> f32 { if (m < p.M && k < kEnd) { return loadA(m, k); } return 0.0; }
+fn fetchB(k: u32, n: u32, kEnd: u32) -> f32 { if (n < p.N && k < kEnd) { return loadB(k, n); } return 0.0; }
 ${mode === 'fused' ? `fn store(m: u32, n: u32, v: f32) { ${spec.store} }` : ''}
 var<private> wz: u32;
 ${put}
-var<workgroup> TA: array<vec4f, ${(BK * BM) / 4}>;
-var<workgroup> TB: array<vec4f, ${(BK * BN) / 4}>;
+var<workgroup> T: array<vec4f, ${size}>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3u,
         @builtin(num_workgroups) nwg: vec3u) {
@@ -189,17 +199,35 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
   let tx = tid % 16u;
   let ty = tid / 16u;
   ${vars.join('\n  ')}
+  ${fetch.join('\n  ')}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${BK}u) {
-    ${tileLoad('A', BM, BK, spec.aFast === 'k')}
-    ${tileLoad('B', BN, BK, spec.bFast === 'k')}
+    ${stage.join('\n    ')}
     workgroupBarrier();
+    // the next slice's loads are in flight while this one is multiplied
+    let k1 = k0 + ${BK}u;
+    ${refetch.join('\n    ')}
     for (var kk = 0u; kk < ${BK}u; kk++) {
-      ${decl.join('\n      ')}
+      ${reads.join('\n      ')}
       ${fma.join('\n      ')}
     }
     workgroupBarrier();
   }
-  ${out.join('\n  ')}
+  // Results leave through T one row slot at a time (16 rows × BN), so a warp stores neighbouring words and the
+  // op's store appears once in the code.
+  for (var s = 0u; s < ${t.tm}u; s++) {
+    workgroupBarrier();
+    switch (s) {
+      ${cases.join('\n      ')}
+      default: {}
+    }
+    workgroupBarrier();
+    let rowBase = m0 + (s / 4u) * 64u + s % 4u;
+    for (var e = tid; e < ${16 * BN}u; e += 256u) {
+      let gm = rowBase + (e / ${BN}u) * 4u;
+      let gn = n0 + e % ${BN}u;
+      if (gm < p.M && gn < p.N) { put(gm, gn, T[e / 4u][e % 4u]); }
+    }
+  }
 }`;
 }
 
@@ -237,7 +265,7 @@ function cached(key: string, make: () => string): Shader {
 export function tiledGemm(
   e: Encoder,
   spec: GemmSpec,
-  size: { readonly M: number; readonly N: number; readonly K: number },
+  size: Product,
   values: { readonly u32?: readonly number[]; readonly f32?: readonly number[] },
   buffers: readonly Binding[],
 ): void {
@@ -247,11 +275,12 @@ export function tiledGemm(
   const tilesN = Math.ceil(N / (16 * t.tn));
   const tiles = Math.ceil(M / (16 * t.tm)) * tilesN;
   let splits = chooseSplits(tiles, M, N, K);
-  const kChunk = Math.max(1, Math.ceil(K / splits / bk(t)) * bk(t));
+  const kChunk = Math.max(1, Math.ceil(K / splits / BK) * BK);
   splits = Math.max(1, Math.ceil(K / kChunk));
   const [gx, gy] = grid1d(tiles, 1);
   if (gy > MAX_GROUPS || splits > MAX_GROUPS) throw new Error(`webgpu: a ${M}×${N}×${K} product is too large`);
-  const params = { u32: [M, N, K, kChunk, tilesN, splits, ...(values.u32 ?? [])], f32: values.f32 ?? [] };
+  const fast = [size.aFast === 'k' ? 1 : 0, size.bFast === 'k' ? 1 : 0];
+  const params = { u32: [M, N, K, kChunk, tilesN, splits, ...fast, ...(values.u32 ?? [])], f32: values.f32 ?? [] };
   const key = `gemm.${spec.key}.${t.tm}x${t.tn}`;
   if (splits === 1) {
     e.dispatch(
