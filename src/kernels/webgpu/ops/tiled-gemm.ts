@@ -6,7 +6,10 @@ import { type Binding, type Encoder, grid1d, LINEAR, MAX_GROUPS, type Shader } f
  * GEMM) and how to store a result (alpha, accumulate, bias). A workgroup of 16×16 invocations computes one
  * BM×BN output tile (BM = 16·TM, BN = 16·TN); it walks K in BK-deep slices staged in workgroup memory, and each
  * invocation keeps a TM×TN block of sums in registers. The rows of an invocation are strided by 64 (four at a
- * time, vec4) so neighbouring invocations read neighbouring workgroup words.
+ * time, vec4) so neighbouring invocations read neighbouring workgroup words. Each invocation fetches its share of
+ * the next slice into registers while the current one is multiplied, and results leave through workgroup memory
+ * so that stores are coalesced. Flags (transposes, accumulate, bias) are uniforms, not shader variants: one
+ * shader per op and tiling keeps compile time down (lavapipe needs about a second per shader).
  *
  * When the tiles alone cannot fill the device and K is long (a filter gradient sums over every output position),
  * K is split across workgroups (grid z): each writes its partial tile to scratch, and a second pass adds the
