@@ -150,6 +150,19 @@ describe('webgpu dense ops against the reference backend', { skip: SKIP }, () =>
     await forcing({ tm: 4, tn: 8 }, 5, () => checkGemm(rng, 70, 131, 203, 'K split 5 ways'));
   });
 
+  it('gemm: a long K on few tiles is split by the shape-based choice', async () => {
+    // a weight gradient's shape: [m, rows]ᵀ·[rows, n] with rows ≫ m, n
+    const rng = new Rng(12);
+    const [m, n, k] = [20, 30, 1500];
+    const a = random(rng, k * m);
+    const b = random(rng, k * n);
+    const at = { m, n, k, transA: true, transB: false, alpha: 0.25 };
+    const expected = new Float32Array(m * n);
+    ref.gemm(a, b, expected, at);
+    const out = await runOp(device!, 'gemm', [a, b, nans(m * n)], [2], at);
+    assertClose(out.buffers[2]!, expected, SUMS, `gemm ${m}×${n}×${k} tA`);
+  });
+
   it('conv forward (dense and from the transposed weight) on the conformance shapes', async () => {
     const rng = new Rng(2);
     for (const g of convCases()) await checkForward(rng, g, '');
