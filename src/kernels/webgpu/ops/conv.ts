@@ -29,10 +29,28 @@ const geometry = (g: ConvGeometry): number[] => [
   g.outW,
 ];
 
+/*
+ * Tap tables: entry q of a K index packs (kh, kw, c) as kh << 24 | kw << 16 | c, so a tile load decodes its K
+ * index with shifts instead of three integer divisions by uniforms (each a dozen instructions on a GPU); the row
+ * index's divisions do not change along K and leave the loop.
+ */
+function tapTable(kH: number, kW: number, C: number): Uint32Array {
+  if (kH > 255 || kW > 255 || C > 0xffff) {
+    throw new Error(`webgpu: a ${kH}×${kW} window over ${C} channels is larger than the tap table encodes`);
+  }
+  const t = new Uint32Array(kH * kW * C);
+  for (let kh = 0, q = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) for (let c = 0; c < C; c++, q++) t[q] = ((kh << 24) | (kw << 16) | c) >>> 0;
+  }
+  return t;
+}
+const TAP = (q: string, c: string, kh: string, kw: string): string =>
+  `let tap = taps[${q}]; let ${c} = tap & 0xffffu; let ${kw} = (tap >> 16u) & 0xffu; let ${kh} = tap >> 24u;`;
+
 /** WGSL: x[b, ih, iw, ic] for output row r = (b, oh, ow) and patch column q = (kh, kw, ic); zero in the padding. */
 const PATCH = (r: string, q: string): string => `
   let ow = ${r} % p.outW; let t = ${r} / p.outW; let oh = t % p.outH; let bb = t / p.outH;
-  let ic = ${q} % p.inC; let u = ${q} / p.inC; let kw = u % p.kW; let kh = u / p.kW;
+  ${TAP(q, 'ic', 'kh', 'kw')}
   let ih = i32(oh * p.sH + kh) - i32(p.pH); let iw = i32(ow * p.sW + kw) - i32(p.pW);
   if (ih < 0 || ih >= i32(p.inH) || iw < 0 || iw >= i32(p.inW)) { return 0.0; }
   return x[((bb * p.inH + u32(ih)) * p.inW + u32(iw)) * p.inC + ic];`;
@@ -43,6 +61,7 @@ const FORWARD: GemmSpec = {
   buffers: [
     { name: 'x', use: 'load' },
     { name: 'w', use: 'load' },
+    { name: 'taps', use: 'load', u32: true },
     { name: 'bias', use: 'store' },
     { name: 'y', use: 'store', write: true },
   ],
@@ -67,7 +86,8 @@ function forward(transposedWeight: boolean): GpuOp<ConvGeometry> {
       bFast: transposedWeight ? 'n' : 'k',
     } as const;
     const values = { u32: [...geometry(g), ...strides, present(bias) ? 1 : 0] };
-    tiledGemm(e, FORWARD, size, values, [x!, w!, present(bias) ? bias : e.scratch(1), y!]);
+    const taps = e.constants(tapTable(g.kH, g.kW, g.inC));
+    tiledGemm(e, FORWARD, size, values, [x!, w!, taps, present(bias) ? bias : e.scratch(1), y!]);
   };
 }
 
@@ -80,29 +100,31 @@ export const conv2dSparseForward: GpuOp<OpAttrs['conv2dSparseForward']> = forwar
  * so the dx positions are split into strideH·strideW phases and each phase is one GEMM over exactly its taps
  * (kh = kh0, kh0 + strideH, …): no multiply is spent on a tap that cannot land. A phase with no taps writes zeros.
  */
-const PHASE = ['ih0', 'iw0', 'cntH', 'cntW', 'kh0', 'kw0', 'nKh', 'nKw'];
-/** WGSL: the batch index and dx position of phase row m. */
-const DX_POSITION = `
-  let cw = m % p.cntW; let t = m / p.cntW; let ch = t % p.cntH; let bb = t / p.cntH;
+const PHASE = ['ih0', 'iw0', 'cntH', 'cntW', 'kh0', 'kw0', 'ohBase', 'owBase'];
+/** WGSL: the batch index and the position (ch, cw) within the phase of phase row m; then its dx position. */
+const PHASE_ROW = `
+  let cw = m % p.cntW; let t = m / p.cntW; let ch = t % p.cntH; let bb = t / p.cntH;`;
+const DX_POSITION = `${PHASE_ROW}
   let ih = p.ih0 + ch * p.sH; let iw = p.iw0 + cw * p.sW;`;
 const INPUT_GRADIENT: GemmSpec = {
   key: 'conv.inputGradient',
   buffers: [
     { name: 'dy', use: 'load' },
     { name: 'w', use: 'load' },
+    { name: 'taps', use: 'load', u32: true },
     { name: 'dx', use: 'store', write: true },
   ],
   u32: [...GEOMETRY, ...PHASE],
   f32: [],
-  loadA: `${DX_POSITION}
-  let oc = k % p.outC; let u = k / p.outC; let kw = p.kw0 + (u % p.nKw) * p.sW; let kh = p.kh0 + (u / p.nKw) * p.sH;
-  let th = i32(ih + p.pH) - i32(kh); let tw = i32(iw + p.pW) - i32(kw);
-  if (th < 0 || tw < 0) { return 0.0; }
-  let oh = u32(th) / p.sH; let ow = u32(tw) / p.sW;
-  if (oh >= p.outH || ow >= p.outW) { return 0.0; }
-  return dy[((bb * p.outH + oh) * p.outW + ow) * p.outC + oc];`,
+  // tap (jh, jw) of the phase is kh = kh0 + jh·strideH, which reads output row oh = ohBase + ch − jh
+  loadA: `${PHASE_ROW}
+  ${TAP('k', 'oc', 'jh', 'jw')}
+  let oh = i32(p.ohBase + ch) - i32(jh); let ow = i32(p.owBase + cw) - i32(jw);
+  if (oh < 0 || ow < 0 || oh >= i32(p.outH) || ow >= i32(p.outW)) { return 0.0; }
+  return dy[((bb * p.outH + u32(oh)) * p.outW + u32(ow)) * p.outC + oc];`,
   loadB: `
-  let oc = k % p.outC; let u = k / p.outC; let kw = p.kw0 + (u % p.nKw) * p.sW; let kh = p.kh0 + (u / p.nKw) * p.sH;
+  ${TAP('k', 'oc', 'jh', 'jw')}
+  let kh = p.kh0 + jh * p.sH; let kw = p.kw0 + jw * p.sW;
   return w[((oc * p.kH + kh) * p.kW + kw) * p.inC + n];`,
   store: `${DX_POSITION}
   dx[((bb * p.inH + ih) * p.inW + iw) * p.inC + n] = v;`,
@@ -123,8 +145,12 @@ export const conv2dBackwardInput: GpuOp<OpAttrs['conv2dBackwardInput']> = (e, b,
     for (let iw0 = 0; iw0 < Math.min(g.strideW, g.inW); iw0++) {
       const [cntW, kw0, nKw] = phase(iw0, g.inW, g.strideW, g.padW, g.kW);
       const size = { M: g.batch * cntH * cntW, N: g.inC, K: nKh * nKw * g.outC, aFast: 'k', bFast: 'n' } as const;
-      const values = { u32: [...geometry(g), ih0, iw0, cntH, cntW, kh0, kw0, nKh, nKw] };
-      tiledGemm(e, INPUT_GRADIENT, size, values, [dy!, w!, dx!]);
+      // ih + padH − kh = (ih0 + padH − kh0) + (ch − jh)·strideH, and the first term is a multiple of strideH
+      const ohBase = (ih0 + g.padH - kh0) / g.strideH;
+      const owBase = (iw0 + g.padW - kw0) / g.strideW;
+      const values = { u32: [...geometry(g), ih0, iw0, cntH, cntW, kh0, kw0, ohBase, owBase] };
+      const taps = e.constants(tapTable(nKh, nKw, g.outC));
+      tiledGemm(e, INPUT_GRADIENT, size, values, [dy!, w!, taps, dx!]);
     }
   }
 };
@@ -138,6 +164,7 @@ const FILTER_GRADIENT: GemmSpec = {
   buffers: [
     { name: 'x', use: 'load' },
     { name: 'dy', use: 'load' },
+    { name: 'taps', use: 'load', u32: true },
     { name: 'dw', use: 'store', write: true },
     { name: 'dbias', use: 'store', write: true },
   ],
@@ -158,7 +185,8 @@ export const conv2dBackwardFilter: GpuOp<OpAttrs['conv2dBackwardFilter']> = (e, 
   // without dbias, N stops before the column of ones, so the dummy binding is never touched
   const size = { M: g.outC, N: K2 + (bias ? 1 : 0), K: g.batch * g.outH * g.outW, aFast: 'm', bFast: 'n' } as const;
   const values = { u32: [...geometry(g), K2, g.accumulate === true ? 1 : 0] };
-  tiledGemm(e, FILTER_GRADIENT, size, values, [x!, dy!, dw!, bias ? dbias : e.scratch(1)]);
+  const taps = e.constants(tapTable(g.kH, g.kW, g.inC));
+  tiledGemm(e, FILTER_GRADIENT, size, values, [x!, dy!, taps, dw!, bias ? dbias : e.scratch(1)]);
 };
 
 /** Whether an optional buffer was passed; an absent one is bound to a scratch word the shader never reads. */

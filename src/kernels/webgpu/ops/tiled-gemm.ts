@@ -21,6 +21,8 @@ export interface GemmBuffer {
   readonly name: string;
   readonly use: 'load' | 'store';
   readonly write?: boolean;
+  /** Holds u32 (an index table) rather than f32. */
+  readonly u32?: boolean;
 }
 
 /** What makes an op's implicit GEMM: WGSL bodies of its loaders and store, and its own uniform fields. */
@@ -102,16 +104,18 @@ function uniformStruct(spec: GemmSpec): string {
 
 /** Binding declarations for the buffers a mode touches, numbered in the order the dispatch passes them. */
 function declarations(spec: GemmSpec, mode: Mode): string {
-  const list: { name: string; write: boolean }[] = [];
-  if (mode === 'reduce') list.push({ name: 'part', write: false });
+  const list: GemmBuffer[] = [];
+  if (mode === 'reduce') list.push({ name: 'part', use: 'load' });
   for (const b of spec.buffers) {
     if ((mode === 'partial' && b.use === 'store') || (mode === 'reduce' && b.use === 'load')) continue;
-    list.push({ name: b.name, write: b.write === true });
+    list.push(b);
   }
-  if (mode === 'partial') list.push({ name: 'part', write: true });
+  if (mode === 'partial') list.push({ name: 'part', use: 'store', write: true });
   return list
     .map(
-      (b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.write ? 'read_write' : 'read'}> ${b.name}: array<f32>;`,
+      (b, i) =>
+        `@group(0) @binding(${i + 1}) var<storage, ${b.write === true ? 'read_write' : 'read'}> ${b.name}: ` +
+        `array<${b.u32 === true ? 'u32' : 'f32'}>;`,
     )
     .join('\n');
 }
