@@ -171,7 +171,7 @@ function gemmShader(spec: GemmSpec, t: Tiling, mode: 'fused' | 'partial'): strin
     for (let r = 0; r < 4; r++) {
       for (let j = 0; j < cb; j++) {
         vars.push(`var ${acc(i, r, j)} = vec4f(0.0);`);
-        fma.push(`${acc(i, r, j)} += a${i}[${r}] * b${j};`);
+        fma.push(`${acc(i, r, j)} = fma(vec4f(a${i}[${r}]), b${j}, ${acc(i, r, j)});`);
       }
       const row = Array.from({ length: cb }, (_, j) => `T[ty * ${BN / 4}u + ${j * 16}u + tx] = ${acc(i, r, j)};`);
       cases.push(`case ${i * 4 + r}u: { ${row.join(' ')} }`);
