@@ -125,6 +125,10 @@ async function checkBackward(rng: Rng, g: ConvGeometry, what: string): Promise<v
 }
 
 describe('webgpu dense ops against the reference backend', { skip: SKIP }, () => {
+  it('has a WebGPU device (CI must provide one)', () => {
+    assert.ok(device !== null, `CI=${process.env.CI} but ${'reason' in got ? got.reason : 'no device'}`);
+  });
+
   it('gemm: ragged shapes, every transpose, alpha and accumulation', async () => {
     const rng = new Rng(1);
     for (const [m, n, k] of [
