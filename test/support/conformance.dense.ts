@@ -38,7 +38,7 @@ export const DENSE_METHODS: readonly KernelMethod[] = [
 /** Relative to the largest |expected|: long float32 dot products in another order. */
 export const SUMS = { rtol: 1e-4 };
 
-function convCases(): ConvGeometry[] {
+export function convCases(): ConvGeometry[] {
   const fixed = [
     convGeometry({ batch: 1, inH: 5, inW: 5, inC: 3, outC: 4, kH: 3, pad: 1 }),
     convGeometry({ batch: 2, inH: 7, inW: 6, inC: 5, outC: 9, kH: 3, stride: 2, pad: 1 }),
