@@ -31,7 +31,7 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
   const rows: Row[] = [];
   for (const d of densities) {
     for (let i = 0; i < nx; i++) x[i] = rng.uniform() < d ? 1 : 0;
-    k.fromHost(x);
+    k.fromHost(x); // kernels read the previous density's input
     const event = (): void => {
       for (let oc = 0; oc < g.outC; oc++) for (let j = 0; j < K; j++) wT[j * g.outC + oc] = w[oc * K + j]!;
       k.fromHost(wT);

@@ -70,7 +70,8 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'serve',
-    description: 'serve the browser demo on 127.0.0.1: draw a digit, watch the trained SNN spike (runs in the browser)',
+    description:
+      'serve the browser demo on 127.0.0.1: draw a digit, watch the trained SNN spike; train a new one in the tab (MNIST/Fashion-MNIST), download it as checkpoint and NIR',
     options: SERVE_OPTIONS,
     load: () => import('./serve.js'),
   },

@@ -16,6 +16,7 @@ import { SpikerepError } from '../errors.js';
 import type { AvgPool2d } from '../nn/avgpool.js';
 import type { BatchNorm } from '../nn/batchnorm.js';
 import type { Conv2d } from '../nn/conv2d.js';
+import { networkTensors, tensorsToHost } from '../nn/host-access.js';
 import type { Layer } from '../nn/layer.js';
 import type { Linear } from '../nn/linear.js';
 import type { Network } from '../nn/network.js';
@@ -55,6 +56,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       'network',
     );
   }
+  tensorsToHost(net.k, networkTensors(net)); // weights, BN statistics and thresholds are read below
   const layers = chainOf(net.body);
   const nodes: Record<string, NirGraphNode> = {};
   const order: string[] = [];

@@ -17,13 +17,13 @@ import {
   NIR_FIELDS,
   NIR_INT_FIELDS,
   NIR_SCALAR_FIELDS,
-  NIR_VERSION,
   type NirArray,
   type NirGraph,
   type NirGraphNode,
   type NirMetadata,
   type NirNodeType,
 } from './nir-graph.js';
+import { writeNirFile } from './nir-h5-write.js';
 
 type H5Group = InstanceType<typeof h5wasm.Group>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
@@ -42,7 +42,7 @@ export async function writeNir(graph: NirGraph, path: string): Promise<void> {
   await writeFileAtomicWith(
     path,
     (tmp) => {
-      writeNirFile(graph, tmp);
+      writeNirFile(h5wasm, graph, tmp);
       checkReadsBack(graph, tmp);
     },
     { what: 'the NIR file' },
@@ -87,56 +87,6 @@ function checkReadsBack(graph: NirGraph, tmp: string): void {
 
 function unreadable(): never {
   throw new Error('the written file does not read back: is the disk full?');
-}
-
-function writeNirFile(graph: NirGraph, path: string): void {
-  const f = new h5wasm.File(path, 'w');
-  try {
-    f.create_dataset({ name: 'version', data: NIR_VERSION });
-    const root = f.create_group('node');
-    root.create_dataset({ name: 'type', data: 'NIRGraph' });
-    root.create_dataset({ name: 'edges', data: graph.edges.flat(), shape: [graph.edges.length, 2] });
-    if (Object.keys(graph.metadata).length > 0) writeMetadata(root.create_group('metadata'), graph.metadata);
-    const nodes = root.create_group('nodes');
-    for (const [name, node] of Object.entries(graph.nodes)) writeNode(nodes.create_group(name), node);
-  } finally {
-    f.close();
-  }
-}
-
-function writeNode(g: H5Group, node: NirGraphNode): void {
-  g.create_dataset({ name: 'type', data: node.type });
-  const fields = node as unknown as Record<string, unknown>;
-  for (const key of NIR_FIELDS[node.type]) {
-    const v = fields[key];
-    if (v === undefined) continue;
-    if (NIR_INT_FIELDS.has(key)) {
-      if (NIR_SCALAR_FIELDS.has(key))
-        g.create_dataset({ name: key, data: BigInt64Array.of(BigInt(v as number)), shape: [], dtype: '<q' });
-      else
-        g.create_dataset({
-          name: key,
-          data: BigInt64Array.from((v as number[]).map(BigInt)),
-          shape: [(v as number[]).length],
-          dtype: '<q',
-        });
-    } else {
-      const a = v as NirArray;
-      const shape = [...a.shape];
-      // h5wasm refuses gzip without chunks; 0-d and empty arrays are written plain
-      const chunked = shape.length > 0 && a.data.length > 0 ? { chunks: shape, compression: 'gzip' as const } : {};
-      g.create_dataset({ name: key, data: a.data, shape, dtype: '<f', ...chunked });
-    }
-  }
-  if (node.metadata !== undefined && Object.keys(node.metadata).length > 0)
-    writeMetadata(g.create_group('metadata'), node.metadata);
-}
-
-function writeMetadata(g: H5Group, m: NirMetadata): void {
-  for (const [k, v] of Object.entries(m)) {
-    if (typeof v === 'string') g.create_dataset({ name: k, data: v });
-    else g.create_dataset({ name: k, data: Float64Array.of(v), shape: [], dtype: '<d' });
-  }
 }
 
 export async function readNir(path: string): Promise<NirGraph> {

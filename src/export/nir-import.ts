@@ -17,6 +17,7 @@ import { checkDeclaredSize } from '../memory-budget.js';
 import { AvgPool2d } from '../nn/avgpool.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Flatten } from '../nn/flatten.js';
+import { tensorsFromHost } from '../nn/host-access.js';
 import type { Layer } from '../nn/layer.js';
 import { Linear } from '../nn/linear.js';
 import { Network } from '../nn/network.js';
@@ -123,6 +124,7 @@ export function importNir(
         const sw = nirConvToSpikerep(w);
         for (let i = 0; i < sw.length; i++) conv.weight.value[i] = sw[i]! * inScale;
         conv.bias!.value.set(node.bias.data);
+        tensorsFromHost(k, conv.params());
         const out = conv.outputShape([1, shape[1]!, shape[2]!, I]);
         shape = [O, out[1]!, out[2]!];
         layers.push(conv);
@@ -146,6 +148,7 @@ export function importNir(
           checkSize(node.bias, O, 'bias', bad);
           lin.bias!.value.set(node.bias.data);
         }
+        tensorsFromHost(k, lin.params());
         shape = [O];
         flattenedFrom = null;
         layers.push(lin);

@@ -22,6 +22,7 @@ export function predictDataset(
       { shape: [idx.length, ...b.shape.slice(1)], data: b.x },
       { training: false, rng, encoding: 'direct' },
     );
+    net.k.toHost(logits.data);
     predictions.set(argmaxRows(logits), start);
     labels.set(b.labels, start);
   }

@@ -57,6 +57,7 @@ export class Dropout implements Layer {
     const mask = this.mask.get(ctx.k, x.data.length);
     const keep = p === 1 ? 0 : 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = ctx.rng.uniform() < p ? 0 : keep;
+    ctx.k.fromHost(mask);
     const y = this.out.get(ctx.k, x.data.length);
     ctx.k.elementwise([x.data, mask], y, { op: 'mul' });
     // representation mode keeps mean_t(mask): G_in = G·mean_t(mask) (nn/grad-mode.ts)

@@ -19,12 +19,14 @@ export function crossEntropy(logits: Tensor, labels: Int32Array, k: Kernels, gra
   const [rows, classes] = logits.shape as [number, number];
   const grad = gradBuf ?? k.alloc(rows * classes);
   const loss = k.softmaxCrossEntropy(logits.data, labels, grad, { rows, classes });
+  k.toHost(logits.data); // countCorrect reads the logits on the host
   if (!Number.isFinite(loss)) {
     throw new SpikerepError('E_NAN', `loss is ${loss}: training diverged (try a lower --lr)`, 'loss');
   }
   return { loss, grad: { shape: [rows, classes], data: grad }, correct: countCorrect(logits, labels) };
 }
 
+/** The arg-max class of every row; the logits must be on the host (after k.toHost on a GPU backend). */
 export function argmaxRows(logits: Tensor): Int32Array {
   const [rows, classes] = logits.shape as [number, number];
   const out = new Int32Array(rows);

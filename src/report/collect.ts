@@ -10,7 +10,7 @@ import { SpikerepError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
-import { buffersOf } from '../nn/buffers.js';
+import { networkTensors, tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
 import type { Network } from '../nn/network.js';
 import { neuronOverridesOf, type TrainConfig } from '../train/config.js';
 import { evaluate } from '../train/loop.js';
@@ -57,10 +57,10 @@ export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: nu
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
   });
-  const from = new Map(
-    [...trained.params(), ...buffersOf([trained.body, trained.readout])].map((p) => [p.name, p.value] as const),
-  );
-  for (const p of [...net.params(), ...buffersOf([net.body, net.readout])]) p.value.set(from.get(p.name)!);
+  const from = new Map(tensorsToHost(trained.k, networkTensors(trained)).map((p) => [p.name, p.value] as const));
+  const to = networkTensors(net);
+  for (const p of to) p.value.set(from.get(p.name)!);
+  tensorsFromHost(k, to);
   return net;
 }
 

@@ -42,7 +42,7 @@ export function sampleRaster(net: Network, x: Float32Array, maxShown = 48): Samp
     const orig = n.forward;
     n.forward = (input, ctx) => {
       const y = orig.call(n, input, ctx);
-      seen.set(n, Float32Array.from(y.data));
+      seen.set(n, Float32Array.from(ctx.k.toHost(y.data)));
       return y;
     };
     restore.push(() => {
@@ -54,7 +54,7 @@ export function sampleRaster(net: Network, x: Float32Array, maxShown = 48): Samp
   try {
     const shape = [1, ...(net.inputShape ?? [x.length])];
     const out = net.forward({ shape, data: x }, { training: false, rng: new Rng(0), encoding: 'direct' });
-    logits = Float32Array.from(out.data);
+    logits = Float32Array.from(net.k.toHost(out.data));
     prediction = argmaxRows(out)[0]!;
   } finally {
     for (const r of restore) r();

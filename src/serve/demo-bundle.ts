@@ -6,16 +6,17 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SpikerepError } from '../errors.js';
+import type { DemoScripts } from './bundle.js';
 
-export interface DemoBundle {
-  readonly app: string;
-  readonly worker: string;
-}
+export type { DemoScripts as DemoBundle } from './bundle.js';
+
+/** The bundle's files, in the order of DemoScripts' fields. */
+export const DEMO_FILES = ['app.js', 'worker.js', 'train-worker.js', 'nir-file.js', 'gpu-worker.js'] as const;
 
 /** Where `npm run build` writes the bundle, relative to dist/serve/. */
 const BUILT = '../demo/';
 
-export async function loadDemoBundle(): Promise<DemoBundle> {
+export async function loadDemoBundle(): Promise<DemoScripts> {
   if (import.meta.url.endsWith('.ts')) {
     const { bundleDemo } = await import('./bundle.js');
     return bundleDemo();
@@ -28,6 +29,8 @@ export async function loadDemoBundle(): Promise<DemoBundle> {
       throw new SpikerepError('E_NOT_FOUND', 'the demo bundle is missing: run "npm run build"', fileURLToPath(url));
     }
   };
-  const [app, worker] = await Promise.all([read('app.js'), read('worker.js')]);
-  return { app, worker };
+  const [app = '', worker = '', trainWorker = '', nirFile = '', gpuWorker = ''] = await Promise.all(
+    DEMO_FILES.map((f) => read(f)),
+  );
+  return { app, worker, trainWorker, nirFile, gpuWorker };
 }

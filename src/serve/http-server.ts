@@ -10,8 +10,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { check, SpikerepError } from '../errors.js';
 import { allowedHosts, checkRequest } from './request-check.js';
 
-/** A route's content type and body, or null for "not here" (404). */
-export type Route = () => Promise<readonly [string, string | Buffer] | null>;
+/**
+ * A route's content type and body, null for "not here" (404), or a refusal of the request's query (400 with its
+ * one-line reason).
+ */
+export type Route = (query: URLSearchParams) => Promise<readonly [string, string | Buffer] | null | BadQuery>;
+
+export interface BadQuery {
+  readonly badQuery: string;
+}
 
 export interface StaticServerOptions {
   readonly host: string;
@@ -87,8 +94,9 @@ export async function startStaticServer(
     const v = checkRequest(req.method, req.url, req.headers.host, allowed, anyIpLiteral);
     if (!v.ok) return refuse(req, res, v.status, v.reason);
     const route = Object.hasOwn(routes, v.path) ? routes[v.path] : undefined;
-    const r = route === undefined ? null : await route();
+    const r = route === undefined ? null : await route(v.query);
     if (r === null) return refuse(req, res, 404, 'not found');
+    if ('badQuery' in r) return refuse(req, res, 400, r.badQuery);
     send(req, res, 200, r[0], r[1]);
   };
 

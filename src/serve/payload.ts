@@ -1,7 +1,7 @@
 /** A checkpoint as the demo page loads it: JSON metadata plus one float32 blob of weights and BN statistics. */
 import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { buffersOf } from '../nn/buffers.js';
+import { networkTensors, tensorsToHost } from '../nn/host-access.js';
 import { effectiveSettings, neuronOverridesOf } from '../train/config.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import type { ModelMeta } from './browser/model.js';
@@ -20,7 +20,7 @@ export async function demoPayload(
   dataDir?: string,
 ): Promise<DemoPayload> {
   const { net, config, run } = modelFromCheckpoint(k, checkpoint);
-  const named = [...net.params(), ...buffersOf([net.body, net.readout])].map((p) => ({ name: p.name, value: p.value }));
+  const named = tensorsToHost(k, networkTensors(net));
   const bin = Buffer.alloc(named.reduce((a, t) => a + t.value.length * 4, 0));
   let at = 0;
   for (const t of named) {

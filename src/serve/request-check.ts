@@ -2,11 +2,11 @@
  * What the demo server accepts of a request before it looks up a route: a GET or HEAD, a Host header naming the
  * address the server is bound to (so a web page on another origin cannot reach it through a name that it re-points
  * at 127.0.0.1, "DNS rebinding"), and a well-formed path with no dot-segments. Pure, so every case is testable
- * without a socket; the answer is a route path or an HTTP status with a short reason.
+ * without a socket; the answer is a route path and its query, or an HTTP status with a short reason.
  */
 
 export type RequestVerdict =
-  | { readonly ok: true; readonly path: string }
+  | { readonly ok: true; readonly path: string; readonly query: URLSearchParams }
   | { readonly ok: false; readonly status: number; readonly reason: string };
 
 /** Longer request targets get 414: nothing the demo serves needs more than a few dozen characters. */
@@ -44,7 +44,7 @@ function isIpLiteral(hostPort: string): boolean {
 
 // RFC 3986 path characters (pchar) and the query's extra "/" and "?"; "%" only as the start of %XX.
 const PCHAR = "[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}";
-const ORIGIN_FORM = new RegExp(`^((?:/(?:${PCHAR})*)+)(?:\\?(?:${PCHAR}|[/?])*)?$`);
+const ORIGIN_FORM = new RegExp(`^((?:/(?:${PCHAR})*)+)(?:\\?((?:${PCHAR}|[/?])*))?$`);
 
 /**
  * The route path of a request, or why it is refused: 405 for a method other than GET and HEAD, 414 for an over-long
@@ -87,5 +87,6 @@ export function checkRequest(
     return { ok: false, status: 400, reason: 'control character in path' };
   if (path.split('/').some((s) => s === '.' || s === '..'))
     return { ok: false, status: 400, reason: 'dot-segment in path' };
-  return { ok: true, path };
+  // the query's form was checked above; URLSearchParams replaces what does not decode with U+FFFD
+  return { ok: true, path, query: new URLSearchParams(m[2] ?? '') };
 }

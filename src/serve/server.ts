@@ -1,6 +1,7 @@
 /**
  * `spikerep serve`: a small HTTP server on 127.0.0.1 for the browser demo. It serves the page, the bundled page
- * and worker scripts (demo-bundle.ts), the wasm kernels, the model (JSON + float32 blob) and a few test images.
+ * and worker scripts (demo-bundle.ts), the wasm kernels, the model (JSON + float32 blob), a few test images, and
+ * the training panel's images (train-data.ts).
  * Requests are checked and refused as http-server.ts says. Every response is cross-origin isolated (COOP/COEP) so the wasm backend can share memory between its Web Workers.
  */
 
@@ -11,6 +12,7 @@ import { loadDemoBundle } from './demo-bundle.js';
 import { type Route, startStaticServer } from './http-server.js';
 import { PAGE_HTML } from './page-html.js';
 import { demoPayload } from './payload.js';
+import { type TrainDataDirs, TrainingData } from './train-data.js';
 
 export interface ServeOptions {
   readonly checkpoint: string;
@@ -18,6 +20,8 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly dataDir?: string;
+  /** Where the training panel's datasets are, instead of their default places (tests). */
+  readonly trainDataDirs?: TrainDataDirs;
   /** Errors after listening (the server keeps running). */
   readonly onError?: (e: Error) => void;
 }
@@ -34,11 +38,18 @@ async function wasmFile(name: string): Promise<Buffer | null> {
 }
 
 export async function startDemoServer(k: Kernels, o: ServeOptions): Promise<{ server: Server; url: string }> {
+  const trainingData = new TrainingData(o.trainDataDirs);
   const [payload, bundle] = await Promise.all([demoPayload(k, o.checkpoint, 20, o.dataDir), loadDemoBundle()]);
   const routes: Record<string, Route> = {
     '/': async () => ['text/html; charset=utf-8', PAGE_HTML],
     '/app.js': async () => ['text/javascript; charset=utf-8', bundle.app],
     '/worker.js': async () => ['text/javascript; charset=utf-8', bundle.worker],
+    '/train-worker.js': async () => ['text/javascript; charset=utf-8', bundle.trainWorker],
+    '/gpu-worker.js': async () => ['text/javascript; charset=utf-8', bundle.gpuWorker],
+    '/nir-file.js': async () => ['text/javascript; charset=utf-8', bundle.nirFile],
+    '/train-data.json': async () => ['application/json', JSON.stringify(await trainingData.info())],
+    '/train-data.bin': async (query) =>
+      ((b) => (Buffer.isBuffer(b) ? (['application/octet-stream', b] as const) : b))(await trainingData.bytes(query)),
     '/model.json': async () => ['application/json', JSON.stringify(payload.meta)],
     '/model.bin': async () => ['application/octet-stream', payload.bin],
     '/samples.json': async () => ['application/json', JSON.stringify(payload.samples)],

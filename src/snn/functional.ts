@@ -40,7 +40,7 @@ function toBackend(k: Kernels, x: Float32Array): Buf {
 }
 
 function fromBackend(k: Kernels, b: Buf): Float32Array {
-  const out = b.slice();
+  const out = k.toHost(b).slice();
   k.free(b);
   return out;
 }

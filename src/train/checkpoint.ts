@@ -3,6 +3,14 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { SpikerepError } from '../errors.js';
 import { removeStaleTemps as removeStaleFileTemps, writeFileAtomic } from '../io/atomic-write.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_MAGIC,
+  checkpointLead,
+  checkpointPayload,
+  type CheckpointHeader as Header,
+  type NamedArray,
+} from './checkpoint-bytes.js';
 
 /**
  * Checkpoint file: one self-describing binary file.
@@ -14,21 +22,9 @@ import { removeStaleTemps as removeStaleFileTemps, writeFileAtomic } from '../io
  * It is written atomically (io/atomic-write.ts), so a crash leaves either the old checkpoint or the new one, never
  * half of one; a damaged file fails its checksum.
  */
-export const CHECKPOINT_FORMAT = 1;
-const MAGIC = 'SPKRCKPT';
+export { CHECKPOINT_FORMAT, type NamedArray } from './checkpoint-bytes.js';
 
-export interface NamedArray {
-  readonly name: string;
-  readonly value: Float32Array;
-}
-
-interface Header {
-  format: number;
-  meta: unknown;
-  tensors: { name: string; offset: number; length: number }[];
-  payloadBytes: number;
-  sha256: string;
-}
+const MAGIC = CHECKPOINT_MAGIC;
 
 export interface Checkpoint<M> {
   meta: M;
@@ -36,29 +32,10 @@ export interface Checkpoint<M> {
 }
 
 export function saveCheckpoint(path: string, meta: unknown, tensors: readonly NamedArray[]): void {
-  let total = 0;
-  const entries = tensors.map((t) => {
-    const e = { name: t.name, offset: total, length: t.value.length };
-    total += t.value.length;
-    return e;
-  });
-  const payload = Buffer.alloc(total * 4);
-  for (let i = 0; i < tensors.length; i++) {
-    const v = tensors[i]!.value;
-    Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(payload, entries[i]!.offset * 4);
-  }
-  const header: Header = {
-    format: CHECKPOINT_FORMAT,
-    meta,
-    tensors: entries,
-    payloadBytes: payload.length,
-    sha256: createHash('sha256').update(payload).digest('hex'),
-  };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const lead = Buffer.alloc(12);
-  lead.write(MAGIC, 0, 'latin1');
-  lead.writeUInt32LE(headerBytes.length, 8);
-  writeFileAtomic(path, [lead, headerBytes, payload], {
+  const { entries, payload } = checkpointPayload(tensors);
+  const sha256 = createHash('sha256').update(payload).digest('hex');
+  const lead = checkpointLead(meta, entries, payload.length, sha256);
+  writeFileAtomic(path, [lead, payload], {
     what: 'checkpoint',
     kept: 'the previous checkpoint is unchanged',
   });

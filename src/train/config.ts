@@ -61,7 +61,7 @@ export const BACKEND_NAME = oneOf(BACKENDS);
 export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
   flag: '--backend',
   arg: '<name>',
-  help: 'reference (plain TypeScript) | wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | webgpu (WGSL on a GPU; Node needs the optional webgpu package and a Vulkan driver) | auto (a hardware GPU through webgpu, else native when built, else wasm)',
+  help: 'reference (plain TypeScript) | wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | webgpu (the GPU through WebGPU; in Node needs npm install webgpu) | auto (a hardware GPU, else native when built, else wasm)',
 });
 
 export const TRAIN_FIELDS = {

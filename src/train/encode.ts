@@ -47,5 +47,6 @@ export function encodeBatch(
   }
   const buf = s.get(k, data.length);
   buf.set(data);
+  k.fromHost(buf); // the staging buffer is reused: kernels saw the previous batch in it
   return { x: { shape: outShape, data: buf }, encoding };
 }

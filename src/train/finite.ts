@@ -1,4 +1,5 @@
 import { SpikerepError } from '../errors.js';
+import { HOST_VECTOR_MAX, type Kernels } from '../kernels/kernels.js';
 import type { Param } from '../nn/param.js';
 
 /** The settings a diverging run is most likely to owe its divergence to. */
@@ -11,9 +12,11 @@ export interface StepSettings {
  * Stops a run whose loss or weights stopped being finite numbers (a learning rate or weight decay far too high,
  * bad data): one line saying where and which setting to lower, thrown before the epoch's checkpoint is written, so
  * last.ckpt keeps the last good epoch. A scan of the weights costs about as much as one optimiser update, far less
- * than a training step.
+ * than a training step. Weights longer than a host vector are summed by a kernel first (a sum is finite only if
+ * every term is, or overflows when weights blow up), so a device backend sends one number, not the weights.
  */
 export function checkFinite(
+  k: Kernels,
   loss: number,
   params: readonly Param[],
   epoch: number,
@@ -26,7 +29,8 @@ export function checkFinite(
   if (!Number.isFinite(loss))
     throw new SpikerepError('E_NAN', `the training loss became ${loss} at ${where} ${tail}`, setting);
   for (const p of params) {
-    const i = firstNonFinite(p.value);
+    if (p.value.length > HOST_VECTOR_MAX && Number.isFinite(k.reduce(p.value, { op: 'sum' }))) continue;
+    const i = firstNonFinite(k.toHost(p.value));
     if (i >= 0)
       throw new SpikerepError('E_NAN', `weight ${p.name}[${i}] became ${p.value[i]} at ${where} ${tail}`, setting);
   }

@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { type Batch, batchesOf, epochOrder, gatherBatch } from '../data/dataset.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buffersOf } from '../nn/buffers.js';
+import { tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
 import type { Network } from '../nn/network.js';
 import { neuronLayers } from '../nn/walk.js';
 import { Rng } from '../rng.js';
@@ -52,7 +53,7 @@ export function activationPercentiles(
     const store = { values: new Float32Array(maxSamples), seen: 0 };
     samples.set(l.opts.name, store);
     l.observeInput = (x) => {
-      for (const v of x.data) {
+      for (const v of k.toHost(x.data)) {
         // biome-ignore lint/complexity/useMathMinMax: NaN maps to 0 here; Math.max would keep it
         const a = v > 0 ? v : 0;
         if (store.seen < maxSamples) store.values[store.seen] = a;
@@ -89,12 +90,13 @@ export function activationPercentiles(
  */
 export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string, number>): Map<string, number> {
   const source = new Map<string, Float32Array>();
-  for (const p of ann.params()) source.set(p.name, p.value);
-  for (const b of buffersOf([ann.body])) source.set(b.name, b.value);
-  for (const t of [...snn.params().filter((p) => p.role !== 'threshold'), ...buffersOf([snn.body])]) {
+  for (const t of tensorsToHost(ann.k, [...ann.params(), ...buffersOf([ann.body])])) source.set(t.name, t.value);
+  const targets = [...snn.params().filter((p) => p.role !== 'threshold'), ...buffersOf([snn.body])];
+  for (const t of targets) {
     const v = source.get(t.name);
     if (v !== undefined && v.length === t.value.length) t.value.set(v);
   }
+  tensorsFromHost(snn.k, targets);
   const set = new Map<string, number>();
   for (const l of neuronLayers(snn.body)) {
     const p = percentiles.get(l.opts.name);

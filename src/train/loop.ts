@@ -1,26 +1,9 @@
-import {
-  batchesOf,
-  type Batch as DataBatch,
-  type Dataset,
-  epochOrder,
-  gatherBatch,
-  sampleSize,
-  subset,
-} from '../data/dataset.js';
+import { type Dataset, sampleSize, subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
-import { padFill, randomCropFlip } from '../data/transforms.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { buildModel } from '../models/index.js';
-import { countCorrect } from '../nn/loss.js';
 import type { Network } from '../nn/network.js';
-import { adam } from '../optim/adam.js';
-import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
-import { cosineWarmup } from '../optim/schedule.js';
-import { sgd } from '../optim/sgd.js';
-import { Rng } from '../rng.js';
-import { neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
-import { encodeBatch } from './encode.js';
-import { checkFinite } from './finite.js';
+import { type TrainConfig, validateConfig } from './config.js';
+import { type EpochTally, EpochTrainer, evaluationSteps, setupTraining } from './epoch.js';
 import { hybridWarmStart } from './hybrid.js';
 import { checkActivationMemory } from './memory-budget.js';
 import { collectMetrics, type RunMetrics } from './metrics.js';
@@ -28,7 +11,6 @@ import { makeProgress, nextTurn, type Progress } from './progress.js';
 import { claimRunFolder } from './run-folder.js';
 import { requireSamples } from './samples.js';
 import { type EpochRecord, type RunState, restoreRun, saveRun } from './state.js';
-import { trainStep } from './step.js';
 
 export type { EpochRecord } from './state.js';
 
@@ -59,9 +41,6 @@ export interface TrainHooks {
   onFinish?: (net: Network) => void;
 }
 
-/** Seeded streams, one per purpose, so that e.g. turning augmentation on does not change the initial weights. */
-type Streams = Record<'order' | 'augment' | 'layers', Rng>;
-
 /**
  * Trains a model end to end on a named dataset: epochs of shuffled batches (augmented and encoded), evaluation
  * after each epoch, `last.ckpt` and `best.ckpt` in the checkpoint folder, resumable from `last.ckpt`.
@@ -87,31 +66,11 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   requireSamples(testSet, 'evaluate', cfg.dataDir);
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
-  const built = buildModel(k, {
-    model: cfg.model,
-    input,
-    classes: trainSet.classes.length,
-    neuron: cfg.neuron,
-    T: cfg.T,
-    seed: cfg.seed,
-    dropout: cfg.dropout,
-    gradMode: cfg.gradMode,
-    timeChunk: cfg.timeChunk,
-    neuronOverrides: neuronOverridesOf(cfg),
-  });
-  const { net } = built;
+  const setup = setupTraining(k, cfg, input, trainSet.classes.length);
+  const { net, params, opt, streams } = setup;
   const trainBatch = Math.min(cfg.batchSize, trainSet.length);
   checkActivationMemory(net, { batch: trainBatch, timeChunk: cfg.timeChunk, batchSetting: 'batchSize' }, k.name);
-  const params = net.params();
-  const opt: Optimizer<OptimizerState> = (
-    cfg.optimizer === 'sgd'
-      ? sgd({ momentum: cfg.momentum, weightDecay: cfg.weightDecay })
-      : adam({ weightDecay: cfg.weightDecay })
-  ) as Optimizer<OptimizerState>;
   let optState = opt.init(params, k);
-  const schedule = cosineWarmup(cfg.lr, cfg.epochs, cfg.warmupIters);
-  const master = new Rng(cfg.seed);
-  const streams: Streams = { order: master.fork(), augment: master.fork(), layers: master.fork() };
 
   let run: RunState = { epoch: 0, iteration: 0, best: -1, history: [] };
   if (cfg.resume) {
@@ -135,64 +94,35 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
       : undefined;
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
-  let dataBatch: DataBatch | undefined;
-  let cropped: Float32Array | undefined;
+  const trainer = new EpochTrainer(setup, optState, run.iteration);
   let trainSeconds = 0;
   let trainedImages = 0;
   let epochsRun = 0;
   for (let epoch = run.epoch; epoch < cfg.epochs; epoch++) {
     const t0 = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    let lr = schedule(epoch, run.iteration);
     progress.start(`epoch ${epoch + 1}/${cfg.epochs}`, batches);
-    let done = 0;
+    const steps = trainer.epoch(trainSet, epoch);
+    let tally!: EpochTally;
     // stop() restores the terminal when a batch throws (the message then starts on a line of its own)
     try {
-      for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
-        dataBatch = gatherBatch(trainSet, idx, dataBatch);
-        let x = dataBatch.x;
-        if (cfg.cropPad > 0 || cfg.flip) {
-          cropped = cropped?.length === x.length ? cropped : new Float32Array(x.length);
-          x = randomCropFlip(
-            x,
-            dataBatch.shape,
-            { pad: cfg.cropPad, flip: cfg.flip, fill: padFill(trainSet) },
-            streams.augment,
-            cropped,
-          );
-        }
-        const enc = encodeBatch(k, cfg.encoder, x, dataBatch.shape, net.T, streams.augment);
-        lr = schedule(epoch, run.iteration);
-        const r = trainStep(
-          net,
-          params,
-          opt,
-          optState,
-          { x: enc.x, labels: dataBatch.labels, encoding: enc.encoding },
-          lr,
-          streams.layers,
-        );
-        optState = r.state;
-        checkFinite(r.loss, params, epoch + 1, done + 1, { lr, weightDecay: cfg.weightDecay });
-        run.iteration++;
-        lossSum += r.loss * idx.length;
-        correct += r.correct;
-        seen += idx.length;
-        done++;
+      for (;;) {
+        const r = steps.next();
+        tally = r.value;
+        if (r.done === true) break;
         // lets a signal handler (the progress bar's, which restores the terminal) run between batches
         await nextTurn();
         const elapsed = (performance.now() - t0) / 1000;
-        progress.update(done, {
-          loss: (lossSum / seen).toFixed(4),
-          acc: `${((100 * correct) / seen).toFixed(2)}%`,
-          'img/s': (seen / elapsed).toFixed(1),
+        progress.update(tally.batches, {
+          loss: (tally.lossSum / tally.seen).toFixed(4),
+          acc: `${((100 * tally.correct) / tally.seen).toFixed(2)}%`,
+          'img/s': (tally.seen / elapsed).toFixed(1),
         });
       }
     } finally {
       progress.stop();
     }
+    const { lossSum, correct, seen, lr } = tally;
+    optState = trainer.optState;
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     trainedImages += seen;
@@ -206,7 +136,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
       lr,
       seconds,
     };
-    run = { ...run, epoch: epoch + 1, history: [...run.history, rec] };
+    run = { ...run, epoch: epoch + 1, iteration: trainer.iteration, history: [...run.history, rec] };
     const isBest = testAccuracy > run.best;
     if (isBest) run.best = testAccuracy;
     if (cfg.checkpointDir !== undefined) saveRun(cfg, net, params, optState, streams, run, isBest);
@@ -278,17 +208,8 @@ function* evaluation(
   requireSamples(ds, 'evaluate');
   const testBatch = Math.min(cfg.testBatchSize, ds.length);
   checkActivationMemory(net, { batch: testBatch, timeChunk: cfg.timeChunk, batchSetting: 'testBatchSize' }, k.name);
-  const rng = new Rng(cfg.seed + 7919); // evaluation randomness (Poisson encoding) never touches training streams
-  let correct = 0;
-  let batch: DataBatch | undefined;
   const probe = withMetrics ? collectMetrics.begin(net) : null;
-  for (const idx of batchesOf(epochOrder(ds.length), cfg.testBatchSize)) {
-    batch = gatherBatch(ds, idx, batch);
-    const enc = encodeBatch(k, cfg.encoder, batch.x, batch.shape, net.T, rng);
-    const logits = net.forward(enc.x, { training: false, rng, encoding: enc.encoding });
-    correct += countCorrect(logits, batch.labels);
-    yield;
-  }
+  const correct = yield* evaluationSteps(k, net, ds, cfg);
   const accuracy = correct / ds.length;
   return probe === null ? { accuracy } : { accuracy, metrics: probe.finish(ds.length, sampleSize(ds)) };
 }

@@ -3,55 +3,18 @@ import { dirname, join, resolve } from 'node:path';
 import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
-import { buffersOf } from '../nn/buffers.js';
+import { networkTensors, tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
 import type { Network } from '../nn/network.js';
 import type { Param } from '../nn/param.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import type { Rng } from '../rng.js';
-import { loadCheckpoint, type NamedArray, removeStaleTemps, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint.js';
 import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
 import { requireFiniteTensor } from './finite.js';
+import { type RunMeta, type RunState, runMeta, runTensors } from './run-meta.js';
 
-/** One epoch of a run, as the result JSON and checkpoints record it. */
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  lr: number;
-  seconds: number;
-}
-
-/** Where a run stands between epochs; everything else lives in the tensors. */
-export interface RunState {
-  epoch: number; // epochs completed
-  iteration: number; // optimiser steps taken
-  best: number; // best test accuracy so far (−1 before the first evaluation)
-  history: EpochRecord[];
-}
-
-export interface RunMeta {
-  kind: 'spikerep-run';
-  config: TrainConfig;
-  /** One sample's [H, W, C] and the class count, so the model can be rebuilt without the dataset. */
-  inputShape: [number, number, number];
-  classes: number;
-  run: RunState;
-  optimizer: { kind: OptimizerState['kind']; steps: number };
-  rng: Record<string, ReturnType<Rng['getState']>>;
-}
-
-/** Model weights, BN running statistics and optimiser buffers, each under a stable name. */
-export function runTensors(net: Network, params: readonly Param[], opt: OptimizerState): NamedArray[] {
-  const out: NamedArray[] = params.map((p) => ({ name: p.name, value: p.value }));
-  out.push(...buffersOf([net.body, net.readout]));
-  const slots: Record<string, Float32Array[]> =
-    opt.kind === 'sgd' ? { momentum: opt.momentum } : { m: opt.m, v: opt.v };
-  for (const [slot, bufs] of Object.entries(slots)) {
-    bufs.forEach((b, i) => out.push({ name: `optimizer.${slot}.${params[i]!.name}`, value: b }));
-  }
-  return out;
-}
+export type { EpochRecord, RunMeta, RunState } from './run-meta.js';
+export { runTensors } from './run-meta.js';
 
 /**
  * Creates the checkpoint folder up front, so a bad path fails before any training time is spent, and removes the
@@ -154,16 +117,8 @@ export function saveRun(
 ): void {
   const dir = cfg.checkpointDir!;
   prepareCheckpointDir(dir);
-  const meta: RunMeta = {
-    kind: 'spikerep-run',
-    config: cfg,
-    inputShape: net.inputShape as [number, number, number],
-    classes: net.classes,
-    run,
-    optimizer: { kind: opt.kind, steps: opt.steps },
-    rng: Object.fromEntries(Object.entries(rngs).map(([k, r]) => [k, r.getState()])),
-  };
-  const tensors = runTensors(net, params, opt);
+  const meta = runMeta(cfg, net, opt, rngs, run);
+  const tensors = tensorsToHost(net.k, runTensors(net, params, opt));
   // best first: a run killed between the two writes redoes this epoch on resume and rewrites both, whereas
   // last-then-best would resume past an epoch whose best.ckpt was never written
   if (isBest) saveCheckpoint(join(dir, 'best.ckpt'), meta, tensors);
@@ -204,13 +159,15 @@ export function restoreRun(
       `checkpoint used optimizer ${meta.optimizer.kind}, this run asks for ${opt.kind}`,
       path,
     );
-  for (const t of runTensors(net, params, opt)) {
+  const tensors = runTensors(net, params, opt);
+  for (const t of tensors) {
     const saved = ck.tensors.get(t.name);
     if (saved === undefined || saved.length !== t.value.length) {
       throw new SpikerepError('E_SHAPE', `checkpoint has no tensor ${t.name} of ${t.value.length} values`, path);
     }
     t.value.set(saved);
   }
+  tensorsFromHost(net.k, tensors);
   for (const [k, r] of Object.entries(rngs)) {
     const s = meta.rng[k];
     if (s === undefined) throw new SpikerepError('E_FORMAT', `checkpoint lacks the RNG stream ${k}`, path);
@@ -235,7 +192,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
   });
-  const named = [...net.params().map((p) => ({ name: p.name, value: p.value })), ...buffersOf([net.body, net.readout])];
+  const named = networkTensors(net);
   for (const t of named) {
     const saved = ck.tensors.get(t.name);
     if (saved === undefined || saved.length !== t.value.length) {
@@ -244,5 +201,6 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     requireFiniteTensor(saved, t.name, path);
     t.value.set(saved);
   }
+  tensorsFromHost(k, named);
   return { net, config: cfg, run: meta.run };
 }

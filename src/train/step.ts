@@ -36,7 +36,9 @@ export function trainStep<S extends OptimizerState>(
   return { loss, correct, state: opt.step(params, state, lr, k) };
 }
 
-/** Logits in eval mode (running BN statistics, no dropout, nothing cached). */
+/** Logits in eval mode (running BN statistics, no dropout, nothing cached), readable on the host. */
 export function predict(net: Network, x: Tensor, rng: Rng, encoding: Encoding = 'direct'): Tensor {
-  return net.forward(x, { training: false, rng, encoding });
+  const logits = net.forward(x, { training: false, rng, encoding });
+  net.k.toHost(logits.data);
+  return logits;
 }

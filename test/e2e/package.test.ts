@@ -50,7 +50,14 @@ test('every path package.json names is in the packed file list, and none points 
     assert.ok(files.has(norm(path)), `${where} = ${path} is not in the packed files`);
   }
   // what the installed CLI reads at run time besides its modules
-  for (const f of ['dist/cli/main.js', 'dist/demo/app.js', 'dist/demo/worker.js', 'dist/wasm/kernels.wasm']) {
+  for (const f of [
+    'dist/cli/main.js',
+    'dist/demo/app.js',
+    'dist/demo/worker.js',
+    'dist/demo/train-worker.js',
+    'dist/demo/nir-file.js',
+    'dist/wasm/kernels.wasm',
+  ]) {
     assert.ok(files.has(f), `${f} is not in the packed files`);
   }
 });
@@ -62,5 +69,7 @@ test('the built serve module hands out the bundle npm run build wrote, not a fre
   const bundle = await loadDemoBundle();
   assert.equal(bundle.app, readFileSync(new URL('dist/demo/app.js', root), 'utf8'));
   assert.equal(bundle.worker, readFileSync(new URL('dist/demo/worker.js', root), 'utf8'));
+  assert.equal(bundle.trainWorker, readFileSync(new URL('dist/demo/train-worker.js', root), 'utf8'));
+  assert.equal(bundle.nirFile, readFileSync(new URL('dist/demo/nir-file.js', root), 'utf8'));
   assert.match(bundle.app, /spikerep/);
 });

@@ -9,7 +9,13 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** Where screenshots go: a git-ignored folder kept as a test artefact. */
 export const ARTEFACTS = join(process.cwd(), 'test-artifacts');
 
-export async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * `webgpu`: instead of --disable-gpu, --enable-unsafe-webgpu, which gives headless Chromium its SwiftShader WebGPU
+ * adapter (a fallback adapter; scripts/webgpu-chromium-probe.ts lists what was tried).
+ */
+export async function launch(
+  o: { webgpu?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   if (CHROMIUM === undefined) throw new Error('chromium not found: apt-get install -y chromium');
   mkdirSync(ARTEFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'spikerep-chromium-'));
@@ -19,7 +25,7 @@ export async function launch(): Promise<{ context: BrowserContext; close: () => 
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      o.webgpu === true ? '--enable-unsafe-webgpu' : '--disable-gpu',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

@@ -41,5 +41,6 @@ export function randomImages(n: number, seed = 5): Float32Array {
 /** Predictions and a copy of the logits of a network on `x`. */
 export function run(net: Network, x: Float32Array, n: number): { pred: Int32Array; logits: Float32Array } {
   const logits = net.forward({ shape: [n, ...INPUT], data: x }, { training: false, rng: new Rng(0) });
+  net.k.toHost(logits.data);
   return { pred: argmaxRows(logits), logits: Float32Array.from(logits.data) };
 }

@@ -7,8 +7,8 @@
  */
 import type { Buf } from '../../src/kernels/kernels.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
-import { DeviceLink } from '../../src/kernels/webgpu/link.js';
 import { WebGpuKernels } from '../../src/kernels/webgpu/index.js';
+import { DeviceLink } from '../../src/kernels/webgpu/link.js';
 import {
   CONTROL_WORDS,
   ERROR_BYTES,
@@ -106,5 +106,9 @@ export function splitMemoryKernels(hostMax = 64): WebGpuKernels {
     },
   };
   const adapter = { vendor: 'none', architecture: 'split-memory', device: '', description: '', fallback: true };
-  return new WebGpuKernels(new DeviceLink(port, shared, hostMax), { post: port.post, ready: Promise.resolve({ ok: false, reason: '' }), close: () => {} }, adapter);
+  return new WebGpuKernels(
+    new DeviceLink(port, shared, hostMax),
+    { post: port.post, ready: Promise.resolve({ ok: false, reason: '' }), close: () => {} },
+    adapter,
+  );
 }

@@ -20,7 +20,7 @@ import { Residual } from '../../src/nn/residual.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
-import { testKernels } from '../support/kernels.under-test.js';
+import { TEST_BACKEND, testKernels } from '../support/kernels.under-test.js';
 
 const kernels = await testKernels();
 
@@ -133,7 +133,7 @@ function run(
   const cached = net.cachedFloats();
   const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), kernels);
   net.backward(grad);
-  return { params: new Map(params.map((p) => [p.name, p.grad.slice()])), cached };
+  return { params: new Map(params.map((p) => [p.name, kernels.toHost(p.grad).slice()])), cached };
 }
 
 /** max|a − b| / max|b|, with max|b| floored at 1e-3: a bias feeding a BN has a zero gradient up to rounding (~1e-9). */
@@ -159,13 +159,19 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.sqrt(na * nb);
 }
 
+/**
+ * Relative to each gradient's largest entry. webgpu sums batch-norm's per-channel reductions in float32 (WGSL has
+ * no float64), which shows on gradients that are nearly zero, such as a conv bias feeding a batch-norm.
+ */
+const GRAD_RTOL = TEST_BACKEND === 'webgpu' ? 1e-3 : 1e-4;
+
 function assertEqualGrads(choice: NeuronChoice, arch: Arch): void {
   for (const once of [true, false]) {
     const exact = run(choice, arch, 'exact', 6, once);
     const rep = run(choice, arch, 'representation', 6, once);
     let nonzero = 0;
     for (const [name, g] of exact.params) {
-      assert.ok(maxRelDiff(rep.params.get(name)!, g) < 1e-4, `${name}: ${maxRelDiff(rep.params.get(name)!, g)}`);
+      assert.ok(maxRelDiff(rep.params.get(name)!, g) < GRAD_RTOL, `${name}: ${maxRelDiff(rep.params.get(name)!, g)}`);
       if (g.some((v) => v !== 0)) nonzero++;
     }
     assert.ok(

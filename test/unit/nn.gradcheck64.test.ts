@@ -95,10 +95,10 @@ test('a conv net with BN, LIF and IF: every parameter gradient equals central di
   const params = net.params();
   zeroGrad(params, kernels);
   const logits = net.forward({ shape: [B, H, W, C], data: x }, { training: true, rng: new Rng(1) });
-  const logits32 = logits.data.slice();
+  const logits32 = kernels.toHost(logits.data).slice();
   net.backward({ shape: [B, CLASSES], data: dLogits });
 
-  const p64 = new Map(params.map((q) => [q.name, f64(q.value)]));
+  const p64 = new Map(params.map((q) => [q.name, f64(kernels.toHost(q.value))]));
   const forward64 = referenceNetwork(x);
   assertClose(logits32, forward64(p64), { rtol: 1e-4 }, 'logits (the same spikes in float32 and float64)');
   const loss = (): number => dot(dLogits, forward64(p64));
@@ -132,7 +132,7 @@ test('a conv net with BN, LIF and IF: every parameter gradient equals central di
       assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
     // LIF thresholds: the code scales dL/dVth by Δt² (docs/method.md §2.3)
     const expected = q.name === 'sn1.vth' ? want.map((g) => g * LIF.dt * LIF.dt) : want;
-    assertGrad(q.grad, expected, q.name, scale);
+    assertGrad(kernels.toHost(q.grad), expected, q.name, scale);
   }
 });
 
@@ -148,10 +148,11 @@ test('a LIF output layer (its gradient arrives weighted by λ^(T−t)): every pa
   const net = new Network({ k: kernels, T, body, readout: b.readout(), inputShape: [H, W, C], classes: CLASSES });
   const params = net.params();
   zeroGrad(params, kernels);
-  const logits = net.forward({ shape: [batch, H, W, C], data: x }, { training: true, rng: new Rng(1) }).data.slice();
+  const out = net.forward({ shape: [batch, H, W, C], data: x }, { training: true, rng: new Rng(1) });
+  const logits = kernels.toHost(out.data).slice();
   net.backward({ shape: [batch, CLASSES], data: dLogits });
 
-  const p = new Map(params.map((q) => [q.name, f64(q.value)]));
+  const p = new Map(params.map((q) => [q.name, f64(kernels.toHost(q.value))]));
   const sn = new DsrNeuron64(lif, T);
   const steps = new Float64Array(T * x.length);
   for (let t = 0; t < T; t++) steps.set(x, t * x.length);
@@ -170,6 +171,11 @@ test('a LIF output layer (its gradient arrives weighted by λ^(T−t)): every pa
   for (const q of params) {
     const want = numeric.get(q.name)!;
     if (q.name !== 'fc.bias') assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
-    assertGrad(q.grad, q.name === 'sn.vth' ? want.map((g) => g * lif.dt * lif.dt) : want, q.name, scale);
+    assertGrad(
+      kernels.toHost(q.grad),
+      q.name === 'sn.vth' ? want.map((g) => g * lif.dt * lif.dt) : want,
+      q.name,
+      scale,
+    );
   }
 });

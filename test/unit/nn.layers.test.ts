@@ -49,11 +49,14 @@ function checkLayer(layer: Layer, x: Tensor, ref: Ref, what: string, seed = 1): 
   const rng = new Rng(seed);
   const ctx = ctxOf(true, seed);
   const params = layer.params();
-  for (const p of params) p.grad.fill(0);
+  for (const p of params) {
+    p.grad.fill(0);
+    kernels.fromHost(p.grad);
+  }
   const x64 = f64(x.data);
   const p64 = params.map((p) => f64(p.value));
   const y = layer.forward(x, ctx);
-  assertClose(y.data, ref(x64, p64), { rtol: 1e-4 }, `${what} forward`);
+  assertClose(kernels.toHost(y.data), ref(x64, p64), { rtol: 1e-4 }, `${what} forward`);
   // a layer with weights keeps (at least) its input for the weight gradient; pooling keeps nothing
   const cached = layer.cachedFloats();
   assert.ok(
@@ -67,8 +70,8 @@ function checkLayer(layer: Layer, x: Tensor, ref: Ref, what: string, seed = 1): 
   const loss = (): number => dot(dy, ref(x64, p64));
   const numeric = [centralDiff(loss, x64), ...p64.map((p) => centralDiff(loss, p))];
   const scale = Math.max(...numeric.map(maxAbs));
-  assertGrad(dx.data, numeric[0]!, `${what} dx`, scale);
-  params.forEach((p, i) => assertGrad(p.grad, numeric[i + 1]!, `${what} ${p.name}`, scale));
+  assertGrad(kernels.toHost(dx.data), numeric[0]!, `${what} dx`, scale);
+  params.forEach((p, i) => assertGrad(kernels.toHost(p.grad), numeric[i + 1]!, `${what} ${p.name}`, scale));
 }
 
 const dimsFor = (
@@ -157,11 +160,11 @@ describe('Linear', () => {
       fc.backward(dy, ctx);
     };
     once();
-    const first = fc.params().map((p) => p.grad.slice());
+    const first = fc.params().map((p) => kernels.toHost(p.grad).slice());
     once();
     fc.params().forEach((p, i) =>
       assertClose(
-        p.grad,
+        kernels.toHost(p.grad),
         first[i]!.map((v) => 2 * v),
         { rtol: 1e-6 },
         `${p.name} accumulated`,
@@ -231,7 +234,7 @@ describe('BatchNorm', () => {
       x.data,
       (v, c) => ((v - rm[c]!) / Math.sqrt(rv[c]! + 1e-5)) * [2, 1, 0.5][c]! + [0, 1, -1][c]!,
     );
-    assertClose(y.data, expected, { rtol: 1e-5 }, 'eval output');
+    assertClose(kernels.toHost(y.data), expected, { rtol: 1e-5 }, 'eval output');
     assertClose(bn.runningMean, rm, { rtol: 1e-5 }, 'running_mean unchanged by eval');
     assert.equal(bn.cachedFloats(), 0);
     assert.throws(() => bn.forward(x, ctxOf(true)), { code: 'E_SHAPE' }); // one value per channel in training
@@ -249,7 +252,7 @@ describe('BatchNorm', () => {
     const bn = new BatchNorm({ k: kernels }, { name: 'bn', channels: C });
     const y = bn.forward(tensor([T * B, C], x), ctxOf(true, 0, T, B));
     const pooled = batchNorm64(x, T * B, C, [1, 1], [0, 0], 1e-5);
-    assertClose(y.data, pooled.y, { rtol: 1e-4 }, 'pooled normalisation');
+    assertClose(kernels.toHost(y.data), pooled.y, { rtol: 1e-4 }, 'pooled normalisation');
     assertClose(
       bn.runningMean,
       pooled.mean.map((m) => 0.1 * m),
@@ -265,7 +268,7 @@ describe('BatchNorm', () => {
       tensor([T * B * 6, C], img.data),
       ctxOf(true),
     );
-    assert.deepEqual(a.data, b.data);
+    assert.deepEqual(kernels.toHost(a.data), kernels.toHost(b.data));
   });
 });
 
@@ -325,7 +328,7 @@ describe('Dropout', () => {
     const y = drop.forward(x, ctx);
     assert.equal(drop.cachedFloats(), x.data.length);
     let kept = 0;
-    y.data.forEach((v, i) => {
+    kernels.toHost(y.data).forEach((v, i) => {
       if (v !== 0) {
         kept++;
         assertClose([v], [x.data[i]! / (1 - p)], { rtol: 1e-6 }, 'kept value');
@@ -336,7 +339,7 @@ describe('Dropout', () => {
     const dy = input(rng, [40, 500]);
     const dx = drop.backward(dy, ctx);
     assertClose(
-      dx.data,
+      kernels.toHost(dx.data),
       Float64Array.from(dy.data, (g, i) => (g * y.data[i]!) / x.data[i]!),
       { rtol: 1e-5 },
       'dropout dx',
@@ -349,7 +352,7 @@ describe('Dropout', () => {
     const B = 2;
     const n = 64;
     const masks = (seed: number): Float32Array =>
-      new Dropout({ p: 0.5 }).forward(ones(T * B, n), ctxOf(true, seed, T, B)).data;
+      kernels.toHost(new Dropout({ p: 0.5 }).forward(ones(T * B, n), ctxOf(true, seed, T, B)).data);
     const m = masks(7);
     const block = (t: number): string => m.subarray(t * B * n, (t + 1) * B * n).join(',');
     for (let t = 1; t < T; t++) assert.notEqual(block(t), block(0), `step ${t} reuses step 0's mask`);
@@ -497,7 +500,7 @@ describe('the gradient check itself', () => {
     const ctx = ctxOf(true);
     bn.forward(x, ctx);
     const dy = randn(rng, rows * C);
-    const dx = bn.backward(tensor([rows, C], dy), ctx).data;
+    const dx = kernels.toHost(bn.backward(tensor([rows, C], dy), ctx).data);
     const x64 = f64(x.data);
     const numeric = centralDiff(() => dot(dy, batchNorm64(x64, rows, C, [1, 1, 1], [0, 0, 0], 1e-5).y), x64);
     assert.ok(gradientAgrees(dx, numeric), 'the right gradient passes');

@@ -67,6 +67,23 @@ test('malformed targets and bad percent-encoding get 400, never an exception', (
   assert.equal(statusOf('GET', '/?q=%zz'), 400);
 });
 
+test('the query comes with the path, decoded', () => {
+  const v = checkRequest('GET', '/train-data.bin?dataset=mnist&split=train&n=%32', HOST, allowed);
+  assert.ok(v.ok);
+  assert.equal(v.path, '/train-data.bin');
+  assert.deepEqual(
+    [...v.query],
+    [
+      ['dataset', 'mnist'],
+      ['split', 'train'],
+      ['n', '2'],
+    ],
+  );
+  const none = checkRequest('GET', '/', HOST, allowed);
+  assert.ok(none.ok);
+  assert.equal([...none.query].length, 0);
+});
+
 test('path traversal, plain or encoded, gets 400', () => {
   for (const url of [
     '/../etc/passwd',

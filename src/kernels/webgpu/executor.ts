@@ -43,6 +43,8 @@ export class Executor {
   private readonly pool = new Map<number, GPUBuffer[]>();
   private uniformArena: GPUBuffer | null = null;
   private uploadArena: GPUBuffer | null = null;
+  /** Buffers freed while recording, destroyed after the submit (destroy() lets submitted work finish). */
+  private freed: GPUBuffer[] = [];
 
   constructor(readonly device: GPUDevice) {}
 
@@ -199,6 +201,8 @@ export class Executor {
     }
     device.queue.submit([enc.finish()]);
     for (const b of scratchTaken) this.give(b);
+    for (const b of this.freed) b.destroy();
+    this.freed = [];
     if (staging === null) return { downloads: [], result: null };
     await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
     const bytes = staging.getMappedRange();
@@ -238,8 +242,9 @@ export class Executor {
         );
         return;
       case 'free': {
-        // destroyed only after the work submitted so far: destroy() waits for it
-        this.buffers.get(c.id)?.destroy();
+        // destroyed once this flush is submitted: steps recorded before the free may still use it
+        const b = this.buffers.get(c.id);
+        if (b !== undefined) this.freed.push(b);
         this.buffers.delete(c.id);
         return;
       }

@@ -50,6 +50,8 @@ export interface DevicePort {
 /** Commands per flush before one is posted without waiting, so the device starts while the caller records. */
 const FLUSH_COMMANDS = 512;
 const FLUSH_UPLOAD_FLOATS = 1 << 24;
+/** A device that stays silent this long is lost (a crashed device thread cannot say so itself). */
+const WAIT_LIMIT_MS = 120_000;
 
 export class DeviceLink {
   private readonly entries = new WeakMap<ArrayBufferLike, Entry>();
@@ -223,8 +225,13 @@ export class DeviceLink {
     this.waits++;
     const flush: Flush = downloadBlock === undefined ? { cmds, uploads, seq } : { cmds, uploads, seq, downloadBlock };
     this.port.post(flush, [uploads.buffer as ArrayBuffer]);
-    while (Atomics.load(this.control, SEQ) !== seq)
+    const start = Date.now();
+    while (Atomics.load(this.control, SEQ) !== seq) {
       Atomics.wait(this.control, SEQ, Atomics.load(this.control, SEQ), 1000);
+      if (Date.now() - start > WAIT_LIMIT_MS) {
+        throw new SpikerepError('E_BACKEND', `webgpu: the device did not answer within ${WAIT_LIMIT_MS / 1000} s`);
+      }
+    }
     if (Atomics.load(this.control, ERROR) !== 0) {
       const len = Atomics.load(this.control, ERROR_LENGTH);
       const text = new TextDecoder().decode(new Uint8Array(this.shared.error).slice(0, len));

@@ -1,12 +1,14 @@
 /**
  * The demo page: draw a digit (or pick a test image), see the prediction, the spike raster through every layer
- * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts). Type-checked with the
+ * and each layer's firing rate over the T steps. Inference runs in a Web Worker (worker.ts); the "train here" panel
+ * is train-panel.ts. Type-checked with the
  * DOM lib by this folder's tsconfig.json. `window.spikerep` lets tests drive it.
  */
 
 import type { SampleRaster } from '../../report/raster.js';
 import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
 import type { ModelMeta } from './model.js';
+import { setupTrainPanel } from './train-panel.js';
 
 const doc = document;
 /** The element the page shell (page-html.ts) gives this id. */
@@ -38,6 +40,9 @@ async function main(): Promise<void> {
   const style = doc.createElement('style');
   style.textContent = CHART_CSS;
   doc.head.appendChild(style);
+  const training = setupTrainPanel().catch((e: Error) => {
+    $('train-status').textContent = `error: ${e.message}`;
+  });
   const [meta, bin, samples] = await Promise.all([
     fetch('/model.json').then((r) => r.json() as Promise<ModelMeta>),
     fetch('/model.bin').then((r) => r.arrayBuffer()),
@@ -115,6 +120,7 @@ async function main(): Promise<void> {
     void run(s.pixels, s.label);
   };
   window.spikerep = { meta, samples, classify: (pixels: number[]) => run(pixels), backend: $('backend').textContent };
+  await training;
   doc.body.dataset.ready = 'true';
 }
 
