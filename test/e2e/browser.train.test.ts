@@ -215,9 +215,14 @@ test('Fashion-MNIST with LIF neurons: learns, and ends exactly where the same ru
   }
 });
 
-test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapter over; webgpu, asked for by name, trains', {
+/**
+ * Ten steps of 32 images (what SwiftShader, a CPU-emulated GPU, gets through in about two minutes) lower the
+ * training loss, but leave test accuracy at chance on every backend (wasm too: 9 % on these 100 images), so the
+ * WebGPU run is checked against the same run on wasm in Node rather than against an accuracy floor.
+ */
+test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapter over; webgpu, asked for by name, trains as wasm does', {
   skip: SKIP,
-  timeout: 180_000,
+  timeout: 300_000,
 }, async () => {
   const gpuBrowser = await launch({ webgpu: true });
   try {
@@ -244,9 +249,35 @@ test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapte
     await page.click('#train-stop');
     const note = await backendNote('webgpu');
     assert.match(note, /^backend: webgpu/);
-    await page.waitForSelector('#train-panel[data-state="done"]', { timeout: 150_000 });
+    await page.waitForSelector('#train-panel[data-state="done"]', { timeout: 270_000 });
+    assert.equal(await page.textContent('#train-status').then((s) => s?.startsWith('error')), false);
     const accuracy = Number(await panelData(page, 'testAccuracy'));
-    assert.ok(accuracy > 0.3, `test accuracy ${accuracy} on WebGPU (chance: 0.1)`);
+    const trainLoss = Number(await panelData(page, 'trainLoss'));
+    assert.ok(trainLoss < Math.log(10) - 0.15, `mean training loss ${trainLoss} on WebGPU (chance: ln 10)`);
+    // the same run on wasm in Node: float32 sums in another order may flip a few spikes, nothing more
+    const k = await createKernels('wasm');
+    try {
+      const node = await train(k, {
+        ...DEFAULT_CONFIG,
+        T: 2,
+        epochs: 1,
+        batchSize: 32,
+        trainLimit: 300,
+        testLimit: 100,
+        warmupIters: 0,
+      });
+      const nodeLoss = node.history[0]!.trainLoss;
+      assert.ok(
+        Math.abs(trainLoss - nodeLoss) <= 0.01 * nodeLoss,
+        `training loss ${trainLoss} on WebGPU, ${nodeLoss} on wasm`,
+      );
+      assert.ok(
+        Math.abs(accuracy - node.testAccuracy) <= 0.02,
+        `test accuracy ${accuracy} on WebGPU, ${node.testAccuracy} on wasm`,
+      );
+    } finally {
+      disposeKernels(k);
+    }
     const ckpt = join(dir, 'webgpu.ckpt');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#train-checkpoint')]);
     await download.saveAs(ckpt);

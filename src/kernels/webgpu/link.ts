@@ -236,7 +236,8 @@ export class DeviceLink {
       const len = Atomics.load(this.control, ERROR_LENGTH);
       const text = new TextDecoder().decode(new Uint8Array(this.shared.error).slice(0, len));
       Atomics.store(this.control, ERROR, 0);
-      throw new SpikerepError('E_BACKEND', `webgpu: ${text.split('\n')[0]}`);
+      // the executor's own errors already name the backend
+      throw new SpikerepError('E_BACKEND', `webgpu: ${text.split('\n')[0]!.replace(/^webgpu: /, '')}`);
     }
     const block = new Float32Array(this.downloadBlock);
     for (const d of downloads) d.into.set(block.subarray(d.at, d.at + d.into.length));

@@ -169,6 +169,7 @@ export async function setupTrainPanel(): Promise<void> {
             drawCurves(curves);
             break;
           case 'epoch':
+            panel.dataset.trainLoss = String(m.record.trainLoss);
             break;
           case 'done': {
             finish();
