@@ -41,6 +41,7 @@ export class Executor {
   private readonly buffers = new Map<number, GPUBuffer>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly pool = new Map<number, GPUBuffer[]>();
+  private readonly staging = new Map<number, GPUBuffer[]>();
   private uniformArena: GPUBuffer | null = null;
   private uploadArena: GPUBuffer | null = null;
   /** Buffers freed while recording, destroyed after the submit (destroy() lets submitted work finish). */
@@ -196,7 +197,9 @@ export class Executor {
       stagingBytes += alignUp(b.size, 16);
     }
     if (stagingBytes > 0) {
-      staging = device.createBuffer({ size: stagingBytes, usage: MAP_READ_COPY_DST });
+      // one read-back buffer per size class, reused: a step's answers come in the same few sizes
+      const size = 2 ** Math.max(8, Math.ceil(Math.log2(stagingBytes)));
+      staging = this.staging.get(size)?.pop() ?? device.createBuffer({ size, usage: MAP_READ_COPY_DST });
       wanted.forEach((b, i) => enc.copyBufferToBuffer(b.buffer, b.offset, staging!, placed[i]!, b.size));
     }
     device.queue.submit([enc.finish()]);
@@ -216,8 +219,10 @@ export class Executor {
           ? null
           : new Float32Array(bytes.slice(placed[downloads.length]!, placed[downloads.length]! + resultBinding.size)),
     };
-    staging.unmap();
-    staging.destroy();
+    staging.unmap(); // only copies (slice) of the mapped range outlive this: a view would be detached
+    const spare = this.staging.get(staging.size) ?? [];
+    spare.push(staging);
+    this.staging.set(staging.size, spare);
     return out;
   }
 
