@@ -61,6 +61,7 @@ export async function createWebGpuKernels(opts: WebGpuOptions = {}): Promise<Web
 export class WebGpuKernels implements Kernels {
   readonly name = 'webgpu' as const;
   readonly threads = 1;
+  private closed = false;
   constructor(
     /** The command queue and memory bookkeeping (tests read its counters). */
     readonly link: DeviceLink,
@@ -70,7 +71,15 @@ export class WebGpuKernels implements Kernels {
 
   /** Stops the device thread; the kernels cannot be used afterwards. */
   close(): void {
-    this.link.post();
+    if (this.closed) return;
+    this.closed = true;
+    // let the device thread finish what it was given first: a worker terminated inside a Dawn call aborts the
+    // process (a fatal N-API error), an idle one stops cleanly
+    try {
+      this.link.wait([]);
+    } catch {
+      // a device that already failed has nothing left to finish
+    }
     this.device.close();
   }
 
