@@ -4,15 +4,9 @@
  * fails (.ci/run installs lavapipe).
  */
 import { spawnSync } from 'node:child_process';
-import { createKernels, disposeKernels } from '../src/kernels/backend.js';
+import { webgpuUnavailable } from '../src/kernels/webgpu/index.js';
 
-const reason = await createKernels('webgpu').then(
-  (k) => {
-    disposeKernels(k);
-    return null;
-  },
-  (e: Error) => e.message,
-);
+const reason = await webgpuUnavailable();
 if (reason !== null) {
   process.stderr.write(`test:nn:webgpu ${process.env.CI ? 'failed' : 'skipped'}: ${reason}\n`);
   process.exit(process.env.CI ? 1 : 0);

@@ -12,14 +12,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createKernels, disposeKernels } from '../../src/kernels/backend.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
+import { webgpuUnavailable } from '../../src/kernels/webgpu/index.js';
 
-const probe = await createKernels('webgpu', { webgpu: { hostMax: 0 } }).then(
-  (k) => {
-    disposeKernels(k);
-    return null;
-  },
-  (e: Error) => e.message,
-);
+const probe = await webgpuUnavailable();
 
 /** The reason to skip, or false when an adapter is there (or when CI requires one). */
 export const SKIP: string | false = probe === null || process.env.CI ? false : probe;

@@ -1,8 +1,9 @@
 /**
  * Runs single webgpu ops in-process, without the device thread: a device from the `webgpu` package, an Executor,
  * and one flush per call that uploads the inputs, runs the op and downloads every buffer. For op-level tests
- * (test/backend/kernels.webgpu-ops.test.ts); the backend as a whole is tested through createKernels('webgpu').
+ * (test/backend/kernels.webgpu-{dense,misc,ops.neuron}.test.ts); the backend as a whole is tested through createKernels('webgpu').
  */
+import { deviceWithAdapterLimits } from '../../src/kernels/webgpu/device-thread.js';
 import { Executor } from '../../src/kernels/webgpu/executor.js';
 import type { OpAttrs } from '../../src/kernels/webgpu/ops/attrs.js';
 import type { Command, Ref } from '../../src/kernels/webgpu/protocol.js';
@@ -22,11 +23,7 @@ export async function directDevice(): Promise<{ device: GPUDevice } | { reason: 
   keep.gpu = mod.create([]);
   const adapter = await keep.gpu.requestAdapter();
   if (adapter === null) return { reason: 'no WebGPU adapter (install a Vulkan driver, e.g. Mesa lavapipe)' };
-  const limits: Record<string, number> = {};
-  for (const key of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize']) {
-    limits[key] = (adapter.limits as unknown as Record<string, number>)[key]!;
-  }
-  return { device: await adapter.requestDevice({ requiredLimits: limits }) };
+  return { device: await deviceWithAdapterLimits(adapter) };
 }
 
 let nextId = 1;

@@ -11,6 +11,7 @@ import { SpikerepError } from '../../errors.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import { geometryInts } from '../geometry.js';
 import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
+import { checkLabels } from '../labels.js';
 import { runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
@@ -248,16 +249,7 @@ export class NativeKernels implements Kernels {
     this.free(tmp);
   };
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, { rows, classes }) => {
-    for (let r = 0; r < rows; r++) {
-      // checked here too, for the reference's E_LABEL error
-      const label = labels[r]!;
-      if (!(label >= 0 && label < classes)) {
-        throw new SpikerepError(
-          'E_LABEL',
-          `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`,
-        );
-      }
-    }
+    checkLabels(labels, rows, classes); // here, for the reference's E_LABEL error
     return this.p().softmaxCrossEntropy(logits, labels, grad, rows, classes);
   };
   sgdStep: Kernels['sgdStep'] = (p, g, buf, a) =>

@@ -1,5 +1,5 @@
-import { SpikerepError } from '../../errors.js';
 import type { Buf, SoftmaxAttrs } from '../kernels.js';
+import { checkLabels } from '../labels.js';
 
 /**
  * Mean softmax cross-entropy over logits[rows, classes]. Each row is shifted by its maximum before exp, so
@@ -8,15 +8,10 @@ import type { Buf, SoftmaxAttrs } from '../kernels.js';
  */
 export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, attrs: SoftmaxAttrs): number {
   const { rows, classes } = attrs;
+  checkLabels(labels, rows, classes);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;
-    if (!(label >= 0 && label < classes)) {
-      throw new SpikerepError(
-        'E_LABEL',
-        `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`,
-      );
-    }
     const base = r * classes;
     let max = -Infinity;
     for (let j = 0; j < classes; j++) max = Math.max(max, logits[base + j]!);

@@ -1,7 +1,7 @@
 /** Time aggregation, elementwise ops, loss and optimiser steps on the wasm backend. */
 
-import { SpikerepError } from '../../errors.js';
 import type { AdamAttrs, Buf, SgdAttrs } from '../kernels.js';
+import { checkLabels } from '../labels.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 export function timeReduce(ctx: WasmContext, x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
@@ -92,13 +92,11 @@ export function addRowVector(ctx: WasmContext, y: Buf, bias: Buf, rows: number, 
 
 /** Small (rows × classes): plain loops on the views, in float64. */
 export function softmaxCrossEntropy(logits: Buf, labels: Int32Array, grad: Buf, rows: number, classes: number): number {
+  checkLabels(labels, rows, classes);
   let loss = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
     const label = labels[r]!;
-    if (!(label >= 0 && label < classes)) {
-      throw new SpikerepError('E_LABEL', `label ${label} at row ${r} is outside 0..${classes - 1}`);
-    }
     let max = -Infinity;
     for (let j = 0; j < classes; j++) max = Math.max(max, logits[o + j]!);
     let z = 0;

@@ -29,6 +29,14 @@ const LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
+/** A device with the adapter's own limits on what the ops need (the defaults are far below most GPUs'). */
+export function deviceWithAdapterLimits(adapter: GPUAdapter): Promise<GPUDevice> {
+  const requiredLimits: Record<string, number> = {};
+  const al = adapter.limits as unknown as Record<string, number>;
+  for (const k of LIMITS) if (typeof al[k] === 'number') requiredLimits[k] = al[k];
+  return adapter.requestDevice({ requiredLimits });
+}
+
 export async function deviceThread(
   gpu: GPU,
   init: DeviceInit,
@@ -42,10 +50,7 @@ export async function deviceThread(
     post({ ok: false, reason: 'no WebGPU adapter (on Linux: a Vulkan driver and the Vulkan loader, libvulkan1)' });
     return;
   }
-  const requiredLimits: Record<string, number> = {};
-  const al = adapter.limits as unknown as Record<string, number>;
-  for (const k of LIMITS) if (typeof al[k] === 'number') requiredLimits[k] = al[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const device = await deviceWithAdapterLimits(adapter);
   const control = new Int32Array(init.shared.control);
   if (control.length < CONTROL_WORDS) throw new Error('control block too small');
   const resultBlock = new Float32Array(init.shared.result);

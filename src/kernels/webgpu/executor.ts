@@ -226,7 +226,7 @@ export class Executor {
     return out;
   }
 
-  /** The binding of a ref: the range itself when its offset is aligned, else null (the caller stages it). */
+  /** The binding of a ref's range; a caller that needs an aligned offset checks and stages it (see 'op'). */
   private bindingOf(ref: Ref): Binding {
     const buffer = this.bufferOf(ref.id);
     return { buffer, offset: ref.offset * 4, size: Math.max(ref.n, 4) * 4 };

@@ -5,9 +5,11 @@
  * round trip costs more than the work. Numbers the contract returns (a loss, a threshold gradient) and small
  * outputs make the caller wait for the device; everything else stays on the GPU for the whole step.
  */
+
 import { SpikerepError } from '../../errors.js';
 import { elementwiseRow } from '../elementwise-plan.js';
 import { type Buf, HOST_VECTOR_MAX, type Kernels } from '../kernels.js';
+import { checkLabels } from '../labels.js';
 import { reference } from '../reference/index.js';
 import { DeviceLink } from './link.js';
 import { type DeviceHandle, startDevice } from './platform.js';
@@ -56,6 +58,17 @@ export async function createWebGpuKernels(opts: WebGpuOptions = {}): Promise<Web
     throw new SpikerepError('E_BACKEND', `webgpu: only a software adapter (${adapter.description || adapter.device})`);
   }
   return new WebGpuKernels(new DeviceLink(device, shared, hostMax), device, adapter);
+}
+
+/** Why this process cannot have the webgpu backend, or null when it can (opens a device and closes it again). */
+export function webgpuUnavailable(): Promise<string | null> {
+  return createWebGpuKernels().then(
+    (k) => {
+      k.close();
+      return null;
+    },
+    (e: Error) => e.message,
+  );
 }
 
 export class WebGpuKernels implements Kernels {
@@ -199,15 +212,7 @@ export class WebGpuKernels implements Kernels {
   };
   softmaxCrossEntropy: Kernels['softmaxCrossEntropy'] = (logits, labels, grad, at) => {
     if (this.host(logits, grad)) return reference.softmaxCrossEntropy(logits, labels, grad, at);
-    for (let r = 0; r < at.rows; r++) {
-      const label = labels[r]!;
-      if (!(label >= 0 && label < at.classes)) {
-        throw new SpikerepError(
-          'E_LABEL',
-          `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${at.classes - 1}`,
-        );
-      }
-    }
+    checkLabels(labels, at.rows, at.classes); // here: an error on the device thread would come back as text
     const attrs = { ...at, labels: labels.slice(0, at.rows) };
     return this.link.op('softmaxCrossEntropy', [logits, grad], [1], [], attrs, true) / at.rows;
   };

@@ -6,7 +6,7 @@
  * The caller divides by rows. A row holding NaN has a NaN loss and NaN gradients, as in the reference (the test is
  * on the bits, since a compiler may assume NaN away in max() and arithmetic).
  */
-import { SpikerepError } from '../../../errors.js';
+import { checkLabels } from '../../labels.js';
 import { type GpuOp, grid1d, LINEAR, type Shader } from '../encoder.js';
 import type { OpAttrs } from './attrs.js';
 
@@ -61,15 +61,7 @@ fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 
 export const softmaxCrossEntropy: GpuOp<OpAttrs['softmaxCrossEntropy']> = (e, b, at) => {
   const { rows, classes, labels } = at;
-  for (let r = 0; r < rows; r++) {
-    const label = labels[r]!;
-    if (!(label >= 0 && label < classes)) {
-      throw new SpikerepError(
-        'E_LABEL',
-        `softmaxCrossEntropy: label ${label} at row ${r} is outside 0..${classes - 1}`,
-      );
-    }
-  }
+  checkLabels(labels, rows, classes); // the calling thread checks first, so its error keeps its code
   const lanes = Math.max(1, Math.min(rows, MAX_PARTIALS));
   const part = e.scratch(lanes);
   if (rows === 0 || classes === 0) {
