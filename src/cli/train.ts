@@ -65,12 +65,23 @@ export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Prom
   }
 }
 
+/** Two lines: what the run cost and did, then the result, last, where it is seen. */
 function summary(r: TrainResult): string {
   const rates = r.firingRates.map((f) => f.firingRate.toFixed(3)).join(' ');
-  return (
-    `test accuracy ${(r.testAccuracy * 100).toFixed(2)}% (best ${(r.bestTestAccuracy * 100).toFixed(2)}%) | ${r.dataset} ${r.model} ` +
-    `${r.neuron} T=${r.T} | ${r.epochs} epoch(s), ${r.secondsPerEpoch.toFixed(1)} s/epoch, ${r.imagesPerSecond.toFixed(0)} img/s ` +
+  const ran = r.history.length;
+  const detail =
+    `${ran} epoch${ran === 1 ? '' : 's'} × ${r.selection.trainImages} images, ${r.imagesPerSecond.toFixed(0)} img/s ` +
     `on ${r.backend}×${r.threads} | firing rates ${rates} | ${(r.synOps / 1e6).toFixed(2)} M synops, ` +
-    `${(r.energyJoules * 1e6).toFixed(2)} µJ vs ANN ${(r.annEnergyJoules * 1e6).toFixed(2)} µJ per image | peak RSS ${r.peakRssMB.toFixed(0)} MB\n`
-  );
+    `${(r.energyJoules * 1e6).toFixed(2)} µJ/image (ANN ${(r.annEnergyJoules * 1e6).toFixed(2)})`;
+  const chosen =
+    r.selection.by === 'validation'
+      ? `epoch ${r.bestEpoch}/${ran} chosen on ${r.selection.images} validation images (${pct(r.valAccuracy!)})`
+      : `last epoch (no validation split)`;
+  return `${detail}
+test accuracy ${pct(r.testAccuracy)} | ${chosen} | ${r.dataset} ${r.neuron} T=${r.T}
+`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
 }

@@ -24,3 +24,22 @@ export function cosineWarmup(lr0: number, epochs: number, warmupIters = 0): Sche
     return iteration < warmupIters ? (cosine * (iteration + 1)) / warmupIters : cosine;
   };
 }
+
+/**
+ * Cosine annealing by step: lr0·½·(1 + cos(π·i/total)) over all `totalIters` steps, so the rate falls smoothly to 0 by
+ * the last step (a run of two or three epochs gets the annealing the per-epoch schedule only gives long runs), with
+ * the same linear warm-up.
+ */
+export function cosineStepWarmup(lr0: number, totalIters: number, warmupIters = 0): Schedule {
+  check(lr0 >= 0 && Number.isFinite(lr0), `learning rate must be a finite number ≥ 0, got ${lr0}`, 'lr');
+  check(Number.isInteger(totalIters) && totalIters >= 1, `steps must be an integer ≥ 1, got ${totalIters}`, 'epochs');
+  check(
+    Number.isInteger(warmupIters) && warmupIters >= 0,
+    `warm-up must be an integer ≥ 0, got ${warmupIters}`,
+    'warmupIters',
+  );
+  return (_epoch, iteration) => {
+    const cosine = 0.5 * lr0 * (1 + Math.cos((Math.PI * Math.min(iteration, totalIters)) / totalIters));
+    return iteration < warmupIters ? (cosine * (iteration + 1)) / warmupIters : cosine;
+  };
+}

@@ -10,7 +10,11 @@ import { barChart, CHART_CSS, esc, lineChart, rasterChart } from './svg.js';
 export interface RunSummary {
   command?: string;
   testAccuracy?: number;
+  /** Older result files: the highest test accuracy over the epochs (chosen on the test set). */
   bestTestAccuracy?: number;
+  bestEpoch?: number;
+  valAccuracy?: number | null;
+  selection?: { by: 'validation'; images: number } | { by: 'last-epoch' };
   T?: number;
   neuron?: string;
   dataset?: string;
@@ -18,7 +22,14 @@ export interface RunSummary {
   backend?: string;
   epochs?: number;
   secondsPerEpoch?: number;
-  history?: { epoch: number; trainLoss: number; trainAccuracy: number; testAccuracy: number; lr: number }[];
+  history?: {
+    epoch: number;
+    trainLoss: number;
+    trainAccuracy: number;
+    valAccuracy?: number | null;
+    testAccuracy: number;
+    lr: number;
+  }[];
   firingRates?: { layer: string; firingRate: number }[];
   thresholds?: { layer: string; vth: number }[];
   synOps?: number;
@@ -60,6 +71,15 @@ export function reportHtml(d: ReportData): string {
               'accuracy (%)',
               [
                 { name: 'train', color: BLUE, points: h.map((e) => [e.epoch, 100 * e.trainAccuracy]) },
+                ...(h.every((e) => typeof e.valAccuracy === 'number')
+                  ? [
+                      {
+                        name: 'validation',
+                        color: GREEN,
+                        points: h.map((e) => [e.epoch, 100 * e.valAccuracy!] as const),
+                      },
+                    ]
+                  : []),
                 { name: 'test', color: ORANGE, points: h.map((e) => [e.epoch, 100 * e.testAccuracy]) },
               ],
               [0, 100],
@@ -148,6 +168,7 @@ export function reportHtml(d: ReportData): string {
     ['T', r.T?.toString()],
     ['epochs', r.epochs?.toString()],
     ['test accuracy', r.testAccuracy === undefined ? undefined : `${(100 * r.testAccuracy).toFixed(2)}%`],
+    ['epoch kept', chosenText(r)],
     ['best test accuracy', r.bestTestAccuracy === undefined ? undefined : `${(100 * r.bestTestAccuracy).toFixed(2)}%`],
     ['backend', r.backend],
     ['seconds per epoch', r.secondsPerEpoch?.toFixed(1)],
@@ -187,4 +208,12 @@ function fmtJ(j: number): string {
     : j >= 1e-6
       ? `${(j * 1e6).toFixed(2)} µJ`
       : `${(j * 1e9).toFixed(2)} nJ`;
+}
+
+/** Which epoch the reported accuracy is of, and what chose it. */
+function chosenText(r: RunSummary): string | undefined {
+  if (r.selection === undefined || r.bestEpoch === undefined) return undefined;
+  if (r.selection.by === 'last-epoch') return `${r.bestEpoch} (the last; no validation split)`;
+  const val = typeof r.valAccuracy === 'number' ? `: ${(100 * r.valAccuracy).toFixed(2)}%` : '';
+  return `${r.bestEpoch}, chosen on ${r.selection.images} held-out training images${val}`;
 }

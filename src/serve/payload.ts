@@ -53,7 +53,8 @@ export async function demoPayload(
     tensors: named.map((t) => ({ name: t.name, length: t.value.length })),
     stats: normalized && raw.stats !== undefined ? { mean: [...raw.stats.mean], std: [...raw.stats.std] } : null,
     dataset: config.dataset,
-    testAccuracy: run.best >= 0 ? run.best : undefined,
+    // a checkpoint is written after its epoch's evaluations, so its last record is its own
+    testAccuracy: run.history[run.history.length - 1]?.testAccuracy,
   };
   return { meta, bin, samples: list };
 }

@@ -15,6 +15,8 @@ import { flag, integer, issueError, oneOf, option, optionMeta, real, text, witho
 export const ENCODERS = ['direct', 'rate', 'latency'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export const SCHEDULES = ['cosine', 'cosine-step'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /**
@@ -97,7 +99,12 @@ export const TRAIN_FIELDS = {
   lr: option(real('> 0', 'learning rate').default(0.05), {
     flag: '--lr',
     arg: '<rate>',
-    help: 'initial learning rate, cosine-annealed per epoch',
+    help: 'initial learning rate, annealed by --schedule',
+  }),
+  schedule: option(oneOf(SCHEDULES).default('cosine'), {
+    flag: '--schedule',
+    arg: '<name>',
+    help: "cosine (annealed per epoch, the paper's) | cosine-step (annealed every step, to 0 at the end: better for runs of a few epochs)",
   }),
   optimizer: option(oneOf(OPTIMIZERS).default('sgd'), {
     flag: '--optimizer',
@@ -214,6 +221,13 @@ export const TRAIN_FIELDS = {
     arg: '<n>',
     help: 'train on the first n images only',
     defaultHelp: '10000 for the quick default run; --full for all',
+  }),
+  /** Undefined: the dataset's default hold-out (data/split.ts). */
+  valSplit: option(integer(0).optional(), {
+    flag: '--val-split',
+    arg: '<n>',
+    help: 'training images held out (drawn by --seed) to choose the best epoch and best.ckpt; 0 for none (then the last epoch is kept)',
+    defaultHelp: '5000 for mnist/fashion-mnist, 10% elsewhere, at most 10% of --train-limit',
   }),
   testLimit: option(integer(1).optional(), {
     flag: '--test-limit',

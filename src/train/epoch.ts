@@ -12,7 +12,7 @@ import type { Network } from '../nn/network.js';
 import type { Param } from '../nn/param.js';
 import { adam } from '../optim/adam.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
-import { cosineWarmup } from '../optim/schedule.js';
+import { cosineStepWarmup, cosineWarmup, type Schedule } from '../optim/schedule.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
 import { neuronOverridesOf, type TrainConfig } from './config.js';
@@ -33,12 +33,16 @@ export interface TrainingSetup {
   readonly streams: Streams;
 }
 
-/** The model a config asks for on one frame's [H, W, C], its optimiser, LR schedule and streams (from cfg.seed). */
+/**
+ * The model a config asks for on one frame's [H, W, C], its optimiser, LR schedule and streams (from cfg.seed);
+ * `trainLength` (the training set's size) sets the step count a per-step schedule anneals over.
+ */
 export function setupTraining(
   k: Kernels,
   cfg: TrainConfig,
   input: [number, number, number],
   classes: number,
+  trainLength: number,
 ): TrainingSetup {
   const { net } = buildModel(k, {
     model: cfg.model,
@@ -60,7 +64,13 @@ export function setupTraining(
   ) as Optimizer<OptimizerState>;
   const master = new Rng(cfg.seed);
   const streams: Streams = { order: master.fork(), augment: master.fork(), layers: master.fork() };
-  return { k, cfg, net, params, opt, schedule: cosineWarmup(cfg.lr, cfg.epochs, cfg.warmupIters), streams };
+  return { k, cfg, net, params, opt, schedule: scheduleOf(cfg, trainLength), streams };
+}
+
+function scheduleOf(cfg: TrainConfig, trainLength: number): Schedule {
+  if (cfg.schedule === 'cosine') return cosineWarmup(cfg.lr, cfg.epochs, cfg.warmupIters);
+  const steps = cfg.epochs * Math.ceil(trainLength / cfg.batchSize);
+  return cosineStepWarmup(cfg.lr, steps, cfg.warmupIters);
 }
 
 /** An epoch so far: sums over the batches done, and the learning rate of the last step. */

@@ -1,5 +1,6 @@
 import { type Dataset, sampleSize, subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
+import { defaultValidationSize, holdOut } from '../data/split.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Network } from '../nn/network.js';
 import { type TrainConfig, validateConfig } from './config.js';
@@ -15,8 +16,15 @@ import { type EpochRecord, type RunState, restoreRun, saveRun } from './state.js
 export type { EpochRecord } from './state.js';
 
 export interface TrainResult extends RunMetrics {
+  /** Test accuracy of the chosen epoch (see `selection`): the figure to report. */
   testAccuracy: number;
-  bestTestAccuracy: number;
+  /** Test accuracy after the last epoch. */
+  lastTestAccuracy: number;
+  /** The epoch best.ckpt holds (1-based), and its validation accuracy (null without a validation split). */
+  bestEpoch: number;
+  valAccuracy: number | null;
+  /** What chose the epoch: validation accuracy on `images` held-out training images, or the last epoch. */
+  selection: Selection;
   epochs: number;
   T: number;
   neuron: string;
@@ -33,8 +41,14 @@ export interface TrainResult extends RunMetrics {
   hybrid?: { annTestAccuracy: number; thresholds: Record<string, number> };
 }
 
+export type Selection =
+  | { by: 'validation'; images: number; trainImages: number; seed: number }
+  | { by: 'last-epoch'; trainImages: number };
+
 export interface TrainHooks {
   progress?: Progress;
+  /** Stop after this many completed epochs (checkpoints written), leaving the schedule as `epochs` sets it. */
+  stopAfter?: number;
   /** Called after each epoch's evaluation (and checkpoint). */
   onEpoch?: (r: EpochRecord) => void;
   /** Called with the trained network at the end. */
@@ -60,13 +74,13 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   const progress = hooks.progress ?? makeProgress({ quiet: true });
   const normalize = cfg.encoder === 'direct';
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
-  const trainSet = limit(await openDataset(cfg.dataset, 'train', open), cfg.trainLimit);
+  const { train: trainSet, val: valSet, selection } = await trainingSplit(cfg, open);
   const testSet = limit(await openDataset(cfg.dataset, 'test', open), cfg.testLimit);
   requireSamples(trainSet, 'train on', cfg.dataDir);
   requireSamples(testSet, 'evaluate', cfg.dataDir);
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
-  const setup = setupTraining(k, cfg, input, trainSet.classes.length);
+  const setup = setupTraining(k, cfg, input, trainSet.classes.length, trainSet.length);
   const { net, params, opt, streams } = setup;
   const trainBatch = Math.min(cfg.batchSize, trainSet.length);
   checkActivationMemory(net, { batch: trainBatch, timeChunk: cfg.timeChunk, batchSetting: 'batchSize' }, k.name);
@@ -78,7 +92,8 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     if (restored !== null) {
       run = restored.run;
       optState = restored.optState;
-      progress.log(`resumed from epoch ${run.epoch} (best test accuracy ${(run.best * 100).toFixed(2)}%)`);
+      const chosenOn = valSet === undefined ? '' : ` (best validation accuracy ${(run.best * 100).toFixed(2)}%)`;
+      progress.log(`resumed from epoch ${run.epoch}${chosenOn}`);
       if (restored.changed.length > 0) {
         progress.log(
           `note: settings changed since the checkpoint (${restored.changed.join(', ')}): not an exact continuation`,
@@ -98,7 +113,9 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   let trainSeconds = 0;
   let trainedImages = 0;
   let epochsRun = 0;
-  for (let epoch = run.epoch; epoch < cfg.epochs; epoch++) {
+  const lastEpoch = Math.min(cfg.epochs, hooks.stopAfter ?? cfg.epochs);
+  let final: Evaluation | undefined;
+  for (let epoch = run.epoch; epoch < lastEpoch; epoch++) {
     const t0 = performance.now();
     progress.start(`epoch ${epoch + 1}/${cfg.epochs}`, batches);
     const steps = trainer.epoch(trainSet, epoch);
@@ -127,33 +144,40 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     trainSeconds += seconds;
     trainedImages += seen;
     epochsRun++;
-    const testAccuracy = (await evaluateYielding(k, net, testSet, cfg, false)).accuracy;
+    // validation chooses; the test set is evaluated for the record only (with the metrics after the last epoch)
+    const valAccuracy = valSet === undefined ? null : (await evaluateYielding(k, net, valSet, cfg, false)).accuracy;
+    final = await evaluateYielding(k, net, testSet, cfg, epoch + 1 === lastEpoch);
     const rec: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: lossSum / seen,
       trainAccuracy: correct / seen,
-      testAccuracy,
+      valAccuracy,
+      testAccuracy: final.accuracy,
       lr,
       seconds,
     };
     run = { ...run, epoch: epoch + 1, iteration: trainer.iteration, history: [...run.history, rec] };
-    const isBest = testAccuracy > run.best;
-    if (isBest) run.best = testAccuracy;
+    const isBest = valAccuracy === null || valAccuracy > run.best;
+    if (isBest) run.best = valAccuracy ?? -1;
     if (cfg.checkpointDir !== undefined) saveRun(cfg, net, params, optState, streams, run, isBest);
+    const val = valAccuracy === null ? '' : `val ${(valAccuracy * 100).toFixed(2)}%, `;
     progress.log(
       `epoch ${rec.epoch}/${cfg.epochs}: loss ${rec.trainLoss.toFixed(4)}, train ${(rec.trainAccuracy * 100).toFixed(2)}%, ` +
-        `test ${(testAccuracy * 100).toFixed(2)}%, ${seconds.toFixed(1)} s`,
+        `${val}test ${(final.accuracy * 100).toFixed(2)}%, ${seconds.toFixed(1)} s`,
     );
     hooks.onEpoch?.(rec);
   }
 
-  const final = await evaluateYielding(k, net, testSet, cfg, true);
+  if (final?.metrics === undefined) final = await evaluateYielding(k, net, testSet, cfg, true);
   hooks.onFinish?.(net);
-  const last = run.history[run.history.length - 1];
+  const chosen = chosenEpoch(run.history, valSet !== undefined);
   return {
     ...final.metrics!,
-    testAccuracy: last?.testAccuracy ?? final.accuracy,
-    bestTestAccuracy: Math.max(run.best, final.accuracy),
+    testAccuracy: chosen?.testAccuracy ?? final.accuracy,
+    lastTestAccuracy: final.accuracy,
+    bestEpoch: chosen?.epoch ?? run.epoch,
+    valAccuracy: chosen?.valAccuracy ?? null,
+    selection,
     epochs: cfg.epochs,
     T: net.T,
     neuron: cfg.neuron,
@@ -212,6 +236,33 @@ function* evaluation(
   const correct = yield* evaluationSteps(k, net, ds, cfg);
   const accuracy = correct / ds.length;
   return probe === null ? { accuracy } : { accuracy, metrics: probe.finish(ds.length, sampleSize(ds)) };
+}
+
+/**
+ * The training set split into the images trained on (the first `trainLimit` of what is left) and the validation
+ * images held out of the whole training set, so the validation set is the same whatever the limit.
+ */
+async function trainingSplit(
+  cfg: TrainConfig,
+  open: Parameters<typeof openDataset>[2],
+): Promise<{ train: Dataset; val: Dataset | undefined; selection: Selection }> {
+  const all = await openDataset(cfg.dataset, 'train', open);
+  const size = cfg.valSplit ?? defaultValidationSize(cfg.dataset, all.length, cfg.trainLimit);
+  const { train: rest, val } = holdOut(all, size, cfg.seed);
+  const train = limit(rest, cfg.trainLimit);
+  const selection: Selection =
+    val === undefined
+      ? { by: 'last-epoch', trainImages: train.length }
+      : { by: 'validation', images: val.length, trainImages: train.length, seed: cfg.seed };
+  return { train, val, selection };
+}
+
+/** The epoch best.ckpt holds: the first with the highest validation accuracy, or the last without validation. */
+export function chosenEpoch(history: readonly EpochRecord[], validated: boolean): EpochRecord | undefined {
+  if (!validated) return history[history.length - 1];
+  let best: EpochRecord | undefined;
+  for (const r of history) if (best === undefined || (r.valAccuracy ?? -1) > (best.valAccuracy ?? -1)) best = r;
+  return best;
 }
 
 function limit(ds: Dataset, n: number | undefined): Dataset {

@@ -16,6 +16,9 @@ export interface EpochRecord {
   epoch: number;
   trainLoss: number;
   trainAccuracy: number;
+  /** Accuracy on the held-out validation images, which choose the best epoch; null without a validation split. */
+  valAccuracy: number | null;
+  /** Accuracy on the test set, for the record: nothing is chosen on it. */
   testAccuracy: number;
   lr: number;
   seconds: number;
@@ -25,7 +28,7 @@ export interface EpochRecord {
 export interface RunState {
   epoch: number; // epochs completed
   iteration: number; // optimiser steps taken
-  best: number; // best test accuracy so far (−1 before the first evaluation)
+  best: number; // best validation accuracy so far (−1 before the first evaluation and without validation)
   history: EpochRecord[];
 }
 

@@ -90,6 +90,47 @@ test('a run killed after epoch 1 and resumed from last.ckpt ends exactly where a
   }
 });
 
+test('the kept epoch is chosen on validation images held out of the training set; a run stopped after an epoch resumes to the same end', async () => {
+  const whole = mkdtempSync(join(tmpdir(), 'spikerep-val-'));
+  const staged = mkdtempSync(join(tmpdir(), 'spikerep-stop-'));
+  const k = await createKernels('wasm');
+  try {
+    const cfg = { ...small, backend: 'wasm' as const, epochs: 3, valSplit: 64, schedule: 'cosine-step' as const };
+    const r = await train(k, { ...cfg, checkpointDir: whole });
+    assert.deepEqual(r.selection, { by: 'validation', images: 64, trainImages: 96, seed: 1 });
+    const vals = r.history.map((h) => h.valAccuracy!);
+    assert.ok(
+      vals.every((v) => v >= 0 && v <= 1 && Number.isInteger(v * 64)),
+      `accuracies on 64 images: ${vals}`,
+    );
+    assert.equal(r.bestEpoch, vals.indexOf(Math.max(...vals)) + 1, 'the first epoch with the best validation accuracy');
+    assert.equal(r.valAccuracy, Math.max(...vals));
+    assert.equal(r.testAccuracy, r.history[r.bestEpoch - 1]!.testAccuracy, 'the reported test accuracy is its epoch’s');
+    assert.equal(r.lastTestAccuracy, r.history[2]!.testAccuracy);
+    const best = loadCheckpoint<{ run: { epoch: number } }>(join(whole, 'best.ckpt')).meta.run;
+    assert.equal(best.epoch, r.bestEpoch, 'best.ckpt holds the epoch validation chose');
+
+    const first = await train(k, { ...cfg, checkpointDir: staged }, { stopAfter: 1 });
+    assert.equal(first.history.length, 1, 'stopped after one epoch');
+    const rest = await train(k, { ...cfg, checkpointDir: staged, resume: true });
+    assert.deepEqual(
+      rest.history.map((h) => ({ ...h, seconds: 0 })),
+      r.history.map((h) => ({ ...h, seconds: 0 })),
+    );
+    const a = loadCheckpoint(join(whole, 'last.ckpt')).tensors;
+    const b = loadCheckpoint(join(staged, 'last.ckpt')).tensors;
+    for (const [name, v] of a) assert.deepEqual(v, b.get(name), `${name} differs after stop and resume`);
+
+    const none = await train(k, { ...cfg, epochs: 1, valSplit: 0 });
+    assert.deepEqual(none.selection, { by: 'last-epoch', trainImages: 96 });
+    assert.equal(none.history[0]!.valAccuracy, null);
+  } finally {
+    disposeKernels(k);
+    rmSync(whole, { recursive: true, force: true });
+    rmSync(staged, { recursive: true, force: true });
+  }
+});
+
 test('hybrid training: a ReLU-ANN epoch first learns, then the SNN starts from its weights and percentile thresholds and learns', async () => {
   const k = await createKernels('wasm');
   try {

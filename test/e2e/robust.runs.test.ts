@@ -271,7 +271,7 @@ test('--json cannot be written at the end (injected full disk): the accuracy is 
     SPIKEREP_FAULT: 'enospc',
     SPIKEREP_FAULT_FILES: '\\.result\\.json\\.\\d+\\.tmp$',
   });
-  assert.match(r.out, /^test accuracy \d+\.\d\d% \(best /, 'the result is printed');
+  assert.match(r.out, /^test accuracy \d+\.\d\d% \| /m, 'the result is printed');
   oneLine(
     r,
     /result\.json: cannot write the result file \(the disk is full\); the result above was printed; best\.ckpt and last\.ckpt in .*json-full are intact$/,

@@ -80,6 +80,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       batchSize: 64,
       testBatchSize: 256,
       lr: 0.05,
+      schedule: 'cosine',
       optimizer: 'sgd',
       momentum: 0.9,
       weightDecay: 0.0005,

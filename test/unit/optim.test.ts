@@ -4,7 +4,7 @@ import { isSpikerepError } from '../../src/errors.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { makeParam } from '../../src/nn/param.js';
 import { adam } from '../../src/optim/adam.js';
-import { cosineWarmup } from '../../src/optim/schedule.js';
+import { cosineStepWarmup, cosineWarmup } from '../../src/optim/schedule.js';
 import { sgd } from '../../src/optim/sgd.js';
 
 test('cosine schedule with linear warm-up follows docs/method.md §4.4', () => {
@@ -17,10 +17,22 @@ test('cosine schedule with linear warm-up follows docs/method.md §4.4', () => {
   assert.ok(s(199, 1e6) > 0 && s(199, 1e6) < 1e-5);
 });
 
+test('per-step cosine schedule anneals over every step to 0, after the same linear warm-up', () => {
+  const s = cosineStepWarmup(0.1, 1000, 100);
+  assert.equal(s(0, 0), (0.5 * 0.1 * (1 + Math.cos(0)) * 1) / 100);
+  assert.ok(Math.abs(s(0, 99) - 0.5 * 0.1 * (1 + Math.cos((Math.PI * 99) / 1000)) * (100 / 100)) < 1e-15);
+  assert.ok(Math.abs(s(1, 500) - 0.05) < 1e-15, 'half-way through the steps: ½·lr0, whatever the epoch');
+  assert.equal(s(2, 1000), 0);
+  assert.equal(s(3, 1200), 0, 'past the end it stays at 0');
+  for (let i = 101; i < 1000; i++) assert.ok(s(0, i) < s(0, i - 1), `falls at step ${i}`);
+});
+
 test('schedule and optimisers refuse bad settings with a one-line error naming the flag', () => {
   for (const f of [
     () => cosineWarmup(-1, 10),
     () => cosineWarmup(0.1, 0),
+    () => cosineStepWarmup(0.1, 0),
+    () => cosineStepWarmup(0.1, 10, -1),
     () => sgd({ momentum: 1 }),
     () => adam({ eps: 0 }),
   ]) {

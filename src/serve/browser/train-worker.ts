@@ -67,7 +67,7 @@ async function train({
     // the backend it trained on, where the config knows that name
     backend: BACKEND_NAME.safeParse(k.name).data ?? 'wasm',
   });
-  const setup = setupTraining(k, cfg, data.shape, data.classes.length);
+  const setup = setupTraining(k, cfg, data.shape, data.classes.length, trainSet.length);
   const { net, params, opt, streams } = setup;
   const trainer = new EpochTrainer(setup, opt.init(params, k));
   const testAccuracy = (): number => {
