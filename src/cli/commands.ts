@@ -70,9 +70,9 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'report',
-    args: ['<run-json>'],
+    args: ['<run-json|tune-dir>'],
     description:
-      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy',
+      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy; of a tune folder: the Pareto front and the trials',
     options: REPORT_OPTIONS,
     load: () => import('./report.js'),
   },

@@ -12,12 +12,12 @@ import { id, params, stepLine } from '../tune/progress-line.js';
 import { runSearch } from '../tune/search.js';
 import { defaultSpace, fixSettings, limitT, parseSpaceText, type SearchSpace } from '../tune/space.js';
 import { bestTrial, latest, newState, type TuneSettings, type TuneState } from '../tune/state.js';
+import { readTuneState, STATE_FILE, statePath, writeTuneState } from '../tune/state-file.js';
 import { runTrialStep } from '../tune/trial.js';
 import { type CommandRun, TUNE_EXTRAS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { settingsFromFlags } from './train.js';
 
-const STATE_FILE = 'tune.json';
 const OUTPUTS = [STATE_FILE, 'best-recipe.json', 'trials.md', 'trials.csv'];
 /** What `--resume` may change: limits and where the work runs, nothing that decides a result. */
 const RESUMABLE = new Set(['out', 'resume', 'budget', 'trials', 'quiet', 'backend', 'threads', 'dataDir']);
@@ -26,7 +26,11 @@ const RESUMABLE = new Set(['out', 'resume', 'budget', 'trials', 'quiet', 'backen
 export async function run({ values, io }: CommandRun): Promise<void> {
   const o = parseOptions(TUNE_EXTRAS, pick(values, TUNE_EXTRAS));
   if (o.resume && o.overwrite) {
-    throw new SpikerepError('E_ARG', '`overwrite` and `resume` exclude each other: continue the search, or replace it', 'overwrite');
+    throw new SpikerepError(
+      'E_ARG',
+      '`overwrite` and `resume` exclude each other: continue the search, or replace it',
+      'overwrite',
+    );
   }
   const budgetSeconds = o.budget === undefined ? null : parseDuration(o.budget, 'budget');
   const state = o.resume ? resumedState(o.out, values, budgetSeconds, o.trials) : freshState(o, values, budgetSeconds);
@@ -47,7 +51,6 @@ export async function run({ values, io }: CommandRun): Promise<void> {
     lock.release();
   }
 }
-
 
 function freshState(
   o: ReturnType<typeof parseOptions<typeof TUNE_EXTRAS>>,
@@ -103,9 +106,13 @@ function resumedState(
   }
   const path = join(out, STATE_FILE);
   if (!existsSync(path)) {
-    throw new SpikerepError('E_ARG', `${out} holds no search to continue (no ${STATE_FILE}): drop --resume to start one`, 'out');
+    throw new SpikerepError(
+      'E_ARG',
+      `${out} holds no search to continue (no ${STATE_FILE}): drop --resume to start one`,
+      'out',
+    );
   }
-  const s = parseState(readText(path, 'out'), path);
+  const s = readTuneState(path);
   const base: TrainConfig = { ...s.settings.base };
   for (const k of ['backend', 'threads', 'dataDir'] as const) {
     if (k in values) (base as Record<string, unknown>)[k] = values[k];
@@ -121,24 +128,6 @@ function resumedState(
     },
     stopped: null,
   };
-}
-
-function parseState(text: string, path: string): TuneState {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new SpikerepError('E_FORMAT', `not JSON (${(e as Error).message.split('\n')[0]})`, path);
-  }
-  const s = v as Partial<TuneState> | null;
-  if (s === null || typeof s !== 'object' || s.kind !== 'spikerep-tune') {
-    throw new SpikerepError('E_FORMAT', 'not a spikerep tune state (kind is not spikerep-tune)', path);
-  }
-  if (s.version !== 1) throw new SpikerepError('E_FORMAT', `unknown tune state version ${String(s.version)}`, path);
-  if (typeof s.settings !== 'object' || !Array.isArray(s.trials) || typeof s.elapsedSeconds !== 'number') {
-    throw new SpikerepError('E_FORMAT', 'not a valid tune state (settings, trials or elapsedSeconds missing)', path);
-  }
-  return s as TuneState;
 }
 
 /** A folder holds one search: a new one refuses a folder with a tune.json unless `overwrite` clears it. */
@@ -159,7 +148,7 @@ function claimFolder(out: string, overwrite: boolean): void {
 }
 
 function save(out: string, s: TuneState): void {
-  writeFileAtomic(join(out, STATE_FILE), `${JSON.stringify(s, null, 1)}\n`, { what: 'the search state' });
+  writeTuneState(statePath(out), s);
   if (s.trials.length === 0) return;
   const recipe = bestRecipe(s);
   if (recipe !== undefined) {
@@ -192,4 +181,3 @@ function readText(path: string, setting: string): string {
 function pick(values: Record<string, unknown>, fields: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => Object.hasOwn(fields, k)));
 }
-

@@ -11,7 +11,9 @@ export interface RungScores {
   readonly scores: readonly number[];
 }
 
-export type Job = { readonly kind: 'start' } | { readonly kind: 'promote'; readonly trial: number; readonly rung: number };
+export type Job =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'promote'; readonly trial: number; readonly rung: number };
 
 /**
  * The epoch count of each rung: minEpochs·η^k below maxEpochs, then maxEpochs itself (the length every trial's
@@ -29,9 +31,7 @@ export function rungEpochs(minEpochs: number, maxEpochs: number, eta: number): n
 
 /** Trials that finished rung `rung`, best first; ties go to the earlier trial, so the order is deterministic. */
 export function ranked(trials: readonly RungScores[], rung: number): RungScores[] {
-  return trials
-    .filter((t) => t.scores.length > rung)
-    .sort((a, b) => b.scores[rung]! - a.scores[rung]! || a.id - b.id);
+  return trials.filter((t) => t.scores.length > rung).sort((a, b) => b.scores[rung]! - a.scores[rung]! || a.id - b.id);
 }
 
 /**

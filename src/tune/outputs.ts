@@ -139,7 +139,21 @@ export function trialsCsv(s: TuneState): string {
 }
 
 export function trialsMarkdown(s: TuneState): string {
-  const head = ['trial', 'rung', 'epochs', 'optimizer', 'lr', 'wd', 'α', 'Vth', 'T', 'batch', 'val acc', 'µJ/img', 'front'];
+  const head = [
+    'trial',
+    'rung',
+    'epochs',
+    'optimizer',
+    'lr',
+    'wd',
+    'α',
+    'Vth',
+    'T',
+    'batch',
+    'val acc',
+    'µJ/img',
+    'front',
+  ];
   const rows = trialRows(s).map((r) => [
     String(r.trial).padStart(3, '0') + (r.withinBudget ? '' : ' (over budget)'),
     String(r.rung),

@@ -10,7 +10,9 @@ import type { Rng } from '../rng.js';
 import { OPTIMIZERS, type OptimizerName, type TrainConfig } from '../train/config.js';
 import { issueError } from '../train/fields.js';
 
-export type Dim = { readonly min: number; readonly max: number; readonly log: boolean } | { readonly choice: readonly number[] };
+export type Dim =
+  | { readonly min: number; readonly max: number; readonly log: boolean }
+  | { readonly choice: readonly number[] };
 
 export interface SearchSpace {
   readonly optimizer: readonly OptimizerName[];
@@ -60,13 +62,19 @@ const range = z
 const dimOf = (value: z.ZodNumber) =>
   z.union([
     value.transform((v) => ({ choice: [v] })),
-    z.array(value).min(1).transform((choice) => ({ choice })),
+    z
+      .array(value)
+      .min(1)
+      .transform((choice) => ({ choice })),
     range,
   ]);
 const nonNegative = z.number().nonnegative();
 const wdDim = z.union([
   nonNegative.transform((v) => ({ choice: [v] })),
-  z.array(nonNegative).min(1).transform((choice) => ({ choice })),
+  z
+    .array(nonNegative)
+    .min(1)
+    .transform((choice) => ({ choice })),
   range,
 ]);
 const intDim = dimOf(z.int().positive());
@@ -163,7 +171,11 @@ export function parseSpaceText(text: string, base: SearchSpace, path: string): S
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SpikerepError('E_FORMAT', `search space is not valid JSON (${(e as Error).message.split('\n')[0]})`, path);
+    throw new SpikerepError(
+      'E_FORMAT',
+      `search space is not valid JSON (${(e as Error).message.split('\n')[0]})`,
+      path,
+    );
   }
   return parseSpace(raw, base, path);
 }

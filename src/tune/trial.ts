@@ -63,7 +63,11 @@ export async function runTrialStep(base: TrainConfig, out: string, req: StepRequ
     }
     const valAccuracy = epochValAccuracy[epochValAccuracy.length - 1];
     if (valAccuracy === undefined) {
-      throw new SpikerepError('E_IO', `trial ${req.trial} trained no epoch (its last.ckpt is past epoch ${req.epochs})`, dir);
+      throw new SpikerepError(
+        'E_IO',
+        `trial ${req.trial} trained no epoch (its last.ckpt is past epoch ${req.epochs})`,
+        dir,
+      );
     }
     return { valAccuracy, T: cfg.T, energyJoules: await energyPerImage(k, join(dir, 'last.ckpt')), epochValAccuracy };
   } finally {
