@@ -56,33 +56,34 @@ export function defaultSpace(neuron: NeuronChoice): SearchSpace {
 }
 
 const positive = z.number().positive();
-const range = z
-  .strictObject({ min: positive, max: positive, log: z.boolean().default(true) })
-  .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' });
-const dimOf = (value: z.ZodNumber) =>
-  z.union([
-    value.transform((v) => ({ choice: [v] })),
-    z
-      .array(value)
-      .min(1)
-      .transform((choice) => ({ choice })),
-    range,
-  ]);
-const nonNegative = z.number().nonnegative();
-const wdDim = z.union([
-  nonNegative.transform((v) => ({ choice: [v] })),
-  z
-    .array(nonNegative)
-    .min(1)
-    .transform((choice) => ({ choice })),
-  range,
-]);
-const intDim = dimOf(z.int().positive());
-const realDim = dimOf(positive);
-const alphaDim = dimOf(z.number().gt(0).lte(1));
+const range = z.strictObject({ min: positive, max: positive, log: z.boolean().default(true) });
+/** One value, a list of values, or (for real settings) a range; `what` words the values in the error line. */
+const dimOf = (value: z.ZodNumber, what: string, ranged = true) =>
+  z.union(
+    [
+      value.transform((v) => ({ choice: [v] })),
+      z
+        .array(value)
+        .min(1)
+        .transform((choice) => ({ choice })),
+      ...(ranged ? [range] : []),
+    ],
+    {
+      error: `expected ${what}, a non-empty list of them${ranged ? ', or {"min": a, "max": b, "log": true|false}' : ''}`,
+    },
+  );
+const intDim = dimOf(z.int().positive(), 'an integer ≥ 1', false);
+const realDim = dimOf(positive, 'a number > 0');
+const wdDim = dimOf(z.number().nonnegative(), 'a number ≥ 0');
+const alphaDim = dimOf(z.number().gt(0).lte(1), 'a number in (0, 1]');
 const SPACE_FILE = z.strictObject({
   optimizer: z.union([z.enum(OPTIMIZERS).transform((o) => [o]), z.array(z.enum(OPTIMIZERS)).min(1)]).optional(),
-  lr: z.union([realDim, z.strictObject({ sgd: realDim.optional(), adam: realDim.optional() })]).optional(),
+  lr: z
+    .union([realDim, z.strictObject({ sgd: realDim.optional(), adam: realDim.optional() })], {
+      error:
+        'expected a number > 0, a list, a range {"min", "max", "log"}, or one of those per optimiser {"sgd": …, "adam": …}',
+    })
+    .optional(),
   weightDecay: wdDim.optional(),
   alpha: alphaDim.optional(),
   vth: realDim.optional(),
@@ -98,7 +99,7 @@ export function parseSpace(raw: unknown, base: SearchSpace, path: string): Searc
   const lr = f.lr === undefined ? base.lr : 'sgd' in f.lr || 'adam' in f.lr ? { ...base.lr, ...f.lr } : f.lr;
   const lrs: Record<OptimizerName, Dim> =
     'choice' in lr || 'min' in lr ? { sgd: lr as Dim, adam: lr as Dim } : (lr as Record<OptimizerName, Dim>);
-  return {
+  const out: SearchSpace = {
     optimizer: f.optimizer ?? base.optimizer,
     lr: lrs,
     weightDecay: f.weightDecay ?? base.weightDecay,
@@ -107,6 +108,19 @@ export function parseSpace(raw: unknown, base: SearchSpace, path: string): Searc
     T: f.T ?? base.T,
     batchSize: f.batchSize ?? base.batchSize,
   };
+  const dims: [string, Dim | null][] = [
+    ['lr.sgd', out.lr.sgd],
+    ['lr.adam', out.lr.adam],
+    ['weightDecay', out.weightDecay],
+    ['alpha', out.alpha],
+    ['vth', out.vth],
+  ];
+  for (const [name, d] of dims) {
+    if (d !== null && 'min' in d && d.max < d.min) {
+      throw new SpikerepError('E_FORMAT', `setting "${name}": max must be ≥ min, got ${d.min} > ${d.max}`, path);
+    }
+  }
+  return out;
 }
 
 /** Settings given as flags are not searched: each becomes a one-value dimension. */
