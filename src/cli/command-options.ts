@@ -114,7 +114,17 @@ export const TUNE_EXTRAS = {
   quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
 };
 
-export const TUNE_OPTIONS = { ...TUNE_TRAIN_FIELDS, ...TUNE_EXTRAS };
+export const TUNE_OPTIONS = {
+  ...TUNE_EXTRAS,
+  ...TUNE_TRAIN_FIELDS,
+  // the same setting, read as the search reads it
+  epochs: option(integer(1).optional(), {
+    flag: '--epochs',
+    arg: '<n>',
+    help: "each trial's full length: the last rung, and the length every trial's learning-rate schedule is set for",
+    defaultHelp: "the recipe's, else 1",
+  }),
+};
 
 export const EVAL_OPTIONS = {
   checkpoint: checkpointFile,
