@@ -4,7 +4,7 @@
  */
 
 import { formatDuration } from '../tune/duration.js';
-import { objectiveText, pct, trialRows } from '../tune/outputs.js';
+import { objectiveText, pct, sig3, trialRows } from '../tune/outputs.js';
 import { bestTrial, type TuneState } from '../tune/state.js';
 import { CHART_CSS, esc, scatterChart } from './svg.js';
 
@@ -25,7 +25,7 @@ export function tuneReportHtml(s: TuneState, source: string): string {
             x: r.energyMicroJ,
             y: 100 * r.valAccuracy,
             label: `T${r.T}`,
-            title: `trial ${r.trial}: ${pct(r.valAccuracy)} after ${r.epochs} epochs, T = ${r.T}, ${r.energyMicroJ.toPrecision(3)} µJ`,
+            title: `trial ${r.trial}: ${pct(r.valAccuracy)} after ${r.epochs} epochs, T = ${r.T}, ${sig3(r.energyMicroJ)} µJ`,
             marked: r.pareto,
           })),
           BLUE,
@@ -50,7 +50,7 @@ export function tuneReportHtml(s: TuneState, source: string): string {
   const table = `<table data-table="trials"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
     .map(
       (r) =>
-        `<tr><td>${r.trial}${r.withinBudget ? '' : ' (over budget)'}</td><td>${r.rung}</td><td>${r.epochs}</td><td>${r.optimizer}</td><td>${r.lr.toPrecision(3)}</td><td>${r.weightDecay.toPrecision(3)}</td><td>${r.alpha === '' ? '' : r.alpha.toPrecision(3)}</td><td>${r.vth === '' ? '' : r.vth.toPrecision(3)}</td><td>${r.T}</td><td>${r.batchSize}</td><td>${pct(r.valAccuracy)}</td><td>${r.energyMicroJ.toPrecision(3)}</td><td>${r.pareto ? '✓' : ''}</td></tr>`,
+        `<tr><td>${r.trial}${r.withinBudget ? '' : ' (over budget)'}</td><td>${r.rung}</td><td>${r.epochs}</td><td>${r.optimizer}</td><td>${sig3(r.lr)}</td><td>${sig3(r.weightDecay)}</td><td>${r.alpha === '' ? '' : sig3(r.alpha)}</td><td>${r.vth === '' ? '' : sig3(r.vth)}</td><td>${r.T}</td><td>${r.batchSize}</td><td>${pct(r.valAccuracy)}</td><td>${sig3(r.energyMicroJ)}</td><td>${r.pareto ? '✓' : ''}</td></tr>`,
     )
     .join('')}</table>`;
   const facts: [string, string][] = [

@@ -159,14 +159,14 @@ export function trialsMarkdown(s: TuneState): string {
     String(r.rung),
     String(r.epochs),
     r.optimizer,
-    r.lr.toPrecision(3),
-    r.weightDecay.toPrecision(3),
-    r.alpha === '' ? '' : r.alpha.toPrecision(3),
-    r.vth === '' ? '' : r.vth.toPrecision(3),
+    sig3(r.lr),
+    sig3(r.weightDecay),
+    r.alpha === '' ? '' : sig3(r.alpha),
+    r.vth === '' ? '' : sig3(r.vth),
     String(r.T),
     String(r.batchSize),
     pct(r.valAccuracy),
-    r.energyMicroJ.toPrecision(3),
+    sig3(r.energyMicroJ),
     r.pareto ? '✓' : '',
   ]);
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
@@ -183,6 +183,11 @@ export function trialsMarkdown(s: TuneState): string {
     ...rows.map(line),
     '',
   ].join('\n');
+}
+
+/** Three significant digits; small values as 4.61e-5 rather than 0.0000461. */
+export function sig3(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3);
 }
 
 export function pct(a: number): string {

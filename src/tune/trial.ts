@@ -9,10 +9,12 @@ import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
 import { type EpochRecord, evaluate, train } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
-import { modelFromCheckpoint } from '../train/state.js';
+import { modelFromCheckpoint, type RunMeta } from '../train/state.js';
 import type { StepOutcome, StepRequest } from './search.js';
 import { type TrialParams, withParams } from './space.js';
 
@@ -22,7 +24,7 @@ import { type TrialParams, withParams } from './space.js';
  */
 const validationAccuracy = (e: EpochRecord): number | null => e.testAccuracy;
 
-/** Training images whose spikes give each trial's energy estimate (no labels are read). */
+/** Training images whose spikes give each trial's energy estimate (only their spikes count, not the accuracy). */
 const ENERGY_IMAGES = 256;
 
 /** Trial `id`'s folder under the search folder. */
@@ -42,44 +44,47 @@ class RungDone extends Error {}
 
 export async function runTrialStep(base: TrainConfig, out: string, req: StepRequest): Promise<StepOutcome> {
   const dir = trialDir(out, req.trial);
-  const cfg = trialConfig(base, req.params, dir);
-  const epochValAccuracy: number[] = [];
-  const k = await createKernels(cfg.backend, { threads: cfg.threads });
+  const ckpt = join(dir, 'last.ckpt');
+  const k = await createKernels(base.backend, { threads: base.threads });
   try {
-    try {
-      await train(k, cfg, {
-        progress: makeProgress({ quiet: true }),
-        onEpoch: (r) => {
-          const acc = validationAccuracy(r);
-          if (acc === null) {
-            throw new SpikerepError('E_ARG', 'tune needs a validation split to choose on', 'valSplit');
-          }
-          epochValAccuracy.push(acc);
-          if (r.epoch >= req.epochs) throw new RungDone();
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof RungDone)) throw e;
+    // a search killed after the step's last checkpoint but before tune.json was saved finds the step done
+    if (epochsIn(ckpt) < req.epochs) await trainUntil(k, trialConfig(base, req.params, dir), req.epochs);
+    const { net, config, run } = modelFromCheckpoint(k, ckpt);
+    // the next rung continues from this checkpoint: it must hold exactly the epochs of this rung
+    if (run.epoch !== req.epochs) {
+      throw new SpikerepError('E_IO', `last.ckpt holds epoch ${run.epoch}, expected ${req.epochs}`, dir);
     }
-    const valAccuracy = epochValAccuracy[epochValAccuracy.length - 1];
-    if (valAccuracy === undefined) {
-      throw new SpikerepError(
-        'E_IO',
-        `trial ${req.trial} trained no epoch (its last.ckpt is past epoch ${req.epochs})`,
-        dir,
-      );
-    }
-    return { valAccuracy, T: cfg.T, energyJoules: await energyPerImage(k, join(dir, 'last.ckpt')), epochValAccuracy };
+    const epochValAccuracy = run.history.slice(req.from, req.epochs).map((e) => {
+      const acc = validationAccuracy(e);
+      if (acc === null) throw new SpikerepError('E_ARG', 'tune needs a validation split to choose on', 'valSplit');
+      return acc;
+    });
+    const valAccuracy = epochValAccuracy[epochValAccuracy.length - 1]!;
+    const open = { dataDir: config.dataDir, normalize: config.encoder === 'direct', download: false, T: config.T };
+    const images = await openDataset(config.dataset, 'train', open);
+    const probe = subset(images, Math.min(ENERGY_IMAGES, images.length));
+    const energyJoules = evaluate(k, net, probe, config, true).metrics!.energyJoules;
+    return { valAccuracy, T: config.T, energyJoules, epochValAccuracy };
   } finally {
     disposeKernels(k);
   }
 }
 
-/** Energy per image of a checkpoint's network, from its spikes on the first training images. */
-async function energyPerImage(k: Awaited<ReturnType<typeof createKernels>>, ckpt: string): Promise<number> {
-  const { net, config } = modelFromCheckpoint(k, ckpt);
-  const open = { dataDir: config.dataDir, normalize: config.encoder === 'direct', download: false, T: config.T };
-  const images = await openDataset(config.dataset, 'train', open);
-  const probe = subset(images, Math.min(ENERGY_IMAGES, images.length));
-  return evaluate(k, net, probe, config, true).metrics!.energyJoules;
+/** Trains (or continues) until `epochs` epochs are done and checkpointed. */
+async function trainUntil(k: Kernels, cfg: TrainConfig, epochs: number): Promise<void> {
+  try {
+    await train(k, cfg, {
+      progress: makeProgress({ quiet: true }),
+      onEpoch: (r) => {
+        if (r.epoch >= epochs) throw new RungDone();
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof RungDone)) throw e;
+  }
+}
+
+/** Epochs a trial's last.ckpt holds, 0 without one. */
+function epochsIn(ckpt: string): number {
+  return existsSync(ckpt) ? loadCheckpoint<RunMeta>(ckpt).meta.run.epoch : 0;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,27 @@ function cli(...args: string[]): { code: number; out: string; err: string } {
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-const dir = join(tempDir('tune'), 'search');
-const small = ['--train-limit', '300', '--test-limit', '100', '--T', '1', '--batch-size', '32', '--threads', '1'];
+const tmp = tempDir('tune');
+const dir = join(tmp, 'search');
+// thresholds low enough to fire at T = 1, so trials differ
+const space = join(tmp, 'space.json');
+writeFileSync(space, JSON.stringify({ vth: { min: 1, max: 3 }, optimizer: 'sgd' }));
+const small = [
+  '--train-limit',
+  '300',
+  '--test-limit',
+  '100',
+  '--T',
+  '1',
+  '--batch-size',
+  '32',
+  '--warmup',
+  '0',
+  '--threads',
+  '1',
+  '--space',
+  space,
+];
 const state = (): TuneState => JSON.parse(readFileSync(join(dir, 'tune.json'), 'utf8')) as TuneState;
 const epochOf = (trial: number): { epoch: number; epochs: number } => {
   const m = loadCheckpoint<RunMeta>(join(dir, `trial-00${trial}`, 'last.ckpt')).meta;
@@ -34,7 +53,7 @@ test('tune: three trials, the best promoted from its checkpoint; recipe, tables,
   const lines = r.out.trimEnd().split('\n');
   assert.equal(lines.length, 5, r.out); // 3 trials at rung 0, the best at rung 1, the final line
   for (const l of lines.slice(0, 4)) {
-    assert.match(l, /^trial 00\d r[01] [13]ep (sgd|adam) lr .* T1 b32 \| val \d+\.\d\d% \| best 00\d \d+\.\d\d%$/);
+    assert.match(l, /^trial 00\d r[01] [13]ep sgd lr .* T1 b32 \| val \d+\.\d\d% \| best 00\d \d+\.\d\d%$/);
     assert.ok(l.length <= 100, l);
   }
   assert.match(
@@ -67,6 +86,16 @@ test('tune: three trials, the best promoted from its checkpoint; recipe, tables,
   assert.equal(rep.code, 0, rep.err);
   assert.match(readFileSync(html, 'utf8'), /data-chart="tune-pareto"/);
 
+  // killed after the promoted step's checkpoint, before tune.json recorded it: --resume takes the step from the checkpoint
+  const cut = { ...s, trials: s.trials.map((t) => (t === promoted ? { ...t, steps: t.steps.slice(0, 1) } : t)) };
+  writeFileSync(join(dir, 'tune.json'), JSON.stringify(cut));
+  const healed = cli('tune', '--out', dir, '--resume', '--quiet');
+  assert.equal(healed.code, 0, healed.err);
+  const redone = state().trials[promoted.id]!.steps[1]!;
+  assert.deepEqual(redone.epochValAccuracy, promoted.steps[1]!.epochValAccuracy, 'the same epochs, not trained again');
+  assert.equal(redone.energyJoules, promoted.steps[1]!.energyJoules);
+  assert.deepEqual(epochOf(promoted.id), { epoch: 3, epochs: 3 });
+
   const again = cli('tune', '--out', dir, '--trials', '3');
   assert.equal(again.code, 1);
   assert.match(again.err, /already holds a search/);
@@ -74,5 +103,7 @@ test('tune: three trials, the best promoted from its checkpoint; recipe, tables,
   assert.equal(more.code, 0, more.err);
   assert.equal(more.out.trimEnd().split('\n').length, 1, 'quiet: the final line only');
   assert.equal(state().trials.length, 4);
-  assert.deepEqual(state().trials.slice(0, 3), s.trials, 'the earlier trials unchanged');
+  const withoutTimes = (ts: TuneState['trials']) =>
+    ts.map((t) => ({ ...t, steps: t.steps.map(({ seconds: _, ...m }) => m) }));
+  assert.deepEqual(withoutTimes(state().trials.slice(0, 3)), withoutTimes(s.trials), 'the earlier trials unchanged');
 });
