@@ -7,7 +7,7 @@ import { type TrainConfig, validateConfig } from '../train/config.js';
 import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { rungEpochs } from '../tune/asha.js';
 import { formatDuration, parseDuration } from '../tune/duration.js';
-import { bestRecipe, pct, trialsCsv, trialsMarkdown } from '../tune/outputs.js';
+import { bestRecipe, objectiveText, pct, trialsCsv, trialsMarkdown } from '../tune/outputs.js';
 import { id, params, stepLine } from '../tune/progress-line.js';
 import { runSearch } from '../tune/search.js';
 import { defaultSpace, fixSettings, limitT, parseSpaceText, type SearchSpace } from '../tune/space.js';
@@ -39,6 +39,7 @@ export async function run({ values, io }: CommandRun): Promise<void> {
   try {
     if (!o.resume) claimFolder(o.out, o.overwrite);
     save(o.out, state);
+    if (!o.quiet) io.out(`${headerLine(state, o.resume)}\n`);
     const final = await runSearch(state, {
       runStep: (req) => runTrialStep(state.settings.base, o.out, req),
       save: (s) => save(o.out, s),
@@ -156,6 +157,19 @@ function save(out: string, s: TuneState): void {
   }
   writeFileAtomic(join(out, 'trials.md'), trialsMarkdown(s), { what: 'the trial table' });
   writeFileAtomic(join(out, 'trials.csv'), trialsCsv(s), { what: 'the trial table' });
+}
+
+/** What the search will do: the base run, rungs, limits, objective; on resume, how far it got. */
+function headerLine(s: TuneState, resumed: boolean): string {
+  const { base, rungs, eta, maxTrials, budgetSeconds } = s.settings;
+  const limits = [
+    maxTrials === null ? '' : `${maxTrials} trials`,
+    budgetSeconds === null ? '' : `${formatDuration(budgetSeconds)} budget`,
+  ].filter((x) => x !== '');
+  const head = `tune ${base.dataset} ${base.model} ${base.neuron} | rungs ${rungs.join(',')} epochs, η ${eta} | ${limits.join(', ')}`;
+  return resumed
+    ? `${head} | resumed: ${s.trials.length} trials, ${formatDuration(s.elapsedSeconds)} spent`
+    : `${head} | ${objectiveText(s)}`;
 }
 
 function finalLine(s: TuneState, out: string): string {

@@ -51,13 +51,15 @@ test('tune: three trials, the best promoted from its checkpoint; recipe, tables,
   const r = cli('tune', '--out', dir, '--trials', '3', '--epochs', '3', ...small);
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
-  assert.equal(lines.length, 5, r.out); // 3 trials at rung 0, the best at rung 1, the final line
-  for (const l of lines.slice(0, 4)) {
+  // a header, 3 trials at rung 0, the best at rung 1, the final line
+  assert.equal(lines.length, 6, r.out);
+  assert.equal(lines[0], 'tune mnist mnistnet if | rungs 1,3 epochs, η 3 | 3 trials | validation accuracy');
+  for (const l of lines.slice(1, 5)) {
     assert.match(l, /^trial 00\d r[01] [13]ep sgd lr .* T1 b32 \| val \d+\.\d\d% \| best 00\d \d+\.\d\d%$/);
     assert.ok(l.length <= 100, l);
   }
   assert.match(
-    lines[4]!,
+    lines[5]!,
     /^best trial 00\d: val \d+\.\d\d% after 3 epochs \| .* \| 3 trials, .* \(complete\) \| .*best-recipe\.json$/,
   );
 

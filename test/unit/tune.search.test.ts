@@ -3,9 +3,12 @@
  * with a known optimum, the budget stop, and a resume after a simulated kill ending on the same state.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../src/rng.js';
-import { DEFAULT_CONFIG } from '../../src/train/config.js';
+import { DEFAULT_CONFIG, validateConfig } from '../../src/train/config.js';
 import { parseRecipe } from '../../src/train/recipe.js';
 import { nextJob, ranked, rungEpochs } from '../../src/tune/asha.js';
 import { formatDuration, parseDuration } from '../../src/tune/duration.js';
@@ -15,6 +18,7 @@ import { stepLine } from '../../src/tune/progress-line.js';
 import { runSearch, type StepOutcome, type StepRequest } from '../../src/tune/search.js';
 import { defaultSpace, fixSettings, limitT, parseSpace, sampleParams } from '../../src/tune/space.js';
 import { bestTrial, newState, type TuneSettings, type TuneState } from '../../src/tune/state.js';
+import { trialConfig, trialDir } from '../../src/tune/trial.js';
 
 test('rungs: minEpochs·η^k below the full length, then the full length', () => {
   assert.deepEqual(rungEpochs(1, 9, 3), [1, 3, 9]);
@@ -282,4 +286,21 @@ test('outputs: the winning recipe parses as a recipe; table rows and progress li
     stepLine(s, s.trials[0]!),
     /^trial 000 r\d \d+ep sgd lr [\d.e-]+ .* \| val \d+\.\d\d% \| best \d{3} \d+\.\d\d%$/,
   );
+});
+
+test('a trial step trains in its own folder, resumes from its last.ckpt, keeps the full schedule length', () => {
+  const out = mkdtempSync(join(tmpdir(), 'spikerep-tune-trial-'));
+  const dir = trialDir(out, 7);
+  assert.equal(dir, join(out, 'trial-007'));
+  const params = { optimizer: 'adam' as const, lr: 0.001, weightDecay: 0, T: 2, batchSize: 32, vth: 2 };
+  const fresh = trialConfig({ ...DEFAULT_CONFIG, epochs: 27 }, params, dir);
+  assert.deepEqual(
+    { dir: fresh.checkpointDir, resume: fresh.resume, overwrite: fresh.overwrite, epochs: fresh.epochs, lr: fresh.lr },
+    { dir, resume: false, overwrite: true, epochs: 27, lr: 0.001 },
+  );
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'last.ckpt'), '');
+  const promoted = trialConfig({ ...DEFAULT_CONFIG, epochs: 27 }, params, dir);
+  assert.deepEqual({ resume: promoted.resume, overwrite: promoted.overwrite }, { resume: true, overwrite: false });
+  validateConfig(promoted);
 });
