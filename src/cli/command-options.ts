@@ -53,6 +53,79 @@ export const TRAIN_EXTRAS = {
   }),
 };
 
+/** The training settings a search starts from: train's, less the checkpoint folder (each trial has its own). */
+const { checkpointDir: _dir, resume: _resume, overwrite: _overwrite, ...TUNE_TRAIN_FIELDS } = TRAIN_FIELDS;
+
+/** `tune`: the search's own options; its training settings are TUNE_TRAIN_FIELDS. */
+export const TUNE_EXTRAS = {
+  out: option(text(), {
+    flag: '--out',
+    arg: '<dir>',
+    help: 'the search folder: tune.json (the state), trial-NNN/ (checkpoints), best-recipe.json, trials.md, trials.csv',
+  }),
+  resume: option(flag().default(false), {
+    flag: '--resume',
+    help: 'continue the search in <out>; only --budget, --trials, --quiet, --backend, --threads, --data-dir may change',
+  }),
+  overwrite: option(flag().default(false), {
+    flag: '--overwrite',
+    help: 'start a new search in an <out> folder that holds one, removing its trials',
+  }),
+  budget: option(text().optional(), {
+    flag: '--budget',
+    arg: '<time>',
+    help: 'start no trial step once this much time is spent: 90s, 30m, 2h, 1h30m (--budget or --trials, or both)',
+  }),
+  trials: option(integer(1).optional(), { flag: '--trials', arg: '<n>', help: 'start at most n trials' }),
+  minEpochs: option(integer(1).default(1), {
+    flag: '--min-epochs',
+    arg: '<n>',
+    help: 'epochs of the first rung; rung k trains min·η^k epochs, the last rung --epochs (every trial’s schedule length)',
+  }),
+  eta: option(integer(2).default(3), {
+    flag: '--eta',
+    arg: '<n>',
+    help: 'successive-halving factor: the top 1/η of the trials that finished a rung go on to the next',
+  }),
+  space: option(text().optional(), {
+    flag: '--space',
+    arg: '<file>',
+    help: 'JSON search space replacing the defaults per setting, e.g. {"lr": {"sgd": {"min": 0.01, "max": 0.3}}, "T": [2, 4], "weightDecay": [0, 5e-4], "optimizer": "sgd"}: a range (log-uniform, "log": false for uniform), a list, or one value; settings given as flags (--lr, --T, …) are fixed',
+    defaultHelp:
+      'optimizer sgd|adam, lr 0.01–0.3 (sgd) / 1e-4–3e-3 (adam), weight decay 1e-5–1e-3, α 0.2–1, Vth within 3× of the neuron’s, T 1|2|4|8, batch 32|64|128',
+  }),
+  objective: option(oneOf(['accuracy']).default('accuracy'), {
+    flag: '--objective',
+    arg: '<name>',
+    help: 'validation accuracy; with --max-T / --max-energy, trials over the budget rank below all within it',
+  }),
+  maxT: option(integer(1).optional(), {
+    flag: '--max-T',
+    arg: '<steps>',
+    help: 'time-step budget (larger T is not sampled)',
+  }),
+  maxEnergy: option(real('> 0').optional(), {
+    flag: '--max-energy',
+    arg: '<µJ>',
+    help: 'energy budget per image in µJ (estimated from spikes on training images)',
+  }),
+  recipe: TRAIN_EXTRAS.recipe,
+  full: TRAIN_EXTRAS.full,
+  quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
+};
+
+export const TUNE_OPTIONS = {
+  ...TUNE_EXTRAS,
+  ...TUNE_TRAIN_FIELDS,
+  // the same setting, read as the search reads it
+  epochs: option(integer(1).optional(), {
+    flag: '--epochs',
+    arg: '<n>',
+    help: "each trial's full length: the last rung, and the length every trial's learning-rate schedule is set for",
+    defaultHelp: "the recipe's, else 1",
+  }),
+};
+
 export const EVAL_OPTIONS = {
   checkpoint: checkpointFile,
   dataDir: TRAIN_FIELDS.dataDir,

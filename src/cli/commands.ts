@@ -13,6 +13,7 @@ import {
   REPORT_OPTIONS,
   SERVE_OPTIONS,
   TRAIN_EXTRAS,
+  TUNE_OPTIONS,
 } from './command-options.js';
 import type { Fields } from './options.js';
 
@@ -32,6 +33,13 @@ export const COMMANDS: readonly CommandDef[] = [
     description: 'train a spiking network and print its test accuracy (default: DSR-IF convnet on MNIST, T = 4)',
     options: { ...TRAIN_FIELDS, ...TRAIN_EXTRAS },
     load: () => import('./train.js'),
+  },
+  {
+    name: 'tune',
+    description:
+      'search learning rate, weight decay, α, Vth, T, batch size and optimiser by successive halving (ASHA) on validation accuracy; writes the winning recipe',
+    options: TUNE_OPTIONS,
+    load: () => import('./tune.js'),
   },
   {
     name: 'eval',
@@ -62,9 +70,9 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'report',
-    args: ['<run-json>'],
+    args: ['<run-json|tune-dir>'],
     description:
-      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy',
+      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy; of a tune folder: the Pareto front and the trials',
     options: REPORT_OPTIONS,
     load: () => import('./report.js'),
   },

@@ -1,7 +1,13 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { SpikerepError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
+import { tuneReportHtml } from '../report/tune-html.js';
+import { readTuneState, STATE_FILE, statePath } from '../tune/state-file.js';
 import { type CommandRun, REPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './result-file.js';
@@ -11,9 +17,28 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
   const o = parseOptions(REPORT_OPTIONS, values);
   refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
+  const tune = tuneStateOf(args[0]!);
+  if (tune !== undefined) {
+    writeFileAtomic(o.out, tuneReportHtml(readTuneState(tune), args[0]!), { what: 'the report' });
+    io.out(`wrote ${o.out}\n`);
+    return;
+  }
   const runJson = readRunJson(args[0]!);
   await buildReport(runJson, o.out, o);
   io.out(`wrote ${o.out}\n`);
+}
+
+/** A `spikerep tune` folder (or its tune.json) gives the search report instead of a run's. */
+function tuneStateOf(arg: string): string | undefined {
+  if (statSync(arg, { throwIfNoEntry: false })?.isDirectory() === true) {
+    if (existsSync(statePath(arg))) return statePath(arg);
+    throw new SpikerepError(
+      'E_ARG',
+      `a folder without ${STATE_FILE}: expected a train --json result or a tune folder`,
+      arg,
+    );
+  }
+  return basename(arg) === STATE_FILE ? arg : undefined;
 }
 
 export interface ReportSettings {

@@ -185,3 +185,56 @@ svg .axisline{stroke:#888}
 svg .lane{fill:#f7f7f9;stroke:#ddd}
 svg .spike{fill:#1f4e9c}
 `;
+
+/** A labelled point of a scatter chart; `marked` points are drawn filled and joined in x order (e.g. a Pareto front). */
+export interface ScatterPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly label: string;
+  readonly title: string;
+  readonly marked: boolean;
+}
+
+/** Points with a text label each; the marked ones filled and joined by a line, the rest hollow. */
+export function scatterChart(
+  chart: string,
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  points: readonly ScatterPoint[],
+  color: string,
+): string {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const pad = (lo: number, hi: number): [number, number] => {
+    const d = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 1;
+    return [lo - d, hi + d];
+  };
+  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
+  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const sx = (x: number): number => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
+  const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
+  const parts: string[] = [frame(title, xLabel, yLabel)];
+  for (const t of ticks(y0, y1))
+    parts.push(
+      `<text x="${M.l - 6}" y="${sy(t) + 4}" text-anchor="end" class="tick">${fmt(t)}</text><line x1="${M.l}" x2="${W - M.r}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/>`,
+    );
+  for (const t of ticks(x0, x1))
+    parts.push(`<text x="${sx(t)}" y="${H - M.b + 16}" text-anchor="middle" class="tick">${fmt(t)}</text>`);
+  const front = points.filter((p) => p.marked).sort((a, b) => a.x - b.x);
+  if (front.length > 1) {
+    const d = front.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 3" class="front"/>`,
+    );
+  }
+  for (const p of points) {
+    const cx = sx(p.x).toFixed(1);
+    const cy = sy(p.y).toFixed(1);
+    parts.push(
+      `<circle cx="${cx}" cy="${cy}" r="${p.marked ? 4.5 : 3.5}" fill="${p.marked ? color : 'white'}" stroke="${color}" class="${p.marked ? 'point marked' : 'point'}"><title>${esc(p.title)}</title></circle>`,
+      `<text x="${(sx(p.x) + 6).toFixed(1)}" y="${(sy(p.y) - 6).toFixed(1)}" class="tick">${esc(p.label)}</text>`,
+    );
+  }
+  return svg(chart, parts);
+}
