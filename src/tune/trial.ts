@@ -18,11 +18,8 @@ import { modelFromCheckpoint, type RunMeta } from '../train/state.js';
 import type { StepOutcome, StepRequest } from './search.js';
 import { type TrialParams, withParams } from './space.js';
 
-/**
- * The accuracy a search decides on. TODO(lead): switch to `e.valAccuracy` once EpochRecord has it; until then this
- * reads the test accuracy, so decisions are not yet honest. This is the only place tune reads an accuracy.
- */
-const validationAccuracy = (e: EpochRecord): number | null => e.testAccuracy;
+/** The accuracy a search decides on: the held-out validation images', never the test set's. */
+const validationAccuracy = (e: EpochRecord): number | null => e.valAccuracy;
 
 /** Training images whose spikes give each trial's energy estimate (only their spikes count, not the accuracy). */
 const ENERGY_IMAGES = 256;
@@ -38,9 +35,6 @@ export function trialConfig(base: TrainConfig, params: TrialParams, dir: string)
   // a fresh trial may find a folder left by a step killed before its first checkpoint: it belongs to this search
   return { ...withParams(base, params), checkpointDir: dir, resume, overwrite: !resume };
 }
-
-/** Stops training once the rung's epochs are done; thrown from onEpoch, which runs after the checkpoint is written. */
-class RungDone extends Error {}
 
 export async function runTrialStep(base: TrainConfig, out: string, req: StepRequest): Promise<StepOutcome> {
   const dir = trialDir(out, req.trial);
@@ -72,16 +66,7 @@ export async function runTrialStep(base: TrainConfig, out: string, req: StepRequ
 
 /** Trains (or continues) until `epochs` epochs are done and checkpointed. */
 async function trainUntil(k: Kernels, cfg: TrainConfig, epochs: number): Promise<void> {
-  try {
-    await train(k, cfg, {
-      progress: makeProgress({ quiet: true }),
-      onEpoch: (r) => {
-        if (r.epoch >= epochs) throw new RungDone();
-      },
-    });
-  } catch (e) {
-    if (!(e instanceof RungDone)) throw e;
-  }
+  await train(k, cfg, { progress: makeProgress({ quiet: true }), stopAfter: epochs });
 }
 
 /** Epochs a trial's last.ckpt holds, 0 without one. */
