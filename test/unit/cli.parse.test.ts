@@ -88,6 +88,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       cropPad: 0,
       flip: false,
       hybridAnnEpochs: 0,
+      calibrateBatches: 5,
       gradMode: 'exact',
       seed: 1,
       backend: 'wasm',
