@@ -2,6 +2,7 @@ import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
+import { parseTSweep } from '../train/smallest-t.js';
 import { type CommandRun, REPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './result-file.js';
@@ -11,8 +12,9 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
   const o = parseOptions(REPORT_OPTIONS, values);
   refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
+  const tSweep = o.tSweep === undefined ? undefined : parseTSweep(o.tSweep, '--t-sweep');
   const runJson = readRunJson(args[0]!);
-  await buildReport(runJson, o.out, o);
+  await buildReport(runJson, o.out, { ...o, tSweep });
   io.out(`wrote ${o.out}\n`);
 }
 
@@ -21,6 +23,7 @@ export interface ReportSettings {
   sample?: number;
   tSweep?: number[];
   sweepLimit?: number;
+  within?: number;
   dataDir?: string;
   backend?: BackendName;
   /** What the error line says survived when the page cannot be written. */
@@ -40,6 +43,7 @@ export async function buildReport(
       sample: o.sample,
       tSweep: o.tSweep,
       sweepLimit: o.sweepLimit,
+      within: o.within,
       dataDir: o.dataDir,
     });
     writeReport(out, data, o.kept);
