@@ -88,6 +88,7 @@ export function calibrateRun(
   progress: Progress,
 ): Calibration {
   const percentile = cfg.calibrateVth!;
+  const t0 = performance.now();
   const set = calibrateThresholds(k, net, trainSet, {
     percentile,
     batches: cfg.calibrateBatches,
@@ -99,8 +100,9 @@ export function calibrateRun(
   const shown = Object.values(thresholds)
     .map((v) => v.toPrecision(4))
     .join(' ');
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   progress.log(
-    `thresholds from the ${percentile}th percentile of each layer's input current (${cfg.calibrateBatches} batches): ${shown}`,
+    `thresholds at percentile ${percentile} of each layer's input current (${cfg.calibrateBatches} batches, ${seconds} s): ${shown}`,
   );
   return { percentile, batches: cfg.calibrateBatches, thresholds };
 }
