@@ -10,9 +10,9 @@ import { checkWritable } from './result-file.js';
 /** `spikerep report RUN.json --out report.html`: one self-contained HTML page with the run's charts. */
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const o = parseOptions(REPORT_OPTIONS, values);
+  const tSweep = o.tSweep === undefined ? undefined : parseTSweep(o.tSweep, '--t-sweep');
   refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
-  const tSweep = o.tSweep === undefined ? undefined : parseTSweep(o.tSweep, '--t-sweep');
   const runJson = readRunJson(args[0]!);
   await buildReport(runJson, o.out, { ...o, tSweep });
   io.out(`wrote ${o.out}\n`);
