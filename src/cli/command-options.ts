@@ -8,6 +8,7 @@ import { DATASET_NAMES } from '../data/names.js';
 import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
 import { flag, integer, oneOf, option, real, shown, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
+import { DEFAULT_WITHIN_PP } from '../train/smallest-t.js';
 import type { CliIo } from './io.js';
 
 /** What a command's module gets: its arguments, its options by name (converted, not yet checked), where to write. */
@@ -125,6 +126,14 @@ export const TUNE_OPTIONS = {
     defaultHelp: "the recipe's, else 1",
   }),
 };
+const EVAL_WITHIN = option(real('≥ 0', 'tolerance').default(DEFAULT_WITHIN_PP), {
+  flag: '--within',
+  arg: '<pp>',
+  help: 'tolerance in percentage points for the smallest T the T sweep names',
+});
+
+/** A sweep of T values as typed ("1,2,4,8", "1-16"), parsed by train/smallest-t.ts's parseTSweep. */
+const tSweepHelp = 'a list (1,2,4,8) or a range (1-16); the trained T is always included';
 
 export const EVAL_OPTIONS = {
   checkpoint: checkpointFile,
@@ -133,6 +142,18 @@ export const EVAL_OPTIONS = {
   backend: BACKEND_FIELD,
   threads: TRAIN_FIELDS.threads,
   json: jsonFile,
+  T: option(integer(1).optional(), {
+    flag: '--T',
+    arg: '<steps>',
+    help: 'evaluate the same weights at this T instead of the trained one',
+  }),
+  // true: the flag without a list (T = 1 … 2·T_train)
+  tSweep: option(z.union([z.literal(true), text()]).optional(), {
+    flag: '--t-sweep',
+    arg: '[list]',
+    help: `accuracy of the same weights at several T, and the smallest T within --within of the trained T's: ${tSweepHelp}; alone, T = 1 … 2·T_train`,
+  }),
+  within: EVAL_WITHIN,
 };
 
 export const BENCH_OPTIONS = {
@@ -265,12 +286,13 @@ export const REPORT_OPTIONS = {
     help: 'test sample shown in the raster',
     defaultHelp: '0',
   }),
-  tSweep: option(z.array(integer(1)).optional(), {
+  tSweep: option(text().optional(), {
     flag: '--t-sweep',
     arg: '<list>',
-    help: 'T values for accuracy against T, e.g. 1,2,4,8',
-    defaultHelp: '1, 2, T/2, T, 2T',
+    help: `T values for accuracy against T: ${tSweepHelp}`,
+    defaultHelp: '1-2T',
   }),
+  within: EVAL_WITHIN,
   sweepLimit: option(integer(1).optional(), {
     flag: '--sweep-limit',
     arg: '<n>',

@@ -7,6 +7,7 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { collectReport, readRunJson, writeReport } from '../report/collect.js';
 import { tuneReportHtml } from '../report/tune-html.js';
+import { parseTSweep } from '../train/smallest-t.js';
 import { readTuneState, STATE_FILE, statePath } from '../tune/state-file.js';
 import { type CommandRun, REPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
@@ -15,6 +16,7 @@ import { checkWritable } from './result-file.js';
 /** `spikerep report RUN.json --out report.html`: one self-contained HTML page with the run's charts. */
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const o = parseOptions(REPORT_OPTIONS, values);
+  const tSweep = o.tSweep === undefined ? undefined : parseTSweep(o.tSweep, '--t-sweep');
   refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
   const tune = tuneStateOf(args[0]!);
@@ -24,7 +26,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     return;
   }
   const runJson = readRunJson(args[0]!);
-  await buildReport(runJson, o.out, o);
+  await buildReport(runJson, o.out, { ...o, tSweep });
   io.out(`wrote ${o.out}\n`);
 }
 
@@ -46,6 +48,7 @@ export interface ReportSettings {
   sample?: number;
   tSweep?: number[];
   sweepLimit?: number;
+  within?: number;
   dataDir?: string;
   backend?: BackendName;
   /** What the error line says survived when the page cannot be written. */
@@ -65,6 +68,7 @@ export async function buildReport(
       sample: o.sample,
       tSweep: o.tSweep,
       sweepLimit: o.sweepLimit,
+      within: o.within,
       dataDir: o.dataDir,
     });
     writeReport(out, data, o.kept);

@@ -9,22 +9,24 @@ import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { buildModel } from '../models/index.js';
-import { networkTensors, tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
-import type { Network } from '../nn/network.js';
-import { neuronOverridesOf, type TrainConfig } from '../train/config.js';
-import { evaluate } from '../train/loop.js';
+import type { TrainConfig } from '../train/config.js';
+import { DEFAULT_WITHIN_PP, defaultSweep, smallestTSentence } from '../train/smallest-t.js';
 import { modelFromCheckpoint } from '../train/state.js';
+import { accuracyAgainstT } from '../train/t-sweep.js';
 import { type ReportData, type RunSummary, reportHtml } from './html.js';
 import { sampleRaster } from './raster.js';
+
+export { networkAtT } from '../train/t-sweep.js';
 
 export interface ReportOptions {
   /** Checkpoint for the raster and the T sweep (default: best.ckpt in the run's checkpoint folder). */
   readonly checkpoint?: string;
   readonly sample?: number;
-  /** T values to evaluate (default: 1, 2, T/2, T, 2T of the run, deduplicated). Empty: no sweep. */
+  /** T values to evaluate besides the trained T (default: 1 … 2T). Empty: no sweep. */
   readonly tSweep?: readonly number[];
   readonly sweepLimit?: number;
+  /** Tolerance in percentage points for the smallest T the report names (default 0.5). */
+  readonly within?: number;
   readonly dataDir?: string;
 }
 
@@ -42,26 +44,6 @@ export function readRunJson(path: string): RunSummary & { config?: Partial<Train
   if (!Array.isArray(r['history']) && !Array.isArray(r['firingRates']))
     throw new SpikerepError('E_FORMAT', 'not a train --json result (no history, no firingRates)', path);
   return r as RunSummary & { config?: Partial<TrainConfig> };
-}
-
-/** The same trained weights in a network that runs T steps. */
-export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: number): Network {
-  if (T === trained.T) return trained;
-  const { net } = buildModel(k, {
-    model: cfg.model,
-    input: trained.inputShape as [number, number, number],
-    classes: trained.classes,
-    neuron: cfg.neuron,
-    T,
-    seed: cfg.seed,
-    dropout: cfg.dropout,
-    neuronOverrides: neuronOverridesOf(cfg),
-  });
-  const from = new Map(tensorsToHost(trained.k, networkTensors(trained)).map((p) => [p.name, p.value] as const));
-  const to = networkTensors(net);
-  for (const p of to) p.value.set(from.get(p.name)!);
-  tensorsFromHost(k, to);
-  return net;
 }
 
 export async function collectReport(
@@ -94,15 +76,21 @@ export async function collectReport(
   } else {
     notes['raster'] = 'Spike raster: only for image datasets with direct encoding';
   }
-  const Ts = o.tSweep ?? [...new Set([1, 2, Math.max(1, net.T >> 1), net.T, 2 * net.T])].sort((a, b) => a - b);
-  const limit = Math.min(o.sweepLimit ?? 200, test.length);
-  const small = subset(test, limit);
-  const accuracyVsT = Ts.map((T) => ({
-    T,
-    accuracy: evaluate(k, networkAtT(k, net, config, T), small, config, false).accuracy,
-    samples: limit,
-  }));
-  return { run, raster, accuracyVsT, notes };
+  const Ts = o.tSweep ?? defaultSweep(net.T);
+  if (Ts.length === 0) {
+    notes['accuracy-vs-T'] = 'Accuracy against T: no T values asked for';
+    return { run, raster, notes };
+  }
+  const small = subset(test, Math.min(o.sweepLimit ?? 200, test.length));
+  const accuracyVsT = accuracyAgainstT(k, net, config, small, Ts);
+  const within = o.within ?? DEFAULT_WITHIN_PP;
+  const accuracyVsTSummary = `${smallestTSentence(accuracyVsT, net.T, within)}, on ${groupDigits(small.length)} of ${groupDigits(test.length)} test images.`;
+  return { run, raster, accuracyVsT, accuracyVsTSummary, notes };
+}
+
+/** 10000 → "10 000": counts as the report writes them. */
+function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 export function writeReport(path: string, data: ReportData, kept?: string): void {

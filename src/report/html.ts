@@ -42,6 +42,8 @@ export interface ReportData {
   readonly title?: string;
   readonly raster?: SampleRaster & { sampleIndex: number; label: number };
   readonly accuracyVsT?: { T: number; accuracy: number; samples: number }[];
+  /** The smallest T within the tolerance and the images the sweep used, as one sentence (train/smallest-t.ts). */
+  readonly accuracyVsTSummary?: string;
   /** Why a section is missing (e.g. "no checkpoint"), shown in its place. */
   readonly notes?: Record<string, string>;
 }
@@ -137,7 +139,7 @@ export function reportHtml(d: ReportData): string {
             'accuracy (%)',
             [{ name: 'test accuracy', color: ORANGE, points: sweep.map((s) => [s.T, 100 * s.accuracy]) }],
             [0, 100],
-          )
+          ) + (d.accuracyVsTSummary === undefined ? '' : `<p>${esc(capitalised(d.accuracyVsTSummary))}</p>`)
         : missing('accuracy-vs-T', 'accuracy against T'),
     ),
   );
@@ -196,6 +198,10 @@ ${sections.join('\n')}
 <footer><p style="color:#888">Written by spikerep; self-contained (inline SVG), viewable offline.</p></footer>
 </body></html>
 `;
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function section(title: string, body: string): string {

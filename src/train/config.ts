@@ -191,6 +191,17 @@ export const TRAIN_FIELDS = {
     arg: '<ann-epochs>',
     help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup',
   }),
+  /** Threshold calibration from data (train/calibrate.ts): undefined keeps the configured initial threshold. */
+  calibrateVth: option(real('(0, 100]', 'percentile').optional(), {
+    flag: '--calibrate-vth',
+    arg: '<percentile>',
+    help: "before training, set each layer's threshold to this percentile (e.g. 99.9) of its input current on --calibrate-batches training batches, layer by layer (not on resume)",
+  }),
+  calibrateBatches: option(integer(1).default(5), {
+    flag: '--calibrate-batches',
+    arg: '<n>',
+    help: 'training batches --calibrate-vth measures',
+  }),
   /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
   gradMode: option(oneOf(GRAD_MODES).default('exact'), {
     flag: '--grad-mode',
@@ -256,6 +267,10 @@ function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
   if (c.timeChunk !== undefined && c.gradMode !== 'representation' && c.timeChunk < c.T) {
     fail('timeChunk', 'training in time chunks needs `gradMode` representation');
   }
+  if (c.calibrateVth !== undefined && c.hybridAnnEpochs > 0)
+    fail('calibrateVth', '`calibrateVth` and `hybridAnnEpochs` both set the thresholds: use one');
+  if (c.calibrateVth !== undefined && c.neuron === 'relu')
+    fail('calibrateVth', 'the ReLU ANN has no threshold to calibrate');
   if (c.resume && c.checkpointDir === undefined)
     fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
   if (c.overwrite && c.checkpointDir === undefined)

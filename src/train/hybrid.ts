@@ -9,6 +9,7 @@ import { neuronLayers } from '../nn/walk.js';
 import { Rng } from '../rng.js';
 import type { EncoderName, TrainConfig } from './config.js';
 import { encodeBatch } from './encode.js';
+import { ActivationSample, thresholdFromPercentile } from './percentile.js';
 import type { Progress } from './progress.js';
 
 export { neuronLayers } from '../nn/walk.js';
@@ -36,8 +37,8 @@ export const ANN_PHASE = {
 export const CALIBRATION = { fraction: 0.999, batches: 5 } as const;
 
 /**
- * Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds` (eval mode):
- * the sorted values' element ⌊fraction·N⌋, the reference code's choice.
+ * Per neuron layer (by name), the `fraction` quantile of max(x, 0) over `batches` batches of `ds` (eval mode), as
+ * ActivationSample.quantile defines it.
  */
 export function activationPercentiles(
   k: Kernels,
@@ -45,26 +46,13 @@ export function activationPercentiles(
   ds: Dataset,
   opts: { batches: number; batchSize: number; fraction: number; seed: number; encoder?: EncoderName },
 ): Map<string, number> {
-  const maxSamples = 1 << 20; // per layer: a uniform subsample keeps memory bounded (the reference keeps 10⁶)
   const rng = new Rng(opts.seed);
-  const samples = new Map<string, { values: Float32Array; seen: number }>();
   const layers = neuronLayers(ann.body);
-  for (const l of layers) {
-    const store = { values: new Float32Array(maxSamples), seen: 0 };
-    samples.set(l.opts.name, store);
-    l.observeInput = (x) => {
-      for (const v of k.toHost(x.data)) {
-        // biome-ignore lint/complexity/useMathMinMax: NaN maps to 0 here; Math.max would keep it
-        const a = v > 0 ? v : 0;
-        if (store.seen < maxSamples) store.values[store.seen] = a;
-        else {
-          const j = Math.floor(rng.uniform() * (store.seen + 1));
-          if (j < maxSamples) store.values[j] = a;
-        }
-        store.seen++;
-      }
-    };
-  }
+  const samples = layers.map((l) => {
+    const sample = new ActivationSample(rng);
+    l.observeInput = sample.observer(k);
+    return sample;
+  });
   let batch: Batch | undefined;
   let done = 0;
   for (const idx of batchesOf(epochOrder(ds.length, new Rng(opts.seed)), opts.batchSize)) {
@@ -74,12 +62,10 @@ export function activationPercentiles(
     ann.forward(enc.x, { training: false, rng, encoding: enc.encoding });
   }
   const out = new Map<string, number>();
-  for (const l of layers) {
+  layers.forEach((l, i) => {
     l.observeInput = null;
-    const s = samples.get(l.opts.name)!;
-    const v = s.values.subarray(0, Math.min(s.seen, maxSamples)).sort();
-    out.set(l.opts.name, v.length === 0 ? 0 : v[Math.min(v.length - 1, Math.floor(opts.fraction * v.length))]!);
-  }
+    out.set(l.opts.name, samples[i]!.quantile(opts.fraction));
+  });
   return out;
 }
 
@@ -101,8 +87,7 @@ export function initFromAnn(snn: Network, ann: Network, percentiles: Map<string,
   for (const l of neuronLayers(snn.body)) {
     const p = percentiles.get(l.opts.name);
     if (p === undefined || !(p > 0)) continue;
-    const c = l.opts.config;
-    const vth = Math.max(c.vthBound, c.kind === 'if' ? p : p * c.dt);
+    const vth = thresholdFromPercentile(l, p);
     l.vth.value[0] = vth;
     set.set(l.opts.name, vth);
   }

@@ -3,6 +3,7 @@ import { openDataset } from '../data/registry.js';
 import { defaultValidationSize, holdOut } from '../data/split.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Network } from '../nn/network.js';
+import { type Calibration, calibrateRun } from './calibrate.js';
 import { type TrainConfig, validateConfig } from './config.js';
 import { type EpochTally, EpochTrainer, evaluationSteps, setupTraining } from './epoch.js';
 import { hybridWarmStart } from './hybrid.js';
@@ -39,6 +40,8 @@ export interface TrainResult extends RunMetrics {
   config: TrainConfig;
   /** Hybrid training only: the ANN phase's test accuracy and the thresholds it gave the SNN. */
   hybrid?: { annTestAccuracy: number; thresholds: Record<string, number> };
+  /** --calibrate-vth only: the percentile, the batches and the thresholds it set. */
+  calibration?: Calibration;
 }
 
 export type Selection =
@@ -107,6 +110,8 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && cfg.neuron !== 'relu' && run.epoch === 0
       ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
       : undefined;
+  const calibration =
+    cfg.calibrateVth !== undefined && run.epoch === 0 ? calibrateRun(k, cfg, net, trainSet, progress) : undefined;
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
   const trainer = new EpochTrainer(setup, optState, run.iteration);
@@ -191,6 +196,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     history: run.history,
     config: cfg,
     ...(hybrid === undefined ? {} : { hybrid }),
+    ...(calibration === undefined ? {} : { calibration }),
   };
 }
 

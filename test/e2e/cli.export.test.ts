@@ -95,4 +95,9 @@ test('report RUN.json --out: one self-contained HTML file with the raster and th
   for (const chart of ['loss', 'accuracy', 'rates', 'thresholds', 'raster', 'accuracy-vs-T', 'energy'])
     assert.match(html, new RegExp(`data-chart="${chart}"`));
   assert.match(html, /Test sample 3 \(label \d\)/);
+  // the same sentence eval --t-sweep prints, with the sample count
+  assert.match(
+    html,
+    /Smallest T within 0\.5 pp of the trained T&#39;s accuracy \(T = 4, \d+\.\d\d %\): T = [14], on 10 of 10 000 test images\./,
+  );
 });

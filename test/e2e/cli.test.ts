@@ -45,6 +45,8 @@ test('train --help lists every documented flag', () => {
     '--recipe',
     '--json',
     '--hybrid',
+    '--calibrate-vth',
+    '--calibrate-batches',
     '--encoder',
   ]) {
     assert.ok(r.out.includes(flag), `help mentions ${flag}`);

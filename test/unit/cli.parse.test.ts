@@ -89,6 +89,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       cropPad: 0,
       flip: false,
       hybridAnnEpochs: 0,
+      calibrateBatches: 5,
       gradMode: 'exact',
       seed: 1,
       backend: 'wasm',
@@ -207,7 +208,19 @@ const bad: [string[], RegExp][] = [
     ['bench', '--backend', 'wasm,cuda'],
     /^spikerep: --backend: expected one of reference\|wasm\|native\|webgpu\|auto, got cuda$/,
   ],
-  [['report', 'r.json', '--out', 'r.html', '--t-sweep', '1,0'], /^spikerep: --t-sweep: must be an integer ≥ 1, got 0$/],
+  [
+    ['report', 'r.json', '--out', 'r.html', '--t-sweep', '1,0'],
+    /^spikerep: --t-sweep: expected T values ≥ 1 as a list \(1,2,4,8\) or a range \(1-16\), got '1,0'$/,
+  ],
+  [
+    ['eval', '--checkpoint', 'c.ckpt', '--t-sweep', 'x'],
+    /^spikerep: --t-sweep: expected T values ≥ 1 as a list \(1,2,4,8\) or a range \(1-16\), got 'x'$/,
+  ],
+  [
+    ['eval', '--checkpoint', 'c.ckpt', '--within', '-2'],
+    /^spikerep: --within: tolerance must be a number ≥ 0, got -2$/,
+  ],
+  [['train', '--calibrate-vth', '0'], /^spikerep: --calibrate-vth: percentile must be in \(0, 100\], got 0$/],
   [
     ['import', 'g.nir', '--if-r', 'sometimes'],
     /^spikerep: --if-r: expected one of auto\|one\|inverse-dt, got sometimes$/,

@@ -201,3 +201,16 @@ test('hybrid training on the split memory model: the ANN phase, the calibrated t
       `hybrid ${run || 'snn'}`,
     );
 });
+
+test('threshold calibration on the split memory model: the same thresholds and the same run as on the reference', async () => {
+  const calibrated = { calibrateVth: 99.9, calibrateBatches: 2, epochs: 1, trainLimit: 8, testLimit: 8, T: 2 };
+  const want = await trainIn(reference, 'calibrate-reference', calibrated);
+  const got = await trainIn(split, 'calibrate-split', calibrated);
+  assert.ok(want.calibration !== undefined && Object.keys(want.calibration.thresholds).length > 0, 'thresholds set');
+  assert.deepEqual(got.calibration, want.calibration);
+  assertSameTensors(
+    tensorsOf(join(tmp, 'calibrate-split', 'last.ckpt')),
+    tensorsOf(join(tmp, 'calibrate-reference', 'last.ckpt')),
+    'calibrated run',
+  );
+});
