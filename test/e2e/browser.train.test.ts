@@ -195,6 +195,7 @@ test('Fashion-MNIST with LIF neurons: learns, and ends exactly where the same ru
         epochs: 1,
         batchSize: 32,
         trainLimit: 600,
+        valSplit: 0, // the page trains on the first 600 images, with no validation split
         testLimit: 200,
         warmupIters: 0,
       });
@@ -263,6 +264,7 @@ test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapte
         epochs: 1,
         batchSize: 32,
         trainLimit: 300,
+        valSplit: 0, // as the page: the first 300 images, no validation split
         testLimit: 100,
         warmupIters: 0,
       });

@@ -80,7 +80,7 @@ async function train({
   const steps = Math.ceil(trainSet.length / cfg.batchSize);
   const testEvery = Math.max(1, Math.ceil(steps / TEST_POINTS_PER_EPOCH));
   const history: EpochRecord[] = [];
-  let best = -1;
+  const best = -1; // no validation split: nothing chooses an epoch
   let trainMs = 0;
   let trainedImages = 0;
   post({ type: 'test', at: 0, accuracy: testAccuracy() });
@@ -115,12 +115,12 @@ async function train({
       epoch: epoch + 1,
       trainLoss: tally.lossSum / tally.seen,
       trainAccuracy: tally.correct / tally.seen,
+      valAccuracy: null, // a run in the page has no validation split: the last epoch is kept
       testAccuracy: tested,
       lr: tally.lr,
       seconds: (performance.now() - t0) / 1000,
     };
     history.push(record);
-    best = Math.max(best, record.testAccuracy);
     post({ type: 'epoch', record });
   }
   const run: RunState = { epoch: cfg.epochs, iteration: trainer.iteration, best, history };
