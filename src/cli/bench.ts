@@ -1,3 +1,4 @@
+import { gradModeOf } from '../train/config.js';
 import { BENCH_OPTIONS, type CommandRun } from './command-options.js';
 import { parseOptions } from './options.js';
 
@@ -15,7 +16,7 @@ export async function run({ values }: CommandRun): Promise<void> {
         neuron: o.neuron,
         T: o.T,
         batch: o.batchSize,
-        gradMode: o.gradMode,
+        gradMode: gradModeOf({ gradMode: o.gradMode, neuron: o.neuron, model: o.model, dropout: undefined }),
         steps: o.steps ?? 10,
       },
     });

@@ -35,7 +35,7 @@ export const TRAIN_EXTRAS = {
   }),
   full: option(flag().default(false), {
     flag: '--full',
-    help: 'train on the whole training set (lifts the default --train-limit)',
+    help: "train on the whole training set (lifts a recipe's --train-limit)",
   }),
   json: option(text().optional(), {
     flag: '--json',

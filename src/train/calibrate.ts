@@ -79,15 +79,15 @@ export function calibrateThresholds(
   return set;
 }
 
-/** Calibrates a new run's thresholds as cfg asks (cfg.calibrateVth set) on its training set, and says so. */
+/** Calibrates a new run's thresholds at `percentile` (calibrationOf(cfg)) on its training set, and says so. */
 export function calibrateRun(
   k: Kernels,
   cfg: TrainConfig,
   net: Network,
   trainSet: Dataset,
   progress: Progress,
+  percentile: number,
 ): Calibration {
-  const percentile = cfg.calibrateVth!;
   const t0 = performance.now();
   const set = calibrateThresholds(k, net, trainSet, {
     percentile,

@@ -8,11 +8,14 @@ import { DATASET_NAMES } from '../data/names.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
-import { GRAD_MODES } from '../nn/grad-mode.js';
+import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, text, withoutDefaults } from './fields.js';
 
 export const ENCODERS = ['direct', 'rate', 'latency'] as const;
+export const GRAD_MODE_CHOICES = ['auto', ...GRAD_MODES] as const;
+/** The percentile a run calibrates its thresholds at when nothing else sets them (the first command's). */
+export const DEFAULT_CALIBRATION = 95;
 export type EncoderName = (typeof ENCODERS)[number];
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export const SCHEDULES = ['cosine', 'cosine-step'] as const;
@@ -89,19 +92,19 @@ export const TRAIN_FIELDS = {
   }),
   neuron: option(oneOf(NEURON_CHOICES).default('if'), { flag: '--neuron', arg: '<kind>', help: neuronHelp }),
   T: option(integer(1).default(4), { flag: '--T', arg: '<steps>', help: 'time steps' }),
-  epochs: option(integer(1).default(1), { flag: '--epochs', arg: '<n>', help: 'training epochs' }),
+  epochs: option(integer(1).default(2), { flag: '--epochs', arg: '<n>', help: 'training epochs' }),
   batchSize: option(integer(1).default(64), { flag: '--batch-size', arg: '<n>', help: 'training batch size' }),
   testBatchSize: option(integer(1).default(256), {
     flag: '--test-batch-size',
     arg: '<n>',
     help: 'evaluation batch size',
   }),
-  lr: option(real('> 0', 'learning rate').default(0.05), {
+  lr: option(real('> 0', 'learning rate').default(0.2), {
     flag: '--lr',
     arg: '<rate>',
     help: 'initial learning rate, annealed by --schedule',
   }),
-  schedule: option(oneOf(SCHEDULES).default('cosine'), {
+  schedule: option(oneOf(SCHEDULES).default('cosine-step'), {
     flag: '--schedule',
     arg: '<name>',
     help: "cosine (annealed per epoch, the paper's) | cosine-step (annealed every step, to 0 at the end: better for runs of a few epochs)",
@@ -191,22 +194,23 @@ export const TRAIN_FIELDS = {
     arg: '<ann-epochs>',
     help: 'hybrid training: first train the ReLU ANN of the same shape (SGD, momentum 0.9, lr 0.1, weight decay 1e-4, batch 256, as the reference), set thresholds from its 99.9th-percentile activations; unlike the reference, calibrated on 5 training (not validation) batches and warmed up over --warmup',
   }),
-  /** Threshold calibration from data (train/calibrate.ts): undefined keeps the configured initial threshold. */
-  calibrateVth: option(real('(0, 100]', 'percentile').optional(), {
+  /** Threshold calibration from data (train/calibrate.ts): a percentile, 0 for none, unset for calibrationOf's choice. */
+  calibrateVth: option(real('[0, 100]', 'percentile').optional(), {
     flag: '--calibrate-vth',
     arg: '<percentile>',
-    help: "before training, set each layer's threshold to this percentile (e.g. 99.9) of its input current on --calibrate-batches training batches, layer by layer (not on resume)",
+    help: "before training, set each layer's threshold, layer by layer, to this percentile of the input current it gets on a few training batches (not on resume); 0 for none",
+    defaultHelp: `${DEFAULT_CALIBRATION} where no vth, hybrid training or recipe sets the thresholds`,
   }),
   calibrateBatches: option(integer(1).default(5), {
     flag: '--calibrate-batches',
     arg: '<n>',
-    help: 'training batches --calibrate-vth measures',
+    help: 'the training batches --calibrate-vth measures on',
   }),
-  /** 'exact' (the reference code's backward) or 'representation' (time-summed gradients, nn/grad-mode.ts). */
-  gradMode: option(oneOf(GRAD_MODES).default('exact'), {
+  /** 'exact' (the reference code's backward), 'representation' (time-summed gradients, nn/grad-mode.ts) or 'auto'. */
+  gradMode: option(oneOf(GRAD_MODE_CHOICES).default('auto'), {
     flag: '--grad-mode',
     arg: '<mode>',
-    help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T)',
+    help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T) | auto (representation where it equals exact, else exact)',
   }),
   /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
   timeChunk: option(integer(1).optional(), {
@@ -227,11 +231,11 @@ export const TRAIN_FIELDS = {
     defaultHelp: 'one per core',
   }),
   /** Undefined: the whole training set. */
-  trainLimit: option(integer(1).optional().default(10000), {
+  trainLimit: option(integer(1).optional(), {
     flag: '--train-limit',
     arg: '<n>',
-    help: 'train on the first n images only',
-    defaultHelp: '10000 for the quick default run; --full for all',
+    help: 'train on the first n images (after the validation split) only',
+    defaultHelp: 'all',
   }),
   /** Undefined: the dataset's default hold-out (data/split.ts). */
   valSplit: option(integer(0).optional(), {
@@ -263,14 +267,17 @@ export const TRAIN_FIELDS = {
 function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
   const fail = (path: keyof TrainConfig, message: string): void =>
     ctx.addIssue({ code: 'custom', path: [path], message });
-  if (c.neuron === 'bptt' && c.gradMode !== 'exact') fail('gradMode', 'the BPTT baseline needs `gradMode` exact');
-  if (c.timeChunk !== undefined && c.gradMode !== 'representation' && c.timeChunk < c.T) {
+  if (c.neuron === 'bptt' && c.gradMode === 'representation')
+    fail('gradMode', 'the BPTT baseline needs `gradMode` exact');
+  if (c.timeChunk !== undefined && gradModeOf(c) !== 'representation' && c.timeChunk < c.T) {
     fail('timeChunk', 'training in time chunks needs `gradMode` representation');
   }
-  if (c.calibrateVth !== undefined && c.hybridAnnEpochs > 0)
+  const calibrating = c.calibrateVth !== undefined && c.calibrateVth > 0;
+  if (calibrating && c.hybridAnnEpochs > 0)
     fail('calibrateVth', '`calibrateVth` and `hybridAnnEpochs` both set the thresholds: use one');
-  if (c.calibrateVth !== undefined && c.neuron === 'relu')
-    fail('calibrateVth', 'the ReLU ANN has no threshold to calibrate');
+  if (calibrating && c.vth !== undefined)
+    fail('calibrateVth', '`calibrateVth` and `vth` both set the initial thresholds: use one');
+  if (calibrating && c.neuron === 'relu') fail('calibrateVth', 'the ReLU ANN has no threshold to calibrate');
   if (c.resume && c.checkpointDir === undefined)
     fail('resume', '`resume` needs `checkpointDir` (the folder holding last.ckpt)');
   if (c.overwrite && c.checkpointDir === undefined)
@@ -321,6 +328,41 @@ export function neuronOverridesOf(c: TrainConfig): NeuronOverrides {
 }
 
 /** What a run uses where it left settings to the neuron kind and the model: for `--print-config` and tests. */
-export function effectiveSettings(c: TrainConfig): { neuron: NeuronConfig; dropout: number } {
-  return { neuron: neuronSpec(c.neuron, neuronOverridesOf(c)).config, dropout: c.dropout ?? DEFAULT_DROPOUT[c.model] };
+export function effectiveSettings(c: TrainConfig): {
+  neuron: NeuronConfig;
+  dropout: number;
+  gradMode: GradMode;
+  calibrateVth: number | null;
+} {
+  return {
+    neuron: neuronSpec(c.neuron, neuronOverridesOf(c)).config,
+    dropout: c.dropout ?? DEFAULT_DROPOUT[c.model],
+    gradMode: gradModeOf(c),
+    calibrateVth: calibrationOf(c) ?? null,
+  };
+}
+
+/**
+ * The percentile a run calibrates its initial thresholds at, undefined for none: `calibrateVth` where it is given
+ * (0: none), else DEFAULT_CALIBRATION unless the thresholds come from elsewhere — `vth`, hybrid training's ANN, or a
+ * neuron without one.
+ */
+export function calibrationOf(
+  c: Pick<TrainConfig, 'calibrateVth' | 'vth' | 'hybridAnnEpochs' | 'neuron'>,
+): number | undefined {
+  if (c.calibrateVth !== undefined) return c.calibrateVth > 0 ? c.calibrateVth : undefined;
+  const thresholdsSet = c.vth !== undefined || c.hybridAnnEpochs > 0 || c.neuron === 'relu';
+  return thresholdsSet ? undefined : DEFAULT_CALIBRATION;
+}
+
+/**
+ * The backward a run uses: `auto` takes the representation-level one where it gives the exact backward's gradients
+ * (IF, and the T = 1 ANNs, without dropout: nn/grad-mode.ts) — the same numbers up to float summation order, at a
+ * backward cost flat in T — and the exact one everywhere else.
+ */
+export function gradModeOf(c: Pick<TrainConfig, 'gradMode' | 'neuron' | 'model' | 'dropout'>): GradMode {
+  if (c.gradMode !== 'auto') return c.gradMode;
+  const equal =
+    (c.neuron === 'if' || c.neuron === 'ann' || c.neuron === 'relu') && (c.dropout ?? DEFAULT_DROPOUT[c.model]) === 0;
+  return equal ? 'representation' : 'exact';
 }

@@ -45,7 +45,7 @@ export function integer(min: number): z.ZodInt {
  * A finite number in `range`, written as the message shows it: "(0, 1]", "[0, 1)", "> 0" or "≥ 0". `noun` starts
  * the message ("learning rate must be a number > 0").
  */
-export function real(range: '(0, 1]' | '(0, 100]' | '[0, 1)' | '> 0' | '≥ 0', noun?: string): z.ZodNumber {
+export function real(range: '(0, 1]' | '(0, 100]' | '[0, 100]' | '[0, 1)' | '> 0' | '≥ 0', noun?: string): z.ZodNumber {
   const expected = range.startsWith('(') || range.startsWith('[') ? `in ${range}` : `a number ${range}`;
   const error = got(`${noun === undefined ? '' : `${noun} `}must be ${expected}`);
   const n = z.number({ error });
@@ -54,6 +54,8 @@ export function real(range: '(0, 1]' | '(0, 100]' | '[0, 1)' | '> 0' | '≥ 0', 
       return n.gt(0, { error }).lte(1, { error });
     case '(0, 100]':
       return n.gt(0, { error }).lte(100, { error });
+    case '[0, 100]':
+      return n.gte(0, { error }).lte(100, { error });
     case '[0, 1)':
       return n.gte(0, { error }).lt(1, { error });
     case '> 0':

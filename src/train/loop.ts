@@ -4,7 +4,7 @@ import { defaultValidationSize, holdOut } from '../data/split.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Network } from '../nn/network.js';
 import { type Calibration, calibrateRun } from './calibrate.js';
-import { type TrainConfig, validateConfig } from './config.js';
+import { calibrationOf, type TrainConfig, validateConfig } from './config.js';
 import { type EpochTally, EpochTrainer, evaluationSteps, setupTraining } from './epoch.js';
 import { hybridWarmStart } from './hybrid.js';
 import { checkActivationMemory } from './memory-budget.js';
@@ -110,8 +110,9 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     cfg.hybridAnnEpochs > 0 && cfg.neuron !== 'ann' && cfg.neuron !== 'relu' && run.epoch === 0
       ? await hybridWarmStart(k, cfg, net, trainSet, progress, train)
       : undefined;
+  const percentile = calibrationOf(cfg);
   const calibration =
-    cfg.calibrateVth !== undefined && run.epoch === 0 ? calibrateRun(k, cfg, net, trainSet, progress) : undefined;
+    percentile !== undefined && run.epoch === 0 ? calibrateRun(k, cfg, net, trainSet, progress, percentile) : undefined;
 
   const batches = Math.ceil(trainSet.length / cfg.batchSize);
   const trainer = new EpochTrainer(setup, optState, run.iteration);

@@ -60,8 +60,15 @@ export function parseRunMeta(meta: unknown, path: string): RunMeta {
   if (m['kind'] !== 'spikerep-run') bad('kind is not spikerep-run');
   const cfgIn = m['config'];
   if (!isObject(cfgIn)) bad('no config');
-  // settings a checkpoint lacks take their defaults, except trainLimit: JSON drops it when it was undefined (--full)
-  const config: TrainConfig = { ...DEFAULT_CONFIG, trainLimit: undefined, ...(cfgIn as Partial<TrainConfig>) };
+  // settings a checkpoint lacks take their defaults, except trainLimit (JSON drops it when it was undefined) and the
+  // settings added since, which take what runs did before they existed
+  const before = { schedule: 'cosine', valSplit: 0, calibrateVth: 0 } as const;
+  const config: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    trainLimit: undefined,
+    ...before,
+    ...(cfgIn as Partial<TrainConfig>),
+  };
   try {
     validateConfig(config);
   } catch (e) {

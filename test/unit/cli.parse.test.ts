@@ -45,7 +45,11 @@ test('train --help shows every setting of the schema with its help and its defau
   }
   assert.match(helpOf(r.out, '--T'), /time steps \(default 4\)$/);
   assert.match(helpOf(r.out, '--batch-size'), /\(default 64\)$/);
-  assert.match(helpOf(r.out, '--lr'), /\(default 0\.05\)$/);
+  assert.match(helpOf(r.out, '--lr'), /\(default 0\.2\)$/);
+  assert.match(
+    helpOf(r.out, '--calibrate-vth'),
+    /\(default 95 where no vth, hybrid training or recipe sets the thresholds\)$/,
+  );
   assert.match(helpOf(r.out, '--warmup'), /\(default 100\)$/);
   assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann\/relu 0\.01, lif\/cubalif\/bptt 0\.0005\)$/);
   assert.match(helpOf(r.out, '--vth'), /\(default if\/ann\/relu 6, lif\/cubalif\/bptt 0\.3\)$/);
@@ -76,11 +80,11 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       model: 'mnistnet',
       neuron: 'if',
       T: 4,
-      epochs: 1,
+      epochs: 2,
       batchSize: 64,
       testBatchSize: 256,
-      lr: 0.05,
-      schedule: 'cosine',
+      lr: 0.2,
+      schedule: 'cosine-step',
       optimizer: 'sgd',
       momentum: 0.9,
       weightDecay: 0.0005,
@@ -90,16 +94,17 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       flip: false,
       hybridAnnEpochs: 0,
       calibrateBatches: 5,
-      gradMode: 'exact',
+      gradMode: 'auto',
       seed: 1,
       backend: 'wasm',
-      trainLimit: 10000,
       resume: false,
       overwrite: false,
     },
   );
   assert.deepEqual(effective.neuron, { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 });
   assert.equal(effective.dropout, 0);
+  assert.equal(effective.gradMode, 'representation', 'IF without dropout: the same gradients, flat in T');
+  assert.equal(effective.calibrateVth, 95);
 });
 
 test('flags set their settings; --full lifts the train limit; switches are true', async () => {
@@ -220,7 +225,7 @@ const bad: [string[], RegExp][] = [
     ['eval', '--checkpoint', 'c.ckpt', '--within', '-2'],
     /^spikerep: --within: tolerance must be a number ≥ 0, got -2$/,
   ],
-  [['train', '--calibrate-vth', '0'], /^spikerep: --calibrate-vth: percentile must be in \(0, 100\], got 0$/],
+  [['train', '--calibrate-vth', '101'], /^spikerep: --calibrate-vth: percentile must be in \[0, 100\], got 101$/],
   [
     ['import', 'g.nir', '--if-r', 'sometimes'],
     /^spikerep: --if-r: expected one of auto\|one\|inverse-dt, got sometimes$/,

@@ -17,8 +17,15 @@ import { Sequential } from '../../src/nn/sequential.js';
 import { neuronLayers } from '../../src/nn/walk.js';
 import { Rng } from '../../src/rng.js';
 import { calibrateThresholds } from '../../src/train/calibrate.js';
-import { DEFAULT_CONFIG, type TrainConfig, trainConfig } from '../../src/train/config.js';
+import {
+  calibrationOf,
+  DEFAULT_CALIBRATION,
+  DEFAULT_CONFIG,
+  type TrainConfig,
+  trainConfig,
+} from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
+import { listRecipes, loadRecipe, resolveConfig } from '../../src/train/recipe.js';
 
 const k = reference;
 const IN = 4;
@@ -215,11 +222,12 @@ test('a calibrated MNIST run trains, records its thresholds in order and is dete
 
 test('bad calibration settings give one line naming the setting', () => {
   for (const [over, message] of [
-    [{ calibrateVth: 0 }, /^calibrateVth: percentile must be in \(0, 100\], got 0$/],
-    [{ calibrateVth: 100.5 }, /^calibrateVth: percentile must be in \(0, 100\], got 100.5$/],
+    [{ calibrateVth: -1 }, /^calibrateVth: percentile must be in \[0, 100\], got -1$/],
+    [{ calibrateVth: 100.5 }, /^calibrateVth: percentile must be in \[0, 100\], got 100.5$/],
     [{ calibrateBatches: 0 }, /^calibrateBatches: must be an integer ≥ 1, got 0$/],
     [{ calibrateVth: 99, hybridAnnEpochs: 1 }, /both set the thresholds/],
     [{ calibrateVth: 99, neuron: 'relu' }, /no threshold to calibrate/],
+    [{ calibrateVth: 99, vth: 2 }, /^calibrateVth: `calibrateVth` and `vth` both set the initial thresholds: use one$/],
   ] as const) {
     assert.throws(
       () => trainConfig(over as Partial<TrainConfig>),
@@ -230,4 +238,16 @@ test('bad calibration settings give one line naming the setting', () => {
       },
     );
   }
+});
+
+test('unset, calibration takes the default percentile unless the thresholds come from elsewhere; 0 turns it off', () => {
+  const of = (over: Partial<TrainConfig>): number | undefined => calibrationOf(trainConfig(over));
+  assert.equal(of({}), DEFAULT_CALIBRATION);
+  assert.equal(of({ neuron: 'lif' }), DEFAULT_CALIBRATION);
+  assert.equal(of({ vth: 2 }), undefined, 'a threshold given is kept');
+  assert.equal(of({ hybridAnnEpochs: 1 }), undefined, "hybrid training's ANN sets them");
+  assert.equal(of({ neuron: 'relu' }), undefined, 'nothing to calibrate');
+  assert.equal(of({ calibrateVth: 0 }), undefined);
+  assert.equal(of({ calibrateVth: 99.9 }), 99.9);
+  for (const name of listRecipes()) assert.equal(calibrationOf(resolveConfig(loadRecipe(name))), undefined, name);
 });

@@ -44,7 +44,8 @@ test('library errors name the setting, never a flag, and say what was expected',
     [{ epochs: '3' }, 'epochs: must be an integer ≥ 1, got 3'],
     [{ flip: 'yes' }, 'flip: must be true or false, got yes'],
     [{ resume: true }, 'resume: `resume` needs `checkpointDir` (the folder holding last.ckpt)'],
-    [{ timeChunk: 2 }, 'timeChunk: training in time chunks needs `gradMode` representation'],
+    [{ timeChunk: 2, neuron: 'lif' }, 'timeChunk: training in time chunks needs `gradMode` representation'],
+    [{ timeChunk: 2, gradMode: 'exact' }, 'timeChunk: training in time chunks needs `gradMode` representation'],
     [{ neuron: 'bptt', gradMode: 'representation' }, 'gradMode: the BPTT baseline needs `gradMode` exact'],
   ];
   for (const [over, message] of cases) {
@@ -84,6 +85,22 @@ test("dropout follows the model: the paper's VGG-11 0.1, ResNet-18 0", () => {
   assert.equal(effectiveSettings({ ...DEFAULT_CONFIG, model: 'resnet18' }).dropout, 0);
   assert.equal(effectiveSettings({ ...DEFAULT_CONFIG, model: 'vgg11', dropout: 0.2 }).dropout, 0.2);
   assert.equal(effectiveSettings(resolveConfig(loadRecipe('dvs-cifar10'))).dropout, 0.1);
+});
+
+test('gradMode auto: representation exactly where it equals exact (IF and the ANNs without dropout), else exact', () => {
+  const mode = (over: Partial<TrainConfig>): string => effectiveSettings({ ...DEFAULT_CONFIG, ...over }).gradMode;
+  assert.equal(DEFAULT_CONFIG.gradMode, 'auto');
+  assert.equal(mode({ neuron: 'if' }), 'representation');
+  assert.equal(mode({ neuron: 'relu' }), 'representation');
+  assert.equal(mode({ neuron: 'if', model: 'vgg11' }), 'exact', "VGG-11's dropout");
+  assert.equal(mode({ neuron: 'if', dropout: 0.1 }), 'exact');
+  for (const neuron of ['lif', 'cubalif', 'bptt'] as const) assert.equal(mode({ neuron }), 'exact', neuron);
+  assert.equal(mode({ neuron: 'lif', gradMode: 'representation' }), 'representation', 'a choice is kept');
+  assert.equal(mode({ neuron: 'if', gradMode: 'exact' }), 'exact');
+  for (const name of listRecipes()) {
+    assert.equal(loadRecipe(name).config.gradMode, 'exact', `${name}: the paper's backward, as its results were run`);
+    assert.equal(loadRecipe(name).config.schedule, 'cosine', `${name}: the paper's per-epoch schedule`);
+  }
 });
 
 test('recipes: the threshold bound (and Vth, alpha) follow the neuron kind unless the recipe sets them for that kind', () => {

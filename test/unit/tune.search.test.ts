@@ -73,7 +73,7 @@ function syntheticAccuracy(lr: number, T: number, epochs: number): number {
 function settings(over: Partial<TuneSettings> = {}): TuneSettings {
   const space = fixSettings(defaultSpace('if'), { optimizer: 'sgd' });
   return {
-    base: { ...DEFAULT_CONFIG, epochs: 27 },
+    base: { ...DEFAULT_CONFIG, epochs: 27, trainLimit: 10000 },
     space,
     eta: 3,
     rungs: rungEpochs(1, 27, 3),
