@@ -11,7 +11,10 @@ const cli = (...argv: string[]): Promise<Ran> => runCli(argv);
 /** The resolved settings of `train … --print-config`. */
 async function settings(
   ...argv: string[]
-): Promise<{ config: Record<string, unknown>; effective: { neuron: Record<string, unknown>; dropout: number } }> {
+): Promise<{
+  config: Record<string, unknown>;
+  effective: { neuron: Record<string, unknown>; dropout: number; gradMode: string; calibrateVth: number | null };
+}> {
   const r = await cli('train', ...argv, '--print-config');
   assert.equal(r.code, 0, r.err);
   return JSON.parse(r.out);
