@@ -16,7 +16,7 @@ import { checkWritable, writeJson } from './train.js';
  * `spikerep eval --checkpoint C`: a checkpoint's accuracy and metrics on its test set; `--T N` at another T,
  * `--t-sweep [list]` at several, with the smallest T within `--within` pp of the trained T's accuracy.
  */
-export async function run({ values, io }: CommandRun): Promise<void> {
+export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const o = parseOptions(EVAL_OPTIONS, values);
   if (o.T !== undefined && o.tSweep !== undefined)
     throw new SpikerepError('E_ARG', 'evaluates at one T; --t-sweep at several: use one', '--T');
@@ -53,6 +53,7 @@ export async function run({ values, io }: CommandRun): Promise<void> {
       tSweep = { within: o.within, smallestT: smallestTWithin(points, net.T, o.within), points };
     }
     const result = {
+      command: ['spikerep', ...argv].join(' '),
       checkpoint: o.checkpoint,
       testAccuracy: accuracy,
       samples: test.length,

@@ -9,9 +9,7 @@ import { type Ran, runCli } from '../support/cli.in-process.js';
 const cli = (...argv: string[]): Promise<Ran> => runCli(argv);
 
 /** The resolved settings of `train … --print-config`. */
-async function settings(
-  ...argv: string[]
-): Promise<{
+async function settings(...argv: string[]): Promise<{
   config: Record<string, unknown>;
   effective: { neuron: Record<string, unknown>; dropout: number; gradMode: string; calibrateVth: number | null };
 }> {
