@@ -196,6 +196,9 @@ test('Fashion-MNIST with LIF neurons: learns, and ends exactly where the same ru
         batchSize: 32,
         trainLimit: 600,
         valSplit: 0, // the page trains on the first 600 images, with no validation split
+        calibrateVth: 0, // and from the neuron kind's thresholds,
+        schedule: 'cosine', // the page's schedule and learning rate
+        lr: 0.05,
         testLimit: 200,
         warmupIters: 0,
       });
@@ -264,7 +267,10 @@ test('WebGPU in headless Chromium (SwiftShader): auto passes the fallback adapte
         epochs: 1,
         batchSize: 32,
         trainLimit: 300,
-        valSplit: 0, // as the page: the first 300 images, no validation split
+        valSplit: 0, // as the page: the first 300 images, no validation split,
+        calibrateVth: 0, // the neuron kind's thresholds,
+        schedule: 'cosine', // the page's schedule and learning rate
+        lr: 0.05,
         testLimit: 100,
         warmupIters: 0,
       });

@@ -327,7 +327,10 @@ suite('out-of-range flags', { concurrency: 2 }, () => {
     [['--dropout', '1'], /--dropout: dropout must be in \[0, 1\), got 1/],
     [['--T'], /option '--T <steps>' argument missing/],
     [['--time-chunk', '0'], /--time-chunk: must be an integer ≥ 1, got 0/],
-    [['--time-chunk', '2'], /--time-chunk: training in time chunks needs --grad-mode representation/],
+    [
+      ['--time-chunk', '2', '--grad-mode', 'exact'],
+      /--time-chunk: training in time chunks needs --grad-mode representation/,
+    ],
     [
       ['--time-chunk', '2', '--grad-mode', 'representation', '--model', 'resnet18'],
       /--time-chunk: works on plain sequential models .*resnet18 has nested blocks/,

@@ -9,9 +9,8 @@ import { U8ImageDataset } from '../../data/imageDataset.js';
 import { exportNir } from '../../export/nir-export.js';
 import type { Network } from '../../nn/network.js';
 import { sampleRaster } from '../../report/raster.js';
-import { calibrateThresholds } from '../../train/calibrate.js';
 import { checkpointLead, checkpointPayload } from '../../train/checkpoint-bytes.js';
-import { BACKEND_NAME, calibrationOf, DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../../train/config.js';
+import { BACKEND_NAME, DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../../train/config.js';
 import { EpochTrainer, evaluationSteps, setupTraining } from '../../train/epoch.js';
 import { type EpochRecord, type RunState, runMeta, runTensors } from '../../train/run-meta.js';
 import type { nirFileBytes } from './nir-file.js';
@@ -63,6 +62,9 @@ async function train({
     ...settings,
     model: 'mnistnet',
     warmupIters: 0,
+    // a constant rate over a run's one or two epochs, from the neuron kind's thresholds (the page does not calibrate)
+    schedule: 'cosine',
+    calibrateVth: 0,
     trainLimit: trainSet.length,
     testLimit: testSet.length,
     // the backend it trained on, where the config knows that name
@@ -70,17 +72,6 @@ async function train({
   });
   const setup = setupTraining(k, cfg, data.shape, data.classes.length, trainSet.length);
   const { net, params, opt, streams } = setup;
-  // the thresholds the same run in Node starts from: calibrated on the training images where nothing sets them
-  const percentile = calibrationOf(cfg);
-  if (percentile !== undefined) {
-    calibrateThresholds(k, net, trainSet, {
-      percentile,
-      batches: cfg.calibrateBatches,
-      batchSize: cfg.batchSize,
-      seed: cfg.seed,
-      encoder: cfg.encoder,
-    });
-  }
   const trainer = new EpochTrainer(setup, opt.init(params, k));
   const testAccuracy = (): number => {
     const steps = evaluationSteps(k, net, testSet, cfg);
