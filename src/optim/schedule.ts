@@ -12,17 +12,8 @@ export function constantLr(lr: number): Schedule {
  * during the first `warmupIters` iterations by (iteration + 1)/warmupIters.
  */
 export function cosineWarmup(lr0: number, epochs: number, warmupIters = 0): Schedule {
-  check(lr0 >= 0 && Number.isFinite(lr0), `learning rate must be a finite number ≥ 0, got ${lr0}`, 'lr');
   check(Number.isInteger(epochs) && epochs >= 1, `epochs must be an integer ≥ 1, got ${epochs}`, 'epochs');
-  check(
-    Number.isInteger(warmupIters) && warmupIters >= 0,
-    `warm-up must be an integer ≥ 0, got ${warmupIters}`,
-    'warmupIters',
-  );
-  return (epoch, iteration) => {
-    const cosine = 0.5 * lr0 * (1 + Math.cos((Math.PI * epoch) / epochs));
-    return iteration < warmupIters ? (cosine * (iteration + 1)) / warmupIters : cosine;
-  };
+  return withWarmup(lr0, warmupIters, (epoch) => halfCosine(lr0, epoch, epochs));
 }
 
 /**
@@ -31,15 +22,27 @@ export function cosineWarmup(lr0: number, epochs: number, warmupIters = 0): Sche
  * the same linear warm-up.
  */
 export function cosineStepWarmup(lr0: number, totalIters: number, warmupIters = 0): Schedule {
-  check(lr0 >= 0 && Number.isFinite(lr0), `learning rate must be a finite number ≥ 0, got ${lr0}`, 'lr');
   check(Number.isInteger(totalIters) && totalIters >= 1, `steps must be an integer ≥ 1, got ${totalIters}`, 'epochs');
+  return withWarmup(lr0, warmupIters, (_epoch, iteration) =>
+    halfCosine(lr0, Math.min(iteration, totalIters), totalIters),
+  );
+}
+
+/** lr0·½·(1 + cos(π·done/total)), the angle rounded as the schedules always rounded it. */
+function halfCosine(lr0: number, done: number, total: number): number {
+  return 0.5 * lr0 * (1 + Math.cos((Math.PI * done) / total));
+}
+
+/** `annealed`, multiplied during the first `warmupIters` iterations by (iteration + 1)/warmupIters. */
+function withWarmup(lr0: number, warmupIters: number, annealed: Schedule): Schedule {
+  check(lr0 >= 0 && Number.isFinite(lr0), `learning rate must be a finite number ≥ 0, got ${lr0}`, 'lr');
   check(
     Number.isInteger(warmupIters) && warmupIters >= 0,
     `warm-up must be an integer ≥ 0, got ${warmupIters}`,
     'warmupIters',
   );
-  return (_epoch, iteration) => {
-    const cosine = 0.5 * lr0 * (1 + Math.cos((Math.PI * Math.min(iteration, totalIters)) / totalIters));
-    return iteration < warmupIters ? (cosine * (iteration + 1)) / warmupIters : cosine;
+  return (epoch, iteration) => {
+    const lr = annealed(epoch, iteration);
+    return iteration < warmupIters ? (lr * (iteration + 1)) / warmupIters : lr;
   };
 }

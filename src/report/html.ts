@@ -3,8 +3,10 @@
  * learned thresholds, a spike raster of one test sample through every layer, accuracy against T, and energy
  * against the ANN of the same shape. Charts are inline SVG (svg.ts); no scripts, no external resources.
  */
+
+import { reportPage } from './page.js';
 import type { SampleRaster } from './raster.js';
-import { barChart, CHART_CSS, esc, lineChart, rasterChart } from './svg.js';
+import { barChart, esc, lineChart, rasterChart } from './svg.js';
 
 /** The parts of a `train --json` result the report reads (TrainResult; older files may lack some). */
 export interface RunSummary {
@@ -181,23 +183,7 @@ export function reportHtml(d: ReportData): string {
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v!)}</td></tr>`)
     .join('')}</table>`;
   const title = d.title ?? `spikerep run: ${r.dataset ?? ''} ${r.model ?? ''} ${r.neuron ?? ''} T=${r.T ?? '?'}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
-section div.charts{display:flex;flex-wrap:wrap;gap:12px}
-table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}th{color:#555;font-weight:500}
-.missing{color:#a33}
-${CHART_CSS}
-</style></head><body>
-<h1>${esc(title)}</h1>
-${table}
-${sections.join('\n')}
-<footer><p style="color:#888">Written by spikerep; self-contained (inline SVG), viewable offline.</p></footer>
-</body></html>
-`;
+  return reportPage(title, `${table}\n${sections.join('\n')}`);
 }
 
 function capitalised(s: string): string {

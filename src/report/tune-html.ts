@@ -4,9 +4,10 @@
  */
 
 import { formatDuration } from '../tune/duration.js';
-import { objectiveText, pct, sig3, trialRows } from '../tune/outputs.js';
+import { objectiveText, pct, sig3, TRIAL_TABLE_HEAD, trialRows, trialTableRows } from '../tune/outputs.js';
 import { bestTrial, type TuneState } from '../tune/state.js';
-import { CHART_CSS, esc, scatterChart } from './svg.js';
+import { reportPage } from './page.js';
+import { esc, scatterChart } from './svg.js';
 
 const BLUE = '#1f4e9c';
 
@@ -32,26 +33,10 @@ export function tuneReportHtml(s: TuneState, source: string): string {
         ) +
         '<p>Filled points: the Pareto front (no other trial has higher accuracy, no larger T and no more energy).</p>'
       : '<p class="missing" data-missing="tune-pareto">No trial has finished a step yet.</p>';
-  const head = [
-    'trial',
-    'rung',
-    'epochs',
-    'optimizer',
-    'lr',
-    'weight decay',
-    'α',
-    'Vth',
-    'T',
-    'batch',
-    'val acc',
-    'µJ/img',
-    'front',
-  ];
-  const table = `<table data-table="trials"><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
-    .map(
-      (r) =>
-        `<tr><td>${r.trial}${r.withinBudget ? '' : ' (over budget)'}</td><td>${r.rung}</td><td>${r.epochs}</td><td>${r.optimizer}</td><td>${sig3(r.lr)}</td><td>${sig3(r.weightDecay)}</td><td>${r.alpha === '' ? '' : sig3(r.alpha)}</td><td>${r.vth === '' ? '' : sig3(r.vth)}</td><td>${r.T}</td><td>${r.batchSize}</td><td>${pct(r.valAccuracy)}</td><td>${sig3(r.energyMicroJ)}</td><td>${r.pareto ? '✓' : ''}</td></tr>`,
-    )
+  const cells = (tag: 'th' | 'td', row: readonly string[]): string =>
+    `<tr>${row.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+  const table = `<table data-table="trials">${cells('th', TRIAL_TABLE_HEAD)}${trialTableRows(s)
+    .map((r) => cells('td', r))
     .join('')}</table>`;
   const facts: [string, string][] = [
     ['search', source],
@@ -65,21 +50,10 @@ export function tuneReportHtml(s: TuneState, source: string): string {
     ['best', best === undefined ? 'none yet' : `trial ${best.id}`],
   ];
   const title = `spikerep tune: ${base.dataset} ${base.model} ${base.neuron}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
-table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}th{color:#555;font-weight:500}
-.missing{color:#a33}
-${CHART_CSS}
-</style></head><body>
-<h1>${esc(title)}</h1>
-<table>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+  return reportPage(
+    title,
+    `<table>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <section><h2>Pareto front: accuracy, T and energy</h2>${chart}</section>
-<section><h2>Trials, best first</h2>${table}</section>
-<footer><p style="color:#888">Written by spikerep; self-contained (inline SVG), viewable offline.</p></footer>
-</body></html>
-`;
+<section><h2>Trials, best first</h2>${table}</section>`,
+  );
 }

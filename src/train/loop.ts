@@ -16,6 +16,7 @@ import { type EpochRecord, type RunState, restoreRun, saveRun } from './state.js
 
 export type { EpochRecord } from './state.js';
 
+/** A run's outcome. Its metrics (firing rates, synaptic operations, energy) are the last epoch's network's. */
 export interface TrainResult extends RunMetrics {
   /** Test accuracy of the chosen epoch (see `selection`): the figure to report. */
   testAccuracy: number;

@@ -138,23 +138,25 @@ export function trialsCsv(s: TuneState): string {
   return `${[COLUMNS.join(','), ...lines].join('\n')}\n`;
 }
 
-export function trialsMarkdown(s: TuneState): string {
-  const head = [
-    'trial',
-    'rung',
-    'epochs',
-    'optimizer',
-    'lr',
-    'wd',
-    'α',
-    'Vth',
-    'T',
-    'batch',
-    'val acc',
-    'µJ/img',
-    'front',
-  ];
-  const rows = trialRows(s).map((r) => [
+/** The table of trials as people read it (markdown here, HTML in the report): a header and one row per trial. */
+export const TRIAL_TABLE_HEAD = [
+  'trial',
+  'rung',
+  'epochs',
+  'optimizer',
+  'lr',
+  'wd',
+  'α',
+  'Vth',
+  'T',
+  'batch',
+  'val acc',
+  'µJ/img',
+  'front',
+] as const;
+
+export function trialTableRows(s: TuneState): string[][] {
+  return trialRows(s).map((r) => [
     String(r.trial).padStart(3, '0') + (r.withinBudget ? '' : ' (over budget)'),
     String(r.rung),
     String(r.epochs),
@@ -169,6 +171,11 @@ export function trialsMarkdown(s: TuneState): string {
     sig3(r.energyMicroJ),
     r.pareto ? '✓' : '',
   ]);
+}
+
+export function trialsMarkdown(s: TuneState): string {
+  const head = TRIAL_TABLE_HEAD;
+  const rows = trialTableRows(s);
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   const stopped = s.stopped === null ? 'running' : s.stopped === 'budget' ? 'budget spent' : 'complete';
   return [

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import type { Dataset } from '../../src/data/dataset.js';
 import { SpikerepError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 
 export function tempDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `spikerep-${tag}-`));
@@ -180,3 +181,23 @@ export function zipBytes(entries: { name: string; data: Uint8Array }[], deflate 
 }
 
 export { join };
+
+/**
+ * n 2×2 one-channel images of seeded normal noise of standard deviation `std`, labelled i mod 3: currents of a known
+ * scale for threshold calibration and hybrid training's percentiles.
+ */
+export function gaussianImages(n: number, std: number): Dataset {
+  const size = 4;
+  const rng = new Rng(5);
+  const data = new Float32Array(n * size).map(() => std * rng.normal());
+  return {
+    name: 'noise',
+    length: n,
+    sampleShape: [2, 2, 1],
+    classes: ['a', 'b', 'c'],
+    stats: undefined,
+    normalized: true,
+    label: (i) => i % 3,
+    read: (i, out, o) => out.set(data.subarray(i * size, (i + 1) * size), o),
+  };
+}

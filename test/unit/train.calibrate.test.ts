@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Dataset } from '../../src/data/dataset.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { Builder } from '../../src/models/builder.js';
 import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
@@ -26,6 +25,7 @@ import {
 } from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
 import { listRecipes, loadRecipe, resolveConfig } from '../../src/train/recipe.js';
+import { gaussianImages } from '../support/data.fixtures.js';
 
 const k = reference;
 const IN = 4;
@@ -48,21 +48,6 @@ function tinyNet(choice: NeuronChoice, seed: number): Network {
     b.neuron('act2'),
   ]);
   return new Network({ k, T, body, readout: b.readout(), inputShape: [2, 2, 1], classes: CLASSES });
-}
-
-function gaussianImages(n: number, std: number): Dataset {
-  const rng = new Rng(5);
-  const data = new Float32Array(n * IN).map(() => std * rng.normal());
-  return {
-    name: 'noise',
-    length: n,
-    sampleShape: [2, 2, 1],
-    classes: ['a', 'b', 'c'],
-    stats: undefined,
-    normalized: true,
-    label: (i) => i % CLASSES,
-    read: (i, out, o) => out.set(data.subarray(i * IN, (i + 1) * IN), o),
-  };
 }
 
 /** Rows [R][inF] through a linear layer and a training-mode batch-norm (batch statistics, biased variance), float64. */

@@ -20,6 +20,7 @@ import { tensor } from '../../src/tensor.js';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { activationPercentiles, hybridWarmStart, initFromAnn, neuronLayers } from '../../src/train/hybrid.js';
 import { makeProgress } from '../../src/train/progress.js';
+import { gaussianImages } from '../support/data.fixtures.js';
 
 const k = reference;
 
@@ -83,21 +84,6 @@ function perturbBatchNorms(net: Network, seed: number): void {
     }
   };
   visit(net.body);
-}
-
-function gaussianImages(n: number, std: number): Dataset {
-  const rng = new Rng(5);
-  const data = new Float32Array(n * IN).map(() => std * rng.normal());
-  return {
-    name: 'noise',
-    length: n,
-    sampleShape: [2, 2, 1],
-    classes: ['a', 'b', 'c'],
-    stats: undefined,
-    normalized: true,
-    label: (i) => i % CLASSES,
-    read: (i, out, o) => out.set(data.subarray(i * IN, (i + 1) * IN), o),
-  };
 }
 
 /** Float64 forward of the tiny ReLU ANN in eval mode: every value each neuron layer receives, relu'd, per layer. */

@@ -1,0 +1,21 @@
+/** The one page shell every spikerep report is written in: title, styles, body, footer; no scripts, no resources. */
+import { CHART_CSS, esc } from './svg.js';
+
+export function reportPage(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
+section div.charts{display:flex;flex-wrap:wrap;gap:12px}
+table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}th{color:#555;font-weight:500}
+.missing{color:#a33}
+${CHART_CSS}
+</style></head><body>
+<h1>${esc(title)}</h1>
+${body}
+<footer><p style="color:#888">Written by spikerep; self-contained (inline SVG), viewable offline.</p></footer>
+</body></html>
+`;
+}
