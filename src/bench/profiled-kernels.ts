@@ -37,6 +37,7 @@ const OP_OF: Record<KernelName, Op> = {
   conv2dBackwardInput: 'gemm',
   conv2dBackwardFilter: 'gemm',
   conv2dSparseForward: 'sparse-gemm',
+  conv2dSparseBackwardFilter: 'sparse-gemm',
   avgPool2dForward: 'pooling',
   avgPool2dBackward: 'pooling',
   batchNormStats: 'batch-norm',
@@ -97,6 +98,8 @@ function workOf(name: KernelName, args: unknown[]): Work {
       return conv(args[3], 'conv_bwd_input');
     case 'conv2dBackwardFilter':
       return conv(args[4], 'conv_bwd_filter');
+    case 'conv2dSparseBackwardFilter':
+      return conv(args[3], 'conv_bwd_filter'); // dense-equivalent, as for the sparse forward
     case 'alloc':
     case 'free':
       return { flop: 0, bytes: 0, ceiling: null };

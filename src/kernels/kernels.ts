@@ -243,13 +243,19 @@ export interface Kernels {
   /** dw (and dbias, if given) = filter-gradient of dy; added into dw/dbias when `accumulate`. */
   conv2dBackwardFilter(x: Buf, dy: Buf, dw: Buf, dbias: Buf | null, attrs: ConvBackwardFilterAttrs): void;
 
-  // ---- event-driven forwards for sparse inputs (binary spikes): only non-zero inputs do work ----
+  // ---- event-driven forward and filter gradient for sparse inputs (spikes): only non-zero inputs do work ----
   /**
    * conv2dForward computed by scattering each non-zero input's weights: y = conv(x, w) (+ bias), equal up to
    * float summation order. wT is the weight transposed to [kH, kW, inC, outC] (contiguous in outC). A linear
    * layer is the 1×1 case (geometry.ts: linearGeometry), with wT = W transposed, [inF, outF].
    */
   conv2dSparseForward(x: Buf, wT: Buf, bias: Buf | null, y: Buf, g: ConvGeometry): void;
+  /**
+   * conv2dBackwardFilter's dw (no bias) from the non-zero inputs only: each non-zero x adds x·dy of every output
+   * it reaches to its taps' weights. Equal up to float summation order; the work follows the spike count. A
+   * linear layer's dW = dyᵀ·x is the 1×1 case.
+   */
+  conv2dSparseBackwardFilter(x: Buf, dy: Buf, dw: Buf, attrs: ConvBackwardFilterAttrs): void;
 
   // ---- pooling (average; padding counted as zeros, like PyTorch's count_include_pad=True) ----
   avgPool2dForward(x: Buf, y: Buf, g: ConvGeometry): void;

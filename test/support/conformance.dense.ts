@@ -27,6 +27,7 @@ export const DENSE_METHODS: readonly KernelMethod[] = [
   'conv2dBackwardInput',
   'conv2dBackwardFilter',
   'conv2dSparseForward',
+  'conv2dSparseBackwardFilter',
   'reduce',
   'avgPool2dForward',
   'avgPool2dBackward',
@@ -243,6 +244,41 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
           k.free(x);
         }
         [w, wT, bias].forEach((b) => k.free(b));
+      }
+    });
+
+    it('event-driven filter gradients (linear as the 1×1 case) match the dense reference', () => {
+      const k = K();
+      const rng = new Rng(6);
+      const linear = (
+        [
+          [1, 1, 1],
+          [7, 13, 5],
+          [12, 64, 37],
+          [256, 300, 70],
+        ] as const
+      ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
+      for (const g of [...sparseConvCases(), ...linear]) {
+        const nw = g.outC * g.kH * g.kW * g.inC;
+        const dy = uniform(k, rng, g.batch * g.outH * g.outW * g.outC);
+        for (const density of DENSITIES) {
+          const x = sparse(k, rng, g.batch, g.inH * g.inW * g.inC, density, density === 0.1);
+          for (const accumulate of [false, true]) {
+            const dw = uniform(k, rng, nw); // garbage unless accumulating
+            const dwRef = new Float32Array(dw);
+            k.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
+            ref.conv2dBackwardFilter(x, dy, dwRef, null, { ...g, accumulate });
+            assertClose(
+              dw,
+              dwRef,
+              SUMS,
+              `event filter gradient ${label(g)} density ${density} accumulate=${accumulate}`,
+            );
+            k.free(dw);
+          }
+          k.free(x);
+        }
+        k.free(dy);
       }
     });
 

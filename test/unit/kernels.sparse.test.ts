@@ -1,5 +1,5 @@
 /**
- * The reference backend's event-driven forwards against its dense kernels (the ordinary convolution, and gemm plus
+ * The reference backend's event-driven forwards and filter gradient against its dense kernels (the ordinary convolution, and gemm plus
  * the bias) on binary and graded sparse inputs at densities 0…1, and the density count against its definition.
  */
 import assert from 'node:assert/strict';
@@ -73,6 +73,35 @@ describe('reference event-driven linear forward (the 1×1 conv)', () => {
             const y = randn(rng, rows * outF);
             ref.conv2dSparseForward(x, wT, b, y, linearGeometry(rows, inF, outF));
             assertClose(y, expected, TOL, `density ${density} graded=${graded} bias=${b !== null}`);
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('reference event-driven filter gradient', () => {
+  const linear = (
+    [
+      [1, 1, 1],
+      [7, 13, 5],
+      [30, 300, 70],
+    ] as const
+  ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
+  for (const g of [...sparseConvCases(), ...linear]) {
+    it(`equals the dense filter gradient at every density: ${convLabel(g)}`, () => {
+      const rng = new Rng(g.inC + g.outC);
+      const nw = g.outC * g.kH * g.kW * g.inC;
+      const dy = randn(rng, g.batch * g.outH * g.outW * g.outC);
+      for (const density of DENSITIES) {
+        for (const graded of [false, true]) {
+          const x = sparse(ref, rng, g.batch, g.inH * g.inW * g.inC, density, graded);
+          for (const accumulate of [false, true]) {
+            const dw = randn(rng, nw); // garbage unless accumulating
+            const expected = new Float32Array(dw);
+            ref.conv2dBackwardFilter(x, dy, expected, null, { ...g, accumulate });
+            ref.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
+            assertClose(dw, expected, TOL, `density ${density} graded=${graded} accumulate=${accumulate}`);
           }
         }
       }

@@ -84,6 +84,8 @@ export class WasmKernels implements Kernels {
     dense.conv2dBackwardInput(this.c, dy, w, dx, g);
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, a) =>
     dense.conv2dBackwardFilter(this.c, x, dy, dw, db, a);
+  conv2dSparseBackwardFilter: Kernels['conv2dSparseBackwardFilter'] = (x, dy, dw, a) =>
+    sparse.conv2dSparseBackwardFilter(this.c, x, dy, dw, a);
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) =>
     sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => dense.avgPool2dForward(this.c, x, y, g);

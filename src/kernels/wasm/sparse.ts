@@ -1,6 +1,7 @@
 /** The event-driven forward and the non-zero count on the wasm backend (kernels in assembly/sparse.ts). */
 import { geometryInts } from '../geometry.js';
-import type { Buf, ConvGeometry } from '../kernels.js';
+import type { Buf, ConvBackwardFilterAttrs, ConvGeometry } from '../kernels.js';
+import * as reference from '../reference/sparse.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
 /**
@@ -49,4 +50,15 @@ export function nonzeroCount(ctx: WasmContext, x: Buf): number {
     for (let p = 0; p < parts; p++) n += new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 1)[0]!;
     return n;
   });
+}
+
+export function conv2dSparseBackwardFilter(
+  ctx: WasmContext,
+  x: Buf,
+  dy: Buf,
+  dw: Buf,
+  a: ConvBackwardFilterAttrs,
+): void {
+  void ctx;
+  reference.conv2dSparseBackwardFilter(x, dy, dw, a);
 }

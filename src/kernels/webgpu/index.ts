@@ -134,6 +134,9 @@ export class WebGpuKernels implements Kernels {
     const acc = at.accumulate === true ? [2, 3] : [];
     this.link.op('conv2dBackwardFilter', [x, dy, dw, dbias], [2, 3], acc, at);
   };
+  /** The GPU's dense filter gradient is a tiled GEMM that skipping zeros would not speed up (as for the forward). */
+  conv2dSparseBackwardFilter: Kernels['conv2dSparseBackwardFilter'] = (x, dy, dw, at) =>
+    this.conv2dBackwardFilter(x, dy, dw, null, at);
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, bias, y, g) => {
     if (this.host(x, wT, bias, y)) return reference.conv2dSparseForward(x, wT, bias, y, g);
     this.link.op('conv2dSparseForward', [x, wT, bias, y], [3], [], g);
