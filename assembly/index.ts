@@ -9,4 +9,4 @@ export { sgd, adam } from './optim';
 export { bpttBwd } from './bptt';
 export { packBits, unpackBits } from './bits';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
-export { convSparseFwd, countNonzero, sparseScratch } from './sparse';
+export { convSparseFwd, countNonzero, sparseScratch, convSparseBwdFilter, sparseFilterScratch } from './sparse';

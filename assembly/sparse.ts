@@ -9,7 +9,7 @@
  * density on the bench shape (src/bench/sparse-bench.ts). wT is [kH, kW, inC, outC].
  */
 import {
-  gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry,
+  gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry,
 } from './convgeom';
 
 /** c + a·b, fused under relaxed SIMD (the fma build), as in tile.ts. */
@@ -206,4 +206,179 @@ export function countNonzero(x: usize, start: i32, end: i32, out64: usize): void
     <i64>i32x4.extract_lane(cnt, 2) + <i64>i32x4.extract_lane(cnt, 3);
   for (; i < end; i++) if (load<f32>(x + <usize>i * 4) != 0) n++;
   store<f64>(out64, <f64>n);
+}
+
+/**
+ * Event-driven filter gradient. The call owns input channels [c0, c1) of dw [outC, kH, kW, inC], so threads never
+ * write the same weights. Images go in groups of at least 128 pixels (a linear layer's rows are 1-pixel images, so
+ * its groups are 128 rows). For each group, the non-zero inputs of each owned channel are listed as (b·outH, th, tw,
+ * value) with th = ih + pH, tw = iw + pW (see dyOffset); then for each channel, tap and block of 32 output channels, the sum of
+ * value · dy[b, oh, ow, block] over the channel's list stays in registers and is added once into a transposed
+ * accumulator accT [taps, c1 − c0, outC]. At the end accT is written into dw's channel columns.
+ */
+const GROUP_PIXELS = 128;
+const ENTRY = 12;
+
+function groupImages(): i32 {
+  const P = gInH * gInW;
+  return min(gBatch, max(1, (GROUP_PIXELS + P - 1) / P));
+}
+
+/** Scratch bytes one call over `channels` input channels needs: the lists (a full slot per pixel) and accT. */
+export function sparseFilterScratch(g: usize, channels: i32): i32 {
+  loadGeometry(g);
+  const lists = channels * groupImages() * gInH * gInW * ENTRY;
+  return ((channels * 4 + 15) & ~15) + lists + gKH * gKW * channels * gOutC * 4;
+}
+
+/**
+ * dy's byte offset for an entry and tap, or −1 when the tap's output is outside the image or between strides.
+ * With stride 1 an entry holds the byte offset of output (th, tw) and a tap subtracts its `shift`; otherwise it
+ * holds b·outH and the output is found by division.
+ */
+// @ts-ignore: decorator
+@inline
+function dyOffset(e: usize, kh: i32, kw: i32, shift: i32): i32 {
+  let oh = <i32>load<i16>(e, 4) - kh;
+  let ow = <i32>load<i16>(e, 6) - kw;
+  if (gSH == 1 && gSW == 1) {
+    if (<u32>oh >= <u32>gOutH || <u32>ow >= <u32>gOutW) return -1;
+    return load<i32>(e) - shift;
+  }
+  if (oh < 0 || ow < 0 || oh % gSH != 0 || ow % gSW != 0) return -1;
+  oh /= gSH;
+  ow /= gSW;
+  if (oh >= gOutH || ow >= gOutW) return -1;
+  return ((load<i32>(e) + oh) * gOutW + ow) * gOutC * 4;
+}
+
+/** accT row += Σ over the list of value · dy[entry, tap][ob, ob + 32). */
+function filterBlock32(list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const end = list + <usize>n * ENTRY;
+  for (let e = list; e < end; e += ENTRY) {
+    const off = dyOffset(e, kh, kw, shift);
+    if (off < 0) continue;
+    const d = dy + <usize>off + <usize>ob * 4;
+    const v = v128.load32_splat(e, 8);
+    a0 = madd(v, v128.load(d), a0);
+    a1 = madd(v, v128.load(d, 16), a1);
+    a2 = madd(v, v128.load(d, 32), a2);
+    a3 = madd(v, v128.load(d, 48), a3);
+    a4 = madd(v, v128.load(d, 64), a4);
+    a5 = madd(v, v128.load(d, 80), a5);
+    a6 = madd(v, v128.load(d, 96), a6);
+    a7 = madd(v, v128.load(d, 112), a7);
+  }
+  v128.store(acc, f32x4.add(v128.load(acc), a0));
+  v128.store(acc, f32x4.add(v128.load(acc, 16), a1), 16);
+  v128.store(acc, f32x4.add(v128.load(acc, 32), a2), 32);
+  v128.store(acc, f32x4.add(v128.load(acc, 48), a3), 48);
+  v128.store(acc, f32x4.add(v128.load(acc, 64), a4), 64);
+  v128.store(acc, f32x4.add(v128.load(acc, 80), a5), 80);
+  v128.store(acc, f32x4.add(v128.load(acc, 96), a6), 96);
+  v128.store(acc, f32x4.add(v128.load(acc, 112), a7), 112);
+}
+
+/** The same for 4 output channels. */
+function filterBlock4(list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize): void {
+  let a = f32x4.splat(0);
+  const end = list + <usize>n * ENTRY;
+  for (let e = list; e < end; e += ENTRY) {
+    const off = dyOffset(e, kh, kw, shift);
+    if (off >= 0) a = madd(v128.load32_splat(e, 8), v128.load(dy + <usize>off + <usize>ob * 4), a);
+  }
+  v128.store(acc, f32x4.add(v128.load(acc), a));
+}
+
+/** The same for one output channel. */
+function filterBlock1(list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize): void {
+  let a: f32 = 0;
+  const end = list + <usize>n * ENTRY;
+  for (let e = list; e < end; e += ENTRY) {
+    const off = dyOffset(e, kh, kw, shift);
+    if (off >= 0) a += load<f32>(e, 8) * load<f32>(dy + <usize>off + <usize>ob * 4);
+  }
+  store<f32>(acc, load<f32>(acc) + a);
+}
+
+/** Lists group [b0, b1)'s non-zero inputs of channels [c0, c1): channel c's list starts at its full-size slot. */
+function gatherByChannel(x: usize, b0: i32, b1: i32, c0: i32, c1: i32, counts: usize, lists: usize, slot: i32): void {
+  const R = c1 - c0;
+  memory.fill(counts, 0, <usize>R * 4);
+  const zero = f32x4.splat(0);
+  const stride1 = gSH == 1 && gSW == 1;
+  for (let b = b0; b < b1; b++) {
+    const bOutH = b * gOutH;
+    for (let ih = 0; ih < gInH; ih++) {
+      for (let iw = 0; iw < gInW; iw++) {
+        const src = x + <usize>(((b * gInH + ih) * gInW + iw) * gInC + c0) * 4;
+        let c = 0;
+        for (; c < R; c += 4) {
+          if (c + 4 <= R && !v128.any_true(f32x4.ne(v128.load(src + <usize>c * 4), zero))) continue;
+          const cEnd = min(c + 4, R);
+          for (let j = c; j < cEnd; j++) {
+            const v = load<f32>(src + <usize>j * 4);
+            if (v == 0) continue;
+            const cnt = counts + <usize>j * 4;
+            const n = load<i32>(cnt);
+            const e = lists + (<usize>j * <usize>slot + <usize>n) * ENTRY;
+            store<i32>(e, stride1 ? (((bOutH + ih + gPH) * gOutW + iw + gPW) * gOutC) * 4 : bOutH);
+            store<i16>(e, <i16>(ih + gPH), 4);
+            store<i16>(e, <i16>(iw + gPW), 6);
+            store<f32>(e, v, 8);
+            store<i32>(cnt, n + 1);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dw[:, :, :, c0..c1) (+)= the filter gradient over all images, from the non-zero inputs of those channels. */
+export function convSparseBwdFilter(
+  g: usize, x: usize, dy: usize, dw: usize, accumulate: i32, c0: i32, c1: i32, scratch: usize,
+): void {
+  loadGeometry(g);
+  const R = c1 - c0;
+  const G = groupImages();
+  const slot = G * gInH * gInW;
+  const taps = gKH * gKW;
+  const counts = scratch;
+  const lists = scratch + <usize>((R * 4 + 15) & ~15);
+  const accT = lists + <usize>R * <usize>slot * ENTRY; // [taps, R, outC]
+  memory.fill(accT, 0, <usize>(taps * R * gOutC) * 4);
+  for (let b0 = 0; b0 < gBatch; b0 += G) {
+    gatherByChannel(x, b0, min(gBatch, b0 + G), c0, c1, counts, lists, slot);
+    for (let c = 0; c < R; c++) {
+      const n = load<i32>(counts + <usize>c * 4);
+      if (n == 0) continue;
+      const list = lists + <usize>c * <usize>slot * ENTRY;
+      for (let kh = 0; kh < gKH; kh++) {
+        for (let kw = 0; kw < gKW; kw++) {
+          const row = accT + <usize>(((kh * gKW + kw) * R + c) * gOutC) * 4;
+          const shift = (kh * gOutW + kw) * gOutC * 4;
+          let ob = 0;
+          for (; ob + 32 <= gOutC; ob += 32) filterBlock32(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
+          for (; ob + 4 <= gOutC; ob += 4) filterBlock4(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
+          for (; ob < gOutC; ob++) filterBlock1(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
+        }
+      }
+    }
+  }
+  // dw[o, tap, c0 + c] (+)= accT[tap, c, o], 16 channels at a time so the 16 accT rows being read stay cached
+  for (let t = 0; t < taps; t++) {
+    for (let cb = 0; cb < R; cb += 16) {
+      const cEnd = min(R, cb + 16);
+      for (let o = 0; o < gOutC; o++) {
+        const dst = dw + <usize>((o * taps + t) * gInC + c0) * 4;
+        const src = accT + <usize>((t * R) * gOutC + o) * 4;
+        for (let c = cb; c < cEnd; c++) {
+          const v = load<f32>(src + <usize>(c * gOutC) * 4);
+          const p = dst + <usize>c * 4;
+          store<f32>(p, accumulate ? load<f32>(p) + v : v);
+        }
+      }
+    }
+  }
 }

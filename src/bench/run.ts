@@ -18,7 +18,7 @@ import { adapterName } from './adapter-name.js';
 import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
 import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
-import { DENSITIES, QUICK_DENSITIES, sparseRows } from './sparse-bench.js';
+import { DENSITIES, QUICK_DENSITIES, sparseFilterRows, sparseRows } from './sparse-bench.js';
 import { formatSpread, stepStats } from './step-stats.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
 
@@ -157,6 +157,9 @@ export async function runBench(o: BenchOptions): Promise<Report> {
           ...(wantGroup('gemm_') || wantGroup('conv_') ? denseRows(k, reps) : []),
           ...(wantGroup('lif_') ? neuronRows(k, reps) : []),
           ...(wantGroup('forward_density_') ? sparseRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES) : []),
+          ...(wantGroup('filter_density_') || wantGroup('linear_filter_density_')
+            ? sparseFilterRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES)
+            : []),
         ];
         for (const r of bestOf(rounds, kernelRows)) if (want(r.name)) report.add({ ...r, backend, threads });
         const fma = (k as unknown as { fma?: boolean }).fma;

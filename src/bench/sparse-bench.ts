@@ -3,10 +3,11 @@
  * convnet's second conv, input [T·B = 4·64, 14, 14, 32] → 64 channels, 3×3, pad 1. Rows
  * forward_density_<d>_event and forward_density_<d>_dense in ms, best of `reps`; the event figure includes
  * transposing the weight, as the layer does every forward. The crossover density of nn/forward-path.ts comes
- * from these rows.
+ * from these rows. filter_density_<d>_* do the same for the filter gradient of that conv and
+ * linear_filter_density_<d>_* for the convnet's first classifier layer's weight gradient ([256, 3136] → 256).
  */
-import { convGeometry } from '../kernels/geometry.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { convGeometry, linearGeometry } from '../kernels/geometry.js';
+import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
 import { Rng } from '../rng.js';
 import { settled } from './device-sync.js';
 import type { Row } from './kernel-bench.js';
@@ -48,5 +49,39 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
     });
   }
   [w, wT, bias, x, y].forEach((b) => k.free(b));
+  return rows;
+}
+
+export const SPARSE_LINEAR = linearGeometry(4 * 64, 7 * 7 * 64, 256);
+
+/** Event-driven vs dense filter gradient (the dense one: conv2dBackwardFilter, or gemm for the linear layer). */
+export function sparseFilterRows(k: Kernels, reps: number, densities: readonly number[]): Row[] {
+  const rows: Row[] = [];
+  const cases: [string, ConvGeometry][] = [
+    ['filter_density', SPARSE_CONV],
+    ['linear_filter_density', SPARSE_LINEAR],
+  ];
+  for (const [prefix, g] of cases) {
+    const rng = new Rng(6);
+    const nx = g.batch * g.inH * g.inW * g.inC;
+    const ny = g.batch * g.outH * g.outW * g.outC;
+    const x = k.alloc(nx),
+      dy = k.alloc(ny),
+      dw = k.alloc(g.outC * g.kH * g.kW * g.inC);
+    for (let i = 0; i < ny; i++) dy[i] = rng.uniform() - 0.5;
+    k.fromHost(dy);
+    const dense =
+      g.inH === 1 && g.kH === 1
+        ? (): void => k.gemm(dy, x, dw, { m: g.outC, n: g.inC, k: g.batch, transA: true, transB: false })
+        : (): void => k.conv2dBackwardFilter(x, dy, dw, null, g);
+    for (const d of densities) {
+      for (let i = 0; i < nx; i++) x[i] = rng.uniform() < d ? 1 : 0;
+      k.fromHost(x);
+      const event = (): void => k.conv2dSparseBackwardFilter(x, dy, dw, g);
+      rows.push({ name: `${prefix}_${d}_event`, value: bestMs(settled(k, event), reps), unit: 'ms' });
+      rows.push({ name: `${prefix}_${d}_dense`, value: bestMs(settled(k, dense), reps), unit: 'ms' });
+    }
+    [x, dy, dw].forEach((b) => k.free(b));
+  }
   return rows;
 }

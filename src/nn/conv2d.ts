@@ -5,7 +5,7 @@ import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
-import { type ForwardPath, transposeWeight, useEventPath } from './forward-path.js';
+import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
@@ -26,7 +26,8 @@ export interface Conv2dOptions {
   readonly biasInit?: 'default' | 'zero';
   /**
    * 'event' sums only the weights of non-zero inputs (fast on sparse spike trains), 'dense' is the ordinary
-   * convolution, 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts).
+   * convolution, 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts). The weight
+   * gradient takes the same choice for the input it keeps.
    */
   readonly forwardPath?: ForwardPath;
 }
@@ -108,7 +109,7 @@ export class Conv2d implements WeightLayer {
     const shape = [g.batch, g.outH, g.outW, g.outC];
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     const bias = this.bias?.value ?? null;
-    if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'conv')) {
+    if (useEventPath(ctx.k, x.data, this.path(), 'conv')) {
       const w = this.weight.value;
       const wT = this.wT.get(ctx.k, w.length);
       transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
@@ -129,7 +130,10 @@ export class Conv2d implements WeightLayer {
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
     const { x, g } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    ctx.k.conv2dBackwardFilter(x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, { ...g, accumulate: true });
+    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, g, true, this.path(), 'conv');
+    if (this.bias !== null) {
+      ctx.k.sumRows(dy.data, this.bias.grad, { rows: g.batch * g.outH * g.outW, cols: g.outC, accumulate: true });
+    }
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
@@ -139,7 +143,11 @@ export class Conv2d implements WeightLayer {
 
   /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
-    k.conv2dBackwardFilter(x.data, z.data, out, null, { ...this.geometry(x.shape), accumulate });
+    weightGradient(k, x.data, z.data, out, this.geometry(x.shape), accumulate, this.path(), 'conv');
+  }
+
+  private path(): ForwardPath {
+    return this.opts.forwardPath ?? 'auto';
   }
 
   skipInputGradient(): void {

@@ -1,8 +1,9 @@
 /**
- * The choice between a layer's dense forward and its event-driven one (kernels' conv2dSparseForward /
- * linearSparseForward), which only does work for non-zero inputs and so wins on sparse spike trains.
+ * The choice between a layer's dense forward and its event-driven one (kernels' conv2dSparseForward), which only
+ * does work for non-zero inputs and so wins on sparse spike trains; and the same choice for its weight gradient
+ * (conv2dSparseBackwardFilter), whose input is the same spike train (or its time mean).
  */
-import type { Buf, Kernels } from '../kernels/kernels.js';
+import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 
 /** 'auto' measures the input's density every forward; 'dense' and 'event' force one path. */
 export type ForwardPath = 'auto' | 'dense' | 'event';
@@ -28,7 +29,11 @@ const EVENT_BELOW: Record<string, { conv: number; linear: number }> = {
   webgpu: { conv: 0, linear: 0 },
 };
 
-/** The density below which `k` runs a conv or linear forward faster event-driven. */
+/**
+ * The density below which `k` runs a conv or linear forward faster event-driven. The weight gradient's event path
+ * crosses over near the same densities (`spikerep bench --only filter_density` and `--only linear_filter`, wasm,
+ * 2026-12-07, same shapes: conv at about 35 %, linear near 17 % on 2 threads and 13 % on 1), so one table serves both.
+ */
 export function eventBelow(k: Kernels, layer: 'conv' | 'linear'): number {
   return (EVENT_BELOW[k.name] ?? EVENT_BELOW['wasm']!)[layer];
 }
@@ -49,9 +54,37 @@ export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv
  */
 export function transposeWeight(k: Kernels, w: Buf, wT: Buf, rows: number, cols: number): void {
   k.toHost(w);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) wT[c * rows + r] = w[base + c]!;
+  // 16×16 tiles: a [256, 3136] weight took 4.3 ms a row at a time (every store a cache miss), 1.4 ms tiled
+  const TILE = 16;
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(cols, c0 + TILE);
+      for (let r = r0; r < r1; r++) {
+        const base = r * cols;
+        for (let c = c0; c < c1; c++) wT[c * rows + r] = w[base + c]!;
+      }
+    }
   }
   k.fromHost(wT);
+}
+
+/**
+ * dw (+)= the weight gradient of input x against output gradient dy (dy [rows, outC]; a linear layer is the 1×1
+ * geometry with dw [outF, inF]): event-driven when x is sparse enough, else the dense conv filter gradient or gemm.
+ */
+export function weightGradient(
+  k: Kernels,
+  x: Buf,
+  dy: Buf,
+  dw: Buf,
+  g: ConvGeometry,
+  accumulate: boolean,
+  path: ForwardPath,
+  layer: 'conv' | 'linear',
+): void {
+  if (useEventPath(k, x, path, layer)) k.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
+  else if (layer === 'linear') {
+    k.gemm(dy, x, dw, { m: g.outC, n: g.inC, k: g.batch, transA: true, transB: false, accumulate });
+  } else k.conv2dBackwardFilter(x, dy, dw, null, { ...g, accumulate });
 }

@@ -5,7 +5,7 @@ import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
-import { type ForwardPath, transposeWeight, useEventPath } from './forward-path.js';
+import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { defaultUniform, normal } from './init.js';
@@ -25,7 +25,8 @@ export interface LinearOptions {
   readonly biasInit?: 'default' | 'zero';
   /**
    * 'event' sums only the weight rows of non-zero inputs (fast on sparse spike trains), 'dense' is one gemm,
-   * 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts).
+   * 'auto' (default) measures the input's density each forward and picks (nn/forward-path.ts). The weight
+   * gradient takes the same choice for the input it keeps.
    */
   readonly forwardPath?: ForwardPath;
 }
@@ -90,7 +91,7 @@ export class Linear implements WeightLayer {
     const rows = this.rows(x.shape);
     const { inF, outF } = this.opts;
     const y = this.out.get(ctx.k, rows * outF);
-    if (useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'linear')) {
+    if (useEventPath(ctx.k, x.data, this.path(), 'linear')) {
       const wT = this.wT.get(ctx.k, inF * outF);
       transposeWeight(ctx.k, this.weight.value, wT, outF, inF);
       ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
@@ -111,14 +112,16 @@ export class Linear implements WeightLayer {
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
-    ctx.k.gemm(dy.data, x.data, this.weight.grad, {
-      m: outF,
-      n: inF,
-      k: rows,
-      transA: true,
-      transB: false,
-      accumulate: true,
-    });
+    weightGradient(
+      ctx.k,
+      x.data,
+      dy.data,
+      this.weight.grad,
+      linearGeometry(rows, inF, outF),
+      true,
+      this.path(),
+      'linear',
+    );
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;
@@ -130,7 +133,12 @@ export class Linear implements WeightLayer {
   /** out (+)= zᵀ·x over all rows (the batch-norm correction's product). */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
     const { inF, outF } = this.opts;
-    k.gemm(z.data, x.data, out, { m: outF, n: inF, k: z.data.length / outF, transA: true, transB: false, accumulate });
+    const g = linearGeometry(z.data.length / outF, inF, outF);
+    weightGradient(k, x.data, z.data, out, g, accumulate, this.path(), 'linear');
+  }
+
+  private path(): ForwardPath {
+    return this.opts.forwardPath ?? 'auto';
   }
 
   skipInputGradient(): void {

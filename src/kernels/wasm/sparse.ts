@@ -1,7 +1,6 @@
 /** The event-driven forward and the non-zero count on the wasm backend (kernels in assembly/sparse.ts). */
 import { geometryInts } from '../geometry.js';
 import type { Buf, ConvBackwardFilterAttrs, ConvGeometry } from '../kernels.js';
-import * as reference from '../reference/sparse.js';
 import { staged, tempI32, type WasmContext } from './context.js';
 
 /**
@@ -52,6 +51,10 @@ export function nonzeroCount(ctx: WasmContext, x: Buf): number {
   });
 }
 
+/**
+ * The event-driven filter gradient (assembly/sparse.ts): threads own ranges of input channels, so each writes its
+ * own columns of dw; one chunk per thread, since every chunk scans all the images for its channels.
+ */
 export function conv2dSparseBackwardFilter(
   ctx: WasmContext,
   x: Buf,
@@ -59,6 +62,25 @@ export function conv2dSparseBackwardFilter(
   dw: Buf,
   a: ConvBackwardFilterAttrs,
 ): void {
-  void ctx;
-  reference.conv2dSparseBackwardFilter(x, dy, dw, a);
+  const accumulate = a.accumulate === true;
+  if (a.batch === 0) {
+    if (!accumulate) dw.fill(0);
+    return;
+  }
+  staged(ctx, () => {
+    const px = ctx.st.in(x);
+    const pdy = ctx.st.in(dy);
+    const pdw = accumulate ? ctx.st.inout(dw) : ctx.st.out(dw);
+    const gp = tempI32(ctx, geometryInts(a));
+    try {
+      ctx.pool.run('convSparseBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], a.inC, {
+        align: 4,
+        work: a.batch * a.outH * a.outW * a.outC * a.kH * a.kW * a.inC * NS_PER_OUTPUT_TAP,
+        scratch: ctx.ex.sparseFilterScratch!(gp, a.inC),
+        chunksPerThread: 1,
+      });
+    } finally {
+      ctx.heap.freeBytes(gp);
+    }
+  });
 }
