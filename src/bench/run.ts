@@ -67,6 +67,13 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
       onReference: true,
       peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' },
     },
+    // the default for IF (--grad-mode auto): the representation-level backward, whose gradients equal the exact ones
+    {
+      name: 'train_mnistnet_T4_representation',
+      c: mnist(4, { gradMode: 'representation' }),
+      onReference: false,
+      peer: { name: 'torch_train_mnistnet_T4', neuron: 'if' },
+    },
     // the representation-level backward against the PyTorch DSR step at T = 8
     {
       name: 'train_mnistnet_T8_representation',
@@ -101,6 +108,21 @@ function trainRows(quick: boolean, steps: number): TrainRow[] {
     {
       name: 'train_resnet18_T5',
       c: { model: 'resnet18', neuron: 'if', T: 5, batch: 32, steps: Math.min(steps, 3), warmup: 2 },
+      onReference: false,
+      fewerSteps: `${Math.min(steps, 3)} timed steps after 2 warm-ups per round: one step takes seconds`,
+      peer: { name: 'torch_train_resnet18_T5', neuron: 'if' },
+    },
+    {
+      name: 'train_resnet18_T5_representation',
+      c: {
+        model: 'resnet18',
+        neuron: 'if',
+        T: 5,
+        batch: 32,
+        steps: Math.min(steps, 3),
+        warmup: 2,
+        gradMode: 'representation',
+      },
       onReference: false,
       fewerSteps: `${Math.min(steps, 3)} timed steps after 2 warm-ups per round: one step takes seconds`,
       peer: { name: 'torch_train_resnet18_T5', neuron: 'if' },
