@@ -6,10 +6,19 @@ import { parseArgs } from 'node:util';
 
 type Options = Record<string, { type: 'string'; default?: string }>;
 
-export function scriptArgs(script: string, usage: string, options: Options): Record<string, string | undefined> {
+export function scriptArgs(
+  script: string,
+  usage: string,
+  options: Options,
+  positionals: string[] = [],
+): Record<string, string | undefined> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ options: { ...options, help: { type: 'boolean' } } }).values;
+    const parsed = parseArgs({ options: { ...options, help: { type: 'boolean' } }, allowPositionals: true });
+    values = parsed.values;
+    if (parsed.positionals.length > 0 && positionals.length === 0)
+      throw new Error(`unexpected ${parsed.positionals[0]}`);
+    positionals.push(...parsed.positionals);
   } catch (e) {
     fail(script, `${(e as Error).message.split('\n')[0]} (usage: ${usage})`);
   }
@@ -28,7 +37,7 @@ export function wholeNumber(script: string, flag: string, text: string | undefin
   return n;
 }
 
-function fail(script: string, message: string): never {
+export function fail(script: string, message: string): never {
   console.error(`${script}: ${message}`);
   process.exit(2);
 }
