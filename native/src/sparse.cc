@@ -116,37 +116,37 @@ void conv_sparse_forward(const float* x, const float* wT, const float* bias, flo
 
 // ---- the event-driven filter gradient ----
 // dw[oc, kh, kw, ic] = Σ over non-zero x[b, ih, iw, ic] of x · dy[b, oh, ow, oc], (oh, ow) the output its tap
-// (kh, kw) feeds. Work is split over chunks of kChunk input channels, so each chunk owns dw[:, :, :, chunk] and
-// no two threads write the same entry. Within a chunk the images go in groups whose dy stays in L2 (the linear
-// layer's 1×1 images: hundreds of rows per group). Per group, each channel's non-zero inputs are listed once;
-// then for every tap and block of output channels the whole list is summed in registers and added to a per-chunk
-// [kH·kW, kChunk, outC] buffer, which is transposed into dw at the end. Chunks and groups depend on the geometry
-// only, so the sums are the same for any thread count.
+// (kh, kw) feeds. The input channels are split into chunks, each owning dw[:, :, :, chunk], so no two threads write
+// the same entry. A chunk walks the inputs in tiles (a band of an image's rows; for a pointwise conv or a linear
+// layer, a couple of hundred pixels or rows), lists each channel's non-zero inputs of the tile, and then, per block
+// of kBlock output channels, packs the dy rows the tile reaches into an L1-sized buffer and sums each channel's list
+// for each tap in registers. Those sums go into a per-chunk [kH·kW, channels, outC] buffer that is transposed into dw
+// at the end. Chunks and tiles depend on the geometry only, so the sums are the same for any thread count.
 namespace {
-constexpr int kChunk = 16;
-constexpr size_t kGroupFloats = 65536;  // dy per image group: 256 KB
+constexpr int kBlock = 64;         // output channels summed in registers at a time
+constexpr int kPackFloats = 8192;  // a tile's packed dy block: 32 KB, within L1
 
 struct Event {
-  int dy;  // the event's image (pointwise: its pixel) in the group's dy, in floats
-  int p;   // its pixel ih·inW + iw, for the tap table
+  int at;  // the input pixel within its image (pointwise: the output row within the tile)
   float v;
 };
 
-// Taps outside the output (padding, or the stride skipping the input) read pixel 0 with the value zeroed:
-// branch-free, and the wasted multiplies are few at stride 1.
+// The tile's events of one channel, for one tap and V·16 output channels: tap[at] − first is the packed dy row the
+// event's tap feeds; tap[at] is −1 where that tap falls outside the output (padding, or a stride skipping the
+// input), and those read row 0 with the value zeroed, branch-free (few at stride 1).
 template <int V, bool Pointwise>
-MULTIVERSION void filter_block(float* sum, const float* dy, const int* tap, const Event* ev, int n) {
+__attribute__((always_inline)) inline void filter_block(float* sum, const float* pack, const int* tap, int first, const Event* ev, int n) {
   v16 acc[V];
   for (int j = 0; j < V; j++) acc[j] = v16{};
   for (int i = 0; i < n; i++) {
-    int off = ev[i].dy;
+    int row = ev[i].at;
     float v = ev[i].v;
     if (!Pointwise) {
-      const int q = tap[ev[i].p];
-      off += q < 0 ? 0 : q;
+      const int q = tap[row];
       v = q < 0 ? 0.f : v;
+      row = q < 0 ? 0 : q - first;
     }
-    const float* d = dy + off;
+    const float* d = pack + row * kBlock;
     for (int j = 0; j < V; j++) acc[j] += v * *reinterpret_cast<const v16*>(d + 16 * j);
   }
   for (int j = 0; j < V; j++) {
@@ -158,43 +158,102 @@ MULTIVERSION void filter_block(float* sum, const float* dy, const int* tap, cons
 }
 
 template <bool Pointwise>
-void filter_tail(float* sum, const float* dy, const int* tap, const Event* ev, int n, int count) {
+__attribute__((always_inline)) inline void filter_tail(float* sum, const float* pack, const int* tap, int first, const Event* ev, int n, int count) {
   for (int oc = 0; oc < count; oc++) {
     float a = 0.f;
     for (int i = 0; i < n; i++) {
-      const int q = Pointwise ? 0 : tap[ev[i].p];
-      if (q >= 0) a += ev[i].v * dy[ev[i].dy + q + oc];
+      const int q = Pointwise ? ev[i].at : tap[ev[i].at];
+      if (q >= 0) a += ev[i].v * pack[(q - (Pointwise ? 0 : first)) * kBlock + oc];
     }
     sum[oc] += a;
   }
 }
 
-// Lists the non-zero inputs of channels [c0, c0 + cn) in images [b0, b1), one list of capacity `cap` per channel.
-void list_events(const float* x, const ConvGeom& g, int b0, int b1, int c0, int cn, bool pointwise, Event* ev,
-                 int cap, int* count) {
-  const int P = g.inH * g.inW;
-  const int dyImage = g.outH * g.outW * g.outC;
-  for (int c = 0; c < cn; c++) count[c] = 0;
-  for (int b = b0; b < b1; b++) {
-    const int base = (b - b0) * dyImage;
-    for (int p = 0; p < P; p++) {
-      const float* px = x + ((size_t)b * P + p) * g.inC + c0;
-      const int dyOff = pointwise ? base + p * g.outC : base;
-      int c = 0;
-      for (; c + 8 <= cn; c += 8) {
-        if (!any_nonzero8(px + c)) continue;
-        for (int j = c; j < c + 8; j++) {
-          if (px[j] != 0.f) ev[j * cap + count[j]++] = {dyOff, p, px[j]};
-        }
+// One tile's sums for output channels [ob, ob + width): sum[(t·cn + c)·outC] += channel c's events through tap t.
+template <bool Pointwise>
+MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const int* tapTable, int P, int taps,
+                            int first, const Event* ev, const int* count, int cap, int cn) {
+  for (int c = 0; c < cn; c++) {
+    const int n = count[c];
+    if (n == 0) continue;
+    const Event* e = ev + (size_t)c * cap;
+    for (int t = 0; t < taps; t++) {
+      const int* tap = Pointwise ? nullptr : tapTable + (size_t)t * P;
+      float* out = sum + ((size_t)t * cn + c) * outC;
+      if (width == kBlock) {
+        filter_block<kBlock / 16, Pointwise>(out, pack, tap, first, e, n);
+        continue;
       }
-      for (; c < cn; c++) {
-        if (px[c] != 0.f) ev[c * cap + count[c]++] = {dyOff, p, px[c]};
-      }
+      int o = 0;
+      for (; o + 32 <= width; o += 32) filter_block<2, Pointwise>(out + o, pack + o, tap, first, e, n);
+      for (; o + 16 <= width; o += 16) filter_block<1, Pointwise>(out + o, pack + o, tap, first, e, n);
+      if (o < width) filter_tail<Pointwise>(out + o, pack + o, tap, first, e, n, width - o);
     }
   }
 }
 
-// tap[(kh·kW + kw)·P + p]: the offset in an image's dy of the output that tap (kh, kw) of input pixel p feeds, or −1.
+// Bit j set where px[j] is not ±0 (NaN counts), j < 16: one vector compare where the clone has one.
+typedef uint32_t u16 __attribute__((vector_size(64), aligned(4), may_alias));
+inline unsigned nonzero_mask16(const float* px) {
+  const u16 bit = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
+  const u16 set = (*reinterpret_cast<const u16*>(px) & 0x7fffffffu) != 0;  // lanes −1 or 0
+  const u16 m = set & bit;
+  unsigned r = 0;
+  for (int j = 0; j < 16; j++) r |= m[j];
+  return r;
+}
+
+// Lists the non-zero x[pixel, c0 + c] (c < cn) of pixels [p0, p1) of the [pixels, inC] rows x, event `at` being the
+// pixel minus `atBase`, one list of capacity `cap` per channel.
+MULTIVERSION void list_events(const float* x, int inC, size_t p0, size_t p1, size_t atBase, int c0, int cn, Event* ev, int cap,
+                 int* count) {
+  for (int c = 0; c < cn; c++) count[c] = 0;
+  for (size_t p = p0; p < p1; p++) {
+    const float* px = x + p * inC + c0;
+    const int at = (int)(p - atBase);
+    int c = 0;
+    for (; c + 16 <= cn; c += 16) {
+      for (unsigned m = nonzero_mask16(px + c); m != 0; m &= m - 1) {
+        const int j = c + __builtin_ctz(m);
+        ev[(size_t)j * cap + count[j]++] = {at, px[j]};
+      }
+    }
+    for (; c < cn; c++) {
+      if (px[c] != 0.f) ev[(size_t)c * cap + count[c]++] = {at, px[c]};
+    }
+  }
+}
+
+// The tiles: input rows [ih0, ih1) of image b (pointwise: pixels [ih0, ih1) of the flattened batch), and the output
+// rows [oh0, oh1) their taps reach, whose pixels the packed dy holds.
+struct Tile {
+  int b, ih0, ih1, oh0, oh1;
+};
+
+std::vector<Tile> tiles(const ConvGeom& g, bool pointwise) {
+  std::vector<Tile> out;
+  if (pointwise) {
+    const int rows = g.batch * g.inH * g.inW, per = kPackFloats / kBlock;
+    for (int r = 0; r < rows; r += per) out.push_back({0, r, std::min(rows, r + per), r, std::min(rows, r + per)});
+    return out;
+  }
+  // As many input rows as keep the output rows they reach (plus the taps' overlap) within the pack.
+  const int outRows = std::max(1, kPackFloats / (g.outW * kBlock));
+  const int span = std::max(1, (outRows - (g.kH - 1 + g.strideH - 1) / g.strideH) * g.strideH);
+  const int n = (g.inH + span - 1) / span, per = (g.inH + n - 1) / n;
+  for (int b = 0; b < g.batch; b++) {
+    for (int ih0 = 0; ih0 < g.inH; ih0 += per) {
+      const int ih1 = std::min(g.inH, ih0 + per);
+      // Output row oh reads input rows oh·strideH − padH + [0, kH).
+      const int oh0 = std::max(0, (ih0 + g.padH - g.kH + 1 + g.strideH - 1) / g.strideH);
+      const int oh1 = std::min(g.outH, (ih1 - 1 + g.padH) / g.strideH + 1);
+      if (oh0 < oh1) out.push_back({b, ih0, ih1, oh0, oh1});
+    }
+  }
+  return out;
+}
+
+// tap[(kh·kW + kw)·P + p]: the output pixel (oh·outW + ow) that tap (kh, kw) of input pixel p feeds, or −1.
 std::vector<int> tap_table(const ConvGeom& g) {
   const int P = g.inH * g.inW;
   std::vector<int> tap((size_t)g.kH * g.kW * P, -1);
@@ -206,7 +265,7 @@ std::vector<int> tap_table(const ConvGeom& g) {
         for (int iw = 0; iw < g.inW; iw++) {
           const int tw = iw + g.padW - kw;
           if (tw < 0 || tw % g.strideW != 0 || tw / g.strideW >= g.outW) continue;
-          tap[(size_t)(kh * g.kW + kw) * P + ih * g.inW + iw] = (th / g.strideH * g.outW + tw / g.strideW) * g.outC;
+          tap[(size_t)(kh * g.kW + kw) * P + ih * g.inW + iw] = th / g.strideH * g.outW + tw / g.strideW;
         }
       }
     }
@@ -214,39 +273,69 @@ std::vector<int> tap_table(const ConvGeom& g) {
   return tap;
 }
 
+// pack[r, 0:width] = dy[r, 0:width] for rows r < rows of stride `stride`.
+MULTIVERSION void pack_block(float* pack, const float* dy, int rows, int stride, int width) {
+  for (int r = 0; r < rows; r++) {
+    const float* src = dy + (size_t)r * stride;
+    float* dst = pack + (size_t)r * kBlock;
+    if (width == kBlock) {
+      for (int j = 0; j < kBlock; j += 16) *reinterpret_cast<v16*>(dst + j) = *reinterpret_cast<const v16*>(src + j);
+    } else {
+      for (int j = 0; j < width; j++) dst[j] = src[j];
+    }
+  }
+}
+
+struct Scratch {
+  std::vector<Event> ev;
+  std::vector<int> count;
+  std::vector<float> sum, pack;
+};
+
 template <bool Pointwise>
-void filter_chunk(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc, int c0, const int* tap,
-                  int group, std::vector<Event>& ev, std::vector<float>& sum) {
+void filter_chunk(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc, int c0, int cn,
+                  const std::vector<int>& tapTable, const std::vector<Tile>& tileList, Scratch& s) {
   const int P = g.inH * g.inW, taps = g.kH * g.kW, outC = g.outC;
-  const int cn = std::min(kChunk, g.inC - c0);
-  const int cap = group * P;
-  ev.resize((size_t)cn * cap);
-  sum.assign((size_t)taps * cn * outC, 0.f);
-  int count[kChunk];
   const size_t dyImage = (size_t)g.outH * g.outW * outC;
-  for (int b0 = 0; b0 < g.batch; b0 += group) {
-    const int b1 = std::min(g.batch, b0 + group);
-    list_events(x, g, b0, b1, c0, cn, Pointwise, ev.data(), cap, count);
-    const float* dyGroup = dy + b0 * dyImage;
-    for (int c = 0; c < cn; c++) {
-      if (count[c] == 0) continue;
-      const Event* e = ev.data() + (size_t)c * cap;
-      for (int t = 0; t < taps; t++) {
-        const int* tapRow = tap + (size_t)t * P;
-        float* s = sum.data() + ((size_t)t * cn + c) * outC;
-        int ob = 0;
-        for (; ob + 64 <= outC; ob += 64) filter_block<4, Pointwise>(s + ob, dyGroup + ob, tapRow, e, count[c]);
-        for (; ob + 16 <= outC; ob += 16) filter_block<1, Pointwise>(s + ob, dyGroup + ob, tapRow, e, count[c]);
-        if (ob < outC) filter_tail<Pointwise>(s + ob, dyGroup + ob, tapRow, e, count[c], outC - ob);
-      }
+  int cap = 0;
+  for (const Tile& t : tileList) cap = std::max(cap, (t.ih1 - t.ih0) * (Pointwise ? 1 : g.inW));
+  s.ev.resize((size_t)cn * cap);
+  s.count.resize(cn);
+  s.sum.assign((size_t)taps * cn * outC, 0.f);
+  int packRows = 0;
+  for (const Tile& t : tileList) packRows = std::max(packRows, (t.oh1 - t.oh0) * (Pointwise ? 1 : g.outW));
+  s.pack.resize((size_t)packRows * kBlock);
+  for (const Tile& tile : tileList) {
+    const float* dyTile;  // the tile's first dy row
+    int dyRows, first = 0;
+    if (Pointwise) {
+      list_events(x, g.inC, tile.ih0, tile.ih1, tile.ih0, c0, cn, s.ev.data(), cap, s.count.data());
+      dyTile = dy + (size_t)tile.oh0 * outC;
+      dyRows = tile.oh1 - tile.oh0;
+    } else {
+      const size_t img = (size_t)tile.b * P;
+      list_events(x, g.inC, img + tile.ih0 * g.inW, img + tile.ih1 * g.inW, img, c0, cn, s.ev.data(), cap,
+                  s.count.data());
+      dyTile = dy + tile.b * dyImage + (size_t)tile.oh0 * g.outW * outC;
+      dyRows = (tile.oh1 - tile.oh0) * g.outW;
+      first = tile.oh0 * g.outW;
+    }
+    bool any = false;
+    for (int c = 0; c < cn; c++) any = any || s.count[c] > 0;
+    if (!any) continue;
+    for (int ob = 0; ob < outC; ob += kBlock) {
+      const int width = std::min(kBlock, outC - ob);
+      pack_block(s.pack.data(), dyTile + ob, dyRows, outC, width);
+      tile_sums<Pointwise>(s.sum.data() + ob, outC, s.pack.data(), width, tapTable.data(), P, taps, first,
+                           s.ev.data(), s.count.data(), cap, cn);
     }
   }
   const size_t K = (size_t)taps * g.inC;
   for (int oc = 0; oc < outC; oc++) {
     for (int t = 0; t < taps; t++) {
       float* out = dw + oc * K + (size_t)t * g.inC + c0;
-      const float* s = sum.data() + (size_t)t * cn * outC + oc;
-      for (int c = 0; c < cn; c++) out[c] = acc ? out[c] + s[(size_t)c * outC] : s[(size_t)c * outC];
+      const float* sum = s.sum.data() + (size_t)t * cn * outC + oc;
+      for (int c = 0; c < cn; c++) out[c] = acc ? out[c] + sum[(size_t)c * outC] : sum[(size_t)c * outC];
     }
   }
 }
@@ -254,18 +343,19 @@ void filter_chunk(const float* x, const float* dy, float* dw, const ConvGeom& g,
 
 void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc) {
   const bool pointwise = g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0;
-  const std::vector<int> tap = pointwise ? std::vector<int>{} : tap_table(g);
-  const size_t dyImage = (size_t)g.outH * g.outW * g.outC;
-  const int group = (int)std::max<size_t>(1, std::min<size_t>(g.batch, kGroupFloats / std::max<size_t>(1, dyImage)));
-  const int chunks = (g.inC + kChunk - 1) / kChunk;
+  const std::vector<int> tapTable = pointwise ? std::vector<int>{} : tap_table(g);
+  const std::vector<Tile> tileList = tiles(g, pointwise);
+  // About 16 chunks (for threads), each at least 16 channels so a pixel's slice of x is a cache line or more.
+  const int width = std::max(16, (g.inC + 16 * 16 - 1) / (16 * 16) * 16);
+  const int chunks = (g.inC + width - 1) / width;
 #pragma omp parallel
   {
-    std::vector<Event> ev;
-    std::vector<float> sum;
+    Scratch s;
 #pragma omp for schedule(dynamic, 1)
     for (int ch = 0; ch < chunks; ch++) {
-      if (pointwise) filter_chunk<true>(x, dy, dw, g, acc, ch * kChunk, nullptr, group, ev, sum);
-      else filter_chunk<false>(x, dy, dw, g, acc, ch * kChunk, tap.data(), group, ev, sum);
+      const int c0 = ch * width, cn = std::min(width, g.inC - c0);
+      if (pointwise) filter_chunk<true>(x, dy, dw, g, acc, c0, cn, tapTable, tileList, s);
+      else filter_chunk<false>(x, dy, dw, g, acc, c0, cn, tapTable, tileList, s);
     }
   }
 }
