@@ -116,35 +116,40 @@ void conv_sparse_forward(const float* x, const float* wT, const float* bias, flo
 
 // ---- the event-driven filter gradient ----
 // dw[oc, kh, kw, ic] = Σ over non-zero x[b, ih, iw, ic] of x · dy[b, oh, ow, oc], (oh, ow) the output its tap
-// (kh, kw) feeds. The input channels are split into chunks, each owning dw[:, :, :, chunk], so no two threads write
-// the same entry. A chunk walks the inputs in tiles (a band of an image's rows; for a pointwise conv or a linear
-// layer, a couple of hundred pixels or rows), lists each channel's non-zero inputs of the tile, and then, per block
-// of kBlock output channels, packs the dy rows the tile reaches into an L1-sized buffer and sums each channel's list
-// for each tap in registers. Those sums go into a per-chunk [kH·kW, channels, outC] buffer that is transposed into dw
-// at the end. Chunks and tiles depend on the geometry only, so the sums are the same for any thread count.
+// (kh, kw) feeds. The inputs are walked in tiles (a band of an image's rows; for a pointwise conv or a linear layer,
+// a hundred-odd pixels or rows). Per tile, each input channel's non-zero inputs are listed once; then, per block of
+// kBlock output channels, the dy the tile reaches is packed into an L1-sized buffer and each channel's list is
+// summed for each tap in registers, into a [kH·kW, channels, outC] buffer that is transposed into dw at the end.
+// At stride 1 the pack is zero-padded so that every tap of every event reads it at a fixed offset (padding reads
+// zeros); at larger strides a table maps each input pixel and tap to its output, or to none.
+// Work items are chunks of input channels (each owning dw[:, :, :, chunk]) times slices of the tiles (each with its
+// own sums, added in slice order at the end): both depend on the geometry only, so the sums are the same for any
+// thread count.
 namespace {
 constexpr int kBlock = 64;         // output channels summed in registers at a time
-constexpr int kPackFloats = 8192;  // a tile's packed dy block: 32 KB, within L1
+constexpr int kPackFloats = 8192;  // a tile's packed dy: 32 KB, within L1
+constexpr int kItems = 8;          // work items to aim for (chunks × slices)
 
 struct Event {
-  int at;  // the input pixel within its image (pointwise: the output row within the tile)
+  int at;  // where the event sits in the tile's pack coordinates (strided: its pixel within the image)
   float v;
 };
 
-// The tile's events of one channel, for one tap and V·16 output channels: tap[at] − first is the packed dy row the
-// event's tap feeds; tap[at] is −1 where that tap falls outside the output (padding, or a stride skipping the
-// input), and those read row 0 with the value zeroed, branch-free (few at stride 1).
-template <int V, bool Pointwise>
-__attribute__((always_inline)) inline void filter_block(float* sum, const float* pack, const int* tap, int first, const Event* ev, int n) {
+// One channel's events through one tap, into V·16 output channels. Shifted (stride 1): the event reads pack row
+// at − shift. Otherwise tap[at] − shift is the row, and tap[at] = −1 (no output: padding, or the stride skipping
+// the input) reads row 0 with the value zeroed, branch-free.
+template <int V, bool Shifted>
+__attribute__((always_inline)) inline void filter_block(float* sum, const float* pack, const int* tap, int shift,
+                                                        const Event* ev, int n) {
   v16 acc[V];
   for (int j = 0; j < V; j++) acc[j] = v16{};
   for (int i = 0; i < n; i++) {
-    int row = ev[i].at;
+    int row = ev[i].at - shift;
     float v = ev[i].v;
-    if (!Pointwise) {
-      const int q = tap[row];
+    if (!Shifted) {
+      const int q = tap[ev[i].at];
       v = q < 0 ? 0.f : v;
-      row = q < 0 ? 0 : q - first;
+      row = q < 0 ? 0 : q - shift;
     }
     const float* d = pack + row * kBlock;
     for (int j = 0; j < V; j++) acc[j] += v * *reinterpret_cast<const v16*>(d + 16 * j);
@@ -157,97 +162,152 @@ __attribute__((always_inline)) inline void filter_block(float* sum, const float*
   }
 }
 
-template <bool Pointwise>
-__attribute__((always_inline)) inline void filter_tail(float* sum, const float* pack, const int* tap, int first, const Event* ev, int n, int count) {
+template <bool Shifted>
+__attribute__((always_inline)) inline void filter_tail(float* sum, const float* pack, const int* tap, int shift,
+                                                       const Event* ev, int n, int count) {
   for (int oc = 0; oc < count; oc++) {
     float a = 0.f;
     for (int i = 0; i < n; i++) {
-      const int q = Pointwise ? ev[i].at : tap[ev[i].at];
-      if (q >= 0) a += ev[i].v * pack[(q - (Pointwise ? 0 : first)) * kBlock + oc];
+      const int q = Shifted ? ev[i].at : tap[ev[i].at];
+      if (q >= 0) a += ev[i].v * pack[(q - shift) * kBlock + oc];
     }
     sum[oc] += a;
   }
 }
 
+// Where a tile's events read: per tap, the shift (stride 1) or the table row and the pack's first output pixel.
+struct TapMap {
+  const int* table;  // [taps, P] output pixel per input pixel, or −1; null at stride 1
+  int P;
+  const int* shift;  // [taps] at stride 1
+  int first;
+};
+
 // One tile's sums for output channels [ob, ob + width): sum[(t·cn + c)·outC] += channel c's events through tap t.
-template <bool Pointwise>
-MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const int* tapTable, int P, int taps,
-                            int first, const Event* ev, const int* count, int cap, int cn) {
+template <bool Shifted>
+MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const TapMap& m, int taps,
+                            const Event* ev, const int* count, int cap, int cn) {
   for (int c = 0; c < cn; c++) {
     const int n = count[c];
     if (n == 0) continue;
     const Event* e = ev + (size_t)c * cap;
     for (int t = 0; t < taps; t++) {
-      const int* tap = Pointwise ? nullptr : tapTable + (size_t)t * P;
+      const int* tap = Shifted ? nullptr : m.table + (size_t)t * m.P;
+      const int shift = Shifted ? m.shift[t] : m.first;
       float* out = sum + ((size_t)t * cn + c) * outC;
       if (width == kBlock) {
-        filter_block<kBlock / 16, Pointwise>(out, pack, tap, first, e, n);
+        filter_block<kBlock / 16, Shifted>(out, pack, tap, shift, e, n);
         continue;
       }
       int o = 0;
-      for (; o + 32 <= width; o += 32) filter_block<2, Pointwise>(out + o, pack + o, tap, first, e, n);
-      for (; o + 16 <= width; o += 16) filter_block<1, Pointwise>(out + o, pack + o, tap, first, e, n);
-      if (o < width) filter_tail<Pointwise>(out + o, pack + o, tap, first, e, n, width - o);
+      for (; o + 32 <= width; o += 32) filter_block<2, Shifted>(out + o, pack + o, tap, shift, e, n);
+      for (; o + 16 <= width; o += 16) filter_block<1, Shifted>(out + o, pack + o, tap, shift, e, n);
+      if (o < width) filter_tail<Shifted>(out + o, pack + o, tap, shift, e, n, width - o);
     }
   }
 }
 
-// Bit j set where px[j] is not ±0 (NaN counts), j < 16: one vector compare where the clone has one.
+// Bit j set where px[j] is not ±0 (NaN counts), j < 16: the lanes' compare results narrowed to bytes, and each
+// 8-byte half's low bits gathered into its top byte by one multiply.
 typedef uint32_t u16 __attribute__((vector_size(64), aligned(4), may_alias));
+typedef uint8_t b16 __attribute__((vector_size(16)));
 inline unsigned nonzero_mask16(const float* px) {
-  const u16 bit = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
   const u16 set = (*reinterpret_cast<const u16*>(px) & 0x7fffffffu) != 0;  // lanes −1 or 0
-  const u16 m = set & bit;
-  unsigned r = 0;
-  for (int j = 0; j < 16; j++) r |= m[j];
-  return r;
+  const b16 bytes = __builtin_convertvector(set, b16) & 1;
+  uint64_t half[2];
+  std::memcpy(half, &bytes, sizeof(half));
+  constexpr uint64_t gather = 0x0102040810204080ull;  // byte i's bit lands on bit 56 + i
+  return (unsigned)((half[0] * gather) >> 56) | (unsigned)((half[1] * gather) >> 56) << 8;
 }
 
-// Lists the non-zero x[pixel, c0 + c] (c < cn) of pixels [p0, p1) of the [pixels, inC] rows x, event `at` being the
-// pixel minus `atBase`, one list of capacity `cap` per channel.
-MULTIVERSION void list_events(const float* x, int inC, size_t p0, size_t p1, size_t atBase, int c0, int cn, Event* ev, int cap,
-                 int* count) {
-  for (int c = 0; c < cn; c++) count[c] = 0;
-  for (size_t p = p0; p < p1; p++) {
-    const float* px = x + p * inC + c0;
-    const int at = (int)(p - atBase);
-    int c = 0;
-    for (; c + 16 <= cn; c += 16) {
-      for (unsigned m = nonzero_mask16(px + c); m != 0; m &= m - 1) {
-        const int j = c + __builtin_ctz(m);
-        ev[(size_t)j * cap + count[j]++] = {at, px[j]};
-      }
-    }
-    for (; c < cn; c++) {
-      if (px[c] != 0.f) ev[(size_t)c * cap + count[c]++] = {at, px[c]};
-    }
-  }
-}
-
-// The tiles: input rows [ih0, ih1) of image b (pointwise: pixels [ih0, ih1) of the flattened batch), and the output
-// rows [oh0, oh1) their taps reach, whose pixels the packed dy holds.
+// A tile: `rows` rows of `cols` pixels of x, from pixel p0 with `rowStride` pixels per row; the event at row r,
+// column w sits at atBase + r·atRow + w. Its pack holds dy rows [rowLo, rowLo + packRows) × columns
+// [colLo, colLo + packCols) of image b (zeros outside the output).
 struct Tile {
-  int b, ih0, ih1, oh0, oh1;
+  size_t p0;
+  int rows, cols, rowStride, atBase, atRow;
+  int b, rowLo, packRows, colLo, packCols;
 };
 
-std::vector<Tile> tiles(const ConvGeom& g, bool pointwise) {
+// Lists the tile's non-zero x[·, c0 + c] (c < cn), one list of capacity `cap` per channel.
+MULTIVERSION void list_events(const float* x, int inC, const Tile& t, int c0, int cn, Event* ev, int cap, int* count) {
+  for (int c = 0; c < cn; c++) count[c] = 0;
+  for (int r = 0; r < t.rows; r++) {
+    for (int w = 0; w < t.cols; w++) {
+      const float* px = x + (t.p0 + (size_t)r * t.rowStride + w) * inC + c0;
+      __builtin_prefetch(px + 8 * inC);  // x streams from memory: a few pixels ahead
+      const int at = t.atBase + r * t.atRow + w;
+      int c = 0;
+      for (; c + 16 <= cn; c += 16) {
+        for (unsigned m = nonzero_mask16(px + c); m != 0; m &= m - 1) {
+          const int j = c + __builtin_ctz(m);
+          ev[(size_t)j * cap + count[j]++] = {at, px[j]};
+        }
+      }
+      for (; c < cn; c++) {
+        if (px[c] != 0.f) ev[(size_t)c * cap + count[c]++] = {at, px[c]};
+      }
+    }
+  }
+}
+
+// pack[r, w, 0:width] = dy[b, rowLo + r, colLo + w, ob:ob + width], zero outside the output.
+MULTIVERSION void pack_tile(float* pack, const float* dy, const ConvGeom& g, const Tile& t, int outH, int outW, int ob,
+                            int width) {
+  for (int r = 0; r < t.packRows; r++) {
+    const int oh = t.rowLo + r;
+    for (int w = 0; w < t.packCols; w++) {
+      const int ow = t.colLo + w;
+      float* dst = pack + ((size_t)r * t.packCols + w) * kBlock;
+      const bool inside = oh >= 0 && oh < outH && ow >= 0 && ow < outW;
+      const float* src = dy + (((size_t)t.b * outH + oh) * outW + ow) * g.outC + ob;
+      if (inside && width == kBlock) {
+        for (int j = 0; j < kBlock; j += 16) *reinterpret_cast<v16*>(dst + j) = *reinterpret_cast<const v16*>(src + j);
+      } else {
+        for (int j = 0; j < width; j++) dst[j] = inside ? src[j] : 0.f;
+      }
+    }
+  }
+}
+
+bool is_pointwise(const ConvGeom& g) {
+  return g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0;
+}
+
+// The tiles, in order. Pointwise: runs of pixels of the flattened batch, the pack their dy rows. Stride 1: bands of
+// an image's rows, the pack every output their taps could name, padded. Otherwise: bands of rows, the pack the
+// output rows they reach.
+std::vector<Tile> tiles(const ConvGeom& g) {
   std::vector<Tile> out;
-  if (pointwise) {
-    const int rows = g.batch * g.inH * g.inW, per = kPackFloats / kBlock;
-    for (int r = 0; r < rows; r += per) out.push_back({0, r, std::min(rows, r + per), r, std::min(rows, r + per)});
+  if (is_pointwise(g)) {
+    const long rows = (long)g.batch * g.inH * g.inW;
+    const int per = kPackFloats / kBlock;
+    for (long r = 0; r < rows; r += per) {
+      const int n = (int)std::min<long>(per, rows - r);
+      out.push_back({(size_t)r, n, 1, 1, 0, 1, 0, (int)r, n, 0, 1});
+    }
     return out;
   }
-  // As many input rows as keep the output rows they reach (plus the taps' overlap) within the pack.
-  const int outRows = std::max(1, kPackFloats / (g.outW * kBlock));
-  const int span = std::max(1, (outRows - (g.kH - 1 + g.strideH - 1) / g.strideH) * g.strideH);
-  const int n = (g.inH + span - 1) / span, per = (g.inH + n - 1) / n;
+  const bool shifted = g.strideH == 1 && g.strideW == 1;
+  const int packCols = shifted ? g.inW + g.kW - 1 : g.outW;
+  // Input rows per band: as many as keep the pack within kPackFloats (at least one).
+  const int packRowsMax = std::max(1, kPackFloats / (packCols * kBlock));
+  const int reach = (g.kH - 1 + g.strideH - 1) / g.strideH;  // extra output rows a band's taps reach
+  const int span = std::max(1, (packRowsMax - reach) * g.strideH);
+  const int bands = (g.inH + span - 1) / span, per = (g.inH + bands - 1) / bands;
   for (int b = 0; b < g.batch; b++) {
     for (int ih0 = 0; ih0 < g.inH; ih0 += per) {
-      const int ih1 = std::min(g.inH, ih0 + per);
-      // Output row oh reads input rows oh·strideH − padH + [0, kH).
-      const int oh0 = std::max(0, (ih0 + g.padH - g.kH + 1 + g.strideH - 1) / g.strideH);
-      const int oh1 = std::min(g.outH, (ih1 - 1 + g.padH) / g.strideH + 1);
-      if (oh0 < oh1) out.push_back({b, ih0, ih1, oh0, oh1});
+      const int n = std::min(per, g.inH - ih0);
+      const size_t p0 = ((size_t)b * g.inH + ih0) * g.inW;
+      if (shifted) {
+        out.push_back({p0, n, g.inW, g.inW, (g.kH - 1) * packCols + g.kW - 1, packCols, b, ih0 + g.padH - g.kH + 1,
+                       n + g.kH - 1, g.padW - g.kW + 1, packCols});
+      } else {
+        // Output row oh reads input rows oh·strideH − padH + [0, kH).
+        const int oh0 = std::max(0, (ih0 + g.padH - g.kH + 1 + g.strideH - 1) / g.strideH);
+        const int oh1 = std::min(g.outH, (ih0 + n - 1 + g.padH) / g.strideH + 1);
+        if (oh0 < oh1) out.push_back({p0, n, g.inW, g.inW, ih0 * g.inW, g.inW, b, oh0, oh1 - oh0, 0, g.outW});
+      }
     }
   }
   return out;
@@ -273,89 +333,91 @@ std::vector<int> tap_table(const ConvGeom& g) {
   return tap;
 }
 
-// pack[r, 0:width] = dy[r, 0:width] for rows r < rows of stride `stride`.
-MULTIVERSION void pack_block(float* pack, const float* dy, int rows, int stride, int width) {
-  for (int r = 0; r < rows; r++) {
-    const float* src = dy + (size_t)r * stride;
-    float* dst = pack + (size_t)r * kBlock;
-    if (width == kBlock) {
-      for (int j = 0; j < kBlock; j += 16) *reinterpret_cast<v16*>(dst + j) = *reinterpret_cast<const v16*>(src + j);
-    } else {
-      for (int j = 0; j < width; j++) dst[j] = src[j];
-    }
-  }
-}
-
 struct Scratch {
   std::vector<Event> ev;
   std::vector<int> count;
-  std::vector<float> sum, pack;
+  std::vector<float> pack;
 };
 
-template <bool Pointwise>
-void filter_chunk(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc, int c0, int cn,
-                  const std::vector<int>& tapTable, const std::vector<Tile>& tileList, Scratch& s) {
-  const int P = g.inH * g.inW, taps = g.kH * g.kW, outC = g.outC;
-  const size_t dyImage = (size_t)g.outH * g.outW * outC;
-  int cap = 0;
-  for (const Tile& t : tileList) cap = std::max(cap, (t.ih1 - t.ih0) * (Pointwise ? 1 : g.inW));
+// The sums of channels [c0, c0 + cn) over tiles [t0, t1) into sum ([taps, cn, outC], zeroed).
+template <bool Shifted>
+void filter_item(const float* x, const float* dy, float* sum, const ConvGeom& g, int c0, int cn,
+                 const std::vector<Tile>& tileList, int t0, int t1, const TapMap& map, Scratch& s) {
+  const int taps = g.kH * g.kW;
+  const bool pointwise = is_pointwise(g);
+  int cap = 0, packRows = 0;
+  for (int i = t0; i < t1; i++) {
+    cap = std::max(cap, tileList[i].rows * tileList[i].cols);
+    packRows = std::max(packRows, tileList[i].packRows * tileList[i].packCols);
+  }
   s.ev.resize((size_t)cn * cap);
   s.count.resize(cn);
-  s.sum.assign((size_t)taps * cn * outC, 0.f);
-  int packRows = 0;
-  for (const Tile& t : tileList) packRows = std::max(packRows, (t.oh1 - t.oh0) * (Pointwise ? 1 : g.outW));
   s.pack.resize((size_t)packRows * kBlock);
-  for (const Tile& tile : tileList) {
-    const float* dyTile;  // the tile's first dy row
-    int dyRows, first = 0;
-    if (Pointwise) {
-      list_events(x, g.inC, tile.ih0, tile.ih1, tile.ih0, c0, cn, s.ev.data(), cap, s.count.data());
-      dyTile = dy + (size_t)tile.oh0 * outC;
-      dyRows = tile.oh1 - tile.oh0;
-    } else {
-      const size_t img = (size_t)tile.b * P;
-      list_events(x, g.inC, img + tile.ih0 * g.inW, img + tile.ih1 * g.inW, img, c0, cn, s.ev.data(), cap,
-                  s.count.data());
-      dyTile = dy + tile.b * dyImage + (size_t)tile.oh0 * g.outW * outC;
-      dyRows = (tile.oh1 - tile.oh0) * g.outW;
-      first = tile.oh0 * g.outW;
-    }
+  for (int i = t0; i < t1; i++) {
+    const Tile& tile = tileList[i];
+    list_events(x, g.inC, tile, c0, cn, s.ev.data(), cap, s.count.data());
     bool any = false;
     for (int c = 0; c < cn; c++) any = any || s.count[c] > 0;
     if (!any) continue;
-    for (int ob = 0; ob < outC; ob += kBlock) {
-      const int width = std::min(kBlock, outC - ob);
-      pack_block(s.pack.data(), dyTile + ob, dyRows, outC, width);
-      tile_sums<Pointwise>(s.sum.data() + ob, outC, s.pack.data(), width, tapTable.data(), P, taps, first,
-                           s.ev.data(), s.count.data(), cap, cn);
-    }
-  }
-  const size_t K = (size_t)taps * g.inC;
-  for (int oc = 0; oc < outC; oc++) {
-    for (int t = 0; t < taps; t++) {
-      float* out = dw + oc * K + (size_t)t * g.inC + c0;
-      const float* sum = s.sum.data() + (size_t)t * cn * outC + oc;
-      for (int c = 0; c < cn; c++) out[c] = acc ? out[c] + sum[(size_t)c * outC] : sum[(size_t)c * outC];
+    TapMap m = map;
+    if (!Shifted) m.first = tile.rowLo * g.outW;
+    for (int ob = 0; ob < g.outC; ob += kBlock) {
+      const int width = std::min(kBlock, g.outC - ob);
+      // A pointwise tile's dy rows are the flattened batch's (one image of one column).
+      if (pointwise) pack_tile(s.pack.data(), dy, g, tile, tile.rowLo + tile.packRows, 1, ob, width);
+      else pack_tile(s.pack.data(), dy, g, tile, g.outH, g.outW, ob, width);
+      tile_sums<Shifted>(sum + ob, g.outC, s.pack.data(), width, m, taps, s.ev.data(), s.count.data(), cap, cn);
     }
   }
 }
 }  // namespace
 
 void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc) {
-  const bool pointwise = g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0;
-  const std::vector<int> tapTable = pointwise ? std::vector<int>{} : tap_table(g);
-  const std::vector<Tile> tileList = tiles(g, pointwise);
-  // About 16 chunks (for threads), each at least 16 channels so a pixel's slice of x is a cache line or more.
-  const int width = std::max(16, (g.inC + 16 * 16 - 1) / (16 * 16) * 16);
+  const int taps = g.kH * g.kW, outC = g.outC;
+  const bool shifted = g.strideH == 1 && g.strideW == 1;
+  const std::vector<int> table = shifted ? std::vector<int>{} : tap_table(g);
+  const std::vector<Tile> tileList = tiles(g);
+  std::vector<int> shift(taps);
+  const int packCols = is_pointwise(g) ? 1 : g.inW + g.kW - 1;
+  for (int t = 0; t < taps; t++) shift[t] = t / g.kW * packCols + t % g.kW;
+  const TapMap map{table.data(), g.inH * g.inW, shift.data(), 0};
+  // Chunks of input channels: all of them up to 64 (x is read once); else about 16 of at least 16 channels, so a
+  // pixel's slice of x is a cache line or more. Then slices of the tiles up to about kItems work items.
+  const int width = g.inC <= 64 ? g.inC : std::max(16, (g.inC + 16 * 16 - 1) / (16 * 16) * 16);
   const int chunks = (g.inC + width - 1) / width;
+  const int nTiles = (int)tileList.size();
+  const int slices = std::max(1, std::min(nTiles, (kItems + chunks - 1) / chunks));
+  const size_t chunkSum = (size_t)taps * width * outC;
+  std::vector<float> sums((size_t)chunks * slices * chunkSum);
 #pragma omp parallel
   {
     Scratch s;
 #pragma omp for schedule(dynamic, 1)
+    for (int item = 0; item < chunks * slices; item++) {
+      const int ch = item / slices, sl = item % slices;
+      const int c0 = ch * width, cn = std::min(width, g.inC - c0);
+      const int t0 = (int)((long)nTiles * sl / slices), t1 = (int)((long)nTiles * (sl + 1) / slices);
+      float* sum = sums.data() + (size_t)item * chunkSum;
+      if (shifted) filter_item<true>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
+      else filter_item<false>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
+    }
+    // dw[oc, t, c0 + c] = Σ over slices, in order, of sum[t, c, oc]; a chunk's sums stay in L2.
+    const size_t K = (size_t)taps * g.inC;
+#pragma omp for schedule(dynamic, 1)
     for (int ch = 0; ch < chunks; ch++) {
       const int c0 = ch * width, cn = std::min(width, g.inC - c0);
-      if (pointwise) filter_chunk<true>(x, dy, dw, g, acc, c0, cn, tapTable, tileList, s);
-      else filter_chunk<false>(x, dy, dw, g, acc, c0, cn, tapTable, tileList, s);
+      const float* base = sums.data() + (size_t)ch * slices * chunkSum;
+      for (int oc = 0; oc < outC; oc++) {
+        for (int t = 0; t < taps; t++) {
+          float* out = dw + oc * K + (size_t)t * g.inC + c0;
+          for (int c = 0; c < cn; c++) {
+            const size_t at = ((size_t)t * cn + c) * outC + oc;
+            float a = base[at];
+            for (int sl = 1; sl < slices; sl++) a += base[sl * chunkSum + at];
+            out[c] = acc ? out[c] + a : a;
+          }
+        }
+      }
     }
   }
 }
