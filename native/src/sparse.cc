@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <vector>
 #include "kernels.h"
 
@@ -207,17 +210,11 @@ MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, 
   }
 }
 
-// Bit j set where px[j] is not ±0 (NaN counts), j < 16: the lanes' compare results narrowed to bytes, and each
-// 8-byte half's low bits gathered into its top byte by one multiply.
-typedef uint32_t u16 __attribute__((vector_size(64), aligned(4), may_alias));
-typedef uint8_t b16 __attribute__((vector_size(16)));
-inline unsigned nonzero_mask16(const float* px) {
-  const u16 set = (*reinterpret_cast<const u16*>(px) & 0x7fffffffu) != 0;  // lanes −1 or 0
-  const b16 bytes = __builtin_convertvector(set, b16) & 1;
-  uint64_t half[2];
-  std::memcpy(half, &bytes, sizeof(half));
-  constexpr uint64_t gather = 0x0102040810204080ull;  // byte i's bit lands on bit 56 + i
-  return (unsigned)((half[0] * gather) >> 56) | (unsigned)((half[1] * gather) >> 56) << 8;
+// Bit j set where px[j] is not ±0 (NaN counts), j < 16: 16 scalar compares (an AVX-512 masked test below).
+inline unsigned scalar_mask16(const float* px) {
+  unsigned m = 0;
+  for (int j = 0; j < 16; j++) m |= (unsigned)(px[j] != 0.f) << j;
+  return m;
 }
 
 // A tile: `rows` rows of `cols` pixels of x, from pixel p0 with `rowStride` pixels per row; the event at row r,
@@ -229,26 +226,50 @@ struct Tile {
   int b, rowLo, packRows, colLo, packCols;
 };
 
-// Lists the tile's non-zero x[·, c0 + c] (c < cn), one list of capacity `cap` per channel.
-MULTIVERSION void list_events(const float* x, int inC, const Tile& t, int c0, int cn, Event* ev, int cap, int* count) {
-  for (int c = 0; c < cn; c++) count[c] = 0;
-  for (int r = 0; r < t.rows; r++) {
-    for (int w = 0; w < t.cols; w++) {
-      const float* px = x + (t.p0 + (size_t)r * t.rowStride + w) * inC + c0;
-      __builtin_prefetch(px + 8 * inC);  // x streams from memory: a few pixels ahead
-      const int at = t.atBase + r * t.atRow + w;
-      int c = 0;
-      for (; c + 16 <= cn; c += 16) {
-        for (unsigned m = nonzero_mask16(px + c); m != 0; m &= m - 1) {
-          const int j = c + __builtin_ctz(m);
-          ev[(size_t)j * cap + count[j]++] = {at, px[j]};
-        }
-      }
-      for (; c < cn; c++) {
-        if (px[c] != 0.f) ev[(size_t)c * cap + count[c]++] = {at, px[c]};
-      }
-    }
+// Lists the tile's non-zero x[·, c0 + c] (c < cn), one list of capacity `cap` per channel. A macro, so that the
+// AVX-512 copy can inline its intrinsic (GCC inlines across target attributes only into a matching caller).
+#define LIST_EVENTS_BODY(MASK16)                                                  \
+  for (int c = 0; c < cn; c++) count[c] = 0;                                      \
+  for (int r = 0; r < t.rows; r++) {                                              \
+    for (int w = 0; w < t.cols; w++) {                                            \
+      const float* px = x + (t.p0 + (size_t)r * t.rowStride + w) * inC + c0;      \
+      __builtin_prefetch(px + 8 * inC); /* x streams from memory */              \
+      const int at = t.atBase + r * t.atRow + w;                                  \
+      int c = 0;                                                                  \
+      for (; c + 16 <= cn; c += 16) {                                             \
+        for (unsigned m = MASK16(px + c); m != 0; m &= m - 1) {                   \
+          const int j = c + __builtin_ctz(m);                                     \
+          ev[(size_t)j * cap + count[j]++] = {at, px[j]};                         \
+        }                                                                         \
+      }                                                                           \
+      for (; c < cn; c++) {                                                       \
+        if (px[c] != 0.f) ev[(size_t)c * cap + count[c]++] = {at, px[c]};        \
+      }                                                                           \
+    }                                                                             \
   }
+
+void list_events_scalar(const float* x, int inC, const Tile& t, int c0, int cn, Event* ev, int cap, int* count) {
+  LIST_EVENTS_BODY(scalar_mask16)
+}
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define AVX512_MASK16(p) _mm512_test_epi32_mask(_mm512_loadu_si512(p), _mm512_set1_epi32(0x7fffffff))
+__attribute__((target("avx512f"))) void list_events_avx512(const float* x, int inC, const Tile& t, int c0, int cn,
+                                                           Event* ev, int cap, int* count) {
+  LIST_EVENTS_BODY(AVX512_MASK16)
+}
+#undef AVX512_MASK16
+bool has_avx512() {
+  static const bool yes = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
+  return yes;
+}
+#endif
+#undef LIST_EVENTS_BODY
+
+void list_events(const float* x, int inC, const Tile& t, int c0, int cn, Event* ev, int cap, int* count) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  if (has_avx512()) return list_events_avx512(x, inC, t, c0, cn, ev, cap, count);
+#endif
+  list_events_scalar(x, inC, t, c0, cn, ev, cap, count);
 }
 
 // pack[r, w, 0:width] = dy[b, rowLo + r, colLo + w, ob:ob + width], zero outside the output.
