@@ -142,7 +142,7 @@ struct Event {
 // at − shift. Otherwise tap[at] − shift is the row, and tap[at] = −1 (no output: padding, or the stride skipping
 // the input) reads row 0 with the value zeroed, branch-free.
 template <int V, bool Shifted>
-__attribute__((always_inline)) inline void filter_block(float* sum, const float* pack, const int* tap, int shift,
+__attribute__((always_inline, optimize("fp-contract=fast"))) inline void filter_block(float* sum, const float* pack, const int* tap, int shift,
                                                         const Event* ev, int n) {
   v16 acc[V];
   for (int j = 0; j < V; j++) acc[j] = v16{};
@@ -188,7 +188,7 @@ struct TapMap {
 
 // One tile's sums for output channels [ob, ob + width): sum[(t·cn + c)·outC] += channel c's events through tap t.
 template <bool Shifted>
-MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const TapMap& m, int taps,
+__attribute__((optimize("fp-contract=fast"))) MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const TapMap& m, int taps,
                             const Event* ev, const int* count, int cap, int cn) {
   for (int c = 0; c < cn; c++) {
     const int n = count[c];
@@ -409,7 +409,10 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
   const int nTiles = (int)tileList.size();
   const int slices = std::max(1, std::min(nTiles, (kItems + chunks - 1) / chunks));
   const size_t chunkSum = (size_t)taps * width * outC;
-  std::vector<float> sums((size_t)chunks * slices * chunkSum);
+  // Kept between calls: a fresh buffer of this size costs a page fault per 4 KB every training step.
+  static thread_local std::vector<float> sums;
+  if (sums.size() < (size_t)chunks * slices * chunkSum) sums.resize((size_t)chunks * slices * chunkSum);
+  float* const sumsBase = sums.data();
 #pragma omp parallel
   {
     Scratch s;
@@ -418,7 +421,8 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
       const int ch = item / slices, sl = item % slices;
       const int c0 = ch * width, cn = std::min(width, g.inC - c0);
       const int t0 = (int)((long)nTiles * sl / slices), t1 = (int)((long)nTiles * (sl + 1) / slices);
-      float* sum = sums.data() + (size_t)item * chunkSum;
+      float* sum = sumsBase + (size_t)item * chunkSum;
+      std::memset(sum, 0, (size_t)taps * cn * outC * sizeof(float));
       if (shifted) filter_item<true>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
       else filter_item<false>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
     }
@@ -427,7 +431,7 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
 #pragma omp for schedule(dynamic, 1)
     for (int ch = 0; ch < chunks; ch++) {
       const int c0 = ch * width, cn = std::min(width, g.inC - c0);
-      const float* base = sums.data() + (size_t)ch * slices * chunkSum;
+      const float* base = sumsBase + (size_t)ch * slices * chunkSum;
       for (int oc = 0; oc < outC; oc++) {
         for (int t = 0; t < taps; t++) {
           float* out = dw + oc * K + (size_t)t * g.inC + c0;
