@@ -391,6 +391,54 @@ void filter_item(const float* x, const float* dy, float* sum, const ConvGeom& g,
     }
   }
 }
+// dw[oc, t, c0 + c] (+)= Σ over slices sl, in order, of sums[sl·sliceStride + (t·cn + c)·outC + oc], through
+// 16 × 16 blocks so that both the sums and dw are read and written along their rows.
+MULTIVERSION void write_dw(float* dw, const float* sums, size_t sliceStride, int slices, const ConvGeom& g, int c0,
+                           int cn, bool acc) {
+  const int taps = g.kH * g.kW, outC = g.outC;
+  const size_t K = (size_t)taps * g.inC;
+  float blk[16][16];
+  for (int t = 0; t < taps; t++) {
+    for (int cb = 0; cb < cn; cb += 16) {
+      const int nc = std::min(16, cn - cb);
+      for (int ob = 0; ob < outC; ob += 16) {
+        const int no = std::min(16, outC - ob);
+        if (nc == 16 && no == 16) {  // constant bounds: whole-vector copies, not `rep movs`
+          for (int c = 0; c < 16; c++) {
+            const float* src = sums + ((size_t)t * cn + cb + c) * outC + ob;
+            float row[16];
+            for (int j = 0; j < 16; j++) row[j] = src[j];
+            for (int sl = 1; sl < slices; sl++) {
+              for (int j = 0; j < 16; j++) row[j] += src[sl * sliceStride + j];
+            }
+            for (int j = 0; j < 16; j++) blk[j][c] = row[j];
+          }
+          for (int j = 0; j < 16; j++) {
+            float* out = dw + (ob + j) * K + (size_t)t * g.inC + c0 + cb;
+            if (acc) {
+              for (int c = 0; c < 16; c++) out[c] += blk[j][c];
+            } else {
+              for (int c = 0; c < 16; c++) out[c] = blk[j][c];
+            }
+          }
+          continue;
+        }
+        for (int c = 0; c < nc; c++) {
+          const float* src = sums + ((size_t)t * cn + cb + c) * outC + ob;
+          for (int j = 0; j < no; j++) {
+            float a = src[j];
+            for (int sl = 1; sl < slices; sl++) a += src[sl * sliceStride + j];
+            blk[j][c] = a;
+          }
+        }
+        for (int j = 0; j < no; j++) {
+          float* out = dw + (ob + j) * K + (size_t)t * g.inC + c0 + cb;
+          for (int c = 0; c < nc; c++) out[c] = acc ? out[c] + blk[j][c] : blk[j][c];
+        }
+      }
+    }
+  }
+}
 }  // namespace
 
 void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc) {
@@ -426,23 +474,11 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
       if (shifted) filter_item<true>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
       else filter_item<false>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
     }
-    // dw[oc, t, c0 + c] = Σ over slices, in order, of sum[t, c, oc]; a chunk's sums stay in L2.
-    const size_t K = (size_t)taps * g.inC;
+    // dw[oc, t, c0 + c] (+)= Σ over slices, in order, of sum[t, c, oc]; a chunk's sums stay in L2.
 #pragma omp for schedule(dynamic, 1)
     for (int ch = 0; ch < chunks; ch++) {
       const int c0 = ch * width, cn = std::min(width, g.inC - c0);
-      const float* base = sumsBase + (size_t)ch * slices * chunkSum;
-      for (int oc = 0; oc < outC; oc++) {
-        for (int t = 0; t < taps; t++) {
-          float* out = dw + oc * K + (size_t)t * g.inC + c0;
-          for (int c = 0; c < cn; c++) {
-            const size_t at = ((size_t)t * cn + c) * outC + oc;
-            float a = base[at];
-            for (int sl = 1; sl < slices; sl++) a += base[sl * chunkSum + at];
-            out[c] = acc ? out[c] + a : a;
-          }
-        }
-      }
+      write_dw(dw, sumsBase + (size_t)ch * slices * chunkSum, chunkSum, slices, g, c0, cn, acc);
     }
   }
 }
