@@ -473,12 +473,15 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
       std::memset(sum, 0, (size_t)taps * cn * outC * sizeof(float));
       if (shifted) filter_item<true>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
       else filter_item<false>(x, dy, sum, g, c0, cn, tileList, t0, t1, map, s);
+      if (slices == 1) write_dw(dw, sum, chunkSum, 1, g, c0, cn, acc);  // while the sums are in L2
     }
-    // dw[oc, t, c0 + c] (+)= Σ over slices, in order, of sum[t, c, oc]; a chunk's sums stay in L2.
+    if (slices > 1) {  // the same on every thread
+      // dw[oc, t, c0 + c] (+)= Σ over slices, in order, of sum[t, c, oc].
 #pragma omp for schedule(dynamic, 1)
-    for (int ch = 0; ch < chunks; ch++) {
-      const int c0 = ch * width, cn = std::min(width, g.inC - c0);
-      write_dw(dw, sumsBase + (size_t)ch * slices * chunkSum, chunkSum, slices, g, c0, cn, acc);
+      for (int ch = 0; ch < chunks; ch++) {
+        const int c0 = ch * width, cn = std::min(width, g.inC - c0);
+        write_dw(dw, sumsBase + (size_t)ch * slices * chunkSum, chunkSum, slices, g, c0, cn, acc);
+      }
     }
   }
 }
