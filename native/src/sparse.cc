@@ -120,14 +120,18 @@ void conv_sparse_forward(const float* x, const float* wT, const float* bias, flo
 // ---- the event-driven filter gradient ----
 // dw[oc, kh, kw, ic] = Σ over non-zero x[b, ih, iw, ic] of x · dy[b, oh, ow, oc], (oh, ow) the output its tap
 // (kh, kw) feeds. The inputs are walked in tiles (a band of an image's rows; for a pointwise conv or a linear layer,
-// a hundred-odd pixels or rows). Per tile, each input channel's non-zero inputs are listed once; then, per block of
-// kBlock output channels, the dy the tile reaches is packed into an L1-sized buffer and each channel's list is
-// summed for each tap in registers, into a [kH·kW, channels, outC] buffer that is transposed into dw at the end.
+// 128 pixels or rows). Per tile, each input channel's non-zero inputs are listed once; then, per block of kBlock
+// output channels, the dy the tile reaches is packed into an L1-sized buffer (dy read in place would thrash L1: its
+// rows are outC apart) and each channel's list is summed for each tap in registers, into a [kH·kW, channels, outC]
+// buffer that is transposed into dw at the end.
 // At stride 1 the pack is zero-padded so that every tap of every event reads it at a fixed offset (padding reads
 // zeros); at larger strides a table maps each input pixel and tap to its output, or to none.
 // Work items are chunks of input channels (each owning dw[:, :, :, chunk]) times slices of the tiles (each with its
 // own sums, added in slice order at the end): both depend on the geometry only, so the sums are the same for any
 // thread count.
+// The event sums may fuse multiply and add: the contract allows any summation order, the work is half the
+// instructions, and only the rounding differs between the baseline and the AVX2 / AVX-512 clones.
+#define FUSED __attribute__((optimize("fp-contract=fast")))
 namespace {
 constexpr int kBlock = 64;         // output channels summed in registers at a time
 constexpr int kPackFloats = 8192;  // a tile's packed dy: 32 KB, within L1
@@ -142,8 +146,8 @@ struct Event {
 // at − shift. Otherwise tap[at] − shift is the row, and tap[at] = −1 (no output: padding, or the stride skipping
 // the input) reads row 0 with the value zeroed, branch-free.
 template <int V, bool Shifted>
-__attribute__((always_inline, optimize("fp-contract=fast"))) inline void filter_block(float* sum, const float* pack, const int* tap, int shift,
-                                                        const Event* ev, int n) {
+FUSED __attribute__((always_inline)) inline void filter_block(float* sum, const float* pack, const int* tap,
+                                                              int shift, const Event* ev, int n) {
   v16 acc[V];
   for (int j = 0; j < V; j++) acc[j] = v16{};
   for (int i = 0; i < n; i++) {
@@ -166,7 +170,7 @@ __attribute__((always_inline, optimize("fp-contract=fast"))) inline void filter_
 }
 
 template <bool Shifted>
-__attribute__((always_inline)) inline void filter_tail(float* sum, const float* pack, const int* tap, int shift,
+FUSED __attribute__((always_inline)) inline void filter_tail(float* sum, const float* pack, const int* tap, int shift,
                                                        const Event* ev, int n, int count) {
   for (int oc = 0; oc < count; oc++) {
     float a = 0.f;
@@ -188,8 +192,8 @@ struct TapMap {
 
 // One tile's sums for output channels [ob, ob + width): sum[(t·cn + c)·outC] += channel c's events through tap t.
 template <bool Shifted>
-__attribute__((optimize("fp-contract=fast"))) MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const TapMap& m, int taps,
-                            const Event* ev, const int* count, int cap, int cn) {
+FUSED MULTIVERSION void tile_sums(float* sum, int outC, const float* pack, int width, const TapMap& m, int taps,
+                                  const Event* ev, const int* count, int cap, int cn) {
   for (int c = 0; c < cn; c++) {
     const int n = count[c];
     if (n == 0) continue;
@@ -452,11 +456,11 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
   const TapMap map{table.data(), g.inH * g.inW, shift.data(), 0};
   // Chunks of input channels: all of them up to 64 (x is read once); else about 16 of at least 16 channels, so a
   // pixel's slice of x is a cache line or more. Then slices of the tiles up to about kItems work items.
-  const int width = g.inC <= 64 ? g.inC : std::max(16, (g.inC + 16 * 16 - 1) / (16 * 16) * 16);
-  const int chunks = (g.inC + width - 1) / width;
+  const int chunkWidth = g.inC <= 64 ? g.inC : std::max(16, (g.inC + 16 * 16 - 1) / (16 * 16) * 16);
+  const int chunks = (g.inC + chunkWidth - 1) / chunkWidth;
   const int nTiles = (int)tileList.size();
   const int slices = std::max(1, std::min(nTiles, (kItems + chunks - 1) / chunks));
-  const size_t chunkSum = (size_t)taps * width * outC;
+  const size_t chunkSum = (size_t)taps * chunkWidth * outC;
   // Kept between calls: a fresh buffer of this size costs a page fault per 4 KB every training step.
   static thread_local std::vector<float> sums;
   if (sums.size() < (size_t)chunks * slices * chunkSum) sums.resize((size_t)chunks * slices * chunkSum);
@@ -467,7 +471,7 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
 #pragma omp for schedule(dynamic, 1)
     for (int item = 0; item < chunks * slices; item++) {
       const int ch = item / slices, sl = item % slices;
-      const int c0 = ch * width, cn = std::min(width, g.inC - c0);
+      const int c0 = ch * chunkWidth, cn = std::min(chunkWidth, g.inC - c0);
       const int t0 = (int)((long)nTiles * sl / slices), t1 = (int)((long)nTiles * (sl + 1) / slices);
       float* sum = sumsBase + (size_t)item * chunkSum;
       std::memset(sum, 0, (size_t)taps * cn * outC * sizeof(float));
@@ -479,12 +483,14 @@ void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, con
       // dw[oc, t, c0 + c] (+)= Σ over slices, in order, of sum[t, c, oc].
 #pragma omp for schedule(dynamic, 1)
       for (int ch = 0; ch < chunks; ch++) {
-        const int c0 = ch * width, cn = std::min(width, g.inC - c0);
+        const int c0 = ch * chunkWidth, cn = std::min(chunkWidth, g.inC - c0);
         write_dw(dw, sumsBase + (size_t)ch * slices * chunkSum, chunkSum, slices, g, c0, cn, acc);
       }
     }
   }
 }
+
+#undef FUSED
 
 double nonzero_count(const float* x, size_t n) {
   size_t c = 0;
