@@ -410,20 +410,14 @@ MULTIVERSION void write_dw(float* dw, const float* sums, size_t sliceStride, int
         if (nc == 16 && no == 16) {  // constant bounds: whole-vector copies, not `rep movs`
           for (int c = 0; c < 16; c++) {
             const float* src = sums + ((size_t)t * cn + cb + c) * outC + ob;
-            float row[16];
-            for (int j = 0; j < 16; j++) row[j] = src[j];
-            for (int sl = 1; sl < slices; sl++) {
-              for (int j = 0; j < 16; j++) row[j] += src[sl * sliceStride + j];
-            }
+            v16 row = *reinterpret_cast<const v16*>(src);
+            for (int sl = 1; sl < slices; sl++) row += *reinterpret_cast<const v16*>(src + sl * sliceStride);
             for (int j = 0; j < 16; j++) blk[j][c] = row[j];
           }
           for (int j = 0; j < 16; j++) {
-            float* out = dw + (ob + j) * K + (size_t)t * g.inC + c0 + cb;
-            if (acc) {
-              for (int c = 0; c < 16; c++) out[c] += blk[j][c];
-            } else {
-              for (int c = 0; c < 16; c++) out[c] = blk[j][c];
-            }
+            v16* out = reinterpret_cast<v16*>(dw + (ob + j) * K + (size_t)t * g.inC + c0 + cb);
+            const v16 v = *reinterpret_cast<const v16*>(blk[j]);
+            *out = acc ? *out + v : v;
           }
           continue;
         }
