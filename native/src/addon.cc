@@ -132,6 +132,10 @@ BINDING(ConvSparseForward) {
   BODY(ConvGeom g = a.geom(4); const float* x = a.f32(0, in_size(g)); const float* wT = a.f32(1, w_size(g));
        const float* b = a.f32(2, g.outC, true); conv_sparse_forward(x, wT, b, a.f32(3, out_size(g)), g));
 }
+BINDING(ConvSparseBackwardFilter) {
+  BODY(ConvGeom g = a.geom(3); conv_sparse_backward_filter(a.f32(0, in_size(g)), a.f32(1, out_size(g)),
+                                                           a.f32(2, w_size(g)), g, a.flag(4)));
+}
 BINDING(NonzeroCount) { BODY(return number(env, nonzero_count(a.f32(0, 0), a.len(0)))); }
 BINDING(ConvImpls) { BODY(return string(env, use_dnnl ? dnnl_conv_impls(a.geom(0)) : "im2col+sgemm")); }
 BINDING(AvgPoolForward) {
@@ -229,7 +233,8 @@ napi_value Init(napi_env env, napi_value exports) {
       FN("setThreads", SetThreads), FN("setConvImpl", SetConvImpl), FN("gemm", Gemm),
       FN("convForward", ConvForward), FN("convBackwardInput", ConvBackwardInput),
       FN("convBackwardFilter", ConvBackwardFilter), FN("convImpls", ConvImpls),
-      FN("convSparseForward", ConvSparseForward), FN("nonzeroCount", NonzeroCount),
+      FN("convSparseForward", ConvSparseForward),
+      FN("convSparseBackwardFilter", ConvSparseBackwardFilter), FN("nonzeroCount", NonzeroCount),
       FN("avgPoolForward", AvgPoolForward), FN("avgPoolBackward", AvgPoolBackward), FN("bnStats", BnStats),
       FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward),
       FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),

@@ -30,6 +30,8 @@ bool dnnl_conv_backward_filter(const float* x, const float* dy, float* dw, float
 const char* dnnl_isa_name();
 // Event-driven forward for sparse inputs (sparse.cc): wT is [kH, kW, inC, outC]; the linear layer is a 1×1 image.
 void conv_sparse_forward(const float* x, const float* wT, const float* bias, float* y, const ConvGeom& g);
+// Its filter gradient: dw [outC, kH, kW, inC] (+)= the taps of the non-zero inputs only (no bias).
+void conv_sparse_backward_filter(const float* x, const float* dy, float* dw, const ConvGeom& g, bool acc);
 double nonzero_count(const float* x, size_t n);
 
 void avgpool_forward(const float* x, float* y, const ConvGeom& g);

@@ -40,6 +40,14 @@ export interface NativeAddon {
   convImpls(g: Int32Array): string;
   /** Event-driven conv forward over the non-zero inputs; wT is [kH, kW, inC, outC]. */
   convSparseForward(x: Float32Array, wT: Float32Array, bias: Float32Array | null, y: Float32Array, g: Int32Array): void;
+  /** Event-driven conv filter gradient (no bias) over the non-zero inputs; dw is [outC, kH, kW, inC]. */
+  convSparseBackwardFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    g: Int32Array,
+    accumulate: boolean,
+  ): void;
   nonzeroCount(x: Float32Array): number;
   avgPoolForward(x: Float32Array, y: Float32Array, g: Int32Array): void;
   avgPoolBackward(dy: Float32Array, dx: Float32Array, g: Int32Array): void;

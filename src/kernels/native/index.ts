@@ -14,7 +14,6 @@ import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttr
 import { checkLabels } from '../labels.js';
 import { runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
-import { conv2dSparseBackwardFilter } from '../reference/sparse.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
 
 export { nativeAvailable } from './addon.js';
@@ -137,8 +136,9 @@ export class NativeKernels implements Kernels {
   conv2dBackwardFilter: Kernels['conv2dBackwardFilter'] = (x, dy, dw, db, a) => {
     this.p().convBackwardFilter(x, dy, dw, db, this.geom(a), a.accumulate === true);
   };
-  conv2dSparseBackwardFilter: Kernels['conv2dSparseBackwardFilter'] = (x, dy, dw, a) =>
-    conv2dSparseBackwardFilter(x, dy, dw, a);
+  conv2dSparseBackwardFilter: Kernels['conv2dSparseBackwardFilter'] = (x, dy, dw, a) => {
+    this.p().convSparseBackwardFilter(x, dy, dw, this.geom(a), a.accumulate === true);
+  };
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, bias, y, g) => {
     this.p().convSparseForward(x, wT, bias, y, this.geom(g));
   };
