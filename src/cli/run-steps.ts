@@ -7,7 +7,7 @@
  * class (DSR neurons, NIR's hard-reset neurons). The call's own `magnitude` turns its spikes into unit spikes,
  * and its `record` buffer (u before the reset at every step) gives the membrane trace.
  */
-import type { Buf, Kernels, NeuronForwardAttrs } from '../kernels/kernels.js';
+import type { Buf, NeuronForwardAttrs } from '../kernels/kernels.js';
 import type { Layer } from '../nn/layer.js';
 import type { Network } from '../nn/network.js';
 import { layersOf } from '../nn/walk.js';
