@@ -289,6 +289,11 @@ export const RUN_OPTIONS = {
     arg: '<what>',
     help: "also write every neuron layer's membrane (before reset) or spikes per step, or both: <out>.<node>.<kind>.npy and the index <out>.traces.json",
   }),
+  batchSize: option(integer(1).default(64), {
+    flag: '--batch-size',
+    arg: '<n>',
+    help: 'samples run at once (memory grows with T × n; the numbers do not depend on it)',
+  }),
   dt: IMPORT_OPTIONS.dt,
   ifR: IMPORT_OPTIONS.ifR,
   tauUnit: IMPORT_OPTIONS.tauUnit,

@@ -154,3 +154,44 @@ export function toChannelsFirst(x: Float32Array, rows: number, hwc: readonly num
     for (let c = 0; c < C; c++) for (let p = 0; p < H * W; p++) out[r * n + c * H * W + p] = x[r * n + p * C + c]!;
   return out;
 }
+
+/**
+ * runSteps over at most `batch` samples at a time (memory grows with T·batch, not with the whole input), the
+ * results stitched back into [T, B, …]. Each sample is independent, so the numbers are runSteps' on the whole.
+ */
+export function runStepsInBatches(
+  net: Network,
+  x: Float32Array,
+  B: number,
+  record: readonly RecordKind[],
+  batch: number,
+): StepRun {
+  const T = net.T;
+  if (B <= batch) return runSteps(net, x, B, record);
+  const perSample = x.length / (T * B);
+  let result: StepRun | null = null;
+  for (let b0 = 0; b0 < B; b0 += batch) {
+    const nb = Math.min(batch, B - b0);
+    const part = new Float32Array(T * nb * perSample);
+    for (let t = 0; t < T; t++)
+      part.set(x.subarray((t * B + b0) * perSample, (t * B + b0 + nb) * perSample), t * nb * perSample);
+    const r = runSteps(net, part, nb, record);
+    if (result === null) {
+      const whole = (a: { shape: number[]; data: Float32Array }) => ({
+        shape: [T, B, ...a.shape.slice(2)],
+        data: new Float32Array((a.data.length / nb) * B),
+      });
+      result = {
+        output: whole(r.output),
+        traces: r.traces.map((tr) => ({ node: tr.node, kind: tr.kind, ...whole(tr) })),
+      };
+    }
+    const put = (into: Float32Array, from: Float32Array): void => {
+      const row = from.length / (T * nb);
+      for (let t = 0; t < T; t++) into.set(from.subarray(t * nb * row, (t + 1) * nb * row), (t * B + b0) * row);
+    };
+    put(result.output.data, r.output.data);
+    r.traces.forEach((tr, i) => put(result!.traces[i]!.data, tr.data));
+  }
+  return result!;
+}

@@ -7,7 +7,7 @@ import { type CommandRun, RUN_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './result-file.js';
 import { loadRunnable } from './run-model.js';
-import { type RecordKind, runSteps } from './run-steps.js';
+import { type RecordKind, runStepsInBatches } from './run-steps.js';
 
 /**
  * `spikerep run GRAPH --input IN.npy --out OUT.npy`: a NIR graph or a checkpoint run on the user's own time series,
@@ -46,7 +46,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
       );
     }
     const B = single ? 1 : x.shape[1]!;
-    const r = runSteps(model.net, x.data, B, record);
+    const r = runStepsInBatches(model.net, x.data, B, record, o.batchSize);
     const shapeOut = (shape: readonly number[]): number[] => (single ? [shape[0]!, ...shape.slice(2)] : [...shape]);
     writeNpy(o.out, shapeOut(r.output.shape), r.output.data, 'the output file');
     const stem = join(dirname(o.out), basename(o.out).replace(/\.npy$/i, ''));

@@ -95,6 +95,24 @@ test('run CHECKPOINT: the output per step gives the in-process logits; --record 
     fired += spikes.data[i]!;
   }
   assert.ok(fired > 0);
+  // one sample at a time gives the same numbers, stitched back in place
+  const one = cli(
+    'run',
+    ckpt,
+    '--input',
+    input,
+    '--out',
+    join(tmp, 'b1.npy'),
+    '--record',
+    'all',
+    '--batch-size',
+    '1',
+    '--backend',
+    'reference',
+  );
+  assert.equal(one.code, 0, one.err);
+  assert.deepEqual(readNpy(join(tmp, 'b1.npy'), 'out'), y);
+  assert.deepEqual(readNpy(join(tmp, `b1.${first.opts.name}.membrane.npy`), 'trace'), membrane);
   // channels first: element [t, b, c, h, w] is the layer's channels-last output at [t·B + b, h, w, c]
   const seen: Float32Array[] = [];
   const orig = first.forward;
