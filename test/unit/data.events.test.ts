@@ -12,13 +12,15 @@ import { NMnist } from '../../src/data/nmnist.js';
 import { parseNmnist } from '../../src/data/nmnistEvents.js';
 import { openDataset } from '../../src/data/registry.js';
 import { put, rejects, tempDir } from '../support/data.fixtures.js';
+import {
+  aedat3Bytes,
+  type CameraEvent,
+  nmnistBytes,
+  polarityPacket,
+  specialPacket,
+} from '../support/event.fixtures.js';
 
-interface Ev {
-  x: number;
-  y: number;
-  pol: number;
-  t: number;
-}
+type Ev = CameraEvent;
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -33,15 +35,6 @@ function randomEvents(seed: number, n: number, size: number, t0 = 0): Ev[] {
     pol: (next() >>> 7) & 1,
     t: t0 + 3 * i,
   }));
-}
-
-/** N-MNIST: 5 bytes per event — x, y, then polarity in the top bit and a 23-bit µs timestamp, most significant first. */
-function nmnistBytes(events: Ev[]): Uint8Array {
-  const out = new Uint8Array(5 * events.length);
-  events.forEach((e, i) => {
-    out.set([e.x, e.y, (e.pol << 7) | ((e.t >>> 16) & 0x7f), (e.t >>> 8) & 0xff, e.t & 0xff], 5 * i);
-  });
-  return out;
 }
 
 /** Independent framing: event i goes to frame min(⌊i/d⌋, T−1), d = ⌊N/T⌋; counts at [frame, y, x, polarity]. */
@@ -127,56 +120,6 @@ test('N-MNIST events: fields, 23-bit timestamps, overflow markers skipped; malfo
   );
 });
 
-/** An AEDAT 3.1 file: the header lines, then packets (header lines end in \r\n as cAER writes them). */
-function aedat3(
-  packets: Uint8Array[],
-  header = ['#!AER-DAT3.1', '#Format: RAW', '#Source 1: DVS128', '#!END-HEADER'],
-): Uint8Array {
-  const head = new TextEncoder().encode(header.map((l) => `${l}\r\n`).join(''));
-  const total = head.length + packets.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(total);
-  out.set(head);
-  let at = head.length;
-  for (const p of packets) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** A packet of 8-byte polarity events (type 1); `invalid` marks events whose valid bit is cleared. */
-function polarityPacket(events: Ev[], overflow = 0, invalid: ReadonlySet<number> = new Set(), spare = 0): Uint8Array {
-  const capacity = events.length + spare;
-  const out = new Uint8Array(28 + 8 * capacity);
-  const v = new DataView(out.buffer);
-  v.setInt16(0, 1, true);
-  v.setInt16(2, 1, true);
-  v.setInt32(4, 8, true);
-  v.setInt32(8, 4, true);
-  v.setInt32(12, overflow, true);
-  v.setInt32(16, capacity, true);
-  v.setInt32(20, events.length, true);
-  v.setInt32(24, events.length - invalid.size, true);
-  events.forEach((e, i) => {
-    const data = ((e.x << 17) | (e.y << 2) | (e.pol << 1) | (invalid.has(i) ? 0 : 1)) >>> 0;
-    v.setUint32(28 + 8 * i, data, true);
-    v.setInt32(28 + 8 * i + 4, e.t, true);
-  });
-  return out;
-}
-
-/** A special-event packet (type 0, 8-byte events) the loader must skip. */
-function specialPacket(n: number): Uint8Array {
-  const out = new Uint8Array(28 + 8 * n);
-  const v = new DataView(out.buffer);
-  v.setInt32(4, 8, true);
-  v.setInt32(8, 4, true);
-  v.setInt32(16, n, true);
-  v.setInt32(20, n, true);
-  out.fill(0xab, 28);
-  return out;
-}
-
 /** A recording with every one of the 11 classes once: gesture k spans [1000·(k+1), 1000·(k+1) + 900) µs. */
 function recording(seed: number): { bytes: Uint8Array; csv: string; windows: Ev[][] } {
   const windows: Ev[][] = [];
@@ -187,7 +130,7 @@ function recording(seed: number): { bytes: Uint8Array; csv: string; windows: Ev[
     all.push(...ev, { x: 1, y: 1, pol: 0, t: 1000 * (k + 1) + 950 }); // between gestures: in no window
   }
   const half = Math.floor(all.length / 2);
-  const bytes = aedat3([
+  const bytes = aedat3Bytes([
     specialPacket(3),
     polarityPacket(all.slice(0, half), 0, new Set(), 2),
     polarityPacket([{ x: 5, y: 5, pol: 1, t: 1500 }], 0, new Set([0])), // invalid: skipped although in gesture 0's window
@@ -239,7 +182,7 @@ test('DVS Gesture: AEDAT 3.1 recordings cut into the labelled windows, 128×128 
 });
 
 test('AEDAT 3.1 and label files: timestamps with overflow; malformed files one line naming the file', () => {
-  const e = parseAedat3(aedat3([polarityPacket([{ x: 127, y: 3, pol: 1, t: 7 }], 2)]), 'o.aedat');
+  const e = parseAedat3(aedat3Bytes([polarityPacket([{ x: 127, y: 3, pol: 1, t: 7 }], 2)]), 'o.aedat');
   assert.deepEqual([e.x[0], e.y[0], e.p[0], e.t[0]], [127, 3, 1, 2 * 2 ** 31 + 7]);
   const good = polarityPacket(randomEvents(3, 10, 128));
   rejects(
@@ -248,31 +191,31 @@ test('AEDAT 3.1 and label files: timestamps with overflow; malformed files one l
     'v2.aedat: not an AEDAT 3.x file',
   );
   rejects(
-    () => parseAedat3(aedat3([good], ['#!AER-DAT3.1', '#Format: RAW']), 'noend.aedat'),
+    () => parseAedat3(aedat3Bytes([good], ['#!AER-DAT3.1', '#Format: RAW']), 'noend.aedat'),
     'E_FORMAT',
     'noend.aedat: the AEDAT header has no #!END-HEADER line',
   );
-  const full = aedat3([good]);
+  const full = aedat3Bytes([good]);
   rejects(
     () => parseAedat3(full.subarray(0, full.length - 3), 'cut.aedat'),
     'E_TRUNCATED',
     /cut\.aedat: the packet at byte \d+ declares 80 bytes of events, the file has 77 left/,
   );
   rejects(
-    () => parseAedat3(aedat3([good, good.subarray(0, 10)]), 'head.aedat'),
+    () => parseAedat3(aedat3Bytes([good, good.subarray(0, 10)]), 'head.aedat'),
     'E_TRUNCATED',
     /head\.aedat: the packet header at byte \d+ is cut off \(10 of 28 bytes\)/,
   );
   const wide = polarityPacket([{ x: 0, y: 0, pol: 0, t: 0 }]);
   new DataView(wide.buffer).setUint32(28, (200 << 17) | 1, true);
   rejects(
-    () => parseAedat3(aedat3([wide]), 'wide.aedat'),
+    () => parseAedat3(aedat3Bytes([wide]), 'wide.aedat'),
     'E_FORMAT',
     /wide\.aedat: event at byte \d+ at \(x 200, y 0\) lies outside the 128×128/,
   );
   const badSize = polarityPacket([{ x: 0, y: 0, pol: 0, t: 0 }]);
   new DataView(badSize.buffer).setInt32(20, 5, true); // 5 events in a packet of capacity 1
-  rejects(() => parseAedat3(aedat3([badSize]), 'count.aedat'), 'E_FORMAT', 'count.aedat: bad packet header');
+  rejects(() => parseAedat3(aedat3Bytes([badSize]), 'count.aedat'), 'E_FORMAT', 'count.aedat: bad packet header');
 
   assert.deepEqual(parseGestureLabels('class,startTime_usec,endTime_usec\n11,5,9\n', 'l.csv'), [
     { label: 10, start: 5, end: 9 },
