@@ -49,13 +49,16 @@ export function runSteps(net: Network, x: Float32Array, B: number, record: reado
     .filter((l) => l.children().length === 0)
     .forEach((layer, i) => {
       const orig = layer.forward;
+      restore.push(replaceMethod(layer, 'forward'));
       layer.forward = (xIn, ctx) => {
         let call: NeuronForwardAttrs | null = null;
         let trace: Buf | null = null;
         const kernelCall = k.neuronForward;
-        const own = Object.hasOwn(k, 'neuronForward');
+        const restoreKernel = replaceMethod(k, 'neuronForward');
         k.neuronForward = (inp, spikes, a) => {
-          if (wantMembrane && a.record === undefined) trace = k.alloc(a.T * a.n);
+          // a layer calling the kernel more than once keeps its last call's trace
+          if (trace !== null) k.free(trace);
+          trace = wantMembrane && a.record === undefined ? k.alloc(a.T * a.n) : null;
           call = a;
           kernelCall.call(k, inp, spikes, trace === null ? a : { ...a, record: trace });
         };
@@ -76,18 +79,16 @@ export function runSteps(net: Network, x: Float32Array, B: number, record: reado
           }
           return y;
         } finally {
-          if (own) k.neuronForward = kernelCall;
-          else delete (k as { neuronForward?: unknown }).neuronForward;
+          restoreKernel();
         }
       };
-      restore.push(() => delete (layer as { forward?: unknown }).forward);
     });
   const readoutForward = net.readout.forward;
+  restore.push(replaceMethod(net.readout, 'forward'));
   net.readout.forward = (h, ctx) => {
     readoutInput = h.data;
     return readoutForward.call(net.readout, h, ctx);
   };
-  restore.push(() => delete (net.readout as { forward?: unknown }).forward);
   const traces: StepTrace[] = [];
   let output: StepRun['output'];
   try {
@@ -115,6 +116,16 @@ export function runSteps(net: Network, x: Float32Array, B: number, record: reado
     k.free(input);
   }
   return { output, traces };
+}
+
+/** Before `obj[key]` is overridden: the function that puts back what was there (an own property or the class's). */
+function replaceMethod<O extends object>(obj: O, key: keyof O & string): () => void {
+  const own = Object.hasOwn(obj, key);
+  const before = obj[key];
+  return () => {
+    if (own) obj[key] = before;
+    else delete obj[key];
+  };
 }
 
 function nameOf(layer: Layer, i: number): string {
