@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readNir } from '../../src/export/nir-h5.js';
+import type { NirArray, NirGraph } from '../../src/export/nir-graph.js';
+import { readNir, writeNir } from '../../src/export/nir-h5.js';
 import { importNir } from '../../src/export/nir-import.js';
 import { npyBytes, readNpy, writeNpy } from '../../src/io/npy.js';
 import { reference } from '../../src/kernels/reference/index.js';
@@ -154,6 +155,60 @@ test('run GRAPH.nir: the exported graph on the same input gives the imported net
   let same = 0;
   for (let i = 0; i < y.length; i++) same += y[i] === fromCheckpoint[i] ? 1 : 0;
   assert.ok(same >= 0.99 * y.length, `${same}/${y.length} spikes as the checkpoint's`);
+});
+
+test("run a foreign graph (LIF, NIR's reset to v_reset): spikes and membrane counted by hand", async () => {
+  const f = (v: number): NirArray => ({ shape: [1], data: Float32Array.of(v) });
+  const g: NirGraph = {
+    nodes: {
+      input: { type: 'Input', shape: [1] },
+      fc: { type: 'Affine', weight: { shape: [1, 1], data: Float32Array.of(1) }, bias: f(0) },
+      'lif:0': { type: 'LIF', tau: f(2e-4), r: f(1), v_leak: f(0), v_threshold: f(0.7), v_reset: f(0) },
+      output: { type: 'Output', shape: [1] },
+    },
+    edges: [
+      ['input', 'fc'],
+      ['fc', 'lif:0'],
+      ['lif:0', 'output'],
+    ],
+    metadata: {},
+  };
+  const nir = join(tmp, 'lif.nir');
+  await writeNir(g, nir);
+  // [T = 4, B = 2, 1]: sample 0 gets 1, 0, 2, 1; sample 1 gets 1 at every step
+  writeNpy(join(tmp, 'lif-in.npy'), [4, 2, 1], Float32Array.of(1, 1, 0, 1, 2, 1, 1, 1), 'input');
+  const out = join(tmp, 'lif-out.npy');
+  const r = cli(
+    'run',
+    nir,
+    '--input',
+    join(tmp, 'lif-in.npy'),
+    '--out',
+    out,
+    '--record',
+    'all',
+    '--backend',
+    'reference',
+  );
+  assert.equal(r.code, 0, r.err);
+  // dt/τ = 0.5: v ← v/2 + x/2, fire above 0.7, then v = 0
+  // sample 0: 0.5, 0.25, 1.125↯, 0.5; sample 1: 0.5, 0.75↯, 0.5, 0.75↯
+  assert.deepEqual(Array.from(readNpy(out, 'out').data), [0, 0, 0, 1, 1, 0, 0, 1]);
+  const index = JSON.parse(readFileSync(join(tmp, 'lif-out.traces.json'), 'utf8')) as {
+    batch: number;
+    traces: { node: string; kind: string; file: string; shape: number[] }[];
+  };
+  assert.equal(index.batch, 2);
+  assert.deepEqual(
+    index.traces.map((t) => [t.node, t.kind, t.file, t.shape]),
+    [
+      ['lif:0', 'spikes', 'lif-out.lif_0.spikes.npy', [4, 2, 1]],
+      ['lif:0', 'membrane', 'lif-out.lif_0.membrane.npy', [4, 2, 1]],
+    ],
+  );
+  const v = readNpy(join(tmp, 'lif-out.lif_0.membrane.npy'), 'membrane').data;
+  const want = [0.5, 0.5, 0.25, 0.75, 1.125, 0.5, 0.5, 0.75];
+  want.forEach((w, i) => assert.ok(Math.abs(v[i]! - w) < 1e-6, `membrane ${i}: ${v[i]} vs ${w}`));
 });
 
 test('bad inputs: one line naming the file or flag, exit code 1', () => {
