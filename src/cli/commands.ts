@@ -73,7 +73,7 @@ export const COMMANDS: readonly CommandDef[] = [
     name: 'run',
     args: ['<graph>'],
     description:
-      "run a NIR graph or a spikerep checkpoint on your own data: --input IN.npy ([T, B, …] or [T, …]) → --out OUT.npy, the output spikes per step; --record writes each neuron layer's membrane or spikes",
+      "run a NIR graph or a checkpoint on your own .npy time series: the output spikes per step, and with --record every neuron layer's membrane and spikes",
     options: RUN_OPTIONS,
     load: () => import('./run.js'),
   },
