@@ -72,7 +72,7 @@ export function parseNpy(bytes: Uint8Array, path: string): NpyArray {
   const code = descr!.slice(1);
   const byteOrder = descr![0];
   if (code === 'O') fail('object arrays are not supported (a plain numeric array is expected)');
-  const type = DTYPES[code];
+  const type = Object.hasOwn(DTYPES, code) ? DTYPES[code] : undefined;
   if (type === undefined || !['<', '>', '|', '='].includes(byteOrder ?? ''))
     fail(`dtype '${descr}' is not supported (float32, float64, int8/16/32, uint8/16/32 or bool)`);
   const size = Number.parseInt(code.slice(1), 10);

@@ -89,6 +89,7 @@ test('bad files: one line naming the file', () => {
     [npy(dict('<f4', '(2, 2)', 'True'), f4), /Fortran-order arrays are not supported/],
     [npy(dict('|O', '(2, 2)'), f4), /object arrays are not supported/],
     [npy(dict('<c8', '(2,)'), f4), /dtype '<c8' is not supported/],
+    [npy(dict('<__proto__', '(2,)'), f4), /dtype '<__proto__' is not supported/],
     [npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", f4), /structured dtypes/],
     [npy(dict('<f4', '(3, 2)'), f4), /truncated \.npy data: shape \[3, 2\] of float32 needs 24 bytes, the file has 16/],
     [npy(dict('<f4', '(2, 2)'), f4).subarray(0, 30), /truncated \.npy header/],
