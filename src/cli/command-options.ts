@@ -272,6 +272,36 @@ export const IMPORT_OPTIONS = {
   json: jsonFile,
 };
 
+/** `run`: the NIR conventions are import's (they apply to NIR graphs only), T comes from the input. */
+export const RUN_OPTIONS = {
+  input: option(text(), {
+    flag: '--input',
+    arg: '<file.npy>',
+    help: "the input per step, [T, …sample] (one sample) or [T, B, …sample], in the graph's layout (channels first: [T, B, C, H, W]); any numeric dtype",
+  }),
+  out: option(text(), {
+    flag: '--out',
+    arg: '<file.npy>',
+    help: "the output layer's spikes per step (0/1), float32 [T, B, outputs] ([T, outputs] for one sample)",
+  }),
+  record: option(oneOf(['membrane', 'spikes', 'all']).optional(), {
+    flag: '--record',
+    arg: '<what>',
+    help: "also write every neuron layer's membrane (before reset) or spikes per step, or both: <out>.<node>.<kind>.npy and the index <out>.traces.json",
+  }),
+  batchSize: option(integer(1).default(64), {
+    flag: '--batch-size',
+    arg: '<n>',
+    help: 'samples run at once (memory grows with T × n; the numbers do not depend on it)',
+  }),
+  dt: IMPORT_OPTIONS.dt,
+  ifR: IMPORT_OPTIONS.ifR,
+  tauUnit: IMPORT_OPTIONS.tauUnit,
+  reset: IMPORT_OPTIONS.reset,
+  compare: IMPORT_OPTIONS.compare,
+  backend: BACKEND_FIELD,
+};
+
 export const REPORT_OPTIONS = {
   out: option(text(), { flag: '--out', arg: '<file>', help: 'the HTML file to write' }),
   checkpoint: option(text().optional(), {

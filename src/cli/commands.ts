@@ -11,6 +11,7 @@ import {
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
   REPORT_OPTIONS,
+  RUN_OPTIONS,
   SERVE_OPTIONS,
   TRAIN_EXTRAS,
   TUNE_OPTIONS,
@@ -67,6 +68,14 @@ export const COMMANDS: readonly CommandDef[] = [
       'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --against)',
     options: IMPORT_OPTIONS,
     load: () => import('./import.js'),
+  },
+  {
+    name: 'run',
+    args: ['<graph>'],
+    description:
+      "run a NIR graph or a checkpoint on your own .npy time series: the output spikes per step, and with --record every neuron layer's membrane and spikes",
+    options: RUN_OPTIONS,
+    load: () => import('./run.js'),
   },
   {
     name: 'report',

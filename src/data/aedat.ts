@@ -61,26 +61,36 @@ export function parseAedat(bytes: Uint8Array, path: string): Events {
   return { t, x, y, p };
 }
 
+/** A sensor's size in pixels: 128 × 128 for the DVS128 (CIFAR10-DVS, DVS Gesture), 34 × 34 for N-MNIST's ATIS crop. */
+export interface Sensor {
+  readonly height: number;
+  readonly width: number;
+}
+
+const DVS128: Sensor = { height: DVS_SIZE, width: DVS_SIZE };
+
 /**
  * Integrates events into T frames holding equal numbers of events (SpikingJelly's split_by='number'): with
  * d = ⌊N/T⌋, frame j counts events [j·d, (j+1)·d), and the last frame also takes the remainder up to N.
- * Output: event counts, channels-last [T, 128, 128, 2], written into `out` (zeroed here).
+ * Output: event counts, channels-last [T, height, width, 2] (channel = polarity 0 or 1), written into `out`
+ * (zeroed here). Every event-camera loader frames this way.
  */
 export function framesByCount(
   ev: Events,
   T: number,
   out: Float32Array = new Float32Array(T * DVS_SIZE * DVS_SIZE * 2),
+  sensor: Sensor = DVS128,
 ): Float32Array {
   const n = ev.t.length;
   const d = Math.floor(n / T);
   out.fill(0);
-  const frame = DVS_SIZE * DVS_SIZE * 2;
+  const frame = sensor.height * sensor.width * 2;
   for (let j = 0; j < T; j++) {
     const lo = j * d;
     const hi = j === T - 1 ? n : lo + d;
     const base = j * frame;
     for (let i = lo; i < hi; i++) {
-      out[base + (ev.y[i]! * DVS_SIZE + ev.x[i]!) * 2 + (ev.p[i] === 0 ? 0 : 1)]! += 1;
+      out[base + (ev.y[i]! * sensor.width + ev.x[i]!) * 2 + (ev.p[i] === 0 ? 0 : 1)]! += 1;
     }
   }
   return out;

@@ -1,7 +1,9 @@
 /** The data layer's public surface. */
 
-export type { Events } from './aedat.js';
+export type { Events, Sensor } from './aedat.js';
 export { DVS_SIZE, framesByCount, parseAedat } from './aedat.js';
+export type { TimedEvents } from './aedat3.js';
+export { parseAedat3 } from './aedat3.js';
 export { defaultCacheDir } from './cacheDir.js';
 export type { CifarKind } from './cifar.js';
 export { CIFAR_LAYOUT, CIFAR_STATS, CIFAR10_CLASSES, CifarDataset, loadCifar, parseCifarBatch } from './cifar.js';
@@ -13,6 +15,10 @@ export { download, hashFile, sourceUrl, verifyFile } from './download.js';
 export type { DvsCifar10Options } from './dvsCifar10.js';
 export { DvsCifar10 } from './dvsCifar10.js';
 export { DVS_CIFAR10_REMOTES, ensureDvsCifar10 } from './dvsDownload.js';
+export type { DvsGestureOptions } from './dvsGesture.js';
+export { DvsGesture } from './dvsGesture.js';
+export type { GestureWindow } from './dvsGestureLabels.js';
+export { GESTURE_CLASSES, parseGestureLabels } from './dvsGestureLabels.js';
 export * from './encoders.js';
 export { extractTarGz, extractZipFlat } from './extract.js';
 export { FASHION_MNIST_DEBIAN_DIR, FASHION_MNIST_STATS, loadFashionMnist } from './fashionMnist.js';
@@ -22,6 +28,9 @@ export { U8ImageDataset } from './imageDataset.js';
 export type { ImageLoadOptions } from './mnist.js';
 export { loadMnist, MNIST_SHA256, MNIST_STATS, mnistPackageDir } from './mnist.js';
 export type { Split } from './mnistFormat.js';
+export type { NMnistOptions } from './nmnist.js';
+export { NMnist } from './nmnist.js';
+export { NMNIST_SENSOR, parseNmnist } from './nmnistEvents.js';
 export type { DatasetName, OpenOptions } from './registry.js';
 export { DATASET_NAMES, isDatasetName, openDataset } from './registry.js';
 export { resizeBilinear } from './resize.js';

@@ -9,11 +9,12 @@ import type { Dataset } from './dataset.js';
 import type { DownloadOptions } from './download.js';
 import { DvsCifar10 } from './dvsCifar10.js';
 import { ensureDvsCifar10 } from './dvsDownload.js';
+import { DvsGesture } from './dvsGesture.js';
 import { loadFashionMnist } from './fashionMnist.js';
 import { loadMnist } from './mnist.js';
 import type { Split } from './mnistFormat.js';
-
 import { DATASET_NAMES, type DatasetName } from './names.js';
+import { NMnist } from './nmnist.js';
 
 export { DATASET_NAMES, type DatasetName };
 
@@ -50,6 +51,13 @@ export async function openDataset(name: DatasetName, split: Split, opts: OpenOpt
         opts.dataDir === undefined && opts.download === true ? await ensureDvsCifar10(opts) : opts.dataDir;
       return new DvsCifar10(split, { dataDir, T: opts.T });
     }
+    // no download: neither archive has a stable direct link; --data-dir points at the extracted folder
+    case 'n-mnist':
+      check(opts.T !== undefined, 'n-mnist needs T (frames per sample)', '--T');
+      return new NMnist(split, { dataDir: opts.dataDir, T: opts.T });
+    case 'dvs-gesture':
+      check(opts.T !== undefined, 'dvs-gesture needs T (frames per sample)', '--T');
+      return new DvsGesture(split, { dataDir: opts.dataDir, T: opts.T });
     default:
       return name satisfies never;
   }

@@ -8,16 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { framesByCount, parseAedat } from '../../src/data/aedat.js';
+import { parseAedat3 } from '../../src/data/aedat3.js';
 import { parseCifarBatch } from '../../src/data/cifar.js';
+import { parseGestureLabels } from '../../src/data/dvsGestureLabels.js';
 import { gunzipPrefix, isGzip } from '../../src/data/files.js';
 import { checkLabels, gunzipIdx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '../../src/data/idx.js';
+import { NMNIST_SENSOR, parseNmnist } from '../../src/data/nmnistEvents.js';
 import { SpikerepError } from '../../src/errors.js';
+import { npyBytes, parseNpy } from '../../src/io/npy.js';
 import { Rng } from '../../src/rng.js';
 import { parseCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { DEFAULT_CONFIG, validateConfig } from '../../src/train/config.js';
 import { parseRecipeText, RECIPES_DIR } from '../../src/train/recipe.js';
 import { parseRunMeta } from '../../src/train/state.js';
 import { aedatBytes, cifarBytes, cifarImage, idxBytes } from './data.fixtures.js';
+import { aedat3Bytes, nmnistBytes, polarityPacket, specialPacket } from './event.fixtures.js';
 import { nirFuzzTarget } from './fuzz.nir.js';
 
 export interface FuzzTarget {
@@ -240,6 +245,49 @@ export function fuzzTargets(): FuzzTarget[] {
         validateConfig({ ...DEFAULT_CONFIG, ...r.config });
       },
       mutate: mutateRecipeJson,
+    },
+    {
+      name: 'n-mnist',
+      seeds: [
+        nmnistBytes([
+          { x: 0, y: 33, pol: 1, t: 5 },
+          { x: 33, y: 0, pol: 0, t: 0x7fffff },
+          { x: 17, y: 240, pol: 0, t: 0 },
+          { x: 4, y: 9, pol: 1, t: 70000 },
+        ]),
+      ],
+      parse: (b) => void framesByCount(parseNmnist(b, 'f'), 2, undefined, NMNIST_SENSOR),
+    },
+    {
+      name: 'aedat3',
+      seeds: [
+        aedat3Bytes([
+          specialPacket(1),
+          polarityPacket(
+            [
+              { x: 127, y: 0, pol: 1, t: 10 },
+              { x: 3, y: 127, pol: 0, t: 20 },
+            ],
+            1,
+            new Set([1]),
+            1,
+          ),
+        ]),
+      ],
+      parse: (b) => {
+        const e = parseAedat3(b, 'f');
+        framesByCount({ t: Uint32Array.from(e.t, (t) => t % 2 ** 32), x: e.x, y: e.y, p: e.p }, 2);
+      },
+    },
+    {
+      name: 'gesture-labels',
+      seeds: [enc.encode('class,startTime_usec,endTime_usec\r\n1,100,200\r\n11,300,450\r\n')],
+      parse: (b) => void parseGestureLabels(dec.decode(b), 'f'),
+    },
+    {
+      name: 'npy',
+      seeds: [npyBytes([2, 3], Float32Array.from([1, 2, 3, 4, 5, 6])), npyBytes([4], new Float32Array(4))],
+      parse: (b) => void parseNpy(b, 'f'),
     },
     nirFuzzTarget(),
   ];

@@ -5,7 +5,10 @@ import { DATASET_NAMES, isDatasetName, openDataset } from '../../src/data/regist
 import { cifarBytes, cifarImage, put, rejectsAsync, tempDir } from '../support/data.fixtures.js';
 
 test('openDataset by name: MNIST from the package, CIFAR from --data-dir, DVS needs T', async () => {
-  assert.deepEqual([...DATASET_NAMES], ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'dvs-cifar10']);
+  assert.deepEqual(
+    [...DATASET_NAMES],
+    ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'dvs-cifar10', 'n-mnist', 'dvs-gesture'],
+  );
   assert.equal(isDatasetName('cifar100'), true);
   assert.equal(isDatasetName('svhn'), false);
   const mnist = await openDataset('mnist', 'test', { normalize: false });
@@ -16,5 +19,7 @@ test('openDataset by name: MNIST from the package, CIFAR from --data-dir, DVS ne
   const c100 = await openDataset('cifar100', 'test', { dataDir: dir });
   assert.deepEqual([c100.length, c100.label(0), c100.normalized], [1, 2, true]);
   await rejectsAsync(openDataset('dvs-cifar10', 'train', { dataDir: dir }), 'E_ARG', 'dvs-cifar10 needs T');
+  await rejectsAsync(openDataset('n-mnist', 'train', { dataDir: dir }), 'E_ARG', 'n-mnist needs T');
+  await rejectsAsync(openDataset('dvs-gesture', 'test', { dataDir: dir }), 'E_ARG', 'dvs-gesture needs T');
   await rejectsAsync(openDataset('cifar10', 'train', { dataDir: dir }), 'E_NOT_FOUND', 'cifar-10-batches-bin');
 });

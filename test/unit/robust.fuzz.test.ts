@@ -1,6 +1,7 @@
 /**
  * Short fuzz run (fixed seed, a few thousand inputs per parser) of every file parser: IDX, gzip, CIFAR-10/100,
- * AEDAT events, checkpoints (bytes and header fields behind the checksum), recipes. scripts/fuzz.ts runs ≥ 100 000.
+ * AEDAT events, checkpoints (bytes and header fields behind the checksum), recipes, N-MNIST events, AEDAT 3.1,
+ * gesture label files, .npy arrays, NIR graphs. scripts/fuzz.ts runs ≥ 100 000.
  */
 
 import assert from 'node:assert/strict';
