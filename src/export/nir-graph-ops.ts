@@ -55,7 +55,7 @@ export function makeOp(node: NirGraphNode, inShape: readonly number[], c: OpCont
       return {
         outShape: inShape,
         spikes: true,
-        step: (x, y, B) => mapBatch(x, y, B, n, (v, i) => (ge ? v >= th[i]! : v > th[i]!) ? 1 : 0),
+        step: (x, y, B) => mapBatch(x, y, B, n, (v, i) => ((ge ? v >= th[i]! : v > th[i]!) ? 1 : 0)),
       };
     }
     case 'Delay':
@@ -89,7 +89,12 @@ function mapBatch(x: Float64Array, y: Float64Array, B: number, n: number, f: (v:
   for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) y[b * n + i] = f(x[b * n + i]!, i);
 }
 
-function affineOp(w: NirArray, bias: NirArray | undefined, inShape: readonly number[], bad: (w: string) => never): NodeOp {
+function affineOp(
+  w: NirArray,
+  bias: NirArray | undefined,
+  inShape: readonly number[],
+  bad: (w: string) => never,
+): NodeOp {
   if (w.shape.length !== 2) bad(`weight must be 2-D [out, in], got ${fmt(w.shape)}`);
   const [O, I] = w.shape as [number, number];
   const n = sizeOf(inShape);
@@ -201,7 +206,7 @@ function convOp(
   if (node.bias.data.length !== O) bad(`'bias' must hold ${O} values, got ${node.bias.data.length}`);
   const pairOf = (v: number[] | number | undefined, dflt: number, key: string): [number, number] => {
     const list = v === undefined ? [dflt] : typeof v === 'number' ? [v] : v;
-    if (one && list.length === 1) return [1, list[0]!];
+    if (one && list.length === 1) return [dflt, list[0]!]; // the height axis of a Conv1d: no stride, no padding
     if (!one && list.length === 1) return [list[0]!, list[0]!];
     if (!one && list.length === 2) return [list[0]!, list[1]!];
     return bad(`'${key}' must be ${one ? 'an int' : 'an int or a pair'}, got ${JSON.stringify(v)}`);

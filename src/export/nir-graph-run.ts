@@ -116,7 +116,9 @@ export class NirGraphProgram {
         inShape = shapes[now[i]![0]!]!;
         for (const j of now[i]!)
           if (sizeOf(shapes[j]!) !== sizeOf(inShape))
-            bad(`its inputs '${order[now[i]![0]!]}' ${fmt(inShape)} and '${order[j]}' ${fmt(shapes[j]!)} differ in size`);
+            bad(
+              `its inputs '${order[now[i]![0]!]}' ${fmt(inShape)} and '${order[j]}' ${fmt(shapes[j]!)} differ in size`,
+            );
       }
       if (!inShape.every((d) => Number.isSafeInteger(d) && d >= 1)) bad(`shape ${fmt(inShape)} is not a valid shape`);
       const op = makeOp(node, inShape, { ...conventions, bad });
@@ -128,7 +130,14 @@ export class NirGraphProgram {
         `node '${name}' (${node.type}): its activation ${fmt(op.outShape)}`,
         source,
       );
-      this.compiled.push({ name, type: node.type, op, size: sizeOf(op.outShape), now: now[i]!, previous: previous[i]! });
+      this.compiled.push({
+        name,
+        type: node.type,
+        op,
+        size: sizeOf(op.outShape),
+        now: now[i]!,
+        previous: previous[i]!,
+      });
     }
     for (const [i, c] of this.compiled.entries())
       for (const j of c.previous) {
@@ -188,7 +197,7 @@ export class NirGraphProgram {
     const output = new Float32Array(T * B * outN);
     let cur = this.compiled.map((c) => new Float64Array(B * c.size));
     let prev = this.compiled.map((c) => new Float64Array(B * c.size));
-    const inputs = this.compiled.map((c, i) => new Float64Array(B * (i === 0 ? inN : this.inSize(i))));
+    const inputs = this.compiled.map((_, i) => new Float64Array(B * (i === 0 ? inN : this.inSize(i))));
     for (const c of this.compiled) c.op.start?.(B);
     for (let t = 0; t < T; t++) {
       for (const [i, c] of this.compiled.entries()) {

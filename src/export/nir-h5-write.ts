@@ -43,7 +43,10 @@ function writeGraph(
 }
 
 function writeNode(g: H5Group, node: NirGraphNode): void {
-  if (node.type === 'NIRGraph') return writeGraph(g, node.nodes, node.edges, node.metadata);
+  if (node.type === 'NIRGraph') {
+    writeGraph(g, node.nodes, node.edges, node.metadata);
+    return;
+  }
   g.create_dataset({ name: 'type', data: node.type });
   const fields = node as unknown as Record<string, unknown>;
   for (const key of NIR_FIELDS[node.type]) {

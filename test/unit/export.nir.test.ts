@@ -310,11 +310,11 @@ test('malformed and unsupported files: one line naming the file or the node', as
     () => importNir(reference, perNeuron),
     /node 'features_6' \(IF\): 'v_threshold' differs between neurons/,
   );
-  // a branch
+  // a branch whose two inputs cannot be summed
   const branch = { ...graph, edges: [...graph.edges, ['features_0', 'classifier_2'] as [string, string]] };
   await expectOneLine(
     () => importNir(reference, branch),
-    /node 'features_0' \(Conv2d\) has more than one outgoing edge/,
+    /node 'classifier_2' \(IF\): its inputs 'classifier_0' \[256\] and 'features_0' \[32, 8, 8\] differ in size/,
   );
   // a missing dataset
   const missing = structuredClone(graph) as NirGraph;
