@@ -238,7 +238,7 @@ test('gzip is inflated within a limit: a longer stream is "too large" or trailin
 test('NIR fuzz, seed 777, first 172 inputs: the three the old importer called "internal error" are one line now', () => {
   // inputs 62 (a link whose metadata checksum fails: "name not defined"), 101 and 171 (a bias declaring
   // 40000×10000: an invalid array length, a failed 1.6 GB allocation) of this seed, and everything around them
-  const r = runFuzz(nirFuzzTarget(), 172, 777);
+  const r = runFuzz(nirFuzzTarget('spikerep'), 172, 777);
   assert.deepEqual(r.firstCrashes, []);
   assert.equal(r.crashes, 0);
 });
