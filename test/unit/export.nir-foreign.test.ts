@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isSpikerepError } from '../../src/errors.js';
+import { exportNir } from '../../src/export/nir-export.js';
 import type { NirArray, NirGraph, NirGraphNode } from '../../src/export/nir-graph.js';
 import { readNir, writeNir } from '../../src/export/nir-h5.js';
 import { importNir, loadNirProgram, type NirImportOptions } from '../../src/export/nir-import.js';
 import { reference } from '../../src/kernels/reference/index.js';
+import type { RateReadout } from '../../src/nn/readout.js';
 import { Rng } from '../../src/rng.js';
+import { neuronModel, representationWeights } from '../../src/snn/model.js';
+import { INPUT, randomImages, smallNet } from '../support/export.nir-fixtures.js';
 import {
   DT,
   foreignGraphs,
@@ -508,4 +512,34 @@ test('refusals are one line naming the node and what was expected', () => {
     refusal(() => loadNirProgram(snnTorchSynaptic()).program.run(x, [2, 1, 2, 1], 'none', 'x.npy')),
     /^x\.npy: expected \[T, B, 3\] or \[T, 3\], got \[2, 1, 2, 1\]/,
   );
+});
+
+test("spikerep's own files: the executor follows DSR's rule (subtract, fire on ≥) and sees the spikes spikerep's layers see", () => {
+  for (const kind of ['if', 'lif', 'cubalif'] as const) {
+    const g = exportNir(smallNet(kind));
+    const imp = importNir(reference, g);
+    assert.equal(imp.engine, 'chain');
+    const { T } = imp.net;
+    const N = 8;
+    const x = randomImages(N);
+    const logits = imp.net.forward({ shape: [N, ...INPUT], data: x }, { training: false, rng: new Rng(0) }).data;
+    // the same image every step, channels first ([1, 8, 8])
+    const xs = Float64Array.from({ length: T * N * 64 }, (_, i) => x[i % (N * 64)]!);
+    const spikes = imp.program.run(xs, [T, N, 1, 8, 8]).output;
+    // spikerep's readout: Σ_t w_t · (spike amplitude) · z_t, with the last neuron's representation weights
+    const last = Object.values(g.nodes)
+      .filter((n) => n.metadata?.['spike_amplitude'] !== undefined)
+      .pop()!;
+    const amplitude = last.metadata!['spike_amplitude'] as number;
+    const w = representationWeights(neuronModel((imp.net.readout as RateReadout).opts.config), T);
+    let fired = 0;
+    for (let b = 0; b < N; b++)
+      for (let c = 0; c < 10; c++) {
+        let s = 0;
+        for (let t = 0; t < T; t++) s += w[t]! * spikes[(t * N + b) * 10 + c]!;
+        fired += s > 0 ? 1 : 0;
+        assert.ok(Math.abs(logits[b * 10 + c]! - amplitude * s) < 1e-5, `${kind}: sample ${b} class ${c}`);
+      }
+    assert.ok(fired > 0, `${kind}: the output layer fires`);
+  }
 });
