@@ -193,6 +193,8 @@ export class NirGraphProgram {
     checkDeclaredSize(traceBytes, `the recorded traces (${traces.length} of them)`, what);
     for (const t of traces) t.data = new Float32Array(T * B * this.compiled[t.node]!.size);
 
+    const perStep = this.compiled.reduce((sum, c, i) => sum + B * (c.size * 2 + (i === 0 ? inN : this.inSize(i))), 0);
+    checkDeclaredSize(perStep * 8, `the state of ${this.compiled.length} nodes for ${B} samples`, what);
     const outIdx = this.compiled.findIndex((c) => c.type === 'Output');
     const output = new Float32Array(T * B * outN);
     let cur = this.compiled.map((c) => new Float64Array(B * c.size));

@@ -248,6 +248,7 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
   const expected = seeds.map((s, i) => outputs(s.read, graphs[i]!.opts));
   /** Which seed a structure-mutated input came from. */
   const fromTree = new WeakMap<Uint8Array, number>();
+  let zeroFilled = 0;
   const topology = (g: NirGraph): string =>
     JSON.stringify([Object.entries(g.nodes).map(([n, v]) => [n, v.type]), g.edges]);
   // a file in place of the library's stderr outside readNir's own capture: anything written there escaped it
@@ -272,8 +273,15 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
     }
     const got = outputs(g, graphs[i]!.opts);
     const want = expected[i]!;
-    if (got.length !== want.length || !got.every((v, j) => Object.is(v, want[j])))
+    if (got.length !== want.length || !got.every((v, j) => Object.is(v, want[j]))) {
+      // HDF5's known blind spot, not the importer's: a damaged chunk index (a version-1 B-tree, which carries no
+      // checksum) makes a chunk unallocated, and HDF5 reads it as the fill value, 0 (docs/nir.md)
+      if (onlyZeroedArrays(g, seeds[i]!.read)) {
+        zeroFilled++;
+        return;
+      }
       throw new Error('a damaged file imported as a different model');
+    }
   };
   return {
     name: 'nir',
@@ -322,5 +330,20 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
       if (failure !== undefined) throw failure;
     },
     quickInputs: 60,
+    report: () =>
+      `${zeroFilled} of the accepted files had a float array read as zeros (a damaged chunk index: HDF5 reads an unallocated chunk as its fill value)`,
   };
+}
+
+/** Whether `got` is `seed` except for float arrays that read as all zeros (same shape). */
+function onlyZeroedArrays(got: unknown, seed: unknown): boolean {
+  if (isDeepStrictEqual(got, seed)) return true;
+  if (typeof got !== 'object' || typeof seed !== 'object' || got === null || seed === null) return false;
+  const a = got as Record<string, unknown>;
+  const b = seed as Record<string, unknown>;
+  if (a['data'] instanceof Float32Array && b['data'] instanceof Float32Array)
+    return isDeepStrictEqual(a['shape'], b['shape']) && a['data'].every((v) => v === 0);
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => k in b && onlyZeroedArrays(a[k], b[k]));
 }
