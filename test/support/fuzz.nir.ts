@@ -329,7 +329,7 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
       if (process.memoryUsage().rss > RSS_LIMIT) throw new Error('memory: RSS over the limit');
       if (failure !== undefined) throw failure;
     },
-    quickInputs: 60,
+    quickInputs: 200,
     report: () =>
       `${zeroFilled} of the accepted files had a float array read as zeros (a damaged chunk index: HDF5 reads an unallocated chunk as its fill value)`,
   };
