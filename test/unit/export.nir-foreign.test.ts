@@ -22,6 +22,7 @@ import { INPUT, randomImages, smallNet } from '../support/export.nir-fixtures.js
 import {
   DT,
   foreignGraphs,
+  full,
   mixedNodes,
   norseLifBoxWithLi,
   norseLifCell,
@@ -542,4 +543,68 @@ test("spikerep's own files: the executor follows DSR's rule (subtract, fire on �
       }
     assert.ok(fired > 0, `${kind}: the output layer fires`);
   }
+});
+
+test('a Conv2d first layer with input_shape fixes a placeholder Input too; an Input that nothing contradicts stays', () => {
+  const g = sinabsConvIaf();
+  const conv = node(g, 'conv', 'Conv2d');
+  const placeholder: NirGraph = {
+    ...g,
+    nodes: { ...g.nodes, input: { type: 'Input', shape: [1] }, conv: { ...conv, input_shape: [4, 4] } },
+  };
+  const { program, warnings } = loadNirProgram(placeholder, {}, 'm.nir');
+  assert.deepEqual(program.inputShape, [1, 4, 4]);
+  assert.deepEqual(warnings, [
+    "m.nir: node 'input' (Input) declares shape [1], but 'conv' (Conv2d) takes an input [1, 4, 4]: reading the input as [1, 4, 4]",
+  ]);
+  assert.deepEqual(loadNirProgram(g).warnings, []);
+});
+
+test('the convention flags override NIR’s defaults: --tau-unit steps (Sinabs LIF), --if-r inverse-dt, --compare >=', () => {
+  // Sinabs writes LIF τ in steps: τ = 4 steps is a leak of 1/4 per step
+  const lif: NirGraph = {
+    nodes: {
+      input: { type: 'Input', shape: [1] },
+      lif: { type: 'LIF', tau: full(1, 4), r: full(1, 1), v_leak: full(1, 0), v_threshold: full(1, 0.5) },
+      output: { type: 'Output', shape: [1] },
+    },
+    edges: [
+      ['input', 'lif'],
+      ['lif', 'output'],
+    ],
+    metadata: {},
+  };
+  const T = 6;
+  const x = new Float64Array(T).fill(1);
+  let v = 0;
+  const want = Array.from({ length: T }, () => {
+    v = 0.75 * v + 0.25 * 1;
+    const z = v > 0.5 ? 1 : 0;
+    if (z) v = 0;
+    return z;
+  });
+  assert.deepEqual(want, [0, 0, 1, 0, 0, 1]);
+  assert.deepEqual(Array.from(loadNirProgram(lif, { tauUnit: 'steps' }).program.run(x, [T, 1]).output), want);
+  // read as seconds with dt = 1e-4, τ = 4 s barely leaks and never reaches 0.5 in 6 steps
+  assert.deepEqual(Array.from(loadNirProgram(lif).program.run(x, [T, 1]).output), [0, 0, 0, 0, 0, 0]);
+  // IF with r = 1: one step adds r·I (auto) or r·dt·I (--if-r inverse-dt)
+  const iaf: NirGraph = {
+    ...lif,
+    nodes: { ...lif.nodes, lif: { type: 'IF', r: full(1, 1), v_threshold: full(1, 1) } },
+  };
+  assert.deepEqual(Array.from(loadNirProgram(iaf).program.run(x, [T, 1]).output), [0, 1, 0, 1, 0, 1]);
+  assert.deepEqual(
+    Array.from(loadNirProgram(iaf, { ifR: 'inverse-dt' }).program.run(x, [T, 1]).output),
+    [0, 0, 0, 0, 0, 0],
+  );
+  // at exactly the threshold: NIR's '>' stays silent, '>=' fires
+  const gate: NirGraph = {
+    ...lif,
+    nodes: { ...lif.nodes, lif: { type: 'Threshold', threshold: full(1, 1) } },
+  };
+  assert.deepEqual(Array.from(loadNirProgram(gate).program.run(x, [T, 1]).output), [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    Array.from(loadNirProgram(gate, { compare: '>=' }).program.run(x, [T, 1]).output),
+    [1, 1, 1, 1, 1, 1],
+  );
 });
