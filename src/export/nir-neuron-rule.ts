@@ -5,7 +5,8 @@
  *   v ← decay·v + leakDrive + gain·input                       (LIF: 1 − k, k·v_leak, k·r; IF/I: 1, 0, r·dt or r)
  *   spiking nodes: z = [v > θ] (or ≥), v ← v_reset where z = 1 (or v ← v − amount for a subtract reset)
  * Non-spiking nodes (LI, I, CubaLI) output v. A node that carries spikerep's own neuron metadata keeps DSR's
- * rule (subtract, fire on ≥, the exact leak of its DSR config) unless the caller asked for another reset.
+ * rule (subtract its subtract_amount, fire on ≥, the exact leak of its DSR config) unless the caller asked for
+ * reset 'value'; the same choices as spikerep's own layers make (nir-import.ts).
  */
 import { cubaLifConfig, LIF_DEFAULTS, lifConfig } from '../snn/config.js';
 import { neuronModel } from '../snn/model.js';
@@ -55,7 +56,10 @@ export function neuronRule(
   };
   const map = (a: Float64Array, f: (v: number, i: number) => number): Float64Array => a.map(f);
   const meta = node.metadata ?? {};
-  const ours = meta['reset'] === 'subtract' && typeof meta['subtract_amount'] === 'number' && c.reset === 'auto';
+  // spikerep's neuron metadata, and whether DSR's rule applies: by default where it is present, or on request
+  const hasMeta = meta['reset'] === 'subtract' && typeof meta['subtract_amount'] === 'number';
+  const reset = c.reset === 'auto' ? (hasMeta ? 'subtract' : 'value') : c.reset;
+  const ours = hasMeta && reset === 'subtract';
   const r = per(node.r, 'r');
   const tauUnit = c.tauUnit === 'steps' ? 'steps' : 'seconds';
   const perStep = (tau: Float64Array, key: string): Float64Array =>
@@ -110,7 +114,6 @@ export function neuronRule(
   if (node.type === 'LI' || node.type === 'I' || node.type === 'CubaLI')
     return { decay, gain, leakDrive, synapse, fire: null };
   const theta = per(node.v_threshold, 'v_threshold');
-  const reset = ours || c.reset === 'subtract' ? 'subtract' : 'value';
   let threshold = theta;
   let resetTo: Float64Array;
   if (reset === 'subtract') {

@@ -516,9 +516,17 @@ test('refusals are one line naming the node and what was expected', () => {
 });
 
 test("spikerep's own files: the executor follows DSR's rule (subtract, fire on â‰¥) and sees the spikes spikerep's layers see", () => {
-  for (const kind of ['if', 'lif', 'cubalif'] as const) {
+  const runs = [
+    ['if', 'auto'],
+    ['lif', 'auto'],
+    ['cubalif', 'auto'],
+    ['if', 'subtract'],
+    ['if', 'value'],
+    ['lif', 'value'],
+  ] as const;
+  for (const [kind, reset] of runs) {
     const g = exportNir(smallNet(kind));
-    const imp = importNir(reference, g);
+    const imp = importNir(reference, g, { reset });
     assert.equal(imp.engine, 'chain');
     const { T } = imp.net;
     const N = 8;
@@ -531,7 +539,7 @@ test("spikerep's own files: the executor follows DSR's rule (subtract, fire on â
     const last = Object.values(g.nodes)
       .filter((n) => n.metadata?.['spike_amplitude'] !== undefined)
       .pop()!;
-    const amplitude = last.metadata!['spike_amplitude'] as number;
+    const amplitude = reset === 'value' ? 1 : (last.metadata!['spike_amplitude'] as number);
     const w = representationWeights(neuronModel((imp.net.readout as RateReadout).opts.config), T);
     let fired = 0;
     for (let b = 0; b < N; b++)
@@ -539,9 +547,9 @@ test("spikerep's own files: the executor follows DSR's rule (subtract, fire on â
         let s = 0;
         for (let t = 0; t < T; t++) s += w[t]! * spikes[(t * N + b) * 10 + c]!;
         fired += s > 0 ? 1 : 0;
-        assert.ok(Math.abs(logits[b * 10 + c]! - amplitude * s) < 1e-5, `${kind}: sample ${b} class ${c}`);
+        assert.ok(Math.abs(logits[b * 10 + c]! - amplitude * s) < 1e-5, `${kind}/${reset}: sample ${b} class ${c}`);
       }
-    assert.ok(fired > 0, `${kind}: the output layer fires`);
+    assert.ok(fired > 0, `${kind}/${reset}: the output layer fires`);
   }
 });
 
