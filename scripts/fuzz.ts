@@ -34,6 +34,7 @@ for (const [i, t] of fuzzTargets().entries()) {
   console.log(
     `${t.name.padEnd(10)} ${r.inputs} inputs, ${r.refused} refused with SpikerepError, ${r.inputs - r.refused - r.crashes} accepted, ${r.crashes} crashes (${s} s)`,
   );
+  if (t.report !== undefined) console.log(`  ${t.report()}`);
   for (const c of r.firstCrashes) console.log(`  ${c}`);
 }
 if (only === undefined || only.includes('server')) {

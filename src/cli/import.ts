@@ -29,15 +29,17 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     throw new SpikerepError('E_ARG', `no known dataset in the graph metadata: pass --dataset`, '--dataset');
   const k = await createKernels(o.backend);
   try {
-    const { net, neurons } = importNir(k, graph, opts, file);
+    const { net, neurons, engine, warnings } = importNir(k, graph, opts, file);
+    for (const w of warnings) io.err(`spikerep: warning: ${w}\n`);
     const normalize = graph.metadata['normalized'] !== 0;
     const test = await openDataset(dataset, 'test', { dataDir: o.dataDir, normalize, T: net.T });
     const ours = predictDataset(net, test, o.testLimit);
     const n = ours.predictions.length;
     if (n === 0) throw new SpikerepError('E_ARG', `the ${dataset} test set is empty: nothing to evaluate`, file);
     const accuracy = agreement(ours.predictions, ours.labels) / n;
-    const result: Record<string, unknown> = { file, samples: n, T: net.T, testAccuracy: accuracy, neurons };
-    let line = `imported ${file}: ${neurons.length} neuron layers (${neurons.map((x) => `${x.type}/${x.reset}`).join(', ')}), T=${net.T}; test accuracy ${(accuracy * 100).toFixed(2)}% on ${n} ${dataset} images`;
+    const result: Record<string, unknown> = { file, samples: n, T: net.T, testAccuracy: accuracy, neurons, engine };
+    const how = engine === 'graph' ? ', run as a graph' : '';
+    let line = `imported ${file}: ${neurons.length} neuron layers (${neurons.map((x) => `${x.type}/${x.reset}`).join(', ')})${how}, T=${net.T}; test accuracy ${(accuracy * 100).toFixed(2)}% on ${n} ${dataset} images`;
     if (o.against !== undefined) {
       const { net: orig } = modelFromCheckpoint(k, o.against);
       const theirs = predictDataset(orig, test, o.testLimit);

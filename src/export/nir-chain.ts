@@ -1,6 +1,7 @@
 /**
- * The node order of a NIR graph that spikerep can run: one Input, one Output, and a single path between them
- * (no branches, no recurrence, no subgraphs). Anything else gets one line naming the node.
+ * The node order of a NIR graph that is a chain: one Input, one Output, and a single path between them (no
+ * branches, no recurrence, no subgraphs). Chains run on spikerep's own layers (nir-import.ts); anything else runs
+ * in the graph executor (nir-graph-run.ts), so the refusals here only say why a graph is not a chain.
  */
 import { SpikerepError } from '../errors.js';
 import type { NirGraph } from './nir-graph.js';

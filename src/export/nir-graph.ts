@@ -41,7 +41,24 @@ export type NirNode =
       v_threshold: NirArray;
       v_reset?: NirArray;
       w_in?: NirArray;
-    };
+    }
+  | { type: 'LI'; tau: NirArray; r: NirArray; v_leak: NirArray }
+  | { type: 'I'; r: NirArray }
+  | { type: 'CubaLI'; tau_syn: NirArray; tau_mem: NirArray; r: NirArray; v_leak: NirArray; w_in?: NirArray }
+  | { type: 'Scale'; scale: NirArray }
+  | { type: 'Threshold'; threshold: NirArray }
+  | { type: 'Delay'; delay: NirArray }
+  | {
+      type: 'Conv1d';
+      weight: NirArray;
+      bias: NirArray;
+      stride: number[];
+      padding: number[] | string;
+      dilation?: number[];
+      groups?: number;
+      input_shape?: number[];
+    }
+  | { type: 'NIRGraph'; nodes: Record<string, NirGraphNode>; edges: [string, string][] };
 
 export type NirNodeType = NirNode['type'];
 
@@ -49,7 +66,7 @@ export type NirNodeType = NirNode['type'];
 export type NirGraphNode = NirNode & { metadata?: NirMetadata };
 
 export interface NirGraph {
-  /** Node name → node, in graph order (Input first, Output last for the chains spikerep writes). */
+  /** Node name → node, in graph order (Input first, Output last for the chains spikerep writes); a NIRGraph node nests. */
   readonly nodes: Record<string, NirGraphNode>;
   /** [source, target] node names. */
   readonly edges: [string, string][];
@@ -72,6 +89,15 @@ export const NIR_FIELDS: Record<NirNodeType, readonly string[]> = {
   IF: ['r', 'v_threshold', 'v_reset'],
   LIF: ['tau', 'r', 'v_leak', 'v_threshold', 'v_reset'],
   CubaLIF: ['tau_syn', 'tau_mem', 'r', 'v_leak', 'v_threshold', 'v_reset', 'w_in'],
+  LI: ['tau', 'r', 'v_leak'],
+  I: ['r'],
+  CubaLI: ['tau_syn', 'tau_mem', 'r', 'v_leak', 'w_in'],
+  Scale: ['scale'],
+  Threshold: ['threshold'],
+  Delay: ['delay'],
+  Conv1d: ['weight', 'bias', 'stride', 'padding', 'dilation', 'groups', 'input_shape'],
+  // a nested graph: read recursively (nir-h5.ts), its own metadata group beside these
+  NIRGraph: ['nodes', 'edges'],
 };
 
 /** Integer-valued fields (int64 in the file); everything else is a float array. */

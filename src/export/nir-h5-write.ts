@@ -22,18 +22,31 @@ export function writeNirFile(h5: H5Wasm, graph: NirGraph, path: string): void {
   const f = new h5.File(path, 'w');
   try {
     f.create_dataset({ name: 'version', data: NIR_VERSION });
-    const root = f.create_group('node');
-    root.create_dataset({ name: 'type', data: 'NIRGraph' });
-    root.create_dataset({ name: 'edges', data: graph.edges.flat(), shape: [graph.edges.length, 2] });
-    if (Object.keys(graph.metadata).length > 0) writeMetadata(root.create_group('metadata'), graph.metadata);
-    const nodes = root.create_group('nodes');
-    for (const [name, node] of Object.entries(graph.nodes)) writeNode(nodes.create_group(name), node);
+    writeGraph(f.create_group('node'), graph.nodes, graph.edges, graph.metadata);
   } finally {
     f.close();
   }
 }
 
+/** A NIRGraph group: the top-level graph, or a nested one (a node of type NIRGraph). */
+function writeGraph(
+  g: H5Group,
+  nodes: Record<string, NirGraphNode>,
+  edges: readonly [string, string][],
+  metadata: NirMetadata | undefined,
+): void {
+  g.create_dataset({ name: 'type', data: 'NIRGraph' });
+  g.create_dataset({ name: 'edges', data: edges.flat(), shape: [edges.length, 2] });
+  if (metadata !== undefined && Object.keys(metadata).length > 0) writeMetadata(g.create_group('metadata'), metadata);
+  const group = g.create_group('nodes');
+  for (const [name, node] of Object.entries(nodes)) writeNode(group.create_group(name), node);
+}
+
 function writeNode(g: H5Group, node: NirGraphNode): void {
+  if (node.type === 'NIRGraph') {
+    writeGraph(g, node.nodes, node.edges, node.metadata);
+    return;
+  }
   g.create_dataset({ name: 'type', data: node.type });
   const fields = node as unknown as Record<string, unknown>;
   for (const key of NIR_FIELDS[node.type]) {

@@ -68,6 +68,7 @@ function checkReadsBack(graph: NirGraph, tmp: string): void {
     if (!(nodes instanceof h5wasm.Group)) unreadable();
     if (nodes.keys().sort().join() !== Object.keys(graph.nodes).sort().join()) unreadable();
     for (const [name, node] of Object.entries(graph.nodes)) {
+      if (node.type === 'NIRGraph') continue; // its own groups; the import reads it strictly
       const fields = node as unknown as Record<string, unknown>;
       for (const key of ['type', ...NIR_FIELDS[node.type]]) {
         const v = key === 'type' ? node.type : fields[key];
@@ -144,8 +145,14 @@ function hasHdf5Signature(path: string): boolean {
   }
 }
 
-/** How deep the walk below /node goes: nodes/<name>/metadata/<key> is the deepest place NIR stores data. */
-const MAX_DEPTH = 4;
+/** How many NIRGraph levels may nest inside the top-level graph (real files use one or two). */
+const MAX_NESTING = 8;
+
+/**
+ * How deep the walk below /node goes: nodes/<name>/metadata/<key> is the deepest place NIR stores data, and
+ * each nested graph adds nodes/<name>.
+ */
+const MAX_DEPTH = 4 + 2 * MAX_NESTING;
 
 /**
  * Sums what every dataset under /node declares (shape × element size) and refuses the file, naming the
@@ -177,13 +184,18 @@ function readGraph(root: H5Group, path: string): NirGraph {
   const type = scalarString(root, 'type', path, 'graph');
   if (type !== 'NIRGraph')
     throw new SpikerepError('E_FORMAT', `the top node is of type '${type}', expected NIRGraph`, path);
+  return readGraphGroup(root, 'graph', 0, path);
+}
+
+/** The nodes, edges and metadata of a NIRGraph group; `depth` counts the graphs around it. */
+function readGraphGroup(root: H5Group, owner: string, depth: number, path: string): NirGraph {
   const nodesGroup = root.get('nodes');
-  if (!(nodesGroup instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', 'graph has no nodes group', path);
+  if (!(nodesGroup instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', `${owner} has no nodes group`, path);
   const nodes: Record<string, NirGraphNode> = {};
   for (const name of nodesGroup.keys()) {
     const g = nodesGroup.get(name);
     if (!(g instanceof h5wasm.Group)) throw new SpikerepError('E_FORMAT', `node '${name}' is not a group`, path);
-    nodes[name] = readNode(g, name, path);
+    nodes[name] = readNode(g, name, depth, path);
   }
   const edgesDs = root.get('edges');
   const edges: [string, string][] = [];
@@ -196,15 +208,41 @@ function readGraph(root: H5Group, path: string): NirGraph {
     if (!pairs || list.length !== n || !list.every((s) => typeof s === 'string'))
       throw new SpikerepError(
         'E_FORMAT',
-        `edges must be an (N, 2) string array, got shape [${shape.join(', ')}] (dtype ${JSON.stringify(edgesDs.dtype)})`,
+        `${owner}: edges must be an (N, 2) string array, got shape [${shape.join(', ')}] (dtype ${JSON.stringify(edgesDs.dtype)})`,
         path,
       );
     for (let i = 0; i < list.length; i += 2) edges.push([list[i] as string, list[i + 1] as string]);
   } else if (Object.keys(nodes).length > 1) {
-    throw new SpikerepError('E_FORMAT', 'graph has no edges dataset', path);
+    throw new SpikerepError('E_FORMAT', `${owner} has no edges dataset`, path);
   }
   const mg = root.get('metadata');
-  return { nodes, edges, metadata: mg instanceof h5wasm.Group ? readMetadata(mg, 'graph', path) : {} };
+  if (mg !== null && !(mg instanceof h5wasm.Group))
+    throw new SpikerepError('E_FORMAT', `${owner}: 'metadata' is not a group`, path);
+  return { nodes, edges, metadata: mg instanceof h5wasm.Group ? readMetadata(mg, owner, path) : {} };
+}
+
+/** A node of type NIRGraph: a subgraph, read like the top-level one (at most MAX_NESTING deep). */
+function readSubgraph(g: H5Group, name: string, depth: number, path: string): NirGraphNode {
+  if (depth + 1 > MAX_NESTING)
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      `node '${name}' (NIRGraph): graphs nest more than ${MAX_NESTING} levels deep`,
+      path,
+    );
+  const extra = g.keys().find((k) => !['type', 'nodes', 'edges', 'metadata'].includes(k));
+  if (extra !== undefined)
+    throw new SpikerepError(
+      'E_FORMAT',
+      `node '${name}' (NIRGraph) has an entry '${extra}' that a NIRGraph node does not have (expected nodes, edges)`,
+      path,
+    );
+  const sub = readGraphGroup(g, `node '${name}' (NIRGraph)`, depth + 1, path);
+  return {
+    type: 'NIRGraph',
+    nodes: sub.nodes,
+    edges: sub.edges,
+    ...(Object.keys(sub.metadata).length > 0 ? { metadata: sub.metadata } : {}),
+  };
 }
 
 /** Fields NIR lets a writer leave out; each has NIR's own default, applied by the importer. */
@@ -217,9 +255,10 @@ const OPTIONAL_FIELDS: ReadonlySet<string> = new Set([
   'w_in',
 ]);
 
-function readNode(g: H5Group, name: string, path: string): NirGraphNode {
+function readNode(g: H5Group, name: string, depth: number, path: string): NirGraphNode {
   const type = scalarString(g, 'type', path, `node '${name}'`);
-  if (!(type in NIR_FIELDS)) {
+  if (type === 'NIRGraph') return readSubgraph(g, name, depth, path);
+  if (!Object.hasOwn(NIR_FIELDS, type)) {
     const known = Object.keys(NIR_FIELDS).join(', ');
     throw new SpikerepError(
       'E_UNSUPPORTED',
@@ -256,16 +295,17 @@ function readNode(g: H5Group, name: string, path: string): NirGraphNode {
 function readInts(ds: H5Dataset, node: string, key: string, path: string): number | number[] | string {
   const v = ds.value;
   if (typeof v === 'string') {
-    if (key === 'padding') return v; // Conv2d padding "same"/"valid"
+    if (key === 'padding') return v; // Conv1d/Conv2d padding "same"/"valid"
     throw new SpikerepError('E_FORMAT', `node '${node}': dataset '${key}' holds a string, expected integers`, path);
   }
   const shape = ds.shape ?? [];
   const scalar = NIR_SCALAR_FIELDS.has(key);
-  const rankOk = scalar ? shape.length === 0 || (shape.length === 1 && shape[0] === 1) : shape.length === 1;
+  // Python ints (Conv1d's stride, padding, dilation) are written as 0-d datasets, tuples as 1-D ones
+  const rankOk = scalar ? shape.length === 0 || (shape.length === 1 && shape[0] === 1) : shape.length <= 1;
   if (!rankOk)
     throw new SpikerepError(
       'E_FORMAT',
-      `node '${node}': dataset '${key}' has shape [${shape.join(', ')}], expected ${scalar ? 'a scalar' : 'a 1-D array'}`,
+      `node '${node}': dataset '${key}' has shape [${shape.join(', ')}], expected ${scalar ? 'a scalar' : 'a scalar or a 1-D array'}`,
       path,
     );
   const list =

@@ -1,6 +1,11 @@
 /**
- * A NIR graph → a spikerep Network run by spikerep's simulator (inference). The graph must be a chain
- * Input → (Conv2d | Affine | Linear | SumPool2d | AvgPool2d | Flatten | IF | LIF | CubaLIF)* → neuron → Output.
+ * A NIR graph → a spikerep Network run by spikerep's simulator (inference), and the same graph as a program of
+ * the graph executor (nir-graph-run.ts) that runs it on any input [T, B, …]. Nested subgraphs are flattened first
+ * (nir-graph-flatten.ts) and a placeholder Input shape is read from the weights (nir-import-input.ts).
+ * Two engines build the Network: a chain Input → (Conv2d | Affine | Linear | SumPool2d | AvgPool2d | Flatten |
+ * IF | LIF | CubaLIF)* → neuron → Output becomes spikerep's own layers (a file spikerep wrote always takes this
+ * path: its exact DSR behaviour); any other graph (branches, cycles, LI, I, CubaLI, Scale, Threshold, Conv1d,
+ * Delay, per-neuron parameters, an Output after a non-spiking node) runs in the graph executor inside the Network.
  * NIR files are ambiguous in practice (nir.md §5.4); the options pick the convention:
  *  - ifR: IF `r` means dv = r·I per step ('one', Sinabs/Norse) or dv = r·dt·I ('inverse-dt', SpikingJelly);
  *  - tauUnit: τ in seconds with step `dt` (snnTorch, SpikingJelly; default dt 1e-4) or in steps (Sinabs);
@@ -31,6 +36,10 @@ import { HardResetNeuron } from './hard-reset-neuron.js';
 import { nirChain } from './nir-chain.js';
 import { flattenPermutation, NEURON_NODES, NIR_DEFAULT_DT } from './nir-export.js';
 import type { NirArray, NirGraph, NirGraphNode } from './nir-graph.js';
+import { flattenNirGraph } from './nir-graph-flatten.js';
+import { NirGraphLayer } from './nir-graph-layer.js';
+import { NirGraphProgram } from './nir-graph-run.js';
+import { inferInputShape } from './nir-import-input.js';
 import { chwToHwc, nirConvToSpikerep } from './nir-layout.js';
 
 export interface NirImportOptions {
@@ -46,9 +55,60 @@ export interface NirImportOptions {
 }
 
 export interface ImportedNetwork {
+  /** Runs T steps on a batch [B, …] (channels last) and reads out firing rates: for the built-in test sets. */
   readonly net: Network;
-  /** How each neuron node was read, for the CLI to print. */
+  /** How each spiking neuron node was read, for the CLI to print. */
   readonly neurons: { node: string; type: string; reset: 'subtract' | 'value'; threshold: number }[];
+  /** The graph for the executor: program.run(x, [T, B, …inputShape]) gives the Output at every step. */
+  readonly program: NirGraphProgram;
+  /** Which engine `net` uses: spikerep's layers ('chain') or the graph executor ('graph'). */
+  readonly engine: 'chain' | 'graph';
+  /** Lines for stderr: what the import inferred (e.g. an Input shape read from the weights). */
+  readonly warnings: readonly string[];
+}
+
+/** The node types spikerep's own layers run (the 'chain' engine). */
+const CHAIN_TYPES: ReadonlySet<string> = new Set([
+  'Input',
+  'Output',
+  'Conv2d',
+  'Affine',
+  'Linear',
+  'SumPool2d',
+  'AvgPool2d',
+  'Flatten',
+  'IF',
+  'LIF',
+  'CubaLIF',
+]);
+
+/**
+ * The graph as the executor runs it, without a Network: for running a graph on the caller's own data. T is not
+ * needed (it is the input's first axis); dt comes from the options, the graph metadata, else 1e-4.
+ */
+export function loadNirProgram(
+  graph: NirGraph,
+  opts: NirImportOptions = {},
+  source = 'NIR file',
+): { program: NirGraphProgram; warnings: string[]; graph: NirGraph } {
+  const dt = importDt(graph, opts);
+  const { graph: flat, warning } = inferInputShape(flattenNirGraph(graph, source), source);
+  const program = new NirGraphProgram(
+    flat,
+    { ifR: opts.ifR ?? 'auto', tauUnit: opts.tauUnit ?? 'auto', dt, reset: opts.reset ?? 'auto', ...compareOf(opts) },
+    source,
+  );
+  return { program, warnings: warning === undefined ? [] : [warning], graph: flat };
+}
+
+function compareOf(opts: NirImportOptions): { compare?: '>' | '>=' } {
+  return opts.compare === undefined ? {} : { compare: opts.compare };
+}
+
+function importDt(graph: NirGraph, opts: NirImportOptions): number {
+  const dt = opts.dt ?? metaNumber(graph.metadata['dt']) ?? NIR_DEFAULT_DT;
+  if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
+  return dt;
 }
 
 export function importNir(
@@ -57,9 +117,6 @@ export function importNir(
   opts: NirImportOptions = {},
   source = 'NIR file',
 ): ImportedNetwork {
-  const fail = (node: string, type: string, what: string): never => {
-    throw new SpikerepError('E_UNSUPPORTED', `node '${node}' (${type}): ${what}`, source);
-  };
   if (opts.T !== undefined && !(Number.isInteger(opts.T) && opts.T >= 1))
     throw new SpikerepError('E_ARG', `must be an integer ≥ 1, got ${opts.T}`, '--T');
   const metaT = graph.metadata['T'];
@@ -72,8 +129,59 @@ export function importNir(
   const T = opts.T ?? metaNumber(metaT);
   if (T === undefined)
     throw new SpikerepError('E_ARG', 'the graph metadata has no time-step count T: pass --T', source);
-  const dt = opts.dt ?? metaNumber(graph.metadata['dt']) ?? NIR_DEFAULT_DT;
-  if (!(dt > 0)) throw new SpikerepError('E_ARG', `dt must be > 0, got ${dt}`, 'dt');
+  const dt = importDt(graph, opts);
+  const { program, warnings, graph: flat } = loadNirProgram(graph, opts, source);
+  const ours =
+    graph.metadata['producer'] === 'spikerep' ||
+    Object.values(flat.nodes).some((n) => n.metadata?.['reset'] === 'subtract' && 'subtract_amount' in n.metadata);
+  const chainable = Object.values(flat.nodes).every((n) => CHAIN_TYPES.has(n.type)) && isChain(flat, source);
+  if (chainable) {
+    try {
+      const { net, neurons } = importChain(k, flat, { ...opts, T, dt }, source);
+      return { net, neurons, program, engine: 'chain', warnings };
+    } catch (e) {
+      // what spikerep's layers cannot hold (per-neuron parameters, no spiking node before the Output) the
+      // executor runs; a file spikerep wrote must import exactly, so its refusals stand
+      if (ours || !(e instanceof SpikerepError) || e.code !== 'E_UNSUPPORTED') throw e;
+    }
+  }
+  const outSize = program.outputShape.reduce((a, b) => a * b, 1);
+  const net = new Network({
+    k,
+    T,
+    body: new NirGraphLayer(program, source),
+    readout: new RateReadout({ config: IF_DEFAULTS }),
+    inputShape: chwToHwc(program.inputShape),
+    classes: outSize,
+  });
+  const neurons = program.nodes.flatMap((n) =>
+    n.rule?.fire == null
+      ? []
+      : [{ node: n.name, type: n.type, reset: n.rule.fire.reset, threshold: n.rule.fire.threshold[0]! }],
+  );
+  return { net, neurons, program, engine: 'graph', warnings };
+}
+
+function isChain(graph: NirGraph, source: string): boolean {
+  try {
+    nirChain(graph, source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The 'chain' engine: spikerep's own layers. */
+function importChain(
+  k: Kernels,
+  graph: NirGraph,
+  opts: NirImportOptions & { T: number; dt: number },
+  source: string,
+): { net: Network; neurons: ImportedNetwork['neurons'] } {
+  const { T, dt } = opts;
+  const fail = (node: string, type: string, what: string): never => {
+    throw new SpikerepError('E_UNSUPPORTED', `node '${node}' (${type}): ${what}`, source);
+  };
   const chain = nirChain(graph, source);
   const rng = new Rng(0);
   const layers: Layer[] = [];

@@ -33,6 +33,8 @@ export interface FuzzTarget {
   mutate?: (seed: Uint8Array, rng: Rng) => Uint8Array;
   /** Inputs for the test suite's short run when a parse is slow (default: the suite's count). */
   quickInputs?: number;
+  /** A line the campaign prints after the target's counts (what the target saw besides crashes). */
+  report?: () => string;
 }
 
 export interface FuzzResult {

@@ -301,8 +301,8 @@ test('malformed and unsupported files: one line naming the file or the node', as
   const { graph } = await roundTrip('if');
   // an unsupported node type in the chain
   const cubaPath = join(dir, 'cuba.nir');
-  await writeForeign(cubaPath, 'CubaLI');
-  await expectOneLine(readNir(cubaPath), /cuba\.nir: node 'cuba' has type CubaLI, which spikerep does not import/);
+  await writeForeign(cubaPath, 'Conv3d');
+  await expectOneLine(readNir(cubaPath), /cuba\.nir: node 'cuba' has type Conv3d, which spikerep does not import/);
   // per-neuron thresholds spikerep cannot hold
   const perNeuron = structuredClone(graph) as NirGraph;
   (perNeuron.nodes['features_6'] as { v_threshold: NirArray }).v_threshold.data[3] = 9;
@@ -310,11 +310,11 @@ test('malformed and unsupported files: one line naming the file or the node', as
     () => importNir(reference, perNeuron),
     /node 'features_6' \(IF\): 'v_threshold' differs between neurons/,
   );
-  // a branch
+  // a branch whose two inputs cannot be summed
   const branch = { ...graph, edges: [...graph.edges, ['features_0', 'classifier_2'] as [string, string]] };
   await expectOneLine(
     () => importNir(reference, branch),
-    /node 'features_0' \(Conv2d\) has more than one outgoing edge/,
+    /node 'classifier_2' \(IF\): its inputs 'classifier_0' \[256\] and 'features_0' \[32, 8, 8\] differ in size/,
   );
   // a missing dataset
   const missing = structuredClone(graph) as NirGraph;
@@ -411,7 +411,7 @@ test("foreign LIF: tau in seconds (dt = 1e-4) runs NIR's Euler rule; tau read as
   assert.ok(Math.abs(out - (w[1]! + w[3]!) / (w[0]! + w[1]! + w[2]! + w[3]!)) < 1e-6, `weighted rate ${out}`);
   await expectOneLine(
     () => importNir(reference, g, { tauUnit: 'steps' }),
-    /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\)/,
+    /node 'lif' \(LIF\): tau = 0\.0002 gives a per-step leak dt\/tau = 5000 outside \(0, 1\]/,
   );
   await expectOneLine(readNir(join(dir, 'absent.nir')), /absent\.nir: no such file/);
 });
