@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { SpikerepError } from '../errors.js';
+import type { NirGraphProgram } from '../export/nir-graph-run.js';
 import { readNir } from '../export/nir-h5.js';
 import { importNir, type NirImportOptions } from '../export/nir-import.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -16,6 +17,8 @@ import { toNirShape } from './run-steps.js';
 
 export interface RunnableModel {
   readonly net: Network;
+  /** A NIR graph that only the graph executor runs (branches, cycles, foreign node types): run it directly. */
+  readonly program: NirGraphProgram | null;
   readonly kind: 'nir' | 'checkpoint';
   /** One sample's input shape in NIR's layout: [C, H, W] or [F]. */
   readonly sampleShape: number[];
@@ -53,23 +56,26 @@ export async function loadRunnable(
 ): Promise<RunnableModel> {
   const kind = modelFileKind(path);
   let net: Network;
-  if (kind === 'nir') net = await networkFromNir(k, path, T, nirOptions);
+  let program: NirGraphProgram | null = null;
+  if (kind === 'nir') ({ net, program } = await networkFromNir(k, path, T, nirOptions));
   else {
     const { net: trained, config } = modelFromCheckpoint(k, path);
     net = networkAtT(k, trained, config, T);
   }
   const hwc = net.inputShape;
   if (hwc === undefined) throw new SpikerepError('E_FORMAT', 'the network does not say its input shape', path);
-  return { net, kind, sampleShape: toNirShape(hwc) };
+  return { net, program, kind, sampleShape: program?.inputShape.slice() ?? toNirShape(hwc) };
 }
 
-/** The adapter to the NIR importer: the file's graph as a network over T steps. */
+/** The adapter to the NIR importer: the file's graph as a network over T steps, and its program when only that runs it. */
 async function networkFromNir(
   k: Kernels,
   path: string,
   T: number,
   opts: Omit<NirImportOptions, 'T'>,
-): Promise<Network> {
+): Promise<{ net: Network; program: NirGraphProgram | null }> {
   const graph = await readNir(path);
-  return importNir(k, graph, { ...opts, T }, path).net;
+  const imported = importNir(k, graph, { ...opts, T }, path);
+  for (const w of imported.warnings) process.stderr.write(`spikerep: ${w}\n`);
+  return { net: imported.net, program: imported.engine === 'graph' ? imported.program : null };
 }

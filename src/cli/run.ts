@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import { SpikerepError } from '../errors.js';
+import type { NirGraphProgram } from '../export/nir-graph-run.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
@@ -7,7 +8,7 @@ import { type CommandRun, RUN_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './result-file.js';
 import { loadRunnable } from './run-model.js';
-import { type RecordKind, runStepsInBatches } from './run-steps.js';
+import { type RecordKind, runStepsInBatches, type StepRun, type StepTrace } from './run-steps.js';
 
 /**
  * `spikerep run GRAPH --input IN.npy --out OUT.npy`: a NIR graph or a checkpoint run on the user's own time series,
@@ -46,7 +47,10 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
       );
     }
     const B = single ? 1 : x.shape[1]!;
-    const r = runStepsInBatches(model.net, x.data, B, record, o.batchSize);
+    const r =
+      model.program === null
+        ? runStepsInBatches(model.net, x.data, B, record, o.batchSize)
+        : runProgram(model.program, x.data, x.shape, record);
     const shapeOut = (shape: readonly number[]): number[] => (single ? [shape[0]!, ...shape.slice(2)] : [...shape]);
     writeNpy(o.out, shapeOut(r.output.shape), r.output.data, 'the output file');
     const stem = join(dirname(o.out), basename(o.out).replace(/\.npy$/i, ''));
@@ -90,4 +94,27 @@ function refuseNirFlags(f: { dt?: number; ifR: string; tauUnit: string; reset: s
       'applies to NIR graphs only: a checkpoint carries its own neuron settings',
       given.join(', '),
     );
+}
+
+/**
+ * A graph only the executor runs: its Output every step, and its spiking nodes' outputs or membranes as traces,
+ * shaped [T, B, …] like runSteps' (one sample gets B = 1).
+ */
+function runProgram(
+  program: NirGraphProgram,
+  x: Float32Array,
+  shape: readonly number[],
+  record: RecordKind[],
+): StepRun {
+  const want = record.length === 2 ? 'all' : (record[0] ?? 'none');
+  const r = program.run(x, shape, want, '--input');
+  const single = shape.length === program.inputShape.length + 1;
+  const withBatch = (s: readonly number[]): number[] => (single ? [s[0]!, 1, ...s.slice(1)] : [...s]);
+  const traces: StepTrace[] = r.traces.map((t) => ({
+    node: t.node,
+    kind: t.kind === 'output' ? 'spikes' : 'membrane',
+    shape: withBatch(t.shape),
+    data: t.data,
+  }));
+  return { output: { shape: withBatch(r.shape), data: r.output }, traces };
 }

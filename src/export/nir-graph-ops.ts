@@ -18,7 +18,10 @@ export interface NodeOp {
   step(x: Float64Array, y: Float64Array, B: number): void;
   /** Fresh state for a new run of B samples (neurons, delays). */
   start?(B: number): void;
-  /** The membrane after the last step (B·size), for neuron nodes. */
+  /**
+   * The membrane of the last step before any reset (B·size), for neuron nodes: the value that crossed the
+   * threshold, as spikerep's own layers record it (and as snnTorch's default reports it).
+   */
   membrane?(): Float64Array;
   /** Whether the output is a spike train (IF, LIF, CubaLIF, Threshold). */
   readonly spikes?: boolean;
@@ -149,6 +152,7 @@ function neuronOp(node: NeuronNode, inShape: readonly number[], c: OpContext): N
   const rule = neuronRule(node, n, c, c.bad);
   const { decay, gain, leakDrive, synapse, fire } = rule;
   let v = new Float64Array(0);
+  let beforeReset = new Float64Array(0);
   let cur = new Float64Array(0);
   return {
     outShape: inShape,
@@ -156,9 +160,10 @@ function neuronOp(node: NeuronNode, inShape: readonly number[], c: OpContext): N
     rule,
     start: (B) => {
       v = new Float64Array(B * n);
+      beforeReset = new Float64Array(B * n);
       cur = new Float64Array(B * n);
     },
-    membrane: () => v,
+    membrane: () => beforeReset,
     step: (x, y, B) => {
       for (let b = 0; b < B; b++)
         for (let i = 0; i < n; i++) {
@@ -169,6 +174,7 @@ function neuronOp(node: NeuronNode, inShape: readonly number[], c: OpContext): N
             input = cur[j]!;
           }
           let vj = decay[i]! * v[j]! + leakDrive[i]! + gain[i]! * input;
+          beforeReset[j] = vj;
           if (fire === null) {
             v[j] = vj;
             y[j] = vj;

@@ -17,7 +17,7 @@ export type NirRecord = 'none' | 'spikes' | 'membrane' | 'all';
 export interface NirTrace {
   readonly node: string;
   readonly type: string;
-  /** 'output': what the node sends along its edges each step; 'membrane': v after the step (after any reset). */
+  /** 'output': what the node sends along its edges each step; 'membrane': v at the step before any reset. */
   readonly kind: 'output' | 'membrane';
   /** [T, B, …node shape]. */
   readonly shape: readonly number[];

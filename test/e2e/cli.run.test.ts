@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { NirArray, NirGraph } from '../../src/export/nir-graph.js';
 import { readNir, writeNir } from '../../src/export/nir-h5.js';
-import { importNir } from '../../src/export/nir-import.js';
+import { importNir, loadNirProgram } from '../../src/export/nir-import.js';
 import { npyBytes, readNpy, writeNpy } from '../../src/io/npy.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import type { Network } from '../../src/nn/network.js';
@@ -17,6 +17,7 @@ import { Rng } from '../../src/rng.js';
 import { modelFromCheckpoint } from '../../src/train/state.js';
 import { networkAtT } from '../../src/train/t-sweep.js';
 import { cliArgs } from '../support/cli.command.js';
+import { recurrentNested } from '../support/nir-foreign.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
 
 const root = new URL('../..', import.meta.url);
@@ -209,6 +210,31 @@ test("run a foreign graph (LIF, NIR's reset to v_reset): spikes and membrane cou
   const v = readNpy(join(tmp, 'lif-out.lif_0.membrane.npy'), 'membrane').data;
   const want = [0.5, 0.5, 0.25, 0.75, 1.125, 0.5, 0.5, 0.75];
   want.forEach((w, i) => assert.ok(Math.abs(v[i]! - w) < 1e-6, `membrane ${i}: ${v[i]} vs ${w}`));
+});
+
+test('run a recurrent graph (nested CubaLIF with a recurrent edge): the executor, spikes and membranes as loadNirProgram gives them', async () => {
+  const g = recurrentNested();
+  const nir = join(tmp, 'rec.nir');
+  await writeNir(g, nir);
+  const { program } = loadNirProgram(g, {}, nir);
+  const steps = 6;
+  const n = program.inputShape.reduce((a, b) => a * b, 1);
+  const xin = Float32Array.from({ length: steps * n }, (_, i) => ((i * 7) % 5) / 2);
+  writeNpy(join(tmp, 'rec-in.npy'), [steps, ...program.inputShape], xin, 'input');
+  const out = join(tmp, 'rec-out.npy');
+  const r = cli('run', nir, '--input', join(tmp, 'rec-in.npy'), '--out', out, '--record', 'all');
+  assert.equal(r.code, 0, r.err);
+  const want = program.run(xin, [steps, ...program.inputShape], 'all');
+  const got = readNpy(out, 'out');
+  assert.deepEqual(got.shape, [...want.shape]); // one sample: [T, …out]
+  assert.deepEqual(Array.from(got.data), Array.from(want.output));
+  const index = JSON.parse(readFileSync(join(tmp, 'rec-out.traces.json'), 'utf8')) as {
+    traces: { node: string; kind: string; file: string }[];
+  };
+  const membrane = index.traces.find((t) => t.kind === 'membrane');
+  assert.ok(membrane !== undefined, 'a membrane trace');
+  const wantMembrane = want.traces.find((t) => t.node === membrane.node && t.kind === 'membrane')!;
+  assert.deepEqual(Array.from(readNpy(join(tmp, membrane.file), 'membrane').data), Array.from(wantMembrane.data));
 });
 
 test('bad inputs: one line naming the file or flag, exit code 1', () => {

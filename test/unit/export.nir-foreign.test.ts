@@ -76,11 +76,12 @@ function refusal(f: () => unknown): string {
 /** CubaLIF by NIR's equations, Euler with step dt (the current's new value drives the membrane). */
 function cubaStep(
   p: { ks: number; ws: number; k: number; r: number; theta: number; spiking: boolean },
-  s: { i: number; v: number },
+  s: { i: number; v: number; beforeReset?: number },
   x: number,
 ): number {
   s.i = (1 - p.ks) * s.i + p.ks * p.ws * x;
   s.v = (1 - p.k) * s.v + p.k * p.r * s.i;
+  s.beforeReset = s.v;
   if (!p.spiking) return s.v;
   if (s.v > p.theta) {
     s.v = 0;
@@ -112,14 +113,14 @@ test("snnTorch's Synaptic (Affine → CubaLIF): I ← αI + x, U ← βU + I, sp
   assert.ok(Math.abs(1 - p.ks - 0.8) < 1e-6 && Math.abs(p.ks * p.ws - 1) < 1e-6 && Math.abs(p.k * p.r - 1) < 1e-6);
   const spikes: number[] = [];
   const membranes: number[] = [];
-  const states = Array.from({ length: B * 2 }, () => ({ i: 0, v: 0 }));
+  const states = Array.from({ length: B * 2 }, () => ({ i: 0, v: 0, beforeReset: 0 }));
   for (let t = 0; t < T; t++)
     for (let b = 0; b < B; b++) {
       const h = affine(fc.weight, fc.bias, x.subarray((t * B + b) * 3, (t * B + b + 1) * 3));
       for (let o = 0; o < 2; o++) {
         const s = states[b * 2 + o]!;
         spikes.push(cubaStep(p, s, h[o]!));
-        membranes.push(s.v);
+        membranes.push(s.beforeReset!); // the recorded membrane is the value before any reset
       }
     }
   assert.ok(spikes.some((z) => z === 1) && spikes.some((z) => z === 0), 'the fixture fires some of the time');
