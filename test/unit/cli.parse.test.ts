@@ -96,6 +96,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       hybridAnnEpochs: 0,
       calibrateBatches: 5,
       gradMode: 'auto',
+      quantScale: 'layer',
       seed: 1,
       backend: 'wasm',
       resume: false,
@@ -132,7 +133,13 @@ test('flags set their settings; --full lifts the train limit; switches are true'
     'representation',
     '--backend',
     'native',
+    '--weight-bits',
+    '4',
+    '--quant-scale',
+    'channel',
   );
+  assert.equal(config['weightBits'], 4);
+  assert.equal(config['quantScale'], 'channel');
   assert.equal(config['batchSize'], 32);
   assert.equal(config['lr'], 0.1);
   assert.equal(config['flip'], true);
@@ -226,6 +233,8 @@ const bad: [string[], RegExp][] = [
     ['eval', '--checkpoint', 'c.ckpt', '--within', '-2'],
     /^spikerep: --within: tolerance must be a number ≥ 0, got -2$/,
   ],
+  [['train', '--weight-bits', '3'], /^spikerep: --weight-bits: must be one of 8\|4\|2, got 3$/],
+  [['train', '--quant-scale', 'tensor'], /^spikerep: --quant-scale: expected one of layer\|channel, got tensor$/],
   [['train', '--calibrate-vth', '101'], /^spikerep: --calibrate-vth: percentile must be in \[0, 100\], got 101$/],
   [
     ['import', 'g.nir', '--if-r', 'sometimes'],
