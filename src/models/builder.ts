@@ -30,7 +30,10 @@ export class Builder {
 
   conv(name: string, inC: number, outC: number, kernel: number, o: Partial<Conv2dOptions> = {}): Conv2d {
     const quant = this.weightQuant === undefined ? {} : { quant: this.weightQuant };
-    return new Conv2d({ k: this.k, rng: this.rng }, { name, inC, outC, kernel, pad: (kernel - 1) >> 1, ...quant, ...o });
+    return new Conv2d(
+      { k: this.k, rng: this.rng },
+      { name, inC, outC, kernel, pad: (kernel - 1) >> 1, ...quant, ...o },
+    );
   }
 
   linear(name: string, inF: number, outF: number, o: Partial<LinearOptions> = {}): Linear {

@@ -36,7 +36,7 @@ export function levels(bits: number): number {
 export function quantLevel(v: number, s: number, q: number): number {
   if (s === 0) return 0;
   const r = Math.round(v / s);
-  return r > q ? q : r < -q ? -q : r;
+  return Math.min(q, Math.max(-q, r));
 }
 
 /** The squared error of quantising w[from, to) with scale s to ±q. */

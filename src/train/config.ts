@@ -11,18 +11,7 @@ import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } f
 import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import { QUANT_SCALES, WEIGHT_BITS, type WeightBits, type WeightQuant } from '../nn/quant.js';
 import type { NeuronConfig } from '../snn/config.js';
-import {
-  flag,
-  integer,
-  issueError,
-  oneOf,
-  option,
-  optionMeta,
-  real,
-  shown,
-  text,
-  withoutDefaults,
-} from './fields.js';
+import { flag, integer, issueError, oneOf, option, optionMeta, real, shown, text, withoutDefaults } from './fields.js';
 
 export const ENCODERS = ['direct', 'rate', 'latency'] as const;
 export const GRAD_MODE_CHOICES = ['auto', ...GRAD_MODES] as const;
@@ -288,8 +277,9 @@ export const TRAIN_FIELDS = {
 };
 
 /** 8, 4 or 2, read as an integer. */
-function weightBitsField(): z.ZodInt {
-  const error = (iss: { input?: unknown }): string => `must be one of ${WEIGHT_BITS.join('|')}, got ${shown(iss.input)}`;
+export function weightBitsField(): z.ZodInt {
+  const error = (iss: { input?: unknown }): string =>
+    `must be one of ${WEIGHT_BITS.join('|')}, got ${shown(iss.input)}`;
   return z.int({ error }).refine((v) => (WEIGHT_BITS as readonly number[]).includes(v), { error }) as z.ZodInt;
 }
 
