@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
+import { TARGET_NAMES } from '../export/target-names.js';
 import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS, weightBitsField } from '../train/config.js';
 import { flag, integer, oneOf, option, real, shown, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
@@ -216,6 +217,14 @@ export const EXPORT_OPTIONS = {
     help: "seconds per step for NIR's continuous-time neurons",
     defaultHelp: '1e-4, the common convention',
   }),
+  // ---- export --target (hardware targets, export/target*.ts) ----
+  target: option(oneOf(TARGET_NAMES).optional(), {
+    flag: '--target',
+    arg: '<chip>',
+    help: "check the network against a chip's constraints before writing (one line per violation, exit 2), then write 8-bit integer weights with their scales and thresholds in weight steps: speck | xylo | loihi2 | generic (no limits)",
+    defaultHelp: 'none: float32 weights',
+  }),
+  // ---- end export --target ----
 };
 
 // ---- quantize (post-training quantisation) ----

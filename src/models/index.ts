@@ -9,6 +9,7 @@ import { mnistNet } from './mnistnet.js';
 import { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName } from './names.js';
 import { type NeuronChoice, type NeuronOverrides, type NeuronSpec, neuronSpec } from './neurons.js';
 import { preActResNet18 } from './preact-resnet18.js';
+import { speckNet } from './specknet.js';
 import { vgg11 } from './vgg11.js';
 
 export { DEFAULT_DROPOUT, MODEL_NAMES, type ModelName };
@@ -55,6 +56,9 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       break;
     case 'vgg11':
       body = vgg11(b, o.input, o.classes, o.dropout ?? DEFAULT_DROPOUT.vgg11);
+      break;
+    case 'specknet':
+      body = speckNet(b, o.input, o.classes);
       break;
     default:
       o.model satisfies never;

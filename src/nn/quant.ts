@@ -102,3 +102,18 @@ export function fakeQuantize(k: Kernels, w: Buf, out: Buf, rows: number, quant: 
   k.fromHost(out);
   return scales;
 }
+
+/**
+ * A DSR neuron's threshold for a target whose state is integer, in units of its input weights' scale: it fires at
+ * α·Vth and subtracts Vth, so both become integers (at least 1) — the subtracted amount round(Vth/unit) and the
+ * threshold round(α·Vth/unit) — and α becomes their ratio.
+ */
+export function integerThresholds(
+  vth: number,
+  alpha: number,
+  unit: number,
+): { subtract: number; threshold: number; alpha: number } {
+  const subtract = Math.max(1, Math.round(vth / unit));
+  const threshold = Math.min(subtract, Math.max(1, Math.round((alpha * vth) / unit)));
+  return { subtract, threshold, alpha: threshold / subtract };
+}
