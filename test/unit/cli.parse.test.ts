@@ -54,7 +54,7 @@ test('train --help shows every setting of the schema with its help and its defau
   assert.match(helpOf(r.out, '--warmup'), /\(default 100\)$/);
   assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann\/relu 0\.01, lif\/cubalif\/bptt 0\.0005\)$/);
   assert.match(helpOf(r.out, '--vth'), /\(default if\/ann\/relu 6, lif\/cubalif\/bptt 0\.3\)$/);
-  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1\)$/);
+  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1, specknet 0\)$/);
   assert.match(helpOf(r.out, '--vth-grad-scale'), /\(default 1\)$/);
   assert.doesNotMatch(helpOf(r.out, '--flip'), /default/, 'a switch shows no default');
   for (const extra of ['--recipe', '--full', '--json', '--quiet', '--report', '--print-config']) helpOf(r.out, extra);
