@@ -130,8 +130,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       const weight = lin.forwardWeight(net.k); // quantised under QAT
       const perm = flattenedFrom === null ? null : flattenPermutation(flattenedFrom);
       for (let o = 0; o < outF; o++) {
-        for (let i = 0; i < inF; i++)
-          w[o * inF + (perm === null ? i : perm[i]!)] = weight[o * inF + i]! * inScale;
+        for (let i = 0; i < inF; i++) w[o * inF + (perm === null ? i : perm[i]!)] = weight[o * inF + i]! * inScale;
       }
       pending = {
         name: unique(lin.opts.name),
