@@ -1,5 +1,6 @@
 import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
+import { SpikerepError } from '../errors.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { networkTensors, tensorsToHost } from '../nn/host-access.js';
@@ -27,6 +28,12 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const { net: float, config } = modelFromCheckpoint(k, o.checkpoint);
+    if (config.weightBits !== undefined)
+      throw new SpikerepError(
+        'E_ARG',
+        `already runs on ${config.weightBits}-bit weights: quantise the float checkpoint it came from`,
+        o.checkpoint,
+      );
     const dataDir = o.dataDir ?? config.dataDir;
     const open = { dataDir, normalize: config.encoder === 'direct', T: config.T };
     let test = await openDataset(config.dataset, 'test', open);

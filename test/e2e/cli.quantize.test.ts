@@ -57,6 +57,12 @@ test('quantize --weight-bits 4: prints float and quantised accuracy, writes a ch
   assert.equal(ck.meta.config.weightBits, 4);
   assert.equal(ck.meta.config.quantScale, 'layer');
   for (const [name, t] of Object.entries(r.thresholds)) assert.equal(ck.tensors.get(`${name}.vth`)![0], t.quantized);
+  const again = cli('quantize', '--checkpoint', out, '--weight-bits', '2', '--out', join(tmp, 'again.ckpt'));
+  assert.equal(again.code, 1);
+  assert.match(
+    again.err,
+    /^spikerep: .*int4\.ckpt: already runs on 4-bit weights: quantise the float checkpoint it came from\n$/,
+  );
   // eval rebuilds the quantised network from the checkpoint's config: the same accuracy
   const e = cli('eval', '--checkpoint', out, '--test-limit', '40', '--backend', 'wasm');
   assert.equal(e.code, 0, e.err);
