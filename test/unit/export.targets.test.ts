@@ -8,9 +8,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { Dataset } from '../../src/data/dataset.js';
 import { exportNir } from '../../src/export/nir-export.js';
 import type { NirGraph } from '../../src/export/nir-graph.js';
+import { importNir } from '../../src/export/nir-import.js';
 import { nirConvToSpikerep } from '../../src/export/nir-layout.js';
+import { agreement, predictDataset } from '../../src/export/predictions.js';
 import { TargetRefusal } from '../../src/export/target.js';
 import { graphForTarget } from '../../src/export/target-list.js';
 import { Builder } from '../../src/models/builder.js';
@@ -18,6 +21,7 @@ import { neuronSpec } from '../../src/models/neurons.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { Network } from '../../src/nn/network.js';
+import { integerWeights, weightScales } from '../../src/nn/quant.js';
 import { evalMode } from '../../src/nn/run-mode.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { layersOf } from '../../src/nn/walk.js';
@@ -223,5 +227,43 @@ describe('export --target on the command line', () => {
       ),
     );
     assert.equal(existsSync(out), false, 'nothing written');
+  });
+});
+
+/** n noise images [8, 8, 1], three classes. */
+function noiseImages(n: number): Dataset {
+  const rng = new Rng(21);
+  const data = new Float32Array(n * 64).map(() => rng.normal());
+  return {
+    name: 'noise',
+    length: n,
+    sampleShape: [8, 8, 1],
+    classes: ['a', 'b', 'c'],
+    stats: undefined,
+    normalized: true,
+    label: (i) => i % 3,
+    read: (i, out, o) => out.set(data.subarray(i * 64, (i + 1) * 64), o),
+  };
+}
+
+describe('a network trained with 8-bit per-layer weights (no batch-norm) round-trips through the integer format', () => {
+  const spec = neuronSpec('if', { alpha: 1, vth: 1 });
+  const b = new Builder(k, new Rng(4), spec, { bits: 8, scale: 'layer' });
+  const conv = b.conv('conv', 1, 6, 3);
+  const body = new Sequential([conv, b.neuron('sn1'), b.pool(2), b.flatten(), b.linear('fc', 96, 3), b.neuron('sn2')]);
+  const net = new Network({ k, T: 4, body, readout: b.readout(), inputShape: [8, 8, 1], classes: 3 });
+  const images = noiseImages(60);
+
+  it('generic: the exported integers are the ones training ran on, and the predictions are identical', () => {
+    const ints = graphForTarget(exportNir(net), 'generic');
+    const node = ints.nodes['conv'];
+    assert.ok(node !== undefined && node.type === 'Conv2d');
+    const w = k.toHost(conv.weight.value);
+    const trained = integerWeights(w, weightScales(w, 6, { bits: 8, scale: 'layer' }), 8);
+    assert.deepEqual(Int32Array.from(nirConvToSpikerep(node.weight)), trained);
+    const ours = predictDataset(net, images).predictions;
+    assert.ok(new Set(ours).size > 1, 'the network tells images apart');
+    const back = predictDataset(importNir(k, ints).net, images).predictions;
+    assert.equal(agreement(ours, back), images.length);
   });
 });
