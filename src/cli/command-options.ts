@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
-import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS } from '../train/config.js';
+import { TARGET_NAMES } from '../export/target-names.js';
+import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS, weightBitsField } from '../train/config.js';
 import { flag, integer, oneOf, option, real, shown, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
 import { DEFAULT_WITHIN_PP } from '../train/smallest-t.js';
@@ -216,7 +217,47 @@ export const EXPORT_OPTIONS = {
     help: "seconds per step for NIR's continuous-time neurons",
     defaultHelp: '1e-4, the common convention',
   }),
+  // ---- export --target (hardware targets, export/target*.ts) ----
+  target: option(oneOf(TARGET_NAMES).optional(), {
+    flag: '--target',
+    arg: '<chip>',
+    help: "check the network against a chip's constraints before writing (one line per violation, exit 2), then write 8-bit integer weights with their scales and thresholds in weight steps: speck | xylo | loihi2 | generic (no limits)",
+    defaultHelp: 'none: float32 weights',
+  }),
+  // ---- end export --target ----
 };
+
+// ---- quantize (post-training quantisation) ----
+export const QUANTIZE_OPTIONS = {
+  checkpoint: checkpointFile,
+  weightBits: option(weightBitsField(), {
+    flag: '--weight-bits',
+    arg: '<bits>',
+    help: 'quantise every conv and linear weight to symmetric 8, 4 or 2 bits',
+  }),
+  quantScale: TRAIN_FIELDS.quantScale,
+  calibrateBatches: option(integer(0).default(4), {
+    flag: '--calibrate-batches',
+    arg: '<n>',
+    help: 'training batches the thresholds are recalibrated on (0 keeps the trained thresholds)',
+  }),
+  calibrateVth: option(real('(0, 100]', 'percentile').default(99), {
+    flag: '--calibrate-vth',
+    arg: '<percentile>',
+    help: "each threshold is scaled by how this percentile of its layer's input current moved when the weights were quantised",
+  }),
+  out: option(text(), {
+    flag: '--out',
+    arg: '<file>',
+    help: 'the quantised checkpoint to write (e.g. runs/mnist/int4.ckpt)',
+  }),
+  dataDir: TRAIN_FIELDS.dataDir,
+  testLimit: TRAIN_FIELDS.testLimit,
+  backend: BACKEND_FIELD,
+  threads: TRAIN_FIELDS.threads,
+  json: jsonFile,
+};
+// ---- end quantize ----
 
 export const IMPORT_OPTIONS = {
   T: option(integer(1).optional(), {

@@ -10,6 +10,7 @@ import {
   EVAL_OPTIONS,
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
+  QUANTIZE_OPTIONS,
   REPORT_OPTIONS,
   RUN_OPTIONS,
   SERVE_OPTIONS,
@@ -60,6 +61,13 @@ export const COMMANDS: readonly CommandDef[] = [
     description: 'export a trained checkpoint as a NIR graph (HDF5) for neuromorphic tools',
     options: EXPORT_OPTIONS,
     load: () => import('./export.js'),
+  },
+  {
+    name: 'quantize',
+    description:
+      'post-training quantisation: a trained checkpoint with 8-, 4- or 2-bit weights and recalibrated thresholds; prints float vs quantised test accuracy',
+    options: QUANTIZE_OPTIONS,
+    load: () => import('./quantize.js'),
   },
   {
     name: 'import',

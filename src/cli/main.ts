@@ -44,6 +44,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   } catch (e) {
     // commander has already printed its one-line message (or the help text)
     if (e instanceof CommanderError) return e.exitCode;
+    // a refusal that lists several problems, one line each (export --target), with its own exit code
+    const refusal = e as { refusalLines?: readonly string[]; exitCode?: number };
+    if (Array.isArray(refusal.refusalLines) && typeof refusal.exitCode === 'number') {
+      for (const line of refusal.refusalLines) io.err(`spikerep: ${line}\n`);
+      return refusal.exitCode;
+    }
     // library errors name settings ("batchSize"); the user typed flags
     const flagOf = (name: string): string | undefined =>
       (running === undefined ? undefined : flagIn(running.options, name)) ?? flagOfSetting(name);

@@ -1,6 +1,7 @@
 /**
  * A trained spikerep Network → a NIR graph (plain data; nir-h5.ts writes it). What NIR cannot hold is folded or
  * written down (docs/nir.md):
+ *  - conv/linear weights are the ones the forward runs on: quantised under quantisation-aware training (nn/quant.ts);
  *  - eval-mode batch-norm is folded into the conv/linear before it: W' = W·γ/σ, b' = (b − μ)·γ/σ + β;
  *  - NIR spikes are unit-height, DSR's are Vth (IF) or Vth/Δt (LIF) high: that amplitude is folded into the
  *    weights of the next conv/linear; average pooling becomes SumPool2d with its 1/k² folded there too;
@@ -109,7 +110,7 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       const conv = l as Conv2d;
       flush();
       const [H, W, C] = shape as [number, number, number];
-      const nir = spikerepConvToNir(conv.weight.value, conv.weight.shape);
+      const nir = spikerepConvToNir(conv.forwardWeight(net.k), conv.weight.shape); // quantised under QAT
       pending = {
         name: unique(conv.opts.name),
         kind: 'conv',
@@ -126,10 +127,10 @@ export function exportNir(net: Network, opts: NirExportOptions = {}): NirGraph {
       flush();
       const { inF, outF } = lin.opts;
       const w = new Float64Array(outF * inF);
+      const weight = lin.forwardWeight(net.k); // quantised under QAT
       const perm = flattenedFrom === null ? null : flattenPermutation(flattenedFrom);
       for (let o = 0; o < outF; o++) {
-        for (let i = 0; i < inF; i++)
-          w[o * inF + (perm === null ? i : perm[i]!)] = lin.weight.value[o * inF + i]! * inScale;
+        for (let i = 0; i < inF; i++) w[o * inF + (perm === null ? i : perm[i]!)] = weight[o * inF + i]! * inScale;
       }
       pending = {
         name: unique(lin.opts.name),

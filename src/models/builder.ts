@@ -10,6 +10,7 @@ import type { Layer } from '../nn/layer.js';
 import { Linear, type LinearOptions } from '../nn/linear.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { NormBlock, type NormBranch } from '../nn/norm-block.js';
+import type { WeightQuant } from '../nn/quant.js';
 import { RateReadout } from '../nn/readout.js';
 import type { Rng } from '../rng.js';
 import type { NeuronSpec } from './neurons.js';
@@ -23,14 +24,21 @@ export class Builder {
     readonly k: Kernels,
     readonly rng: Rng,
     readonly neuronSpec: NeuronSpec,
+    /** Quantisation-aware training: every conv and linear runs on its quantised weight (nn/quant.ts). */
+    readonly weightQuant?: WeightQuant,
   ) {}
 
   conv(name: string, inC: number, outC: number, kernel: number, o: Partial<Conv2dOptions> = {}): Conv2d {
-    return new Conv2d({ k: this.k, rng: this.rng }, { name, inC, outC, kernel, pad: (kernel - 1) >> 1, ...o });
+    const quant = this.weightQuant === undefined ? {} : { quant: this.weightQuant };
+    return new Conv2d(
+      { k: this.k, rng: this.rng },
+      { name, inC, outC, kernel, pad: (kernel - 1) >> 1, ...quant, ...o },
+    );
   }
 
   linear(name: string, inF: number, outF: number, o: Partial<LinearOptions> = {}): Linear {
-    return new Linear({ k: this.k, rng: this.rng }, { name, inF, outF, ...o });
+    const quant = this.weightQuant === undefined ? {} : { quant: this.weightQuant };
+    return new Linear({ k: this.k, rng: this.rng }, { name, inF, outF, ...quant, ...o });
   }
 
   bn(name: string, channels: number): BatchNorm {

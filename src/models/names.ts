@@ -1,6 +1,11 @@
 /** The model names and their per-model defaults, apart from the builders so that naming a model builds none. */
-export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11';
-export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11'];
+export type ModelName = 'mnistnet' | 'resnet18' | 'vgg11' | 'specknet';
+export const MODEL_NAMES: readonly ModelName[] = ['mnistnet', 'resnet18', 'vgg11', 'specknet'];
 
-/** Dropout when none is asked for: the paper's (docs/method.md §3: ResNet p = 0, VGG-11 p = 0.1); mnistnet has no dropout layer. */
-export const DEFAULT_DROPOUT: Readonly<Record<ModelName, number>> = { mnistnet: 0, resnet18: 0, vgg11: 0.1 };
+/** Dropout when none is asked for: the paper's (docs/method.md §3: ResNet p = 0, VGG-11 p = 0.1); mnistnet and specknet have no dropout layer. */
+export const DEFAULT_DROPOUT: Readonly<Record<ModelName, number>> = {
+  mnistnet: 0,
+  resnet18: 0,
+  vgg11: 0.1,
+  specknet: 0,
+};

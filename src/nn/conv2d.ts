@@ -11,6 +11,7 @@ import { takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { fakeQuantize, type WeightQuant } from './quant.js';
 import { Scratch } from './scratch.js';
 
 export interface Conv2dOptions {
@@ -30,12 +31,16 @@ export interface Conv2dOptions {
    * gradient takes the same choice for the input it keeps.
    */
   readonly forwardPath?: ForwardPath;
+  /** Quantisation-aware training: the forward runs on the quantised weight (nn/quant.ts); absent for float. */
+  readonly quant?: WeightQuant;
 }
 
 /** What backward needs: the input (for the filter gradient; its time-mean in representation mode) and its geometry. */
 interface Conv2dCache {
   readonly x: Tensor;
   readonly g: ConvGeometry;
+  /** The weight the forward ran on (the quantised copy under QAT): the input gradient goes through it. */
+  readonly w: Buf;
 }
 
 /**
@@ -58,6 +63,8 @@ export class Conv2d implements WeightLayer {
   private readonly kept = new Scratch();
   /** The weight as [kH, kW, inC, outC] for the event path, refreshed every forward that takes it. */
   private readonly wT = new Scratch();
+  /** The fake-quantised weight the last forward used (with opts.quant), which backward's input gradient reuses. */
+  private readonly quantized = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
 
@@ -109,26 +116,26 @@ export class Conv2d implements WeightLayer {
     const shape = [g.batch, g.outH, g.outW, g.outC];
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     const bias = this.bias?.value ?? null;
+    const w = this.forwardWeight(ctx.k);
     if (useEventPath(ctx.k, x.data, this.path(), 'conv')) {
-      const w = this.weight.value;
       const wT = this.wT.get(ctx.k, w.length);
       transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
       ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
       this.lastForwardPath = 'event';
     } else {
-      ctx.k.conv2dForward(x.data, this.weight.value, bias, y, g);
+      ctx.k.conv2dForward(x.data, w, bias, y, g);
       this.lastForwardPath = 'dense';
     }
     if (isTraining(ctx)) {
       const kept = inputForBackward(x, ctx, this.kept);
-      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape) };
+      this.cache = { x: kept, g: kept === x ? g : this.geometry(kept.shape), w };
     } else this.cache = null;
     return tensor(shape, y);
   }
 
   /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to the filter gradient. */
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
-    const { x, g } = takeCache(this.cache, this.opts.name);
+    const { x, g, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     weightGradient(ctx.k, x.data, dy.data, this.weight.grad, g, true, this.path(), 'conv');
     if (this.bias !== null) {
@@ -137,13 +144,22 @@ export class Conv2d implements WeightLayer {
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
-    ctx.k.conv2dBackwardInput(dy.data, this.weight.value, dx, g);
+    ctx.k.conv2dBackwardInput(dy.data, w, dx, g);
     return tensor(x.shape, dx);
   }
 
   /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
     weightGradient(k, x.data, z.data, out, this.geometry(x.shape), accumulate, this.path(), 'conv');
+  }
+
+  /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */
+  forwardWeight(k: Kernels): Buf {
+    const quant = this.opts.quant;
+    if (quant === undefined) return this.weight.value;
+    const wq = this.quantized.get(k, this.weight.value.length);
+    fakeQuantize(k, this.weight.value, wq, this.opts.outC, quant);
+    return wq;
   }
 
   private path(): ForwardPath {

@@ -11,6 +11,7 @@ import { takeGrad } from './grad-pool.js';
 import { defaultUniform, normal } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { fakeQuantize, type WeightQuant } from './quant.js';
 import { Scratch } from './scratch.js';
 
 export interface LinearOptions {
@@ -29,11 +30,15 @@ export interface LinearOptions {
    * gradient takes the same choice for the input it keeps.
    */
   readonly forwardPath?: ForwardPath;
+  /** Quantisation-aware training: the forward runs on the quantised weight (nn/quant.ts); absent for float. */
+  readonly quant?: WeightQuant;
 }
 
 /** What backward needs: the input (for the weight gradient; its shape is also dx's shape). */
 interface LinearCache {
   readonly x: Tensor;
+  /** The weight the forward ran on (the quantised copy under QAT): the input gradient goes through it. */
+  readonly w: Buf;
 }
 
 /**
@@ -52,6 +57,8 @@ export class Linear implements WeightLayer {
   private readonly kept = new Scratch();
   /** The weight as [inF, outF] for the event path, refreshed every forward that takes it. */
   private readonly wT = new Scratch();
+  /** The fake-quantised weight the last forward used (with opts.quant), which backward's input gradient reuses. */
+  private readonly quantized = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
 
@@ -91,23 +98,24 @@ export class Linear implements WeightLayer {
     const rows = this.rows(x.shape);
     const { inF, outF } = this.opts;
     const y = this.out.get(ctx.k, rows * outF);
+    const w = this.forwardWeight(ctx.k);
     if (useEventPath(ctx.k, x.data, this.path(), 'linear')) {
       const wT = this.wT.get(ctx.k, inF * outF);
-      transposeWeight(ctx.k, this.weight.value, wT, outF, inF);
+      transposeWeight(ctx.k, w, wT, outF, inF);
       ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
       this.lastForwardPath = 'event';
     } else {
-      ctx.k.gemm(x.data, this.weight.value, y, { m: rows, n: outF, k: inF, transA: false, transB: true });
+      ctx.k.gemm(x.data, w, y, { m: rows, n: outF, k: inF, transA: false, transB: true });
       if (this.bias !== null) ctx.k.elementwise([y, this.bias.value], y, { op: 'add' }); // the bias repeats over rows
       this.lastForwardPath = 'dense';
     }
-    this.cache = isTraining(ctx) ? { x: inputForBackward(x, ctx, this.kept) } : null;
+    this.cache = isTraining(ctx) ? { x: inputForBackward(x, ctx, this.kept), w } : null;
     return tensor([rows, outF], y);
   }
 
   /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to dW. */
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
-    const { x } = takeCache(this.cache, this.opts.name);
+    const { x, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
@@ -126,7 +134,7 @@ export class Linear implements WeightLayer {
     if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
-    ctx.k.gemm(dy.data, this.weight.value, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
+    ctx.k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
     return tensor(x.shape, dx);
   }
 
@@ -135,6 +143,15 @@ export class Linear implements WeightLayer {
     const { inF, outF } = this.opts;
     const g = linearGeometry(z.data.length / outF, inF, outF);
     weightGradient(k, x.data, z.data, out, g, accumulate, this.path(), 'linear');
+  }
+
+  /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */
+  forwardWeight(k: Kernels): Buf {
+    const quant = this.opts.quant;
+    if (quant === undefined) return this.weight.value;
+    const wq = this.quantized.get(k, this.weight.value.length);
+    fakeQuantize(k, this.weight.value, wq, this.opts.outF, quant);
+    return wq;
   }
 
   private path(): ForwardPath {

@@ -2,7 +2,7 @@
 import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { networkTensors, tensorsToHost } from '../nn/host-access.js';
-import { effectiveSettings, neuronOverridesOf } from '../train/config.js';
+import { effectiveSettings, neuronOverridesOf, weightQuantOf } from '../train/config.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import type { ModelMeta } from './browser/model.js';
 
@@ -50,6 +50,7 @@ export async function demoPayload(
     seed: config.seed,
     dropout: effectiveSettings(config).dropout,
     overrides: neuronOverridesOf(config),
+    ...(config.weightBits === undefined ? {} : { weightQuant: weightQuantOf(config) }),
     tensors: named.map((t) => ({ name: t.name, length: t.value.length })),
     stats: normalized && raw.stats !== undefined ? { mean: [...raw.stats.mean], std: [...raw.stats.std] } : null,
     dataset: config.dataset,

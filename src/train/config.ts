@@ -9,8 +9,9 @@ import type { BackendName } from '../kernels/kernels.js';
 import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
 import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
+import { QUANT_SCALES, WEIGHT_BITS, type WeightBits, type WeightQuant } from '../nn/quant.js';
 import type { NeuronConfig } from '../snn/config.js';
-import { flag, integer, issueError, oneOf, option, optionMeta, real, text, withoutDefaults } from './fields.js';
+import { flag, integer, issueError, oneOf, option, optionMeta, real, shown, text, withoutDefaults } from './fields.js';
 
 export const ENCODERS = ['direct', 'rate', 'latency'] as const;
 export const GRAD_MODE_CHOICES = ['auto', ...GRAD_MODES] as const;
@@ -218,6 +219,18 @@ export const TRAIN_FIELDS = {
     arg: '<K>',
     help: 'run the forward K time steps at a time (spikes kept as bits): memory flat in T; training needs --grad-mode representation',
   }),
+  /** Quantisation-aware training (nn/quant.ts): undefined trains float weights. */
+  weightBits: option(weightBitsField().optional(), {
+    flag: '--weight-bits',
+    arg: '<bits>',
+    help: 'quantisation-aware training: the forward runs on symmetric 8-, 4- or 2-bit weights, the float weights take the gradient (straight-through)',
+    defaultHelp: 'none (float weights)',
+  }),
+  quantScale: option(oneOf(QUANT_SCALES).default('layer'), {
+    flag: '--quant-scale',
+    arg: '<per>',
+    help: 'with --weight-bits: one scale per layer (what chips take) | per output channel',
+  }),
   seed: option(integer(0).default(1), {
     flag: '--seed',
     arg: '<n>',
@@ -262,6 +275,18 @@ export const TRAIN_FIELDS = {
     help: 'start a new run in a <checkpoint> folder that holds one, replacing its checkpoints',
   }),
 };
+
+/** 8, 4 or 2, read as an integer. */
+export function weightBitsField(): z.ZodInt {
+  const error = (iss: { input?: unknown }): string =>
+    `must be one of ${WEIGHT_BITS.join('|')}, got ${shown(iss.input)}`;
+  return z.int({ error }).refine((v) => (WEIGHT_BITS as readonly number[]).includes(v), { error }) as z.ZodInt;
+}
+
+/** The weight quantisation a run trains with (nn/quant.ts); undefined for float weights. */
+export function weightQuantOf(c: Pick<TrainConfig, 'weightBits' | 'quantScale'>): WeightQuant | undefined {
+  return c.weightBits === undefined ? undefined : { bits: c.weightBits as WeightBits, scale: c.quantScale };
+}
 
 /** Settings that need each other; checked once every field is in range. Messages quote setting names in backticks. */
 function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {

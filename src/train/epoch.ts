@@ -15,7 +15,7 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { cosineStepWarmup, cosineWarmup, type Schedule } from '../optim/schedule.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
-import { gradModeOf, neuronOverridesOf, type TrainConfig } from './config.js';
+import { gradModeOf, neuronOverridesOf, type TrainConfig, weightQuantOf } from './config.js';
 import { encodeBatch } from './encode.js';
 import { checkFinite } from './finite.js';
 import { trainStep } from './step.js';
@@ -55,6 +55,7 @@ export function setupTraining(
     gradMode: gradModeOf(cfg),
     timeChunk: cfg.timeChunk,
     neuronOverrides: neuronOverridesOf(cfg),
+    weightQuant: weightQuantOf(cfg),
   });
   const params = net.params();
   const opt: Optimizer<OptimizerState> = (

@@ -9,7 +9,7 @@ import type { Param } from '../nn/param.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import type { Rng } from '../rng.js';
 import { loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint.js';
-import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig } from './config.js';
+import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig, weightQuantOf } from './config.js';
 import { requireFiniteTensor } from './finite.js';
 import { type RunMeta, type RunState, runMeta, runTensors } from './run-meta.js';
 
@@ -198,6 +198,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     seed: cfg.seed,
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
+    weightQuant: weightQuantOf(cfg),
   });
   const named = networkTensors(net);
   for (const t of named) {

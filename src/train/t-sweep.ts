@@ -7,7 +7,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
 import { networkTensors, tensorsFromHost, tensorsToHost } from '../nn/host-access.js';
 import type { Network } from '../nn/network.js';
-import { neuronOverridesOf, type TrainConfig } from './config.js';
+import { neuronOverridesOf, type TrainConfig, weightQuantOf } from './config.js';
 import { evaluate } from './loop.js';
 import { type SweepPoint, sweepValues } from './smallest-t.js';
 
@@ -25,6 +25,7 @@ export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: nu
     seed: cfg.seed,
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
+    weightQuant: weightQuantOf(cfg),
   });
   const from = new Map(tensorsToHost(trained.k, networkTensors(trained)).map((p) => [p.name, p.value] as const));
   const to = networkTensors(net);

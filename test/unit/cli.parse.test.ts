@@ -54,7 +54,7 @@ test('train --help shows every setting of the schema with its help and its defau
   assert.match(helpOf(r.out, '--warmup'), /\(default 100\)$/);
   assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann\/relu 0\.01, lif\/cubalif\/bptt 0\.0005\)$/);
   assert.match(helpOf(r.out, '--vth'), /\(default if\/ann\/relu 6, lif\/cubalif\/bptt 0\.3\)$/);
-  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1\)$/);
+  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1, specknet 0\)$/);
   assert.match(helpOf(r.out, '--vth-grad-scale'), /\(default 1\)$/);
   assert.doesNotMatch(helpOf(r.out, '--flip'), /default/, 'a switch shows no default');
   for (const extra of ['--recipe', '--full', '--json', '--quiet', '--report', '--print-config']) helpOf(r.out, extra);
@@ -96,6 +96,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       hybridAnnEpochs: 0,
       calibrateBatches: 5,
       gradMode: 'auto',
+      quantScale: 'layer',
       seed: 1,
       backend: 'wasm',
       resume: false,
@@ -132,7 +133,13 @@ test('flags set their settings; --full lifts the train limit; switches are true'
     'representation',
     '--backend',
     'native',
+    '--weight-bits',
+    '4',
+    '--quant-scale',
+    'channel',
   );
+  assert.equal(config['weightBits'], 4);
+  assert.equal(config['quantScale'], 'channel');
   assert.equal(config['batchSize'], 32);
   assert.equal(config['lr'], 0.1);
   assert.equal(config['flip'], true);
@@ -226,6 +233,8 @@ const bad: [string[], RegExp][] = [
     ['eval', '--checkpoint', 'c.ckpt', '--within', '-2'],
     /^spikerep: --within: tolerance must be a number ≥ 0, got -2$/,
   ],
+  [['train', '--weight-bits', '3'], /^spikerep: --weight-bits: must be one of 8\|4\|2, got 3$/],
+  [['train', '--quant-scale', 'tensor'], /^spikerep: --quant-scale: expected one of layer\|channel, got tensor$/],
   [['train', '--calibrate-vth', '101'], /^spikerep: --calibrate-vth: percentile must be in \[0, 100\], got 101$/],
   [
     ['import', 'g.nir', '--if-r', 'sometimes'],

@@ -7,6 +7,7 @@ import type { Kernels } from '../../kernels/kernels.js';
 import { buildModel, type ModelName, type NeuronChoice, type NeuronOverrides } from '../../models/index.js';
 import { buffersOf } from '../../nn/buffers.js';
 import type { Network } from '../../nn/network.js';
+import type { WeightQuant } from '../../nn/quant.js';
 
 export interface ModelMeta {
   readonly model: ModelName;
@@ -18,6 +19,8 @@ export interface ModelMeta {
   readonly seed: number;
   readonly dropout: number;
   readonly overrides: NeuronOverrides;
+  /** The weight quantisation a quantised checkpoint runs with (nn/quant.ts); absent for float weights. */
+  readonly weightQuant?: WeightQuant;
   /** Tensors in the order they follow each other in the binary payload (float32, little-endian). */
   readonly tensors: { name: string; length: number }[];
   /** Per-channel normalisation, or null when the model reads intensities in [0, 1]. */
@@ -36,6 +39,7 @@ export function buildFromPayload(k: Kernels, meta: ModelMeta, bin: ArrayBuffer):
     seed: meta.seed,
     dropout: meta.dropout,
     neuronOverrides: meta.overrides,
+    weightQuant: meta.weightQuant,
   });
   const targets = new Map(
     [...net.params(), ...buffersOf([net.body, net.readout])].map((p) => [p.name, p.value] as const),

@@ -1,0 +1,91 @@
+import { subset } from '../data/dataset.js';
+import { openDataset } from '../data/registry.js';
+import { SpikerepError } from '../errors.js';
+import { refuseWritingInput } from '../io/same-file.js';
+import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { networkTensors, tensorsToHost } from '../nn/host-access.js';
+import type { WeightBits } from '../nn/quant.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { evaluate } from '../train/loop.js';
+import { postQuantize } from '../train/post-quantize.js';
+import { requireSamples } from '../train/samples.js';
+import { modelFromCheckpoint, parseRunMeta } from '../train/state.js';
+import { type CommandRun, QUANTIZE_OPTIONS } from './command-options.js';
+import { parseOptions } from './options.js';
+import { checkWritable, writeJson } from './result-file.js';
+
+/**
+ * `spikerep quantize --checkpoint C --weight-bits N --out Q.ckpt`: post-training quantisation (train/post-quantize.ts).
+ * The quantised checkpoint is an ordinary one whose config asks for N-bit weights, so eval, export and resumed
+ * quantisation-aware training read it as they read any other.
+ */
+export async function run({ values, io, argv }: CommandRun): Promise<void> {
+  const o = parseOptions(QUANTIZE_OPTIONS, values);
+  refuseWritingInput('out', o.out, { 'the `checkpoint` it quantises': o.checkpoint });
+  refuseWritingInput('json', o.json, { 'the `checkpoint` it quantises': o.checkpoint, 'the `out` checkpoint': o.out });
+  checkWritable(o.out);
+  if (o.json !== undefined) checkWritable(o.json);
+  const k = await createKernels(o.backend, { threads: o.threads });
+  try {
+    const { net: float, config } = modelFromCheckpoint(k, o.checkpoint);
+    if (config.weightBits !== undefined)
+      throw new SpikerepError(
+        'E_ARG',
+        `already runs on ${config.weightBits}-bit weights: quantise the float checkpoint it came from`,
+        o.checkpoint,
+      );
+    const dataDir = o.dataDir ?? config.dataDir;
+    const open = { dataDir, normalize: config.encoder === 'direct', T: config.T };
+    let test = await openDataset(config.dataset, 'test', open);
+    requireSamples(test, 'evaluate', dataDir);
+    if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
+    const train = o.calibrateBatches > 0 ? await openDataset(config.dataset, 'train', open) : test;
+    if (o.calibrateBatches > 0) requireSamples(train, 'train on', dataDir);
+    const quant = { bits: o.weightBits as WeightBits, scale: o.quantScale };
+    const { net, thresholds } = postQuantize(k, float, config, train, {
+      quant,
+      batches: o.calibrateBatches,
+      batchSize: config.batchSize,
+      percentile: o.calibrateVth,
+      seed: config.seed,
+    });
+    const qConfig = { ...config, weightBits: quant.bits, quantScale: quant.scale };
+    const floatAcc = evaluate(k, float, test, config, false).accuracy;
+    const quantAcc = evaluate(k, net, test, qConfig, false).accuracy;
+    const pct = (a: number): string => `${(a * 100).toFixed(2)}%`;
+    const recal =
+      o.calibrateBatches > 0
+        ? `thresholds recalibrated on ${o.calibrateBatches} training batches`
+        : 'trained thresholds kept';
+    io.out(
+      `test accuracy float ${pct(floatAcc)}, ${quant.bits}-bit weights (per-${quant.scale} scales) ${pct(quantAcc)} on ${test.length} ${config.dataset} test images; ${recal}\n`,
+    );
+    const ck = loadCheckpoint<unknown>(o.checkpoint);
+    const meta = parseRunMeta(ck.meta, o.checkpoint);
+    const quantization = {
+      weightBits: quant.bits,
+      quantScale: quant.scale,
+      from: o.checkpoint,
+      calibrateBatches: o.calibrateBatches,
+      percentile: o.calibrateVth,
+      thresholds,
+    };
+    saveCheckpoint(o.out, { ...meta, config: qConfig, quantization }, tensorsToHost(k, networkTensors(net)));
+    io.out(`wrote ${o.out}\n`);
+    if (o.json !== undefined) {
+      const result = {
+        command: ['spikerep', ...argv].join(' '),
+        checkpoint: o.checkpoint,
+        out: o.out,
+        dataset: config.dataset,
+        samples: test.length,
+        floatAccuracy: floatAcc,
+        quantizedAccuracy: quantAcc,
+        ...quantization,
+      };
+      writeJson(o.json, result, `${o.out} was written`);
+    }
+  } finally {
+    disposeKernels(k);
+  }
+}
