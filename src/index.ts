@@ -36,6 +36,9 @@ export { SpikingNeuron } from './nn/neuron-layer.js';
 export type { NormBranch } from './nn/norm-block.js';
 export { NormBlock } from './nn/norm-block.js';
 export type { Param, ParamRole } from './nn/param.js';
+export type { QuantScale, WeightBits, WeightQuant } from './nn/quant.js';
+// quantisation (--weight-bits, spikerep quantize, export targets)
+export { fakeQuantize, integerWeights, QUANT_SCALES, WEIGHT_BITS, weightScales } from './nn/quant.js';
 export { RateReadout } from './nn/readout.js';
 export { Residual } from './nn/residual.js';
 export type { EvalMode, RunMode, StepWindow, TrainMode } from './nn/run-mode.js';
