@@ -137,10 +137,7 @@ export class Conv2d implements WeightLayer {
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
     const { x, g, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, g, true, this.path(), 'conv');
-    if (this.bias !== null) {
-      ctx.k.sumRows(dy.data, this.bias.grad, { rows: g.batch * g.outH * g.outW, cols: g.outC, accumulate: true });
-    }
+    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true, this.path(), 'conv');
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
@@ -150,7 +147,7 @@ export class Conv2d implements WeightLayer {
 
   /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
-    weightGradient(k, x.data, z.data, out, this.geometry(x.shape), accumulate, this.path(), 'conv');
+    weightGradient(k, x.data, z.data, out, null, this.geometry(x.shape), accumulate, this.path(), 'conv');
   }
 
   /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */

@@ -71,20 +71,25 @@ export function transposeWeight(k: Kernels, w: Buf, wT: Buf, rows: number, cols:
 
 /**
  * dw (+)= the weight gradient of input x against output gradient dy (dy [rows, outC]; a linear layer is the 1×1
- * geometry with dw [outF, inF]): event-driven when x is sparse enough, else the dense conv filter gradient or gemm.
+ * geometry with dw [outF, inF]), and dbias (+)= Σ_rows dy when given: event-driven when x is sparse enough, else
+ * the dense conv filter gradient (which sums the bias on the way) or gemm.
  */
 export function weightGradient(
   k: Kernels,
   x: Buf,
   dy: Buf,
   dw: Buf,
+  dbias: Buf | null,
   g: ConvGeometry,
   accumulate: boolean,
   path: ForwardPath,
   layer: 'conv' | 'linear',
 ): void {
-  if (useEventPath(k, x, path, layer)) k.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
-  else if (layer === 'linear') {
-    k.gemm(dy, x, dw, { m: g.outC, n: g.inC, k: g.batch, transA: true, transB: false, accumulate });
-  } else k.conv2dBackwardFilter(x, dy, dw, null, { ...g, accumulate });
+  const event = useEventPath(k, x, path, layer);
+  if (event) k.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
+  else if (layer === 'conv') {
+    k.conv2dBackwardFilter(x, dy, dw, dbias, { ...g, accumulate });
+    return;
+  } else k.gemm(dy, x, dw, { m: g.outC, n: g.inC, k: g.batch, transA: true, transB: false, accumulate });
+  if (dbias !== null) k.sumRows(dy, dbias, { rows: g.batch * g.outH * g.outW, cols: g.outC, accumulate });
 }

@@ -120,18 +120,9 @@ export class Linear implements WeightLayer {
     const rows = x.shape[0]!;
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
-    weightGradient(
-      ctx.k,
-      x.data,
-      dy.data,
-      this.weight.grad,
-      linearGeometry(rows, inF, outF),
-      true,
-      this.path(),
-      'linear',
-    );
+    const g = linearGeometry(rows, inF, outF);
+    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true, this.path(), 'linear');
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
-    if (this.bias !== null) ctx.k.sumRows(dy.data, this.bias.grad, { rows, cols: outF, accumulate: true });
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
     ctx.k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
@@ -142,7 +133,7 @@ export class Linear implements WeightLayer {
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
     const { inF, outF } = this.opts;
     const g = linearGeometry(z.data.length / outF, inF, outF);
-    weightGradient(k, x.data, z.data, out, g, accumulate, this.path(), 'linear');
+    weightGradient(k, x.data, z.data, out, null, g, accumulate, this.path(), 'linear');
   }
 
   /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */
