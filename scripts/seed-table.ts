@@ -3,7 +3,7 @@
  * and prints, per group, the mean and sample standard deviation of the test accuracy at the epoch chosen on
  * validation, the seeds, their validation accuracies and chosen epochs, synaptic operations and energy per image.
  *   node --import tsx scripts/seed-table.ts results/best [--json results/best/summary.json]
- * A group with fewer result files than --seeds (default 3) is marked as not finished; a file chosen on the test set
+ * A group with fewer result files than --seeds (default 3) says how many seeds it has; a file chosen on the test set
  * (no validation split) is refused, since the table's promise is that nothing was chosen on it.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -111,7 +111,7 @@ export function renderSeedTable(groups: readonly SeedGroup[], seeds: number): st
   for (const g of groups) {
     const mean = g.finished
       ? `**${pct(g.meanTest)} ± ${(100 * g.stdTest).toFixed(2)}**`
-      : `not finished: ${g.runs.length} of ${seeds} seeds (${pct(g.meanTest)})`;
+      : `${g.runs.length} of ${seeds} seeds only (${pct(g.meanTest)})`;
     const perSeed = g.runs.map((r) => `${r.seed}: ${pct(r.test)} (${pct(r.val)}, ${r.epoch})`).join('; ');
     const avg = (f: (r: RunFile) => number): number => g.runs.reduce((s, r) => s + f(r), 0) / g.runs.length;
     const ops = g.neuron === 'ann' ? '–' : `${(avg((r) => r.synOps) / 1e6).toFixed(2)} M`;

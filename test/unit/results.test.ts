@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bestRunCells, readResult, renderResultsTables } from '../../scripts/results-table-render.js';
+import { renderSeedTable, seedGroups } from '../../scripts/seed-table.js';
 
 const ROOT = new URL('../..', import.meta.url);
 process.chdir(ROOT.pathname); // table cells name files relative to the repository root
@@ -95,4 +96,9 @@ test('every best-runs row of the README shows the numbers of its JSON, and its c
     assert.equal(seconds, want.secondsPerEpoch, `${label}: seconds per epoch`);
     assert.ok(README.includes(`\`npx ${r.command}\``), `${label}: README does not give its command npx ${r.command}`);
   }
+});
+
+test("the README's seed-averaged table is what scripts/seed-table.ts renders from results/best", () => {
+  const table = renderSeedTable(seedGroups('results/best', 3), 3).trimEnd();
+  assert.ok(README.includes(table), `README's seed table differs from the committed JSON:\n${table}`);
 });
