@@ -154,15 +154,26 @@ const MAX_NESTING = 8;
  */
 const MAX_DEPTH = 4 + 2 * MAX_NESTING;
 
+/** Groups and datasets the walk below /node visits at most: a network of thousands of nodes stays far below. */
+const MAX_ENTRIES = 100_000;
+
 /**
  * Sums what every dataset under /node declares (shape × element size) and refuses the file, naming the
  * largest dataset, when that exceeds the memory budget: before any value is read.
  */
 function checkDeclaredSizes(root: H5Group, path: string): void {
   let total = 0;
+  let entries = 0;
   let largest = { name: '', bytes: 0, shape: [] as number[] };
   const walk = (g: H5Group, prefix: string, depth: number): void => {
     for (const key of g.keys()) {
+      // a damaged link can point a group at one of its ancestors: the walk is bounded by count, not only depth
+      if (++entries > MAX_ENTRIES)
+        throw new SpikerepError(
+          'E_FORMAT',
+          `more than ${MAX_ENTRIES} groups and datasets under /node (a link cycle in a damaged file?)`,
+          path,
+        );
       const item = g.get(key);
       const name = `${prefix}/${key}`;
       if (item instanceof h5wasm.Group) {
