@@ -67,6 +67,8 @@ export class Conv2d implements WeightLayer {
   private readonly quantized = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
+  /** The last forward's input and whether it took the event path, for the weight gradients of that input. */
+  private counted: { readonly x: Buf; readonly event: boolean } | null = null;
 
   constructor(
     init: { readonly k: Kernels; readonly rng: Rng },
@@ -117,7 +119,9 @@ export class Conv2d implements WeightLayer {
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
     const bias = this.bias?.value ?? null;
     const w = this.forwardWeight(ctx.k);
-    if (useEventPath(ctx.k, x.data, this.path(), 'conv')) {
+    const event = useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'conv');
+    this.counted = { x: x.data, event };
+    if (event) {
       const wT = this.wT.get(ctx.k, w.length);
       transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
       ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
@@ -137,7 +141,17 @@ export class Conv2d implements WeightLayer {
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
     const { x, g, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true, this.path(), 'conv');
+    weightGradient(
+      ctx.k,
+      x.data,
+      dy.data,
+      this.weight.grad,
+      this.bias?.grad ?? null,
+      g,
+      true,
+      this.eventPath(ctx.k, x.data),
+      'conv',
+    );
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
@@ -147,7 +161,7 @@ export class Conv2d implements WeightLayer {
 
   /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
-    weightGradient(k, x.data, z.data, out, null, this.geometry(x.shape), accumulate, this.path(), 'conv');
+    weightGradient(k, x.data, z.data, out, null, this.geometry(x.shape), accumulate, this.eventPath(k, x.data), 'conv');
   }
 
   /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */
@@ -159,8 +173,10 @@ export class Conv2d implements WeightLayer {
     return wq;
   }
 
-  private path(): ForwardPath {
-    return this.opts.forwardPath ?? 'auto';
+  /** Whether x takes the event path: the last forward's input keeps that forward's answer (one density count). */
+  private eventPath(k: Kernels, x: Buf): boolean {
+    if (this.counted !== null && x === this.counted.x) return this.counted.event;
+    return useEventPath(k, x, this.opts.forwardPath ?? 'auto', 'conv');
   }
 
   skipInputGradient(): void {

@@ -71,8 +71,8 @@ export function transposeWeight(k: Kernels, w: Buf, wT: Buf, rows: number, cols:
 
 /**
  * dw (+)= the weight gradient of input x against output gradient dy (dy [rows, outC]; a linear layer is the 1×1
- * geometry with dw [outF, inF]), and dbias (+)= Σ_rows dy when given: event-driven when x is sparse enough, else
- * the dense conv filter gradient (which sums the bias on the way) or gemm.
+ * geometry with dw [outF, inF]), and dbias (+)= Σ_rows dy when given: event-driven when `event` (the layer's
+ * useEventPath answer for x), else the dense conv filter gradient (which sums the bias on the way) or gemm.
  */
 export function weightGradient(
   k: Kernels,
@@ -82,10 +82,9 @@ export function weightGradient(
   dbias: Buf | null,
   g: ConvGeometry,
   accumulate: boolean,
-  path: ForwardPath,
+  event: boolean,
   layer: 'conv' | 'linear',
 ): void {
-  const event = useEventPath(k, x, path, layer);
   if (event) k.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
   else if (layer === 'conv') {
     k.conv2dBackwardFilter(x, dy, dw, dbias, { ...g, accumulate });

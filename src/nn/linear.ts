@@ -61,6 +61,8 @@ export class Linear implements WeightLayer {
   private readonly quantized = new Scratch();
   /** Which path the last forward took (null before the first). */
   lastForwardPath: 'dense' | 'event' | null = null;
+  /** The last forward's input and whether it took the event path, for the weight gradients of that input. */
+  private counted: { readonly x: Buf; readonly event: boolean } | null = null;
 
   constructor(
     init: { readonly k: Kernels; readonly rng: Rng },
@@ -99,7 +101,9 @@ export class Linear implements WeightLayer {
     const { inF, outF } = this.opts;
     const y = this.out.get(ctx.k, rows * outF);
     const w = this.forwardWeight(ctx.k);
-    if (useEventPath(ctx.k, x.data, this.path(), 'linear')) {
+    const event = useEventPath(ctx.k, x.data, this.opts.forwardPath ?? 'auto', 'linear');
+    this.counted = { x: x.data, event };
+    if (event) {
       const wT = this.wT.get(ctx.k, inF * outF);
       transposeWeight(ctx.k, w, wT, outF, inF);
       ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
@@ -121,7 +125,17 @@ export class Linear implements WeightLayer {
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     const g = linearGeometry(rows, inF, outF);
-    weightGradient(ctx.k, x.data, dy.data, this.weight.grad, this.bias?.grad ?? null, g, true, this.path(), 'linear');
+    weightGradient(
+      ctx.k,
+      x.data,
+      dy.data,
+      this.weight.grad,
+      this.bias?.grad ?? null,
+      g,
+      true,
+      this.eventPath(ctx.k, x.data),
+      'linear',
+    );
     if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
@@ -133,7 +147,7 @@ export class Linear implements WeightLayer {
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void {
     const { inF, outF } = this.opts;
     const g = linearGeometry(z.data.length / outF, inF, outF);
-    weightGradient(k, x.data, z.data, out, null, g, accumulate, this.path(), 'linear');
+    weightGradient(k, x.data, z.data, out, null, g, accumulate, this.eventPath(k, x.data), 'linear');
   }
 
   /** The weight the forward runs on: the float weight, or its fake-quantised copy with opts.quant. */
@@ -145,8 +159,10 @@ export class Linear implements WeightLayer {
     return wq;
   }
 
-  private path(): ForwardPath {
-    return this.opts.forwardPath ?? 'auto';
+  /** Whether x takes the event path: the last forward's input keeps that forward's answer (one density count). */
+  private eventPath(k: Kernels, x: Buf): boolean {
+    if (this.counted !== null && x === this.counted.x) return this.counted.event;
+    return useEventPath(k, x, this.opts.forwardPath ?? 'auto', 'linear');
   }
 
   skipInputGradient(): void {
