@@ -24,6 +24,7 @@ import {
   type NirNodeType,
 } from './nir-graph.js';
 import { writeNirFile } from './nir-h5-write.js';
+import { type BoundedNirReader, boundedNirReader } from './nir-read-bounded.js';
 
 type H5Group = InstanceType<typeof h5wasm.Group>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
@@ -90,11 +91,18 @@ function unreadable(): never {
   throw new Error('the written file does not read back: is the disk full?');
 }
 
+let reader: BoundedNirReader | undefined;
+
+/**
+ * Reads and checks a NIR file on a worker thread, within a time bound (nir-read-bounded.ts: the HDF5 library can
+ * loop on a damaged file).
+ */
 export async function readNir(path: string): Promise<NirGraph> {
-  return readNirWith(await h5wasm.ready, path);
+  reader ??= boundedNirReader();
+  return reader.read(path);
 }
 
-/** readNir once h5wasm is loaded (`module` is what h5wasm.ready resolved to): synchronous, for the fuzzer. */
+/** The read itself, once h5wasm is loaded (`module` is what h5wasm.ready resolved to): the reading thread's work. */
 export function readNirWith(module: unknown, path: string): NirGraph {
   checkRegularFile(path);
   if (!hasHdf5Signature(path)) throw new SpikerepError('E_FORMAT', 'not an HDF5 file (no HDF5 signature)', path);

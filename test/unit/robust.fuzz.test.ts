@@ -10,20 +10,9 @@ import { fuzzTargets, runFuzz } from '../support/robust.fuzz-targets.js';
 
 const INPUTS = 3000;
 
-/**
- * Known and not yet contained: h5wasm never returns from reading the edges (a variable-length string dataset) of one
- * byte-mutated foreign seed (the nested recurrent graph, input 4 of this sequence), so the NIR target with the
- * foreign seeds cannot run in-process until reads run in a worker with a timeout. robust.untrusted.test.ts still
- * fuzzes the NIR importer on spikerep's own seed.
- */
-const KNOWN_HANG: Record<string, string> = {
-  nir: 'h5wasm hangs reading a damaged variable-length string dataset of a foreign seed; reads need a worker with a timeout',
-};
-
 for (const [i, t] of fuzzTargets().entries()) {
   const inputs = t.quickInputs ?? INPUTS;
-  const skip = KNOWN_HANG[t.name] ?? false;
-  test(`fuzz ${t.name}: ${inputs} mutated inputs, only SpikerepError, never a crash`, { skip }, () => {
+  test(`fuzz ${t.name}: ${inputs} mutated inputs, only SpikerepError, never a crash`, () => {
     const r = runFuzz(t, inputs, 1000 + i);
     assert.deepEqual(r.firstCrashes, []);
     assert.equal(r.crashes, 0);

@@ -1,0 +1,109 @@
+/**
+ * Reading a NIR file with a time bound. The HDF5 library can loop without end on a damaged file (seen on a
+ * byte-mutated variable-length string dataset), and a WebAssembly loop cannot be interrupted from its own
+ * thread. So the read runs on a worker thread while the caller blocks on a shared flag with a timeout: a read
+ * that does not finish in time is abandoned (the thread is terminated, the next read starts a fresh one) and
+ * refused with one line. The caller stays synchronous, as h5wasm's own reads are; the thread is reused.
+ */
+import { statSync } from 'node:fs';
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  SHARE_ENV,
+  Worker,
+  type WorkerOptions,
+} from 'node:worker_threads';
+import { SpikerepError } from '../errors.js';
+import type { NirGraph } from './nir-graph.js';
+import type { ReaderInit, ReadReply } from './nir-read-protocol.js';
+
+/** A fresh thread loads h5wasm (and from the TypeScript sources, the compiler): slow on a loaded machine. */
+const START_MS = 120_000;
+
+/** Reads of healthy files take milliseconds; the bound grows with the file so large networks never meet it. */
+export function readTimeoutMs(bytes: number): number {
+  return 15_000 + bytes / 2000; // 15 s plus 0.5 s per MB
+}
+
+export interface BoundedNirReader {
+  /** Reads `path` or throws one SpikerepError line; `timeoutMs` defaults to readTimeoutMs(file size). */
+  read(path: string, timeoutMs?: number): NirGraph;
+  /** How many reads were abandoned at the time bound. */
+  readonly timeouts: number;
+  close(): void;
+}
+
+interface Thread {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
+}
+
+export function boundedNirReader(opts: { stderrTo?: string } = {}): BoundedNirReader {
+  let thread: Thread | undefined;
+  let timeouts = 0;
+  const start = (): Thread => {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const init: ReaderInit = { flag, port: port2, ...(opts.stderrTo !== undefined ? { stderrTo: opts.stderrTo } : {}) };
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(`./nir-read-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+    // the memory budget (an environment variable) must be the caller's at the time of each read
+    const options: WorkerOptions = { workerData: init, transferList: [port2], env: SHARE_ENV };
+    const worker = fromSource
+      ? new Worker(
+          `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`,
+          { ...options, eval: true },
+        )
+      : new Worker(entry, options);
+    worker.unref();
+    port1.unref();
+    if (Atomics.wait(flag, 0, 0, START_MS) === 'timed-out') {
+      void worker.terminate();
+      throw new SpikerepError('E_IO', `the NIR reading thread did not start within ${START_MS / 1000} s`);
+    }
+    return { worker, port: port1, flag };
+  };
+  return {
+    read(path, timeoutMs) {
+      thread ??= start();
+      const t = thread;
+      let bound = timeoutMs;
+      if (bound === undefined) {
+        let bytes = 0;
+        try {
+          bytes = statSync(path).size;
+        } catch {
+          // the thread reports a missing or unreadable file with its own line
+        }
+        bound = readTimeoutMs(bytes);
+      }
+      Atomics.store(t.flag, 0, 0);
+      t.port.postMessage({ path });
+      if (Atomics.wait(t.flag, 0, 0, bound) === 'timed-out') {
+        timeouts++;
+        void t.worker.terminate();
+        t.port.close();
+        thread = undefined;
+        throw new SpikerepError(
+          'E_FORMAT',
+          `damaged HDF5 file: the HDF5 library did not finish reading it within ${(bound / 1000).toFixed(0)} s`,
+          path,
+        );
+      }
+      const reply = receiveMessageOnPort(t.port)?.message as ReadReply | undefined;
+      if (reply === undefined) throw new Error('the NIR reading thread answered nothing');
+      if (reply.ok) return reply.graph;
+      if ('bug' in reply) throw new Error(`reading the NIR file failed in its thread: ${reply.bug}`);
+      throw new SpikerepError(reply.code, reply.message, reply.path);
+    },
+    get timeouts() {
+      return timeouts;
+    },
+    close() {
+      if (thread !== undefined) void thread.worker.terminate();
+      thread = undefined;
+    },
+  };
+}
