@@ -59,7 +59,7 @@ export function boundedNirReader(opts: { stderrTo?: string } = {}): BoundedNirRe
       : new Worker(entry, options);
     worker.unref();
     port1.unref();
-    if (Atomics.wait(flag, 0, 0, START_MS) === 'timed-out') {
+    if (!waitForFlag(flag, START_MS)) {
       void worker.terminate();
       throw new SpikerepError('E_IO', `the NIR reading thread did not start within ${START_MS / 1000} s`);
     }
@@ -81,7 +81,7 @@ export function boundedNirReader(opts: { stderrTo?: string } = {}): BoundedNirRe
       }
       Atomics.store(t.flag, 0, 0);
       t.port.postMessage({ path });
-      if (Atomics.wait(t.flag, 0, 0, bound) === 'timed-out') {
+      if (!waitForFlag(t.flag, bound)) {
         timeouts++;
         void t.worker.terminate();
         t.port.close();
@@ -106,4 +106,17 @@ export function boundedNirReader(opts: { stderrTo?: string } = {}): BoundedNirRe
       thread = undefined;
     },
   };
+}
+
+/**
+ * Waits until the thread raises the flag, at most `ms`. A wake-up alone proves nothing: the thread's notify for
+ * the previous read can arrive after that read's flag was already seen raised and cleared again.
+ */
+function waitForFlag(flag: Int32Array, ms: number): boolean {
+  const end = performance.now() + ms;
+  while (Atomics.load(flag, 0) === 0) {
+    const left = end - performance.now();
+    if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') return Atomics.load(flag, 0) !== 0;
+  }
+  return true;
 }
