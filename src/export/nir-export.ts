@@ -219,7 +219,7 @@ export const NEURON_NODES: readonly string[] = ['IF', 'LIF', 'CubaLIF'];
  * The body as the chain of layers the exporter walks: sequential bodies and single-path batch-norm blocks
  * (conv/linear → BN) open up into their children; anything else stays whole (and is refused by kind).
  */
-function chainOf(l: Layer): Layer[] {
+export function chainOf(l: Layer): Layer[] {
   if (l.kind === 'sequential') return l.children().flatMap(chainOf);
   if (l.kind === 'norm-block') {
     const [only, ...more] = (l as NormBlock).branches;

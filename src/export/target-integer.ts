@@ -1,14 +1,15 @@
 /**
  * The exported float graph (batch-norm, spike amplitudes and pooling scales already folded, nir-export.ts) in a
  * target's integer format. Each conv/affine node gets one scale s (per layer: every target listed shares one
- * threshold per layer) and its weights become the integers round(w/s) on the symmetric grid (nn/quant.ts); s goes
+ * threshold per layer) and its weights become the integers round(w/s) on the symmetric grid (nn/quant.ts; a power of
+ * two where the target's state is integer, so that a checkpoint deployed for the target exports exactly); s goes
  * into the node's metadata (`weight_scale`: the real value of one integer step). The neuron after it then counts
  * its membrane in units of s: its threshold and subtracted amount are divided by s — rounded to integers
  * where the target's state is integer (integerThresholds, nn/quant.ts), kept exact otherwise — and so is the
  * bias. Spikes stay unit events, so the graph computes the same spikes as the float one up to the rounding, and
  * spikerep's importer reads it back as an ordinary graph.
  */
-import { integerThresholds, integerWeights, weightScales } from '../nn/quant.js';
+import { integerThresholds, integerWeights, powerOfTwoScale, weightScales } from '../nn/quant.js';
 import { type NirArray, type NirGraph, type NirGraphNode, nirArray, nirFull } from './nir-graph.js';
 import { first, metaNumber, NEURON_TYPES, type TargetSpec } from './target.js';
 
@@ -19,8 +20,10 @@ export function integerGraph(graph: NirGraph, spec: TargetSpec): NirGraph {
   for (const [name, node] of Object.entries(graph.nodes)) {
     if (node.type === 'Conv2d' || node.type === 'Affine' || node.type === 'Linear') {
       const w = node.weight;
-      const [s] = weightScales(w.data, 1, { bits: spec.weightBits as 8, scale: 'layer' });
-      const scale = s! > 0 ? s! : 1; // an all-zero weight: any unit will do
+      const s = spec.integerState
+        ? powerOfTwoScale(w.data, spec.weightBits)
+        : weightScales(w.data, 1, { bits: spec.weightBits as 8, scale: 'layer' })[0]!;
+      const scale = s > 0 ? s : 1; // an all-zero weight: any unit will do
       const ints = integerWeights(w.data, [scale], spec.weightBits);
       const weight = nirArray(w.shape, Float32Array.from(ints));
       const meta = { ...node.metadata, weight_scale: scale, weight_bits: spec.weightBits, weight_format: 'int' };

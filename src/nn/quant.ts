@@ -77,6 +77,23 @@ export function chooseScale(w: ArrayLike<number>, from: number, to: number, bits
   return best;
 }
 
+/**
+ * A power-of-two scale for w (0 for all zeros): 2^k with k the smallest exponent whose grid holds max|w| (the
+ * largest weight, up to float rounding, lands on ±q at most), or half of it when clipping the few largest weights
+ * gives a smaller squared error. Integer targets use it: a network whose weights already lie on such a grid is
+ * found on it again, and scaling by a power of two is exact in floating point (export/target-deploy.ts).
+ */
+export function powerOfTwoScale(w: ArrayLike<number>, bits: number): number {
+  const q = levels(bits);
+  let max = 0;
+  for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i]!));
+  if (max === 0) return 0;
+  const full = 2 ** Math.ceil(Math.log2(max / q) - 1e-6);
+  const step = Math.ceil(w.length / SCALE_SAMPLE);
+  const half = full / 2;
+  return squaredError(w, 0, w.length, half, q, step) < squaredError(w, 0, w.length, full, q, step) ? half : full;
+}
+
 /** The scales of a weight with `rows` output rows: one (per layer) or `rows` (per channel). */
 export function weightScales(w: ArrayLike<number>, rows: number, quant: WeightQuant): Float64Array {
   if (quant.scale === 'layer') return Float64Array.of(chooseScale(w, 0, w.length, quant.bits));

@@ -15,12 +15,15 @@ import { importNir } from '../../src/export/nir-import.js';
 import { nirConvToSpikerep } from '../../src/export/nir-layout.js';
 import { agreement, predictDataset } from '../../src/export/predictions.js';
 import { TargetRefusal } from '../../src/export/target.js';
+import { deployForTarget } from '../../src/export/target-deploy.js';
 import { graphForTarget } from '../../src/export/target-list.js';
 import { Builder } from '../../src/models/builder.js';
 import { neuronSpec } from '../../src/models/neurons.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { Conv2d } from '../../src/nn/conv2d.js';
 import type { Layer } from '../../src/nn/layer.js';
 import { Network } from '../../src/nn/network.js';
+import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { integerWeights, weightScales } from '../../src/nn/quant.js';
 import { evalMode } from '../../src/nn/run-mode.js';
 import { Sequential } from '../../src/nn/sequential.js';
@@ -151,7 +154,7 @@ describe('refusals: every violated constraint, one line naming the layer and the
       "sn1 (LIF): Speck's neurons are integrate-and-fire (IAF) only: no leak, no synaptic current (use --neuron if)",
       "fc (Affine): kernel 65×65 exceeds Speck's 16×16",
       "fc (Affine): 1025 input channels exceed Speck's 1024",
-      'fc (Affine): bias 65667 (in weight steps) exceeds the 16-bit neuron state (±32767)',
+      'fc (Affine): bias 67423 (in weight steps) exceeds the 16-bit neuron state (±32767)',
       "sn2 (LIF): Speck's neurons are integrate-and-fire (IAF) only: no leak, no synaptic current (use --neuron if)",
     ]);
   });
@@ -265,5 +268,55 @@ describe('a network trained with 8-bit per-layer weights (no batch-norm) round-t
     assert.ok(new Set(ours).size > 1, 'the network tells images apart');
     const back = predictDataset(importNir(k, ints).net, images).predictions;
     assert.equal(agreement(ours, back), images.length);
+  });
+});
+
+describe('deployment for a target: the network made into what the target runs', () => {
+  const images = noiseImages(80);
+  const logits = (net: Network): Float32Array => {
+    const x = new Float32Array(images.length * 64);
+    for (let i = 0; i < images.length; i++) images.read(i, x, i * 64);
+    const out = net.forward(tensor([images.length, 8, 8, 1], x), { training: false, rng: new Rng(0) }).data;
+    return Float32Array.from(k.toHost(out));
+  };
+
+  it('speck: weights on a power-of-two grid, thresholds whole steps, and the export computes the same sums scaled by a power of two', () => {
+    const net = smallNet({ C: 1 });
+    for (const l of layersOf(net.body)) if (l instanceof SpikingNeuron) l.vth.value[0] = 0.7; // so that it spikes
+    const before = predictDataset(net, images).predictions;
+    const { graph, layers } = deployForTarget(net, 'speck');
+    assert.equal(layers.length, 2);
+    for (const l of layers) {
+      assert.ok(Number.isInteger(Math.log2(l.weightScale)), `${l.neuron}: a power-of-two scale`);
+      assert.equal(l.vthAfter, l.thresholdSteps * l.weightScale);
+    }
+    // the deployed network's own export finds the integers it was given (deployForTarget checks it too)
+    const integers = (g: NirGraph): unknown[] =>
+      Object.values(g.nodes).map((n) =>
+        'weight' in n ? [n.weight, 'bias' in n ? n.bias : null] : 'v_threshold' in n ? n.v_threshold : n.type,
+      );
+    assert.deepEqual(integers(graphForTarget(exportNir(net), 'speck')), integers(graph));
+    const conv = net.body.children()[0]!.children()[0] as Conv2d;
+    const s = layers[0]!.weightScale;
+    assert.ok(conv.weight.value.every((v) => Number.isInteger(v / s) && Math.abs(v / s) <= 127));
+    // the file's network computes the deployed one's sums divided by the last layer's scale: exactly
+    const ours = logits(net);
+    const theirs = logits(importNir(k, graph).net);
+    const last = layers[1]!.weightScale;
+    assert.ok(
+      ours.some((v) => v !== 0),
+      'the network spikes',
+    );
+    assert.deepEqual(
+      ours,
+      Float32Array.from(theirs, (v) => v * last),
+    );
+    const after = predictDataset(net, images).predictions;
+    assert.ok(agreement(before, after) >= 0.8 * images.length, 'deployment keeps most predictions');
+  });
+
+  it('refuses, naming the layer, a neuron whose α the whole steps cannot keep', () => {
+    const net = smallNet({ C: 1, alpha: 0.5 });
+    assert.throws(() => deployForTarget(net, 'generic'), /deploy for generic: layer sn1: .*α = 0.5/);
   });
 });
