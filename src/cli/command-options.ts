@@ -230,10 +230,15 @@ export const EXPORT_OPTIONS = {
 // ---- quantize (post-training quantisation) ----
 export const QUANTIZE_OPTIONS = {
   checkpoint: checkpointFile,
-  weightBits: option(weightBitsField(), {
+  weightBits: option(weightBitsField().optional(), {
     flag: '--weight-bits',
     arg: '<bits>',
-    help: 'quantise every conv and linear weight to symmetric 8, 4 or 2 bits',
+    help: 'quantise every conv and linear weight to symmetric 8, 4 or 2 bits (or give --target)',
+  }),
+  target: option(oneOf(TARGET_NAMES).optional(), {
+    flag: '--target',
+    arg: '<chip>',
+    help: `deploy for a chip (${TARGET_NAMES.join(' | ')}): batch-norm folded, its integer weights and whole-step thresholds, so that export --target writes exactly this network`,
   }),
   quantScale: TRAIN_FIELDS.quantScale,
   calibrateBatches: option(integer(0).default(4), {

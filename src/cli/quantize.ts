@@ -1,8 +1,12 @@
 import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
+import { deployForTarget } from '../export/target-deploy.js';
+import { TARGETS } from '../export/target-list.js';
+import type { TargetName } from '../export/target-names.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
+import type { Kernels } from '../kernels/kernels.js';
 import { networkTensors, tensorsToHost } from '../nn/host-access.js';
 import type { WeightBits } from '../nn/quant.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
@@ -25,8 +29,20 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   refuseWritingInput('json', o.json, { 'the `checkpoint` it quantises': o.checkpoint, 'the `out` checkpoint': o.out });
   checkWritable(o.out);
   if (o.json !== undefined) checkWritable(o.json);
+  if ((o.weightBits === undefined) === (o.target === undefined))
+    throw new SpikerepError(
+      'E_ARG',
+      o.target === undefined
+        ? 'give --weight-bits 8|4|2, or --target <chip> to deploy for a chip'
+        : 'give --weight-bits or --target, not both: a target sets its own weight bits',
+      o.target === undefined ? 'weight-bits' : 'target',
+    );
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
+    if (o.target !== undefined) {
+      await deploy(k, o, o.target, io, argv);
+      return;
+    }
     const { net: float, config } = modelFromCheckpoint(k, o.checkpoint);
     if (config.weightBits !== undefined)
       throw new SpikerepError(
@@ -87,5 +103,59 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     }
   } finally {
     disposeKernels(k);
+  }
+}
+
+type QuantizeOptions = ReturnType<typeof parseOptions<typeof QUANTIZE_OPTIONS>>;
+
+/**
+ * `quantize --target CHIP`: the checkpoint made into exactly what the chip runs (export/target-deploy.ts), saved as
+ * a float checkpoint whose values lie on the chip's integer grid (no quantiser runs on it again), evaluated before
+ * and after on the test set. Its export for the same target writes the same integers.
+ */
+async function deploy(
+  k: Kernels,
+  o: QuantizeOptions,
+  target: TargetName,
+  io: CommandRun['io'],
+  argv: readonly string[],
+): Promise<void> {
+  const { net, config } = modelFromCheckpoint(k, o.checkpoint);
+  const dataDir = o.dataDir ?? config.dataDir;
+  let test = await openDataset(config.dataset, 'test', {
+    dataDir,
+    normalize: config.encoder === 'direct',
+    T: config.T,
+  });
+  requireSamples(test, 'evaluate', dataDir);
+  if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
+  const floatAcc = evaluate(k, net, test, config, false).accuracy;
+  const { layers } = deployForTarget(net, target);
+  const { weightBits: _bits, ...deployedConfig } = config;
+  const ck = loadCheckpoint<unknown>(o.checkpoint);
+  const meta = parseRunMeta(ck.meta, o.checkpoint);
+  const spec = TARGETS[target];
+  const deployment = { target, weightBits: spec.weightBits, from: o.checkpoint, layers };
+  saveCheckpoint(o.out, { ...meta, config: deployedConfig, deployment }, tensorsToHost(k, networkTensors(net)));
+  // evaluated as any user will load it: from the file
+  const back = modelFromCheckpoint(k, o.out);
+  const deployedAcc = evaluate(k, back.net, test, back.config, false).accuracy;
+  const pct = (a: number): string => `${(a * 100).toFixed(2)}%`;
+  io.out(
+    `test accuracy float ${pct(floatAcc)}, deployed for ${spec.title} (${spec.weightBits}-bit integer weights, whole-step thresholds) ${pct(deployedAcc)} on ${test.length} ${config.dataset} test images\n`,
+  );
+  io.out(`wrote ${o.out}\n`);
+  if (o.json !== undefined) {
+    const result = {
+      command: ['spikerep', ...argv].join(' '),
+      checkpoint: o.checkpoint,
+      out: o.out,
+      dataset: config.dataset,
+      samples: test.length,
+      floatAccuracy: floatAcc,
+      deployedAccuracy: deployedAcc,
+      ...deployment,
+    };
+    writeJson(o.json, result, `${o.out} was written`);
   }
 }

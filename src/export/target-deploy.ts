@@ -49,7 +49,7 @@ export function deployForTarget(net: Network, target: TargetName): { graph: NirG
   let inScale = 1; // what the next weights' inputs carry: the last spikes' amplitude and the pools' 1/k² since
   let flattenedFrom: number[] | null = null;
   let shape: number[] = [...(net.inputShape ?? [])];
-  let bias: { values: Float64Array; layer: string; own: { value: Float32Array } | null } | null = null; // the folded bias, until a BN or the neuron
+  let bias: { values: Float64Array; layer: string } | null = null; // the folded bias, until it has a place
   let unit = 1; // the scale of the last weights
   let w = 0;
   let n = 0;
@@ -82,10 +82,14 @@ export function deployForTarget(net: Network, target: TargetName): { graph: NirG
         flattenedFrom = null;
       }
       const layer = l as Conv2d | Linear;
-      for (let i = 0; i < values.length; i++) values[i] = (values[i]! * scale) / inScale;
+      // one factor, as the importer applies its own (integer × factor, rounded once to float64 and once to float32):
+      // the two factors differ by a power of two, so the two networks' weights do too, exactly
+      const factor = scale / inScale;
+      for (let i = 0; i < values.length; i++) values[i] = values[i]! * factor;
       layer.weight.value.set(values);
-      bias = { values: Float64Array.from(intBias, (b) => b * scale), layer: name, own: layer.bias };
-      if (layer.bias !== null) layer.bias.value.fill(0);
+      // the layer's own bias where it has one: the importer's layer adds it the same way, in the same place
+      bias = { values: Float64Array.from(intBias, (b) => b * scale), layer: name };
+      if (layer.bias !== null) placeBias(layer.bias, name);
       unit = scale;
       inScale = 1;
     } else if (l.kind === 'batchnorm') {
@@ -102,7 +106,7 @@ export function deployForTarget(net: Network, target: TargetName): { graph: NirG
     } else if (l.kind === 'neuron') {
       const neuron = l as SpikingNeuron;
       const name = neuron.opts.name;
-      if (bias !== null) placeBias(bias.own, bias.layer); // no batch-norm: the layer's own bias
+      if (bias !== null) placeBias(null, bias.layer); // no bias parameter and no batch-norm
       const [, node] = neuronNodes[n++] ?? refuse('no neuron node in the exported graph', name);
       const cfg = neuron.opts.config;
       if (cfg.kind !== 'if') refuse(`deployment supports IF layers, not ${cfg.kind}`, name);
