@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Eta } from './eta.js';
-import { formatProgress } from './progress-line.js';
+import { formatProgress, wrapLine } from './progress-line.js';
 
 /**
  * Training and evaluation progress: a live bar fitted to the terminal's width (progress-line.ts) on a terminal, one
@@ -96,7 +96,8 @@ function barProgress(stream: NodeJS.WriteStream, clock: () => number): Progress 
     },
     stop: finish,
     log(line) {
-      stream.write(`${line}\n`);
+      // at words, so that a long message (thresholds of many layers) does not run past the edge mid-word
+      stream.write(`${wrapLine(line, terminalWidth(stream)).join('\n')}\n`);
     },
   };
 }

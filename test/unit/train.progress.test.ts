@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Eta } from '../../src/train/eta.js';
 import { makeProgress } from '../../src/train/progress.js';
-import { formatDuration, formatProgress, type ProgressFields } from '../../src/train/progress-line.js';
+import { formatDuration, formatProgress, type ProgressFields, wrapLine } from '../../src/train/progress-line.js';
 import { terminalFrames } from '../support/terminal-frames.js';
 
 const training: ProgressFields = {
@@ -89,6 +89,20 @@ test('formatProgress for an evaluation, and as a log line (no bar, no width limi
     formatProgress({ ...training, bar: false, eta: undefined }, Number.POSITIVE_INFINITY),
     'epoch 3/10 120/860 13% | loss 0.2134 | acc 91.20% | img/s 1234 | ETA --',
   );
+});
+
+test('wrapLine: at spaces, continuation lines indented, a word longer than the width kept whole', () => {
+  const message =
+    "thresholds at percentile 95 of each layer's input current (5 batches, 0.6 s): 1.722 1.605 1.621 1.623";
+  const lines = wrapLine(message, 40);
+  assert.deepEqual(lines, [
+    'thresholds at percentile 95 of each',
+    "  layer's input current (5 batches, 0.6",
+    '  s): 1.722 1.605 1.621 1.623',
+  ]);
+  assert.equal(lines.map((l) => l.trim()).join(' '), message);
+  assert.deepEqual(wrapLine('short', 40), ['short']);
+  assert.deepEqual(wrapLine(`wrote ${'x'.repeat(50)} here`, 40), ['wrote', `  ${'x'.repeat(50)}`, '  here']);
 });
 
 test('formatDuration: seconds, minutes and seconds, hours and minutes', () => {
