@@ -1,13 +1,13 @@
 /**
  * Time left, from an exponentially weighted average of the seconds each recent unit (batch, image) took rather than
- * from the whole elapsed time: a slow first step (compilation, a cold cache) is forgotten within a few dozen steps
+ * from the whole elapsed time: a slow first step (compilation, a cold cache) is forgotten within a hundred steps
  * instead of inflating the estimate for the whole epoch. Between two reports the estimate counts down with the
  * clock, so a display redrawn on a timer does not stand still during a long step. Times are passed in (seconds on
  * any monotonic clock), which keeps it testable without waiting.
  */
 export class Eta {
-  /** The weight of the newest step: about the last ten steps count. */
-  static readonly WEIGHT = 0.2;
+  /** The weight of the newest step: about the last twenty steps count (a busy machine's jitter is averaged out). */
+  static readonly WEIGHT = 0.1;
   private perUnit: number | undefined;
   private lastDone: number;
   private lastTime: number;
