@@ -9,6 +9,7 @@ import { type CommandRun, TRAIN_EXTRAS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { buildReport } from './report.js';
 import { checkWritable, writeJson } from './result-file.js';
+import { summaryWidth, trainSummary } from './train-summary.js';
 
 export { checkWritable, writeJson } from './result-file.js';
 
@@ -35,7 +36,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const command = ['spikerep', ...argv].join(' ');
   const result = await runTraining(cfg, { quiet: o.quiet });
   // the result first: a file that cannot be written at the end must not take the printed result with it
-  io.out(summary(result));
+  io.out(`${trainSummary(result, summaryWidth(process.stdout))}\n`);
   const kept = `the result above was printed${dir === undefined ? '' : `; best.ckpt and last.ckpt in ${dir} are intact`}`;
   if (o.json !== undefined) writeJson(o.json, { command, ...result }, kept);
   if (o.report !== undefined) {
@@ -63,25 +64,4 @@ export async function runTraining(cfg: TrainConfig, o: { quiet: boolean }): Prom
   } finally {
     disposeKernels(k);
   }
-}
-
-/** Two lines: what the run cost and did, then the result, last, where it is seen. */
-function summary(r: TrainResult): string {
-  const rates = r.firingRates.map((f) => f.firingRate.toFixed(3)).join(' ');
-  const ran = r.history.length;
-  const detail =
-    `${ran} epoch${ran === 1 ? '' : 's'} × ${r.selection.trainImages} images, ${r.imagesPerSecond.toFixed(0)} img/s ` +
-    `on ${r.backend}×${r.threads} | firing rates ${rates} | ${(r.synOps / 1e6).toFixed(2)} M synops, ` +
-    `${(r.energyJoules * 1e6).toFixed(2)} µJ/image (ANN ${(r.annEnergyJoules * 1e6).toFixed(2)})`;
-  const chosen =
-    r.selection.by === 'validation'
-      ? `epoch ${r.bestEpoch}/${ran} chosen on ${r.selection.images} validation images (${pct(r.valAccuracy!)})`
-      : `last epoch (no validation split)`;
-  return `${detail}
-test accuracy ${pct(r.testAccuracy)} | ${chosen} | ${r.dataset} ${r.neuron} T=${r.T}
-`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }

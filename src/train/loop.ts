@@ -139,7 +139,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
         progress.update(tally.batches, {
           loss: (tally.lossSum / tally.seen).toFixed(4),
           acc: `${((100 * tally.correct) / tally.seen).toFixed(2)}%`,
-          'img/s': (tally.seen / elapsed).toFixed(1),
+          'img/s': (tally.seen / elapsed).toFixed(0),
         });
       }
     } finally {
@@ -152,8 +152,9 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     trainedImages += seen;
     epochsRun++;
     // validation chooses; the test set is evaluated for the record only (with the metrics after the last epoch)
-    const valAccuracy = valSet === undefined ? null : (await evaluateYielding(k, net, valSet, cfg, false)).accuracy;
-    final = await evaluateYielding(k, net, testSet, cfg, epoch + 1 === lastEpoch);
+    const valAccuracy =
+      valSet === undefined ? null : (await evaluateYielding(k, net, valSet, cfg, false, progress, 'val')).accuracy;
+    final = await evaluateYielding(k, net, testSet, cfg, epoch + 1 === lastEpoch, progress, 'test');
     const rec: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: lossSum / seen,
@@ -175,7 +176,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     hooks.onEpoch?.(rec);
   }
 
-  if (final?.metrics === undefined) final = await evaluateYielding(k, net, testSet, cfg, true);
+  if (final?.metrics === undefined) final = await evaluateYielding(k, net, testSet, cfg, true, progress, 'test');
   hooks.onFinish?.(net);
   const chosen = chosenEpoch(run.history, valSet !== undefined);
   return {
@@ -211,19 +212,32 @@ export function evaluate(k: Kernels, net: Network, ds: Dataset, cfg: TrainConfig
   }
 }
 
-/** The same, with a turn of the event loop between batches, so a signal's clean-up runs during a long evaluation. */
+/**
+ * The same, with a turn of the event loop between batches, so a signal's clean-up runs during a long evaluation,
+ * and a progress bar counting images (`eval test 3000/10000`), cleared when it is done.
+ */
 async function evaluateYielding(
   k: Kernels,
   net: Network,
   ds: Dataset,
   cfg: TrainConfig,
   withMetrics: boolean,
+  progress: Progress,
+  name: 'val' | 'test',
 ): Promise<Evaluation> {
   const steps = evaluation(k, net, ds, cfg, withMetrics);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-    await nextTurn();
+  const t0 = performance.now();
+  progress.start(`eval ${name}`, ds.length, { transient: true });
+  try {
+    for (let batches = 1; ; batches++) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+      const done = Math.min(ds.length, batches * cfg.testBatchSize);
+      progress.update(done, { 'img/s': (done / ((performance.now() - t0) / 1000)).toFixed(0) });
+      await nextTurn();
+    }
+  } finally {
+    progress.stop();
   }
 }
 
