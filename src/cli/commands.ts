@@ -6,10 +6,12 @@
 import { TRAIN_FIELDS } from '../train/config.js';
 import {
   BENCH_OPTIONS,
+  COMPLETION_SHELLS,
   type CommandRun,
   EVAL_OPTIONS,
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
+  LIST_GROUPS,
   QUANTIZE_OPTIONS,
   REPORT_OPTIONS,
   RUN_OPTIONS,
@@ -24,6 +26,8 @@ export type { CommandRun } from './command-options.js';
 export interface CommandDef {
   readonly name: string;
   readonly args?: readonly string[];
+  /** The values the (first) argument may take, for checking and completion. */
+  readonly argChoices?: readonly string[];
   readonly description: string;
   readonly options: Fields;
   readonly load: () => Promise<{ run(c: CommandRun): Promise<void> }>;
@@ -73,7 +77,7 @@ export const COMMANDS: readonly CommandDef[] = [
     name: 'import',
     args: ['<file>'],
     description:
-      'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --against)',
+      'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --checkpoint)',
     options: IMPORT_OPTIONS,
     load: () => import('./import.js'),
   },
@@ -99,5 +103,22 @@ export const COMMANDS: readonly CommandDef[] = [
       'serve the browser demo on 127.0.0.1: draw a digit, watch the trained SNN spike; train a new one in the tab (MNIST/Fashion-MNIST), download it as checkpoint and NIR',
     options: SERVE_OPTIONS,
     load: () => import('./serve.js'),
+  },
+  {
+    name: 'list',
+    args: ['[group]'],
+    argChoices: LIST_GROUPS,
+    description: `list what a flag may name, one line each: ${LIST_GROUPS.join(', ')} (all four without a group)`,
+    options: {},
+    load: () => import('./list.js'),
+  },
+  {
+    name: 'completion',
+    args: ['<shell>'],
+    argChoices: COMPLETION_SHELLS,
+    description:
+      'print a shell completion script: eval "$(spikerep completion bash)" in ~/.bashrc, or the zsh one in a folder of $fpath',
+    options: {},
+    load: () => import('./completion.js'),
   },
 ];
