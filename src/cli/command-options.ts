@@ -117,7 +117,7 @@ export const TUNE_EXTRAS = {
     arg: '<file>',
     help: 'JSON search space replacing the defaults per setting, e.g. {"lr": {"sgd": {"min": 0.01, "max": 0.3}}, "T": [2, 4], "weightDecay": [0, 5e-4], "optimizer": "sgd"}: a range (log-uniform, "log": false for uniform), a list, or one value; settings given as flags (--lr, --T, …) are fixed',
     defaultHelp:
-      'optimizer sgd|adam, lr 0.01–0.3 (sgd) / 1e-4–3e-3 (adam), weight decay 1e-5–1e-3, α 0.2–1, Vth within 3× of the neuron’s, T 1|2|4|8, batch 32|64|128',
+      'optimizer sgd|adam, lr 0.01–0.3 for sgd and 1e-4–3e-3 for adam, weight decay 1e-5–1e-3, α 0.2–1, Vth within 3× of the neuron’s, T 1|2|4|8, batch 32|64|128',
   }),
   objective: option(oneOf(['accuracy']).default('accuracy'), {
     flag: '--objective',

@@ -22,7 +22,13 @@ async function settings(...argv: string[]): Promise<{
 function helpOf(help: string, flag: string): string {
   const lines = help.split('\n');
   // a flag with a one-letter form is listed after it ("-T, --T <steps>")
-  const i = lines.findIndex((l) => l.trimStart().replace(/^-\w, /, '').split(' ')[0] === flag);
+  const i = lines.findIndex(
+    (l) =>
+      l
+        .trimStart()
+        .replace(/^-\w, /, '')
+        .split(' ')[0] === flag,
+  );
   assert.ok(i >= 0, `help lists ${flag}`);
   let text = lines[i]!;
   for (let j = i + 1; j < lines.length && /^\s{6,}\S/.test(lines[j]!) && !lines[j]!.trimStart().startsWith('-'); j++)
