@@ -328,6 +328,7 @@ export const IMPORT_OPTIONS = {
   against: option(text().optional(), { ...CHECKPOINT_IN, flag: '--against', help: 'the same as --checkpoint' }),
   last: CHECKPOINT_INPUT.last,
   backend: BACKEND_FIELD,
+  threads: TRAIN_FIELDS.threads,
   json: jsonOption(),
   quiet: QUIET,
 };
@@ -364,6 +365,7 @@ export const RUN_OPTIONS = {
     help: "with a run folder as <graph>: its last.ckpt (the last epoch's) instead of best.ckpt",
   }),
   backend: BACKEND_FIELD,
+  threads: TRAIN_FIELDS.threads,
   quiet: QUIET,
 };
 

@@ -37,7 +37,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
   const dataset = o.dataset ?? graph.metadata['dataset'];
   if (typeof dataset !== 'string' || !isDatasetName(dataset))
     throw new SpikerepError('E_ARG', `no known dataset in the graph metadata: pass --dataset`, '--dataset');
-  const k = await createKernels(o.backend);
+  const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const { net, neurons, engine, warnings } = importNir(k, graph, opts, file);
     for (const w of warnings) io.err(`spikerep: warning: ${w}\n`);

@@ -21,8 +21,8 @@ export function metricsLines(m: RunMetrics, neuron: string): string {
     const ratio = m.annEnergyJoules / m.energyJoules;
     const vs = ratio >= 1 ? `${ratio.toFixed(1)}× less` : `${(1 / ratio).toFixed(1)}× more`;
     cost =
-      `${(m.synOps / 1e6).toFixed(2)} M synaptic ops, ${uJ(m.energyJoules)} per image: ` +
-      `${vs} than the ANN of the same shape (${uJ(m.annEnergyJoules)}, 45 nm estimate)`;
+      `${(m.synOps / 1e6).toFixed(2)} M synaptic ops and ${uJ(m.energyJoules)} per image: ` +
+      `${vs} than the same-shape ANN's ${uJ(m.annEnergyJoules)}`;
   }
   return `${table}\n${cost}\n`;
 }

@@ -31,7 +31,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     );
   const record: RecordKind[] =
     o.record === undefined ? [] : o.record === 'all' ? ['membrane', 'spikes'] : [o.record as RecordKind];
-  const k = await createKernels(o.backend);
+  const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const nirFlags = { dt: o.dt, ifR: o.ifR, tauUnit: o.tauUnit, reset: o.reset, compare: o.compare };
     const model = await loadRunnable(k, file, T, nirFlags);
