@@ -93,7 +93,7 @@ test('export, import --checkpoint (and its old name --against), quantize and run
   assert.match(i.out, new RegExp(`identical predictions to ${best} on \\d+/20\\nwrote ${json}\\n$`));
   const a = cli('import', nir, '--against', run, ...small);
   assert.equal(a.code, 0, a.err);
-  assert.equal(a.out, i.out.split('\n')[0]! + '\n', '--against is --checkpoint');
+  assert.equal(a.out, `${i.out.split('\n')[0]!}\n`, '--against is --checkpoint');
   const both = cli('import', nir, '--against', run, '--checkpoint', run);
   assert.equal(both.err, 'spikerep: --against: is the same option as --checkpoint: give one\n');
 
