@@ -109,7 +109,8 @@ export function zshScript(commands: readonly CommandDef[]): string {
   const cases = commands.map((def) => {
     const specs = optionSpecs(def).flatMap((o) =>
       o.spellings.map((s) => {
-        const head = `${s}[${zshText(o.help)}]`;
+        // a list of choices says nothing the value list does not: its argument's name instead
+        const head = `${s}[${zshText(o.choices === undefined ? o.help : o.arg!)}]`;
         if (o.arg === undefined) return `'${head}'`;
         const action = o.choices !== undefined ? `(${o.choices.map(zshWord).join(' ')})` : o.path ? '_files' : ' ';
         return `'${head}:${zshText(o.arg)}:${action}'`;

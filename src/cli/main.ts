@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .description('Train low-latency spiking neural networks by Differentiation on Spike Representation (DSR)')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(false)
-    .configureOutput(output([...COMMANDS.map((c) => c.name), 'help']))
+    .configureOutput(output([...COMMANDS.map((c) => c.name), 'help', '--help', '--version']))
     .exitOverride();
   let running: CommandDef | undefined;
   for (const def of COMMANDS) {

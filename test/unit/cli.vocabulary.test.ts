@@ -244,7 +244,7 @@ test('completion zsh: every command with its description, every option, choices 
     assert.match(r.out, new RegExp(`^ {4}'${def.name}:\\S`, 'm'), `${def.name} listed`);
     assert.match(r.out, new RegExp(`^ {4}${def.name}\\)$`, 'm'), `${def.name} has its arguments`);
   }
-  assert.match(r.out, /'--backend\[[^\]']+\]:name:\(reference wasm native webgpu auto\)'/);
+  assert.match(r.out, /'--backend\[name\]:name:\(reference wasm native webgpu auto\)'/);
   assert.match(r.out, /'-T\[time steps\]:steps: '/);
   assert.match(r.out, /'--checkpoint\[[^\]']+\]:run\|file:_files'/);
   assert.match(r.out, /'1:group:\(datasets models recipes neurons\)'/);
