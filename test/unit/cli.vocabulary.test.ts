@@ -252,3 +252,25 @@ test('completion zsh: every command with its description, every option, choices 
   const zsh = spawnSync('zsh', ['-n', '-c', r.out], { encoding: 'utf8' });
   if (zsh.error === undefined) assert.equal(zsh.status, 0, zsh.stderr);
 });
+
+test("report --last without --checkpoint reads the run's own folder; a run without one is told to pass --checkpoint", async () => {
+  const folder = join(tmp, 'report-run');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'best.ckpt'), 'b');
+  const runJson = join(tmp, 'report-run.json');
+  writeFileSync(runJson, JSON.stringify({ history: [], firingRates: [], config: { checkpointDir: folder } }));
+  const out = join(tmp, 'never.html');
+  const r = await cli('report', runJson, '--last', '--out', out);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.err,
+    `spikerep: --checkpoint: ${folder} is a folder without last.ckpt: expected a run folder written by train --checkpoint, or a checkpoint file (it has best.ckpt: drop --last)\n`,
+  );
+  const noFolder = join(tmp, 'report-no-folder.json');
+  writeFileSync(noFolder, JSON.stringify({ history: [], firingRates: [], config: {} }));
+  const n = await cli('report', noFolder, '--last', '--out', out);
+  assert.equal(
+    n.err,
+    "spikerep: --last: picks the run folder's last.ckpt, and the run had no --checkpoint: pass --checkpoint\n",
+  );
+});
