@@ -36,7 +36,7 @@ export interface CommandDef {
 export const COMMANDS: readonly CommandDef[] = [
   {
     name: 'train',
-    description: 'train a spiking network and print its test accuracy (default: DSR-IF convnet on MNIST, T = 4)',
+    description: 'train a spiking network and print its test accuracy; by default a DSR-IF convnet on MNIST at T = 4',
     options: { ...TRAIN_FIELDS, ...TRAIN_EXTRAS },
     load: () => import('./train.js'),
   },

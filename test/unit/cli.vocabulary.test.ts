@@ -72,6 +72,8 @@ test("every command's help: one default per option, the same words for the same 
   // the whole test set unless told otherwise, in every command that evaluates
   for (const c of ['train', 'eval', 'import', 'quantize'])
     assert.match((await helpOf(c)).get('--test-limit')!, /\(default all\)$/, c);
+  // a default is written one way, "(default X)", in the commands' descriptions too
+  assert.doesNotMatch((await cli('--help')).out, /\(default:/);
   assert.match(
     (await helpOf('serve')).get('--port')!,
     /^<n> port on 127\.0\.0\.1; 0 picks a free one \(default 8080\)$/,
