@@ -19,6 +19,16 @@ import { listRecipes } from '../train/recipe.js';
 import { DEFAULT_WITHIN_PP } from '../train/smallest-t.js';
 import type { CliIo } from './io.js';
 
+/** A command as the parser, the help and the completion scripts see it (commands.ts adds how to load it). */
+export interface CommandSpec {
+  readonly name: string;
+  readonly args?: readonly string[];
+  /** The values the (first) argument may take, for checking and completion. */
+  readonly argChoices?: readonly string[];
+  readonly description: string;
+  readonly options: Record<string, z.ZodType>;
+}
+
 /** What a command's module gets: its arguments, its options by name (converted, not yet checked), where to write. */
 export interface CommandRun {
   readonly args: string[];
@@ -26,6 +36,8 @@ export interface CommandRun {
   readonly io: CliIo;
   /** The whole command line after "spikerep", for result files. */
   readonly argv: readonly string[];
+  /** Every command, for the one that writes completion scripts (commands.ts loads the modules, so none imports it). */
+  readonly commands: readonly CommandSpec[];
 }
 
 /** How every command that reads a checkpoint names it (checkpoint-arg.ts resolves it). */

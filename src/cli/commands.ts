@@ -8,6 +8,7 @@ import {
   BENCH_OPTIONS,
   COMPLETION_SHELLS,
   type CommandRun,
+  type CommandSpec,
   EVAL_OPTIONS,
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
@@ -23,12 +24,7 @@ import type { Fields } from './options.js';
 
 export type { CommandRun } from './command-options.js';
 
-export interface CommandDef {
-  readonly name: string;
-  readonly args?: readonly string[];
-  /** The values the (first) argument may take, for checking and completion. */
-  readonly argChoices?: readonly string[];
-  readonly description: string;
+export interface CommandDef extends CommandSpec {
   readonly options: Fields;
   readonly load: () => Promise<{ run(c: CommandRun): Promise<void> }>;
 }

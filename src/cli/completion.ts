@@ -5,8 +5,7 @@
  */
 import { optionMeta } from '../train/fields.js';
 import { packageVersion } from '../version.js';
-import type { CommandRun } from './command-options.js';
-import type { CommandDef } from './commands.js';
+import type { CommandRun, CommandSpec } from './command-options.js';
 import { choicesOf, spellings } from './options.js';
 
 /** What the script needs of one option. */
@@ -20,7 +19,7 @@ interface OptionSpec {
   readonly path: boolean;
 }
 
-function optionSpecs(def: CommandDef): OptionSpec[] {
+function optionSpecs(def: CommandSpec): OptionSpec[] {
   return Object.values(def.options).map((f) => {
     const meta = optionMeta.get(f)!;
     const arg = meta.arg?.replace(/^[<[]|[>\]]$/g, '');
@@ -39,7 +38,7 @@ function bashWord(w: string): string {
   return /^[A-Za-z0-9._-]+$/.test(w) ? w : `'${w.replace(/'/g, '')}'`;
 }
 
-export function bashScript(commands: readonly CommandDef[]): string {
+export function bashScript(commands: readonly CommandSpec[]): string {
   const words = (ws: readonly string[]): string => ws.map(bashWord).join(' ');
   const top = [...commands.map((c) => c.name), 'help', '--help', '-h', '--version', '-V'];
   const cases = commands.map((def) => {
@@ -104,7 +103,7 @@ function zshWord(w: string): string {
   return w.replace(/[^A-Za-z0-9._-]/g, (c) => `\\${c}`);
 }
 
-export function zshScript(commands: readonly CommandDef[]): string {
+export function zshScript(commands: readonly CommandSpec[]): string {
   const list = commands.map((c) => `    '${c.name}:${zshText(c.description)}'`).join('\n');
   const cases = commands.map((def) => {
     const specs = optionSpecs(def).flatMap((o) =>
@@ -150,8 +149,6 @@ fi
 `;
 }
 
-export async function run({ args, io }: CommandRun): Promise<void> {
-  // read when the command runs: commands.ts loads this module, so it is not imported at the top
-  const { COMMANDS } = await import('./commands.js');
-  io.out(args[0] === 'zsh' ? zshScript(COMMANDS) : bashScript(COMMANDS));
+export async function run({ args, io, commands }: CommandRun): Promise<void> {
+  io.out(args[0] === 'zsh' ? zshScript(commands) : bashScript(commands));
 }

@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const args = params.slice(0, def.args?.length ?? 0) as string[];
       const values = valuesByName(def.options, cmd.opts());
       const { run } = await def.load();
-      await run({ args, values, io, argv });
+      await run({ args, values, io, argv, commands: COMMANDS });
     });
   }
   try {
