@@ -39,6 +39,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult[]> {
   if (o.json !== undefined) {
     const text = `${JSON.stringify({ machine: machineInfo(), profiles: results }, null, 2)}\n`;
     writeFileAtomic(o.json, text, { what: 'the profile' });
+    process.stdout.write(`wrote ${o.json}\n`);
   }
   return results;
 }

@@ -458,6 +458,7 @@ function bestOf(rounds: number, rows: () => Row[]): Row[] {
 
 function writeJson(path: string, report: Report): void {
   writeFileAtomic(path, `${JSON.stringify(report.toJSON(), null, 2)}\n`, { what: 'the bench report' });
+  process.stdout.write(`wrote ${path}\n`);
 }
 
 export type { BenchResult };

@@ -6,11 +6,28 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
 import { TARGET_NAMES } from '../export/target-names.js';
-import { BACKEND_FIELD, BACKEND_NAME, TRAIN_FIELDS, weightBitsField } from '../train/config.js';
+import {
+  BACKEND_FIELD,
+  BACKEND_NAME,
+  BACKEND_NAMES,
+  TIME_STEPS_FLAGS,
+  TRAIN_FIELDS,
+  weightBitsField,
+} from '../train/config.js';
 import { flag, integer, oneOf, option, real, shown, text } from '../train/fields.js';
 import { listRecipes } from '../train/recipe.js';
 import { DEFAULT_WITHIN_PP } from '../train/smallest-t.js';
 import type { CliIo } from './io.js';
+
+/** A command as the parser, the help and the completion scripts see it (commands.ts adds how to load it). */
+export interface CommandSpec {
+  readonly name: string;
+  readonly args?: readonly string[];
+  /** The values the (first) argument may take, for checking and completion. */
+  readonly argChoices?: readonly string[];
+  readonly description: string;
+  readonly options: Record<string, z.ZodType>;
+}
 
 /** What a command's module gets: its arguments, its options by name (converted, not yet checked), where to write. */
 export interface CommandRun {
@@ -19,14 +36,36 @@ export interface CommandRun {
   readonly io: CliIo;
   /** The whole command line after "spikerep", for result files. */
   readonly argv: readonly string[];
+  /** Every command, for the one that writes completion scripts (commands.ts loads the modules, so none imports it). */
+  readonly commands: readonly CommandSpec[];
 }
 
-const checkpointFile = option(text(), {
+/** How every command that reads a checkpoint names it (checkpoint-arg.ts resolves it). */
+const CHECKPOINT_IN = {
   flag: '--checkpoint',
-  arg: '<file>',
-  help: 'a checkpoint written by train (e.g. runs/mnist/best.ckpt)',
+  arg: '<run|file>',
+  help: 'a run folder written by train --checkpoint (its best.ckpt) or a checkpoint file',
+} as const;
+
+/** `--checkpoint` for a command that needs one, and `--last` for a run folder's other checkpoint. */
+const CHECKPOINT_INPUT = {
+  checkpoint: option(text(), CHECKPOINT_IN),
+  last: option(flag().default(false), {
+    flag: '--last',
+    help: "with a run folder: its last.ckpt (the last epoch's) instead of best.ckpt",
+  }),
+};
+
+/** `--json`: `what` names what the file holds. */
+function jsonOption(what = 'the result') {
+  return option(text().optional(), { flag: '--json', arg: '<path>', help: `write ${what} as JSON` });
+}
+
+/** `--quiet`, the same for every command that prints more than its result. */
+const QUIET = option(flag().default(false), {
+  flag: '--quiet',
+  help: 'print only the result line: no progress, no list of the files written',
 });
-const jsonFile = option(text().optional(), { flag: '--json', arg: '<path>', help: 'write the result as JSON' });
 
 export const TRAIN_EXTRAS = {
   recipe: option(text().optional(), {
@@ -38,12 +77,8 @@ export const TRAIN_EXTRAS = {
     flag: '--full',
     help: "train on the whole training set (lifts a recipe's --train-limit)",
   }),
-  json: option(text().optional(), {
-    flag: '--json',
-    arg: '<path>',
-    help: 'write the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing) as JSON',
-  }),
-  quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
+  json: jsonOption('the result (accuracy, firing rates, thresholds, synaptic ops, energy, timing)'),
+  quiet: QUIET,
   report: option(text().optional(), {
     flag: '--report',
     arg: '<path>',
@@ -94,7 +129,7 @@ export const TUNE_EXTRAS = {
     arg: '<file>',
     help: 'JSON search space replacing the defaults per setting, e.g. {"lr": {"sgd": {"min": 0.01, "max": 0.3}}, "T": [2, 4], "weightDecay": [0, 5e-4], "optimizer": "sgd"}: a range (log-uniform, "log": false for uniform), a list, or one value; settings given as flags (--lr, --T, …) are fixed',
     defaultHelp:
-      'optimizer sgd|adam, lr 0.01–0.3 (sgd) / 1e-4–3e-3 (adam), weight decay 1e-5–1e-3, α 0.2–1, Vth within 3× of the neuron’s, T 1|2|4|8, batch 32|64|128',
+      'optimizer sgd|adam, lr 0.01–0.3 for sgd and 1e-4–3e-3 for adam, weight decay 1e-5–1e-3, α 0.2–1, Vth within 3× of the neuron’s, T 1|2|4|8, batch 32|64|128',
   }),
   objective: option(oneOf(['accuracy']).default('accuracy'), {
     flag: '--objective',
@@ -113,7 +148,7 @@ export const TUNE_EXTRAS = {
   }),
   recipe: TRAIN_EXTRAS.recipe,
   full: TRAIN_EXTRAS.full,
-  quiet: option(flag().default(false), { flag: '--quiet', help: 'print only the final line' }),
+  quiet: QUIET,
 };
 
 export const TUNE_OPTIONS = {
@@ -137,16 +172,17 @@ const EVAL_WITHIN = option(real('≥ 0', 'tolerance').default(DEFAULT_WITHIN_PP)
 const tSweepHelp = 'a list (1,2,4,8) or a range (1-16); the trained T is always included';
 
 export const EVAL_OPTIONS = {
-  checkpoint: checkpointFile,
+  ...CHECKPOINT_INPUT,
   dataDir: TRAIN_FIELDS.dataDir,
   testLimit: TRAIN_FIELDS.testLimit,
   backend: BACKEND_FIELD,
   threads: TRAIN_FIELDS.threads,
-  json: jsonFile,
+  json: jsonOption('the result (accuracy, firing rates, thresholds, synaptic ops, energy)'),
+  quiet: QUIET,
   T: option(integer(1).optional(), {
-    flag: '--T',
-    arg: '<steps>',
-    help: 'evaluate the same weights at this T instead of the trained one',
+    ...TIME_STEPS_FLAGS,
+    help: 'evaluate the same weights at this T',
+    defaultHelp: 'the trained T',
   }),
   // true: the flag without a list (T = 1 … 2·T_train)
   tSweep: option(z.union([z.literal(true), text()]).optional(), {
@@ -166,15 +202,11 @@ export const BENCH_OPTIONS = {
     flag: '--t-sweep',
     help: 'also sweep T = 1…32 for exact, representation (also with --time-chunk 1) and BPTT training: images/s, backward ms, peak memory',
   }),
-  json: option(text().optional(), {
-    flag: '--json',
-    arg: '<path>',
-    help: 'write { machine, results: [{ name, backend, threads, value, unit }] }',
-  }),
+  json: jsonOption('{ machine, results: [{ name, backend, threads, value, unit }] }'),
   backend: option(z.array(BACKEND_NAME).default(['wasm', 'reference']), {
     flag: '--backend',
     arg: '<names>',
-    help: 'comma-separated backends to measure: reference, wasm, native, webgpu',
+    help: `comma-separated backends to measure, each one of ${BACKEND_NAMES.join(' | ')}`,
   }),
   threads: option(z.array(integer(1)).optional(), {
     flag: '--threads',
@@ -185,7 +217,8 @@ export const BENCH_OPTIONS = {
   steps: option(integer(1).optional(), {
     flag: '--steps',
     arg: '<n>',
-    help: 'timed training steps per case and round, each timed; the median is reported (default 10)',
+    help: 'timed training steps per case and round, each timed; the median is reported',
+    defaultHelp: '10',
   }),
   only: option(text().optional(), {
     flag: '--only',
@@ -204,7 +237,7 @@ export const BENCH_OPTIONS = {
 };
 
 export const EXPORT_OPTIONS = {
-  checkpoint: checkpointFile,
+  ...CHECKPOINT_INPUT,
   out: option(text(), { flag: '--out', arg: '<file>', help: 'where to write the graph (e.g. model.nir)' }),
   format: option(oneOf(['nir']).default('nir'), {
     flag: '--format',
@@ -229,7 +262,7 @@ export const EXPORT_OPTIONS = {
 
 // ---- quantize (post-training quantisation) ----
 export const QUANTIZE_OPTIONS = {
-  checkpoint: checkpointFile,
+  ...CHECKPOINT_INPUT,
   weightBits: option(weightBitsField().optional(), {
     flag: '--weight-bits',
     arg: '<bits>',
@@ -260,14 +293,17 @@ export const QUANTIZE_OPTIONS = {
   testLimit: TRAIN_FIELDS.testLimit,
   backend: BACKEND_FIELD,
   threads: TRAIN_FIELDS.threads,
-  json: jsonFile,
+  json: jsonOption(),
+  quiet: QUIET,
 };
 // ---- end quantize ----
 
+/** `import`'s checkpoint to compare with: optional, and `--against` is the same option under its older name. */
+const IMPORT_CHECKPOINT = `also run this checkpoint and count identical predictions: ${CHECKPOINT_IN.help}`;
+
 export const IMPORT_OPTIONS = {
   T: option(integer(1).optional(), {
-    flag: '--T',
-    arg: '<steps>',
+    ...TIME_STEPS_FLAGS,
     help: 'time steps',
     defaultHelp: 'the graph metadata',
   }),
@@ -304,18 +340,14 @@ export const IMPORT_OPTIONS = {
     defaultHelp: 'the graph metadata',
   }),
   dataDir: TRAIN_FIELDS.dataDir,
-  testLimit: option(integer(1).default(1000), {
-    flag: '--test-limit',
-    arg: '<n>',
-    help: 'run on the first n test images',
-  }),
-  against: option(text().optional(), {
-    flag: '--against',
-    arg: '<checkpoint>',
-    help: 'also run this checkpoint and count identical predictions',
-  }),
+  testLimit: TRAIN_FIELDS.testLimit,
+  checkpoint: option(text().optional(), { ...CHECKPOINT_IN, help: IMPORT_CHECKPOINT }),
+  against: option(text().optional(), { ...CHECKPOINT_IN, flag: '--against', help: 'the same as --checkpoint' }),
+  last: CHECKPOINT_INPUT.last,
   backend: BACKEND_FIELD,
-  json: jsonFile,
+  threads: TRAIN_FIELDS.threads,
+  json: jsonOption(),
+  quiet: QUIET,
 };
 
 /** `run`: the NIR conventions are import's (they apply to NIR graphs only), T comes from the input. */
@@ -345,17 +377,23 @@ export const RUN_OPTIONS = {
   tauUnit: IMPORT_OPTIONS.tauUnit,
   reset: IMPORT_OPTIONS.reset,
   compare: IMPORT_OPTIONS.compare,
+  last: option(flag().default(false), {
+    flag: '--last',
+    help: "with a run folder as <graph>: its last.ckpt (the last epoch's) instead of best.ckpt",
+  }),
   backend: BACKEND_FIELD,
+  threads: TRAIN_FIELDS.threads,
+  quiet: QUIET,
 };
 
 export const REPORT_OPTIONS = {
   out: option(text(), { flag: '--out', arg: '<file>', help: 'the HTML file to write' }),
   checkpoint: option(text().optional(), {
-    flag: '--checkpoint',
-    arg: '<file>',
-    help: 'checkpoint for the raster and the T sweep',
-    defaultHelp: 'best.ckpt of the run',
+    ...CHECKPOINT_IN,
+    help: `for the raster and the T sweep: ${CHECKPOINT_IN.help}`,
+    defaultHelp: "the run's own folder",
   }),
+  last: CHECKPOINT_INPUT.last,
   sample: option(integer(0).optional(), {
     flag: '--sample',
     arg: '<i>',
@@ -377,6 +415,7 @@ export const REPORT_OPTIONS = {
   }),
   dataDir: TRAIN_FIELDS.dataDir,
   backend: BACKEND_FIELD,
+  quiet: QUIET,
 };
 
 /** A TCP port: 0 (any free one) to 65535. */
@@ -386,11 +425,17 @@ function portNumber(): z.ZodInt {
 }
 
 export const SERVE_OPTIONS = {
-  checkpoint: checkpointFile,
-  port: option(portNumber().default(8080), { flag: '--port', arg: '<n>', help: 'port (0 picks a free one)' }),
-  dataDir: option(text().optional(), {
-    flag: '--data-dir',
-    arg: '<dir>',
-    help: 'folder with the dataset files (for the test images the page offers)',
+  ...CHECKPOINT_INPUT,
+  port: option(portNumber().default(8080), {
+    flag: '--port',
+    arg: '<n>',
+    help: 'port on 127.0.0.1; 0 picks a free one',
   }),
+  dataDir: TRAIN_FIELDS.dataDir,
 };
+
+/** What `spikerep list` lists. */
+export const LIST_GROUPS = ['datasets', 'models', 'recipes', 'neurons'] as const;
+
+/** The shells `spikerep completion` writes a script for. */
+export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;

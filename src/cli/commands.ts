@@ -6,10 +6,13 @@
 import { TRAIN_FIELDS } from '../train/config.js';
 import {
   BENCH_OPTIONS,
+  COMPLETION_SHELLS,
   type CommandRun,
+  type CommandSpec,
   EVAL_OPTIONS,
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
+  LIST_GROUPS,
   QUANTIZE_OPTIONS,
   REPORT_OPTIONS,
   RUN_OPTIONS,
@@ -21,10 +24,7 @@ import type { Fields } from './options.js';
 
 export type { CommandRun } from './command-options.js';
 
-export interface CommandDef {
-  readonly name: string;
-  readonly args?: readonly string[];
-  readonly description: string;
+export interface CommandDef extends CommandSpec {
   readonly options: Fields;
   readonly load: () => Promise<{ run(c: CommandRun): Promise<void> }>;
 }
@@ -32,7 +32,7 @@ export interface CommandDef {
 export const COMMANDS: readonly CommandDef[] = [
   {
     name: 'train',
-    description: 'train a spiking network and print its test accuracy (default: DSR-IF convnet on MNIST, T = 4)',
+    description: 'train a spiking network and print its test accuracy; by default a DSR-IF convnet on MNIST at T = 4',
     options: { ...TRAIN_FIELDS, ...TRAIN_EXTRAS },
     load: () => import('./train.js'),
   },
@@ -73,7 +73,7 @@ export const COMMANDS: readonly CommandDef[] = [
     name: 'import',
     args: ['<file>'],
     description:
-      'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --against)',
+      'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --checkpoint)',
     options: IMPORT_OPTIONS,
     load: () => import('./import.js'),
   },
@@ -99,5 +99,22 @@ export const COMMANDS: readonly CommandDef[] = [
       'serve the browser demo on 127.0.0.1: draw a digit, watch the trained SNN spike; train a new one in the tab (MNIST/Fashion-MNIST), download it as checkpoint and NIR',
     options: SERVE_OPTIONS,
     load: () => import('./serve.js'),
+  },
+  {
+    name: 'list',
+    args: ['[group]'],
+    argChoices: LIST_GROUPS,
+    description: `list what a flag may name, one line each: ${LIST_GROUPS.join(', ')} (all four without a group)`,
+    options: {},
+    load: () => import('./list.js'),
+  },
+  {
+    name: 'completion',
+    args: ['<shell>'],
+    argChoices: COMPLETION_SHELLS,
+    description:
+      'print a shell completion script: eval "$(spikerep completion bash)" in ~/.bashrc, or the zsh one in a folder of $fpath',
+    options: {},
+    load: () => import('./completion.js'),
   },
 ];

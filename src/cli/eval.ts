@@ -8,7 +8,9 @@ import { requireSamples } from '../train/samples.js';
 import { defaultSweep, parseTSweep, type SweepPoint, smallestTSentence, smallestTWithin } from '../train/smallest-t.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { accuracyAgainstT, networkAtT } from '../train/t-sweep.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, EVAL_OPTIONS } from './command-options.js';
+import { metricsLines } from './metrics-lines.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './train.js';
 
@@ -21,11 +23,12 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   if (o.T !== undefined && o.tSweep !== undefined)
     throw new SpikerepError('E_ARG', 'evaluates at one T; --t-sweep at several: use one', '--T');
   const asked = typeof o.tSweep === 'string' ? parseTSweep(o.tSweep, '--t-sweep') : undefined;
-  refuseWritingInput('json', o.json, { 'the `checkpoint` it evaluates': o.checkpoint });
+  const checkpoint = resolveCheckpoint(o.checkpoint, o.last);
+  refuseWritingInput('json', o.json, { 'the `checkpoint` it evaluates': checkpoint });
   if (o.json !== undefined) checkWritable(o.json);
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
-    const { net: trained, config } = modelFromCheckpoint(k, o.checkpoint);
+    const { net: trained, config } = modelFromCheckpoint(k, checkpoint);
     let test = await openDataset(config.dataset, 'test', {
       dataDir: o.dataDir ?? config.dataDir,
       normalize: config.encoder === 'direct',
@@ -39,6 +42,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     io.out(
       `test accuracy ${(accuracy * 100).toFixed(2)}% on ${test.length} ${config.dataset} test images (${config.neuron}, ${at})\n`,
     );
+    if (!o.quiet) io.out(metricsLines(metrics!, config.neuron));
     let tSweep: { within: number; smallestT: number | undefined; points: SweepPoint[] } | undefined;
     if (o.tSweep !== undefined) {
       const here = {
@@ -54,7 +58,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     }
     const result = {
       command: ['spikerep', ...argv].join(' '),
-      checkpoint: o.checkpoint,
+      checkpoint,
       testAccuracy: accuracy,
       samples: test.length,
       T: net.T,
@@ -64,7 +68,10 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
       ...metrics,
       ...(tSweep === undefined ? {} : { tSweep }),
     };
-    if (o.json !== undefined) writeJson(o.json, result, 'the result above was printed');
+    if (o.json !== undefined) {
+      writeJson(o.json, result, 'the result above was printed');
+      if (!o.quiet) io.out(`wrote ${o.json}\n`);
+    }
   } finally {
     disposeKernels(k);
   }

@@ -4,6 +4,7 @@ import { graphForTarget } from '../export/target-list.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { modelFromCheckpoint } from '../train/state.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, EXPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './train.js';
@@ -14,11 +15,12 @@ import { checkWritable } from './train.js';
  */
 export async function run({ values, io }: CommandRun): Promise<void> {
   const o = parseOptions(EXPORT_OPTIONS, values);
-  refuseWritingInput('out', o.out, { 'the `checkpoint` it exports': o.checkpoint });
+  const checkpoint = resolveCheckpoint(o.checkpoint, o.last);
+  refuseWritingInput('out', o.out, { 'the `checkpoint` it exports': checkpoint });
   checkWritable(o.out);
   const k = await createKernels('reference');
   try {
-    const { net, config } = modelFromCheckpoint(k, o.checkpoint);
+    const { net, config } = modelFromCheckpoint(k, checkpoint);
     const float = exportNir(net, {
       dt: o.dt,
       metadata: { dataset: config.dataset, normalized: config.encoder === 'direct' ? 1 : 0, model: config.model },

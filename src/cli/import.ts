@@ -6,6 +6,7 @@ import { agreement, predictDataset } from '../export/predictions.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { modelFromCheckpoint } from '../train/state.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, IMPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { writeJson } from './train.js';
@@ -14,7 +15,16 @@ import { writeJson } from './train.js';
 export async function run({ args, values, io }: CommandRun): Promise<void> {
   const file = args[0]!;
   const o = parseOptions(IMPORT_OPTIONS, values);
-  refuseWritingInput('json', o.json, { 'the NIR file it imports': file, 'the `against` checkpoint': o.against });
+  if (o.checkpoint !== undefined && o.against !== undefined)
+    throw new SpikerepError('E_ARG', 'is the same option as --checkpoint: give one', '--against');
+  const given = o.checkpoint ?? o.against;
+  const against =
+    given === undefined
+      ? undefined
+      : resolveCheckpoint(given, o.last, o.checkpoint === undefined ? '--against' : '--checkpoint');
+  if (given === undefined && o.last)
+    throw new SpikerepError('E_ARG', 'picks the last.ckpt of a --checkpoint run folder: give one', '--last');
+  refuseWritingInput('json', o.json, { 'the NIR file it imports': file, 'the `checkpoint`': against });
   const opts: NirImportOptions = {
     T: o.T,
     dt: o.dt,
@@ -27,7 +37,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
   const dataset = o.dataset ?? graph.metadata['dataset'];
   if (typeof dataset !== 'string' || !isDatasetName(dataset))
     throw new SpikerepError('E_ARG', `no known dataset in the graph metadata: pass --dataset`, '--dataset');
-  const k = await createKernels(o.backend);
+  const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const { net, neurons, engine, warnings } = importNir(k, graph, opts, file);
     for (const w of warnings) io.err(`spikerep: warning: ${w}\n`);
@@ -40,16 +50,19 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     const result: Record<string, unknown> = { file, samples: n, T: net.T, testAccuracy: accuracy, neurons, engine };
     const how = engine === 'graph' ? ', run as a graph' : '';
     let line = `imported ${file}: ${neurons.length} neuron layers (${neurons.map((x) => `${x.type}/${x.reset}`).join(', ')})${how}, T=${net.T}; test accuracy ${(accuracy * 100).toFixed(2)}% on ${n} ${dataset} images`;
-    if (o.against !== undefined) {
-      const { net: orig } = modelFromCheckpoint(k, o.against);
+    if (against !== undefined) {
+      const { net: orig } = modelFromCheckpoint(k, against);
       const theirs = predictDataset(orig, test, o.testLimit);
       const same = agreement(ours.predictions, theirs.predictions);
       result['agreement'] = same;
       result['checkpointAccuracy'] = agreement(theirs.predictions, theirs.labels) / n;
-      line += `; identical predictions to ${o.against} on ${same}/${n}`;
+      line += `; identical predictions to ${against} on ${same}/${n}`;
     }
     io.out(`${line}\n`);
-    if (o.json !== undefined) writeJson(o.json, result, 'the result above was printed');
+    if (o.json !== undefined) {
+      writeJson(o.json, result, 'the result above was printed');
+      if (!o.quiet) io.out(`wrote ${o.json}\n`);
+    }
   } finally {
     disposeKernels(k);
   }

@@ -55,24 +55,51 @@ function metaOf(name: string, f: z.ZodType): OptionMeta {
   return meta;
 }
 
-/** "… (default 64)": the help line with the default a user gets when the flag is left out. */
-function helpLine(f: z.ZodType, meta: OptionMeta): string {
-  let d = meta.defaultHelp;
-  if (d === undefined && f instanceof z.ZodDefault) {
-    const v: unknown = f._zod.def.defaultValue;
-    if (v !== false) d = Array.isArray(v) ? v.join(',') : String(v);
-  }
-  return d === undefined ? meta.help : `${meta.help} (default ${d})`;
+/** The choices of a field that is one of a fixed list (for help, completion), undefined for any other. */
+export function choicesOf(f: z.ZodType): readonly string[] | undefined {
+  const t = bare(f);
+  if (t instanceof z.ZodEnum) return t.options.map(String);
+  if (t instanceof z.ZodArray && t.element instanceof z.ZodEnum) return t.element.options.map(String);
+  return undefined;
+}
+
+/** The default a user gets when the flag is left out, as the help words it; undefined for none worth saying. */
+export function defaultText(f: z.ZodType, meta: OptionMeta): string | undefined {
+  if (meta.defaultHelp !== undefined) return meta.defaultHelp;
+  if (!(f instanceof z.ZodDefault)) return undefined;
+  const v: unknown = f._zod.def.defaultValue;
+  if (v === false) return undefined;
+  return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+/** "… (default 64)": the help line, the other spellings of the flag, and the default, each said once. */
+export function helpLine(f: z.ZodType, meta: OptionMeta): string {
+  const also = meta.aliases === undefined ? '' : `; also ${meta.aliases.join(', ')}`;
+  const d = defaultText(f, meta);
+  return `${meta.help}${also}${d === undefined ? '' : ` (default ${d})`}`;
+}
+
+/** Every spelling a user may type for the option: the flag, its one-letter form, its aliases. */
+export function spellings(meta: OptionMeta): string[] {
+  return [meta.flag, ...(meta.short === undefined ? [] : [meta.short]), ...(meta.aliases ?? [])];
 }
 
 export function addOptions(cmd: Command, fields: Fields): void {
   for (const [name, f] of Object.entries(fields)) {
     const meta = metaOf(name, f);
-    const o = new Option(meta.arg === undefined ? meta.flag : `${meta.flag} ${meta.arg}`, helpLine(f, meta));
+    const arg = meta.arg === undefined ? '' : ` ${meta.arg}`;
+    const flags = meta.short === undefined ? meta.flag : `${meta.short}, ${meta.flag}`;
+    const o = new Option(`${flags}${arg}`, helpLine(f, meta));
     const read = reader(f, meta.flag);
     if (read !== undefined) o.argParser(read);
     if (!(f instanceof z.ZodDefault || f instanceof z.ZodOptional || read === undefined)) o.makeOptionMandatory();
     cmd.addOption(o);
+    // another long spelling: an option of its own, out of the help (the main line names it), read as the same
+    for (const alias of meta.aliases ?? []) {
+      const a = new Option(`${alias}${arg}`).hideHelp();
+      if (read !== undefined) a.argParser(read);
+      cmd.addOption(a);
+    }
   }
 }
 
@@ -80,8 +107,11 @@ export function addOptions(cmd: Command, fields: Fields): void {
 export function valuesByName(fields: Fields, parsed: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(fields)) {
-    const v = parsed[new Option(metaOf(name, f).flag).attributeName()];
-    if (v !== undefined) out[name] = v;
+    const meta = metaOf(name, f);
+    for (const spelling of [meta.flag, ...(meta.aliases ?? [])]) {
+      const v = parsed[new Option(spelling).attributeName()];
+      if (v !== undefined) out[name] = v;
+    }
   }
   return out;
 }

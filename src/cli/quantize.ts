@@ -14,6 +14,7 @@ import { evaluate } from '../train/loop.js';
 import { postQuantize } from '../train/post-quantize.js';
 import { requireSamples } from '../train/samples.js';
 import { modelFromCheckpoint, parseRunMeta } from '../train/state.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, QUANTIZE_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './result-file.js';
@@ -25,8 +26,9 @@ import { checkWritable, writeJson } from './result-file.js';
  */
 export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const o = parseOptions(QUANTIZE_OPTIONS, values);
-  refuseWritingInput('out', o.out, { 'the `checkpoint` it quantises': o.checkpoint });
-  refuseWritingInput('json', o.json, { 'the `checkpoint` it quantises': o.checkpoint, 'the `out` checkpoint': o.out });
+  const checkpoint = resolveCheckpoint(o.checkpoint, o.last);
+  refuseWritingInput('out', o.out, { 'the `checkpoint` it quantises': checkpoint });
+  refuseWritingInput('json', o.json, { 'the `checkpoint` it quantises': checkpoint, 'the `out` checkpoint': o.out });
   checkWritable(o.out);
   if (o.json !== undefined) checkWritable(o.json);
   if ((o.weightBits === undefined) === (o.target === undefined))
@@ -40,15 +42,15 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
     if (o.target !== undefined) {
-      await deploy(k, o, o.target, io, argv);
+      await deploy(k, { ...o, checkpoint }, o.target, io, argv);
       return;
     }
-    const { net: float, config } = modelFromCheckpoint(k, o.checkpoint);
+    const { net: float, config } = modelFromCheckpoint(k, checkpoint);
     if (config.weightBits !== undefined)
       throw new SpikerepError(
         'E_ARG',
         `already runs on ${config.weightBits}-bit weights: quantise the float checkpoint it came from`,
-        o.checkpoint,
+        checkpoint,
       );
     const dataDir = o.dataDir ?? config.dataDir;
     const open = { dataDir, normalize: config.encoder === 'direct', T: config.T };
@@ -76,22 +78,22 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     io.out(
       `test accuracy float ${pct(floatAcc)}, ${quant.bits}-bit weights (per-${quant.scale} scales) ${pct(quantAcc)} on ${test.length} ${config.dataset} test images; ${recal}\n`,
     );
-    const ck = loadCheckpoint<unknown>(o.checkpoint);
-    const meta = parseRunMeta(ck.meta, o.checkpoint);
+    const ck = loadCheckpoint<unknown>(checkpoint);
+    const meta = parseRunMeta(ck.meta, checkpoint);
     const quantization = {
       weightBits: quant.bits,
       quantScale: quant.scale,
-      from: o.checkpoint,
+      from: checkpoint,
       calibrateBatches: o.calibrateBatches,
       percentile: o.calibrateVth,
       thresholds,
     };
     saveCheckpoint(o.out, { ...meta, config: qConfig, quantization }, tensorsToHost(k, networkTensors(net)));
-    io.out(`wrote ${o.out}\n`);
+    if (!o.quiet) io.out(`wrote ${o.out}\n`);
     if (o.json !== undefined) {
       const result = {
         command: ['spikerep', ...argv].join(' '),
-        checkpoint: o.checkpoint,
+        checkpoint: checkpoint,
         out: o.out,
         dataset: config.dataset,
         samples: test.length,
@@ -100,6 +102,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
         ...quantization,
       };
       writeJson(o.json, result, `${o.out} was written`);
+      if (!o.quiet) io.out(`wrote ${o.json}\n`);
     }
   } finally {
     disposeKernels(k);
@@ -144,7 +147,7 @@ async function deploy(
   io.out(
     `test accuracy float ${pct(floatAcc)}, deployed for ${spec.title} (${spec.weightBits}-bit integer weights, whole-step thresholds) ${pct(deployedAcc)} on ${test.length} ${config.dataset} test images\n`,
   );
-  io.out(`wrote ${o.out}\n`);
+  if (!o.quiet) io.out(`wrote ${o.out}\n`);
   if (o.json !== undefined) {
     const result = {
       command: ['spikerep', ...argv].join(' '),
@@ -157,5 +160,6 @@ async function deploy(
       ...deployment,
     };
     writeJson(o.json, result, `${o.out} was written`);
+    if (!o.quiet) io.out(`wrote ${o.json}\n`);
   }
 }

@@ -9,25 +9,41 @@ import { collectReport, readRunJson, writeReport } from '../report/collect.js';
 import { tuneReportHtml } from '../report/tune-html.js';
 import { parseTSweep } from '../train/smallest-t.js';
 import { readTuneState, STATE_FILE, statePath } from '../tune/state-file.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, REPORT_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable } from './result-file.js';
 
 /** `spikerep report RUN.json --out report.html`: one self-contained HTML page with the run's charts. */
 export async function run({ args, values, io }: CommandRun): Promise<void> {
-  const o = parseOptions(REPORT_OPTIONS, values);
+  const parsed = parseOptions(REPORT_OPTIONS, values);
+  const o = { ...parsed, checkpoint: reportCheckpoint(args[0]!, parsed.checkpoint, parsed.last) };
   const tSweep = o.tSweep === undefined ? undefined : parseTSweep(o.tSweep, '--t-sweep');
   refuseWritingInput('out', o.out, { 'the run JSON it reads': args[0], 'the `checkpoint` it reads': o.checkpoint });
   checkWritable(o.out);
   const tune = tuneStateOf(args[0]!);
   if (tune !== undefined) {
     writeFileAtomic(o.out, tuneReportHtml(readTuneState(tune), args[0]!), { what: 'the report' });
-    io.out(`wrote ${o.out}\n`);
+    if (!o.quiet) io.out(`wrote ${o.out}\n`);
     return;
   }
   const runJson = readRunJson(args[0]!);
   await buildReport(runJson, o.out, { ...o, tSweep });
-  io.out(`wrote ${o.out}\n`);
+  if (!o.quiet) io.out(`wrote ${o.out}\n`);
+}
+
+/** --checkpoint as every command reads it; without one, --last picks the run's own last.ckpt (its best.ckpt is the default). */
+function reportCheckpoint(runArg: string, given: string | undefined, last: boolean): string | undefined {
+  if (given !== undefined) return resolveCheckpoint(given, last);
+  if (!last || tuneStateOf(runArg) !== undefined) return undefined;
+  const dir = readRunJson(runArg).config?.checkpointDir;
+  if (dir === undefined)
+    throw new SpikerepError(
+      'E_ARG',
+      "picks the run folder's last.ckpt, and the run had no --checkpoint: pass --checkpoint",
+      '--last',
+    );
+  return resolveCheckpoint(dir, true);
 }
 
 /** A `spikerep tune` folder (or its tune.json) gives the search report instead of a run's. */

@@ -4,6 +4,7 @@ import type { NirGraphProgram } from '../export/nir-graph-run.js';
 import { readNpy, writeNpy } from '../io/npy.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, RUN_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { checkWritable, writeJson } from './result-file.js';
@@ -16,8 +17,8 @@ import { type RecordKind, runStepsInBatches, type StepRun, type StepTrace } from
  * neuron layer's traces to OUT.<node>.<kind>.npy, listed in OUT.traces.json.
  */
 export async function run({ args, values, io }: CommandRun): Promise<void> {
-  const file = args[0]!;
   const o = parseOptions(RUN_OPTIONS, values);
+  const file = resolveCheckpoint(args[0]!, o.last, 'graph');
   refuseWritingInput('--out', o.out, { 'the graph it runs': file, 'the --input file': o.input });
   checkWritable(o.out);
   const x = readNpy(o.input, '--input');
@@ -30,7 +31,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     );
   const record: RecordKind[] =
     o.record === undefined ? [] : o.record === 'all' ? ['membrane', 'spikes'] : [o.record as RecordKind];
-  const k = await createKernels(o.backend);
+  const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const nirFlags = { dt: o.dt, ifR: o.ifR, tauUnit: o.tauUnit, reset: o.reset, compare: o.compare };
     const model = await loadRunnable(k, file, T, nirFlags);
@@ -57,19 +58,23 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     const written = r.traces.map((t) => {
       const path = `${stem}.${safeName(t.node)}.${t.kind}.npy`;
       writeNpy(path, shapeOut(t.shape), t.data, 'a trace file');
-      return { node: t.node, kind: t.kind, file: basename(path), shape: shapeOut(t.shape) };
+      return { node: t.node, kind: t.kind, file: basename(path), path, shape: shapeOut(t.shape) };
     });
-    let line = `ran ${file} (${model.kind === 'nir' ? 'NIR graph' : 'checkpoint'}) for T=${T} steps on ${B} sample${B === 1 ? '' : 's'}: wrote ${o.out} [${shapeOut(r.output.shape).join(', ')}]`;
+    const lines = [
+      `ran ${file} (${model.kind === 'nir' ? 'NIR graph' : 'checkpoint'}) for T=${T} steps on ${B} sample${B === 1 ? '' : 's'}`,
+      `wrote ${o.out} [${shapeOut(r.output.shape).join(', ')}]`,
+    ];
     if (record.length > 0) {
       const index = `${stem}.traces.json`;
       writeJson(
         index,
-        { output: basename(o.out), T, batch: single ? null : B, traces: written },
+        { output: basename(o.out), T, batch: single ? null : B, traces: written.map(({ path: _, ...t }) => t) },
         'the output is written',
       );
-      line += `, ${written.length} traces (${index})`;
+      for (const t of written) lines.push(`wrote ${t.path} [${t.shape.join(', ')}]`);
+      lines.push(`wrote ${index}: the ${written.length} traces`);
     }
-    io.out(`${line}\n`);
+    io.out(`${(o.quiet ? lines.slice(0, 1) : lines).join('\n')}\n`);
   } finally {
     disposeKernels(k);
   }

@@ -1,5 +1,6 @@
 import { reference } from '../kernels/reference/index.js';
 import { startDemoServer } from '../serve/server.js';
+import { resolveCheckpoint } from './checkpoint-arg.js';
 import { type CommandRun, SERVE_OPTIONS } from './command-options.js';
 import { parseOptions } from './options.js';
 
@@ -7,7 +8,7 @@ import { parseOptions } from './options.js';
 export async function run({ values, io }: CommandRun): Promise<void> {
   const o = parseOptions(SERVE_OPTIONS, values);
   const { url } = await startDemoServer(reference, {
-    checkpoint: o.checkpoint,
+    checkpoint: resolveCheckpoint(o.checkpoint, o.last),
     port: o.port,
     dataDir: o.dataDir,
     // a failed accept (e.g. out of file descriptors) is reported and the server keeps serving

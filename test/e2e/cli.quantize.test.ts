@@ -41,7 +41,7 @@ test('quantize --weight-bits 4: prints float and quantised accuracy, writes a ch
   assert.equal(q.code, 0, q.err);
   assert.match(
     q.out,
-    /^test accuracy float \d+\.\d\d%, 4-bit weights \(per-layer scales\) \d+\.\d\d% on 40 mnist test images; thresholds recalibrated on 1 training batches\nwrote .*int4\.ckpt\n$/,
+    /^test accuracy float \d+\.\d\d%, 4-bit weights \(per-layer scales\) \d+\.\d\d% on 40 mnist test images; thresholds recalibrated on 1 training batches\nwrote .*int4\.ckpt\nwrote .*q\.json\n$/,
   );
   const r = JSON.parse(readFileSync(json, 'utf8')) as {
     floatAccuracy: number;

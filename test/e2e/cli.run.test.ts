@@ -66,7 +66,10 @@ test('run CHECKPOINT: the output per step gives the in-process logits; --record 
   const out = join(tmp, 'ck-out.npy');
   const r = cli('run', ckpt, '--input', input, '--out', out, '--record', 'all', '--backend', 'reference');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /ran .*best\.ckpt \(checkpoint\) for T=3 steps on 2 samples: wrote .*ck-out\.npy \[3, 2, 10\]/);
+  assert.match(
+    r.out,
+    /^ran .*best\.ckpt \(checkpoint\) for T=3 steps on 2 samples\nwrote .*ck-out\.npy \[3, 2, 10\]\n/,
+  );
   const y = readNpy(out, 'out');
   assert.deepEqual(y.shape, [T, B, 10]);
   const { net: trained } = modelFromCheckpoint(reference, ckpt);
@@ -148,7 +151,11 @@ test('run GRAPH.nir: the exported graph on the same input gives the imported net
   const out = join(tmp, 'nir-out.npy');
   const r = cli('run', nir, '--input', input, '--out', out, '--record', 'spikes', '--backend', 'reference');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /\(NIR graph\) for T=3 steps on 2 samples: wrote .*nir-out\.npy \[3, 2, 10\], 4 traces/);
+  assert.match(r.out, /\(NIR graph\) for T=3 steps on 2 samples\nwrote .*nir-out\.npy \[3, 2, 10\]\n/);
+  // one line per file written: the output, each trace, the index
+  const wrote = r.out.split('\n').filter((l) => l.startsWith('wrote '));
+  assert.equal(wrote.length, 1 + 4 + 1, r.out);
+  assert.match(wrote[5]!, /^wrote .*nir-out\.traces\.json: the 4 traces$/);
   const y = readNpy(out, 'out').data;
   const { net } = importNir(reference, await readNir(nir), { T }, nir);
   assertOutputGivesLogits(y, logitsOf(net), neuronLayers(net.body).at(-1)!.spikeMagnitude());

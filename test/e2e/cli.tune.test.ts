@@ -50,9 +50,16 @@ const epochOf = (trial: number): { epoch: number; epochs: number } => {
 test('tune: three trials, the best promoted from its checkpoint; recipe, tables, report; --resume adds a trial', () => {
   const r = cli('tune', '--out', dir, '--trials', '3', '--epochs', '3', ...small);
   assert.equal(r.code, 0, r.err);
-  const lines = r.out.trimEnd().split('\n');
-  // a header, 3 trials at rung 0, the best at rung 1, the final line
+  const all = r.out.trimEnd().split('\n');
+  // a header, 3 trials at rung 0, the best at rung 1, the files written, the final line
+  const wrote = all.filter((l) => l.startsWith('wrote '));
+  assert.deepEqual(
+    wrote.map((l) => l.slice(`wrote ${dir}/`.length)),
+    ['tune.json', 'best-recipe.json', 'trials.md', 'trials.csv', "trial-NNN/: each trial's checkpoints"],
+  );
+  const lines = all.filter((l) => !l.startsWith('wrote '));
   assert.equal(lines.length, 6, r.out);
+  assert.equal(all.at(-1), lines[5], 'the final line last');
   assert.equal(lines[0], 'tune mnist mnistnet if | rungs 1,3 epochs, η 3 | 3 trials | validation accuracy');
   for (const l of lines.slice(1, 5)) {
     assert.match(l, /^trial 00\d r[01] [13]ep sgd lr .* T1 b32 \| val \d+\.\d\d% \| best 00\d \d+\.\d\d%$/);

@@ -325,7 +325,7 @@ suite('out-of-range flags', { concurrency: 2 }, () => {
     [['--threads', '0'], /--threads: must be an integer ≥ 1, got 0/],
     [['--momentum', '1'], /--momentum: momentum must be in \[0, 1\), got 1/],
     [['--dropout', '1'], /--dropout: dropout must be in \[0, 1\), got 1/],
-    [['--T'], /option '--T <steps>' argument missing/],
+    [['--T'], /option '-T, --T <steps>' argument missing/],
     [['--time-chunk', '0'], /--time-chunk: must be an integer ≥ 1, got 0/],
     [
       ['--time-chunk', '2', '--grad-mode', 'exact'],

@@ -21,7 +21,14 @@ async function settings(...argv: string[]): Promise<{
 /** The help line of one flag (commander wraps long lines: the continuation lines are joined). */
 function helpOf(help: string, flag: string): string {
   const lines = help.split('\n');
-  const i = lines.findIndex((l) => l.trimStart().startsWith(`${flag} `) || l.trim() === flag);
+  // a flag with a one-letter form is listed after it ("-T, --T <steps>")
+  const i = lines.findIndex(
+    (l) =>
+      l
+        .trimStart()
+        .replace(/^-\w, /, '')
+        .split(' ')[0] === flag,
+  );
   assert.ok(i >= 0, `help lists ${flag}`);
   let text = lines[i]!;
   for (let j = i + 1; j < lines.length && /^\s{6,}\S/.test(lines[j]!) && !lines[j]!.trimStart().startsWith('-'); j++)
@@ -44,7 +51,7 @@ test('train --help shows every setting of the schema with its help and its defau
     const meta = optionMeta.get(f)!;
     assert.ok(helpOf(r.out, meta.flag).includes(meta.help.split(' ').slice(0, 3).join(' ')), `help of ${meta.flag}`);
   }
-  assert.match(helpOf(r.out, '--T'), /time steps \(default 4\)$/);
+  assert.match(helpOf(r.out, '--T'), /^ *-T, --T <steps> time steps; also --timesteps \(default 4\)$/);
   assert.match(helpOf(r.out, '--batch-size'), /\(default 64\)$/);
   assert.match(helpOf(r.out, '--lr'), /\(default 0\.2\)$/);
   assert.match(
@@ -251,8 +258,8 @@ const bad: [string[], RegExp][] = [
   ],
   [['train', '--epoch', '3'], /^spikerep: unknown option '--epoch' \(Did you mean --epochs\?\) \(see --help\)$/],
   [['train', '--bogus'], /^spikerep: unknown option '--bogus' \(see --help\)$/],
-  [['eval'], /^spikerep: required option '--checkpoint <file>' not specified \(see --help\)$/],
-  [['train', '--T'], /^spikerep: option '--T <steps>' argument missing \(see --help\)$/],
+  [['eval'], /^spikerep: required option '--checkpoint <run\|file>' not specified \(see --help\)$/],
+  [['train', '--T'], /^spikerep: option '-T, --T <steps>' argument missing \(see --help\)$/],
   [['frobnicate'], /^spikerep: unknown command 'frobnicate'/],
 ];
 for (const [argv, expected] of bad) {

@@ -126,7 +126,8 @@ const cases: Record<string, Case> = {
   },
   'eval --checkpoint FOLDER': {
     argv: () => ['eval', '--checkpoint', join(tmp, 'a-folder'), ...ref],
-    expected: /a-folder: is a folder: expected a checkpoint file/,
+    expected:
+      /--checkpoint: .*a-folder is a folder without best\.ckpt: expected a run folder written by train --checkpoint, or a checkpoint file$/,
   },
   'eval --checkpoint PIPE': {
     argv: () => ['eval', '--checkpoint', join(tmp, 'a-pipe.ckpt'), ...ref],
