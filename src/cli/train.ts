@@ -51,7 +51,8 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
 
 /** Where the run's checkpoints are, the one later commands read by default first. */
 function checkpointLines(dir: string, r: TrainResult): string {
-  return `wrote ${join(dir, 'best.ckpt')} (epoch ${r.bestEpoch}: what --checkpoint ${dir} reads)\nwrote ${join(dir, 'last.ckpt')} (epoch ${r.history.length})\n`;
+  // the path once per line: a terminal wraps a long path, and nothing else on the line should make it wrap
+  return `wrote ${join(dir, 'best.ckpt')} (epoch ${r.bestEpoch}: what --checkpoint <run folder> reads)\nwrote ${join(dir, 'last.ckpt')} (epoch ${r.history.length})\n`;
 }
 
 /** The training settings given on the command line; `--full` lifts the train limit. */

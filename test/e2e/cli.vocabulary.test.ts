@@ -131,7 +131,10 @@ test('train says where it wrote its checkpoints and its result; --quiet does not
   const args = ['--train-limit', '64', '--val-split', '32', '--batch-size', '32', '--epochs', '1', ...small];
   const r = cli('train', ...args, '--checkpoint', dir, '--json', json);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, new RegExp(`wrote ${join(dir, 'best.ckpt')} \\(epoch 1: what --checkpoint ${dir} reads\\)\\n`));
+  assert.match(
+    r.out,
+    new RegExp(`wrote ${join(dir, 'best.ckpt')} \\(epoch 1: what --checkpoint <run folder> reads\\)\\n`),
+  );
   assert.match(r.out, new RegExp(`wrote ${join(dir, 'last.ckpt')} \\(epoch 1\\)\\n`));
   assert.match(r.out, new RegExp(`\\nwrote ${json}\\n$`));
   const quiet = cli('train', ...args, '--checkpoint', dir, '--overwrite', '--json', json, '--quiet');

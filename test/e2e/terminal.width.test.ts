@@ -55,7 +55,11 @@ test('train at 80 columns: no line wider, the fields by rank, evaluation progres
     const r = await onTerminal(80, ['train', ...quick, '--checkpoint', dir]);
     const frames = terminalFrames(r.output);
     assert.equal(r.code, 0, shown(frames));
-    for (const f of frames) assert.ok(f.columns <= 80, `${f.columns} columns:\n${shown(frames)}`);
+    // a path is never cut: a line naming a file may be wider by the path's length, no more
+    for (const f of frames) {
+      const width = f.text.startsWith('wrote ') ? f.columns - dir.length : f.columns;
+      assert.ok(width <= 80, `${f.columns} columns:\n${shown(frames)}`);
+    }
     const bars = frames.filter((f) => f.text.startsWith('epoch 1/1 ['));
     assert.ok(bars.length > 0, shown(frames));
     // at 80 columns the bar narrows; the accuracy, the speed and the ETA stay (the loss too while it fits)
