@@ -1,0 +1,13 @@
+/** Numbers as the report writes them in sentences and tables. */
+
+/** 10000 → "10 000" (a thin space would be nicer, but a plain space copies into papers unchanged). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/** A fraction as a percentage with three significant digits below 10 % (2.71 %, 0.412 %) and two decimals above. */
+export function percent(fraction: number): string {
+  const p = 100 * fraction;
+  if (p === 0) return '0 %';
+  return `${p >= 10 ? p.toFixed(2) : Number(p.toPrecision(3)).toString()} %`;
+}
