@@ -5,7 +5,7 @@
  */
 import { groupDigits, percent } from './format.js';
 import type { RasterLayer } from './raster.js';
-import { esc } from './svg-text.js';
+import { chartHeading, esc } from './svg-text.js';
 import { niceAxis } from './ticks.js';
 
 export interface RasterChartOptions {
@@ -28,7 +28,8 @@ export function rasterChart(
   const plotW = width - left - 16;
   const dx = plotW / T;
   const parts: string[] = [];
-  let y = o.subtitle === undefined ? 30 : 46;
+  const head = chartHeading(title, o.subtitle, width);
+  let y = head.top;
   for (const l of layers) {
     const shown = l.spikes[0]?.length ?? 0;
     const output = l.output === true;
@@ -74,12 +75,7 @@ export function rasterChart(
         `<text x="${(left + (t - 0.5) * dx).toFixed(1)}" y="${y + 2}" text-anchor="middle" class="tick" data-axis="x">${t}</text>`,
       );
   parts.push(`<text x="${left + plotW / 2}" y="${y + 18}" text-anchor="middle" class="axis">time step</text>`);
-  parts.unshift(
-    `<text x="${width / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
-      (o.subtitle === undefined
-        ? ''
-        : `<text x="${width / 2}" y="32" text-anchor="middle" class="subtitle">${esc(o.subtitle)}</text>`),
-  );
+  parts.unshift(head.markup);
   const height = y + 26;
   return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${chart}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">${parts.join('')}</svg>`;
 }

@@ -5,7 +5,7 @@
  * titles; a line under the title says what the figure was measured on.
  */
 
-import { esc } from './svg-text.js';
+import { chartHeading, esc } from './svg-text.js';
 import { type AxisOptions, niceAxis, tickLabel } from './ticks.js';
 
 export { rasterChart } from './raster-chart.js';
@@ -42,20 +42,6 @@ interface Box {
   b: number;
 }
 
-function topOf(subtitle: string | undefined): number {
-  return subtitle === undefined ? 30 : 46;
-}
-
-/** Title (and subtitle) centred over the whole figure. */
-function heading(title: string, subtitle: string | undefined, width: number): string {
-  return (
-    `<text x="${width / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
-    (subtitle === undefined
-      ? ''
-      : `<text x="${width / 2}" y="32" text-anchor="middle" class="subtitle">${esc(subtitle)}</text>`)
-  );
-}
-
 /** A line chart with dots; `chart` names it for tests (data-chart attribute). */
 export function lineChart(
   chart: string,
@@ -77,15 +63,16 @@ export function lineChart(
   const yLabels = ya.ticks.map((t) => tickLabel(t, ya.step));
   const legendW = series.length > 1 ? Math.min(220, 28 + CHAR_W * Math.max(...series.map((s) => s.name.length))) : 0;
   const width = W + legendW;
+  const head = chartHeading(title, o.subtitle, width);
   const box: Box = {
     l: 26 + CHAR_W * Math.max(...yLabels.map((s) => s.length)) + 6,
     r: W - 16,
-    t: topOf(o.subtitle),
+    t: head.top,
     b: H - 42,
   };
   const sx = (x: number): number => box.l + ((x - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
   const sy = (y: number): number => box.b - ((y - ya.lo) / (ya.hi - ya.lo || 1)) * (box.b - box.t);
-  const parts: string[] = [heading(title, o.subtitle, width), axes(box, xLabel, yLabel)];
+  const parts: string[] = [head.markup, axes(box, xLabel, yLabel)];
   ya.ticks.forEach((t, i) =>
     parts.push(
       `<line x1="${box.l}" x2="${box.r}" y1="${f(sy(t))}" y2="${f(sy(t))}" class="grid"/>`,
@@ -143,7 +130,8 @@ export function barChart(
   );
   const rowH = 24;
   const texts = bars.map((b) => b.text ?? String(Number(b.value.toPrecision(3))));
-  const top = topOf(o.subtitle);
+  const head = chartHeading(title, o.subtitle, W);
+  const top = head.top;
   const box: Box = {
     l: 12 + CHAR_W * Math.max(...bars.map((b) => b.label.length)) + 8,
     r: W - 16 - CHAR_W * Math.max(...texts.map((t) => t.length)),
@@ -152,7 +140,7 @@ export function barChart(
   };
   const height = box.b + 42;
   const sx = (v: number): number => box.l + ((v - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
-  const parts: string[] = [heading(title, o.subtitle, W), axes(box, xLabel, '')];
+  const parts: string[] = [head.markup, axes(box, xLabel, '')];
   for (const t of xa.ticks)
     parts.push(
       `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${box.t}" y2="${box.b}" class="grid"/>`,
@@ -232,7 +220,7 @@ export function scatterChart(
   const box: Box = { l: 26 + CHAR_W * Math.max(...yLabels.map((s) => s.length)) + 6, r: W - 16, t: 30, b: H - 42 };
   const sx = (x: number): number => box.l + ((x - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
   const sy = (y: number): number => box.b - ((y - ya.lo) / (ya.hi - ya.lo || 1)) * (box.b - box.t);
-  const parts: string[] = [heading(title, undefined, W), axes(box, xLabel, yLabel)];
+  const parts: string[] = [chartHeading(title, undefined, W).markup, axes(box, xLabel, yLabel)];
   ya.ticks.forEach((t, i) =>
     parts.push(
       `<line x1="${box.l}" x2="${box.r}" y1="${f(sy(t))}" y2="${f(sy(t))}" class="grid"/>`,
