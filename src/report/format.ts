@@ -11,3 +11,9 @@ export function percent(fraction: number): string {
   if (p === 0) return '0 %';
   return `${p >= 10 ? p.toFixed(2) : Number(p.toPrecision(3)).toString()} %`;
 }
+
+/** A firing rate as a percentage with three significant digits (13.5 %, 2.71 %, 0.412 %). */
+export function ratePercent(fraction: number): string {
+  const p = 100 * fraction;
+  return p === 0 ? '0 %' : `${Number(p.toPrecision(3))} %`;
+}

@@ -7,7 +7,7 @@
 
 import { energySentence, formatJoules } from './energy-text.js';
 import { figure } from './figure.js';
-import { groupDigits, percent } from './format.js';
+import { groupDigits, percent, ratePercent } from './format.js';
 import { reportPage } from './page.js';
 import type { SampleRaster } from './raster.js';
 import { type Bar, barChart, esc, lineChart, rasterChart, type Series } from './svg.js';
@@ -210,7 +210,7 @@ function rates(r: RunSummary, d: ReportData, testImages: string): string | undef
   const bars: Bar[] = rs.map((x) => ({
     label: label(x.layer, x.label),
     value: 100 * x.firingRate,
-    text: percent(x.firingRate),
+    text: ratePercent(x.firingRate),
   }));
   const out = [
     figure(

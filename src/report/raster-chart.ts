@@ -3,7 +3,7 @@
  * lane's heading says what the lane is: the layer, its true firing rate over all its neurons, and how many spikes
  * the sampled neurons fired. The output lane has a row per class, labelled.
  */
-import { groupDigits, percent } from './format.js';
+import { groupDigits, ratePercent } from './format.js';
 import type { RasterLayer } from './raster.js';
 import { chartHeading, esc } from './svg-text.js';
 import { niceAxis } from './ticks.js';
@@ -53,7 +53,7 @@ export function rasterChart(
         : `${shown} sampled of ${groupDigits(l.neurons)} neurons`;
     const name = l.label ?? l.layer;
     parts.push(
-      `<text x="${left}" y="${y + 10}" class="lane-title" data-layer="${esc(l.layer)}">${esc(name)}: firing rate ${percent(l.rate)} · ${groupDigits(count)} spike${count === 1 ? '' : 's'} from ${sampled}</text>`,
+      `<text x="${left}" y="${y + 10}" class="lane-title" data-layer="${esc(l.layer)}">${esc(name)}: firing rate ${ratePercent(l.rate)} · ${groupDigits(count)} spike${count === 1 ? '' : 's'} from ${sampled}</text>`,
       `<rect x="${left}" y="${y + 16}" width="${plotW}" height="${h}" class="lane"/>`,
       ...marks,
     );

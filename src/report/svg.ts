@@ -61,7 +61,7 @@ export function lineChart(
     { maxTicks: 6, ...o.y },
   );
   const yLabels = ya.ticks.map((t) => tickLabel(t, ya.step));
-  const legendW = series.length > 1 ? Math.min(220, 28 + CHAR_W * Math.max(...series.map((s) => s.name.length))) : 0;
+  const legendW = series.length > 1 ? Math.min(320, 28 + CHAR_W * Math.max(...series.map((s) => s.name.length))) : 0;
   const width = W + legendW;
   const head = chartHeading(title, o.subtitle, width);
   const box: Box = {
@@ -122,11 +122,11 @@ export function barChart(
   title: string,
   xLabel: string,
   bars: readonly Bar[],
-  o: { subtitle?: string; color?: string } = {},
+  o: { subtitle?: string; color?: string; x?: AxisOptions } = {},
 ): string {
   const xa = niceAxis(
     bars.map((b) => b.value),
-    { zero: true, pad: 0.02, maxTicks: 6 },
+    { zero: true, pad: 0.02, maxTicks: 6, ...o.x },
   );
   const rowH = 24;
   const texts = bars.map((b) => b.text ?? String(Number(b.value.toPrecision(3))));

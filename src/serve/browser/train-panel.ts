@@ -183,6 +183,7 @@ export async function setupTrainPanel(): Promise<void> {
               `Trained network on test image 1 (label ${names[m.label]}, predicted ${names[m.raster.prediction]})`,
               m.raster.T,
               m.raster.layers,
+              { classNames: names },
             );
             panel.dataset.testAccuracy = String(m.testAccuracy);
             panel.dataset.imagesPerSecond = String(m.imagesPerSecond);
