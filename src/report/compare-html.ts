@@ -100,7 +100,7 @@ function accuracySection(d: CompareData): string {
     })),
     {
       x: { integer: true, pad: 0 },
-      y: { bounds: [0, 100] },
+      y: { bounds: [0, 100], minSpan: 2 },
       subtitle: `each run's trained weights run at each T, ${on}`,
     },
   );

@@ -187,7 +187,7 @@ function curves(r: RunSummary, testImages: string): string | undefined {
         : []),
       { name: 'test', color: ORANGE, points: h.map((e) => [e.epoch, 100 * e.testAccuracy]) },
     ],
-    { x, y: { bounds: [0, 100] }, subtitle: `train on ${trained}${val}, test on ${testImages}` },
+    { x, y: { bounds: [0, 100], minSpan: 2 }, subtitle: `train on ${trained}${val}, test on ${testImages}` },
   );
   return figure('loss', loss) + figure('accuracy', accuracy);
 }
@@ -270,7 +270,7 @@ function sweep(d: ReportData, testSize: number | undefined): string | undefined 
     [{ name: 'test accuracy', color: ORANGE, points: s.map((p) => [p.T, 100 * p.accuracy]) }],
     {
       x: { integer: true, pad: 0 },
-      y: { bounds: [0, 100] },
+      y: { bounds: [0, 100], minSpan: 2 },
       subtitle: `the trained weights run at each T, on ${imagesOf(s[0]!.samples, testSize)} test images`,
     },
   );

@@ -21,6 +21,8 @@ export interface AxisOptions {
   readonly zero?: boolean;
   /** Widen the data range by this fraction of its span on each side before rounding (default 0.05). */
   readonly pad?: number;
+  /** The data range is widened about its middle to at least this span (e.g. 2 percentage points for accuracy). */
+  readonly minSpan?: number;
 }
 
 /** The smallest step of 1, 2 or 5 × 10^k that is at least `raw`. */
@@ -42,6 +44,13 @@ export function niceAxis(values: readonly number[], o: AxisOptions = {}): Axis {
   if (o.zero === true) {
     min = Math.min(min, 0);
     max = Math.max(max, 0);
+  }
+  if (o.minSpan !== undefined && max - min < o.minSpan) {
+    const mid = (min + max) / 2;
+    [min, max] = [mid - o.minSpan / 2, mid + o.minSpan / 2];
+    // kept inside the bounds by shifting, so 99.5–100 % still spans the asked width below 100
+    if (o.bounds !== undefined && max > o.bounds[1]) [min, max] = [min - (max - o.bounds[1]), o.bounds[1]];
+    if (o.bounds !== undefined && min < o.bounds[0]) [min, max] = [o.bounds[0], max + (o.bounds[0] - min)];
   }
   const padFraction = o.pad ?? 0.05;
   let span = max - min;

@@ -38,7 +38,7 @@ test('accuracy at 98–99.5 % gets an axis of 97.5–100 % in steps of 0.5, neve
 test('the range covers the data and the ticks stay within the limit', () => {
   const cases: [number[], number][] = [
     [[0.341, 0.0177], 6],
-    [[2.30258, 0.41, 0.13], 6],
+    [[2.31, 0.41, 0.13], 6],
     [[12.5, 13.1], 5],
     [[-3, 7], 6],
     [[1e-6, 2.1e-5], 6],
@@ -77,4 +77,13 @@ test('tick labels carry the decimals of the step and no float noise', () => {
   assert.equal(tickLabel(0.30000000000000004, 0.1), '0.3');
   assert.equal(tickLabel(0, 0.1), '0');
   assert.equal(tickLabel(2e-5, 1e-5), '2e-5');
+});
+
+test('a flat accuracy keeps a readable span (2 points), inside 0–100', () => {
+  const flat = niceAxis([15, 15, 15], { bounds: [0, 100], minSpan: 2 });
+  assert.ok(flat.lo <= 14 && flat.hi >= 16 && flat.hi - flat.lo <= 5, `[${flat.lo}, ${flat.hi}]`);
+  const top = niceAxis([100, 100], { bounds: [0, 100], minSpan: 2 });
+  assert.ok(top.hi === 100 && top.lo <= 98, `[${top.lo}, ${top.hi}]`);
+  const a = niceAxis([98, 99.5], { bounds: [0, 100], minSpan: 2 });
+  assert.deepEqual([a.lo, a.hi, a.step], [97.5, 100, 0.5]);
 });
