@@ -245,7 +245,7 @@ function raster(d: ReportData): string | undefined {
   const name = (c: number): string => ras.classNames?.[c] ?? String(c);
   const sampled = Math.max(0, ...ras.layers.filter((l) => !l.output).map((l) => l.shown.length));
   return (
-    `<p>Test image ${ras.sampleIndex} (label <b>${esc(name(ras.label))}</b>), predicted <b>${esc(name(ras.prediction))}</b>. ` +
+    `<p>Test sample ${ras.sampleIndex} (label ${esc(name(ras.label))}), predicted <b>${esc(name(ras.prediction))}</b>. ` +
     `Each lane shows ${sampled} neurons drawn at random from its layer (the same neurons for every image), so the ` +
     'density of marks matches the layer’s firing rate; the rate printed over each lane is over all its neurons. The ' +
     'output lane shows every class.</p>' +
