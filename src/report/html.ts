@@ -165,23 +165,23 @@ function curves(r: RunSummary, testImages: string): string | undefined {
         'train loss per step',
         steps.map((s) => [s.epoch, s.loss]),
       ),
-      { name: 'train loss per epoch', color: BLUE, points: h.map((e) => [e.epoch, e.trainLoss]) },
+      // an epoch's mean loss belongs in the middle of the steps it averages, where the step curve passes
+      perStep
+        ? { name: 'epoch mean (mid-epoch)', color: BLUE, points: h.map((e) => [e.epoch - 0.5, e.trainLoss]) }
+        : { name: 'train loss per epoch', color: BLUE, points: h.map((e) => [e.epoch, e.trainLoss]) },
     ],
     { x, subtitle: `on ${trained} per epoch; ${window}` },
   );
   const validated = h.every((e) => typeof e.valAccuracy === 'number');
   const val = r.selection?.by === 'validation' ? `, validation on ${groupDigits(r.selection.images)}` : '';
+  // per epoch only: the first steps' low accuracy would stretch the axis and merge train, validation and test
   const accuracy = lineChart(
     'accuracy',
-    'Accuracy',
+    'Accuracy per epoch',
     'epoch',
     'accuracy (%)',
     [
-      ...stepSeries(
-        'train per step',
-        steps.map((s) => [s.epoch, 100 * s.accuracy]),
-      ),
-      { name: 'train per epoch', color: BLUE, points: h.map((e) => [e.epoch, 100 * e.trainAccuracy]) },
+      { name: 'train', color: BLUE, points: h.map((e) => [e.epoch, 100 * e.trainAccuracy]) },
       ...(validated
         ? [{ name: 'validation', color: GREEN, points: h.map((e) => [e.epoch, 100 * e.valAccuracy!] as const) }]
         : []),
@@ -189,7 +189,28 @@ function curves(r: RunSummary, testImages: string): string | undefined {
     ],
     { x, y: { bounds: [0, 100], minSpan: 2 }, subtitle: `train on ${trained}${val}, test on ${testImages}` },
   );
-  return figure('loss', loss) + figure('accuracy', accuracy);
+  const perStepAccuracy = perStep
+    ? figure(
+        'accuracy-per-step',
+        lineChart(
+          'accuracy-per-step',
+          'Training accuracy per step',
+          'epoch',
+          'accuracy (%)',
+          [
+            {
+              name: 'train',
+              color: BLUE,
+              points: steps.map((s) => [s.epoch, 100 * s.accuracy]),
+              dots: false,
+              width: 1.5,
+            },
+          ],
+          { x, y: { bounds: [0, 100], minSpan: 2 }, subtitle: `on ${trained} per epoch; ${window}` },
+        ),
+      )
+    : '';
+  return figure('loss', loss) + figure('accuracy', accuracy) + perStepAccuracy;
 }
 
 /** "4 batches of 32 images" from the step counts between points. */
