@@ -274,7 +274,7 @@ function raster(d: ReportData): string | undefined {
       'raster',
       rasterChart('raster', `Spikes of one image over ${ras.T} time steps`, ras.T, ras.layers, {
         classNames: ras.classNames,
-        subtitle: `test image ${ras.sampleIndex}: ${sampled} randomly sampled neurons per layer (seed 0)`,
+        subtitle: `test image ${ras.sampleIndex}: ${sampled} randomly sampled neurons per layer (seed 0); each rate over all the layer’s neurons`,
       }),
     )
   );

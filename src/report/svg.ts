@@ -133,8 +133,8 @@ export function barChart(
   const head = chartHeading(title, o.subtitle, W);
   const top = head.top;
   const box: Box = {
-    l: 12 + CHAR_W * Math.max(...bars.map((b) => b.label.length)) + 8,
-    r: W - 16 - CHAR_W * Math.max(...texts.map((t) => t.length)),
+    l: 12 + CHAR_W * Math.max(0, ...bars.map((b) => b.label.length)) + 8,
+    r: W - 16 - CHAR_W * Math.max(0, ...texts.map((t) => t.length)),
     t: top,
     b: top + rowH * bars.length + 6,
   };
