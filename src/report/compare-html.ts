@@ -45,7 +45,45 @@ function table(
         `<tr>${r.map((c, j) => (bold?.[i]?.[j] === true ? `<td><b>${esc(c)}</b></td>` : `<td>${esc(c)}</td>`)).join('')}</tr>`,
     )
     .join('');
-  return `<table data-table="${name}" class="paper">${th}${tr}</table>`;
+  return `<table data-table="${name}" class="paper">${th}${tr}</table>${latex(name, head, rows, bold)}`;
+}
+
+/** LaTeX for the characters a table cell may hold, in one pass so no replacement is escaped again. */
+const TEX: Readonly<Record<string, string>> = {
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '×': '$\\times$',
+  '÷': '$\\div$',
+  µ: '$\\mu$',
+  '–': '--',
+};
+
+/** The same table as LaTeX source (booktabs), the bold cells in \textbf, ready to paste into a paper. */
+function latex(
+  name: string,
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  bold?: boolean[][],
+): string {
+  const tex = (c: string): string => c.replace(/[\\&%$#_{}×÷µ–]/g, (ch) => TEX[ch] ?? ch);
+  const line = (r: readonly string[], i?: number): string =>
+    `${r.map((c, j) => (i !== undefined && bold?.[i]?.[j] === true ? `\\textbf{${tex(c)}}` : tex(c))).join(' & ')} \\\\`;
+  const src = [
+    `\\begin{tabular}{l${'r'.repeat(head.length - 1)}}`,
+    '\\toprule',
+    line(head),
+    '\\midrule',
+    ...rows.map((r, i) => line(r, i)),
+    '\\bottomrule',
+    '\\end{tabular}',
+  ].join('\n');
+  return `<details class="latex"><summary>LaTeX</summary><pre data-latex="${name}">${esc(src)}</pre></details>`;
 }
 
 function runsTable(d: CompareData): string {
@@ -68,6 +106,7 @@ function runsTable(d: CompareData): string {
       ['run', 'dataset', 'model', 'neuron', 'T', 'epochs', 'seed', 'test accuracy', 'test images', 'spikerep'],
       rows,
     ),
+    true,
   );
 }
 
@@ -81,7 +120,7 @@ function accuracySection(d: CompareData): string {
         `<p class="missing" data-missing="sweep-${esc(r.name)}">${esc(r.name)}: no accuracy against T (${esc(r.note ?? 'no checkpoint')})</p>`,
     )
     .join('');
-  if (swept.length === 0) return section('Accuracy against T', notes);
+  if (swept.length === 0) return section('Accuracy against T', notes, true);
   const images = [...new Set(swept.map((r) => imagesOf(r.sweepImages ?? 0, r.testSetSize)))];
   const on = `on the first ${images.join(' / ')} test images of each run's dataset`;
   const cell = (r: ComparedRun, T: number): number | undefined => r.sweep!.find((p) => p.T === T)?.accuracy;
@@ -107,13 +146,18 @@ function accuracySection(d: CompareData): string {
   return section(
     'Accuracy against T',
     `<p>Test accuracy (%) ${esc(on)}; the best per T in bold.</p>${table('accuracy-vs-T', ['run', ...Ts.map((T) => `T = ${T}`)], rows, bold)}${figure('compare-accuracy-vs-T', chart)}${notes}`,
+    true,
   );
 }
 
 function energySection(d: CompareData): string {
   const runs = d.runs.filter((r) => r.run.energyJoules !== undefined && r.run.annEnergyJoules !== undefined);
   if (runs.length === 0)
-    return section('Energy per image', '<p class="missing" data-missing="energy">No run recorded its energy.</p>');
+    return section(
+      'Energy per image',
+      '<p class="missing" data-missing="energy">No run recorded its energy.</p>',
+      true,
+    );
   const rows = runs.map(({ name, run: r }) => {
     const ann = r.neuron === 'ann' || r.neuron === 'relu';
     return [
@@ -153,5 +197,6 @@ function energySection(d: CompareData): string {
   return section(
     'Energy per image',
     `<p>Estimated energy per image of each run and of the ANN of the same shape; the lowest in bold.</p>${table('energy', ['run', 'neuron', 'synaptic ops / image', 'energy / image', 'ANN, same shape', 'SNN ÷ ANN', 'test images'], rows, bold)}${figure('compare-energy', chart)}<ul>${sentences}</ul>`,
+    true,
   );
 }

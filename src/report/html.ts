@@ -336,8 +336,9 @@ export function capitalised(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function section(title: string, body: string): string {
-  return `<section><h2>${esc(title)}</h2><div class="charts">${body}</div></section>`;
+/** A titled part of the page: charts side by side, or (`stacked`) text, tables and figures one under another. */
+export function section(title: string, body: string, stacked = false): string {
+  return `<section><h2>${esc(title)}</h2><div class="${stacked ? 'stacked' : 'charts'}">${body}</div></section>`;
 }
 
 /** Which epoch the reported accuracy is of, and what chose it. */

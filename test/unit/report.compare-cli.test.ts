@@ -45,6 +45,21 @@ test('two runs: one page with the runs table, the energy table in the true direc
   assert.match(html, /lif-T8: the SNN uses 1\.24× more energy than the ANN/);
   assert.match(html, /if-T4: the SNN uses 0\.13× of the ANN&#39;s energy, 8\.00× less/);
   assert.match(html, /data-missing="sweep-if-T4"[^>]*>if-T4: no accuracy against T \(no checkpoint recorded\)/);
+  // each table also as LaTeX: special characters escaped once, the lowest energy in bold
+  const energyTex = /<pre data-latex="energy">([^<]*)<\/pre>/
+    .exec(html)?.[1]
+    ?.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+  assert.ok(energyTex !== undefined);
+  assert.match(energyTex, /^\\begin\{tabular\}\{lrrrrrr\}\n\\toprule\n/);
+  assert.match(
+    energyTex,
+    /\nif-T4 & if & 2\.00 M & \\textbf\{2\.50 \$\\mu\$J\} & 20\.0 \$\\mu\$J & 0\.13\$\\times\$ & 1 000 \\\\\n/,
+  );
+  assert.match(
+    energyTex,
+    /\nlif-T8 & lif & 2\.00 M & 24\.8 \$\\mu\$J & 20\.0 \$\\mu\$J & 1\.24\$\\times\$ & 1 000 \\\\\n/,
+  );
+  assert.match(energyTex, /SNN \$\\div\$ ANN/);
 });
 
 test('options that pick one run are refused with several, naming the option', async () => {
