@@ -16,6 +16,7 @@ import { modelFromCheckpoint } from '../train/state.js';
 import { accuracyAgainstT } from '../train/t-sweep.js';
 import { imagesOf, type ReportData, type RunSummary, reportHtml } from './html.js';
 import { sampleRaster } from './raster.js';
+import { runJsonProblem } from './run-check.js';
 
 export { networkAtT } from '../train/t-sweep.js';
 
@@ -44,6 +45,8 @@ export function readRunJson(path: string): RunSummary & { config?: Partial<Train
   const r = v as Record<string, unknown>;
   if (!Array.isArray(r['history']) && !Array.isArray(r['firingRates']))
     throw new SpikerepError('E_FORMAT', 'not a train --json result (no history, no firingRates)', path);
+  const problem = runJsonProblem(r);
+  if (problem !== undefined) throw new SpikerepError('E_FORMAT', `not a train --json result (${problem})`, path);
   return r as RunSummary & { config?: Partial<TrainConfig> };
 }
 
