@@ -5,11 +5,9 @@ export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
-/** A fraction as a percentage with three significant digits below 10 % (2.71 %, 0.412 %) and two decimals above. */
+/** An accuracy as a percentage with two decimals (99.12 %, 8.00 %). */
 export function percent(fraction: number): string {
-  const p = 100 * fraction;
-  if (p === 0) return '0 %';
-  return `${p >= 10 ? p.toFixed(2) : Number(p.toPrecision(3)).toString()} %`;
+  return `${(100 * fraction).toFixed(2)} %`;
 }
 
 /** A firing rate as a percentage with three significant digits (13.5 %, 2.71 %, 0.412 %). */
