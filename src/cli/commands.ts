@@ -87,9 +87,9 @@ export const COMMANDS: readonly CommandDef[] = [
   },
   {
     name: 'report',
-    args: ['<run-json|tune-dir>'],
+    args: ['<run-json|tune-dir...>'],
     description:
-      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy; of a tune folder: the Pareto front and the trials',
+      'write a self-contained HTML report of a run (train --json): curves, rates, thresholds, spike raster, accuracy vs T, energy; of several runs: accuracy-vs-T and energy tables side by side; of a tune folder: the Pareto front and the trials',
     options: REPORT_OPTIONS,
     load: () => import('./report.js'),
   },

@@ -40,7 +40,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     addOptions(cmd, def.options);
     cmd.action(async (...params: unknown[]) => {
       running = def;
-      const args = params.slice(0, def.args?.length ?? 0) as string[];
+      // a variadic argument (`<file...>`) arrives as one array
+      const args = (params.slice(0, def.args?.length ?? 0) as (string | string[])[]).flat();
       const values = valuesByName(def.options, cmd.opts());
       const { run } = await def.load();
       await run({ args, values, io, argv, commands: COMMANDS });

@@ -9,6 +9,7 @@ import { type CommandRun, TRAIN_EXTRAS } from './command-options.js';
 import { parseOptions } from './options.js';
 import { buildReport } from './report.js';
 import { checkWritable, writeJson } from './result-file.js';
+import { runInfo } from './run-info.js';
 import { summaryWidth, trainSummary } from './train-summary.js';
 
 export { checkWritable, writeJson } from './result-file.js';
@@ -34,17 +35,22 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   if (o.json !== undefined) checkWritable(o.json); // before hours of training, not after
   if (o.report !== undefined) checkWritable(o.report);
   const command = ['spikerep', ...argv].join(' ');
+  const started = runInfo();
   const result = await runTraining(cfg, { quiet: o.quiet });
   if (dir !== undefined && !o.quiet) io.out(checkpointLines(dir, result));
   // the result first: a file that cannot be written at the end must not take the printed result with it
   io.out(`${trainSummary(result, summaryWidth(process.stdout))}\n`);
   const kept = `the result above was printed${dir === undefined ? '' : `; best.ckpt and last.ckpt in ${dir} are intact`}`;
   if (o.json !== undefined) {
-    writeJson(o.json, { command, ...result }, kept);
+    writeJson(o.json, { command, ...started, ...result }, kept);
     if (!o.quiet) io.out(`wrote ${o.json}\n`);
   }
   if (o.report !== undefined) {
-    await buildReport({ command, ...result }, o.report, { backend: cfg.backend, dataDir: cfg.dataDir, kept });
+    await buildReport({ command, ...started, ...result }, o.report, {
+      backend: cfg.backend,
+      dataDir: cfg.dataDir,
+      kept,
+    });
     if (!o.quiet) io.out(`wrote ${o.report}\n`);
   }
 }

@@ -9,12 +9,14 @@ import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { neuronLabels } from '../nn/layer-labels.js';
 import type { TrainConfig } from '../train/config.js';
 import { DEFAULT_WITHIN_PP, defaultSweep, smallestTSentence } from '../train/smallest-t.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { accuracyAgainstT } from '../train/t-sweep.js';
-import { type ReportData, type RunSummary, reportHtml } from './html.js';
+import { imagesOf, type ReportData, type RunSummary, reportHtml } from './html.js';
 import { sampleRaster } from './raster.js';
+import { runJsonProblem } from './run-check.js';
 
 export { networkAtT } from '../train/t-sweep.js';
 
@@ -43,6 +45,8 @@ export function readRunJson(path: string): RunSummary & { config?: Partial<Train
   const r = v as Record<string, unknown>;
   if (!Array.isArray(r['history']) && !Array.isArray(r['firingRates']))
     throw new SpikerepError('E_FORMAT', 'not a train --json result (no history, no firingRates)', path);
+  const problem = runJsonProblem(r);
+  if (problem !== undefined) throw new SpikerepError('E_FORMAT', `not a train --json result (${problem})`, path);
   return r as RunSummary & { config?: Partial<TrainConfig> };
 }
 
@@ -65,6 +69,8 @@ export async function collectReport(
     T: config.T,
   });
   const notes: Record<string, string> = {};
+  const layerLabels = Object.fromEntries(neuronLabels(net.body, net.classes));
+  const known = { testSetSize: test.length, layerLabels };
   let raster: ReportData['raster'];
   if (config.encoder === 'direct' && sampleSize(test) === (net.inputShape ?? []).reduce((a, b) => a * b, 1)) {
     const i = o.sample ?? 0;
@@ -72,25 +78,20 @@ export async function collectReport(
       throw new SpikerepError('E_ARG', `sample must be in [0, ${test.length})`, 'sample');
     const x = new Float32Array(sampleSize(test));
     test.read(i, x, 0);
-    raster = { ...sampleRaster(net, x), sampleIndex: i, label: test.label(i) };
+    raster = { ...sampleRaster(net, x), sampleIndex: i, label: test.label(i), classNames: test.classes };
   } else {
     notes['raster'] = 'Spike raster: only for image datasets with direct encoding';
   }
   const Ts = o.tSweep ?? defaultSweep(net.T);
   if (Ts.length === 0) {
     notes['accuracy-vs-T'] = 'Accuracy against T: no T values asked for';
-    return { run, raster, notes };
+    return { run, raster, notes, ...known };
   }
   const small = subset(test, Math.min(o.sweepLimit ?? 200, test.length));
   const accuracyVsT = accuracyAgainstT(k, net, config, small, Ts);
   const within = o.within ?? DEFAULT_WITHIN_PP;
-  const accuracyVsTSummary = `${smallestTSentence(accuracyVsT, net.T, within)}, on ${groupDigits(small.length)} of ${groupDigits(test.length)} test images.`;
-  return { run, raster, accuracyVsT, accuracyVsTSummary, notes };
-}
-
-/** 10000 → "10 000": counts as the report writes them. */
-function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  const accuracyVsTSummary = `${smallestTSentence(accuracyVsT, net.T, within)}, on ${imagesOf(small.length, test.length)} test images.`;
+  return { run, raster, accuracyVsT, accuracyVsTSummary, notes, ...known };
 }
 
 export function writeReport(path: string, data: ReportData, kept?: string): void {

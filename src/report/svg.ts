@@ -1,33 +1,45 @@
 /**
- * Small hand-written SVG charts (line, grouped bars, spike raster) returned as strings: no library, nothing to
- * bundle, viewable offline. Browser-safe; the demo page draws its raster with the same function.
+ * Small hand-written SVG charts (lines, horizontal bars, scatter) returned as strings: no library, nothing to
+ * bundle, viewable offline. Browser-safe; the demo page draws with the same functions. Axes are fitted to the
+ * data with round ticks (ticks.ts); margins grow with the longest tick label, so labels never cross the axis
+ * titles; a line under the title says what the figure was measured on.
  */
+
+import { chartHeading, esc } from './svg-text.js';
+import { type AxisOptions, niceAxis, tickLabel } from './ticks.js';
+
+export { rasterChart } from './raster-chart.js';
+export { esc } from './svg-text.js';
 
 export interface Series {
   readonly name: string;
   readonly points: readonly (readonly [number, number])[];
   readonly color: string;
+  /** Draw a dot per point (default true; false for dense per-step curves). */
+  readonly dots?: boolean;
+  /** Stroke width (default 2). */
+  readonly width?: number;
+  readonly opacity?: number;
+}
+
+export interface LineOptions {
+  readonly x?: AxisOptions;
+  readonly y?: AxisOptions;
+  /** What the figure was measured on ("test accuracy on 1 000 of 10 000 images"), under the title. */
+  readonly subtitle?: string;
 }
 
 const W = 520;
-const H = 260;
-const M = { l: 56, r: 16, t: 28, b: 40 };
+const H = 280;
+/** Approximate advance of one character of the 10–11 px chart fonts, for laying out margins. */
+const CHAR_W = 6.2;
 
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
-  return Number(v.toPrecision(3)).toString();
-}
-
-function ticks(lo: number, hi: number, n = 5): number[] {
-  if (hi <= lo) return [lo];
-  const step = (hi - lo) / (n - 1);
-  return Array.from({ length: n }, (_, i) => lo + i * step);
+/** Plot area of a chart: left, right, top, bottom in SVG units. */
+interface Box {
+  l: number;
+  r: number;
+  t: number;
+  b: number;
 }
 
 /** A line chart with dots; `chart` names it for tests (data-chart attribute). */
@@ -37,152 +49,150 @@ export function lineChart(
   xLabel: string,
   yLabel: string,
   series: readonly Series[],
-  yRange?: [number, number],
+  o: LineOptions = {},
 ): string {
   const all = series.flatMap((s) => s.points);
-  const xs = all.map((p) => p[0]);
-  const ys = all.map((p) => p[1]);
-  const x0 = Math.min(...xs),
-    x1 = Math.max(...xs);
-  const [y0, y1] = yRange ?? [Math.min(0, ...ys), Math.max(...ys) * 1.05 || 1];
-  const R = series.length > 1 ? 112 : M.r; // room for the legend right of the plot
-  const sx = (x: number): number => M.l + (x1 === x0 ? (W - M.l - R) / 2 : ((x - x0) / (x1 - x0)) * (W - M.l - R));
-  const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0 || 1)) * (H - M.t - M.b);
-  const parts: string[] = [frame(title, xLabel, yLabel, R)];
-  for (const t of ticks(y0, y1))
+  const xa = niceAxis(
+    all.map((p) => p[0]),
+    { pad: 0, maxTicks: 7, ...o.x },
+  );
+  const ya = niceAxis(
+    all.map((p) => p[1]),
+    { maxTicks: 6, ...o.y },
+  );
+  const yLabels = ya.ticks.map((t) => tickLabel(t, ya.step));
+  const legendW = series.length > 1 ? Math.min(320, 28 + CHAR_W * Math.max(...series.map((s) => s.name.length))) : 0;
+  const width = W + legendW;
+  const head = chartHeading(title, o.subtitle, width);
+  const box: Box = {
+    l: 26 + CHAR_W * Math.max(...yLabels.map((s) => s.length)) + 6,
+    r: W - 16,
+    t: head.top,
+    b: H - 42,
+  };
+  const sx = (x: number): number => box.l + ((x - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
+  const sy = (y: number): number => box.b - ((y - ya.lo) / (ya.hi - ya.lo || 1)) * (box.b - box.t);
+  const parts: string[] = [head.markup, axes(box, xLabel, yLabel)];
+  ya.ticks.forEach((t, i) =>
     parts.push(
-      `<text x="${M.l - 6}" y="${sy(t) + 4}" text-anchor="end" class="tick">${fmt(t)}</text><line x1="${M.l}" x2="${W - R}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/>`,
+      `<line x1="${box.l}" x2="${box.r}" y1="${f(sy(t))}" y2="${f(sy(t))}" class="grid"/>`,
+      `<text x="${box.l - 6}" y="${f(sy(t) + 3.5)}" text-anchor="end" class="tick" data-axis="y">${yLabels[i]}</text>`,
+    ),
+  );
+  for (const t of xa.ticks)
+    parts.push(
+      `<text x="${f(sx(t))}" y="${box.b + 15}" text-anchor="middle" class="tick" data-axis="x">${tickLabel(t, xa.step)}</text>`,
     );
-  const xt = [...new Set(xs)].sort((a, b) => a - b);
-  for (const t of xt.length <= 12 ? xt : ticks(x0, x1))
-    parts.push(`<text x="${sx(t)}" y="${H - M.b + 16}" text-anchor="middle" class="tick">${fmt(t)}</text>`);
   series.forEach((s, i) => {
-    const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2" class="series"/>`);
-    for (const p of s.points)
-      parts.push(
-        `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(s.name)}: ${fmt(p[1])}</title></circle>`,
-      );
+    const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(sx(p[0]))},${f(sy(p[1]))}`).join('');
+    const opacity = s.opacity === undefined ? '' : ` stroke-opacity="${s.opacity}"`;
     parts.push(
-      `<text x="${R === M.r ? W - M.r - 4 : W - R + 8}" y="${M.t + 12 + 14 * i}" text-anchor="${R === M.r ? 'end' : 'start'}" fill="${s.color}" class="legend">${esc(s.name)}</text>`,
+      `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}"${opacity} class="series" data-series="${esc(s.name)}"/>`,
     );
+    if (s.dots !== false)
+      for (const p of s.points)
+        parts.push(
+          `<circle cx="${f(sx(p[0]))}" cy="${f(sy(p[1]))}" r="3" fill="${s.color}"><title>${esc(s.name)}: ${Number(p[1].toPrecision(4))}</title></circle>`,
+        );
+    if (legendW > 0) {
+      const y = box.t + 8 + 16 * i;
+      parts.push(
+        `<line x1="${W}" x2="${W + 14}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="3"/>`,
+        `<text x="${W + 18}" y="${y}" class="legend">${esc(s.name)}</text>`,
+      );
+    }
   });
-  return svg(chart, parts);
+  return svg(chart, parts, width, H);
 }
 
-/** Bars per category, one bar per series within each category (e.g. SNN vs ANN energy). */
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+  readonly color?: string;
+  /** Printed at the end of the bar (default: the value to 3 significant digits). */
+  readonly text?: string;
+}
+
+/**
+ * One horizontal bar per row, on a linear axis from zero: lengths in proportion to the values, so a 7.4× gap
+ * looks 7.4× long. Rows carry their labels on the left, where long layer names have room.
+ */
 export function barChart(
   chart: string,
   title: string,
-  yLabel: string,
-  categories: readonly string[],
-  series: readonly { name: string; values: readonly number[]; color: string }[],
-  log = false,
+  xLabel: string,
+  bars: readonly Bar[],
+  o: { subtitle?: string; color?: string; x?: AxisOptions } = {},
 ): string {
-  const vals = series.flatMap((s) => s.values);
-  const tf = (v: number): number => (log ? Math.log10(Math.max(v, 1e-30)) : v);
-  const lo = log ? Math.floor(Math.min(...vals.map(tf))) : 0;
-  const hi = log ? Math.ceil(Math.max(...vals.map(tf))) : Math.max(...vals) * 1.1 || 1;
-  const sy = (v: number): number => H - M.b - ((tf(v) - lo) / (hi - lo || 1)) * (H - M.t - M.b);
-  const band = (W - M.l - M.r) / Math.max(categories.length, 1);
-  const bw = (band * 0.8) / Math.max(series.length, 1);
-  const parts: string[] = [frame(title, '', yLabel)];
-  const yTicks = log ? Array.from({ length: hi - lo + 1 }, (_, i) => lo + i) : ticks(lo, hi);
-  for (const t of yTicks) {
-    const v = log ? 10 ** t : t;
+  const xa = niceAxis(
+    bars.map((b) => b.value),
+    { zero: true, pad: 0.02, maxTicks: 6, ...o.x },
+  );
+  const rowH = 24;
+  const texts = bars.map((b) => b.text ?? String(Number(b.value.toPrecision(3))));
+  const head = chartHeading(title, o.subtitle, W);
+  const top = head.top;
+  const box: Box = {
+    l: 12 + CHAR_W * Math.max(0, ...bars.map((b) => b.label.length)) + 8,
+    r: W - 16 - CHAR_W * Math.max(0, ...texts.map((t) => t.length)),
+    t: top,
+    b: top + rowH * bars.length + 6,
+  };
+  const height = box.b + 42;
+  const sx = (v: number): number => box.l + ((v - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
+  const parts: string[] = [head.markup, axes(box, xLabel, '')];
+  for (const t of xa.ticks)
     parts.push(
-      `<text x="${M.l - 6}" y="${sy(v) + 4}" text-anchor="end" class="tick">${log ? `1e${t}` : fmt(t)}</text><line x1="${M.l}" x2="${W - M.r}" y1="${sy(v)}" y2="${sy(v)}" class="grid"/>`,
+      `<line x1="${f(sx(t))}" x2="${f(sx(t))}" y1="${box.t}" y2="${box.b}" class="grid"/>`,
+      `<text x="${f(sx(t))}" y="${box.b + 15}" text-anchor="middle" class="tick" data-axis="x">${tickLabel(t, xa.step)}</text>`,
     );
-  }
-  categories.forEach((c, i) => {
+  bars.forEach((b, i) => {
+    const y = box.t + 6 + rowH * i;
+    const end = sx(Math.max(b.value, 0));
     parts.push(
-      `<text x="${M.l + band * (i + 0.5)}" y="${H - M.b + 16}" text-anchor="middle" class="tick">${esc(c)}</text>`,
+      `<text x="${box.l - 6}" y="${y + 12}" text-anchor="end" class="tick" data-axis="y">${esc(b.label)}</text>`,
+      `<rect x="${box.l}" y="${y}" width="${f(end - box.l)}" height="${rowH - 8}" fill="${b.color ?? o.color ?? '#1f4e9c'}" class="bar"><title>${esc(b.label)}: ${esc(texts[i]!)}</title></rect>`,
+      `<text x="${f(end + 4)}" y="${y + 12}" class="value">${esc(texts[i]!)}</text>`,
     );
-    series.forEach((s, j) => {
-      const v = s.values[i] ?? 0;
-      const x = M.l + band * i + band * 0.1 + bw * j;
-      const y = sy(v);
-      parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0, H - M.b - y).toFixed(1)}" fill="${s.color}" class="bar"><title>${esc(s.name)} ${esc(c)}: ${fmt(v)}</title></rect>`,
-      );
-    });
   });
-  series.forEach((s, j) =>
-    parts.push(
-      `<text x="${W - M.r - 4}" y="${M.t + 12 + 14 * j}" text-anchor="end" fill="${s.color}" class="legend">${esc(s.name)}</text>`,
-    ),
-  );
-  return svg(chart, parts);
+  return svg(chart, parts, W, height);
 }
 
-/** One raster per layer stacked vertically: a dot per spike, x = time step, y = neuron (most active shown). */
-export function rasterChart(
-  chart: string,
-  title: string,
-  T: number,
-  layers: readonly { layer: string; neurons: number; spikes: readonly (readonly number[])[] }[],
-): string {
-  const rowH = 3;
-  const laneGap = 22;
-  const left = 96;
-  const width = 680;
-  const plotW = width - left - 150;
-  const parts: string[] = [];
-  let y = M.t;
-  for (const l of layers) {
-    const shown = l.spikes[0]?.length ?? 0;
-    const h = Math.max(shown * rowH, 6);
-    parts.push(`<text x="${left - 6}" y="${y + h / 2 + 4}" text-anchor="end" class="tick">${esc(l.layer)}</text>`);
-    parts.push(`<rect x="${left}" y="${y}" width="${plotW}" height="${h}" class="lane"/>`);
-    const dx = plotW / T;
-    let count = 0;
-    for (let t = 0; t < T; t++) {
-      const row = l.spikes[t] ?? [];
-      for (let j = 0; j < row.length; j++) {
-        if (row[j]) {
-          parts.push(
-            `<rect x="${(left + t * dx + dx * 0.15).toFixed(1)}" y="${y + j * rowH}" width="${(dx * 0.7).toFixed(1)}" height="${rowH - 0.6}" class="spike"/>`,
-          );
-          count++;
-        }
-      }
-    }
-    parts.push(
-      `<text x="${left + plotW + 6}" y="${y + h / 2 + 4}" class="tick">${count} spikes / ${shown} of ${l.neurons}</text>`,
-    );
-    y += h + laneGap;
-  }
-  for (let t = 0; t < T; t++)
-    parts.push(
-      `<text x="${left + (t + 0.5) * (plotW / T)}" y="${y}" text-anchor="middle" class="tick">${t + 1}</text>`,
-    );
-  parts.push(`<text x="${left + plotW / 2}" y="${y + 16}" text-anchor="middle" class="axis">time step</text>`);
-  parts.unshift(`<text x="${width / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${chart}" viewBox="0 0 ${width} ${y + 26}" width="${width}" height="${y + 26}" role="img">${parts.join('')}</svg>`;
-}
-
-function frame(title: string, xLabel: string, yLabel: string, right = M.r): string {
+/** The plot's two axis lines and their titles (the y title rotated, left of the tick labels). */
+function axes(box: Box, xLabel: string, yLabel: string): string {
   return (
-    `<text x="${W / 2}" y="16" text-anchor="middle" class="title">${esc(title)}</text>` +
-    `<line x1="${M.l}" y1="${H - M.b}" x2="${W - right}" y2="${H - M.b}" class="axisline"/><line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}" class="axisline"/>` +
-    `<text x="${(M.l + W - right) / 2}" y="${H - 6}" text-anchor="middle" class="axis">${esc(xLabel)}</text>` +
-    `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${esc(yLabel)}</text>`
+    `<line x1="${box.l}" y1="${box.b}" x2="${box.r}" y2="${box.b}" class="axisline"/>` +
+    `<line x1="${box.l}" y1="${box.t}" x2="${box.l}" y2="${box.b}" class="axisline"/>` +
+    (xLabel === ''
+      ? ''
+      : `<text x="${(box.l + box.r) / 2}" y="${box.b + 32}" text-anchor="middle" class="axis">${esc(xLabel)}</text>`) +
+    (yLabel === ''
+      ? ''
+      : `<text transform="translate(14 ${(box.t + box.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${esc(yLabel)}</text>`)
   );
 }
 
-function svg(chart: string, parts: string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${chart}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img">${parts.join('')}</svg>`;
+function f(v: number): string {
+  return v.toFixed(1);
 }
 
-/** Styles for the classes above, inlined into every page that shows these charts. */
+function svg(chart: string, parts: string[], width: number, height: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="${chart}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">${parts.join('')}</svg>`;
+}
+
+/** Styles for the classes above, inlined into every page that shows these charts (and into exported files). */
 export const CHART_CSS = `
 svg .title{font:600 13px system-ui,sans-serif;fill:#222}
+svg .subtitle{font:11px system-ui,sans-serif;fill:#666}
 svg .tick{font:10px system-ui,sans-serif;fill:#555}
+svg .value{font:10px system-ui,sans-serif;fill:#222}
 svg .axis{font:11px system-ui,sans-serif;fill:#333}
-svg .legend{font:11px system-ui,sans-serif}
+svg .legend{font:11px system-ui,sans-serif;fill:#333}
 svg .grid{stroke:#eee}
 svg .axisline{stroke:#888}
 svg .lane{fill:#f7f7f9;stroke:#ddd}
+svg .lane-title{font:11px system-ui,sans-serif;fill:#333}
+svg .class-label{font:9px system-ui,sans-serif;fill:#333}
 svg .spike{fill:#1f4e9c}
 `;
 
@@ -204,37 +214,37 @@ export function scatterChart(
   points: readonly ScatterPoint[],
   color: string,
 ): string {
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const pad = (lo: number, hi: number): [number, number] => {
-    const d = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 1;
-    return [lo - d, hi + d];
-  };
-  const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
-  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
-  const sx = (x: number): number => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
-  const sy = (y: number): number => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
-  const parts: string[] = [frame(title, xLabel, yLabel)];
-  for (const t of ticks(y0, y1))
+  const xa = niceAxis(points.map((p) => p.x));
+  const ya = niceAxis(points.map((p) => p.y));
+  const yLabels = ya.ticks.map((t) => tickLabel(t, ya.step));
+  const box: Box = { l: 26 + CHAR_W * Math.max(...yLabels.map((s) => s.length)) + 6, r: W - 16, t: 30, b: H - 42 };
+  const sx = (x: number): number => box.l + ((x - xa.lo) / (xa.hi - xa.lo || 1)) * (box.r - box.l);
+  const sy = (y: number): number => box.b - ((y - ya.lo) / (ya.hi - ya.lo || 1)) * (box.b - box.t);
+  const parts: string[] = [chartHeading(title, undefined, W).markup, axes(box, xLabel, yLabel)];
+  ya.ticks.forEach((t, i) =>
     parts.push(
-      `<text x="${M.l - 6}" y="${sy(t) + 4}" text-anchor="end" class="tick">${fmt(t)}</text><line x1="${M.l}" x2="${W - M.r}" y1="${sy(t)}" y2="${sy(t)}" class="grid"/>`,
+      `<line x1="${box.l}" x2="${box.r}" y1="${f(sy(t))}" y2="${f(sy(t))}" class="grid"/>`,
+      `<text x="${box.l - 6}" y="${f(sy(t) + 3.5)}" text-anchor="end" class="tick">${yLabels[i]}</text>`,
+    ),
+  );
+  for (const t of xa.ticks)
+    parts.push(
+      `<text x="${f(sx(t))}" y="${box.b + 15}" text-anchor="middle" class="tick">${tickLabel(t, xa.step)}</text>`,
     );
-  for (const t of ticks(x0, x1))
-    parts.push(`<text x="${sx(t)}" y="${H - M.b + 16}" text-anchor="middle" class="tick">${fmt(t)}</text>`);
   const front = points.filter((p) => p.marked).sort((a, b) => a.x - b.x);
   if (front.length > 1) {
-    const d = front.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
+    const d = front.map((p, j) => `${j === 0 ? 'M' : 'L'}${f(sx(p.x))},${f(sy(p.y))}`).join('');
     parts.push(
       `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 3" class="front"/>`,
     );
   }
   for (const p of points) {
-    const cx = sx(p.x).toFixed(1);
-    const cy = sy(p.y).toFixed(1);
+    const cx = f(sx(p.x));
+    const cy = f(sy(p.y));
     parts.push(
       `<circle cx="${cx}" cy="${cy}" r="${p.marked ? 4.5 : 3.5}" fill="${p.marked ? color : 'white'}" stroke="${color}" class="${p.marked ? 'point marked' : 'point'}"><title>${esc(p.title)}</title></circle>`,
-      `<text x="${(sx(p.x) + 6).toFixed(1)}" y="${(sy(p.y) - 6).toFixed(1)}" class="tick">${esc(p.label)}</text>`,
+      `<text x="${f(sx(p.x) + 6)}" y="${f(sy(p.y) - 6)}" class="tick">${esc(p.label)}</text>`,
     );
   }
-  return svg(chart, parts);
+  return svg(chart, parts, W, H);
 }

@@ -6,6 +6,7 @@
 import { formatDuration } from '../tune/duration.js';
 import { objectiveText, pct, sig3, TRIAL_TABLE_HEAD, trialRows, trialTableRows } from '../tune/outputs.js';
 import { bestTrial, type TuneState } from '../tune/state.js';
+import { figure } from './figure.js';
 import { reportPage } from './page.js';
 import { esc, scatterChart } from './svg.js';
 
@@ -17,19 +18,22 @@ export function tuneReportHtml(s: TuneState, source: string): string {
   const base = s.settings.base;
   const chart =
     rows.length > 0
-      ? scatterChart(
+      ? figure(
           'tune-pareto',
-          'Validation accuracy against energy per image (label: T)',
-          'energy per image (µJ)',
-          'validation accuracy (%)',
-          rows.map((r) => ({
-            x: r.energyMicroJ,
-            y: 100 * r.valAccuracy,
-            label: `T${r.T}`,
-            title: `trial ${r.trial}: ${pct(r.valAccuracy)} after ${r.epochs} epochs, T = ${r.T}, ${sig3(r.energyMicroJ)} µJ`,
-            marked: r.pareto,
-          })),
-          BLUE,
+          scatterChart(
+            'tune-pareto',
+            'Validation accuracy against energy per image (label: T)',
+            'energy per image (µJ)',
+            'validation accuracy (%)',
+            rows.map((r) => ({
+              x: r.energyMicroJ,
+              y: 100 * r.valAccuracy,
+              label: `T${r.T}`,
+              title: `trial ${r.trial}: ${pct(r.valAccuracy)} after ${r.epochs} epochs, T = ${r.T}, ${sig3(r.energyMicroJ)} µJ`,
+              marked: r.pareto,
+            })),
+            BLUE,
+          ),
         ) +
         '<p>Filled points: the Pareto front (no other trial has higher accuracy, no larger T and no more energy).</p>'
       : '<p class="missing" data-missing="tune-pareto">No trial has finished a step yet.</p>';

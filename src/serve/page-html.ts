@@ -27,10 +27,11 @@ button{margin:6px 6px 0 0;padding:4px 12px}
 <div>Prediction</div><div id="prediction">–</div>
 <div id="detail"></div><div id="backend"></div><div id="status">loading model…</div>
 </div>
+<div id="output-rates"></div>
 <div id="raster"></div>
 <div id="rates"></div>
 </main>
-<p style="color:#888;font-size:12px">Draw a digit and release. The network runs T time steps in a Web Worker; the raster shows the most active neurons of each layer.</p>
+<p style="color:#888;font-size:12px">Draw a digit and release. The network runs T time steps in a Web Worker. Each output neuron stands for a class; its rate is the share of the T steps it fired. The raster shows a fixed random sample of each layer's neurons (every output neuron), the line chart the share of each layer's neurons firing at each step.</p>
 <section id="train-panel">
 <h2>Train here</h2>
 <div id="train-form">

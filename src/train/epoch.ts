@@ -18,7 +18,9 @@ import { Rng } from '../rng.js';
 import { gradModeOf, neuronOverridesOf, type TrainConfig, weightQuantOf } from './config.js';
 import { encodeBatch } from './encode.js';
 import { checkFinite } from './finite.js';
+import type { StepPoint } from './run-meta.js';
 import { trainStep } from './step.js';
+import { StepCurve } from './step-curve.js';
 
 /** Seeded streams, one per purpose, so that e.g. turning augmentation on does not change the initial weights. */
 export type Streams = Record<'order' | 'augment' | 'layers', Rng>;
@@ -83,6 +85,8 @@ export interface EpochTally {
   lr: number;
   /** The last batch's mean loss and its correct count out of its size. */
   last: { loss: number; correct: number; size: number };
+  /** The epoch's training curve so far (step-curve.ts). */
+  curve: StepPoint[];
 }
 
 /**
@@ -107,6 +111,7 @@ export class EpochTrainer {
   /** One epoch; yields the tally after every batch and returns the final one. */
   *epoch(trainSet: Dataset, epoch: number): Generator<EpochTally, EpochTally> {
     const { k, cfg, net, params, opt, schedule, streams } = this.s;
+    const curve = new StepCurve(Math.ceil(trainSet.length / cfg.batchSize), epoch, cfg.epochs);
     const tally: EpochTally = {
       batches: 0,
       seen: 0,
@@ -114,6 +119,7 @@ export class EpochTrainer {
       correct: 0,
       lr: schedule(epoch, this.iteration),
       last: { loss: 0, correct: 0, size: 0 },
+      curve: curve.points,
     };
     for (const idx of batchesOf(epochOrder(trainSet.length, streams.order), cfg.batchSize)) {
       this.dataBatch = gatherBatch(trainSet, idx, this.dataBatch);
@@ -147,6 +153,7 @@ export class EpochTrainer {
       tally.seen += idx.length;
       tally.batches++;
       tally.last = { loss: r.loss, correct: r.correct, size: idx.length };
+      curve.add(r.loss, r.correct, idx.length, this.iteration, tally.batches - 1);
       yield tally;
     }
     return tally;

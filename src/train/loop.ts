@@ -22,6 +22,9 @@ export interface TrainResult extends RunMetrics {
   testAccuracy: number;
   /** Test accuracy after the last epoch. */
   lastTestAccuracy: number;
+  /** Test images evaluated (the accuracies, rates and energy are theirs), of the test set's `testSetSize`. */
+  testImages: number;
+  testSetSize: number;
   /** The epoch best.ckpt holds (1-based), and its validation accuracy (null without a validation split). */
   bestEpoch: number;
   valAccuracy: number | null;
@@ -79,7 +82,8 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   const normalize = cfg.encoder === 'direct';
   const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
   const { train: trainSet, val: valSet, selection } = await trainingSplit(cfg, open);
-  const testSet = limit(await openDataset(cfg.dataset, 'test', open), cfg.testLimit);
+  const fullTest = await openDataset(cfg.dataset, 'test', open);
+  const testSet = limit(fullTest, cfg.testLimit);
   requireSamples(trainSet, 'train on', cfg.dataDir);
   requireSamples(testSet, 'evaluate', cfg.dataDir);
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
@@ -163,6 +167,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
       testAccuracy: final.accuracy,
       lr,
       seconds,
+      steps: tally.curve,
     };
     run = { ...run, epoch: epoch + 1, iteration: trainer.iteration, history: [...run.history, rec] };
     const isBest = valAccuracy === null || valAccuracy > run.best;
@@ -183,6 +188,8 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
     ...final.metrics!,
     testAccuracy: chosen?.testAccuracy ?? final.accuracy,
     lastTestAccuracy: final.accuracy,
+    testImages: testSet.length,
+    testSetSize: fullTest.length,
     bestEpoch: chosen?.epoch ?? run.epoch,
     valAccuracy: chosen?.valAccuracy ?? null,
     selection,

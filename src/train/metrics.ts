@@ -1,5 +1,6 @@
 import type { Conv2d } from '../nn/conv2d.js';
 import type { Layer } from '../nn/layer.js';
+import { neuronLabels } from '../nn/layer-labels.js';
 import type { Linear } from '../nn/linear.js';
 import type { Network } from '../nn/network.js';
 import type { SpikingNeuron } from '../nn/neuron-layer.js';
@@ -15,6 +16,8 @@ export const ENERGY_PJ = { accumulate: 0.9, multiplyAccumulate: 4.6 } as const;
 
 export interface LayerRate {
   layer: string;
+  /** What a reader calls the layer: "conv 2 (64 ch)", "output (10 classes)" (nn/layer-labels.ts). */
+  label: string;
   /**
    * Spikes per neuron per time step over the evaluated samples. For the ANN: mean activation / Vth, the rate an
    * IF neuron with that threshold would approach.
@@ -105,8 +108,10 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
   };
   const first = firstInputShape(net);
   if (first !== null) walk(net.body, { spiking: false }, first);
+  const labels = neuronLabels(net.body, net.classes);
   const firingRates = neurons.map((n) => ({
     layer: n.opts.name,
+    label: labels.get(n.opts.name) ?? n.opts.name,
     firingRate: n.counted.neuronSteps > 0 ? n.counted.spikes / n.counted.neuronSteps : 0,
   }));
   if (neurons[0]?.opts.mode === 'ann' || neurons[0]?.opts.mode === 'relu') {

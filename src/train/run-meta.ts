@@ -22,6 +22,17 @@ export interface EpochRecord {
   testAccuracy: number;
   lr: number;
   seconds: number;
+  /** The training curve within the epoch (train/step-curve.ts); absent in runs recorded before it was kept. */
+  steps?: StepPoint[];
+}
+
+/** Mean training loss and accuracy over a window of consecutive batches, ending at optimiser step `step`. */
+export interface StepPoint {
+  step: number;
+  /** Epochs done at the window's end, with the fraction of this one (0.5: half-way through the first). */
+  epoch: number;
+  loss: number;
+  accuracy: number;
 }
 
 /** Where a run stands between epochs; everything else lives in the tensors. */

@@ -1,7 +1,8 @@
 /**
  * The browser demo in headless Chromium: it loads with no console errors, runs the SNN on the wasm backend in Web
  * Workers, classifies MNIST test images with exactly Node's logits (the same pixels, the same float32 arithmetic),
- * and draws a raster with spikes. Screenshot: test-artifacts/demo.png.
+ * and draws a raster with spikes, output rates as rates (0–1), readable layer names and class labels, with no two
+ * text boxes overlapping; Clear resets the page. Screenshot: test-artifacts/demo.png.
  */
 
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { sampleRaster } from '../../src/report/raster.js';
 import { startDemoServer } from '../../src/serve/server.js';
 import { modelFromCheckpoint } from '../../src/train/state.js';
 import { ARTEFACTS, launch, SKIP } from '../support/browser.launch.js';
+import { axisTicks, overlappingTexts } from '../support/browser.layout.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
 
 const N = 8;
@@ -120,9 +122,89 @@ test('a test image through the UI: prediction shown, raster has spikes, rates ch
   const [first] = await nodeResults();
   assert.equal(await page.getAttribute('#prediction', 'data-prediction'), String(first!.prediction));
   assert.ok((await page.locator('#raster svg rect.spike').count()) > 0, 'the raster shows spikes');
-  assert.equal(await page.locator('#raster svg text', { hasText: 'features.2' }).count(), 1);
+  assert.equal(
+    await page.locator('#raster svg text.lane-title', { hasText: /^conv 1 \(32 ch\): firing rate/ }).count(),
+    1,
+  );
+  assert.deepEqual(
+    await page.locator('#raster svg text.class-label').allTextContents(),
+    Array.from({ length: 10 }, (_, c) => String(c)),
+    'the output lane labels its classes',
+  );
   assert.equal(await page.locator('#rates svg path.series').count(), 4, 'one rate curve per neuron layer');
+  // the legend names each layer readably with its mean rate
+  const legend = await page.locator('#rates svg text.legend').allTextContents();
+  assert.equal(legend.length, 4);
+  assert.match(legend[0]!, /^conv 1 \(32 ch\): [\d.]+ % mean$/);
+  assert.match(legend[3]!, /^output \(10 classes\): [\d.]+ % mean$/);
+  // output rates are rates: 0–1 per class, and the sentence gives the predicted class's
+  const rates = (await page.locator('#output-rates svg text.value').allTextContents()).map(Number);
+  assert.equal(rates.length, 10);
+  assert.ok(
+    rates.every((r) => r >= 0 && r <= 1),
+    `output rates ${rates}`,
+  );
+  assert.equal(rates[first!.prediction], Math.max(...rates));
+  const detail = (await page.textContent('#detail')) ?? '';
+  const m = /rate (\d+\.\d+)\)/.exec(detail);
+  assert.ok(m !== null && Number(m[1]) <= 1, detail);
+  assert.ok(
+    (await axisTicks(page, 'output-rates', 'x')).every((t) => t >= 0 && t <= 1),
+    'rate axis within 0–1',
+  );
+  assert.deepEqual(await overlappingTexts(page, 'svg[data-chart]'), []);
   await page.screenshot({ path: join(ARTEFACTS, 'demo.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Clear resets everything: the drawing, the prediction, the detail line and every chart', {
+  skip: SKIP,
+}, async () => {
+  const { page, errors } = await open();
+  const done = () =>
+    page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+        ).document.getElementById('status').textContent === 'done',
+    );
+  await page.click('#sample');
+  await done();
+  assert.ok((await page.locator('#raster svg').count()) === 1);
+  await page.click('#clear');
+  const inkOnPad = (): Promise<number> =>
+    page.evaluate(() => {
+      const canvas = (
+        globalThis as unknown as {
+          document: {
+            getElementById(id: string): {
+              width: number;
+              height: number;
+              getContext(k: string): { getImageData(...a: number[]): { data: ArrayLike<number> } };
+            };
+          };
+        }
+      ).document.getElementById('pad');
+      const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! > 0) lit++;
+      return lit;
+    });
+  const cleared = async (): Promise<void> => {
+    assert.equal(await page.textContent('#prediction'), '–');
+    assert.equal(await page.getAttribute('#prediction', 'data-prediction'), null);
+    assert.equal(await page.textContent('#detail'), '');
+    for (const id of ['raster', 'rates', 'output-rates']) assert.equal(await page.locator(`#${id} svg`).count(), 0, id);
+    assert.equal(await inkOnPad(), 0, 'the pad is blank');
+    assert.match((await page.textContent('#status')) ?? '', /^ready/);
+  };
+  await cleared();
+  // a result still on its way when Clear is pressed is not drawn afterwards
+  await page.click('#sample');
+  await page.click('#clear');
+  await page.waitForTimeout(1500);
+  await cleared();
   assert.deepEqual(errors, []);
   await page.close();
 });

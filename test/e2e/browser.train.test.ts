@@ -23,6 +23,7 @@ import { startDemoServer } from '../../src/serve/server.js';
 import { DEFAULT_CONFIG } from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
 import { ARTEFACTS, launch, SKIP } from '../support/browser.launch.js';
+import { axisTicks, overlappingTexts } from '../support/browser.layout.js';
 import { runCli } from '../support/cli.in-process.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
 
@@ -108,6 +109,8 @@ test('train here on wasm: curves grow, accuracy far above chance, the checkpoint
   assert.equal(Number(await page.getAttribute('#train-accuracy', 'data-test-points')), 5, 'before, and 4 per epoch');
   assert.ok((await page.locator('#train-raster svg rect.spike').count()) > 0, 'the trained net spikes');
   await page.screenshot({ path: join(ARTEFACTS, 'demo-trained.png'), fullPage: true });
+  assert.deepEqual(await overlappingTexts(page, '#train-panel svg[data-chart]'), [], 'no chart label overlaps another');
+  assert.ok((await axisTicks(page, 'train-loss-chart', 'x')).every(Number.isInteger), 'whole epochs on the x axis');
 
   const ckpt = join(dir, 'browser.ckpt');
   const [ckptDownload] = await Promise.all([page.waitForEvent('download'), page.click('#train-checkpoint')]);

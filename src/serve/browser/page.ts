@@ -5,8 +5,9 @@
  * DOM lib by this folder's tsconfig.json. `window.spikerep` lets tests drive it.
  */
 
+import { ratePercent } from '../../report/format.js';
 import type { SampleRaster } from '../../report/raster.js';
-import { CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
+import { barChart, CHART_CSS, lineChart, rasterChart } from '../../report/svg.js';
 import type { ModelMeta } from './model.js';
 import { setupTrainPanel } from './train-panel.js';
 
@@ -29,7 +30,16 @@ declare global {
     };
   }
 }
-const COLORS = ['#1f4e9c', '#d9822b', '#3a8a3a', '#a33', '#7a4ea0', '#2a9d8f', '#555', '#b58900'];
+const COLORS: readonly [string, ...string[]] = [
+  '#1f4e9c',
+  '#d9822b',
+  '#3a8a3a',
+  '#a33',
+  '#7a4ea0',
+  '#2a9d8f',
+  '#555',
+  '#b58900',
+];
 
 interface Result {
   raster: SampleRaster;
@@ -82,37 +92,73 @@ async function main(): Promise<void> {
       pending.set(id, { resolve, reject });
       worker.postMessage({ type: 'classify', id, pixels });
     });
+  // a result that arrives after Clear (or after a newer request) is dropped, not drawn over the cleared page
+  let generation = 0;
   const show = (r: Result, label?: number): void => {
     const names = meta.classNames;
     const ras = r.raster;
-    $('prediction').textContent = names[ras.prediction] ?? String(ras.prediction);
+    const predicted = names[ras.prediction] ?? String(ras.prediction);
+    $('prediction').textContent = predicted;
     $('prediction').dataset.prediction = String(ras.prediction);
+    const rate = ras.outputRates[ras.prediction] ?? 0;
     $('detail').textContent =
-      `${label !== undefined ? `label ${names[label] ?? label} · ` : ''}${r.ms.toFixed(0)} ms · rates ${ras.logits.map((v) => v.toFixed(2)).join(' ')}`;
-    $('raster').innerHTML = rasterChart('raster', `Spike raster over ${ras.T} steps`, ras.T, ras.layers);
+      `${label !== undefined ? `label ${names[label] ?? label} · ` : ''}output neuron "${predicted}" fired in ` +
+      `${Math.round(rate * ras.T)} of ${ras.T} steps (rate ${rate.toFixed(2)}) · ${r.ms.toFixed(0)} ms`;
+    $('output-rates').innerHTML = barChart(
+      'output-rates',
+      'Output firing rate per class',
+      'fraction of the T steps the class neuron fired (0–1)',
+      ras.outputRates.map((v, c) => ({
+        label: names[c] ?? String(c),
+        value: v,
+        text: v.toFixed(2),
+        color: c === ras.prediction ? COLORS[0] : '#9aa9c4',
+      })),
+      { x: { bounds: [0, 1], pad: 0 }, subtitle: 'the prediction is the class with the highest (weighted) rate' },
+    );
+    $('raster').innerHTML = rasterChart('raster', `Spikes over ${ras.T} time steps`, ras.T, ras.layers, {
+      classNames: names,
+      subtitle: `${Math.max(...ras.layers.filter((l) => !l.output).map((l) => l.shown.length))} randomly sampled neurons per layer, every output neuron`,
+    });
     $('rates').innerHTML = lineChart(
       'rates',
-      'Firing rate per layer over the steps',
+      'Share of each layer’s neurons firing at each step',
       'time step',
-      'fraction firing',
+      'neurons firing (%)',
       ras.layers.map((l, i) => ({
-        name: l.layer,
+        name: `${l.label}: ${ratePercent(l.rate)} mean`,
         color: COLORS[i % COLORS.length]!,
-        points: l.ratePerStep.map((v, t) => [t + 1, v] as [number, number]),
+        points: l.ratePerStep.map((v, t) => [t + 1, 100 * v] as [number, number]),
       })),
+      {
+        x: { integer: true, pad: 0 },
+        y: { zero: true, bounds: [0, 100] },
+        subtitle: 'over all neurons of the layer, for this image',
+      },
     );
     $('status').textContent = 'done';
+  };
+  const clearResult = (): void => {
+    generation++;
+    $('prediction').textContent = '–';
+    delete $('prediction').dataset.prediction;
+    for (const id of ['detail', 'output-rates', 'raster', 'rates']) $(id).innerHTML = '';
+    $('status').textContent = 'ready: draw a digit';
   };
   const [H, W, C] = meta.input;
   const pad = setupPad(H, W);
   const run = async (pixels: number[], label?: number): Promise<Result> => {
+    const mine = ++generation;
     $('status').textContent = 'running…';
     const r = await classify(pixels);
-    show(r, label);
+    if (mine === generation) show(r, label);
     return r;
   };
   pad.onDone = (pixels) => void run(C === 1 ? pixels : pixels.flatMap((p) => Array(C).fill(p)));
-  $('clear').onclick = () => pad.clear();
+  $('clear').onclick = () => {
+    pad.clear();
+    clearResult();
+  };
   let which = 0;
   $('sample').onclick = () => {
     const s = samples[which++ % samples.length]!;

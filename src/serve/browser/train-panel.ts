@@ -34,15 +34,32 @@ async function fetchImages(dataset: string, split: 'train' | 'test', n: number, 
   return { pixels: bytes.subarray(0, n * size), labels: bytes.subarray(n * size) };
 }
 
-function drawCurves(c: Curves): void {
+function drawCurves(c: Curves, sizes: { train: number; test: number }): void {
   const x = 'epoch';
-  $('train-loss').innerHTML = lineChart('train-loss-chart', 'Training loss per step', x, 'cross-entropy', [
-    { name: 'train', color: '#1f4e9c', points: c.loss },
-  ]);
-  $('train-accuracy').innerHTML = lineChart('train-accuracy-chart', 'Accuracy', x, 'fraction correct', [
-    { name: 'train (per step)', color: '#1f4e9c', points: c.trainAccuracy },
-    { name: 'test', color: '#d9822b', points: c.testAccuracy },
-  ]);
+  const epochs = { integer: true, pad: 0 } as const;
+  $('train-loss').innerHTML = lineChart(
+    'train-loss-chart',
+    'Training loss per step',
+    x,
+    'cross-entropy',
+    [{ name: 'train', color: '#1f4e9c', points: c.loss, dots: false }],
+    { x: epochs, subtitle: `each batch's mean, on ${sizes.train} training images per epoch` },
+  );
+  $('train-accuracy').innerHTML = lineChart(
+    'train-accuracy-chart',
+    'Accuracy',
+    x,
+    'fraction correct',
+    [
+      { name: 'train (per step)', color: '#1f4e9c', points: c.trainAccuracy, dots: false },
+      { name: 'test', color: '#d9822b', points: c.testAccuracy },
+    ],
+    {
+      x: epochs,
+      y: { bounds: [0, 1], minSpan: 0.02 },
+      subtitle: `train: each batch; test: ${sizes.test} test images`,
+    },
+  );
   $('train-loss').dataset.points = String(c.loss.length);
   $('train-accuracy').dataset.testPoints = String(c.testAccuracy.length);
 }
@@ -157,7 +174,7 @@ export async function setupTrainPanel(): Promise<void> {
             const at = m.epoch + m.step / m.steps;
             curves.loss.push([at, m.loss]);
             curves.trainAccuracy.push([at, m.accuracy]);
-            drawCurves(curves);
+            drawCurves(curves, { train: nTrain, test: nTest });
             say(
               `epoch ${m.epoch + 1}/${settings.epochs}, step ${m.step}/${m.steps}: loss ${m.loss.toFixed(3)}, ` +
                 `${m.imagesPerSecond.toFixed(0)} images/s`,
@@ -166,7 +183,7 @@ export async function setupTrainPanel(): Promise<void> {
           }
           case 'test':
             curves.testAccuracy.push([m.at, m.accuracy]);
-            drawCurves(curves);
+            drawCurves(curves, { train: nTrain, test: nTest });
             break;
           case 'epoch':
             panel.dataset.trainLoss = String(m.record.trainLoss);
@@ -183,6 +200,7 @@ export async function setupTrainPanel(): Promise<void> {
               `Trained network on test image 1 (label ${names[m.label]}, predicted ${names[m.raster.prediction]})`,
               m.raster.T,
               m.raster.layers,
+              { classNames: names },
             );
             panel.dataset.testAccuracy = String(m.testAccuracy);
             panel.dataset.imagesPerSecond = String(m.imagesPerSecond);

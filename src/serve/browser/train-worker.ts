@@ -122,6 +122,7 @@ async function train({
       testAccuracy: tested,
       lr: tally.lr,
       seconds: (performance.now() - t0) / 1000,
+      steps: tally.curve,
     };
     history.push(record);
     post({ type: 'epoch', record });
@@ -146,7 +147,7 @@ async function train({
       type: 'done',
       testAccuracy: history[history.length - 1]?.testAccuracy ?? 0,
       imagesPerSecond: trainMs > 0 ? (1000 * trainedImages) / trainMs : 0,
-      raster: sampleRaster(net, x, 48),
+      raster: sampleRaster(net, x),
       label: testSet.label(0),
       checkpoint: file.buffer,
     },

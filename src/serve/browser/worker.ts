@@ -51,7 +51,7 @@ scope.onmessage = (e) => {
         if (net === null || meta === null) throw new Error('model not loaded');
         const x = normalizePixels(m.pixels, meta.stats, meta.input[2]);
         const t0 = performance.now();
-        const raster = sampleRaster(net, x, 48);
+        const raster = sampleRaster(net, x);
         scope.postMessage({ type: 'result', id: m.id, raster, ms: performance.now() - t0 });
       }
     } catch (err) {
