@@ -6,20 +6,15 @@
  * refused with one line. The caller stays synchronous, as h5wasm's own reads are; the thread is reused.
  */
 import { statSync } from 'node:fs';
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  SHARE_ENV,
-  Worker,
-  type WorkerOptions,
-} from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, SHARE_ENV, Worker } from 'node:worker_threads';
 import { SpikerepError } from '../errors.js';
 import type { NirGraph } from './nir-graph.js';
 import type { ReaderInit, ReadReply } from './nir-read-protocol.js';
 
 /** A fresh thread loads h5wasm (and from the TypeScript sources, the compiler): slow on a loaded machine. */
 const START_MS = 120_000;
+/** The flag's value when the thread could not load its code. */
+const FAILED = 2;
 
 /** Reads of healthy files take milliseconds; the bound grows with the file so large networks never meet it. */
 export function readTimeoutMs(bytes: number): number {
@@ -49,19 +44,38 @@ export function boundedNirReader(opts: { stderrTo?: string } = {}): BoundedNirRe
     const init: ReaderInit = { flag, port: port2, ...(opts.stderrTo !== undefined ? { stderrTo: opts.stderrTo } : {}) };
     const fromSource = import.meta.url.endsWith('.ts');
     const entry = new URL(`./nir-read-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-    // the memory budget (an environment variable) must be the caller's at the time of each read
-    const options: WorkerOptions = { workerData: init, transferList: [port2], env: SHARE_ENV };
-    const worker = fromSource
-      ? new Worker(
-          `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`,
-          { ...options, eval: true },
-        )
-      : new Worker(entry, options);
+    // From the TypeScript sources the entry loads through tsx's API (a worker does not inherit the parent's
+    // loader). A failure to load is reported on the port with the flag at FAILED: the caller is blocked waiting
+    // and cannot see the worker's 'error' event.
+    const load = fromSource
+      ? `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`
+      : `import(${JSON.stringify(entry.href)})`;
+    const source = `${load}.catch((e) => {
+      const { workerData } = require('node:worker_threads');
+      workerData.port.postMessage({ ok: false, bug: String(e && e.stack || e) });
+      Atomics.store(workerData.flag, 0, ${FAILED});
+      Atomics.notify(workerData.flag, 0);
+    });`;
+    // the memory budget (an environment variable) must be the caller's at the time of each read; no flags of the
+    // parent's (its --import hooks are for its own thread)
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: init,
+      transferList: [port2],
+      env: SHARE_ENV,
+      execArgv: [],
+    });
+    worker.on('error', () => {}); // reported through the flag, or a thread being terminated
     worker.unref();
     port1.unref();
     if (!waitForFlag(flag, START_MS)) {
       void worker.terminate();
       throw new SpikerepError('E_IO', `the NIR reading thread did not start within ${START_MS / 1000} s`);
+    }
+    if (Atomics.load(flag, 0) === FAILED) {
+      void worker.terminate();
+      const reply = receiveMessageOnPort(port1)?.message as { bug?: string } | undefined;
+      throw new Error(`the NIR reading thread failed to start: ${reply?.bug ?? 'no reason given'}`);
     }
     return { worker, port: port1, flag };
   };

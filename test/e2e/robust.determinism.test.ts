@@ -31,7 +31,7 @@ function outcome(dir: string): { tensors: Map<string, Buffer>; result: unknown; 
   const ck = loadCheckpoint<{ rng: unknown }>(join(dir, 'last.ckpt'));
   const tensors = new Map([...ck.tensors].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
   const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'), (k, v) =>
-    ['seconds', 'secondsPerEpoch', 'imagesPerSecond', 'peakRssMB', 'command', 'checkpointDir'].includes(k)
+    ['seconds', 'secondsPerEpoch', 'imagesPerSecond', 'peakRssMB', 'command', 'checkpointDir', 'date'].includes(k)
       ? undefined
       : v,
   );
