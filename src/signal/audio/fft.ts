@@ -8,6 +8,22 @@ export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
 }
 
+/** cos and sin of −2πk/nfft for k < nfft/2, computed once per size. */
+const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddlesFor(nfft: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddles.get(nfft);
+  if (t === undefined) {
+    const half = nfft / 2;
+    t = {
+      cos: Float64Array.from({ length: half }, (_, k) => Math.cos((-2 * Math.PI * k) / nfft)),
+      sin: Float64Array.from({ length: half }, (_, k) => Math.sin((-2 * Math.PI * k) / nfft)),
+    };
+    twiddles.set(nfft, t);
+  }
+  return t;
+}
+
 export function powerSpectrum(frame: Float32Array, nfft: number): Float64Array {
   check(isPowerOfTwo(nfft), `FFT size must be a power of two, got ${nfft}`);
   check(frame.length <= nfft, `a frame of ${frame.length} samples does not fit an FFT of ${nfft}`);
@@ -23,13 +39,14 @@ export function powerSpectrum(frame: Float32Array, nfft: number): Float64Array {
       [re[i], re[j]] = [re[j]!, re[i]!];
     }
   }
+  const tw = twiddlesFor(nfft);
   for (let size = 2; size <= nfft; size <<= 1) {
     const half = size >> 1;
-    const step = (-2 * Math.PI) / size;
+    const stride = nfft / size; // exp(−2πik/size) = exp(−2πi·(k·stride)/nfft)
     for (let start = 0; start < nfft; start += size) {
       for (let k = 0; k < half; k++) {
-        const wr = Math.cos(step * k);
-        const wi = Math.sin(step * k);
+        const wr = tw.cos[k * stride]!;
+        const wi = tw.sin[k * stride]!;
         const a = start + k;
         const b = a + half;
         const tr = re[b]! * wr - im[b]! * wi;
