@@ -3,7 +3,7 @@
  * the mean of the last `window` samples, x[t − w + 1 … t] (fewer at the start), times `gain`, clipped to [0, 1]:
  * p[t, c] = clamp(gain · mean(x[max(0, t − w + 1) … t, c]), 0, 1). A spike is drawn with that probability from the
  * seeded Rng, channel by channel within a step, step by step, so a seed reproduces the train exactly. The window
- * smooths a fast signal into a rate, which is what a rate-decoding network (docs/method.md §2) reads back.
+ * smooths a fast signal into a rate, which is what a network reading rates (docs/method.md §1.3) takes in.
  *
  * Input values are read as rates: scale the signal into [0, 1] first (log-mel energies, normalised sensors).
  * Output [T, C], values 0/1.
