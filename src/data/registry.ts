@@ -1,6 +1,6 @@
 /**
  * Datasets by name, as the CLI and recipes name them. One call opens one split; every loader honours dataDir.
- * CIFAR and CIFAR10-DVS archives are fetched into the cache only when `download` is set (never silently).
+ * CIFAR, CIFAR10-DVS and SHD/SSC files are fetched into the cache only when `download` is set (never silently).
  */
 import { check } from '../errors.js';
 import { loadCifar } from './cifar.js';
