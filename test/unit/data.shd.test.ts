@@ -105,6 +105,17 @@ test('SHD errors: a missing file, a file without spikes, a file that is not HDF5
   put(join(dir, 'shd_test.h5'), 'not hdf5 at all');
   const bad = await rejectsAsync(loadSpikingAudio('shd', 'test', { dataDir: dir, T: 4 }), 'E_FORMAT', /HDF5|hdf5/);
   assert.ok(!bad.message.includes('\n'));
+  const label = await rejectsAsync(
+    loadSpikingAudio('shd', 'train', { dataDir: shdFolder('shd-bad-label.h5'), T: 4 }),
+    'E_LABEL',
+    'label 25 of sample 1 outside [0, 20)',
+  );
+  assert.ok(label.message.includes('shd_train.h5'));
+  await rejectsAsync(
+    loadSpikingAudio('shd', 'train', { dataDir: shdFolder('shd-bad-units.h5'), T: 4 }),
+    'E_SHAPE',
+    'sample 1 has 5 spike times but 4 units',
+  );
   // a label beyond SSC's 35 classes is not possible in SHD's 20: the fixture's label 19 is fine, 20 would not be
   const ssc = tempDir('ssc');
   copyFileSync(join(FIXTURES, 'shd-tiny.h5'), join(ssc, 'ssc_train.h5'));
