@@ -116,7 +116,7 @@ test('SHD errors: a missing file, a file without spikes, a file that is not HDF5
     'E_SHAPE',
     'sample 1 has 5 spike times but 4 units',
   );
-  // a label beyond SSC's 35 classes is not possible in SHD's 20: the fixture's label 19 is fine, 20 would not be
+  // the same file read as SSC: 35 classes, and its 20 keys are not taken as their names
   const ssc = tempDir('ssc');
   copyFileSync(join(FIXTURES, 'shd-tiny.h5'), join(ssc, 'ssc_train.h5'));
   const asSsc = await loadSpikingAudio('ssc', 'train', { dataDir: ssc, T: 4 });
