@@ -15,8 +15,6 @@ import { loadMnist } from './mnist.js';
 import type { Split } from './mnistFormat.js';
 import { DATASET_NAMES, type DatasetName } from './names.js';
 import { NMnist } from './nmnist.js';
-import { loadSpikingAudio } from './spikingAudio.js';
-import { ensureSpikingAudio } from './spikingAudioDownload.js';
 import { loadSpokenDigits } from './spokenDigits.js';
 import { loadTimeSeries } from './timeSeries.js';
 
@@ -67,6 +65,9 @@ export async function openDataset(name: DatasetName, split: Split, opts: OpenOpt
     case 'shd':
     case 'ssc': {
       check(opts.T !== undefined, `${name} needs T (frames per sample)`, '--T');
+      // loaded only here: they bring h5wasm, which no other dataset needs
+      const { loadSpikingAudio } = await import('./spikingAudio.js');
+      const { ensureSpikingAudio } = await import('./spikingAudioDownload.js');
       const dataDir =
         opts.dataDir === undefined && opts.download === true
           ? await ensureSpikingAudio(name, [split], opts)
