@@ -24,7 +24,6 @@ export type { WeightLayer } from './nn/bn-correction.js';
 export { Conv2d } from './nn/conv2d.js';
 export { Dropout } from './nn/dropout.js';
 export { Flatten } from './nn/flatten.js';
-
 // layers
 export type { BatchStatistics, Layer, RunContext, Timing } from './nn/layer.js';
 export { Linear } from './nn/linear.js';
@@ -58,6 +57,8 @@ export type { ReportData, RunSummary } from './report/html.js';
 export { reportHtml } from './report/html.js';
 export type { RngState } from './rng.js';
 export { Rng } from './rng.js';
+// signals and audio into spikes
+export * as signal from './signal/index.js';
 export type { CubaLifConfig, IfConfig, LifConfig, NeuronConfig } from './snn/config.js';
 export { CUBALIF_DEFAULTS, cubaLifConfig, IF_DEFAULTS, ifConfig, LIF_DEFAULTS, lifConfig } from './snn/config.js';
 export type { NeuronBackward, NeuronForward } from './snn/functional.js';

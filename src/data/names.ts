@@ -7,6 +7,10 @@ export const DATASET_NAMES = [
   'dvs-cifar10',
   'n-mnist',
   'dvs-gesture',
+  'shd',
+  'ssc',
+  'timeseries',
+  'spoken-digits',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 

@@ -1,6 +1,6 @@
 /**
  * Datasets by name, as the CLI and recipes name them. One call opens one split; every loader honours dataDir.
- * CIFAR and CIFAR10-DVS archives are fetched into the cache only when `download` is set (never silently).
+ * CIFAR, CIFAR10-DVS and SHD/SSC files are fetched into the cache only when `download` is set (never silently).
  */
 import { check } from '../errors.js';
 import { loadCifar } from './cifar.js';
@@ -15,6 +15,8 @@ import { loadMnist } from './mnist.js';
 import type { Split } from './mnistFormat.js';
 import { DATASET_NAMES, type DatasetName } from './names.js';
 import { NMnist } from './nmnist.js';
+import { loadSpokenDigits } from './spokenDigits.js';
+import { loadTimeSeries } from './timeSeries.js';
 
 export { DATASET_NAMES, type DatasetName };
 
@@ -22,9 +24,11 @@ export interface OpenOptions extends DownloadOptions {
   dataDir?: string;
   /** Normalise image values (default true); ignored for event data. */
   normalize?: boolean;
-  /** Frames per sample, for event data. */
+  /** Frames per sample, for event data and SHD/SSC. */
   T?: number;
-  /** Download the CIFAR / CIFAR10-DVS archives into the cache when they are not there. */
+  /** Channels per step of a time-series CSV file. */
+  channels?: number;
+  /** Download the CIFAR / CIFAR10-DVS / SHD / SSC files into the cache when they are not there. */
   download?: boolean;
 }
 
@@ -58,6 +62,24 @@ export async function openDataset(name: DatasetName, split: Split, opts: OpenOpt
     case 'dvs-gesture':
       check(opts.T !== undefined, 'dvs-gesture needs T (frames per sample)', '--T');
       return new DvsGesture(split, { dataDir: opts.dataDir, T: opts.T });
+    case 'shd':
+    case 'ssc': {
+      check(opts.T !== undefined, `${name} needs T (frames per sample)`, '--T');
+      // loaded only here: they bring h5wasm, which no other dataset needs
+      const { loadSpikingAudio } = await import('./spikingAudio.js');
+      const { ensureSpikingAudio } = await import('./spikingAudioDownload.js');
+      const dataDir =
+        opts.dataDir === undefined && opts.download === true
+          ? await ensureSpikingAudio(name, [split], opts)
+          : opts.dataDir;
+      return loadSpikingAudio(name, split, { dataDir, T: opts.T });
+    }
+    case 'timeseries':
+      check(opts.dataDir !== undefined, 'timeseries needs --data-dir (the folder with your arrays)', '--data-dir');
+      return loadTimeSeries(split, { dataDir: opts.dataDir, channels: opts.channels });
+    // made here by scripts/spoken-digits.sh (espeak-ng), never downloaded
+    case 'spoken-digits':
+      return loadSpokenDigits(split, { dataDir: opts.dataDir });
     default:
       return name satisfies never;
   }

@@ -90,10 +90,10 @@ export const TRAIN_FIELDS = {
     arg: '<dir>',
     help: 'folder with the dataset files, instead of the default place',
   }),
-  /** Fetch CIFAR / CIFAR10-DVS archives into the cache when they are missing. */
+  /** Fetch CIFAR / CIFAR10-DVS / SHD / SSC files into the cache when they are missing. */
   download: option(flag().default(false), {
     flag: '--download',
-    help: 'fetch CIFAR / CIFAR10-DVS archives into the cache (SHA-256 checked) when missing',
+    help: "fetch CIFAR / CIFAR10-DVS archives (SHA-256 checked) or SHD / SSC files (MD5 from the authors' list) into the cache when missing",
   }),
   model: option(oneOf(MODEL_NAMES).default('mnistnet'), {
     flag: '--model',

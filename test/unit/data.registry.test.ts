@@ -7,7 +7,19 @@ import { cifarBytes, cifarImage, put, rejectsAsync, tempDir } from '../support/d
 test('openDataset by name: MNIST from the package, CIFAR from --data-dir, DVS needs T', async () => {
   assert.deepEqual(
     [...DATASET_NAMES],
-    ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'dvs-cifar10', 'n-mnist', 'dvs-gesture'],
+    [
+      'mnist',
+      'fashion-mnist',
+      'cifar10',
+      'cifar100',
+      'dvs-cifar10',
+      'n-mnist',
+      'dvs-gesture',
+      'shd',
+      'ssc',
+      'timeseries',
+      'spoken-digits',
+    ],
   );
   assert.equal(isDatasetName('cifar100'), true);
   assert.equal(isDatasetName('svhn'), false);
@@ -22,4 +34,8 @@ test('openDataset by name: MNIST from the package, CIFAR from --data-dir, DVS ne
   await rejectsAsync(openDataset('n-mnist', 'train', { dataDir: dir }), 'E_ARG', 'n-mnist needs T');
   await rejectsAsync(openDataset('dvs-gesture', 'test', { dataDir: dir }), 'E_ARG', 'dvs-gesture needs T');
   await rejectsAsync(openDataset('cifar10', 'train', { dataDir: dir }), 'E_NOT_FOUND', 'cifar-10-batches-bin');
+  await rejectsAsync(openDataset('shd', 'train', { dataDir: dir }), 'E_ARG', 'shd needs T');
+  await rejectsAsync(openDataset('ssc', 'test', { dataDir: dir, T: 10 }), 'E_NOT_FOUND', 'ssc_test.h5');
+  await rejectsAsync(openDataset('timeseries', 'train', {}), 'E_ARG', 'timeseries needs --data-dir');
+  await rejectsAsync(openDataset('spoken-digits', 'test', { dataDir: dir }), 'E_NOT_FOUND', 'spoken-digits.sh');
 });

@@ -14,6 +14,9 @@ const cases: [string, string[], RegExp][] = [
   ['fuzz', ['--only', 'nosuch'], /^fuzz: --only: unknown target nosuch \(targets: .*server\)$/],
   ['kill-resume', ['--kills=-3'], /^kill-resume: --kills: expected a whole number ≥ 0, got -3$/],
   ['kill-resume', ['--backend', 'cuda'], /^kill-resume: --backend: expected reference, wasm or both, got cuda$/],
+  ['spoken-digits', ['--bogus'], /^spoken-digits: Unknown option '--bogus'.* \(usage: bash scripts\/spoken-digits\.sh/],
+  ['spoken-digits', ['--seed', 'x'], /^spoken-digits: --seed: expected a whole number ≥ 0, got x$/],
+  ['spoken-digits', ['--seconds', '0'], /^spoken-digits: --seconds: expected comma-separated numbers, got '0'$/],
 ];
 
 for (const [script, args, said] of cases) {
