@@ -23,4 +23,8 @@ export const DATASET_SUMMARY: Readonly<Record<DatasetName, string>> = {
   'dvs-cifar10': 'CIFAR-10 from an event camera, 128×128, 10 classes (--data-dir, --download)',
   'n-mnist': 'MNIST from an event camera, 34×34, 10 classes (--data-dir)',
   'dvs-gesture': 'hand gestures from an event camera, 128×128, 11 classes (--data-dir)',
+  shd: 'Heidelberg spoken digits, 700 spike channels, 20 classes (--data-dir, --download)',
+  ssc: 'Spiking Speech Commands, 700 spike channels, 35 classes (--data-dir, --download)',
+  timeseries: 'your own series [N, time, channels]: .npz, an .npy pair or CSV (--data-dir)',
+  'spoken-digits': 'digits spoken by espeak-ng, log-mel [50, 32], 10 classes (scripts/spoken-digits.sh)',
 };
