@@ -1,7 +1,9 @@
 import { type Dataset, sampleSize, subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { defaultValidationSize, holdOut } from '../data/split.js';
+import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { MODEL_NAMES } from '../models/names.js';
 import type { Network } from '../nn/network.js';
 import { type Calibration, calibrateRun } from './calibrate.js';
 import { calibrationOf, type TrainConfig, validateConfig } from './config.js';
@@ -87,6 +89,12 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   requireSamples(trainSet, 'train on', cfg.dataDir);
   requireSamples(testSet, 'evaluate', cfg.dataDir);
   // one frame's [H, W, C] (event data has [T, H, W, C] samples)
+  if (trainSet.sampleShape.length < 3)
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      `its samples are series [${trainSet.sampleShape.join(', ')}] (time, channels), and the models (${MODEL_NAMES.join(', ')}) take images [H, W, C]: spikerep cannot train on series yet (spikerep.signal encodes them)`,
+      `--dataset ${cfg.dataset}`,
+    );
   const input = trainSet.sampleShape.slice(-3) as [number, number, number];
   const setup = setupTraining(k, cfg, input, trainSet.classes.length, trainSet.length);
   const { net, params, opt, streams } = setup;
