@@ -12,7 +12,7 @@ import { parseOptions } from './options.js';
 import { writeJson } from './train.js';
 
 /** `spikerep import model.nir`: runs a NIR graph with spikerep's simulator on a test set, optionally against a checkpoint. */
-export async function run({ args, values, io }: CommandRun): Promise<void> {
+export async function run({ args, values, io, argv }: CommandRun): Promise<void> {
   const file = args[0]!;
   const o = parseOptions(IMPORT_OPTIONS, values);
   if (o.checkpoint !== undefined && o.against !== undefined)
@@ -47,7 +47,15 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     const n = ours.predictions.length;
     if (n === 0) throw new SpikerepError('E_ARG', `the ${dataset} test set is empty: nothing to evaluate`, file);
     const accuracy = agreement(ours.predictions, ours.labels) / n;
-    const result: Record<string, unknown> = { file, samples: n, T: net.T, testAccuracy: accuracy, neurons, engine };
+    const result: Record<string, unknown> = {
+      command: ['spikerep', ...argv].join(' '),
+      file,
+      samples: n,
+      T: net.T,
+      testAccuracy: accuracy,
+      neurons,
+      engine,
+    };
     const how = engine === 'graph' ? ', run as a graph' : '';
     let line = `imported ${file}: ${neurons.length} neuron layers (${neurons.map((x) => `${x.type}/${x.reset}`).join(', ')})${how}, T=${net.T}; test accuracy ${(accuracy * 100).toFixed(2)}% on ${n} ${dataset} images`;
     if (against !== undefined) {
