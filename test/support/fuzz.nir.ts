@@ -257,6 +257,7 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
   /** Which seed a structure-mutated input came from. */
   const fromTree = new WeakMap<Uint8Array, number>();
   let zeroFilled = 0;
+  let misdirected = 0;
   const topology = (g: NirGraph): string =>
     JSON.stringify([Object.entries(g.nodes).map(([n, v]) => [n, v.type]), g.edges]);
   const rssBase = process.memoryUsage().rss;
@@ -284,8 +285,13 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
     if (got.length !== want.length || !got.every((v, j) => Object.is(v, want[j]))) {
       // HDF5's known blind spot, not the importer's: a damaged chunk index (a version-1 B-tree, which carries no
       // checksum) makes a chunk unallocated, and HDF5 reads it as the fill value, 0 (docs/nir.md)
-      if (onlyZeroedArrays(g, seeds[i]!.read)) {
+      if (onlyArraysReadElsewhere(g, seeds[i]!.read, (a) => a.every((v) => v === 0))) {
         zeroFilled++;
+        return;
+      }
+      // the same blind spot pointing a dataset at another dataset's chunk: every value of the array is another
+      if (onlyArraysReadElsewhere(g, seeds[i]!.read, (a, seed) => a.every((v, j) => !Object.is(v, seed[j])))) {
+        misdirected++;
         return;
       }
       throw new Error('a damaged file imported as a different model');
@@ -336,19 +342,26 @@ export function nirFuzzTarget(seedSet: 'spikerep' | 'all' = 'all'): FuzzTarget {
     },
     quickInputs: 200,
     report: () =>
-      `${reader.timeouts} reads stopped at the ${READ_BOUND_MS / 1000} s bound (the HDF5 library looping on a damaged file; refused with one line); ${zeroFilled} of the accepted files had a float array read as zeros (a damaged chunk index: HDF5 reads an unallocated chunk as its fill value)`,
+      `${reader.timeouts} reads stopped at the ${READ_BOUND_MS / 1000} s bound (the HDF5 library looping on a damaged file; refused with one line); ${zeroFilled} of the accepted files had a float array read as zeros (a damaged chunk index: HDF5 reads an unallocated chunk as its fill value), ${misdirected} one read from another dataset's chunk (the same unchecked index)`,
   };
 }
 
-/** Whether `got` is `seed` except for float arrays that read as all zeros (same shape). */
-function onlyZeroedArrays(got: unknown, seed: unknown): boolean {
+/**
+ * Whether `got` is `seed` except for float arrays (same shape) that `misread` says were read from somewhere else
+ * than their own data: all zeros (an unallocated chunk), or every value another (another dataset's chunk).
+ */
+function onlyArraysReadElsewhere(
+  got: unknown,
+  seed: unknown,
+  misread: (a: Float32Array, seed: Float32Array) => boolean,
+): boolean {
   if (isDeepStrictEqual(got, seed)) return true;
   if (typeof got !== 'object' || typeof seed !== 'object' || got === null || seed === null) return false;
   const a = got as Record<string, unknown>;
   const b = seed as Record<string, unknown>;
   if (a['data'] instanceof Float32Array && b['data'] instanceof Float32Array)
-    return isDeepStrictEqual(a['shape'], b['shape']) && a['data'].every((v) => v === 0);
+    return isDeepStrictEqual(a['shape'], b['shape']) && misread(a['data'], b['data']);
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => k in b && onlyZeroedArrays(a[k], b[k]));
+  return keys.every((k) => k in b && onlyArraysReadElsewhere(a[k], b[k], misread));
 }
