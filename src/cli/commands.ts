@@ -65,7 +65,7 @@ export const COMMANDS: readonly CommandDef[] = [
   {
     name: 'quantize',
     description:
-      'post-training quantisation: a trained checkpoint with 8-, 4- or 2-bit weights and recalibrated thresholds; prints float vs quantised test accuracy',
+      'post-training quantisation: a trained checkpoint with 8-, 4- or 2-bit weights and recalibrated thresholds, or with --target deployed for a chip (batch-norm folded, integer weights, whole-step thresholds); prints float vs quantised test accuracy',
     options: QUANTIZE_OPTIONS,
     load: () => import('./quantize.js'),
   },
