@@ -237,12 +237,23 @@ export const BENCH_OPTIONS = {
 };
 
 export const EXPORT_OPTIONS = {
-  ...CHECKPOINT_INPUT,
-  out: option(text(), { flag: '--out', arg: '<file>', help: 'where to write the graph (e.g. model.nir)' }),
-  format: option(oneOf(['nir']).default('nir'), {
+  // optional: --format torch can start from a recipe alone
+  checkpoint: option(text().optional(), CHECKPOINT_IN),
+  last: CHECKPOINT_INPUT.last,
+  recipe: option(text().optional(), {
+    flag: '--recipe',
+    arg: '<name|file>',
+    help: "--format torch: the recipe the project trains with (its defaults); with --checkpoint, of the checkpoint's model, neuron and T",
+  }),
+  out: option(text(), {
+    flag: '--out',
+    arg: '<path>',
+    help: 'where to write the graph (e.g. model.nir), or the folder of the PyTorch project',
+  }),
+  format: option(oneOf(['nir', 'torch']).default('nir'), {
     flag: '--format',
     arg: '<name>',
-    help: 'nir (the only format so far)',
+    help: 'nir (a NIR graph, HDF5) | torch (a standalone PyTorch project for torchrun: docs/torch-export.md)',
   }),
   dt: option(real('> 0').optional(), {
     flag: '--dt',

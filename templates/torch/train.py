@@ -1,0 +1,147 @@
+"""DSR training under torchrun with DistributedDataParallel: the recipe in recipe.json is the default of every flag.
+
+  torchrun --nproc_per_node N train.py --data-dir DIR --out runs/a      (one node, N processes: NCCL on GPUs, else Gloo)
+  torchrun --nnodes M --node_rank R --rdzv_endpoint HOST:PORT --nproc_per_node N train.py ...   (several nodes)
+
+Each rank reads its own shard of the training set (DistributedSampler, reshuffled by epoch from --seed); the global
+batch is the recipe's batchSize, split evenly over the ranks. Batch norm pools T×B rows per rank, or over all ranks
+with --sync-bn (SyncBatchNorm). Rank 0 writes checkpoint.safetensors (the weights, spikerep's names and layout: NCHW)
+and resume.pt (optimiser, epoch) after every epoch; --resume continues from them.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader, DistributedSampler
+
+from mnist_idx import Images
+from models import build_model, load_weights, weights_of
+from safetensors_io import load_file, save_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args(recipe):
+    c = recipe["config"]
+    p = argparse.ArgumentParser(description=recipe.get("description", "DSR training"))
+    p.add_argument("--data-dir", required=True, help="folder with the dataset's IDX files")
+    p.add_argument("--out", default="run", help="folder for checkpoint.safetensors, resume.pt, log.jsonl")
+    p.add_argument("--init", default=os.path.join(HERE, "weights.safetensors"), help="start from these weights if the file exists")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.safetensors and OUT/resume.pt")
+    p.add_argument("--epochs", type=int, default=c["epochs"])
+    p.add_argument("--batch-size", type=int, default=c["batchSize"], help="global batch, split over the ranks")
+    p.add_argument("--lr", type=float, default=c["lr"])
+    p.add_argument("--momentum", type=float, default=c["momentum"])
+    p.add_argument("--weight-decay", type=float, default=c["weightDecay"])
+    p.add_argument("--warmup-iters", type=int, default=c["warmupIters"])
+    p.add_argument("--schedule", choices=["cosine", "cosine-step"], default=c["schedule"])
+    p.add_argument("--crop-pad", type=int, default=c["cropPad"])
+    p.add_argument("--sync-bn", action=argparse.BooleanOptionalAction, default=c.get("syncBatchNorm", False))
+    p.add_argument("--seed", type=int, default=c["seed"])
+    p.add_argument("--train-limit", type=int, default=c.get("trainLimit"))
+    p.add_argument("--test-limit", type=int, default=c.get("testLimit"))
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (smoke tests)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    return p.parse_args()
+
+
+def learning_rate(a, epoch, it, steps_per_epoch):
+    """The recipe's schedule: cosine by epoch (the paper's) or by step, times a linear warm-up (spikerep optim/schedule.ts)."""
+    if a.schedule == "cosine":
+        lr = 0.5 * a.lr * (1 + math.cos(math.pi * epoch / a.epochs))
+    else:
+        total = a.epochs * steps_per_epoch
+        lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(it, total) / total))
+    return lr * (it + 1) / a.warmup_iters if it < a.warmup_iters else lr
+
+
+def evaluate(model, loader, device):
+    model.eval()
+    counts = torch.zeros(2, dtype=torch.float64, device=device)
+    with torch.no_grad():
+        for x, y in loader:
+            logits = model(x.to(device))
+            counts += torch.tensor([(logits.argmax(1).cpu() == y).sum().item(), len(y)], dtype=torch.float64, device=device)
+    dist.all_reduce(counts)
+    model.train()
+    return (counts[0] / counts[1]).item()
+
+
+def main():
+    with open(os.path.join(HERE, "recipe.json")) as f:
+        recipe = json.load(f)
+    a = parse_args(recipe)
+    cfg = recipe["config"]
+    cuda = torch.cuda.is_available()
+    dist.init_process_group("nccl" if cuda else "gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    local = int(os.environ.get("LOCAL_RANK", 0))
+    device = torch.device(f"cuda:{local}" if cuda else "cpu")
+    if cuda:
+        torch.cuda.set_device(device)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    if a.batch_size % world:
+        raise SystemExit(f"--batch-size {a.batch_size} does not split evenly over {world} processes")
+    torch.manual_seed(a.seed)
+
+    train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, a.train_limit)
+    test_set = Images(a.data_dir, "test", cfg["dataset"], 0, a.test_limit)
+    sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
+    train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True)
+    test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False))
+
+    model = build_model(cfg, tuple(train_set.images.shape[1:]), recipe["classes"])
+    os.makedirs(a.out, exist_ok=True)
+    ckpt, resume = os.path.join(a.out, "checkpoint.safetensors"), os.path.join(a.out, "resume.pt")
+    start_epoch, it = 0, 0
+    if a.resume:
+        load_weights(model, load_file(ckpt))
+    elif os.path.exists(a.init):
+        load_weights(model, load_file(a.init))
+    if a.sync_bn:
+        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    model.to(device)
+    # every parameter, thresholds included, gets momentum and weight decay (docs/method.md §2.4)
+    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
+    if a.resume:
+        state = torch.load(resume, map_location="cpu")
+        opt.load_state_dict(state["optimizer"])
+        start_epoch, it = state["epoch"], state["iteration"]
+    net = DDP(model, device_ids=[local] if cuda else None)
+
+    for epoch in range(start_epoch, a.epochs):
+        sampler.set_epoch(epoch)
+        t0, seen, loss_sum = time.time(), 0, 0.0
+        for x, y in train:
+            for g in opt.param_groups:
+                g["lr"] = learning_rate(a, epoch, it, len(train))
+            loss = F.cross_entropy(net(x.to(device)), y.to(device))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()  # DDP averages the gradients over ranks, the threshold gradients included
+            opt.step()
+            it, seen, loss_sum = it + 1, seen + len(y) * world, loss_sum + loss.item()
+            if a.max_steps is not None and it >= a.max_steps:
+                break
+        acc = evaluate(net, test, device)
+        if rank == 0:
+            save_file(weights_of(model), ckpt, {"format": "spikerep-torch", "model": cfg["model"], "epoch": epoch + 1})
+            torch.save({"optimizer": opt.state_dict(), "epoch": epoch + 1, "iteration": it}, resume)
+            line = {"epoch": epoch + 1, "iteration": it, "trainLoss": loss_sum / max(1, len(train)),
+                    "testAccuracy": acc, "imagesPerSecond": seen / (time.time() - t0)}  # fmt: skip
+            print(json.dumps(line), flush=True)
+            with open(os.path.join(a.out, "log.jsonl"), "a") as f:
+                f.write(json.dumps(line) + "\n")
+        if a.max_steps is not None and it >= a.max_steps:
+            break
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
