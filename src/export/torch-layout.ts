@@ -48,9 +48,18 @@ function moves(net: Network): Map<string, Move> {
 
 /** Every parameter and running statistic of `net`, in PyTorch's layout. */
 export function torchTensors(net: Network): SafeTensor[] {
+  const convert = torchLayout(net);
+  return tensorsToHost(net.k, networkTensors(net)).map(({ name, value }) => convert(name, value));
+}
+
+/**
+ * Converts the values of the tensor named `name` (a parameter, a running statistic, or anything of a parameter's
+ * shape and layout, such as its gradient) to PyTorch's layout.
+ */
+export function torchLayout(net: Network): (name: string, value: ArrayLike<number>) => SafeTensor {
   const how = moves(net);
   const shapes = new Map(net.params().map((p) => [p.name, p.shape]));
-  return tensorsToHost(net.k, networkTensors(net)).map(({ name, value }) => {
+  return (name, value) => {
     const m = how.get(name);
     if (m?.kind === 'conv') {
       const nir = spikerepConvToNir(value, m.shape);
@@ -63,7 +72,7 @@ export function torchTensors(net: Network): SafeTensor[] {
       return { name, shape: [m.outF, inF], data };
     }
     return { name, shape: [...(shapes.get(name) ?? [value.length])], data: Float32Array.from(value) };
-  });
+  };
 }
 
 /** Writes PyTorch-layout tensors (by spikerep name) into `net`; every tensor must be there with its size. */

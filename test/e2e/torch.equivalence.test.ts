@@ -1,0 +1,190 @@
+/**
+ * `export --format torch` end to end, and the two engines on the same weights and batch: the exported project's
+ * PyTorch model (its DSR autograd Functions) must give every neuron layer's spikes exactly as spikerep does, and the
+ * logits, loss, every parameter gradient and the batch-norm running statistics within float32 tolerance — for IF and
+ * LIF, mnistnet, several T. Runs where /usr/bin/python3 imports torch (Debian's python3-torch); skipped elsewhere.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../../src/export/safetensors.js';
+import { torchLayout, torchTensors } from '../../src/export/torch-layout.js';
+import { reference } from '../../src/kernels/reference/index.js';
+import { buildModel } from '../../src/models/index.js';
+import { neuronSpec } from '../../src/models/neurons.js';
+import { BatchNorm } from '../../src/nn/batchnorm.js';
+import { crossEntropy } from '../../src/nn/loss.js';
+import { layersOf, neuronLayers } from '../../src/nn/walk.js';
+import { Rng } from '../../src/rng.js';
+import { tensor } from '../../src/tensor.js';
+import { cliArgs, ROOT } from '../support/cli.command.js';
+
+const PYTHON = '/usr/bin/python3';
+const COMPARE = join(ROOT, 'test', 'support', 'torch_equivalence.py');
+
+/** Why the PyTorch side cannot run here, or undefined. CI fails instead only where its script installs torch. */
+function torchMissing(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const ciInstalls = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').includes('python3-torch');
+  if (process.env['CI'] !== undefined && ciInstalls)
+    throw new Error(`CI installs python3-torch, yet ${PYTHON} cannot import torch`);
+  return `${PYTHON} cannot import torch (Debian: apt install python3-torch)${ciInstalls ? '' : '; .ci/run does not install it'}`;
+}
+const skip = torchMissing();
+
+const tmp = mkdtempSync(join(tmpdir(), 'spikerep-torch-'));
+const project = join(tmp, 'project');
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('export --format torch --recipe mnist: the project, its recipe and the seeded weights in PyTorch layout', () => {
+  const r = cli('export', '--format', 'torch', '--recipe', 'mnist', '--out', project);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /wrote .*project: a PyTorch project \(dsr\.py, .*train\.py, recipe\.json, weights\.safetensors, README\.md\) for mnistnet, DSR-IF, T=4; initialised by spikerep with seed 1/,
+  );
+  for (const f of ['dsr.py', 'models.py', 'mnist_idx.py', 'safetensors_io.py', 'train.py', 'README.md'])
+    assert.ok(existsSync(join(project, f)), f);
+  const recipe = JSON.parse(readFileSync(join(project, 'recipe.json'), 'utf8')) as {
+    config: { T: number; lr: number; neuronConfig: { kind: string; vth: number; alpha: number } };
+  };
+  assert.equal(recipe.config.T, 4);
+  assert.equal(recipe.config.lr, 0.05);
+  assert.deepEqual(recipe.config.neuronConfig, { kind: 'if', vth: 6, alpha: 0.5, vthBound: 0.01, vthGradScale: 1 });
+  const { tensors } = decodeSafetensors(readFileSync(join(project, 'weights.safetensors')), 'weights');
+  const { net } = buildModel(reference, {
+    model: 'mnistnet',
+    input: [28, 28, 1],
+    classes: 10,
+    neuron: 'if',
+    T: 4,
+    seed: 1,
+  });
+  const conv = tensors.get('features.0.weight')!;
+  assert.deepEqual(conv.shape, [32, 1, 3, 3]);
+  const w = net.params().find((p) => p.name === 'features.4.weight')!; // [64, 3, 3, 32] in spikerep
+  // spikerep [o, y, x, i] is PyTorch [o, i, y, x]
+  assert.equal(
+    tensors.get('features.4.weight')!.data[((5 * 32 + 7) * 3 + 2) * 3 + 1],
+    w.value[((5 * 3 + 2) * 3 + 1) * 32 + 7],
+  );
+  const lin = tensors.get('classifier.0.weight')!; // columns from (H, W, C) = (7, 7, 64) to (C, H, W)
+  const sr = net.params().find((p) => p.name === 'classifier.0.weight')!;
+  assert.equal(lin.data[9 * 3136 + (10 * 7 + 2) * 7 + 1], sr.value[9 * 3136 + (2 * 7 + 1) * 64 + 10]);
+  assert.equal(tensors.size, net.params().length + 2 * 4); // and each BN's running mean and variance
+});
+
+test('export --format torch: bad inputs give one line', () => {
+  for (const [args, pattern] of [
+    [
+      ['export', '--format', 'torch', '--out', join(tmp, 'x')],
+      /^spikerep: --recipe: expected a recipe for --format torch/,
+    ],
+    [
+      ['export', '--format', 'torch', '--recipe', 'cifar10', '--out', join(tmp, 'x')],
+      /^spikerep: --model: model resnet18: the PyTorch export has mnistnet so far/,
+    ],
+    [
+      ['export', '--format', 'nir', '--out', join(tmp, 'x.nir')],
+      /^spikerep: --checkpoint: expected the run folder or checkpoint file/,
+    ],
+    [
+      ['export', '--format', 'torch', '--recipe', 'mnist', '--target', 'speck', '--out', join(tmp, 'x')],
+      /^spikerep: --target: applies to --format nir only/,
+    ],
+  ] as const) {
+    const r = cli(...args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
+    assert.match(r.err, pattern);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  }
+});
+
+/** [rows, H, W, C] → [rows, C, H, W]; other ranks unchanged. */
+function nchw(shape: readonly number[], data: ArrayLike<number>): SafeTensor & { name: '' } {
+  if (shape.length !== 4) return { name: '', shape: [...shape], data: Float32Array.from(data) };
+  const [R, H, W, C] = shape as [number, number, number, number];
+  const out = new Float32Array(R * C * H * W);
+  for (let r = 0; r < R; r++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        for (let c = 0; c < C; c++) out[((r * C + c) * H + y) * W + x] = data[((r * H + y) * W + x) * C + c]!;
+  return { name: '', shape: [R, C, H, W], data: out };
+}
+
+/** spikerep's forward and backward on one batch, written for the PyTorch side; returns the spec file. */
+function dumpCase(neuron: 'if' | 'lif', T: number, dir: string): { dump: string; spec: string } {
+  const input: [number, number, number] = [12, 12, 1]; // 12/4 = 3: the flatten's reordering matters
+  const B = 4;
+  const { net } = buildModel(reference, { model: 'mnistnet', input, classes: 10, neuron, T, seed: 3 });
+  const rng = new Rng(11);
+  for (const l of layersOf(net.body)) {
+    if (!(l instanceof BatchNorm)) continue; // larger BN gains so that every layer fires at some but not all steps
+    for (let c = 0; c < l.opts.channels; c++) {
+      l.weight.value[c] = 3 * (0.8 + 0.4 * rng.uniform());
+      l.bias.value[c] = 1.5 * rng.normal();
+    }
+  }
+  const out: SafeTensor[] = torchTensors(net).map((t) => ({ ...t, name: `weight.${t.name}` }));
+  const spikes = new Map<string, SafeTensor>();
+  for (const l of neuronLayers(net.body)) {
+    const forward = l.forward.bind(l);
+    l.forward = (x, ctx) => {
+      const y = forward(x, ctx);
+      spikes.set(l.opts.name, { ...nchw(y.shape, y.data), name: `spikes.${l.opts.name}` });
+      return y;
+    };
+  }
+  const x = new Float32Array(B * 12 * 12);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const labels = Int32Array.from([0, 3, 7, 9]);
+  const logits = net.forward(tensor([B, ...input], x), { training: true, rng: new Rng(5) });
+  const loss = crossEntropy(logits, labels, reference);
+  out.push({ name: 'logits', shape: [B, 10], data: Float32Array.from(logits.data) });
+  out.push({ name: 'loss', shape: [1], data: Float32Array.of(loss.loss) });
+  net.backward(loss.grad);
+  const convert = torchLayout(net);
+  for (const p of net.params()) out.push({ ...convert(p.name, p.grad), name: `grad.${p.name}` });
+  for (const t of torchTensors(net)) if (t.name.includes('running')) out.push({ ...t, name: `after.${t.name}` });
+  out.push({ ...nchw([B, ...input], x), name: 'input' });
+  out.push({ name: 'labels', shape: [B], data: Float32Array.from(labels) });
+  out.push(...spikes.values());
+  const dump = join(dir, `${neuron}-T${T}.safetensors`);
+  writeFileSync(dump, encodeSafetensors(out));
+  const spec = join(dir, `${neuron}-T${T}.json`);
+  const config = { model: 'mnistnet', T, neuronConfig: neuronSpec(neuron).config };
+  writeFileSync(spec, JSON.stringify({ config, inputShape: [1, 12, 12], classes: 10 }));
+  return { dump, spec };
+}
+
+for (const [neuron, T] of [
+  ['if', 2],
+  ['if', 4],
+  ['lif', 3],
+] as const) {
+  test(`same weights and batch, ${neuron.toUpperCase()} T=${T}: identical spikes, equal gradients in PyTorch`, {
+    skip,
+  }, () => {
+    assert.ok(existsSync(join(project, 'dsr.py')), 'the export test writes the project first');
+    const { dump, spec } = dumpCase(neuron, T, tmp);
+    const r = spawnSync('nice', [PYTHON, COMPARE, project, dump, spec], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      layers: number;
+      grads: number;
+      fired: Record<string, number>;
+    };
+    assert.equal(result.layers, 4);
+    assert.equal(result.grads, 20); // 4 × (weight, bias, BN weight, BN bias) and 4 thresholds
+    for (const [layer, rate] of Object.entries(result.fired))
+      assert.ok(rate > 0 && rate < 1, `${layer} fires at ${rate}`);
+  });
+}
