@@ -312,6 +312,20 @@ export const QUANTIZE_OPTIONS = {
 /** `import`'s checkpoint to compare with: optional, and `--against` is the same option under its older name. */
 const IMPORT_CHECKPOINT = `also run this checkpoint and count identical predictions: ${CHECKPOINT_IN.help}`;
 
+// ---- import-torch (weights trained by the exported PyTorch project) ----
+export const IMPORT_TORCH_OPTIONS = {
+  recipe: option(text(), {
+    flag: '--recipe',
+    arg: '<file|name>',
+    help: "the exported project's recipe.json (or a spikerep recipe): the model, neuron and T the weights are for",
+  }),
+  out: option(text(), {
+    flag: '--out',
+    arg: '<run>',
+    help: 'the run folder to write (best.ckpt and last.ckpt), for eval, report and export like any run',
+  }),
+};
+
 export const IMPORT_OPTIONS = {
   T: option(integer(1).optional(), {
     ...TIME_STEPS_FLAGS,

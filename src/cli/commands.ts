@@ -12,6 +12,7 @@ import {
   EVAL_OPTIONS,
   EXPORT_OPTIONS,
   IMPORT_OPTIONS,
+  IMPORT_TORCH_OPTIONS,
   LIST_GROUPS,
   QUANTIZE_OPTIONS,
   REPORT_OPTIONS,
@@ -76,6 +77,14 @@ export const COMMANDS: readonly CommandDef[] = [
       'import a NIR graph, run it with spikerep on a test set and report accuracy (and agreement with --checkpoint)',
     options: IMPORT_OPTIONS,
     load: () => import('./import.js'),
+  },
+  {
+    name: 'import-torch',
+    args: ['<weights.safetensors>'],
+    description:
+      'turn the weights of an exported PyTorch project (export --format torch, then train.py) back into a spikerep run',
+    options: IMPORT_TORCH_OPTIONS,
+    load: () => import('./import-torch.js'),
   },
   {
     name: 'run',

@@ -9,7 +9,7 @@ import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { modelFromCheckpoint } from '../train/state.js';
 
 /** One sample's [H, W, C] and the class count of the datasets the exported project reads. */
-const IDX_DATASETS: Record<string, { input: [number, number, number]; classes: number }> = {
+export const IDX_DATASETS: Record<string, { input: [number, number, number]; classes: number }> = {
   mnist: { input: [28, 28, 1], classes: 10 },
   'fashion-mnist': { input: [28, 28, 1], classes: 10 },
 };

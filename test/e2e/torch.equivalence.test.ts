@@ -21,19 +21,9 @@ import { layersOf, neuronLayers } from '../../src/nn/walk.js';
 import { Rng } from '../../src/rng.js';
 import { tensor } from '../../src/tensor.js';
 import { cliArgs, ROOT } from '../support/cli.command.js';
+import { PYTHON, torchMissing } from '../support/torch-python.js';
 
-const PYTHON = '/usr/bin/python3';
 const COMPARE = join(ROOT, 'test', 'support', 'torch_equivalence.py');
-
-/** Why the PyTorch side cannot run here, or undefined. CI fails instead only where its script installs torch. */
-function torchMissing(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (r.status === 0) return undefined;
-  const ciInstalls = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').includes('python3-torch');
-  if (process.env['CI'] !== undefined && ciInstalls)
-    throw new Error(`CI installs python3-torch, yet ${PYTHON} cannot import torch`);
-  return `${PYTHON} cannot import torch (Debian: apt install python3-torch)${ciInstalls ? '' : '; .ci/run does not install it'}`;
-}
 const skip = torchMissing();
 
 const tmp = mkdtempSync(join(tmpdir(), 'spikerep-torch-'));

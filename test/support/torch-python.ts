@@ -1,0 +1,17 @@
+/** Where the PyTorch side of the torch tests runs: Debian's interpreter, when it imports torch. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './cli.command.js';
+
+export const PYTHON = '/usr/bin/python3';
+
+/** Why the PyTorch side cannot run here, or undefined. CI fails instead only where its script installs torch. */
+export function torchMissing(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const ciInstalls = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').includes('python3-torch');
+  if (process.env['CI'] !== undefined && ciInstalls)
+    throw new Error(`CI installs python3-torch, yet ${PYTHON} cannot import torch`);
+  return `${PYTHON} cannot import torch (Debian: apt install python3-torch)${ciInstalls ? '' : '; .ci/run does not install it'}`;
+}
