@@ -249,7 +249,7 @@ const bad: [string[], RegExp][] = [
   ],
   [
     ['export', '--checkpoint', 'c', '--out', 'o.nir', '--format', 'onnx'],
-    /^spikerep: --format: expected one of nir, got onnx$/,
+    /^spikerep: --format: expected one of nir\|torch, got onnx$/,
   ],
   [['serve', '--checkpoint', 'c', '--port', '-1'], /^spikerep: --port: must be an integer in \[0, 65535\], got -1$/],
   [
