@@ -9,9 +9,11 @@ import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { modelFromCheckpoint } from '../train/state.js';
 
 /** One sample's [H, W, C] and the class count of the datasets the exported project reads. */
-export const IDX_DATASETS: Record<string, { input: [number, number, number]; classes: number }> = {
+export const TORCH_DATA_SHAPES: Record<string, { input: [number, number, number]; classes: number }> = {
   mnist: { input: [28, 28, 1], classes: 10 },
   'fashion-mnist': { input: [28, 28, 1], classes: 10 },
+  cifar10: { input: [32, 32, 3], classes: 10 },
+  cifar100: { input: [32, 32, 3], classes: 100 },
 };
 
 /** The settings that fix the weights' shapes and meaning: a recipe given with a checkpoint must agree on them. */
@@ -51,7 +53,7 @@ export function exportTorch(
       throw new SpikerepError('E_ARG', 'expected a recipe for --format torch (or --checkpoint)', '--recipe');
     config = validateConfig(resolveConfig(recipe, {}));
     checkTorchSupport(config);
-    const data = IDX_DATASETS[config.dataset]!;
+    const data = TORCH_DATA_SHAPES[config.dataset]!;
     net = buildModel(k, {
       model: config.model,
       input: data.input,
@@ -65,9 +67,9 @@ export function exportTorch(
     description = recipe.description;
   }
   checkTorchSupport(config);
-  const neuronConfig = effectiveSettings(config).neuron;
+  const { neuron: neuronConfig, dropout } = effectiveSettings(config);
   const files = writeTorchProject(o.out, {
-    config: { ...config, neuronConfig },
+    config: { ...config, neuronConfig, dropout },
     description,
     classes: net.classes,
     inputShape: net.inputShape ?? [],

@@ -7,11 +7,11 @@ import { checkTorchSupport } from '../export/torch-project.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { buildModel } from '../models/index.js';
 import { sgd } from '../optim/sgd.js';
-import { DEFAULT_CONFIG, neuronOverridesOf, type TrainConfig, validateConfig } from '../train/config.js';
+import { DEFAULT_CONFIG, neuronOverridesOf, TRAIN_FIELDS, type TrainConfig, validateConfig } from '../train/config.js';
 import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { saveRun } from '../train/state.js';
 import { type CommandRun, IMPORT_TORCH_OPTIONS } from './command-options.js';
-import { IDX_DATASETS } from './export-torch.js';
+import { TORCH_DATA_SHAPES } from './export-torch.js';
 import { parseOptions } from './options.js';
 
 /** An exported project's recipe.json: its config holds spikerep's settings plus the project's own (neuronConfig …). */
@@ -33,7 +33,7 @@ function settingsOf(recipe: string): { config: TrainConfig; input?: number[]; cl
   }
   const project = raw as ProjectRecipe | undefined;
   if (project?.config !== undefined && 'neuronConfig' in project.config) {
-    const known = Object.fromEntries(Object.entries(project.config).filter(([k]) => k in DEFAULT_CONFIG));
+    const known = Object.fromEntries(Object.entries(project.config).filter(([k]) => k in TRAIN_FIELDS));
     const config = validateConfig({ ...DEFAULT_CONFIG, ...known } as TrainConfig);
     return {
       config,
@@ -63,7 +63,7 @@ export async function run({ args, values, io }: CommandRun): Promise<void> {
     throw new SpikerepError('E_IO', `cannot read the weights (${(e as NodeJS.ErrnoException).code})`, file);
   }
   const { tensors } = decodeSafetensors(bytes, file);
-  const data = IDX_DATASETS[s.config.dataset]!;
+  const data = TORCH_DATA_SHAPES[s.config.dataset]!;
   const config: TrainConfig = { ...s.config, checkpointDir: o.out };
   const k = await createKernels('reference');
   try {

@@ -21,28 +21,33 @@ type Move =
   | { kind: 'columns'; outF: number; perm: Int32Array }
   | { kind: 'copy'; shape: readonly number[] };
 
-/** The conv weights and the linear weights after a flatten, found by following one sample's shape through the leaves. */
+/**
+ * The conv weights (every conv of the tree) and the weights of the first linear after a flatten, whose input shape
+ * comes from following one sample's shape through the body's top-level layers (a residual block's NormBlock knows
+ * its own output shape).
+ */
 function moves(net: Network): Map<string, Move> {
   const out = new Map<string, Move>();
-  const input = net.inputShape;
-  if (input === undefined) throw new SpikerepError('E_ARG', 'the network has no input shape', 'torch export');
-  let shape: number[] = [1, ...input];
-  let flattenedFrom: number[] | null = null;
-  const leaves = layersOf(net.body).filter((l: Layer) => l.children().length === 0);
-  for (const l of leaves) {
+  for (const l of layersOf(net.body)) {
     if (l.kind === 'conv2d') {
       const conv = l as Conv2d;
       out.set(conv.weight.name, { kind: 'conv', shape: conv.weight.shape });
-    } else if (l.kind === 'linear' && flattenedFrom !== null) {
-      const lin = l as Linear;
-      const [H, W, C] = flattenedFrom as [number, number, number];
-      if (H * W > 1)
-        out.set(lin.weight.name, { kind: 'columns', outF: lin.opts.outF, perm: flattenPermutation([H, W, C]) });
     }
-    flattenedFrom =
-      l.kind === 'flatten' && shape.length === 4 ? shape.slice(1) : l.kind === 'linear' ? null : flattenedFrom;
-    shape = l.outputShape(shape, { T: 1, batch: 1 });
   }
+  const input = net.inputShape;
+  if (input === undefined) throw new SpikerepError('E_ARG', 'the network has no input shape', 'torch export');
+  const top = net.body.kind === 'sequential' ? net.body.children() : [net.body];
+  let shape: number[] = [1, ...input];
+  top.forEach((l, i) => {
+    if (l.kind === 'flatten' && shape.length === 4 && shape[1]! * shape[2]! > 1) {
+      const next = i + 1 < top.length ? layersOf(top[i + 1]!).find((n: Layer) => n.kind === 'linear') : undefined;
+      if (next === undefined)
+        throw new SpikerepError('E_UNSUPPORTED', 'a flatten not followed by a linear layer', 'torch export');
+      const lin = next as Linear;
+      out.set(lin.weight.name, { kind: 'columns', outF: lin.opts.outF, perm: flattenPermutation(shape.slice(1)) });
+    }
+    shape = l.outputShape(shape, { T: 1, batch: 1 });
+  });
   return out;
 }
 

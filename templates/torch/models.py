@@ -1,5 +1,5 @@
-"""spikerep's models in PyTorch, with spikerep's parameter names (so weights move between the two unchanged) and
-its initialisation (docs/method.md §4): conv weights kaiming-normal (fan-out, ReLU), conv and linear biases and linear
+"""spikerep's models in PyTorch (mnistnet, PreAct-ResNet-18), with spikerep's parameter names (so weights move
+between the two unchanged) and its initialisation (docs/method.md §4): conv weights kaiming-normal (fan-out, ReLU), conv and linear biases and linear
 weights PyTorch's defaults, batch-norm weight 1 and bias 0. Activations are NCHW, [T*B, C, H, W], time-major."""
 import torch.nn as nn
 
@@ -60,7 +60,61 @@ class MnistNet(nn.Module):
         return rate_readout(self.spikes(x), self.T, self.n["kind"], self.n.get("tau", 1.0), self.n.get("dt", 0.05))
 
 
-MODELS = {"mnistnet": MnistNet}
+class PreActBlock(nn.Module):
+    """BN → neuron, then the main path (conv3×3/s → BN → neuron → dropout → conv3×3) and the shortcut (identity, or
+    conv1×1/s when the shape changes) both start from that neuron's spikes; their sum is the block's output current
+    (docs/method.md §3, §4.1). Dropout draws its mask independently at every step (it sees T·B rows)."""
+
+    def __init__(self, c_in, c_out, stride, neuron, dropout):
+        super().__init__()
+        self.bn1, self.relu1 = nn.BatchNorm2d(c_in), neuron()
+        self.conv1, self.bn2, self.relu2 = conv(c_in, c_out, 3, stride), nn.BatchNorm2d(c_out), neuron()
+        self.dropout = nn.Dropout(dropout)
+        self.conv2 = conv(c_out, c_out, 3)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(conv(c_in, c_out, 1, stride))
+
+    def forward(self, x):
+        x = self.relu1(self.bn1(x))
+        return self.conv2(self.dropout(self.relu2(self.bn2(self.conv1(x))))) + self.shortcut(x)
+
+
+class PreActResNet18(nn.Module):
+    """docs/method.md §4.1: a bias-free 3×3 stem with no BN or neuron after it, four stages of two blocks
+    (64/128/256/512, strides 1/2/2/2), BN → neuron → global average pool → neuron → linear (bias 0) → BN1d → neuron."""
+
+    def __init__(self, cfg, input_shape, classes):
+        super().__init__()
+        C = input_shape[0]
+        neuron = neuron_factory(cfg)
+        self.T, self.n = cfg["T"], cfg["neuronConfig"]
+        dropout = cfg.get("dropout") or 0.0
+        self.conv1 = nn.Conv2d(C, 64, 3, padding=1, bias=False)
+        nn.init.kaiming_normal_(self.conv1.weight, mode="fan_out", nonlinearity="relu")
+        c_in = 64
+        for stage, c_out in enumerate([64, 128, 256, 512]):
+            first = 1 if stage == 0 else 2
+            blocks = [PreActBlock(c_in, c_out, first, neuron, dropout), PreActBlock(c_out, c_out, 1, neuron, dropout)]
+            setattr(self, f"layer{stage + 1}", nn.Sequential(*blocks))
+            c_in = c_out
+        self.bn, self.relu = nn.BatchNorm2d(512), neuron()
+        self.pool, self.relu2 = nn.AdaptiveAvgPool2d(1), neuron()
+        self.linear = nn.Linear(512, classes)
+        nn.init.zeros_(self.linear.bias)
+        self.bn_out, self.relu_out = nn.BatchNorm1d(classes), neuron()
+
+    def spikes(self, x):
+        h = self.conv1(x.repeat(self.T, 1, 1, 1))
+        h = self.layer4(self.layer3(self.layer2(self.layer1(h))))
+        h = self.relu2(self.pool(self.relu(self.bn(h)))).flatten(1)
+        return self.relu_out(self.bn_out(self.linear(h)))
+
+    def forward(self, x):
+        return rate_readout(self.spikes(x), self.T, self.n["kind"], self.n.get("tau", 1.0), self.n.get("dt", 0.05))
+
+
+MODELS = {"mnistnet": MnistNet, "resnet18": PreActResNet18}
 
 
 def build_model(cfg, input_shape, classes):

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
 
+from cifar_bin import CifarImages
 from mnist_idx import Images
 from models import build_model, load_weights, weights_of
 from safetensors_io import load_file, save_file
@@ -91,8 +92,12 @@ def main():
         raise SystemExit(f"--batch-size {a.batch_size} does not split evenly over {world} processes")
     torch.manual_seed(a.seed)
 
-    train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, a.train_limit)
-    test_set = Images(a.data_dir, "test", cfg["dataset"], 0, a.test_limit)
+    if cfg["dataset"].startswith("cifar"):
+        train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), a.train_limit)
+        test_set = CifarImages(a.data_dir, "test", cfg["dataset"], 0, False, a.test_limit)
+    else:
+        train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, a.train_limit)
+        test_set = Images(a.data_dir, "test", cfg["dataset"], 0, a.test_limit)
     sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
     train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True)
     test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False))
@@ -118,7 +123,7 @@ def main():
 
     for epoch in range(start_epoch, a.epochs):
         sampler.set_epoch(epoch)
-        t0, seen, loss_sum = time.time(), 0, 0.0
+        t0, seen, steps, loss_sum = time.time(), 0, 0, 0.0
         for x, y in train:
             for g in opt.param_groups:
                 g["lr"] = learning_rate(a, epoch, it, len(train))
@@ -126,14 +131,14 @@ def main():
             opt.zero_grad(set_to_none=True)
             loss.backward()  # DDP averages the gradients over ranks, the threshold gradients included
             opt.step()
-            it, seen, loss_sum = it + 1, seen + len(y) * world, loss_sum + loss.item()
+            it, seen, steps, loss_sum = it + 1, seen + len(y) * world, steps + 1, loss_sum + loss.item()
             if a.max_steps is not None and it >= a.max_steps:
                 break
         acc = evaluate(net, test, device)
         if rank == 0:
             save_file(weights_of(model), ckpt, {"format": "spikerep-torch", "model": cfg["model"], "epoch": epoch + 1})
             torch.save({"optimizer": opt.state_dict(), "epoch": epoch + 1, "iteration": it}, resume)
-            line = {"epoch": epoch + 1, "iteration": it, "trainLoss": loss_sum / max(1, len(train)),
+            line = {"epoch": epoch + 1, "iteration": it, "trainLoss": loss_sum / max(1, steps),
                     "testAccuracy": acc, "imagesPerSecond": seen / (time.time() - t0)}  # fmt: skip
             print(json.dumps(line), flush=True)
             with open(os.path.join(a.out, "log.jsonl"), "a") as f:
