@@ -3,6 +3,7 @@ import { torchTensors } from '../export/torch-layout.js';
 import { checkTorchSupport, writeTorchProject } from '../export/torch-project.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { buildModel } from '../models/index.js';
+import { neuronSpec } from '../models/neurons.js';
 import type { Network } from '../nn/network.js';
 import { effectiveSettings, neuronOverridesOf, type TrainConfig, validateConfig } from '../train/config.js';
 import { loadRecipe, resolveConfig } from '../train/recipe.js';
@@ -68,13 +69,14 @@ export function exportTorch(
   }
   checkTorchSupport(config);
   const { neuron: neuronConfig, dropout } = effectiveSettings(config);
+  const { mode: neuronMode, surrogateSlope } = neuronSpec(config.neuron, neuronOverridesOf(config));
   const files = writeTorchProject(o.out, {
-    config: { ...config, neuronConfig, dropout },
+    config: { ...config, neuronConfig, neuronMode, surrogateSlope, dropout },
     description,
     classes: net.classes,
     inputShape: net.inputShape ?? [],
     weights: torchTensors(net),
     source,
   });
-  return `wrote ${o.out}: a PyTorch project (${files.join(', ')}) for ${config.model}, DSR-${config.neuron.toUpperCase()}, T=${config.T}; ${source}`;
+  return `wrote ${o.out}: a PyTorch project (${files.join(', ')}) for ${config.model}, ${neuronMode === 'bptt' ? 'BPTT' : `DSR-${config.neuron.toUpperCase()}`}, T=${config.T}; ${source}`;
 }

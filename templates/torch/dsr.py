@@ -93,18 +93,73 @@ class LIFSpike(torch.autograd.Function):
         return g_in, g_vth.reshape(vth.shape), None, None, None, None, None
 
 
-class SpikingNeuron(nn.Module):
-    """One layer of DSR neurons with one trainable scalar threshold `vth` (docs/method.md §2.4)."""
+class SurrogateSpike(torch.autograd.Function):
+    """The BPTT baseline's spike: the Heaviside step s = H(u − α·Vth) forward; backward the sigmoid surrogate on the
+    threshold-normalised membrane z = u/Vth − α, σ'(z) = k·σ(k·z)·(1 − σ(k·z)), to u and to Vth (spikerep
+    snn/surrogate.ts). The gradient through the reset and the spike magnitude is ordinary autograd."""
 
-    def __init__(self, T, kind="if", vth=6.0, alpha=0.5, vth_bound=0.01, tau=1.0, dt=0.05, vth_grad_scale=1.0):
+    @staticmethod
+    def forward(ctx, u, vth, alpha, slope):
+        level = alpha * vth
+        ctx.save_for_backward(u, vth, level)
+        ctx.slope = slope
+        return (u >= level).to(u.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        u, vth, level = ctx.saved_tensors
+        sig = torch.sigmoid(ctx.slope * (u - level) / vth)
+        d = g * ctx.slope * sig * (1 - sig)
+        return d / vth, (-(d * u) / (vth * vth)).sum().reshape(vth.shape), None, None
+
+
+def bptt_forward(x, vth, T, alpha, tau, dt, slope, grad_scale):
+    """LIF dynamics unrolled for backpropagation through time: u = λ·v + (1 − λ)·I, fire, subtract Vth, spikes Vth/Δt."""
+    xs = x.view(T, -1, *x.shape[1:])
+    lam = math.exp(-dt / tau)  # rounded as spikerep's surrogate path rounds it: float64, then float32
+    decay, gain = f32(lam), f32(1.0 - lam)
+    vth_scaled = ScaleGrad.apply(vth, grad_scale)
+    v = torch.zeros_like(xs[0])
+    magnitude = (vth_scaled.double() * (1.0 / dt)).float()  # f32(spikeScale·Vth), spikerep's rounding
+    out = []
+    for t in range(T):
+        u = v * decay + xs[t] * gain
+        s = SurrogateSpike.apply(u, vth_scaled, alpha, slope)
+        out.append(s * magnitude)
+        v = u - vth_scaled * s
+    return torch.stack(out).view_as(x)
+
+
+class ScaleGrad(torch.autograd.Function):
+    """The identity forward; the gradient times `scale` backward (vthGradScale on the threshold)."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.scale = scale
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.scale, None
+
+
+class SpikingNeuron(nn.Module):
+    """One layer of DSR neurons with one trainable scalar threshold `vth` (docs/method.md §2.4); mode "bptt" is the
+    surrogate-gradient baseline with LIF dynamics."""
+
+    def __init__(self, T, kind="if", vth=6.0, alpha=0.5, vth_bound=0.01, tau=1.0, dt=0.05, vth_grad_scale=1.0,
+                 mode="dsr", slope=4.0):  # fmt: skip
         super().__init__()
         self.T, self.kind, self.alpha, self.vth_bound = T, kind, alpha, vth_bound
         self.tau, self.dt, self.vth_grad_scale = tau, dt, vth_grad_scale
+        self.mode, self.slope = mode, slope
         self.vth = nn.Parameter(torch.tensor([float(vth)]))
 
     def forward(self, x):
         with torch.no_grad():  # Vth ← max(Vth, bound) before every forward, outside autograd
             self.vth.clamp_(min=self.vth_bound)
+        if self.mode == "bptt":
+            return bptt_forward(x, self.vth, self.T, self.alpha, self.tau, self.dt, self.slope, self.vth_grad_scale)
         if self.kind == "if":
             return IFSpike.apply(x, self.vth, self.T, self.alpha, self.vth_grad_scale)
         return LIFSpike.apply(x, self.vth, self.T, self.alpha, self.tau, self.dt, self.vth_grad_scale)

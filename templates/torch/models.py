@@ -20,6 +20,8 @@ def neuron_factory(cfg):
             tau=n.get("tau", 1.0),
             dt=n.get("dt", 0.05),
             vth_grad_scale=n.get("vthGradScale", 1.0),
+            mode=cfg.get("neuronMode", "dsr"),
+            slope=cfg.get("surrogateSlope", 4.0),
         )
 
     return make

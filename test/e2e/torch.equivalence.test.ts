@@ -122,7 +122,7 @@ const INPUTS = { mnistnet: [12, 12, 1], resnet18: [8, 8, 3] } as const;
 /** spikerep's forward and backward on one batch, written for the PyTorch side; returns the files and the counts. */
 function dumpCase(
   model: keyof typeof INPUTS,
-  neuron: 'if' | 'lif',
+  neuron: 'if' | 'lif' | 'bptt',
   T: number,
   dir: string,
 ): { dump: string; spec: string; layers: number; params: number } {
@@ -165,7 +165,8 @@ function dumpCase(
   const dump = join(dir, `${model}-${neuron}-T${T}.safetensors`);
   writeFileSync(dump, encodeSafetensors(out));
   const spec = join(dir, `${model}-${neuron}-T${T}.json`);
-  const config = { model, T, neuronConfig: neuronSpec(neuron).config, dropout: 0 };
+  const { config: neuronConfig, mode: neuronMode, surrogateSlope } = neuronSpec(neuron);
+  const config = { model, T, neuronConfig, neuronMode, surrogateSlope, dropout: 0 };
   // the biases whose output a batch norm reads (alone or summed with a shortcut): their gradient is 0 in exact arithmetic
   const biasesBeforeBn = layersOf(net.body)
     .filter((l): l is NormBlock => l instanceof NormBlock)
@@ -179,8 +180,10 @@ for (const [model, neuron, T] of [
   ['mnistnet', 'if', 2],
   ['mnistnet', 'if', 4],
   ['mnistnet', 'lif', 3],
+  ['mnistnet', 'bptt', 3],
   ['resnet18', 'if', 2],
   ['resnet18', 'lif', 2],
+  ['resnet18', 'bptt', 2],
 ] as const) {
   test(`same weights and batch, ${model} ${neuron.toUpperCase()} T=${T}: identical spikes, equal gradients in PyTorch`, {
     skip,
