@@ -38,7 +38,8 @@ def parse_args(recipe):
     p.add_argument("--epochs", type=int, default=c["epochs"])
     p.add_argument("--batch-size", type=int, default=c["batchSize"], help="global batch, split over the ranks")
     p.add_argument("--lr", type=float, default=c["lr"])
-    p.add_argument("--momentum", type=float, default=c["momentum"])
+    p.add_argument("--optimizer", choices=["sgd", "adam"], default=c.get("optimizer", "sgd"))
+    p.add_argument("--momentum", type=float, default=c["momentum"], help="SGD momentum")
     p.add_argument("--weight-decay", type=float, default=c["weightDecay"])
     p.add_argument("--warmup-iters", type=int, default=c["warmupIters"])
     p.add_argument("--schedule", choices=["cosine", "cosine-step"], default=c["schedule"])
@@ -114,7 +115,10 @@ def main():
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(device)
     # every parameter, thresholds included, gets momentum and weight decay (docs/method.md §2.4)
-    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
+    if a.optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     if a.resume:
         state = torch.load(resume, map_location="cpu")
         opt.load_state_dict(state["optimizer"])
