@@ -12,7 +12,7 @@ import { encodeSafetensors, type SafeTensor } from './safetensors.js';
 export const TORCH_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/torch/', import.meta.url));
 
 /** The models and neuron kinds templates/torch/ defines, and the datasets its reader reads. */
-export const TORCH_MODELS = ['mnistnet', 'resnet18'] as const;
+export const TORCH_MODELS = ['mnistnet', 'resnet18', 'vgg11'] as const;
 export const TORCH_NEURONS = ['if', 'lif', 'bptt'] as const;
 export const TORCH_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100'] as const;
 

@@ -1,4 +1,4 @@
-"""spikerep's models in PyTorch (mnistnet, PreAct-ResNet-18), with spikerep's parameter names (so weights move
+"""spikerep's models in PyTorch (mnistnet, PreAct-ResNet-18, VGG-11), with spikerep's parameter names (so weights move
 between the two unchanged) and its initialisation (docs/method.md §4): conv weights kaiming-normal (fan-out, ReLU), conv and linear biases and linear
 weights PyTorch's defaults, batch-norm weight 1 and bias 0. Activations are NCHW, [T*B, C, H, W], time-major."""
 import torch.nn as nn
@@ -116,7 +116,42 @@ class PreActResNet18(nn.Module):
         return rate_readout(self.spikes(x), self.T, self.n["kind"], self.n.get("tau", 1.0), self.n.get("dt", 0.05))
 
 
-MODELS = {"mnistnet": MnistNet, "resnet18": PreActResNet18}
+class Vgg11(nn.Module):
+    """docs/method.md §4.2: stages [64] [128] [256, 256] [512, 512] [512, 512], each conv 3×3/pad 1 (bias 0) → BN →
+    neuron → dropout (an independent mask at every step), AvgPool2d(2) after each stage, then AdaptiveAvgPool2d(7×7)
+    (which replicates a 1×1 map 49 times) → linear (N(0, 0.01), bias 0) → BN1d → neuron. The Sequential's indices
+    are spikerep's names (a dropout index is kept even at p = 0)."""
+
+    def __init__(self, cfg, input_shape, classes):
+        super().__init__()
+        neuron = neuron_factory(cfg)
+        self.T, self.n = cfg["T"], cfg["neuronConfig"]
+        p = cfg.get("dropout")
+        p = 0.1 if p is None else p
+        layers, c_in = [], input_shape[0]
+        for stage in [[64], [128], [256, 256], [512, 512], [512, 512]]:
+            for c_out in stage:
+                c = conv(c_in, c_out)
+                nn.init.zeros_(c.bias)
+                layers += [c, nn.BatchNorm2d(c_out), neuron(), nn.Dropout(p)]
+                c_in = c_out
+            layers.append(nn.AvgPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        linear = nn.Linear(512 * 49, classes)
+        nn.init.normal_(linear.weight, 0, 0.01)
+        nn.init.zeros_(linear.bias)
+        self.classifier = nn.Sequential(linear, nn.BatchNorm1d(classes), neuron())
+
+    def spikes(self, x):
+        h = self.avgpool(self.features(x.repeat(self.T, 1, 1, 1))).flatten(1)
+        return self.classifier(h)
+
+    def forward(self, x):
+        return rate_readout(self.spikes(x), self.T, self.n["kind"], self.n.get("tau", 1.0), self.n.get("dt", 0.05))
+
+
+MODELS = {"mnistnet": MnistNet, "resnet18": PreActResNet18, "vgg11": Vgg11}
 
 
 def build_model(cfg, input_shape, classes):
