@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../../src/export/safetensors.js';
 import { torchLayout, torchTensors } from '../../src/export/torch-layout.js';
+import { TORCH_TEMPLATES_DIR } from '../../src/export/torch-project.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { neuronSpec } from '../../src/models/neurons.js';
@@ -75,6 +76,18 @@ test('export --format torch --recipe mnist: the project, its recipe and the seed
   const sr = net.params().find((p) => p.name === 'classifier.0.weight')!;
   assert.equal(lin.data[9 * 3136 + (10 * 7 + 2) * 7 + 1], sr.value[9 * 3136 + (2 * 7 + 1) * 64 + 10]);
   assert.equal(tensors.size, net.params().length + 2 * 4); // and each BN's running mean and variance
+});
+
+test('the project templates parse as Python (where a python3 is installed; CI installs one)', (t) => {
+  const files = readdirSync(TORCH_TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.py'))
+    .map((f) => join(TORCH_TEMPLATES_DIR, f));
+  const check = 'import ast, sys\nfor f in sys.argv[1:]:\n    ast.parse(open(f).read(), f)\nprint(len(sys.argv) - 1)';
+  const r = spawnSync(PYTHON, ['-c', check, ...files], { encoding: 'utf8' });
+  if (r.error !== undefined) return t.skip(`${PYTHON} is not installed`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), String(files.length));
+  assert.ok(files.length >= 6);
 });
 
 test('export --format torch: bad inputs give one line', () => {
