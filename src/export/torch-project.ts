@@ -3,7 +3,7 @@
  * the run's settings as recipe.json (every flag of train.py defaults to it), the weights as weights.safetensors in
  * PyTorch's layout, and the README template filled in. The Python code lives in the templates, not here.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpikerepError } from '../errors.js';
@@ -51,6 +51,8 @@ export function checkTorchSupport(c: { model: string; neuron: string; dataset: s
 /** Writes the project into `dir` (created if missing); returns the files written. */
 export function writeTorchProject(dir: string, p: TorchProject): string[] {
   checkTorchSupport(p.config);
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false)
+    throw new SpikerepError('E_ARG', 'is a file; expected the folder to write the PyTorch project into', '--out');
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const f of readdirSync(TORCH_TEMPLATES_DIR).sort()) {

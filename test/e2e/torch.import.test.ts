@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -68,6 +68,38 @@ test('export --format torch --checkpoint, then import-torch: the same tensors ba
   );
   assert.equal(again.code, 1);
   assert.match(again.err, /^spikerep: --out: already holds best\.ckpt/);
+});
+
+test('import-torch and export --format torch: bad inputs give one line', () => {
+  const junk = join(tmp, 'junk.safetensors');
+  writeFileSync(junk, 'hello, not a header');
+  const recipe = join(project, 'recipe.json');
+  if (!existsSync(recipe)) cli('export', '--format', 'torch', '--checkpoint', ckpt, '--out', project);
+  const other = join(tmp, 'other');
+  cli('export', '--format', 'torch', '--recipe', 'cifar10', '--out', other);
+  for (const [args, pattern] of [
+    [
+      ['import-torch', junk, '--recipe', recipe, '--out', join(tmp, 'r1')],
+      /^spikerep: .*junk\.safetensors: not a safetensors file of float32 tensors: header of \d+ bytes in a file of 19/,
+    ],
+    [
+      ['import-torch', join(tmp, 'none.safetensors'), '--recipe', recipe, '--out', join(tmp, 'r2')],
+      /^spikerep: .*none\.safetensors: cannot read the weights \(ENOENT\)/,
+    ],
+    [
+      ['import-torch', join(other, 'weights.safetensors'), '--recipe', recipe, '--out', join(tmp, 'r3')],
+      /^spikerep: .*weights\.safetensors: has no tensor features\.0\.weight of 288 values for this model/,
+    ],
+    [
+      ['export', '--format', 'torch', '--recipe', 'mnist', '--out', junk],
+      /^spikerep: --out: is a file; expected the folder/,
+    ],
+  ] as const) {
+    const r = cli(...args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
+    assert.match(r.err, pattern);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  }
 });
 
 test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predicts as PyTorch does', { skip }, () => {
