@@ -24,6 +24,7 @@ from cifar_bin import CifarImages
 from mnist_idx import Images
 from models import build_model, load_weights, weights_of
 from safetensors_io import load_file, save_file
+from spikerep_order import EpochOrders, training_indices
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,6 +49,10 @@ def parse_args(recipe):
     p.add_argument("--seed", type=int, default=c["seed"])
     p.add_argument("--train-limit", type=int, default=c.get("trainLimit"))
     p.add_argument("--test-limit", type=int, default=c.get("testLimit"))
+    p.add_argument("--order", choices=["random", "spikerep"], default="random",
+                   help="random: DistributedSampler's shuffle; spikerep: the batches a spikerep run with this seed trains on, "
+                        "each split over the ranks (its validation hold-out included; crops and flips still differ)")  # fmt: skip
+    p.add_argument("--val-split", type=int, default=c.get("valSplit"), help="--order spikerep: the held-out count")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (smoke tests)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per process")
     return p.parse_args()
@@ -61,6 +66,29 @@ def learning_rate(a, epoch, it, steps_per_epoch):
         total = a.epochs * steps_per_epoch
         lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(it, total) / total))
     return lr * (it + 1) / a.warmup_iters if it < a.warmup_iters else lr
+
+
+class SpikerepBatches:
+    """This rank's share of spikerep's batches: epoch e's order cut into global batches, each split into equal
+    contiguous shares (a last batch too small to give every rank a share is left out)."""
+
+    def __init__(self, orders, batch_size, rank, world):
+        self.orders, self.batch, self.rank, self.world, self.e = orders, batch_size, rank, world, 0
+
+    def set_epoch(self, e):
+        self.e = e
+
+    def __iter__(self):
+        order = self.orders.epoch(self.e)
+        for s in range(0, len(order), self.batch):
+            b = order[s : s + self.batch]
+            share = len(b) // self.world
+            if share > 0:
+                yield b[self.rank * share : (self.rank + 1) * share]
+
+    def __len__(self):
+        n = len(self.orders.indices)
+        return n // self.batch + (1 if (n % self.batch) // self.world > 0 else 0)
 
 
 def evaluate(model, loader, device):
@@ -93,14 +121,20 @@ def main():
         raise SystemExit(f"--batch-size {a.batch_size} does not split evenly over {world} processes")
     torch.manual_seed(a.seed)
 
+    train_limit = None if a.order == "spikerep" else a.train_limit  # spikerep limits after its hold-out
     if cfg["dataset"].startswith("cifar"):
-        train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), a.train_limit)
+        train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), train_limit)
         test_set = CifarImages(a.data_dir, "test", cfg["dataset"], 0, False, a.test_limit)
     else:
-        train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, a.train_limit)
+        train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, train_limit)
         test_set = Images(a.data_dir, "test", cfg["dataset"], 0, a.test_limit)
-    sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
-    train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True)
+    if a.order == "spikerep":
+        indices = training_indices(cfg["dataset"], len(train_set), a.seed, a.train_limit, a.val_split)
+        sampler = SpikerepBatches(EpochOrders(indices, a.seed), a.batch_size, rank, world)
+        train = DataLoader(train_set, batch_sampler=sampler)
+    else:
+        sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
+        train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True)
     test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False))
 
     model = build_model(cfg, tuple(train_set.images.shape[1:]), recipe["classes"])

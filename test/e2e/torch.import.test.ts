@@ -10,7 +10,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type Dataset, epochOrder, subset } from '../../src/data/dataset.js';
 import { loadMnist, mnistPackageDir } from '../../src/data/mnist.js';
+import { defaultValidationSize, holdOut } from '../../src/data/split.js';
+import { TORCH_TEMPLATES_DIR as TEMPLATES } from '../../src/export/torch-project.js';
 import { reference } from '../../src/kernels/reference/index.js';
 import { argmaxRows } from '../../src/nn/loss.js';
 import { Rng } from '../../src/rng.js';
@@ -164,4 +167,40 @@ test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predic
   const start = loadCheckpoint(ckpt).tensors.get('features.0.bias')!;
   const trained = loadCheckpoint(join(run, 'best.ckpt')).tensors.get('features.0.bias')!;
   assert.notDeepEqual(trained, start);
+});
+
+test("train.py --order spikerep: spikerep's validation hold-out and epoch orders, in Python", (t) => {
+  const n = 60000;
+  const seed = 3;
+  const trainLimit = 2000;
+  const code = [
+    'import json, sys',
+    `sys.path.insert(0, ${JSON.stringify(TEMPLATES)})`,
+    'from spikerep_order import EpochOrders, training_indices',
+    `idx = training_indices("mnist", ${n}, ${seed}, ${trainLimit})`,
+    `o = EpochOrders(idx, ${seed})`,
+    'print(json.dumps([idx, o.epoch(0), o.epoch(1)]))',
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
+  if (r.error !== undefined) return t.skip(`${PYTHON} is not installed`);
+  assert.equal(r.status, 0, r.stderr);
+  const [indices, epoch0, epoch1] = JSON.parse(r.stdout) as number[][];
+  // spikerep's side: a dataset whose labels are the file indices, through the training run's own split and shuffles
+  const all: Dataset = {
+    name: 'ids',
+    length: n,
+    sampleShape: [1],
+    classes: [],
+    stats: undefined,
+    normalized: false,
+    label: (i) => i,
+    read: () => {},
+  };
+  const { train: rest } = holdOut(all, defaultValidationSize('mnist', n, trainLimit), seed);
+  const train = subset(rest, trainLimit);
+  const ids = (ds: Dataset, order: ArrayLike<number>): number[] => Array.from(order, (i) => ds.label(i));
+  assert.deepEqual(indices, ids(train, epochOrder(train.length)));
+  const stream = new Rng(seed).fork(); // the order stream: the master's first fork (train/epoch.ts)
+  assert.deepEqual(epoch0, ids(train, epochOrder(train.length, stream)));
+  assert.deepEqual(epoch1, ids(train, epochOrder(train.length, stream)));
 });
