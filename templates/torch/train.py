@@ -42,7 +42,7 @@ def parse_args(recipe):
     p.add_argument("--optimizer", choices=["sgd", "adam"], default=c.get("optimizer", "sgd"))
     p.add_argument("--momentum", type=float, default=c["momentum"], help="SGD momentum")
     p.add_argument("--weight-decay", type=float, default=c["weightDecay"])
-    p.add_argument("--warmup-iters", type=int, default=c["warmupIters"])
+    p.add_argument("--warmup", dest="warmup_iters", type=int, default=c["warmupIters"], help="warm-up iterations")
     p.add_argument("--schedule", choices=["cosine", "cosine-step"], default=c["schedule"])
     p.add_argument("--crop-pad", type=int, default=c["cropPad"])
     p.add_argument("--sync-bn", action=argparse.BooleanOptionalAction, default=c.get("syncBatchNorm", False))
