@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.command.js';
 
-export const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter; SPIKEREP_TEST_PYTHON names another (a missing one shows what the skips look like). */
+export const PYTHON = process.env['SPIKEREP_TEST_PYTHON'] ?? '/usr/bin/python3';
 
 /** Why the PyTorch side cannot run here, or undefined. CI fails instead only where its script installs torch. */
 export function torchMissing(): string | undefined {
