@@ -252,7 +252,7 @@ export const TRAIN_FIELDS = {
     {
       flag: '--train-noise',
       arg: '<kind:level>',
-      help: `add noise to every training batch (not to evaluation), drawn afresh each batch: ${TRAIN_NOISE_KINDS.join(' | ')}, e.g. gaussian:0.2 or deletion:0.1 (spikerep robustness states each rule)`,
+      help: `add noise to every training batch (not to evaluation), drawn afresh each batch: ${TRAIN_NOISE_KINDS.join(' | ')}, e.g. gaussian:0.2 or deletion:0.1 (docs/robustness.md states each rule)`,
       defaultHelp: 'none',
     },
   ),
