@@ -214,6 +214,11 @@ export const ROBUSTNESS_OPTIONS = {
     arg: '<n>',
     help: 'seed of every noise draw: the same seed gives the same numbers',
   }),
+  draws: option(integer(1).default(1), {
+    flag: '--draws',
+    arg: '<n>',
+    help: 'devices drawn per level for weight and threshold noise (one draw holds for the whole test set): the mean is reported, each draw kept in the JSON',
+  }),
   dataDir: TRAIN_FIELDS.dataDir,
   testLimit: TRAIN_FIELDS.testLimit,
   backend: BACKEND_FIELD,

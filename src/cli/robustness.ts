@@ -40,13 +40,14 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     const curves = robustnessSweep(k, net, test, config, {
       kinds,
       seed: o.seed,
+      draws: o.draws,
       onPoint: o.quiet ? undefined : (kind, level, acc) => io.err(`${kind} ${level}: ${(100 * acc).toFixed(2)}%\n`),
     });
     const cleanAccuracy = curves[0]?.points[0]?.accuracy ?? Number.NaN;
     io.out(
       `robustness of ${config.neuron} T=${net.T} on ${test.length} ${dataset} test images: clean ${(100 * cleanAccuracy).toFixed(2)}%\n`,
     );
-    io.out(curves.map(curveLine).join(''));
+    io.out(curves.map((c) => curveLine(c, o.draws)).join(''));
     const result = {
       command: ['spikerep', ...argv].join(' '),
       ...started,
@@ -58,6 +59,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
       samples: test.length,
       testSetSize: full.length,
       seed: o.seed,
+      draws: o.draws,
       cleanAccuracy,
       curves,
     };
@@ -74,13 +76,14 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   }
 }
 
-/** "deletion (p): 0 99.10% · 0.1 98.95% · …" */
-function curveLine(c: RobustnessCurve): string {
+/** "deletion (p): 0 99.10% · 0.1 98.95% · …"; "weight (σ / std(w), mean of 3 devices): …" */
+function curveLine(c: RobustnessCurve, draws: number): string {
+  const mean = c.site === 'device' && draws > 1 ? `, mean of ${draws} devices` : '';
   const body =
     c.skipped !== undefined
       ? `skipped: ${c.skipped}`
       : c.points.map((p) => `${p.level} ${(100 * p.accuracy).toFixed(2)}%`).join(' · ');
-  return `${c.kind} (${c.level}): ${body}\n`;
+  return `${c.kind} (${c.level}${mean}): ${body}\n`;
 }
 
 /** Another test set than the checkpoint's must give the network what it was built for. */

@@ -18,12 +18,18 @@ export interface RobustnessSummary {
   readonly samples: number;
   readonly testSetSize?: number;
   readonly seed: number;
+  /** Devices drawn per level for the device kinds (weight, threshold). */
+  readonly draws?: number;
   readonly cleanAccuracy: number;
   readonly curves: readonly {
     readonly kind: string;
     readonly site: string;
     readonly level: string;
-    readonly points: readonly { readonly level: number; readonly accuracy: number }[];
+    readonly points: readonly {
+      readonly level: number;
+      readonly accuracy: number;
+      readonly draws?: readonly number[];
+    }[];
     readonly skipped?: string;
   }[];
 }
@@ -38,6 +44,16 @@ const TITLES: Readonly<Record<string, string>> = {
   weight: 'Weight noise (device mismatch)',
   threshold: 'Threshold variation (per neuron)',
 };
+
+/** ", mean of 3 devices" for a device kind swept over several draws. */
+function deviceDraws(r: RobustnessSummary, site: string): string {
+  return site === 'device' && (r.draws ?? 1) > 1 ? `, mean of ${r.draws} devices` : '';
+}
+
+/** " (devices: 97.10 %, 96.80 %)" after a mean of several draws. */
+function drawsText(draws: readonly number[] | undefined): string {
+  return draws === undefined ? '' : ` (devices: ${draws.map(percent).join(', ')})`;
+}
 
 export function robustnessHtml(r: RobustnessSummary): string {
   const images = imagesOf(r.samples, r.testSetSize);
@@ -54,7 +70,7 @@ export function robustnessHtml(r: RobustnessSummary): string {
           [{ name: c.kind, color: BLUE, points: c.points.map((p) => [p.level, 100 * p.accuracy] as const) }],
           {
             y: { bounds: [0, 100], minSpan: 2 },
-            subtitle: `${r.dataset}, ${images} test images per point, seed ${r.seed}`,
+            subtitle: `${r.dataset}, ${images} test images per point${deviceDraws(r, c.site)}, seed ${r.seed}`,
           },
         ),
       ),
@@ -65,7 +81,7 @@ export function robustnessHtml(r: RobustnessSummary): string {
       const cells =
         c.skipped !== undefined
           ? `<td>${esc(c.skipped)}</td>`
-          : `<td>${c.points.map((p) => `${p.level}: ${percent(p.accuracy)}`).join(' · ')}</td>`;
+          : `<td>${c.points.map((p) => `${p.level}: ${percent(p.accuracy)}${drawsText(p.draws)}`).join(' · ')}</td>`;
       return `<tr><td>${esc(TITLES[c.kind] ?? c.kind)}</td><td>${esc(c.level)}</td>${cells}</tr>`;
     })
     .join('');

@@ -19,7 +19,8 @@ export interface RobustnessCurve {
   site: NoiseSite;
   /** What the level measures ("p", "±k steps"). */
   level: string;
-  points: { level: number; accuracy: number }[];
+  /** Accuracy per level; for device kinds swept over several draws, their mean, and each draw's in `draws`. */
+  points: { level: number; accuracy: number; draws?: number[] }[];
   /** Why a kind was not swept beyond level 0 (jitter at T = 1). */
   skipped?: string;
 }
@@ -29,13 +30,18 @@ export interface SweepOptions {
   readonly seed: number;
   /** Levels per kind instead of the defaults (NOISE_INFO); 0 is added where missing. */
   readonly levels?: Partial<Record<NoiseKind, readonly number[]>>;
+  /**
+   * Devices drawn per level for the device kinds (weight, threshold), whose one draw holds for the whole test set:
+   * the point is their mean (default 1).
+   */
+  readonly draws?: number;
   /** Called after every point, for progress. */
   readonly onPoint?: (kind: NoiseKind, level: number, accuracy: number) => void;
 }
 
-/** The generator of one (kind, level) point. */
-export function pointRng(seed: number, kind: NoiseKind, levelIndex: number): Rng {
-  return new Rng((seed * 7919 + NOISE_KINDS.indexOf(kind) * 131 + levelIndex) >>> 0);
+/** The generator of one (kind, level) point, or of its `draw`-th device. */
+export function pointRng(seed: number, kind: NoiseKind, levelIndex: number, draw = 0): Rng {
+  return new Rng((seed * 7919 + NOISE_KINDS.indexOf(kind) * 131 + levelIndex + draw * 1000003) >>> 0);
 }
 
 export function robustnessSweep(
@@ -55,9 +61,17 @@ export function robustnessSweep(
       curve.skipped = 'T = 1: a single step has no timing to jitter';
       return curve;
     }
+    const draws = info.site === 'device' ? (o.draws ?? 1) : 1;
     levels.forEach((level, i) => {
-      const accuracy = level === 0 ? clean : accuracyUnder(k, net, test, cfg, kind, level, pointRng(o.seed, kind, i));
-      curve.points.push({ level, accuracy });
+      if (level === 0) {
+        curve.points.push({ level, accuracy: clean });
+        return;
+      }
+      const each = Array.from({ length: draws }, (_, d) =>
+        accuracyUnder(k, net, test, cfg, kind, level, pointRng(o.seed, kind, i, d)),
+      );
+      const accuracy = each.reduce((a, b) => a + b, 0) / draws;
+      curve.points.push(draws > 1 ? { level, accuracy, draws: each } : { level, accuracy });
       o.onPoint?.(kind, level, accuracy);
     });
     return curve;

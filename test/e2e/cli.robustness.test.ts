@@ -22,14 +22,14 @@ interface Result {
   samples: number;
   seed: number;
   cleanAccuracy: number;
-  curves: { kind: string; points: { level: number; accuracy: number }[] }[];
+  curves: { kind: string; points: { level: number; accuracy: number; draws?: number[] }[] }[];
 }
 
 test('robustness: one line per kind, the JSON with its command, a report with one chart per kind; the same seed gives the same numbers', () => {
   const json = join(tmp, 'r.json');
   const html = join(tmp, 'r.html');
   const args = ['robustness', '--checkpoint', ckpt, '--kinds', 'gaussian,deletion,jitter,weight,threshold'];
-  const common = ['--test-limit', '24', '--backend', 'wasm', '--quiet'];
+  const common = ['--test-limit', '24', '--draws', '2', '--backend', 'wasm', '--quiet'];
   const r = cli(...args, ...common, '--json', json, '--report', html);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^robustness of if T=4 on 24 mnist test images: clean \d+\.\d\d%\n/);
@@ -45,6 +45,14 @@ test('robustness: one line per kind, the JSON with its command, a report with on
   for (const c of res.curves) {
     assert.equal(c.points[0]!.level, 0);
     assert.equal(c.points[0]!.accuracy, res.cleanAccuracy, `${c.kind}: level 0 is the clean network`);
+  }
+  for (const c of res.curves) {
+    for (const p of c.points.slice(1)) {
+      if (c.kind === 'weight' || c.kind === 'threshold') {
+        assert.equal(p.draws?.length, 2, `${c.kind} ${p.level}: two devices`);
+        assert.ok(Math.abs(p.accuracy - (p.draws![0]! + p.draws![1]!) / 2) < 1e-12, 'the point is their mean');
+      } else assert.equal(p.draws, undefined, `${c.kind}: drawn afresh per sample, no devices`);
+    }
   }
   const page = readFileSync(html, 'utf8');
   assert.equal(page.match(/<svg[^>]*data-chart="robustness-/g)?.length, 5);
