@@ -11,6 +11,7 @@ import { join } from 'node:path';
 interface Sweep {
   readonly samples: number;
   readonly testSetSize: number;
+  readonly draws?: number;
   readonly cleanAccuracy: number;
   readonly curves: readonly {
     readonly kind: string;
@@ -64,12 +65,14 @@ const digits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g,
 export function renderRobustnessTables(dir: string, specs: readonly TableSpec[] = ROBUSTNESS_TABLES): string {
   return specs
     .map((spec) => {
-      const sweeps = spec.columns.map(
-        ([file]) => JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8')) as Sweep,
-      );
+      const sweeps = spec.columns.map(([file]) => JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8')) as Sweep);
       const sizes = new Set(sweeps.map((s) => `${digits(s.samples)} of ${digits(s.testSetSize)}`));
+      const draws = new Set(sweeps.map((s) => s.draws ?? 1));
+      const devices = [...draws].some((d) => d > 1)
+        ? `; weight and threshold: mean of ${[...draws].join(', ')} devices`
+        : '';
       const lines = [
-        `**${spec.title}**: test accuracy (%) on ${[...sizes].join(', ')} test images per point`,
+        `**${spec.title}**: test accuracy (%) on ${[...sizes].join(', ')} test images per point${devices}`,
         '',
         `| noise | level | ${spec.columns.map(([, h]) => h).join(' | ')} |`,
         `|---|---|${spec.columns.map(() => '---:').join('|')}|`,
