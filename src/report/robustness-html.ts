@@ -69,6 +69,7 @@ export function robustnessHtml(r: RobustnessSummary): string {
           'test accuracy (%)',
           [{ name: c.kind, color: BLUE, points: c.points.map((p) => [p.level, 100 * p.accuracy] as const) }],
           {
+            x: { integer: c.points.every((p) => Number.isInteger(p.level)) },
             y: { bounds: [0, 100], minSpan: 2 },
             subtitle: `${r.dataset}, ${images} test images per point${deviceDraws(r, c.site)}, seed ${r.seed}`,
           },

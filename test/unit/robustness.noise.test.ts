@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import type { Param } from '../../src/nn/param.js';
-import { evalMode } from '../../src/nn/run-mode.js';
+import { evalMode, type RunMode, trainMode } from '../../src/nn/run-mode.js';
 import { Rng } from '../../src/rng.js';
 import { gaussianNoise, perturbInIntensities, saltAndPepper } from '../../src/robustness/input-noise.js';
 import { parseKinds, parseNoiseSetting } from '../../src/robustness/kinds.js';
@@ -245,6 +245,27 @@ describe('the neuron hook', () => {
     assert.equal(count(run()), 0, 'deletion p = 1 through the hook');
     layer.perturbation = null;
     assert.deepEqual(run(), clean);
+    k.free(xb);
+  });
+});
+
+describe('noise-aware training', () => {
+  it('the training hook acts in training passes only', () => {
+    const layer = new SpikingNeuron({ k }, { name: 'n', config: ifConfig({ vth: 1 }), mode: 'dsr' });
+    const T = 2;
+    const xb = k.alloc(T * 32);
+    xb.fill(1.5);
+    k.fromHost(xb);
+    layer.perturbation = spikeNoise('deletion', 1, new Rng(1), true);
+    const spikes = (mode: RunMode): number => {
+      const y = layer.forward(tensor([T, 32], xb), { k, T, batch: 1, rng: new Rng(0), mode });
+      k.toHost(y.data);
+      const n = count(y.data);
+      layer.releaseCache();
+      return n;
+    };
+    assert.equal(spikes(evalMode(T)), T * 32, 'evaluation sees every spike');
+    assert.equal(spikes(trainMode(T)), 0, 'training sees them deleted');
     k.free(xb);
   });
 });
