@@ -74,3 +74,15 @@ test('robustness: one-line errors name the option', () => {
   assert.notEqual(missing.code, 0);
   assert.match(missing.err, /--checkpoint/);
 });
+
+test('train --train-noise: recorded in the settings; a device kind or a bad level is refused in one line', () => {
+  const shown = cli('train', '--train-noise', 'deletion:0.1', '--print-config');
+  assert.equal(shown.code, 0, shown.err);
+  assert.equal((JSON.parse(shown.out) as { config: { trainNoise?: string } }).config.trainNoise, 'deletion:0.1');
+  for (const bad of ['weight:0.1', 'deletion:2', 'jitter:0.5']) {
+    const r = cli('train', '--train-noise', bad, '--print-config');
+    assert.notEqual(r.code, 0, bad);
+    assert.match(r.err, /^spikerep: --train-noise: /, bad);
+    assert.equal(r.err.trim().split('\n').length, 1, bad);
+  }
+});
