@@ -3,6 +3,7 @@
  * Each layer draws from its own stream, forked in layer order from one seeded generator, so a seed fixes every draw
  * whatever the batch order.
  */
+import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { isTraining, type Layer, type RunContext } from '../nn/layer.js';
 import type { NeuronPerturbation, SpikingNeuron } from '../nn/neuron-layer.js';
@@ -53,7 +54,11 @@ export function thresholdNoise(sigma: number, rng: Rng): NeuronPerturbation & { 
         factors = new Float32Array(perSample);
         for (let i = 0; i < perSample; i++) factors[i] = Math.max(MIN_THRESHOLD_FACTOR, 1 + sigma * rng.normal());
       } else if (factors.length !== perSample) {
-        throw new Error(`threshold noise: a layer's neurons changed from ${factors.length} to ${perSample}`);
+        throw new SpikerepError(
+          'E_SHAPE',
+          `threshold noise drew ${factors.length} neurons for this layer, which now has ${perSample}`,
+          'threshold',
+        );
       }
       k.toHost(x.data);
       const out = scaled.get(k, x.data.length);
