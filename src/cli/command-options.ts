@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
 import { TARGET_NAMES } from '../export/target-names.js';
+import { NOISE_INFO, NOISE_KINDS } from '../robustness/kinds.js';
 import {
   BACKEND_FIELD,
   BACKEND_NAME,
@@ -191,6 +192,44 @@ export const EVAL_OPTIONS = {
     help: `accuracy of the same weights at several T, and the smallest T within --within of the trained T's: ${tSweepHelp}; alone, T = 1 … 2·T_train`,
   }),
   within: EVAL_WITHIN,
+};
+
+/** `robustness`: a checkpoint's accuracy under each kind of noise (train/robustness.ts, docs/robustness.md). */
+export const ROBUSTNESS_OPTIONS = {
+  ...CHECKPOINT_INPUT,
+  dataset: option(oneOf(DATASET_NAMES).optional(), {
+    flag: '--dataset',
+    arg: '<name>',
+    help: "the test set to sweep on; its images must have the checkpoint's shape and classes",
+    defaultHelp: "the checkpoint's",
+  }),
+  kinds: option(text().optional(), {
+    flag: '--kinds',
+    arg: '<list>',
+    help: `the noises to sweep, comma-separated: ${NOISE_KINDS.map((k) => `${k} (${NOISE_INFO[k].levels.join(', ')})`).join(', ')}`,
+    defaultHelp: 'all',
+  }),
+  seed: option(integer(0).default(1), {
+    flag: '--seed',
+    arg: '<n>',
+    help: 'seed of every noise draw: the same seed gives the same numbers',
+  }),
+  draws: option(integer(1).default(1), {
+    flag: '--draws',
+    arg: '<n>',
+    help: 'devices drawn per level for weight and threshold noise (one draw holds for the whole test set): the mean is reported, each draw kept in the JSON',
+  }),
+  dataDir: TRAIN_FIELDS.dataDir,
+  testLimit: TRAIN_FIELDS.testLimit,
+  backend: BACKEND_FIELD,
+  threads: TRAIN_FIELDS.threads,
+  json: jsonOption('the accuracy per kind and level'),
+  report: option(text().optional(), {
+    flag: '--report',
+    arg: '<path>',
+    help: 'also write a self-contained HTML page: accuracy against the level, one chart per kind',
+  }),
+  quiet: QUIET,
 };
 
 export const BENCH_OPTIONS = {

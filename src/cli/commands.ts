@@ -16,6 +16,7 @@ import {
   LIST_GROUPS,
   QUANTIZE_OPTIONS,
   REPORT_OPTIONS,
+  ROBUSTNESS_OPTIONS,
   RUN_OPTIONS,
   SERVE_OPTIONS,
   TRAIN_EXTRAS,
@@ -49,6 +50,13 @@ export const COMMANDS: readonly CommandDef[] = [
     description: 'evaluate a checkpoint on its test set: accuracy, firing rates, thresholds, synaptic ops, energy',
     options: EVAL_OPTIONS,
     load: () => import('./eval.js'),
+  },
+  {
+    name: 'robustness',
+    description:
+      'sweep a checkpoint through input noise, spike deletion, jitter and extra spikes, weight noise and threshold variation: test accuracy per kind and level',
+    options: ROBUSTNESS_OPTIONS,
+    load: () => import('./robustness.js'),
   },
   {
     name: 'bench',

@@ -41,6 +41,16 @@ export interface SpikingNeuronOptions {
  *  - bptt: the membrane u[t] before reset for all T steps, in a buffer this layer owns and reuses.
  *  - ann, relu: the input x, held, for the clamp masks.
  */
+/**
+ * A change to a layer's forward for robustness studies (src/robustness/). Off (null) by default, where it costs one
+ * check per forward. `input` may return another input current to run on; `spikes` edits the output [T·n] in place,
+ * given the value one spike carries (Vth for the analog modes).
+ */
+export interface NeuronPerturbation {
+  input?(k: Kernels, x: Tensor, ctx: RunContext): Tensor;
+  spikes?(k: Kernels, y: Buf, ctx: RunContext, magnitude: number): void;
+}
+
 type NeuronCache =
   | { readonly mode: 'dsr'; readonly model: NeuronModel; readonly input: Tensor }
   | {
@@ -95,8 +105,9 @@ export class SpikingNeuron implements Layer {
     return v[0]!;
   }
 
-  forward(x: Tensor, ctx: RunContext): Tensor {
+  forward(current: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
+    const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
     this.observeInput?.(x);
@@ -173,9 +184,16 @@ export class SpikingNeuron implements Layer {
       default:
         this.opts.mode satisfies never;
     }
+    if (this.perturbation?.spikes !== undefined) {
+      const analog = this.opts.mode === 'ann' || this.opts.mode === 'relu';
+      this.perturbation.spikes(k, y, ctx, analog ? model.vth : Math.fround(model.spikeScale * model.vth));
+    }
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor(x.shape, y);
   }
+
+  /** Set by robustness sweeps and noise-aware training; see NeuronPerturbation. */
+  perturbation: NeuronPerturbation | null = null;
 
   /**
    * Called with every forward's input current while set (e.g. to calibrate thresholds from an ANN's

@@ -10,6 +10,7 @@ import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
 import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import { QUANT_SCALES, WEIGHT_BITS, type WeightBits, type WeightQuant } from '../nn/quant.js';
+import { noiseSettingProblem, TRAIN_NOISE_KINDS } from '../robustness/kinds.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, shown, text, withoutDefaults } from './fields.js';
 
@@ -240,6 +241,21 @@ export const TRAIN_FIELDS = {
     arg: '<per>',
     help: 'with --weight-bits: one scale per layer (what chips take) | per output channel',
   }),
+  /** Noise-aware training (robustness/train-noise.ts): "KIND:LEVEL", undefined for none. */
+  trainNoise: option(
+    text()
+      .superRefine((v, ctx) => {
+        const problem = noiseSettingProblem(v, TRAIN_NOISE_KINDS);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    {
+      flag: '--train-noise',
+      arg: '<kind:level>',
+      help: `add noise to every training batch (not to evaluation), drawn afresh each batch: ${TRAIN_NOISE_KINDS.join(' | ')}, e.g. gaussian:0.2 or deletion:0.1 (docs/robustness.md states each rule)`,
+      defaultHelp: 'none',
+    },
+  ),
   seed: option(integer(0).default(1), {
     flag: '--seed',
     arg: '<n>',

@@ -15,6 +15,8 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { cosineStepWarmup, cosineWarmup, type Schedule } from '../optim/schedule.js';
 import { sgd } from '../optim/sgd.js';
 import { Rng } from '../rng.js';
+import { perturbInIntensities } from '../robustness/input-noise.js';
+import { installTrainingNoise } from '../robustness/train-noise.js';
 import { gradModeOf, neuronOverridesOf, type TrainConfig, weightQuantOf } from './config.js';
 import { encodeBatch } from './encode.js';
 import { checkFinite } from './finite.js';
@@ -33,6 +35,8 @@ export interface TrainingSetup {
   readonly opt: Optimizer<OptimizerState>;
   readonly schedule: (epoch: number, iteration: number) => number;
   readonly streams: Streams;
+  /** --train-noise on the input: the intensity-space perturbation of every training batch. */
+  readonly inputNoise?: (x: Float32Array) => void;
 }
 
 /**
@@ -59,6 +63,7 @@ export function setupTraining(
     neuronOverrides: neuronOverridesOf(cfg),
     weightQuant: weightQuantOf(cfg),
   });
+  const inputNoise = cfg.trainNoise === undefined ? undefined : installTrainingNoise(net, cfg.trainNoise, cfg.seed);
   const params = net.params();
   const opt: Optimizer<OptimizerState> = (
     cfg.optimizer === 'sgd'
@@ -67,7 +72,8 @@ export function setupTraining(
   ) as Optimizer<OptimizerState>;
   const master = new Rng(cfg.seed);
   const streams: Streams = { order: master.fork(), augment: master.fork(), layers: master.fork() };
-  return { k, cfg, net, params, opt, schedule: scheduleOf(cfg, trainLength), streams };
+  const setup = { k, cfg, net, params, opt, schedule: scheduleOf(cfg, trainLength), streams };
+  return inputNoise === undefined ? setup : { ...setup, inputNoise };
 }
 
 function scheduleOf(cfg: TrainConfig, trainLength: number): Schedule {
@@ -134,6 +140,7 @@ export class EpochTrainer {
           this.cropped,
         );
       }
+      if (this.s.inputNoise !== undefined) perturbInIntensities(x, trainSet, this.s.inputNoise);
       const enc = encodeBatch(k, cfg.encoder, x, this.dataBatch.shape, net.T, streams.augment);
       tally.lr = schedule(epoch, this.iteration);
       const r = trainStep(
