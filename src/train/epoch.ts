@@ -58,6 +58,7 @@ export function setupTraining(
     timeChunk: cfg.timeChunk,
     neuronOverrides: neuronOverridesOf(cfg),
     weightQuant: weightQuantOf(cfg),
+    readout: cfg.readout,
   });
   const params = net.params();
   const opt: Optimizer<OptimizerState> = (

@@ -110,7 +110,7 @@ describe('RecurrentLif gradients against float64 central differences', () => {
       const g = layerGradients(c.cfg, c.mode, c.p, coef);
       const f = (): number => loss64(c.cfg, c.mode, c.p, coef);
       // the layer's forward is the same recurrence
-      assertClose(dot(g.out, coef), f(), { rtol: 1e-5 }, 'loss');
+      assertClose([dot(g.out, coef)], [f()], { rtol: 1e-5 }, 'loss');
       assertGrad(g.dx, centralDiff(f, c.p.x, 1e-6), 'input');
       assertGrad(g.dw, centralDiff(f, c.p.w, 1e-6), 'recurrent weight');
       if (c.mode !== 'relu') {
