@@ -6,10 +6,11 @@
  *   u[t] = decay·v[t−1] + gain·c[t]    (IF: 1, 1; LIF: λ, 1 − λ — the neuron description's own constants)
  *   s[t] = H(u[t]/V − α),  o[t] = spikeScale·V·s[t],  v[t] = u[t] − V·s[t]   (reset by subtraction)
  *
- * Trained by backpropagation through time with the BPTT baseline's sigmoid surrogate for dH, the gradient
- * flowing through the reset and the recurrence (docs/method.md §5). DSR does not apply: its backward differentiates
- * the map from the time-averaged input current to the time-averaged spikes, and with W_r the input current of a
- * step depends on the layer's own earlier spikes, a recursion that map has no term for (models/index.ts refuses it).
+ * Trained by backpropagation through time with the BPTT baseline's sigmoid surrogate for dH, the gradient flowing
+ * through the reset and the recurrence (as the BPTT neuron kernels, snn/surrogate.ts). DSR does not apply: its
+ * backward (docs/method.md §2.2–2.3) differentiates an explicit map from the time-averaged input current to the
+ * time-averaged spikes, and with W_r a step's input current depends on the layer's own earlier spikes — the rates
+ * then satisfy an implicit equation a = f(Ī + W_r·a) that map has no term for (models/index.ts refuses it).
  * The analog modes give the non-spiking recurrent baseline: h[t] = clamp(I[t] + W_r·h[t−1], 0, hi) (ReLU: hi = ∞,
  * ANN: hi = V), over the same T steps.
  *
