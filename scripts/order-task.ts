@@ -41,8 +41,8 @@ function split(n: number): { x: Float32Array; y: Float32Array } {
     y[i] = rng.int(2);
     const [on0, on1] = y[i] === 0 ? [p, q] : [q, p];
     for (let t = 0; t < PULSE; t++) {
-      x[(i * L + on0 + t) * C] += 1;
-      x[(i * L + on1 + t) * C + 1] += 1;
+      x[(i * L + on0 + t) * C]! += 1;
+      x[(i * L + on1 + t) * C + 1]! += 1;
     }
   }
   return { x, y };

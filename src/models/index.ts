@@ -99,6 +99,7 @@ export function buildModel(k: Kernels, o: ModelOptions): BuiltModel {
       gradMode: o.gradMode,
       timeChunk: o.timeChunk,
       modelName: o.model,
+      seriesInput: series,
     }),
     spec,
   };

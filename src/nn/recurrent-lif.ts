@@ -66,6 +66,8 @@ export class RecurrentLif implements Layer {
   private readonly slope: number;
   private cache: RecurrentCache | null = null;
   private readonly out = new Scratch();
+  private counting = false;
+  private count = { spikes: 0, neuronSteps: 0 };
 
   constructor(
     init: { readonly k: Kernels; readonly rng: Rng },
@@ -146,6 +148,13 @@ export class RecurrentLif implements Layer {
     }
     for (let i = 0; i < y.length; i++) y[i] = o[i]!;
     k.fromHost(y);
+    if (this.counting) {
+      let total = 0;
+      for (const oi of o) total += oi;
+      // spikes, or for the analog modes Σ h/V, as the clamp neuron counts
+      this.count.spikes += this.analog() ? total / V : Math.round(total / magnitude);
+      this.count.neuronSteps += T * n;
+    }
     this.cache = isTraining(ctx) ? { u, o, T, vth: V, model, shape: x.shape } : null;
     return tensor(x.shape, y);
   }
@@ -213,6 +222,20 @@ export class RecurrentLif implements Layer {
     k.fromHost(gW);
     if (this.opts.mode !== 'relu') this.vth.grad[0]! += dV * this.opts.config.vthGradScale;
     return tensor(shape, dx);
+  }
+
+  /** Starts counting spikes over the forwards that follow (for the run's synaptic operations). */
+  startCounting(): void {
+    this.counting = true;
+    this.count = { spikes: 0, neuronSteps: 0 };
+  }
+
+  stopCounting(): void {
+    this.counting = false;
+  }
+
+  get counted(): { readonly spikes: number; readonly neuronSteps: number } {
+    return { ...this.count };
   }
 
   children(): readonly Layer[] {

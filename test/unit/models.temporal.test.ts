@@ -10,6 +10,7 @@ import { RateReadout } from '../../src/nn/readout.js';
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 import { Rng } from '../../src/rng.js';
 import { lifConfig } from '../../src/snn/config.js';
+import { collectMetrics } from '../../src/train/metrics.js';
 import { seriesFrames } from '../../src/train/series-frames.js';
 import { randn } from '../support/gradcheck.js';
 import { testKernels } from '../support/kernels.under-test.js';
@@ -133,4 +134,18 @@ test('series fitted to T: as is, averaged over bins, or held', () => {
   // two samples of 2 rows × 2 channels, time-major out: step t of sample b at row t·B + b
   const two = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(Array.from(seriesFrames(two, [2, 2, 2], 2)), [1, 2, 5, 6, 3, 4, 7, 8]);
+});
+
+test('metrics over series: the ANN of the same shape and the analog first layer work all T steps', () => {
+  const x = randn(new Rng(4), T * B * C, 3);
+  for (const model of ['mlp', 'srnn'] as const) {
+    const { net } = buildModel(k, { model, input: [1, 1, C], classes: CLASSES, neuron: 'bptt', T, seed: 3 });
+    const probe = collectMetrics.begin(net);
+    net.forward(timeMajor(x), { training: false, rng: new Rng(1), encoding: 'time-major' });
+    const m = probe.finish(B, C);
+    // per step: C·128 + 128·128 (mlp's fc2, or srnn's recurrent weight) + 128·classes multiply-accumulates
+    assert.equal(m.annMacs, T * (C * 128 + 128 * 128 + 128 * CLASSES), model);
+    assert.equal(m.analogMacs, T * C * 128, `${model}: the first layer reads analog values at every step`);
+    assert.ok(m.synOps > 0, `${model}: spikes reach the later layers`);
+  }
 });
