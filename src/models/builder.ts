@@ -11,7 +11,8 @@ import { Linear, type LinearOptions } from '../nn/linear.js';
 import { SpikingNeuron } from '../nn/neuron-layer.js';
 import { NormBlock, type NormBranch } from '../nn/norm-block.js';
 import type { WeightQuant } from '../nn/quant.js';
-import { RateReadout } from '../nn/readout.js';
+import { RateReadout, type ReadoutKind } from '../nn/readout.js';
+import { RecurrentLif } from '../nn/recurrent-lif.js';
 import type { Rng } from '../rng.js';
 import type { NeuronSpec } from './neurons.js';
 
@@ -26,6 +27,8 @@ export class Builder {
     readonly neuronSpec: NeuronSpec,
     /** Quantisation-aware training: every conv and linear runs on its quantised weight (nn/quant.ts). */
     readonly weightQuant?: WeightQuant,
+    /** Models over series run their analog (ANN) neurons over all T steps (nn/neuron-layer.ts, analogOverTime). */
+    readonly analogOverTime = false,
   ) {}
 
   conv(name: string, inC: number, outC: number, kernel: number, o: Partial<Conv2dOptions> = {}): Conv2d {
@@ -57,11 +60,30 @@ export class Builder {
 
   neuron(name: string): SpikingNeuron {
     const s = this.neuronSpec;
-    return new SpikingNeuron({ k: this.k }, { name, config: s.config, mode: s.mode, surrogateSlope: s.surrogateSlope });
+    return new SpikingNeuron(
+      { k: this.k },
+      {
+        name,
+        config: s.config,
+        mode: s.mode,
+        surrogateSlope: s.surrogateSlope,
+        ...(this.analogOverTime ? { analogOverTime: true } : {}),
+      },
+    );
   }
 
-  readout(): Layer {
-    return new RateReadout({ config: this.neuronSpec.config });
+  /** A recurrent layer of `size` neurons (nn/recurrent-lif.ts); DSR neurons are refused by models/index.ts. */
+  recurrent(name: string, size: number): RecurrentLif {
+    const s = this.neuronSpec;
+    if (s.mode === 'dsr') throw new Error('unreachable: DSR has no recurrent layer');
+    return new RecurrentLif(
+      { k: this.k, rng: this.rng },
+      { name, size, config: s.config, mode: s.mode, surrogateSlope: s.surrogateSlope },
+    );
+  }
+
+  readout(kind: ReadoutKind = 'rate'): Layer {
+    return new RateReadout({ config: this.neuronSpec.config, kind });
   }
 
   pool(kernel: number, stride = kernel): AvgPool2d {

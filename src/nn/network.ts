@@ -49,6 +49,8 @@ export interface NetworkOptions {
   timeChunk?: number;
   /** The model's name, for messages. */
   modelName?: string;
+  /** Input that changes every step (a series): its first layers, and the ANN of the same shape, run all T steps. */
+  seriesInput?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export class Network {
   readonly readout: Layer;
   readonly inputShape: readonly number[] | undefined;
   readonly classes: number;
+  readonly seriesInput: boolean;
   /** The time-invariant leading layers run once per sample (empty when disabled or not applicable). */
   private readonly prefix: Layer[];
   private readonly rest: Layer;
@@ -83,6 +86,7 @@ export class Network {
     this.readout = opts.readout;
     this.inputShape = opts.inputShape;
     this.classes = opts.classes;
+    this.seriesInput = opts.seriesInput ?? false;
     this.gradMode = opts.gradMode ?? 'exact';
     const sequential = opts.body.kind === 'sequential';
     const layers = sequential ? opts.body.children() : [opts.body];

@@ -31,6 +31,11 @@ export interface SpikingNeuronOptions {
   readonly mode: NeuronMode;
   /** Slope of the BPTT sigmoid surrogate on z = (u − α·Vth)/Vth (default 4, snn/surrogate.ts). */
   readonly surrogateSlope?: number;
+  /**
+   * 'ann'/'relu' at T > 1: the same clamp at every step. For models over series, whose input changes per step, the
+   * non-spiking baseline runs all T steps; image models run their ANN at T = 1.
+   */
+  readonly analogOverTime?: boolean;
 }
 
 /**
@@ -111,7 +116,7 @@ export class SpikingNeuron implements Layer {
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
     this.observeInput?.(x);
-    if ((this.opts.mode === 'ann' || this.opts.mode === 'relu') && T !== 1) {
+    if ((this.opts.mode === 'ann' || this.opts.mode === 'relu') && T !== 1 && this.opts.analogOverTime !== true) {
       throw new SpikerepError('E_ARG', `mode '${this.opts.mode}' needs T = 1, got T = ${T}`, this.opts.name);
     }
     const y = this.work.out.get(k, T * n);

@@ -20,6 +20,19 @@ export interface RateReadoutOptions {
   readonly name?: string;
   /** The last neuron layer's config: only its kind, τ and Δt matter (they fix the weights). */
   readonly config: NeuronConfig;
+  /** 'rate' (default): the (weighted) rate over the T steps; 'last': the last step's output alone. */
+  readonly kind?: ReadoutKind;
+}
+
+export type ReadoutKind = 'rate' | 'last';
+export const READOUT_KINDS: readonly ReadoutKind[] = ['rate', 'last'];
+
+/** The readout's weights over the steps of a pass: the representation's, or all on the last step. */
+function readoutWeights(model: NeuronModel, kind: ReadoutKind, T: number): Float64Array {
+  if (kind === 'rate') return representationWeights(model, T);
+  const w = new Float64Array(T);
+  w[T - 1] = 1;
+  return w;
 }
 
 export class RateReadout implements Layer {
@@ -42,7 +55,7 @@ export class RateReadout implements Layer {
     const n = x.data.length / T;
     const logits = this.out.get(k, n);
     const start = ctx.mode.steps.start; // time chunks add their share (complete after the last chunk)
-    const w = representationWeights(this.model, totalSteps(ctx)).subarray(start, start + T);
+    const w = readoutWeights(this.model, this.opts.kind ?? 'rate', totalSteps(ctx)).subarray(start, start + T);
     reduceOverTime(k, x.data, logits, w, T, n, ctx);
     return tensor([batch, ...x.shape.slice(1)], logits);
   }
@@ -50,7 +63,7 @@ export class RateReadout implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const n = dy.data.length;
-    const w = representationWeights(this.model, T);
+    const w = readoutWeights(this.model, this.opts.kind ?? 'rate', T);
     if (summedGradients(ctx)) {
       // Representation mode passes the last neuron its Gc directly: T·Σ_t w_t·(w_t·dL/da) = T·Σw_t²·dL/da,
       // 1 for IF and the reference code's 1.081751 (T = 20) for LIF — the same as the exact path.

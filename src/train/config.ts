@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
 import type { BackendName } from '../kernels/kernels.js';
-import { DEFAULT_DROPOUT, MODEL_NAMES } from '../models/names.js';
+import { DEFAULT_DROPOUT, MODEL_INPUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
 import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import { QUANT_SCALES, WEIGHT_BITS, type WeightBits, type WeightQuant } from '../nn/quant.js';
+import { READOUT_KINDS } from '../nn/readout.js';
 import { noiseSettingProblem, TRAIN_NOISE_KINDS } from '../robustness/kinds.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, shown, text, withoutDefaults } from './fields.js';
@@ -180,6 +181,11 @@ export const TRAIN_FIELDS = {
     help: 'cubalif synaptic-current time constant τ_syn',
     defaultHelp: '0.5',
   }),
+  readout: option(oneOf(READOUT_KINDS).default('rate'), {
+    flag: '--readout',
+    arg: '<kind>',
+    help: "logits from the last layer's outputs: rate (the (weighted) rate over the T steps) | last (the last step's alone)",
+  }),
   encoder: option(oneOf(ENCODERS).default('direct'), {
     flag: '--encoder',
     arg: '<name>',
@@ -320,6 +326,17 @@ function checkTogether(c: TrainConfig, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.neuron === 'bptt' && c.gradMode === 'representation')
     fail('gradMode', 'the BPTT baseline needs `gradMode` exact');
+  if (c.model === 'srnn' && (c.neuron === 'if' || c.neuron === 'lif' || c.neuron === 'cubalif'))
+    fail(
+      'neuron',
+      "srnn's recurrent layer cannot train by DSR (docs/temporal.md): use bptt, relu or ann, or `model` mlp",
+    );
+  if (
+    MODEL_INPUT[c.model] === 'series' &&
+    c.gradMode === 'representation' &&
+    (c.neuron === 'ann' || c.neuron === 'relu')
+  )
+    fail('gradMode', `${c.model} with \`neuron\` ${c.neuron} needs \`gradMode\` exact`);
   if (c.timeChunk !== undefined && gradModeOf(c) !== 'representation' && c.timeChunk < c.T) {
     fail('timeChunk', 'training in time chunks needs `gradMode` representation');
   }
@@ -413,7 +430,10 @@ export function calibrationOf(
  */
 export function gradModeOf(c: Pick<TrainConfig, 'gradMode' | 'neuron' | 'model' | 'dropout'>): GradMode {
   if (c.gradMode !== 'auto') return c.gradMode;
+  // over series the analog neurons run all T steps and the recurrent layer needs every step's gradient
+  const analogOk = MODEL_INPUT[c.model] === 'image';
   const equal =
-    (c.neuron === 'if' || c.neuron === 'ann' || c.neuron === 'relu') && (c.dropout ?? DEFAULT_DROPOUT[c.model]) === 0;
+    (c.neuron === 'if' || (analogOk && (c.neuron === 'ann' || c.neuron === 'relu'))) &&
+    (c.dropout ?? DEFAULT_DROPOUT[c.model]) === 0;
   return equal ? 'representation' : 'exact';
 }

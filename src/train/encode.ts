@@ -5,6 +5,7 @@ import { Scratch } from '../nn/scratch.js';
 import type { Rng } from '../rng.js';
 import type { Tensor } from '../tensor.js';
 import type { EncoderName } from './config.js';
+import { seriesFrames } from './series-frames.js';
 
 export interface EncodedInput {
   x: Tensor;
@@ -16,7 +17,8 @@ const staging = new WeakMap<Kernels, Scratch>();
 /**
  * A data batch [B, …] (intensities in [0, 1] for rate/latency, normalised for direct) as network input in the
  * backend's memory: direct input stays [B, …] (the network presents it at every step), spike encodings become
- * time-major [T·B, …]. Event data [B, T, H, W, C] (DVS frames) is reordered to time-major whatever the encoder.
+ * time-major [T·B, …]. Event data [B, T, H, W, C] (DVS frames) is reordered to time-major whatever the encoder;
+ * series [B, time, C] are fitted to T steps and fed row by row (series-frames.ts; the run refuses other encoders).
  */
 export function encodeBatch(
   k: Kernels,
@@ -29,7 +31,12 @@ export function encodeBatch(
   let data = x;
   let outShape = shape;
   let encoding: Encoding = 'direct';
-  if (shape.length === 5) {
+  if (shape.length === 3) {
+    const [B, , C] = shape as [number, number, number];
+    data = seriesFrames(x, shape, T);
+    outShape = [T * B, C];
+    encoding = 'time-major';
+  } else if (shape.length === 5) {
     const enc = encodeFrames(x, shape);
     data = enc.input.data;
     outShape = enc.input.shape;

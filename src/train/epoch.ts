@@ -62,6 +62,7 @@ export function setupTraining(
     timeChunk: cfg.timeChunk,
     neuronOverrides: neuronOverridesOf(cfg),
     weightQuant: weightQuantOf(cfg),
+    readout: cfg.readout,
   });
   const inputNoise = cfg.trainNoise === undefined ? undefined : installTrainingNoise(net, cfg.trainNoise, cfg.seed);
   const params = net.params();

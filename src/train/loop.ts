@@ -3,7 +3,7 @@ import { openDataset } from '../data/registry.js';
 import { defaultValidationSize, holdOut } from '../data/split.js';
 import { SpikerepError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { MODEL_NAMES } from '../models/names.js';
+import { MODEL_INPUT, MODEL_NAMES, type ModelName } from '../models/names.js';
 import type { Network } from '../nn/network.js';
 import { type Calibration, calibrateRun } from './calibrate.js';
 import { calibrationOf, type TrainConfig, validateConfig } from './config.js';
@@ -88,14 +88,7 @@ async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Pr
   const testSet = limit(fullTest, cfg.testLimit);
   requireSamples(trainSet, 'train on', cfg.dataDir);
   requireSamples(testSet, 'evaluate', cfg.dataDir);
-  // one frame's [H, W, C] (event data has [T, H, W, C] samples)
-  if (trainSet.sampleShape.length < 3)
-    throw new SpikerepError(
-      'E_UNSUPPORTED',
-      `its samples are series [${trainSet.sampleShape.join(', ')}] (time, channels), and the models (${MODEL_NAMES.join(', ')}) take images [H, W, C]: spikerep cannot train on series yet (spikerep.signal encodes them)`,
-      `--dataset ${cfg.dataset}`,
-    );
-  const input = trainSet.sampleShape.slice(-3) as [number, number, number];
+  const input = modelInput(cfg, trainSet.sampleShape);
   const setup = setupTraining(k, cfg, input, trainSet.classes.length, trainSet.length);
   const { net, params, opt, streams } = setup;
   const trainBatch = Math.min(cfg.batchSize, trainSet.length);
@@ -304,4 +297,32 @@ export function chosenEpoch(history: readonly EpochRecord[], validated: boolean)
 
 function limit(ds: Dataset, n: number | undefined): Dataset {
   return n === undefined || n >= ds.length ? ds : subset(ds, n);
+}
+
+/**
+ * The shape a model is built for: one frame's [H, W, C] of images and event data ([T, H, W, C] samples), or one
+ * step's row of a series [time, C] as [1, 1, C]; a model fed the other kind, or a series with a spike encoder, is refused.
+ */
+function modelInput(cfg: TrainConfig, sampleShape: readonly number[]): [number, number, number] {
+  const series = sampleShape.length === 2;
+  const of = (kind: 'image' | 'series'): string =>
+    MODEL_NAMES.filter((m: ModelName) => MODEL_INPUT[m] === kind).join(', ');
+  if (series !== (MODEL_INPUT[cfg.model] === 'series')) {
+    const what = series
+      ? `series [${sampleShape.join(', ')}] (time, channels), which ${of('series')} take`
+      : `images/frames [${sampleShape.join(', ')}], which ${of('image')} take`;
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      `${cfg.model} cannot take ${cfg.dataset}'s samples: they are ${what}`,
+      '--model',
+    );
+  }
+  if (!series) return sampleShape.slice(-3) as [number, number, number];
+  if (cfg.encoder !== 'direct')
+    throw new SpikerepError(
+      'E_UNSUPPORTED',
+      `series feed their values to the network step by step: use --encoder direct (spikerep.signal encodes series into spikes), got ${cfg.encoder}`,
+      '--encoder',
+    );
+  return [1, 1, sampleShape[1]!];
 }

@@ -5,8 +5,9 @@ import type { Linear } from '../nn/linear.js';
 import type { Network } from '../nn/network.js';
 import type { SpikingNeuron } from '../nn/neuron-layer.js';
 import type { NormBlock } from '../nn/norm-block.js';
+import type { RecurrentLif } from '../nn/recurrent-lif.js';
 import type { Residual } from '../nn/residual.js';
-import { isSpikingNeuron, neuronLayers } from '../nn/walk.js';
+import { isSpikingNeuron, layersOf, neuronLayers } from '../nn/walk.js';
 
 /**
  * Energy constants at 45 nm (Horowitz, ISSCC 2014, as used throughout the SNN literature): a 32-bit float
@@ -51,10 +52,11 @@ interface Probe {
 export const collectMetrics = {
   begin(net: Network): Probe {
     const neurons = neuronLayers(net.body);
-    for (const n of neurons) n.startCounting();
+    const recurrent = layersOf(net.body).filter((l): l is RecurrentLif => l.kind === 'recurrent');
+    for (const n of [...neurons, ...recurrent]) n.startCounting();
     return {
       finish(samples: number): RunMetrics {
-        for (const n of neurons) n.stopCounting();
+        for (const n of [...neurons, ...recurrent]) n.stopCounting();
         return summarise(net, neurons, samples);
       },
     };
@@ -68,6 +70,8 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
   let synOps = 0;
   let analogMacs = 0;
   let annMacs = 0;
+  // a series feeds new values at every step: analog layers, and the ANN of the same shape, work all T steps
+  const steps = net.seriesInput ? net.T : 1;
   const walk = (l: Layer, src: Source, shape: number[]): { src: Source; shape: number[] } => {
     const out = l.outputShape(shape, { T: 1, batch: 1 });
     const chain = (layers: readonly Layer[], s: { src: Source; shape: number[] }): { src: Source; shape: number[] } => {
@@ -93,12 +97,20 @@ function summarise(net: Network, neurons: SpikingNeuron[], samples: number): Run
       const conv = l as Conv2d;
       const macs =
         l.kind === 'linear' ? inSize * (l as Linear).opts.outF : (outSize * conv.weight.value.length) / conv.opts.outC;
-      annMacs += macs;
+      annMacs += macs * steps;
       // fan-out of one input element: every output it touches (interior positions of a conv)
       const fanOut = macs / inSize;
       if (src.spiking) synOps += (src.spikes / samples) * fanOut;
-      else analogMacs += macs;
+      else analogMacs += macs * steps;
       return { src: { spiking: false }, shape: out };
+    }
+    if (l.kind === 'recurrent') {
+      // each step's outputs reach all H neurons again through W_r at the next step
+      const r = l as RecurrentLif;
+      const H = r.opts.size;
+      annMacs += H * H * steps;
+      synOps += (r.counted.spikes / samples) * H;
+      return { src: { spiking: true, spikes: r.counted.spikes }, shape: out };
     }
     if (isSpikingNeuron(l)) {
       return { src: { spiking: true, spikes: l.counted.spikes }, shape: out };

@@ -199,6 +199,7 @@ export function modelFromCheckpoint(k: Kernels, path: string): { net: Network; c
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
     weightQuant: weightQuantOf(cfg),
+    readout: cfg.readout,
   });
   const named = networkTensors(net);
   for (const t of named) {

@@ -26,6 +26,7 @@ export function networkAtT(k: Kernels, trained: Network, cfg: TrainConfig, T: nu
     dropout: cfg.dropout,
     neuronOverrides: neuronOverridesOf(cfg),
     weightQuant: weightQuantOf(cfg),
+    readout: cfg.readout,
   });
   const from = new Map(tensorsToHost(trained.k, networkTensors(trained)).map((p) => [p.name, p.value] as const));
   const to = networkTensors(net);

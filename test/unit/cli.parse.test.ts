@@ -61,7 +61,7 @@ test('train --help shows every setting of the schema with its help and its defau
   assert.match(helpOf(r.out, '--warmup'), /\(default 100\)$/);
   assert.match(helpOf(r.out, '--vth-bound'), /\(default if\/ann\/relu 0\.01, lif\/cubalif\/bptt 0\.0005\)$/);
   assert.match(helpOf(r.out, '--vth'), /\(default if\/ann\/relu 6, lif\/cubalif\/bptt 0\.3\)$/);
-  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1, specknet 0\)$/);
+  assert.match(helpOf(r.out, '--dropout'), /vgg11 0\.1, specknet 0, mlp 0, srnn 0\)$/);
   assert.match(helpOf(r.out, '--vth-grad-scale'), /\(default 1\)$/);
   assert.doesNotMatch(helpOf(r.out, '--flip'), /default/, 'a switch shows no default');
   for (const extra of ['--recipe', '--full', '--json', '--quiet', '--report', '--print-config']) helpOf(r.out, extra);
@@ -97,6 +97,7 @@ test('no flag: the schema defaults (the values the README documents)', async () 
       momentum: 0.9,
       weightDecay: 0.0005,
       warmupIters: 100,
+      readout: 'rate',
       encoder: 'direct',
       cropPad: 0,
       flip: false,
