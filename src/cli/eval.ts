@@ -33,6 +33,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
       dataDir: o.dataDir ?? config.dataDir,
       normalize: config.encoder === 'direct',
       T: config.T,
+      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
     });
     requireSamples(test, 'evaluate', o.dataDir ?? config.dataDir);
     if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);

@@ -53,7 +53,12 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
         checkpoint,
       );
     const dataDir = o.dataDir ?? config.dataDir;
-    const open = { dataDir, normalize: config.encoder === 'direct', T: config.T };
+    const open = {
+      dataDir,
+      normalize: config.encoder === 'direct',
+      T: config.T,
+      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
+    };
     let test = await openDataset(config.dataset, 'test', open);
     requireSamples(test, 'evaluate', dataDir);
     if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
@@ -129,6 +134,7 @@ async function deploy(
     dataDir,
     normalize: config.encoder === 'direct',
     T: config.T,
+    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
   });
   requireSamples(test, 'evaluate', dataDir);
   if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);

@@ -33,7 +33,12 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     const { net, config } = modelFromCheckpoint(k, checkpoint);
     const dataset = o.dataset ?? config.dataset;
     const dataDir = o.dataDir ?? (dataset === config.dataset ? config.dataDir : undefined);
-    const full = await openDataset(dataset, 'test', { dataDir, normalize: config.encoder === 'direct', T: config.T });
+    const full = await openDataset(dataset, 'test', {
+      dataDir,
+      normalize: config.encoder === 'direct',
+      T: config.T,
+      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
+    });
     requireSamples(full, 'evaluate', dataDir);
     if (dataset !== config.dataset) checkCompatible(full.sampleShape, full.classes.length, net, dataset);
     const test = o.testLimit !== undefined && o.testLimit < full.length ? subset(full, o.testLimit) : full;

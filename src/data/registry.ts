@@ -2,7 +2,8 @@
  * Datasets by name, as the CLI and recipes name them. One call opens one split; every loader honours dataDir.
  * CIFAR, CIFAR10-DVS and SHD/SSC files are fetched into the cache only when `download` is set (never silently).
  */
-import { check } from '../errors.js';
+import { check, SpikerepError } from '../errors.js';
+import { parseSignalEncoder } from '../signal/encode.js';
 import { loadCifar } from './cifar.js';
 import { ensureCifar } from './cifarDownload.js';
 import type { Dataset } from './dataset.js';
@@ -10,6 +11,7 @@ import type { DownloadOptions } from './download.js';
 import { DvsCifar10 } from './dvsCifar10.js';
 import { ensureDvsCifar10 } from './dvsDownload.js';
 import { DvsGesture } from './dvsGesture.js';
+import { encodedSignals } from './encodedSignals.js';
 import { loadFashionMnist } from './fashionMnist.js';
 import { loadMnist } from './mnist.js';
 import type { Split } from './mnistFormat.js';
@@ -30,6 +32,8 @@ export interface OpenOptions extends DownloadOptions {
   channels?: number;
   /** Download the CIFAR / CIFAR10-DVS / SHD / SSC files into the cache when they are not there. */
   download?: boolean;
+  /** A signal encoder ("delta:threshold=0.1", src/signal/encode.ts) that turns series samples into spikes. */
+  signalEncoder?: string;
 }
 
 export function isDatasetName(s: string): s is DatasetName {
@@ -37,6 +41,18 @@ export function isDatasetName(s: string): s is DatasetName {
 }
 
 export async function openDataset(name: DatasetName, split: Split, opts: OpenOptions = {}): Promise<Dataset> {
+  const ds = await openRaw(name, split, opts);
+  if (opts.signalEncoder === undefined) return ds;
+  if (ds.sampleShape.length !== 2)
+    throw new SpikerepError(
+      'E_ARG',
+      `encodes series ([time, channels] samples); ${name} has [${ds.sampleShape.join(', ')}] samples`,
+      '--signal-encoder',
+    );
+  return encodedSignals(ds, parseSignalEncoder(opts.signalEncoder));
+}
+
+async function openRaw(name: DatasetName, split: Split, opts: OpenOptions): Promise<Dataset> {
   const img = { dataDir: opts.dataDir, normalize: opts.normalize };
   switch (name) {
     case 'mnist':

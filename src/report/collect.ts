@@ -67,6 +67,7 @@ export async function collectReport(
     dataDir: o.dataDir ?? config.dataDir,
     normalize: config.encoder === 'direct',
     T: config.T,
+    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
   });
   const notes: Record<string, string> = {};
   const layerLabels = Object.fromEntries(neuronLabels(net.body, net.classes));

@@ -51,6 +51,7 @@ export async function collectComparison(
       dataDir: o.dataDir ?? config.dataDir,
       normalize: config.encoder === 'direct',
       T: config.T,
+      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
     });
     const small = subset(test, Math.min(o.sweepLimit ?? 200, test.length));
     const points = accuracyAgainstT(k, net, config, small, Ts);

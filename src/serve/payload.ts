@@ -32,6 +32,7 @@ export async function demoPayload(
     dataDir: dataDir ?? config.dataDir,
     normalize: false,
     T: config.T,
+    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
   });
   const n = raw.sampleShape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(n);

@@ -3,8 +3,10 @@
  * are one field of TRAIN_FIELDS. The TypeScript type, DEFAULT_CONFIG, validateConfig, recipe parsing (recipe.ts)
  * and the CLI's `train` options are derived from it. Errors name the setting ("lr: …"); the CLI maps that to its flag.
  */
+
 import { z } from 'zod';
 import { DATASET_NAMES } from '../data/names.js';
+import { SpikerepError } from '../errors.js';
 import type { BackendName } from '../kernels/kernels.js';
 import { DEFAULT_DROPOUT, MODEL_INPUT, MODEL_NAMES } from '../models/names.js';
 import { NEURON_CHOICES, type NeuronChoice, type NeuronOverrides, neuronSpec } from '../models/neurons.js';
@@ -12,6 +14,7 @@ import { GRAD_MODES, type GradMode } from '../nn/grad-mode.js';
 import { QUANT_SCALES, WEIGHT_BITS, type WeightBits, type WeightQuant } from '../nn/quant.js';
 import { READOUT_KINDS } from '../nn/readout.js';
 import { noiseSettingProblem, TRAIN_NOISE_KINDS } from '../robustness/kinds.js';
+import { parseSignalEncoder, SIGNAL_ENCODERS } from '../signal/encode.js';
 import type { NeuronConfig } from '../snn/config.js';
 import { flag, integer, issueError, oneOf, option, optionMeta, real, shown, text, withoutDefaults } from './fields.js';
 
@@ -247,6 +250,27 @@ export const TRAIN_FIELDS = {
     arg: '<per>',
     help: 'with --weight-bits: one scale per layer (what chips take) | per output channel',
   }),
+  /** A signal encoder for series datasets (src/signal/encode.ts), e.g. "delta:threshold=0.05"; undefined: the raw rows. */
+  signalEncoder: option(
+    text()
+      .superRefine((v, ctx) => {
+        try {
+          parseSignalEncoder(v);
+        } catch (e) {
+          ctx.addIssue({
+            code: 'custom',
+            message: e instanceof SpikerepError ? e.message.replace(/^--signal-encoder: /, '') : String(e),
+          });
+        }
+      })
+      .optional(),
+    {
+      flag: '--signal-encoder',
+      arg: '<spec>',
+      help: `turn each series into spikes before the network: kind:key=value,… with kind ${SIGNAL_ENCODERS.join(' | ')}, e.g. delta:threshold=0.05 (docs/signals.md states each rule and its keys)`,
+      defaultHelp: 'none: the rows as they are',
+    },
+  ),
   /** Noise-aware training (robustness/train-noise.ts): "KIND:LEVEL", undefined for none. */
   trainNoise: option(
     text()

@@ -82,7 +82,13 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
 async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
   const progress = hooks.progress ?? makeProgress({ quiet: true });
   const normalize = cfg.encoder === 'direct';
-  const open = { dataDir: cfg.dataDir, normalize, download: cfg.download, T: cfg.T };
+  const open = {
+    dataDir: cfg.dataDir,
+    normalize,
+    download: cfg.download,
+    T: cfg.T,
+    ...(cfg.signalEncoder !== undefined ? { signalEncoder: cfg.signalEncoder } : {}),
+  };
   const { train: trainSet, val: valSet, selection } = await trainingSplit(cfg, open);
   const fullTest = await openDataset(cfg.dataset, 'test', open);
   const testSet = limit(fullTest, cfg.testLimit);

@@ -54,7 +54,13 @@ export async function runTrialStep(base: TrainConfig, out: string, req: StepRequ
       return acc;
     });
     const valAccuracy = epochValAccuracy[epochValAccuracy.length - 1]!;
-    const open = { dataDir: config.dataDir, normalize: config.encoder === 'direct', download: false, T: config.T };
+    const open = {
+      dataDir: config.dataDir,
+      normalize: config.encoder === 'direct',
+      download: false,
+      T: config.T,
+      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
+    };
     const images = await openDataset(config.dataset, 'train', open);
     const probe = subset(images, Math.min(ENERGY_IMAGES, images.length));
     const energyJoules = evaluate(k, net, probe, config, true).metrics!.energyJoules;

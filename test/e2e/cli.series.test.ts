@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -69,4 +69,36 @@ test('refused in one line: DSR on the recurrent layer, an image model on series,
     assert.ok(lines[0]!.includes(flag), r.err);
     assert.match(lines[0]!, what);
   }
+});
+
+test('--signal-encoder turns each series into spikes before the network, is recorded, and refuses bad specs and images', () => {
+  const json = join(mkdtempSync(join(tmpdir(), 'spikerep-cli-series-enc-')), 'r.json');
+  const r = cli(
+    'train',
+    ...small,
+    '--model',
+    'mlp',
+    '--signal-encoder',
+    'delta:threshold=0.25',
+    '--json',
+    json,
+    ...fast,
+  );
+  assert.equal(r.code, 0, r.err);
+  const result = JSON.parse(readFileSync(json, 'utf8')) as { config: { signalEncoder?: string } };
+  assert.equal(result.config.signalEncoder, 'delta:threshold=0.25');
+  for (const [args, pattern] of [
+    [['--signal-encoder', 'delta:thr=1'], /^spikerep: --signal-encoder: .*delta takes threshold, not 'thr'\n$/],
+    [['--signal-encoder', 'wavelet'], /^spikerep: --signal-encoder: .*expected one of delta, level-crossing/],
+  ] as const) {
+    const bad = cli('train', ...small, '--model', 'mlp', ...args, ...fast);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, pattern);
+  }
+  const img = cli('train', '--signal-encoder', 'delta:threshold=0.1', '--epochs', '1', '--train-limit', '64', ...fast);
+  assert.equal(img.code, 1);
+  assert.match(
+    img.err,
+    /^spikerep: --signal-encoder: encodes series \(\[time, channels\] samples\); mnist has \[28, 28, 1\] samples\n$/,
+  );
 });
