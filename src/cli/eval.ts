@@ -3,6 +3,7 @@ import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
 import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { evaluate } from '../train/loop.js';
 import { requireSamples } from '../train/samples.js';
 import { defaultSweep, parseTSweep, type SweepPoint, smallestTSentence, smallestTWithin } from '../train/smallest-t.js';
@@ -29,12 +30,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
   const k = await createKernels(o.backend, { threads: o.threads });
   try {
     const { net: trained, config } = modelFromCheckpoint(k, checkpoint);
-    let test = await openDataset(config.dataset, 'test', {
-      dataDir: o.dataDir ?? config.dataDir,
-      normalize: config.encoder === 'direct',
-      T: config.T,
-      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-    });
+    let test = await openDataset(config.dataset, 'test', datasetOptions(config, o.dataDir ?? config.dataDir));
     requireSamples(test, 'evaluate', o.dataDir ?? config.dataDir);
     if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
     const net = o.T === undefined ? trained : networkAtT(k, trained, config, o.T);

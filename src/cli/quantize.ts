@@ -1,3 +1,4 @@
+import type { Dataset } from '../data/dataset.js';
 import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import { SpikerepError } from '../errors.js';
@@ -10,6 +11,8 @@ import type { Kernels } from '../kernels/kernels.js';
 import { networkTensors, tensorsToHost } from '../nn/host-access.js';
 import type { WeightBits } from '../nn/quant.js';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import type { TrainConfig } from '../train/config.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { evaluate } from '../train/loop.js';
 import { postQuantize } from '../train/post-quantize.js';
 import { requireSamples } from '../train/samples.js';
@@ -53,16 +56,9 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
         checkpoint,
       );
     const dataDir = o.dataDir ?? config.dataDir;
-    const open = {
-      dataDir,
-      normalize: config.encoder === 'direct',
-      T: config.T,
-      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-    };
-    let test = await openDataset(config.dataset, 'test', open);
-    requireSamples(test, 'evaluate', dataDir);
-    if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
-    const train = o.calibrateBatches > 0 ? await openDataset(config.dataset, 'train', open) : test;
+    const test = await testSet(config, o);
+    const train =
+      o.calibrateBatches > 0 ? await openDataset(config.dataset, 'train', datasetOptions(config, dataDir)) : test;
     if (o.calibrateBatches > 0) requireSamples(train, 'train on', dataDir);
     const quant = { bits: o.weightBits as WeightBits, scale: o.quantScale };
     const { net, thresholds } = postQuantize(k, float, config, train, {
@@ -129,15 +125,7 @@ async function deploy(
   argv: readonly string[],
 ): Promise<void> {
   const { net, config } = modelFromCheckpoint(k, o.checkpoint);
-  const dataDir = o.dataDir ?? config.dataDir;
-  let test = await openDataset(config.dataset, 'test', {
-    dataDir,
-    normalize: config.encoder === 'direct',
-    T: config.T,
-    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-  });
-  requireSamples(test, 'evaluate', dataDir);
-  if (o.testLimit !== undefined && o.testLimit < test.length) test = subset(test, o.testLimit);
+  const test = await testSet(config, o);
   const floatAcc = evaluate(k, net, test, config, false).accuracy;
   const { layers } = deployForTarget(net, target);
   const { weightBits: _bits, ...deployedConfig } = config;
@@ -168,4 +156,12 @@ async function deploy(
     writeJson(o.json, result, `${o.out} was written`);
     if (!o.quiet) io.out(`wrote ${o.json}\n`);
   }
+}
+
+/** The test images both accuracies are measured on: the run's test set, its first --test-limit images. */
+async function testSet(config: TrainConfig, o: QuantizeOptions): Promise<Dataset> {
+  const dataDir = o.dataDir ?? config.dataDir;
+  const test = await openDataset(config.dataset, 'test', datasetOptions(config, dataDir));
+  requireSamples(test, 'evaluate', dataDir);
+  return o.testLimit !== undefined && o.testLimit < test.length ? subset(test, o.testLimit) : test;
 }

@@ -6,6 +6,7 @@ import { refuseWritingInput } from '../io/same-file.js';
 import { createKernels, disposeKernels } from '../kernels/backend.js';
 import { robustnessHtml } from '../report/robustness-html.js';
 import { parseKinds } from '../robustness/kinds.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { type RobustnessCurve, robustnessSweep } from '../train/robustness.js';
 import { requireSamples } from '../train/samples.js';
 import { modelFromCheckpoint } from '../train/state.js';
@@ -33,12 +34,7 @@ export async function run({ values, io, argv }: CommandRun): Promise<void> {
     const { net, config } = modelFromCheckpoint(k, checkpoint);
     const dataset = o.dataset ?? config.dataset;
     const dataDir = o.dataDir ?? (dataset === config.dataset ? config.dataDir : undefined);
-    const full = await openDataset(dataset, 'test', {
-      dataDir,
-      normalize: config.encoder === 'direct',
-      T: config.T,
-      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-    });
+    const full = await openDataset(dataset, 'test', datasetOptions(config, dataDir));
     requireSamples(full, 'evaluate', dataDir);
     if (dataset !== config.dataset) checkCompatible(full.sampleShape, full.classes.length, net, dataset);
     const test = o.testLimit !== undefined && o.testLimit < full.length ? subset(full, o.testLimit) : full;

@@ -2,6 +2,7 @@
  * Gathers what the HTML report shows beyond the run JSON: from the run's checkpoint, the spike raster of one
  * test sample and the test accuracy at several T (the same weights, re-run with fewer or more steps).
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sampleSize, subset } from '../data/dataset.js';
@@ -11,6 +12,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { neuronLabels } from '../nn/layer-labels.js';
 import type { TrainConfig } from '../train/config.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { DEFAULT_WITHIN_PP, defaultSweep, smallestTSentence } from '../train/smallest-t.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { accuracyAgainstT } from '../train/t-sweep.js';
@@ -63,12 +65,7 @@ export async function collectReport(
     return { run, notes: { raster: `Spike raster: ${why}`, 'accuracy-vs-T': `Accuracy against T: ${why}` } };
   }
   const { net, config } = modelFromCheckpoint(k, ckpt);
-  const test = await openDataset(config.dataset, 'test', {
-    dataDir: o.dataDir ?? config.dataDir,
-    normalize: config.encoder === 'direct',
-    T: config.T,
-    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-  });
+  const test = await openDataset(config.dataset, 'test', datasetOptions(config, o.dataDir ?? config.dataDir));
   const notes: Record<string, string> = {};
   const layerLabels = Object.fromEntries(neuronLabels(net.body, net.classes));
   const known = { testSetSize: test.length, layerLabels };

@@ -2,12 +2,14 @@
  * Several runs side by side (`spikerep report a.json b.json …`): each run's checkpoint re-run at a common set of T
  * values on the same test images, for the accuracy-against-T and energy tables papers print.
  */
+
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { subset } from '../data/dataset.js';
 import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { TrainConfig } from '../train/config.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import { accuracyAgainstT } from '../train/t-sweep.js';
 import type { CompareData, ComparedRun } from './compare-html.js';
@@ -47,12 +49,7 @@ export async function collectComparison(
       continue;
     }
     const { net, config } = modelFromCheckpoint(k, ckpt);
-    const test = await openDataset(config.dataset, 'test', {
-      dataDir: o.dataDir ?? config.dataDir,
-      normalize: config.encoder === 'direct',
-      T: config.T,
-      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-    });
+    const test = await openDataset(config.dataset, 'test', datasetOptions(config, o.dataDir ?? config.dataDir));
     const small = subset(test, Math.min(o.sweepLimit ?? 200, test.length));
     const points = accuracyAgainstT(k, net, config, small, Ts);
     out.push({

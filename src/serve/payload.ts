@@ -1,8 +1,10 @@
 /** A checkpoint as the demo page loads it: JSON metadata plus one float32 blob of weights and BN statistics. */
+
 import { openDataset } from '../data/registry.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { networkTensors, tensorsToHost } from '../nn/host-access.js';
 import { effectiveSettings, neuronOverridesOf, weightQuantOf } from '../train/config.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { modelFromCheckpoint } from '../train/state.js';
 import type { ModelMeta } from './browser/model.js';
 
@@ -29,10 +31,8 @@ export async function demoPayload(
   }
   const normalized = config.encoder === 'direct';
   const raw = await openDataset(config.dataset, 'test', {
-    dataDir: dataDir ?? config.dataDir,
-    normalize: false,
-    T: config.T,
-    ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
+    ...datasetOptions(config, dataDir ?? config.dataDir),
+    normalize: false, // the page shows the raw image; the net's input is normalised separately
   });
   const n = raw.sampleShape.reduce((a, b) => a * b, 1);
   const buf = new Float32Array(n);

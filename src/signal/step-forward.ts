@@ -6,6 +6,7 @@
  *
  * Output [T, 2C], column 2c OFF and 2c + 1 ON, values 0/1; `signed: true` gives [T, C] with values −1/0/+1.
  */
+import { deltaDecode } from './delta.js';
 import { checkPositive, type Signal, type SpikeTrain, signal } from './signal.js';
 
 export interface StepForwardOptions {
@@ -46,20 +47,10 @@ export function stepForwardEncode(x: Signal, opts: StepForwardOptions): StepForw
   return { spikes: signal(T, width, out), start, threshold: theta };
 }
 
-/** The baseline the encoder kept: start + θ·(ON − OFF spikes so far), [T, C]. */
+/**
+ * The baseline the encoder kept: start + θ·(ON − OFF spikes so far), [T, C] — the send-on-delta decoder's rule,
+ * with at most one event per step.
+ */
 export function stepForwardDecode(enc: StepForwardEncoding): Signal {
-  const { spikes, start, threshold } = enc;
-  const C = start.length;
-  const signed = spikes.C === C;
-  const out = new Float32Array(spikes.T * C);
-  for (let c = 0; c < C; c++) {
-    let base = start[c]!;
-    for (let t = 0; t < spikes.T; t++) {
-      const row = t * spikes.C;
-      const s = signed ? spikes.data[row + c]! : spikes.data[row + 2 * c + 1]! - spikes.data[row + 2 * c]!;
-      base += s * threshold;
-      out[t * C + c] = base;
-    }
-  }
-  return signal(spikes.T, C, out);
+  return deltaDecode(enc);
 }

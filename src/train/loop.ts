@@ -7,6 +7,7 @@ import { MODEL_INPUT, MODEL_NAMES, type ModelName } from '../models/names.js';
 import type { Network } from '../nn/network.js';
 import { type Calibration, calibrateRun } from './calibrate.js';
 import { calibrationOf, type TrainConfig, validateConfig } from './config.js';
+import { datasetOptions } from './dataset-options.js';
 import { type EpochTally, EpochTrainer, evaluationSteps, setupTraining } from './epoch.js';
 import { hybridWarmStart } from './hybrid.js';
 import { checkActivationMemory } from './memory-budget.js';
@@ -81,14 +82,7 @@ export async function train(k: Kernels, cfgIn: TrainConfig, hooks: TrainHooks = 
 
 async function trainClaimed(k: Kernels, cfg: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
   const progress = hooks.progress ?? makeProgress({ quiet: true });
-  const normalize = cfg.encoder === 'direct';
-  const open = {
-    dataDir: cfg.dataDir,
-    normalize,
-    download: cfg.download,
-    T: cfg.T,
-    ...(cfg.signalEncoder !== undefined ? { signalEncoder: cfg.signalEncoder } : {}),
-  };
+  const open = { ...datasetOptions(cfg), download: cfg.download };
   const { train: trainSet, val: valSet, selection } = await trainingSplit(cfg, open);
   const fullTest = await openDataset(cfg.dataset, 'test', open);
   const testSet = limit(fullTest, cfg.testLimit);

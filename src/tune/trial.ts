@@ -3,6 +3,7 @@
  * when it has one, trained until the rung's epoch count. Every trial's config keeps `epochs` at the top rung, so a
  * trial stopped at a low rung has followed the same learning-rate schedule as one that runs to the end.
  */
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { subset } from '../data/dataset.js';
@@ -12,6 +13,7 @@ import { createKernels, disposeKernels } from '../kernels/backend.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
+import { datasetOptions } from '../train/dataset-options.js';
 import { type EpochRecord, evaluate, train } from '../train/loop.js';
 import { makeProgress } from '../train/progress.js';
 import { modelFromCheckpoint, type RunMeta } from '../train/state.js';
@@ -54,13 +56,7 @@ export async function runTrialStep(base: TrainConfig, out: string, req: StepRequ
       return acc;
     });
     const valAccuracy = epochValAccuracy[epochValAccuracy.length - 1]!;
-    const open = {
-      dataDir: config.dataDir,
-      normalize: config.encoder === 'direct',
-      download: false,
-      T: config.T,
-      ...(config.signalEncoder !== undefined ? { signalEncoder: config.signalEncoder } : {}),
-    };
+    const open = { ...datasetOptions(config), download: false };
     const images = await openDataset(config.dataset, 'train', open);
     const probe = subset(images, Math.min(ENERGY_IMAGES, images.length));
     const energyJoules = evaluate(k, net, probe, config, true).metrics!.energyJoules;
