@@ -5,7 +5,7 @@
 
 Each rank reads its own shard of the training set (DistributedSampler, reshuffled by epoch from --seed); the global
 batch is the recipe's batchSize, split evenly over the ranks. Batch norm pools T×B rows per rank, or over all ranks
-with --sync-bn (SyncBatchNorm). Rank 0 writes checkpoint.safetensors (the weights, spikerep's names and layout: NCHW)
+with --sync-bn (SyncBatchNorm on GPUs, sync_bn.py elsewhere). Rank 0 writes checkpoint.safetensors (the weights, spikerep's names and layout: NCHW)
 and resume.pt (optimiser, epoch) after every epoch; --resume continues from them.
 """
 import argparse
@@ -25,6 +25,7 @@ from mnist_idx import Images
 from models import build_model, load_weights, weights_of
 from safetensors_io import load_file, save_file
 from spikerep_order import EpochOrders, training_indices
+from sync_bn import convert_sync_batchnorm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -145,8 +146,8 @@ def main():
         load_weights(model, load_file(ckpt))
     elif os.path.exists(a.init):
         load_weights(model, load_file(a.init))
-    if a.sync_bn:
-        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    if a.sync_bn:  # PyTorch's SyncBatchNorm is GPU-only; sync_bn.py does the same over Gloo
+        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model) if cuda else convert_sync_batchnorm(model)
     model.to(device)
     # every parameter, thresholds included, gets momentum and weight decay (docs/method.md §2.4)
     if a.optimizer == "adam":

@@ -90,6 +90,23 @@ test('the project templates parse as Python (where a python3 is installed; CI in
   assert.ok(files.length >= 6);
 });
 
+test('--sync-bn over two Gloo processes computes what one process computes on the whole batch', { skip }, () => {
+  if (!existsSync(join(project, 'sync_bn.py'))) assert.equal(exportProject().code, 0);
+  const r = spawnSync('nice', [PYTHON, join(ROOT, 'test', 'support', 'torch_sync_bn.py'), project], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  type Side = { spikesDiffering: number; largestRelativeDifference: number; worst: string };
+  const got = JSON.parse(r.stdout) as { synced: Side; unsynced: Side; fired: Record<string, number> };
+  // float64: the synchronised statistics are the whole batch's up to the order of sums
+  assert.equal(got.synced.spikesDiffering, 0);
+  assert.ok(got.synced.largestRelativeDifference < 1e-9, JSON.stringify(got.synced));
+  // the comparison can tell: per-rank statistics change spikes and gradients
+  assert.ok(got.unsynced.spikesDiffering > 0 && got.unsynced.largestRelativeDifference > 1e-3, JSON.stringify(got));
+  for (const [layer, rate] of Object.entries(got.fired)) assert.ok(rate > 0 && rate < 1, `${layer} fires at ${rate}`);
+});
+
 test('export --format torch: bad inputs give one line', () => {
   for (const [args, pattern] of [
     [
