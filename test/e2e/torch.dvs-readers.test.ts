@@ -14,11 +14,15 @@ import { CIFAR10_CLASSES } from '../../src/data/cifar.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { DvsCifar10, dvsFileName } from '../../src/data/dvsCifar10.js';
 import { DvsGesture } from '../../src/data/dvsGesture.js';
+import { encodeFrames } from '../../src/data/encoders.js';
 import { NMnist } from '../../src/data/nmnist.js';
 import { isSpikerepError } from '../../src/errors.js';
 import { decodeSafetensors } from '../../src/export/safetensors.js';
 import { TORCH_TEMPLATES_DIR } from '../../src/export/torch-project.js';
-import { ROOT } from '../support/cli.command.js';
+import { reference } from '../../src/kernels/reference/index.js';
+import { Rng } from '../../src/rng.js';
+import { modelFromCheckpoint } from '../../src/train/state.js';
+import { cliArgs, ROOT } from '../support/cli.command.js';
 import { aedatBytes, put, tempDir } from '../support/data.fixtures.js';
 import {
   aedat3Bytes,
@@ -309,4 +313,88 @@ test('event readers: a bad file or folder stops both engines with the same line'
     assert.equal(errors[j.name], want, j.name);
   }
   assert.match(errors['nmnist-cut']!, /00002\.bin: N-MNIST event data of 97 bytes/);
+});
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, cliArgs(args), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('an N-MNIST project trains under torchrun on event frames; import-torch gives the logits PyTorch gives', {
+  skip,
+}, () => {
+  const dir = tempDir('torch-nmnist-run');
+  const data = nmnistFolder();
+  // a low threshold, so that the sparse fixture frames make the output layer fire after 3 steps
+  const mnist = JSON.parse(readFileSync(join(ROOT, 'recipes', 'mnist.json'), 'utf8')) as { config: object };
+  const recipe = put(
+    join(dir, 'n-mnist.json'),
+    JSON.stringify({
+      description: 'N-MNIST',
+      config: { ...mnist.config, dataset: 'n-mnist', T: 2, flip: true, vth: 0.1 },
+    }),
+  );
+  const project = join(dir, 'project');
+  const e = cli('export', '--format', 'torch', '--recipe', recipe, '--out', project);
+  assert.equal(e.code, 0, e.err);
+  const shape = JSON.parse(readFileSync(join(project, 'recipe.json'), 'utf8')) as { inputShape: number[] };
+  assert.deepEqual(shape.inputShape, [34, 34, 2]);
+  const run = join(dir, 'run');
+  // Debian's torch 1.13 under Python 3.11 needs --redirects 1 (README.md of the project)
+  const args = ['--standalone', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(project, 'train.py')];
+  const flags = ['--data-dir', data, '--out', run, '--batch-size', '8', '--max-steps', '3', '--threads', '1'];
+  const r = spawnSync('nice', ['torchrun', ...args, ...flags], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /"epoch": 1, "iteration": 3, .*"testAccuracy"/);
+  const weights = join(run, 'checkpoint.safetensors');
+  const code = [
+    'import json, sys, torch',
+    `sys.path.insert(0, ${JSON.stringify(project)})`,
+    'from dvs_datasets import NMnistFrames',
+    'from models import build_model, load_weights',
+    'from safetensors_io import load_file',
+    `cfg = json.load(open(${JSON.stringify(join(project, 'recipe.json'))}))["config"]`,
+    `test = NMnistFrames(${JSON.stringify(data)}, "test", cfg["T"])`,
+    'model = build_model(cfg, test.input_shape, 10)',
+    `load_weights(model, load_file(${JSON.stringify(weights)}))`,
+    'model.eval()',
+    'with torch.no_grad():',
+    '    logits = model(torch.stack([test[i][0] for i in range(len(test))]))',
+    'print(json.dumps(logits.tolist()))',
+  ].join('\n');
+  const p = spawnSync('nice', [PYTHON, '-c', code], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(p.status, 0, p.stderr);
+  const torchLogits = (JSON.parse(p.stdout) as number[][]).flat();
+  const back = join(dir, 'back');
+  const i = cli('import-torch', weights, '--recipe', join(project, 'recipe.json'), '--out', back);
+  assert.equal(i.code, 0, i.err);
+  const { net } = modelFromCheckpoint(reference, join(back, 'best.ckpt'));
+  const testSet = new NMnist('test', { dataDir: data, T: 2 });
+  const n = 2 * 34 * 34 * 2;
+  const x = new Float32Array(testSet.length * n);
+  for (let s = 0; s < testSet.length; s++) testSet.read(s, x, s * n);
+  const input = encodeFrames(x, [testSet.length, 2, 34, 34, 2]).input;
+  const logits = net.forward(input, { training: false, rng: new Rng(1), encoding: 'time-major' });
+  assert.equal(torchLogits.length, logits.data.length);
+  const worst = Math.max(...torchLogits.map((v, k) => Math.abs(v - logits.data[k]!)));
+  assert.ok(worst < 1e-5, `logits differ by up to ${worst}`);
+  assert.ok(new Set(torchLogits).size > 1, `every logit equal (${torchLogits[0]}): too trivial a check`);
+  const ev = cli('eval', '--checkpoint', back, '--data-dir', data, '--backend', 'wasm', '--threads', '1', '--quiet');
+  assert.equal(ev.code, 0, ev.err);
+  assert.match(ev.out, /test accuracy .* on 10 n-mnist test images \(if, T=2\)/);
+});
+
+test('export --format torch --recipe dvs-cifar10: VGG-11 for 48×48 two-channel frames, T = 20', () => {
+  const project = join(tempDir('torch-dvs-cifar-export'), 'project');
+  const e = cli('export', '--format', 'torch', '--recipe', 'dvs-cifar10', '--out', project);
+  assert.equal(e.code, 0, e.err);
+  assert.match(e.out, /dvs_datasets\.py, event_files\.py, event_frames\.py, .* for vgg11, DSR-IF, T=20/);
+  const recipe = JSON.parse(readFileSync(join(project, 'recipe.json'), 'utf8')) as {
+    inputShape: number[];
+    classes: number;
+    config: { cropPad: number };
+  };
+  assert.deepEqual([recipe.inputShape, recipe.classes, recipe.config.cropPad], [[48, 48, 2], 10, 4]);
+  const { tensors } = decodeSafetensors(readFileSync(join(project, 'weights.safetensors')), 'weights');
+  assert.deepEqual(tensors.get('features.0.weight')!.shape, [64, 2, 3, 3]);
 });
