@@ -56,7 +56,7 @@ def parse_args(recipe):
     p.add_argument("--val-split", type=int, default=c.get("valSplit"), help="--order spikerep: the held-out count")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (smoke tests)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per process")
-    p.add_argument("--workers", type=int, default=0, help="data-loading processes per rank (event files are parsed when read)")
+    p.add_argument("--workers", type=int, default=0, help="data-loading processes per rank (event files parse on read)")
     return p.parse_args()
 
 
@@ -125,7 +125,8 @@ def main():
 
     train_limit = None if a.order == "spikerep" else a.train_limit  # spikerep limits after its hold-out
     if cfg["dataset"] in DVS_DATASETS:
-        train_set = open_event_frames(cfg["dataset"], a.data_dir, "train", cfg["T"], a.crop_pad, cfg.get("flip", False), train_limit)
+        flip = cfg.get("flip", False)
+        train_set = open_event_frames(cfg["dataset"], a.data_dir, "train", cfg["T"], a.crop_pad, flip, train_limit)
         test_set = open_event_frames(cfg["dataset"], a.data_dir, "test", cfg["T"], limit=a.test_limit)
     elif cfg["dataset"].startswith("cifar"):
         train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), train_limit)
