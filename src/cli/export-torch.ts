@@ -9,12 +9,15 @@ import { effectiveSettings, neuronOverridesOf, type TrainConfig, validateConfig 
 import { loadRecipe, resolveConfig } from '../train/recipe.js';
 import { modelFromCheckpoint } from '../train/state.js';
 
-/** One sample's [H, W, C] and the class count of the datasets the exported project reads. */
+/** One sample's (of event data: one frame's) [H, W, C] and the class count of the datasets the exported project reads. */
 export const TORCH_DATA_SHAPES: Record<string, { input: [number, number, number]; classes: number }> = {
   mnist: { input: [28, 28, 1], classes: 10 },
   'fashion-mnist': { input: [28, 28, 1], classes: 10 },
   cifar10: { input: [32, 32, 3], classes: 10 },
   cifar100: { input: [32, 32, 3], classes: 100 },
+  'n-mnist': { input: [34, 34, 2], classes: 10 },
+  'dvs-gesture': { input: [128, 128, 2], classes: 11 },
+  'dvs-cifar10': { input: [48, 48, 2], classes: 10 },
 };
 
 /** The settings that fix the weights' shapes and meaning: a recipe given with a checkpoint must agree on them. */

@@ -11,10 +11,18 @@ import { encodeSafetensors, type SafeTensor } from './safetensors.js';
 
 export const TORCH_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/torch/', import.meta.url));
 
-/** The models and neuron kinds templates/torch/ defines, and the datasets its reader reads. */
+/** The models and neuron kinds templates/torch/ defines, and the datasets its readers read. */
 export const TORCH_MODELS = ['mnistnet', 'resnet18', 'vgg11'] as const;
 export const TORCH_NEURONS = ['if', 'lif', 'bptt'] as const;
-export const TORCH_DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100'] as const;
+export const TORCH_DATASETS = [
+  'mnist',
+  'fashion-mnist',
+  'cifar10',
+  'cifar100',
+  'n-mnist',
+  'dvs-gesture',
+  'dvs-cifar10',
+] as const;
 
 export interface TorchProject {
   /** The run's settings (spikerep's TrainConfig fields) plus `neuronConfig`, the resolved neuron settings. */

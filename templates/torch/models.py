@@ -1,6 +1,9 @@
 """spikerep's models in PyTorch (mnistnet, PreAct-ResNet-18, VGG-11), with spikerep's parameter names (so weights move
 between the two unchanged) and its initialisation (docs/method.md §4): conv weights kaiming-normal (fan-out, ReLU), conv and linear biases and linear
-weights PyTorch's defaults, batch-norm weight 1 and bias 0. Activations are NCHW, [T*B, C, H, W], time-major."""
+weights PyTorch's defaults, batch-norm weight 1 and bias 0. Activations are NCHW, [T*B, C, H, W], time-major.
+
+A model takes images [B, C, H, W], presented unchanged at every step (direct encoding, docs/method.md §3), or event
+frames [B, T, C, H, W] (dvs_datasets.py), frame t at step t, as spikerep feeds them (src/train/encode.ts)."""
 import torch.nn as nn
 
 from dsr import SpikingNeuron, rate_readout
@@ -25,6 +28,15 @@ def neuron_factory(cfg):
         )
 
     return make
+
+
+def time_major(x, T):
+    """The network's input [T*B, C, H, W], row t*B + b holding sample b at step t."""
+    if x.dim() == 4:
+        return x.repeat(T, 1, 1, 1)
+    if x.dim() != 5 or x.shape[1] != T:
+        raise SystemExit(f"input of shape {list(x.shape)}: expected [B, C, H, W] images or [B, {T}, C, H, W] frames")
+    return x.transpose(0, 1).reshape(T * x.shape[0], *x.shape[2:])
 
 
 def conv(c_in, c_out, k=3, stride=1):
@@ -52,10 +64,8 @@ class MnistNet(nn.Module):
         )  # fmt: skip
 
     def spikes(self, x):
-        """The last neuron layer's spikes [T*B, classes] for images x [B, C, H, W] (direct encoding: every step
-        sees the same image, docs/method.md §3)."""
-        h = x.repeat(self.T, 1, 1, 1)
-        h = self.features(h).flatten(1)
+        """The last neuron layer's spikes [T*B, classes] for images [B, C, H, W] or frames [B, T, C, H, W]."""
+        h = self.features(time_major(x, self.T)).flatten(1)
         return self.classifier(h)
 
     def forward(self, x):
@@ -107,7 +117,7 @@ class PreActResNet18(nn.Module):
         self.bn_out, self.relu_out = nn.BatchNorm1d(classes), neuron()
 
     def spikes(self, x):
-        h = self.conv1(x.repeat(self.T, 1, 1, 1))
+        h = self.conv1(time_major(x, self.T))
         h = self.layer4(self.layer3(self.layer2(self.layer1(h))))
         h = self.relu2(self.pool(self.relu(self.bn(h)))).flatten(1)
         return self.relu_out(self.bn_out(self.linear(h)))
@@ -144,7 +154,7 @@ class Vgg11(nn.Module):
         self.classifier = nn.Sequential(linear, nn.BatchNorm1d(classes), neuron())
 
     def spikes(self, x):
-        h = self.avgpool(self.features(x.repeat(self.T, 1, 1, 1))).flatten(1)
+        h = self.avgpool(self.features(time_major(x, self.T))).flatten(1)
         return self.classifier(h)
 
     def forward(self, x):

@@ -21,6 +21,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler
 
 from cifar_bin import CifarImages
+from dvs_datasets import DVS_DATASETS, open_event_frames
 from mnist_idx import Images
 from models import build_model, load_weights, weights_of
 from safetensors_io import load_file, save_file
@@ -33,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def parse_args(recipe):
     c = recipe["config"]
     p = argparse.ArgumentParser(description=recipe.get("description", "DSR training"))
-    p.add_argument("--data-dir", required=True, help="folder with the dataset's IDX files")
+    p.add_argument("--data-dir", required=True, help="the dataset's folder (IDX files, CIFAR batches or event files)")
     p.add_argument("--out", default="run", help="folder for checkpoint.safetensors, resume.pt, log.jsonl")
     p.add_argument("--init", default=os.path.join(HERE, "weights.safetensors"), help="start from these weights if the file exists")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.safetensors and OUT/resume.pt")
@@ -56,6 +57,7 @@ def parse_args(recipe):
     p.add_argument("--val-split", type=int, default=c.get("valSplit"), help="--order spikerep: the held-out count")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (smoke tests)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per process")
+    p.add_argument("--workers", type=int, default=0, help="data-loading processes per rank (event files parse on read)")
     return p.parse_args()
 
 
@@ -123,7 +125,11 @@ def main():
     torch.manual_seed(a.seed)
 
     train_limit = None if a.order == "spikerep" else a.train_limit  # spikerep limits after its hold-out
-    if cfg["dataset"].startswith("cifar"):
+    if cfg["dataset"] in DVS_DATASETS:
+        flip = cfg.get("flip", False)
+        train_set = open_event_frames(cfg["dataset"], a.data_dir, "train", cfg["T"], a.crop_pad, flip, train_limit)
+        test_set = open_event_frames(cfg["dataset"], a.data_dir, "test", cfg["T"], limit=a.test_limit)
+    elif cfg["dataset"].startswith("cifar"):
         train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), train_limit)
         test_set = CifarImages(a.data_dir, "test", cfg["dataset"], 0, False, a.test_limit)
     else:
@@ -132,13 +138,15 @@ def main():
     if a.order == "spikerep":
         indices = training_indices(cfg["dataset"], len(train_set), a.seed, a.train_limit, a.val_split)
         sampler = SpikerepBatches(EpochOrders(indices, a.seed), a.batch_size, rank, world)
-        train = DataLoader(train_set, batch_sampler=sampler)
+        train = DataLoader(train_set, batch_sampler=sampler, num_workers=a.workers)
     else:
         sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
-        train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True)
-    test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False))
+        train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True, num_workers=a.workers)
+    test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False),
+                      num_workers=a.workers)  # fmt: skip
 
-    model = build_model(cfg, tuple(train_set.images.shape[1:]), recipe["classes"])
+    input_shape = train_set.input_shape if cfg["dataset"] in DVS_DATASETS else tuple(train_set.images.shape[1:])
+    model = build_model(cfg, input_shape, recipe["classes"])
     os.makedirs(a.out, exist_ok=True)
     ckpt, resume = os.path.join(a.out, "checkpoint.safetensors"), os.path.join(a.out, "resume.pt")
     start_epoch, it = 0, 0

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { encodeFrames } from '../../src/data/encoders.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../../src/export/safetensors.js';
 import { torchLayout, torchTensors } from '../../src/export/torch-layout.js';
 import { TORCH_TEMPLATES_DIR } from '../../src/export/torch-project.js';
@@ -114,8 +115,8 @@ test('export --format torch: bad inputs give one line', () => {
       /^spikerep: --recipe: expected a recipe for --format torch/,
     ],
     [
-      ['export', '--format', 'torch', '--recipe', 'dvs-cifar10', '--out', join(tmp, 'x')],
-      /^spikerep: --dataset: dataset dvs-cifar10: the PyTorch export has mnist, fashion-mnist, cifar10, cifar100 so far/,
+      ['export', '--format', 'torch', '--recipe', 'mnist-speck', '--out', join(tmp, 'x')],
+      /^spikerep: --model: model specknet: the PyTorch export has mnistnet, resnet18, vgg11 so far/,
     ],
     [
       ['export', '--format', 'nir', '--out', join(tmp, 'x.nir')],
@@ -150,14 +151,21 @@ function nchw(shape: readonly number[], data: ArrayLike<number>): SafeTensor & {
  * 7×7 adaptive pool replicates 49 times. */
 const INPUTS = { mnistnet: [12, 12, 1], resnet18: [8, 8, 3], vgg11: [32, 32, 2] } as const;
 
-/** spikerep's forward and backward on one batch, written for the PyTorch side; returns the files and the counts. */
+/** Event frames: the input changes every step, as DVS data does (2 polarity channels of event counts). */
+const FRAME_INPUTS = { mnistnet: [12, 12, 2], resnet18: [8, 8, 2], vgg11: [32, 32, 2] } as const;
+
+/**
+ * spikerep's forward and backward on one batch, written for the PyTorch side; returns the files and the counts.
+ * `frames`: a batch [B, T, H, W, C] of event counts fed one frame per step, instead of one image shown at every step.
+ */
 function dumpCase(
   model: keyof typeof INPUTS,
   neuron: 'if' | 'lif' | 'bptt',
   T: number,
   dir: string,
+  frames = false,
 ): { dump: string; spec: string; layers: number; params: number } {
-  const input = INPUTS[model];
+  const input = frames ? FRAME_INPUTS[model] : INPUTS[model];
   const [H, W, C] = input;
   const B = 4;
   const { net } = buildModel(reference, { model, input, classes: 10, neuron, T, seed: 3, dropout: 0 }); // no random masks
@@ -179,10 +187,17 @@ function dumpCase(
       return y;
     };
   }
-  const x = new Float32Array(B * H * W * C);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const steps = frames ? T : 1;
+  const x = new Float32Array(B * steps * H * W * C);
+  // event counts where frames change per step (0, 1 or 2; 70 %, 20 %, 10 %), else normal "normalised pixels"
+  for (let i = 0; i < x.length; i++) x[i] = frames ? Math.max(0, Math.floor(5 * rng.uniform() - 2.5)) : rng.normal();
   const labels = Int32Array.from([0, 3, 7, 9]);
-  const logits = net.forward(tensor([B, ...input], x), { training: true, rng: new Rng(5) });
+  const batch = frames ? encodeFrames(x, [B, T, H, W, C]).input : tensor([B, ...input], x);
+  const logits = net.forward(batch, {
+    training: true,
+    rng: new Rng(5),
+    encoding: frames ? 'time-major' : 'direct',
+  });
   const loss = crossEntropy(logits, labels, reference);
   out.push({ name: 'logits', shape: [B, 10], data: Float32Array.from(logits.data) });
   out.push({ name: 'loss', shape: [1], data: Float32Array.of(loss.loss) });
@@ -190,12 +205,15 @@ function dumpCase(
   const convert = torchLayout(net);
   for (const p of net.params()) out.push({ ...convert(p.name, p.grad), name: `grad.${p.name}` });
   for (const t of torchTensors(net)) if (t.name.includes('running')) out.push({ ...t, name: `after.${t.name}` });
-  out.push({ ...nchw([B, ...input], x), name: 'input' });
+  // the PyTorch model takes frames as [B, T, C, H, W] (models.py time_major): B·T rows of [C, H, W]
+  const pixels = nchw([B * steps, H, W, C], x);
+  out.push({ ...pixels, shape: frames ? [B, T, C, H, W] : pixels.shape, name: 'input' });
   out.push({ name: 'labels', shape: [B], data: Float32Array.from(labels) });
   out.push(...spikes.values());
-  const dump = join(dir, `${model}-${neuron}-T${T}.safetensors`);
+  const stem = `${model}-${neuron}-T${T}${frames ? '-frames' : ''}`;
+  const dump = join(dir, `${stem}.safetensors`);
   writeFileSync(dump, encodeSafetensors(out));
-  const spec = join(dir, `${model}-${neuron}-T${T}.json`);
+  const spec = join(dir, `${stem}.json`);
   const { config: neuronConfig, mode: neuronMode, surrogateSlope } = neuronSpec(neuron);
   const config = { model, T, neuronConfig, neuronMode, surrogateSlope, dropout: 0 };
   // the biases whose output a batch norm reads (alone or summed with a shortcut): their gradient is 0 in exact arithmetic
@@ -207,7 +225,7 @@ function dumpCase(
   return { dump, spec, layers: spikes.size, params: net.params().length };
 }
 
-for (const [model, neuron, T] of [
+for (const [model, neuron, T, frames] of [
   ['mnistnet', 'if', 2],
   ['mnistnet', 'if', 4],
   ['mnistnet', 'lif', 3],
@@ -216,12 +234,15 @@ for (const [model, neuron, T] of [
   ['resnet18', 'lif', 2],
   ['resnet18', 'bptt', 2],
   ['vgg11', 'if', 2],
+  ['mnistnet', 'if', 3, true],
+  ['vgg11', 'if', 2, true],
 ] as const) {
-  test(`same weights and batch, ${model} ${neuron.toUpperCase()} T=${T}: identical spikes, equal gradients in PyTorch`, {
+  const what = frames === true ? ', event frames' : '';
+  test(`same weights and batch, ${model} ${neuron.toUpperCase()} T=${T}${what}: identical spikes, equal gradients in PyTorch`, {
     skip,
   }, (t) => {
     if (!existsSync(join(project, 'dsr.py'))) exportProject(); // when the export test was filtered out
-    const { dump, spec, layers, params } = dumpCase(model, neuron, T, tmp);
+    const { dump, spec, layers, params } = dumpCase(model, neuron, T, tmp, frames === true);
     const r = spawnSync('nice', [PYTHON, COMPARE, project, dump, spec], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
