@@ -31,7 +31,7 @@ import {
   polarityPacket,
   specialPacket,
 } from '../support/event.fixtures.js';
-import { PYTHON, torchMissing } from '../support/torch-python.js';
+import { PYTHON, TORCHRUN_ONE_NODE, torchMissing } from '../support/torch-python.js';
 
 const READ = join(ROOT, 'test', 'support', 'torch_dvs_frames.py');
 const skip = torchMissing();
@@ -340,8 +340,7 @@ test('an N-MNIST project trains under torchrun on event frames; import-torch giv
   const shape = JSON.parse(readFileSync(join(project, 'recipe.json'), 'utf8')) as { inputShape: number[] };
   assert.deepEqual(shape.inputShape, [34, 34, 2]);
   const run = join(dir, 'run');
-  // Debian's torch 1.13 under Python 3.11 needs --redirects 1 (README.md of the project)
-  const args = ['--standalone', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(project, 'train.py')];
+  const args = [...TORCHRUN_ONE_NODE, '--nproc_per_node', '2', join(project, 'train.py')];
   const flags = ['--data-dir', data, '--out', run, '--batch-size', '8', '--max-steps', '3', '--threads', '1'];
   const r = spawnSync('nice', ['torchrun', ...args, ...flags], { encoding: 'utf8', timeout: 180_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);

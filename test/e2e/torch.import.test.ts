@@ -22,7 +22,7 @@ import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { modelFromCheckpoint } from '../../src/train/state.js';
 import { cliArgs, ROOT } from '../support/cli.command.js';
 import { fixtureCheckpoint } from '../support/serve.fixture.js';
-import { PYTHON, torchMissing } from '../support/torch-python.js';
+import { PYTHON, TORCHRUN_ONE_NODE, torchMissing } from '../support/torch-python.js';
 
 const skip = torchMissing();
 const tmp = mkdtempSync(join(tmpdir(), 'spikerep-torch-import-'));
@@ -109,8 +109,7 @@ test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predic
   if (!existsSync(join(project, 'train.py')))
     cli('export', '--format', 'torch', '--checkpoint', ckpt, '--out', project);
   const out = join(tmp, 'ddp');
-  // Debian's torch 1.13 under Python 3.11 needs --redirects 1 (README.md of the project)
-  const args = ['--standalone', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(project, 'train.py')];
+  const args = [...TORCHRUN_ONE_NODE, '--nproc_per_node', '2', join(project, 'train.py')];
   const flags = ['--data-dir', mnistPackageDir(), '--out', out, '--train-limit', '256', '--test-limit', '64'];
   const r = spawnSync(
     'nice',

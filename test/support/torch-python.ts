@@ -16,3 +16,20 @@ export function torchMissing(): string | undefined {
     throw new Error(`CI installs python3-torch, yet ${PYTHON} cannot import torch`);
   return `${PYTHON} cannot import torch (Debian: apt install python3-torch)${ciInstalls ? '' : '; .ci/run does not install it'}`;
 }
+
+/**
+ * torchrun's flags for one node: the rendezvous on a free port (`--standalone` takes port 29400, so two runs at once,
+ * as in parallel test files, collide), and `--redirects 1 --tee 1` for Debian's torch 1.13 under Python 3.11.
+ */
+export const TORCHRUN_ONE_NODE = [
+  '--rdzv_backend',
+  'c10d',
+  '--rdzv_endpoint',
+  'localhost:0',
+  '--nnodes',
+  '1',
+  '--redirects',
+  '1',
+  '--tee',
+  '1',
+] as const;
