@@ -58,13 +58,19 @@ def validation_size(dataset, n, train_limit=None, val_split=None):
     return min(full, full if train_limit is None else tenth(train_limit), max(0, n - 1))
 
 
-def training_indices(dataset, n, seed, train_limit=None, val_split=None):
-    """The indices (into the training file) spikerep trains on: all but the held-out validation images, in file
-    order, then the first train_limit of them."""
+def split_indices(dataset, n, seed, train_limit=None, val_split=None):
+    """spikerep's split of the training file: the indices it trains on (all but the held-out validation images, in
+    file order, then the first train_limit of them) and the held-out ones (in file order)."""
     size = validation_size(dataset, n, train_limit, val_split)
-    held = set(Rng((seed ^ 0x5EED7A1D) & M32).shuffled(n)[:size]) if size > 0 else set()
+    drawn = Rng((seed ^ 0x5EED7A1D) & M32).shuffled(n)[:size] if size > 0 else []
+    held = set(drawn)
     rest = [i for i in range(n) if i not in held]
-    return rest if train_limit is None else rest[:train_limit]
+    return (rest if train_limit is None else rest[:train_limit]), sorted(drawn)
+
+
+def training_indices(dataset, n, seed, train_limit=None, val_split=None):
+    """The indices (into the training file) spikerep trains on."""
+    return split_indices(dataset, n, seed, train_limit, val_split)[0]
 
 
 class EpochOrders:

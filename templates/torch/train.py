@@ -3,10 +3,12 @@
   torchrun --nproc_per_node N train.py --data-dir DIR --out runs/a      (one node, N processes: NCCL on GPUs, else Gloo)
   torchrun --nnodes M --node_rank R --rdzv_endpoint HOST:PORT --nproc_per_node N train.py ...   (several nodes)
 
-Each rank reads its own shard of the training set (DistributedSampler, reshuffled by epoch from --seed); the global
-batch is the recipe's batchSize, split evenly over the ranks. Batch norm pools T×B rows per rank, or over all ranks
-with --sync-bn (SyncBatchNorm on GPUs, sync_bn.py elsewhere). Rank 0 writes checkpoint.safetensors (the weights, spikerep's names and layout: NCHW)
-and resume.pt (optimiser, epoch) after every epoch; --resume continues from them.
+The validation images spikerep holds out of the training set (the same ones, drawn by --seed) are held out here too;
+each rank reads its own shard of the rest (DistributedSampler, reshuffled by epoch from --seed); the global batch is
+the recipe's batchSize, split evenly over the ranks. Batch norm pools T×B rows per rank, or over all ranks
+with --sync-bn (SyncBatchNorm on GPUs, sync_bn.py elsewhere). Rank 0 writes checkpoint.safetensors (the last epoch's weights, spikerep's names and
+layout: NCHW), best.safetensors (the epoch with the best validation accuracy; the test set only reports) and
+resume.pt (optimiser, epoch) after every epoch; --resume continues from them.
 """
 import argparse
 import json
@@ -18,14 +20,14 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
-from torch.utils.data import DataLoader, DistributedSampler
+from torch.utils.data import DataLoader, DistributedSampler, Sampler, Subset
 
 from cifar_bin import CifarImages
 from dvs_datasets import DVS_DATASETS, open_event_frames
 from mnist_idx import Images
 from models import build_model, load_weights, weights_of
 from safetensors_io import load_file, save_file
-from spikerep_order import EpochOrders, training_indices
+from spikerep_order import EpochOrders, split_indices
 from sync_bn import convert_sync_batchnorm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,7 +56,8 @@ def parse_args(recipe):
     p.add_argument("--order", choices=["random", "spikerep"], default="random",
                    help="random: DistributedSampler's shuffle; spikerep: the batches a spikerep run with this seed trains on, "
                         "each split over the ranks (its validation hold-out included; crops and flips still differ)")  # fmt: skip
-    p.add_argument("--val-split", type=int, default=c.get("valSplit"), help="--order spikerep: the held-out count")
+    p.add_argument("--val-split", type=int, default=c.get("valSplit"),
+                   help="training images held out (drawn by --seed, as spikerep draws them) to choose the best epoch; 0: none")  # fmt: skip
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (smoke tests)")
     p.add_argument("--threads", type=int, default=None, help="torch threads per process")
     p.add_argument("--workers", type=int, default=0, help="data-loading processes per rank (event files parse on read)")
@@ -94,6 +97,19 @@ class SpikerepBatches:
         return n // self.batch + (1 if (n % self.batch) // self.world > 0 else 0)
 
 
+class Shard(Sampler):
+    """Rank r's share of an evaluation set: items r, r + N, r + 2N, … (no padding, so the summed counts are exact)."""
+
+    def __init__(self, n, rank, world):
+        self.items = range(rank, n, world)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
 def evaluate(model, loader, device):
     model.eval()
     counts = torch.zeros(2, dtype=torch.float64, device=device)
@@ -124,32 +140,43 @@ def main():
         raise SystemExit(f"--batch-size {a.batch_size} does not split evenly over {world} processes")
     torch.manual_seed(a.seed)
 
-    train_limit = None if a.order == "spikerep" else a.train_limit  # spikerep limits after its hold-out
-    if cfg["dataset"] in DVS_DATASETS:
+    d = cfg["dataset"]
+    if d in DVS_DATASETS:
         flip = cfg.get("flip", False)
-        train_set = open_event_frames(cfg["dataset"], a.data_dir, "train", cfg["T"], a.crop_pad, flip, train_limit)
-        test_set = open_event_frames(cfg["dataset"], a.data_dir, "test", cfg["T"], limit=a.test_limit)
-    elif cfg["dataset"].startswith("cifar"):
-        train_set = CifarImages(a.data_dir, "train", cfg["dataset"], a.crop_pad, cfg.get("flip", False), train_limit)
-        test_set = CifarImages(a.data_dir, "test", cfg["dataset"], 0, False, a.test_limit)
+        train_set = open_event_frames(d, a.data_dir, "train", cfg["T"], a.crop_pad, flip)
+        plain_train = open_event_frames(d, a.data_dir, "train", cfg["T"])  # validation: no crop, no flip
+        test_set = open_event_frames(d, a.data_dir, "test", cfg["T"], limit=a.test_limit)
+    elif d.startswith("cifar"):
+        train_set = CifarImages(a.data_dir, "train", d, a.crop_pad, cfg.get("flip", False))
+        plain_train = CifarImages(a.data_dir, "train", d, 0, False)
+        test_set = CifarImages(a.data_dir, "test", d, 0, False, a.test_limit)
     else:
-        train_set = Images(a.data_dir, "train", cfg["dataset"], a.crop_pad, train_limit)
-        test_set = Images(a.data_dir, "test", cfg["dataset"], 0, a.test_limit)
+        train_set = Images(a.data_dir, "train", d, a.crop_pad)
+        plain_train = Images(a.data_dir, "train", d, 0)
+        test_set = Images(a.data_dir, "test", d, 0, a.test_limit)
+    # spikerep's hold-out first, then the --train-limit first images of the rest, as spikerep takes them
+    indices, held_out = split_indices(d, len(train_set), a.seed, a.train_limit, a.val_split)
     if a.order == "spikerep":
-        indices = training_indices(cfg["dataset"], len(train_set), a.seed, a.train_limit, a.val_split)
         sampler = SpikerepBatches(EpochOrders(indices, a.seed), a.batch_size, rank, world)
         train = DataLoader(train_set, batch_sampler=sampler, num_workers=a.workers)
     else:
-        sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=a.seed, drop_last=True)
-        train = DataLoader(train_set, a.batch_size // world, sampler=sampler, drop_last=True, num_workers=a.workers)
-    test = DataLoader(test_set, cfg.get("testBatchSize", 256), sampler=DistributedSampler(test_set, world, rank, shuffle=False),
-                      num_workers=a.workers)  # fmt: skip
+        shard = Subset(train_set, indices)
+        sampler = DistributedSampler(shard, world, rank, shuffle=True, seed=a.seed, drop_last=True)
+        train = DataLoader(shard, a.batch_size // world, sampler=sampler, drop_last=True, num_workers=a.workers)
+
+    def evaluation(dataset):
+        b = cfg.get("testBatchSize", 256)
+        return DataLoader(dataset, b, sampler=Shard(len(dataset), rank, world), num_workers=a.workers)
+
+    test = evaluation(test_set)
+    val = evaluation(Subset(plain_train, held_out)) if held_out else None
 
     input_shape = train_set.input_shape if cfg["dataset"] in DVS_DATASETS else tuple(train_set.images.shape[1:])
     model = build_model(cfg, input_shape, recipe["classes"])
     os.makedirs(a.out, exist_ok=True)
     ckpt, resume = os.path.join(a.out, "checkpoint.safetensors"), os.path.join(a.out, "resume.pt")
-    start_epoch, it = 0, 0
+    best_ckpt = os.path.join(a.out, "best.safetensors")
+    start_epoch, it, best = 0, 0, {"epoch": 0, "validationAccuracy": -1.0}
     if a.resume:
         load_weights(model, load_file(ckpt))
     elif os.path.exists(a.init):
@@ -165,7 +192,7 @@ def main():
     if a.resume:
         state = torch.load(resume, map_location="cpu")
         opt.load_state_dict(state["optimizer"])
-        start_epoch, it = state["epoch"], state["iteration"]
+        start_epoch, it, best = state["epoch"], state["iteration"], state.get("best", best)
     net = DDP(model, device_ids=[local] if cuda else None)
 
     for epoch in range(start_epoch, a.epochs):
@@ -181,12 +208,22 @@ def main():
             it, seen, steps, loss_sum = it + 1, seen + len(y) * world, steps + 1, loss_sum + loss.item()
             if a.max_steps is not None and it >= a.max_steps:
                 break
-        acc = evaluate(net, test, device)
+        rate = seen / (time.time() - t0)
+        val_acc = evaluate(net, val, device) if val is not None else None
+        acc = evaluate(net, test, device)  # reported only: the choice below is made on validation
+        # the first epoch with the highest validation accuracy, as spikerep chooses; the last without validation
+        improved = val_acc is None or val_acc > best["validationAccuracy"]
+        if improved:
+            best = {"epoch": epoch + 1, "validationAccuracy": -1.0 if val_acc is None else val_acc, "testAccuracy": acc}
         if rank == 0:
-            save_file(weights_of(model), ckpt, {"format": "spikerep-torch", "model": cfg["model"], "epoch": epoch + 1})
-            torch.save({"optimizer": opt.state_dict(), "epoch": epoch + 1, "iteration": it}, resume)
+            meta = {"format": "spikerep-torch", "model": cfg["model"], "epoch": epoch + 1}
+            save_file(weights_of(model), ckpt, meta)
+            if improved:
+                save_file(weights_of(model), best_ckpt, meta)
+            torch.save({"optimizer": opt.state_dict(), "epoch": epoch + 1, "iteration": it, "best": best}, resume)
             line = {"epoch": epoch + 1, "iteration": it, "trainLoss": loss_sum / max(1, steps),
-                    "testAccuracy": acc, "imagesPerSecond": seen / (time.time() - t0)}  # fmt: skip
+                    "validationAccuracy": val_acc, "testAccuracy": acc, "bestEpoch": best["epoch"],
+                    "imagesPerSecond": rate}  # fmt: skip
             print(json.dumps(line), flush=True)
             with open(os.path.join(a.out, "log.jsonl"), "a") as f:
                 f.write(json.dumps(line) + "\n")

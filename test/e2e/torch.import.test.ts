@@ -127,8 +127,13 @@ test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predic
       .replace(/^\[\w+\]:/, ''),
   ) as {
     iteration: number;
+    validationAccuracy: number;
+    bestEpoch: number;
   };
   assert.equal(line.iteration, 6);
+  // 26 training images held out, as spikerep holds them out, chose the epoch best.safetensors holds
+  assert.ok(line.validationAccuracy >= 0 && line.validationAccuracy <= 1 && line.bestEpoch === 1, JSON.stringify(line));
+  assert.ok(existsSync(join(out, 'best.safetensors')));
   const weights = join(out, 'checkpoint.safetensors');
   const p = spawnSync(
     'nice',
@@ -168,22 +173,22 @@ test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predic
   assert.notDeepEqual(trained, start);
 });
 
-test("train.py --order spikerep: spikerep's validation hold-out and epoch orders, in Python", (t) => {
+test("train.py: spikerep's validation hold-out and (--order spikerep) epoch orders, in Python", (t) => {
   const n = 60000;
   const seed = 3;
   const trainLimit = 2000;
   const code = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(TEMPLATES)})`,
-    'from spikerep_order import EpochOrders, training_indices',
-    `idx = training_indices("mnist", ${n}, ${seed}, ${trainLimit})`,
+    'from spikerep_order import EpochOrders, split_indices',
+    `idx, held = split_indices("mnist", ${n}, ${seed}, ${trainLimit})`,
     `o = EpochOrders(idx, ${seed})`,
-    'print(json.dumps([idx, o.epoch(0), o.epoch(1)]))',
+    'print(json.dumps([idx, o.epoch(0), o.epoch(1), held]))',
   ].join('\n');
   const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
   if (r.error !== undefined) return t.skip(`${PYTHON} is not installed`);
   assert.equal(r.status, 0, r.stderr);
-  const [indices, epoch0, epoch1] = JSON.parse(r.stdout) as number[][];
+  const [indices, epoch0, epoch1, held] = JSON.parse(r.stdout) as number[][];
   // spikerep's side: a dataset whose labels are the file indices, through the training run's own split and shuffles
   const all: Dataset = {
     name: 'ids',
@@ -195,10 +200,12 @@ test("train.py --order spikerep: spikerep's validation hold-out and epoch orders
     label: (i) => i,
     read: () => {},
   };
-  const { train: rest } = holdOut(all, defaultValidationSize('mnist', n, trainLimit), seed);
+  const { train: rest, val } = holdOut(all, defaultValidationSize('mnist', n, trainLimit), seed);
   const train = subset(rest, trainLimit);
   const ids = (ds: Dataset, order: ArrayLike<number>): number[] => Array.from(order, (i) => ds.label(i));
   assert.deepEqual(indices, ids(train, epochOrder(train.length)));
+  assert.equal(held!.length, 200); // a tenth of --train-limit, as spikerep holds out
+  assert.deepEqual(held, ids(val!, epochOrder(val!.length))); // the images that choose the best epoch
   const stream = new Rng(seed).fork(); // the order stream: the master's first fork (train/epoch.ts)
   assert.deepEqual(epoch0, ids(train, epochOrder(train.length, stream)));
   assert.deepEqual(epoch1, ids(train, epochOrder(train.length, stream)));
