@@ -54,13 +54,13 @@ test('results/MANIFEST.md lists every results JSON once, with the command stored
     const stored = (JSON.parse(readFileSync(file!, 'utf8')) as { command?: string }).command;
     if (stored !== undefined) assert.equal(command, stored, `${file}: manifest command differs from the JSON's`);
     else {
-      // files that store no command: a benchmark's JSON, a search's files, the first-command script's summary
+      // files that store no command: a benchmark's JSON, a search's files, what a script wrote into its folder
       const f = file!.replace(/\./g, '\\.');
       const dir = file!.slice(0, file!.lastIndexOf('/')).replace(/\./g, '\\.');
       assert.match(
         command!,
         new RegExp(
-          `^(spikerep bench .*--json ${f}|spikerep tune .*--out \\S+ .*\\(copied to ${dir}/\\)|bash scripts/first-command\\.sh \\d+ ${dir})$`,
+          `^(spikerep bench .*--json ${f}|spikerep tune .*--out \\S+ .*\\(copied to ${dir}/\\)|bash scripts/first-command\\.sh \\d+ ${dir}|bash scripts/torch-(parity|throughput)\\.sh .* ${dir})$`,
         ),
         file,
       );
