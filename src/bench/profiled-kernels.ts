@@ -7,6 +7,7 @@
  */
 import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
+import type { WeightLayer } from '../nn/bn-correction.js';
 import type { Layer } from '../nn/layer.js';
 
 export type Pass = 'forward' | 'loss' | 'backward' | 'optimiser';
@@ -38,6 +39,7 @@ const OP_OF: Record<KernelName, Op> = {
   conv2dBackwardFilter: 'gemm',
   conv2dSparseForward: 'sparse-gemm',
   conv2dSparseBackwardFilter: 'sparse-gemm',
+  conv2dSparseForwardCross: 'sparse-gemm',
   avgPool2dForward: 'pooling',
   avgPool2dBackward: 'pooling',
   batchNormStats: 'batch-norm',
@@ -100,6 +102,10 @@ function workOf(name: KernelName, args: unknown[]): Work {
       return conv(args[4], 'conv_bwd_filter');
     case 'conv2dSparseBackwardFilter':
       return conv(args[3], 'conv_bwd_filter'); // dense-equivalent, as for the sparse forward
+    case 'conv2dSparseForwardCross': {
+      const once = conv(args[5], 'conv_fwd'); // the forward and the filter-shaped product, dense-equivalent
+      return { ...once, flop: 2 * once.flop };
+    }
     case 'alloc':
     case 'free':
       return { flop: 0, bytes: 0, ceiling: null };
@@ -206,7 +212,7 @@ export function profiledKernels(k: Kernels, profile: KernelProfile): Kernels {
 
 /**
  * Makes every layer of the tree book its calls into `profile`, named by its path under `root` and its kind
- * ("body.4 conv2d"). Replaces the instances' forward and backward with wrappers that call the originals: the
+ * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct) with wrappers that call the originals: the
  * numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
  * unused, e.g. the body when the network runs its first layers once), in forward order.
  */
@@ -219,6 +225,11 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     const backward = l.backward.bind(l);
     l.forward = (x, ctx) => profile.inLayer(label, () => forward(x, ctx));
     l.backward = (dy, ctx) => profile.inLayer(label, () => backward(dy, ctx));
+    // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
+    const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
+    if (withProduct !== undefined)
+      (l as WeightLayer).forwardWithProduct = (x, ctx, out, accumulate) =>
+        profile.inLayer(label, () => withProduct(x, ctx, out, accumulate));
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };
   visit(root, rootLabel);

@@ -30,11 +30,22 @@ export interface WeightCorrection {
   readonly negScaledInputMean: Tensor;
 }
 
+/** Where a forward also gathers its input's product with its output: out (+)= Σ_rows x ⊗ y. */
+export interface Product {
+  readonly out: Buf;
+  readonly accumulate: boolean;
+}
+
 /** A conv or linear layer as the batch-norm block after it sees it. */
 export interface WeightLayer extends Layer {
   readonly weight: Param;
   /** out (+)= Σ_rows x ⊗ z: the weight-gradient product of input x and an output-shaped z. */
   weightProduct(k: Kernels, x: Tensor, z: Tensor, out: Buf, accumulate: boolean): void;
+  /**
+   * forward(x), and out (+)= weightProduct of x with the output it returns; the event-driven path does both in one
+   * pass (kernels' conv2dSparseForwardCross).
+   */
+  forwardWithProduct(x: Tensor, ctx: RunContext, out: Buf, accumulate: boolean): Tensor;
   /** The ordinary backward, plus the correction to the weight gradient when one is given. */
   backward(dy: Tensor, ctx: RunContext, correction?: WeightCorrection | null): Tensor;
 }

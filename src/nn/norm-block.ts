@@ -25,7 +25,8 @@ export interface NormBranch {
  * as in the PreAct ResNet, where a block's last conv and its shortcut feed the next block's first BN.
  *
  * The block owns the representation-mode correction of its weight layers (nn/bn-correction.ts): its forward holds
- * each branch's weight input and the BN's input, so it gathers Σ_t x_t⊗z_t there, and its backward runs the BN
+ * each branch's weight input and the BN's input, so it gathers Σ_t x_t⊗z_t there (a single weight layer, whose
+ * output z is, gathers it in its own forward pass: forwardWithProduct), and its backward runs the BN
  * first and hands each weight layer what the BN left. Everything it needs is its own, so the result does not
  * depend on anything outside the block.
  */
@@ -93,11 +94,21 @@ export class NormBlock implements Layer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
-    const { z, inputs } = this.branchesForward(x, ctx);
     this.cache = null;
-    if (isTraining(ctx) && summedGradients(ctx)) {
-      // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
-      const accumulate = ctx.mode.steps.start > 0;
+    const gather = isTraining(ctx) && summedGradients(ctx);
+    // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
+    const accumulate = ctx.mode.steps.start > 0;
+    const only = this.branches.length === 1 ? this.branches[0]! : null;
+    if (gather && only !== null && only.weight !== null) {
+      // z is the weight layer's own output: its forward gathers the product in the same pass
+      const h = only.pre === null ? x : only.pre.forward(x, ctx);
+      const out = this.cross[0]!.get(ctx.k, only.weight.weight.value.length);
+      const z = only.weight.forwardWithProduct(h, ctx, out, accumulate);
+      this.cache = { cross: [out] };
+      return this.bn.forward(z, ctx);
+    }
+    const { z, inputs } = this.branchesForward(x, ctx);
+    if (gather) {
       const cross = this.branches.map((b, i) => {
         if (b.weight === null) return null;
         const out = this.cross[i]!.get(ctx.k, b.weight.weight.value.length);
