@@ -9,6 +9,7 @@ import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
 import type { WeightLayer } from '../nn/bn-correction.js';
 import type { Layer } from '../nn/layer.js';
+import type { Tensor } from '../tensor.js';
 
 export type Pass = 'forward' | 'loss' | 'backward' | 'optimiser';
 
@@ -222,9 +223,10 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     const label = `${path} ${l.kind}`;
     if (l.children().length === 0) labels.push(label);
     const forward = l.forward.bind(l);
-    const backward = l.backward.bind(l);
+    const backward = l.backward.bind(l) as (...args: unknown[]) => Tensor;
     l.forward = (x, ctx) => profile.inLayer(label, () => forward(x, ctx));
-    l.backward = (dy, ctx) => profile.inLayer(label, () => backward(dy, ctx));
+    // every argument passes through: a batch-norm block hands its weight layer a third, the correction
+    l.backward = (...args: unknown[]) => profile.inLayer(label, () => backward(...args));
     // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
     const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
     if (withProduct !== undefined)

@@ -3,7 +3,7 @@ import { convGeometry } from '../kernels/geometry.js';
 import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { addCorrection, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
@@ -152,18 +152,10 @@ export class Conv2d implements WeightLayer {
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
     const { x, g, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    weightGradient(
-      ctx.k,
-      x.data,
-      dy.data,
-      this.weight.grad,
-      this.bias?.grad ?? null,
-      g,
-      true,
-      this.eventPath(ctx.k, x.data),
-      'conv',
+    const event = this.eventPath(ctx.k, x.data);
+    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'conv'),
     );
-    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, w, dx, g);

@@ -3,7 +3,7 @@ import { linearGeometry } from '../kernels/geometry.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { addCorrection, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
@@ -141,18 +141,10 @@ export class Linear implements WeightLayer {
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     const g = linearGeometry(rows, inF, outF);
-    weightGradient(
-      ctx.k,
-      x.data,
-      dy.data,
-      this.weight.grad,
-      this.bias?.grad ?? null,
-      g,
-      true,
-      this.eventPath(ctx.k, x.data),
-      'linear',
+    const event = this.eventPath(ctx.k, x.data);
+    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'linear'),
     );
-    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
     ctx.k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
