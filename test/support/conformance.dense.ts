@@ -52,9 +52,10 @@ export function convCases(): ConvGeometry[] {
     convGeometry({ batch: 2, inH: 9, inW: 9, inC: 16, outC: 24, kH: 3, pad: 1 }),
     convGeometry({ batch: 4, inH: 21, inW: 20, inC: 12, outC: 20, kH: 3, stride: 2, pad: 1 }),
     convGeometry({ batch: 3, inH: 16, inW: 16, inC: 64, outC: 64, kH: 3, pad: 1 }), // the blocked AVX-512 paths
+    convGeometry({ batch: 8, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 }), // K = 9: the filter split by pixels
   ];
   const rng = new Rng(7);
-  while (fixed.length < 18) {
+  while (fixed.length < 19) {
     const k = 1 + rng.int(3);
     const spec = {
       batch: 1 + rng.int(3),
