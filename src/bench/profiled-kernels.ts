@@ -213,8 +213,8 @@ export function profiledKernels(k: Kernels, profile: KernelProfile): Kernels {
 
 /**
  * Makes every layer of the tree book its calls into `profile`, named by its path under `root` and its kind
- * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct) with wrappers that call the originals: the
- * numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
+ * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct) with wrappers that
+ * call the originals: the numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
  * unused, e.g. the body when the network runs its first layers once), in forward order.
  */
 export function profileLayers(root: Layer, rootLabel: string, profile: KernelProfile): string[] {
