@@ -88,7 +88,8 @@ export function conv2dSparseBackwardFilter(
 /**
  * conv2dSparseForward and cross (+)= Σ_rows x ⊗ y in one pass (assembly/sparse-cross.ts): threads take images as
  * they go and each adds into its own transposed partial in its scratch, whose header the call clears first (a
- * thread that took no image leaves it clear); the partials are then summed and transposed into cross.
+ * thread that took no image leaves it clear); the partials are then summed and transposed into cross. A linear
+ * layer, or a partial past CROSS_PARTIAL_MAX_BYTES, takes the two kernels one after the other instead.
  */
 export function conv2dSparseForwardCross(
   ctx: WasmContext,
@@ -104,10 +105,7 @@ export function conv2dSparseForwardCross(
     if (!accumulate) cross.fill(0);
     return;
   }
-  if (a.inH * a.inW * a.kH * a.kW === 1) {
-    // a linear layer: each row's entries add into rows of a partial as large as the weight (3.2 MB for [256, 3136]
-    // → 256), which costs more than the separate filter gradient's register sums: measured on 2 threads, 12.2
-    // against 10.3 ms for the forward and the product of [256, 3136] → 256 at 6.6 % density
+  if (a.inH * a.inW * a.kH * a.kW === 1 || a.kH * a.kW * a.inC * a.outC * 4 > CROSS_PARTIAL_MAX_BYTES) {
     conv2dSparseForward(ctx, x, wT, bias, y, a);
     conv2dSparseBackwardFilter(ctx, x, y, cross, a);
     return;
@@ -149,3 +147,13 @@ export function conv2dSparseForwardCross(
 
 /** Bytes before a thread's partial in its scratch (assembly/sparse-cross.ts). */
 const CROSS_HEADER = 16;
+
+/**
+ * The largest per-thread partial the fused pass keeps; past it (and for a linear layer, whose 1×1 image has no taps
+ * sharing an entry's rows) every entry's read-modify-write of its rows misses the cache, and the forward followed by
+ * the separate filter gradient (sums in registers per input channel) is faster. Measured on one thread at 15 %
+ * density, fused against separate: 64→64 at 32×32 (144 KB partial) 54 against 73 ms, 128→128 at 16×16 (576 KB)
+ * 103 against 128, 256→256 at 8×8 (2.3 MB) 231 against 250, 512→512 at 4×4 (9.2 MB) 367 against 276; and on 2
+ * threads the linear [256, 3136] → 256 at 6.6 % (3.2 MB) 12.2 against 10.3 ms.
+ */
+const CROSS_PARTIAL_MAX_BYTES = 4 << 20;
