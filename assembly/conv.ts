@@ -152,17 +152,43 @@ export function convBwdFilter(
 ): void {
   loadGeometry(g);
   const K = gKH * gKW * gInC;
-  const P = gBatch * gOutH * gOutW;
+  if (!accumulate) {
+    for (let oc = 0; oc < gOutC; oc++) memory.fill(dw + <usize>(oc * K + k0) * 4, 0, <usize>(k1 - k0) * 4);
+  }
+  filterRows(x, dy, dw, k0, k1, 0, gBatch * gOutH * gOutW, scratch);
+}
+
+/** Bytes before the conv scratch in convBwdFilterRows' scratch: a 16-byte header, then the partial dw. */
+export function filterPartialBytes(K: i32, outC: i32): i32 {
+  return 16 + ((outC * K * 4 + 15) & ~15);
+}
+
+/**
+ * For a filter too narrow to split by columns (the first layer's K = kH·kW·inC, e.g. 9): output pixels
+ * [r0, r1) of dw (all K columns) added into this thread's partial dw [outC, K] in its scratch, zeroed on the
+ * thread's first chunk (header 0: not started); the caller sums the partials.
+ */
+export function convBwdFilterRows(g: usize, x: usize, dy: usize, r0: i32, r1: i32, scratch: usize): void {
+  loadGeometry(g);
+  const K = gKH * gKW * gInC;
+  const partial = scratch + 16;
+  if (load<i32>(scratch) == 0) {
+    memory.fill(partial, 0, <usize>(gOutC * K) * 4);
+    store<i32>(scratch, 1);
+  }
+  filterRows(x, dy, partial, 0, K, r0, r1, scratch + <usize>filterPartialBytes(K, gOutC));
+}
+
+/** Columns [k0, k1) of dw += dyᵀ · patches(x) over output pixels [r0, r1), in blocks of FB rows. */
+function filterRows(x: usize, dy: usize, dw: usize, k0: i32, k1: i32, r0: i32, r1: i32, scratch: usize): void {
+  const K = gKH * gKW * gInC;
   const groups = (gOutC + 3) >> 2;
   const tmp = scratch;
   const info = scratch + 128; // per row: ih0, iw0, pixel index of (b, ih0, iw0)
   const strips = info + <usize>FB * 12;
   const panel = strips + <usize>(groups * FB) * 16;
-  if (!accumulate) {
-    for (let oc = 0; oc < gOutC; oc++) memory.fill(dw + <usize>(oc * K + k0) * 4, 0, <usize>(k1 - k0) * 4);
-  }
-  for (let rb = 0; rb < P; rb += FB) {
-    const rows = min(FB, P - rb);
+  for (let rb = r0; rb < r1; rb += FB) {
+    const rows = min(FB, r1 - rb);
     for (let i = 0; i < rows; i++) {
       const r = rb + i;
       const ow = r % gOutW, t = r / gOutW, oh = t % gOutH, b = t / gOutH;

@@ -1,6 +1,6 @@
 /** The wasm kernel module: every export is a thread entry point or a small helper the main thread calls. */
 export { gemmRows, gemmCols, GEMM_SCRATCH } from './gemm';
-export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratch } from './conv';
+export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratch, convBwdFilterRows, filterPartialBytes } from './conv';
 export { avgPoolFwd, avgPoolBwd } from './pool';
 export { colSums, rowAffine, addRowVec } from './colsum';
 export { neuronFwd, neuronFwdAny, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';
@@ -10,3 +10,4 @@ export { bpttBwd } from './bptt';
 export { packBits, unpackBits } from './bits';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
 export { convSparseFwd, countNonzero, sparseScratch, convSparseBwdFilter, sparseFilterScratch } from './sparse';
+export { convSparseFwdCross, sparseCrossScratch, crossReduce } from './sparse-cross';

@@ -29,7 +29,7 @@ export function sparseScratch(inH: i32, inW: i32, inC: i32, taps: i32): i32 {
 }
 
 /** Gathers image b's non-zero inputs: starts[p]..starts[p+1] index entries (offset, value) of pixel p. */
-function gather(x: usize, b: i32, starts: usize, ent: usize): void {
+export function gather(x: usize, b: i32, starts: usize, ent: usize): void {
   const P = gInH * gInW;
   const rowBytes = <i32>gOutC * 4;
   const zero = f32x4.splat(0);
@@ -69,7 +69,7 @@ function gather(x: usize, b: i32, starts: usize, ent: usize): void {
  */
 // @ts-ignore: decorator
 @inline
-function activeTaps(oh: i32, ow: i32, starts: usize, taps: usize): i32 {
+export function activeTaps(oh: i32, ow: i32, starts: usize, taps: usize): i32 {
   const ih0 = oh * gSH - gPH, iw0 = ow * gSW - gPW;
   const khLo = max(0, -ih0), khHi = min(gKH, gInH - ih0);
   const kwLo = max(0, -iw0), kwHi = min(gKW, gInW - iw0);
@@ -187,13 +187,18 @@ export function convSparseFwd(g: usize, x: usize, wT: usize, bias: usize, y: usi
   const taps = ent + <usize>(gInH * gInW * gInC) * 8;
   for (let b = start; b < end; b++) {
     gather(x, b, starts, ent);
-    let ob = 0;
-    for (; ob + 32 <= gOutC; ob += 32) {
-      for (let kh = 0; kh < gKH; kh++) block32row(b, ob, kh, kh == 0, wT, bias, y, starts, ent);
-    }
-    for (; ob + 4 <= gOutC; ob += 4) block4(b, ob, wT, bias, y, starts, ent, taps);
-    for (; ob < gOutC; ob++) block1(b, ob, wT, bias, y, starts, ent, taps);
+    forwardImage(b, wT, bias, y, starts, ent, taps);
   }
+}
+
+/** Every output channel of image b from its gathered entries. */
+export function forwardImage(b: i32, wT: usize, bias: usize, y: usize, starts: usize, ent: usize, taps: usize): void {
+  let ob = 0;
+  for (; ob + 32 <= gOutC; ob += 32) {
+    for (let kh = 0; kh < gKH; kh++) block32row(b, ob, kh, kh == 0, wT, bias, y, starts, ent);
+  }
+  for (; ob + 4 <= gOutC; ob += 4) block4(b, ob, wT, bias, y, starts, ent, taps);
+  for (; ob < gOutC; ob++) block1(b, ob, wT, bias, y, starts, ent, taps);
 }
 
 /** This part's count of entries of x[start, end) that are not 0 (NaN included), as a float64 in out64. */

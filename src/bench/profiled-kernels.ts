@@ -7,7 +7,9 @@
  */
 import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
+import type { WeightLayer } from '../nn/bn-correction.js';
 import type { Layer } from '../nn/layer.js';
+import type { Tensor } from '../tensor.js';
 
 export type Pass = 'forward' | 'loss' | 'backward' | 'optimiser';
 
@@ -38,6 +40,7 @@ const OP_OF: Record<KernelName, Op> = {
   conv2dBackwardFilter: 'gemm',
   conv2dSparseForward: 'sparse-gemm',
   conv2dSparseBackwardFilter: 'sparse-gemm',
+  conv2dSparseForwardCross: 'sparse-gemm',
   avgPool2dForward: 'pooling',
   avgPool2dBackward: 'pooling',
   batchNormStats: 'batch-norm',
@@ -100,6 +103,10 @@ function workOf(name: KernelName, args: unknown[]): Work {
       return conv(args[4], 'conv_bwd_filter');
     case 'conv2dSparseBackwardFilter':
       return conv(args[3], 'conv_bwd_filter'); // dense-equivalent, as for the sparse forward
+    case 'conv2dSparseForwardCross': {
+      const once = conv(args[5], 'conv_fwd'); // the forward and the filter-shaped product, dense-equivalent
+      return { ...once, flop: 2 * once.flop };
+    }
     case 'alloc':
     case 'free':
       return { flop: 0, bytes: 0, ceiling: null };
@@ -206,8 +213,8 @@ export function profiledKernels(k: Kernels, profile: KernelProfile): Kernels {
 
 /**
  * Makes every layer of the tree book its calls into `profile`, named by its path under `root` and its kind
- * ("body.4 conv2d"). Replaces the instances' forward and backward with wrappers that call the originals: the
- * numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
+ * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct) with wrappers that
+ * call the originals: the numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
  * unused, e.g. the body when the network runs its first layers once), in forward order.
  */
 export function profileLayers(root: Layer, rootLabel: string, profile: KernelProfile): string[] {
@@ -216,9 +223,15 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     const label = `${path} ${l.kind}`;
     if (l.children().length === 0) labels.push(label);
     const forward = l.forward.bind(l);
-    const backward = l.backward.bind(l);
+    const backward = l.backward.bind(l) as (...args: unknown[]) => Tensor;
     l.forward = (x, ctx) => profile.inLayer(label, () => forward(x, ctx));
-    l.backward = (dy, ctx) => profile.inLayer(label, () => backward(dy, ctx));
+    // every argument passes through: a batch-norm block hands its weight layer a third, the correction
+    l.backward = (...args: unknown[]) => profile.inLayer(label, () => backward(...args));
+    // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
+    const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
+    if (withProduct !== undefined)
+      (l as WeightLayer).forwardWithProduct = (x, ctx, out, accumulate) =>
+        profile.inLayer(label, () => withProduct(x, ctx, out, accumulate));
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };
   visit(root, rootLabel);

@@ -58,6 +58,9 @@ export interface ConvGeometry {
 /** The filter-gradient accumulates into dw (and dbias) across the steps of a batch. */
 export interface ConvBackwardFilterAttrs extends ConvGeometry, Accumulate {}
 
+/** conv2dSparseForwardCross: the geometry, and `accumulate` for cross (y is always overwritten). */
+export interface SparseForwardCrossAttrs extends ConvGeometry, Accumulate {}
+
 export interface BatchNormAttrs {
   readonly rows: number; // every position that shares a channel's statistics: T·B·H·W for BN2d, T·B for BN1d
   readonly channels: number;
@@ -256,6 +259,13 @@ export interface Kernels {
    * linear layer's dW = dyᵀ·x is the 1×1 case.
    */
   conv2dSparseBackwardFilter(x: Buf, dy: Buf, dw: Buf, attrs: ConvBackwardFilterAttrs): void;
+  /**
+   * conv2dSparseForward, and cross (+)= Σ_rows x ⊗ y in the same pass: conv2dSparseBackwardFilter(x, y, cross) with
+   * the output just computed, the product the representation-mode batch-norm correction gathers
+   * (nn/bn-correction.ts). cross has dw's layout, [outC, kH, kW, inC] ([outF, inF] for a linear layer);
+   * `accumulate` applies to cross only.
+   */
+  conv2dSparseForwardCross(x: Buf, wT: Buf, bias: Buf | null, y: Buf, cross: Buf, attrs: SparseForwardCrossAttrs): void;
 
   // ---- pooling (average; padding counted as zeros, like PyTorch's count_include_pad=True) ----
   avgPool2dForward(x: Buf, y: Buf, g: ConvGeometry): void;

@@ -3,7 +3,7 @@ import { convGeometry } from '../kernels/geometry.js';
 import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
@@ -114,6 +114,15 @@ export class Conv2d implements WeightLayer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
+    return this.run(x, ctx, null);
+  }
+
+  forwardWithProduct(x: Tensor, ctx: RunContext, out: Buf, accumulate: boolean): Tensor {
+    return this.run(x, ctx, { out, accumulate });
+  }
+
+  /** The forward, and with `product` the filter-gradient product of x with the output (nn/bn-correction.ts). */
+  private run(x: Tensor, ctx: RunContext, product: Product | null): Tensor {
     const g = this.geometry(x.shape);
     const shape = [g.batch, g.outH, g.outW, g.outC];
     const y = this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
@@ -124,10 +133,12 @@ export class Conv2d implements WeightLayer {
     if (event) {
       const wT = this.wT.get(ctx.k, w.length);
       transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
-      ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
+      if (product === null) ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
+      else ctx.k.conv2dSparseForwardCross(x.data, wT, bias, y, product.out, { ...g, accumulate: product.accumulate });
       this.lastForwardPath = 'event';
     } else {
       ctx.k.conv2dForward(x.data, w, bias, y, g);
+      if (product !== null) weightGradient(ctx.k, x.data, y, product.out, null, g, product.accumulate, false, 'conv');
       this.lastForwardPath = 'dense';
     }
     if (isTraining(ctx)) {
@@ -141,18 +152,10 @@ export class Conv2d implements WeightLayer {
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
     const { x, g, w } = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    weightGradient(
-      ctx.k,
-      x.data,
-      dy.data,
-      this.weight.grad,
-      this.bias?.grad ?? null,
-      g,
-      true,
-      this.eventPath(ctx.k, x.data),
-      'conv',
+    const event = this.eventPath(ctx.k, x.data);
+    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'conv'),
     );
-    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, x.data.length);
     ctx.k.conv2dBackwardInput(dy.data, w, dx, g);

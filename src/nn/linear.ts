@@ -3,7 +3,7 @@ import { linearGeometry } from '../kernels/geometry.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
-import { addCorrection, type WeightCorrection, type WeightLayer } from './bn-correction.js';
+import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
@@ -97,6 +97,15 @@ export class Linear implements WeightLayer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
+    return this.run(x, ctx, null);
+  }
+
+  forwardWithProduct(x: Tensor, ctx: RunContext, out: Buf, accumulate: boolean): Tensor {
+    return this.run(x, ctx, { out, accumulate });
+  }
+
+  /** The forward, and with `product` the weight-gradient product of x with the output (nn/bn-correction.ts). */
+  private run(x: Tensor, ctx: RunContext, product: Product | null): Tensor {
     const rows = this.rows(x.shape);
     const { inF, outF } = this.opts;
     const y = this.out.get(ctx.k, rows * outF);
@@ -106,11 +115,18 @@ export class Linear implements WeightLayer {
     if (event) {
       const wT = this.wT.get(ctx.k, inF * outF);
       transposeWeight(ctx.k, w, wT, outF, inF);
-      ctx.k.conv2dSparseForward(x.data, wT, this.bias?.value ?? null, y, linearGeometry(rows, inF, outF));
+      const g = linearGeometry(rows, inF, outF);
+      const bias = this.bias?.value ?? null;
+      if (product === null) ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
+      else ctx.k.conv2dSparseForwardCross(x.data, wT, bias, y, product.out, { ...g, accumulate: product.accumulate });
       this.lastForwardPath = 'event';
     } else {
       ctx.k.gemm(x.data, w, y, { m: rows, n: outF, k: inF, transA: false, transB: true });
       if (this.bias !== null) ctx.k.elementwise([y, this.bias.value], y, { op: 'add' }); // the bias repeats over rows
+      if (product !== null) {
+        const g = linearGeometry(rows, inF, outF);
+        weightGradient(ctx.k, x.data, y, product.out, null, g, product.accumulate, false, 'linear');
+      }
       this.lastForwardPath = 'dense';
     }
     this.cache = isTraining(ctx) ? { x: inputForBackward(x, ctx, this.kept), w } : null;
@@ -125,18 +141,10 @@ export class Linear implements WeightLayer {
     const { inF, outF } = this.opts;
     // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
     const g = linearGeometry(rows, inF, outF);
-    weightGradient(
-      ctx.k,
-      x.data,
-      dy.data,
-      this.weight.grad,
-      this.bias?.grad ?? null,
-      g,
-      true,
-      this.eventPath(ctx.k, x.data),
-      'linear',
+    const event = this.eventPath(ctx.k, x.data);
+    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'linear'),
     );
-    if (correction !== null) addCorrection(this, ctx.k, correction, x);
     if (!this.computeInputGrad) return NO_GRADIENT;
     const dx = takeGrad(ctx.k, rows * inF);
     ctx.k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });

@@ -1,5 +1,5 @@
 import { SpikerepError } from '../errors.js';
-import type { Buf } from '../kernels/kernels.js';
+import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type Tensor, tensor } from '../tensor.js';
 import type { BatchNorm } from './batchnorm.js';
 import type { WeightCorrection, WeightLayer } from './bn-correction.js';
@@ -25,7 +25,8 @@ export interface NormBranch {
  * as in the PreAct ResNet, where a block's last conv and its shortcut feed the next block's first BN.
  *
  * The block owns the representation-mode correction of its weight layers (nn/bn-correction.ts): its forward holds
- * each branch's weight input and the BN's input, so it gathers Σ_t x_t⊗z_t there, and its backward runs the BN
+ * each branch's weight input and the BN's input, so it gathers Σ_t x_t⊗z_t there (a single weight layer, whose
+ * output z is, gathers it in its own forward pass: forwardWithProduct), and its backward runs the BN
  * first and hands each weight layer what the BN left. Everything it needs is its own, so the result does not
  * depend on anything outside the block.
  */
@@ -39,7 +40,11 @@ export class NormBlock implements Layer {
   private cache: { readonly cross: readonly (Buf | null)[] } | null = null;
   private readonly cross: Scratch[];
   private readonly sum = new Scratch();
-  private readonly negScaledMean = new Scratch();
+  private readonly scaledMean = new Scratch();
+  /** Per-channel vectors of the scaling below: the factor −T·s, and the zeros and ones around it. */
+  private readonly factor = new Scratch();
+  private readonly zeros = new Scratch();
+  private readonly ones = new Scratch();
 
   constructor(opts: { readonly branches: readonly NormBranch[]; readonly bn: BatchNorm }) {
     if (opts.branches.length === 0 || opts.branches.every((b) => b.weight === null)) {
@@ -93,11 +98,21 @@ export class NormBlock implements Layer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
-    const { z, inputs } = this.branchesForward(x, ctx);
     this.cache = null;
-    if (isTraining(ctx) && summedGradients(ctx)) {
-      // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
-      const accumulate = ctx.mode.steps.start > 0;
+    const gather = isTraining(ctx) && summedGradients(ctx);
+    // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
+    const accumulate = ctx.mode.steps.start > 0;
+    const only = this.branches.length === 1 ? this.branches[0]! : null;
+    if (gather && only !== null && only.weight !== null) {
+      // z is the weight layer's own output: its forward gathers the product in the same pass
+      const h = only.pre === null ? x : only.pre.forward(x, ctx);
+      const out = this.cross[0]!.get(ctx.k, only.weight.weight.value.length);
+      const z = only.weight.forwardWithProduct(h, ctx, out, accumulate);
+      this.cache = { cross: [out] };
+      return this.bn.forward(z, ctx);
+    }
+    const { z, inputs } = this.branchesForward(x, ctx);
+    if (gather) {
       const cross = this.branches.map((b, i) => {
         if (b.weight === null) return null;
         const out = this.cross[i]!.get(ctx.k, b.weight.weight.value.length);
@@ -119,11 +134,9 @@ export class NormBlock implements Layer {
     else {
       const r = this.bn.backwardWithCorrection(dy, ctx);
       dz = r.dx;
-      const zs = this.negScaledMean.get(k, r.inputMean.data.length);
-      k.elementwise([r.inputMean.data], zs, { op: 'scale', alpha: -totalSteps(ctx) });
-      const negScaledInputMean = tensor(r.inputMean.shape, zs);
+      const scaledInputMean = this.scaleByChannel(k, r.inputMean, r.scale, -totalSteps(ctx));
       gathered.cross.forEach((c, i) => {
-        if (c !== null) corrections[i] = { cross: c, scale: r.scale, negScaledInputMean };
+        if (c !== null) corrections[i] = { cross: c, scale: r.scale, scaledInputMean };
       });
     }
     const dxs = this.branches.map((b, i) => {
@@ -144,6 +157,25 @@ export class NormBlock implements Layer {
     }
     giveGrad(k, dz, dx);
     return dx;
+  }
+
+  /**
+   * z[…, c]·alpha·s[c]: the batch-norm apply with mean 0, gamma 1 and beta 0 is that per-channel scaling in one
+   * pass (elementwise repeats only its last input, so s over the rows would go a row at a time).
+   */
+  private scaleByChannel(k: Kernels, z: Tensor, s: Buf, alpha: number): Tensor {
+    const C = s.length;
+    const factor = this.factor.get(k, C),
+      zeros = this.zeros.get(k, C),
+      ones = this.ones.get(k, C);
+    for (let c = 0; c < C; c++) {
+      factor[c] = alpha * s[c]!;
+      zeros[c] = 0;
+      ones[c] = 1;
+    }
+    const out = this.scaledMean.get(k, z.data.length);
+    k.batchNormApply(z.data, out, zeros, factor, ones, zeros, { rows: z.data.length / C, channels: C });
+    return tensor(z.shape, out);
   }
 
   /** The network's first layer: the input gradient of a single plain branch is not needed. */

@@ -1,6 +1,7 @@
 /**
  * Conv2d and Linear forward paths: 'event' gives the 'dense' output (and, through the unchanged backward, the same
- * gradients), follows weight updates between forwards, and 'auto' picks event for sparse input and dense for dense.
+ * gradients), follows weight updates between forwards, gathers the batch-norm correction's product in the forward
+ * as weightProduct computes it apart, and 'auto' picks event for sparse input and dense for dense.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +81,29 @@ for (const [name, make, shape] of [
         const y = ev.forward(x, ctxOf(K())).data;
         assertClose(y, de.forward(x, ctxOf(K())).data, TOL, 'after a weight update');
         assert.ok(closeness(y, first, TOL).ratio > 1, 'the update changed the output');
+      });
+
+      it('forwardWithProduct gives the forward and weightProduct of the input against that output, on both paths', () => {
+        for (const path of ['event', 'dense'] as const) {
+          for (const accumulate of [false, true]) {
+            const fused = make(K(), path),
+              plainLayer = make(K(), path);
+            const x = input(0.2, true);
+            const nw = fused.weight.value.length;
+            const start = randn(new Rng(5), nw); // what an accumulating call adds to; overwritten otherwise
+            const out = K().alloc(nw),
+              expected = K().alloc(nw);
+            out.set(start);
+            expected.set(start);
+            const y = fused.forwardWithProduct(x, ctxOf(K()), out, accumulate);
+            assert.equal(fused.lastForwardPath, path);
+            const yPlain = plainLayer.forward(x, ctxOf(K()));
+            plainLayer.weightProduct(K(), x, yPlain, expected, accumulate);
+            assertClose(y.data, yPlain.data, TOL, `${path} output`);
+            assertClose(out, expected, TOL, `${path} product, accumulate=${accumulate}`);
+            assert.ok(closeness(out, start, TOL).ratio > 1, 'the product is not the starting buffer');
+          }
+        }
       });
 
       it("'auto' takes the event path for sparse input and the dense one for dense input", () => {

@@ -28,6 +28,7 @@ export const DENSE_METHODS: readonly KernelMethod[] = [
   'conv2dBackwardFilter',
   'conv2dSparseForward',
   'conv2dSparseBackwardFilter',
+  'conv2dSparseForwardCross',
   'reduce',
   'avgPool2dForward',
   'avgPool2dBackward',
@@ -51,9 +52,10 @@ export function convCases(): ConvGeometry[] {
     convGeometry({ batch: 2, inH: 9, inW: 9, inC: 16, outC: 24, kH: 3, pad: 1 }),
     convGeometry({ batch: 4, inH: 21, inW: 20, inC: 12, outC: 20, kH: 3, stride: 2, pad: 1 }),
     convGeometry({ batch: 3, inH: 16, inW: 16, inC: 64, outC: 64, kH: 3, pad: 1 }), // the blocked AVX-512 paths
+    convGeometry({ batch: 8, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 }), // K = 9: the filter split by pixels
   ];
   const rng = new Rng(7);
-  while (fixed.length < 18) {
+  while (fixed.length < 19) {
     const k = 1 + rng.int(3);
     const spec = {
       batch: 1 + rng.int(3),
@@ -279,6 +281,51 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
           k.free(x);
         }
         k.free(dy);
+      }
+    });
+
+    it('event-driven forwards with their cross product (linear as the 1×1 case) match the reference', () => {
+      const k = K();
+      const rng = new Rng(9);
+      const linear = (
+        [
+          [1, 1, 1],
+          [12, 64, 37],
+          [256, 300, 70],
+        ] as const
+      ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
+      // 37 images of the bench shape: threads take several images each, some none of a small call's; 384 channels:
+      // a weight of 5.3 MB, past what the wasm backend keeps as a per-thread partial
+      const cases = [
+        ...sparseConvCases(),
+        convGeometry({ batch: 37, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 }),
+        convGeometry({ batch: 2, inH: 3, inW: 3, inC: 384, outC: 384, kH: 3, pad: 1 }),
+        ...linear,
+      ];
+      for (const g of cases) {
+        const K2 = g.kH * g.kW * g.inC;
+        const w = uniform(k, rng, g.outC * K2);
+        const wT = transposed(k, w, g.outC, K2);
+        const bias = uniform(k, rng, g.outC);
+        const ny = g.batch * g.outH * g.outW * g.outC;
+        for (const density of DENSITIES) {
+          const x = sparse(k, rng, g.batch, g.inH * g.inW * g.inC, density, density === 0.1);
+          for (const accumulate of [false, true]) {
+            const y = uniform(k, rng, ny); // garbage: must be overwritten
+            const cross = uniform(k, rng, g.outC * K2); // garbage unless accumulating
+            const yRef = new Float32Array(ny);
+            const crossRef = plain(cross);
+            k.conv2dSparseForwardCross(x, wT, bias, y, cross, { ...g, accumulate });
+            ref.conv2dForward(x, w, bias, yRef, g);
+            ref.conv2dBackwardFilter(x, yRef, crossRef, null, { ...g, accumulate });
+            const what = `${label(g)} density ${density} accumulate=${accumulate}`;
+            assertClose(y, yRef, SUMS, `event forward with cross, y: ${what}`);
+            assertClose(cross, crossRef, SUMS, `event forward with cross, cross: ${what}`);
+            [y, cross].forEach((b) => k.free(b));
+          }
+          k.free(x);
+        }
+        [w, wT, bias].forEach((b) => k.free(b));
       }
     });
 

@@ -1,5 +1,5 @@
 /**
- * The reference backend's event-driven forwards and filter gradient against its dense kernels (the ordinary convolution, and gemm plus
+ * The reference backend's event-driven forwards (also with their cross product) and filter gradient against its dense kernels (the ordinary convolution, and gemm plus
  * the bias) on binary and graded sparse inputs at densities 0…1, and the density count against its definition.
  */
 import assert from 'node:assert/strict';
@@ -103,6 +103,40 @@ describe('reference event-driven filter gradient', () => {
             ref.conv2dSparseBackwardFilter(x, dy, dw, { ...g, accumulate });
             assertClose(dw, expected, TOL, `density ${density} graded=${graded} accumulate=${accumulate}`);
           }
+        }
+      }
+    });
+  }
+});
+
+describe('reference event-driven forward with its cross product', () => {
+  const linear = (
+    [
+      [1, 1, 1],
+      [7, 13, 5],
+      [30, 300, 70],
+    ] as const
+  ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
+  for (const g of [...sparseConvCases(), ...linear]) {
+    it(`gives the dense forward and the dense filter gradient of x against it: ${convLabel(g)}`, () => {
+      const rng = new Rng(g.inC + 2 * g.outC);
+      const K = g.kH * g.kW * g.inC;
+      const w = randn(rng, g.outC * K);
+      const wT = transposed(ref, w, g.outC, K);
+      const bias = randn(rng, g.outC);
+      const ny = g.batch * g.outH * g.outW * g.outC;
+      for (const density of [0, 0.1, 1]) {
+        const x = sparse(ref, rng, g.batch, g.inH * g.inW * g.inC, density, density === 0.1);
+        for (const accumulate of [false, true]) {
+          const y = randn(rng, ny); // garbage: must be overwritten
+          const cross = randn(rng, g.outC * K); // garbage unless accumulating
+          const yExpected = new Float32Array(ny);
+          const crossExpected = new Float32Array(cross);
+          ref.conv2dForward(x, w, bias, yExpected, g);
+          ref.conv2dBackwardFilter(x, yExpected, crossExpected, null, { ...g, accumulate });
+          ref.conv2dSparseForwardCross(x, wT, bias, y, cross, { ...g, accumulate });
+          assertClose(y, yExpected, TOL, `y at density ${density}`);
+          assertClose(cross, crossExpected, TOL, `cross at density ${density} accumulate=${accumulate}`);
         }
       }
     });

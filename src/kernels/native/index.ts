@@ -142,6 +142,11 @@ export class NativeKernels implements Kernels {
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, bias, y, g) => {
     this.p().convSparseForward(x, wT, bias, y, this.geom(g));
   };
+  /** The two passes one after the other: the native event-driven kernels have no fused version. */
+  conv2dSparseForwardCross: Kernels['conv2dSparseForwardCross'] = (x, wT, bias, y, cross, a) => {
+    this.conv2dSparseForward(x, wT, bias, y, a);
+    this.conv2dSparseBackwardFilter(x, y, cross, a);
+  };
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => this.p().avgPoolForward(x, y, this.geom(g));
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => this.p().avgPoolBackward(dy, dx, this.geom(g));
 

@@ -13,7 +13,7 @@ import { softmaxCrossEntropy } from './loss.js';
 import { neuronBackward, neuronForward } from './neuron.js';
 import { adamStep, sgdStep } from './optim.js';
 import { avgPool2dBackward, avgPool2dForward } from './pool.js';
-import { conv2dSparseBackwardFilter, conv2dSparseForward } from './sparse.js';
+import { conv2dSparseBackwardFilter, conv2dSparseForward, conv2dSparseForwardCross } from './sparse.js';
 
 export class ReferenceKernels implements Kernels {
   readonly name = 'reference' as const;
@@ -32,6 +32,7 @@ export class ReferenceKernels implements Kernels {
   conv2dBackwardFilter = conv2dBackwardFilter;
   conv2dSparseForward = conv2dSparseForward;
   conv2dSparseBackwardFilter = conv2dSparseBackwardFilter;
+  conv2dSparseForwardCross = conv2dSparseForwardCross;
   avgPool2dForward = avgPool2dForward;
   avgPool2dBackward = avgPool2dBackward;
   batchNormStats = batchNormStats;

@@ -1,4 +1,4 @@
-import type { Buf, ConvBackwardFilterAttrs, ConvGeometry } from '../kernels.js';
+import type { Buf, ConvBackwardFilterAttrs, ConvGeometry, SparseForwardCrossAttrs } from '../kernels.js';
 
 /*
  * The event-driven forward: instead of a dot product per output, every non-zero input adds its value times its
@@ -65,4 +65,17 @@ export function conv2dSparseBackwardFilter(x: Buf, dy: Buf, dw: Buf, g: ConvBack
     }
   }
   for (let i = 0; i < acc.length; i++) dw[i] = g.accumulate === true ? dw[i]! + acc[i]! : acc[i]!;
+}
+
+/** The event-driven forward, then cross (+)= the filter-gradient product of x with the output y just computed. */
+export function conv2dSparseForwardCross(
+  x: Buf,
+  wT: Buf,
+  bias: Buf | null,
+  y: Buf,
+  cross: Buf,
+  g: SparseForwardCrossAttrs,
+): void {
+  conv2dSparseForward(x, wT, bias, y, g);
+  conv2dSparseBackwardFilter(x, y, cross, g);
 }

@@ -154,17 +154,59 @@ export function conv2dBackwardFilter(
     const pdw = accumulate ? ctx.st.inout(dw) : ctx.st.out(dw);
     const gp = geometry(ctx, g);
     try {
-      ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
-        align: 8,
-        work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
-        scratch: ctx.ex.convScratch!(K, g.outC),
-        chunksPerThread: 1,
-      });
+      const work = (2 * rows * g.outC * K) / FLOPS_PER_NS;
+      // fewer than two 8-column chunks per thread: by columns the threads' shares would be uneven
+      if (ctx.pool.threads > 1 && K < 16 * ctx.pool.threads)
+        filterByRows(ctx, gp, px, pdy, pdw, accumulate, K, g.outC, rows, work);
+      else {
+        ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
+          align: 8,
+          work,
+          scratch: ctx.ex.convScratch!(K, g.outC),
+          chunksPerThread: 1,
+        });
+      }
     } finally {
       ctx.heap.freeBytes(gp);
     }
     if (dbias !== null) columnSums(ctx, pdy, rows, g.outC, dbias, accumulate);
   });
+}
+
+/**
+ * The filter gradient of a filter too narrow to give every thread two 8-column chunks (a first layer's K = kH·kW·inC,
+ * e.g. 9: by columns one thread did 8 of the 9 and both packed all of dy): threads take blocks of output pixels
+ * instead, each adding into its own partial dw (assembly/conv.ts: convBwdFilterRows), and the partials are summed
+ * here.
+ */
+function filterByRows(
+  ctx: WasmContext,
+  gp: number,
+  px: number,
+  pdy: number,
+  pdw: number,
+  accumulate: boolean,
+  K: number,
+  outC: number,
+  rows: number,
+  work: number,
+): void {
+  const { pool } = ctx;
+  const partialBytes = ctx.ex.filterPartialBytes!(K, outC);
+  pool.ensureScratch(partialBytes + ctx.ex.convScratch!(K, outC));
+  const ints = new Int32Array(ctx.heap.memory.buffer);
+  for (let p = 0; p < pool.threads; p++) ints[pool.scratchOf(p) >> 2] = 0;
+  pool.run('convBwdFilterRows', [gp, px, pdy], rows, { align: 256, work });
+  const n = outC * K;
+  const sum = new Float64Array(n);
+  for (let p = 0; p < pool.threads; p++) {
+    const s = pool.scratchOf(p);
+    if (ints[s >> 2] === 0) continue; // this thread took no block
+    const part = new Float32Array(ctx.heap.memory.buffer, s + 16, n); // after the 16-byte header
+    for (let i = 0; i < n; i++) sum[i]! += part[i]!;
+  }
+  const dw = new Float32Array(ctx.heap.memory.buffer, pdw, n);
+  for (let i = 0; i < n; i++) dw[i] = accumulate ? dw[i]! + sum[i]! : sum[i]!;
 }
 
 /**

@@ -88,6 +88,8 @@ export class WasmKernels implements Kernels {
     sparse.conv2dSparseBackwardFilter(this.c, x, dy, dw, a);
   conv2dSparseForward: Kernels['conv2dSparseForward'] = (x, wT, b, y, g) =>
     sparse.conv2dSparseForward(this.c, x, wT, b, y, g);
+  conv2dSparseForwardCross: Kernels['conv2dSparseForwardCross'] = (x, wT, b, y, cross, a) =>
+    sparse.conv2dSparseForwardCross(this.c, x, wT, b, y, cross, a);
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => dense.avgPool2dForward(this.c, x, y, g);
   avgPool2dBackward: Kernels['avgPool2dBackward'] = (dy, dx, g) => dense.avgPool2dBackward(this.c, dy, dx, g);
 

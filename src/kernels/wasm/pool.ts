@@ -93,8 +93,11 @@ export class Pool {
     return new Pool(ex, heap, ctrlPtr, workers, names);
   }
 
-  /** Per-part scratch: pointer for part p (valid until the next call that asks for more). */
-  private ensureScratch(bytes: number): void {
+  /**
+   * Per-part scratch: pointer for part p (valid until the next call that asks for more). Public so that a caller
+   * can prepare each thread's scratch (a kernel that keeps a per-thread partial there) before a run asking no more.
+   */
+  ensureScratch(bytes: number): void {
     if (bytes <= this.scratchBytes) return;
     for (const p of this.scratch) this.heap.freeBytes(p);
     this.scratch = Array.from({ length: this.threads }, () => this.heap.allocBytes(bytes));

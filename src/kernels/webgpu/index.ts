@@ -141,6 +141,11 @@ export class WebGpuKernels implements Kernels {
     if (this.host(x, wT, bias, y)) return reference.conv2dSparseForward(x, wT, bias, y, g);
     this.link.op('conv2dSparseForward', [x, wT, bias, y], [3], [], g);
   };
+  /** The two ops one after the other (both tiled GEMMs on the GPU, where skipping zeros does not pay). */
+  conv2dSparseForwardCross: Kernels['conv2dSparseForwardCross'] = (x, wT, bias, y, cross, at) => {
+    this.conv2dSparseForward(x, wT, bias, y, at);
+    this.conv2dSparseBackwardFilter(x, y, cross, at);
+  };
   avgPool2dForward: Kernels['avgPool2dForward'] = (x, y, g) => {
     if (this.host(x, y)) return reference.avgPool2dForward(x, y, g);
     this.link.op('avgPool2dForward', [x, y], [1], [], g);
