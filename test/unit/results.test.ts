@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { README_BENCH_FILES, renderBenchTable } from '../../scripts/bench-table-render.js';
 import { bestRunCells, readResult, renderResultsTables } from '../../scripts/results-table-render.js';
 import { renderSeedTable, seedGroups } from '../../scripts/seed-table.js';
 
@@ -76,6 +77,12 @@ test("the README's equal-budget and parity tables are what scripts/results-table
     assert.ok(README.includes(header), `README lacks the table headed ${header}`);
     assert.ok(README.includes(block), `README table headed "${header}" differs from the committed JSON:\n${block}`);
   }
+});
+
+test("the README's benchmark table is what scripts/bench-table.ts renders from the bench files it names", () => {
+  const table = renderBenchTable(README_BENCH_FILES);
+  assert.ok(README.includes(table), `README's benchmark table differs from the committed JSON:\n${table}`);
+  for (const f of README_BENCH_FILES) assert.ok(README.includes(f), `README does not name ${f}`);
 });
 
 test('every best-runs row of the README shows the numbers of its JSON, and its command is the stored one', () => {
