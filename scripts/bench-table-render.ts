@@ -49,7 +49,10 @@ export function renderBenchTable(files: readonly string[]): string {
       const name = ratio.name.slice('ratio_'.length);
       const backend = ratio.backend.split('/')[0]!;
       const peer = rows[i - 1];
-      const ours = rows.slice(0, i).findLast((r) => r.name === name && r.backend === backend);
+      const ours = rows
+        .slice(0, i)
+        .reverse()
+        .find((r) => r.name === name && r.backend === backend);
       if (ours?.value == null || peer?.value == null || !peer.name.startsWith('torch_train_'))
         throw new Error(`${file}: ${ratio.name} has no row of ours and of the peer before it`);
       lines.push(

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -160,13 +160,33 @@ test('torchrun --nproc_per_node 2 (Gloo) trains a few steps; import-torch predic
   }
   assert.deepEqual(ours, torchPredictions);
   assert.ok(new Set(ours).size >= 3, `predictions use ${new Set(ours).size} classes: too trivial a check`);
-  // the imported run is a run like any other: eval reads it, export --format nir writes it
-  const ev = cli('eval', '--checkpoint', run, '--test-limit', '200', '--backend', 'wasm', '--threads', '1', '--quiet');
+  // the imported run is a run like any other: eval reads it, report draws it, export writes it, for a target too
+  const evalJson = join(tmp, 'eval.json');
+  const ev = cli(
+    'eval',
+    '--checkpoint',
+    run,
+    '--test-limit',
+    '200',
+    '--backend',
+    'wasm',
+    '--threads',
+    '1',
+    '--json',
+    evalJson,
+  );
   assert.equal(ev.code, 0, ev.err);
   assert.match(ev.out, /test accuracy .* on 200 mnist test images \(if, T=4\)/);
+  const html = join(tmp, 'report.html');
+  const rep = cli('report', evalJson, '--checkpoint', run, '--sweep-limit', '20', '--out', html, '--quiet');
+  assert.equal(rep.code, 0, rep.err);
+  assert.ok(readFileSync(html, 'utf8').includes('<svg'), 'the report has its figures');
   const nir = cli('export', '--checkpoint', run, '--format', 'nir', '--out', join(tmp, 'trained.nir'));
   assert.equal(nir.code, 0, nir.err);
   assert.match(nir.out, /wrote .*trained\.nir: 13 nodes/);
+  const chip = cli('export', '--checkpoint', run, '--target', 'generic', '--out', join(tmp, 'trained-int8.nir'));
+  assert.equal(chip.code, 0, chip.err);
+  assert.match(chip.out, /wrote .*trained-int8\.nir/);
   // the trained weights moved away from the exported ones
   const start = loadCheckpoint(ckpt).tensors.get('features.0.bias')!;
   const trained = loadCheckpoint(join(run, 'best.ckpt')).tensors.get('features.0.bias')!;
