@@ -160,23 +160,26 @@ export function convBwdFilter(
 
 /** Bytes before the conv scratch in convBwdFilterRows' scratch: a 16-byte header, then the partial dw. */
 export function filterPartialBytes(K: i32, outC: i32): i32 {
-  return 16 + ((outC * K * 4 + 15) & ~15);
+  return (outC * K * 4 + 15) & ~15;
 }
 
 /**
- * For a filter too narrow to split by columns (the first layer's K = kH·kW·inC, e.g. 9): output pixels
- * [r0, r1) of dw (all K columns) added into this thread's partial dw [outC, K] in its scratch, zeroed on the
- * thread's first chunk (header 0: not started); the caller sums the partials.
+ * For a filter too narrow to split by columns (the first layer's K = kH·kW·inC, e.g. 9): output pixels [r0, r1)
+ * of dw (all K columns), slot by slot: pixels [s·perSlot, (s + 1)·perSlot) add into slot s's partial dw
+ * [outC, K] at `slots` (zeroed at the slot's first pixel; a call covers whole slots), so the sums are the same on
+ * any number of threads and from run to run. The caller sums the partials in slot order.
  */
-export function convBwdFilterRows(g: usize, x: usize, dy: usize, r0: i32, r1: i32, scratch: usize): void {
+export function convBwdFilterRows(
+  g: usize, x: usize, dy: usize, slots: usize, perSlot: i32, r0: i32, r1: i32, scratch: usize,
+): void {
   loadGeometry(g);
   const K = gKH * gKW * gInC;
-  const partial = scratch + 16;
-  if (load<i32>(scratch) == 0) {
+  const bytes = <usize>filterPartialBytes(K, gOutC);
+  for (let s0 = r0; s0 < r1; s0 += perSlot) {
+    const partial = slots + <usize>(s0 / perSlot) * bytes;
     memory.fill(partial, 0, <usize>(gOutC * K) * 4);
-    store<i32>(scratch, 1);
+    filterRows(x, dy, partial, 0, K, s0, min(r1, s0 + perSlot), scratch);
   }
-  filterRows(x, dy, partial, 0, K, r0, r1, scratch + <usize>filterPartialBytes(K, gOutC));
 }
 
 /** Columns [k0, k1) of dw += dyᵀ · patches(x) over output pixels [r0, r1), in blocks of FB rows. */

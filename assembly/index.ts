@@ -10,4 +10,4 @@ export { bpttBwd } from './bptt';
 export { packBits, unpackBits } from './bits';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
 export { convSparseFwd, countNonzero, sparseScratch, convSparseBwdFilter, sparseFilterScratch } from './sparse';
-export { convSparseFwdCross, sparseCrossScratch, crossReduce } from './sparse-cross';
+export { convSparseFwdCross, sparseCrossScratch, crossSlotBytes, crossReduce } from './sparse-cross';

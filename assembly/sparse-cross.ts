@@ -5,8 +5,9 @@
  * scratch and its output still in cache, so every output pixel holds a 32-channel block of y in registers and
  * adds value · y into the rows of the entries its taps read: no second gather, no second read of y. The rows are
  * a per-thread partial crossT [kH, kW, inC, outC] (wT's layout, so an entry's byte offset into a tap's weight
- * rows is also its offset into crossT); crossReduce sums the threads' partials into [outC, kH, kW, inC].
- * Scratch: a 16-byte header (0: this thread has not started its partial yet), crossT, then the forward's scratch.
+ * rows is also its offset into crossT). The images are cut into a fixed number of slots, each with its own
+ * partial, and crossReduce sums the slots' partials in slot order into [outC, kH, kW, inC]: the result is the same
+ * on any number of threads and from run to run. Scratch: the forward's lists.
  */
 import { gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, loadGeometry } from './convgeom';
 import { activeTaps, forwardImage, gather, sparseScratch } from './sparse';
@@ -19,9 +20,7 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-const HEADER = 16;
-
-/** Bytes of one thread's crossT partial. */
+/** Bytes of one slot's crossT partial. */
 function crossBytes(): i32 {
   return ((gKH * gKW * gInC * gOutC * 4 + 15) & ~15);
 }
@@ -29,7 +28,13 @@ function crossBytes(): i32 {
 /** Scratch bytes one thread needs (geometry g). */
 export function sparseCrossScratch(g: usize): i32 {
   loadGeometry(g);
-  return HEADER + crossBytes() + sparseScratch(gInH, gInW, gInC, gKH * gKW);
+  return sparseScratch(gInH, gInW, gInC, gKH * gKW);
+}
+
+/** Bytes of one slot's transposed partial (geometry g). */
+export function crossSlotBytes(g: usize): i32 {
+  loadGeometry(g);
+  return crossBytes();
 }
 
 /** crossT[tap, ic, ob..ob + 32) += value · y[b, pixel, ob..ob + 32) over every output pixel of image b. */
@@ -102,19 +107,19 @@ function crossBlock1(b: i32, ob: i32, y: usize, crossT: usize, starts: usize, en
 
 /** Images [start, end): y = conv(x, w) (+ bias) from the transposed weight wT, and this thread's crossT += x ⊗ y. */
 export function convSparseFwdCross(
-  g: usize, x: usize, wT: usize, bias: usize, y: usize, start: i32, end: i32, scratch: usize,
+  g: usize, x: usize, wT: usize, bias: usize, y: usize, slots: usize, perSlot: i32, start: i32, end: i32,
+  scratch: usize,
 ): void {
   loadGeometry(g);
-  const crossT = scratch + HEADER;
   const bytes = crossBytes();
-  if (load<i32>(scratch) == 0) {
-    memory.fill(crossT, 0, <usize>bytes);
-    store<i32>(scratch, 1);
-  }
-  const starts = crossT + <usize>bytes;
+  const starts = scratch;
   const ent = starts + <usize>(((gInH * gInW + 1) * 4 + 15) & ~15);
   const taps = ent + <usize>(gInH * gInW * gInC) * 8;
   for (let b = start; b < end; b++) {
+    // images [s·perSlot, (s + 1)·perSlot) add into slot s's partial, in image order, whichever thread runs them:
+    // the sums do not depend on the thread count or on which thread claimed which chunk
+    const crossT = slots + <usize>(b / perSlot) * <usize>bytes;
+    if (b % perSlot == 0) memory.fill(crossT, 0, <usize>bytes);
     gather(x, b, starts, ent);
     forwardImage(b, wT, bias, y, starts, ent, taps);
     let ob = 0;
@@ -125,8 +130,8 @@ export function convSparseFwdCross(
 }
 
 /**
- * cross[o, r] (+)= Σ_p partial_p[r, o] for output channels o in [start, end), r over kH·kW·inC: the threads'
- * crossT partials (pointers at `parts`, `n` of them) summed and transposed. Rows go 16 at a time so the 16
+ * cross[o, r] (+)= Σ_p partial_p[r, o] for output channels o in [start, end), r over kH·kW·inC: the slots'
+ * crossT partials (pointers at `parts`, `n` of them, in slot order) summed and transposed. Rows go 16 at a time so the 16
  * partial rows being read stay cached while o runs.
  */
 export function crossReduce(

@@ -155,9 +155,9 @@ export function conv2dBackwardFilter(
     const gp = geometry(ctx, g);
     try {
       const work = (2 * rows * g.outC * K) / FLOPS_PER_NS;
-      // fewer than two 8-column chunks per thread: by columns the threads' shares would be uneven
-      if (ctx.pool.threads > 1 && K < 16 * ctx.pool.threads)
-        filterByRows(ctx, gp, px, pdy, pdw, accumulate, K, g.outC, rows, work);
+      // too few 8-column chunks to share out by columns; the test is on K alone, not on the thread count, so that
+      // 1 and N threads sum in the same order
+      if (K < NARROW_FILTER_K) filterByRows(ctx, gp, px, pdy, pdw, accumulate, K, g.outC, rows, work);
       else {
         ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
           align: 8,
@@ -175,9 +175,9 @@ export function conv2dBackwardFilter(
 
 /**
  * The filter gradient of a filter too narrow to give every thread two 8-column chunks (a first layer's K = kH·kW·inC,
- * e.g. 9: by columns one thread did 8 of the 9 and both packed all of dy): threads take blocks of output pixels
- * instead, each adding into its own partial dw (assembly/conv.ts: convBwdFilterRows), and the partials are summed
- * here.
+ * e.g. 9: by columns one thread did 8 of the 9 and both packed all of dy): the output pixels are cut into
+ * FILTER_SLOTS slots, each with its own partial dw (assembly/conv.ts: convBwdFilterRows), threads take whole slots,
+ * and the partials are summed here in slot order: the same sums on any number of threads and from run to run.
  */
 function filterByRows(
   ctx: WasmContext,
@@ -192,22 +192,31 @@ function filterByRows(
   work: number,
 ): void {
   const { pool } = ctx;
-  const partialBytes = ctx.ex.filterPartialBytes!(K, outC);
-  pool.ensureScratch(partialBytes + ctx.ex.convScratch!(K, outC));
-  const ints = new Int32Array(ctx.heap.memory.buffer);
-  for (let p = 0; p < pool.threads; p++) ints[pool.scratchOf(p) >> 2] = 0;
-  pool.run('convBwdFilterRows', [gp, px, pdy], rows, { align: 256, work });
-  const n = outC * K;
-  const sum = new Float64Array(n);
-  for (let p = 0; p < pool.threads; p++) {
-    const s = pool.scratchOf(p);
-    if (ints[s >> 2] === 0) continue; // this thread took no block
-    const part = new Float32Array(ctx.heap.memory.buffer, s + 16, n); // after the 16-byte header
-    for (let i = 0; i < n; i++) sum[i]! += part[i]!;
+  const bytes = ctx.ex.filterPartialBytes!(K, outC);
+  pool.ensureScratch(ctx.ex.convScratch!(K, outC));
+  const perSlot = Math.ceil(rows / FILTER_SLOTS / 256) * 256;
+  const count = Math.ceil(rows / perSlot);
+  const slots = ctx.heap.allocBytes(count * bytes);
+  try {
+    pool.run('convBwdFilterRows', [gp, px, pdy, slots, perSlot], rows, { align: perSlot, work });
+    const n = outC * K;
+    const sum = new Float64Array(n);
+    for (let s = 0; s < count; s++) {
+      const part = new Float32Array(ctx.heap.memory.buffer, slots + s * bytes, n);
+      for (let i = 0; i < n; i++) sum[i]! += part[i]!;
+    }
+    const dw = new Float32Array(ctx.heap.memory.buffer, pdw, n);
+    for (let i = 0; i < n; i++) dw[i] = accumulate ? dw[i]! + sum[i]! : sum[i]!;
+  } finally {
+    ctx.heap.freeBytes(slots);
   }
-  const dw = new Float32Array(ctx.heap.memory.buffer, pdw, n);
-  for (let i = 0; i < n; i++) dw[i] = accumulate ? dw[i]! + sum[i]! : sum[i]!;
 }
+
+/** Slots of the narrow filter gradient: partials summed in a fixed order, whatever the thread count. */
+const FILTER_SLOTS = 4;
+
+/** Filters with fewer columns K = kH·kW·inC than this (under two 8-column chunks for each of 2 threads) go by rows. */
+const NARROW_FILTER_K = 32;
 
 /**
  * Column sums of a [rows, cols] matrix in float64 (see assembly/colsum.ts): threads split the rows and leave

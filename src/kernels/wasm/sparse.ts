@@ -86,10 +86,11 @@ export function conv2dSparseBackwardFilter(
 }
 
 /**
- * conv2dSparseForward and cross (+)= Σ_rows x ⊗ y in one pass (assembly/sparse-cross.ts): threads take images as
- * they go and each adds into its own transposed partial in its scratch, whose header the call clears first (a
- * thread that took no image leaves it clear); the partials are then summed and transposed into cross. A linear
- * layer, or a partial past CROSS_PARTIAL_MAX_BYTES, takes the two kernels one after the other instead.
+ * conv2dSparseForward and cross (+)= Σ_rows x ⊗ y in one pass (assembly/sparse-cross.ts): the images are cut into
+ * CROSS_SLOTS slots of whole images, each with its own transposed partial; threads take whole slots as they go, and
+ * the partials are summed in slot order and transposed into cross. The slots, not the threads, fix the order of the
+ * sums, so the result is the same on any number of threads and from run to run. A linear layer, or a partial past
+ * CROSS_PARTIAL_MAX_BYTES, takes the two kernels one after the other instead.
  */
 export function conv2dSparseForwardCross(
   ctx: WasmContext,
@@ -118,35 +119,40 @@ export function conv2dSparseForwardCross(
     const pc = accumulate ? ctx.st.inout(cross) : ctx.st.out(cross);
     const gp = tempI32(ctx, geometryInts(a));
     let parts = 0;
+    let slots = 0;
     try {
       const { pool } = ctx;
       pool.ensureScratch(ctx.ex.sparseCrossScratch!(gp));
-      const ints = new Int32Array(ctx.heap.memory.buffer);
-      for (let p = 0; p < pool.threads; p++) ints[pool.scratchOf(p) >> 2] = 0;
-      pool.run('convSparseFwdCross', [gp, px, pw, pb, py], a.batch, {
-        align: 1,
+      const perSlot = Math.ceil(a.batch / CROSS_SLOTS);
+      const count = Math.ceil(a.batch / perSlot);
+      const bytes = ctx.ex.crossSlotBytes!(gp);
+      slots = ctx.heap.allocBytes(count * bytes);
+      pool.run('convSparseFwdCross', [gp, px, pw, pb, py, slots, perSlot], a.batch, {
+        align: perSlot,
         work: a.batch * a.outH * a.outW * a.outC * a.kH * a.kW * a.inC * NS_PER_OUTPUT_TAP * 2,
       });
-      const started: number[] = [];
-      for (let p = 0; p < pool.threads; p++) {
-        const s = pool.scratchOf(p);
-        if (ints[s >> 2] !== 0) started.push(s + CROSS_HEADER);
-      }
-      parts = tempI32(ctx, started);
+      parts = tempI32(
+        ctx,
+        Array.from({ length: count }, (_, s) => slots + s * bytes),
+      );
       const rows = a.kH * a.kW * a.inC;
-      pool.run('crossReduce', [parts, started.length, pc, accumulate ? 1 : 0, rows, a.outC], a.outC, {
+      pool.run('crossReduce', [parts, count, pc, accumulate ? 1 : 0, rows, a.outC], a.outC, {
         align: 1,
-        work: rows * a.outC * started.length,
+        work: rows * a.outC * count,
       });
     } finally {
       ctx.heap.freeBytes(gp);
       if (parts !== 0) ctx.heap.freeBytes(parts);
+      if (slots !== 0) ctx.heap.freeBytes(slots);
     }
   });
 }
 
-/** Bytes before a thread's partial in its scratch (assembly/sparse-cross.ts). */
-const CROSS_HEADER = 16;
+/**
+ * Slots of the fused cross product: the number of partials, whatever the thread count (4 keeps up to 4 threads
+ * busy; each slot adds one partial to the reduction).
+ */
+const CROSS_SLOTS = 4;
 
 /**
  * The largest per-thread partial the fused pass keeps; past it (and for a linear layer, whose 1×1 image has no taps
