@@ -169,6 +169,7 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
         poolGeometry(2, 4, 4, 64, 4),
         poolGeometry(8, 32, 32, 16, 2),
         poolGeometry(4, 15, 15, 12, 3, 2, 1), // threaded
+        poolGeometry(3, 7, 9, 8, 2), // 2×2 halving with an unused last row and column
       ];
       for (const g of cases) {
         const x = uniform(k, rng, g.batch * g.inH * g.inW * g.inC);
