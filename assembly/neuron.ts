@@ -9,21 +9,24 @@
  * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
  */
 export function neuronFwd(
-  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
+  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, once: i32, leak: i32, decay: f32, gain: f32,
   thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
+  // once: the input is one step's current [n], read at every step (inStep 0)
+  const inStep = once ? 0 : n;
   // Two copies of the loop (the branch on `leak` is decided once, not per vector).
-  if (leak) neuronLoop(inp, spikes, rate, w, T, n, true, decay, gain, thr, vth, mag, mem, start, end);
-  else neuronLoop(inp, spikes, rate, w, T, n, false, decay, gain, thr, vth, mag, mem, start, end);
+  if (leak) neuronLoop(inp, spikes, rate, w, T, n, inStep, true, decay, gain, thr, vth, mag, mem, start, end);
+  else neuronLoop(inp, spikes, rate, w, T, n, inStep, false, decay, gain, thr, vth, mag, mem, start, end);
 }
 
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
-  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
+  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, inStep: i32, leak: bool, decay: f32, gain: f32,
   thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
   const step = <usize>n * 4;
+  const inputStep = <usize>inStep * 4;
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
   const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag);
   let i = start;
@@ -52,7 +55,7 @@ function neuronLoop(
         a0 = f32x4.add(a0, v128.and(m0, wt));
         a1 = f32x4.add(a1, v128.and(m1, wt));
       }
-      pi += step;
+      pi += inputStep;
       ps += step;
     }
     if (rate) {
@@ -68,7 +71,7 @@ function neuronLoop(
     let u: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0, acc: f32 = 0;
     for (let t = 0; t < T; t++) {
       const o = <usize>(t * n + i) * 4;
-      const x = load<f32>(inp + o);
+      const x = load<f32>(inp + <usize>(t * inStep + i) * 4);
       u = leak ? decay * u + gain * x : u + x;
       const s: f32 = u >= thr ? 1 : 0;
       u -= s * vth;

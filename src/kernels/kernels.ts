@@ -82,6 +82,11 @@ export interface BatchNormBackwardAttrs extends BatchNormAttrs, Accumulate {}
 export interface NeuronForwardAttrs {
   readonly T: number;
   readonly n: number; // neurons per time step (B·H·W·C)
+  /**
+   * The input is one step's current [n], the same at every step (the time-invariant first layers of direct
+   * encoding): read once per neuron instead of T times, and never repeated T times in memory.
+   */
+  readonly inputOnce?: boolean;
   readonly decay: number;
   readonly gain: number;
   /** Constant drive added every step (NIR's v_leak term); 0 when absent. */

@@ -10,7 +10,7 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
-import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
+import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
 import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
@@ -20,6 +20,7 @@ import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { repeatOverTime } from './repeat-time.js';
 import { Scratch } from './scratch.js';
 
 export type NeuronMode = 'dsr' | 'bptt' | 'ann' | 'relu';
@@ -82,6 +83,7 @@ export class SpikingNeuron implements Layer {
     gradRepIn: new Scratch(),
     state: new Scratch(),
     current: new Scratch(),
+    repeated: new Scratch(),
   };
   private counting = false;
   private count = { spikes: 0, neuronSteps: 0 };
@@ -195,6 +197,38 @@ export class SpikingNeuron implements Layer {
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor(x.shape, y);
+  }
+
+  /**
+   * The same current at every step, given once [B, …]: the DSR forward reads each neuron's current once instead of
+   * T copies, and representation mode keeps Ī = Σ_t w_t·x = (Σ_t w_t)·x without a pass over T steps. Everything
+   * else (exact mode's T-step cache, other modes, hooks, time chunks) runs forward on the repeated input.
+   */
+  forwardRepeated(current: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const training = isTraining(ctx);
+    if (
+      this.opts.mode !== 'dsr' ||
+      this.perturbation !== null ||
+      this.observeInput !== null ||
+      ctx.mode.steps.chunked ||
+      (training && !summedGradients(ctx))
+    )
+      return this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
+    const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
+    const n = current.data.length;
+    const y = this.work.out.get(k, T * n);
+    this.releaseCache();
+    k.neuronForward(current.data, y, { ...forwardAttrs(model, T, n), inputOnce: true });
+    if (training) {
+      const inputRep = this.work.inputRep.get(k, n);
+      let weight = 0;
+      for (const w of inputWeights(model, T)) weight += w;
+      k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
+      this.cache = { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape };
+    }
+    if (this.counting) this.countSpikes(k, y, model, T * n);
+    return tensor([current.shape[0]! * T, ...current.shape.slice(1)], y);
   }
 
   /** Set by robustness sweeps and noise-aware training; see NeuronPerturbation. */

@@ -3,6 +3,8 @@ import { buffersOf, type NamedBuffer } from './buffers.js';
 import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { repeatOverTime } from './repeat-time.js';
+import { Scratch } from './scratch.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
@@ -11,6 +13,8 @@ import type { Param } from './param.js';
 export class Sequential implements Layer {
   readonly kind = 'sequential';
   readonly timing = 'whole-pass';
+
+  private readonly repeated = new Scratch();
 
   constructor(readonly layers: readonly Layer[]) {}
 
@@ -23,6 +27,18 @@ export class Sequential implements Layer {
   forward(x: Tensor, ctx: RunContext): Tensor {
     let h = x;
     for (const l of this.layers) h = l.forward(h, ctx);
+    return h;
+  }
+
+  /** The first layer takes the once-given input (repeating it itself when it cannot do better), then as forward. */
+  forwardRepeated(x: Tensor, ctx: RunContext): Tensor {
+    const [first, ...rest] = this.layers;
+    if (first === undefined) return repeatOverTime(ctx.k, x, ctx.T, this.repeated);
+    let h =
+      first.forwardRepeated !== undefined
+        ? first.forwardRepeated(x, ctx)
+        : first.forward(repeatOverTime(ctx.k, x, ctx.T, this.repeated), ctx);
+    for (const l of rest) h = l.forward(h, ctx);
     return h;
   }
 

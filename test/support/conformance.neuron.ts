@@ -126,6 +126,26 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       }
     });
 
+    it('every parameter set with one step of input given once: the spikes of the input repeated T times', () => {
+      const k = K();
+      const rng = new Rng(14);
+      for (const n of SIZES) {
+        const T = 5;
+        const once = uniform(k, rng, n, -1, 4);
+        const repeated = new Float32Array(T * n);
+        for (let t = 0; t < T; t++) repeated.set(once, t * n);
+        for (const [name, make] of PARAMETER_SETS) {
+          const expected = new Float32Array(T * n);
+          ref.neuronForward(repeated, expected, make(T, n));
+          const spikes = k.alloc(T * n);
+          k.neuronForward(once, spikes, { ...make(T, n), inputOnce: true });
+          assertBits(spikes, expected, `${name} input once n=${n}`);
+          k.free(spikes);
+        }
+        k.free(once);
+      }
+    });
+
     it('spikes packed into bits and back are the same spikes', () => {
       const k = K();
       const rng = new Rng(13);

@@ -58,10 +58,11 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
   if (soft !== undefined && r.kind !== 'subtract')
     throw new Error('neuronForward: a soft forward resets by subtraction');
   const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
+  const inputRow = a.inputOnce === true ? 0 : n;
   for (let t = 0; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
-      let current = input[row + i]!;
+      let current = input[t * inputRow + i]!;
       if (c !== null) current = c[i] = f32(f32(synDecay * c[i]!) + f32(synGain * current));
       const u = charge(v[i]!, current, decay, bias, gain);
       if (a.record !== undefined) a.record[row + i] = u;

@@ -7,8 +7,9 @@
  * bit-identical.
  */
 
-import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import type { Buf, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
 import { runsFused } from '../neuron-fused.js';
+import { neuronForwardRepeating } from '../neuron-input-once.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
@@ -16,7 +17,11 @@ const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads earl
 
 const f32 = Math.fround;
 
-export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  if (a.inputOnce === true && !runsFused(a)) {
+    neuronForwardRepeating(k, input, spikes, a);
+    return;
+  }
   const { T, n } = a;
   const decay = f32(a.decay),
     gain = f32(a.gain),
@@ -30,7 +35,9 @@ export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: Neur
       if (runsFused(a)) {
         const vth = a.reset.kind === 'subtract' ? f32(a.reset.amount) : 0;
         const leak = decay === 1 && gain === 1 ? 0 : 1; // u + I is the same float32 value: skip two products
-        const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, leak, decay, gain, thr, vth, mag, mem];
+        const once = a.inputOnce === true ? 1 : 0;
+        const pi = ctx.st.in(input);
+        const args = [pi, ctx.st.out(spikes), rate, w, T, n, once, leak, decay, gain, thr, vth, mag, mem];
         ctx.pool.run('neuronFwd', args, n, { align: 4, work: T * n * NEURON_WORK });
         return;
       }

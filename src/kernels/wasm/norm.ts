@@ -15,36 +15,18 @@ function affine(ctx: WasmContext, px: number, pz: number, py: number, coef: numb
   }
 }
 
-/**
- * One pass over x: shifted sums S₁ = Σ (x − K), S₂ = Σ (x − K)² per channel, mean = K + S₁/N and
- * variance = S₂/N − (S₁/N)². K is the mean of a few rows spread over x, close enough to the mean that the
- * subtraction loses no float32 accuracy (the error grows with (mean − K)²/variance, which K keeps small).
- */
 export function batchNormStats(ctx: WasmContext, x: Buf, mean: Buf, variance: Buf, a: BatchNormAttrs): void {
   const { rows, channels: C } = a;
   staged(ctx, () => {
     const px = ctx.st.in(x);
     const pm = ctx.st.out(mean);
+    const s = colSums(ctx, px, 0, 0, rows, C, 0);
     const m = new Float32Array(ctx.heap.memory.buffer, pm, C);
-    const xs = new Float32Array(ctx.heap.memory.buffer, px, rows * C);
-    const samples = Math.min(rows, SHIFT_SAMPLES);
-    const shift = new Float64Array(C);
-    for (let i = 0; i < samples; i++) {
-      const o = Math.floor((i * rows) / samples) * C;
-      for (let c = 0; c < C; c++) shift[c]! += xs[o + c]!;
-    }
-    for (let c = 0; c < C; c++) m[c] = shift[c]! / samples;
-    const s = colSums(ctx, px, 0, pm, rows, C, 3);
-    for (let c = 0; c < C; c++) {
-      const d = s[c]! / rows;
-      variance[c] = Math.max(0, s[C + c]! / rows - d * d);
-      m[c] = m[c]! + d;
-    }
+    for (let c = 0; c < C; c++) m[c] = s[c]! / rows;
+    const q = colSums(ctx, px, 0, pm, rows, C, 1);
+    for (let c = 0; c < C; c++) variance[c] = q[c]! / rows;
   });
 }
-
-/** Rows averaged for the shift of the one-pass statistics. */
-const SHIFT_SAMPLES = 16;
 
 export function batchNormApply(
   ctx: WasmContext,

@@ -1,0 +1,69 @@
+/**
+ * A neuron layer given its input once (the time-invariant first layers of direct encoding) gives the spikes, the
+ * representation-mode backward and the threshold gradient of the same layer given the input repeated T times.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RunContext } from '../../src/nn/layer.js';
+import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
+import { evalMode, trainMode } from '../../src/nn/run-mode.js';
+import { Rng } from '../../src/rng.js';
+import { ifConfig, lifConfig } from '../../src/snn/config.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
+import { testKernels } from '../support/kernels.under-test.js';
+
+const k = await testKernels();
+
+function input(shape: number[], seed: number): Tensor {
+  const rng = new Rng(seed);
+  const data = k.alloc(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = 3 * (0.3 + rng.normal());
+  k.fromHost(data);
+  return tensor(shape, data);
+}
+
+function repeated(x: Tensor, T: number): Tensor {
+  const host = k.toHost(x.data);
+  const data = k.alloc(host.length * T);
+  for (let t = 0; t < T; t++) data.set(host, t * host.length);
+  k.fromHost(data);
+  return tensor([x.shape[0]! * T, ...x.shape.slice(1)], data);
+}
+
+describe('SpikingNeuron.forwardRepeated', () => {
+  for (const [kind, config] of [
+    ['IF', ifConfig({ vth: 1 })],
+    ['LIF', lifConfig({ vth: 0.3 })],
+  ] as const) {
+    for (const training of [false, true]) {
+      it(`${kind}, ${training ? 'representation-mode training' : 'eval'}: the forward (and backward) of the repeated input`, () => {
+        const T = 4;
+        const x = input([3, 5, 5, 4], 1);
+        const ctx: RunContext = {
+          k,
+          T,
+          batch: 3,
+          rng: new Rng(0),
+          mode: training ? trainMode(T, 'representation') : evalMode(T),
+        };
+        const once = new SpikingNeuron({ k }, { name: 'once', config, mode: 'dsr' });
+        const full = new SpikingNeuron({ k }, { name: 'full', config, mode: 'dsr' });
+        const y1 = once.forwardRepeated(x, ctx);
+        const y2 = full.forward(repeated(x, T), ctx);
+        assert.deepEqual(y1.shape, y2.shape);
+        const s1 = [...k.toHost(y1.data)];
+        assert.deepEqual(s1, [...k.toHost(y2.data)]);
+        assert.ok(s1.some((v) => v !== 0) && s1.some((v) => v === 0), 'some neurons fire, some do not');
+        if (!training) return;
+        const g = input([3, 5, 5, 4], 2); // the time-summed gradient of representation mode
+        const dx1 = once.backward(g, ctx);
+        const dx2 = full.backward(g, ctx);
+        assert.deepEqual([...k.toHost(dx1.data)], [...k.toHost(dx2.data)]);
+        const [v1, v2] = [once.vth.grad[0]!, full.vth.grad[0]!];
+        assert.ok(Math.abs(v1 - v2) <= 1e-6 * Math.max(1, Math.abs(v2)), `threshold gradient ${v1} vs ${v2}`);
+        assert.notEqual(v2, 0, 'some neurons saturate');
+      });
+    }
+  }
+});
