@@ -2,7 +2,8 @@
  * Per-column sums over rows [r0, r1) of a [rows, cols] matrix, as float64 so that statistics over ~10⁵ rows keep
  * float32 accuracy: 32-row partials in float32 vectors, added into float64. Threads split the rows; each writes its
  * partial sums (cols float64) to out64 and the caller adds them up.
- *   out64[c] = Σ_r f(x[r, c]):  f = x (mode 0), (x − shift[c])² (mode 1), y[r, c]·(x − shift[c]) (mode 2)
+ *   out64[c] = Σ_r f(x[r, c]):  f = x (mode 0), (x − shift[c])² (mode 1), y[r, c]·(x − shift[c]) (mode 2);
+ *   mode 3: Σ_r y[r, c] in out64[c] and the mode-2 sum in out64[cols + c], one pass (colSumPairs).
  */
 export function colSums(
   x: usize, y: usize, shift: usize, rows: i32, cols: i32, mode: i32, r0: i32, r1: i32, out64: usize,
@@ -13,7 +14,7 @@ export function colSums(
   for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
     const re = min(rb + ROW_BLOCK, r1);
     if (mode >= 3) {
-      colSumPairs(x, y, shift, ld, cols, mode, rb, re, out64);
+      colSumPairs(x, y, shift, ld, cols, rb, re, out64);
       continue;
     }
     // 16 columns (one cache line) at a time, then 4, then single columns.
@@ -40,12 +41,11 @@ export function colSums(
 const ROW_BLOCK = 32;
 
 /**
- * Two sums in one pass over memory, out64[c] = Σ_r a and out64[cols + c] = Σ_r b:
- *   mode 3: a = x − shift[c], b = (x − shift[c])²   (batch-norm statistics from shifted sums)
- *   mode 4: a = y,            b = y·(x − shift[c])  (the batch-norm backward's Σdy and Σdy·(x − mean))
+ * Two sums in one pass over memory, out64[c] = Σ_r y and out64[cols + c] = Σ_r y·(x − shift[c]) (mode 3): the
+ * batch-norm backward's Σdy and Σdy·(x − mean).
  */
 function colSumPairs(
-  x: usize, y: usize, shift: usize, ld: usize, cols: i32, mode: i32, r0: i32, r1: i32, out64: usize,
+  x: usize, y: usize, shift: usize, ld: usize, cols: i32, r0: i32, r1: i32, out64: usize,
 ): void {
   const second = out64 + <usize>cols * 8;
   let c = 0;
@@ -59,19 +59,12 @@ function colSumPairs(
         const o = <usize>r * ld + <usize>c * 4;
         const d0 = f32x4.sub(v128.load(x + o), s0);
         const d1 = f32x4.sub(v128.load(x + o, 16), s1);
-        if (mode == 3) {
-          a0 = f32x4.add(a0, d0);
-          a1 = f32x4.add(a1, d1);
-          b0 = f32x4.add(b0, f32x4.mul(d0, d0));
-          b1 = f32x4.add(b1, f32x4.mul(d1, d1));
-        } else {
-          const y0 = v128.load(y + o);
-          const y1 = v128.load(y + o, 16);
-          a0 = f32x4.add(a0, y0);
-          a1 = f32x4.add(a1, y1);
-          b0 = f32x4.add(b0, f32x4.mul(d0, y0));
-          b1 = f32x4.add(b1, f32x4.mul(d1, y1));
-        }
+        const y0 = v128.load(y + o);
+        const y1 = v128.load(y + o, 16);
+        a0 = f32x4.add(a0, y0);
+        a1 = f32x4.add(a1, y1);
+        b0 = f32x4.add(b0, f32x4.mul(d0, y0));
+        b1 = f32x4.add(b1, f32x4.mul(d1, y1));
       }
       addTo64(out64, c, a0);
       addTo64(out64, c + 4, a1);
@@ -85,14 +78,9 @@ function colSumPairs(
     for (let r = r0; r < r1; r++) {
       const o = <usize>r * ld + <usize>c * 4;
       const d = load<f32>(x + o) - sh;
-      if (mode == 3) {
-        a += <f64>d;
-        b += <f64>(d * d);
-      } else {
-        const v = load<f32>(y + o);
-        a += <f64>v;
-        b += <f64>(d * v);
-      }
+      const v = load<f32>(y + o);
+      a += <f64>v;
+      b += <f64>(d * v);
     }
     store<f64>(out64 + <usize>c * 8, load<f64>(out64 + <usize>c * 8) + a);
     store<f64>(second + <usize>c * 8, load<f64>(second + <usize>c * 8) + b);

@@ -211,9 +211,8 @@ function filterByRows(
 
 /**
  * Column sums of a [rows, cols] matrix in float64 (see assembly/colsum.ts): threads split the rows and leave
- * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift). Modes 3 and 4 form two sums
- * in one pass and return 2·cols values, the first sum's then the second's: 3: Σ (x − shift), Σ (x − shift)²;
- * 4: Σ y, Σ y·(x − shift).
+ * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift); 3: both Σ y and
+ * Σ y·(x − shift) in one pass, 2·cols values.
  */
 export function colSums(
   ctx: WasmContext,

@@ -64,7 +64,7 @@ export function batchNormBackward(
     const pdy = ctx.st.in(dy);
     const pm = ctx.st.in(mean);
     // Σdy and Σdy·(x − mean) in one pass over x and dy
-    const sums = colSums(ctx, px, pdy, pm, rows, C, 4);
+    const sums = colSums(ctx, px, pdy, pm, rows, C, 3);
     const sdy = sums.subarray(0, C);
     const sdyx = sums.subarray(C);
     // dx = A·(N·dy − Σdy − x̂·Σdy·x̂) with A = γ·σ⁻¹/N, as (x − mean)·b + d + dy·e per channel. d and e are
