@@ -221,10 +221,14 @@ export class SpikingNeuron implements Layer {
     this.releaseCache();
     k.neuronForward(current.data, y, { ...forwardAttrs(model, T, n), inputOnce: true });
     if (training) {
-      const inputRep = this.work.inputRep.get(k, n);
       let weight = 0;
       for (const w of inputWeights(model, T)) weight += w;
-      k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
+      // IF's weights sum to 1: Ī is the input itself, held (not copied) until backward like the exact mode's input
+      let inputRep = current.data;
+      if (weight !== 1) {
+        inputRep = this.work.inputRep.get(k, n);
+        k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
+      }
       this.cache = { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape };
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
