@@ -111,6 +111,11 @@ export interface NeuronForwardAttrs {
   /** rate.out[i] = Σ_t rate.weights[t]·spikes[t·n + i]: the spike representation (docs/method.md §1.3), fused in. */
   readonly rate?: { readonly out: Buf; readonly weights: Float64Array };
   /**
+   * inputRep.out[i] = Σ_t inputRep.weights[t]·input[t·n + i] (the input at every step with `inputOnce`): the input
+   * representation Ī the DSR backward needs (docs/method.md §1.3), as sumRows gives it, from the same read.
+   */
+  readonly inputRep?: { readonly out: Buf; readonly weights: Float64Array };
+  /**
    * Replaces the Heaviside by s = σ(slope·(u − threshold)/reset.amount): a smooth forward whose exact gradient
    * is the surrogate backward, which tests check by finite differences. Reset by subtraction only.
    */

@@ -11,7 +11,7 @@ import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
+import { clampThreshold, dsrBackward, dsrBackwardSummed, simulate } from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
@@ -140,13 +140,13 @@ export class SpikingNeuron implements Layer {
       if (window.start === 0) for (const b of Object.values(state)) k.elementwise([], b, { op: 'fill', value: 0 });
     }
     switch (this.opts.mode) {
-      case 'dsr':
-        simulate(k, model, x.data, y, null, T, n, state);
-        if (training && summedGradients(ctx)) {
-          // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
-          const inputRep = this.work.inputRep.get(k, n);
-          if (window === undefined) represent(k, model, x.data, inputRep, T, n);
-          else {
+      case 'dsr': {
+        // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts); a whole
+        // pass gathers it as the forward reads the input
+        const inputRep = training && summedGradients(ctx) ? this.work.inputRep.get(k, n) : null;
+        simulate(k, model, x.data, y, null, T, n, window === undefined && inputRep !== null ? { inputRep } : state);
+        if (inputRep !== null) {
+          if (window !== undefined) {
             const w = inputWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
           }
@@ -160,6 +160,7 @@ export class SpikingNeuron implements Layer {
           };
         } else if (training) this.cache = { mode: 'dsr', model, input: x };
         break;
+      }
       case 'bptt': {
         if (state !== undefined) {
           // eval in time chunks: the BPTT neuron has the same forward dynamics as the DSR neuron

@@ -78,14 +78,16 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
     }
   }
   if (a.rate !== undefined) timeReduce(spikes, a.rate.out, a.rate.weights, T, n);
+  if (a.inputRep !== undefined) timeReduce(input, a.inputRep.out, a.inputRep.weights, T, a.inputOnce === true ? 0 : n);
 }
 
 // ---- the fused rate: the weighted time aggregation of the spikes ----
 
-function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
-  for (let i = 0; i < n; i++) {
+/** out[i] = Σ_t weights[t]·x[t·step + i], i < out.length (step 0: the same x at every step). */
+function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, step: number): void {
+  for (let i = 0; i < out.length; i++) {
     let acc = 0;
-    for (let t = 0; t < T; t++) acc += weights[t]! * x[t * n + i]!;
+    for (let t = 0; t < T; t++) acc += weights[t]! * x[t * step + i]!;
     out[i] = acc;
   }
 }
