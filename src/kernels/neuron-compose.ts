@@ -9,13 +9,9 @@ import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
 export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
   if (a.inputOnce === true) {
     const { inputOnce: _once, ...rest } = a;
-    const repeated = k.alloc(a.T * a.n);
-    try {
-      k.elementwise([input], repeated, { op: 'copy' });
-      k.neuronForward(repeated, spikes, rest);
-    } finally {
-      k.free(repeated);
-    }
+    const repeated = repeatBuffer(k, a.T * a.n);
+    k.elementwise([input], repeated, { op: 'copy' });
+    k.neuronForward(repeated, spikes, rest);
     return true;
   }
   if (a.inputRep !== undefined) {
@@ -25,4 +21,17 @@ export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: Ne
     return true;
   }
   return false;
+}
+
+/** One buffer per backend for the repeated input, grown when needed: a steady training step allocates nothing. */
+const repeatBuffers = new WeakMap<Kernels, Buf>();
+
+function repeatBuffer(k: Kernels, length: number): Buf {
+  let b = repeatBuffers.get(k);
+  if (b === undefined || b.length < length) {
+    if (b !== undefined) k.free(b);
+    b = k.alloc(length);
+    repeatBuffers.set(k, b);
+  }
+  return b.length === length ? b : b.subarray(0, length);
 }

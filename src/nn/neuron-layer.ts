@@ -11,7 +11,7 @@ import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { clampThreshold, dsrBackward, dsrBackwardSummed, simulate } from '../snn/dsr.js';
+import { clampThreshold, dsrBackward, dsrBackwardFromRep, dsrBackwardSummed, simulate } from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
@@ -64,6 +64,13 @@ type NeuronCache =
       readonly model: NeuronModel;
       readonly inputRep: Buf;
       readonly steps: number;
+      readonly shape: readonly number[];
+    }
+  | {
+      // an input given once (forwardRepeated) in exact mode: Ī and the per-step gradients (dsrBackwardFromRep)
+      readonly mode: 'dsr-once';
+      readonly model: NeuronModel;
+      readonly inputRep: Buf;
       readonly shape: readonly number[];
     }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
@@ -202,19 +209,14 @@ export class SpikingNeuron implements Layer {
 
   /**
    * The same current at every step, given once [B, …]: the DSR forward reads each neuron's current once instead of
-   * T copies, and representation mode keeps Ī = Σ_t w_t·x = (Σ_t w_t)·x without a pass over T steps. Everything
-   * else (exact mode's T-step cache, other modes, hooks, time chunks) runs forward on the repeated input.
+   * T copies, and training keeps Ī = Σ_t w_t·x = (Σ_t w_t)·x without a pass over T steps, all the DSR backward
+   * needs in either gradient mode (the exact mode's T-step input never exists). Other modes, hooks and time
+   * chunks run forward on the repeated input.
    */
   forwardRepeated(current: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const training = isTraining(ctx);
-    if (
-      this.opts.mode !== 'dsr' ||
-      this.perturbation !== null ||
-      this.observeInput !== null ||
-      ctx.mode.steps.chunked ||
-      (training && !summedGradients(ctx))
-    )
+    if (this.opts.mode !== 'dsr' || this.perturbation !== null || this.observeInput !== null || ctx.mode.steps.chunked)
       return this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = current.data.length;
@@ -230,7 +232,10 @@ export class SpikingNeuron implements Layer {
         inputRep = this.work.inputRep.get(k, n);
         k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
       }
-      this.cache = { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape };
+      const shape = [current.shape[0]! * T, ...current.shape.slice(1)];
+      this.cache = summedGradients(ctx)
+        ? { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape }
+        : { mode: 'dsr-once', model, inputRep, shape };
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor([current.shape[0]! * T, ...current.shape.slice(1)], y);
@@ -298,6 +303,11 @@ export class SpikingNeuron implements Layer {
         gradVth = dsrBackward(k, cache.model, cache.input.data, dy.data, dx, T, n, work);
         break;
       }
+      case 'dsr-once': {
+        const work = { gradRep: this.work.gradRep.get(k, n), gradRepIn: this.work.gradRepIn.get(k, n) };
+        gradVth = dsrBackwardFromRep(k, cache.model, cache.inputRep, dy.data, dx, T, n, work);
+        break;
+      }
       case 'bptt':
         gradVth = k.neuronBackward(dy.data, dx, surrogateBackwardAttrs(cache.model, T, n, cache.membrane, this.slope));
         gradVth *= cache.model.config.vthGradScale;
@@ -330,7 +340,7 @@ export class SpikingNeuron implements Layer {
         break;
     }
     this.vth.grad[0]! += gradVth;
-    const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
+    const shape = 'shape' in cache ? cache.shape : cache.input.shape;
     this.releaseCache();
     return tensor(shape, dx);
   }
@@ -349,6 +359,7 @@ export class SpikingNeuron implements Layer {
       case 'bptt':
         return this.cache.membrane.length;
       case 'dsr-representation':
+      case 'dsr-once':
         return this.cache.inputRep.length;
       default:
         return this.cache.input.data.length;

@@ -1,6 +1,7 @@
 /**
  * A neuron layer given its input once (the time-invariant first layers of direct encoding) gives the spikes, the
- * representation-mode backward and the threshold gradient of the same layer given the input repeated T times.
+ * backward (exact and representation modes) and the threshold gradient of the same layer given the input repeated T
+ * times.
  */
 
 import assert from 'node:assert/strict';
@@ -36,8 +37,8 @@ describe('SpikingNeuron.forwardRepeated', () => {
     ['IF', ifConfig({ vth: 1 })],
     ['LIF', lifConfig({ vth: 0.3 })],
   ] as const) {
-    for (const training of [false, true]) {
-      it(`${kind}, ${training ? 'representation-mode training' : 'eval'}: the forward (and backward) of the repeated input`, () => {
+    for (const training of [null, 'exact', 'representation'] as const) {
+      it(`${kind}, ${training === null ? 'eval' : `${training}-mode training`}: the forward (and backward) of the repeated input`, () => {
         const T = 4;
         const x = input([3, 5, 5, 4], 1);
         const ctx: RunContext = {
@@ -45,7 +46,7 @@ describe('SpikingNeuron.forwardRepeated', () => {
           T,
           batch: 3,
           rng: new Rng(0),
-          mode: training ? trainMode(T, 'representation') : evalMode(T),
+          mode: training === null ? evalMode(T) : trainMode(T, training),
         };
         const once = new SpikingNeuron({ k }, { name: 'once', config, mode: 'dsr' });
         const full = new SpikingNeuron({ k }, { name: 'full', config, mode: 'dsr' });
@@ -55,10 +56,12 @@ describe('SpikingNeuron.forwardRepeated', () => {
         const s1 = [...k.toHost(y1.data)];
         assert.deepEqual(s1, [...k.toHost(y2.data)]);
         assert.ok(s1.some((v) => v !== 0) && s1.some((v) => v === 0), 'some neurons fire, some do not');
-        if (!training) return;
-        const g = input([3, 5, 5, 4], 2); // the time-summed gradient of representation mode
+        if (training === null) return;
+        // the time-summed gradient of representation mode, or one per step
+        const g = input(training === 'exact' ? [3 * T, 5, 5, 4] : [3, 5, 5, 4], 2);
         const dx1 = once.backward(g, ctx);
         const dx2 = full.backward(g, ctx);
+        assert.deepEqual(dx1.shape, dx2.shape);
         assert.deepEqual([...k.toHost(dx1.data)], [...k.toHost(dx2.data)]);
         const [v1, v2] = [once.vth.grad[0]!, full.vth.grad[0]!];
         assert.ok(Math.abs(v1 - v2) <= 1e-6 * Math.max(1, Math.abs(v2)), `threshold gradient ${v1} vs ${v2}`);
