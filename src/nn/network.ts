@@ -178,7 +178,8 @@ export class Network {
       giveGrad(k, dSpikes, below);
       let g = below;
       let pooled = true; // whether g came from the gradient pool (the time-sum buffer is the network's own)
-      if (!summedGradients(ctx)) {
+      // rest.forwardRepeated's backward already gives the gradient of the once-given input
+      if (!summedGradients(ctx) && this.rest.forwardRepeated === undefined) {
         g = this.sumOverTime(below);
         pooled = false;
         giveGrad(k, below);

@@ -11,7 +11,7 @@ import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { clampThreshold, dsrBackward, dsrBackwardFromRep, dsrBackwardSummed, simulate } from '../snn/dsr.js';
+import { clampThreshold, dsrBackward, dsrBackwardOnce, dsrBackwardSummed, simulate } from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
@@ -20,7 +20,7 @@ import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
-import { repeatOverTime } from './repeat-time.js';
+import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
 
 export type NeuronMode = 'dsr' | 'bptt' | 'ann' | 'relu';
@@ -67,7 +67,7 @@ type NeuronCache =
       readonly shape: readonly number[];
     }
   | {
-      // an input given once (forwardRepeated) in exact mode: Ī and the per-step gradients (dsrBackwardFromRep)
+      // an input given once (forwardRepeated) in exact mode: Ī; the backward returns the once-given input's gradient
       readonly mode: 'dsr-once';
       readonly model: NeuronModel;
       readonly inputRep: Buf;
@@ -93,6 +93,8 @@ export class SpikingNeuron implements Layer {
     repeated: new Scratch(),
   };
   private counting = false;
+  /** The last forward was forwardRepeated's fallback on T copies of its input. */
+  private givenCopies = false;
   private count = { spikes: 0, neuronSteps: 0 };
 
   constructor(
@@ -121,6 +123,7 @@ export class SpikingNeuron implements Layer {
 
   forward(current: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
+    this.givenCopies = false;
     const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
@@ -216,8 +219,17 @@ export class SpikingNeuron implements Layer {
   forwardRepeated(current: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const training = isTraining(ctx);
-    if (this.opts.mode !== 'dsr' || this.perturbation !== null || this.observeInput !== null || ctx.mode.steps.chunked)
-      return this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
+    if (
+      this.opts.mode !== 'dsr' ||
+      this.perturbation !== null ||
+      this.observeInput !== null ||
+      ctx.mode.steps.chunked
+    ) {
+      const y = this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
+      this.givenCopies = true;
+      return y;
+    }
+    this.givenCopies = false;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = current.data.length;
     const y = this.work.out.get(k, T * n);
@@ -232,10 +244,9 @@ export class SpikingNeuron implements Layer {
         inputRep = this.work.inputRep.get(k, n);
         k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
       }
-      const shape = [current.shape[0]! * T, ...current.shape.slice(1)];
       this.cache = summedGradients(ctx)
         ? { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape }
-        : { mode: 'dsr-once', model, inputRep, shape };
+        : { mode: 'dsr-once', model, inputRep, shape: current.shape };
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor([current.shape[0]! * T, ...current.shape.slice(1)], y);
@@ -286,8 +297,14 @@ export class SpikingNeuron implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
-    const dx = takeGrad(k, dy.data.length);
     const n = dy.data.length / T;
+    if (cache.mode === 'dsr-once') {
+      const dx = takeGrad(k, n);
+      this.vth.grad[0]! += dsrBackwardOnce(k, cache.model, cache.inputRep, dy.data, dx, T, this.work.gradRep.get(k, n));
+      this.releaseCache();
+      return tensor(cache.shape, dx);
+    }
+    const dx = takeGrad(k, dy.data.length);
     let gradVth: number;
     switch (cache.mode) {
       case 'dsr-representation':
@@ -301,11 +318,6 @@ export class SpikingNeuron implements Layer {
           gradRepIn: this.work.gradRepIn.get(k, n),
         };
         gradVth = dsrBackward(k, cache.model, cache.input.data, dy.data, dx, T, n, work);
-        break;
-      }
-      case 'dsr-once': {
-        const work = { gradRep: this.work.gradRep.get(k, n), gradRepIn: this.work.gradRepIn.get(k, n) };
-        gradVth = dsrBackwardFromRep(k, cache.model, cache.inputRep, dy.data, dx, T, n, work);
         break;
       }
       case 'bptt':
@@ -342,6 +354,8 @@ export class SpikingNeuron implements Layer {
     this.vth.grad[0]! += gradVth;
     const shape = 'shape' in cache ? cache.shape : cache.input.shape;
     this.releaseCache();
+    // forwardRepeated ran forward on T copies: the once-given input's gradient is their sum over the steps
+    if (this.givenCopies && !summedGradients(ctx)) return sumOverSteps(k, tensor(shape, dx), T);
     return tensor(shape, dx);
   }
 
