@@ -1,28 +1,89 @@
 /**
  * Per-column sums over rows [r0, r1) of a [rows, cols] matrix, as float64 so that statistics over ~10⁵ rows keep
- * float32 accuracy: 64-row partials in float32 vectors, added into float64. Threads split the rows; each writes its
+ * float32 accuracy: 32-row partials in float32 vectors, added into float64. Threads split the rows; each writes its
  * partial sums (cols float64) to out64 and the caller adds them up.
- *   out64[c] = Σ_r f(x[r, c]):  f = x (mode 0), (x − shift[c])² (mode 1), y[r, c]·(x − shift[c]) (mode 2)
+ *   out64[c] = Σ_r f(x[r, c]):  f = x (mode 0), (x − shift[c])² (mode 1), y[r, c]·(x − shift[c]) (mode 2);
+ *   mode 3: Σ_r y[r, c] in out64[c] and the mode-2 sum in out64[cols + c], one pass (colSumPairs).
  */
 export function colSums(
   x: usize, y: usize, shift: usize, rows: i32, cols: i32, mode: i32, r0: i32, r1: i32, out64: usize,
 ): void {
   const ld = <usize>cols * 4;
+  memory.fill(out64, 0, <usize>(mode >= 3 ? 2 * cols : cols) * 8);
+  // Blocks of rows that stay in L1 while every column group sweeps them: memory is read once, in order.
+  for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const re = min(rb + ROW_BLOCK, r1);
+    if (mode >= 3) {
+      colSumPairs(x, y, shift, ld, cols, rb, re, out64);
+      continue;
+    }
+    // 16 columns (one cache line) at a time, then 4, then single columns.
+    let c = 0;
+    for (; c + 16 <= cols; c += 16) sum16(x, y, shift, ld, c, mode, rb, re, out64);
+    for (; c + 4 <= cols; c += 4) sum4(x, y, shift, ld, c, mode, rb, re, out64);
+    for (; c < cols; c++) {
+      let s: f64 = 0;
+      const sh: f32 = mode ? load<f32>(shift + <usize>c * 4) : 0;
+      for (let r = rb; r < re; r++) {
+        const o = <usize>r * ld + <usize>c * 4;
+        const v = load<f32>(x + o);
+        if (mode == 0) s += <f64>v;
+        else if (mode == 1) s += <f64>((v - sh) * (v - sh));
+        else s += <f64>((v - sh) * load<f32>(y + o));
+      }
+      const p = out64 + <usize>c * 8;
+      store<f64>(p, load<f64>(p) + s);
+    }
+  }
+}
+
+/** Rows summed in float32 before their sums are added into float64; also the block that stays in L1. */
+const ROW_BLOCK = 32;
+
+/**
+ * Two sums in one pass over memory, out64[c] = Σ_r y and out64[cols + c] = Σ_r y·(x − shift[c]) (mode 3): the
+ * batch-norm backward's Σdy and Σdy·(x − mean).
+ */
+function colSumPairs(
+  x: usize, y: usize, shift: usize, ld: usize, cols: i32, r0: i32, r1: i32, out64: usize,
+): void {
+  const second = out64 + <usize>cols * 8;
   let c = 0;
-  // 16 columns (one cache line) at a time, then 4, then single columns.
-  for (; c + 16 <= cols; c += 16) sum16(x, y, shift, ld, c, mode, r0, r1, out64);
-  for (; c + 4 <= cols; c += 4) sum4(x, y, shift, ld, c, mode, r0, r1, out64);
+  for (; c + 8 <= cols; c += 8) {
+    const s0 = v128.load(shift + <usize>c * 4);
+    const s1 = v128.load(shift + <usize>c * 4, 16);
+    for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+      const re = min(rb + ROW_BLOCK, r1);
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+      for (let r = rb; r < re; r++) {
+        const o = <usize>r * ld + <usize>c * 4;
+        const d0 = f32x4.sub(v128.load(x + o), s0);
+        const d1 = f32x4.sub(v128.load(x + o, 16), s1);
+        const y0 = v128.load(y + o);
+        const y1 = v128.load(y + o, 16);
+        a0 = f32x4.add(a0, y0);
+        a1 = f32x4.add(a1, y1);
+        b0 = f32x4.add(b0, f32x4.mul(d0, y0));
+        b1 = f32x4.add(b1, f32x4.mul(d1, y1));
+      }
+      addTo64(out64, c, a0);
+      addTo64(out64, c + 4, a1);
+      addTo64(second, c, b0);
+      addTo64(second, c + 4, b1);
+    }
+  }
   for (; c < cols; c++) {
-    let s: f64 = 0;
-    const sh: f32 = mode ? load<f32>(shift + <usize>c * 4) : 0;
+    let a: f64 = 0, b: f64 = 0;
+    const sh = load<f32>(shift + <usize>c * 4);
     for (let r = r0; r < r1; r++) {
       const o = <usize>r * ld + <usize>c * 4;
-      const v = load<f32>(x + o);
-      if (mode == 0) s += <f64>v;
-      else if (mode == 1) s += <f64>((v - sh) * (v - sh));
-      else s += <f64>((v - sh) * load<f32>(y + o));
+      const d = load<f32>(x + o) - sh;
+      const v = load<f32>(y + o);
+      a += <f64>v;
+      b += <f64>(d * v);
     }
-    store<f64>(out64 + <usize>c * 8, s);
+    store<f64>(out64 + <usize>c * 8, load<f64>(out64 + <usize>c * 8) + a);
+    store<f64>(second + <usize>c * 8, load<f64>(second + <usize>c * 8) + b);
   }
 }
 
@@ -47,13 +108,12 @@ function addTo64(out64: usize, c: i32, v: v128): void {
 }
 
 function sum16(x: usize, y: usize, shift: usize, ld: usize, c: i32, mode: i32, r0: i32, r1: i32, out64: usize): void {
-  memory.fill(out64 + <usize>c * 8, 0, 128);
   const s0 = mode ? v128.load(shift + <usize>c * 4) : f32x4.splat(0);
   const s1 = mode ? v128.load(shift + <usize>c * 4, 16) : f32x4.splat(0);
   const s2 = mode ? v128.load(shift + <usize>c * 4, 32) : f32x4.splat(0);
   const s3 = mode ? v128.load(shift + <usize>c * 4, 48) : f32x4.splat(0);
-  for (let rb = r0; rb < r1; rb += 64) {
-    const re = min(rb + 64, r1);
+  for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const re = min(rb + ROW_BLOCK, r1);
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     for (let r = rb; r < re; r++) {
       const o = <usize>r * ld + <usize>c * 4;
@@ -70,10 +130,9 @@ function sum16(x: usize, y: usize, shift: usize, ld: usize, c: i32, mode: i32, r
 }
 
 function sum4(x: usize, y: usize, shift: usize, ld: usize, c: i32, mode: i32, r0: i32, r1: i32, out64: usize): void {
-  memory.fill(out64 + <usize>c * 8, 0, 32);
   const s0 = mode ? v128.load(shift + <usize>c * 4) : f32x4.splat(0);
-  for (let rb = r0; rb < r1; rb += 64) {
-    const re = min(rb + 64, r1);
+  for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const re = min(rb + ROW_BLOCK, r1);
     let a0 = f32x4.splat(0);
     for (let r = rb; r < re; r++) a0 = f32x4.add(a0, term(x, y, <usize>r * ld + <usize>c * 4, s0, mode));
     addTo64(out64, c, a0);

@@ -9,21 +9,25 @@
  * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
  */
 export function neuronFwd(
-  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: i32, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
+  inp: usize, spikes: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, once: i32, leak: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
+  // once: the input is one step's current [n], read at every step (inStep 0)
+  const inStep = once ? 0 : n;
   // Two copies of the loop (the branch on `leak` is decided once, not per vector).
-  if (leak) neuronLoop(inp, spikes, rate, w, T, n, true, decay, gain, thr, vth, mag, mem, start, end);
-  else neuronLoop(inp, spikes, rate, w, T, n, false, decay, gain, thr, vth, mag, mem, start, end);
+  if (leak) neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, start, end);
+  else neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, start, end);
 }
 
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
-  inp: usize, spikes: usize, rate: usize, w: usize, T: i32, n: i32, leak: bool, decay: f32, gain: f32,
-  thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
+  inp: usize, spikes: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, inStep: i32, leak: bool,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
 ): void {
+  // rep: Σ_t wi[t]·x[t] in float32, step by step, as timeReduce sums it
   const step = <usize>n * 4;
+  const inputStep = <usize>inStep * 4;
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
   const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag);
   let i = start;
@@ -34,11 +38,16 @@ function neuronLoop(
       u0 = v128.load(mem + <usize>i * 4);
       u1 = v128.load(mem + <usize>i * 4, 16);
     }
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), r0 = f32x4.splat(0), r1 = f32x4.splat(0);
     let pi = inp + <usize>i * 4, ps = spikes + <usize>i * 4;
     for (let t = 0; t < T; t++) {
       const x0 = v128.load(pi);
       const x1 = v128.load(pi, 16);
+      if (rep) {
+        const wt = v128.load32_splat(wi + <usize>t * 4);
+        r0 = f32x4.add(r0, f32x4.mul(x0, wt));
+        r1 = f32x4.add(r1, f32x4.mul(x1, wt));
+      }
       u0 = leak ? f32x4.add(f32x4.mul(vDecay, u0), f32x4.mul(vGain, x0)) : f32x4.add(u0, x0);
       u1 = leak ? f32x4.add(f32x4.mul(vDecay, u1), f32x4.mul(vGain, x1)) : f32x4.add(u1, x1);
       const m0 = f32x4.ge(u0, vThr);
@@ -52,7 +61,7 @@ function neuronLoop(
         a0 = f32x4.add(a0, v128.and(m0, wt));
         a1 = f32x4.add(a1, v128.and(m1, wt));
       }
-      pi += step;
+      pi += inputStep;
       ps += step;
     }
     if (rate) {
@@ -63,12 +72,17 @@ function neuronLoop(
       v128.store(mem + <usize>i * 4, u0);
       v128.store(mem + <usize>i * 4, u1, 16);
     }
+    if (rep) {
+      v128.store(rep + <usize>i * 4, r0);
+      v128.store(rep + <usize>i * 4, r1, 16);
+    }
   }
   for (; i < end; i++) {
-    let u: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0, acc: f32 = 0;
+    let u: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0, acc: f32 = 0, r: f32 = 0;
     for (let t = 0; t < T; t++) {
       const o = <usize>(t * n + i) * 4;
-      const x = load<f32>(inp + o);
+      const x = load<f32>(inp + <usize>(t * inStep + i) * 4);
+      if (rep) r += x * load<f32>(wi + <usize>t * 4);
       u = leak ? decay * u + gain * x : u + x;
       const s: f32 = u >= thr ? 1 : 0;
       u -= s * vth;
@@ -77,6 +91,7 @@ function neuronLoop(
     }
     if (rate) store<f32>(rate + <usize>i * 4, acc * mag);
     if (mem) store<f32>(mem + <usize>i * 4, u);
+    if (rep) store<f32>(rep + <usize>i * 4, r);
   }
 }
 

@@ -213,7 +213,7 @@ export function profiledKernels(k: Kernels, profile: KernelProfile): Kernels {
 
 /**
  * Makes every layer of the tree book its calls into `profile`, named by its path under `root` and its kind
- * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct) with wrappers that
+ * ("body.4 conv2d"). Replaces the instances' forward and backward (and forwardWithProduct, forwardRepeated) with wrappers that
  * call the originals: the numbers do not change. Returns the labels of the leaf layers (those that do the work; a container may go
  * unused, e.g. the body when the network runs its first layers once), in forward order.
  */
@@ -232,6 +232,9 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     if (withProduct !== undefined)
       (l as WeightLayer).forwardWithProduct = (x, ctx, out, accumulate) =>
         profile.inLayer(label, () => withProduct(x, ctx, out, accumulate));
+    // the first layer after the time-invariant ones is handed their output once
+    const repeated = l.forwardRepeated?.bind(l);
+    if (repeated !== undefined) l.forwardRepeated = (x, ctx) => profile.inLayer(label, () => repeated(x, ctx));
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };
   visit(root, rootLabel);

@@ -82,6 +82,11 @@ export interface BatchNormBackwardAttrs extends BatchNormAttrs, Accumulate {}
 export interface NeuronForwardAttrs {
   readonly T: number;
   readonly n: number; // neurons per time step (B·H·W·C)
+  /**
+   * The input is one step's current [n], the same at every step (the time-invariant first layers of direct
+   * encoding): read once per neuron instead of T times, and never repeated T times in memory.
+   */
+  readonly inputOnce?: boolean;
   readonly decay: number;
   readonly gain: number;
   /** Constant drive added every step (NIR's v_leak term); 0 when absent. */
@@ -105,6 +110,11 @@ export interface NeuronForwardAttrs {
   readonly record?: Buf;
   /** rate.out[i] = Σ_t rate.weights[t]·spikes[t·n + i]: the spike representation (docs/method.md §1.3), fused in. */
   readonly rate?: { readonly out: Buf; readonly weights: Float64Array };
+  /**
+   * inputRep.out[i] = Σ_t inputRep.weights[t]·input[t·n + i] (the input at every step with `inputOnce`): the input
+   * representation Ī the DSR backward needs (docs/method.md §1.3), as sumRows gives it, from the same read.
+   */
+  readonly inputRep?: { readonly out: Buf; readonly weights: Float64Array };
   /**
    * Replaces the Heaviside by s = σ(slope·(u − threshold)/reset.amount): a smooth forward whose exact gradient
    * is the surrogate backward, which tests check by finite differences. Reset by subtraction only.

@@ -86,4 +86,10 @@ export interface LayerCapabilities {
   spikeMagnitude?(): number;
   /** For a network's first layer: nobody uses its input gradient, so backward may skip computing it. */
   skipInputGradient?(): void;
+  /**
+   * forward(x repeated ctx.T times) for an input that is the same at every step, given once as [B, …] (what the
+   * time-invariant first layers of direct encoding give): a layer that has it runs without the T copies. The
+   * backward that follows returns the gradient of x as given, [B, …]: the sum over the steps of the copies'.
+   */
+  forwardRepeated?(x: Tensor, ctx: RunContext): Tensor;
 }

@@ -6,6 +6,7 @@ import { type GradMode, summedGradients } from './grad-mode.js';
 import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { repeatOverTime } from './repeat-time.js';
 import { evalMode, oncePerSample, trainMode } from './run-mode.js';
 import { Scratch } from './scratch.js';
 import { Sequential } from './sequential.js';
@@ -126,9 +127,13 @@ export class Network {
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
     let h: Tensor;
     if (this.usedPrefix) {
-      h = this.rest.forward(this.repeatOverTime(this.forwardPrefix(x, ctx)), ctx);
+      const once = this.forwardPrefix(x, ctx);
+      h =
+        this.rest.forwardRepeated !== undefined
+          ? this.rest.forwardRepeated(once, ctx)
+          : this.rest.forward(repeatOverTime(this.k, once, this.T, this.repeated), ctx);
     } else {
-      h = this.body.forward(encoding === 'direct' ? this.repeatOverTime(x) : x, ctx);
+      h = this.body.forward(encoding === 'direct' ? repeatOverTime(this.k, x, this.T, this.repeated) : x, ctx);
     }
     return this.readout.forward(h, ctx);
   }
@@ -173,7 +178,8 @@ export class Network {
       giveGrad(k, dSpikes, below);
       let g = below;
       let pooled = true; // whether g came from the gradient pool (the time-sum buffer is the network's own)
-      if (!summedGradients(ctx)) {
+      // rest.forwardRepeated's backward already gives the gradient of the once-given input
+      if (!summedGradients(ctx) && this.rest.forwardRepeated === undefined) {
         g = this.sumOverTime(below);
         pooled = false;
         giveGrad(k, below);
@@ -217,14 +223,6 @@ export class Network {
   /** The prefix sees one copy of each sample; BN's running variance still counts the T copies. */
   private onceContext(ctx: RunContext): RunContext {
     return { ...ctx, T: 1, mode: oncePerSample(ctx.mode, this.T) };
-  }
-
-  /** The same values at every step, time-major. */
-  private repeatOverTime(x: Tensor): Tensor {
-    const n = x.data.length;
-    const out = this.repeated.get(this.k, n * this.T);
-    this.k.elementwise([x.data], out, { op: 'copy' }); // x repeats T times
-    return { shape: [x.shape[0]! * this.T, ...x.shape.slice(1)], data: out };
   }
 
   private sumOverTime(g: Tensor): Tensor {

@@ -10,8 +10,8 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
-import { surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { clampThreshold, dsrBackward, dsrBackwardSummed, represent, simulate } from '../snn/dsr.js';
+import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
+import { clampThreshold, dsrBackward, dsrBackwardOnce, dsrBackwardSummed, simulate } from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
@@ -20,6 +20,7 @@ import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
 
 export type NeuronMode = 'dsr' | 'bptt' | 'ann' | 'relu';
@@ -65,6 +66,13 @@ type NeuronCache =
       readonly steps: number;
       readonly shape: readonly number[];
     }
+  | {
+      // an input given once (forwardRepeated) in exact mode: Ī; the backward returns the once-given input's gradient
+      readonly mode: 'dsr-once';
+      readonly model: NeuronModel;
+      readonly inputRep: Buf;
+      readonly shape: readonly number[];
+    }
   | { readonly mode: 'bptt'; readonly model: NeuronModel; readonly membrane: Buf; readonly shape: readonly number[] }
   | { readonly mode: 'ann' | 'relu'; readonly model: NeuronModel; readonly input: Tensor };
 
@@ -82,8 +90,11 @@ export class SpikingNeuron implements Layer {
     gradRepIn: new Scratch(),
     state: new Scratch(),
     current: new Scratch(),
+    repeated: new Scratch(),
   };
   private counting = false;
+  /** The last forward was forwardRepeated's fallback on T copies of its input. */
+  private givenCopies = false;
   private count = { spikes: 0, neuronSteps: 0 };
 
   constructor(
@@ -112,6 +123,7 @@ export class SpikingNeuron implements Layer {
 
   forward(current: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
+    this.givenCopies = false;
     const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = this.perStep(x, T);
@@ -138,13 +150,13 @@ export class SpikingNeuron implements Layer {
       if (window.start === 0) for (const b of Object.values(state)) k.elementwise([], b, { op: 'fill', value: 0 });
     }
     switch (this.opts.mode) {
-      case 'dsr':
-        simulate(k, model, x.data, y, null, T, n, state);
-        if (training && summedGradients(ctx)) {
-          // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts)
-          const inputRep = this.work.inputRep.get(k, n);
-          if (window === undefined) represent(k, model, x.data, inputRep, T, n);
-          else {
+      case 'dsr': {
+        // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts); a whole
+        // pass gathers it as the forward reads the input
+        const inputRep = training && summedGradients(ctx) ? this.work.inputRep.get(k, n) : null;
+        simulate(k, model, x.data, y, null, T, n, window === undefined && inputRep !== null ? { inputRep } : state);
+        if (inputRep !== null) {
+          if (window !== undefined) {
             const w = inputWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
           }
@@ -158,6 +170,7 @@ export class SpikingNeuron implements Layer {
           };
         } else if (training) this.cache = { mode: 'dsr', model, input: x };
         break;
+      }
       case 'bptt': {
         if (state !== undefined) {
           // eval in time chunks: the BPTT neuron has the same forward dynamics as the DSR neuron
@@ -195,6 +208,48 @@ export class SpikingNeuron implements Layer {
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor(x.shape, y);
+  }
+
+  /**
+   * The same current at every step, given once [B, …]: the DSR forward reads each neuron's current once instead of
+   * T copies, and training keeps Ī = Σ_t w_t·x = (Σ_t w_t)·x without a pass over T steps, all the DSR backward
+   * needs in either gradient mode (the exact mode's T-step input never exists). Other modes, hooks and time
+   * chunks run forward on the repeated input.
+   */
+  forwardRepeated(current: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
+    const training = isTraining(ctx);
+    if (
+      this.opts.mode !== 'dsr' ||
+      this.perturbation !== null ||
+      this.observeInput !== null ||
+      ctx.mode.steps.chunked
+    ) {
+      const y = this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
+      this.givenCopies = true;
+      return y;
+    }
+    this.givenCopies = false;
+    const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
+    const n = current.data.length;
+    const y = this.work.out.get(k, T * n);
+    this.releaseCache();
+    k.neuronForward(current.data, y, { ...forwardAttrs(model, T, n), inputOnce: true });
+    if (training) {
+      let weight = 0;
+      for (const w of inputWeights(model, T)) weight += w;
+      // IF's weights sum to 1: Ī is the input itself, held (not copied) until backward like the exact mode's input
+      let inputRep = current.data;
+      if (weight !== 1) {
+        inputRep = this.work.inputRep.get(k, n);
+        k.elementwise([current.data], inputRep, { op: 'scale', alpha: weight });
+      }
+      this.cache = summedGradients(ctx)
+        ? { mode: 'dsr-representation', model, inputRep, steps: T, shape: current.shape }
+        : { mode: 'dsr-once', model, inputRep, shape: current.shape };
+    }
+    if (this.counting) this.countSpikes(k, y, model, T * n);
+    return tensor([current.shape[0]! * T, ...current.shape.slice(1)], y);
   }
 
   /** Set by robustness sweeps and noise-aware training; see NeuronPerturbation. */
@@ -242,8 +297,14 @@ export class SpikingNeuron implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
-    const dx = takeGrad(k, dy.data.length);
     const n = dy.data.length / T;
+    if (cache.mode === 'dsr-once') {
+      const dx = takeGrad(k, n);
+      this.vth.grad[0]! += dsrBackwardOnce(k, cache.model, cache.inputRep, dy.data, dx, T, this.work.gradRep.get(k, n));
+      this.releaseCache();
+      return tensor(cache.shape, dx);
+    }
+    const dx = takeGrad(k, dy.data.length);
     let gradVth: number;
     switch (cache.mode) {
       case 'dsr-representation':
@@ -291,8 +352,10 @@ export class SpikingNeuron implements Layer {
         break;
     }
     this.vth.grad[0]! += gradVth;
-    const shape = cache.mode === 'bptt' || cache.mode === 'dsr-representation' ? cache.shape : cache.input.shape;
+    const shape = 'shape' in cache ? cache.shape : cache.input.shape;
     this.releaseCache();
+    // forwardRepeated ran forward on T copies: the once-given input's gradient is their sum over the steps
+    if (this.givenCopies && !summedGradients(ctx)) return sumOverSteps(k, tensor(shape, dx), T);
     return tensor(shape, dx);
   }
 
@@ -310,6 +373,7 @@ export class SpikingNeuron implements Layer {
       case 'bptt':
         return this.cache.membrane.length;
       case 'dsr-representation':
+      case 'dsr-once':
         return this.cache.inputRep.length;
       default:
         return this.cache.input.data.length;

@@ -1,8 +1,11 @@
 import type { Tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
-import { giveGrad } from './grad-pool.js';
+import { summedGradients } from './grad-mode.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { Param } from './param.js';
+import { repeatOverTime, sumOverSteps } from './repeat-time.js';
+import { Scratch } from './scratch.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
@@ -11,6 +14,10 @@ import type { Param } from './param.js';
 export class Sequential implements Layer {
   readonly kind = 'sequential';
   readonly timing = 'whole-pass';
+
+  private readonly repeated = new Scratch();
+  /** The last forward was forwardRepeated and its first layer ran on T copies. */
+  private givenCopies = false;
 
   constructor(readonly layers: readonly Layer[]) {}
 
@@ -21,8 +28,22 @@ export class Sequential implements Layer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
+    this.givenCopies = false;
     let h = x;
     for (const l of this.layers) h = l.forward(h, ctx);
+    return h;
+  }
+
+  /** The first layer takes the once-given input (repeating it itself when it cannot do better), then as forward. */
+  forwardRepeated(x: Tensor, ctx: RunContext): Tensor {
+    const [first, ...rest] = this.layers;
+    this.givenCopies = first?.forwardRepeated === undefined;
+    if (first === undefined) return repeatOverTime(ctx.k, x, ctx.T, this.repeated);
+    let h =
+      first.forwardRepeated !== undefined
+        ? first.forwardRepeated(x, ctx)
+        : first.forward(repeatOverTime(ctx.k, x, ctx.T, this.repeated), ctx);
+    for (const l of rest) h = l.forward(h, ctx);
     return h;
   }
 
@@ -33,6 +54,8 @@ export class Sequential implements Layer {
       if (g !== dy) giveGrad(ctx.k, g, next); // consumed: back to the pool (nn/grad-pool.ts); dy is the caller's
       g = next;
     }
+    // after forwardRepeated through T copies, the copies' per-step gradients add up to the once-given input's
+    if (this.givenCopies && !summedGradients(ctx)) return sumOverSteps(ctx.k, g === dy ? copyOf(ctx, dy) : g, ctx.T);
     return g;
   }
 
@@ -57,4 +80,11 @@ export class Sequential implements Layer {
   releaseCache(): void {
     for (const l of this.layers) l.releaseCache();
   }
+}
+
+/** dy is the caller's: a pooled copy for sumOverSteps to give back. */
+function copyOf(ctx: RunContext, dy: Tensor): Tensor {
+  const out = takeGrad(ctx.k, dy.data.length);
+  ctx.k.elementwise([dy.data], out, { op: 'copy' });
+  return { shape: dy.shape, data: out };
 }

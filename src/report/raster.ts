@@ -72,13 +72,21 @@ export function sampleRaster(net: Network, x: Float32Array, o: RasterOptions = {
   const restore: (() => void)[] = [];
   for (const n of neurons) {
     const orig = n.forward;
+    const origRepeated = n.forwardRepeated;
     n.forward = (input, ctx) => {
       const y = orig.call(n, input, ctx);
       seen.set(n, Float32Array.from(ctx.k.toHost(y.data)));
       return y;
     };
+    // the first neuron after time-invariant first layers is handed their output once
+    n.forwardRepeated = (input, ctx) => {
+      const y = origRepeated.call(n, input, ctx);
+      seen.set(n, Float32Array.from(ctx.k.toHost(y.data)));
+      return y;
+    };
     restore.push(() => {
       delete (n as { forward?: unknown }).forward;
+      delete (n as { forwardRepeated?: unknown }).forwardRepeated;
     });
   }
   let logits: Float32Array;

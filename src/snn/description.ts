@@ -132,6 +132,8 @@ export function inputGain(m: NeuronModel, T: number): number {
 /** Buffers a forward may carry and fill (kernels.ts, NeuronForwardAttrs). */
 export interface ForwardBuffers {
   readonly rate?: Buf | null;
+  /** Receives Ī, the input representation (inputWeights), gathered as the forward reads the input. */
+  readonly inputRep?: Buf;
   /** The state carried between time chunks: the membrane, and the synaptic current when there is one. */
   readonly membrane?: Buf;
   readonly current?: Buf;
@@ -154,6 +156,7 @@ export function forwardAttrs(m: NeuronModel, T: number, n: number, b: ForwardBuf
       : { synapse: { decay: syn.decay32, gain: syn.gain32, ...(b.current ? { current: b.current } : {}) } }),
     ...(b.membrane ? { membrane: b.membrane } : {}),
     ...(b.rate ? { rate: { out: b.rate, weights: representationWeights(m, T) } } : {}),
+    ...(b.inputRep ? { inputRep: { out: b.inputRep, weights: inputWeights(m, T) } } : {}),
   };
 }
 

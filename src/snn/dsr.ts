@@ -100,6 +100,23 @@ export function dsrBackwardSummed(
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 
+/**
+ * The DSR backward for an input current that was the same at every step and given once [n]: its gradient is the
+ * sum over the steps of dL/dI[t] = gIn/T, the masked gIn itself, so gradIn [n] gets gIn (no T copies).
+ */
+export function dsrBackwardOnce(
+  k: Kernels,
+  m: NeuronModel,
+  inputRep: Buf,
+  gradSpikes: Buf,
+  gradIn: Buf,
+  T: number,
+  gradRep: Buf,
+): number {
+  k.sumRows(gradSpikes, gradRep, { rows: T, cols: gradIn.length, weights: gradientWeights(m, T) });
+  return dsrBackwardSummed(k, m, inputRep, gradRep, gradIn, T);
+}
+
 /** The DSR backward from the stored input current [T, n] (what the reference code saves, docs/method.md §2.1). */
 export function dsrBackward(
   k: Kernels,

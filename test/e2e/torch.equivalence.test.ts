@@ -22,7 +22,7 @@ import { crossEntropy } from '../../src/nn/loss.js';
 import { NormBlock } from '../../src/nn/norm-block.js';
 import { layersOf, neuronLayers } from '../../src/nn/walk.js';
 import { Rng } from '../../src/rng.js';
-import { tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { cliArgs, ROOT } from '../support/cli.command.js';
 import { PYTHON, torchMissing } from '../support/torch-python.js';
 
@@ -181,11 +181,14 @@ function dumpCase(
   const spikes = new Map<string, SafeTensor>();
   for (const l of neuronLayers(net.body)) {
     const forward = l.forward.bind(l);
-    l.forward = (x, ctx) => {
-      const y = forward(x, ctx);
+    const forwardRepeated = l.forwardRepeated.bind(l);
+    const keep = (y: Tensor): Tensor => {
       spikes.set(l.opts.name, { ...nchw(y.shape, y.data), name: `spikes.${l.opts.name}` });
       return y;
     };
+    l.forward = (x, ctx) => keep(forward(x, ctx));
+    // the first neuron after the time-invariant first layers is handed their output once
+    l.forwardRepeated = (x, ctx) => keep(forwardRepeated(x, ctx));
   }
   const steps = frames ? T : 1;
   const x = new Float32Array(B * steps * H * W * C);

@@ -169,6 +169,7 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
         poolGeometry(2, 4, 4, 64, 4),
         poolGeometry(8, 32, 32, 16, 2),
         poolGeometry(4, 15, 15, 12, 3, 2, 1), // threaded
+        poolGeometry(3, 7, 9, 8, 2), // 2×2 halving with an unused last row and column
       ];
       for (const g of cases) {
         const x = uniform(k, rng, g.batch * g.inH * g.inW * g.inC);
@@ -332,15 +333,16 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
     it('batch-norm statistics, apply and backward match the reference', () => {
       const k = K();
       const rng = new Rng(4);
-      for (const [rows, C] of [
-        [1, 3],
-        [7, 1],
-        [300, 10],
-        [513, 64],
-        [4096, 5],
-        [2051, 64],
+      for (const [rows, C, lo, hi] of [
+        [1, 3, -2, 3],
+        [7, 1, -2, 3],
+        [300, 10, -2, 3],
+        [513, 64, -2, 3],
+        [4096, 5, -2, 3],
+        [2051, 64, -2, 3],
+        [1000, 16, 49.9, 50.1], // a mean far from zero against a small spread: statistics from shifted sums
       ] as const) {
-        const x = uniform(k, rng, rows * C, -2, 3);
+        const x = uniform(k, rng, rows * C, lo, hi);
         const a = { rows, channels: C };
         const mean = k.alloc(C),
           variance = k.alloc(C);

@@ -126,6 +126,63 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       }
     });
 
+    it('every parameter set with one step of input given once: the spikes of the input repeated T times', () => {
+      const k = K();
+      const rng = new Rng(14);
+      for (const n of SIZES) {
+        const T = 5;
+        const once = uniform(k, rng, n, -1, 4);
+        const repeated = new Float32Array(T * n);
+        for (let t = 0; t < T; t++) repeated.set(once, t * n);
+        for (const [name, make] of PARAMETER_SETS) {
+          const expected = new Float32Array(T * n);
+          ref.neuronForward(repeated, expected, make(T, n));
+          const spikes = k.alloc(T * n);
+          k.neuronForward(once, spikes, { ...make(T, n), inputOnce: true });
+          assertBits(spikes, expected, `${name} input once n=${n}`);
+          k.free(spikes);
+        }
+        k.free(once);
+      }
+    });
+
+    it("every parameter set with the input representation fused in: the backend's own sumRows of the input", () => {
+      const k = K();
+      const rng = new Rng(15);
+      for (const n of SIZES) {
+        const T = 5;
+        const weights = Float64Array.from({ length: T }, (_, t) => 0.9 ** (T - 1 - t) / 3);
+        const input = uniform(k, rng, T * n, -1, 4);
+        const once = input.subarray(0, n);
+        const repeated = k.alloc(T * n);
+        k.elementwise([once], repeated, { op: 'copy' });
+        for (const [name, make] of PARAMETER_SETS) {
+          for (const [x, inputOnce] of [
+            [input, false],
+            [once, true],
+          ] as const) {
+            const full = inputOnce ? repeated : input;
+            const spikes = k.alloc(T * n),
+              rep = k.alloc(n);
+            const sRef = new Float32Array(T * n),
+              repRef = new Float32Array(n),
+              repOwn = k.alloc(n);
+            const a = { ...make(T, n), ...(inputOnce ? { inputOnce } : {}) };
+            k.neuronForward(x, spikes, { ...a, inputRep: { out: rep, weights } });
+            ref.neuronForward(full, sRef, make(T, n));
+            ref.sumRows(full, repRef, { rows: T, cols: n, weights });
+            k.sumRows(full, repOwn, { rows: T, cols: n, weights });
+            const what = `${name} n=${n}${inputOnce ? ' input once' : ''}`;
+            assertBits(spikes, sRef, `${what} spikes`);
+            assertBits(rep, k.toHost(repOwn), `${what} representation against the backend's sumRows`);
+            assertClose(rep, repRef, { rtol: 1e-5 }, `${what} representation`);
+            [spikes, rep, repOwn].forEach((b) => k.free(b));
+          }
+        }
+        [input, repeated].forEach((b) => k.free(b));
+      }
+    });
+
     it('spikes packed into bits and back are the same spikes', () => {
       const k = K();
       const rng = new Rng(13);

@@ -12,6 +12,7 @@ import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import { geometryInts } from '../geometry.js';
 import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
 import { checkLabels } from '../labels.js';
+import { composedNeuronForward } from '../neuron-compose.js';
 import { runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
@@ -159,6 +160,7 @@ export class NativeKernels implements Kernels {
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+    if (composedNeuronForward(this, input, spikes, a)) return;
     const { T, n, reset: r, synapse: syn } = a;
     const rate = a.rate?.out ?? null,
       weights = a.rate?.weights ?? null;

@@ -58,10 +58,11 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
   if (soft !== undefined && r.kind !== 'subtract')
     throw new Error('neuronForward: a soft forward resets by subtraction');
   const vth = r.kind === 'subtract' ? f32(r.amount) : 0;
+  const inputRow = a.inputOnce === true ? 0 : n;
   for (let t = 0; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
-      let current = input[row + i]!;
+      let current = input[t * inputRow + i]!;
       if (c !== null) current = c[i] = f32(f32(synDecay * c[i]!) + f32(synGain * current));
       const u = charge(v[i]!, current, decay, bias, gain);
       if (a.record !== undefined) a.record[row + i] = u;
@@ -77,14 +78,16 @@ export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): v
     }
   }
   if (a.rate !== undefined) timeReduce(spikes, a.rate.out, a.rate.weights, T, n);
+  if (a.inputRep !== undefined) timeReduce(input, a.inputRep.out, a.inputRep.weights, T, a.inputOnce === true ? 0 : n);
 }
 
 // ---- the fused rate: the weighted time aggregation of the spikes ----
 
-function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, n: number): void {
-  for (let i = 0; i < n; i++) {
+/** out[i] = Σ_t weights[t]·x[t·step + i], i < out.length (step 0: the same x at every step). */
+function timeReduce(x: Buf, out: Buf, weights: Float64Array, T: number, step: number): void {
+  for (let i = 0; i < out.length; i++) {
     let acc = 0;
-    for (let t = 0; t < T; t++) acc += weights[t]! * x[t * n + i]!;
+    for (let t = 0; t < T; t++) acc += weights[t]! * x[t * step + i]!;
     out[i] = acc;
   }
 }

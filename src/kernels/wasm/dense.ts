@@ -220,7 +220,8 @@ const NARROW_FILTER_K = 32;
 
 /**
  * Column sums of a [rows, cols] matrix in float64 (see assembly/colsum.ts): threads split the rows and leave
- * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift).
+ * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift); 3: both Σ y and
+ * Σ y·(x − shift) in one pass, 2·cols values.
  */
 export function colSums(
   ctx: WasmContext,
@@ -231,16 +232,17 @@ export function colSums(
   cols: number,
   mode: number,
 ): Float64Array {
+  const width = mode >= 3 ? 2 * cols : cols;
   const parts = ctx.pool.run('colSums', [px, py, shift, rows, cols, mode], rows, {
     align: 64,
     work: rows * cols * (mode === 0 ? 0.25 : 0.5),
-    scratch: cols * 8,
+    scratch: width * 8,
     partials: true,
   });
-  const s = new Float64Array(cols);
+  const s = new Float64Array(width);
   for (let p = 0; p < parts; p++) {
-    const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), cols);
-    for (let c = 0; c < cols; c++) s[c]! += part[c]!;
+    const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), width);
+    for (let c = 0; c < width; c++) s[c]! += part[c]!;
   }
   return s;
 }

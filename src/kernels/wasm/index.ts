@@ -98,7 +98,7 @@ export class WasmKernels implements Kernels {
   batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) =>
     norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a);
 
-  neuronForward: Kernels['neuronForward'] = (i, s, a) => neuron.neuronForward(this.c, i, s, a);
+  neuronForward: Kernels['neuronForward'] = (i, s, a) => neuron.neuronForward(this.c, this, i, s, a);
   packSpikes: Kernels['packSpikes'] = (x, b) => pw.packSpikes(this.c, x, b, x.length);
   unpackSpikes: Kernels['unpackSpikes'] = (b, y, a) => pw.unpackSpikes(this.c, b, y, y.length, a.magnitude);
   neuronBackward: Kernels['neuronBackward'] = (g, gi, a) => neuron.neuronBackward(this.c, g, gi, a);

@@ -7,7 +7,8 @@
  * bit-identical.
  */
 
-import type { Buf, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import type { Buf, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import { composedNeuronForward } from '../neuron-compose.js';
 import { runsFused } from '../neuron-fused.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
@@ -16,7 +17,8 @@ const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads earl
 
 const f32 = Math.fround;
 
-export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  if (!runsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
   const { T, n } = a;
   const decay = f32(a.decay),
     gain = f32(a.gain),
@@ -25,12 +27,17 @@ export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: Neur
   staged(ctx, () => {
     const rate = a.rate === undefined ? 0 : ctx.st.out(a.rate.out);
     const w = a.rate === undefined ? 0 : tempF32(ctx, a.rate.weights.subarray(0, T));
+    const fused = runsFused(a);
+    const rep = fused && a.inputRep !== undefined ? ctx.st.out(a.inputRep.out) : 0;
+    const wi = rep === 0 ? 0 : tempF32(ctx, a.inputRep!.weights.subarray(0, T));
     try {
       const mem = ctx.st.maybe(a.membrane ?? null, true);
-      if (runsFused(a)) {
+      if (fused) {
         const vth = a.reset.kind === 'subtract' ? f32(a.reset.amount) : 0;
         const leak = decay === 1 && gain === 1 ? 0 : 1; // u + I is the same float32 value: skip two products
-        const args = [ctx.st.in(input), ctx.st.out(spikes), rate, w, T, n, leak, decay, gain, thr, vth, mag, mem];
+        const once = a.inputOnce === true ? 1 : 0;
+        const pi = ctx.st.in(input);
+        const args = [pi, ctx.st.out(spikes), rate, w, rep, wi, T, n, once, leak, decay, gain, thr, vth, mag, mem];
         ctx.pool.run('neuronFwd', args, n, { align: 4, work: T * n * NEURON_WORK });
         return;
       }
@@ -64,6 +71,7 @@ export function neuronForward(ctx: WasmContext, input: Buf, spikes: Buf, a: Neur
       ctx.pool.run('neuronFwdAny', args, n, { align: 4, work: T * n * (a.soft === undefined ? 2 : STEP_NS) });
     } finally {
       if (w !== 0) ctx.heap.freeBytes(w);
+      if (wi !== 0) ctx.heap.freeBytes(wi);
     }
   });
 }

@@ -63,8 +63,10 @@ export function batchNormBackward(
     const px = ctx.st.in(x);
     const pdy = ctx.st.in(dy);
     const pm = ctx.st.in(mean);
-    const sdy = colSums(ctx, pdy, 0, 0, rows, C, 0);
-    const sdyx = colSums(ctx, px, pdy, pm, rows, C, 2);
+    // Σdy and Σdy·(x − mean) in one pass over x and dy
+    const sums = colSums(ctx, px, pdy, pm, rows, C, 3);
+    const sdy = sums.subarray(0, C);
+    const sdyx = sums.subarray(C);
     // dx = A·(N·dy − Σdy − x̂·Σdy·x̂) with A = γ·σ⁻¹/N, as (x − mean)·b + d + dy·e per channel. d and e are
     // built from the same float32 A, so that dx is exactly 0 where dy equals its mean and x its mean.
     const b: number[] = [];

@@ -10,6 +10,7 @@ import { SpikerepError } from '../../errors.js';
 import { elementwiseRow } from '../elementwise-plan.js';
 import { type Buf, HOST_VECTOR_MAX, type Kernels } from '../kernels.js';
 import { checkLabels } from '../labels.js';
+import { composedNeuronForward } from '../neuron-compose.js';
 import { reference } from '../reference/index.js';
 import { DeviceLink } from './link.js';
 import { type DeviceHandle, startDevice } from './platform.js';
@@ -170,6 +171,7 @@ export class WebGpuKernels implements Kernels {
     this.link.op('batchNormBackward', [x, dy, mean, invStd, gamma, dx, dgamma, dbeta], [5, 6, 7], acc, at);
   };
   neuronForward: Kernels['neuronForward'] = (input, spikes, a) => {
+    if (composedNeuronForward(this, input, spikes, a)) return;
     const current = a.synapse?.current;
     const bufs = [input, spikes, a.membrane, a.record, a.rate?.out, current];
     if (this.host(...bufs)) return reference.neuronForward(input, spikes, a);

@@ -1,0 +1,37 @@
+import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
+
+/**
+ * The optional parts of neuronForward composed from other kernels, for loops that do not fuse them (same numbers).
+ * `inputOnce`: the input repeated T times into a temporary (elementwise copy repeats its shorter input), then the
+ * ordinary forward. `inputRep`: the forward, then the weighted time sum of the input (sumRows).
+ * Returns false when a has neither, for the caller to run its own loop.
+ */
+export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
+  if (a.inputOnce === true) {
+    const { inputOnce: _once, ...rest } = a;
+    const repeated = repeatBuffer(k, a.T * a.n);
+    k.elementwise([input], repeated, { op: 'copy' });
+    k.neuronForward(repeated, spikes, rest);
+    return true;
+  }
+  if (a.inputRep !== undefined) {
+    const { inputRep, ...rest } = a;
+    k.neuronForward(input, spikes, rest);
+    k.sumRows(input, inputRep.out, { rows: a.T, cols: a.n, weights: inputRep.weights });
+    return true;
+  }
+  return false;
+}
+
+/** One buffer per backend for the repeated input, grown when needed: a steady training step allocates nothing. */
+const repeatBuffers = new WeakMap<Kernels, Buf>();
+
+function repeatBuffer(k: Kernels, length: number): Buf {
+  let b = repeatBuffers.get(k);
+  if (b === undefined || b.length < length) {
+    if (b !== undefined) k.free(b);
+    b = k.alloc(length);
+    repeatBuffers.set(k, b);
+  }
+  return b.length === length ? b : b.subarray(0, length);
+}
