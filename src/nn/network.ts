@@ -69,12 +69,12 @@ export class Network {
   readonly seriesInput: boolean;
   /** The time-invariant leading layers run once per sample (empty when disabled or not applicable). */
   private readonly prefix: Layer[];
-  private readonly rest: Layer;
+  /** The layers after the prefix; used only when the prefix ran. */
+  private readonly rest: Sequential;
   readonly gradMode: GradMode;
   private ctx: RunContext | null = null;
   private usedPrefix = false;
   private readonly repeated = new Scratch();
-  private readonly gradSum = new Scratch();
   private readonly gradLogits = new Scratch();
   private readonly chunkers: { rest: TimeChunker; body: TimeChunker } | null = null;
 
@@ -96,7 +96,7 @@ export class Network {
     if ((opts.firstLayersOnce ?? true) && sequential)
       while (cut < layers.length && layers[cut]!.timing === 'per-step') cut++;
     this.prefix = layers.slice(0, cut);
-    this.rest = cut === 0 ? opts.body : new Sequential(layers.slice(cut));
+    this.rest = new Sequential(layers.slice(cut));
     if (opts.timeChunk !== undefined && opts.timeChunk < opts.T) {
       checkChunkable(layers, opts.modelName ?? 'this model');
       if (!sequential) throw new SpikerepError('E_ARG', 'time chunks need a sequential body', 'timeChunk');
@@ -127,11 +127,7 @@ export class Network {
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
     let h: Tensor;
     if (this.usedPrefix) {
-      const once = this.forwardPrefix(x, ctx);
-      h =
-        this.rest.forwardRepeated !== undefined
-          ? this.rest.forwardRepeated(once, ctx)
-          : this.rest.forward(repeatOverTime(this.k, once, this.T, this.repeated), ctx);
+      h = this.rest.forwardRepeated(this.forwardPrefix(x, ctx), ctx);
     } else {
       h = this.body.forward(encoding === 'direct' ? repeatOverTime(this.k, x, this.T, this.repeated) : x, ctx);
     }
@@ -176,20 +172,12 @@ export class Network {
     if (this.usedPrefix) {
       const below = this.rest.backward(dSpikes, ctx);
       giveGrad(k, dSpikes, below);
-      let g = below;
-      let pooled = true; // whether g came from the gradient pool (the time-sum buffer is the network's own)
-      // rest.forwardRepeated's backward already gives the gradient of the once-given input
-      if (!summedGradients(ctx) && this.rest.forwardRepeated === undefined) {
-        g = this.sumOverTime(below);
-        pooled = false;
-        giveGrad(k, below);
-      }
+      let g = below; // rest.forwardRepeated's backward gives the gradient of the once-given input
       const once = this.onceContext(ctx);
       for (let i = this.prefix.length - 1; i >= 0; i--) {
         const next = this.prefix[i]!.backward(g, once);
-        if (pooled) giveGrad(k, g, next);
+        giveGrad(k, g, next);
         g = next;
-        pooled = true;
       }
       giveGrad(k, g);
     } else {
@@ -223,12 +211,5 @@ export class Network {
   /** The prefix sees one copy of each sample; BN's running variance still counts the T copies. */
   private onceContext(ctx: RunContext): RunContext {
     return { ...ctx, T: 1, mode: oncePerSample(ctx.mode, this.T) };
-  }
-
-  private sumOverTime(g: Tensor): Tensor {
-    const n = g.data.length / this.T;
-    const out = this.gradSum.get(this.k, n);
-    this.k.sumRows(g.data, out, { rows: this.T, cols: n, weights: new Float64Array(this.T).fill(1) });
-    return { shape: [g.shape[0]! / this.T, ...g.shape.slice(1)], data: out };
   }
 }

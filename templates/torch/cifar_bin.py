@@ -6,6 +6,8 @@ import os
 
 import torch
 
+from random_crop import random_crop_flip
+
 STATS = {
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)),
     "cifar100": ((0.5071, 0.4867, 0.4408), (0.2675, 0.2565, 0.2761)),
@@ -48,12 +50,5 @@ class CifarImages(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, i):
-        x = self.images[i].float() / 255.0
-        if self.crop_pad > 0:
-            p = self.crop_pad
-            padded = torch.nn.functional.pad(x, (p, p, p, p))
-            dy, dx = torch.randint(0, 2 * p + 1, (2,)).tolist()
-            x = padded[:, dy : dy + x.shape[1], dx : dx + x.shape[2]]
-        if self.flip and torch.rand(()) < 0.5:
-            x = x.flip(2)
+        x = random_crop_flip(self.images[i].float() / 255.0, self.crop_pad, self.flip)
         return (x - self.mean) / self.std, self.labels[i]

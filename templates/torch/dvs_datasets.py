@@ -19,6 +19,7 @@ import torch
 
 from event_files import read_aedat2, read_aedat3, read_gesture_labels, read_nmnist
 from event_frames import frames_by_count, resize_bilinear
+from random_crop import random_crop_flip
 
 DVS_DATASETS = ("n-mnist", "dvs-gesture", "dvs-cifar10")
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -50,15 +51,7 @@ class EventFrames(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, i):
-        x = self.frames(i)
-        if self.crop_pad > 0:
-            p = self.crop_pad
-            padded = torch.nn.functional.pad(x, (p, p, p, p))
-            dy, dx = torch.randint(0, 2 * p + 1, (2,)).tolist()
-            x = padded[..., dy : dy + x.shape[-2], dx : dx + x.shape[-1]]
-        if self.flip and torch.rand(()) < 0.5:
-            x = x.flip(-1)
-        return x, self.labels[i]
+        return random_crop_flip(self.frames(i), self.crop_pad, self.flip), self.labels[i]
 
 
 class NMnistFrames(EventFrames):

@@ -7,6 +7,8 @@ import struct
 
 import torch
 
+from random_crop import random_crop_flip
+
 STATS = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}  # fmt: skip
@@ -44,10 +46,5 @@ class Images(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, i):
-        x = self.images[i].float() / 255.0
-        if self.crop_pad > 0:
-            p = self.crop_pad
-            padded = torch.nn.functional.pad(x, (p, p, p, p))
-            dy, dx = torch.randint(0, 2 * p + 1, (2,)).tolist()
-            x = padded[:, dy : dy + x.shape[1], dx : dx + x.shape[2]]
+        x = random_crop_flip(self.images[i].float() / 255.0, self.crop_pad)
         return (x - self.mean) / self.std, self.labels[i]

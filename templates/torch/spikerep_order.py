@@ -68,10 +68,6 @@ def split_indices(dataset, n, seed, train_limit=None, val_split=None):
     return (rest if train_limit is None else rest[:train_limit]), sorted(drawn)
 
 
-def training_indices(dataset, n, seed, train_limit=None, val_split=None):
-    """The indices (into the training file) spikerep trains on."""
-    return split_indices(dataset, n, seed, train_limit, val_split)[0]
-
 
 class EpochOrders:
     """spikerep's order stream (the first fork of Rng(seed)): epoch e's permutation of the training indices."""

@@ -29,27 +29,13 @@ import {
   type CameraEvent,
   nmnistBytes,
   polarityPacket,
+  randomEvents,
   specialPacket,
 } from '../support/event.fixtures.js';
 import { PYTHON, TORCHRUN_ONE_NODE, torchMissing } from '../support/torch-python.js';
 
 const READ = join(ROOT, 'test', 'support', 'torch_dvs_frames.py');
 const skip = torchMissing();
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-}
-
-function randomEvents(seed: number, n: number, size: number, t0 = 0): CameraEvent[] {
-  const next = lcg(seed);
-  return Array.from({ length: n }, (_, i) => ({
-    x: next() % size,
-    y: next() % size,
-    pol: (next() >>> 7) & 1,
-    t: t0 + 3 * i,
-  }));
-}
 
 /** N-MNIST: 3 training files per digit (names whose string order is not their numeric order, one upper-case
  * extension), 1 test file; one file with an overflow marker, one with fewer events than frames, one stray file. */

@@ -40,14 +40,8 @@ test('export --format torch --checkpoint, then import-torch: the same tensors ba
   assert.equal(e.code, 0, e.err);
   assert.match(e.out, /for mnistnet, DSR-IF, T=4; weights of .*best\.ckpt/);
   const run = join(tmp, 'back');
-  const i = cli(
-    'import-torch',
-    join(project, 'weights.safetensors'),
-    '--recipe',
-    join(project, 'recipe.json'),
-    '--out',
-    run,
-  );
+  const importArgs = ['import-torch', join(project, 'weights.safetensors'), '--recipe', join(project, 'recipe.json')];
+  const i = cli(...importArgs, '--out', run);
   assert.equal(i.code, 0, i.err);
   assert.match(i.out, /wrote .*best\.ckpt and last\.ckpt: mnistnet, DSR-IF, T=4, 28 tensors from/);
   const before = loadCheckpoint(ckpt).tensors;
@@ -61,14 +55,7 @@ test('export --format torch --checkpoint, then import-torch: the same tensors ba
     compared++;
   }
   assert.equal(compared, 28); // 20 parameters and 8 running statistics
-  const again = cli(
-    'import-torch',
-    join(project, 'weights.safetensors'),
-    '--recipe',
-    join(project, 'recipe.json'),
-    '--out',
-    run,
-  );
+  const again = cli(...importArgs, '--out', run);
   assert.equal(again.code, 1);
   assert.match(again.err, /^spikerep: --out: already holds best\.ckpt/);
 });

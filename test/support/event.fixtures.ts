@@ -72,3 +72,20 @@ export function specialPacket(n: number): Uint8Array {
   out.fill(0xab, 28);
   return out;
 }
+
+/** A seeded stream of 32-bit values (a linear congruential generator): fixtures the same on every run. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+/** n events at seeded positions in a size×size sensor, seeded polarities, times t0, t0 + 3, … */
+export function randomEvents(seed: number, n: number, size: number, t0 = 0): CameraEvent[] {
+  const next = lcg(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    x: next() % size,
+    y: next() % size,
+    pol: (next() >>> 7) & 1,
+    t: t0 + 3 * i,
+  }));
+}

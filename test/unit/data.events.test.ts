@@ -17,25 +17,11 @@ import {
   type CameraEvent,
   nmnistBytes,
   polarityPacket,
+  randomEvents,
   specialPacket,
 } from '../support/event.fixtures.js';
 
 type Ev = CameraEvent;
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
-}
-
-function randomEvents(seed: number, n: number, size: number, t0 = 0): Ev[] {
-  const next = lcg(seed);
-  return Array.from({ length: n }, (_, i) => ({
-    x: next() % size,
-    y: next() % size,
-    pol: (next() >>> 7) & 1,
-    t: t0 + 3 * i,
-  }));
-}
 
 /** Independent framing: event i goes to frame min(⌊i/d⌋, T−1), d = ⌊N/T⌋; counts at [frame, y, x, polarity]. */
 function framesRef(ev: Ev[], T: number, size: number): Float64Array {

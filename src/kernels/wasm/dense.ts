@@ -174,8 +174,8 @@ export function conv2dBackwardFilter(
 }
 
 /**
- * The filter gradient of a filter too narrow to give every thread two 8-column chunks (a first layer's K = kH·kW·inC,
- * e.g. 9: by columns one thread did 8 of the 9 and both packed all of dy): the output pixels are cut into
+ * The filter gradient of a narrow filter (K = kH·kW·inC under NARROW_FILTER_K, e.g. a first layer's 9: by columns
+ * one thread did 8 of the 9 columns and every thread packed all of dy): the output pixels are cut into
  * FILTER_SLOTS slots, each with its own partial dw (assembly/conv.ts: convBwdFilterRows), threads take whole slots,
  * and the partials are summed here in slot order: the same sums on any number of threads and from run to run.
  */
