@@ -7,6 +7,7 @@
  *   u = leak ? decay·u + gain·I : u + I;   s = u ≥ thr;   u −= s·vth;   spikes = s·mag
  *   acc += w[t]·s;   rate = acc·mag       (w: float32 [T], 0 for no rate)
  * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
+ * `spikes` 0: nothing stored but the rate, the input representation and the membrane (neurons no pooling window holds).
  */
 export function neuronFwd(
   inp: usize, spikes: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, once: i32, leak: i32,
@@ -54,8 +55,10 @@ function neuronLoop(
       const m1 = f32x4.ge(u1, vThr);
       u0 = f32x4.sub(u0, v128.and(m0, vVth));
       u1 = f32x4.sub(u1, v128.and(m1, vVth));
-      v128.store(ps, v128.and(m0, vMag));
-      v128.store(ps, v128.and(m1, vMag), 16);
+      if (spikes) {
+        v128.store(ps, v128.and(m0, vMag));
+        v128.store(ps, v128.and(m1, vMag), 16);
+      }
       if (rate) {
         const wt = v128.load32_splat(w + <usize>t * 4);
         a0 = f32x4.add(a0, v128.and(m0, wt));
@@ -86,12 +89,137 @@ function neuronLoop(
       u = leak ? decay * u + gain * x : u + x;
       const s: f32 = u >= thr ? 1 : 0;
       u -= s * vth;
-      store<f32>(spikes + o, s * mag);
+      if (spikes) store<f32>(spikes + o, s * mag);
       if (rate) acc += s * load<f32>(w + <usize>t * 4);
     }
     if (rate) store<f32>(rate + <usize>i * 4, acc * mag);
     if (mem) store<f32>(mem + <usize>i * 4, u);
     if (rep) store<f32>(rep + <usize>i * 4, r);
+  }
+}
+
+/**
+ * neuronFwd followed by the 2×2 stride-2 average pooling without padding (pool.ts's halveFwd), the spikes never
+ * stored: `out` [T, B, H/2, W/2, C] receives each window's ((s00 + s01) + s10 + s11)·0.25 in float32, the pooling
+ * kernel's order, so the pooled values are its bits. Units [start, end) are row pairs (b, p) of B·⌈H/2⌉; an odd
+ * last row or column, which no window holds, still gets its rate, representation and membrane. C is a multiple of 4.
+ */
+export function neuronPoolFwd(
+  inp: usize, out: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, once: i32, leak: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, H: i32, W: i32, C: i32, start: i32, end: i32,
+): void {
+  const inStep = once ? 0 : n;
+  const pairs = (H + 1) >> 1, outH = H >> 1, outW = W >> 1;
+  const outStep = (n / (H * W)) * outH * outW; // pooled values per step: B·C per pixel of the pooled image
+  for (let u = start; u < end; u++) {
+    const b = u / pairs, p = u % pairs;
+    const row0 = ((b * H + 2 * p) * W) * C; // first neuron of input row 2p
+    const rows = 2 * p + 1 < H ? 2 : 1;
+    if (rows == 1) {
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, row0, row0 + W * C);
+      continue;
+    }
+    const dst = ((b * outH + p) * outW) * C;
+    if (leak) windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, true, decay, gain, thr, vth, mag, mem, row0, W * C, C, outW, dst);
+    else windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, false, decay, gain, thr, vth, mag, mem, row0, W * C, C, outW, dst);
+    if (W & 1) {
+      // the last column of both rows: in no window
+      const last = row0 + (W - 1) * C;
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, last, last + C);
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, last + W * C, last + W * C + C);
+    }
+  }
+}
+
+/** neuronLoop over neurons [lo, hi) with no spikes stored. */
+function neuronFwdRange(
+  inp: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, inStep: i32, leak: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, lo: i32, hi: i32,
+): void {
+  if (leak) neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, lo, hi);
+  else neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, lo, hi);
+}
+
+/**
+ * The windows of one row pair: the four neurons of a window (one channel vector of each of its pixels) run all T
+ * steps in registers, and each step stores their pooled spikes. rate, rep and mem as in neuronLoop.
+ */
+// @ts-ignore: decorator
+@inline
+function windowRow(
+  inp: usize, out: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, inStep: i32, outStep: i32, leak: bool,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, row0: i32, rowLen: i32, C: i32, outW: i32, dst: i32,
+): void {
+  const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
+  const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), quarter = f32x4.splat(0.25);
+  const pix = <usize>C * 4, row = <usize>rowLen * 4; // bytes to the right and to the lower neighbour
+  const inputStep = <usize>inStep * 4, poolStep = <usize>outStep * 4;
+  for (let ow = 0; ow < outW; ow++) {
+    for (let c = 0; c < C; c += 4) {
+      const i = row0 + 2 * ow * C + c; // the window's top-left neuron
+      const o = <usize>i * 4;
+      let u0 = f32x4.splat(0), u1 = f32x4.splat(0), u2 = f32x4.splat(0), u3 = f32x4.splat(0);
+      if (mem) {
+        u0 = v128.load(mem + o);
+        u1 = v128.load(mem + o + pix);
+        u2 = v128.load(mem + o + row);
+        u3 = v128.load(mem + o + row + pix);
+      }
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+      let r0 = f32x4.splat(0), r1 = f32x4.splat(0), r2 = f32x4.splat(0), r3 = f32x4.splat(0);
+      let pi = inp + o;
+      let po = out + <usize>(dst + ow * C + c) * 4;
+      for (let t = 0; t < T; t++) {
+        const x0 = v128.load(pi), x1 = v128.load(pi + pix), x2 = v128.load(pi + row), x3 = v128.load(pi + row + pix);
+        if (rep) {
+          const wt = v128.load32_splat(wi + <usize>t * 4);
+          r0 = f32x4.add(r0, f32x4.mul(x0, wt));
+          r1 = f32x4.add(r1, f32x4.mul(x1, wt));
+          r2 = f32x4.add(r2, f32x4.mul(x2, wt));
+          r3 = f32x4.add(r3, f32x4.mul(x3, wt));
+        }
+        u0 = leak ? f32x4.add(f32x4.mul(vDecay, u0), f32x4.mul(vGain, x0)) : f32x4.add(u0, x0);
+        u1 = leak ? f32x4.add(f32x4.mul(vDecay, u1), f32x4.mul(vGain, x1)) : f32x4.add(u1, x1);
+        u2 = leak ? f32x4.add(f32x4.mul(vDecay, u2), f32x4.mul(vGain, x2)) : f32x4.add(u2, x2);
+        u3 = leak ? f32x4.add(f32x4.mul(vDecay, u3), f32x4.mul(vGain, x3)) : f32x4.add(u3, x3);
+        const m0 = f32x4.ge(u0, vThr), m1 = f32x4.ge(u1, vThr), m2 = f32x4.ge(u2, vThr), m3 = f32x4.ge(u3, vThr);
+        u0 = f32x4.sub(u0, v128.and(m0, vVth));
+        u1 = f32x4.sub(u1, v128.and(m1, vVth));
+        u2 = f32x4.sub(u2, v128.and(m2, vVth));
+        u3 = f32x4.sub(u3, v128.and(m3, vVth));
+        let s = f32x4.add(v128.and(m0, vMag), v128.and(m1, vMag));
+        s = f32x4.add(s, v128.and(m2, vMag));
+        s = f32x4.add(s, v128.and(m3, vMag));
+        v128.store(po, f32x4.mul(s, quarter));
+        if (rate) {
+          const wt = v128.load32_splat(w + <usize>t * 4);
+          a0 = f32x4.add(a0, v128.and(m0, wt));
+          a1 = f32x4.add(a1, v128.and(m1, wt));
+          a2 = f32x4.add(a2, v128.and(m2, wt));
+          a3 = f32x4.add(a3, v128.and(m3, wt));
+        }
+        pi += inputStep;
+        po += poolStep;
+      }
+      if (rate) {
+        v128.store(rate + o, f32x4.mul(a0, vMag));
+        v128.store(rate + o + pix, f32x4.mul(a1, vMag));
+        v128.store(rate + o + row, f32x4.mul(a2, vMag));
+        v128.store(rate + o + row + pix, f32x4.mul(a3, vMag));
+      }
+      if (mem) {
+        v128.store(mem + o, u0);
+        v128.store(mem + o + pix, u1);
+        v128.store(mem + o + row, u2);
+        v128.store(mem + o + row + pix, u3);
+      }
+      if (rep) {
+        v128.store(rep + o, r0);
+        v128.store(rep + o + pix, r1);
+        v128.store(rep + o + row, r2);
+        v128.store(rep + o + row + pix, r3);
+      }
+    }
   }
 }
 

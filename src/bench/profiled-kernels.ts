@@ -9,6 +9,7 @@ import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
 import type { WeightLayer } from '../nn/bn-correction.js';
 import type { Layer } from '../nn/layer.js';
+import { isSpikingNeuron } from '../nn/walk.js';
 import type { Tensor } from '../tensor.js';
 
 export type Pass = 'forward' | 'loss' | 'backward' | 'optimiser';
@@ -235,6 +236,13 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     // the first layer after the time-invariant ones is handed their output once
     const repeated = l.forwardRepeated?.bind(l);
     if (repeated !== undefined) l.forwardRepeated = (x, ctx) => profile.inLayer(label, () => repeated(x, ctx));
+    // a neuron that writes the pooling after it itself (nn/neuron-pool.ts) books that pass as its own
+    if (isSpikingNeuron(l)) {
+      const pooled = l.forwardPooled.bind(l);
+      const repeatedPooled = l.forwardRepeatedPooled.bind(l);
+      l.forwardPooled = (x, ctx, into) => profile.inLayer(label, () => pooled(x, ctx, into));
+      l.forwardRepeatedPooled = (x, ctx, into) => profile.inLayer(label, () => repeatedPooled(x, ctx, into));
+    }
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };
   visit(root, rootLabel);

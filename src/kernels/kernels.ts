@@ -120,6 +120,13 @@ export interface NeuronForwardAttrs {
    * is the surrogate backward, which tests check by finite differences. Reset by subtraction only.
    */
   readonly soft?: { readonly slope: number };
+  /**
+   * The spikes average-pooled: `spikes` receives avgPool2dForward(spikes, pooled) [pooled.batch·outH·outW·C]
+   * instead of the spikes [T·n], bit for bit as that kernel gives it, and the spikes are never written (a neuron
+   * whose only reader is a pooling layer, nn/neuron-pool.ts). pooled.batch·inH·inW·inC = T·n. `rate` and
+   * `inputRep` are still per neuron.
+   */
+  readonly pooled?: ConvGeometry;
 }
 
 /**
@@ -303,7 +310,7 @@ export interface Kernels {
   ): void;
 
   // ---- spiking neurons: one fused multi-step forward over time-major [T, n] and its backward ----
-  /** See NeuronForwardAttrs: spikes[T·n] from input[T·n]. */
+  /** See NeuronForwardAttrs: spikes[T·n] (or their pooling, `pooled`) from input[T·n]. */
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void;
   /** See RepresentationBackwardAttrs and SurrogateBackwardAttrs. Returns the threshold gradient. */
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number;

@@ -2,14 +2,22 @@ import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
 
 /**
  * The optional parts of neuronForward composed from other kernels, for loops that do not fuse them (same numbers).
+ * `pooled`: the forward into a temporary, then avgPool2dForward.
  * `inputOnce`: the input repeated T times into a temporary (elementwise copy repeats its shorter input), then the
  * ordinary forward. `inputRep`: the forward, then the weighted time sum of the input (sumRows).
- * Returns false when a has neither, for the caller to run its own loop.
+ * Returns false when a has none of them, for the caller to run its own loop.
  */
 export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
+  if (a.pooled !== undefined) {
+    const { pooled, ...rest } = a;
+    const all = scratchBuffer(k, spikeBuffers, a.T * a.n);
+    k.neuronForward(input, all, rest);
+    k.avgPool2dForward(all, spikes, pooled);
+    return true;
+  }
   if (a.inputOnce === true) {
     const { inputOnce: _once, ...rest } = a;
-    const repeated = repeatBuffer(k, a.T * a.n);
+    const repeated = scratchBuffer(k, repeatBuffers, a.T * a.n);
     k.elementwise([input], repeated, { op: 'copy' });
     k.neuronForward(repeated, spikes, rest);
     return true;
@@ -23,15 +31,19 @@ export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: Ne
   return false;
 }
 
-/** One buffer per backend for the repeated input, grown when needed: a steady training step allocates nothing. */
+/**
+ * One buffer per backend for the repeated input and one for the spikes before pooling, grown when needed: a steady
+ * training step allocates nothing.
+ */
 const repeatBuffers = new WeakMap<Kernels, Buf>();
+const spikeBuffers = new WeakMap<Kernels, Buf>();
 
-function repeatBuffer(k: Kernels, length: number): Buf {
-  let b = repeatBuffers.get(k);
+function scratchBuffer(k: Kernels, buffers: WeakMap<Kernels, Buf>, length: number): Buf {
+  let b = buffers.get(k);
   if (b === undefined || b.length < length) {
     if (b !== undefined) k.free(b);
     b = k.alloc(length);
-    repeatBuffers.set(k, b);
+    buffers.set(k, b);
   }
   return b.length === length ? b : b.subarray(0, length);
 }

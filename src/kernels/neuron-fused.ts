@@ -1,4 +1,4 @@
-import type { NeuronForwardAttrs } from './kernels.js';
+import type { ConvGeometry, NeuronForwardAttrs } from './kernels.js';
 
 /**
  * Whether a neuron forward is a plain DSR IF/LIF step, which the fast backends run in their fused loop; every other
@@ -13,5 +13,25 @@ export function runsFused(a: NeuronForwardAttrs): boolean {
     (a.bias ?? 0) === 0 &&
     a.record === undefined &&
     a.soft === undefined
+  );
+}
+
+/**
+ * Whether the fast backends write a fused forward's `pooled` output in the same loop: 2×2 windows at stride 2
+ * without padding over whole vectors of 4 channels (any H and W: an odd last row or column is left out, as the
+ * pooling leaves it out). Other poolings are composed (kernels/neuron-compose.ts).
+ */
+export function poolsFused(a: NeuronForwardAttrs): a is NeuronForwardAttrs & { readonly pooled: ConvGeometry } {
+  const g = a.pooled;
+  return (
+    g !== undefined &&
+    runsFused(a) &&
+    g.kH === 2 &&
+    g.kW === 2 &&
+    g.strideH === 2 &&
+    g.strideW === 2 &&
+    g.padH === 0 &&
+    g.padW === 0 &&
+    g.inC % 4 === 0
   );
 }

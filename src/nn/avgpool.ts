@@ -1,6 +1,6 @@
 import { SpikerepError } from '../errors.js';
 import { poolGeometry } from '../kernels/geometry.js';
-import type { ConvGeometry } from '../kernels/kernels.js';
+import type { Buf, ConvGeometry } from '../kernels/kernels.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { takeCache } from './cache.js';
 import { takeGrad } from './grad-pool.js';
@@ -48,6 +48,26 @@ export class AvgPool2d implements Layer {
     ctx.k.avgPool2dForward(x.data, y, g);
     this.cache = isTraining(ctx) ? { g, inShape: x.shape } : null;
     return tensor([g.batch, g.outH, g.outW, g.outC], y);
+  }
+
+  /**
+   * The geometry over `inputShape` when this is a 2×2 pooling at stride 2 without padding, the one a neuron in
+   * front may write itself (nn/neuron-pool.ts); null for any other window or shape.
+   */
+  halvingGeometry(inputShape: readonly number[]): ConvGeometry | null {
+    const { kernel, stride = kernel, pad = 0 } = this.opts;
+    if (kernel !== 2 || stride !== 2 || pad !== 0 || inputShape.length !== 4) return null;
+    if (inputShape[1]! < 2 || inputShape[2]! < 2) return null;
+    return this.geometry(inputShape);
+  }
+
+  /**
+   * forward's part for an output that the layer in front writes (nn/neuron-pool.ts): the output buffer to fill
+   * with the pooling of geometry g, and what backward needs kept.
+   */
+  outputFor(g: ConvGeometry, ctx: RunContext): Buf {
+    this.cache = isTraining(ctx) ? { g, inShape: [g.batch, g.inH, g.inW, g.inC] } : null;
+    return this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {

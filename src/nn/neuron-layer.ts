@@ -8,7 +8,7 @@
  * Input and output are time-major [T·B, …] with T = ctx.T; each step is one contiguous block of n values.
  */
 import { SpikerepError } from '../errors.js';
-import type { Buf, Kernels } from '../kernels/kernels.js';
+import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
 import { clampThreshold, dsrBackward, dsrBackwardOnce, dsrBackwardSummed, simulate } from '../snn/dsr.js';
@@ -55,6 +55,16 @@ export interface SpikingNeuronOptions {
 export interface NeuronPerturbation {
   input?(k: Kernels, x: Tensor, ctx: RunContext): Tensor;
   spikes?(k: Kernels, y: Buf, ctx: RunContext, magnitude: number): void;
+}
+
+/** Where forwardPooled writes: the pooling's geometry over the spikes [T·B, H, W, C] and its output buffer. */
+export interface PooledOutput {
+  readonly g: ConvGeometry;
+  readonly out: Buf;
+}
+
+function pooledShape(g: ConvGeometry): number[] {
+  return [g.batch, g.outH, g.outW, g.outC];
 }
 
 type NeuronCache =
@@ -122,7 +132,37 @@ export class SpikingNeuron implements Layer {
   }
 
   forward(current: Tensor, ctx: RunContext): Tensor {
+    return this.run(current, ctx, null);
+  }
+
+  /**
+   * Whether this pass may run forwardPooled / forwardRepeatedPooled in place of forward and a pooling of its
+   * spikes: the DSR neuron, whose backward needs its input (or Ī), never its spikes, and nothing else reading the
+   * spikes — no spike count (energy metrics), no robustness hook, no observer, no time chunks, no recorder
+   * (keepSpikes).
+   */
+  poolsOwnSpikes(ctx: RunContext): boolean {
+    return (
+      this.opts.mode === 'dsr' &&
+      this.perturbation === null &&
+      this.observeInput === null &&
+      !this.counting &&
+      !ctx.mode.steps.chunked &&
+      !this.keepSpikes
+    );
+  }
+
+  /**
+   * forward, then the average pooling `pool.g` of the spikes, written straight into `pool.out` (kernels'
+   * `pooled`): the spike train itself is never written. Only where poolsOwnSpikes(ctx).
+   */
+  forwardPooled(current: Tensor, ctx: RunContext, pool: PooledOutput): Tensor {
+    return this.run(current, ctx, pool);
+  }
+
+  private run(current: Tensor, ctx: RunContext, pool: PooledOutput | null): Tensor {
     const { k, T } = ctx;
+    if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
     this.givenCopies = false;
     const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
@@ -131,7 +171,7 @@ export class SpikingNeuron implements Layer {
     if ((this.opts.mode === 'ann' || this.opts.mode === 'relu') && T !== 1 && this.opts.analogOverTime !== true) {
       throw new SpikerepError('E_ARG', `mode '${this.opts.mode}' needs T = 1, got T = ${T}`, this.opts.name);
     }
-    const y = this.work.out.get(k, T * n);
+    const y = pool === null ? this.work.out.get(k, T * n) : pool.out;
     this.releaseCache();
     const training = isTraining(ctx);
     const window = ctx.mode.steps.chunked ? ctx.mode.steps : undefined;
@@ -154,7 +194,9 @@ export class SpikingNeuron implements Layer {
         // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts); a whole
         // pass gathers it as the forward reads the input
         const inputRep = training && summedGradients(ctx) ? this.work.inputRep.get(k, n) : null;
-        simulate(k, model, x.data, y, null, T, n, window === undefined && inputRep !== null ? { inputRep } : state);
+        const buffers = window === undefined && inputRep !== null ? { inputRep } : state;
+        if (pool === null) simulate(k, model, x.data, y, null, T, n, buffers);
+        else k.neuronForward(x.data, y, { ...forwardAttrs(model, T, n, buffers), pooled: pool.g });
         if (inputRep !== null) {
           if (window !== undefined) {
             const w = inputWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
@@ -207,7 +249,7 @@ export class SpikingNeuron implements Layer {
       this.perturbation.spikes(k, y, ctx, analog ? model.vth : Math.fround(model.spikeScale * model.vth));
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
-    return tensor(x.shape, y);
+    return tensor(pool === null ? x.shape : pooledShape(pool.g), y);
   }
 
   /**
@@ -217,24 +259,38 @@ export class SpikingNeuron implements Layer {
    * chunks run forward on the repeated input.
    */
   forwardRepeated(current: Tensor, ctx: RunContext): Tensor {
+    return this.runOnce(current, ctx, null);
+  }
+
+  /** forwardRepeated, then the pooling of its spikes, as forwardPooled. Only where poolsOwnSpikes(ctx). */
+  forwardRepeatedPooled(current: Tensor, ctx: RunContext, pool: PooledOutput): Tensor {
+    return this.runOnce(current, ctx, pool);
+  }
+
+  private runOnce(current: Tensor, ctx: RunContext, pool: PooledOutput | null): Tensor {
     const { k, T } = ctx;
     const training = isTraining(ctx);
+    if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
     if (
       this.opts.mode !== 'dsr' ||
       this.perturbation !== null ||
       this.observeInput !== null ||
       ctx.mode.steps.chunked
     ) {
-      const y = this.forward(repeatOverTime(k, current, T, this.work.repeated), ctx);
+      const y = this.run(repeatOverTime(k, current, T, this.work.repeated), ctx, pool);
       this.givenCopies = true;
       return y;
     }
     this.givenCopies = false;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
     const n = current.data.length;
-    const y = this.work.out.get(k, T * n);
+    const y = pool === null ? this.work.out.get(k, T * n) : pool.out;
     this.releaseCache();
-    k.neuronForward(current.data, y, { ...forwardAttrs(model, T, n), inputOnce: true });
+    k.neuronForward(current.data, y, {
+      ...forwardAttrs(model, T, n),
+      inputOnce: true,
+      ...(pool === null ? {} : { pooled: pool.g }),
+    });
     if (training) {
       let weight = 0;
       for (const w of inputWeights(model, T)) weight += w;
@@ -249,8 +305,14 @@ export class SpikingNeuron implements Layer {
         : { mode: 'dsr-once', model, inputRep, shape: current.shape };
     }
     if (this.counting) this.countSpikes(k, y, model, T * n);
-    return tensor([current.shape[0]! * T, ...current.shape.slice(1)], y);
+    return tensor(pool === null ? [current.shape[0]! * T, ...current.shape.slice(1)] : pooledShape(pool.g), y);
   }
+
+  /**
+   * Set while code reads this layer's spikes from its forward's output (the report's raster, `run --record`): the
+   * spikes are then written even where the pooling after the layer would be their only reader (poolsOwnSpikes).
+   */
+  keepSpikes = false;
 
   /** Set by robustness sweeps and noise-aware training; see NeuronPerturbation. */
   perturbation: NeuronPerturbation | null = null;

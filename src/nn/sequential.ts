@@ -3,6 +3,7 @@ import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
+import { forwardNeuronPool } from './neuron-pool.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
@@ -29,21 +30,38 @@ export class Sequential implements Layer {
 
   forward(x: Tensor, ctx: RunContext): Tensor {
     this.givenCopies = false;
-    let h = x;
-    for (const l of this.layers) h = l.forward(h, ctx);
-    return h;
+    return this.forwardFrom(0, x, ctx);
   }
 
   /** The first layer takes the once-given input (repeating it itself when it cannot do better), then as forward. */
   forwardRepeated(x: Tensor, ctx: RunContext): Tensor {
-    const [first, ...rest] = this.layers;
+    const [first, second] = this.layers;
     this.givenCopies = first?.forwardRepeated === undefined;
     if (first === undefined) return repeatOverTime(ctx.k, x, ctx.T, this.repeated);
-    let h =
+    const pooled = second === undefined ? null : forwardNeuronPool(first, second, x, ctx, true);
+    if (pooled !== null) return this.forwardFrom(2, pooled, ctx);
+    const h =
       first.forwardRepeated !== undefined
         ? first.forwardRepeated(x, ctx)
         : first.forward(repeatOverTime(ctx.k, x, ctx.T, this.repeated), ctx);
-    for (const l of rest) h = l.forward(h, ctx);
+    return this.forwardFrom(1, h, ctx);
+  }
+
+  /**
+   * The layers from index `start` on. A neuron followed by a 2×2 pooling runs as one step that never writes
+   * the neuron's spikes (nn/neuron-pool.ts), where nothing else reads them; the numbers are the same.
+   */
+  private forwardFrom(start: number, x: Tensor, ctx: RunContext): Tensor {
+    let h = x;
+    for (let i = start; i < this.layers.length; i++) {
+      const layer = this.layers[i]!;
+      const next = this.layers[i + 1];
+      const pooled = next === undefined ? null : forwardNeuronPool(layer, next, h, ctx, false);
+      if (pooled !== null) {
+        h = pooled;
+        i++;
+      } else h = layer.forward(h, ctx);
+    }
     return h;
   }
 

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { poolGeometry } from '../../src/kernels/geometry.js';
 import type { ElementwiseAttrs, Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
 import { reference as ref } from '../../src/kernels/reference/index.js';
 import { Rng } from '../../src/rng.js';
@@ -180,6 +181,68 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           }
         }
         [input, repeated].forEach((b) => k.free(b));
+      }
+    });
+
+    it("every parameter set with its spikes pooled: the backend's pooling of its spikes, bit for bit", () => {
+      const k = K();
+      const rng = new Rng(16);
+      // [B, H, W, C, window, stride, pad]: even and odd sides, C below a vector and not a multiple of 4, a window
+      // the fast loops do not fuse, and one image set large enough to be split across threads
+      const shapes = [
+        [2, 4, 6, 4, 2, 2, 0],
+        [1, 5, 7, 8, 2, 2, 0],
+        [2, 3, 3, 3, 2, 2, 0],
+        [1, 6, 6, 4, 3, 2, 1],
+        [3, 14, 14, 32, 2, 2, 0],
+      ] as const;
+      for (const [B, H, W, C, win, stride, pad] of shapes) {
+        const n = B * H * W * C;
+        for (const T of [1, 4, 8]) {
+          const g = poolGeometry(T * B, H, W, C, win, stride, pad);
+          const pooledLength = g.batch * g.outH * g.outW * C;
+          const weights = Float64Array.from({ length: T }, (_, t) => (t + 1) / ((T * (T + 1)) / 2));
+          const input = uniform(k, rng, T * n, -1, 4);
+          const once = input.subarray(0, n);
+          const start = uniform(k, rng, n, -1, 1);
+          for (const [name, make] of PARAMETER_SETS) {
+            for (const inputOnce of [false, true]) {
+              const what = `${name} [${B},${H},${W},${C}] ${win}/${stride}/${pad} T=${T}${inputOnce ? ' once' : ''}`;
+              const x = inputOnce ? once : input;
+              const plainA = { ...make(T, n), ...(inputOnce ? { inputOnce } : {}) };
+              // the membrane carried in and out, and the per-neuron outputs, as without pooling
+              const spikes = k.alloc(T * n),
+                pooledOwn = k.alloc(pooledLength),
+                pooled = k.alloc(pooledLength);
+              const rate = [k.alloc(n), k.alloc(n)],
+                rep = [k.alloc(n), k.alloc(n)],
+                mem = [k.alloc(n), k.alloc(n)];
+              const extras = (i: number): Partial<NeuronForwardAttrs> => ({
+                rate: { out: rate[i]!, weights },
+                membrane: mem[i]!,
+                // the kernels compose the input representation where they do not fuse it: not with a synapse
+                ...(plainA.synapse === undefined ? { inputRep: { out: rep[i]!, weights } } : {}),
+              });
+              for (const m of mem) m.set(start);
+              k.neuronForward(x, spikes, { ...plainA, ...extras(0) });
+              k.avgPool2dForward(spikes, pooledOwn, g);
+              k.neuronForward(x, pooled, { ...plainA, ...extras(1), pooled: g });
+              assertBits(k.toHost(pooled), k.toHost(pooledOwn), `${what} pooled`);
+              assertBits(k.toHost(rate[1]!), k.toHost(rate[0]!), `${what} rate`);
+              assertBits(k.toHost(mem[1]!), k.toHost(mem[0]!), `${what} membrane`);
+              if (plainA.synapse === undefined) assertBits(k.toHost(rep[1]!), k.toHost(rep[0]!), `${what} Ī`);
+              // and against the reference's spikes, pooled in float64
+              const sRef = new Float32Array(T * n),
+                pRef = new Float32Array(pooledLength);
+              ref.neuronForward(x, sRef, plainA);
+              ref.avgPool2dForward(sRef, pRef, g);
+              k.neuronForward(x, pooled, { ...plainA, pooled: g });
+              assertClose(k.toHost(pooled), pRef, { rtol: 1e-6 }, `${what} pooled against the reference`);
+              [spikes, pooledOwn, pooled, ...rate, ...rep, ...mem].forEach((b) => k.free(b));
+            }
+          }
+          [input, start].forEach((b) => k.free(b));
+        }
       }
     });
 

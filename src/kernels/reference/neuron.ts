@@ -12,6 +12,7 @@ import type {
   RepresentationBackwardAttrs,
   SurrogateBackwardAttrs,
 } from '../kernels.js';
+import { avgPool2dForward } from './pool.js';
 
 const f32 = Math.fround;
 
@@ -44,6 +45,14 @@ function sigmoid(x: number): number {
 // ---- the multi-step forward ----
 
 export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  if (a.pooled !== undefined) {
+    // the specification of `pooled`: the spikes, then their average pooling
+    const { pooled, ...rest } = a;
+    const all = new Float32Array(a.T * a.n);
+    neuronForward(input, all, rest);
+    avgPool2dForward(all, spikes, pooled);
+    return;
+  }
   const { T, n, strict = false, reset: r, soft } = a;
   const decay = f32(a.decay),
     gain = f32(a.gain),

@@ -2,14 +2,15 @@
  * The neuron kernel on the wasm backend: the forwards and the representation backward in assembly/neuron.ts, the
  * surrogate backward in assembly/bptt.ts.
  * The fused SIMD forward runs the DSR parameter sets; every other set (a synaptic stage, a reset to a value, '>',
- * a recorded membrane, the soft forward) runs the one-neuron-at-a-time kernel. Constants are rounded to float32
+ * a recorded membrane, the soft forward) runs the one-neuron-at-a-time kernel. A 2×2 stride-2 pooling of the spikes
+ * (`pooled`) is fused into the DSR loop, other poolings composed. Constants are rounded to float32
  * here exactly as the reference backend rounds them, so the float32 membrane, and therefore every spike, is
  * bit-identical.
  */
 
 import type { Buf, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { runsFused } from '../neuron-fused.js';
+import { poolsFused, runsFused } from '../neuron-fused.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
@@ -19,6 +20,7 @@ const f32 = Math.fround;
 
 export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
   if (!runsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
+  if (a.pooled !== undefined && !poolsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
   const { T, n } = a;
   const decay = f32(a.decay),
     gain = f32(a.gain),
@@ -38,6 +40,14 @@ export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: 
         const once = a.inputOnce === true ? 1 : 0;
         const pi = ctx.st.in(input);
         const args = [pi, ctx.st.out(spikes), rate, w, rep, wi, T, n, once, leak, decay, gain, thr, vth, mag, mem];
+        const g = a.pooled;
+        if (g !== undefined) {
+          // one unit per pair of input rows of an image (all T steps), each thread its own windows
+          const units = (g.batch / T) * Math.ceil(g.inH / 2);
+          args.push(g.inH, g.inW, g.inC);
+          ctx.pool.run('neuronPoolFwd', args, units, { align: 1, work: T * n * NEURON_WORK });
+          return;
+        }
         ctx.pool.run('neuronFwd', args, n, { align: 4, work: T * n * NEURON_WORK });
         return;
       }
