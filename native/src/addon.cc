@@ -162,6 +162,22 @@ BINDING(NeuronForward) {
        neuron_forward(a.f32(0, T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6), (float)a.num(7),
                       (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11), a.f32(12, n, true)));
 }
+// (input, out, rate?, weights?, params): params is a Float64Array [T, n, once, H, W, C, vth, level, decay, gain, mag,
+// leaky]; n = B·H·W·C, out holds T·B·⌊H/2⌋·⌊W/2⌋·C.
+BINDING(NeuronPoolForward) {
+  BODY(const double* q = static_cast<const double*>(a.arr(4, napi_float64_array, 12));
+       for (int i = 0; i < 6; i++) if (!(q[i] >= 0 && q[i] == (double)(size_t)q[i]))
+         throw std::runtime_error("neuronPoolForward: T, n, H, W and C must be counts");
+       size_t T = (size_t)q[0], n = (size_t)q[1], H = (size_t)q[3], W = (size_t)q[4], C = (size_t)q[5];
+       bool once = q[2] != 0;
+       if (H < 2 || W < 2 || C == 0 || n % (H * W * C) != 0)
+         throw std::runtime_error("neuronPoolForward: n must hold whole H×W×C images, H and W ≥ 2");
+       float* rate = a.f32(2, n, true);
+       const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
+       neuron_pool_forward(a.f32(0, once ? n : T * n), a.f32(1, T * (n / (H * W)) * (H / 2) * (W / 2)), rate, w, (int)T,
+                           n, once, (int)H, (int)W, (int)C, (float)q[6], (float)q[7], (float)q[8], (float)q[9],
+                           (float)q[10], q[11] != 0));
+}
 BINDING(TimeReduce) {
   BODY(size_t T = a.count(3), n = a.count(4);
        time_reduce(a.f32(0, T * n), a.f32(1, n), static_cast<double*>(a.arr(2, napi_float64_array, T)), (int)T, n));
@@ -236,7 +252,7 @@ napi_value Init(napi_env env, napi_value exports) {
       FN("convSparseForward", ConvSparseForward),
       FN("convSparseBackwardFilter", ConvSparseBackwardFilter), FN("nonzeroCount", NonzeroCount),
       FN("avgPoolForward", AvgPoolForward), FN("avgPoolBackward", AvgPoolBackward), FN("bnStats", BnStats),
-      FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward),
+      FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward), FN("neuronPoolForward", NeuronPoolForward),
       FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),
       FN("clamp", Clamp), FN("fill", Fill), FN("add", Add), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
       FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("sgdStep", SgdStep),

@@ -51,6 +51,47 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
     for (size_t i = 0; i < len; i++) mem[lo + i] = v[i];
 }
 
+// neuron_lane's steps for the two image rows of one 2×2 pooling window row (one row for an odd last row), each step's
+// spikes kept only in `s` and pooled from there as avgpool_forward pools (the window summed in double in the order
+// (0,0), (0,1), (1,0), (1,1), times 0.25, rounded once). The two rows are contiguous: neurons [first, first + len).
+// An odd last column steps like the rest and is left out of the pooling, as avgpool_forward leaves it out.
+MULTIVERSION void neuron_pool_rows(const float* in, float* v, float* s, double* acc, size_t len, size_t L, bool pooled,
+                                   float* dst, double wt, int C, int outW, float vth, float level, float decay,
+                                   float gain, float magnitude, bool leaky) {
+  if (leaky) {
+    for (size_t i = 0; i < len; i++) {
+      float a = decay * v[i];
+      float b = gain * in[i];
+      float u = a + b;
+      bool f = u >= level;
+      v[i] = f ? u - vth : u;
+      s[i] = f ? magnitude : 0.f;
+    }
+  } else {
+    for (size_t i = 0; i < len; i++) {
+      float u = v[i] + in[i];
+      bool f = u >= level;
+      v[i] = f ? u - vth : u;
+      s[i] = f ? magnitude : 0.f;
+    }
+  }
+  if (acc)
+    for (size_t i = 0; i < len; i++) acc[i] += wt * s[i];
+  if (!pooled) return;
+  for (int ow = 0; ow < outW; ow++) {
+    const float* top = s + (size_t)2 * ow * C;
+    const float* bottom = top + L;
+    for (int c = 0; c < C; c++) {
+      double sum = 0.0;
+      sum += top[c];
+      sum += top[C + c];
+      sum += bottom[c];
+      sum += bottom[C + c];
+      dst[(size_t)ow * C + c] = (float)(sum * 0.25);
+    }
+  }
+}
+
 MULTIVERSION void reduce_lane(const float* x, float* out, const double* w, size_t lo, size_t hi, int T, size_t n) {
   double acc[kLane];
   const size_t len = hi - lo;
@@ -93,6 +134,38 @@ void neuron_forward(const float* input, float* spikes, float* rate, const double
                     float level, float decay, float gain, float magnitude, bool leaky, float* mem) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
     neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem);
+  });
+}
+
+void neuron_pool_forward(const float* input, float* out, float* rate, const double* w, int T, size_t n, bool once, int H,
+                         int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky) {
+  const size_t L = (size_t)W * C;  // neurons of one image row
+  const int pairs = (H + 1) / 2, outH = H / 2, outW = W / 2;
+  const size_t images = n / ((size_t)H * L);
+  const size_t outStep = images * outH * outW * C;  // pooled values per step
+  const size_t total = images * pairs;              // row pairs (b, p)
+  const size_t perBlock = std::max<size_t>(1, kLane * 4 / (2 * L));
+  // parallel_blocks counts neurons, so that small calls stay on one thread: a row pair is 2L of them
+  parallel_blocks(total * 2 * L, perBlock * 2 * L, [&](size_t, size_t lo, size_t hi) {
+    std::vector<float> v(2 * L), s(2 * L);
+    std::vector<double> acc(rate ? 2 * L : 0);
+    for (size_t u = lo / (2 * L); u < hi / (2 * L); u++) {
+      const size_t b = u / pairs;
+      const int p = (int)(u % pairs);
+      const size_t first = ((b * H + 2 * p) * W) * C;
+      const bool pooled = 2 * p + 1 < H;
+      const size_t len = pooled ? 2 * L : L;
+      std::fill(v.begin(), v.begin() + len, 0.f);
+      if (rate) std::fill(acc.begin(), acc.begin() + len, 0.0);
+      for (int t = 0; t < T; t++) {
+        const float* in = input + (once ? 0 : (size_t)t * n) + first;
+        float* dst = out + (size_t)t * outStep + ((b * outH + p) * outW) * C;
+        neuron_pool_rows(in, v.data(), s.data(), rate ? acc.data() : nullptr, len, L, pooled, dst, rate ? w[t] : 0.0,
+                         C, outW, vth, level, decay, gain, magnitude, leaky);
+      }
+      if (rate)
+        for (size_t i = 0; i < len; i++) rate[first + i] = (float)acc[i];
+    }
   });
 }
 

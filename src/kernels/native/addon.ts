@@ -91,6 +91,17 @@ export interface NativeAddon {
     leaky: boolean,
     membrane: Float32Array | null,
   ): void;
+  /**
+   * neuronForward's fused DSR loop (no carried membrane) with its spikes average-pooled 2×2 at stride 2 into `out`
+   * as avgPoolForward pools them; params = [T, n, once, H, W, C, vth, level, decay, gain, mag, leaky].
+   */
+  neuronPoolForward(
+    input: Float32Array,
+    out: Float32Array,
+    rate: Float32Array | null,
+    weights: Float64Array | null,
+    params: Float64Array,
+  ): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;
   clampBackward(

@@ -13,7 +13,7 @@ import { geometryInts } from '../geometry.js';
 import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
 import { checkLabels } from '../labels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { runsFused } from '../neuron-fused.js';
+import { poolsFused, runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
 
@@ -160,6 +160,10 @@ export class NativeKernels implements Kernels {
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+    if (poolsFused(a) && a.membrane === undefined && (a.inputRep === undefined || a.inputOnce !== true)) {
+      this.neuronPoolForward(input, spikes, a);
+      return;
+    }
     if (composedNeuronForward(this, input, spikes, a)) return;
     const { T, n, reset: r, synapse: syn } = a;
     const rate = a.rate?.out ?? null,
@@ -215,6 +219,20 @@ export class NativeKernels implements Kernels {
       a.record ?? null,
       params,
     );
+  }
+  /** The spikes pooled in the fused loop (pointwise.cc); the input representation composed as without pooling. */
+  private neuronPoolForward(input: Buf, out: Buf, a: NeuronForwardAttrs & { readonly pooled: ConvGeometry }): void {
+    const { T, n, pooled: g } = a;
+    const decay = f32(a.decay),
+      gain = f32(a.gain);
+    const vth = a.reset.kind === 'subtract' ? f32(a.reset.amount) : 0;
+    const leaky = decay === 1 && gain === 1 ? 0 : 1;
+    const once = a.inputOnce === true ? 1 : 0;
+    const mag = f32(a.magnitude);
+    const params = Float64Array.of(T, n, once, g.inH, g.inW, g.inC, vth, f32(a.threshold), decay, gain, mag, leaky);
+    this.p().neuronPoolForward(input, out, a.rate?.out ?? null, a.rate?.weights ?? null, params);
+    if (a.inputRep !== undefined)
+      this.sumRows(input, a.inputRep.out, { rows: T, cols: n, weights: a.inputRep.weights });
   }
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
     if (a.mode === 'representation') {
