@@ -206,11 +206,16 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           const once = input.subarray(0, n);
           const start = uniform(k, rng, n, -1, 1);
           for (const [name, make] of PARAMETER_SETS) {
-            for (const inputOnce of [false, true]) {
-              const what = `${name} [${B},${H},${W},${C}] ${win}/${stride}/${pad} T=${T}${inputOnce ? ' once' : ''}`;
+            for (const [inputOnce, carried] of [
+              [false, false],
+              [true, false],
+              [false, true],
+              [true, true],
+            ] as const) {
+              const what = `${name} [${B},${H},${W},${C}] ${win}/${stride}/${pad} T=${T}${inputOnce ? ' once' : ''}${carried ? ' carried' : ''}`;
               const x = inputOnce ? once : input;
               const plainA = { ...make(T, n), ...(inputOnce ? { inputOnce } : {}) };
-              // the membrane carried in and out, and the per-neuron outputs, as without pooling
+              // the per-neuron outputs (and the membrane carried in and out) as without pooling
               const spikes = k.alloc(T * n),
                 pooledOwn = k.alloc(pooledLength),
                 pooled = k.alloc(pooledLength);
@@ -219,7 +224,7 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
                 mem = [k.alloc(n), k.alloc(n)];
               const extras = (i: number): Partial<NeuronForwardAttrs> => ({
                 rate: { out: rate[i]!, weights },
-                membrane: mem[i]!,
+                ...(carried ? { membrane: mem[i]! } : {}),
                 // the kernels compose the input representation where they do not fuse it: not with a synapse
                 ...(plainA.synapse === undefined ? { inputRep: { out: rep[i]!, weights } } : {}),
               });
