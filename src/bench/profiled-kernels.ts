@@ -8,7 +8,8 @@
 import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
 import type { WeightLayer } from '../nn/bn-correction.js';
-import type { Layer } from '../nn/layer.js';
+import type { Layer, RunContext } from '../nn/layer.js';
+import { passesSpikesThrough } from '../nn/neuron-layer.js';
 import { isSpikingNeuron } from '../nn/walk.js';
 import type { Tensor } from '../tensor.js';
 
@@ -225,7 +226,8 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     if (l.children().length === 0) labels.push(label);
     const forward = l.forward.bind(l);
     const backward = l.backward.bind(l) as (...args: unknown[]) => Tensor;
-    l.forward = (x, ctx) => profile.inLayer(label, () => forward(x, ctx));
+    // timers hand the output on untouched: a neuron keeps writing the pooling after it (nn/neuron-pool.ts)
+    l.forward = passesSpikesThrough((x: Tensor, ctx: RunContext) => profile.inLayer(label, () => forward(x, ctx)));
     // every argument passes through: a batch-norm block hands its weight layer a third, the correction
     l.backward = (...args: unknown[]) => profile.inLayer(label, () => backward(...args));
     // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
@@ -235,7 +237,10 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
         profile.inLayer(label, () => withProduct(x, ctx, out, accumulate));
     // the first layer after the time-invariant ones is handed their output once
     const repeated = l.forwardRepeated?.bind(l);
-    if (repeated !== undefined) l.forwardRepeated = (x, ctx) => profile.inLayer(label, () => repeated(x, ctx));
+    if (repeated !== undefined)
+      l.forwardRepeated = passesSpikesThrough((x: Tensor, ctx: RunContext) =>
+        profile.inLayer(label, () => repeated(x, ctx)),
+      );
     // a neuron that writes the pooling after it itself (nn/neuron-pool.ts) books that pass as its own
     if (isSpikingNeuron(l)) {
       const pooled = l.forwardPooled.bind(l);

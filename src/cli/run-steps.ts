@@ -10,7 +10,7 @@
 import type { Buf, NeuronForwardAttrs } from '../kernels/kernels.js';
 import type { Layer } from '../nn/layer.js';
 import type { Network } from '../nn/network.js';
-import { isSpikingNeuron, layersOf } from '../nn/walk.js';
+import { layersOf } from '../nn/walk.js';
 import { Rng } from '../rng.js';
 
 export type RecordKind = 'membrane' | 'spikes';
@@ -48,13 +48,6 @@ export function runSteps(net: Network, x: Float32Array, B: number, record: reado
   layersOf(net.body)
     .filter((l) => l.children().length === 0)
     .forEach((layer, i) => {
-      if (isSpikingNeuron(layer)) {
-        // its spikes are read below, not only by a pooling after it
-        layer.keepSpikes = true;
-        restore.push(() => {
-          layer.keepSpikes = false;
-        });
-      }
       const orig = layer.forward;
       restore.push(replaceMethod(layer, 'forward'));
       layer.forward = (xIn, ctx) => {

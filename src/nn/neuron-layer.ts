@@ -57,6 +57,15 @@ export interface NeuronPerturbation {
   spikes?(k: Kernels, y: Buf, ctx: RunContext, magnitude: number): void;
 }
 
+/** Replacements of a layer's forward that hand its output on untouched (see SpikingNeuron.poolsOwnSpikes). */
+const passThrough = new WeakSet<object>();
+
+/** Marks `wrapper`, a replacement of a neuron layer's forward, as one that does not read the spikes it returns. */
+export function passesSpikesThrough<F extends object>(wrapper: F): F {
+  passThrough.add(wrapper);
+  return wrapper;
+}
+
 /** Where forwardPooled writes: the pooling's geometry over the spikes [T·B, H, W, C] and its output buffer. */
 export interface PooledOutput {
   readonly g: ConvGeometry;
@@ -138,8 +147,9 @@ export class SpikingNeuron implements Layer {
   /**
    * Whether this pass may run forwardPooled / forwardRepeatedPooled in place of forward and a pooling of its
    * spikes: the DSR neuron, whose backward needs its input (or Ī), never its spikes, and nothing else reading the
-   * spikes — no spike count (energy metrics), no robustness hook, no observer, no time chunks, no recorder
-   * (keepSpikes).
+   * spikes — no spike count (energy metrics), no robustness hook, no observer, no time chunks, and no forward
+   * replaced on this layer (a recorder reading the spikes: the report's raster, `run --record`, tests), unless
+   * the replacement is marked passesSpikesThrough (the step profiler's timers).
    */
   poolsOwnSpikes(ctx: RunContext): boolean {
     return (
@@ -148,8 +158,13 @@ export class SpikingNeuron implements Layer {
       this.observeInput === null &&
       !this.counting &&
       !ctx.mode.steps.chunked &&
-      !this.keepSpikes
+      !this.replaced('forward') &&
+      !this.replaced('forwardRepeated')
     );
+  }
+
+  private replaced(method: 'forward' | 'forwardRepeated'): boolean {
+    return Object.hasOwn(this, method) && !passThrough.has(this[method]);
   }
 
   /**
@@ -307,12 +322,6 @@ export class SpikingNeuron implements Layer {
     if (this.counting) this.countSpikes(k, y, model, T * n);
     return tensor(pool === null ? [current.shape[0]! * T, ...current.shape.slice(1)] : pooledShape(pool.g), y);
   }
-
-  /**
-   * Set while code reads this layer's spikes from its forward's output (the report's raster, `run --record`): the
-   * spikes are then written even where the pooling after the layer would be their only reader (poolsOwnSpikes).
-   */
-  keepSpikes = false;
 
   /** Set by robustness sweeps and noise-aware training; see NeuronPerturbation. */
   perturbation: NeuronPerturbation | null = null;

@@ -84,11 +84,9 @@ export function sampleRaster(net: Network, x: Float32Array, o: RasterOptions = {
       seen.set(n, Float32Array.from(ctx.k.toHost(y.data)));
       return y;
     };
-    n.keepSpikes = true;
     restore.push(() => {
       delete (n as { forward?: unknown }).forward;
       delete (n as { forwardRepeated?: unknown }).forwardRepeated;
-      n.keepSpikes = false;
     });
   }
   let logits: Float32Array;

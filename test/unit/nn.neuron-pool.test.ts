@@ -2,8 +2,8 @@
  * A neuron followed by a 2×2 stride-2 average pooling in a Sequential writes the pooled spikes itself
  * (nn/neuron-pool.ts): output, input gradient and threshold gradient are bit for bit those of the two layers run
  * one after the other (the same network with the spikes kept), for IF and LIF, T = 1, 4, 8, evaluation and both
- * gradient modes, an input given once or T times, even and odd sides; and wherever something reads the spikes,
- * or the pooling is another, the layers run unfused.
+ * gradient modes, an input given once or T times, even and odd sides; and wherever something reads the spikes
+ * (a spike count, a replaced forward, the BPTT neuron) or the pooling is another, the layers run unfused.
  */
 
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
 import { AvgPool2d } from '../../src/nn/avgpool.js';
 import type { RunContext } from '../../src/nn/layer.js';
-import { SpikingNeuron } from '../../src/nn/neuron-layer.js';
+import { passesSpikesThrough, SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { Rng } from '../../src/rng.js';
@@ -58,7 +58,9 @@ function run(
   const { T, B, H, W, once, training } = o;
   const C = 4;
   const neuron = new SpikingNeuron({ k }, { name: 'n', config, mode: 'dsr' });
-  neuron.keepSpikes = o.keep;
+  // an observer on forward reads the spikes: the two layers then run one after the other
+  if (o.keep) neuron.forward = (x, ctx) => SpikingNeuron.prototype.forward.call(neuron, x, ctx);
+  if (o.keep) neuron.forwardRepeated = (x, ctx) => SpikingNeuron.prototype.forwardRepeated.call(neuron, x, ctx);
   const net = new Sequential([neuron, new AvgPool2d({ kernel: o.window ?? 2 })]);
   const ctx: RunContext = {
     k,
@@ -138,5 +140,16 @@ describe('a neuron followed by a 2×2 pooling', () => {
       mode: trainMode(4, 'exact'),
     });
     assert.equal(bptt.pooledCalls(), 0, 'the BPTT baseline records its membrane');
+    // a timer that passes the spikes through leaves the fusion on
+    const timed = watched();
+    const timedNeuron = new SpikingNeuron({ k: timed.k }, { name: 'n', config, mode: 'dsr' });
+    timedNeuron.forward = passesSpikesThrough((x: Tensor, c: RunContext) =>
+      SpikingNeuron.prototype.forward.call(timedNeuron, x, c),
+    );
+    new Sequential([timedNeuron, new AvgPool2d({ kernel: 2 })]).forward(input(timed.k, [8, 6, 6, 4], 3), {
+      ...ctx,
+      k: timed.k,
+    });
+    assert.equal(timed.pooledCalls(), 1, 'a pass-through timer');
   });
 });
