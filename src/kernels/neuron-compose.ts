@@ -1,4 +1,5 @@
 import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
+import { checkPooled } from './neuron-fused.js';
 
 /**
  * The optional parts of neuronForward composed from other kernels, for loops that do not fuse them (same numbers).
@@ -9,6 +10,7 @@ import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
  */
 export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
   if (a.pooled !== undefined) {
+    checkPooled(a);
     const { pooled, ...rest } = a;
     const all = scratchBuffer(k, spikeBuffers, a.T * a.n);
     k.neuronForward(input, all, rest);

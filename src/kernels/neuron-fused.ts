@@ -1,3 +1,4 @@
+import { SpikerepError } from '../errors.js';
 import type { ConvGeometry, NeuronForwardAttrs } from './kernels.js';
 
 /**
@@ -23,6 +24,7 @@ export function runsFused(a: NeuronForwardAttrs): boolean {
  */
 export function poolsFused(a: NeuronForwardAttrs): a is NeuronForwardAttrs & { readonly pooled: ConvGeometry } {
   const g = a.pooled;
+  checkPooled(a);
   return (
     g !== undefined &&
     runsFused(a) &&
@@ -34,4 +36,15 @@ export function poolsFused(a: NeuronForwardAttrs): a is NeuronForwardAttrs & { r
     g.padW === 0 &&
     g.inC % 4 === 0
   );
+}
+
+/** Throws the one-line reason when `pooled`'s images do not hold the T·n spikes. */
+export function checkPooled(a: NeuronForwardAttrs): void {
+  const g = a.pooled;
+  if (g !== undefined && g.batch * g.inH * g.inW * g.inC !== a.T * a.n) {
+    throw new SpikerepError(
+      'E_SHAPE',
+      `neuronForward: pooled images [${g.batch}, ${g.inH}, ${g.inW}, ${g.inC}] do not hold the T·n = ${a.T * a.n} spikes`,
+    );
+  }
 }

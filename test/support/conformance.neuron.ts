@@ -249,6 +249,14 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
           [input, start].forEach((b) => k.free(b));
         }
       }
+      const [T, n] = [2, 4 * 4 * 4];
+      const x = k.alloc(T * n),
+        out = k.alloc(T * n);
+      assert.throws(
+        () => k.neuronForward(x, out, { ...PARAMETER_SETS[0]![1](T, n), pooled: poolGeometry(T, 4, 4, 8, 2) }),
+        /neuronForward: pooled images \[2, 4, 4, 8\] do not hold the T·n = 128 spikes/,
+      );
+      [x, out].forEach((b) => k.free(b));
     });
 
     it('spikes packed into bits and back are the same spikes', () => {
