@@ -45,9 +45,11 @@ void bn_backward(const float* x, const float* dy, const float* mean, const float
                  float* dgamma, float* dbeta, size_t rows, size_t C, bool acc);
 
 // Neurons: level = f32(α·Vth), decay/gain/magnitude as float32 (IF: decay = gain = 1, magnitude = Vth).
-// With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass.
+// With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass. `once`: input is one step
+// [n] read at every step; with inputRep, inputRep[i] = Σ_t repWeights[t]·input at step t, from the same read.
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky, float* mem);
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
+                    float* inputRep, const double* repWeights);
 void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
 void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);

@@ -12,16 +12,23 @@ namespace {
 constexpr size_t kLane = 1024;  // neurons whose membrane and rate live on the stack at once
 
 // u = v + I (IF) or u = decay·v + gain·I (LIF), each product rounded to float32; fire at u ≥ level; soft reset.
-// With weights, rate[i] = Σ_t w[t]·spike (double, t ascending: the reference's timeReduce order).
+// With weights, rate[i] = Σ_t w[t]·spike (double, t ascending: the reference's timeReduce order). `once`: the
+// input is one step's current [n], read at every step; with repWeights, inputRep[i] = Σ_t repWeights[t]·input
+// (the same order), from the read the step makes anyway.
 MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
                               int T, size_t n, float vth, float level, float decay, float gain, float magnitude,
-                              bool leaky, float* mem) {
+                              bool leaky, float* mem, bool once, float* inputRep, const double* repWeights) {
   float v[kLane];
   double acc[kLane];
+  double accIn[kLane];
   const size_t len = hi - lo;
-  for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0;
+  for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0, accIn[i] = 0.0;
   for (int t = 0; t < T; t++) {
-    const float* in = input + (size_t)t * n + lo;
+    const float* in = input + (once ? 0 : (size_t)t * n) + lo;
+    if (inputRep) {
+      const double wt = repWeights[t];
+      for (size_t i = 0; i < len; i++) accIn[i] += wt * in[i];
+    }
     float* out = spikes + (size_t)t * n + lo;
     if (leaky) {
       for (size_t i = 0; i < len; i++) {
@@ -47,6 +54,8 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
   }
   if (rate)
     for (size_t i = 0; i < len; i++) rate[lo + i] = (float)acc[i];
+  if (inputRep)
+    for (size_t i = 0; i < len; i++) inputRep[lo + i] = (float)accIn[i];
   if (mem)  // the state carried into the next time chunk
     for (size_t i = 0; i < len; i++) mem[lo + i] = v[i];
 }
@@ -90,9 +99,11 @@ double blocked_sum(size_t n, F&& partial) {
 }  // namespace
 
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky, float* mem) {
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
+                    float* inputRep, const double* repWeights) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
-    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem);
+    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem, once, inputRep,
+                repWeights);
   });
 }
 

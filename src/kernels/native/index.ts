@@ -160,7 +160,8 @@ export class NativeKernels implements Kernels {
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
-    if (composedNeuronForward(this, input, spikes, a)) return;
+    // the fused loop reads a once-given input at every step and sums the input representation itself
+    if (!runsFused(a) && composedNeuronForward(this, input, spikes, a)) return;
     const { T, n, reset: r, synapse: syn } = a;
     const rate = a.rate?.out ?? null,
       weights = a.rate?.weights ?? null;
@@ -184,6 +185,9 @@ export class NativeKernels implements Kernels {
         mag,
         !(decay === 1 && gain === 1),
         a.membrane ?? null,
+        a.inputOnce === true,
+        a.inputRep?.out ?? null,
+        a.inputRep?.weights ?? null,
       );
       return;
     }
