@@ -156,11 +156,16 @@ BINDING(BnBackward) {
        bn_backward(a.f32(0, r * c), a.f32(1, r * c), a.f32(2, c), a.f32(3, c), a.f32(4, c), a.f32(5, r * c),
                    a.f32(6, c), a.f32(7, c), r, c, a.flag(10)));
 }
+// (input, spikes, rate?, weights?, T, n, vth, level, decay, gain, magnitude, leaky, membrane?, once, inputRep?,
+// repWeights?): with `once` the input is one step [n].
 BINDING(NeuronForward) {
-  BODY(size_t T = a.count(4), n = a.count(5); float* rate = a.f32(2, n, true);
+  BODY(size_t T = a.count(4), n = a.count(5); float* rate = a.f32(2, n, true); bool once = a.flag(13);
        const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
-       neuron_forward(a.f32(0, T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6), (float)a.num(7),
-                      (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11), a.f32(12, n, true)));
+       float* rep = a.f32(14, n, true);
+       const double* wi = rep ? static_cast<const double*>(a.arr(15, napi_float64_array, T)) : nullptr;
+       neuron_forward(a.f32(0, once ? n : T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6),
+                      (float)a.num(7), (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11),
+                      a.f32(12, n, true), once, rep, wi));
 }
 // (input, out, rate?, weights?, params): params is a Float64Array [T, n, once, H, W, C, vth, level, decay, gain, mag,
 // leaky]; n = B·H·W·C, out holds T·B·⌊H/2⌋·⌊W/2⌋·C.

@@ -45,9 +45,11 @@ void bn_backward(const float* x, const float* dy, const float* mean, const float
                  float* dgamma, float* dbeta, size_t rows, size_t C, bool acc);
 
 // Neurons: level = f32(α·Vth), decay/gain/magnitude as float32 (IF: decay = gain = 1, magnitude = Vth).
-// With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass.
+// With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass. `once`: input is one step
+// [n] read at every step; with inputRep, inputRep[i] = Σ_t repWeights[t]·input at step t, from the same read.
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky, float* mem);
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
+                    float* inputRep, const double* repWeights);
 // neuron_forward (without a carried membrane) followed by the 2×2 stride-2 average pooling without padding of the
 // spikes [T·B, H, W, C] (n = B·H·W·C), written to out [T·B, H/2, W/2, C] as avgpool_forward writes it; the spikes
 // are never stored. `once`: input is one step's current [n], the same at every step.

@@ -11,42 +11,70 @@
 namespace {
 constexpr size_t kLane = 1024;  // neurons whose membrane and rate live on the stack at once
 
-// u = v + I (IF) or u = decay·v + gain·I (LIF), each product rounded to float32; fire at u ≥ level; soft reset.
-// With weights, rate[i] = Σ_t w[t]·spike (double, t ascending: the reference's timeReduce order).
+// One time step over a lane: u = v + I (IF) or u = decay·v + gain·I (LIF), each product rounded to float32; fire
+// at u ≥ level; soft reset. RATE: acc[i] += wt·spike; REP: accIn[i] += wr·I (double, the reference's timeReduce
+// arithmetic), on the load the step makes anyway.
+template <bool LEAKY, bool RATE, bool REP>
+inline void neuron_step(const float* in, float* out, float* v, double* acc, double* accIn, size_t len, double wt,
+                        double wr, float vth, float level, float decay, float gain, float magnitude) {
+  for (size_t i = 0; i < len; i++) {
+    const float x = in[i];
+    float u;
+    if (LEAKY) {
+      float a = decay * v[i];
+      float b = gain * x;
+      u = a + b;
+    } else {
+      u = v[i] + x;
+    }
+    bool s = u >= level;
+    v[i] = s ? u - vth : u;
+    out[i] = s ? magnitude : 0.f;
+    if (REP) accIn[i] += wr * x;
+  }
+  // a second pass over the lane's spikes (in L1): inside the loop above the select keeps GCC from vectorising
+  if (RATE)
+    for (size_t i = 0; i < len; i++) acc[i] += wt * out[i];
+}
+
+template <bool LEAKY, bool RATE, bool REP>
+inline void neuron_steps(const float* input, float* spikes, const double* w, const double* wi, float* v, double* acc,
+                         double* accIn, size_t lo, size_t len, int T, size_t n, bool once, float vth, float level,
+                         float decay, float gain, float magnitude) {
+  for (int t = 0; t < T; t++) {
+    neuron_step<LEAKY, RATE, REP>(input + (once ? 0 : (size_t)t * n) + lo, spikes + (size_t)t * n + lo, v, acc, accIn,
+                                  len, RATE ? w[t] : 0.0, REP ? wi[t] : 0.0, vth, level, decay, gain, magnitude);
+  }
+}
+
+// With weights, rate[i] = Σ_t w[t]·spike (t ascending). `once`: the input is one step's current [n], read at every
+// step; with repWeights, inputRep[i] = Σ_t repWeights[t]·input (the same order).
 MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
                               int T, size_t n, float vth, float level, float decay, float gain, float magnitude,
-                              bool leaky, float* mem) {
+                              bool leaky, float* mem, bool once, float* inputRep, const double* repWeights) {
   float v[kLane];
   double acc[kLane];
+  double accIn[kLane];
   const size_t len = hi - lo;
-  for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0;
-  for (int t = 0; t < T; t++) {
-    const float* in = input + (size_t)t * n + lo;
-    float* out = spikes + (size_t)t * n + lo;
-    if (leaky) {
-      for (size_t i = 0; i < len; i++) {
-        float a = decay * v[i];
-        float b = gain * in[i];
-        float u = a + b;
-        bool s = u >= level;
-        v[i] = s ? u - vth : u;
-        out[i] = s ? magnitude : 0.f;
-      }
-    } else {
-      for (size_t i = 0; i < len; i++) {
-        float u = v[i] + in[i];
-        bool s = u >= level;
-        v[i] = s ? u - vth : u;
-        out[i] = s ? magnitude : 0.f;
-      }
-    }
-    if (rate) {
-      const double wt = w[t];
-      for (size_t i = 0; i < len; i++) acc[i] += wt * out[i];
-    }
+  for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0, accIn[i] = 0.0;
+  const int kind = (leaky ? 4 : 0) + (rate ? 2 : 0) + (inputRep ? 1 : 0);
+#define STEPS(L, R, P) \
+  neuron_steps<L, R, P>(input, spikes, w, repWeights, v, acc, accIn, lo, len, T, n, once, vth, level, decay, gain, magnitude)
+  switch (kind) {
+    case 0: STEPS(false, false, false); break;
+    case 1: STEPS(false, false, true); break;
+    case 2: STEPS(false, true, false); break;
+    case 3: STEPS(false, true, true); break;
+    case 4: STEPS(true, false, false); break;
+    case 5: STEPS(true, false, true); break;
+    case 6: STEPS(true, true, false); break;
+    default: STEPS(true, true, true); break;
   }
+#undef STEPS
   if (rate)
     for (size_t i = 0; i < len; i++) rate[lo + i] = (float)acc[i];
+  if (inputRep)
+    for (size_t i = 0; i < len; i++) inputRep[lo + i] = (float)accIn[i];
   if (mem)  // the state carried into the next time chunk
     for (size_t i = 0; i < len; i++) mem[lo + i] = v[i];
 }
@@ -111,10 +139,19 @@ MULTIVERSION void broadcast_range(const float* x, float* out, double scale, size
 
 MULTIVERSION void clamp_grad_range(const float* mean, const float* g, float* gi, size_t lo, size_t hi, double top,
                                    double slope, bool closed) {
-  for (size_t i = lo; i < hi; i++) {
-    const double m = mean[i];
-    const bool inside = closed ? (m >= 0 && m <= top) : (m > 0 && m < top);
-    gi[i] = inside ? (float)(g[i] * slope) : 0.f;
+  // no branch per neuron (it mispredicts on real data and keeps the loop scalar): both sides computed, then selected
+  if (closed) {
+    for (size_t i = lo; i < hi; i++) {
+      const double m = mean[i];
+      const float v = (float)(g[i] * slope);
+      gi[i] = ((m >= 0) & (m <= top)) ? v : 0.f;
+    }
+  } else {
+    for (size_t i = lo; i < hi; i++) {
+      const double m = mean[i];
+      const float v = (float)(g[i] * slope);
+      gi[i] = ((m > 0) & (m < top)) ? v : 0.f;
+    }
   }
 }
 
@@ -131,9 +168,11 @@ double blocked_sum(size_t n, F&& partial) {
 }  // namespace
 
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
-                    float level, float decay, float gain, float magnitude, bool leaky, float* mem) {
+                    float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
+                    float* inputRep, const double* repWeights) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
-    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem);
+    neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem, once, inputRep,
+                repWeights);
   });
 }
 

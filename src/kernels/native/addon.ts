@@ -75,7 +75,10 @@ export interface NativeAddon {
     channels: number,
     acc: boolean,
   ): void;
-  /** The fused DSR neuron; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. */
+  /**
+   * The fused DSR neuron; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. `once`: input
+   * is one step [n], read at every step; with `inputRep`, inputRep[i] = Σ_t repWeights[t]·(the input at step t).
+   */
   neuronForward(
     input: Float32Array,
     spikes: Float32Array,
@@ -90,6 +93,9 @@ export interface NativeAddon {
     magnitude: number,
     leaky: boolean,
     membrane: Float32Array | null,
+    once: boolean,
+    inputRep: Float32Array | null,
+    repWeights: Float64Array | null,
   ): void;
   /**
    * neuronForward's fused DSR loop (no carried membrane) with its spikes average-pooled 2×2 at stride 2 into `out`

@@ -164,7 +164,8 @@ export class NativeKernels implements Kernels {
       this.neuronPoolForward(input, spikes, a);
       return;
     }
-    if (composedNeuronForward(this, input, spikes, a)) return;
+    // the plain fused loop reads a once-given input at every step and sums the input representation itself
+    if ((!runsFused(a) || a.pooled !== undefined) && composedNeuronForward(this, input, spikes, a)) return;
     const { T, n, reset: r, synapse: syn } = a;
     const rate = a.rate?.out ?? null,
       weights = a.rate?.weights ?? null;
@@ -188,6 +189,9 @@ export class NativeKernels implements Kernels {
         mag,
         !(decay === 1 && gain === 1),
         a.membrane ?? null,
+        a.inputOnce === true,
+        a.inputRep?.out ?? null,
+        a.inputRep?.weights ?? null,
       );
       return;
     }
