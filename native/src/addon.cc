@@ -179,9 +179,11 @@ BINDING(NeuronPoolForward) {
          throw std::runtime_error("neuronPoolForward: n must hold whole H×W×C images, H and W ≥ 2");
        float* rate = a.f32(2, n, true);
        const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
+       float* rep = a.f32(5, n, true);
+       const double* wi = rep ? static_cast<const double*>(a.arr(6, napi_float64_array, T)) : nullptr;
        neuron_pool_forward(a.f32(0, once ? n : T * n), a.f32(1, T * (n / (H * W)) * (H / 2) * (W / 2)), rate, w, (int)T,
                            n, once, (int)H, (int)W, (int)C, (float)q[6], (float)q[7], (float)q[8], (float)q[9],
-                           (float)q[10], q[11] != 0));
+                           (float)q[10], q[11] != 0, rep, wi));
 }
 BINDING(TimeReduce) {
   BODY(size_t T = a.count(3), n = a.count(4);

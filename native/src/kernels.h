@@ -52,9 +52,10 @@ void neuron_forward(const float* input, float* spikes, float* rate, const double
                     float* inputRep, const double* repWeights);
 // neuron_forward (without a carried membrane) followed by the 2×2 stride-2 average pooling without padding of the
 // spikes [T·B, H, W, C] (n = B·H·W·C), written to out [T·B, H/2, W/2, C] as avgpool_forward writes it; the spikes
-// are never stored. `once`: input is one step's current [n], the same at every step.
+// are never stored. `once`: input is one step's current [n], the same at every step. With inputRep, as neuron_forward.
 void neuron_pool_forward(const float* input, float* out, float* rate, const double* w, int T, size_t n, bool once, int H,
-                         int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky);
+                         int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky,
+                         float* inputRep, const double* repWeights);
 void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
 void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);

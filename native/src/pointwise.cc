@@ -83,9 +83,11 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
 // spikes kept only in `s` and pooled from there as avgpool_forward pools (the window summed in double in the order
 // (0,0), (0,1), (1,0), (1,1), times 0.25, rounded once). The two rows are contiguous: neurons [first, first + len).
 // An odd last column steps like the rest and is left out of the pooling, as avgpool_forward leaves it out.
-MULTIVERSION void neuron_pool_rows(const float* in, float* v, float* s, double* acc, size_t len, size_t L, bool pooled,
-                                   float* dst, double wt, int C, int outW, float vth, float level, float decay,
-                                   float gain, float magnitude, bool leaky) {
+MULTIVERSION void neuron_pool_rows(const float* in, float* v, float* s, double* acc, double* accIn, size_t len,
+                                   size_t L, bool pooled, float* dst, double wt, double wr, int C, int outW, float vth,
+                                   float level, float decay, float gain, float magnitude, bool leaky) {
+  if (accIn)
+    for (size_t i = 0; i < len; i++) accIn[i] += wr * in[i];
   if (leaky) {
     for (size_t i = 0; i < len; i++) {
       float a = decay * v[i];
@@ -177,7 +179,8 @@ void neuron_forward(const float* input, float* spikes, float* rate, const double
 }
 
 void neuron_pool_forward(const float* input, float* out, float* rate, const double* w, int T, size_t n, bool once, int H,
-                         int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky) {
+                         int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky,
+                         float* inputRep, const double* repWeights) {
   const size_t L = (size_t)W * C;  // neurons of one image row
   const int pairs = (H + 1) / 2, outH = H / 2, outW = W / 2;
   const size_t images = n / ((size_t)H * L);
@@ -187,7 +190,7 @@ void neuron_pool_forward(const float* input, float* out, float* rate, const doub
   // parallel_blocks counts neurons, so that small calls stay on one thread: a row pair is 2L of them
   parallel_blocks(total * 2 * L, perBlock * 2 * L, [&](size_t, size_t lo, size_t hi) {
     std::vector<float> v(2 * L), s(2 * L);
-    std::vector<double> acc(rate ? 2 * L : 0);
+    std::vector<double> acc(rate ? 2 * L : 0), accIn(inputRep ? 2 * L : 0);
     for (size_t u = lo / (2 * L); u < hi / (2 * L); u++) {
       const size_t b = u / pairs;
       const int p = (int)(u % pairs);
@@ -196,14 +199,18 @@ void neuron_pool_forward(const float* input, float* out, float* rate, const doub
       const size_t len = pooled ? 2 * L : L;
       std::fill(v.begin(), v.begin() + len, 0.f);
       if (rate) std::fill(acc.begin(), acc.begin() + len, 0.0);
+      if (inputRep) std::fill(accIn.begin(), accIn.begin() + len, 0.0);
       for (int t = 0; t < T; t++) {
         const float* in = input + (once ? 0 : (size_t)t * n) + first;
         float* dst = out + (size_t)t * outStep + ((b * outH + p) * outW) * C;
-        neuron_pool_rows(in, v.data(), s.data(), rate ? acc.data() : nullptr, len, L, pooled, dst, rate ? w[t] : 0.0,
-                         C, outW, vth, level, decay, gain, magnitude, leaky);
+        neuron_pool_rows(in, v.data(), s.data(), rate ? acc.data() : nullptr, inputRep ? accIn.data() : nullptr, len, L,
+                         pooled, dst, rate ? w[t] : 0.0, inputRep ? repWeights[t] : 0.0, C, outW, vth, level, decay,
+                         gain, magnitude, leaky);
       }
       if (rate)
         for (size_t i = 0; i < len; i++) rate[first + i] = (float)acc[i];
+      if (inputRep)
+        for (size_t i = 0; i < len; i++) inputRep[first + i] = (float)accIn[i];
     }
   });
 }

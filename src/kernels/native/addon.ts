@@ -107,6 +107,8 @@ export interface NativeAddon {
     rate: Float32Array | null,
     weights: Float64Array | null,
     params: Float64Array,
+    inputRep: Float32Array | null,
+    repWeights: Float64Array | null,
   ): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;

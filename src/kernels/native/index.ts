@@ -160,7 +160,7 @@ export class NativeKernels implements Kernels {
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
-    if (poolsFused(a) && a.membrane === undefined && (a.inputRep === undefined || a.inputOnce !== true)) {
+    if (poolsFused(a) && a.membrane === undefined) {
       this.neuronPoolForward(input, spikes, a);
       return;
     }
@@ -234,9 +234,16 @@ export class NativeKernels implements Kernels {
     const once = a.inputOnce === true ? 1 : 0;
     const mag = f32(a.magnitude);
     const params = Float64Array.of(T, n, once, g.inH, g.inW, g.inC, vth, f32(a.threshold), decay, gain, mag, leaky);
-    this.p().neuronPoolForward(input, out, a.rate?.out ?? null, a.rate?.weights ?? null, params);
-    if (a.inputRep !== undefined)
-      this.sumRows(input, a.inputRep.out, { rows: T, cols: n, weights: a.inputRep.weights });
+    const rep = a.inputRep ?? null;
+    this.p().neuronPoolForward(
+      input,
+      out,
+      a.rate?.out ?? null,
+      a.rate?.weights ?? null,
+      params,
+      rep?.out ?? null,
+      rep?.weights ?? null,
+    );
   }
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {
     if (a.mode === 'representation') {
