@@ -2,6 +2,7 @@
 // where the reference rounds to float32, double where it computes in double), so spikes are bit-identical.
 // Work is split into fixed blocks of neurons (parallel.h); a neuron's whole time loop runs inside its block, so
 // its membrane and rate accumulator stay in L1.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -184,6 +185,39 @@ MULTIVERSION void add_row_vector(float* y, const float* bias, size_t rows, size_
     float* row = y + r * cols;
     for (size_t j = 0; j < cols; j++) row[j] = row[j] + bias[j];
   }
+}
+namespace {
+MULTIVERSION void scale_rows_range(const float* x, const float* s, float* out, size_t lo, size_t hi, size_t cols,
+                                   bool acc) {
+  for (size_t r = lo; r < hi; r++) {
+    const double f = s[r];
+    const float* xr = x + r * cols;
+    float* o = out + r * cols;
+    if (acc)
+      for (size_t j = 0; j < cols; j++) o[j] = (float)(o[j] + f * xr[j]);
+    else
+      for (size_t j = 0; j < cols; j++) o[j] = (float)(f * xr[j]);
+  }
+}
+// Output rows [lo, hi) in tiles of 32 × 32 floats, so the rows read and the rows written stay in L1.
+MULTIVERSION void transpose_range(const float* x, float* y, size_t rows, size_t cols, size_t lo, size_t hi) {
+  constexpr size_t kTile = 32;
+  for (size_t c0 = lo; c0 < hi; c0 += kTile) {
+    const size_t c1 = std::min(hi, c0 + kTile);
+    for (size_t r0 = 0; r0 < rows; r0 += kTile) {
+      const size_t r1 = std::min(rows, r0 + kTile);
+      for (size_t c = c0; c < c1; c++)
+        for (size_t r = r0; r < r1; r++) y[c * rows + r] = x[r * cols + c];
+    }
+  }
+}
+}  // namespace
+
+void scale_rows(const float* x, const float* s, float* out, size_t rows, size_t cols, bool acc) {
+  parallel_rows(rows, cols, [&](size_t lo, size_t hi) { scale_rows_range(x, s, out, lo, hi, cols, acc); });
+}
+void transpose(const float* x, float* y, size_t rows, size_t cols) {
+  parallel_rows(cols, rows, [&](size_t lo, size_t hi) { transpose_range(x, y, rows, cols, lo, hi); });
 }
 void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd, double dampening,
               bool nesterov, bool first) {
