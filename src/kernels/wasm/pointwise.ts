@@ -90,10 +90,10 @@ export function scaleRows(ctx: WasmContext, x: Buf, scales: Buf, out: Buf, cols:
     ctx.pool.run('ewRows', args, rows, { align: 1, work: rows * cols });
   });
 }
-/** y = x [rows, cols] as [cols, rows]: threads split y's rows (assembly/transpose.ts). */
+/** y = x [rows, cols] as [cols, rows]: threads split y's rows in whole tiles of 32 (assembly/transpose.ts). */
 export function transpose(ctx: WasmContext, x: Buf, y: Buf, rows: number, cols: number): void {
   staged(ctx, () => {
-    ctx.pool.run('transpose', [ctx.st.in(x), ctx.st.out(y), rows, cols], cols, { align: 4, work: rows * cols });
+    ctx.pool.run('transpose', [ctx.st.in(x), ctx.st.out(y), rows, cols], cols, { align: 32, work: rows * cols });
   });
 }
 export function sum(ctx: WasmContext, x: Buf): number {
