@@ -37,6 +37,34 @@ export function ew(op: i32, a: usize, b: usize, c: usize, s: f32, start: i32, en
   }
 }
 
+/**
+ * out[r·cols + j] (+)= s[r]·x[r·cols + j] for the rows r in [start, end): ew's scale (acc = 0) or axpy (acc = 1)
+ * with one factor per row, each element rounded as those round it (a float32 product, then a float32 sum).
+ */
+export function ewRows(x: usize, s: usize, out: usize, cols: i32, acc: i32, start: i32, end: i32): void {
+  const c4 = cols & ~3;
+  for (let r = start; r < end; r++) {
+    const f = load<f32>(s + <usize>r * 4);
+    const vf = f32x4.splat(f);
+    const row = <usize>r * <usize>cols * 4;
+    const xr = x + row, orow = out + row;
+    let j = 0;
+    if (acc) {
+      for (; j < c4; j += 4) {
+        const o = <usize>j * 4;
+        v128.store(orow + o, f32x4.add(v128.load(orow + o), f32x4.mul(vf, v128.load(xr + o))));
+      }
+      for (; j < cols; j++) store<f32>(orow + <usize>j * 4, load<f32>(orow + <usize>j * 4) + f * load<f32>(xr + <usize>j * 4));
+    } else {
+      for (; j < c4; j += 4) {
+        const o = <usize>j * 4;
+        v128.store(orow + o, f32x4.mul(vf, v128.load(xr + o)));
+      }
+      for (; j < cols; j++) store<f32>(orow + <usize>j * 4, f * load<f32>(xr + <usize>j * 4));
+    }
+  }
+}
+
 /** This thread's float64 partial of Σ x[start, end) goes to out64. */
 export function sumRange(x: usize, start: i32, end: i32, out64: usize): void {
   let lo = f64x2.splat(0), hi = f64x2.splat(0);

@@ -4,10 +4,11 @@ export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratc
 export { avgPoolFwd, avgPoolBwd } from './pool';
 export { colSums, rowAffine, addRowVec } from './colsum';
 export { neuronFwd, neuronPoolFwd, neuronFwdAny, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';
-export { ew, sumRange } from './elementwise';
+export { ew, ewRows, sumRange } from './elementwise';
 export { sgd, adam } from './optim';
 export { bpttBwd } from './bptt';
 export { packBits, unpackBits } from './bits';
+export { transpose } from './transpose';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
 export { convSparseFwd, countNonzero, sparseScratch, convSparseBwdFilter, sparseFilterScratch } from './sparse';
 export { convSparseFwdCross, sparseCrossScratch, crossSlotBytes, crossReduce } from './sparse-cross';

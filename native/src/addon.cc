@@ -233,6 +233,13 @@ BINDING(SumRows) {
 BINDING(AddRowVector) {
   BODY(size_t r = a.count(2), c = a.count(3); add_row_vector(a.f32(0, r * c), a.f32(1, c), r, c));
 }
+BINDING(ScaleRows) {
+  BODY(size_t r = a.count(3), c = a.count(4);
+       scale_rows(a.f32(0, r * c), a.f32(1, r), a.f32(2, r * c), r, c, a.flag(5)));
+}
+BINDING(Transpose) {
+  BODY(size_t r = a.count(2), c = a.count(3); transpose(a.f32(0, r * c), a.f32(1, r * c), r, c));
+}
 BINDING(SgdStep) {
   BODY(size_t n = a.count(3);
        sgd_step(a.f32(0, n), a.f32(1, n), a.f32(2, a.num(5) != 0 ? n : 0), n, a.num(4), a.num(5), a.num(6), a.num(7),
@@ -262,7 +269,8 @@ napi_value Init(napi_env env, napi_value exports) {
       FN("bnApply", BnApply), FN("bnBackward", BnBackward), FN("neuronForward", NeuronForward), FN("neuronPoolForward", NeuronPoolForward),
       FN("timeReduce", TimeReduce), FN("timeBroadcast", TimeBroadcast), FN("clampBackward", ClampBackward),
       FN("clamp", Clamp), FN("fill", Fill), FN("add", Add), FN("mul", Mul), FN("axpy", Axpy), FN("scale", Scale),
-      FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("sgdStep", SgdStep),
+      FN("sum", Sum), FN("sumRows", SumRows), FN("addRowVector", AddRowVector), FN("scaleRows", ScaleRows),
+      FN("transpose", Transpose), FN("sgdStep", SgdStep),
       FN("adamStep", AdamStep), FN("neuronForwardAny", NeuronForwardAny), FN("bpttBackward", BpttBackward),
       FN("softmaxCrossEntropy", SoftmaxCrossEntropy), FN("info", Info),
 #undef FN

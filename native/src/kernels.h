@@ -86,6 +86,10 @@ void axpy(double alpha, const float* x, float* y, size_t n);
 void scale(const float* x, double alpha, float* out, size_t n);
 double sum(const float* x, size_t n);
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols);
+// out[r·cols + j] (+)= s[r]·x[r·cols + j], rounded as scale / axpy round (a double product, one float rounding).
+void scale_rows(const float* x, const float* s, float* out, size_t rows, size_t cols, bool acc);
+// y[c·rows + r] = x[r·cols + c]: x [rows, cols] as [cols, rows], a copy.
+void transpose(const float* x, float* y, size_t rows, size_t cols);
 void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd, double dampening,
               bool nesterov, bool first);
 void adam_step(float* p, const float* g, float* m, float* v, size_t n, double lr, double b1, double b2, double eps,

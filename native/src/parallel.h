@@ -19,3 +19,17 @@ void parallel_blocks(size_t n, size_t grain, F&& f) {
 #pragma omp parallel for schedule(dynamic, 4)
   for (long b = 0; b < blocks; b++) f((size_t)b, (size_t)b * grain, std::min(n, (size_t)(b + 1) * grain));
 }
+
+// parallel_blocks for kernels whose unit of work is a whole row of `cols` elements: blocks of about kGrain
+// elements' worth of rows, f(lo, hi) over rows [lo, hi).
+template <typename F>
+void parallel_rows(size_t rows, size_t cols, F&& f) {
+  const size_t grain = std::max<size_t>(1, kGrain / std::max<size_t>(1, cols));
+  const long blocks = (long)((rows + grain - 1) / grain);
+  if (rows * cols < kSerialBelow || blocks <= 1) {
+    if (rows > 0) f((size_t)0, rows);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1)
+  for (long b = 0; b < blocks; b++) f((size_t)b * grain, std::min(rows, (size_t)(b + 1) * grain));
+}

@@ -2,6 +2,7 @@
 // where the reference rounds to float32, double where it computes in double), so spikes are bit-identical.
 // Work is split into fixed blocks of neurons (parallel.h); a neuron's whole time loop runs inside its block, so
 // its membrane and rate accumulator stay in L1.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -303,6 +304,68 @@ MULTIVERSION void add_row_vector(float* y, const float* bias, size_t rows, size_
     float* row = y + r * cols;
     for (size_t j = 0; j < cols; j++) row[j] = row[j] + bias[j];
   }
+}
+namespace {
+MULTIVERSION void scale_rows_range(const float* x, const float* s, float* out, size_t lo, size_t hi, size_t cols,
+                                   bool acc) {
+  for (size_t r = lo; r < hi; r++) {
+    const double f = s[r];
+    const float* xr = x + r * cols;
+    float* o = out + r * cols;
+    if (acc)
+      for (size_t j = 0; j < cols; j++) o[j] = (float)(o[j] + f * xr[j]);
+    else
+      for (size_t j = 0; j < cols; j++) o[j] = (float)(f * xr[j]);
+  }
+}
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+// Output rows [lo, hi) in tiles of 32 × 32 floats, so the rows read and the rows written stay in L1; inside a
+// tile, 4 × 4 blocks through four vector loads, eight shuffles and four vector stores (GCC vector extensions, so
+// every multi-versioned clone has them). A copy: the bits are the input's.
+MULTIVERSION void transpose_range(const float* x, float* y, size_t rows, size_t cols, size_t lo, size_t hi) {
+  constexpr size_t kTile = 32;
+  const v4i lo01 = {0, 4, 1, 5}, hi23 = {2, 6, 3, 7}, low = {0, 1, 4, 5}, high = {2, 3, 6, 7};
+  for (size_t c0 = lo; c0 < hi; c0 += kTile) {
+    const size_t c1 = std::min(hi, c0 + kTile);
+    const size_t c4 = c0 + ((c1 - c0) & ~(size_t)3);
+    for (size_t r0 = 0; r0 < rows; r0 += kTile) {
+      const size_t r1 = std::min(rows, r0 + kTile);
+      const size_t r4 = r0 + ((r1 - r0) & ~(size_t)3);
+      for (size_t c = c0; c < c4; c += 4) {
+        for (size_t r = r0; r < r4; r += 4) {
+          v4f a, b, e, d;
+          const float* src = x + r * cols + c;
+          std::memcpy(&a, src, 16);
+          std::memcpy(&b, src + cols, 16);
+          std::memcpy(&e, src + 2 * cols, 16);
+          std::memcpy(&d, src + 3 * cols, 16);
+          const v4f ab01 = __builtin_shuffle(a, b, lo01), ab23 = __builtin_shuffle(a, b, hi23);
+          const v4f ed01 = __builtin_shuffle(e, d, lo01), ed23 = __builtin_shuffle(e, d, hi23);
+          const v4f o0 = __builtin_shuffle(ab01, ed01, low), o1 = __builtin_shuffle(ab01, ed01, high);
+          const v4f o2 = __builtin_shuffle(ab23, ed23, low), o3 = __builtin_shuffle(ab23, ed23, high);
+          float* dst = y + c * rows + r;
+          std::memcpy(dst, &o0, 16);
+          std::memcpy(dst + rows, &o1, 16);
+          std::memcpy(dst + 2 * rows, &o2, 16);
+          std::memcpy(dst + 3 * rows, &o3, 16);
+        }
+        for (size_t j = c; j < c + 4; j++)  // the rows past the last whole block, for these 4 columns
+          for (size_t r = r4; r < r1; r++) y[j * rows + r] = x[r * cols + j];
+      }
+      for (size_t j = c4; j < c1; j++)  // the columns past the last whole block, for every row of the tile
+        for (size_t r = r0; r < r1; r++) y[j * rows + r] = x[r * cols + j];
+    }
+  }
+}
+}  // namespace
+
+void scale_rows(const float* x, const float* s, float* out, size_t rows, size_t cols, bool acc) {
+  parallel_rows(rows, cols, [&](size_t lo, size_t hi) { scale_rows_range(x, s, out, lo, hi, cols, acc); });
+}
+void transpose(const float* x, float* y, size_t rows, size_t cols) {
+  parallel_rows(cols, rows, [&](size_t lo, size_t hi) { transpose_range(x, y, rows, cols, lo, hi); });
 }
 void sgd_step(float* p, const float* g, float* buf, size_t n, double lr, double momentum, double wd, double dampening,
               bool nesterov, bool first) {

@@ -1,8 +1,11 @@
 /**
  * `spikerep bench --profile`: one training step (the step benchTrainStep times) broken down by layer, pass and
  * kind of kernel, each with its achieved GFLOP/s or GB/s against the backend's measured ceiling, so that an
- * optimisation is chosen from data. Times are medians over the timed steps; what no kernel and no layer
- * accounts for (the network's own code, the step loop) is the remainder.
+ * optimisation is chosen from data. Times are medians over the timed steps; the median step less the rows is the
+ * remainder, split in two: what no kernel and no layer accounts for in a step (the network's own code, the step
+ * loop; the median over the steps), and the rest, which no code spends: on a shared machine a slow step is slow
+ * in some rows, each row's median drops its own slow steps, and so the rows' medians add up to less than the
+ * median step.
  */
 import type { Kernels } from '../kernels/kernels.js';
 import { denseRows } from './kernel-bench.js';
@@ -42,9 +45,16 @@ export interface ProfileResult {
   steps: number;
   /** Median step time. */
   stepMs: number;
-  /** Σ rows' ms, and the median step less that: code outside every layer and kernel. */
+  /** Σ rows' ms, and the median step less that: unbookedMs + variationMs. */
   attributedMs: number;
   remainderMs: number;
+  /** The median over the timed steps of a step's time outside every layer and kernel (the network's code, the step loop). */
+  unbookedMs: number;
+  /**
+   * remainderMs − unbookedMs: the gap step-to-step variation leaves between the median step and the sum of the rows'
+   * medians (0 with one timed step; negative where the rows' medians add up to more than the median step).
+   */
+  variationMs: number;
   ceilings: Ceilings;
   /** Kernel calls per step (the last step), and of those the calls that woke worker threads (wasm only). */
   kernelCalls: number;
@@ -105,15 +115,19 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
   }
   const stepMs: number[] = [];
   const perStep: Map<string, Booking>[] = [];
+  const unbookedMs: number[] = [];
   let parallelCalls: number | null = null;
   for (let s = 0; s < c.steps; s++) {
     const before = parallelCount();
     const t0 = performance.now();
     step();
-    stepMs.push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    stepMs.push(ms);
     const after = parallelCount();
     parallelCalls = before === null || after === null ? null : after - before;
-    const bookings = new Map(profile.takeStep().map((b) => [keyOf(b), b]));
+    const booked = profile.takeStep();
+    unbookedMs.push(ms - booked.reduce((sum, b) => sum + b.ms, 0));
+    const bookings = new Map(booked.map((b) => [keyOf(b), b]));
     for (const [key, b] of bookings) if (!order.has(key)) order.set(key, b);
     perStep.push(bookings);
   }
@@ -125,6 +139,7 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
     return row(last, ms, median, measured);
   });
   const attributedMs = rows.reduce((s, r) => s + r.ms, 0);
+  const unbooked = stepStats(unbookedMs.map((ms) => ms / 1000)).median * 1000;
   const kernelCalls = rows.reduce((s, r) => s + (r.op === 'other' ? 0 : r.calls), 0);
   return {
     backend: base.name,
@@ -138,6 +153,8 @@ export function profileTrainStep(base: Kernels, c: TrainBenchCase, ceilings?: Ce
     stepMs: median,
     attributedMs,
     remainderMs: median - attributedMs,
+    unbookedMs: unbooked,
+    variationMs: median - attributedMs - unbooked,
     ceilings: measured,
     kernelCalls,
     parallelCalls,
@@ -206,9 +223,11 @@ export function profileTable(p: ProfileResult): string {
     if (ms > 0) lines.push(line(`all ${op}`, ms));
   }
   lines.push(
-    line('remainder (network code, step loop)', p.remainderMs),
+    line('remainder: network code, step loop (per step)', p.unbookedMs),
+    line('remainder: step-to-step variation', p.variationMs),
     line(`step (median; ${((p.batch / p.stepMs) * 1000).toFixed(0)} images/s)`, p.stepMs),
     'sparse-gemm counts the dense FLOPs: a rate above the ceiling is what skipping zero inputs saved',
+    'variation: each row is its own median over the steps, so steps slowed by other load leave the rows adding up to less than the median step',
     dispatchLine(p),
   );
   return lines.join('\n');

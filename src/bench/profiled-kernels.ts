@@ -52,6 +52,7 @@ const OP_OF: Record<KernelName, Op> = {
   neuronBackward: 'neuron',
   packSpikes: 'neuron',
   unpackSpikes: 'neuron',
+  transpose: 'memory', // a copy between layouts
   elementwise: 'elementwise',
   reduce: 'elementwise',
   sumRows: 'elementwise',

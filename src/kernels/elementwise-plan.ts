@@ -13,6 +13,7 @@ export const ELEMENTWISE_ARITY: Readonly<Record<ElementwiseOp, number>> = {
   clamp: 1,
   add: 2,
   mul: 2,
+  scaleRows: 2,
 };
 
 /**
@@ -80,6 +81,8 @@ export interface ElementwiseLoops {
   broadcast(x: Buf, out: Buf, alpha: number, T: number, n: number): void;
   /** out[r·cols + j] += row[j] in place. */
   addRow(out: Buf, row: Buf, rows: number, cols: number): void;
+  /** out[r·cols + j] (+)= scales[r]·x[r·cols + j], rounded as scale (axpy with accumulate) rounds; rows = scales.length. */
+  scaleRows(x: Buf, scales: Buf, out: Buf, cols: number, accumulate: boolean): void;
 }
 
 /** A fast backend's elementwise kernel: the fused loop for its case, else elementwiseByParts. */
@@ -139,6 +142,9 @@ function fusedLoop(
     case 'mul':
       if (repeats || accumulate) return false;
       loops.mul(a, last, out);
+      return true;
+    case 'scaleRows':
+      loops.scaleRows(a, last, out, row === 0 ? 0 : out.length / row, accumulate);
       return true;
   }
 }

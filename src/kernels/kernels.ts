@@ -175,18 +175,27 @@ export type NeuronBackwardAttrs = RepresentationBackwardAttrs | SurrogateBackwar
  *   clamp  (x)         out = min(max(x, lo), hi)
  *   add    (a, b)      out = a + b
  *   mul    (a, b)      out = a·b
+ *   scaleRows (x, s)   out[r·cols + j] = s[r]·x[r·cols + j]   (with accumulate: out += s[r]·x, an axpy per row)
  * The last input may be shorter than out: out's length is then a multiple of its length and it repeats, so one
  * row is added to every row (a bias) or one time step replicated over T. Every other input has out's length.
+ * scaleRows is the exception: its last input s holds one factor per row (rows = s.length, cols = out.length / rows),
+ * a per-channel scale of a weight-shaped [outC, …] buffer in one call; each element rounds as 'scale' rounds it.
  * out may be one of the inputs (the same view: in-place), never a partial overlap.
  */
 export type ElementwiseAttrs = Accumulate &
   (
     | { readonly op: 'fill'; readonly value: number }
-    | { readonly op: 'copy' | 'add' | 'mul' }
+    | { readonly op: 'copy' | 'add' | 'mul' | 'scaleRows' }
     | { readonly op: 'scale'; readonly alpha: number }
     | { readonly op: 'clamp'; readonly lo: number; readonly hi: number }
   );
 export type ElementwiseOp = ElementwiseAttrs['op'];
+
+/** y[c·rows + r] = x[r·cols + c]: x [rows, cols] written as [cols, rows]; x and y hold rows·cols floats each. */
+export interface TransposeAttrs {
+  readonly rows: number;
+  readonly cols: number;
+}
 
 /** A whole-buffer reduction, in float64: Σ x ('sum'), or the count of entries that are not 0, NaN included. */
 export interface ReduceAttrs {
@@ -321,8 +330,15 @@ export interface Kernels {
   /** y[i] = magnitude where bit i is set, else 0 (n = y.length): the inverse of packSpikes for binary spikes. */
   unpackSpikes(bits: Buf, y: Buf, attrs: UnpackSpikesAttrs): void;
 
+  // ---- layout ----
+  /**
+   * See TransposeAttrs: a weight [outC, K] as [K, outC], the layout of the event-driven forward's wT (a copy:
+   * every backend's result is bit-identical to the reference's). y never overlaps x.
+   */
+  transpose(x: Buf, y: Buf, attrs: TransposeAttrs): void;
+
   // ---- elementwise and reductions ----
-  /** See ElementwiseAttrs: fill, copy, scale (axpy), clamp, add, mul, with a repeated last input. */
+  /** See ElementwiseAttrs: fill, copy, scale (axpy), clamp, add, mul, scaleRows, with a repeated last input. */
   elementwise(inputs: readonly Buf[], out: Buf, attrs: ElementwiseAttrs): void;
   /** See ReduceAttrs: Σ x, or the non-zero count that picks the event-driven or the dense forward. */
   reduce(x: Buf, attrs: ReduceAttrs): number;

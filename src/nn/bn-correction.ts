@@ -76,14 +76,6 @@ export function correctedWeightGradient(
   product(corrected, null);
   giveGrad(k, tensor([corrected.length], corrected));
   if (dbias !== null) k.sumRows(dy, dbias, { rows: dy.length / outC, cols: outC, accumulate: true });
-  const row = dw.length / outC;
-  for (let ch = 0; ch < outC; ch++) {
-    const s = c.scale[ch]!;
-    if (s !== 0)
-      k.elementwise([c.cross.subarray(ch * row, (ch + 1) * row)], dw.subarray(ch * row, (ch + 1) * row), {
-        op: 'scale',
-        alpha: s,
-        accumulate: true,
-      });
-  }
+  // dw[ch, :] += s[ch]·cross[ch, :], every channel in one call
+  k.elementwise([c.cross, c.scale], dw, { op: 'scaleRows', accumulate: true });
 }

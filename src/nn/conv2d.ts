@@ -5,7 +5,7 @@ import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
-import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
+import { type ForwardPath, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
@@ -132,7 +132,7 @@ export class Conv2d implements WeightLayer {
     this.counted = { x: x.data, event };
     if (event) {
       const wT = this.wT.get(ctx.k, w.length);
-      transposeWeight(ctx.k, w, wT, g.outC, g.kH * g.kW * g.inC);
+      ctx.k.transpose(w, wT, { rows: g.outC, cols: g.kH * g.kW * g.inC }); // weights change every step
       if (product === null) ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);
       else ctx.k.conv2dSparseForwardCross(x.data, wT, bias, y, product.out, { ...g, accumulate: product.accumulate });
       this.lastForwardPath = 'event';

@@ -48,28 +48,6 @@ export function useEventPath(k: Kernels, x: Buf, path: ForwardPath, layer: 'conv
 }
 
 /**
- * wT[c·rows + r] = w[r·cols + c]: a [rows, cols] weight as [cols, rows], so the event path's weight rows are
- * contiguous in the output channel. Conv weights [outC, kH, kW, inC] are [outC, kH·kW·inC] here. Weights are
- * parameter-sized, so nn/ may loop over them; they change every step, so this runs every event forward.
- */
-export function transposeWeight(k: Kernels, w: Buf, wT: Buf, rows: number, cols: number): void {
-  k.toHost(w);
-  // 16×16 tiles: a [256, 3136] weight took 4.3 ms a row at a time (every store a cache miss), 1.4 ms tiled
-  const TILE = 16;
-  for (let r0 = 0; r0 < rows; r0 += TILE) {
-    const r1 = Math.min(rows, r0 + TILE);
-    for (let c0 = 0; c0 < cols; c0 += TILE) {
-      const c1 = Math.min(cols, c0 + TILE);
-      for (let r = r0; r < r1; r++) {
-        const base = r * cols;
-        for (let c = c0; c < c1; c++) wT[c * rows + r] = w[base + c]!;
-      }
-    }
-  }
-  k.fromHost(wT);
-}
-
-/**
  * dw (+)= the weight gradient of input x against output gradient dy (dy [rows, outC]; a linear layer is the 1×1
  * geometry with dw [outF, inF]), and dbias (+)= Σ_rows dy when given: event-driven when `event` (the layer's
  * useEventPath answer for x), else the dense conv filter gradient (which sums the bias on the way) or gemm.

@@ -5,7 +5,7 @@ import type { Rng } from '../rng.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { correctedWeightGradient, type Product, type WeightCorrection, type WeightLayer } from './bn-correction.js';
 import { NO_GRADIENT, takeCache } from './cache.js';
-import { type ForwardPath, transposeWeight, useEventPath, weightGradient } from './forward-path.js';
+import { type ForwardPath, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { defaultUniform, normal } from './init.js';
@@ -114,7 +114,7 @@ export class Linear implements WeightLayer {
     this.counted = { x: x.data, event };
     if (event) {
       const wT = this.wT.get(ctx.k, inF * outF);
-      transposeWeight(ctx.k, w, wT, outF, inF);
+      ctx.k.transpose(w, wT, { rows: outF, cols: inF }); // weights change every step
       const g = linearGeometry(rows, inF, outF);
       const bias = this.bias?.value ?? null;
       if (product === null) ctx.k.conv2dSparseForward(x.data, wT, bias, y, g);

@@ -35,6 +35,7 @@ export const DENSE_METHODS: readonly KernelMethod[] = [
   'batchNormStats',
   'batchNormApply',
   'batchNormBackward',
+  'transpose',
 ];
 
 /** Relative to the largest |expected|: long float32 dot products in another order. */
@@ -328,6 +329,35 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
         }
         [w, wT, bias].forEach((b) => k.free(b));
       }
+    });
+
+    it('transpose gives the reference bits on every shape, tile remainders and thread splits included', () => {
+      const k = K();
+      const rng = new Rng(11);
+      // a vector and odd sides below a 4×4 block and a 32×32 tile, the convnet's conv and classifier weights
+      const shapes = [
+        [1, 1],
+        [1, 7],
+        [9, 1],
+        [3, 5],
+        [4, 4],
+        [37, 70],
+        [64, 288],
+        [256, 3136],
+        [131, 1029],
+      ] as const;
+      for (const [rows, cols] of shapes) {
+        const x = uniform(k, rng, rows * cols);
+        const y = uniform(k, rng, rows * cols); // garbage: must be overwritten
+        const yRef = new Float32Array(rows * cols);
+        k.transpose(x, y, { rows, cols });
+        ref.transpose(x, yRef, { rows, cols });
+        assert.deepEqual(k.toHost(y), yRef, `transpose ${rows}×${cols}`);
+        [x, y].forEach((b) => k.free(b));
+      }
+      const x = k.alloc(6);
+      assert.throws(() => k.transpose(x, k.alloc(5), { rows: 2, cols: 3 }), { code: 'E_SHAPE' });
+      k.free(x);
     });
 
     it('batch-norm statistics, apply and backward match the reference', () => {

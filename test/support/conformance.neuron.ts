@@ -479,6 +479,44 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       }
     });
 
+    it('scaleRows matches the reference, and gives the bits of one scale per row on the same backend', () => {
+      const k = K();
+      const rng = new Rng(14);
+      // a scale row, odd widths below a vector, the convnet's conv [64, 288] and classifier [256, 3136] gradients
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 7],
+        [64, 288],
+        [256, 3136],
+        [5, 70001],
+      ] as const) {
+        const x = uniform(k, rng, rows * cols);
+        const s = uniform(k, rng, rows, -2, 2);
+        s[rows - 1] = 0; // a channel without a correction
+        for (const accumulate of [false, true]) {
+          const out = uniform(k, rng, rows * cols), // garbage unless accumulating
+            outRef = plain(out),
+            perRow = k.alloc(rows * cols);
+          perRow.set(out);
+          k.fromHost(perRow);
+          const attrs: ElementwiseAttrs = { op: 'scaleRows', accumulate };
+          const what = `scaleRows ${rows}×${cols} accumulate=${accumulate}`;
+          k.elementwise([x, s], out, attrs);
+          ref.elementwise([x, s], outRef, attrs);
+          k.toHost(out);
+          if (accumulate) assertClose(out, outRef, { rtol: 2.5e-7, atol: 5e-7 }, what);
+          else assertBits(out, outRef, what); // float32 factors: the product is exact in float64
+          for (let r = 0; r < rows; r++) {
+            const part = (v: Float32Array): Float32Array => v.subarray(r * cols, (r + 1) * cols);
+            k.elementwise([part(x)], part(perRow), { op: 'scale', alpha: s[r]!, accumulate });
+          }
+          assertBits(out, k.toHost(perRow), `${what} against one scale per row`);
+          [out, perRow].forEach((v) => k.free(v));
+        }
+        [x, s].forEach((v) => k.free(v));
+      }
+    });
+
     it('reductions and row sums (plain, weighted, accumulated) match the reference', () => {
       const k = K();
       const rng = new Rng(15);

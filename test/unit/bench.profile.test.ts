@@ -24,6 +24,8 @@ test('profile: rows plus remainder make the step, every layer appears, conv FLOP
   const sum = p.rows.reduce((s, r) => s + r.ms, 0);
   assert.ok(Math.abs(sum + p.remainderMs - p.stepMs) < 1e-9);
   assert.ok(p.remainderMs >= 0, `remainder ${p.remainderMs} ms`);
+  // one timed step: all of the remainder is that step's time outside the layers and kernels
+  assert.ok(Math.abs(p.unbookedMs - p.remainderMs) < 1e-9 && Math.abs(p.variationMs) < 1e-9);
   assert.ok(p.rows.every((r) => r.ms >= 0));
   assert.ok(p.rows.filter((r) => r.op === 'gemm').reduce((s, r) => s + r.ms, 0) > 0);
   for (const pass of ['forward', 'loss', 'backward', 'optimiser'])

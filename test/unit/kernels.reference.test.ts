@@ -13,6 +13,7 @@ import { gemm } from '../../src/kernels/reference/gemm.js';
 import { softmaxCrossEntropy } from '../../src/kernels/reference/loss.js';
 import { adamStep, sgdStep } from '../../src/kernels/reference/optim.js';
 import { avgPool2dBackward, avgPool2dForward } from '../../src/kernels/reference/pool.js';
+import { transpose } from '../../src/kernels/reference/transpose.js';
 import { Rng } from '../../src/rng.js';
 import { assertClose, assertGrad, centralDiff, dot, f64, randn } from '../support/gradcheck.js';
 import { avgPool64, batchNorm64, type ConvDims, conv64 } from '../support/ref64.js';
@@ -322,6 +323,36 @@ describe('reference elementwise and reductions', () => {
     assert.throws(() => ew.elementwise([a], new Float32Array(n), { op: 'add' }), /expected 2 input\(s\), got 1/);
   });
 
+  it('scaleRows scales each row by its own factor, and with accumulate adds into out', () => {
+    const rows = 5;
+    const x = randn(rng, rows * n);
+    const s = Float32Array.of(2, -0.5, 0, 1.25, 3);
+    const scaled = (v: number, i: number): number => s[Math.floor(i / n)]! * v;
+    assertClose(
+      run([x, s], { op: 'scaleRows' }, new Float32Array(rows * n).fill(NaN)),
+      Float64Array.from(x, scaled),
+      FWD,
+      'scaleRows',
+    );
+    const start = randn(rng, rows * n);
+    assertClose(
+      run([x, s], { op: 'scaleRows', accumulate: true }, start),
+      Float64Array.from(x, (v, i) => start[i]! + scaled(v, i)),
+      FWD,
+      'scaleRows accumulated',
+    );
+    // the same bits as one accumulated 'scale' per row, the loop it replaces
+    const perRow = start.slice();
+    for (let r = 0; r < rows; r++) {
+      const part = (v: Float32Array): Float32Array => v.subarray(r * n, (r + 1) * n);
+      ew.elementwise([part(x)], part(perRow), { op: 'scale', alpha: s[r]!, accumulate: true });
+    }
+    assert.deepEqual(run([x, s], { op: 'scaleRows', accumulate: true }, start), perRow);
+    assert.throws(() => ew.elementwise([x, Float32Array.of(1, 2)], new Float32Array(rows * n), { op: 'scaleRows' }), {
+      code: 'E_SHAPE',
+    });
+  });
+
   it('out may be one of the inputs', () => {
     const inPlace = a.slice();
     ew.elementwise([inPlace, b], inPlace, { op: 'add' });
@@ -379,6 +410,20 @@ describe('reference elementwise and reductions', () => {
       FWD,
       'sumRows weighted',
     );
+  });
+});
+
+describe('reference transpose', () => {
+  it('writes x [rows, cols] as [cols, rows], and checks the sizes', () => {
+    const x = Float32Array.of(1, 2, 3, 4, 5, 6); // [[1, 2, 3], [4, 5, 6]]
+    const y = new Float32Array(6).fill(NaN);
+    transpose(x, y, { rows: 2, cols: 3 });
+    assert.deepEqual([...y], [1, 4, 2, 5, 3, 6]);
+    const back = new Float32Array(6);
+    transpose(y, back, { rows: 3, cols: 2 });
+    assert.deepEqual(back, x, 'transposing twice gives x back');
+    assert.throws(() => transpose(x, new Float32Array(5), { rows: 2, cols: 3 }), { code: 'E_SHAPE' });
+    assert.throws(() => transpose(x, y, { rows: 3, cols: 3 }), /x and y must hold 3·3 = 9 floats, got 6 and 6/);
   });
 });
 

@@ -130,6 +130,10 @@ export interface NativeAddon {
   sum(x: Float32Array): number;
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number, acc: boolean): void;
   addRowVector(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  /** out[r·cols + j] (+)= s[r]·x[r·cols + j] over rows = s's length. */
+  scaleRows(x: Float32Array, s: Float32Array, out: Float32Array, rows: number, cols: number, acc: boolean): void;
+  /** y = x [rows, cols] as [cols, rows]. */
+  transpose(x: Float32Array, y: Float32Array, rows: number, cols: number): void;
   sgdStep(
     p: Float32Array,
     g: Float32Array,

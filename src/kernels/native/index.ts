@@ -15,6 +15,7 @@ import { checkLabels } from '../labels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
 import { poolsFused, runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
+import { checkTranspose } from '../transpose-shape.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
 
 export { nativeAvailable } from './addon.js';
@@ -62,6 +63,7 @@ export class NativeKernels implements Kernels {
       mul: (a, b, out) => p().mul(a, b, out),
       broadcast: (x, out, alpha, T, n) => p().timeBroadcast(x, out, alpha, T, n),
       addRow: (out, row, rows, cols) => p().addRowVector(out, row, rows, cols),
+      scaleRows: (x, s, out, cols, accumulate) => p().scaleRows(x, s, out, s.length, cols, accumulate),
     };
   }
 
@@ -273,6 +275,10 @@ export class NativeKernels implements Kernels {
   packSpikes: Kernels['packSpikes'] = packSpikes;
   unpackSpikes: Kernels['unpackSpikes'] = unpackSpikes;
 
+  transpose: Kernels['transpose'] = (x, y, a) => {
+    checkTranspose(x, y, a);
+    this.p().transpose(x, y, a.rows, a.cols);
+  };
   elementwise: Kernels['elementwise'] = (inputs, out, a) => runElementwise(this.loops, this, inputs, out, a);
   reduce: Kernels['reduce'] = (x, a) => {
     if (a.op === 'sum') return this.p().sum(x);

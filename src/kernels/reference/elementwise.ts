@@ -4,7 +4,7 @@ import type { Buf, ElementwiseAttrs, ReduceAttrs, SumRowsAttrs } from '../kernel
 /*
  * The elementwise kernel and the reductions. The maps read element i before writing element i, so `out` may be
  * one of the inputs (elementwise([a, b], a, { op: 'add' }) is an in-place add). The last input repeats over out
- * (index i mod its length). Products and sums are formed in float64 and rounded once when stored.
+ * (index i mod its length), except scaleRows' factors (one per row). Products and sums are formed in float64 and rounded once when stored.
  */
 
 /** One loop per op (a shared loop with a per-op callback is an order of magnitude slower in V8). */
@@ -48,6 +48,15 @@ export function elementwise(inputs: readonly Buf[], out: Buf, attrs: Elementwise
         out[i] = acc ? out[i]! + a[i]! * b[j]! : a[i]! * b[j]!;
       }
       return;
+    case 'scaleRows': {
+      // b holds one factor per row: row r of out is 'scale' of row r of a by b[r]
+      const cols = row === 0 ? 0 : n / row;
+      for (let r = 0, i = 0; r < row; r++) {
+        const s = b[r]!;
+        for (let e = i + cols; i < e; i++) out[i] = acc ? out[i]! + s * a[i]! : s * a[i]!;
+      }
+      return;
+    }
   }
 }
 

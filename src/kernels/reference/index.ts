@@ -14,6 +14,7 @@ import { neuronBackward, neuronForward } from './neuron.js';
 import { adamStep, sgdStep } from './optim.js';
 import { avgPool2dBackward, avgPool2dForward } from './pool.js';
 import { conv2dSparseBackwardFilter, conv2dSparseForward, conv2dSparseForwardCross } from './sparse.js';
+import { transpose } from './transpose.js';
 
 export class ReferenceKernels implements Kernels {
   readonly name = 'reference' as const;
@@ -42,6 +43,7 @@ export class ReferenceKernels implements Kernels {
   neuronBackward = neuronBackward;
   packSpikes = packSpikes;
   unpackSpikes = unpackSpikes;
+  transpose = transpose;
   elementwise = elementwise;
   reduce = reduce;
   sumRows = sumRows;

@@ -21,6 +21,7 @@ export function elementwiseLoops(ctx: WasmContext): ElementwiseLoops {
     mul: (a, b, out) => pw.mul(ctx, a, b, out),
     broadcast: (x, out, alpha, T, n) => pw.timeBroadcast(ctx, x, out, alpha, T, n),
     addRow: (out, row, rows, cols) => pw.addRowVector(ctx, out, row, rows, cols),
+    scaleRows: (x, scales, out, cols, accumulate) => pw.scaleRows(ctx, x, scales, out, cols, accumulate),
   };
 }
 

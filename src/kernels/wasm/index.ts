@@ -7,6 +7,7 @@
 import { SpikerepError } from '../../errors.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import type { Buf, Kernels } from '../kernels.js';
+import { checkTranspose } from '../transpose-shape.js';
 import type { WasmContext } from './context.js';
 import * as dense from './dense.js';
 import * as ew from './elementwise.js';
@@ -103,6 +104,10 @@ export class WasmKernels implements Kernels {
   unpackSpikes: Kernels['unpackSpikes'] = (b, y, a) => pw.unpackSpikes(this.c, b, y, y.length, a.magnitude);
   neuronBackward: Kernels['neuronBackward'] = (g, gi, a) => neuron.neuronBackward(this.c, g, gi, a);
 
+  transpose: Kernels['transpose'] = (x, y, a) => {
+    checkTranspose(x, y, a);
+    pw.transpose(this.c, x, y, a.rows, a.cols);
+  };
   elementwise: Kernels['elementwise'] = (inputs, out, a) => runElementwise(this.loops, this, inputs, out, a);
   reduce: Kernels['reduce'] = (x, a) => ew.reduce(this.c, x, a);
   sumRows: Kernels['sumRows'] = (x, out, a) => ew.sumRows(this.c, this, x, out, a);

@@ -81,6 +81,21 @@ export function axpy(ctx: WasmContext, alpha: number, x: Buf, y: Buf): void {
 export function scale(ctx: WasmContext, x: Buf, alpha: number, out: Buf): void {
   staged(ctx, () => ew(ctx, SCALE, ctx.st.in(x), 0, ctx.st.out(out), alpha, out.length));
 }
+/** out[r·cols + j] (+)= scales[r]·x[r·cols + j]: threads split the rows (assembly/elementwise.ts ewRows). */
+export function scaleRows(ctx: WasmContext, x: Buf, scales: Buf, out: Buf, cols: number, accumulate: boolean): void {
+  const rows = scales.length;
+  staged(ctx, () => {
+    const o = accumulate ? ctx.st.inout(out) : ctx.st.out(out);
+    const args = [ctx.st.in(x), ctx.st.in(scales), o, cols, accumulate ? 1 : 0];
+    ctx.pool.run('ewRows', args, rows, { align: 1, work: rows * cols });
+  });
+}
+/** y = x [rows, cols] as [cols, rows]: threads split y's rows in whole tiles of 32 (assembly/transpose.ts). */
+export function transpose(ctx: WasmContext, x: Buf, y: Buf, rows: number, cols: number): void {
+  staged(ctx, () => {
+    ctx.pool.run('transpose', [ctx.st.in(x), ctx.st.out(y), rows, cols], cols, { align: 32, work: rows * cols });
+  });
+}
 export function sum(ctx: WasmContext, x: Buf): number {
   return staged(ctx, () => reduce(ctx, 'sumRange', [ctx.st.in(x)], x.length, x.length));
 }

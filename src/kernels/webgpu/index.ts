@@ -12,6 +12,7 @@ import { type Buf, HOST_VECTOR_MAX, type Kernels } from '../kernels.js';
 import { checkLabels } from '../labels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
 import { reference } from '../reference/index.js';
+import { checkTranspose } from '../transpose-shape.js';
 import { DeviceLink } from './link.js';
 import { type DeviceHandle, startDevice } from './platform.js';
 import { CONTROL_WORDS, ERROR_BYTES, RESULT_FLOATS } from './protocol.js';
@@ -201,6 +202,11 @@ export class WebGpuKernels implements Kernels {
   unpackSpikes: Kernels['unpackSpikes'] = (bits, y, at) => {
     if (this.host(bits, y)) return reference.unpackSpikes(bits, y, at);
     this.link.op('unpackSpikes', [bits, y], [1], [], { ...at, n: y.length });
+  };
+  transpose: Kernels['transpose'] = (x, y, at) => {
+    checkTranspose(x, y, at); // here: an error on the device thread would come back as text
+    if (this.host(x, y)) return reference.transpose(x, y, at);
+    this.link.op('transpose', [x, y], [1], [], at);
   };
   elementwise: Kernels['elementwise'] = (inputs, out, at) => {
     if (this.host(...inputs, out)) return reference.elementwise(inputs, out, at);

@@ -17,6 +17,7 @@ import type {
   SoftmaxAttrs,
   SumRowsAttrs,
   SurrogateBackwardAttrs,
+  TransposeAttrs,
   UnpackSpikesAttrs,
 } from '../../kernels.js';
 
@@ -53,7 +54,8 @@ export interface OpAttrs {
   packSpikes: { readonly n: number };
   /** n: y's length. */
   unpackSpikes: UnpackSpikesAttrs & { readonly n: number };
-  /** n: out's length; last: the last input's length (it repeats when shorter). */
+  transpose: TransposeAttrs;
+  /** n: out's length; last: the last input's length (it repeats when shorter; scaleRows: the rows). */
   elementwise: ElementwiseAttrs & { readonly n: number; readonly last: number };
   reduce: ReduceAttrs & { readonly n: number };
   sumRows: SumRowsAttrs;

@@ -16,8 +16,10 @@ const EXPR: Record<OpAttrs['elementwise']['op'], string> = {
   clamp: 'min(max(b[j], p.lo), p.hi)',
   add: 'a[i] + b[j]',
   mul: 'a[i] * b[j]',
+  // b holds one factor per row of out (p.last rows of p.n / p.last elements), not a repeating row
+  scaleRows: 'b[i / (p.n / p.last)] * a[i]',
 };
-const ARITY = { fill: 0, copy: 1, scale: 1, clamp: 1, add: 2, mul: 2 } as const;
+const ARITY = { fill: 0, copy: 1, scale: 1, clamp: 1, add: 2, mul: 2, scaleRows: 2 } as const;
 
 const shaders = new Map<string, Shader>();
 function elementwiseShader(op: OpAttrs['elementwise']['op'], accumulate: boolean): Shader {
@@ -61,6 +63,31 @@ export const elementwise: GpuOp<OpAttrs['elementwise']> = (e, b, at) => {
     buffers,
     grid1d(at.n, WG),
   );
+};
+
+/** transpose: one invocation per element of y, y[c·rows + r] = x[r·cols + c] (a copy, so exact). */
+const transposeShader: Shader = {
+  key: 'layout.transpose',
+  code: `
+const WG = ${WG}u;
+struct P { rows: u32, cols: u32, n: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${LINEAR}
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = linear(gid, nwg);
+  if (i >= p.n) { return; }
+  let c = i / p.rows;
+  let r = i - c * p.rows;
+  y[i] = x[r * p.cols + c];
+}`,
+};
+
+export const transpose: GpuOp<OpAttrs['transpose']> = (e, b, at) => {
+  const n = at.rows * at.cols;
+  if (n === 0) return;
+  e.dispatch(transposeShader, { u32: [at.rows, at.cols, n] }, [b[0]!, b[1]!], grid1d(n, WG));
 };
 
 /*

@@ -10,6 +10,7 @@
  *   neuronForward        [input, spikes, membrane?, record?, rateOut?, current?]
  *   neuronBackward       [gradOut, gradIn, inputRep? (representation), membrane? (surrogate)]  → partial sums
  *   packSpikes           [x, bits]                     unpackSpikes         [bits, y]
+ *   transpose            [x, y]
  *   elementwise          [...inputs, out]
  *   reduce               [x]                           → partial sums
  *   sumRows              [x, out]
@@ -43,6 +44,7 @@ export const OPS: { readonly [K in keyof A.OpAttrs]: GpuOp<A.OpAttrs[K]> } = {
   neuronBackward: neuron.neuronBackward,
   packSpikes: ew.packSpikes,
   unpackSpikes: ew.unpackSpikes,
+  transpose: ew.transpose,
   elementwise: ew.elementwise,
   reduce: ew.reduce,
   sumRows: ew.sumRows,
