@@ -14,7 +14,10 @@ export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: Ne
     const { normalized: b, ...rest } = a;
     const length = a.inputOnce === true ? a.n : a.T * a.n;
     const normed = scratchBuffer(k, normedBuffers, length);
-    k.batchNormApply(input, normed, b.mean, b.invStd, b.gamma, b.beta, { rows: length / b.channels, channels: b.channels });
+    k.batchNormApply(input, normed, b.mean, b.invStd, b.gamma, b.beta, {
+      rows: length / b.channels,
+      channels: b.channels,
+    });
     k.neuronForward(normed, spikes, rest);
     return true;
   }

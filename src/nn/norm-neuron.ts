@@ -12,8 +12,8 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { Layer, RunContext } from './layer.js';
-import type { NormBlock } from './norm-block.js';
 import { pooledOutput } from './neuron-pool.js';
+import type { NormBlock } from './norm-block.js';
 import { isSpikingNeuron } from './walk.js';
 
 /**

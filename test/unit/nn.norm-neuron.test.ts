@@ -168,8 +168,9 @@ describe('a batch-norm block followed by a neuron', () => {
               `${at}: gradients flow`,
             );
             assert.ok(
-              T === 1 || plain.grads.every((g) => g.some((v) => v !== 0)),
-              `${at}: every parameter has a gradient`,
+              // (a LIF threshold may see no saturated neuron: its gradient is 0)
+              T === 1 || plain.grads.every((g) => g.length === 1 || g.some((v) => v !== 0)),
+              `${at}: every weight and batch-norm parameter has a gradient`,
             );
           }
         }
