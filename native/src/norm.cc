@@ -88,6 +88,16 @@ void bn_apply(const float* x, float* y, const float* mean, const float* invStd, 
   });
 }
 
+void bn_apply_span(const float* x, float* y, size_t len, size_t c0, const BnConsts& b) {
+  const size_t C = b.C;
+  const float *mean = b.norm, *invStd = mean + C, *gamma = invStd + C, *beta = gamma + C;
+  size_t c = c0;
+  for (size_t i = 0; i < len; i++) {
+    y[i] = (float)(((double)x[i] - mean[c]) * invStd[c] * gamma[c] + beta[c]);
+    if (++c == C) c = 0;
+  }
+}
+
 void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
                  float* dgamma, float* dbeta, size_t rows, size_t C, bool acc) {
   std::vector<double> sumDy(C, 0.0), sumDyXhat(C, 0.0);
