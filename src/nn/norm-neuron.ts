@@ -36,6 +36,28 @@ export function forwardNormNeuron(
   return { y: neuron.forwardNormalized(input, ctx, into), ran: into === null ? 2 : 3 };
 }
 
+/**
+ * forwardNormNeuron for a block run once per sample (`once`: the network's time-invariant first layers) and the
+ * layers after it given its output once: the neuron layers[0] runs forwardRepeatedNormalized in `ctx`, pooling
+ * into layers[1] where it can. Null, having run nothing, when they are not such a run.
+ */
+export function forwardNormNeuronOnce(
+  block: Layer,
+  layers: readonly Layer[],
+  x: Tensor,
+  once: RunContext,
+  ctx: RunContext,
+): { readonly y: Tensor; readonly ran: number } | null {
+  const neuron = layers[0];
+  if (!isNormBlock(block) || neuron === undefined || !isSpikingNeuron(neuron)) return null;
+  if (block.outputRead() || !neuron.readsNormalizedInput(ctx)) return null;
+  const input = block.forwardUnapplied(x, once);
+  const pool = layers[1];
+  const spikeShape = [input.x.shape[0]! * ctx.T, ...input.x.shape.slice(1)];
+  const into = pool === undefined ? null : pooledOutput(neuron, pool, spikeShape, ctx);
+  return { y: neuron.forwardRepeatedNormalized(input, ctx, into), ran: into === null ? 1 : 2 };
+}
+
 function isNormBlock(l: Layer): l is NormBlock {
   return l.kind === 'norm-block';
 }

@@ -4,7 +4,7 @@ import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import { forwardNeuronPool } from './neuron-pool.js';
-import { forwardNormNeuron } from './norm-neuron.js';
+import { forwardNormNeuron, forwardNormNeuronOnce } from './norm-neuron.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
@@ -46,6 +46,18 @@ export class Sequential implements Layer {
         ? first.forwardRepeated(x, ctx)
         : first.forward(repeatOverTime(ctx.k, x, ctx.T, this.repeated), ctx);
     return this.forwardFrom(1, h, ctx);
+  }
+
+  /**
+   * forwardRepeated on the output of `block`, a batch-norm block run once per sample in `once` (the network's
+   * time-invariant first layers), where this sequence's first layer, a neuron, applies the batch-norm itself
+   * (nn/norm-neuron.ts); null, having run nothing, where it does not.
+   */
+  forwardRepeatedAfter(block: Layer, x: Tensor, once: RunContext, ctx: RunContext): Tensor | null {
+    const r = forwardNormNeuronOnce(block, this.layers, x, once, ctx);
+    if (r === null) return null;
+    this.givenCopies = false;
+    return this.forwardFrom(r.ran, r.y, ctx);
   }
 
   /**

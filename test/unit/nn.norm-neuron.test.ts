@@ -9,16 +9,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import { Builder } from '../../src/models/builder.js';
+import { mnistNet } from '../../src/models/mnistnet.js';
+import { neuronSpec } from '../../src/models/neurons.js';
 import { AvgPool2d } from '../../src/nn/avgpool.js';
 import { BatchNorm } from '../../src/nn/batchnorm.js';
 import { Conv2d } from '../../src/nn/conv2d.js';
 import { Flatten } from '../../src/nn/flatten.js';
 import type { Layer, RunContext } from '../../src/nn/layer.js';
 import { Linear } from '../../src/nn/linear.js';
+import { crossEntropy } from '../../src/nn/loss.js';
+import { Network } from '../../src/nn/network.js';
 import { passesSpikesThrough, SpikingNeuron } from '../../src/nn/neuron-layer.js';
 import { NormBlock } from '../../src/nn/norm-block.js';
 import { evalMode, trainMode } from '../../src/nn/run-mode.js';
 import { Sequential } from '../../src/nn/sequential.js';
+import { layersOf } from '../../src/nn/walk.js';
+import { zeroGrad } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
 import { ifConfig, lifConfig, type NeuronConfig } from '../../src/snn/config.js';
 import { type Tensor, tensor } from '../../src/tensor.js';
@@ -142,6 +149,45 @@ function run(
   return out;
 }
 
+/** One step of mnistnet on 8×8×2 images as a Network (its first block run once per sample); the BNs' outputs read or not. */
+function runNetwork(
+  k: Kernels,
+  training: Training,
+  keep: boolean,
+): { logits: number[]; grads: number[][]; running: number[][] } {
+  const b = new Builder(k, new Rng(9), neuronSpec('if', { vth: 0.5 }));
+  const body = mnistNet(b, [8, 8, 2], 5);
+  const bns = layersOf(body).filter((l): l is BatchNorm => l instanceof BatchNorm);
+  if (keep) for (const bn of bns) bn.forward = (x, ctx) => BatchNorm.prototype.forward.call(bn, x, ctx);
+  const net = new Network({
+    k,
+    T: 4,
+    body,
+    readout: b.readout(),
+    inputShape: [8, 8, 2],
+    classes: 5,
+    gradMode: training ?? 'exact',
+  });
+  for (const bn of bns)
+    for (let c = 0; c < bn.channels; c++) {
+      bn.runningMean[c] = 0.01 * c;
+      bn.runningVar[c] = 1 + 0.02 * c;
+    }
+  const rng = new Rng(4);
+  const x = new Float32Array(3 * 8 * 8 * 2).map(() => rng.normal());
+  const params = net.params();
+  zeroGrad(params, k);
+  const logits = net.forward({ shape: [3, 8, 8, 2], data: x }, { training: training !== null, rng: new Rng(1) });
+  const out = { logits: [...k.toHost(logits.data)], grads: [] as number[][], running: [] as number[][] };
+  if (training !== null) {
+    const { grad } = crossEntropy(logits, Int32Array.from([0, 3, 4]), k);
+    net.backward(grad);
+    out.grads = params.map((p) => [...k.toHost(p.grad)]);
+  }
+  out.running = bns.flatMap((bn) => [[...bn.runningMean], [...bn.runningVar]]);
+  return out;
+}
+
 describe('a batch-norm block followed by a neuron', () => {
   for (const [kind, config] of [
     ['IF', ifConfig({ vth: 1 })],
@@ -178,6 +224,23 @@ describe('a batch-norm block followed by a neuron', () => {
         }
       });
     }
+  }
+
+  for (const training of [null, 'exact', 'representation'] as const) {
+    it(`mnistnet (${training ?? 'eval'}): the same logits, gradients and running statistics, the first neuron given its input once`, () => {
+      const fusedK = watched();
+      const fused = runNetwork(fusedK.k, training, false);
+      const plainK = watched();
+      const plain = runNetwork(plainK.k, training, true);
+      // training writes the first batch-norm's output anyway: n floats, Ī of the neuron given it once
+      assert.equal(fusedK.normalizedCalls(), training === null ? 4 : 3, 'the neurons applied their batch-norms');
+      assert.equal(plainK.normalizedCalls(), 0);
+      assert.deepEqual(fused, plain);
+      if (training !== null) {
+        assert.ok(plain.logits.some((v) => v !== 0));
+        assert.ok(plain.grads.filter((g) => g.some((v) => v !== 0)).length >= 10);
+      }
+    });
   }
 
   it('runs unfused where the normalised current is read', () => {
