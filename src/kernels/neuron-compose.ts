@@ -1,5 +1,5 @@
 import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
-import { checkPooled } from './neuron-fused.js';
+import { checkNormalized, checkPooled } from './neuron-fused.js';
 
 /**
  * The optional parts of neuronForward composed from other kernels, for loops that do not fuse them (same numbers).
@@ -11,6 +11,7 @@ import { checkPooled } from './neuron-fused.js';
  */
 export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
   if (a.normalized !== undefined) {
+    checkNormalized(a);
     const { normalized: b, ...rest } = a;
     const length = a.inputOnce === true ? a.n : a.T * a.n;
     const normed = scratchBuffer(k, normedBuffers, length);

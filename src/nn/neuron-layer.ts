@@ -191,7 +191,7 @@ export class SpikingNeuron implements Layer {
    * reading its input current — no robustness hook, no observer, no time chunks (the chunks' Ī is summed from the
    * written input), and no forward replaced on this layer (a recorder) unless marked passesSpikesThrough.
    */
-  readsNormalizedInput(ctx: RunContext): boolean {
+  takesNormalizedInput(ctx: RunContext): boolean {
     return (
       this.opts.mode === 'dsr' &&
       this.perturbation === null &&
@@ -205,7 +205,7 @@ export class SpikingNeuron implements Layer {
   /**
    * forward (or forwardPooled) on the batch-norm of `input.x`, applied as the kernel reads it (kernels'
    * `normalized`): the normalised current is never written. Training keeps Ī in both gradient modes. Only where
-   * readsNormalizedInput(ctx).
+   * takesNormalizedInput(ctx).
    */
   forwardNormalized(input: NormalizedInput, ctx: RunContext, pool: PooledOutput | null): Tensor {
     return this.run(input.x, ctx, pool, input.norm);
@@ -222,7 +222,7 @@ export class SpikingNeuron implements Layer {
   private run(current: Tensor, ctx: RunContext, pool: PooledOutput | null, norm?: NeuronNormalization): Tensor {
     const { k, T } = ctx;
     if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
-    if (norm !== undefined && !this.readsNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
+    if (norm !== undefined && !this.takesNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
     this.givenCopies = false;
     const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
@@ -338,7 +338,7 @@ export class SpikingNeuron implements Layer {
     const { k, T } = ctx;
     const training = isTraining(ctx);
     if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
-    if (norm !== undefined && !this.readsNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
+    if (norm !== undefined && !this.takesNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
     let current = given;
     let normalized = norm;
     if (norm !== undefined && training) {

@@ -6,7 +6,7 @@
  * read once by the neuron and dropped, is never written. The numbers are those of the layers one after the other:
  * each backend's fused loop applies the batch-norm with its own batchNormApply's arithmetic, the batch-norm's
  * backward reads its own input, and the neuron's backward needs only Ī, which its forward gathers.
- * Only where nothing else reads the normalised current (NormBlock.outputRead, SpikingNeuron.readsNormalizedInput):
+ * Only where nothing else reads the normalised current (NormBlock.outputRead, SpikingNeuron.takesNormalizedInput):
  * a recorder on the block or its batch-norm, a robustness hook or observer on the neuron, time chunks; elsewhere
  * the layers run as they are.
  */
@@ -29,7 +29,7 @@ export function forwardNormNeuron(
   const block = layers[i];
   const neuron = layers[i + 1];
   if (block === undefined || neuron === undefined || !isNormBlock(block) || !isSpikingNeuron(neuron)) return null;
-  if (block.outputRead() || !neuron.readsNormalizedInput(ctx)) return null;
+  if (block.outputRead() || !neuron.takesNormalizedInput(ctx)) return null;
   const input = block.forwardUnapplied(x, ctx);
   const pool = layers[i + 2];
   const into = pool === undefined ? null : pooledOutput(neuron, pool, input.x.shape, ctx);
@@ -50,7 +50,7 @@ export function forwardNormNeuronOnce(
 ): { readonly y: Tensor; readonly ran: number } | null {
   const neuron = layers[0];
   if (!isNormBlock(block) || neuron === undefined || !isSpikingNeuron(neuron)) return null;
-  if (block.outputRead() || !neuron.readsNormalizedInput(ctx)) return null;
+  if (block.outputRead() || !neuron.takesNormalizedInput(ctx)) return null;
   const input = block.forwardUnapplied(x, once);
   const pool = layers[1];
   const spikeShape = [input.x.shape[0]! * ctx.T, ...input.x.shape.slice(1)];

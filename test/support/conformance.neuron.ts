@@ -329,6 +329,19 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
         [mean, invStd, gamma, beta].forEach((b) => k.free(b));
       }
       assert.ok(firing > (3 * cases) / 4, `neurons fire in ${firing} of ${cases} cases`);
+      const [T, n] = [2, 4 * 6];
+      const x = k.alloc(T * n),
+        out = k.alloc(T * n),
+        v = k.alloc(5);
+      assert.throws(
+        () =>
+          k.neuronForward(x, out, {
+            ...PARAMETER_SETS[0]![1](T, n),
+            normalized: { mean: v, invStd: v, gamma: v, beta: v, channels: 5 },
+          }),
+        /neuronForward: normalized.channels = 5 does not divide the n = 24 neurons of a step/,
+      );
+      [x, out, v].forEach((b) => k.free(b));
     });
 
     it('spikes packed into bits and back are the same spikes', () => {

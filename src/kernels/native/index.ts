@@ -20,7 +20,7 @@ import type {
 } from '../kernels.js';
 import { checkLabels } from '../labels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { poolsFused, runsFused } from '../neuron-fused.js';
+import { checkNormalized, poolsFused, runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
 
@@ -176,6 +176,7 @@ export class NativeKernels implements Kernels {
   // The DSR parameter sets run the fused loop (pointwise.cc), with the batch-norm of the input (`normalized`) applied
   // as it reads it; every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+    checkNormalized(a);
     if (poolsFused(a) && a.membrane === undefined) {
       this.neuronPoolForward(input, spikes, a);
       return;

@@ -12,6 +12,7 @@ import type {
   RepresentationBackwardAttrs,
   SurrogateBackwardAttrs,
 } from '../kernels.js';
+import { checkNormalized } from '../neuron-fused.js';
 import { batchNormApply } from './batchnorm.js';
 import { avgPool2dForward } from './pool.js';
 
@@ -48,6 +49,7 @@ function sigmoid(x: number): number {
 export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
   if (a.normalized !== undefined) {
     // the specification of `normalized`: the batch-norm's output, then the neuron on it
+    checkNormalized(a);
     const { normalized: b, ...rest } = a;
     const normed = new Float32Array(a.inputOnce === true ? a.n : a.T * a.n);
     const attrs = { rows: normed.length / b.channels, channels: b.channels };

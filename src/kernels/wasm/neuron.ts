@@ -18,7 +18,7 @@ import type {
   SurrogateBackwardAttrs,
 } from '../kernels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { poolsFused, runsFused } from '../neuron-fused.js';
+import { checkNormalized, poolsFused, runsFused } from '../neuron-fused.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
@@ -27,6 +27,7 @@ const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads earl
 const f32 = Math.fround;
 
 export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  checkNormalized(a);
   if (!runsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
   // the fused loops load each vector's batch-norm constants whole: other channel counts apply into a temporary
   if (a.normalized !== undefined && a.normalized.channels % 4 !== 0 && composedNeuronForward(k, input, spikes, a))
