@@ -8,23 +8,26 @@
  *   acc += w[t]·s;   rate = acc·mag       (w: float32 [T], 0 for no rate)
  * `mem` (0 for none) holds the membrane carried between time chunks: read before the first step, written after the last.
  * `spikes` 0: nothing stored but the rate, the input representation and the membrane (neurons no pooling window holds).
+ * `norm` (0 for none): the input is batch-normalised as it is read, x = (x − a[c])·b[c] + d[c] in float32 with the
+ * three [C] vectors of rowAffine (colsum.ts) one after the other, so the current is the batch-norm apply's bits;
+ * neuron i has channel i mod C, C a multiple of 4. `rep` is then the normalised input's representation.
  */
 export function neuronFwd(
   inp: usize, spikes: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, once: i32, leak: i32,
-  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, norm: usize, C: i32, start: i32, end: i32,
 ): void {
   // once: the input is one step's current [n], read at every step (inStep 0)
   const inStep = once ? 0 : n;
   // Two copies of the loop (the branch on `leak` is decided once, not per vector).
-  if (leak) neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, start, end);
-  else neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, start, end);
+  if (leak) neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, norm, C, start, end);
+  else neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, norm, C, start, end);
 }
 
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
   inp: usize, spikes: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, inStep: i32, leak: bool,
-  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, start: i32, end: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, norm: usize, C: i32, start: i32, end: i32,
 ): void {
   // rep: Σ_t wi[t]·x[t] in float32, step by step, as timeReduce sums it
   const step = <usize>n * 4;
@@ -41,9 +44,25 @@ function neuronLoop(
     }
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), r0 = f32x4.splat(0), r1 = f32x4.splat(0);
     let pi = inp + <usize>i * 4, ps = spikes + <usize>i * 4;
+    // the batch-norm's three vectors for the channels of both vectors (C is a multiple of 4)
+    let na0 = f32x4.splat(0), nb0 = f32x4.splat(0), nd0 = f32x4.splat(0);
+    let na1 = f32x4.splat(0), nb1 = f32x4.splat(0), nd1 = f32x4.splat(0);
+    if (norm) {
+      const c0 = norm + <usize>(i % C) * 4, c1 = norm + <usize>((i + 4) % C) * 4, cs = <usize>C * 4;
+      na0 = v128.load(c0);
+      nb0 = v128.load(c0 + cs);
+      nd0 = v128.load(c0 + 2 * cs);
+      na1 = v128.load(c1);
+      nb1 = v128.load(c1 + cs);
+      nd1 = v128.load(c1 + 2 * cs);
+    }
     for (let t = 0; t < T; t++) {
-      const x0 = v128.load(pi);
-      const x1 = v128.load(pi, 16);
+      let x0 = v128.load(pi);
+      let x1 = v128.load(pi, 16);
+      if (norm) {
+        x0 = f32x4.add(f32x4.mul(f32x4.sub(x0, na0), nb0), nd0);
+        x1 = f32x4.add(f32x4.mul(f32x4.sub(x1, na1), nb1), nd1);
+      }
       if (rep) {
         const wt = v128.load32_splat(wi + <usize>t * 4);
         r0 = f32x4.add(r0, f32x4.mul(x0, wt));
@@ -82,9 +101,11 @@ function neuronLoop(
   }
   for (; i < end; i++) {
     let u: f32 = mem ? load<f32>(mem + <usize>i * 4) : 0, acc: f32 = 0, r: f32 = 0;
+    const nc = norm ? norm + <usize>(i % C) * 4 : 0, cs = <usize>C * 4;
     for (let t = 0; t < T; t++) {
       const o = <usize>(t * n + i) * 4;
-      const x = load<f32>(inp + <usize>(t * inStep + i) * 4);
+      let x = load<f32>(inp + <usize>(t * inStep + i) * 4);
+      if (norm) x = (x - load<f32>(nc)) * load<f32>(nc + cs) + load<f32>(nc + 2 * cs);
       if (rep) r += x * load<f32>(wi + <usize>t * 4);
       u = leak ? decay * u + gain * x : u + x;
       const s: f32 = u >= thr ? 1 : 0;
@@ -106,7 +127,8 @@ function neuronLoop(
  */
 export function neuronPoolFwd(
   inp: usize, out: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, once: i32, leak: i32,
-  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, H: i32, W: i32, C: i32, start: i32, end: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, norm: usize, H: i32, W: i32, C: i32, start: i32,
+  end: i32,
 ): void {
   const inStep = once ? 0 : n;
   const pairs = (H + 1) >> 1, outH = H >> 1, outW = W >> 1;
@@ -116,17 +138,17 @@ export function neuronPoolFwd(
     const row0 = ((b * H + 2 * p) * W) * C; // first neuron of input row 2p
     const rows = 2 * p + 1 < H ? 2 : 1;
     if (rows == 1) {
-      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, row0, row0 + W * C);
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, norm, C, row0, row0 + W * C);
       continue;
     }
     const dst = ((b * outH + p) * outW) * C;
-    if (leak) windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, true, decay, gain, thr, vth, mag, mem, row0, W * C, C, outW, dst);
-    else windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, false, decay, gain, thr, vth, mag, mem, row0, W * C, C, outW, dst);
+    if (leak) windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, true, decay, gain, thr, vth, mag, mem, norm, row0, W * C, C, outW, dst);
+    else windowRow(inp, out, rate, w, rep, wi, T, inStep, outStep, false, decay, gain, thr, vth, mag, mem, norm, row0, W * C, C, outW, dst);
     if (W & 1) {
       // the last column of both rows: in no window
       const last = row0 + (W - 1) * C;
-      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, last, last + C);
-      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, last + W * C, last + W * C + C);
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, norm, C, last, last + C);
+      neuronFwdRange(inp, rate, w, rep, wi, T, n, inStep, leak, decay, gain, thr, vth, mag, mem, norm, C, last + W * C, last + W * C + C);
     }
   }
 }
@@ -134,21 +156,22 @@ export function neuronPoolFwd(
 /** neuronLoop over neurons [lo, hi) with no spikes stored. */
 function neuronFwdRange(
   inp: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, n: i32, inStep: i32, leak: i32,
-  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, lo: i32, hi: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, norm: usize, C: i32, lo: i32, hi: i32,
 ): void {
-  if (leak) neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, lo, hi);
-  else neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, lo, hi);
+  if (leak) neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, true, decay, gain, thr, vth, mag, mem, norm, C, lo, hi);
+  else neuronLoop(inp, 0, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, norm, C, lo, hi);
 }
 
 /**
  * The windows of one row pair: the four neurons of a window (one channel vector of each of its pixels) run all T
- * steps in registers, and each step stores their pooled spikes. rate, rep and mem as in neuronLoop.
+ * steps in registers, and each step stores their pooled spikes. rate, rep, mem and norm as in neuronLoop.
  */
 // @ts-ignore: decorator
 @inline
 function windowRow(
   inp: usize, out: usize, rate: usize, w: usize, rep: usize, wi: usize, T: i32, inStep: i32, outStep: i32, leak: bool,
-  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, row0: i32, rowLen: i32, C: i32, outW: i32, dst: i32,
+  decay: f32, gain: f32, thr: f32, vth: f32, mag: f32, mem: usize, norm: usize, row0: i32, rowLen: i32, C: i32, outW: i32,
+  dst: i32,
 ): void {
   const vDecay = f32x4.splat(decay), vGain = f32x4.splat(gain), vThr = f32x4.splat(thr);
   const vVth = f32x4.splat(vth), vMag = f32x4.splat(mag), quarter = f32x4.splat(0.25);
@@ -169,8 +192,22 @@ function windowRow(
       let r0 = f32x4.splat(0), r1 = f32x4.splat(0), r2 = f32x4.splat(0), r3 = f32x4.splat(0);
       let pi = inp + o;
       let po = out + <usize>(dst + ow * C + c) * 4;
+      // the window's four pixels share channels c..c+3: one set of batch-norm vectors (each C floats: pix bytes)
+      let na = f32x4.splat(0), nb = f32x4.splat(0), nd = f32x4.splat(0);
+      if (norm) {
+        const nc = norm + <usize>c * 4;
+        na = v128.load(nc);
+        nb = v128.load(nc + pix);
+        nd = v128.load(nc + 2 * pix);
+      }
       for (let t = 0; t < T; t++) {
-        const x0 = v128.load(pi), x1 = v128.load(pi + pix), x2 = v128.load(pi + row), x3 = v128.load(pi + row + pix);
+        let x0 = v128.load(pi), x1 = v128.load(pi + pix), x2 = v128.load(pi + row), x3 = v128.load(pi + row + pix);
+        if (norm) {
+          x0 = f32x4.add(f32x4.mul(f32x4.sub(x0, na), nb), nd);
+          x1 = f32x4.add(f32x4.mul(f32x4.sub(x1, na), nb), nd);
+          x2 = f32x4.add(f32x4.mul(f32x4.sub(x2, na), nb), nd);
+          x3 = f32x4.add(f32x4.mul(f32x4.sub(x3, na), nb), nd);
+        }
         if (rep) {
           const wt = v128.load32_splat(wi + <usize>t * 4);
           r0 = f32x4.add(r0, f32x4.mul(x0, wt));

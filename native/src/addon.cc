@@ -14,10 +14,12 @@ bool use_dnnl = true;
 
 struct Args {
   napi_env env;
-  napi_value argv[16];
-  size_t argc = 16;
+  static constexpr size_t kMaxArgs = 20;
+  napi_value argv[kMaxArgs];
+  size_t argc = kMaxArgs;
   Args(napi_env e, napi_callback_info info) : env(e) {
     napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr);
+    if (argc > kMaxArgs) argc = kMaxArgs;  // argc is the count passed, argv holds the first kMaxArgs
   }
   napi_valuetype type(size_t i) {
     napi_valuetype t = napi_undefined;
@@ -157,18 +159,22 @@ BINDING(BnBackward) {
                    a.f32(6, c), a.f32(7, c), r, c, a.flag(10)));
 }
 // (input, spikes, rate?, weights?, T, n, vth, level, decay, gain, magnitude, leaky, membrane?, once, inputRep?,
-// repWeights?): with `once` the input is one step [n].
+// repWeights?, norm?, C): with `once` the input is one step [n]; with C > 0 it is batch-normalised by norm
+// [mean, invStd, gamma, beta] (C floats each) as it is read.
 BINDING(NeuronForward) {
   BODY(size_t T = a.count(4), n = a.count(5); float* rate = a.f32(2, n, true); bool once = a.flag(13);
        const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
        float* rep = a.f32(14, n, true);
        const double* wi = rep ? static_cast<const double*>(a.arr(15, napi_float64_array, T)) : nullptr;
+       size_t C = a.count(17); const float* normC = C ? a.f32(16, 4 * C) : nullptr;
+       if (C && n % C != 0) throw std::runtime_error("neuronForward: n must hold whole channel vectors");
+       BnConsts norm{normC, C};
        neuron_forward(a.f32(0, once ? n : T * n), a.f32(1, T * n), rate, w, (int)T, n, (float)a.num(6),
                       (float)a.num(7), (float)a.num(8), (float)a.num(9), (float)a.num(10), a.flag(11),
-                      a.f32(12, n, true), once, rep, wi));
+                      a.f32(12, n, true), once, rep, wi, C ? &norm : nullptr));
 }
-// (input, out, rate?, weights?, params): params is a Float64Array [T, n, once, H, W, C, vth, level, decay, gain, mag,
-// leaky]; n = B·H·W·C, out holds T·B·⌊H/2⌋·⌊W/2⌋·C.
+// (input, out, rate?, weights?, params, inputRep?, repWeights?, norm?): params is a Float64Array [T, n, once, H, W,
+// C, vth, level, decay, gain, mag, leaky]; n = B·H·W·C, out holds T·B·⌊H/2⌋·⌊W/2⌋·C; norm as neuronForward's.
 BINDING(NeuronPoolForward) {
   BODY(const double* q = static_cast<const double*>(a.arr(4, napi_float64_array, 12));
        for (int i = 0; i < 6; i++) if (!(q[i] >= 0 && q[i] == (double)(size_t)q[i]))
@@ -181,9 +187,10 @@ BINDING(NeuronPoolForward) {
        const double* w = rate ? static_cast<const double*>(a.arr(3, napi_float64_array, T)) : nullptr;
        float* rep = a.f32(5, n, true);
        const double* wi = rep ? static_cast<const double*>(a.arr(6, napi_float64_array, T)) : nullptr;
+       const float* normC = a.f32(7, 4 * C, true); BnConsts norm{normC, C};
        neuron_pool_forward(a.f32(0, once ? n : T * n), a.f32(1, T * (n / (H * W)) * (H / 2) * (W / 2)), rate, w, (int)T,
                            n, once, (int)H, (int)W, (int)C, (float)q[6], (float)q[7], (float)q[8], (float)q[9],
-                           (float)q[10], q[11] != 0, rep, wi));
+                           (float)q[10], q[11] != 0, rep, wi, normC ? &norm : nullptr));
 }
 BINDING(TimeReduce) {
   BODY(size_t T = a.count(3), n = a.count(4);

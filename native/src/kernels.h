@@ -44,18 +44,27 @@ void bn_apply(const float* x, float* y, const float* mean, const float* invStd, 
 void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
                  float* dgamma, float* dbeta, size_t rows, size_t C, bool acc);
 
+// A batch-norm apply over a span of len values whose first has channel c0: bn_apply's arithmetic, value for value, for
+// a neuron loop that normalises its input as it reads it. norm holds [mean, invStd, gamma, beta], C floats each.
+struct BnConsts {
+  const float* norm;
+  size_t C;
+};
+void bn_apply_span(const float* x, float* y, size_t len, size_t c0, const BnConsts& b);
+
 // Neurons: level = f32(α·Vth), decay/gain/magnitude as float32 (IF: decay = gain = 1, magnitude = Vth).
 // With a rate buffer, rate[i] = Σ_t w[t]·spikes[t·n + i] is fused into the same pass. `once`: input is one step
 // [n] read at every step; with inputRep, inputRep[i] = Σ_t repWeights[t]·input at step t, from the same read.
+// With norm, the input is batch-normalised (bn_apply_span) as it is read: inputRep is the normalised input's.
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
                     float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
-                    float* inputRep, const double* repWeights);
+                    float* inputRep, const double* repWeights, const BnConsts* norm);
 // neuron_forward (without a carried membrane) followed by the 2×2 stride-2 average pooling without padding of the
 // spikes [T·B, H, W, C] (n = B·H·W·C), written to out [T·B, H/2, W/2, C] as avgpool_forward writes it; the spikes
 // are never stored. `once`: input is one step's current [n], the same at every step. With inputRep, as neuron_forward.
 void neuron_pool_forward(const float* input, float* out, float* rate, const double* w, int T, size_t n, bool once, int H,
                          int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky,
-                         float* inputRep, const double* repWeights);
+                         float* inputRep, const double* repWeights, const BnConsts* norm);
 void time_reduce(const float* x, float* out, const double* w, int T, size_t n);
 void time_broadcast(const float* x, float* out, double scale, int T, size_t n);
 double clamp_backward(const float* mean, const float* g, float* gi, size_t n, double hi, double slope, bool closed);

@@ -1,5 +1,6 @@
 // Batch-norm over [rows, channels], channels-last. Column sums are double, as in the reference, taken per fixed
 // block of rows and combined in block order (parallel.h), so the bits do not depend on the thread count.
+#include <algorithm>
 #include <vector>
 #include "kernels.h"
 #include "parallel.h"
@@ -58,6 +59,12 @@ MULTIVERSION void apply_rows(const float* x, float* y, const float* mean, const 
     }
 }
 
+// apply_rows over one row's channels [0, C): the same arithmetic, value for value.
+MULTIVERSION void apply_channels(const float* x, float* y, const float* mean, const float* invStd, const float* gamma,
+                                 const float* beta, size_t C) {
+  for (size_t c = 0; c < C; c++) y[c] = (float)(((double)x[c] - mean[c]) * invStd[c] * gamma[c] + beta[c]);
+}
+
 MULTIVERSION void backward_rows(const float* x, const float* dy, const float* mean, const float* invStd, float* dx,
                                 const double* k, const double* sumDy, const double* sumDyXhat, double N, size_t lo,
                                 size_t hi, size_t C) {
@@ -86,6 +93,17 @@ void bn_apply(const float* x, float* y, const float* mean, const float* invStd, 
   parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
     apply_rows(x, y, mean, invStd, gamma, beta, b * kRowBlock, std::min(rows, (b + 1) * kRowBlock), C);
   });
+}
+
+void bn_apply_span(const float* x, float* y, size_t len, size_t c0, const BnConsts& b) {
+  const size_t C = b.C;
+  const float *mean = b.norm, *invStd = mean + C, *gamma = invStd + C, *beta = gamma + C;
+  // the rest of the first row, then whole rows as apply_rows runs them (vectorised over channels), then the last part
+  const size_t head = std::min(len, (C - c0) % C);
+  apply_channels(x, y, mean + c0, invStd + c0, gamma + c0, beta + c0, head);
+  size_t i = head;
+  for (; i + C <= len; i += C) apply_channels(x + i, y + i, mean, invStd, gamma, beta, C);
+  apply_channels(x + i, y + i, mean, invStd, gamma, beta, len - i);
 }
 
 void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,

@@ -50,18 +50,42 @@ inline void neuron_steps(const float* input, float* spikes, const double* w, con
 
 // With weights, rate[i] = Σ_t w[t]·spike (t ascending). `once`: the input is one step's current [n], read at every
 // step; with repWeights, inputRep[i] = Σ_t repWeights[t]·input (the same order).
+// With norm, each step's input over the lane is first normalised into `normed` (in L1), read by the step below.
 MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, const double* w, size_t lo, size_t hi,
                               int T, size_t n, float vth, float level, float decay, float gain, float magnitude,
-                              bool leaky, float* mem, bool once, float* inputRep, const double* repWeights) {
+                              bool leaky, float* mem, bool once, float* inputRep, const double* repWeights,
+                              const BnConsts* norm) {
   float v[kLane];
   double acc[kLane];
   double accIn[kLane];
+  float normed[kLane];
   const size_t len = hi - lo;
   for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0, accIn[i] = 0.0;
   const int kind = (leaky ? 4 : 0) + (rate ? 2 : 0) + (inputRep ? 1 : 0);
+  if (norm) {
+    // one step at a time over the normalised lane (a once-given input is normalised once)
+    if (once) bn_apply_span(input + lo, normed, len, lo % norm->C, *norm);
+    for (int t = 0; t < T; t++) {
+      if (!once) bn_apply_span(input + (size_t)t * n + lo, normed, len, lo % norm->C, *norm);
+      float* out = spikes + (size_t)t * n + lo;
+      const double wt = rate ? w[t] : 0.0, wr = inputRep ? repWeights[t] : 0.0;
+#define STEP(L, R, P) neuron_step<L, R, P>(normed, out, v, acc, accIn, len, wt, wr, vth, level, decay, gain, magnitude)
+      switch (kind) {
+        case 0: STEP(false, false, false); break;
+        case 1: STEP(false, false, true); break;
+        case 2: STEP(false, true, false); break;
+        case 3: STEP(false, true, true); break;
+        case 4: STEP(true, false, false); break;
+        case 5: STEP(true, false, true); break;
+        case 6: STEP(true, true, false); break;
+        default: STEP(true, true, true); break;
+      }
+#undef STEP
+    }
+  }
 #define STEPS(L, R, P) \
   neuron_steps<L, R, P>(input, spikes, w, repWeights, v, acc, accIn, lo, len, T, n, once, vth, level, decay, gain, magnitude)
-  switch (kind) {
+  if (!norm) switch (kind) {
     case 0: STEPS(false, false, false); break;
     case 1: STEPS(false, false, true); break;
     case 2: STEPS(false, true, false); break;
@@ -172,16 +196,16 @@ double blocked_sum(size_t n, F&& partial) {
 
 void neuron_forward(const float* input, float* spikes, float* rate, const double* w, int T, size_t n, float vth,
                     float level, float decay, float gain, float magnitude, bool leaky, float* mem, bool once,
-                    float* inputRep, const double* repWeights) {
+                    float* inputRep, const double* repWeights, const BnConsts* norm) {
   parallel_blocks(n, kLane, [&](size_t, size_t lo, size_t hi) {
     neuron_lane(input, spikes, rate, w, lo, hi, T, n, vth, level, decay, gain, magnitude, leaky, mem, once, inputRep,
-                repWeights);
+                repWeights, norm);
   });
 }
 
 void neuron_pool_forward(const float* input, float* out, float* rate, const double* w, int T, size_t n, bool once, int H,
                          int W, int C, float vth, float level, float decay, float gain, float magnitude, bool leaky,
-                         float* inputRep, const double* repWeights) {
+                         float* inputRep, const double* repWeights, const BnConsts* norm) {
   const size_t L = (size_t)W * C;  // neurons of one image row
   const int pairs = (H + 1) / 2, outH = H / 2, outW = W / 2;
   const size_t images = n / ((size_t)H * L);
@@ -190,7 +214,7 @@ void neuron_pool_forward(const float* input, float* out, float* rate, const doub
   const size_t perBlock = std::max<size_t>(1, kLane * 4 / (2 * L));
   // parallel_blocks counts neurons, so that small calls stay on one thread: a row pair is 2L of them
   parallel_blocks(total * 2 * L, perBlock * 2 * L, [&](size_t, size_t lo, size_t hi) {
-    std::vector<float> v(2 * L), s(2 * L);
+    std::vector<float> v(2 * L), s(2 * L), normed(norm ? 2 * L : 0);
     std::vector<double> acc(rate ? 2 * L : 0), accIn(inputRep ? 2 * L : 0);
     for (size_t u = lo / (2 * L); u < hi / (2 * L); u++) {
       const size_t b = u / pairs;
@@ -201,8 +225,12 @@ void neuron_pool_forward(const float* input, float* out, float* rate, const doub
       std::fill(v.begin(), v.begin() + len, 0.f);
       if (rate) std::fill(acc.begin(), acc.begin() + len, 0.0);
       if (inputRep) std::fill(accIn.begin(), accIn.begin() + len, 0.0);
+      // a row pair starts at channel 0: normalised into `normed` per step (once for a once-given input)
+      if (norm && once) bn_apply_span(input + first, normed.data(), len, 0, *norm);
       for (int t = 0; t < T; t++) {
         const float* in = input + (once ? 0 : (size_t)t * n) + first;
+        if (norm && !once) bn_apply_span(in, normed.data(), len, 0, *norm);
+        if (norm) in = normed.data();
         float* dst = out + (size_t)t * outStep + ((b * outH + p) * outW) * C;
         neuron_pool_rows(in, v.data(), s.data(), rate ? acc.data() : nullptr, inputRep ? accIn.data() : nullptr, len, L,
                          pooled, dst, rate ? w[t] : 0.0, inputRep ? repWeights[t] : 0.0, C, outW, vth, level, decay,

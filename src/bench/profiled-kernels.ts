@@ -7,9 +7,11 @@
  */
 import { convMacs } from '../kernels/geometry.js';
 import type { ConvGeometry, GemmAttrs, Kernels } from '../kernels/kernels.js';
+import { BatchNorm } from '../nn/batchnorm.js';
 import type { WeightLayer } from '../nn/bn-correction.js';
 import type { Layer, RunContext } from '../nn/layer.js';
 import { passesSpikesThrough } from '../nn/neuron-layer.js';
+import { NormBlock } from '../nn/norm-block.js';
 import { isSpikingNeuron } from '../nn/walk.js';
 import type { Tensor } from '../tensor.js';
 
@@ -243,11 +245,25 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
         profile.inLayer(label, () => repeated(x, ctx)),
       );
     // a neuron that writes the pooling after it itself (nn/neuron-pool.ts) books that pass as its own
+    // and one that applies the batch-norm in front of it (nn/norm-neuron.ts) books the apply as its own: the
+    // batch-norm's row then holds its statistics only
     if (isSpikingNeuron(l)) {
       const pooled = l.forwardPooled.bind(l);
       const repeatedPooled = l.forwardRepeatedPooled.bind(l);
+      const normalized = l.forwardNormalized.bind(l);
+      const repeatedNormalized = l.forwardRepeatedNormalized.bind(l);
       l.forwardPooled = (x, ctx, into) => profile.inLayer(label, () => pooled(x, ctx, into));
       l.forwardRepeatedPooled = (x, ctx, into) => profile.inLayer(label, () => repeatedPooled(x, ctx, into));
+      l.forwardNormalized = (x, ctx, into) => profile.inLayer(label, () => normalized(x, ctx, into));
+      l.forwardRepeatedNormalized = (x, ctx, into) => profile.inLayer(label, () => repeatedNormalized(x, ctx, into));
+    }
+    if (l instanceof NormBlock) {
+      const unapplied = l.forwardUnapplied.bind(l);
+      l.forwardUnapplied = (x, ctx) => profile.inLayer(label, () => unapplied(x, ctx));
+    }
+    if (l instanceof BatchNorm) {
+      const statistics = l.forwardStatistics.bind(l);
+      l.forwardStatistics = (x, ctx) => profile.inLayer(label, () => statistics(x, ctx));
     }
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };

@@ -127,6 +127,22 @@ export interface NeuronForwardAttrs {
    * `inputRep` are still per neuron.
    */
   readonly pooled?: ConvGeometry;
+  /**
+   * The neuron's input is `input` batch-normalised: batchNormApply(input, …, this) exactly as this backend's own
+   * batchNormApply computes it (rows = the input's length / channels), applied on the fly so that the normalised
+   * current is never written (a batch-norm whose only reader is this neuron, nn/norm-neuron.ts). `inputRep` is
+   * the representation of the normalised input.
+   */
+  readonly normalized?: NeuronNormalization;
+}
+
+/** Per-channel batch-norm constants [channels] of a normalised neuron input: y = (x − mean)·invStd·gamma + beta. */
+export interface NeuronNormalization {
+  readonly mean: Buf;
+  readonly invStd: Buf;
+  readonly gamma: Buf;
+  readonly beta: Buf;
+  readonly channels: number;
 }
 
 /**

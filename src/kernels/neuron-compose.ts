@@ -1,14 +1,27 @@
 import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
-import { checkPooled } from './neuron-fused.js';
+import { checkNormalized, checkPooled } from './neuron-fused.js';
 
 /**
  * The optional parts of neuronForward composed from other kernels, for loops that do not fuse them (same numbers).
+ * `normalized`: batchNormApply into a temporary, then the forward on it (with the other parts).
  * `pooled`: the forward into a temporary, then avgPool2dForward.
  * `inputOnce`: the input repeated T times into a temporary (elementwise copy repeats its shorter input), then the
  * ordinary forward. `inputRep`: the forward, then the weighted time sum of the input (sumRows).
  * Returns false when a has none of them, for the caller to run its own loop.
  */
 export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): boolean {
+  if (a.normalized !== undefined) {
+    checkNormalized(a);
+    const { normalized: b, ...rest } = a;
+    const length = a.inputOnce === true ? a.n : a.T * a.n;
+    const normed = scratchBuffer(k, normedBuffers, length);
+    k.batchNormApply(input, normed, b.mean, b.invStd, b.gamma, b.beta, {
+      rows: length / b.channels,
+      channels: b.channels,
+    });
+    k.neuronForward(normed, spikes, rest);
+    return true;
+  }
   if (a.pooled !== undefined) {
     checkPooled(a);
     const { pooled, ...rest } = a;
@@ -34,11 +47,13 @@ export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: Ne
 }
 
 /**
- * One buffer per backend for the repeated input and one for the spikes before pooling, grown when needed: a steady
+ * One buffer per backend for the normalised input, one for the repeated input and one for the spikes before pooling,
+ * grown when needed: a steady
  * training step allocates nothing.
  */
 const repeatBuffers = new WeakMap<Kernels, Buf>();
 const spikeBuffers = new WeakMap<Kernels, Buf>();
+const normedBuffers = new WeakMap<Kernels, Buf>();
 
 function scratchBuffer(k: Kernels, buffers: WeakMap<Kernels, Buf>, length: number): Buf {
   let b = buffers.get(k);

@@ -20,7 +20,8 @@ export function runsFused(a: NeuronForwardAttrs): boolean {
 /**
  * Whether the fast backends write a fused forward's `pooled` output in the same loop: 2×2 windows at stride 2
  * without padding over whole vectors of 4 channels (any H and W: an odd last row or column is left out, as the
- * pooling leaves it out). Other poolings are composed (kernels/neuron-compose.ts).
+ * pooling leaves it out), a batch-norm in front over the same channels. Other poolings are composed
+ * (kernels/neuron-compose.ts).
  */
 export function poolsFused(a: NeuronForwardAttrs): a is NeuronForwardAttrs & { readonly pooled: ConvGeometry } {
   const g = a.pooled;
@@ -34,8 +35,20 @@ export function poolsFused(a: NeuronForwardAttrs): a is NeuronForwardAttrs & { r
     g.strideW === 2 &&
     g.padH === 0 &&
     g.padW === 0 &&
-    g.inC % 4 === 0
+    g.inC % 4 === 0 &&
+    (a.normalized === undefined || a.normalized.channels === g.inC)
   );
+}
+
+/** Throws the one-line reason when `normalized`'s channels do not split the input into whole rows. */
+export function checkNormalized(a: NeuronForwardAttrs): void {
+  const b = a.normalized;
+  if (b !== undefined && !(Number.isInteger(b.channels) && b.channels > 0 && a.n % b.channels === 0)) {
+    throw new SpikerepError(
+      'E_SHAPE',
+      `neuronForward: normalized.channels = ${b.channels} does not divide the n = ${a.n} neurons of a step`,
+    );
+  }
 }
 
 /** Throws the one-line reason when `pooled`'s images do not hold the T·n spikes. */

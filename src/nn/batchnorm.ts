@@ -1,5 +1,5 @@
 import { SpikerepError } from '../errors.js';
-import type { BatchNormAttrs, Buf, Kernels } from '../kernels/kernels.js';
+import type { BatchNormAttrs, Buf, Kernels, NeuronNormalization } from '../kernels/kernels.js';
 import { type Tensor, tensor } from '../tensor.js';
 import type { NamedBuffer } from './buffers.js';
 import { takeCache } from './cache.js';
@@ -15,6 +15,12 @@ export interface BatchNormOptions {
   readonly channels: number;
   readonly momentum?: number;
   readonly eps?: number;
+}
+
+/** A batch-norm's input and the constants that normalise it, applied by the neuron reading it. */
+export interface NormalizedInput {
+  readonly x: Tensor;
+  readonly norm: NeuronNormalization;
 }
 
 /** What backward needs: the input and the batch statistics it was normalised with. */
@@ -99,16 +105,37 @@ export class BatchNorm implements Layer, BatchStatistics {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
+    const { norm, attrs } = this.statistics(x, ctx);
+    const y = this.out.get(ctx.k, x.data.length);
+    ctx.k.batchNormApply(x.data, y, norm.mean, norm.invStd, norm.gamma, norm.beta, attrs);
+    return tensor(x.shape, y);
+  }
+
+  /**
+   * forward without the apply: the statistics, the running-statistics update and what backward keeps, exactly as
+   * forward, and the constants that normalise x, for a neuron that applies them as it reads x (nn/norm-neuron.ts).
+   */
+  forwardStatistics(x: Tensor, ctx: RunContext): NormalizedInput {
+    return { x, norm: this.statistics(x, ctx).norm };
+  }
+
+  /** Everything of forward but the apply: the statistics x is normalised with (the running ones in eval). */
+  private statistics(x: Tensor, ctx: RunContext): { norm: NeuronNormalization; attrs: BatchNormAttrs } {
     const attrs = this.attrs(x.shape);
     const { rows, channels: C } = attrs;
     const { k } = ctx;
-    const y = this.out.get(k, x.data.length);
     const invStd = this.invStd.get(k, C);
+    const norm = (mean: Buf): NeuronNormalization => ({
+      mean,
+      invStd,
+      gamma: this.weight.value,
+      beta: this.bias.value,
+      channels: C,
+    });
     if (!isTraining(ctx)) {
       for (let c = 0; c < C; c++) invStd[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps);
-      k.batchNormApply(x.data, y, this.runningMean, invStd, this.weight.value, this.bias.value, attrs);
       this.cache = null;
-      return tensor(x.shape, y);
+      return { norm: norm(this.runningMean), attrs };
     }
     if (rows < 2) {
       throw new SpikerepError(
@@ -129,10 +156,9 @@ export class BatchNorm implements Layer, BatchStatistics {
       k.batchNormStats(x.data, mean, variance, attrs);
       this.useBatchStatistics(mean, variance, rows * (ctx.mode.phase === 'train' ? ctx.mode.timeCopies : 1), ctx);
     }
-    k.batchNormApply(x.data, y, mean, invStd, this.weight.value, this.bias.value, attrs);
     const kept = inputForBackward(x, ctx, this.kept); // x, or its time-mean in representation mode
     this.cache = { x: kept, mean, invStd, attrs: kept === x ? attrs : this.attrs(kept.shape) };
-    return tensor(x.shape, y);
+    return { norm: norm(mean), attrs };
   }
 
   /**

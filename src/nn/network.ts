@@ -127,11 +127,26 @@ export class Network {
     if (this.chunkers !== null) return this.forwardInChunks(x, encoding, ctx, this.chunkers);
     let h: Tensor;
     if (this.usedPrefix) {
-      h = this.rest.forwardRepeated(this.forwardPrefix(x, ctx), ctx);
+      h = this.forwardOnce(x, ctx);
     } else {
       h = this.body.forward(encoding === 'direct' ? repeatOverTime(this.k, x, this.T, this.repeated) : x, ctx);
     }
     return this.readout.forward(h, ctx);
+  }
+
+  /**
+   * The time-invariant first layers once per sample, then the rest on their output given once. A batch-norm block
+   * ending them leaves its apply to a neuron starting the rest, where nothing else reads it (nn/norm-neuron.ts).
+   */
+  private forwardOnce(x: Tensor, ctx: RunContext): Tensor {
+    const once = this.onceContext(ctx);
+    const last = this.prefix.length - 1;
+    let h = x;
+    for (let i = 0; i < last; i++) h = this.prefix[i]!.forward(h, once);
+    const block = this.prefix[last]!;
+    return (
+      this.rest.forwardRepeatedAfter(block, h, once, ctx) ?? this.rest.forwardRepeated(block.forward(h, once), ctx)
+    );
   }
 
   /** The time-invariant first layers, once per sample: [B, …] in, [B, …] out. */

@@ -8,18 +8,27 @@
  * Input and output are time-major [T·B, …] with T = ctx.T; each step is one contiguous block of n values.
  */
 import { SpikerepError } from '../errors.js';
-import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
+import type { Buf, ConvGeometry, Kernels, NeuronNormalization } from '../kernels/kernels.js';
 import { type NeuronConfig, validateNeuronConfig } from '../snn/config.js';
 import { forwardAttrs, surrogateBackwardAttrs, surrogateForwardAttrs } from '../snn/description.js';
-import { clampThreshold, dsrBackward, dsrBackwardOnce, dsrBackwardSummed, simulate } from '../snn/dsr.js';
+import {
+  clampThreshold,
+  dsrBackward,
+  dsrBackwardFromRep,
+  dsrBackwardOnce,
+  dsrBackwardSummed,
+  simulate,
+} from '../snn/dsr.js';
 import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
+import type { NormalizedInput } from './batchnorm.js';
 import { takeCache } from './cache.js';
 import { reduceOverTime, summedGradients } from './grad-mode.js';
 import { takeGrad } from './grad-pool.js';
 import { isTraining, type Layer, type RunContext, totalSteps } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
+import { passesOutputThrough, readsOutput } from './pass-through.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
 
@@ -57,14 +66,8 @@ export interface NeuronPerturbation {
   spikes?(k: Kernels, y: Buf, ctx: RunContext, magnitude: number): void;
 }
 
-/** Replacements of a layer's forward that hand its output on untouched (see SpikingNeuron.poolsOwnSpikes). */
-const passThrough = new WeakSet<object>();
-
 /** Marks `wrapper`, a replacement of a neuron layer's forward, as one that does not read the spikes it returns. */
-export function passesSpikesThrough<F extends object>(wrapper: F): F {
-  passThrough.add(wrapper);
-  return wrapper;
-}
+export const passesSpikesThrough = passesOutputThrough;
 
 /** Where forwardPooled writes: the pooling's geometry over the spikes [T·B, H, W, C] and its output buffer. */
 export interface PooledOutput {
@@ -83,6 +86,13 @@ type NeuronCache =
       readonly model: NeuronModel;
       readonly inputRep: Buf;
       readonly steps: number;
+      readonly shape: readonly number[];
+    }
+  | {
+      // a normalised input never written (forwardNormalized) in exact mode: Ī, gathered by the forward
+      readonly mode: 'dsr-rep';
+      readonly model: NeuronModel;
+      readonly inputRep: Buf;
       readonly shape: readonly number[];
     }
   | {
@@ -110,6 +120,7 @@ export class SpikingNeuron implements Layer {
     state: new Scratch(),
     current: new Scratch(),
     repeated: new Scratch(),
+    normed: new Scratch(),
   };
   private counting = false;
   /** The last forward was forwardRepeated's fallback on T copies of its input. */
@@ -164,7 +175,7 @@ export class SpikingNeuron implements Layer {
   }
 
   private replaced(method: 'forward' | 'forwardRepeated'): boolean {
-    return Object.hasOwn(this, method) && !passThrough.has(this[method]);
+    return readsOutput(this, method);
   }
 
   /**
@@ -175,9 +186,43 @@ export class SpikingNeuron implements Layer {
     return this.run(current, ctx, pool);
   }
 
-  private run(current: Tensor, ctx: RunContext, pool: PooledOutput | null): Tensor {
+  /**
+   * Whether this pass may run forwardNormalized: the DSR neuron, whose backward needs Ī only, and nothing else
+   * reading its input current — no robustness hook, no observer, no time chunks (the chunks' Ī is summed from the
+   * written input), and no forward replaced on this layer (a recorder) unless marked passesSpikesThrough.
+   */
+  takesNormalizedInput(ctx: RunContext): boolean {
+    return (
+      this.opts.mode === 'dsr' &&
+      this.perturbation === null &&
+      this.observeInput === null &&
+      !ctx.mode.steps.chunked &&
+      !this.replaced('forward') &&
+      !this.replaced('forwardRepeated')
+    );
+  }
+
+  /**
+   * forward (or forwardPooled) on the batch-norm of `input.x`, applied as the kernel reads it (kernels'
+   * `normalized`): the normalised current is never written. Training keeps Ī in both gradient modes. Only where
+   * takesNormalizedInput(ctx).
+   */
+  forwardNormalized(input: NormalizedInput, ctx: RunContext, pool: PooledOutput | null): Tensor {
+    return this.run(input.x, ctx, pool, input.norm);
+  }
+
+  /**
+   * forwardRepeated (or forwardRepeatedPooled) on the batch-norm of `input.x`, as forwardNormalized. Training
+   * writes the normalised input anyway (n floats, 1/T of the steps' input): it is Ī, all the backward keeps.
+   */
+  forwardRepeatedNormalized(input: NormalizedInput, ctx: RunContext, pool: PooledOutput | null): Tensor {
+    return this.runOnce(input.x, ctx, pool, input.norm);
+  }
+
+  private run(current: Tensor, ctx: RunContext, pool: PooledOutput | null, norm?: NeuronNormalization): Tensor {
     const { k, T } = ctx;
     if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
+    if (norm !== undefined && !this.takesNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
     this.givenCopies = false;
     const x = this.perturbation?.input?.(k, current, ctx) ?? current;
     const model = neuronModel({ ...this.opts.config, vth: this.clampVth() });
@@ -208,11 +253,18 @@ export class SpikingNeuron implements Layer {
       case 'dsr': {
         // representation mode keeps Ī (or Ī_w), n floats: all the DSR backward needs (nn/grad-mode.ts); a whole
         // pass gathers it as the forward reads the input
-        const inputRep = training && summedGradients(ctx) ? this.work.inputRep.get(k, n) : null;
+        // (a normalised input, never written, leaves Ī as the only thing to keep in exact mode too)
+        const keepRep = training && (summedGradients(ctx) || norm !== undefined);
+        const inputRep = keepRep ? this.work.inputRep.get(k, n) : null;
         const buffers = window === undefined && inputRep !== null ? { inputRep } : state;
-        if (pool === null) simulate(k, model, x.data, y, null, T, n, buffers);
-        else k.neuronForward(x.data, y, { ...forwardAttrs(model, T, n, buffers), pooled: pool.g });
-        if (inputRep !== null) {
+        k.neuronForward(x.data, y, {
+          ...forwardAttrs(model, T, n, buffers),
+          ...(pool === null ? {} : { pooled: pool.g }),
+          ...(norm === undefined ? {} : { normalized: norm }),
+        });
+        if (inputRep !== null && !summedGradients(ctx)) {
+          this.cache = { mode: 'dsr-rep', model, inputRep, shape: x.shape };
+        } else if (inputRep !== null) {
           if (window !== undefined) {
             const w = inputWeights(model, totalSteps(ctx)).subarray(window.start, window.start + T);
             reduceOverTime(k, x.data, inputRep, w, T, n, ctx);
@@ -282,10 +334,24 @@ export class SpikingNeuron implements Layer {
     return this.runOnce(current, ctx, pool);
   }
 
-  private runOnce(current: Tensor, ctx: RunContext, pool: PooledOutput | null): Tensor {
+  private runOnce(given: Tensor, ctx: RunContext, pool: PooledOutput | null, norm?: NeuronNormalization): Tensor {
     const { k, T } = ctx;
     const training = isTraining(ctx);
     if (pool !== null && !this.poolsOwnSpikes(ctx)) throw new Error(`${this.opts.name}: its spikes are read`);
+    if (norm !== undefined && !this.takesNormalizedInput(ctx)) throw new Error(`${this.opts.name}: its input is read`);
+    let current = given;
+    let normalized = norm;
+    if (norm !== undefined && training) {
+      // Ī is the normalised input itself (times Σ_t w_t): write it, n floats, and run on it as before
+      const y = this.work.normed.get(k, given.data.length);
+      const C = norm.channels;
+      k.batchNormApply(given.data, y, norm.mean, norm.invStd, norm.gamma, norm.beta, {
+        rows: y.length / C,
+        channels: C,
+      });
+      current = tensor(given.shape, y);
+      normalized = undefined;
+    }
     if (
       this.opts.mode !== 'dsr' ||
       this.perturbation !== null ||
@@ -305,6 +371,7 @@ export class SpikingNeuron implements Layer {
       ...forwardAttrs(model, T, n),
       inputOnce: true,
       ...(pool === null ? {} : { pooled: pool.g }),
+      ...(normalized === undefined ? {} : { normalized }),
     });
     if (training) {
       let weight = 0;
@@ -378,6 +445,11 @@ export class SpikingNeuron implements Layer {
     const dx = takeGrad(k, dy.data.length);
     let gradVth: number;
     switch (cache.mode) {
+      case 'dsr-rep': {
+        const work = { gradRep: this.work.gradRep.get(k, n), gradRepIn: this.work.gradRepIn.get(k, n) };
+        gradVth = dsrBackwardFromRep(k, cache.model, cache.inputRep, dy.data, dx, T, n, work);
+        break;
+      }
       case 'dsr-representation':
         // dy is G = Σ_t dL/do[t] = Gc; the input gradient summed over t is the masked gIn itself
         gradVth = dsrBackwardSummed(k, cache.model, cache.inputRep, dy.data, dx, cache.steps);
@@ -445,6 +517,7 @@ export class SpikingNeuron implements Layer {
         return this.cache.membrane.length;
       case 'dsr-representation':
       case 'dsr-once':
+      case 'dsr-rep':
         return this.cache.inputRep.length;
       default:
         return this.cache.input.data.length;

@@ -9,6 +9,7 @@
 import type { Tensor } from '../tensor.js';
 import type { AvgPool2d } from './avgpool.js';
 import type { Layer, RunContext } from './layer.js';
+import type { PooledOutput, SpikingNeuron } from './neuron-layer.js';
 import { isSpikingNeuron } from './walk.js';
 
 /**
@@ -22,12 +23,25 @@ export function forwardNeuronPool(
   ctx: RunContext,
   once: boolean,
 ): Tensor | null {
-  if (!isSpikingNeuron(neuron) || !isAvgPool(pool) || !neuron.poolsOwnSpikes(ctx)) return null;
-  const spikeShape = once ? [x.shape[0]! * ctx.T, ...x.shape.slice(1)] : x.shape;
-  const g = pool.halvingGeometry(spikeShape);
-  if (g === null) return null;
-  const into = { g, out: pool.outputFor(g, ctx) };
+  if (!isSpikingNeuron(neuron)) return null;
+  const into = pooledOutput(neuron, pool, once ? [x.shape[0]! * ctx.T, ...x.shape.slice(1)] : x.shape, ctx);
+  if (into === null) return null;
   return once ? neuron.forwardRepeatedPooled(x, ctx, into) : neuron.forwardPooled(x, ctx, into);
+}
+
+/**
+ * Where `neuron` writes the pooling `pool` of its spikes [T·B, H, W, C] itself, or null when `pool` is no 2×2
+ * pooling or the spikes are read. Sets up the pooling's backward: call only to use it.
+ */
+export function pooledOutput(
+  neuron: SpikingNeuron,
+  pool: Layer,
+  spikeShape: readonly number[],
+  ctx: RunContext,
+): PooledOutput | null {
+  if (!isAvgPool(pool) || !neuron.poolsOwnSpikes(ctx)) return null;
+  const g = pool.halvingGeometry(spikeShape);
+  return g === null ? null : { g, out: pool.outputFor(g, ctx) };
 }
 
 function isAvgPool(l: Layer): l is AvgPool2d {

@@ -1,13 +1,14 @@
 import { SpikerepError } from '../errors.js';
 import type { Buf, Kernels } from '../kernels/kernels.js';
 import { type Tensor, tensor } from '../tensor.js';
-import type { BatchNorm } from './batchnorm.js';
+import type { BatchNorm, NormalizedInput } from './batchnorm.js';
 import type { WeightCorrection, WeightLayer } from './bn-correction.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import { type BatchStatistics, isTraining, type Layer, type RunContext, type Timing, totalSteps } from './layer.js';
 import type { Param } from './param.js';
+import { readsOutput } from './pass-through.js';
 import { Scratch } from './scratch.js';
 
 /**
@@ -98,6 +99,28 @@ export class NormBlock implements Layer {
   }
 
   forward(x: Tensor, ctx: RunContext): Tensor {
+    return this.bn.forward(this.normInputGathering(x, ctx), ctx);
+  }
+
+  /**
+   * forward without the batch-norm's apply: its input and the constants that normalise it, for the neuron after
+   * the block to apply as it reads them (nn/norm-neuron.ts). Statistics, caches and the gathered products are
+   * forward's.
+   */
+  forwardUnapplied(x: Tensor, ctx: RunContext): NormalizedInput {
+    return this.bn.forwardStatistics(this.normInputGathering(x, ctx), ctx);
+  }
+
+  /**
+   * Whether a forward replaced on this block or its batch-norm (a recorder) may read the normalised output, which
+   * forwardUnapplied never writes; the step profiler's timers pass it through.
+   */
+  outputRead(): boolean {
+    return readsOutput(this, 'forward') || readsOutput(this.bn, 'forward');
+  }
+
+  /** The batch-norm's input, gathering what the representation-mode backward needs on the way. */
+  private normInputGathering(x: Tensor, ctx: RunContext): Tensor {
     this.cache = null;
     const gather = isTraining(ctx) && summedGradients(ctx);
     // Σ_t x_t⊗z_t against each weight layer's input, added up chunk by chunk in a time-chunked forward
@@ -109,7 +132,7 @@ export class NormBlock implements Layer {
       const out = this.cross[0]!.get(ctx.k, only.weight.weight.value.length);
       const z = only.weight.forwardWithProduct(h, ctx, out, accumulate);
       this.cache = { cross: [out] };
-      return this.bn.forward(z, ctx);
+      return z;
     }
     const { z, inputs } = this.branchesForward(x, ctx);
     if (gather) {
@@ -121,7 +144,7 @@ export class NormBlock implements Layer {
       });
       this.cache = { cross };
     }
-    return this.bn.forward(z, ctx);
+    return z;
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {

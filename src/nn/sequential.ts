@@ -4,6 +4,7 @@ import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import { forwardNeuronPool } from './neuron-pool.js';
+import { forwardNormNeuron, forwardNormNeuronOnce } from './norm-neuron.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
@@ -48,14 +49,33 @@ export class Sequential implements Layer {
   }
 
   /**
+   * forwardRepeated on the output of `block`, a batch-norm block run once per sample in `once` (the network's
+   * time-invariant first layers), where this sequence's first layer, a neuron, applies the batch-norm itself
+   * (nn/norm-neuron.ts); null, having run nothing, where it does not.
+   */
+  forwardRepeatedAfter(block: Layer, x: Tensor, once: RunContext, ctx: RunContext): Tensor | null {
+    const r = forwardNormNeuronOnce(block, this.layers, x, once, ctx);
+    if (r === null) return null;
+    this.givenCopies = false;
+    return this.forwardFrom(r.ran, r.y, ctx);
+  }
+
+  /**
    * The layers from index `start` on. A neuron followed by a 2×2 pooling runs as one step that never writes
-   * the neuron's spikes (nn/neuron-pool.ts), where nothing else reads them; the numbers are the same.
+   * the neuron's spikes (nn/neuron-pool.ts), and a batch-norm block followed by a neuron as one step that never
+   * writes the normalised current (nn/norm-neuron.ts), where nothing else reads them; the numbers are the same.
    */
   private forwardFrom(start: number, x: Tensor, ctx: RunContext): Tensor {
     let h = x;
     for (let i = start; i < this.layers.length; i++) {
       const layer = this.layers[i]!;
       const next = this.layers[i + 1];
+      const normed = forwardNormNeuron(this.layers, i, h, ctx);
+      if (normed !== null) {
+        h = normed.y;
+        i += normed.ran - 1;
+        continue;
+      }
       const pooled = next === undefined ? null : forwardNeuronPool(layer, next, h, ctx, false);
       if (pooled !== null) {
         h = pooled;

@@ -259,6 +259,91 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
       [x, out].forEach((b) => k.free(b));
     });
 
+    it("every parameter set on a batch-normalised input: the backend's batch-norm apply, then its forward, bit for bit", () => {
+      const k = K();
+      const rng = new Rng(17);
+      let cases = 0,
+        firing = 0;
+      // [B, H, W, C]: even and odd sides, C below a vector and not a multiple of 4, and one large enough to be
+      // split across threads; each unpooled and 2×2-pooled, the input given T times or once, a carried membrane
+      const shapes = [
+        [2, 4, 6, 4],
+        [1, 5, 7, 8],
+        [2, 3, 3, 3],
+        [1, 3, 2, 6],
+        [3, 14, 14, 32],
+      ] as const;
+      for (const [B, H, W, C] of shapes) {
+        const n = B * H * W * C;
+        const mean = uniform(k, rng, C, 0, 3),
+          invStd = uniform(k, rng, C, 0.3, 2),
+          gamma = uniform(k, rng, C, 0.5, 1.5),
+          beta = uniform(k, rng, C, -0.5, 0.5);
+        const normalized = { mean, invStd, gamma, beta, channels: C };
+        for (const T of [1, 4]) {
+          const g = poolGeometry(T * B, H, W, C, 2, 2, 0);
+          const weights = Float64Array.from({ length: T }, (_, t) => (t + 1) / ((T * (T + 1)) / 2));
+          const input = uniform(k, rng, T * n, -1, 4);
+          const once = input.subarray(0, n);
+          const start = uniform(k, rng, n, -1, 1);
+          const normed = k.alloc(T * n);
+          for (const [name, make] of PARAMETER_SETS) {
+            for (const [inputOnce, carried, pool] of [
+              [false, false, false],
+              [true, false, false],
+              [false, true, false],
+              [false, false, true],
+              [true, false, true],
+              [false, true, true],
+            ] as const) {
+              const what = `${name} [${B},${H},${W},${C}] T=${T}${inputOnce ? ' once' : ''}${carried ? ' carried' : ''}${pool ? ' pooled' : ''}`;
+              const x = inputOnce ? once : input;
+              const xn = normed.subarray(0, x.length);
+              k.batchNormApply(x, xn, mean, invStd, gamma, beta, { rows: x.length / C, channels: C });
+              const plainA = { ...make(T, n), ...(inputOnce ? { inputOnce } : {}), ...(pool ? { pooled: g } : {}) };
+              const length = pool ? g.batch * g.outH * g.outW * C : T * n;
+              const own = k.alloc(length),
+                fused = k.alloc(length);
+              const rate = [k.alloc(n), k.alloc(n)],
+                rep = [k.alloc(n), k.alloc(n)],
+                mem = [k.alloc(n), k.alloc(n)];
+              const extras = (i: number): Partial<NeuronForwardAttrs> => ({
+                rate: { out: rate[i]!, weights },
+                ...(carried ? { membrane: mem[i]! } : {}),
+                ...(plainA.synapse === undefined ? { inputRep: { out: rep[i]!, weights } } : {}),
+              });
+              for (const m of mem) m.set(start);
+              k.neuronForward(xn, own, { ...plainA, ...extras(0) });
+              k.neuronForward(x, fused, { ...plainA, ...extras(1), normalized });
+              assertBits(k.toHost(fused), k.toHost(own), `${what} spikes`);
+              assertBits(k.toHost(rate[1]!), k.toHost(rate[0]!), `${what} rate`);
+              if (carried) assertBits(k.toHost(mem[1]!), k.toHost(mem[0]!), `${what} membrane`);
+              if (plainA.synapse === undefined) assertBits(k.toHost(rep[1]!), k.toHost(rep[0]!), `${what} Ī`);
+              cases++;
+              if (k.toHost(own).some((v) => v !== 0)) firing++;
+              [own, fused, ...rate, ...rep, ...mem].forEach((b) => k.free(b));
+            }
+          }
+          [input, start, normed].forEach((b) => k.free(b));
+        }
+        [mean, invStd, gamma, beta].forEach((b) => k.free(b));
+      }
+      assert.ok(firing > (3 * cases) / 4, `neurons fire in ${firing} of ${cases} cases`);
+      const [T, n] = [2, 4 * 6];
+      const x = k.alloc(T * n),
+        out = k.alloc(T * n),
+        v = k.alloc(5);
+      assert.throws(
+        () =>
+          k.neuronForward(x, out, {
+            ...PARAMETER_SETS[0]![1](T, n),
+            normalized: { mean: v, invStd: v, gamma: v, beta: v, channels: 5 },
+          }),
+        /neuronForward: normalized.channels = 5 does not divide the n = 24 neurons of a step/,
+      );
+      [x, out, v].forEach((b) => k.free(b));
+    });
+
     it('spikes packed into bits and back are the same spikes', () => {
       const k = K();
       const rng = new Rng(13);

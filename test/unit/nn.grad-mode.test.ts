@@ -243,8 +243,9 @@ test('representation mode keeps the same number of floats for backward at any T;
   const ex2 = run('if', withBn, 'exact', 2).cached;
   const ex16 = run('if', withBn, 'exact', 16).cached;
   assert.equal(rep16, rep2);
-  // every layer after the first neuron keeps T steps (the first neuron, given its input once, keeps Ī: n floats)
-  assert.ok(ex16 > 3 * ex2, `exact ${ex2} → ${ex16}`);
+  // every weight layer and batch-norm after the first neuron keeps T steps (the neurons keep Ī, n floats: the first
+  // is given its input once, the others apply their batch-norm themselves, nn/norm-neuron.ts)
+  assert.ok(ex16 > 2.5 * ex2, `exact ${ex2} → ${ex16}`);
   assert.ok(rep16 < ex16 / 2, `representation ${rep16} vs exact ${ex16} floats at T = 16`); // T-independent: x̄ and the weight-sized Σ_t x_t⊗z_t
 });
 

@@ -78,6 +78,7 @@ export interface NativeAddon {
   /**
    * The fused DSR neuron; with `rate`, also rate[i] = Σ_t weights[t]·spikes[t·n + i] in the same pass. `once`: input
    * is one step [n], read at every step; with `inputRep`, inputRep[i] = Σ_t repWeights[t]·(the input at step t).
+   * With channels > 0 the input is batch-normalised as it is read: norm = [mean, invStd, gamma, beta], channels each.
    */
   neuronForward(
     input: Float32Array,
@@ -96,10 +97,13 @@ export interface NativeAddon {
     once: boolean,
     inputRep: Float32Array | null,
     repWeights: Float64Array | null,
+    norm: Float32Array | null,
+    channels: number,
   ): void;
   /**
    * neuronForward's fused DSR loop (no carried membrane) with its spikes average-pooled 2×2 at stride 2 into `out`
-   * as avgPoolForward pools them; params = [T, n, once, H, W, C, vth, level, decay, gain, mag, leaky].
+   * as avgPoolForward pools them; params = [T, n, once, H, W, C, vth, level, decay, gain, mag, leaky]; norm as
+   * neuronForward's, over C channels.
    */
   neuronPoolForward(
     input: Float32Array,
@@ -109,6 +113,7 @@ export interface NativeAddon {
     params: Float64Array,
     inputRep: Float32Array | null,
     repWeights: Float64Array | null,
+    norm: Float32Array | null,
   ): void;
   timeReduce(x: Float32Array, out: Float32Array, weights: Float64Array, T: number, n: number): void;
   timeBroadcast(x: Float32Array, out: Float32Array, scale: number, T: number, n: number): void;

@@ -10,10 +10,17 @@ import { availableParallelism } from 'node:os';
 import { SpikerepError } from '../../errors.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import { geometryInts } from '../geometry.js';
-import type { Buf, ConvGeometry, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs } from '../kernels.js';
+import type {
+  Buf,
+  ConvGeometry,
+  Kernels,
+  NeuronBackwardAttrs,
+  NeuronForwardAttrs,
+  NeuronNormalization,
+} from '../kernels.js';
 import { checkLabels } from '../labels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { poolsFused, runsFused } from '../neuron-fused.js';
+import { checkNormalized, poolsFused, runsFused } from '../neuron-fused.js';
 import { packSpikes, unpackSpikes } from '../reference/bits.js';
 import { checkTranspose } from '../transpose-shape.js';
 import { type NativeAddon, requireNativeAddon } from './addon.js';
@@ -40,6 +47,14 @@ const RECYCLE_BYTES = 512 * 2 ** 20;
 
 /** The libraries' thread pools are process-wide: the count last set, so instances with different counts coexist. */
 let poolThreads = -1;
+
+/** The batch-norm constants of a normalised neuron input in one array, as the addon reads them (norm.cc). */
+function normConstants(b: NeuronNormalization): Float32Array {
+  const C = b.channels;
+  const out = new Float32Array(4 * C);
+  [b.mean, b.invStd, b.gamma, b.beta].forEach((v, i) => out.set(v.subarray(0, C), i * C));
+  return out;
+}
 
 export class NativeKernels implements Kernels {
   readonly name = 'native' as const;
@@ -160,8 +175,10 @@ export class NativeKernels implements Kernels {
     this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, a.accumulate === true);
 
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
-  // The DSR parameter sets run the fused loop (pointwise.cc); every other set the general one (bptt.cc).
+  // The DSR parameter sets run the fused loop (pointwise.cc), with the batch-norm of the input (`normalized`) applied
+  // as it reads it; every other set the general one (bptt.cc).
   neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+    checkNormalized(a);
     if (poolsFused(a) && a.membrane === undefined) {
       this.neuronPoolForward(input, spikes, a);
       return;
@@ -194,6 +211,8 @@ export class NativeKernels implements Kernels {
         a.inputOnce === true,
         a.inputRep?.out ?? null,
         a.inputRep?.weights ?? null,
+        a.normalized === undefined ? null : normConstants(a.normalized),
+        a.normalized?.channels ?? 0,
       );
       return;
     }
@@ -245,6 +264,7 @@ export class NativeKernels implements Kernels {
       params,
       rep?.out ?? null,
       rep?.weights ?? null,
+      a.normalized === undefined ? null : normConstants(a.normalized),
     );
   }
   neuronBackward(gradOut: Buf, gradIn: Buf, a: NeuronBackwardAttrs): number {

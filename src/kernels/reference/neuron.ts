@@ -12,6 +12,8 @@ import type {
   RepresentationBackwardAttrs,
   SurrogateBackwardAttrs,
 } from '../kernels.js';
+import { checkNormalized } from '../neuron-fused.js';
+import { batchNormApply } from './batchnorm.js';
 import { avgPool2dForward } from './pool.js';
 
 const f32 = Math.fround;
@@ -45,6 +47,16 @@ function sigmoid(x: number): number {
 // ---- the multi-step forward ----
 
 export function neuronForward(input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  if (a.normalized !== undefined) {
+    // the specification of `normalized`: the batch-norm's output, then the neuron on it
+    checkNormalized(a);
+    const { normalized: b, ...rest } = a;
+    const normed = new Float32Array(a.inputOnce === true ? a.n : a.T * a.n);
+    const attrs = { rows: normed.length / b.channels, channels: b.channels };
+    batchNormApply(input, normed, b.mean, b.invStd, b.gamma, b.beta, attrs);
+    neuronForward(normed, spikes, rest);
+    return;
+  }
   if (a.pooled !== undefined) {
     // the specification of `pooled`: the spikes, then their average pooling
     const { pooled, ...rest } = a;

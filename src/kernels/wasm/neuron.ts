@@ -3,14 +3,22 @@
  * surrogate backward in assembly/bptt.ts.
  * The fused SIMD forward runs the DSR parameter sets; every other set (a synaptic stage, a reset to a value, '>',
  * a recorded membrane, the soft forward) runs the one-neuron-at-a-time kernel. A 2×2 stride-2 pooling of the spikes
- * (`pooled`) is fused into the DSR loop, other poolings composed. Constants are rounded to float32
+ * (`pooled`) and a batch-norm of the input over channels in multiples of 4 (`normalized`) are fused into the DSR
+ * loop, other poolings and channel counts composed. Constants are rounded to float32
  * here exactly as the reference backend rounds them, so the float32 membrane, and therefore every spike, is
  * bit-identical.
  */
 
-import type { Buf, Kernels, NeuronBackwardAttrs, NeuronForwardAttrs, SurrogateBackwardAttrs } from '../kernels.js';
+import type {
+  Buf,
+  Kernels,
+  NeuronBackwardAttrs,
+  NeuronForwardAttrs,
+  NeuronNormalization,
+  SurrogateBackwardAttrs,
+} from '../kernels.js';
 import { composedNeuronForward } from '../neuron-compose.js';
-import { poolsFused, runsFused } from '../neuron-fused.js';
+import { checkNormalized, poolsFused, runsFused } from '../neuron-fused.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 
 const NEURON_WORK = 1; // about a nanosecond per neuron step on one thread, for the pool's threshold
@@ -19,7 +27,11 @@ const STEP_NS = 8; // an exp per neuron step (the surrogate): worth threads earl
 const f32 = Math.fround;
 
 export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: Buf, a: NeuronForwardAttrs): void {
+  checkNormalized(a);
   if (!runsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
+  // the fused loops load each vector's batch-norm constants whole: other channel counts apply into a temporary
+  if (a.normalized !== undefined && a.normalized.channels % 4 !== 0 && composedNeuronForward(k, input, spikes, a))
+    return;
   if (a.pooled !== undefined && !poolsFused(a) && composedNeuronForward(k, input, spikes, a)) return;
   const { T, n } = a;
   const decay = f32(a.decay),
@@ -32,6 +44,7 @@ export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: 
     const fused = runsFused(a);
     const rep = fused && a.inputRep !== undefined ? ctx.st.out(a.inputRep.out) : 0;
     const wi = rep === 0 ? 0 : tempF32(ctx, a.inputRep!.weights.subarray(0, T));
+    const norm = fused && a.normalized !== undefined ? normCoefficients(ctx, a.normalized) : 0;
     try {
       const mem = ctx.st.maybe(a.membrane ?? null, true);
       if (fused) {
@@ -39,7 +52,25 @@ export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: 
         const leak = decay === 1 && gain === 1 ? 0 : 1; // u + I is the same float32 value: skip two products
         const once = a.inputOnce === true ? 1 : 0;
         const pi = ctx.st.in(input);
-        const args = [pi, ctx.st.out(spikes), rate, w, rep, wi, T, n, once, leak, decay, gain, thr, vth, mag, mem];
+        const args = [
+          pi,
+          ctx.st.out(spikes),
+          rate,
+          w,
+          rep,
+          wi,
+          T,
+          n,
+          once,
+          leak,
+          decay,
+          gain,
+          thr,
+          vth,
+          mag,
+          mem,
+          norm,
+        ];
         const g = a.pooled;
         if (g !== undefined) {
           // one unit per pair of input rows of an image (all T steps), each thread its own windows
@@ -48,6 +79,7 @@ export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: 
           ctx.pool.run('neuronPoolFwd', args, units, { align: 1, work: T * n * NEURON_WORK });
           return;
         }
+        args.push(a.normalized?.channels ?? 1);
         ctx.pool.run('neuronFwd', args, n, { align: 4, work: T * n * NEURON_WORK });
         return;
       }
@@ -82,8 +114,24 @@ export function neuronForward(ctx: WasmContext, k: Kernels, input: Buf, spikes: 
     } finally {
       if (w !== 0) ctx.heap.freeBytes(w);
       if (wi !== 0) ctx.heap.freeBytes(wi);
+      if (norm !== 0) ctx.heap.freeBytes(norm);
     }
   });
+}
+
+/**
+ * The batch-norm apply's per-channel vectors as wasm's batchNormApply builds them (norm.ts): the mean, the scale
+ * invStd·gamma rounded once to float32, and beta, one after the other.
+ */
+function normCoefficients(ctx: WasmContext, b: NeuronNormalization): number {
+  const C = b.channels;
+  const flat = new Float32Array(3 * C);
+  for (let c = 0; c < C; c++) {
+    flat[c] = b.mean[c]!;
+    flat[C + c] = b.invStd[c]! * b.gamma[c]!;
+    flat[2 * C + c] = b.beta[c]!;
+  }
+  return tempF32(ctx, flat);
 }
 
 /** Runs a kernel whose parts each leave a float64 partial at the start of their scratch; returns the total. */
