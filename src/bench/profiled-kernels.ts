@@ -231,8 +231,9 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     const backward = l.backward.bind(l) as (...args: unknown[]) => Tensor;
     // timers hand the output on untouched: a neuron keeps writing the pooling after it (nn/neuron-pool.ts)
     l.forward = passesSpikesThrough((x: Tensor, ctx: RunContext) => profile.inLayer(label, () => forward(x, ctx)));
-    // every argument passes through: a batch-norm block hands its weight layer a third, the correction
-    l.backward = (...args: unknown[]) => profile.inLayer(label, () => backward(...args));
+    // every argument passes through: a batch-norm block hands its weight layer a third, the correction; and the
+    // gradient is not read, so a neuron may still take its time sum before the pooling after it
+    l.backward = passesSpikesThrough((...args: unknown[]) => profile.inLayer(label, () => backward(...args)));
     // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
     const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
     if (withProduct !== undefined)
@@ -256,6 +257,8 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
       l.forwardRepeatedPooled = (x, ctx, into) => profile.inLayer(label, () => repeatedPooled(x, ctx, into));
       l.forwardNormalized = (x, ctx, into) => profile.inLayer(label, () => normalized(x, ctx, into));
       l.forwardRepeatedNormalized = (x, ctx, into) => profile.inLayer(label, () => repeatedNormalized(x, ctx, into));
+      const summed = l.backwardSummed.bind(l);
+      l.backwardSummed = (g, ctx) => profile.inLayer(label, () => summed(g, ctx));
     }
     if (l instanceof NormBlock) {
       const unapplied = l.forwardUnapplied.bind(l);

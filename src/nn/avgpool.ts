@@ -70,6 +70,11 @@ export class AvgPool2d implements Layer {
     return this.out.get(ctx.k, g.batch * g.outH * g.outW * g.outC);
   }
 
+  /** The input shape the last training forward kept for backward (null when none is kept). */
+  cachedInputShape(): readonly number[] | null {
+    return this.cache?.inShape ?? null;
+  }
+
   backward(dy: Tensor, ctx: RunContext): Tensor {
     const cached = takeCache(this.cache, 'avgpool2d');
     this.cache = null;

@@ -19,7 +19,7 @@ import {
   dsrBackwardSummed,
   simulate,
 } from '../snn/dsr.js';
-import { inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
+import { gradientWeights, inputWeights, type NeuronModel, neuronModel } from '../snn/model.js';
 import { DEFAULT_SURROGATE_SLOPE } from '../snn/surrogate.js';
 import { type Tensor, tensor } from '../tensor.js';
 import type { NormalizedInput } from './batchnorm.js';
@@ -430,6 +430,27 @@ export class SpikingNeuron implements Layer {
     const spikes = total / magnitude;
     this.count.spikes += analog ? spikes : Math.round(spikes);
     this.count.neuronSteps += neuronSteps;
+  }
+
+  /**
+   * The weights w when this backward needs only Σ_t w_t·dy[t], the gradient's time sum (an input given once in
+   * exact mode): a per-step linear layer after the neuron may then take that sum first (nn/neuron-pool.ts).
+   * Null otherwise, or when this layer's backward was replaced (a hook that sees its gradient).
+   */
+  summedGradientWeights(ctx: RunContext): Float64Array | null {
+    const cache = this.cache;
+    if (cache === null || cache.mode !== 'dsr-once' || readsOutput(this, 'backward')) return null;
+    return gradientWeights(cache.model, ctx.T);
+  }
+
+  /** backward for a dy already summed over time with summedGradientWeights' weights: the once-given input's gradient. */
+  backwardSummed(gradSum: Tensor, ctx: RunContext): Tensor {
+    const cache = takeCache(this.cache, this.opts.name);
+    if (cache.mode !== 'dsr-once') throw new SpikerepError('E_ARG', `${this.opts.name}: no summed backward here`);
+    const dx = takeGrad(ctx.k, gradSum.data.length);
+    this.vth.grad[0]! += dsrBackwardSummed(ctx.k, cache.model, cache.inputRep, gradSum.data, dx, ctx.T);
+    this.releaseCache();
+    return tensor(cache.shape, dx);
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {

@@ -3,7 +3,7 @@ import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
-import { forwardNeuronPool } from './neuron-pool.js';
+import { backwardNeuronPool, forwardNeuronPool } from './neuron-pool.js';
 import { forwardNormNeuron, forwardNormNeuronOnce } from './norm-neuron.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
@@ -88,7 +88,10 @@ export class Sequential implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     let g = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      const next = this.layers[i]!.backward(g, ctx);
+      // a neuron needing only its gradient's time sum takes it before the pooling after it (nn/neuron-pool.ts)
+      const pair = i > 0 ? backwardNeuronPool(this.layers[i - 1]!, this.layers[i]!, g, ctx) : null;
+      const next = pair ?? this.layers[i]!.backward(g, ctx);
+      if (pair !== null) i--;
       if (g !== dy) giveGrad(ctx.k, g, next); // consumed: back to the pool (nn/grad-pool.ts); dy is the caller's
       g = next;
     }

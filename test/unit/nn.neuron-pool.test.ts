@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import type { ConvGeometry, Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
 import { AvgPool2d } from '../../src/nn/avgpool.js';
 import type { RunContext } from '../../src/nn/layer.js';
 import { passesSpikesThrough, SpikingNeuron } from '../../src/nn/neuron-layer.js';
@@ -22,8 +22,9 @@ import { testKernels } from '../support/kernels.under-test.js';
 const base = await testKernels();
 
 /** `base`, remembering whether the neuron forwards asked for `pooled`. */
-function watched(): { k: Kernels; pooledCalls: () => number } {
+function watched(): { k: Kernels; pooledCalls: () => number; poolBackwardRows: () => number[] } {
   let pooled = 0;
+  const backRows: number[] = [];
   const k = new Proxy(base, {
     get(target, prop) {
       const v: unknown = Reflect.get(target, prop, target);
@@ -33,10 +34,16 @@ function watched(): { k: Kernels; pooledCalls: () => number } {
           target.neuronForward(x, y, a);
         };
       }
+      if (prop === 'avgPool2dBackward') {
+        return (dy: Float32Array, dx: Float32Array, g: ConvGeometry) => {
+          backRows.push(g.batch);
+          target.avgPool2dBackward(dy, dx, g);
+        };
+      }
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return { k, pooledCalls: () => pooled };
+  return { k, pooledCalls: () => pooled, poolBackwardRows: () => backRows };
 }
 
 function input(k: Kernels, shape: readonly number[], seed: number, scale = 3): Tensor {
@@ -61,6 +68,8 @@ function run(
   // an observer on forward reads the spikes: the two layers then run one after the other
   if (o.keep) neuron.forward = (x, ctx) => SpikingNeuron.prototype.forward.call(neuron, x, ctx);
   if (o.keep) neuron.forwardRepeated = (x, ctx) => SpikingNeuron.prototype.forwardRepeated.call(neuron, x, ctx);
+  // and a hook on backward sees its gradient per step: the pooling's backward then runs over all T·B rows first
+  if (o.keep) neuron.backward = (dy, ctx) => SpikingNeuron.prototype.backward.call(neuron, dy, ctx);
   const net = new Sequential([neuron, new AvgPool2d({ kernel: o.window ?? 2 })]);
   const ctx: RunContext = {
     k,
@@ -113,6 +122,11 @@ describe('a neuron followed by a 2×2 pooling', () => {
                   plain.dx!.some((v) => v !== 0),
                   `${at}: gradients flow`,
                 );
+              // exact mode, input given once: the gradient is summed over time before the pooling's backward
+              if (training === 'exact') {
+                assert.deepEqual(plainK.poolBackwardRows(), [T * 2], `${at}: the plain pooling backward`);
+                assert.deepEqual(fusedK.poolBackwardRows(), [once ? 2 : T * 2], `${at}: the summed pooling backward`);
+              }
             }
       });
     }
