@@ -15,6 +15,7 @@ import {
   clampThreshold,
   dsrBackward,
   dsrBackwardFromRep,
+  dsrBackwardFromSum,
   dsrBackwardOnce,
   dsrBackwardSummed,
   simulate,
@@ -433,22 +434,33 @@ export class SpikingNeuron implements Layer {
   }
 
   /**
-   * The weights w when this backward needs only Σ_t w_t·dy[t], the gradient's time sum (an input given once in
-   * exact mode): a per-step linear layer after the neuron may then take that sum first (nn/neuron-pool.ts).
-   * Null otherwise, or when this layer's backward was replaced (a hook that sees its gradient).
+   * The weights w when this backward reads dy only through Σ_t w_t·dy[t], its time sum (the exact gradient mode
+   * from a kept Ī: an input given once, or normalised by the neuron itself): a per-step linear layer after the
+   * neuron may then take that sum first (nn/neuron-pool.ts). Null otherwise, or when this layer's backward was
+   * replaced (a hook that sees its gradient).
    */
   summedGradientWeights(ctx: RunContext): Float64Array | null {
     const cache = this.cache;
-    if (cache === null || cache.mode !== 'dsr-once' || readsOutput(this, 'backward')) return null;
+    if (cache === null || (cache.mode !== 'dsr-once' && cache.mode !== 'dsr-rep')) return null;
+    if (readsOutput(this, 'backward') || this.givenCopies) return null;
     return gradientWeights(cache.model, ctx.T);
   }
 
-  /** backward for a dy already summed over time with summedGradientWeights' weights: the once-given input's gradient. */
+  /** backward for a dy already summed over time with summedGradientWeights' weights. */
   backwardSummed(gradSum: Tensor, ctx: RunContext): Tensor {
+    const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
-    if (cache.mode !== 'dsr-once') throw new SpikerepError('E_ARG', `${this.opts.name}: no summed backward here`);
-    const dx = takeGrad(ctx.k, gradSum.data.length);
-    this.vth.grad[0]! += dsrBackwardSummed(ctx.k, cache.model, cache.inputRep, gradSum.data, dx, ctx.T);
+    const n = gradSum.data.length;
+    let dx: Buf;
+    if (cache.mode === 'dsr-once') {
+      // the once-given input's gradient: the masked sum itself
+      dx = takeGrad(k, n);
+      this.vth.grad[0]! += dsrBackwardSummed(k, cache.model, cache.inputRep, gradSum.data, dx, T);
+    } else if (cache.mode === 'dsr-rep') {
+      dx = takeGrad(k, T * n);
+      const gradRepIn = this.work.gradRepIn.get(k, n);
+      this.vth.grad[0]! += dsrBackwardFromSum(k, cache.model, cache.inputRep, gradSum.data, dx, T, gradRepIn);
+    } else throw new SpikerepError('E_ARG', `${this.opts.name}: no summed backward here`);
     this.releaseCache();
     return tensor(cache.shape, dx);
   }

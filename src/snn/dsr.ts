@@ -72,14 +72,31 @@ export function dsrBackwardFromRep(
   const gradRepIn = work?.gradRepIn ?? k.alloc(n);
   // Gc = T·(weighted) mean over t of dL/do[t]: Σ_t dL/do[t] for IF, T·Σ_t w_t/Σw·dL/do[t] for LIF.
   k.sumRows(gradSpikes, gradRep, { rows: T, cols: n, weights: gradientWeights(m, T) });
-  // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
-  const saturated = k.neuronBackward(gradRep, gradRepIn, representationBackwardAttrs(m, inputRep, T));
-  // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
-  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T }); // gradRepIn repeats T times
+  const gradVth = dsrBackwardFromSum(k, m, inputRep, gradRep, gradInput, T, gradRepIn);
   if (work === undefined) {
     k.free(gradRep);
     k.free(gradRepIn);
   }
+  return gradVth;
+}
+
+/**
+ * dsrBackwardFromRep from Gc = Σ_t gradientWeights[t]·dL/do[t] (n floats) already summed: dL/dI [T, n] into
+ * gradInput, dL/dVth returned; gradRepIn is n floats of work.
+ */
+export function dsrBackwardFromSum(
+  k: Kernels,
+  m: NeuronModel,
+  inputRep: Buf,
+  gradRep: Buf,
+  gradInput: Buf,
+  T: number,
+  gradRepIn: Buf,
+): number {
+  // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
+  const saturated = k.neuronBackward(gradRep, gradRepIn, representationBackwardAttrs(m, inputRep, T));
+  // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
+  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T }); // gradRepIn repeats T times
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 
