@@ -13,10 +13,10 @@ interface BenchRow {
 
 /** The bench files the README's table is rendered from, in its order. */
 export const README_BENCH_FILES = [
-  'results/bench-quick-cross-2026-12-07.json',
-  'results/bench-native-cross-2026-12-07.json',
-  'results/bench-resnet18-2026-12-07.json',
-  'results/bench-resnet18-rep-cross-2026-12-07.json',
+  'results/bench-quick-fused-2026-12-07.json',
+  'results/bench-native-fused-2026-12-07.json',
+  'results/bench-resnet18-fused-2026-12-07.json',
+  'results/bench-resnet18-rep-fused-2026-12-07.json',
 ] as const;
 
 /** What a training row measures, in words: `train_mnistnet_T4_representation` → its model, neuron, T and mode. */
