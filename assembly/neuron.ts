@@ -23,6 +23,20 @@ export function neuronFwd(
   else neuronLoop(inp, spikes, rate, w, rep, wi, T, n, inStep, false, decay, gain, thr, vth, mag, mem, norm, C, start, end);
 }
 
+/** The batch-norm apply of a vector of inputs, rowAffine's (x − a)·b + d (colsum.ts), in the same float32 order. */
+// @ts-ignore: decorator
+@inline
+function normalized(x: v128, a: v128, b: v128, d: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.sub(x, a), b), d);
+}
+
+/** The membrane charged by a vector of inputs: decay·u + gain·x (leaky), else u + x. */
+// @ts-ignore: decorator
+@inline
+function charge(leak: bool, u: v128, x: v128, vDecay: v128, vGain: v128): v128 {
+  return leak ? f32x4.add(f32x4.mul(vDecay, u), f32x4.mul(vGain, x)) : f32x4.add(u, x);
+}
+
 // @ts-ignore: decorator
 @inline
 function neuronLoop(
@@ -60,16 +74,16 @@ function neuronLoop(
       let x0 = v128.load(pi);
       let x1 = v128.load(pi, 16);
       if (norm) {
-        x0 = f32x4.add(f32x4.mul(f32x4.sub(x0, na0), nb0), nd0);
-        x1 = f32x4.add(f32x4.mul(f32x4.sub(x1, na1), nb1), nd1);
+        x0 = normalized(x0, na0, nb0, nd0);
+        x1 = normalized(x1, na1, nb1, nd1);
       }
       if (rep) {
         const wt = v128.load32_splat(wi + <usize>t * 4);
         r0 = f32x4.add(r0, f32x4.mul(x0, wt));
         r1 = f32x4.add(r1, f32x4.mul(x1, wt));
       }
-      u0 = leak ? f32x4.add(f32x4.mul(vDecay, u0), f32x4.mul(vGain, x0)) : f32x4.add(u0, x0);
-      u1 = leak ? f32x4.add(f32x4.mul(vDecay, u1), f32x4.mul(vGain, x1)) : f32x4.add(u1, x1);
+      u0 = charge(leak, u0, x0, vDecay, vGain);
+      u1 = charge(leak, u1, x1, vDecay, vGain);
       const m0 = f32x4.ge(u0, vThr);
       const m1 = f32x4.ge(u1, vThr);
       u0 = f32x4.sub(u0, v128.and(m0, vVth));
@@ -203,10 +217,10 @@ function windowRow(
       for (let t = 0; t < T; t++) {
         let x0 = v128.load(pi), x1 = v128.load(pi + pix), x2 = v128.load(pi + row), x3 = v128.load(pi + row + pix);
         if (norm) {
-          x0 = f32x4.add(f32x4.mul(f32x4.sub(x0, na), nb), nd);
-          x1 = f32x4.add(f32x4.mul(f32x4.sub(x1, na), nb), nd);
-          x2 = f32x4.add(f32x4.mul(f32x4.sub(x2, na), nb), nd);
-          x3 = f32x4.add(f32x4.mul(f32x4.sub(x3, na), nb), nd);
+          x0 = normalized(x0, na, nb, nd);
+          x1 = normalized(x1, na, nb, nd);
+          x2 = normalized(x2, na, nb, nd);
+          x3 = normalized(x3, na, nb, nd);
         }
         if (rep) {
           const wt = v128.load32_splat(wi + <usize>t * 4);
@@ -215,10 +229,10 @@ function windowRow(
           r2 = f32x4.add(r2, f32x4.mul(x2, wt));
           r3 = f32x4.add(r3, f32x4.mul(x3, wt));
         }
-        u0 = leak ? f32x4.add(f32x4.mul(vDecay, u0), f32x4.mul(vGain, x0)) : f32x4.add(u0, x0);
-        u1 = leak ? f32x4.add(f32x4.mul(vDecay, u1), f32x4.mul(vGain, x1)) : f32x4.add(u1, x1);
-        u2 = leak ? f32x4.add(f32x4.mul(vDecay, u2), f32x4.mul(vGain, x2)) : f32x4.add(u2, x2);
-        u3 = leak ? f32x4.add(f32x4.mul(vDecay, u3), f32x4.mul(vGain, x3)) : f32x4.add(u3, x3);
+        u0 = charge(leak, u0, x0, vDecay, vGain);
+        u1 = charge(leak, u1, x1, vDecay, vGain);
+        u2 = charge(leak, u2, x2, vDecay, vGain);
+        u3 = charge(leak, u3, x3, vDecay, vGain);
         const m0 = f32x4.ge(u0, vThr), m1 = f32x4.ge(u1, vThr), m2 = f32x4.ge(u2, vThr), m3 = f32x4.ge(u3, vThr);
         u0 = f32x4.sub(u0, v128.and(m0, vVth));
         u1 = f32x4.sub(u1, v128.and(m1, vVth));

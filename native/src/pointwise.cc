@@ -16,7 +16,7 @@ constexpr size_t kLane = 1024;  // neurons whose membrane and rate live on the s
 // at u ≥ level; soft reset. RATE: acc[i] += wt·spike; REP: accIn[i] += wr·I (double, the reference's timeReduce
 // arithmetic), on the load the step makes anyway.
 template <bool LEAKY, bool RATE, bool REP>
-inline void neuron_step(const float* in, float* out, float* v, double* acc, double* accIn, size_t len, double wt,
+__attribute__((always_inline)) inline void neuron_step(const float* in, float* out, float* v, double* acc, double* accIn, size_t len, double wt,
                         double wr, float vth, float level, float decay, float gain, float magnitude) {
   for (size_t i = 0; i < len; i++) {
     const float x = in[i];
@@ -38,14 +38,22 @@ inline void neuron_step(const float* in, float* out, float* v, double* acc, doub
     for (size_t i = 0; i < len; i++) acc[i] += wt * out[i];
 }
 
-template <bool LEAKY, bool RATE, bool REP>
-inline void neuron_steps(const float* input, float* spikes, const double* w, const double* wi, float* v, double* acc,
-                         double* accIn, size_t lo, size_t len, int T, size_t n, bool once, float vth, float level,
-                         float decay, float gain, float magnitude) {
-  for (int t = 0; t < T; t++) {
-    neuron_step<LEAKY, RATE, REP>(input + (once ? 0 : (size_t)t * n) + lo, spikes + (size_t)t * n + lo, v, acc, accIn,
-                                  len, RATE ? w[t] : 0.0, REP ? wi[t] : 0.0, vth, level, decay, gain, magnitude);
+// neuron_step with its three flags picked at run time. Always inlined: out of line, it would be compiled for the
+// baseline only, not in each MULTIVERSION caller's AVX2 / AVX-512 clone.
+__attribute__((always_inline)) inline void neuron_step_any(bool leaky, const float* in, float* out, float* v, double* acc, double* accIn, size_t len,
+                            double wt, double wr, float vth, float level, float decay, float gain, float magnitude) {
+#define STEP(L, R, P) neuron_step<L, R, P>(in, out, v, acc, accIn, len, wt, wr, vth, level, decay, gain, magnitude)
+  switch ((leaky ? 4 : 0) + (acc ? 2 : 0) + (accIn ? 1 : 0)) {
+    case 0: STEP(false, false, false); break;
+    case 1: STEP(false, false, true); break;
+    case 2: STEP(false, true, false); break;
+    case 3: STEP(false, true, true); break;
+    case 4: STEP(true, false, false); break;
+    case 5: STEP(true, false, true); break;
+    case 6: STEP(true, true, false); break;
+    default: STEP(true, true, true); break;
   }
+#undef STEP
 }
 
 // With weights, rate[i] = Σ_t w[t]·spike (t ascending). `once`: the input is one step's current [n], read at every
@@ -61,41 +69,15 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
   float normed[kLane];
   const size_t len = hi - lo;
   for (size_t i = 0; i < len; i++) v[i] = mem ? mem[lo + i] : 0.f, acc[i] = 0.0, accIn[i] = 0.0;
-  const int kind = (leaky ? 4 : 0) + (rate ? 2 : 0) + (inputRep ? 1 : 0);
-  if (norm) {
-    // one step at a time over the normalised lane (a once-given input is normalised once)
-    if (once) bn_apply_span(input + lo, normed, len, lo % norm->C, *norm);
-    for (int t = 0; t < T; t++) {
-      if (!once) bn_apply_span(input + (size_t)t * n + lo, normed, len, lo % norm->C, *norm);
-      float* out = spikes + (size_t)t * n + lo;
-      const double wt = rate ? w[t] : 0.0, wr = inputRep ? repWeights[t] : 0.0;
-#define STEP(L, R, P) neuron_step<L, R, P>(normed, out, v, acc, accIn, len, wt, wr, vth, level, decay, gain, magnitude)
-      switch (kind) {
-        case 0: STEP(false, false, false); break;
-        case 1: STEP(false, false, true); break;
-        case 2: STEP(false, true, false); break;
-        case 3: STEP(false, true, true); break;
-        case 4: STEP(true, false, false); break;
-        case 5: STEP(true, false, true); break;
-        case 6: STEP(true, true, false); break;
-        default: STEP(true, true, true); break;
-      }
-#undef STEP
-    }
+  // a normalised input is read through `normed`, one step at a time (a once-given one normalised once)
+  if (norm && once) bn_apply_span(input + lo, normed, len, lo % norm->C, *norm);
+  for (int t = 0; t < T; t++) {
+    const float* in = input + (once ? 0 : (size_t)t * n) + lo;
+    if (norm && !once) bn_apply_span(in, normed, len, lo % norm->C, *norm);
+    neuron_step_any(leaky, norm ? normed : in, spikes + (size_t)t * n + lo, v, rate ? acc : nullptr,
+                    inputRep ? accIn : nullptr, len, rate ? w[t] : 0.0, inputRep ? repWeights[t] : 0.0, vth, level,
+                    decay, gain, magnitude);
   }
-#define STEPS(L, R, P) \
-  neuron_steps<L, R, P>(input, spikes, w, repWeights, v, acc, accIn, lo, len, T, n, once, vth, level, decay, gain, magnitude)
-  if (!norm) switch (kind) {
-    case 0: STEPS(false, false, false); break;
-    case 1: STEPS(false, false, true); break;
-    case 2: STEPS(false, true, false); break;
-    case 3: STEPS(false, true, true); break;
-    case 4: STEPS(true, false, false); break;
-    case 5: STEPS(true, false, true); break;
-    case 6: STEPS(true, true, false); break;
-    default: STEPS(true, true, true); break;
-  }
-#undef STEPS
   if (rate)
     for (size_t i = 0; i < len; i++) rate[lo + i] = (float)acc[i];
   if (inputRep)
@@ -111,27 +93,7 @@ MULTIVERSION void neuron_lane(const float* input, float* spikes, float* rate, co
 MULTIVERSION void neuron_pool_rows(const float* in, float* v, float* s, double* acc, double* accIn, size_t len,
                                    size_t L, bool pooled, float* dst, double wt, double wr, int C, int outW, float vth,
                                    float level, float decay, float gain, float magnitude, bool leaky) {
-  if (accIn)
-    for (size_t i = 0; i < len; i++) accIn[i] += wr * in[i];
-  if (leaky) {
-    for (size_t i = 0; i < len; i++) {
-      float a = decay * v[i];
-      float b = gain * in[i];
-      float u = a + b;
-      bool f = u >= level;
-      v[i] = f ? u - vth : u;
-      s[i] = f ? magnitude : 0.f;
-    }
-  } else {
-    for (size_t i = 0; i < len; i++) {
-      float u = v[i] + in[i];
-      bool f = u >= level;
-      v[i] = f ? u - vth : u;
-      s[i] = f ? magnitude : 0.f;
-    }
-  }
-  if (acc)
-    for (size_t i = 0; i < len; i++) acc[i] += wt * s[i];
+  neuron_step_any(leaky, in, s, v, acc, accIn, len, wt, wr, vth, level, decay, gain, magnitude);
   if (!pooled) return;
   for (int ow = 0; ow < outW; ow++) {
     const float* top = s + (size_t)2 * ow * C;
