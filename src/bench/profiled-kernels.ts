@@ -234,6 +234,10 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     // every argument passes through: a batch-norm block hands its weight layer a third, the correction; and the
     // gradient is not read, so a neuron may still take its time sum before the pooling after it
     l.backward = passesSpikesThrough((...args: unknown[]) => profile.inLayer(label, () => backward(...args)));
+    // the exact backward into a neuron that reads only its gradient's time sum enters here (nn/summed-backward.ts)
+    const summedInput = l.backwardSummedInput?.bind(l);
+    if (summedInput !== undefined)
+      l.backwardSummedInput = (dy, ctx, weights) => profile.inLayer(label, () => summedInput(dy, ctx, weights));
     // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
     const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
     if (withProduct !== undefined)

@@ -7,12 +7,13 @@ import { correctedWeightGradient, type Product, type WeightCorrection, type Weig
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
-import { takeGrad } from './grad-pool.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { fakeQuantize, type WeightQuant } from './quant.js';
 import { Scratch } from './scratch.js';
+import { weightedTimeSum } from './summed-backward.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -150,16 +151,42 @@ export class Conv2d implements WeightLayer {
 
   /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to the filter gradient. */
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
-    const { x, g, w } = takeCache(this.cache, this.opts.name);
+    const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    const event = this.eventPath(ctx.k, x.data);
-    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
-      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'conv'),
+    this.parameterGradients(ctx.k, cache, dy, correction);
+    return this.computeInputGrad ? this.inputGradient(ctx.k, cache, dy) : NO_GRADIENT;
+  }
+
+  /**
+   * backward with the input gradient summed over the steps first (nn/summed-backward.ts): the convolution is linear
+   * and the same at every step, so Σ_t w_t·dx[t] is the input gradient of Σ_t w_t·dy[t], one pass over B rows.
+   */
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
+    if (!this.computeInputGrad) return null;
+    const cache = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    this.parameterGradients(ctx.k, cache, dy, null);
+    const summed = weightedTimeSum(ctx.k, dy, ctx.T, weights);
+    const dx = this.inputGradient(ctx.k, cache, summed);
+    giveGrad(ctx.k, summed, dx);
+    return dx;
+  }
+
+  private parameterGradients(k: Kernels, { x, g }: Conv2dCache, dy: Tensor, correction: WeightCorrection | null) {
+    const event = this.eventPath(k, x.data);
+    correctedWeightGradient(k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(k, x.data, d, this.weight.grad, db, g, true, event, 'conv'),
     );
-    if (!this.computeInputGrad) return NO_GRADIENT;
-    const dx = takeGrad(ctx.k, x.data.length);
-    ctx.k.conv2dBackwardInput(dy.data, w, dx, g);
-    return tensor(x.shape, dx);
+  }
+
+  /** The input gradient of dy, whose rows (T·B, or B when summed over time) set the geometry's batch. */
+  private inputGradient(k: Kernels, { x, g, w }: Conv2dCache, dy: Tensor): Tensor {
+    const rows = dy.shape[0]!;
+    const shape = [rows, ...x.shape.slice(1)];
+    const geometry = rows === g.batch ? g : this.geometry(shape);
+    const dx = takeGrad(k, rows * g.inH * g.inW * g.inC);
+    k.conv2dBackwardInput(dy.data, w, dx, geometry);
+    return tensor(shape, dx);
   }
 
   /** out (+)= the filter gradient of input x against an output-shaped z (the batch-norm correction's product). */

@@ -92,4 +92,10 @@ export interface LayerCapabilities {
    * backward that follows returns the gradient of x as given, [B, …]: the sum over the steps of the copies'.
    */
   forwardRepeated?(x: Tensor, ctx: RunContext): Tensor;
+  /**
+   * backward, with the input gradient handed back summed over the steps with `weights`, Σ_t w_t·dx[t] ([B, …]), for
+   * a neuron below that reads only that sum (nn/summed-backward.ts); the parameters' gradients are backward's. Null,
+   * having done nothing, where the layer cannot.
+   */
+  backwardSummedInput?(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null;
 }

@@ -7,12 +7,13 @@ import { correctedWeightGradient, type Product, type WeightCorrection, type Weig
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
-import { takeGrad } from './grad-pool.js';
+import { giveGrad, takeGrad } from './grad-pool.js';
 import { defaultUniform, normal } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { fakeQuantize, type WeightQuant } from './quant.js';
 import { Scratch } from './scratch.js';
+import { weightedTimeSum } from './summed-backward.js';
 
 export interface LinearOptions {
   /** Full path of the layer ("fc"); params are `${name}.weight` and `${name}.bias`. */
@@ -135,20 +136,43 @@ export class Linear implements WeightLayer {
 
   /** With a correction (representation mode ahead of a batch-norm, nn/bn-correction.ts) added to dW. */
   backward(dy: Tensor, ctx: RunContext, correction: WeightCorrection | null = null): Tensor {
-    const { x, w } = takeCache(this.cache, this.opts.name);
+    const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
-    const rows = x.shape[0]!;
-    const { inF, outF } = this.opts;
-    // dW += dyᵀ · x;  db += Σ_rows dy;  dx = dy · W
-    const g = linearGeometry(rows, inF, outF);
-    const event = this.eventPath(ctx.k, x.data);
-    correctedWeightGradient(ctx.k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
-      weightGradient(ctx.k, x.data, d, this.weight.grad, db, g, true, event, 'linear'),
+    this.parameterGradients(ctx.k, cache.x, dy, correction);
+    return this.computeInputGrad ? this.inputGradient(ctx.k, cache, dy) : NO_GRADIENT;
+  }
+
+  /**
+   * backward with the input gradient summed over the steps first (nn/summed-backward.ts): the layer is linear and
+   * the same at every step, so Σ_t w_t·dx[t] = (Σ_t w_t·dy[t])·W, one gemm over B rows.
+   */
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
+    if (!this.computeInputGrad) return null;
+    const cache = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    this.parameterGradients(ctx.k, cache.x, dy, null);
+    const summed = weightedTimeSum(ctx.k, dy, ctx.T, weights);
+    const dx = this.inputGradient(ctx.k, cache, summed);
+    giveGrad(ctx.k, summed, dx);
+    return dx;
+  }
+
+  /** dW += dyᵀ · x;  db += Σ_rows dy (with the correction when given). */
+  private parameterGradients(k: Kernels, x: Tensor, dy: Tensor, correction: WeightCorrection | null): void {
+    const g = linearGeometry(x.shape[0]!, this.opts.inF, this.opts.outF);
+    const event = this.eventPath(k, x.data);
+    correctedWeightGradient(k, dy.data, correction, this.weight.grad, this.bias?.grad ?? null, (d, db) =>
+      weightGradient(k, x.data, d, this.weight.grad, db, g, true, event, 'linear'),
     );
-    if (!this.computeInputGrad) return NO_GRADIENT;
-    const dx = takeGrad(ctx.k, rows * inF);
-    ctx.k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
-    return tensor(x.shape, dx);
+  }
+
+  /** dx = dy · W over dy's rows (T·B, or B when summed over time). */
+  private inputGradient(k: Kernels, { x, w }: LinearCache, dy: Tensor): Tensor {
+    const rows = dy.shape[0]!;
+    const { inF, outF } = this.opts;
+    const dx = takeGrad(k, rows * inF);
+    k.gemm(dy.data, w, dx, { m: rows, n: inF, k: outF, transA: false, transB: false });
+    return tensor([rows, ...x.shape.slice(1)], dx);
   }
 
   /** out (+)= zᵀ·x over all rows (the batch-norm correction's product). */

@@ -6,9 +6,8 @@
  * its input (or Ī), never its spikes, and the pooling's backward only its geometry. Only where nothing else
  * reads the spikes (SpikingNeuron.poolsOwnSpikes); elsewhere the two layers run as they are.
  */
-import { type Tensor, tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { AvgPool2d } from './avgpool.js';
-import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import type { PooledOutput, SpikingNeuron } from './neuron-layer.js';
 import { isSpikingNeuron } from './walk.js';
@@ -47,26 +46,4 @@ export function pooledOutput(
 
 function isAvgPool(l: Layer): l is AvgPool2d {
   return l.kind === 'avgpool2d';
-}
-
-/**
- * The backward of `neuron` then `pool` for the pooled gradient dy, when the neuron's backward needs only the
- * gradient's time sum (an input given once, exact mode): the sum is taken at the pooled resolution, then pooled
- * back over B rows instead of T·B, and the 2×2 average's backward only scales by ¼, which commutes with the
- * float64 sum's rounding — the same bits, without the [T·B, H, W, C] gradient. Null otherwise.
- */
-export function backwardNeuronPool(neuron: Layer, pool: Layer, dy: Tensor, ctx: RunContext): Tensor | null {
-  if (!isSpikingNeuron(neuron) || !isAvgPool(pool) || pool.halvingGeometry(pool.cachedInputShape() ?? []) === null)
-    return null;
-  const weights = neuron.summedGradientWeights(ctx);
-  if (weights === null) return null;
-  const rows = dy.shape[0]! / ctx.T;
-  const per = dy.data.length / ctx.T;
-  const summed = takeGrad(ctx.k, per);
-  ctx.k.sumRows(dy.data, summed, { rows: ctx.T, cols: per, weights });
-  const g = pool.backward(tensor([rows, ...dy.shape.slice(1)], summed), ctx);
-  giveGrad(ctx.k, tensor([per], summed), g);
-  const dx = neuron.backwardSummed(g, ctx);
-  giveGrad(ctx.k, g, dx);
-  return dx;
 }

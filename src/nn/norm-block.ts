@@ -183,6 +183,24 @@ export class NormBlock implements Layer {
   }
 
   /**
+   * backward with the input gradient summed over the steps (nn/summed-backward.ts): a single conv or linear behind
+   * the batch-norm sums the per-step gradient the batch-norm leaves before its input-gradient pass. Null, having
+   * done nothing, for other blocks, in representation mode (the gradients are summed already) or where the weight
+   * layer's backward is replaced.
+   */
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
+    const only = this.branches.length === 1 ? this.branches[0]! : null;
+    const weight = only?.pre === null ? only.weight : null;
+    if (this.cache !== null || weight?.backwardSummedInput === undefined || readsOutput(weight, 'backward'))
+      return null;
+    const dz = this.bn.backward(dy, ctx);
+    const dx = weight.backwardSummedInput(dz, ctx, weights);
+    if (dx === null) throw new SpikerepError('E_ARG', `${this.bn.opts.name}: no summed input gradient here`);
+    giveGrad(ctx.k, dz, dx);
+    return dx;
+  }
+
+  /**
    * z[…, c]·alpha·s[c]: the batch-norm apply with mean 0, gamma 1 and beta 0 is that per-channel scaling in one
    * pass (elementwise repeats only its last input, so s over the rows would go a row at a time).
    */

@@ -3,11 +3,12 @@ import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
 import { giveGrad, takeGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
-import { backwardNeuronPool, forwardNeuronPool } from './neuron-pool.js';
+import { forwardNeuronPool } from './neuron-pool.js';
 import { forwardNormNeuron, forwardNormNeuronOnce } from './norm-neuron.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
+import { backwardSummedFrom } from './summed-backward.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
@@ -88,10 +89,11 @@ export class Sequential implements Layer {
   backward(dy: Tensor, ctx: RunContext): Tensor {
     let g = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      // a neuron needing only its gradient's time sum takes it before the pooling after it (nn/neuron-pool.ts)
-      const pair = i > 0 ? backwardNeuronPool(this.layers[i - 1]!, this.layers[i]!, g, ctx) : null;
-      const next = pair ?? this.layers[i]!.backward(g, ctx);
-      if (pair !== null) i--;
+      // a neuron needing only its gradient's time sum has it taken as high above it as the layers allow
+      // (nn/summed-backward.ts)
+      const summed = backwardSummedFrom(this.layers, i, g, ctx);
+      const next = summed?.dx ?? this.layers[i]!.backward(g, ctx);
+      if (summed !== null) i -= summed.ran - 1;
       if (g !== dy) giveGrad(ctx.k, g, next); // consumed: back to the pool (nn/grad-pool.ts); dy is the caller's
       g = next;
     }

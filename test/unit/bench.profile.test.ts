@@ -54,12 +54,13 @@ test('profile: rows plus remainder make the step, every layer appears, conv FLOP
   // first conv, 3×3 same padding, 1 → 32 channels on 28×28, run once per sample (B rows): MACs by hand
   const conv1 = p.rows.find((r) => r.layer === 'body.0.0 conv2d' && r.pass === 'forward' && r.op === 'gemm');
   assert.equal(conv1?.flop, 2 * (B * 28 * 28) * 32 * (3 * 3 * 1));
-  // second conv, 32 → 64 on 14×14 over T·B rows: backward runs the filter and the input gradient, each as many MACs;
-  // the filter gradient of a sparse (spiking) input is event-driven and booked as sparse-gemm at its dense FLOPs
+  // second conv, 32 → 64 on 14×14 over T·B rows: backward runs the filter gradient over T·B rows and, the neuron
+  // below reading only its gradient's time sum (nn/summed-backward.ts), the input gradient over B rows; the filter
+  // gradient of a sparse (spiking) input is event-driven and booked as sparse-gemm at its dense FLOPs
   const conv2 = (op: string) =>
     p.rows.find((r) => r.layer === 'body.3.0 conv2d' && r.pass === 'backward' && r.op === op);
   const macs = T * B * 14 * 14 * 64 * (3 * 3 * 32);
-  assert.equal((conv2('gemm')?.flop ?? 0) + (conv2('sparse-gemm')?.flop ?? 0), 2 * 2 * macs);
+  assert.equal((conv2('gemm')?.flop ?? 0) + (conv2('sparse-gemm')?.flop ?? 0), 2 * macs + (2 * macs) / T);
   assert.equal(conv2('gemm')?.unit, 'GFLOP/s');
   assert.equal(conv2('gemm')?.ceiling, null); // no ceilings given
   // the reference backend has no worker threads to count; every step here made the same kernel calls

@@ -8,6 +8,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Builder } from '../../src/models/builder.js';
 import { neuronSpec } from '../../src/models/neurons.js';
+import type { BatchNorm } from '../../src/nn/batchnorm.js';
+import type { Conv2d } from '../../src/nn/conv2d.js';
+import type { Layer } from '../../src/nn/layer.js';
+import type { Linear } from '../../src/nn/linear.js';
 import { Network } from '../../src/nn/network.js';
 import { Sequential } from '../../src/nn/sequential.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
@@ -29,22 +33,25 @@ const IF: Neuron64 = { kind: 'if', alpha: 0.5 };
 const LIF_VTH = 0.05;
 const IF_VTH = 0.5;
 
-/** conv3×3 → BN → LIF → avgpool 2 → conv3×3 → BN → IF → flatten → linear → BN1d → IF → rate. */
-function libraryNetwork(): Network {
+/**
+ * conv3×3 → BN → LIF → avgpool 2 → conv3×3 → BN → IF → flatten → linear → BN1d → IF → rate. `blocks`: each
+ * conv/linear and its BN as one block, whose neuron applies the BN itself and whose backward hands the time-summed
+ * input gradient through the pooling and the flatten (nn/summed-backward.ts); otherwise plain siblings.
+ */
+function libraryNetwork(blocks: boolean): Network {
   const rng = new Rng(21);
   const lif = new Builder(kernels, rng, neuronSpec('lif', { vth: LIF_VTH }));
   const fire = new Builder(kernels, rng, neuronSpec('if', { vth: IF_VTH }));
+  const normed = (b: Builder, weight: Conv2d | Linear, bn: BatchNorm): Layer[] =>
+    blocks ? [b.normed(weight, bn)] : [weight, bn];
   const body = new Sequential([
-    lif.conv('c1', C, 3, 3),
-    lif.bn('bn1', 3),
+    ...normed(lif, lif.conv('c1', C, 3, 3), lif.bn('bn1', 3)),
     lif.neuron('sn1'),
     lif.pool(2),
-    fire.conv('c2', 3, 4, 3),
-    fire.bn('bn2', 4),
+    ...normed(fire, fire.conv('c2', 3, 4, 3), fire.bn('bn2', 4)),
     fire.neuron('sn2'),
     fire.flatten(),
-    fire.linear('fc', 3 * 3 * 4, CLASSES),
-    fire.bn('bn3', CLASSES),
+    ...normed(fire, fire.linear('fc', 3 * 3 * 4, CLASSES), fire.bn('bn3', CLASSES)),
     fire.neuron('sn3'),
   ]);
   return new Network({ k: kernels, T, body, readout: fire.readout(), inputShape: [H, W, C], classes: CLASSES });
@@ -87,54 +94,55 @@ function referenceNetwork(x: Float32Array): (p: Map<string, Float64Array>) => Fl
   };
 }
 
-test('a conv net with BN, LIF and IF: every parameter gradient equals central differences of the float64 DSR mapping', () => {
-  const rng = new Rng(5);
-  const x = randn(rng, B * H * W * C);
-  const dLogits = randn(rng, B * CLASSES);
-  const net = libraryNetwork();
-  const params = net.params();
-  zeroGrad(params, kernels);
-  const logits = net.forward({ shape: [B, H, W, C], data: x }, { training: true, rng: new Rng(1) });
-  const logits32 = kernels.toHost(logits.data).slice();
-  net.backward({ shape: [B, CLASSES], data: dLogits });
+for (const blocks of [false, true])
+  test(`a conv net with BN, LIF and IF${blocks ? ' in conv/linear + BN blocks' : ''}: every parameter gradient equals central differences of the float64 DSR mapping`, () => {
+    const rng = new Rng(5);
+    const x = randn(rng, B * H * W * C);
+    const dLogits = randn(rng, B * CLASSES);
+    const net = libraryNetwork(blocks);
+    const params = net.params();
+    zeroGrad(params, kernels);
+    const logits = net.forward({ shape: [B, H, W, C], data: x }, { training: true, rng: new Rng(1) });
+    const logits32 = kernels.toHost(logits.data).slice();
+    net.backward({ shape: [B, CLASSES], data: dLogits });
 
-  const p64 = new Map(params.map((q) => [q.name, f64(kernels.toHost(q.value))]));
-  const forward64 = referenceNetwork(x);
-  assertClose(logits32, forward64(p64), { rtol: 1e-4 }, 'logits (the same spikes in float32 and float64)');
-  const loss = (): number => dot(dLogits, forward64(p64));
-  const numeric = new Map([...p64].map(([name, v]) => [name, centralDiff(loss, v, 1e-6)]));
-  const scale = Math.max(...[...numeric.values()].map(maxAbs));
+    const p64 = new Map(params.map((q) => [q.name, f64(kernels.toHost(q.value))]));
+    const forward64 = referenceNetwork(x);
+    assertClose(logits32, forward64(p64), { rtol: 1e-4 }, 'logits (the same spikes in float32 and float64)');
+    const loss = (): number => dot(dLogits, forward64(p64));
+    const numeric = new Map([...p64].map(([name, v]) => [name, centralDiff(loss, v, 1e-6)]));
+    const scale = Math.max(...[...numeric.values()].map(maxAbs));
 
-  assert.deepEqual(
-    params.map((q) => q.name),
-    [
-      'c1.weight',
-      'c1.bias',
-      'bn1.weight',
-      'bn1.bias',
-      'sn1.vth',
-      'c2.weight',
-      'c2.bias',
-      'bn2.weight',
-      'bn2.bias',
-      'sn2.vth',
-      'fc.weight',
-      'fc.bias',
-      'bn3.weight',
-      'bn3.bias',
-      'sn3.vth',
-    ],
-  );
-  for (const q of params) {
-    const want = numeric.get(q.name)!;
-    // a bias in front of a batch-norm has no effect: its gradient is zero up to round-off
-    if (!q.name.endsWith('.bias') || q.name.startsWith('bn'))
-      assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
-    // LIF thresholds: the code scales dL/dVth by Δt² (docs/method.md §2.3)
-    const expected = q.name === 'sn1.vth' ? want.map((g) => g * LIF.dt * LIF.dt) : want;
-    assertGrad(kernels.toHost(q.grad), expected, q.name, scale);
-  }
-});
+    assert.deepEqual(
+      params.map((q) => q.name),
+      [
+        'c1.weight',
+        'c1.bias',
+        'bn1.weight',
+        'bn1.bias',
+        'sn1.vth',
+        'c2.weight',
+        'c2.bias',
+        'bn2.weight',
+        'bn2.bias',
+        'sn2.vth',
+        'fc.weight',
+        'fc.bias',
+        'bn3.weight',
+        'bn3.bias',
+        'sn3.vth',
+      ],
+    );
+    for (const q of params) {
+      const want = numeric.get(q.name)!;
+      // a bias in front of a batch-norm has no effect: its gradient is zero up to round-off
+      if (!q.name.endsWith('.bias') || q.name.startsWith('bn'))
+        assert.ok(maxAbs(want) > 1e-3 * scale, `${q.name}: a gradient to check`);
+      // LIF thresholds: the code scales dL/dVth by Δt² (docs/method.md §2.3)
+      const expected = q.name === 'sn1.vth' ? want.map((g) => g * LIF.dt * LIF.dt) : want;
+      assertGrad(kernels.toHost(q.grad), expected, q.name, scale);
+    }
+  });
 
 test('a LIF output layer (its gradient arrives weighted by λ^(T−t)): every parameter gradient against float64', () => {
   // Δt = 0.5 makes the weights far from uniform; the input is the image at every step, so the LIF rule is exact

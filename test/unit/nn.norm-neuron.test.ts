@@ -94,6 +94,7 @@ function network(
     if (keep === 'bn') bn.forward = (x, ctx) => BatchNorm.prototype.forward.call(bn, x, ctx);
     if (keep === 'block') b.forward = (x, ctx) => NormBlock.prototype.forward.call(b, x, ctx);
   }
+  keepPerStepBackward(blocks);
   const layers: Layer[] = [
     blocks[0]!,
     neuron('n0'),
@@ -105,6 +106,15 @@ function network(
     neuron('n2'),
   ];
   return { net: new Sequential(layers), bns };
+}
+
+/**
+ * A hook on each block's backward, in both runs: a block then hands back every step's input gradient, so what the
+ * runs compare is the forward's fusion alone (the time-summed input gradient, which changes the summation order, is
+ * nn.summed-backward.test.ts's).
+ */
+function keepPerStepBackward(blocks: readonly NormBlock[]): void {
+  for (const b of blocks) b.backward = (dy, ctx) => NormBlock.prototype.backward.call(b, dy, ctx);
 }
 
 function run(
@@ -159,6 +169,7 @@ function runNetwork(
   const body = mnistNet(b, [8, 8, 2], 5);
   const bns = layersOf(body).filter((l): l is BatchNorm => l instanceof BatchNorm);
   if (keep) for (const bn of bns) bn.forward = (x, ctx) => BatchNorm.prototype.forward.call(bn, x, ctx);
+  keepPerStepBackward(layersOf(body).filter((l): l is NormBlock => l instanceof NormBlock));
   const net = new Network({
     k,
     T: 4,
