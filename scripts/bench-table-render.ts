@@ -13,8 +13,8 @@ interface BenchRow {
 
 /** The bench files the README's table is rendered from, in its order. */
 export const README_BENCH_FILES = [
-  'results/bench-quick-fused-2026-12-07.json',
-  'results/bench-native-fused-2026-12-07.json',
+  'results/bench-quick-summed-2026-12-07.json',
+  'results/bench-native-summed-2026-12-07.json',
   'results/bench-resnet18-fused-2026-12-07.json',
   'results/bench-resnet18-rep-fused-2026-12-07.json',
 ] as const;

@@ -238,6 +238,9 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     const summedInput = l.backwardSummedInput?.bind(l);
     if (summedInput !== undefined)
       l.backwardSummedInput = (dy, ctx, weights) => profile.inLayer(label, () => summedInput(dy, ctx, weights));
+    const fromSummed = l.backwardFromSummed?.bind(l);
+    if (fromSummed !== undefined)
+      l.backwardFromSummed = (g, ctx, weights) => profile.inLayer(label, () => fromSummed(g, ctx, weights));
     // a conv or linear in a batch-norm block runs its forward through this entry in representation mode
     const withProduct = (l as Partial<WeightLayer>).forwardWithProduct?.bind(l);
     if (withProduct !== undefined)

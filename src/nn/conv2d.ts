@@ -161,8 +161,7 @@ export class Conv2d implements WeightLayer {
    * backward with the input gradient summed over the steps first (nn/summed-backward.ts): the convolution is linear
    * and the same at every step, so Σ_t w_t·dx[t] is the input gradient of Σ_t w_t·dy[t], one pass over B rows.
    */
-  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
-    if (!this.computeInputGrad) return null;
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor {
     const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
     this.parameterGradients(ctx.k, cache, dy, null);
@@ -170,6 +169,11 @@ export class Conv2d implements WeightLayer {
     const dx = this.inputGradient(ctx.k, cache, summed);
     giveGrad(ctx.k, summed, dx);
     return dx;
+  }
+
+  /** Not for a network's first layer, whose input gradient nobody uses. */
+  canSumInputGradient(): boolean {
+    return this.computeInputGrad;
   }
 
   private parameterGradients(k: Kernels, { x, g }: Conv2dCache, dy: Tensor, correction: WeightCorrection | null) {

@@ -94,8 +94,19 @@ export interface LayerCapabilities {
   forwardRepeated?(x: Tensor, ctx: RunContext): Tensor;
   /**
    * backward, with the input gradient handed back summed over the steps with `weights`, Σ_t w_t·dx[t] ([B, …]), for
-   * a neuron below that reads only that sum (nn/summed-backward.ts); the parameters' gradients are backward's. Null,
-   * having done nothing, where the layer cannot.
+   * a neuron below that reads only that sum (nn/summed-backward.ts); the parameters' gradients are backward's.
    */
-  backwardSummedInput?(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null;
+  backwardSummedInput?(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor;
+  /** Whether backwardSummedInput can serve the backward now due (absent: always). */
+  canSumInputGradient?(): boolean;
+  /**
+   * The weights w where this layer's backward now due reads its output gradient only through Σ_t w_t·dy[t] (it ends
+   * in a neuron that does: nn/summed-backward.ts), so the layer above may hand it that sum; null otherwise.
+   */
+  summedOutputWeights?(ctx: RunContext): Float64Array | null;
+  /**
+   * backward from the time-summed output gradient (summedOutputWeights' weights); with `inputWeights`, the input
+   * gradient is handed back summed as well (as backwardSummedInput).
+   */
+  backwardFromSummed?(summed: Tensor, ctx: RunContext, inputWeights: Float64Array | null): Tensor;
 }

@@ -146,8 +146,7 @@ export class Linear implements WeightLayer {
    * backward with the input gradient summed over the steps first (nn/summed-backward.ts): the layer is linear and
    * the same at every step, so Σ_t w_t·dx[t] = (Σ_t w_t·dy[t])·W, one gemm over B rows.
    */
-  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
-    if (!this.computeInputGrad) return null;
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor {
     const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
     this.parameterGradients(ctx.k, cache.x, dy, null);
@@ -155,6 +154,11 @@ export class Linear implements WeightLayer {
     const dx = this.inputGradient(ctx.k, cache, summed);
     giveGrad(ctx.k, summed, dx);
     return dx;
+  }
+
+  /** Not for a network's first layer, whose input gradient nobody uses. */
+  canSumInputGradient(): boolean {
+    return this.computeInputGrad;
   }
 
   /** dW += dyᵀ · x;  db += Σ_rows dy (with the correction when given). */

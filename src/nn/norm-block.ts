@@ -10,6 +10,7 @@ import { type BatchStatistics, isTraining, type Layer, type RunContext, type Tim
 import type { Param } from './param.js';
 import { readsOutput } from './pass-through.js';
 import { Scratch } from './scratch.js';
+import { sumsInputGradient, weightedTimeSum } from './summed-backward.js';
 
 /**
  * One path into the batch-norm: `pre` (or nothing) on the block's input, then `weight` (a conv or linear, or
@@ -148,6 +149,29 @@ export class NormBlock implements Layer {
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
+    return this.backwardWith(dy, ctx, null);
+  }
+
+  /**
+   * backward with the input gradient summed over time (nn/summed-backward.ts): each path sums its own — a conv or
+   * linear before its input-gradient pass, a `pre` sequence at its first layer, an identity path the gradient the
+   * batch-norm leaves.
+   */
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor {
+    return this.backwardWith(dy, ctx, weights);
+  }
+
+  /** Exact mode only (representation mode exchanges summed gradients already), and every path able to. */
+  canSumInputGradient(): boolean {
+    return (
+      this.cache === null &&
+      this.branches.every((b) =>
+        b.pre === null ? b.weight === null || sumsInputGradient(b.weight) : sumsInputGradient(b.pre),
+      )
+    );
+  }
+
+  private backwardWith(dy: Tensor, ctx: RunContext, inputWeights: Float64Array | null): Tensor {
     const { k } = ctx;
     const gathered = this.cache; // null: no representation-mode training forward, the BN's plain backward
     this.cache = null;
@@ -162,15 +186,7 @@ export class NormBlock implements Layer {
         if (c !== null) corrections[i] = { cross: c, scale: r.scale, scaledInputMean };
       });
     }
-    const dxs = this.branches.map((b, i) => {
-      let g = b.weight === null ? dz : b.weight.backward(dz, ctx, corrections[i]);
-      if (b.pre !== null) {
-        const below = b.pre.backward(g, ctx);
-        if (g !== dz) giveGrad(k, g, below);
-        g = below;
-      }
-      return g;
-    });
+    const dxs = this.branches.map((b, i) => branchBackward(b, dz, ctx, corrections[i] ?? null, inputWeights));
     let dx = dxs[0]!;
     if (dxs.length > 1) {
       dx = tensor(dx.shape, takeGrad(k, dx.data.length));
@@ -179,24 +195,6 @@ export class NormBlock implements Layer {
       for (const g of dxs) if (g !== dz) giveGrad(k, g, dx);
     }
     giveGrad(k, dz, dx);
-    return dx;
-  }
-
-  /**
-   * backward with the input gradient summed over the steps (nn/summed-backward.ts): a single conv or linear behind
-   * the batch-norm sums the per-step gradient the batch-norm leaves before its input-gradient pass. Null, having
-   * done nothing, for other blocks, in representation mode (the gradients are summed already) or where the weight
-   * layer's backward is replaced.
-   */
-  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor | null {
-    const only = this.branches.length === 1 ? this.branches[0]! : null;
-    const weight = only?.pre === null ? only.weight : null;
-    if (this.cache !== null || weight?.backwardSummedInput === undefined || readsOutput(weight, 'backward'))
-      return null;
-    const dz = this.bn.backward(dy, ctx);
-    const dx = weight.backwardSummedInput(dz, ctx, weights);
-    if (dx === null) throw new SpikerepError('E_ARG', `${this.bn.opts.name}: no summed input gradient here`);
-    giveGrad(ctx.k, dz, dx);
     return dx;
   }
 
@@ -263,4 +261,40 @@ function sameShape(a: readonly number[], b: readonly number[], where: string): v
       `${where}: the paths into the batch-norm give [${a.join(', ')}] and [${b.join(', ')}]`,
     );
   }
+}
+
+/**
+ * One path's input gradient from dz, the gradient the batch-norm leaves: summed over time with `inputWeights` when
+ * given. Where `pre` ends in a neuron that reads only its gradient's time sum, the weight layer hands it that sum
+ * (its input-gradient pass over B rows).
+ */
+function branchBackward(
+  b: NormBranch,
+  dz: Tensor,
+  ctx: RunContext,
+  correction: WeightCorrection | null,
+  inputWeights: Float64Array | null,
+): Tensor {
+  const { k, T } = ctx;
+  if (b.pre === null) {
+    if (b.weight === null) return inputWeights === null ? dz : weightedTimeSum(k, dz, T, inputWeights);
+    return inputWeights === null
+      ? b.weight.backward(dz, ctx, correction)
+      : b.weight.backwardSummedInput!(dz, ctx, inputWeights);
+  }
+  const pre = b.pre;
+  const preBackward = (g: Tensor): Tensor =>
+    inputWeights === null ? pre.backward(g, ctx) : pre.backwardSummedInput!(g, ctx, inputWeights);
+  if (b.weight === null) return preBackward(dz);
+  const summedOutput =
+    correction === null && sumsInputGradient(b.weight) && !readsOutput(pre, 'backward')
+      ? (pre.summedOutputWeights?.(ctx) ?? null)
+      : null;
+  const g =
+    summedOutput === null
+      ? b.weight.backward(dz, ctx, correction)
+      : b.weight.backwardSummedInput!(dz, ctx, summedOutput);
+  const below = summedOutput === null ? preBackward(g) : pre.backwardFromSummed!(g, ctx, inputWeights);
+  giveGrad(k, g, below);
+  return below;
 }

@@ -1,3 +1,4 @@
+import { SpikerepError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { buffersOf, type NamedBuffer } from './buffers.js';
 import { summedGradients } from './grad-mode.js';
@@ -8,7 +9,7 @@ import { forwardNormNeuron, forwardNormNeuronOnce } from './norm-neuron.js';
 import type { Param } from './param.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
-import { backwardSummedFrom } from './summed-backward.js';
+import { backwardSummedFrom, backwardSummedThrough, summedTarget, sumsInputGradient } from './summed-backward.js';
 
 /**
  * Layers applied in order; backward runs them in reverse. It keeps no cache of its own: each child keeps
@@ -87,8 +88,43 @@ export class Sequential implements Layer {
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {
+    return this.backwardFrom(dy, ctx, false, null);
+  }
+
+  /** The input gradient summed over time (nn/summed-backward.ts): the first layer sums it. */
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor {
+    return this.backwardFrom(dy, ctx, false, weights);
+  }
+
+  canSumInputGradient(): boolean {
+    const first = this.layers[0];
+    return !this.givenCopies && first !== undefined && sumsInputGradient(first);
+  }
+
+  /** Where the last layers are a neuron reading only its gradient's time sum and the layers after it that pass it. */
+  summedOutputWeights(ctx: RunContext): Float64Array | null {
+    return summedTarget(this.layers, this.layers.length - 1, ctx)?.weights ?? null;
+  }
+
+  backwardFromSummed(summed: Tensor, ctx: RunContext, inputWeights: Float64Array | null): Tensor {
+    return this.backwardFrom(summed, ctx, true, inputWeights);
+  }
+
+  /**
+   * Backward from the last layer to the first. `summedOutput`: dy is summed over time already (summedOutputWeights);
+   * `inputWeights`: the first layer hands back its input gradient summed with them (backwardSummedInput).
+   */
+  private backwardFrom(dy: Tensor, ctx: RunContext, summedOutput: boolean, inputWeights: Float64Array | null): Tensor {
     let g = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) {
+    let i = this.layers.length - 1;
+    if (summedOutput) {
+      const target = summedTarget(this.layers, i, ctx);
+      if (target === null)
+        throw new SpikerepError('E_ARG', 'a time-summed gradient for a sequence that needs every step');
+      g = backwardSummedThrough(this.layers, i, target.bottom, dy, ctx, true);
+      i = target.bottom - 1;
+    }
+    for (const last = inputWeights === null ? 0 : 1; i >= last; i--) {
       // a neuron needing only its gradient's time sum has it taken as high above it as the layers allow
       // (nn/summed-backward.ts)
       const summed = backwardSummedFrom(this.layers, i, g, ctx);
@@ -96,6 +132,11 @@ export class Sequential implements Layer {
       if (summed !== null) i -= summed.ran - 1;
       if (g !== dy) giveGrad(ctx.k, g, next); // consumed: back to the pool (nn/grad-pool.ts); dy is the caller's
       g = next;
+    }
+    if (inputWeights !== null) {
+      const dx = this.layers[0]!.backwardSummedInput!(g, ctx, inputWeights);
+      if (g !== dy) giveGrad(ctx.k, g, dx);
+      return dx;
     }
     // after forwardRepeated through T copies, the copies' per-step gradients add up to the once-given input's
     if (this.givenCopies && !summedGradients(ctx)) return sumOverSteps(ctx.k, g === dy ? copyOf(ctx, dy) : g, ctx.T);

@@ -13,10 +13,11 @@ import { Builder } from '../../src/models/builder.js';
 import { mnistNet } from '../../src/models/mnistnet.js';
 import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
 import { Conv2d } from '../../src/nn/conv2d.js';
-import type { RunContext } from '../../src/nn/layer.js';
+import type { Layer, RunContext } from '../../src/nn/layer.js';
 import { crossEntropy } from '../../src/nn/loss.js';
 import { Network } from '../../src/nn/network.js';
 import { NormBlock } from '../../src/nn/norm-block.js';
+import { Sequential } from '../../src/nn/sequential.js';
 import { layersOf } from '../../src/nn/walk.js';
 import { zeroGrad } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
@@ -124,4 +125,81 @@ describe('the time-summed input gradient', () => {
     assert.deepEqual(w.convRows, [T * B], 'the conv input gradient over T·B rows');
     assert.deepEqual(w.linearRows, [B], 'the linear, unhooked, still over B rows');
   });
+
+  for (const neuron of ['if', 'lif'] as const) {
+    it(`${neuron}: residual blocks (paths into one batch-norm): every conv's input gradient over B rows, the same gradients`, () => {
+      const summed = watched();
+      const got = residualStep(summed.k, neuron, false);
+      const perStep = watched();
+      const want = residualStep(perStep.k, neuron, true);
+      // conv1, conv2, conv3, conv4 and the shortcut (the stem's input gradient is nobody's)
+      assert.deepEqual(summed.convRows, [B, B, B, B, B], 'summed: B rows');
+      assert.deepEqual(perStep.convRows, [T * B, T * B, T * B, T * B, T * B], 'per step: T·B rows');
+      const overall = Math.max(...want.grads.flat().map(Math.abs));
+      let compared = 0;
+      for (const [i, name] of want.names.entries()) {
+        const w = want.grads[i]!;
+        const g = got.grads[i]!;
+        // a conv/linear bias in front of a batch-norm gets Σ dz, 0 up to round-off: measured against all gradients
+        const inFrontOfBn = name.endsWith('.bias') && !/(^|\.)bn\d?\./.test(name);
+        const scale = inFrontOfBn ? overall : Math.max(1e-3 * overall, ...w.map(Math.abs));
+        for (let j = 0; j < w.length; j++)
+          assert.ok(Math.abs(g[j]! - w[j]!) <= 2e-5 * scale, `${name}[${j}]: ${g[j]} vs ${w[j]}`);
+        if (name.endsWith('.weight') && w.some((v) => Math.abs(v) > 1e-3 * overall)) compared++;
+      }
+      assert.ok(compared >= 10, `${compared} weight gradients to compare`);
+    });
+  }
 });
+
+/**
+ * stem conv → [BN → neuron] → block (conv → BN → neuron → conv, identity shortcut) → [BN → neuron] → block with a
+ * stride-2 1×1 shortcut conv → [BN → neuron] → flatten → linear → BN → neuron: the PreAct ResNet's layout
+ * (models/preact-resnet18.ts) at 4 and 6 channels; `perStep` hooks every block's and sequence's backward.
+ */
+function residualStep(k: Kernels, neuron: NeuronChoice, perStep: boolean): { grads: number[][]; names: string[] } {
+  const b = new Builder(k, new Rng(12), neuronSpec(neuron, { vth: 0.4 }));
+  const inner = (name: string, inC: number, outC: number, stride: number): Sequential =>
+    new Sequential([
+      b.normed(b.conv(`${name}.conv1`, inC, outC, 3, { stride }), b.bn(`${name}.bn2`, outC)),
+      b.neuron(`${name}.n2`),
+    ]);
+  const layers: Layer[] = [
+    b.normedSum([{ pre: null, weight: b.conv('stem', 2, 4, 3) }], b.bn('l1.bn1', 4)),
+    b.neuron('l1.n1'),
+    b.normedSum(
+      [
+        { pre: inner('l1', 4, 4, 1), weight: b.conv('l1.conv2', 4, 4, 3) },
+        { pre: null, weight: null },
+      ],
+      b.bn('l2.bn1', 4),
+    ),
+    b.neuron('l2.n1'),
+    b.normedSum(
+      [
+        { pre: inner('l2', 4, 6, 2), weight: b.conv('l2.conv2', 6, 6, 3) },
+        { pre: null, weight: b.conv('l2.shortcut', 4, 6, 1, { stride: 2, pad: 0 }) },
+      ],
+      b.bn('out.bn', 6),
+    ),
+    b.neuron('out.n'),
+    b.flatten(),
+    b.normed(b.linear('fc', 4 * 4 * 6, 5), b.bn('fc.bn', 5)),
+    b.neuron('fc.n'),
+  ];
+  const body = new Sequential(layers);
+  if (perStep)
+    for (const l of layersOf(body)) {
+      if (l instanceof NormBlock) l.backward = (dy, ctx) => NormBlock.prototype.backward.call(l, dy, ctx);
+      if (l instanceof Sequential && l !== body)
+        l.backward = (dy, ctx) => Sequential.prototype.backward.call(l, dy, ctx);
+    }
+  const net = new Network({ k, T, body, readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode: 'exact' });
+  const rng = new Rng(5);
+  const x = new Float32Array(B * 8 * 8 * 2).map(() => 1.5 * rng.normal());
+  const params = net.params();
+  zeroGrad(params, k);
+  const logits = net.forward({ shape: [B, 8, 8, 2], data: x }, { training: true, rng: new Rng(1) });
+  net.backward(crossEntropy(logits, Int32Array.from([1, 2, 4]), k).grad);
+  return { grads: params.map((p) => [...k.toHost(p.grad)]), names: params.map((p) => p.name) };
+}
