@@ -233,7 +233,7 @@ function groupImages(): i32 {
 export function sparseFilterScratch(g: usize, channels: i32): i32 {
   loadGeometry(g);
   const lists = channels * groupImages() * gInH * gInW * ENTRY;
-  return ((channels * 4 + 15) & ~15) + lists + gKH * gKW * channels * gOutC * 4;
+  return ((channels * 8 + 15) & ~15) + lists + gKH * gKW * channels * gOutC * 4;
 }
 
 /**
@@ -257,13 +257,20 @@ function dyOffset(e: usize, kh: i32, kw: i32, shift: i32): i32 {
   return ((load<i32>(e) + oh) * gOutW + ow) * gOutC * 4;
 }
 
-/** accT row += Σ over the list of value · dy[entry, tap][ob, ob + 32). */
-function filterBlock32(list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize): void {
+/**
+ * accT row += Σ over the list of value · dy[entry, tap][ob, ob + 32). `inside`: every tap of every entry lands in
+ * dy (a stride-1 interior list), so the offset needs no check; inlined, each call site compiles its own loop.
+ */
+// @ts-ignore: decorator
+@inline
+function filterBlock32(
+  list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize, inside: bool,
+): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   const end = list + <usize>n * ENTRY;
   for (let e = list; e < end; e += ENTRY) {
-    const off = dyOffset(e, kh, kw, shift);
-    if (off < 0) continue;
+    const off = inside ? load<i32>(e) - shift : dyOffset(e, kh, kw, shift);
+    if (!inside && off < 0) continue;
     const d = dy + <usize>off + <usize>ob * 4;
     const v = v128.load32_splat(e, 8);
     a0 = madd(v, v128.load(d), a0);
@@ -307,10 +314,14 @@ function filterBlock1(list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usi
   store<f32>(acc, load<f32>(acc) + a);
 }
 
-/** Lists group [b0, b1)'s non-zero inputs of channels [c0, c1): channel c's list starts at its full-size slot. */
+/**
+ * Lists group [b0, b1)'s non-zero inputs of channels [c0, c1) in channel c's full-size slot: with stride 1, the
+ * entries all of whose taps land inside the output from the slot's start (counts[c]) and the others from its end
+ * backwards (counts[R + c]); with another stride, all from the start.
+ */
 function gatherByChannel(x: usize, b0: i32, b1: i32, c0: i32, c1: i32, counts: usize, lists: usize, slot: i32): void {
   const R = c1 - c0;
-  memory.fill(counts, 0, <usize>R * 4);
+  memory.fill(counts, 0, <usize>R * 8);
   const zero = f32x4.splat(0);
   const stride1 = gSH == 1 && gSW == 1;
   for (let b = b0; b < b1; b++) {
@@ -325,9 +336,12 @@ function gatherByChannel(x: usize, b0: i32, b1: i32, c0: i32, c1: i32, counts: u
           for (let j = c; j < cEnd; j++) {
             const v = load<f32>(src + <usize>j * 4);
             if (v == 0) continue;
-            const cnt = counts + <usize>j * 4;
+            const th = ih + gPH, tw = iw + gPW;
+            const inside = stride1 && th >= gKH - 1 && th < gOutH && tw >= gKW - 1 && tw < gOutW;
+            const cnt = counts + <usize>(inside || !stride1 ? j : R + j) * 4;
             const n = load<i32>(cnt);
-            const e = lists + (<usize>j * <usize>slot + <usize>n) * ENTRY;
+            const at = inside || !stride1 ? n : slot - 1 - n;
+            const e = lists + (<usize>j * <usize>slot + <usize>at) * ENTRY;
             store<i32>(e, stride1 ? (((bOutH + ih + gPH) * gOutW + iw + gPW) * gOutC) * 4 : bOutH);
             store<i16>(e, <i16>(ih + gPH), 4);
             store<i16>(e, <i16>(iw + gPW), 6);
@@ -350,23 +364,41 @@ export function convSparseBwdFilter(
   const slot = G * gInH * gInW;
   const taps = gKH * gKW;
   const counts = scratch;
-  const lists = scratch + <usize>((R * 4 + 15) & ~15);
+  const lists = scratch + <usize>((R * 8 + 15) & ~15);
+  const stride1 = gSH == 1 && gSW == 1;
   const accT = lists + <usize>R * <usize>slot * ENTRY; // [taps, R, outC]
   memory.fill(accT, 0, <usize>(taps * R * gOutC) * 4);
   for (let b0 = 0; b0 < gBatch; b0 += G) {
     gatherByChannel(x, b0, min(gBatch, b0 + G), c0, c1, counts, lists, slot);
-    for (let c = 0; c < R; c++) {
-      const n = load<i32>(counts + <usize>c * 4);
-      if (n == 0) continue;
-      const list = lists + <usize>c * <usize>slot * ENTRY;
-      for (let kh = 0; kh < gKH; kh++) {
-        for (let kw = 0; kw < gKW; kw++) {
-          const row = accT + <usize>(((kh * gKW + kw) * R + c) * gOutC) * 4;
-          const shift = (kh * gOutW + kw) * gOutC * 4;
-          let ob = 0;
-          for (; ob + 32 <= gOutC; ob += 32) filterBlock32(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
-          for (; ob + 4 <= gOutC; ob += 4) filterBlock4(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
-          for (; ob < gOutC; ob++) filterBlock1(list, n, kh, kw, shift, dy, ob, row + <usize>ob * 4);
+    // one block of output channels at a time over every channel and tap: the group's dy columns of that block
+    // (a 14×14 image's 32 channels: 25 KB) stay in L1 while the lists read them at scattered pixels
+    const blocks = (gOutC >> 5) + ((gOutC & 31) >> 2) + (gOutC & 3);
+    for (let blk = 0; blk < blocks; blk++) {
+      const full = gOutC >> 5, quads = (gOutC & 31) >> 2;
+      const ob = blk < full ? blk << 5 : blk < full + quads ? (full << 5) + ((blk - full) << 2) : (full << 5) + (quads << 2) + (blk - full - quads);
+      for (let c = 0; c < R; c++) {
+        const nIn = load<i32>(counts + <usize>c * 4);
+        const nOut = load<i32>(counts + <usize>(R + c) * 4);
+        if (nIn + nOut == 0) continue;
+        const list = lists + <usize>c * <usize>slot * ENTRY;
+        const border = list + <usize>(slot - nOut) * ENTRY;
+        for (let kh = 0; kh < gKH; kh++) {
+          for (let kw = 0; kw < gKW; kw++) {
+            const acc = accT + <usize>(((kh * gKW + kw) * R + c) * gOutC + ob) * 4;
+            const shift = (kh * gOutW + kw) * gOutC * 4;
+            if (blk < full) {
+              if (stride1) {
+                filterBlock32(list, nIn, kh, kw, shift, dy, ob, acc, true);
+                filterBlock32(border, nOut, kh, kw, shift, dy, ob, acc, false);
+              } else filterBlock32(list, nIn, kh, kw, shift, dy, ob, acc, false);
+            } else if (blk < full + quads) {
+              filterBlock4(list, nIn, kh, kw, shift, dy, ob, acc);
+              filterBlock4(border, nOut, kh, kw, shift, dy, ob, acc);
+            } else {
+              filterBlock1(list, nIn, kh, kw, shift, dy, ob, acc);
+              filterBlock1(border, nOut, kh, kw, shift, dy, ob, acc);
+            }
+          }
         }
       }
     }
