@@ -15,8 +15,8 @@ interface BenchRow {
 export const README_BENCH_FILES = [
   'results/bench-quick-summed-2026-12-07.json',
   'results/bench-native-summed-2026-12-07.json',
-  'results/bench-resnet18-fused-2026-12-07.json',
-  'results/bench-resnet18-rep-fused-2026-12-07.json',
+  'results/bench-resnet18-summed-2026-12-07.json',
+  'results/bench-resnet18-rep-summed-2026-12-07.json',
 ] as const;
 
 /** What a training row measures, in words: `train_mnistnet_T4_representation` → its model, neuron, T and mode. */
