@@ -61,7 +61,7 @@ test('results/MANIFEST.md lists every results JSON once, with the command stored
       assert.match(
         command!,
         new RegExp(
-          `^(spikerep bench .*--json ${f}|spikerep tune .*--out \\S+ .*\\(copied to ${dir}/\\)|bash scripts/first-command\\.sh \\d+ ${dir}|bash scripts/torch-(parity|throughput)\\.sh .* ${dir})$`,
+          `^(spikerep bench .*--json ${f}|spikerep tune .*--out \\S+ .*\\(copied to ${dir}/\\)|bash scripts/first-command\\.sh \\d+ ${dir}|bash scripts/(torch-parity|torch-throughput|parity-rerun)\\.sh .* ${dir})$`,
         ),
         file,
       );
