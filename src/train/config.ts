@@ -230,7 +230,7 @@ export const TRAIN_FIELDS = {
   gradMode: option(oneOf(GRAD_MODE_CHOICES).default('auto'), {
     flag: '--grad-mode',
     arg: '<mode>',
-    help: 'exact (the reference backward over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T) | auto (representation where it equals exact, else exact)',
+    help: 'exact (the reference backward: BN and weight gradients over T·B rows) | representation (time-summed gradients, equal to exact for IF without dropout: backward cost and memory flat in T) | auto (representation where it equals exact, else exact)',
   }),
   /** Forward K time steps at a time so activation memory does not grow with T (nn/time-chunk.ts); undefined: all T. */
   timeChunk: option(integer(1).optional(), {
