@@ -54,6 +54,8 @@ export function convCases(): ConvGeometry[] {
     convGeometry({ batch: 4, inH: 21, inW: 20, inC: 12, outC: 20, kH: 3, stride: 2, pad: 1 }),
     convGeometry({ batch: 3, inH: 16, inW: 16, inC: 64, outC: 64, kH: 3, pad: 1 }), // the blocked AVX-512 paths
     convGeometry({ batch: 8, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 }), // K = 9: the filter split by pixels
+    // K = 18, 40 output channels, stride 2: a narrow filter (wasm splits its gradient by pixels) on a partial panel
+    convGeometry({ batch: 3, inH: 9, inW: 8, inC: 2, outC: 40, kH: 3, stride: 2, pad: 1 }),
   ];
   const rng = new Rng(7);
   while (fixed.length < 19) {
