@@ -7,13 +7,13 @@ import { correctedWeightGradient, type Product, type WeightCorrection, type Weig
 import { NO_GRADIENT, takeCache } from './cache.js';
 import { type ForwardPath, useEventPath, weightGradient } from './forward-path.js';
 import { inputForBackward } from './grad-mode.js';
-import { giveGrad, takeGrad } from './grad-pool.js';
+import { takeGrad } from './grad-pool.js';
 import { defaultUniform, kaimingNormalFanOut } from './init.js';
 import { isTraining, type Layer, type RunContext } from './layer.js';
 import { joinName, makeParam, type Param } from './param.js';
 import { fakeQuantize, type WeightQuant } from './quant.js';
 import { Scratch } from './scratch.js';
-import { weightedTimeSum } from './summed-backward.js';
+import { inputGradientOfSum } from './summed-backward.js';
 
 export interface Conv2dOptions {
   /** Full path of the layer ("layer1.0.conv1"); params are `${name}.weight` and `${name}.bias`. */
@@ -165,10 +165,7 @@ export class Conv2d implements WeightLayer {
     const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
     this.parameterGradients(ctx.k, cache, dy, null);
-    const summed = weightedTimeSum(ctx.k, dy, ctx.T, weights);
-    const dx = this.inputGradient(ctx.k, cache, summed);
-    giveGrad(ctx.k, summed, dx);
-    return dx;
+    return inputGradientOfSum(ctx, dy, weights, (summed) => this.inputGradient(ctx.k, cache, summed));
   }
 
   /** Not for a network's first layer, whose input gradient nobody uses. */

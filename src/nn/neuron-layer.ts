@@ -159,20 +159,11 @@ export class SpikingNeuron implements Layer {
   /**
    * Whether this pass may run forwardPooled / forwardRepeatedPooled in place of forward and a pooling of its
    * spikes: the DSR neuron, whose backward needs its input (or Ī), never its spikes, and nothing else reading the
-   * spikes — no spike count (energy metrics), no robustness hook, no observer, no time chunks, and no forward
-   * replaced on this layer (a recorder reading the spikes: the report's raster, `run --record`, tests), unless
-   * the replacement is marked passesSpikesThrough (the step profiler's timers).
+   * spikes — what takesNormalizedInput rules out (a robustness hook, an observer, time chunks, a forward replaced
+   * by a recorder: the report's raster, `run --record`, tests) and a spike count (energy metrics).
    */
   poolsOwnSpikes(ctx: RunContext): boolean {
-    return (
-      this.opts.mode === 'dsr' &&
-      this.perturbation === null &&
-      this.observeInput === null &&
-      !this.counting &&
-      !ctx.mode.steps.chunked &&
-      !this.replaced('forward') &&
-      !this.replaced('forwardRepeated')
-    );
+    return this.takesNormalizedInput(ctx) && !this.counting;
   }
 
   private replaced(method: 'forward' | 'forwardRepeated'): boolean {

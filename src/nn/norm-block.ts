@@ -9,8 +9,9 @@ import { giveGrad, takeGrad } from './grad-pool.js';
 import { type BatchStatistics, isTraining, type Layer, type RunContext, type Timing, totalSteps } from './layer.js';
 import type { Param } from './param.js';
 import { readsOutput } from './pass-through.js';
+import { weightedTimeSum } from './repeat-time.js';
 import { Scratch } from './scratch.js';
-import { sumsInputGradient, weightedTimeSum } from './summed-backward.js';
+import { sumsInputGradient } from './summed-backward.js';
 
 /**
  * One path into the batch-norm: `pre` (or nothing) on the block's input, then `weight` (a conv or linear, or

@@ -16,9 +16,15 @@ export function repeatOverTime(k: Kernels, x: Tensor, T: number, scratch: Scratc
  * [B, …], in a buffer of the gradient pool (g goes back to it).
  */
 export function sumOverSteps(k: Kernels, g: Tensor, T: number): Tensor {
-  const n = g.data.length / T;
-  const out = takeGrad(k, n);
-  k.sumRows(g.data, out, { rows: T, cols: n, weights: new Float64Array(T).fill(1) });
+  const out = weightedTimeSum(k, g, T, new Float64Array(T).fill(1));
   giveGrad(k, g);
+  return out;
+}
+
+/** Σ_t w_t·g[t] of a time-major gradient [T·B, …]: [B, …], in a buffer of the gradient pool. */
+export function weightedTimeSum(k: Kernels, g: Tensor, T: number, weights: Float64Array): Tensor {
+  const per = g.data.length / T;
+  const out = takeGrad(k, per);
+  k.sumRows(g.data, out, { rows: T, cols: per, weights });
   return { shape: [g.shape[0]! / T, ...g.shape.slice(1)], data: out };
 }

@@ -10,11 +10,11 @@
  * hook that sees the gradient) stops the chain.
  */
 import { SpikerepError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { type Tensor, tensor } from '../tensor.js';
-import { giveGrad, takeGrad } from './grad-pool.js';
+import type { Tensor } from '../tensor.js';
+import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import { readsOutput } from './pass-through.js';
+import { weightedTimeSum } from './repeat-time.js';
 import { isSpikingNeuron } from './walk.js';
 
 /**
@@ -95,10 +95,18 @@ function passesTimeSum(l: Layer): boolean {
   return (l.kind === 'avgpool2d' || l.kind === 'flatten') && !readsOutput(l, 'backward');
 }
 
-/** Σ_t w_t·g[t] of a time-major gradient [T·B, …]: [B, …], in a buffer of the gradient pool. */
-export function weightedTimeSum(k: Kernels, g: Tensor, T: number, weights: Float64Array): Tensor {
-  const per = g.data.length / T;
-  const out = takeGrad(k, per);
-  k.sumRows(g.data, out, { rows: T, cols: per, weights });
-  return tensor([g.shape[0]! / T, ...g.shape.slice(1)], out);
+/**
+ * The input gradient of Σ_t w_t·dy[t] by `inputGradient`, a layer's input-gradient pass (linear and the same at
+ * every step, so this is Σ_t w_t·dx[t]), over B rows instead of T·B.
+ */
+export function inputGradientOfSum(
+  ctx: RunContext,
+  dy: Tensor,
+  weights: Float64Array,
+  inputGradient: (summed: Tensor) => Tensor,
+): Tensor {
+  const summed = weightedTimeSum(ctx.k, dy, ctx.T, weights);
+  const dx = inputGradient(summed);
+  giveGrad(ctx.k, summed, dx);
+  return dx;
 }

@@ -88,6 +88,38 @@ function assertBits(actual: Float32Array, expected: Float32Array, what: string):
   assert.equal(at, -1, `${what}: first difference at [${at}]: ${actual[at]} vs ${expected[at]}`);
 }
 
+/**
+ * A neuron forward's side outputs for two runs, a fused forward and the one it replaces: the rate, Ī (the kernels
+ * compose it where they do not fuse it: not with a synapse) and, when `carried`, the membrane carried in from
+ * `start` and out. `attrs(i)` asks run i for them; `assertSame` compares the runs' bit for bit.
+ */
+function sideOutputs(
+  k: Kernels,
+  n: number,
+  weights: Float64Array,
+  carried: boolean,
+  withRep: boolean,
+  start: Float32Array,
+): { attrs(i: number): Partial<NeuronForwardAttrs>; assertSame(what: string): void; free(): void } {
+  const rate = [k.alloc(n), k.alloc(n)],
+    rep = [k.alloc(n), k.alloc(n)],
+    mem = [k.alloc(n), k.alloc(n)];
+  for (const m of mem) m.set(start);
+  return {
+    attrs: (i) => ({
+      rate: { out: rate[i]!, weights },
+      ...(carried ? { membrane: mem[i]! } : {}),
+      ...(withRep ? { inputRep: { out: rep[i]!, weights } } : {}),
+    }),
+    assertSame(what) {
+      assertBits(k.toHost(rate[1]!), k.toHost(rate[0]!), `${what} rate`);
+      assertBits(k.toHost(mem[1]!), k.toHost(mem[0]!), `${what} membrane`);
+      if (withRep) assertBits(k.toHost(rep[1]!), k.toHost(rep[0]!), `${what} Ī`);
+    },
+    free: () => [...rate, ...rep, ...mem].forEach((b) => k.free(b)),
+  };
+}
+
 /** Registers the suite for one backend configuration; `K` returns its kernels once the file's setup has run. */
 export function neuronConformance(title: string, backend: () => Kernels, skip: string | false = false): void {
   const { K, called } = recordCalls(backend);
@@ -219,23 +251,12 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
               const spikes = k.alloc(T * n),
                 pooledOwn = k.alloc(pooledLength),
                 pooled = k.alloc(pooledLength);
-              const rate = [k.alloc(n), k.alloc(n)],
-                rep = [k.alloc(n), k.alloc(n)],
-                mem = [k.alloc(n), k.alloc(n)];
-              const extras = (i: number): Partial<NeuronForwardAttrs> => ({
-                rate: { out: rate[i]!, weights },
-                ...(carried ? { membrane: mem[i]! } : {}),
-                // the kernels compose the input representation where they do not fuse it: not with a synapse
-                ...(plainA.synapse === undefined ? { inputRep: { out: rep[i]!, weights } } : {}),
-              });
-              for (const m of mem) m.set(start);
-              k.neuronForward(x, spikes, { ...plainA, ...extras(0) });
+              const side = sideOutputs(k, n, weights, carried, plainA.synapse === undefined, start);
+              k.neuronForward(x, spikes, { ...plainA, ...side.attrs(0) });
               k.avgPool2dForward(spikes, pooledOwn, g);
-              k.neuronForward(x, pooled, { ...plainA, ...extras(1), pooled: g });
+              k.neuronForward(x, pooled, { ...plainA, ...side.attrs(1), pooled: g });
               assertBits(k.toHost(pooled), k.toHost(pooledOwn), `${what} pooled`);
-              assertBits(k.toHost(rate[1]!), k.toHost(rate[0]!), `${what} rate`);
-              assertBits(k.toHost(mem[1]!), k.toHost(mem[0]!), `${what} membrane`);
-              if (plainA.synapse === undefined) assertBits(k.toHost(rep[1]!), k.toHost(rep[0]!), `${what} Ī`);
+              side.assertSame(what);
               // and against the reference's spikes, pooled in float64
               const sRef = new Float32Array(T * n),
                 pRef = new Float32Array(pooledLength);
@@ -243,7 +264,8 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
               ref.avgPool2dForward(sRef, pRef, g);
               k.neuronForward(x, pooled, { ...plainA, pooled: g });
               assertClose(k.toHost(pooled), pRef, { rtol: 1e-6 }, `${what} pooled against the reference`);
-              [spikes, pooledOwn, pooled, ...rate, ...rep, ...mem].forEach((b) => k.free(b));
+              [spikes, pooledOwn, pooled].forEach((b) => k.free(b));
+              side.free();
             }
           }
           [input, start].forEach((b) => k.free(b));
@@ -304,24 +326,15 @@ export function neuronConformance(title: string, backend: () => Kernels, skip: s
               const length = pool ? g.batch * g.outH * g.outW * C : T * n;
               const own = k.alloc(length),
                 fused = k.alloc(length);
-              const rate = [k.alloc(n), k.alloc(n)],
-                rep = [k.alloc(n), k.alloc(n)],
-                mem = [k.alloc(n), k.alloc(n)];
-              const extras = (i: number): Partial<NeuronForwardAttrs> => ({
-                rate: { out: rate[i]!, weights },
-                ...(carried ? { membrane: mem[i]! } : {}),
-                ...(plainA.synapse === undefined ? { inputRep: { out: rep[i]!, weights } } : {}),
-              });
-              for (const m of mem) m.set(start);
-              k.neuronForward(xn, own, { ...plainA, ...extras(0) });
-              k.neuronForward(x, fused, { ...plainA, ...extras(1), normalized });
+              const side = sideOutputs(k, n, weights, carried, plainA.synapse === undefined, start);
+              k.neuronForward(xn, own, { ...plainA, ...side.attrs(0) });
+              k.neuronForward(x, fused, { ...plainA, ...side.attrs(1), normalized });
               assertBits(k.toHost(fused), k.toHost(own), `${what} spikes`);
-              assertBits(k.toHost(rate[1]!), k.toHost(rate[0]!), `${what} rate`);
-              if (carried) assertBits(k.toHost(mem[1]!), k.toHost(mem[0]!), `${what} membrane`);
-              if (plainA.synapse === undefined) assertBits(k.toHost(rep[1]!), k.toHost(rep[0]!), `${what} Ī`);
+              side.assertSame(what);
               cases++;
               if (k.toHost(own).some((v) => v !== 0)) firing++;
-              [own, fused, ...rate, ...rep, ...mem].forEach((b) => k.free(b));
+              [own, fused].forEach((b) => k.free(b));
+              side.free();
             }
           }
           [input, start, normed].forEach((b) => k.free(b));

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConvGeometry, Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
 import { AvgPool2d } from '../../src/nn/avgpool.js';
 import type { RunContext } from '../../src/nn/layer.js';
 import { passesSpikesThrough, SpikingNeuron } from '../../src/nn/neuron-layer.js';
@@ -18,6 +18,7 @@ import { Rng } from '../../src/rng.js';
 import { ifConfig, lifConfig, type NeuronConfig } from '../../src/snn/config.js';
 import { type Tensor, tensor } from '../../src/tensor.js';
 import { testKernels } from '../support/kernels.under-test.js';
+import { watchedKernels } from '../support/watched-kernels.js';
 
 const base = await testKernels();
 
@@ -25,22 +26,12 @@ const base = await testKernels();
 function watched(): { k: Kernels; pooledCalls: () => number; poolBackwardRows: () => number[] } {
   let pooled = 0;
   const backRows: number[] = [];
-  const k = new Proxy(base, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (prop === 'neuronForward') {
-        return (x: Float32Array, y: Float32Array, a: NeuronForwardAttrs) => {
-          if (a.pooled !== undefined) pooled++;
-          target.neuronForward(x, y, a);
-        };
-      }
-      if (prop === 'avgPool2dBackward') {
-        return (dy: Float32Array, dx: Float32Array, g: ConvGeometry) => {
-          backRows.push(g.batch);
-          target.avgPool2dBackward(dy, dx, g);
-        };
-      }
-      return typeof v === 'function' ? v.bind(target) : v;
+  const k = watchedKernels(base, {
+    neuronForward: (_x, _y, a) => {
+      if (a.pooled !== undefined) pooled++;
+    },
+    avgPool2dBackward: (_dy, _dx, g) => {
+      backRows.push(g.batch);
     },
   });
   return { k, pooledCalls: () => pooled, poolBackwardRows: () => backRows };

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Kernels, NeuronForwardAttrs } from '../../src/kernels/kernels.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
 import { Builder } from '../../src/models/builder.js';
 import { mnistNet } from '../../src/models/mnistnet.js';
 import { neuronSpec } from '../../src/models/neurons.js';
@@ -30,22 +30,16 @@ import { Rng } from '../../src/rng.js';
 import { ifConfig, lifConfig, type NeuronConfig } from '../../src/snn/config.js';
 import { type Tensor, tensor } from '../../src/tensor.js';
 import { testKernels } from '../support/kernels.under-test.js';
+import { watchedKernels } from '../support/watched-kernels.js';
 
 const base = await testKernels();
 
 /** `base`, counting the neuron forwards that asked for `normalized`. */
 function watched(): { k: Kernels; normalizedCalls: () => number } {
   let normalized = 0;
-  const k = new Proxy(base, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (prop === 'neuronForward') {
-        return (x: Float32Array, y: Float32Array, a: NeuronForwardAttrs) => {
-          if (a.normalized !== undefined) normalized++;
-          target.neuronForward(x, y, a);
-        };
-      }
-      return typeof v === 'function' ? v.bind(target) : v;
+  const k = watchedKernels(base, {
+    neuronForward: (_x, _y, a) => {
+      if (a.normalized !== undefined) normalized++;
     },
   });
   return { k, normalizedCalls: () => normalized };

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConvGeometry, GemmAttrs, Kernels } from '../../src/kernels/kernels.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
 import { Builder } from '../../src/models/builder.js';
 import { mnistNet } from '../../src/models/mnistnet.js';
 import { type NeuronChoice, neuronSpec } from '../../src/models/neurons.js';
@@ -23,6 +23,7 @@ import { zeroGrad } from '../../src/optim/optimizer.js';
 import { Rng } from '../../src/rng.js';
 import type { Tensor } from '../../src/tensor.js';
 import { testKernels } from '../support/kernels.under-test.js';
+import { watchedKernels } from '../support/watched-kernels.js';
 
 const base = await testKernels();
 const T = 4;
@@ -32,35 +33,20 @@ const B = 3;
 function watched(): { k: Kernels; convRows: number[]; linearRows: number[] } {
   const convRows: number[] = [];
   const linearRows: number[] = [];
-  const k = new Proxy(base, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (prop === 'conv2dBackwardInput') {
-        return (dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry) => {
-          convRows.push(g.batch);
-          target.conv2dBackwardInput(dy, w, dx, g);
-        };
-      }
-      if (prop === 'gemm') {
-        return (a: Float32Array, b: Float32Array, c: Float32Array, g: GemmAttrs) => {
-          // the first linear's input gradient: dy [rows, 256] · W [256, 2·2·64]
-          if (g.n === 2 * 2 * 64 && g.k === 256 && !g.transA && !g.transB) linearRows.push(g.m);
-          target.gemm(a, b, c, g);
-        };
-      }
-      return typeof v === 'function' ? v.bind(target) : v;
+  const k = watchedKernels(base, {
+    conv2dBackwardInput: (_dy, _w, _dx, g) => {
+      convRows.push(g.batch);
+    },
+    gemm: (_a, _b, _c, g) => {
+      // the first linear's input gradient: dy [rows, 256] · W [256, 2·2·64]
+      if (g.n === 2 * 2 * 64 && g.k === 256 && !g.transA && !g.transB) linearRows.push(g.m);
     },
   });
   return { k, convRows, linearRows };
 }
 
 /** One exact-mode step of mnistnet on 8×8×2 images; `perStep` hooks the blocks' backward (the per-step backward). */
-function step(
-  k: Kernels,
-  neuron: NeuronChoice,
-  perStep: boolean,
-  onConvBackward?: (dy: Tensor) => void,
-): { grads: number[][]; names: string[] } {
+function step(k: Kernels, neuron: NeuronChoice, perStep: boolean, onConvBackward?: (dy: Tensor) => void): Gradients {
   const b = new Builder(k, new Rng(9), neuronSpec(neuron, { vth: 0.5 }));
   const body = mnistNet(b, [8, 8, 2], 5);
   if (perStep)
@@ -73,14 +59,53 @@ function step(
       return Conv2d.prototype.backward.call(conv, dy, ctx);
     };
   }
+  return exactStep(k, b, body, 4, [0, 3, 4]);
+}
+
+/** Every parameter's gradient after one step, by name. */
+interface Gradients {
+  readonly grads: number[][];
+  readonly names: string[];
+}
+
+/** One exact-mode training step of `body` on B random 8×8×2 images (input seed `seed`) and `labels`. */
+function exactStep(k: Kernels, b: Builder, body: Layer, seed: number, labels: number[]): Gradients {
   const net = new Network({ k, T, body, readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode: 'exact' });
-  const rng = new Rng(4);
+  const rng = new Rng(seed);
   const x = new Float32Array(B * 8 * 8 * 2).map(() => 1.5 * rng.normal());
   const params = net.params();
   zeroGrad(params, k);
   const logits = net.forward({ shape: [B, 8, 8, 2], data: x }, { training: true, rng: new Rng(1) });
-  net.backward(crossEntropy(logits, Int32Array.from([0, 3, 4]), k).grad);
+  net.backward(crossEntropy(logits, Int32Array.from(labels), k).grad);
   return { grads: params.map((p) => [...k.toHost(p.grad)]), names: params.map((p) => p.name) };
+}
+
+/** The largest |gradient| of all parameters. */
+function largest(g: Gradients): number {
+  return Math.max(...g.grads.flat().map(Math.abs));
+}
+
+/**
+ * Asserts every gradient of `got` within 2·10⁻⁵ of `want`'s, relative to the parameter's largest |gradient| (at
+ * least `floor`); a conv/linear bias in front of a batch-norm (`inFrontOfBn`) gets Σ dz, 0 up to round-off, so it
+ * is measured against all gradients. Returns how many weights have a gradient entry above `significant`.
+ */
+function assertSameGradients(
+  got: Gradients,
+  want: Gradients,
+  o: { floor: number; significant: number; inFrontOfBn: (name: string) => boolean },
+): number {
+  const overall = largest(want);
+  let weights = 0;
+  for (const [i, name] of want.names.entries()) {
+    const w = want.grads[i]!;
+    const g = got.grads[i]!;
+    const scale = o.inFrontOfBn(name) ? overall : Math.max(o.floor, ...w.map(Math.abs));
+    for (let j = 0; j < w.length; j++)
+      assert.ok(Math.abs(g[j]! - w[j]!) <= 2e-5 * scale, `${name}[${j}]: ${g[j]} vs ${w[j]}`);
+    if (name.endsWith('.weight') && w.some((v) => Math.abs(v) > o.significant)) weights++;
+  }
+  return weights;
 }
 
 /** mnistnet's batch-norms: features.1, features.5, classifier.1, classifier.4. */
@@ -100,19 +125,12 @@ describe('the time-summed input gradient', () => {
       assert.deepEqual(perStep.convRows, [T * B], 'per step: T·B rows');
       assert.deepEqual(summed.linearRows, [B], 'the first linear: B rows');
       assert.deepEqual(perStep.linearRows, [T * B]);
-      let nonzero = 0;
-      const overall = Math.max(...want.grads.flat().map(Math.abs));
-      for (const [i, name] of want.names.entries()) {
-        const w = want.grads[i]!;
-        const g = got.grads[i]!;
-        // a conv/linear bias in front of a batch-norm gets Σ dz, 0 up to round-off: measured against all gradients
-        const inFrontOfBn =
-          name.endsWith('.bias') && want.names.includes(name.replace('.bias', '.weight')) && !isBn(name);
-        const scale = inFrontOfBn ? overall : Math.max(1e-6, ...w.map(Math.abs));
-        for (let j = 0; j < w.length; j++)
-          assert.ok(Math.abs(g[j]! - w[j]!) <= 2e-5 * scale, `${name}[${j}]: ${g[j]} vs ${w[j]}`);
-        if (name.endsWith('.weight') && w.some((v) => v !== 0)) nonzero++;
-      }
+      const nonzero = assertSameGradients(got, want, {
+        floor: 1e-6,
+        significant: 0,
+        inFrontOfBn: (name) =>
+          name.endsWith('.bias') && want.names.includes(name.replace('.bias', '.weight')) && !isBn(name),
+      });
       assert.ok(nonzero >= 8, `${nonzero} weight gradients to compare`);
     });
   }
@@ -135,18 +153,12 @@ describe('the time-summed input gradient', () => {
       // conv1, conv2, conv3, conv4 and the shortcut (the stem's input gradient is nobody's)
       assert.deepEqual(summed.convRows, [B, B, B, B, B], 'summed: B rows');
       assert.deepEqual(perStep.convRows, [T * B, T * B, T * B, T * B, T * B], 'per step: T·B rows');
-      const overall = Math.max(...want.grads.flat().map(Math.abs));
-      let compared = 0;
-      for (const [i, name] of want.names.entries()) {
-        const w = want.grads[i]!;
-        const g = got.grads[i]!;
-        // a conv/linear bias in front of a batch-norm gets Σ dz, 0 up to round-off: measured against all gradients
-        const inFrontOfBn = name.endsWith('.bias') && !/(^|\.)bn\d?\./.test(name);
-        const scale = inFrontOfBn ? overall : Math.max(1e-3 * overall, ...w.map(Math.abs));
-        for (let j = 0; j < w.length; j++)
-          assert.ok(Math.abs(g[j]! - w[j]!) <= 2e-5 * scale, `${name}[${j}]: ${g[j]} vs ${w[j]}`);
-        if (name.endsWith('.weight') && w.some((v) => Math.abs(v) > 1e-3 * overall)) compared++;
-      }
+      const overall = largest(want);
+      const compared = assertSameGradients(got, want, {
+        floor: 1e-3 * overall,
+        significant: 1e-3 * overall,
+        inFrontOfBn: (name) => name.endsWith('.bias') && !/(^|\.)bn\d?\./.test(name),
+      });
       assert.ok(compared >= 10, `${compared} weight gradients to compare`);
     });
   }
@@ -157,7 +169,7 @@ describe('the time-summed input gradient', () => {
  * stride-2 1×1 shortcut conv → [BN → neuron] → flatten → linear → BN → neuron: the PreAct ResNet's layout
  * (models/preact-resnet18.ts) at 4 and 6 channels; `perStep` hooks every block's and sequence's backward.
  */
-function residualStep(k: Kernels, neuron: NeuronChoice, perStep: boolean): { grads: number[][]; names: string[] } {
+function residualStep(k: Kernels, neuron: NeuronChoice, perStep: boolean): Gradients {
   const b = new Builder(k, new Rng(12), neuronSpec(neuron, { vth: 0.4 }));
   const inner = (name: string, inC: number, outC: number, stride: number): Sequential =>
     new Sequential([
@@ -194,12 +206,5 @@ function residualStep(k: Kernels, neuron: NeuronChoice, perStep: boolean): { gra
       if (l instanceof Sequential && l !== body)
         l.backward = (dy, ctx) => Sequential.prototype.backward.call(l, dy, ctx);
     }
-  const net = new Network({ k, T, body, readout: b.readout(), inputShape: [8, 8, 2], classes: 5, gradMode: 'exact' });
-  const rng = new Rng(5);
-  const x = new Float32Array(B * 8 * 8 * 2).map(() => 1.5 * rng.normal());
-  const params = net.params();
-  zeroGrad(params, k);
-  const logits = net.forward({ shape: [B, 8, 8, 2], data: x }, { training: true, rng: new Rng(1) });
-  net.backward(crossEntropy(logits, Int32Array.from([1, 2, 4]), k).grad);
-  return { grads: params.map((p) => [...k.toHost(p.grad)]), names: params.map((p) => p.name) };
+  return exactStep(k, b, body, 5, [1, 2, 4]);
 }
