@@ -174,3 +174,124 @@ export function addRowVec(y: usize, bias: usize, rows: i32, cols: i32, r0: i32, 
     for (; c < cols; c++) store<f32>(o + <usize>c * 4, load<f32>(o + <usize>c * 4) + load<f32>(bias + <usize>c * 4));
   }
 }
+
+/**
+ * Per-column mean and sum of squared deviations (M2) of rows [r0, r1), in one pass over memory: each block of
+ * ROW_BLOCK rows is summed, then centred on its own mean while it is still in L1, and merged into the float64
+ * totals by Chan's pairwise update. out64: [count, mean × cols, M2 × cols]. The batch-norm statistics.
+ */
+export function colMoments(x: usize, cols: i32, r0: i32, r1: i32, out64: usize): void {
+  const ld = <usize>cols * 4;
+  const mean = out64 + 8, m2 = out64 + 8 + <usize>cols * 8;
+  memory.fill(out64, 0, <usize>(2 * cols + 1) * 8);
+  let n: f64 = 0;
+  for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const re = min(rb + ROW_BLOCK, r1);
+    const nb = <f64>(re - rb);
+    const total = n + nb;
+    // Chan: mean += δ·nb/total; M2 += M2_b + δ²·n·nb/total, δ = block mean − mean
+    const wNew = f64x2.splat(nb / total), wCross = f64x2.splat((n * nb) / total);
+    const invNb = f64x2.splat(1 / nb);
+    const inv32 = f32x4.splat(<f32>(1 / nb));
+    let c = 0;
+    for (; c + 16 <= cols; c += 16) moments16(x, ld, c, rb, re, inv32, mean, m2, invNb, wNew, wCross);
+    for (; c + 4 <= cols; c += 4) {
+      let s = f32x4.splat(0);
+      for (let r = rb; r < re; r++) s = f32x4.add(s, v128.load(x + <usize>r * ld + <usize>c * 4));
+      const centre = f32x4.mul(s, inv32);
+      let d = f32x4.splat(0), q = f32x4.splat(0);
+      for (let r = rb; r < re; r++) {
+        const v = f32x4.sub(v128.load(x + <usize>r * ld + <usize>c * 4), centre);
+        d = f32x4.add(d, v);
+        q = f32x4.add(q, f32x4.mul(v, v));
+      }
+      mergeQuad(mean, m2, c, centre, d, q, invNb, wNew, wCross);
+    }
+    for (; c < cols; c++) {
+      let s: f32 = 0;
+      for (let r = rb; r < re; r++) s += load<f32>(x + <usize>r * ld + <usize>c * 4);
+      const centre: f32 = s * <f32>(1 / nb);
+      let d: f32 = 0, q: f32 = 0;
+      for (let r = rb; r < re; r++) {
+        const v = load<f32>(x + <usize>r * ld + <usize>c * 4) - centre;
+        d += v;
+        q += v * v;
+      }
+      const bm = <f64>centre + <f64>d / nb;
+      const bq = <f64>q - (<f64>d * <f64>d) / nb;
+      const pm = mean + <usize>c * 8, pq = m2 + <usize>c * 8;
+      const delta = bm - load<f64>(pm);
+      store<f64>(pm, load<f64>(pm) + (delta * nb) / total);
+      store<f64>(pq, load<f64>(pq) + bq + (delta * delta * n * nb) / total);
+    }
+    n = total;
+  }
+  store<f64>(out64, n);
+}
+
+/** colMoments' block for columns [c, c + 16): four vectors side by side, so no sum waits on the one before. */
+function moments16(
+  x: usize, ld: usize, c: i32, rb: i32, re: i32, inv32: v128, mean: usize, m2: usize, invNb: v128, wNew: v128,
+  wCross: v128,
+): void {
+  const base = x + <usize>c * 4;
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  for (let r = rb; r < re; r++) {
+    const p = base + <usize>r * ld;
+    s0 = f32x4.add(s0, v128.load(p));
+    s1 = f32x4.add(s1, v128.load(p, 16));
+    s2 = f32x4.add(s2, v128.load(p, 32));
+    s3 = f32x4.add(s3, v128.load(p, 48));
+  }
+  const k0 = f32x4.mul(s0, inv32), k1 = f32x4.mul(s1, inv32), k2 = f32x4.mul(s2, inv32), k3 = f32x4.mul(s3, inv32);
+  let d0 = f32x4.splat(0), d1 = d0, d2 = d0, d3 = d0;
+  let q0 = d0, q1 = d0, q2 = d0, q3 = d0;
+  for (let r = rb; r < re; r++) {
+    const p = base + <usize>r * ld;
+    const v0 = f32x4.sub(v128.load(p), k0);
+    const v1 = f32x4.sub(v128.load(p, 16), k1);
+    const v2 = f32x4.sub(v128.load(p, 32), k2);
+    const v3 = f32x4.sub(v128.load(p, 48), k3);
+    d0 = f32x4.add(d0, v0); q0 = f32x4.add(q0, f32x4.mul(v0, v0));
+    d1 = f32x4.add(d1, v1); q1 = f32x4.add(q1, f32x4.mul(v1, v1));
+    d2 = f32x4.add(d2, v2); q2 = f32x4.add(q2, f32x4.mul(v2, v2));
+    d3 = f32x4.add(d3, v3); q3 = f32x4.add(q3, f32x4.mul(v3, v3));
+  }
+  mergeQuad(mean, m2, c, k0, d0, q0, invNb, wNew, wCross);
+  mergeQuad(mean, m2, c + 4, k1, d1, q1, invNb, wNew, wCross);
+  mergeQuad(mean, m2, c + 8, k2, d2, q2, invNb, wNew, wCross);
+  mergeQuad(mean, m2, c + 12, k3, d3, q3, invNb, wNew, wCross);
+}
+
+/** Four columns' Chan update (float32 block sums, widened). */
+// @ts-ignore: decorator
+@inline
+function mergeQuad(
+  mean: usize, m2: usize, c: i32, centre: v128, d: v128, q: v128, invNb: v128, wNew: v128, wCross: v128,
+): void {
+  mergeMoments(mean, m2, c, f64x2.promote_low_f32x4(centre), f64x2.promote_low_f32x4(d),
+    f64x2.promote_low_f32x4(q), invNb, wNew, wCross);
+  mergeMoments(mean, m2, c + 2, highHalf(centre), highHalf(d), highHalf(q), invNb, wNew, wCross);
+}
+
+/** Lanes 2 and 3 of a float32 vector, as float64. */
+// @ts-ignore: decorator
+@inline
+function highHalf(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+
+/** Two columns' Chan update from a block centred on `centre`: deviations summing to d, their squares to q. */
+// @ts-ignore: decorator
+@inline
+function mergeMoments(
+  mean: usize, m2: usize, c: i32, centre: v128, d: v128, q: v128, invNb: v128, wNew: v128, wCross: v128,
+): void {
+  const pm = mean + <usize>c * 8, pq = m2 + <usize>c * 8;
+  const blockMean = f64x2.add(centre, f64x2.mul(d, invNb));
+  const blockM2 = f64x2.sub(q, f64x2.mul(f64x2.mul(d, d), invNb));
+  const old = v128.load(pm);
+  const delta = f64x2.sub(blockMean, old);
+  v128.store(pm, f64x2.add(old, f64x2.mul(delta, wNew)));
+  v128.store(pq, f64x2.add(v128.load(pq), f64x2.add(blockM2, f64x2.mul(f64x2.mul(delta, delta), wCross))));
+}

@@ -10,7 +10,7 @@
  * on any number of threads and from run to run. Scratch: the forward's lists.
  */
 import { gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, loadGeometry } from './convgeom';
-import { activeTaps, forwardImage, gather, sparseScratch } from './sparse';
+import { activeRows, forwardImage, gather, sparseScratch } from './sparse';
 
 /** c + a·b, fused under relaxed SIMD (the fma build), as in tile.ts. */
 // @ts-ignore: decorator
@@ -42,7 +42,7 @@ function crossBlock32(b: i32, ob: i32, y: usize, crossT: usize, starts: usize, e
   const rows = crossT + <usize>ob * 4;
   for (let oh = 0; oh < gOutH; oh++) {
     for (let ow = 0; ow < gOutW; ow++) {
-      const tEnd = taps + <usize>activeTaps(oh, ow, starts, taps) * 12;
+      const tEnd = taps + <usize>activeRows(oh, ow, starts, taps) * 12;
       if (tEnd == taps) continue;
       const o = y + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC + ob) * 4;
       const z0 = v128.load(o), z1 = v128.load(o, 16), z2 = v128.load(o, 32), z3 = v128.load(o, 48);
@@ -72,7 +72,7 @@ function crossBlock4(b: i32, ob: i32, y: usize, crossT: usize, starts: usize, en
   const rows = crossT + <usize>ob * 4;
   for (let oh = 0; oh < gOutH; oh++) {
     for (let ow = 0; ow < gOutW; ow++) {
-      const tEnd = taps + <usize>activeTaps(oh, ow, starts, taps) * 12;
+      const tEnd = taps + <usize>activeRows(oh, ow, starts, taps) * 12;
       const z = v128.load(y + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC + ob) * 4);
       for (let t = taps; t < tEnd; t += 12) {
         const tap = rows + <usize>load<i32>(t);
@@ -91,7 +91,7 @@ function crossBlock1(b: i32, ob: i32, y: usize, crossT: usize, starts: usize, en
   const rows = crossT + <usize>ob * 4;
   for (let oh = 0; oh < gOutH; oh++) {
     for (let ow = 0; ow < gOutW; ow++) {
-      const tEnd = taps + <usize>activeTaps(oh, ow, starts, taps) * 12;
+      const tEnd = taps + <usize>activeRows(oh, ow, starts, taps) * 12;
       const z = load<f32>(y + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC + ob) * 4);
       for (let t = taps; t < tEnd; t += 12) {
         const tap = rows + <usize>load<i32>(t);

@@ -27,11 +27,19 @@ export function peerUnavailable(): string | null {
   return null;
 }
 
-function peerEnv(threads: number): NodeJS.ProcessEnv {
+/**
+ * OpenBLAS gets one thread: torch's OpenMP pool already runs a thread per core, and the pthread OpenBLAS that
+ * Debian's torch calls for its linear layers keeps a second pool that oversubscribes them. Measured on the 2-core
+ * VM, 3 alternated runs each: mnistnet T = 4 566–599 images/s with one OpenBLAS thread against 532–569 with two
+ * (and a wide upper quartile), T = 8 298–311 against 277–291; PreAct-ResNet-18 the same either way (12.4).
+ */
+export const PEER_BLAS_THREADS = 1;
+
+function peerEnv(threads: number, blasThreads: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     OMP_NUM_THREADS: String(threads),
-    OPENBLAS_NUM_THREADS: String(threads),
+    OPENBLAS_NUM_THREADS: String(blasThreads),
     MKL_NUM_THREADS: String(threads),
     MALLOC_MMAP_MAX_: '0',
     MALLOC_TRIM_THRESHOLD_: '1099511627776',
@@ -40,9 +48,9 @@ function peerEnv(threads: number): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs the peer at its best (backends.md): threads set explicitly on every library, channels-last, and glibc
- * malloc tuned so large activations are not re-faulted every step. The environment's OPENBLAS_* settings are
- * left as they are.
+ * Runs the peer at its best (backends.md): threads set explicitly on every library (OpenBLAS: PEER_BLAS_THREADS),
+ * channels-last, and glibc malloc tuned so large activations are not re-faulted every step. The environment's
+ * other OPENBLAS_* settings are left as they are.
  */
 export function runPeer(args: {
   model: string;
@@ -54,7 +62,7 @@ export function runPeer(args: {
   steps: number;
   warmup: number;
 }): PeerResult {
-  const env = peerEnv(args.threads);
+  const env = peerEnv(args.threads, PEER_BLAS_THREADS);
   const r = spawnSync(
     PYTHON,
     [
@@ -86,7 +94,7 @@ export function runPeerKernels(
 ): Record<'gemm_1024' | 'conv_fwd' | 'conv_bwd_input' | 'conv_bwd_filter', number> {
   const r = spawnSync(PYTHON, [PEER_SCRIPT, '--kernels', '--threads', String(threads)], {
     encoding: 'utf8',
-    env: peerEnv(threads),
+    env: peerEnv(threads, threads), // the gemm ceiling runs alone: OpenBLAS's own pool is the one in use
     maxBuffer: 1 << 20,
   });
   if (r.status !== 0) throw new Error(`torch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);

@@ -16,7 +16,7 @@ import type { NativeKernels } from '../kernels/native/index.js';
 import type { WebGpuKernels } from '../kernels/webgpu/index.js';
 import { adapterName } from './adapter-name.js';
 import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
-import { peerUnavailable, runPeer, runPeerKernels } from './peer.js';
+import { PEER_BLAS_THREADS, peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
 import { DENSITIES, QUICK_DENSITIES, sparseFilterRows, sparseRows } from './sparse-bench.js';
 import { formatSpread, stepStats } from './step-stats.js';
@@ -306,7 +306,7 @@ function trainRow(
     return;
   }
   report.machine['peer'] =
-    `PyTorch ${peerInfo.torch}, BLAS ${peerInfo.blas}, channels-last, tuned glibc malloc, in-place IF neuron`;
+    `PyTorch ${peerInfo.torch}, BLAS ${peerInfo.blas} (${PEER_BLAS_THREADS} thread), channels-last, tuned glibc malloc, in-place IF neuron`;
   const peerSpread = stepStats(theirs.flat());
   report.add({
     name: peer.name,

@@ -19,12 +19,32 @@ export function batchNormStats(ctx: WasmContext, x: Buf, mean: Buf, variance: Bu
   const { rows, channels: C } = a;
   staged(ctx, () => {
     const px = ctx.st.in(x);
-    const pm = ctx.st.out(mean);
-    const s = colSums(ctx, px, 0, 0, rows, C, 0);
-    const m = new Float32Array(ctx.heap.memory.buffer, pm, C);
-    for (let c = 0; c < C; c++) m[c] = s[c]! / rows;
-    const q = colSums(ctx, px, 0, pm, rows, C, 1);
-    for (let c = 0; c < C; c++) variance[c] = q[c]! / rows;
+    // one pass: each thread's count, mean and M2 per channel (assembly/colsum.ts), merged here the same way
+    const parts = ctx.pool.run('colMoments', [px, C], rows, {
+      align: 64,
+      work: rows * C * 0.5,
+      scratch: (2 * C + 1) * 8,
+      partials: true,
+    });
+    const m = new Float64Array(C);
+    const m2 = new Float64Array(C);
+    let n = 0;
+    for (let p = 0; p < parts; p++) {
+      const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 2 * C + 1);
+      const np = part[0]!;
+      if (np === 0) continue;
+      const total = n + np;
+      for (let c = 0; c < C; c++) {
+        const delta = part[1 + c]! - m[c]!;
+        m[c]! += (delta * np) / total;
+        m2[c]! += part[1 + C + c]! + (delta * delta * n * np) / total;
+      }
+      n = total;
+    }
+    for (let c = 0; c < C; c++) {
+      mean[c] = m[c]!;
+      variance[c] = m2[c]! / rows;
+    }
   });
 }
 
