@@ -13,10 +13,10 @@ interface BenchRow {
 
 /** The bench files the README's table is rendered from, in its order. */
 export const README_BENCH_FILES = [
-  'results/bench-quick-summed-2026-12-07.json',
-  'results/bench-native-summed-2026-12-07.json',
-  'results/bench-resnet18-summed-2026-12-07.json',
-  'results/bench-resnet18-rep-summed-2026-12-07.json',
+  'results/bench-quick-blas1-2026-12-07.json',
+  'results/bench-native-blas1-2026-12-07.json',
+  'results/bench-resnet18-blas1-2026-12-07.json',
+  'results/bench-resnet18-rep-blas1-2026-12-07.json',
 ] as const;
 
 /** What a training row measures, in words: `train_mnistnet_T4_representation` → its model, neuron, T and mode. */

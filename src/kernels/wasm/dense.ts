@@ -220,8 +220,7 @@ const NARROW_FILTER_K = 32;
 
 /**
  * Column sums of a [rows, cols] matrix in float64 (see assembly/colsum.ts): threads split the rows and leave
- * partial sums in their scratch. mode 0: Σ x; 1: Σ (x − shift)²; 2: Σ y·(x − shift); 3: both Σ y and
- * Σ y·(x − shift) in one pass, 2·cols values.
+ * partial sums in their scratch. mode 0: Σ x; 3: both Σ y and Σ y·(x − shift) in one pass, 2·cols values.
  */
 export function colSums(
   ctx: WasmContext,

@@ -1,4 +1,7 @@
-/** Batch-norm on the wasm backend: per-channel float64 column sums, then one fused per-row affine pass. */
+/**
+ * Batch-norm on the wasm backend: the statistics in one pass (per-block mean and M2 merged in float64, colMoments),
+ * the backward's sums in one pass (colSums mode 3), then one fused per-row affine pass.
+ */
 import type { BatchNormAttrs, BatchNormBackwardAttrs, Buf } from '../kernels.js';
 import { staged, tempF32, type WasmContext } from './context.js';
 import { colSums } from './dense.js';
