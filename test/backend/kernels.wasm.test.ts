@@ -39,6 +39,24 @@ describe('wasm backend memory and selection', () => {
     k.free(big);
   });
 
+  it('an event-driven forward whose entry offsets pass the int32 range still matches the reference', () => {
+    // inW·inC·outC·4 = 2^31: the kernel's (iw·inC + ic)·outC·4 offsets and its row bases wrap as int32, and their
+    // sums, taken modulo 2^32 as wasm32 addresses are, land on the right weights
+    const k = backends.get('2 threads')!;
+    const g = convGeometry({ batch: 1, inH: 1, inW: 1 << 17, inC: 64, outC: 64, kH: 1 });
+    const rng = new Rng(12);
+    const x = k.alloc(g.inW * g.inC);
+    for (let i = 0; i < x.length; i += 1 + rng.int(400)) x[i] = 1;
+    const wT = uniform(k, rng, g.inC * g.outC);
+    const y = k.alloc(g.outW * g.outC),
+      yRef = new Float32Array(y.length);
+    k.conv2dSparseForward(x, wT, null, y, g);
+    ref.conv2dSparseForward(x, wT, null, yRef, g);
+    assertClose(y, yRef, SUMS, 'wide event-driven forward');
+    assert.ok(yRef.some((v) => v !== 0));
+    [x, wT, y].forEach((b) => k.free(b));
+  });
+
   it('buffers from outside its memory are copied in and out, with the same results', () => {
     const k = backends.get('2 threads')!;
     const rng = new Rng(6);
