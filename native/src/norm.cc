@@ -1,4 +1,4 @@
-// Batch-norm over [rows, channels], channels-last. Column sums are double, as in the reference, taken per fixed
+// Batch-norm over [rows, channels], channels-last. Sums are double, as in the reference, taken per fixed
 // block of rows and combined in block order (parallel.h), so the bits do not depend on the thread count.
 #include <algorithm>
 #include <vector>
@@ -9,44 +9,46 @@ namespace {
 constexpr size_t kRowBlock = 256;
 
 MULTIVERSION void col_sums(const float* x, const float* dy, const float* mean, const float* invStd, double* s,
-                           double* q, size_t lo, size_t hi, size_t C, int mode) {
-  for (size_t r = lo; r < hi; r++) {
+                           double* q, size_t lo, size_t hi, size_t C) {
+  for (size_t r = lo; r < hi; r++) {  // Σ dy and Σ dy·x̂
     const float* row = x + r * C;
-    if (mode == 0) {  // Σ x
-      for (size_t c = 0; c < C; c++) s[c] += row[c];
-    } else if (mode == 1) {  // Σ (x − mean)², mean here in double (s of the first pass)
-      for (size_t c = 0; c < C; c++) {
-        double d = row[c] - q[C + c];
-        q[c] += d * d;
-      }
-    } else {  // Σ dy and Σ dy·x̂
-      const float* g = dy + r * C;
-      for (size_t c = 0; c < C; c++) {
-        double d = g[c];
-        s[c] += d;
-        q[c] += d * (((double)row[c] - mean[c]) * invStd[c]);
-      }
+    const float* g = dy + r * C;
+    for (size_t c = 0; c < C; c++) {
+      double d = g[c];
+      s[c] += d;
+      q[c] += d * (((double)row[c] - mean[c]) * invStd[c]);
     }
   }
 }
 
 // Runs col_sums over row blocks in parallel and adds the partials in block order into s and q.
 void blocked_col_sums(const float* x, const float* dy, const float* mean, const float* invStd, double* s, double* q,
-                      const double* meanD, size_t rows, size_t C, int mode) {
+                      size_t rows, size_t C) {
   const size_t blocks = (rows + kRowBlock - 1) / kRowBlock;
-  std::vector<double> part(blocks * 3 * C, 0.0);
+  std::vector<double> part(blocks * 2 * C, 0.0);
   parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
-    double* ps = part.data() + b * 3 * C;
-    double* pq = ps + C;  // pq[C..2C) holds the double mean for mode 1
-    if (mode == 1)
-      for (size_t c = 0; c < C; c++) pq[C + c] = meanD[c];
+    double* ps = part.data() + b * 2 * C;
     size_t lo = b * kRowBlock, hi = std::min(rows, lo + kRowBlock);
-    col_sums(x, dy, mean, invStd, ps, pq, lo, hi, C, mode);
+    col_sums(x, dy, mean, invStd, ps, ps + C, lo, hi, C);
   });
   for (size_t b = 0; b < blocks; b++)
     for (size_t c = 0; c < C; c++) {
-      s[c] += part[b * 3 * C + c];
-      q[c] += part[b * 3 * C + C + c];
+      s[c] += part[b * 2 * C + c];
+      q[c] += part[b * 2 * C + C + c];
+    }
+}
+
+// One block's per-channel mean m and sum of squared deviations from it q: summed, then centred while the block is
+// still in cache, so memory is read once.
+MULTIVERSION void block_moments(const float* x, double* m, double* q, size_t lo, size_t hi, size_t C) {
+  for (size_t r = lo; r < hi; r++)
+    for (size_t c = 0; c < C; c++) m[c] += x[r * C + c];
+  const double inv = 1.0 / (double)(hi - lo);
+  for (size_t c = 0; c < C; c++) m[c] *= inv;
+  for (size_t r = lo; r < hi; r++)
+    for (size_t c = 0; c < C; c++) {
+      double d = x[r * C + c] - m[c];
+      q[c] += d * d;
     }
 }
 
@@ -78,12 +80,28 @@ MULTIVERSION void backward_rows(const float* x, const float* dy, const float* me
 }  // namespace
 
 void bn_stats(const float* x, float* mean, float* var, size_t rows, size_t C) {
-  std::vector<double> s(C, 0.0), q(C, 0.0), unused(C, 0.0);
-  blocked_col_sums(x, nullptr, nullptr, nullptr, s.data(), unused.data(), nullptr, rows, C, 0);
-  for (size_t c = 0; c < C; c++) s[c] /= (double)rows;
-  blocked_col_sums(x, nullptr, nullptr, nullptr, unused.data(), q.data(), s.data(), rows, C, 1);
+  // each block's mean and M2 in one read of memory, merged in block order by Chan's pairwise update
+  const size_t blocks = (rows + kRowBlock - 1) / kRowBlock;
+  std::vector<double> part(blocks * 2 * C, 0.0);
+  parallel_blocks(rows * C, kRowBlock * C, [&](size_t b, size_t, size_t) {
+    double* pm = part.data() + b * 2 * C;
+    size_t lo = b * kRowBlock, hi = std::min(rows, lo + kRowBlock);
+    block_moments(x, pm, pm + C, lo, hi, C);
+  });
+  std::vector<double> m(C, 0.0), q(C, 0.0);
+  double n = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const double nb = (double)(std::min(rows, (b + 1) * kRowBlock) - b * kRowBlock), total = n + nb;
+    const double* pm = part.data() + b * 2 * C;
+    for (size_t c = 0; c < C; c++) {
+      const double delta = pm[c] - m[c];
+      m[c] += delta * nb / total;
+      q[c] += pm[C + c] + delta * delta * n * nb / total;
+    }
+    n = total;
+  }
   for (size_t c = 0; c < C; c++) {
-    mean[c] = (float)s[c];
+    mean[c] = (float)m[c];
     var[c] = (float)(q[c] / (double)rows);
   }
 }
@@ -109,7 +127,7 @@ void bn_apply_span(const float* x, float* y, size_t len, size_t c0, const BnCons
 void bn_backward(const float* x, const float* dy, const float* mean, const float* invStd, const float* gamma, float* dx,
                  float* dgamma, float* dbeta, size_t rows, size_t C, bool acc) {
   std::vector<double> sumDy(C, 0.0), sumDyXhat(C, 0.0);
-  blocked_col_sums(x, dy, mean, invStd, sumDy.data(), sumDyXhat.data(), nullptr, rows, C, 2);
+  blocked_col_sums(x, dy, mean, invStd, sumDy.data(), sumDyXhat.data(), rows, C);
   const double N = (double)rows;
   std::vector<double> k(C);
   for (size_t c = 0; c < C; c++) k[c] = ((double)gamma[c] * invStd[c]) / N;
