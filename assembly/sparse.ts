@@ -6,8 +6,10 @@
  * per kernel row (activeRows), in registers, 32 output channels (8 vectors) at a time; the work is proportional to
  * the spike count.
  * The 32-wide blocks go one kernel row kh at a time (y starts from the bias at kh = 0 and is added to after), so
- * the weight slice being read, kW·inC rows of 128 bytes, stays in L1: 10 % faster than all taps at once at 5–50 %
- * density on the bench shape (src/bench/sparse-bench.ts). wT is [kH, kW, inC, outC].
+ * the weight slice being read, kW·inC rows of 128 bytes, stays in L1. Against all rows in one pass, with the
+ * per-row loops, on the bench shape (src/bench/sparse-bench.ts, builds alternated): slower below 10 % density
+ * (0.05: 5.5 against 4.6 ms), about even at 20 % (12.3 against 12.5), faster at 50 % (23.3 against 25.6); the
+ * training step's second conv reads about 20 %. wT is [kH, kW, inC, outC].
  */
 import {
   gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry,
