@@ -1,6 +1,7 @@
 /** The wasm kernel module: every export is a thread entry point or a small helper the main thread calls. */
 export { gemmRows, gemmCols, GEMM_SCRATCH } from './gemm';
 export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratch, convBwdFilterRows, filterPartialBytes } from './conv';
+export { convNarrowFwd, convNarrowFilterRows, narrowScratch } from './conv-narrow';
 export { avgPoolFwd, avgPoolBwd } from './pool';
 export { colSums, colMoments, rowAffine, addRowVec } from './colsum';
 export { neuronFwd, neuronPoolFwd, neuronFwdAny, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';

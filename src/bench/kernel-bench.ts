@@ -1,6 +1,6 @@
 /**
  * Kernel micro-benchmarks: gemm 1024³, the three conv passes of the backends.md shape (NHWC batch 32,
- * 32×32×64 → 64, 3×3 same padding, 2.416 GFLOP per pass) and the fused LIF forward over 2.1 M neurons.
+ * 32×32×64 → 64, 3×3 same padding, 2.416 GFLOP per pass), the MNIST convnet's first conv (1 → 32 channels) and the fused LIF forward over 2.1 M neurons.
  * Every figure is the best of `reps` runs: the machine may be shared. A timer stops when the device has finished
  * (device-sync.ts), not when the call returns.
  */
@@ -65,6 +65,35 @@ export function convRows(k: Kernels, g: ConvGeometry, reps: number): Row[] {
     return passes.map(([name, run]): Row => ({ name, value: gflop / bestMs(settled(k, run), reps), unit: 'GFLOP/s' }));
   } finally {
     [x, w, y, dx, dw].forEach((v) => k.free(v));
+  }
+}
+
+/** The MNIST convnet's first conv: one input channel, so K = kH·kW·inC = 9 columns per output. */
+export const FIRST_CONV = convGeometry({ batch: 64, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 });
+
+/**
+ * first_conv_fwd and first_conv_bwd_filter: the two passes of a network's first conv (whose input gradient nobody
+ * needs), GFLOP/s. With K = 9 a GEMM does little work per tile it starts; wasm runs direct kernels here.
+ */
+export function firstConvRows(k: Kernels, reps: number): Row[] {
+  const g = FIRST_CONV;
+  const rng = new Rng(3);
+  const x = filled(k, g.batch * g.inH * g.inW * g.inC, rng),
+    w = filled(k, g.outC * g.kH * g.kW * g.inC, rng),
+    bias = filled(k, g.outC, rng),
+    dy = filled(k, g.batch * g.outH * g.outW * g.outC, rng);
+  const y = k.alloc(dy.length),
+    dw = k.alloc(w.length),
+    db = k.alloc(g.outC);
+  const gflop = (2 * convMacs(g)) / 1e6;
+  const passes: [string, () => void][] = [
+    ['first_conv_fwd', () => k.conv2dForward(x, w, bias, y, g)],
+    ['first_conv_bwd_filter', () => k.conv2dBackwardFilter(x, dy, dw, db, g)],
+  ];
+  try {
+    return passes.map(([name, run]): Row => ({ name, value: gflop / bestMs(settled(k, run), reps), unit: 'GFLOP/s' }));
+  } finally {
+    [x, w, bias, dy, y, dw, db].forEach((v) => k.free(v));
   }
 }
 

@@ -15,7 +15,7 @@ import { loadNativeAddon, NATIVE_INSTALL_HINT } from '../kernels/native/addon.js
 import type { NativeKernels } from '../kernels/native/index.js';
 import type { WebGpuKernels } from '../kernels/webgpu/index.js';
 import { adapterName } from './adapter-name.js';
-import { CONV, denseRows, neuronRows, type Row } from './kernel-bench.js';
+import { CONV, denseRows, firstConvRows, neuronRows, type Row } from './kernel-bench.js';
 import { PEER_BLAS_THREADS, peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
 import { DENSITIES, QUICK_DENSITIES, sparseFilterRows, sparseRows } from './sparse-bench.js';
@@ -177,6 +177,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
         const rounds = o.quick ? 1 : 3;
         const kernelRows = (): Row[] => [
           ...(wantGroup('gemm_') || wantGroup('conv_') ? denseRows(k, reps) : []),
+          ...(wantGroup('first_conv_') ? firstConvRows(k, reps) : []),
           ...(wantGroup('lif_') ? neuronRows(k, reps) : []),
           ...(wantGroup('forward_density_') ? sparseRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES) : []),
           ...(wantGroup('filter_density_') || wantGroup('linear_filter_density_')

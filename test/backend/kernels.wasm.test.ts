@@ -57,6 +57,60 @@ describe('wasm backend memory and selection', () => {
     [x, wT, y].forEach((b) => k.free(b));
   });
 
+  it("a first layer's direct conv kernels give the same bits on 1 and 2 threads", () => {
+    // the narrow filter gradient sums fixed pixel slots in slot order; the forward is per image
+    const one = backends.get('1 thread')!,
+      two = backends.get('2 threads')!;
+    for (const g of [
+      convGeometry({ batch: 6, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 }),
+      convGeometry({ batch: 3, inH: 17, inW: 15, inC: 3, outC: 16, kH: 3, stride: 2, pad: 1 }),
+    ]) {
+      const rng = new Rng(13);
+      const host = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.uniform() - 0.5);
+      const x = host(g.batch * g.inH * g.inW * g.inC),
+        w = host(g.outC * g.kH * g.kW * g.inC),
+        dy = host(g.batch * g.outH * g.outW * g.outC);
+      const run = (k: typeof one): [Float32Array, Float32Array] => {
+        const y = new Float32Array(dy.length),
+          dw = new Float32Array(w.length);
+        k.conv2dForward(x, w, null, y, g);
+        k.conv2dBackwardFilter(x, dy, dw, null, g);
+        return [y, dw];
+      };
+      const [y1, dw1] = run(one);
+      const [y2, dw2] = run(two);
+      assert.deepEqual(y2, y1, `forward ${g.inC} channels`);
+      assert.deepEqual(dw2, dw1, `filter gradient ${g.inC} channels`);
+      const dwRef = new Float32Array(w.length);
+      ref.conv2dBackwardFilter(x, dy, dwRef, null, g);
+      assertClose(dw1, dwRef, SUMS, 'and they match the reference');
+    }
+  });
+
+  it("the SGD step's vector loop gives the reference's bits (float64 lanes, as its scalar arithmetic)", () => {
+    const k = backends.get('2 threads')!;
+    const rng = new Rng(14);
+    const n = 70_001; // split across the threads, with an odd scalar tail
+    for (const opt of [
+      { momentum: 0, dampening: 0, nesterov: false, firstStep: false },
+      { momentum: 0.9, dampening: 0, nesterov: false, firstStep: true },
+      { momentum: 0.9, dampening: 0.1, nesterov: false, firstStep: false },
+      { momentum: 0.9, dampening: 0, nesterov: true, firstStep: false },
+    ]) {
+      const p = uniform(k, rng, n),
+        grad = uniform(k, rng, n),
+        buf = uniform(k, rng, n);
+      const pRef = plain(p),
+        bufRef = plain(buf);
+      const a = { n, lr: 0.1, weightDecay: 5e-4, ...opt };
+      k.sgdStep(p, grad, buf, a);
+      ref.sgdStep(pRef, plain(grad), bufRef, a);
+      assert.deepEqual(plain(p), pRef, `parameters ${JSON.stringify(opt)}`);
+      assert.deepEqual(plain(buf), bufRef, `momentum buffer ${JSON.stringify(opt)}`);
+      [p, grad, buf].forEach((b) => k.free(b));
+    }
+  });
+
   it('buffers from outside its memory are copied in and out, with the same results', () => {
     const k = backends.get('2 threads')!;
     const rng = new Rng(6);

@@ -56,9 +56,14 @@ export function convCases(): ConvGeometry[] {
     convGeometry({ batch: 8, inH: 28, inW: 28, inC: 1, outC: 32, kH: 3, pad: 1 }), // K = 9: the filter split by pixels
     // K = 18, 40 output channels, stride 2: a narrow filter (wasm splits its gradient by pixels) on a partial panel
     convGeometry({ batch: 3, inH: 9, inW: 8, inC: 2, outC: 40, kH: 3, stride: 2, pad: 1 }),
+    // wasm's direct narrow kernels (K ≤ 32, whole 8-channel panels): rows of 7 and 5 pixels (groups of 4 that
+    // cross rows, short last groups), no padding, stride 2 on 3 channels, a 5×5 kernel
+    convGeometry({ batch: 3, inH: 7, inW: 9, inC: 1, outC: 8, kH: 3 }),
+    convGeometry({ batch: 2, inH: 11, inW: 10, inC: 3, outC: 16, kH: 3, stride: 2, pad: 1 }),
+    convGeometry({ batch: 5, inH: 6, inW: 5, inC: 1, outC: 8, kH: 5, pad: 2 }),
   ];
   const rng = new Rng(7);
-  while (fixed.length < 19) {
+  while (fixed.length < 22) {
     const k = 1 + rng.int(3);
     const spec = {
       batch: 1 + rng.int(3),

@@ -54,11 +54,18 @@ export function conv2dForward(ctx: WasmContext, x: Buf, w: Buf, bias: Buf | null
     const wp = ctx.heap.allocBytes(Math.ceil(g.outC / 8) * 8 * K * 4);
     try {
       ctx.ex.packConvW!(pw, wp, g.outC, K);
-      ctx.pool.run('convFwd', [gp, px, wp, pb, py], rows, {
-        align: 4,
-        work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
-        scratch: ctx.ex.convScratch!(K, g.outC),
-      });
+      if (narrow(g)) {
+        ctx.pool.run('convNarrowFwd', [gp, px, wp, pb, py], g.batch, {
+          work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
+          scratch: ctx.ex.narrowScratch!(gp),
+        });
+      } else {
+        ctx.pool.run('convFwd', [gp, px, wp, pb, py], rows, {
+          align: 4,
+          work: (2 * rows * g.outC * K) / FLOPS_PER_NS,
+          scratch: ctx.ex.convScratch!(K, g.outC),
+        });
+      }
     } finally {
       ctx.heap.freeBytes(wp);
       ctx.heap.freeBytes(gp);
@@ -157,7 +164,7 @@ export function conv2dBackwardFilter(
       const work = (2 * rows * g.outC * K) / FLOPS_PER_NS;
       // too few 8-column chunks to share out by columns; the test is on K alone, not on the thread count, so that
       // 1 and N threads sum in the same order
-      if (K < NARROW_FILTER_K) filterByRows(ctx, gp, px, pdy, pdw, accumulate, K, g.outC, rows, work);
+      if (K < NARROW_FILTER_K) filterByRows(ctx, g, gp, px, pdy, pdw, accumulate, K, g.outC, rows, work);
       else {
         ctx.pool.run('convBwdFilter', [gp, px, pdy, pdw, accumulate ? 1 : 0], K, {
           align: 8,
@@ -181,6 +188,7 @@ export function conv2dBackwardFilter(
  */
 function filterByRows(
   ctx: WasmContext,
+  g: ConvGeometry,
   gp: number,
   px: number,
   pdy: number,
@@ -193,12 +201,16 @@ function filterByRows(
 ): void {
   const { pool } = ctx;
   const bytes = ctx.ex.filterPartialBytes!(K, outC);
-  pool.ensureScratch(ctx.ex.convScratch!(K, outC));
+  const direct = narrow(g);
+  pool.ensureScratch(direct ? ctx.ex.narrowScratch!(gp) : ctx.ex.convScratch!(K, outC));
   const perSlot = Math.ceil(rows / FILTER_SLOTS / 256) * 256;
   const count = Math.ceil(rows / perSlot);
   const slots = ctx.heap.allocBytes(count * bytes);
   try {
-    pool.run('convBwdFilterRows', [gp, px, pdy, slots, perSlot], rows, { align: perSlot, work });
+    pool.run(direct ? 'convNarrowFilterRows' : 'convBwdFilterRows', [gp, px, pdy, slots, perSlot], rows, {
+      align: perSlot,
+      work,
+    });
     const n = outC * K;
     const sum = new Float64Array(n);
     for (let s = 0; s < count; s++) {
@@ -210,6 +222,16 @@ function filterByRows(
   } finally {
     ctx.heap.freeBytes(slots);
   }
+}
+
+/**
+ * Whether the forward and the filter gradient run on the direct kernels of assembly/conv-narrow.ts: few columns
+ * K = kH·kW·inC (a first layer on 1–3 channel images) and whole 8-wide output panels. On MNIST's first conv
+ * (K = 9, 32 channels; `spikerep bench --only first_conv`, 2 threads, alternated with the implicit GEMM) the
+ * forward went from 9–10 to 23–25 GFLOP/s and the filter gradient (with the bias sums) from 10 to 18–25.
+ */
+function narrow(g: ConvGeometry): boolean {
+  return g.kH * g.kW * g.inC <= NARROW_FILTER_K && g.outC % 8 === 0;
 }
 
 /** Slots of the narrow filter gradient: partials summed in a fixed order, whatever the thread count. */
