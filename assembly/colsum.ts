@@ -275,3 +275,105 @@ function mergeMoments(
   v128.store(pm, f64x2.add(old, f64x2.mul(delta, wNew)));
   v128.store(pq, f64x2.add(v128.load(pq), f64x2.add(blockM2, f64x2.mul(f64x2.mul(delta, delta), wCross))));
 }
+
+/**
+ * The batch-norm backward's two sums (colSums mode 3) when dy is one step's gradient g [R, cols] shared by the T
+ * time-major steps of x (x row t·R + r): out64[c] = Σ_r g[r, c] (the caller multiplies by T) and
+ * out64[cols + c] = Σ_r g[r, c]·Σ_t (x[t·R + r, c] − shift[c]), over rows r of [r0, r1). The T copies of g that
+ * the plain backward would read are never written.
+ */
+export function colSumsShared(
+  x: usize, g: usize, shift: usize, R: i32, T: i32, cols: i32, r0: i32, r1: i32, out64: usize,
+): void {
+  const ld = <usize>cols * 4;
+  const stepBytes = <usize>R * ld;
+  const second = out64 + <usize>cols * 8;
+  memory.fill(out64, 0, <usize>(2 * cols) * 8);
+  for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
+    const re = min(rb + ROW_BLOCK, r1);
+    let c = 0;
+    for (; c + 8 <= cols; c += 8) {
+      const s0 = v128.load(shift + <usize>c * 4);
+      const s1 = v128.load(shift + <usize>c * 4, 16);
+      let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0;
+      for (let r = rb; r < re; r++) {
+        const o = <usize>r * ld + <usize>c * 4;
+        let d0 = f32x4.splat(0), d1 = d0;
+        let p = x + o;
+        for (let t = 0; t < T; t++) {
+          d0 = f32x4.add(d0, f32x4.sub(v128.load(p), s0));
+          d1 = f32x4.add(d1, f32x4.sub(v128.load(p, 16), s1));
+          p += stepBytes;
+        }
+        const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
+        a0 = f32x4.add(a0, g0);
+        a1 = f32x4.add(a1, g1);
+        b0 = f32x4.add(b0, f32x4.mul(d0, g0));
+        b1 = f32x4.add(b1, f32x4.mul(d1, g1));
+      }
+      addTo64(out64, c, a0);
+      addTo64(out64, c + 4, a1);
+      addTo64(second, c, b0);
+      addTo64(second, c + 4, b1);
+    }
+    for (; c < cols; c++) {
+      let a: f64 = 0, b: f64 = 0;
+      const sh = load<f32>(shift + <usize>c * 4);
+      for (let r = rb; r < re; r++) {
+        const o = <usize>r * ld + <usize>c * 4;
+        let d: f32 = 0;
+        for (let t = 0; t < T; t++) d += load<f32>(x + o + <usize>t * stepBytes) - sh;
+        const v = load<f32>(g + o);
+        a += <f64>v;
+        b += <f64>(d * v);
+      }
+      store<f64>(out64 + <usize>c * 8, load<f64>(out64 + <usize>c * 8) + a);
+      store<f64>(second + <usize>c * 8, load<f64>(second + <usize>c * 8) + b);
+    }
+  }
+}
+
+/**
+ * rowAffine for a z shared by T time-major steps: y[t·R + r, c] = (x[t·R + r, c] − a[c])·b[c] + d[c] + z[r, c]·e[c]
+ * for rows r of [r0, r1) and every step t (z·e, the same at each step, is formed once).
+ * With sum ≠ 0, also sum[r, c] = Σ_t w[t]·y[t·R + r, c] (w: T float32 weights): the batch-norm backward's dx and
+ * its weighted time sum in one pass.
+ */
+export function rowAffineShared(
+  x: usize, z: usize, y: usize, coef: usize, R: i32, T: i32, cols: i32, sum: usize, w: usize, r0: i32, r1: i32,
+): void {
+  const A = coef, B = coef + <usize>cols * 4, D = coef + <usize>cols * 8, E = coef + <usize>cols * 12;
+  const C4 = cols & ~3;
+  const stepBytes = <usize>(R * cols) * 4;
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>(r * cols) * 4;
+    let c = 0;
+    for (; c < C4; c += 4) {
+      const k = <usize>c * 4;
+      const a = v128.load(A + k), b = v128.load(B + k), d = v128.load(D + k);
+      const ze = f32x4.mul(v128.load(z + o + k), v128.load(E + k));
+      let acc = f32x4.splat(0);
+      let p = o + k;
+      for (let t = 0; t < T; t++) {
+        // rowAffine's order of operations: the values of the unfused path
+        const v = f32x4.add(f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + p), a), b), d), ze);
+        v128.store(y + p, v);
+        if (sum) acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(w + <usize>t * 4), v));
+        p += stepBytes;
+      }
+      if (sum) v128.store(sum + o + k, acc);
+    }
+    for (; c < cols; c++) {
+      const k = <usize>c * 4;
+      const ze = load<f32>(z + o + k) * load<f32>(E + k);
+      let acc: f32 = 0;
+      for (let t = 0; t < T; t++) {
+        const p = o + k + <usize>t * stepBytes;
+        const v = (load<f32>(x + p) - load<f32>(A + k)) * load<f32>(B + k) + load<f32>(D + k) + ze;
+        store<f32>(y + p, v);
+        acc += load<f32>(w + <usize>t * 4) * v;
+      }
+      if (sum) store<f32>(sum + o + k, acc);
+    }
+  }
+}

@@ -3,7 +3,7 @@ export { gemmRows, gemmCols, GEMM_SCRATCH } from './gemm';
 export { packConvW, packConvWT, convFwd, convBwdInput, convBwdFilter, convScratch, convBwdFilterRows, filterPartialBytes } from './conv';
 export { convNarrowFwd, convNarrowFilterRows, narrowScratch } from './conv-narrow';
 export { avgPoolFwd, avgPoolBwd } from './pool';
-export { colSums, colMoments, rowAffine, addRowVec } from './colsum';
+export { colSums, colMoments, rowAffine, addRowVec, colSumsShared, rowAffineShared } from './colsum';
 export { neuronFwd, neuronPoolFwd, neuronFwdAny, timeReduce, timeBroadcast, clampBwd, clamp } from './neuron';
 export { ew, ewRows, sumRange } from './elementwise';
 export { sgd, adam } from './optim';

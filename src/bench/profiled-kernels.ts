@@ -237,7 +237,10 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     // the exact backward into a neuron that reads only its gradient's time sum enters here (nn/summed-backward.ts)
     const summedInput = l.backwardSummedInput?.bind(l);
     if (summedInput !== undefined)
-      l.backwardSummedInput = (dy, ctx, weights) => profile.inLayer(label, () => summedInput(dy, ctx, weights));
+      l.backwardSummedInput = passesSpikesThrough(
+        (dy: Tensor, ctx: RunContext, weights: Float64Array, summed?: Tensor) =>
+          profile.inLayer(label, () => summedInput(dy, ctx, weights, summed)),
+      );
     const fromSummed = l.backwardFromSummed?.bind(l);
     if (fromSummed !== undefined)
       l.backwardFromSummed = (g, ctx, weights) => profile.inLayer(label, () => fromSummed(g, ctx, weights));
@@ -265,7 +268,7 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
       l.forwardNormalized = (x, ctx, into) => profile.inLayer(label, () => normalized(x, ctx, into));
       l.forwardRepeatedNormalized = (x, ctx, into) => profile.inLayer(label, () => repeatedNormalized(x, ctx, into));
       const summed = l.backwardSummed.bind(l);
-      l.backwardSummed = (g, ctx) => profile.inLayer(label, () => summed(g, ctx));
+      l.backwardSummed = (g, ctx, shared) => profile.inLayer(label, () => summed(g, ctx, shared));
     }
     if (l instanceof NormBlock) {
       const unapplied = l.forwardUnapplied.bind(l);
@@ -274,6 +277,9 @@ export function profileLayers(root: Layer, rootLabel: string, profile: KernelPro
     if (l instanceof BatchNorm) {
       const statistics = l.forwardStatistics.bind(l);
       l.forwardStatistics = (x, ctx) => profile.inLayer(label, () => statistics(x, ctx));
+      // the exact backward from a gradient held once for all steps (nn/shared-steps.ts) enters here
+      const shared = l.backwardShared.bind(l);
+      l.backwardShared = (dy, ctx, steps, weights) => profile.inLayer(label, () => shared(dy, ctx, steps, weights));
     }
     l.children().forEach((c, i) => visit(c, `${path}.${i}`));
   };

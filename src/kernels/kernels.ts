@@ -67,7 +67,18 @@ export interface BatchNormAttrs {
 }
 
 /** `accumulate` applies to dgamma and dbeta; dx is always overwritten. */
-export interface BatchNormBackwardAttrs extends BatchNormAttrs, Accumulate {}
+export interface BatchNormBackwardAttrs extends BatchNormAttrs, Accumulate {
+  /**
+   * dy holds one step's gradient, [rows/sharedSteps, channels], the same at each of the sharedSteps time-major
+   * steps of x (a DSR neuron's input gradient, uniform in time): as if it were repeated, without the copies.
+   */
+  readonly sharedSteps?: number;
+  /**
+   * Also timeSum.out[r] = Σ_t weights[t]·dx[t·R + r], R = rows/T, T = weights.length: the time sum that the
+   * input-gradient pass of the conv or linear layer in front needs (nn/summed-backward.ts), from the same pass.
+   */
+  readonly timeSum?: { readonly out: Buf; readonly weights: Float64Array };
+}
 
 /**
  * One multi-step neuron over time-major [T, n] (docs/method.md §1), every step in float32 as the reference code rounds it:

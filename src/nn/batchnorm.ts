@@ -203,6 +203,31 @@ export class BatchNorm implements Layer, BatchStatistics {
   }
 
   /**
+   * backward for a gradient held once for all `steps` steps of the input (nn/shared-steps.ts), and with `sumWeights`
+   * also Σ_t sumWeights[t]·dx[t] ([B, …]) from the same pass, for the input-gradient pass of the layer in front.
+   */
+  backwardShared(
+    dy: Tensor,
+    ctx: RunContext,
+    steps: number,
+    sumWeights: Float64Array | null,
+  ): { readonly dx: Tensor; readonly summed: Tensor | null } {
+    const { x, mean, invStd, attrs } = takeCache(this.cache, this.opts.name);
+    this.cache = null;
+    const { k } = ctx;
+    const dx = takeGrad(k, x.data.length);
+    const perStep = [x.shape[0]! / steps, ...x.shape.slice(1)];
+    const summed = sumWeights === null ? null : tensor(perStep, takeGrad(k, x.data.length / steps));
+    k.batchNormBackward(x.data, dy.data, mean, invStd, this.weight.value, dx, this.weight.grad, this.bias.grad, {
+      ...attrs,
+      accumulate: true,
+      sharedSteps: steps,
+      ...(summed !== null && sumWeights !== null ? { timeSum: { out: summed.data, weights: sumWeights } } : {}),
+    });
+    return { dx: tensor(x.shape, dx), summed };
+  }
+
+  /**
    * The representation-mode backward of a batch-norm block (nn/norm-block.ts): dx as backward gives it, and
    * what the producers' correction needs (nn/bn-correction.ts), from this call's own dγ: s = −γσ⁻²·dγ/N per
    * channel, N = all T·B rows, and z̄, the time-mean input kept for backward.

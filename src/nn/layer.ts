@@ -95,10 +95,16 @@ export interface LayerCapabilities {
   /**
    * backward, with the input gradient handed back summed over the steps with `weights`, Σ_t w_t·dx[t] ([B, …]), for
    * a neuron below that reads only that sum (nn/summed-backward.ts); the parameters' gradients are backward's.
+   * `summed`: Σ_t w_t·dy[t] already formed by the caller (a batch-norm backward's timeSum), consumed here.
    */
-  backwardSummedInput?(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor;
+  backwardSummedInput?(dy: Tensor, ctx: RunContext, weights: Float64Array, summed?: Tensor): Tensor;
   /** Whether backwardSummedInput can serve the backward now due (absent: always). */
   canSumInputGradient?(): boolean;
+  /**
+   * Whether the backward now due takes a gradient that is the same at every step, held once (nn/shared-steps.ts);
+   * absent: never.
+   */
+  takesSharedSteps?(ctx: RunContext): boolean;
   /**
    * The weights w where this layer's backward now due reads its output gradient only through Σ_t w_t·dy[t] (it ends
    * in a neuron that does: nn/summed-backward.ts), so the layer above may hand it that sum; null otherwise.

@@ -146,11 +146,11 @@ export class Linear implements WeightLayer {
    * backward with the input gradient summed over the steps first (nn/summed-backward.ts): the layer is linear and
    * the same at every step, so Σ_t w_t·dx[t] = (Σ_t w_t·dy[t])·W, one gemm over B rows.
    */
-  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array): Tensor {
+  backwardSummedInput(dy: Tensor, ctx: RunContext, weights: Float64Array, summed?: Tensor): Tensor {
     const cache = takeCache(this.cache, this.opts.name);
     this.cache = null;
     this.parameterGradients(ctx.k, cache.x, dy, null);
-    return inputGradientOfSum(ctx, dy, weights, (summed) => this.inputGradient(ctx.k, cache, summed));
+    return inputGradientOfSum(ctx, dy, weights, (sum) => this.inputGradient(ctx.k, cache, sum), summed);
   }
 
   /** Not for a network's first layer, whose input gradient nobody uses. */

@@ -32,6 +32,7 @@ import { joinName, makeParam, type Param } from './param.js';
 import { passesOutputThrough, readsOutput } from './pass-through.js';
 import { repeatOverTime, sumOverSteps } from './repeat-time.js';
 import { Scratch } from './scratch.js';
+import type { SharedStepsGradient } from './shared-steps.js';
 
 export type NeuronMode = 'dsr' | 'bptt' | 'ann' | 'relu';
 
@@ -437,23 +438,32 @@ export class SpikingNeuron implements Layer {
     return gradientWeights(cache.model, ctx.T);
   }
 
-  /** backward for a dy already summed over time with summedGradientWeights' weights. */
-  backwardSummed(gradSum: Tensor, ctx: RunContext): Tensor {
+  /**
+   * backward for a dy already summed over time with summedGradientWeights' weights. `shared`: the layer below takes
+   * a gradient held once for all steps (nn/shared-steps.ts), so a per-step input gradient, the same at every step,
+   * is not repeated T times.
+   */
+  backwardSummed(gradSum: Tensor, ctx: RunContext, shared = false): Tensor {
     const { k, T } = ctx;
     const cache = takeCache(this.cache, this.opts.name);
     const n = gradSum.data.length;
-    let dx: Buf;
+    let out: Tensor;
     if (cache.mode === 'dsr-once') {
       // the once-given input's gradient: the masked sum itself
-      dx = takeGrad(k, n);
+      const dx = takeGrad(k, n);
       this.vth.grad[0]! += dsrBackwardSummed(k, cache.model, cache.inputRep, gradSum.data, dx, T);
+      out = tensor(cache.shape, dx);
     } else if (cache.mode === 'dsr-rep') {
-      dx = takeGrad(k, T * n);
+      // dsrBackwardFromSum's scaled gIn repeats over its output's T steps; an output of n floats holds it once
+      const steps = shared && T > 1 && cache.shape[0]! % T === 0 ? T : 1;
+      const dx = takeGrad(k, (T / steps) * n);
       const gradRepIn = this.work.gradRepIn.get(k, n);
       this.vth.grad[0]! += dsrBackwardFromSum(k, cache.model, cache.inputRep, gradSum.data, dx, T, gradRepIn);
+      const shape = [cache.shape[0]! / steps, ...cache.shape.slice(1)];
+      out = steps === 1 ? tensor(shape, dx) : ({ ...tensor(shape, dx), sharedSteps: steps } as SharedStepsGradient);
     } else throw new SpikerepError('E_ARG', `${this.opts.name}: no summed backward here`);
     this.releaseCache();
-    return tensor(cache.shape, dx);
+    return out;
   }
 
   backward(dy: Tensor, ctx: RunContext): Tensor {

@@ -11,6 +11,7 @@ import type { Param } from './param.js';
 import { readsOutput } from './pass-through.js';
 import { weightedTimeSum } from './repeat-time.js';
 import { Scratch } from './scratch.js';
+import { sharedStepsOf } from './shared-steps.js';
 import { sumsInputGradient } from './summed-backward.js';
 
 /**
@@ -172,13 +173,40 @@ export class NormBlock implements Layer {
     );
   }
 
+  /**
+   * Exact mode, unhooked, over the whole pass: its batch-norm then reads a gradient held once for all steps as the
+   * repeated one (nn/shared-steps.ts).
+   */
+  takesSharedSteps(ctx: RunContext): boolean {
+    return (
+      this.cache === null &&
+      totalSteps(ctx) === ctx.T &&
+      !readsOutput(this, 'backward') &&
+      !readsOutput(this.bn, 'backward')
+    );
+  }
+
   private backwardWith(dy: Tensor, ctx: RunContext, inputWeights: Float64Array | null): Tensor {
     const { k } = ctx;
     const gathered = this.cache; // null: no representation-mode training forward, the BN's plain backward
     this.cache = null;
     let dz: Tensor;
+    let dzSummed: Tensor | null = null;
     const corrections: (WeightCorrection | null)[] = this.branches.map(() => null);
-    if (gathered === null) dz = this.bn.backward(dy, ctx);
+    const steps = sharedStepsOf(dy);
+    if (steps > 1) {
+      if (gathered !== null)
+        throw new SpikerepError('E_ARG', `${this.bn.opts.name}: a shared-step gradient in representation mode`);
+      // a single plain conv or linear in front sums its input gradient over time: the batch-norm forms that sum
+      const only = this.branches.length === 1 ? this.branches[0]! : null;
+      const sumWeights =
+        inputWeights !== null && inputWeights.length === steps && only?.pre === null && only.weight !== null
+          ? inputWeights
+          : null;
+      const r = this.bn.backwardShared(dy, ctx, steps, sumWeights);
+      dz = r.dx;
+      dzSummed = r.summed;
+    } else if (gathered === null) dz = this.bn.backward(dy, ctx);
     else {
       const r = this.bn.backwardWithCorrection(dy, ctx);
       dz = r.dx;
@@ -187,7 +215,10 @@ export class NormBlock implements Layer {
         if (c !== null) corrections[i] = { cross: c, scale: r.scale, scaledInputMean };
       });
     }
-    const dxs = this.branches.map((b, i) => branchBackward(b, dz, ctx, corrections[i] ?? null, inputWeights));
+    const dxs =
+      dzSummed !== null
+        ? [this.branches[0]!.weight!.backwardSummedInput!(dz, ctx, inputWeights!, dzSummed)]
+        : this.branches.map((b, i) => branchBackward(b, dz, ctx, corrections[i] ?? null, inputWeights));
     let dx = dxs[0]!;
     if (dxs.length > 1) {
       dx = tensor(dx.shape, takeGrad(k, dx.data.length));

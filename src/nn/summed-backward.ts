@@ -15,6 +15,7 @@ import { giveGrad } from './grad-pool.js';
 import type { Layer, RunContext } from './layer.js';
 import { readsOutput } from './pass-through.js';
 import { weightedTimeSum } from './repeat-time.js';
+import { takesSharedSteps } from './shared-steps.js';
 import { isSpikingNeuron } from './walk.js';
 
 /**
@@ -55,7 +56,8 @@ export function backwardSummedThrough(
   }
   const neuron = layers[bottom]!;
   if (!isSpikingNeuron(neuron)) throw new SpikerepError('E_ARG', 'a time-summed backward needs a neuron below');
-  const dx = neuron.backwardSummed(g, ctx);
+  // the caller runs layers[bottom − 1] next: where it takes it, the neuron's gradient goes on held once
+  const dx = neuron.backwardSummed(g, ctx, takesSharedSteps(layers[bottom - 1], ctx));
   if (g !== summed || !callers) giveGrad(ctx.k, g, dx);
   return dx;
 }
@@ -97,15 +99,16 @@ function passesTimeSum(l: Layer): boolean {
 
 /**
  * The input gradient of Σ_t w_t·dy[t] by `inputGradient`, a layer's input-gradient pass (linear and the same at
- * every step, so this is Σ_t w_t·dx[t]), over B rows instead of T·B.
+ * every step, so this is Σ_t w_t·dx[t]), over B rows instead of T·B. `given`: that sum, formed already (consumed).
  */
 export function inputGradientOfSum(
   ctx: RunContext,
   dy: Tensor,
   weights: Float64Array,
   inputGradient: (summed: Tensor) => Tensor,
+  given?: Tensor,
 ): Tensor {
-  const summed = weightedTimeSum(ctx.k, dy, ctx.T, weights);
+  const summed = given ?? weightedTimeSum(ctx.k, dy, ctx.T, weights);
   const dx = inputGradient(summed);
   giveGrad(ctx.k, summed, dx);
   return dx;

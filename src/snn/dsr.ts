@@ -96,7 +96,8 @@ export function dsrBackwardFromSum(
   // Mask on Ī (closed [0, Vth] for IF, open (0, Vth·τ/Δt) for LIF), slope 1 or 1/τ; Σ Gc where saturated.
   const saturated = k.neuronBackward(gradRep, gradRepIn, representationBackwardAttrs(m, inputRep, T));
   // dI[t] = gIn/T at every step, uniformly even for LIF (docs/method.md §6.6).
-  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T }); // gradRepIn repeats T times
+  // gradRepIn repeats over gradInput's T steps (or gradInput, n floats, holds the one step they all share)
+  k.elementwise([gradRepIn], gradInput, { op: 'scale', alpha: 1 / T });
   return saturated * m.vthGradFactor * m.config.vthGradScale;
 }
 

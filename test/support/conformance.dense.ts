@@ -414,6 +414,61 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
       }
     });
 
+    it('batch-norm backward with a gradient shared by the steps, and its time sum, match the repeated gradient', () => {
+      const k = K();
+      const rng = new Rng(15);
+      // [R, T, C, time-sum weights (null: none)]: fused where sharedSteps and the time sum agree, composed elsewhere
+      for (const [R, T, C, weights] of [
+        [5, 3, 3, null],
+        [300, 4, 64, [0.25, 0.25, 0.25, 0.25]],
+        [37, 2, 10, [0.7, -1.3]],
+        [513, 4, 16, [1, 2, 3, 4]],
+        [40, 4, 8, [0.5, 0.5]], // a time sum over 2 steps of a gradient shared by 4
+        [40, 1, 8, [0.5, 0.5]], // a time sum alone
+      ] as const) {
+        const rows = R * T;
+        const x = uniform(k, rng, rows * C, -2, 3);
+        const g = uniform(k, rng, R * C);
+        const meanRef = new Float32Array(C),
+          varRef = new Float32Array(C);
+        ref.batchNormStats(x, meanRef, varRef, { rows, channels: C });
+        const invStd = Float32Array.from(varRef, (v) => 1 / Math.sqrt(v + 1e-5));
+        const gamma = uniform(k, rng, C, 0.5, 1.5);
+        const full = new Float32Array(rows * C);
+        for (let t = 0; t < T; t++) full.set(plain(g), t * R * C);
+        const dxRef = new Float32Array(x.length),
+          dgRef = new Float32Array(C),
+          dbRef = new Float32Array(C);
+        ref.batchNormBackward(x, full, meanRef, invStd, gamma, dxRef, dgRef, dbRef, { rows, channels: C });
+        const dx = k.alloc(x.length),
+          dg = k.alloc(C),
+          db = k.alloc(C);
+        const w = weights === null ? null : Float64Array.from(weights);
+        const sum = w === null ? null : k.alloc(x.length / w.length);
+        k.batchNormBackward(x, g, meanRef, invStd, gamma, dx, dg, db, {
+          rows,
+          channels: C,
+          ...(T > 1 ? { sharedSteps: T } : {}),
+          ...(sum !== null && w !== null ? { timeSum: { out: sum, weights: w } } : {}),
+        });
+        const what = `${R}×${T}×${C}`;
+        assertClose(dx, dxRef, { rtol: 1e-4 }, `shared dx ${what}`);
+        assertClose(dg, dgRef, { rtol: 1e-5 }, `shared dgamma ${what}`);
+        assertClose(db, dbRef, { rtol: 1e-5 }, `shared dbeta ${what}`);
+        if (sum !== null && w !== null) {
+          const sumRef = new Float32Array(sum.length);
+          ref.sumRows(dxRef, sumRef, { rows: w.length, cols: sum.length, weights: w });
+          assertClose(sum, sumRef, { rtol: 1e-4 }, `time sum ${what}`);
+        }
+      }
+      const x = k.alloc(12),
+        g = k.alloc(5);
+      assert.throws(
+        () => k.batchNormBackward(x, g, x, x, x, x, x, x, { rows: 6, channels: 2, sharedSteps: 2 }),
+        /sharedSteps 2 needs dy of 6 values/,
+      );
+    });
+
     it('toHost shows what kernels wrote; fromHost hands host writes, whole or in part, to the next kernel', () => {
       const k = K();
       const n = 1 << 16; // beyond any host mirror: a device-memory backend keeps it on its device

@@ -2,7 +2,9 @@
  * The exact-mode backward into a neuron that reads only its gradient's time sum takes that sum above the conv or
  * linear in front of it (nn/summed-backward.ts): mnistnet's input-gradient passes run over B rows instead of T·B,
  * and every gradient equals the per-step backward's (a hook on the blocks' backward keeps that one) up to float
- * summation order, for IF and LIF; a hook that sees a gradient gets every step's. Against float64 central
+ * summation order, for IF and LIF; a hook that sees a gradient gets every step's. The neuron's gradient reaches the
+ * batch-norm in front of it held once for all steps, and the time sum comes from the batch-norm's own pass
+ * (nn/shared-steps.ts). Against float64 central
  * differences: nn.gradcheck64.test.ts.
  */
 
@@ -29,20 +31,28 @@ const base = await testKernels();
 const T = 4;
 const B = 3;
 
-/** `base`, recording the rows of every conv input-gradient pass and of every gemm producing a [rows, 64] gradient. */
-function watched(): { k: Kernels; convRows: number[]; linearRows: number[] } {
+/**
+ * `base`, recording the rows of every conv input-gradient pass and of every gemm producing a [rows, 64] gradient,
+ * and how each batch-norm backward got its gradient: "1" repeated per step, "4" held once for 4 steps
+ * (nn/shared-steps.ts), "+sum" with the time sum formed in the same pass.
+ */
+function watched(): { k: Kernels; convRows: number[]; linearRows: number[]; bnGradients: string[] } {
   const convRows: number[] = [];
   const linearRows: number[] = [];
+  const bnGradients: string[] = [];
   const k = watchedKernels(base, {
     conv2dBackwardInput: (_dy, _w, _dx, g) => {
       convRows.push(g.batch);
+    },
+    batchNormBackward: (_x, _dy, _m, _s, _g, _dx, _dg, _db, a) => {
+      bnGradients.push(`${a.sharedSteps ?? 1}${a.timeSum === undefined ? '' : '+sum'}`);
     },
     gemm: (_a, _b, _c, g) => {
       // the first linear's input gradient: dy [rows, 256] · W [256, 2·2·64]
       if (g.n === 2 * 2 * 64 && g.k === 256 && !g.transA && !g.transB) linearRows.push(g.m);
     },
   });
-  return { k, convRows, linearRows };
+  return { k, convRows, linearRows, bnGradients };
 }
 
 /** One exact-mode step of mnistnet on 8×8×2 images; `perStep` hooks the blocks' backward (the per-step backward). */
@@ -125,6 +135,11 @@ describe('the time-summed input gradient', () => {
       assert.deepEqual(perStep.convRows, [T * B], 'per step: T·B rows');
       assert.deepEqual(summed.linearRows, [B], 'the first linear: B rows');
       assert.deepEqual(perStep.linearRows, [T * B]);
+      // classifier.4 (the readout's gradient, per step), classifier.1 and features.5 (a neuron's gradient held once,
+      // the time sum for the linear's and the conv's input gradient from the same pass), features.1 (B rows: the
+      // first layers run once)
+      assert.deepEqual(summed.bnGradients, ['1', `${T}+sum`, `${T}+sum`, '1'], 'held once where a neuron gives it');
+      assert.deepEqual(perStep.bnGradients, ['1', '1', '1', '1'], 'the hooked blocks get every step');
       const nonzero = assertSameGradients(got, want, {
         floor: 1e-6,
         significant: 0,

@@ -8,6 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import { SpikerepError } from '../../errors.js';
+import { composedBatchNormBackward } from '../batchnorm-compose.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import { geometryInts } from '../geometry.js';
 import type {
@@ -171,8 +172,10 @@ export class NativeKernels implements Kernels {
   batchNormStats: Kernels['batchNormStats'] = (x, mean, v, a) => this.p().bnStats(x, mean, v, a.rows, a.channels);
   batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) =>
     this.p().bnApply(x, y, m, s, g, b, a.rows, a.channels);
-  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) =>
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) => {
+    if (composedBatchNormBackward(this, x, dy, m, s, g, dx, dg, db, a)) return;
     this.p().bnBackward(x, dy, m, s, g, dx, dg, db, a.rows, a.channels, a.accumulate === true);
+  };
 
   // The constants are rounded here exactly as the reference rounds them, so the C++ loop fires where it does.
   // The DSR parameter sets run the fused loop (pointwise.cc), with the batch-norm of the input (`normalized`) applied

@@ -3,6 +3,7 @@
  * It is the living specification of the kernel contract (kernels.ts) and the oracle every fast backend is
  * tested against, so keep it simple. One file per kernel group; this file only assembles them.
  */
+import { composedBatchNormBackward } from '../batchnorm-compose.js';
 import type { Buf, Kernels } from '../kernels.js';
 import { batchNormApply, batchNormBackward, batchNormStats } from './batchnorm.js';
 import { packSpikes, unpackSpikes } from './bits.js';
@@ -38,7 +39,10 @@ export class ReferenceKernels implements Kernels {
   avgPool2dBackward = avgPool2dBackward;
   batchNormStats = batchNormStats;
   batchNormApply = batchNormApply;
-  batchNormBackward = batchNormBackward;
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) => {
+    if (!composedBatchNormBackward(this, x, dy, m, s, g, dx, dg, db, a))
+      batchNormBackward(x, dy, m, s, g, dx, dg, db, a);
+  };
   neuronForward = neuronForward;
   neuronBackward = neuronBackward;
   packSpikes = packSpikes;

@@ -5,6 +5,7 @@
  */
 
 import { SpikerepError } from '../../errors.js';
+import { checkSharedSteps, composedBatchNormBackward } from '../batchnorm-compose.js';
 import { type ElementwiseLoops, runElementwise } from '../elementwise-plan.js';
 import type { Buf, Kernels } from '../kernels.js';
 import { checkTranspose } from '../transpose-shape.js';
@@ -96,8 +97,15 @@ export class WasmKernels implements Kernels {
 
   batchNormStats: Kernels['batchNormStats'] = (x, m, v, a) => norm.batchNormStats(this.c, x, m, v, a);
   batchNormApply: Kernels['batchNormApply'] = (x, y, m, s, g, b, a) => norm.batchNormApply(this.c, x, y, m, s, g, b, a);
-  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) =>
-    norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a);
+  batchNormBackward: Kernels['batchNormBackward'] = (x, dy, m, s, g, dx, dg, db, a) => {
+    // fused: a dy shared by the steps, with or without the time sum over the same steps; the rest composed
+    const T = a.sharedSteps ?? 1;
+    const fused = T > 1 && (a.timeSum === undefined || a.timeSum.weights.length === T);
+    if (fused) checkSharedSteps(x, dy, a);
+    if (fused || !composedBatchNormBackward(this, x, dy, m, s, g, dx, dg, db, a)) {
+      norm.batchNormBackward(this.c, x, dy, m, s, g, dx, dg, db, a);
+    }
+  };
 
   neuronForward: Kernels['neuronForward'] = (i, s, a) => neuron.neuronForward(this.c, this, i, s, a);
   packSpikes: Kernels['packSpikes'] = (x, b) => pw.packSpikes(this.c, x, b, x.length);

@@ -82,12 +82,13 @@ export function batchNormBackward(
 ): void {
   const { rows, channels: C } = a;
   const accumulate = a.accumulate === true;
+  const T = a.sharedSteps ?? 1;
   staged(ctx, () => {
     const px = ctx.st.in(x);
     const pdy = ctx.st.in(dy);
     const pm = ctx.st.in(mean);
-    // Σdy and Σdy·(x − mean) in one pass over x and dy
-    const sums = colSums(ctx, px, pdy, pm, rows, C, 3);
+    // Σdy and Σdy·(x − mean) in one pass over x and dy (dy shared by T steps: x's T rows per dy row)
+    const sums = T > 1 ? sharedSums(ctx, px, pdy, pm, rows / T, T, C) : colSums(ctx, px, pdy, pm, rows, C, 3);
     const sdy = sums.subarray(0, C);
     const sdyx = sums.subarray(C);
     // dx = A·(N·dy − Σdy − x̂·Σdy·x̂) with A = γ·σ⁻¹/N, as (x − mean)·b + d + dy·e per channel. d and e are
@@ -106,6 +107,58 @@ export function batchNormBackward(
       dgamma[c] = accumulate ? dgamma[c]! + dg : dg;
       dbeta[c] = accumulate ? dbeta[c]! + db : db;
     }
-    affine(ctx, px, pdy, ctx.st.out(dx), [Array.from(mean), b, d, e], rows, C);
+    const coef = [Array.from(mean), b, d, e];
+    if (T > 1) sharedAffine(ctx, px, pdy, ctx.st.out(dx), coef, rows / T, T, C, a.timeSum);
+    else affine(ctx, px, pdy, ctx.st.out(dx), coef, rows, C);
   });
+}
+
+/** colSums mode 3 for a dy shared by T steps (assembly/colsum.ts: colSumsShared); Σdy counts every step. */
+function sharedSums(
+  ctx: WasmContext,
+  px: number,
+  pg: number,
+  pm: number,
+  R: number,
+  T: number,
+  C: number,
+): Float64Array {
+  const parts = ctx.pool.run('colSumsShared', [px, pg, pm, R, T, C], R, {
+    align: 32,
+    work: R * T * C * 0.5,
+    scratch: 2 * C * 8,
+    partials: true,
+  });
+  const out = new Float64Array(2 * C);
+  for (let p = 0; p < parts; p++) {
+    const part = new Float64Array(ctx.heap.memory.buffer, ctx.pool.scratchOf(p), 2 * C);
+    for (let i = 0; i < 2 * C; i++) out[i]! += part[i]!;
+  }
+  for (let c = 0; c < C; c++) out[c]! *= T;
+  return out;
+}
+
+/** dx from a dy shared by T steps, and its weighted time sum when asked (assembly/colsum.ts: rowAffineShared). */
+function sharedAffine(
+  ctx: WasmContext,
+  px: number,
+  pg: number,
+  py: number,
+  coef: number[][],
+  R: number,
+  T: number,
+  C: number,
+  timeSum: BatchNormBackwardAttrs['timeSum'],
+): void {
+  const flat = new Float32Array(4 * C);
+  coef.forEach((v, i) => flat.set(v, i * C));
+  const pc = tempF32(ctx, flat);
+  const pw = tempF32(ctx, Float32Array.from(timeSum?.weights ?? new Float64Array(T)));
+  try {
+    const psum = timeSum === undefined ? 0 : ctx.st.out(timeSum.out);
+    ctx.pool.run('rowAffineShared', [px, pg, py, pc, R, T, C, psum, pw], R, { align: 1, work: R * T * C * 3 });
+  } finally {
+    ctx.heap.freeBytes(pw);
+    ctx.heap.freeBytes(pc);
+  }
 }

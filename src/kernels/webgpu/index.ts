@@ -7,6 +7,7 @@
  */
 
 import { SpikerepError } from '../../errors.js';
+import { composedBatchNormBackward } from '../batchnorm-compose.js';
 import { elementwiseRow } from '../elementwise-plan.js';
 import { type Buf, HOST_VECTOR_MAX, type Kernels } from '../kernels.js';
 import { checkLabels } from '../labels.js';
@@ -166,6 +167,7 @@ export class WebGpuKernels implements Kernels {
     this.link.op('batchNormApply', [x, y, mean, invStd, gamma, beta], [1], [], at);
   };
   batchNormBackward: Kernels['batchNormBackward'] = (x, dy, mean, invStd, gamma, dx, dgamma, dbeta, at) => {
+    if (composedBatchNormBackward(this, x, dy, mean, invStd, gamma, dx, dgamma, dbeta, at)) return;
     if (this.host(x, dy, mean, invStd, gamma, dx, dgamma, dbeta))
       return reference.batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, at);
     const acc = at.accumulate === true ? [6, 7] : [];
