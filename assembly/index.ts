@@ -12,4 +12,4 @@ export { packBits, unpackBits } from './bits';
 export { transpose } from './transpose';
 export { packConvWTTaps, convBwdInputPhase, convPhaseScratch } from './convphase';
 export { convSparseFwd, countNonzero, sparseScratch, convSparseBwdFilter, sparseFilterScratch } from './sparse';
-export { convSparseFwdCross, sparseCrossScratch, crossSlotBytes, crossReduce } from './sparse-cross';
+export { convSparseFwdCross, convSparseBwdFilterSlots, sparseCrossScratch, crossSlotBytes, crossReduce } from './sparse-cross';
