@@ -10,6 +10,7 @@
 import {
   gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry,
 } from './convgeom';
+import { filterPartialBytes } from './conv';
 import { tileSeg } from './tile';
 
 /** c + a·b, fused under relaxed SIMD (the fma build), as in tile.ts. */
@@ -168,7 +169,7 @@ export function convNarrowFilterRows(
   const offs = scratch + <usize>paddedBytes();
   const accT = offs + <usize>K4 * 4;
   const cols = accT + <usize>(K4 * gOutC) * 4;
-  const bytes = <usize>((gOutC * K * 4 + 15) & ~15); // as conv.ts: filterPartialBytes
+  const bytes = <usize>filterPartialBytes(K, gOutC);
   const ld = <usize>gOutC * 4;
   const colBytes = <usize>K4 * 4;
   const Wp = paddedW();

@@ -110,22 +110,34 @@ export function convSparseFwdCross(
   g: usize, x: usize, wT: usize, bias: usize, y: usize, slots: usize, perSlot: i32, start: i32, end: i32,
   scratch: usize,
 ): void {
+  slotImages(g, x, wT, bias, y, y, slots, perSlot, start, end, scratch);
+}
+
+/**
+ * Images [start, end): their non-zero inputs gathered, with wT ≠ 0 the forward into y, then slot partial +=
+ * x ⊗ z. Images [s·perSlot, (s + 1)·perSlot) add into slot s's partial, in image order, whichever thread runs them:
+ * the sums do not depend on the thread count or on which thread claimed which chunk.
+ */
+// @ts-ignore: decorator
+@inline
+function slotImages(
+  g: usize, x: usize, wT: usize, bias: usize, y: usize, z: usize, slots: usize, perSlot: i32, start: i32, end: i32,
+  scratch: usize,
+): void {
   loadGeometry(g);
   const bytes = crossBytes();
   const starts = scratch;
   const ent = starts + <usize>(((gInH * gInW + 1) * 4 + 15) & ~15);
   const taps = ent + <usize>(gInH * gInW * gInC) * 8;
   for (let b = start; b < end; b++) {
-    // images [s·perSlot, (s + 1)·perSlot) add into slot s's partial, in image order, whichever thread runs them:
-    // the sums do not depend on the thread count or on which thread claimed which chunk
     const crossT = slots + <usize>(b / perSlot) * <usize>bytes;
     if (b % perSlot == 0) memory.fill(crossT, 0, <usize>bytes);
     gather(x, b, starts, ent);
-    forwardImage(b, wT, bias, y, starts, ent, taps);
+    if (wT) forwardImage(b, wT, bias, y, starts, ent, taps);
     let ob = 0;
-    for (; ob + 32 <= gOutC; ob += 32) crossBlock32(b, ob, y, crossT, starts, ent, taps);
-    for (; ob + 4 <= gOutC; ob += 4) crossBlock4(b, ob, y, crossT, starts, ent, taps);
-    for (; ob < gOutC; ob++) crossBlock1(b, ob, y, crossT, starts, ent, taps);
+    for (; ob + 32 <= gOutC; ob += 32) crossBlock32(b, ob, z, crossT, starts, ent, taps);
+    for (; ob + 4 <= gOutC; ob += 4) crossBlock4(b, ob, z, crossT, starts, ent, taps);
+    for (; ob < gOutC; ob++) crossBlock1(b, ob, z, crossT, starts, ent, taps);
   }
 }
 
@@ -139,20 +151,7 @@ export function convSparseFwdCross(
 export function convSparseBwdFilterSlots(
   g: usize, x: usize, dy: usize, slots: usize, perSlot: i32, start: i32, end: i32, scratch: usize,
 ): void {
-  loadGeometry(g);
-  const bytes = crossBytes();
-  const starts = scratch;
-  const ent = starts + <usize>(((gInH * gInW + 1) * 4 + 15) & ~15);
-  const taps = ent + <usize>(gInH * gInW * gInC) * 8;
-  for (let b = start; b < end; b++) {
-    const crossT = slots + <usize>(b / perSlot) * <usize>bytes;
-    if (b % perSlot == 0) memory.fill(crossT, 0, <usize>bytes);
-    gather(x, b, starts, ent);
-    let ob = 0;
-    for (; ob + 32 <= gOutC; ob += 32) crossBlock32(b, ob, dy, crossT, starts, ent, taps);
-    for (; ob + 4 <= gOutC; ob += 4) crossBlock4(b, ob, dy, crossT, starts, ent, taps);
-    for (; ob < gOutC; ob++) crossBlock1(b, ob, dy, crossT, starts, ent, taps);
-  }
+  slotImages(g, x, 0, 0, 0, dy, slots, perSlot, start, end, scratch);
 }
 
 /**

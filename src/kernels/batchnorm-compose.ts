@@ -5,6 +5,7 @@
  * sumRows of dx over the steps.
  */
 import { SpikerepError } from '../errors.js';
+import { scratchBuffer } from './compose-scratch.js';
 import type { BatchNormBackwardAttrs, Buf, Kernels } from './kernels.js';
 
 /** Throws unless dy, x and timeSum fit the attributes' sharedSteps and timeSum. */
@@ -43,7 +44,7 @@ export function composedBatchNormBackward(
   const { sharedSteps, timeSum, ...plain } = a;
   let full = dy;
   if (sharedSteps !== undefined && sharedSteps > 1) {
-    full = repeated(k, x.length);
+    full = scratchBuffer(k, repeatBuffers, x.length);
     k.elementwise([dy], full, { op: 'copy' });
   }
   k.batchNormBackward(x, full, mean, invStd, gamma, dx, dgamma, dbeta, plain);
@@ -54,15 +55,5 @@ export function composedBatchNormBackward(
   return true;
 }
 
-/** One buffer per backend for the repeated gradient, grown when needed: a steady training step allocates nothing. */
-const buffers = new WeakMap<Kernels, Buf>();
-
-function repeated(k: Kernels, length: number): Buf {
-  let b = buffers.get(k);
-  if (b === undefined || b.length < length) {
-    if (b !== undefined) k.free(b);
-    b = k.alloc(length);
-    buffers.set(k, b);
-  }
-  return b.length === length ? b : b.subarray(0, length);
-}
+/** The repeated gradient (compose-scratch.ts). */
+const repeatBuffers = new WeakMap<Kernels, Buf>();

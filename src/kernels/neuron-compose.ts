@@ -1,3 +1,4 @@
+import { scratchBuffer } from './compose-scratch.js';
 import type { Buf, Kernels, NeuronForwardAttrs } from './kernels.js';
 import { checkNormalized, checkPooled } from './neuron-fused.js';
 
@@ -46,21 +47,7 @@ export function composedNeuronForward(k: Kernels, input: Buf, spikes: Buf, a: Ne
   return false;
 }
 
-/**
- * One buffer per backend for the normalised input, one for the repeated input and one for the spikes before pooling,
- * grown when needed: a steady
- * training step allocates nothing.
- */
+/** The normalised input, the repeated input and the spikes before pooling (compose-scratch.ts). */
 const repeatBuffers = new WeakMap<Kernels, Buf>();
 const spikeBuffers = new WeakMap<Kernels, Buf>();
 const normedBuffers = new WeakMap<Kernels, Buf>();
-
-function scratchBuffer(k: Kernels, buffers: WeakMap<Kernels, Buf>, length: number): Buf {
-  let b = buffers.get(k);
-  if (b === undefined || b.length < length) {
-    if (b !== undefined) k.free(b);
-    b = k.alloc(length);
-    buffers.set(k, b);
-  }
-  return b.length === length ? b : b.subarray(0, length);
-}

@@ -119,39 +119,9 @@ export function conv2dSparseForwardCross(
     return;
   }
   staged(ctx, () => {
-    const px = ctx.st.in(x);
-    const pw = ctx.st.in(wT);
-    const pb = ctx.st.maybe(bias);
-    const py = ctx.st.out(y);
+    const ins = [ctx.st.in(x), ctx.st.in(wT), ctx.st.maybe(bias), ctx.st.out(y)];
     const pc = accumulate ? ctx.st.inout(cross) : ctx.st.out(cross);
-    const gp = tempI32(ctx, geometryInts(a));
-    let parts = 0;
-    let slots = 0;
-    try {
-      const { pool } = ctx;
-      pool.ensureScratch(ctx.ex.sparseCrossScratch!(gp));
-      const perSlot = Math.ceil(a.batch / CROSS_SLOTS);
-      const count = Math.ceil(a.batch / perSlot);
-      const bytes = ctx.ex.crossSlotBytes!(gp);
-      slots = ctx.heap.allocBytes(count * bytes);
-      pool.run('convSparseFwdCross', [gp, px, pw, pb, py, slots, perSlot], a.batch, {
-        align: perSlot,
-        work: a.batch * a.outH * a.outW * a.outC * a.kH * a.kW * a.inC * NS_PER_OUTPUT_TAP * 2,
-      });
-      parts = tempI32(
-        ctx,
-        Array.from({ length: count }, (_, s) => slots + s * bytes),
-      );
-      const rows = a.kH * a.kW * a.inC;
-      pool.run('crossReduce', [parts, count, pc, accumulate ? 1 : 0, rows, a.outC], a.outC, {
-        align: 1,
-        work: rows * a.outC * count,
-      });
-    } finally {
-      ctx.heap.freeBytes(gp);
-      if (parts !== 0) ctx.heap.freeBytes(parts);
-      if (slots !== 0) ctx.heap.freeBytes(slots);
-    }
+    inSlots(ctx, 'convSparseFwdCross', ins, pc, a, 2);
   });
 }
 
@@ -162,40 +132,53 @@ function usesSlots(a: ConvGeometry): boolean {
 
 /** The filter gradient in slots of images (convSparseBwdFilterSlots), reduced in slot order into dw. */
 function slotted(ctx: WasmContext, x: Buf, dy: Buf, dw: Buf, a: ConvBackwardFilterAttrs): void {
-  const accumulate = a.accumulate === true;
   staged(ctx, () => {
-    const px = ctx.st.in(x);
-    const pdy = ctx.st.in(dy);
-    const pdw = accumulate ? ctx.st.inout(dw) : ctx.st.out(dw);
-    const gp = tempI32(ctx, geometryInts(a));
-    let parts = 0;
-    let slots = 0;
-    try {
-      const { pool } = ctx;
-      pool.ensureScratch(ctx.ex.sparseCrossScratch!(gp));
-      const perSlot = Math.ceil(a.batch / CROSS_SLOTS);
-      const count = Math.ceil(a.batch / perSlot);
-      const bytes = ctx.ex.crossSlotBytes!(gp);
-      slots = ctx.heap.allocBytes(count * bytes);
-      pool.run('convSparseBwdFilterSlots', [gp, px, pdy, slots, perSlot], a.batch, {
-        align: perSlot,
-        work: a.batch * a.outH * a.outW * a.outC * a.kH * a.kW * a.inC * NS_PER_OUTPUT_TAP,
-      });
-      parts = tempI32(
-        ctx,
-        Array.from({ length: count }, (_, s) => slots + s * bytes),
-      );
-      const rows = a.kH * a.kW * a.inC;
-      pool.run('crossReduce', [parts, count, pdw, accumulate ? 1 : 0, rows, a.outC], a.outC, {
-        align: 1,
-        work: rows * a.outC * count,
-      });
-    } finally {
-      ctx.heap.freeBytes(gp);
-      if (parts !== 0) ctx.heap.freeBytes(parts);
-      if (slots !== 0) ctx.heap.freeBytes(slots);
-    }
+    const pdw = a.accumulate === true ? ctx.st.inout(dw) : ctx.st.out(dw);
+    inSlots(ctx, 'convSparseBwdFilterSlots', [ctx.st.in(x), ctx.st.in(dy)], pdw, a, 1);
   });
+}
+
+/**
+ * Runs `kernel` (geometry, `ins`…, slots, perSlot) over the images in CROSS_SLOTS slots of whole images, each adding
+ * into its own transposed partial, then crossReduce sums the partials in slot order into out [outC, kH·kW·inC]
+ * (added to it with `accumulate`). `passes` scales the work estimate (the fused forward does two).
+ */
+function inSlots(
+  ctx: WasmContext,
+  kernel: string,
+  ins: number[],
+  out: number,
+  a: ConvGeometry & { readonly accumulate?: boolean },
+  passes: number,
+): void {
+  const gp = tempI32(ctx, geometryInts(a));
+  let parts = 0;
+  let slots = 0;
+  try {
+    const { pool } = ctx;
+    pool.ensureScratch(ctx.ex.sparseCrossScratch!(gp));
+    const perSlot = Math.ceil(a.batch / CROSS_SLOTS);
+    const count = Math.ceil(a.batch / perSlot);
+    const bytes = ctx.ex.crossSlotBytes!(gp);
+    slots = ctx.heap.allocBytes(count * bytes);
+    pool.run(kernel, [gp, ...ins, slots, perSlot], a.batch, {
+      align: perSlot,
+      work: a.batch * a.outH * a.outW * a.outC * a.kH * a.kW * a.inC * NS_PER_OUTPUT_TAP * passes,
+    });
+    parts = tempI32(
+      ctx,
+      Array.from({ length: count }, (_, s) => slots + s * bytes),
+    );
+    const rows = a.kH * a.kW * a.inC;
+    pool.run('crossReduce', [parts, count, out, a.accumulate === true ? 1 : 0, rows, a.outC], a.outC, {
+      align: 1,
+      work: rows * a.outC * count,
+    });
+  } finally {
+    ctx.heap.freeBytes(gp);
+    if (parts !== 0) ctx.heap.freeBytes(parts);
+    if (slots !== 0) ctx.heap.freeBytes(slots);
+  }
 }
 
 /**
