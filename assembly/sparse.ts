@@ -1,15 +1,15 @@
 /**
  * Event-driven convolution forward for sparse (spiking) inputs; the linear layer runs on it as a 1×1 image.
  * Per image: first the non-zero inputs are gathered into a compressed list per pixel (entries of byte offset
- * (iw·inC + ic)·outC·4, and the value), scanning four channels at a time so zero runs cost one compare. Then every
- * output pixel sums value · wT[kh, kw, ic, block] over the active entries of the pixels its taps read, one loop
- * per kernel row (activeRows), in registers, 32 output channels (8 vectors) at a time; the work is proportional to
- * the spike count.
- * The 32-wide blocks go one kernel row kh at a time (y starts from the bias at kh = 0 and is added to after), so
- * the weight slice being read, kW·inC rows of 128 bytes, stays in L1. Against all rows in one pass, with the
- * per-row loops, on the bench shape (src/bench/sparse-bench.ts, builds alternated): slower below 10 % density
- * (0.05: 5.5 against 4.6 ms), about even at 20 % (12.3 against 12.5), faster at 50 % (23.3 against 25.6); the
- * training step's second conv reads about 20 %. wT is [kH, kW, inC, outC].
+ * (iw·inC + ic)·outC·4, and the value), 16 channels at a time so a zero run costs one compare, written without a
+ * branch per entry (emit). Then every output pixel sums value · wT[kh, kw, ic, block] over the active entries of
+ * the pixels its taps read, one loop per kernel row (activeRows), in registers, 24 output channels (6 vectors) at a
+ * time (blockWidth, blockRow); the work is proportional to the spike count.
+ * The blocks go one kernel row kh at a time (y starts from the bias at kh = 0 and is added to after), so the
+ * weight slice being read, kW·inC rows of 96 bytes, stays in L1. Against all rows in one pass, with the per-row
+ * loops, on the bench shape (src/bench/sparse-bench.ts, builds alternated): slower below 10 % density (0.05: 5.5
+ * against 4.6 ms), about even at 20 % (12.3 against 12.5), faster at 50 % (23.3 against 25.6); the training step's
+ * second conv reads about 20 %. wT is [kH, kW, inC, outC].
  */
 import {
   gBatch, gInC, gInH, gInW, gKH, gKW, gOutC, gOutH, gOutW, gPH, gPW, gSH, gSW, loadGeometry,
@@ -42,17 +42,20 @@ export function gather(x: usize, b: i32, starts: usize, ent: usize): void {
     store<i32>(starts + <usize>p * 4, n);
     const col = (p % gInW) * gInC; // the entry's offset counts its pixel's column too (see activeRows)
     let c = 0;
+    // 16 channels at a time: a zero run costs one compare, and the rest is written without a branch per entry
+    for (; c + 16 <= gInC; c += 16) {
+      const m0 = f32x4.ne(v128.load(src + <usize>c * 4), zero);
+      const m1 = f32x4.ne(v128.load(src + <usize>c * 4, 16), zero);
+      const m2 = f32x4.ne(v128.load(src + <usize>c * 4, 32), zero);
+      const m3 = f32x4.ne(v128.load(src + <usize>c * 4, 48), zero);
+      if (!v128.any_true(v128.or(v128.or(m0, m1), v128.or(m2, m3)))) continue;
+      const mask = i32x4.bitmask(m0) | (i32x4.bitmask(m1) << 4) | (i32x4.bitmask(m2) << 8) | (i32x4.bitmask(m3) << 12);
+      n = emit(src, c, 16, mask, (col + c) * rowBytes, rowBytes, ent, n);
+    }
     for (; c + 4 <= gInC; c += 4) {
-      const v = v128.load(src + <usize>c * 4);
-      if (!v128.any_true(f32x4.ne(v, zero))) continue;
-      for (let j = 0; j < 4; j++) {
-        const s = load<f32>(src + <usize>(c + j) * 4);
-        if (s != 0) {
-          store<i32>(ent + <usize>n * 8, (col + c + j) * rowBytes);
-          store<f32>(ent + <usize>n * 8, s, 4);
-          n++;
-        }
-      }
+      const m = f32x4.ne(v128.load(src + <usize>c * 4), zero);
+      if (!v128.any_true(m)) continue;
+      n = emit(src, c, 4, i32x4.bitmask(m), (col + c) * rowBytes, rowBytes, ent, n);
     }
     for (; c < gInC; c++) {
       const s = load<f32>(src + <usize>c * 4);
@@ -65,6 +68,23 @@ export function gather(x: usize, b: i32, starts: usize, ent: usize): void {
     src += <usize>gInC * 4;
   }
   store<i32>(starts + <usize>P * 4, n);
+}
+
+/**
+ * Writes channels [c, c + count) of the pixel at src as entries from index n, every one, but advances n only past
+ * those whose bit in mask is set (not 0, NaN included): each next write lands on the last zero's slot. A branch per
+ * entry mispredicted at spike densities near 20 % and took a quarter of the forward.
+ */
+// @ts-ignore: decorator
+@inline
+function emit(src: usize, c: i32, count: i32, mask: i32, offset: i32, rowBytes: i32, ent: usize, n: i32): i32 {
+  for (let j = 0; j < count; j++) {
+    const e = ent + <usize>n * 8;
+    store<i32>(e, offset + j * rowBytes);
+    store<f32>(e, load<f32>(src + <usize>(c + j) * 4), 4);
+    n += (mask >> j) & 1;
+  }
+  return n;
 }
 
 /**
@@ -97,28 +117,36 @@ export function activeRows(oh: i32, ow: i32, starts: usize, taps: usize): i32 {
   return n;
 }
 
-/** Kernel row kh's share of output channels [ob, ob + 32) of image b: starts from the bias when `first`, else adds to y. */
-function block32row(
-  b: i32, ob: i32, kh: i32, first: bool, wT: usize, bias: usize, y: usize, starts: usize, ent: usize,
+/**
+ * Kernel row kh's share of output channels [ob, ob + 4·nv) of image b, nv = 6 or 4 vectors: starts from the bias
+ * when `first`, else adds to y. Inlined with a constant nv, so each width compiles its own loop with the unused
+ * accumulators gone. Why 6 and not 8: V8 loads all of an entry's weight vectors before its multiply-adds, and 8
+ * accumulators + 8 loads + the value overflow x64's 15 SIMD registers; it then spilled an accumulator, and the
+ * store and reload each entry put the stack on the loop's critical path (mnistnet's second conv: 45 → 43 ms on
+ * one thread at T = 8, 24 + 24 + 16 channels against 32 + 32).
+ */
+// @ts-ignore: decorator
+@inline
+function blockRow(
+  nv: i32, b: i32, ob: i32, kh: i32, first: bool, wT: usize, bias: usize, y: usize, starts: usize, ent: usize,
 ): void {
   const wb = wT + <usize>ob * 4 + <usize>(kh * gKW * gInC * gOutC) * 4;
-  const bb = bias + <usize>ob * 4;
   const rowBytes = <i32>gOutC * 4;
+  const zero = f32x4.splat(0);
   for (let oh = 0; oh < gOutH; oh++) {
     const ih = oh * gSH - gPH + kh;
     const inside = ih >= 0 && ih < gInH;
     if (!inside && !first) continue;
     for (let ow = 0; ow < gOutW; ow++) {
       const o = y + <usize>(((b * gOutH + oh) * gOutW + ow) * gOutC + ob) * 4;
-      let a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128, a6: v128, a7: v128;
-      if (!first) {
-        a0 = v128.load(o); a1 = v128.load(o, 16); a2 = v128.load(o, 32); a3 = v128.load(o, 48);
-        a4 = v128.load(o, 64); a5 = v128.load(o, 80); a6 = v128.load(o, 96); a7 = v128.load(o, 112);
-      } else if (bias) {
-        a0 = v128.load(bb); a1 = v128.load(bb, 16); a2 = v128.load(bb, 32); a3 = v128.load(bb, 48);
-        a4 = v128.load(bb, 64); a5 = v128.load(bb, 80); a6 = v128.load(bb, 96); a7 = v128.load(bb, 112);
-      } else {
-        a0 = f32x4.splat(0); a1 = a0; a2 = a0; a3 = a0; a4 = a0; a5 = a0; a6 = a0; a7 = a0;
+      // the sums start from y, the bias or 0
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
+      const from = !first ? o : bias ? bias + <usize>ob * 4 : 0;
+      if (from) {
+        a0 = v128.load(from); a1 = v128.load(from, 16); a2 = v128.load(from, 32); a3 = v128.load(from, 48);
+        if (nv > 4) {
+          a4 = v128.load(from, 64); a5 = v128.load(from, 80);
+        }
       }
       if (inside) {
         // the row's taps in one loop over the adjacent pixels' entries (activeRows)
@@ -134,16 +162,30 @@ function block32row(
           a1 = madd(v, v128.load(w, 16), a1);
           a2 = madd(v, v128.load(w, 32), a2);
           a3 = madd(v, v128.load(w, 48), a3);
-          a4 = madd(v, v128.load(w, 64), a4);
-          a5 = madd(v, v128.load(w, 80), a5);
-          a6 = madd(v, v128.load(w, 96), a6);
-          a7 = madd(v, v128.load(w, 112), a7);
+          if (nv > 4) {
+            a4 = madd(v, v128.load(w, 64), a4);
+            a5 = madd(v, v128.load(w, 80), a5);
+          }
         }
       }
       v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-      v128.store(o, a4, 64); v128.store(o, a5, 80); v128.store(o, a6, 96); v128.store(o, a7, 112);
+      if (nv > 4) {
+        v128.store(o, a4, 64); v128.store(o, a5, 80);
+      }
     }
   }
+}
+
+function block24row(
+  b: i32, ob: i32, kh: i32, first: bool, wT: usize, bias: usize, y: usize, starts: usize, ent: usize,
+): void {
+  blockRow(6, b, ob, kh, first, wT, bias, y, starts, ent);
+}
+
+function block16row(
+  b: i32, ob: i32, kh: i32, first: bool, wT: usize, bias: usize, y: usize, starts: usize, ent: usize,
+): void {
+  blockRow(4, b, ob, kh, first, wT, bias, y, starts, ent);
 }
 
 /** Output channels [ob, ob + 4) of every pixel of image b (channels left over after the 32-wide blocks). */
@@ -199,11 +241,24 @@ export function convSparseFwd(g: usize, x: usize, wT: usize, bias: usize, y: usi
 /** Every output channel of image b from its gathered entries. */
 export function forwardImage(b: i32, wT: usize, bias: usize, y: usize, starts: usize, ent: usize, taps: usize): void {
   let ob = 0;
-  for (; ob + 32 <= gOutC; ob += 32) {
-    for (let kh = 0; kh < gKH; kh++) block32row(b, ob, kh, kh == 0, wT, bias, y, starts, ent);
+  while (ob < gOutC) {
+    const width = blockWidth(gOutC - ob);
+    if (width == 24) for (let kh = 0; kh < gKH; kh++) block24row(b, ob, kh, kh == 0, wT, bias, y, starts, ent);
+    else if (width == 16) for (let kh = 0; kh < gKH; kh++) block16row(b, ob, kh, kh == 0, wT, bias, y, starts, ent);
+    else if (width == 4) block4(b, ob, wT, bias, y, starts, ent, taps);
+    else block1(b, ob, wT, bias, y, starts, ent, taps);
+    ob += width;
   }
-  for (; ob + 4 <= gOutC; ob += 4) block4(b, ob, wT, bias, y, starts, ent, taps);
-  for (; ob < gOutC; ob++) block1(b, ob, wT, bias, y, starts, ent, taps);
+}
+
+/**
+ * The width of the next block of output channels when `rest` are left: 24 (6 vectors, see blockRow) while 16 or
+ * more would be left after it, or exactly 24; then 16, 4 and 1. 64 channels go 24 + 24 + 16; 32 go 16 + 16.
+ */
+export function blockWidth(rest: i32): i32 {
+  if (rest >= 40 || rest == 24) return 24;
+  if (rest >= 16) return 16;
+  return rest >= 4 ? 4 : 1;
 }
 
 /** This part's count of entries of x[start, end) that are not 0 (NaN included), as a float64 in out64. */
@@ -263,15 +318,16 @@ function dyOffset(e: usize, kh: i32, kw: i32, shift: i32): i32 {
 }
 
 /**
- * accT row += Σ over the list of value · dy[entry, tap][ob, ob + 32). `inside`: every tap of every entry lands in
- * dy (a stride-1 interior list), so the offset needs no check; inlined, each call site compiles its own loop.
+ * accT row += Σ over the list of value · dy[entry, tap][ob, ob + 4·nv), nv = 6 or 4 vectors (6, not 8: see
+ * blockRow). `inside`: every tap of every entry lands in dy (a stride-1 interior list), so the offset needs no
+ * check; inlined, each call site compiles its own loop.
  */
 // @ts-ignore: decorator
 @inline
-function filterBlock32(
-  list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize, inside: bool,
+function filterBlock(
+  nv: i32, list: usize, n: i32, kh: i32, kw: i32, shift: i32, dy: usize, ob: i32, acc: usize, inside: bool,
 ): void {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
   const end = list + <usize>n * ENTRY;
   for (let e = list; e < end; e += ENTRY) {
     const off = inside ? load<i32>(e) - shift : dyOffset(e, kh, kw, shift);
@@ -282,19 +338,19 @@ function filterBlock32(
     a1 = madd(v, v128.load(d, 16), a1);
     a2 = madd(v, v128.load(d, 32), a2);
     a3 = madd(v, v128.load(d, 48), a3);
-    a4 = madd(v, v128.load(d, 64), a4);
-    a5 = madd(v, v128.load(d, 80), a5);
-    a6 = madd(v, v128.load(d, 96), a6);
-    a7 = madd(v, v128.load(d, 112), a7);
+    if (nv > 4) {
+      a4 = madd(v, v128.load(d, 64), a4);
+      a5 = madd(v, v128.load(d, 80), a5);
+    }
   }
   v128.store(acc, f32x4.add(v128.load(acc), a0));
   v128.store(acc, f32x4.add(v128.load(acc, 16), a1), 16);
   v128.store(acc, f32x4.add(v128.load(acc, 32), a2), 32);
   v128.store(acc, f32x4.add(v128.load(acc, 48), a3), 48);
-  v128.store(acc, f32x4.add(v128.load(acc, 64), a4), 64);
-  v128.store(acc, f32x4.add(v128.load(acc, 80), a5), 80);
-  v128.store(acc, f32x4.add(v128.load(acc, 96), a6), 96);
-  v128.store(acc, f32x4.add(v128.load(acc, 112), a7), 112);
+  if (nv > 4) {
+    v128.store(acc, f32x4.add(v128.load(acc, 64), a4), 64);
+    v128.store(acc, f32x4.add(v128.load(acc, 80), a5), 80);
+  }
 }
 
 /** The same for 4 output channels. */
@@ -334,29 +390,46 @@ function gatherByChannel(x: usize, b0: i32, b1: i32, c0: i32, c1: i32, counts: u
     for (let ih = 0; ih < gInH; ih++) {
       for (let iw = 0; iw < gInW; iw++) {
         const src = x + <usize>(((b * gInH + ih) * gInW + iw) * gInC + c0) * 4;
+        const th = ih + gPH, tw = iw + gPW;
+        const inside = stride1 && th >= gKH - 1 && th < gOutH && tw >= gKW - 1 && tw < gOutW;
+        const offset = stride1 ? (((bOutH + th) * gOutW + tw) * gOutC) * 4 : bOutH;
         let c = 0;
-        for (; c < R; c += 4) {
-          if (c + 4 <= R && !v128.any_true(f32x4.ne(v128.load(src + <usize>c * 4), zero))) continue;
-          const cEnd = min(c + 4, R);
-          for (let j = c; j < cEnd; j++) {
-            const v = load<f32>(src + <usize>j * 4);
-            if (v == 0) continue;
-            const th = ih + gPH, tw = iw + gPW;
-            const inside = stride1 && th >= gKH - 1 && th < gOutH && tw >= gKW - 1 && tw < gOutW;
-            const cnt = counts + <usize>(inside || !stride1 ? j : R + j) * 4;
-            const n = load<i32>(cnt);
-            const at = inside || !stride1 ? n : slot - 1 - n;
-            const e = lists + (<usize>j * <usize>slot + <usize>at) * ENTRY;
-            store<i32>(e, stride1 ? (((bOutH + ih + gPH) * gOutW + iw + gPW) * gOutC) * 4 : bOutH);
-            store<i16>(e, <i16>(ih + gPH), 4);
-            store<i16>(e, <i16>(iw + gPW), 6);
-            store<f32>(e, v, 8);
-            store<i32>(cnt, n + 1);
+        for (; c + 4 <= R; c += 4) {
+          const m = i32x4.bitmask(f32x4.ne(v128.load(src + <usize>c * 4), zero));
+          if (m == 0) continue;
+          for (let j = 0; j < 4; j++) {
+            listEntry(src, c + j, (m >> j) & 1, inside || !stride1, offset, th, tw, R, counts, lists, slot);
           }
+        }
+        for (; c < R; c++) {
+          const set = load<f32>(src + <usize>c * 4) != 0 ? 1 : 0;
+          listEntry(src, c, set, inside || !stride1, offset, th, tw, R, counts, lists, slot);
         }
       }
     }
   }
+}
+
+/**
+ * Writes channel j's value at src as the next entry of its list from the start (`front`) or from the end, and
+ * counts it only when `set` (not 0, NaN included): an entry written for a zero is overwritten by the next, and
+ * never reaches the other end's entries, since the two counts together stay below the pixels listed so far. A
+ * branch per entry mispredicted at spike densities near 10 % and took half the linear layer's weight gradient.
+ */
+// @ts-ignore: decorator
+@inline
+function listEntry(
+  src: usize, j: i32, set: i32, front: bool, offset: i32, th: i32, tw: i32, R: i32, counts: usize, lists: usize,
+  slot: i32,
+): void {
+  const cnt = counts + <usize>(front ? j : R + j) * 4;
+  const n = load<i32>(cnt);
+  const e = lists + (<usize>j * <usize>slot + <usize>(front ? n : slot - 1 - n)) * ENTRY;
+  store<i32>(e, offset);
+  store<i16>(e, <i16>th, 4);
+  store<i16>(e, <i16>tw, 6);
+  store<f32>(e, load<f32>(src + <usize>j * 4), 8);
+  store<i32>(cnt, n + set);
 }
 
 /** dw[:, :, :, c0..c1) (+)= the filter gradient over all images, from the non-zero inputs of those channels. */
@@ -377,10 +450,8 @@ export function convSparseBwdFilter(
     gatherByChannel(x, b0, min(gBatch, b0 + G), c0, c1, counts, lists, slot);
     // one block of output channels at a time over every channel and tap: the group's dy columns of that block
     // (a 14×14 image's 32 channels: 25 KB) stay in L1 while the lists read them at scattered pixels
-    const blocks = (gOutC >> 5) + ((gOutC & 31) >> 2) + (gOutC & 3);
-    for (let blk = 0; blk < blocks; blk++) {
-      const full = gOutC >> 5, quads = (gOutC & 31) >> 2;
-      const ob = blk < full ? blk << 5 : blk < full + quads ? (full << 5) + ((blk - full) << 2) : (full << 5) + (quads << 2) + (blk - full - quads);
+    for (let ob = 0; ob < gOutC; ) {
+      const width = blockWidth(gOutC - ob);
       for (let c = 0; c < R; c++) {
         const nIn = load<i32>(counts + <usize>c * 4);
         const nOut = load<i32>(counts + <usize>(R + c) * 4);
@@ -391,12 +462,17 @@ export function convSparseBwdFilter(
           for (let kw = 0; kw < gKW; kw++) {
             const acc = accT + <usize>(((kh * gKW + kw) * R + c) * gOutC + ob) * 4;
             const shift = (kh * gOutW + kw) * gOutC * 4;
-            if (blk < full) {
+            if (width == 24) {
               if (stride1) {
-                filterBlock32(list, nIn, kh, kw, shift, dy, ob, acc, true);
-                filterBlock32(border, nOut, kh, kw, shift, dy, ob, acc, false);
-              } else filterBlock32(list, nIn, kh, kw, shift, dy, ob, acc, false);
-            } else if (blk < full + quads) {
+                filterBlock(6, list, nIn, kh, kw, shift, dy, ob, acc, true);
+                filterBlock(6, border, nOut, kh, kw, shift, dy, ob, acc, false);
+              } else filterBlock(6, list, nIn, kh, kw, shift, dy, ob, acc, false);
+            } else if (width == 16) {
+              if (stride1) {
+                filterBlock(4, list, nIn, kh, kw, shift, dy, ob, acc, true);
+                filterBlock(4, border, nOut, kh, kw, shift, dy, ob, acc, false);
+              } else filterBlock(4, list, nIn, kh, kw, shift, dy, ob, acc, false);
+            } else if (width == 4) {
               filterBlock4(list, nIn, kh, kw, shift, dy, ob, acc);
               filterBlock4(border, nOut, kh, kw, shift, dy, ob, acc);
             } else {
@@ -406,6 +482,7 @@ export function convSparseBwdFilter(
           }
         }
       }
+      ob += width;
     }
   }
   // dw[o, tap, c0 + c] (+)= accT[tap, c, o], 16 channels at a time so the 16 accT rows being read stay cached

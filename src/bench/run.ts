@@ -18,7 +18,7 @@ import { adapterName } from './adapter-name.js';
 import { CONV, denseRows, firstConvRows, neuronRows, type Row } from './kernel-bench.js';
 import { PEER_BLAS_THREADS, peerUnavailable, runPeer, runPeerKernels } from './peer.js';
 import { type BenchResult, Report } from './report.js';
-import { DENSITIES, QUICK_DENSITIES, sparseFilterRows, sparseRows } from './sparse-bench.js';
+import { DENSITIES, QUICK_DENSITIES, sparseFilterRows, sparseLinearRows, sparseRows } from './sparse-bench.js';
 import { formatSpread, stepStats } from './step-stats.js';
 import { benchTrainStep, type TrainBenchCase } from './train-bench.js';
 
@@ -180,6 +180,7 @@ export async function runBench(o: BenchOptions): Promise<Report> {
           ...(wantGroup('first_conv_') ? firstConvRows(k, reps) : []),
           ...(wantGroup('lif_') ? neuronRows(k, reps) : []),
           ...(wantGroup('forward_density_') ? sparseRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES) : []),
+          ...(!o.quick && wantGroup('linear_forward_density_') ? sparseLinearRows(k, reps, DENSITIES) : []),
           ...(wantGroup('filter_density_') || wantGroup('linear_filter_density_')
             ? sparseFilterRows(k, reps, o.quick ? QUICK_DENSITIES : DENSITIES)
             : []),

@@ -3,8 +3,9 @@
  * convnet's second conv, input [T·B = 4·64, 14, 14, 32] → 64 channels, 3×3, pad 1. Rows
  * forward_density_<d>_event and forward_density_<d>_dense in ms, best of `reps`; the event figure includes
  * transposing the weight, as the layer does every forward. The crossover density of nn/forward-path.ts comes
- * from these rows. filter_density_<d>_* do the same for the filter gradient of that conv and
- * linear_filter_density_<d>_* for the convnet's first classifier layer's weight gradient ([256, 3136] → 256).
+ * from these rows. linear_forward_density_<d>_* do the same for the convnet's first classifier layer
+ * ([256, 3136] → 256; dense: one gemm and the bias), filter_density_<d>_* for the filter gradient of that conv
+ * and linear_filter_density_<d>_* for the classifier layer's weight gradient.
  */
 import { convGeometry, linearGeometry } from '../kernels/geometry.js';
 import type { ConvGeometry, Kernels } from '../kernels/kernels.js';
@@ -53,6 +54,36 @@ export function sparseRows(k: Kernels, reps: number, densities: readonly number[
 }
 
 export const SPARSE_LINEAR = linearGeometry(4 * 64, 7 * 7 * 64, 256);
+
+/** The same for the linear layer: the event path on the transposed weight against one gemm and the bias. */
+export function sparseLinearRows(k: Kernels, reps: number, densities: readonly number[]): Row[] {
+  const g = SPARSE_LINEAR;
+  const rng = new Rng(7);
+  const rows: Row[] = [];
+  const w = k.alloc(g.outC * g.inC),
+    wT = k.alloc(g.outC * g.inC),
+    bias = k.alloc(g.outC);
+  for (let i = 0; i < w.length; i++) w[i] = rng.uniform() - 0.5;
+  for (let i = 0; i < bias.length; i++) bias[i] = rng.uniform() - 0.5;
+  const x = k.alloc(g.batch * g.inC),
+    y = k.alloc(g.batch * g.outC);
+  for (const d of densities) {
+    for (let i = 0; i < x.length; i++) x[i] = rng.uniform() < d ? 1 : 0;
+    k.fromHost(x);
+    const event = (): void => {
+      k.transpose(w, wT, { rows: g.outC, cols: g.inC });
+      k.conv2dSparseForward(x, wT, bias, y, g);
+    };
+    const dense = (): void => {
+      k.gemm(x, w, y, { m: g.batch, n: g.outC, k: g.inC, transA: false, transB: true });
+      k.elementwise([y, bias], y, { op: 'add' });
+    };
+    rows.push({ name: `linear_forward_density_${d}_event`, value: bestMs(settled(k, event), reps), unit: 'ms' });
+    rows.push({ name: `linear_forward_density_${d}_dense`, value: bestMs(settled(k, dense), reps), unit: 'ms' });
+  }
+  [w, wT, bias, x, y].forEach((b) => k.free(b));
+  return rows;
+}
 
 /** Event-driven vs dense filter gradient (the dense one: conv2dBackwardFilter, or gemm for the linear layer). */
 export function sparseFilterRows(k: Kernels, reps: number, densities: readonly number[]): Row[] {

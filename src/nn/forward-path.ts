@@ -9,19 +9,22 @@ import type { Buf, ConvGeometry, Kernels } from '../kernels/kernels.js';
 export type ForwardPath = 'auto' | 'dense' | 'event';
 
 /**
- * Densities below which 'auto' takes the event path, per backend, measured with `spikerep bench --only
- * forward_density --backend wasm,native --threads 1` (src/bench/sparse-bench.ts) on a shared 2-core AMD EPYC
- * (AVX-512), 2026-11-28, on the MNIST convnet's second conv ([256, 14, 14, 32] → 64, 3×3): event vs dense ms
- *   wasm:   1 % 5.7 vs 38.4, 5 % 9.8 vs 38.6, 10 % 15.1 vs 38.5, 20 % 25.9 vs 38.4, 50 % 56.5 vs 38.8 → cross ≈ 32 %
- *   native: 1 % 3.8 vs 17.2, 5 % 7.6 vs 17.3, 10 % 9.6 vs 17.3, 20 % 13.9 vs 17.4, 50 % 29.5 vs 17.2 → cross ≈ 26 %
- * (native's dense conv is oneDNN). The linear layer's dense path is one well-tiled gemm and its event path has
- * no taps to share the gathered list: on [256, 3136] → 256 (the convnet's first classifier) wasm crossed near
- * 20 % and native (OpenBLAS) near 13 %; on 256 → 10 wasm near 15 %, and native's event path never won (though
- * both take under 0.1 ms there). The reference backend's dense loops do all the work the event loops do at
- * density 1, so it switches at 50 %. Thresholds sit a little below each crossover.
+ * Densities below which 'auto' takes the event path, per backend. wasm: `spikerep bench --only forward_density`,
+ * `--only linear_forward_density`, `--only filter_density` and `--only linear_filter` (src/bench/sparse-bench.ts),
+ * threads 1 and 2, on a shared 2-core Xeon (AVX-512), 2026-12-08, after the branch-free gathers and 24-wide
+ * blocks; event vs dense ms on 2 threads:
+ *   conv forward ([256, 14, 14, 32] → 64, 3×3): 10 % 7.1 vs 26.5, 20 % 10.1 vs 26.5, 50 % 19.6 vs 26.7 → cross ≈ 72 %
+ *   conv filter gradient, same shape:          10 % 7.0 vs 30.5, 20 % 10.6 vs 30.4, 50 % 22.3 vs 30.5 → cross ≈ 71 %
+ *   linear forward ([256, 3136] → 256):          10 % 2.6 vs 6.1,  20 % 4.1 vs 6.3,   50 % 8.8 vs 6.2   → cross ≈ 34 %
+ *   linear weight gradient, same shape:          10 % 3.0 vs 5.7,  20 % 4.1 vs 5.7,   50 % 7.4 vs 5.7   → cross ≈ 34 %
+ * (1 thread crosses at the same densities, within 3 points.) native, 2026-11-28, on a shared 2-core AMD EPYC
+ * (AVX-512), same conv: 1 % 3.8 vs 17.2, 5 % 7.6 vs 17.3, 10 % 9.6 vs 17.3, 20 % 13.9 vs 17.4, 50 % 29.5 vs 17.2 →
+ * cross ≈ 26 % (native's dense conv is oneDNN); its linear (OpenBLAS) crossed near 13 %. The reference backend's
+ * dense loops do all the work the event loops do at density 1, so it switches at 50 %. Thresholds sit a little
+ * below each crossover, and one table serves the forward and the weight gradient, which cross near each other.
  */
 const EVENT_BELOW: Record<string, { conv: number; linear: number }> = {
-  wasm: { conv: 0.3, linear: 0.15 },
+  wasm: { conv: 0.6, linear: 0.3 },
   native: { conv: 0.25, linear: 0.1 },
   reference: { conv: 0.5, linear: 0.5 },
   // the GPU's dense forward is a tiled implicit GEMM, and its "sparse" forward is that same GEMM on transposed
@@ -29,11 +32,7 @@ const EVENT_BELOW: Record<string, { conv: number; linear: number }> = {
   webgpu: { conv: 0, linear: 0 },
 };
 
-/**
- * The density below which `k` runs a conv or linear forward faster event-driven. The weight gradient's event path
- * crosses over near the same densities (`spikerep bench --only filter_density` and `--only linear_filter`, wasm,
- * 2026-12-07, same shapes: conv at about 35 %, linear near 17 % on 2 threads and 13 % on 1), so one table serves both.
- */
+/** The density below which `k` runs a conv or linear forward (and its weight gradient) faster event-driven. */
 export function eventBelow(k: Kernels, layer: 'conv' | 'linear'): number {
   return (EVENT_BELOW[k.name] ?? EVENT_BELOW['wasm']!)[layer];
 }

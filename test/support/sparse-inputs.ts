@@ -32,7 +32,7 @@ export function sparse(
   return a;
 }
 
-/** Strides, padding, 1×1 and 3×3 (and non-square) kernels, outC below, at and past the 32-wide block, not ×4. */
+/** Strides, padding, 1×1 and 3×3 (and non-square) kernels, outC below, at and past the 24- and 16-wide blocks, not ×4. */
 export function sparseConvCases(): ConvGeometry[] {
   return [
     convGeometry({ batch: 3, inH: 5, inW: 5, inC: 3, outC: 4, kH: 3, pad: 1 }),
