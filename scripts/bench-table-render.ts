@@ -13,10 +13,10 @@ interface BenchRow {
 
 /** The bench files the README's table is rendered from, in its order. */
 export const README_BENCH_FILES = [
-  'results/bench-quick-shared-run2-2026-12-08.json',
-  'results/bench-native-shared-2026-12-08.json',
-  'results/bench-resnet18-shared-2026-12-08.json',
-  'results/bench-resnet18-rep-shared-2026-12-08.json',
+  'results/bench-quick-gather-run3-2026-12-08.json',
+  'results/bench-native-gather-2026-12-08.json',
+  'results/bench-resnet18-gather-2026-12-08.json',
+  'results/bench-resnet18-rep-gather-2026-12-08.json',
 ] as const;
 
 /** What a training row measures, in words: `train_mnistnet_T4_representation` → its model, neuron, T and mode. */
