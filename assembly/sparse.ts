@@ -255,7 +255,7 @@ export function forwardImage(b: i32, wT: usize, bias: usize, y: usize, starts: u
  * The width of the next block of output channels when `rest` are left: 24 (6 vectors, see blockRow) while 16 or
  * more would be left after it, or exactly 24; then 16, 4 and 1. 64 channels go 24 + 24 + 16; 32 go 16 + 16.
  */
-export function blockWidth(rest: i32): i32 {
+function blockWidth(rest: i32): i32 {
   if (rest >= 40 || rest == 24) return 24;
   if (rest >= 16) return 16;
   return rest >= 4 ? 4 : 1;
@@ -351,6 +351,22 @@ function filterBlock(
     v128.store(acc, f32x4.add(v128.load(acc, 64), a4), 64);
     v128.store(acc, f32x4.add(v128.load(acc, 80), a5), 80);
   }
+}
+
+/**
+ * filterBlock over a channel's lists: with stride 1 the interior list unchecked and the border list checked, else
+ * the one list (from the slot's start) checked.
+ */
+// @ts-ignore: decorator
+@inline
+function filterLists(
+  nv: i32, stride1: bool, list: usize, nIn: i32, border: usize, nOut: i32, kh: i32, kw: i32, shift: i32, dy: usize,
+  ob: i32, acc: usize,
+): void {
+  if (stride1) {
+    filterBlock(nv, list, nIn, kh, kw, shift, dy, ob, acc, true);
+    filterBlock(nv, border, nOut, kh, kw, shift, dy, ob, acc, false);
+  } else filterBlock(nv, list, nIn, kh, kw, shift, dy, ob, acc, false);
 }
 
 /** The same for 4 output channels. */
@@ -463,17 +479,9 @@ export function convSparseBwdFilter(
           for (let kw = 0; kw < gKW; kw++) {
             const acc = accT + <usize>(((kh * gKW + kw) * R + c) * gOutC + ob) * 4;
             const shift = (kh * gOutW + kw) * gOutC * 4;
-            if (width == 24) {
-              if (stride1) {
-                filterBlock(6, list, nIn, kh, kw, shift, dy, ob, acc, true);
-                filterBlock(6, border, nOut, kh, kw, shift, dy, ob, acc, false);
-              } else filterBlock(6, list, nIn, kh, kw, shift, dy, ob, acc, false);
-            } else if (width == 16) {
-              if (stride1) {
-                filterBlock(4, list, nIn, kh, kw, shift, dy, ob, acc, true);
-                filterBlock(4, border, nOut, kh, kw, shift, dy, ob, acc, false);
-              } else filterBlock(4, list, nIn, kh, kw, shift, dy, ob, acc, false);
-            } else if (width == 4) {
+            if (width == 24) filterLists(6, stride1, list, nIn, border, nOut, kh, kw, shift, dy, ob, acc);
+            else if (width == 16) filterLists(4, stride1, list, nIn, border, nOut, kh, kw, shift, dy, ob, acc);
+            else if (width == 4) {
               filterBlock4(list, nIn, kh, kw, shift, dy, ob, acc);
               filterBlock4(border, nOut, kh, kw, shift, dy, ob, acc);
             } else {

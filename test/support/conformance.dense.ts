@@ -14,7 +14,7 @@ import { Rng } from '../../src/rng.js';
 import { coverageCase, type KernelMethod, recordCalls } from './conformance.coverage.js';
 import { assertClose, closeness } from './gradcheck.js';
 import { plain, uniform } from './kernels.wasm-setup.js';
-import { DENSITIES, sparse, sparseConvCases, transposed } from './sparse-inputs.js';
+import { DENSITIES, partialCases, sparse, sparseConvCases, transposed } from './sparse-inputs.js';
 
 /** The contract methods this suite checks (conformance.coverage.ts). */
 export const DENSE_METHODS: readonly KernelMethod[] = [
@@ -261,22 +261,7 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
     it('event-driven filter gradients (linear as the 1×1 case) match the dense reference', () => {
       const k = K();
       const rng = new Rng(6);
-      const linear = (
-        [
-          [1, 1, 1],
-          [7, 13, 5],
-          [12, 64, 37],
-          [256, 300, 70],
-        ] as const
-      ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
-      // wasm sums a conv's gradient in slots of images below a partial of 4 MB and by input channel above it: 37 images
-      // of the bench shape (slots of several images, threads taking some), and 384 channels (a 5.3 MB weight)
-      const cases = [
-        ...sparseConvCases(),
-        convGeometry({ batch: 37, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 }),
-        convGeometry({ batch: 2, inH: 3, inW: 3, inC: 384, outC: 384, kH: 3, pad: 1 }),
-        ...linear,
-      ];
+      const cases = partialCases();
       for (const g of cases) {
         const nw = g.outC * g.kH * g.kW * g.inC;
         const dy = uniform(k, rng, g.batch * g.outH * g.outW * g.outC);
@@ -304,21 +289,7 @@ export function denseConformance(title: string, backend: () => Kernels, skip: st
     it('event-driven forwards with their cross product (linear as the 1×1 case) match the reference', () => {
       const k = K();
       const rng = new Rng(9);
-      const linear = (
-        [
-          [1, 1, 1],
-          [12, 64, 37],
-          [256, 300, 70],
-        ] as const
-      ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF));
-      // 37 images of the bench shape: threads take several images each, some none of a small call's; 384 channels:
-      // a weight of 5.3 MB, past what the wasm backend keeps as a per-thread partial
-      const cases = [
-        ...sparseConvCases(),
-        convGeometry({ batch: 37, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 }),
-        convGeometry({ batch: 2, inH: 3, inW: 3, inC: 384, outC: 384, kH: 3, pad: 1 }),
-        ...linear,
-      ];
+      const cases = partialCases();
       for (const g of cases) {
         const K2 = g.kH * g.kW * g.inC;
         const w = uniform(k, rng, g.outC * K2);

@@ -2,7 +2,7 @@
  * Inputs and cases shared by the event-driven forward tests (reference and conformance): sparse tensors of a
  * given density with some all-zero rows, odd conv shapes, and the weight transposes the event kernels take.
  */
-import { convGeometry } from '../../src/kernels/geometry.js';
+import { convGeometry, linearGeometry } from '../../src/kernels/geometry.js';
 import type { ConvGeometry, Kernels } from '../../src/kernels/kernels.js';
 import type { Rng } from '../../src/rng.js';
 
@@ -42,6 +42,28 @@ export function sparseConvCases(): ConvGeometry[] {
     convGeometry({ batch: 3, inH: 8, inW: 5, inC: 2, outC: 2, kH: 3, kW: 2, stride: [2, 1], pad: [1, 0] }),
     convGeometry({ batch: 3, inH: 9, inW: 9, inC: 16, outC: 70, kH: 3, pad: 1 }),
     convGeometry({ batch: 4, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 }), // the bench shape, threaded
+  ];
+}
+
+/**
+ * sparseConvCases and the shapes either side of the wasm backend's 4 MB per-slot partial (a conv's weight gradient
+ * and cross product sum in slots of images below it, by input channel above it): 37 images of the bench shape (slots
+ * of several images; threads take several each, some none of a small call's) and 384 channels (a 5.3 MB weight);
+ * then linear layers as the 1×1 case.
+ */
+export function partialCases(): ConvGeometry[] {
+  return [
+    ...sparseConvCases(),
+    convGeometry({ batch: 37, inH: 14, inW: 14, inC: 32, outC: 64, kH: 3, pad: 1 }),
+    convGeometry({ batch: 2, inH: 3, inW: 3, inC: 384, outC: 384, kH: 3, pad: 1 }),
+    ...(
+      [
+        [1, 1, 1],
+        [7, 13, 5],
+        [12, 64, 37],
+        [256, 300, 70],
+      ] as const
+    ).map(([rows, inF, outF]) => linearGeometry(rows, inF, outF)),
   ];
 }
 
