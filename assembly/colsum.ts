@@ -14,7 +14,7 @@ export function colSums(
   for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
     const re = min(rb + ROW_BLOCK, r1);
     if (mode >= 3) {
-      colSumPairs(x, y, shift, ld, cols, rb, re, out64);
+      colSumPairs(x, y, shift, ld, 0, 1, cols, rb, re, out64);
       continue;
     }
     // 16 columns (one cache line) at a time, then 4, then single columns.
@@ -38,43 +38,50 @@ export function colSums(
 const ROW_BLOCK = 32;
 
 /**
- * Two sums in one pass over memory, out64[c] = Σ_r y and out64[cols + c] = Σ_r y·(x − shift[c]) (mode 3): the
- * batch-norm backward's Σdy and Σdy·(x − mean).
+ * Two sums in one pass over memory over rows [r0, r1) (one block), added into out64[c] = Σ_r y and
+ * out64[cols + c] = Σ_r y·d with d = Σ_t (x[r + t·step] − shift[c]) over T time-major steps `stepBytes` apart: the
+ * batch-norm backward's Σdy and Σdy·(x − mean). T = 1 is colSums mode 3; T > 1 is a y shared by T steps
+ * (colSumsShared). Inlined, so each caller compiles its own loop.
  */
+// @ts-ignore: decorator
+@inline
 function colSumPairs(
-  x: usize, y: usize, shift: usize, ld: usize, cols: i32, r0: i32, r1: i32, out64: usize,
+  x: usize, y: usize, shift: usize, ld: usize, stepBytes: usize, T: i32, cols: i32, r0: i32, r1: i32, out64: usize,
 ): void {
   const second = out64 + <usize>cols * 8;
   let c = 0;
   for (; c + 8 <= cols; c += 8) {
     const s0 = v128.load(shift + <usize>c * 4);
     const s1 = v128.load(shift + <usize>c * 4, 16);
-    for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
-      const re = min(rb + ROW_BLOCK, r1);
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
-      for (let r = rb; r < re; r++) {
-        const o = <usize>r * ld + <usize>c * 4;
-        const d0 = f32x4.sub(v128.load(x + o), s0);
-        const d1 = f32x4.sub(v128.load(x + o, 16), s1);
-        const y0 = v128.load(y + o);
-        const y1 = v128.load(y + o, 16);
-        a0 = f32x4.add(a0, y0);
-        a1 = f32x4.add(a1, y1);
-        b0 = f32x4.add(b0, f32x4.mul(d0, y0));
-        b1 = f32x4.add(b1, f32x4.mul(d1, y1));
+    let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0;
+    for (let r = r0; r < r1; r++) {
+      const o = <usize>r * ld + <usize>c * 4;
+      let p = x + o;
+      let d0 = f32x4.sub(v128.load(p), s0);
+      let d1 = f32x4.sub(v128.load(p, 16), s1);
+      for (let t = 1; t < T; t++) {
+        p += stepBytes;
+        d0 = f32x4.add(d0, f32x4.sub(v128.load(p), s0));
+        d1 = f32x4.add(d1, f32x4.sub(v128.load(p, 16), s1));
       }
-      addTo64(out64, c, a0);
-      addTo64(out64, c + 4, a1);
-      addTo64(second, c, b0);
-      addTo64(second, c + 4, b1);
+      const y0 = v128.load(y + o), y1 = v128.load(y + o, 16);
+      a0 = f32x4.add(a0, y0);
+      a1 = f32x4.add(a1, y1);
+      b0 = f32x4.add(b0, f32x4.mul(d0, y0));
+      b1 = f32x4.add(b1, f32x4.mul(d1, y1));
     }
+    addTo64(out64, c, a0);
+    addTo64(out64, c + 4, a1);
+    addTo64(second, c, b0);
+    addTo64(second, c + 4, b1);
   }
   for (; c < cols; c++) {
     let a: f64 = 0, b: f64 = 0;
     const sh = load<f32>(shift + <usize>c * 4);
     for (let r = r0; r < r1; r++) {
       const o = <usize>r * ld + <usize>c * 4;
-      const d = load<f32>(x + o) - sh;
+      let d: f32 = load<f32>(x + o) - sh;
+      for (let t = 1; t < T; t++) d += load<f32>(x + o + <usize>t * stepBytes) - sh;
       const v = load<f32>(y + o);
       a += <f64>v;
       b += <f64>(d * v);
@@ -287,49 +294,9 @@ export function colSumsShared(
 ): void {
   const ld = <usize>cols * 4;
   const stepBytes = <usize>R * ld;
-  const second = out64 + <usize>cols * 8;
   memory.fill(out64, 0, <usize>(2 * cols) * 8);
   for (let rb = r0; rb < r1; rb += ROW_BLOCK) {
-    const re = min(rb + ROW_BLOCK, r1);
-    let c = 0;
-    for (; c + 8 <= cols; c += 8) {
-      const s0 = v128.load(shift + <usize>c * 4);
-      const s1 = v128.load(shift + <usize>c * 4, 16);
-      let a0 = f32x4.splat(0), a1 = a0, b0 = a0, b1 = a0;
-      for (let r = rb; r < re; r++) {
-        const o = <usize>r * ld + <usize>c * 4;
-        let d0 = f32x4.splat(0), d1 = d0;
-        let p = x + o;
-        for (let t = 0; t < T; t++) {
-          d0 = f32x4.add(d0, f32x4.sub(v128.load(p), s0));
-          d1 = f32x4.add(d1, f32x4.sub(v128.load(p, 16), s1));
-          p += stepBytes;
-        }
-        const g0 = v128.load(g + o), g1 = v128.load(g + o, 16);
-        a0 = f32x4.add(a0, g0);
-        a1 = f32x4.add(a1, g1);
-        b0 = f32x4.add(b0, f32x4.mul(d0, g0));
-        b1 = f32x4.add(b1, f32x4.mul(d1, g1));
-      }
-      addTo64(out64, c, a0);
-      addTo64(out64, c + 4, a1);
-      addTo64(second, c, b0);
-      addTo64(second, c + 4, b1);
-    }
-    for (; c < cols; c++) {
-      let a: f64 = 0, b: f64 = 0;
-      const sh = load<f32>(shift + <usize>c * 4);
-      for (let r = rb; r < re; r++) {
-        const o = <usize>r * ld + <usize>c * 4;
-        let d: f32 = 0;
-        for (let t = 0; t < T; t++) d += load<f32>(x + o + <usize>t * stepBytes) - sh;
-        const v = load<f32>(g + o);
-        a += <f64>v;
-        b += <f64>(d * v);
-      }
-      store<f64>(out64 + <usize>c * 8, load<f64>(out64 + <usize>c * 8) + a);
-      store<f64>(second + <usize>c * 8, load<f64>(second + <usize>c * 8) + b);
-    }
+    colSumPairs(x, g, shift, ld, stepBytes, T, cols, rb, min(rb + ROW_BLOCK, r1), out64);
   }
 }
 
